@@ -1,0 +1,26 @@
+//! Runtime for the generated `bitrix24` crate.
+//!
+//! The code generator emits one request type per Bitrix24 REST method; each implements
+//! [`Method`]. This crate holds everything those types share: the trait itself, the
+//! reply [`Envelope`], the [`ApiError`] every failed call carries, and the [`wire`]
+//! adapters that turn Bitrix24's loosely typed JSON into Rust values.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod envelope;
+mod error;
+mod method;
+pub mod wire;
+
+pub use envelope::{Envelope, Time};
+pub use error::{ApiError, MethodError};
+pub use method::{ApiVersion, Method, Paged};
+
+/// Re-exports used by generated code; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+    pub use serde_with;
+}
