@@ -1,0 +1,175 @@
+//! A method: its request, response and nested types, error enum and trait impls.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::items::{structure, type_def};
+use super::{cfg_attrs, cfg_only, doc_attrs};
+use crate::ir::{ErrorEnum, ErrorVariant, Method, ModPath};
+use crate::spec::ApiVersion;
+
+/// Everything generated for one method.
+pub fn method(m: &Method, module: &ModPath) -> TokenStream {
+    let request = structure(&m.request, module);
+    let deprecated = m
+        .deprecated
+        .then(|| quote!(#[deprecated(note = "documented as deprecated")]));
+    // Attach `#[deprecated]` to the request type: splice it after the doc attributes.
+    let request = match deprecated {
+        Some(attr) => quote!(#attr #request),
+        None => request,
+    };
+    let response = type_def(&m.response, module);
+    let nested = m.nested.iter().map(|t| type_def(t, module));
+    let error = error_enum(m, &m.error);
+    let method_impl = method_impl(m, module);
+    quote! {
+        #request
+        #method_impl
+        #response
+        #error
+        #(#nested)*
+    }
+}
+
+fn method_impl(m: &Method, module: &ModPath) -> TokenStream {
+    let name = format_ident!("{}", m.request.name);
+    let cfg = cfg_only(&m.cfg);
+    let wire = &m.wire_name;
+    let api = match m.api {
+        ApiVersion::V2 => quote!(V2),
+        ApiVersion::V3 => quote!(V3),
+    };
+    let scopes = &m.scopes;
+    let batch = m.batch;
+    let safe = m.safe_to_repeat;
+    let response = format_ident!("{}", m.response.name());
+    let error = format_ident!("{}", m.error.name);
+    let paged = m.paged_item.as_ref().map(|item| {
+        let item_ty = item.tokens(module);
+        let start = m
+            .request
+            .fields
+            .iter()
+            .find(|f| f.wire_name.eq_ignore_ascii_case("start"))
+            .map(|f| format_ident!("{}", f.name))
+            .expect("paged requests have a start field");
+        quote! {
+            #cfg
+            impl ::bitrix24_runtime::Paged for #name {
+                type Item = #item_ty;
+
+                fn set_start(&mut self, start: i64) {
+                    self.#start = Some(start);
+                }
+
+                fn into_items(response: #response) -> ::std::vec::Vec<#item_ty> {
+                    response.0
+                }
+            }
+        }
+    });
+    quote! {
+        #cfg
+        impl ::bitrix24_runtime::Method for #name {
+            const NAME: &'static str = #wire;
+            const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::#api;
+            const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+            const BATCH: bool = #batch;
+            const SAFE_TO_REPEAT: bool = #safe;
+            type Response = #response;
+            type Error = #error;
+        }
+
+        #paged
+    }
+}
+
+/// Doc line of an error variant: the code, each documented message and its status.
+pub fn variant_doc(v: &ErrorVariant) -> Vec<String> {
+    let mut doc = vec![format!("`{}`", v.code)];
+    for (message, status) in &v.cases {
+        let mut line = String::from("- ");
+        if let Some(status) = status {
+            line.push_str(&format!("HTTP {status}"));
+        }
+        if let Some(message) = message {
+            if status.is_some() {
+                line.push_str(": ");
+            }
+            line.push_str(&format!("\"{message}\""));
+        }
+        if line.len() > 2 {
+            doc.push(line);
+        }
+    }
+    if doc.len() > 1 {
+        doc.insert(1, String::new());
+    }
+    doc
+}
+
+fn error_enum(m: &Method, e: &ErrorEnum) -> TokenStream {
+    let name = format_ident!("{}", e.name);
+    let cfg = cfg_attrs(&m.cfg);
+    let cfg_impl = cfg_only(&m.cfg);
+    let doc = format!(" Errors of [`{}`]({}).", m.wire_name, m.docs_url);
+    let variants = e.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.name);
+        let doc = doc_attrs(&variant_doc(v));
+        quote!(#doc #ident(::bitrix24_runtime::ApiError),)
+    });
+    let arms = e.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.name);
+        let code = &v.code;
+        quote!(#code => Self::#ident(error),)
+    });
+    let own: Vec<_> = e
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.name))
+        .collect();
+    quote! {
+        #[doc = #doc]
+        #cfg
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// An error any method can return.
+            System(crate::SystemError),
+            /// An error code the spec does not list for this method.
+            Unhandled(::bitrix24_runtime::ApiError),
+        }
+
+        #cfg_impl
+        impl ::bitrix24_runtime::MethodError for #name {
+            fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+                match error.code.as_str() {
+                    #(#arms)*
+                    _ => match crate::SystemError::classify(error) {
+                        Ok(system) => Self::System(system),
+                        Err(other) => Self::Unhandled(other),
+                    },
+                }
+            }
+
+            fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+                match self {
+                    #(Self::#own(error) |)* Self::Unhandled(error) => error,
+                    Self::System(system) => system.api_error(),
+                }
+            }
+        }
+
+        #cfg_impl
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+            }
+        }
+
+        #cfg_impl
+        impl ::std::error::Error for #name {}
+    }
+}

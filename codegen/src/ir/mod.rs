@@ -1,0 +1,215 @@
+//! The intermediate representation: the specs with every Rust-level decision made.
+//!
+//! Emitters only print what is here; they decide no names, types or paths.
+
+mod build;
+mod types;
+
+pub use build::build;
+pub use types::{Ty, TypeRef};
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::spec::{ApiVersion, BoolFormat};
+
+/// A module path inside the generated crate, as Rust identifiers (`["crm", "item"]`).
+pub type ModPath = Vec<String>;
+
+/// The whole generated crate.
+#[derive(Debug, Clone, Default)]
+pub struct Crate {
+    /// Every cargo feature (one per scope).
+    pub features: BTreeSet<String>,
+    /// Modules by path; the root module is the empty path.
+    pub modules: BTreeMap<ModPath, Module>,
+    /// The errors any method can return.
+    pub system_errors: Vec<ErrorVariant>,
+    /// URL of the page the system errors come from.
+    pub system_errors_url: String,
+}
+
+/// The items of one module.
+#[derive(Debug, Clone, Default)]
+pub struct Module {
+    /// Wire-name prefix the module stands for (`crm.item`), empty for `types`.
+    pub wire_prefix: String,
+    /// Methods, sorted by wire name and version.
+    pub methods: Vec<Method>,
+    /// Named types, sorted by name.
+    pub types: Vec<TypeDef>,
+}
+
+/// Cargo features under which an item is compiled: any of them; empty means always.
+pub type Cfg = BTreeSet<String>;
+
+/// One method.
+#[derive(Debug, Clone)]
+pub struct Method {
+    /// Wire name.
+    pub wire_name: String,
+    /// REST API version.
+    pub api: ApiVersion,
+    /// Scopes as documented.
+    pub scopes: Vec<String>,
+    /// Who may call it.
+    pub access: Option<String>,
+    /// Public documentation URL.
+    pub docs_url: String,
+    /// Documented as deprecated.
+    pub deprecated: bool,
+    /// May run inside `batch`.
+    pub batch: bool,
+    /// A repeated call is harmless.
+    pub safe_to_repeat: bool,
+    /// Features that compile it.
+    pub cfg: Cfg,
+    /// The request type (the method's parameters).
+    pub request: Struct,
+    /// The type of `result`.
+    pub response: TypeDef,
+    /// For paged list methods, the element type.
+    pub paged_item: Option<Ty>,
+    /// The error enum.
+    pub error: ErrorEnum,
+    /// Structs and enums made for nested parameters and result fields.
+    pub nested: Vec<TypeDef>,
+}
+
+/// A generated type.
+#[derive(Debug, Clone)]
+pub enum TypeDef {
+    /// A struct with named fields.
+    Struct(Struct),
+    /// An enum of allowed values.
+    Enum(Enum),
+    /// A one-field wrapper around a non-object result.
+    Newtype(Newtype),
+}
+
+impl TypeDef {
+    /// The Rust name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Enum(e) => &e.name,
+            TypeDef::Newtype(n) => &n.name,
+        }
+    }
+}
+
+/// Whether a struct is sent (strict, required fields) or received (everything optional).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Built by the caller and serialized: required fields are not `Option`.
+    Request,
+    /// Read from a reply: every field is optional.
+    Response,
+}
+
+/// A struct.
+#[derive(Debug, Clone)]
+pub struct Struct {
+    /// Rust name.
+    pub name: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Request or response.
+    pub direction: Direction,
+    /// Features that compile it.
+    pub cfg: Cfg,
+    /// Fields in spec order.
+    pub fields: Vec<StructField>,
+    /// Wildcard names (`UF_*`) collected into one flattened map, if any.
+    pub wildcards: Option<Wildcards>,
+}
+
+/// One struct field.
+#[derive(Debug, Clone)]
+pub struct StructField {
+    /// Rust name (also the setter name).
+    pub name: String,
+    /// Wire name.
+    pub wire_name: String,
+    /// The value type (without the `Option` of optional fields).
+    pub ty: Ty,
+    /// Required in a request: not wrapped in `Option`, taken by `new()`.
+    pub required: bool,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Documented as deprecated.
+    pub deprecated: bool,
+}
+
+/// The wildcard fields of a struct, kept in a flattened `BTreeMap<String, Value>`.
+#[derive(Debug, Clone)]
+pub struct Wildcards {
+    /// Rust name of the map field.
+    pub name: String,
+    /// The wildcard patterns (`UF_*`).
+    pub patterns: Vec<String>,
+}
+
+/// An enum of allowed values with an `Unknown` variant.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    /// Rust name.
+    pub name: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Features that compile it.
+    pub cfg: Cfg,
+    /// Whether values are integers (else strings).
+    pub integer: bool,
+    /// Variants: Rust name and wire value.
+    pub variants: Vec<(String, String)>,
+}
+
+/// A wrapper struct around a non-object result.
+#[derive(Debug, Clone)]
+pub struct Newtype {
+    /// Rust name.
+    pub name: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Features that compile it.
+    pub cfg: Cfg,
+    /// The wrapped type.
+    pub ty: Ty,
+}
+
+/// A method's error enum.
+#[derive(Debug, Clone)]
+pub struct ErrorEnum {
+    /// Rust name.
+    pub name: String,
+    /// Variants for the documented codes.
+    pub variants: Vec<ErrorVariant>,
+}
+
+/// One error code.
+#[derive(Debug, Clone)]
+pub struct ErrorVariant {
+    /// Rust name.
+    pub name: String,
+    /// The wire code.
+    pub code: String,
+    /// Documented messages with their HTTP status, in spec order.
+    pub cases: Vec<(Option<String>, Option<u16>)>,
+}
+
+impl ErrorVariant {
+    /// The documented HTTP status when all cases agree on one.
+    pub fn status(&self) -> Option<u16> {
+        let first = self.cases.first()?.1;
+        self.cases
+            .iter()
+            .all(|(_, s)| *s == first)
+            .then_some(first)
+            .flatten()
+    }
+}
+
+/// Boolean wire format, defaulting to `Y`/`N`.
+pub fn bool_format(format: Option<BoolFormat>) -> BoolFormat {
+    format.unwrap_or(BoolFormat::YesNo)
+}

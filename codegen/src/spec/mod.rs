@@ -1,0 +1,15 @@
+//! The spec model: what `specs/` says about the API, loaded and validated.
+//!
+//! The format is documented in `specs/README.md`.
+
+mod load;
+mod model;
+mod type_expr;
+mod validate;
+
+pub use load::load;
+pub use model::{
+    ApiVersion, BoolFormat, ErrorSpec, Field, IdType, MethodSpec, NamedType, ResultSpec, Scalar,
+    SpecSet, SystemErrors,
+};
+pub use type_expr::{Primitive, TypeExpr};

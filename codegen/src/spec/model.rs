@@ -1,0 +1,244 @@
+//! Serde model of the spec files. Every struct rejects unknown keys.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::TypeExpr;
+
+/// Everything loaded from one `specs/` directory.
+#[derive(Debug, Clone, Default)]
+pub struct SpecSet {
+    /// Method specs with the file each came from, sorted by file.
+    pub methods: Vec<(PathBuf, MethodSpec)>,
+    /// Named shared types by name, with their files.
+    pub types: BTreeMap<String, (PathBuf, NamedType)>,
+    /// Entity names and the type of their ids.
+    pub entities: BTreeMap<String, IdType>,
+    /// The errors any method can return.
+    pub system_errors: SystemErrors,
+}
+
+/// One method (`specs/methods/**/<method>.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodSpec {
+    /// Wire name, such as `crm.item.add`.
+    pub method: String,
+    /// REST API version.
+    #[serde(default)]
+    pub api: ApiVersion,
+    /// Scopes, at least one of which the caller needs.
+    pub scopes: Vec<String>,
+    /// Who may call the method.
+    #[serde(default)]
+    pub access: Option<String>,
+    /// Path of the documentation page inside the docs repository.
+    pub docs: String,
+    /// Documented as deprecated.
+    #[serde(default)]
+    pub deprecated: bool,
+    /// May run inside `batch`.
+    pub batch: bool,
+    /// A repeated call is harmless.
+    pub safe_to_repeat: bool,
+    /// Parameters.
+    #[serde(default)]
+    pub params: Vec<Field>,
+    /// Shape of `result`.
+    pub result: ResultSpec,
+    /// Method-specific errors.
+    #[serde(default)]
+    pub errors: Vec<ErrorSpec>,
+}
+
+/// REST API a method belongs to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiVersion {
+    /// Classic REST (`/rest/<method>`).
+    #[default]
+    V2,
+    /// REST 3.0 (`/rest/api/<method>`).
+    V3,
+}
+
+/// A parameter, a result field or a field of a named type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Wire name; a trailing `*` makes it a wildcard.
+    pub name: String,
+    /// Type expression.
+    #[serde(rename = "type")]
+    pub ty: TypeExpr,
+    /// Marked required in the docs.
+    #[serde(default)]
+    pub required: bool,
+    /// Documented default.
+    #[serde(default)]
+    pub default: Option<Scalar>,
+    /// Allowed values.
+    #[serde(default)]
+    pub values: Option<Vec<Scalar>>,
+    /// Wire form of a boolean.
+    #[serde(default)]
+    pub format: Option<BoolFormat>,
+    /// Fields of an object type.
+    #[serde(default)]
+    pub fields: Option<Vec<Field>>,
+    /// Documented as deprecated.
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+impl Field {
+    /// The prefix of a wildcard name (`UF_` for `UF_*`), or `None` for a plain name.
+    pub fn wildcard_prefix(&self) -> Option<&str> {
+        self.name.strip_suffix('*')
+    }
+}
+
+/// Shape of the `result` member of a reply.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultSpec {
+    /// Type expression.
+    #[serde(rename = "type")]
+    pub ty: TypeExpr,
+    /// Fields of an object result, or of the elements of a list result.
+    #[serde(default)]
+    pub fields: Option<Vec<Field>>,
+    /// Allowed values of a scalar result.
+    #[serde(default)]
+    pub values: Option<Vec<Scalar>>,
+    /// Wire form of a boolean result.
+    #[serde(default)]
+    pub format: Option<BoolFormat>,
+    /// A list paged with `start` / `next` / `total`.
+    #[serde(default)]
+    pub paged: bool,
+}
+
+impl ResultSpec {
+    /// The result described as a field named `result`, so one resolver serves both.
+    pub fn as_field(&self) -> Field {
+        Field {
+            name: "result".to_owned(),
+            ty: self.ty.clone(),
+            required: false,
+            default: None,
+            values: self.values.clone(),
+            format: self.format,
+            fields: self.fields.clone(),
+            deprecated: false,
+        }
+    }
+}
+
+/// A documented error.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorSpec {
+    /// The `error` code.
+    #[serde(deserialize_with = "scalar_text")]
+    pub code: String,
+    /// The `error_description`.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// HTTP status.
+    #[serde(default)]
+    pub status: Option<u16>,
+}
+
+/// `system-errors.yaml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemErrors {
+    /// The documentation page the errors come from.
+    pub docs: String,
+    /// The errors.
+    pub errors: Vec<ErrorSpec>,
+}
+
+/// A named shared type (`specs/types/<name>.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedType {
+    /// The name methods use to reference it.
+    pub name: String,
+    /// Documentation page (and anchor) describing it.
+    #[serde(default)]
+    pub docs: Option<String>,
+    /// For an enum: the type of its values.
+    #[serde(default, rename = "type")]
+    pub ty: Option<TypeExpr>,
+    /// For an enum: the allowed values.
+    #[serde(default)]
+    pub values: Option<Vec<Scalar>>,
+    /// For an object: its fields.
+    #[serde(default)]
+    pub fields: Option<Vec<Field>>,
+}
+
+/// The type of an entity's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdType {
+    /// A numeric id.
+    Integer,
+    /// A string id (`crm_status`, `crm_currency`).
+    String,
+}
+
+/// Wire form of a boolean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum BoolFormat {
+    /// `"Y"` / `"N"`.
+    #[serde(rename = "yn")]
+    YesNo,
+    /// `1` / `0`.
+    #[serde(rename = "01")]
+    ZeroOne,
+    /// `true` / `false`.
+    #[serde(rename = "bool")]
+    TrueFalse,
+}
+
+/// A YAML scalar: a default or an allowed value.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating point number.
+    Float(f64),
+    /// Text.
+    Str(String),
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Bool(v) => write!(f, "{v}"),
+            Scalar::Int(v) => write!(f, "{v}"),
+            Scalar::Float(v) => write!(f, "{v}"),
+            Scalar::Str(v) => f.write_str(v),
+        }
+    }
+}
+
+/// Reads a string, accepting an unquoted number (`code: 100`) as its text.
+fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Scalar::deserialize(d)? {
+        Scalar::Str(s) => Ok(s),
+        Scalar::Int(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a string or an integer, found `{other}`"
+        ))),
+    }
+}

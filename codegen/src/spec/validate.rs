@@ -1,0 +1,351 @@
+//! Checks that need more than one field or more than one file: names resolve, keys fit
+//! their type, nothing is defined twice.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::load::error;
+use super::model::{ApiVersion, ErrorSpec, Field, Scalar, SpecSet};
+use super::{Primitive, TypeExpr};
+use crate::Diagnostics;
+
+/// Records every problem of `set` in `diags`.
+pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
+    let names = Names { set };
+    let mut seen: BTreeMap<(String, ApiVersion), &Path> = BTreeMap::new();
+
+    for (file, spec) in &set.methods {
+        if !is_method_name(&spec.method) {
+            diags.push(error(
+                file,
+                "method",
+                format!("`{}` is not a method name", spec.method),
+            ));
+        }
+        let expected = match spec.api {
+            ApiVersion::V2 => format!("{}.yaml", spec.method),
+            ApiVersion::V3 => format!("{}.v3.yaml", spec.method),
+        };
+        if file
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy() != expected)
+        {
+            diags.push(error(
+                file,
+                "method",
+                format!("the file for `{}` must be named `{expected}`", spec.method),
+            ));
+        }
+        if let Some(first) = seen.insert((spec.method.clone(), spec.api), file) {
+            diags.push(error(
+                file,
+                "method",
+                format!(
+                    "duplicate method `{}` ({:?}), also in {}",
+                    spec.method,
+                    spec.api,
+                    first.display()
+                ),
+            ));
+        }
+        if spec.scopes.is_empty() {
+            diags.push(error(file, "scopes", "at least one scope is required"));
+        }
+        for (i, scope) in spec.scopes.iter().enumerate() {
+            if !is_feature_name(scope) {
+                diags.push(error(
+                    file,
+                    format!("scopes[{i}]"),
+                    format!("`{scope}` is not a valid scope name"),
+                ));
+            }
+        }
+        check_docs_path(file, "docs", &spec.docs, diags);
+        check_fields(&names, file, "params", &spec.params, Position::Param, diags);
+
+        let result = spec.result.as_field();
+        check_field(&names, file, "result", &result, Position::Result, diags);
+        if spec.result.paged && !matches!(spec.result.ty, TypeExpr::List(_)) {
+            diags.push(error(
+                file,
+                "result.paged",
+                "a paged result must be a list type (`T[]`)",
+            ));
+        }
+        check_errors(file, "errors", &spec.errors, diags);
+    }
+
+    for (name, (file, ty)) in &set.types {
+        if Primitive::from_name(name).is_some() || set.entities.contains_key(name) {
+            diags.push(error(
+                file,
+                "name",
+                format!("`{name}` is already a primitive type or an entity"),
+            ));
+        }
+        if file
+            .file_stem()
+            .is_some_and(|s| s.to_string_lossy() != *name)
+        {
+            diags.push(error(
+                file,
+                "name",
+                format!("the file for type `{name}` must be named `{name}.yaml`"),
+            ));
+        }
+        if let Some(docs) = &ty.docs {
+            check_docs_path(file, "docs", docs.split('#').next().unwrap_or(docs), diags);
+        }
+        match (&ty.fields, &ty.ty, &ty.values) {
+            (Some(fields), None, None) => {
+                check_fields(&names, file, "fields", fields, Position::Result, diags)
+            }
+            (None, Some(ty_expr), Some(values)) => {
+                let as_field = Field {
+                    name: name.clone(),
+                    ty: ty_expr.clone(),
+                    required: false,
+                    default: None,
+                    values: Some(values.clone()),
+                    format: None,
+                    fields: None,
+                    deprecated: false,
+                };
+                check_field(&names, file, "type", &as_field, Position::Result, diags);
+            }
+            _ => diags.push(error(
+                file,
+                "",
+                "a named type has either `fields`, or `type` and `values`",
+            )),
+        }
+    }
+
+    check_docs_path(
+        Path::new("system-errors.yaml"),
+        "docs",
+        &set.system_errors.docs,
+        diags,
+    );
+    check_errors(
+        Path::new("system-errors.yaml"),
+        "errors",
+        &set.system_errors.errors,
+        diags,
+    );
+}
+
+/// Where a field stands, which decides whether `required` and `default` make sense.
+#[derive(Clone, Copy, PartialEq)]
+enum Position {
+    Param,
+    Result,
+}
+
+/// Name lookup for type expressions.
+struct Names<'a> {
+    set: &'a SpecSet,
+}
+
+impl Names<'_> {
+    fn is_known(&self, name: &str) -> bool {
+        self.set.types.contains_key(name) || self.set.entities.contains_key(name)
+    }
+}
+
+fn check_fields(
+    names: &Names,
+    file: &Path,
+    path: &str,
+    fields: &[Field],
+    pos: Position,
+    diags: &mut Diagnostics,
+) {
+    let mut seen = BTreeSet::new();
+    for (i, field) in fields.iter().enumerate() {
+        let field_path = format!("{path}[{i}]");
+        if !seen.insert(field.name.as_str()) {
+            diags.push(error(
+                file,
+                format!("{field_path}.name"),
+                format!("duplicate field `{}`", field.name),
+            ));
+        }
+        check_field(names, file, &field_path, field, pos, diags);
+    }
+}
+
+fn check_field(
+    names: &Names,
+    file: &Path,
+    path: &str,
+    field: &Field,
+    pos: Position,
+    diags: &mut Diagnostics,
+) {
+    let name = field.wildcard_prefix().unwrap_or(&field.name);
+    if name.is_empty() && field.wildcard_prefix().is_none()
+        || name.contains(char::is_whitespace)
+        || name.contains('*')
+    {
+        diags.push(error(
+            file,
+            format!("{path}.name"),
+            format!("`{}` is not a field name", field.name),
+        ));
+    }
+    if field.wildcard_prefix().is_some() && field.required {
+        diags.push(error(
+            file,
+            format!("{path}.required"),
+            "a wildcard field cannot be required",
+        ));
+    }
+    if pos == Position::Result && field.required {
+        diags.push(error(
+            file,
+            format!("{path}.required"),
+            "result fields are never required",
+        ));
+    }
+
+    let ty_path = format!("{path}.type");
+    check_type(names, file, &ty_path, &field.ty, diags);
+    let element = field.ty.element();
+
+    if let Some(values) = &field.values {
+        let fits = match element {
+            TypeExpr::Primitive(p) if p.is_text() => {
+                values.iter().all(|v| matches!(v, Scalar::Str(_)))
+            }
+            TypeExpr::Primitive(Primitive::Integer) => {
+                values.iter().all(|v| matches!(v, Scalar::Int(_)))
+            }
+            _ => false,
+        };
+        if values.is_empty() {
+            diags.push(error(
+                file,
+                format!("{path}.values"),
+                "`values` must list at least one value",
+            ));
+        } else if !fits {
+            diags.push(error(
+                file,
+                format!("{path}.values"),
+                format!(
+                    "allowed values need a text or integer type with values of that kind, not `{}`",
+                    field.ty
+                ),
+            ));
+        }
+        let distinct: BTreeSet<String> = values.iter().map(Scalar::to_string).collect();
+        if distinct.len() != values.len() {
+            diags.push(error(
+                file,
+                format!("{path}.values"),
+                "duplicate allowed value",
+            ));
+        }
+    } else if *element == TypeExpr::Primitive(Primitive::Enum) {
+        diags.push(error(
+            file,
+            format!("{path}.values"),
+            "type `enum` needs `values`",
+        ));
+    }
+
+    if field.format.is_some() && *element != TypeExpr::Primitive(Primitive::Boolean) {
+        diags.push(error(
+            file,
+            format!("{path}.format"),
+            format!("`format` is only for `boolean`, not `{}`", field.ty),
+        ));
+    }
+
+    match &field.fields {
+        Some(fields) => {
+            if *element != TypeExpr::Primitive(Primitive::Object) {
+                diags.push(error(
+                    file,
+                    format!("{path}.fields"),
+                    format!("`fields` needs an object type (`object`, `object[]`, `map<object>`), not `{}`", field.ty),
+                ));
+            }
+            check_fields(names, file, &format!("{path}.fields"), fields, pos, diags);
+        }
+        None => {}
+    }
+}
+
+fn check_type(names: &Names, file: &Path, path: &str, ty: &TypeExpr, diags: &mut Diagnostics) {
+    ty.for_each_name(&mut |name| {
+        if !names.is_known(name) {
+            diags.push(error(file, path, format!("unknown type '{name}'")));
+        }
+    });
+    if let TypeExpr::EntityField(entity, _) = ty
+        && !names.set.entities.contains_key(entity)
+    {
+        diags.push(error(file, path, format!("`{entity}` is not an entity")));
+    }
+    if *ty == TypeExpr::Null {
+        diags.push(error(
+            file,
+            path,
+            "`null` is only allowed in a union such as `string | null`",
+        ));
+    }
+}
+
+fn check_errors(file: &Path, path: &str, errors: &[ErrorSpec], diags: &mut Diagnostics) {
+    let mut seen = BTreeSet::new();
+    for (i, e) in errors.iter().enumerate() {
+        if e.code.trim().is_empty() {
+            diags.push(error(file, format!("{path}[{i}].code"), "empty error code"));
+        }
+        if !seen.insert((&e.code, &e.message)) {
+            diags.push(error(
+                file,
+                format!("{path}[{i}]"),
+                format!("error `{}` is listed twice with the same message", e.code),
+            ));
+        }
+        if let Some(status) = e.status
+            && !(100..=599).contains(&status)
+        {
+            diags.push(error(
+                file,
+                format!("{path}[{i}].status"),
+                format!("{status} is not an HTTP status"),
+            ));
+        }
+    }
+}
+
+fn check_docs_path(file: &Path, path: &str, docs: &str, diags: &mut Diagnostics) {
+    if !docs.ends_with(".md") || docs.starts_with('/') || docs.split('/').any(|part| part == "..") {
+        diags.push(error(
+            file,
+            path,
+            format!("`{docs}` is not a relative `.md` path inside the docs repository"),
+        ));
+    }
+}
+
+fn is_method_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|seg| {
+            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// Cargo feature names: ASCII letters, digits, `_`, `-`, `.`, starting with a letter or digit.
+fn is_feature_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}

@@ -1,0 +1,58 @@
+//! Snapshots of the generated code: one per method spec, plus the shared files.
+//!
+//! A change to the generator or to a spec that changes generated code fails here until
+//! the new snapshot is reviewed (`cargo insta review`) and committed with its reason.
+
+use std::path::Path;
+
+use bitrix24_codegen::{emit, ir, spec};
+
+fn specs_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs"))
+}
+
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+#[test]
+fn every_method_has_a_reviewed_snapshot() {
+    let specs = spec::load(specs_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let krate = ir::build(&specs).unwrap_or_else(|e| panic!("{e}"));
+    let mut count = 0;
+    settings().bind(|| {
+        for (path, module) in &krate.modules {
+            for method in &module.methods {
+                let name = match method.api {
+                    spec::ApiVersion::V2 => method.wire_name.clone(),
+                    spec::ApiVersion::V3 => format!("{}.v3", method.wire_name),
+                };
+                insta::assert_snapshot!(name, emit::method_source(method, path));
+                count += 1;
+            }
+        }
+    });
+    assert_eq!(count, specs.methods.len(), "every spec yields one snapshot");
+}
+
+#[test]
+fn shared_files_have_reviewed_snapshots() {
+    let files = bitrix24_codegen::generate(specs_dir()).unwrap_or_else(|e| panic!("{e}"));
+    settings().bind(|| {
+        for file in [
+            "Cargo.toml",
+            "src/lib.rs",
+            "src/system_error.rs",
+            "src/types.rs",
+        ] {
+            let content = files
+                .get(file)
+                .unwrap_or_else(|| panic!("{file} is generated"));
+            insta::assert_snapshot!(file.replace('/', "__"), content);
+        }
+    });
+}
