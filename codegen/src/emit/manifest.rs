@@ -38,7 +38,7 @@ rustdoc-args = ["--cfg", "docsrs"]
 unexpected_cfgs = {{ level = "warn", check-cfg = ["cfg(docsrs)"] }}
 
 [dependencies]
-bitrix24-runtime = {{ path = "../runtime", version = "{CRATE_VERSION}" }}
+bitrix24-runtime = {{ path = "../runtime", version = "{CRATE_VERSION}", default-features = false }}
 serde = {{ version = "1.0.228", features = ["derive"] }}
 serde_json = "1.0.145"
 

@@ -175,7 +175,8 @@ impl FromStr for TypeExpr {
 impl<'de> Deserialize<'de> for TypeExpr {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
+        text.parse()
+            .map_err(|e| serde::de::Error::custom(format!("invalid type `{text}`: {e}")))
     }
 }
 
