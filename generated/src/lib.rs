@@ -218,13 +218,9 @@ pub enum BatchError {
 #[cfg(feature = "basic")]
 impl ::bitrix24_runtime::MethodError for BatchError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-        match error.code.as_str() {
-            _ => {
-                match crate::SystemError::classify(error) {
-                    Ok(system) => Self::System(system),
-                    Err(other) => Self::Unhandled(other),
-                }
-            }
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
         }
     }
     fn api_error(&self) -> &::bitrix24_runtime::ApiError {

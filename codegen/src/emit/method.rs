@@ -129,6 +129,22 @@ fn error_enum(m: &Method, e: &ErrorEnum) -> TokenStream {
         .iter()
         .map(|v| format_ident!("{}", v.name))
         .collect();
+    let classify = quote! {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    };
+    let from_api_error = if e.variants.is_empty() {
+        classify
+    } else {
+        quote! {
+            match error.code.as_str() {
+                #(#arms)*
+                _ => #classify,
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #cfg
@@ -145,13 +161,7 @@ fn error_enum(m: &Method, e: &ErrorEnum) -> TokenStream {
         #cfg_impl
         impl ::bitrix24_runtime::MethodError for #name {
             fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-                match error.code.as_str() {
-                    #(#arms)*
-                    _ => match crate::SystemError::classify(error) {
-                        Ok(system) => Self::System(system),
-                        Err(other) => Self::Unhandled(other),
-                    },
-                }
+                #from_api_error
             }
 
             fn api_error(&self) -> &::bitrix24_runtime::ApiError {

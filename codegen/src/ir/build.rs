@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{
-    Cfg, Crate, Direction, Enum, ErrorEnum, ErrorVariant, Method, ModPath, Newtype, Struct,
-    StructField, Ty, TypeDef, TypeRef, Wildcards, bool_format,
+    Cfg, Crate, Direction, Enum, ErrorCase, ErrorEnum, ErrorVariant, Method, ModPath, Newtype,
+    Struct, StructField, Ty, TypeDef, TypeRef, Wildcards, bool_format,
 };
 use crate::naming::{Case, ident, unique};
 use crate::spec::{
@@ -205,7 +205,7 @@ fn collect_names(field: &Field, out: &mut BTreeSet<String>) {
 
 /// Groups errors by code (codes repeat with other messages) into enum variants.
 fn error_variants(errors: &[ErrorSpec], reserved: &[&str]) -> Vec<ErrorVariant> {
-    let mut grouped: Vec<(String, Vec<(Option<String>, Option<u16>)>)> = Vec::new();
+    let mut grouped: Vec<(String, Vec<ErrorCase>)> = Vec::new();
     for e in errors {
         match grouped.iter_mut().find(|(code, _)| *code == e.code) {
             Some((_, cases)) => cases.push((e.message.clone(), e.status)),

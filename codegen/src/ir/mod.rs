@@ -194,8 +194,11 @@ pub struct ErrorVariant {
     /// The wire code.
     pub code: String,
     /// Documented messages with their HTTP status, in spec order.
-    pub cases: Vec<(Option<String>, Option<u16>)>,
+    pub cases: Vec<ErrorCase>,
 }
+
+/// A documented error message with its HTTP status.
+pub type ErrorCase = (Option<String>, Option<u16>);
 
 impl ErrorVariant {
     /// The documented HTTP status when all cases agree on one.

@@ -263,18 +263,18 @@ fn check_field(
         ));
     }
 
-    match &field.fields {
-        Some(fields) => {
-            if *element != TypeExpr::Primitive(Primitive::Object) {
-                diags.push(error(
-                    file,
-                    format!("{path}.fields"),
-                    format!("`fields` needs an object type (`object`, `object[]`, `map<object>`), not `{}`", field.ty),
-                ));
-            }
-            check_fields(names, file, &format!("{path}.fields"), fields, pos, diags);
+    if let Some(fields) = &field.fields {
+        if *element != TypeExpr::Primitive(Primitive::Object) {
+            diags.push(error(
+                file,
+                format!("{path}.fields"),
+                format!(
+                    "`fields` needs an object type (`object`, `object[]`, `map<object>`), not `{}`",
+                    field.ty
+                ),
+            ));
         }
-        None => {}
+        check_fields(names, file, &format!("{path}.fields"), fields, pos, diags);
     }
 }
 
