@@ -847,7 +847,12 @@ pub struct CrmItem {
     pub mycompany_id: ::std::option::Option<i64>,
     /// `commentsType`: `CrmItemCommentsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
-    #[serde(rename = "commentsType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "commentsType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
     pub comments_type: ::std::option::Option<CrmItemCommentsType>,
     /// `quoteNumber`: string.
     #[serde(
@@ -866,7 +871,12 @@ pub struct CrmItem {
     pub content: ::std::option::Option<::std::string::String>,
     /// `contentType`: `CrmItemContentType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "contentType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
     pub content_type: ::std::option::Option<CrmItemContentType>,
     /// `terms`: string.
     #[serde(
@@ -877,11 +887,21 @@ pub struct CrmItem {
     pub terms: ::std::option::Option<::std::string::String>,
     /// `termsType`: `CrmItemTermsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
-    #[serde(rename = "termsType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "termsType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
     pub terms_type: ::std::option::Option<CrmItemTermsType>,
     /// `storageTypeId`: `CrmItemStorageTypeId`.
     /// Allowed values: `1`, `2`, `3`.
-    #[serde(rename = "storageTypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "storageTypeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
     pub storage_type_id: ::std::option::Option<CrmItemStorageTypeId>,
     /// `storageElementIds`: list of integer.
     #[serde(

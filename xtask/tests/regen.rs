@@ -8,11 +8,17 @@ use std::process::{Command, Output};
 use std::time::SystemTime;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().expect("xtask runs")
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -39,7 +45,10 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
                 pending.push(entry.path());
             } else {
                 let meta = entry.metadata().unwrap();
-                out.insert(entry.path(), (fs::read(entry.path()).unwrap(), meta.modified().unwrap()));
+                out.insert(
+                    entry.path(),
+                    (fs::read(entry.path()).unwrap(), meta.modified().unwrap()),
+                );
             }
         }
     }
@@ -48,7 +57,11 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
 
 fn edit(file: &Path, from: &str, to: &str) {
     let text = fs::read_to_string(file).unwrap();
-    assert!(text.contains(from), "{} does not contain {from:?}", file.display());
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        file.display()
+    );
     fs::write(file, text.replacen(from, to, 1)).unwrap();
 }
 
@@ -70,11 +83,23 @@ fn bad_specs_report_every_error_and_leave_the_output_untouched() {
     let before = snapshot(&out);
 
     // 1. An unknown type name: a semantic error with its field path.
-    edit(&specs.join("methods/crm/crm.item.add.yaml"), "type: integer", "type: strng");
+    edit(
+        &specs.join("methods/crm/crm.item.add.yaml"),
+        "type: integer",
+        "type: strng",
+    );
     // 2. An unknown key: a parser error with line and column.
-    edit(&specs.join("methods/user/user.get.yaml"), "method: user.get", "method: user.get\nsummary: nope");
+    edit(
+        &specs.join("methods/user/user.get.yaml"),
+        "method: user.get",
+        "method: user.get\nsummary: nope",
+    );
     // 3. Broken YAML syntax.
-    fs::write(specs.join("methods/event/event.unbind.yaml"), "method: [unclosed\n").unwrap();
+    fs::write(
+        specs.join("methods/event/event.unbind.yaml"),
+        "method: [unclosed\n",
+    )
+    .unwrap();
     // 4. The same method twice.
     fs::create_dir_all(specs.join("methods/extra")).unwrap();
     fs::copy(
@@ -83,9 +108,19 @@ fn bad_specs_report_every_error_and_leave_the_output_untouched() {
     )
     .unwrap();
     // 5. A malformed type expression.
-    edit(&specs.join("methods/app/app.option.set.yaml"), "map<any>", "map<any");
+    edit(
+        &specs.join("methods/app/app.option.set.yaml"),
+        "map<any>",
+        "map<any",
+    );
 
-    let run = xtask(&["regen", "--specs", specs.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let run = xtask(&[
+        "regen",
+        "--specs",
+        specs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let err = stderr(&run);
     assert!(!run.status.success(), "regen must fail:\n{err}");
 
@@ -96,20 +131,36 @@ fn bad_specs_report_every_error_and_leave_the_output_untouched() {
             .to_owned()
     };
     let crm = line_of("crm.item.add.yaml");
-    assert!(crm.contains("params[0].type: unknown type 'strng'"), "{crm}");
+    assert!(
+        crm.contains("params[0].type: unknown type 'strng'"),
+        "{crm}"
+    );
     let user = line_of("user.get.yaml");
     assert!(user.contains("unknown field `summary`"), "{user}");
-    assert!(user.contains("user.get.yaml:2:"), "line and column expected: {user}");
+    assert!(
+        user.contains("user.get.yaml:2:"),
+        "line and column expected: {user}"
+    );
     let unbind = line_of("event.unbind.yaml");
     assert!(unbind.contains("event.unbind.yaml:"), "{unbind}");
     let duplicate = line_of("duplicate method `app.option.get`");
-    assert!(duplicate.contains("extra/app.option.get.yaml") || duplicate.contains("app/app.option.get.yaml"));
+    assert!(
+        duplicate.contains("extra/app.option.get.yaml")
+            || duplicate.contains("app/app.option.get.yaml")
+    );
     let set = line_of("app.option.set.yaml");
-    assert!(set.contains("params[0]: invalid type `map<any`: missing `>`"), "{set}");
+    assert!(
+        set.contains("params[0]: invalid type `map<any`: missing `>`"),
+        "{set}"
+    );
     assert!(err.contains("5 error(s) in specs"), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
 
-    assert_eq!(snapshot(&out), before, "a failed regen must leave generated/ byte for byte as it was");
+    assert_eq!(
+        snapshot(&out),
+        before,
+        "a failed regen must leave generated/ byte for byte as it was"
+    );
 }
 
 #[test]
@@ -118,19 +169,46 @@ fn regen_is_deterministic_and_a_second_run_writes_nothing() {
     let specs = root().join("specs");
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for dir in [&a, &b] {
-        let run = xtask(&["regen", "--specs", specs.to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+        let run = xtask(&[
+            "regen",
+            "--specs",
+            specs.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
         assert!(run.status.success(), "{}", stderr(&run));
     }
     let contents = |dir: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
-        snapshot(dir).into_iter().map(|(p, (bytes, _))| (p.strip_prefix(dir).unwrap().to_owned(), bytes)).collect()
+        snapshot(dir)
+            .into_iter()
+            .map(|(p, (bytes, _))| (p.strip_prefix(dir).unwrap().to_owned(), bytes))
+            .collect()
     };
-    assert_eq!(contents(&a), contents(&b), "two runs must give identical bytes");
+    assert_eq!(
+        contents(&a),
+        contents(&b),
+        "two runs must give identical bytes"
+    );
 
     let before = snapshot(&a);
-    let again = xtask(&["regen", "--specs", specs.to_str().unwrap(), "--out", a.to_str().unwrap()]);
+    let again = xtask(&[
+        "regen",
+        "--specs",
+        specs.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
     assert!(again.status.success());
-    assert!(stdout(&again).contains(" 0 written, 0 removed"), "{}", stdout(&again));
-    assert_eq!(snapshot(&a), before, "a no-op regen must not touch any file");
+    assert!(
+        stdout(&again).contains(" 0 written, 0 removed"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(
+        snapshot(&a),
+        before,
+        "a no-op regen must not touch any file"
+    );
 }
 
 #[test]
@@ -138,17 +216,38 @@ fn check_fails_with_a_diff_when_the_output_is_stale() {
     let tmp = tempfile::tempdir().unwrap();
     let specs = root().join("specs");
     let out = tmp.path().join("generated");
-    let regen = xtask(&["regen", "--specs", specs.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let regen = xtask(&[
+        "regen",
+        "--specs",
+        specs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(regen.status.success());
-    let check = || xtask(&["check", "--specs", specs.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let check = || {
+        xtask(&[
+            "check",
+            "--specs",
+            specs.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
     assert!(check().status.success(), "{}", stderr(&check()));
 
-    edit(&out.join("src/lib.rs"), "pub mod crm;", "pub mod crm_edited;");
+    edit(
+        &out.join("src/lib.rs"),
+        "pub mod crm;",
+        "pub mod crm_edited;",
+    );
     fs::write(out.join("src/stray.rs"), "// not generated\n").unwrap();
     let stale = check();
     assert!(!stale.status.success());
     let diff = stdout(&stale);
-    assert!(diff.contains("-pub mod crm_edited;") && diff.contains("+pub mod crm;"), "{diff}");
+    assert!(
+        diff.contains("-pub mod crm_edited;") && diff.contains("+pub mod crm;"),
+        "{diff}"
+    );
     assert!(diff.contains("a/src/stray.rs"), "{diff}");
     assert!(stderr(&stale).contains("2 file(s)"), "{}", stderr(&stale));
 }

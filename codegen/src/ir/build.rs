@@ -388,24 +388,29 @@ impl<'a> Resolver<'a> {
         let element = if let Some(values) = &field.values {
             let doc = vec![format!("Allowed values of `{}`.", field.name)];
             let def = enum_def(&nested_name, doc, self.cfg.clone(), &field.ty, values);
+            let integer = def.integer;
             self.nested.push(TypeDef::Enum(def));
-            Some(self.local(&nested_name))
+            let r = TypeRef {
+                module: self.module.clone(),
+                name: nested_name,
+            };
+            Some(if integer {
+                Ty::IntEnum(r)
+            } else {
+                Ty::Named(r)
+            })
         } else if let Some(fields) = &field.fields {
             let doc = vec![format!("The `{}` object.", field.name)];
             let def = self.structure(&nested_name, doc, fields, Direction::Request);
             self.nested.push(TypeDef::Struct(def));
-            Some(self.local(&nested_name))
+            Some(Ty::Named(TypeRef {
+                module: self.module.clone(),
+                name: nested_name,
+            }))
         } else {
             None
         };
         self.expr(&field.ty, field.format, element.as_ref())
-    }
-
-    fn local(&self, name: &str) -> Ty {
-        Ty::Named(TypeRef {
-            module: self.module.clone(),
-            name: name.to_owned(),
-        })
     }
 
     /// The type of an expression; `element` replaces the innermost type when given.
@@ -455,10 +460,20 @@ impl<'a> Resolver<'a> {
                     self.entity(name)
                 } else {
                     self.used_types.insert(name.clone());
-                    Ty::Named(TypeRef {
+                    let r = TypeRef {
                         module: vec![TYPES_MODULE.to_owned()],
                         name: ident(name, Case::Type),
-                    })
+                    };
+                    let integer_enum = self.specs.types.get(name).is_some_and(|(_, t)| {
+                        t.values.is_some()
+                            && t.ty.as_ref().map(TypeExpr::element)
+                                == Some(&TypeExpr::Primitive(Primitive::Integer))
+                    });
+                    if integer_enum {
+                        Ty::IntEnum(r)
+                    } else {
+                        Ty::Named(r)
+                    }
                 }
             }
         }

@@ -32,8 +32,10 @@ pub enum Ty {
     List(Box<Ty>),
     /// `BTreeMap<String, T>`.
     Map(Box<Ty>),
-    /// A generated struct or enum; both read leniently on their own.
+    /// A generated struct or string enum; both read leniently on their own.
     Named(TypeRef),
+    /// A generated enum of integer values, read like an integer (`""` is no value).
+    IntEnum(TypeRef),
 }
 
 impl Ty {
@@ -53,7 +55,7 @@ impl Ty {
                 let t = t.tokens(from);
                 quote!(::std::collections::BTreeMap<::std::string::String, #t>)
             }
-            Ty::Named(r) => {
+            Ty::Named(r) | Ty::IntEnum(r) => {
                 let name = format_ident!("{}", r.name);
                 if &r.module == from {
                     quote!(#name)
@@ -78,6 +80,7 @@ impl Ty {
             Ty::Bool(BoolFormat::TrueFalse) => format!("{W}::TrueFalse"),
             Ty::List(t) => format!("{W}::List<{}>", t.adapter_or_same()),
             Ty::Map(t) => format!("{W}::Map<{}>", t.adapter_or_same()),
+            Ty::IntEnum(_) => format!("{W}::IntEnumValue"),
             Ty::Json | Ty::Named(_) => return None,
         })
     }
@@ -99,7 +102,7 @@ impl Ty {
             Ty::Json => "any JSON value".to_owned(),
             Ty::List(t) => format!("list of {}", t.describe()),
             Ty::Map(t) => format!("map of {}", t.describe()),
-            Ty::Named(r) => format!("`{}`", r.name),
+            Ty::Named(r) | Ty::IntEnum(r) => format!("`{}`", r.name),
         }
     }
 }

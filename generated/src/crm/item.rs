@@ -811,7 +811,12 @@ pub struct AddFields {
     pub deal_id: ::std::option::Option<i64>,
     /// `storageTypeId`: `AddFieldsStorageTypeId`.
     /// Allowed values: `1`, `2`, `3`.
-    #[serde(rename = "storageTypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "storageTypeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
     pub storage_type_id: ::std::option::Option<AddFieldsStorageTypeId>,
     /// `storageElementIds`: list of integer.
     #[serde(

@@ -1,9 +1,10 @@
 //! Support for generated enums of allowed values, which keep unknown values.
 
 use serde::de::Deserializer;
+use serde::ser::Serializer;
+use serde_with::{DeserializeAs, SerializeAs};
 
 use super::{Int, Text};
-use serde_with::DeserializeAs;
 
 /// An enum of documented string values with an `Unknown(String)` variant, so any value
 /// the server sends round-trips unchanged.
@@ -30,4 +31,36 @@ pub fn deserialize_str_enum<'de, D: Deserializer<'de>, T: StrEnum>(d: D) -> Resu
 /// Reads an [`IntEnum`] from a number or a numeric string.
 pub fn deserialize_int_enum<'de, D: Deserializer<'de>, T: IntEnum>(d: D) -> Result<T, D::Error> {
     <Int as DeserializeAs<'de, i64>>::deserialize_as(d).map(T::from_wire)
+}
+
+/// Adapter for an [`IntEnum`] field: like [`Int`], `null` and `""` read as `None`.
+#[derive(Debug, Clone, Copy)]
+pub struct IntEnumValue;
+
+impl<T: IntEnum> SerializeAs<T> for IntEnumValue {
+    fn serialize_as<S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(v.to_wire())
+    }
+}
+
+impl<T: IntEnum> SerializeAs<Option<T>> for IntEnumValue {
+    fn serialize_as<S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_i64(v.to_wire()),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de, T: IntEnum> DeserializeAs<'de, T> for IntEnumValue {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        deserialize_int_enum(d)
+    }
+}
+
+impl<'de, T: IntEnum> DeserializeAs<'de, Option<T>> for IntEnumValue {
+    fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
+        let value: Option<i64> = <Int as DeserializeAs<'de, Option<i64>>>::deserialize_as(d)?;
+        Ok(value.map(T::from_wire))
+    }
 }

@@ -15,7 +15,7 @@ mod enums;
 mod scalars;
 
 pub use containers::{List, Map, ObjectFields, deserialize_object};
-pub use enums::{IntEnum, StrEnum, deserialize_int_enum, deserialize_str_enum};
+pub use enums::{IntEnum, IntEnumValue, StrEnum, deserialize_int_enum, deserialize_str_enum};
 pub use scalars::{Float, Int, Text, TrueFalse, YesNo, ZeroOne};
 pub use serde_with::{As, Same};
 
