@@ -11,6 +11,32 @@ use serde_with::de::DeserializeAsWrap;
 use serde_with::ser::SerializeAsWrap;
 use serde_with::{DeserializeAs, SerializeAs};
 
+/// Visitor methods every container shares: PHP's `false`, `null` and an absent value read
+/// as `None` (empty); `true` is an error.
+macro_rules! php_empty_values {
+    () => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            if v {
+                Err(E::invalid_type(de::Unexpected::Bool(v), &self))
+            } else {
+                Ok(None)
+            }
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
 /// A `Vec<T>` whose elements go through adapter `A`; also reads an object (a PHP array with
 /// keys) as its values in order, and `null` / `false` as empty, or `None` for `Option`.
 #[derive(Debug, Clone, Copy)]
@@ -90,17 +116,7 @@ impl<'de, T: ObjectFields> Visitor<'de> for ObjectVisitor<T> {
         }
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        if v {
-            Err(E::invalid_type(de::Unexpected::Bool(v), &self))
-        } else {
-            Ok(None)
-        }
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    php_empty_values!();
 }
 
 struct ListVisitor<T, A>(PhantomData<(T, A)>);
@@ -128,25 +144,7 @@ impl<'de, T, A: DeserializeAs<'de, T>> Visitor<'de> for ListVisitor<T, A> {
         Ok(Some(out))
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        if v {
-            Err(E::invalid_type(de::Unexpected::Bool(v), &self))
-        } else {
-            Ok(None)
-        }
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    php_empty_values!();
 }
 
 impl<T, A: SerializeAs<T>> SerializeAs<Vec<T>> for List<A> {
@@ -208,25 +206,7 @@ impl<'de, T, A: DeserializeAs<'de, T>> Visitor<'de> for MapVisitor<T, A> {
         Ok(Some(out))
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        if v {
-            Err(E::invalid_type(de::Unexpected::Bool(v), &self))
-        } else {
-            Ok(None)
-        }
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    php_empty_values!();
 }
 
 impl<T, A: SerializeAs<T>> SerializeAs<BTreeMap<String, T>> for Map<A> {
