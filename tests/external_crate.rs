@@ -17,7 +17,10 @@ fn a_crate_outside_the_workspace_builds_against_the_generated_crate() {
         .output()
         .expect("cargo runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the external crate does not build:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "the external crate does not build:\n{stderr}"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout.trim(),

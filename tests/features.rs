@@ -11,7 +11,10 @@ fn scope_features(manifest: &str) -> Vec<String> {
         .expect("the generated manifest has a [features] table")
         .1
         .lines()
-        .filter_map(|line| line.split_once(" = ").map(|(name, _)| name.trim().to_owned()))
+        .filter_map(|line| {
+            line.split_once(" = ")
+                .map(|(name, _)| name.trim().to_owned())
+        })
         .filter(|name| name != "default" && name != "full")
         .collect()
 }
@@ -21,7 +24,13 @@ fn check(features: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
-        .args(["check", "--quiet", "-p", "bitrix24", "--no-default-features"])
+        .args([
+            "check",
+            "--quiet",
+            "-p",
+            "bitrix24",
+            "--no-default-features",
+        ])
         .arg("--target-dir")
         .arg(root.join("target/feature-matrix"))
         .env("RUSTFLAGS", "-D warnings");
@@ -41,7 +50,10 @@ fn compiles_with_no_features_each_feature_and_all_features() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).unwrap();
     let features = scope_features(&manifest);
-    assert!(features.len() > 3, "scope features expected, found {features:?}");
+    assert!(
+        features.len() > 3,
+        "scope features expected, found {features:?}"
+    );
     check(&[]);
     for feature in &features {
         check(&[feature]);
