@@ -3,11 +3,14 @@
 //! The code generator emits one request type per Bitrix24 REST method; each implements
 //! [`Method`]. This crate holds everything those types share: the trait itself, the
 //! reply [`Envelope`], the [`ApiError`] every failed call carries, and the [`wire`]
-//! adapters that turn Bitrix24's loosely typed JSON into Rust values.
+//! adapters that turn Bitrix24's loosely typed JSON into Rust values. With the `client`
+//! feature (on by default), [`client`] calls the methods over HTTP.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "client")]
+pub mod client;
 mod envelope;
 mod error;
 mod method;
@@ -16,6 +19,9 @@ pub mod wire;
 pub use envelope::{Envelope, Time};
 pub use error::{ApiError, MethodError};
 pub use method::{ApiVersion, Method, Paged};
+
+#[cfg(feature = "client")]
+pub use client::{Client, Error};
 
 /// Re-exports used by generated code; not part of the public API.
 #[doc(hidden)]

@@ -1,0 +1,152 @@
+//! Configuring and building a [`Client`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::auth::Auth;
+use super::client::{Client, Credentials, Inner};
+use super::endpoint::{Endpoint, parse_url, rest_root};
+use super::oauth::OAuthSession;
+use super::operating::OperatingGate;
+use super::rate_limit::{RateLimit, RateLimiter};
+use super::retry::RetryPolicy;
+
+/// Why a client could not be built. The error never repeats a configured URL, which may
+/// hold a webhook code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A configured URL could not be used.
+    #[error("invalid {what}")]
+    InvalidUrl {
+        /// Which URL.
+        what: &'static str,
+    },
+    /// A configured URL uses plain HTTP but [`ClientBuilder::allow_http`] was not set.
+    #[error("the {what} must use HTTPS")]
+    InsecureUrl {
+        /// Which URL.
+        what: &'static str,
+    },
+    /// The HTTP client could not be set up.
+    #[error("the HTTP client could not be built: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Configures a [`Client`]; made by [`Client::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    auth: Auth,
+    rate_limiter: Option<RateLimiter>,
+    rate_limit: RateLimit,
+    retry: RetryPolicy,
+    timeout: Duration,
+    connect_timeout: Duration,
+    allow_http: bool,
+    user_agent: String,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(auth: Auth) -> Self {
+        Self {
+            auth,
+            rate_limiter: None,
+            rate_limit: RateLimit::default(),
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(90),
+            connect_timeout: Duration::from_secs(10),
+            allow_http: false,
+            user_agent: concat!("bitrix24-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+
+    /// Sets the request-rate limit of a new bucket for this client and its clones
+    /// (default [`RateLimit::STANDARD`]).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
+        self.rate_limiter = None;
+        self
+    }
+
+    /// Makes the client share an existing bucket, such as another client's
+    /// ([`Client::rate_limiter`]) when both call the same portal.
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
+    /// Sets how calls are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sets the time limit of one HTTP request, from connecting to the end of the reply
+    /// (default 90 s; the portal stops a call after 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the time limit for connecting (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Allows plain-HTTP URLs, for a local fake portal in tests. Never use it with a real
+    /// portal: the webhook code or access token would travel in clear text.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Sets the `User-Agent` header (default `bitrix24-rs/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(!self.allow_http)
+            .user_agent(self.user_agent)
+            .build()
+            .map_err(|error| BuildError::Http(error.without_url()))?;
+        let credentials = match self.auth {
+            Auth::Webhook(webhook) => Credentials::Webhook(Endpoint::webhook(
+                rest_root(&webhook.portal, self.allow_http)?,
+                webhook.user_id,
+                webhook.code,
+            )),
+            Auth::OAuth(oauth) => {
+                let endpoint = Endpoint::oauth(rest_root(&oauth.portal, self.allow_http)?);
+                let token_url = parse_url(&oauth.token_url, "OAuth token URL", self.allow_http)?;
+                let session = OAuthSession::new(
+                    oauth.client_id,
+                    oauth.client_secret,
+                    token_url,
+                    oauth.tokens,
+                    oauth.store,
+                );
+                Credentials::OAuth(endpoint, Box::new(session))
+            }
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                credentials,
+                limiter: self
+                    .rate_limiter
+                    .unwrap_or_else(|| RateLimiter::new(self.rate_limit)),
+                operating: OperatingGate::default(),
+                retry: self.retry,
+            }),
+        })
+    }
+}

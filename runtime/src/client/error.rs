@@ -1,0 +1,191 @@
+//! What a call through the client can fail with.
+
+use std::fmt;
+
+use crate::{ApiError, MethodError};
+
+use super::undecodable::UndecodableReply;
+
+/// The failure of a call of a method whose own errors are `E`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The portal answered with an error: one the method documents, a system error any
+    /// method can return (`E` has a variant for those too), or an unknown code.
+    #[error("{0}")]
+    Method(E),
+    /// The request or its reply was lost on the way.
+    #[error(transparent)]
+    Transport(TransportError),
+    /// The reply was not a Bitrix24 reply, or its result did not have the expected shape.
+    #[error(transparent)]
+    Undecodable(UndecodableReply),
+    /// The access token expired and could not be renewed.
+    #[error("renewing the OAuth access token failed: {0}")]
+    Refresh(#[source] RefreshError),
+    /// The access token was renewed but the [`TokenStore`](super::TokenStore) failed to
+    /// save the new tokens; the client goes on using them.
+    #[error("saving the renewed OAuth tokens failed: {0}")]
+    TokenStore(#[source] TokenStoreError),
+    /// The call could not be put on the wire.
+    #[error(transparent)]
+    Request(RequestError),
+}
+
+impl<E: MethodError> Error<E> {
+    /// The portal's error reply, when the call failed with one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Method(error) => Some(error.api_error()),
+            Self::Refresh(RefreshError::InvalidGrant(error) | RefreshError::Rejected(error)) => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A request that failed in transit. It never names the URL, which may hold a webhook
+/// code.
+#[derive(Debug)]
+pub struct TransportError {
+    source: reqwest::Error,
+    reached_server: bool,
+}
+
+impl TransportError {
+    /// Wraps a reqwest error, stripped of its URL.
+    pub(crate) fn new(error: reqwest::Error) -> Self {
+        let reached_server = !error.is_connect();
+        Self {
+            source: error.without_url(),
+            reached_server,
+        }
+    }
+
+    /// Whether the request may have reached the portal, so that the portal may have run
+    /// the call: false only when no connection could be made.
+    pub fn may_have_reached_server(&self) -> bool {
+        self.reached_server
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.source.is_timeout()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.reached_server {
+            write!(
+                f,
+                "transport failure, the portal may have run the call: {}",
+                self.source
+            )
+        } else {
+            write!(f, "could not connect to the portal: {}", self.source)
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Why a call could not be put on the wire.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The parameters did not serialize to JSON.
+    #[error("the call's parameters could not be serialized: {0}")]
+    Params(#[source] serde_json::Error),
+    /// The parameters serialized to something other than a JSON object.
+    #[error("the call's parameters must serialize to a JSON object")]
+    ParamsNotAnObject,
+    /// The method name holds characters that a method name cannot have.
+    #[error("invalid method name")]
+    MethodName,
+}
+
+/// Why renewing the OAuth access token failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RefreshError {
+    /// The OAuth server rejected the refresh token (`invalid_grant`): it expired or was
+    /// revoked, and the user has to authorize the application again.
+    #[error("the refresh token was rejected: {0}")]
+    InvalidGrant(ApiError),
+    /// The OAuth server refused to renew the tokens for another reason, such as
+    /// `invalid_client` or `PAYMENT_REQUIRED`.
+    #[error("the OAuth server refused: {0}")]
+    Rejected(ApiError),
+    /// The request to the OAuth server failed in transit.
+    #[error(transparent)]
+    Transport(TransportError),
+    /// The OAuth server's reply could not be read.
+    #[error(transparent)]
+    Undecodable(UndecodableReply),
+}
+
+/// The failure a [`TokenStore`](super::TokenStore) reports.
+#[derive(Debug)]
+pub struct TokenStoreError(Box<dyn std::error::Error + Send + Sync>);
+
+impl TokenStoreError {
+    /// Wraps the store's own error.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(error.into())
+    }
+}
+
+impl fmt::Display for TokenStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for TokenStoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// A failed call before it is typed with the method's error type.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Api(ApiError),
+    Transport(TransportError),
+    Undecodable(UndecodableReply),
+    Refresh(RefreshError),
+    TokenStore(TokenStoreError),
+    Request(RequestError),
+}
+
+impl Failure {
+    /// The failure as the error of a method whose own errors are `E`.
+    pub(crate) fn into_error<E: MethodError>(self) -> Error<E> {
+        match self {
+            Self::Api(error) => Error::Method(E::from_api_error(error)),
+            Self::Transport(error) => Error::Transport(error),
+            Self::Undecodable(error) => Error::Undecodable(error),
+            Self::Refresh(error) => Error::Refresh(error),
+            Self::TokenStore(error) => Error::TokenStore(error),
+            Self::Request(error) => Error::Request(error),
+        }
+    }
+
+    /// A short label of the failure for logs: the error code, or the kind of failure.
+    pub(crate) fn label(&self) -> &str {
+        match self {
+            Self::Api(error) => &error.code,
+            Self::Transport(_) => "transport",
+            Self::Undecodable(_) => "undecodable",
+            Self::Refresh(_) => "refresh",
+            Self::TokenStore(_) => "token_store",
+            Self::Request(_) => "request",
+        }
+    }
+}

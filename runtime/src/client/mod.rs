@@ -1,0 +1,43 @@
+//! An async HTTP client for the Bitrix24 REST API (feature `client`, on by default).
+//!
+//! [`Client::call`] sends any [`Method`](crate::Method) and returns its typed result or an
+//! [`Error`] that tells the method's own errors from transport failures and undecodable
+//! replies. On the way the client:
+//!
+//! - authorizes with an incoming [`Webhook`] or as an [`OAuth`] application, renewing an
+//!   expired access token once for all concurrent calls and handing the new tokens to a
+//!   [`TokenStore`];
+//! - keeps under the portal's request-rate limit with a leaky bucket ([`RateLimiter`])
+//!   shared by all clones, and retries `QUERY_LIMIT_EXCEEDED` with backoff;
+//! - pauses only the affected method after `OPERATION_TIME_LIMIT`, until the portal's
+//!   `operating_reset_at`;
+//! - retries transport failures only for methods that are safe to repeat, so that a call
+//!   that creates something is never sent twice after an ambiguous failure;
+//! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
+//!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
+//!   outcome and duration.
+
+mod auth;
+mod builder;
+#[expect(clippy::module_inception, reason = "the module of the `Client` type")]
+mod client;
+mod endpoint;
+mod error;
+mod oauth;
+mod operating;
+mod rate_limit;
+mod reply;
+mod retry;
+mod secret;
+mod tokens;
+mod undecodable;
+
+pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
+pub use builder::{BuildError, ClientBuilder};
+pub use client::Client;
+pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportError};
+pub use rate_limit::{RateLimit, RateLimiter};
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use tokens::{MemoryTokenStore, TokenStore, Tokens};
+pub use undecodable::{EXCERPT_LIMIT, UndecodableReply};

@@ -1,0 +1,293 @@
+//! The OAuth session of a client: the current tokens and their single-flight renewal.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::Url;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::ApiError;
+use crate::wire::{As, Int};
+
+use super::error::{Failure, RefreshError, TransportError};
+use super::secret::Secret;
+use super::tokens::{TokenStore, Tokens};
+use super::undecodable::UndecodableReply;
+
+/// The tokens of an OAuth client and how to renew them.
+pub(crate) struct OAuthSession {
+    client_id: String,
+    client_secret: Secret,
+    token_url: Url,
+    store: Arc<dyn TokenStore>,
+    /// The tokens in use and their generation, which every renewal increments.
+    current: Mutex<(Tokens, u64)>,
+    /// Held while renewing, so that concurrent callers share one renewal. Remembers the
+    /// generation whose refresh token the OAuth server refused, and its answer, so that
+    /// the refused token is not sent again.
+    renewal: tokio::sync::Mutex<Option<(u64, RefusedRenewal)>>,
+}
+
+/// A refusal of the OAuth server to renew a refresh token.
+#[derive(Debug, Clone)]
+enum RefusedRenewal {
+    InvalidGrant(ApiError),
+    Rejected(ApiError),
+}
+
+impl From<RefusedRenewal> for RefreshError {
+    fn from(refusal: RefusedRenewal) -> Self {
+        match refusal {
+            RefusedRenewal::InvalidGrant(error) => Self::InvalidGrant(error),
+            RefusedRenewal::Rejected(error) => Self::Rejected(error),
+        }
+    }
+}
+
+/// The access token a call was sent with.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenSnapshot {
+    pub(crate) access_token: Secret,
+    pub(crate) generation: u64,
+}
+
+impl OAuthSession {
+    pub(crate) fn new(
+        client_id: String,
+        client_secret: Secret,
+        token_url: Url,
+        tokens: Tokens,
+        store: Arc<dyn TokenStore>,
+    ) -> Self {
+        Self {
+            client_id,
+            client_secret,
+            token_url,
+            store,
+            current: Mutex::new((tokens, 0)),
+            renewal: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The access token to send now.
+    pub(crate) fn snapshot(&self) -> TokenSnapshot {
+        let current = self.lock();
+        TokenSnapshot {
+            access_token: current.0.access_token.clone(),
+            generation: current.1,
+        }
+    }
+
+    /// Every credential of the session, for redacting reply excerpts.
+    pub(crate) fn secrets(&self) -> [Secret; 3] {
+        let current = self.lock();
+        [
+            current.0.access_token.clone(),
+            current.0.refresh_token.clone(),
+            self.client_secret.clone(),
+        ]
+    }
+
+    /// Renews the tokens after the portal refused the access token of generation `seen`.
+    ///
+    /// Concurrent callers queue here; the first renews, the others find a newer
+    /// generation and return at once. The renewed tokens are saved to the store before
+    /// any call uses them.
+    pub(crate) async fn renew(&self, http: &reqwest::Client, seen: u64) -> Result<(), Failure> {
+        let mut refused = self.renewal.lock().await;
+        let refresh_token = {
+            let current = self.lock();
+            if current.1 != seen {
+                return Ok(());
+            }
+            current.0.refresh_token.clone()
+        };
+        if let Some((generation, refusal)) = refused.as_ref()
+            && *generation == seen
+        {
+            return Err(Failure::Refresh(refusal.clone().into()));
+        }
+        tracing::debug!("renewing the OAuth access token");
+        let tokens = match self.request(http, &refresh_token).await {
+            Ok(tokens) => tokens,
+            Err(Renewal::Refused(refusal)) => {
+                tracing::warn!(
+                    code = refusal_code(&refusal),
+                    "the OAuth server refused to renew the tokens"
+                );
+                *refused = Some((seen, refusal.clone()));
+                return Err(Failure::Refresh(refusal.into()));
+            }
+            Err(Renewal::Failed(error)) => return Err(Failure::Refresh(error)),
+        };
+        let saved = self.store.save(&tokens).await;
+        {
+            let mut current = self.lock();
+            *current = (tokens, seen + 1);
+        }
+        saved.map_err(Failure::TokenStore)
+    }
+
+    /// Asks the OAuth server for a new pair of tokens. The request URL holds the client
+    /// secret and the refresh token, so it is neither logged nor kept in errors.
+    async fn request(
+        &self,
+        http: &reqwest::Client,
+        refresh_token: &Secret,
+    ) -> Result<Tokens, Renewal> {
+        let mut url = self.token_url.clone();
+        url.query_pairs_mut()
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("client_id", &self.client_id)
+            .append_pair("client_secret", self.client_secret.expose())
+            .append_pair("refresh_token", refresh_token.expose());
+        let transport =
+            |error| Renewal::Failed(RefreshError::Transport(TransportError::new(error)));
+        let response = http
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(transport)?;
+        read_tokens(status, &body)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Tokens, u64)> {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn refusal_code(refusal: &RefusedRenewal) -> &str {
+    match refusal {
+        RefusedRenewal::InvalidGrant(error) | RefusedRenewal::Rejected(error) => &error.code,
+    }
+}
+
+/// Why a renewal did not produce tokens.
+#[derive(Debug)]
+enum Renewal {
+    /// The OAuth server answered with an error.
+    Refused(RefusedRenewal),
+    /// The request or its reply failed.
+    Failed(RefreshError),
+}
+
+/// The OAuth server's reply (see `settings/oauth/auto-renewal.md`).
+#[derive(Deserialize)]
+struct TokenReply {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default, with = "As::<Int>")]
+    expires: Option<i64>,
+    #[serde(default, with = "As::<Int>")]
+    expires_in: Option<i64>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(default)]
+    error_description: Option<Value>,
+}
+
+/// Reads the OAuth server's reply. Its body is never kept, since it may hold tokens.
+fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
+    let reply: TokenReply = serde_json::from_slice(body).map_err(|error| {
+        Renewal::Failed(RefreshError::Undecodable(UndecodableReply::not_tokens(
+            status,
+            Some(error),
+        )))
+    })?;
+    if let Some(code) = reply
+        .error
+        .as_ref()
+        .and_then(Value::as_str)
+        .filter(|code| !code.is_empty())
+    {
+        let message = reply
+            .error_description
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let error = ApiError::new(code, message).with_status(status);
+        return Err(Renewal::Refused(if code == "invalid_grant" {
+            RefusedRenewal::InvalidGrant(error)
+        } else {
+            RefusedRenewal::Rejected(error)
+        }));
+    }
+    match (reply.access_token, reply.refresh_token) {
+        (Some(access), Some(refresh)) if !access.is_empty() && !refresh.is_empty() => {
+            let expires_at = reply.expires.or_else(|| {
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+                Some(i64::try_from(now).ok()? + reply.expires_in?)
+            });
+            Ok(Tokens {
+                access_token: Secret::new(access),
+                refresh_token: Secret::new(refresh),
+                expires_at,
+            })
+        }
+        _ => Err(Renewal::Failed(RefreshError::Undecodable(
+            UndecodableReply::not_tokens(status, None),
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RefusedRenewal, Renewal, read_tokens};
+    use crate::client::RefreshError;
+
+    #[test]
+    fn renewed_tokens_are_read() {
+        let body = br#"{"access_token":"new-a","refresh_token":"new-r","expires":1780319382,
+            "expires_in":3600,"member_id":"m","status":"F","user_id":67}"#;
+        let tokens = read_tokens(200, body).unwrap();
+        assert_eq!(tokens.access_token.expose(), "new-a");
+        assert_eq!(tokens.refresh_token.expose(), "new-r");
+        assert_eq!(tokens.expires_at, Some(1_780_319_382));
+    }
+
+    #[test]
+    fn expiry_falls_back_to_expires_in() {
+        let tokens = read_tokens(
+            200,
+            br#"{"access_token":"a","refresh_token":"r","expires_in":"3600"}"#,
+        )
+        .unwrap();
+        assert!(tokens.expires_at.unwrap() > 1_700_000_000);
+    }
+
+    #[test]
+    fn invalid_grant_is_told_apart() {
+        let body = br#"{"error":"invalid_grant","error_description":"Invalid grant"}"#;
+        let Err(Renewal::Refused(RefusedRenewal::InvalidGrant(error))) = read_tokens(400, body)
+        else {
+            panic!("not invalid_grant");
+        };
+        assert_eq!(
+            (error.code.as_str(), error.status),
+            ("invalid_grant", Some(400))
+        );
+        let body = br#"{"error":"PAYMENT_REQUIRED","error_description":"Payment required"}"#;
+        assert!(matches!(
+            read_tokens(200, body),
+            Err(Renewal::Refused(RefusedRenewal::Rejected(_)))
+        ));
+    }
+
+    #[test]
+    fn replies_without_tokens_are_undecodable_and_keep_no_body() {
+        for body in [&b"<html>"[..], br#"{"access_token":"secret-a"}"#, b"{}"] {
+            let Err(Renewal::Failed(RefreshError::Undecodable(reply))) = read_tokens(200, body)
+            else {
+                panic!("not undecodable: {body:?}");
+            };
+            assert_eq!(reply.excerpt(), "");
+            assert!(!reply.to_string().contains("secret-a"));
+        }
+    }
+}
