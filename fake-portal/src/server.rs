@@ -1,0 +1,366 @@
+//! The HTTP side of the portal: REST calls and the OAuth token endpoint.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State as Shared};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use serde_json::{Map, Value, json};
+
+use crate::batch;
+use crate::clock::{time_object, unix_now};
+use crate::failure::Failure;
+use crate::faults::FaultKind;
+use crate::php::{key_order, param, parse_form, text};
+use crate::state::{Caller, State};
+
+/// What the request handlers share.
+#[derive(Debug)]
+pub(crate) struct Portal {
+    pub(crate) state: Mutex<State>,
+    pub(crate) base_url: String,
+}
+
+impl Portal {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The routes of the portal.
+pub(crate) fn router(portal: Arc<Portal>) -> Router {
+    Router::new()
+        .route("/rest/{*path}", any(rest))
+        .route("/oauth/token/", any(token))
+        .route("/oauth/token", any(token))
+        .with_state(portal)
+}
+
+/// Where a REST request goes: `/rest/[api/][<user>/<code>/]<method>[.json]`.
+#[derive(Debug, PartialEq, Eq)]
+struct Target {
+    v3: bool,
+    webhook: Option<(String, String)>,
+    method: String,
+}
+
+impl Target {
+    fn parse(path: &str) -> Self {
+        let mut segments: Vec<&str> = path
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .collect();
+        let v3 = segments.first() == Some(&"api");
+        if v3 {
+            segments.remove(0);
+        }
+        let method = segments
+            .pop()
+            .unwrap_or_default()
+            .trim_end_matches(".json")
+            .to_ascii_lowercase();
+        let webhook = match segments.as_slice() {
+            [user, code] => Some(((*user).to_owned(), (*code).to_owned())),
+            _ => None,
+        };
+        Self {
+            v3,
+            webhook,
+            method,
+        }
+    }
+}
+
+async fn rest(
+    Shared(portal): Shared<Arc<Portal>>,
+    Path(path): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let target = Target::parse(&path);
+    let fault = {
+        let mut state = portal.lock();
+        state.stats.requests += 1;
+        state.faults.take(&target.method)
+    };
+    if fault == Some(FaultKind::Html502) {
+        return html_502();
+    }
+    let (status, reply) = match handle(&portal, &target, query.as_deref(), &headers, &body) {
+        Ok(reply) => (200, reply),
+        Err(failure) if target.v3 => (failure.status, failure.body_v3()),
+        Err(failure) => (failure.status, failure.body()),
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = serde_json::to_vec(&reply).unwrap_or_default();
+    match fault {
+        Some(FaultKind::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            json_response(status, bytes)
+        }
+        Some(FaultKind::TruncatedJson) => {
+            let half = bytes.len() / 2;
+            json_response(status, bytes[..half].to_vec())
+        }
+        Some(FaultKind::DropConnection) => {
+            let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
+            let chunks = futures::stream::iter([
+                Ok(half),
+                Err(std::io::Error::other(
+                    "connection dropped by fault injection",
+                )),
+            ]);
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(chunks),
+            )
+                .into_response()
+        }
+        _ => json_response(status, bytes),
+    }
+}
+
+/// Runs a REST request: the rate limit, the parameters, authorization, then the method.
+fn handle(
+    portal: &Portal,
+    target: &Target,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Value, Failure> {
+    let started = unix_now();
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    let mut params = request_params(query, is_json, body);
+    let mut state = portal.lock();
+    if let Some(bucket) = state.bucket.as_mut()
+        && !bucket.admit(Instant::now())
+    {
+        state.stats.rate_limited += 1;
+        return Err(Failure::new(
+            503,
+            "QUERY_LIMIT_EXCEEDED",
+            "Too many requests",
+        ));
+    }
+    let caller = authorize(&mut state, target, &mut params)?;
+    if target.v3 {
+        return Err(Failure::new(
+            404,
+            "ERROR_METHOD_NOT_FOUND",
+            "Method not found",
+        ));
+    }
+    let (outcome, operating) = if target.method == "batch" {
+        let order = key_order(body, is_json, "cmd");
+        (batch::run(&mut state, &caller, &params, &order)?, None)
+    } else {
+        state.invoke(&caller, &target.method, &params)?
+    };
+    let mut reply = Map::new();
+    reply.insert("result".to_owned(), outcome.result);
+    if let Some(next) = outcome.next {
+        reply.insert("next".to_owned(), json!(next));
+    }
+    if let Some(total) = outcome.total {
+        reply.insert("total".to_owned(), json!(total));
+    }
+    reply.insert(
+        "time".to_owned(),
+        time_object(started, unix_now(), operating),
+    );
+    Ok(Value::Object(reply))
+}
+
+/// The parameters of a request: the query string, overlaid with the body (JSON or
+/// form-encoded). A body that cannot be read gives no parameters, as in PHP.
+fn request_params(query: Option<&str>, is_json: bool, body: &[u8]) -> Map<String, Value> {
+    let mut params = query
+        .map(|query| parse_form(query.as_bytes()))
+        .unwrap_or_default();
+    let body = if is_json {
+        match serde_json::from_slice(body) {
+            Ok(Value::Object(object)) => object,
+            _ => Map::new(),
+        }
+    } else {
+        parse_form(body)
+    };
+    params.extend(body);
+    params
+}
+
+/// The caller of a request: the webhook in its path, or the access token in `auth`
+/// (which is taken out of the parameters).
+fn authorize(
+    state: &mut State,
+    target: &Target,
+    params: &mut Map<String, Value>,
+) -> Result<Caller, Failure> {
+    let no_auth = || Failure::new(401, "NO_AUTH_FOUND", "Wrong authorization data");
+    if let Some((user, code)) = &target.webhook {
+        return if user.parse() == Ok(state.webhook_user) && *code == state.webhook_code {
+            Ok(Caller {
+                user_id: state.webhook_user,
+                credential: format!("webhook:{user}"),
+            })
+        } else {
+            Err(no_auth())
+        };
+    }
+    let token = params
+        .remove("auth")
+        .as_ref()
+        .and_then(text)
+        .ok_or_else(no_auth)?;
+    let access = state
+        .access_tokens
+        .get(&token)
+        .cloned()
+        .ok_or_else(no_auth)?;
+    if access.expires <= Instant::now() {
+        state.stats.expired_tokens += 1;
+        return Err(Failure::new(
+            401,
+            "expired_token",
+            "The access token provided has expired.",
+        ));
+    }
+    Ok(Caller {
+        user_id: access.user_id,
+        credential: "application".to_owned(),
+    })
+}
+
+/// The OAuth token endpoint: renews a pair of tokens (`grant_type=refresh_token`).
+async fn token(
+    Shared(portal): Shared<Arc<Portal>>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let delay = portal.lock().config.refresh_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let mut params = query
+        .map(|query| parse_form(query.as_bytes()))
+        .unwrap_or_default();
+    params.extend(parse_form(&body));
+    let (status, reply) = match renew(&portal, &params) {
+        Ok(reply) => (StatusCode::OK, reply),
+        Err(failure) => (
+            StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST),
+            failure.body(),
+        ),
+    };
+    json_response(status, serde_json::to_vec(&reply).unwrap_or_default())
+}
+
+fn renew(portal: &Portal, params: &Map<String, Value>) -> Result<Value, Failure> {
+    let mut state = portal.lock();
+    let get = |name| param(params, name).and_then(text).unwrap_or_default();
+    if get("grant_type") != "refresh_token" {
+        state.stats.refused_refreshes += 1;
+        return Err(Failure::new(
+            400,
+            "invalid_request",
+            "Unsupported grant type",
+        ));
+    }
+    if get("client_id") != state.client_id || get("client_secret") != state.client_secret {
+        state.stats.refused_refreshes += 1;
+        return Err(Failure::new(401, "invalid_client", "Invalid client"));
+    }
+    let Some(user_id) = state.refresh_tokens.remove(&get("refresh_token")) else {
+        state.stats.refused_refreshes += 1;
+        return Err(Failure::new(400, "invalid_grant", "Invalid grant"));
+    };
+    let (access, refresh) = state.issue_tokens(user_id);
+    state.stats.refreshes += 1;
+    let ttl = state.config.access_token_ttl.as_secs();
+    Ok(json!({
+        "access_token": access,
+        "client_endpoint": format!("{}/rest/", portal.base_url),
+        "domain": "oauth.fake-portal.invalid",
+        "expires": unix_now() as u64 + ttl,
+        "expires_in": ttl,
+        "member_id": "fakeportal00000000000000000000",
+        "refresh_token": refresh,
+        "scope": "app,crm,user,basic",
+        "server_endpoint": format!("{}/oauth/", portal.base_url),
+        "status": "L",
+        "user_id": user_id,
+    }))
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// What a gateway in front of the portal answers when the portal is down.
+fn html_502() -> Response {
+    (
+        StatusCode::BAD_GATEWAY,
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+         <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Target, request_params};
+
+    #[test]
+    fn targets() {
+        assert_eq!(
+            Target::parse("1/c0de/crm.item.add.json"),
+            Target {
+                v3: false,
+                webhook: Some(("1".into(), "c0de".into())),
+                method: "crm.item.add".into()
+            }
+        );
+        assert_eq!(
+            Target::parse("User.Current"),
+            Target {
+                v3: false,
+                webhook: None,
+                method: "user.current".into()
+            }
+        );
+        assert_eq!(
+            Target::parse("api/1/c0de/tasks.task.get"),
+            Target {
+                v3: true,
+                webhook: Some(("1".into(), "c0de".into())),
+                method: "tasks.task.get".into()
+            }
+        );
+    }
+
+    #[test]
+    fn body_parameters_win_over_the_query() {
+        let params = request_params(Some("a=1&b=2"), true, br#"{"b": 3}"#);
+        assert_eq!(params["a"], "1");
+        assert_eq!(params["b"], 3);
+        let params = request_params(None, true, b"{broken");
+        assert!(params.is_empty());
+        let params = request_params(None, false, b"x[]=1");
+        assert_eq!(params["x"], serde_json::json!(["1"]));
+    }
+}

@@ -1,0 +1,31 @@
+//! What a fake portal counted, for assertions in tests.
+
+use std::collections::BTreeMap;
+
+/// Counters of a fake portal since it started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// HTTP requests to `/rest/…`, whatever their fate.
+    pub requests: usize,
+    /// Method runs by method name, including calls inside `batch`; refused calls (rate
+    /// limit, operating-time limit, authorization) did not run and are not counted.
+    pub executed: BTreeMap<String, usize>,
+    /// Requests refused with `QUERY_LIMIT_EXCEEDED`.
+    pub rate_limited: usize,
+    /// Calls refused with `OPERATION_TIME_LIMIT`.
+    pub operating_limited: usize,
+    /// Requests refused with `expired_token`.
+    pub expired_tokens: usize,
+    /// Token renewals the token endpoint granted.
+    pub refreshes: usize,
+    /// Token renewals the token endpoint refused.
+    pub refused_refreshes: usize,
+}
+
+impl Stats {
+    /// How many times `method` ran.
+    pub fn executed(&self, method: &str) -> usize {
+        self.executed.get(method).copied().unwrap_or(0)
+    }
+}
