@@ -59,6 +59,13 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// How far a call got, for its tracing span: requests sent and the last HTTP status.
+#[derive(Debug, Default)]
+struct Progress {
+    attempts: u32,
+    status: Option<u16>,
+}
+
 /// What the client needs to know about the method of a call.
 #[derive(Debug, Clone, Copy)]
 struct Call<'a> {
@@ -140,10 +147,15 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
+        let mut progress = Progress::default();
         let result = self
-            .attempts(call, params, decode)
+            .attempts(call, params, decode, &mut progress)
             .instrument(span.clone())
             .await;
+        span.record("attempts", progress.attempts);
+        if let Some(status) = progress.status {
+            span.record("status", status);
+        }
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(_) => {
@@ -163,9 +175,9 @@ impl Client {
         call: Call<'_>,
         mut params: Map<String, Value>,
         decode: impl Fn(&RawValue) -> serde_json::Result<T>,
+        progress: &mut Progress,
     ) -> Result<Envelope<T>, Failure> {
         let inner = &*self.inner;
-        let span = tracing::Span::current();
         let (endpoint, session) = match &inner.credentials {
             Credentials::Webhook(endpoint) => (endpoint, None),
             Credentials::OAuth(endpoint, session) => {
@@ -186,7 +198,7 @@ impl Client {
                 .map_err(Failure::Api)?;
             inner.limiter.acquire().await;
             attempt += 1;
-            span.record("attempts", attempt);
+            progress.attempts += 1;
             let token = session.map(OAuthSession::snapshot);
             let body = body_of(&params, token.as_ref()).map_err(Failure::Request)?;
             let may_retry = attempt < inner.retry.attempts();
@@ -203,7 +215,7 @@ impl Client {
                     continue;
                 }
             };
-            span.record("status", status);
+            progress.status = Some(status);
             let (error, reset_at) = match reply::parse(&body) {
                 Ok(Reply::Result {
                     result,

@@ -1,0 +1,9 @@
+//! The client against the fake portal: every promise of `bitrix24_runtime::client`,
+//! end to end over HTTP.
+
+mod auth;
+mod calls;
+mod concurrency;
+mod failures;
+mod limits;
+mod support;

@@ -1,0 +1,78 @@
+//! Shared set-up of the end-to-end tests.
+
+use std::time::Duration;
+
+use bitrix24::crm::item::{Add, AddFields};
+use bitrix24_fake_portal::FakePortal;
+use bitrix24_runtime::client::{
+    ClientBuilder, MemoryTokenStore, OAuth, RateLimit, RetryPolicy, Tokens, Webhook,
+};
+use bitrix24_runtime::{ApiError, ApiVersion, Client, Method};
+use serde::{Deserialize, Serialize};
+
+/// Retries that are quick enough for tests.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(8)
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(200))
+}
+
+/// A webhook client of `portal` with quick retries and a rate limit that does not get in
+/// the way.
+pub fn webhook(portal: &FakePortal) -> ClientBuilder {
+    Client::builder(Webhook::from_url(&portal.webhook_url()).expect("webhook URL"))
+        .allow_http(true)
+        .retry(fast_retry())
+        .rate_limit(RateLimit::new(1000.0, 1000))
+}
+
+/// An OAuth client of `portal` with freshly issued tokens, saving renewals to `store`.
+pub fn oauth(
+    portal: &FakePortal,
+    store: impl bitrix24_runtime::client::TokenStore + 'static,
+) -> ClientBuilder {
+    let issued = portal.issue_tokens();
+    let auth = OAuth::new(
+        portal.url(),
+        portal.client_id(),
+        portal.client_secret(),
+        Tokens::new(issued.access_token, issued.refresh_token),
+        store,
+    )
+    .token_url(portal.token_url());
+    Client::builder(auth)
+        .allow_http(true)
+        .retry(fast_retry())
+        .rate_limit(RateLimit::new(1000.0, 1000))
+}
+
+/// A store for the tests that look at the renewed tokens.
+pub fn store() -> std::sync::Arc<MemoryTokenStore> {
+    std::sync::Arc::new(MemoryTokenStore::new())
+}
+
+/// `crm.item.add` of a deal.
+pub fn deal(title: &str) -> Add {
+    Add::new(2, AddFields::new().title(title))
+}
+
+/// A REST 3 method the fake portal does not have, written by hand as any `Method` can be.
+#[derive(Debug, Serialize)]
+pub struct TaskGet {
+    pub id: i64,
+}
+
+/// The `result` of [`TaskGet`].
+#[derive(Debug, Deserialize)]
+pub struct TaskGetResponse {}
+
+impl Method for TaskGet {
+    const NAME: &'static str = "tasks.task.get";
+    const API_VERSION: ApiVersion = ApiVersion::V3;
+    const SCOPES: &'static [&'static str] = &["task"];
+    const BATCH: bool = false;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = TaskGetResponse;
+    type Error = ApiError;
+}
