@@ -13,6 +13,7 @@
 //!   `operating_reset_at`;
 //! - retries transport failures only for methods that are safe to repeat, so that a call
 //!   that creates something is never sent twice after an ambiguous failure;
+//! - walks list methods page by page ([`Client::pages`], [`Client::items`]);
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
 //!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
 //!   outcome and duration.
@@ -25,6 +26,7 @@ mod endpoint;
 mod error;
 mod oauth;
 mod operating;
+mod paging;
 mod rate_limit;
 mod reply;
 mod retry;

@@ -6,4 +6,5 @@ mod calls;
 mod concurrency;
 mod failures;
 mod limits;
+mod paging;
 mod support;
