@@ -68,10 +68,10 @@ struct Progress {
 
 /// What the client needs to know about the method of a call.
 #[derive(Debug, Clone, Copy)]
-struct Call<'a> {
-    name: &'a str,
-    version: ApiVersion,
-    safe_to_repeat: bool,
+pub(crate) struct Call<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) version: ApiVersion,
+    pub(crate) safe_to_repeat: bool,
 }
 
 impl Client {
@@ -132,7 +132,7 @@ impl Client {
     /// Runs one call to completion, retrying as the [`RetryPolicy`] allows, inside a
     /// tracing span that names the method and records the HTTP status, the number of
     /// attempts, the outcome and the duration.
-    async fn execute<T>(
+    pub(crate) async fn execute<T>(
         &self,
         call: Call<'_>,
         params: Map<String, Value>,
@@ -337,12 +337,12 @@ impl Client {
 }
 
 /// The parameters of a request as a JSON object.
-fn params_of<M: Serialize>(request: &M) -> Result<Map<String, Value>, RequestError> {
+pub(crate) fn params_of<M: Serialize>(request: &M) -> Result<Map<String, Value>, RequestError> {
     object_of(serde_json::to_value(request).map_err(RequestError::Params)?)
 }
 
 /// A JSON object of parameters; `null` stands for none.
-fn object_of(params: Value) -> Result<Map<String, Value>, RequestError> {
+pub(crate) fn object_of(params: Value) -> Result<Map<String, Value>, RequestError> {
     match params {
         Value::Object(params) => Ok(params),
         Value::Null => Ok(Map::new()),

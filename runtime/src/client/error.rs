@@ -108,6 +108,10 @@ pub enum RequestError {
     /// The method name holds characters that a method name cannot have.
     #[error("invalid method name")]
     MethodName,
+    /// The method cannot run inside `batch` (`Method::BATCH` is false, or it is a REST 3
+    /// method).
+    #[error("the method cannot run inside batch")]
+    NotBatchable,
 }
 
 /// Why renewing the OAuth access token failed.

@@ -13,12 +13,15 @@
 //!   `operating_reset_at`;
 //! - retries transport failures only for methods that are safe to repeat, so that a call
 //!   that creates something is never sent twice after an ambiguous failure;
+//! - sends many calls in few requests ([`BatchRequest`], [`Client::batch`]), 50 per
+//!   `batch` request, with `$result[…]` references between calls;
 //! - walks list methods page by page ([`Client::pages`], [`Client::items`]);
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
 //!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
 //!   outcome and duration.
 
 mod auth;
+mod batch;
 mod builder;
 #[expect(clippy::module_inception, reason = "the module of the `Client` type")]
 mod client;
@@ -35,6 +38,7 @@ mod tokens;
 mod undecodable;
 
 pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
+pub use batch::{BATCH_LIMIT, BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
 pub use builder::{BuildError, ClientBuilder};
 pub use client::Client;
 pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportError};

@@ -2,6 +2,7 @@
 //! end to end over HTTP.
 
 mod auth;
+mod batch;
 mod calls;
 mod concurrency;
 mod failures;

@@ -1,0 +1,471 @@
+//! Many calls in few requests: `batch` with `$result[…]` references, sent in chunks of
+//! at most 50 calls.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::wire::{As, Int, Map as WireMap, Same};
+use crate::{ApiError, ApiVersion, Envelope, Method, MethodError, Time};
+
+use super::client::{Call, Client, object_of, params_of};
+use super::error::{Error, Failure, RequestError};
+use super::undecodable::{UndecodableReply, excerpt};
+
+/// The most calls one `batch` request may hold.
+pub const BATCH_LIMIT: usize = 50;
+
+/// Calls to send with [`Client::batch`], in order. A call may use the result of an
+/// earlier one through [`BatchSlot::reference`] in its parameters.
+#[derive(Debug, Clone, Default)]
+pub struct BatchRequest {
+    commands: Vec<Command>,
+    halt: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Command {
+    key: String,
+    method: String,
+    params: Map<String, Value>,
+    safe_to_repeat: bool,
+}
+
+/// Where the result of a call of `M` in a [`BatchRequest`] will be.
+pub struct BatchSlot<M> {
+    key: String,
+    method: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for BatchSlot<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BatchSlot").field(&self.key).finish()
+    }
+}
+
+impl<M> Clone for BatchSlot<M> {
+    fn clone(&self) -> Self {
+        Self {
+            key: self.key.clone(),
+            method: PhantomData,
+        }
+    }
+}
+
+/// Where the result of a raw call in a [`BatchRequest`] will be.
+#[derive(Debug, Clone)]
+pub struct RawSlot {
+    key: String,
+}
+
+impl<M> BatchSlot<M> {
+    /// `$result[<call>][<path>]…`: a parameter value that the portal replaces with that
+    /// part of this call's result, such as `slot.reference(["item", "id"])`.
+    pub fn reference<'a>(&self, path: impl IntoIterator<Item = &'a str>) -> String {
+        reference(&self.key, path)
+    }
+}
+
+impl RawSlot {
+    /// `$result[<call>][<path>]…`, as [`BatchSlot::reference`].
+    pub fn reference<'a>(&self, path: impl IntoIterator<Item = &'a str>) -> String {
+        reference(&self.key, path)
+    }
+}
+
+fn reference<'a>(key: &str, path: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = format!("$result[{key}]");
+    for segment in path {
+        out.push('[');
+        out.push_str(segment);
+        out.push(']');
+    }
+    out
+}
+
+impl BatchRequest {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stops at the first call that fails: the portal skips the rest of its chunk and no
+    /// later chunk is sent.
+    pub fn halt(mut self, halt: bool) -> Self {
+        self.halt = halt;
+        self
+    }
+
+    /// Adds a call of a method that may run inside `batch`.
+    pub fn push<M: Method>(&mut self, request: &M) -> Result<BatchSlot<M>, RequestError> {
+        if !M::BATCH || M::API_VERSION != ApiVersion::V2 {
+            return Err(RequestError::NotBatchable);
+        }
+        let key = self.add(M::NAME, params_of(request)?, M::SAFE_TO_REPEAT);
+        Ok(BatchSlot {
+            key,
+            method: PhantomData,
+        })
+    }
+
+    /// Adds a call of a REST 2 method by name, with parameters as JSON (an object, or
+    /// `null` for none).
+    pub fn push_raw(&mut self, method: &str, params: Value) -> Result<RawSlot, RequestError> {
+        if method.eq_ignore_ascii_case("batch") {
+            return Err(RequestError::NotBatchable);
+        }
+        if method.is_empty() || method.contains(['?', '&', '/', '#', ' ']) {
+            return Err(RequestError::MethodName);
+        }
+        let key = self.add(method, object_of(params)?, false);
+        Ok(RawSlot { key })
+    }
+
+    /// How many calls the batch holds.
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+
+    /// Whether the batch holds no call.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
+    /// Adds a call under a key that sorts in call order, which the JSON object of `cmd`
+    /// keeps.
+    fn add(&mut self, method: &str, params: Map<String, Value>, safe_to_repeat: bool) -> String {
+        let key = format!("c{:08}", self.commands.len());
+        self.commands.push(Command {
+            key: key.clone(),
+            method: method.to_owned(),
+            params,
+            safe_to_repeat,
+        });
+        key
+    }
+}
+
+/// The outcome of one call of `M` in a batch: its result in its envelope, or its error.
+pub type CallOutcome<M> = Result<Envelope<<M as Method>::Response>, Error<<M as Method>::Error>>;
+
+/// The outcome of every call of a [`BatchRequest`].
+#[derive(Debug, Default)]
+pub struct BatchResults {
+    results: BTreeMap<String, Value>,
+    errors: BTreeMap<String, ApiError>,
+    totals: BTreeMap<String, i64>,
+    nexts: BTreeMap<String, i64>,
+    times: BTreeMap<String, Time>,
+}
+
+impl BatchResults {
+    /// The outcome of a call: its decoded result with its `time`, `next` and `total`,
+    /// or its error; `None` when the call did not run (after `halt`).
+    pub fn get<M: Method>(&self, slot: &BatchSlot<M>) -> Option<CallOutcome<M>> {
+        if let Some(error) = self.errors.get(&slot.key) {
+            return Some(Err(Error::Method(M::Error::from_api_error(error.clone()))));
+        }
+        let value = self.results.get(&slot.key)?;
+        Some(
+            M::Response::deserialize(value)
+                .map(|result| self.envelope(&slot.key, result))
+                .map_err(|error| {
+                    let text = value.to_string();
+                    Error::Undecodable(UndecodableReply::json(
+                        200,
+                        excerpt(text.as_bytes(), &[]),
+                        error,
+                    ))
+                }),
+        )
+    }
+
+    /// The outcome of a raw call, as [`get`](Self::get).
+    pub fn get_raw(&self, slot: &RawSlot) -> Option<Result<Envelope<Value>, ApiError>> {
+        if let Some(error) = self.errors.get(&slot.key) {
+            return Some(Err(error.clone()));
+        }
+        let value = self.results.get(&slot.key)?;
+        Some(Ok(self.envelope(&slot.key, value.clone())))
+    }
+
+    fn envelope<T>(&self, key: &str, result: T) -> Envelope<T> {
+        Envelope {
+            result,
+            time: self.times.get(key).cloned(),
+            next: self.nexts.get(key).copied(),
+            total: self.totals.get(key).copied(),
+        }
+    }
+
+    fn merge(&mut self, chunk: ChunkResult) {
+        self.results.extend(chunk.result);
+        self.errors.extend(chunk.result_error);
+        self.totals.extend(chunk.result_total);
+        self.nexts.extend(chunk.result_next);
+        self.times.extend(chunk.result_time);
+    }
+}
+
+/// The `result` of one `batch` request.
+#[derive(Deserialize)]
+struct ChunkResult {
+    #[serde(default, with = "As::<WireMap<Same>>")]
+    result: BTreeMap<String, Value>,
+    #[serde(default, with = "As::<WireMap<Same>>")]
+    result_error: BTreeMap<String, ApiError>,
+    #[serde(default, with = "As::<WireMap<Int>>")]
+    result_total: BTreeMap<String, i64>,
+    #[serde(default, with = "As::<WireMap<Int>>")]
+    result_next: BTreeMap<String, i64>,
+    #[serde(default, with = "As::<WireMap<Same>>")]
+    result_time: BTreeMap<String, Time>,
+}
+
+impl Client {
+    /// Sends the calls of a batch, at most [`BATCH_LIMIT`] per `batch` request, one
+    /// request after another. A reference to a call of an earlier request is filled in
+    /// by the client, from that call's result; within one request the portal fills it in.
+    ///
+    /// A request is retried after a transport failure only when every call in it is
+    /// safe to repeat. The error of the whole `batch` request is an `ApiError`; the
+    /// errors of single calls are in the [`BatchResults`].
+    pub async fn batch(&self, batch: &BatchRequest) -> Result<BatchResults, Error<ApiError>> {
+        let mut results = BatchResults::default();
+        for chunk in batch.commands.chunks(BATCH_LIMIT) {
+            let cmd: Map<String, Value> = chunk
+                .iter()
+                .map(|command| {
+                    let params = resolve_object(&command.params, &results.results);
+                    let query = php_query(&params);
+                    let line = if query.is_empty() {
+                        command.method.clone()
+                    } else {
+                        format!("{}?{query}", command.method)
+                    };
+                    (command.key.clone(), Value::String(line))
+                })
+                .collect();
+            let mut params = Map::new();
+            params.insert("cmd".to_owned(), Value::Object(cmd));
+            params.insert("halt".to_owned(), Value::Bool(batch.halt));
+            let call = Call {
+                name: "batch",
+                version: ApiVersion::V2,
+                safe_to_repeat: chunk.iter().all(|command| command.safe_to_repeat),
+            };
+            let envelope = self
+                .execute(call, params, |raw| {
+                    serde_json::from_str::<ChunkResult>(raw.get())
+                })
+                .await
+                .map_err(Failure::into_error)?;
+            let failed = !envelope.result.result_error.is_empty();
+            results.merge(envelope.result);
+            if batch.halt && failed {
+                break;
+            }
+        }
+        Ok(results)
+    }
+}
+
+/// The parameters with references to calls of earlier requests replaced by their
+/// results.
+fn resolve_object(
+    params: &Map<String, Value>,
+    results: &BTreeMap<String, Value>,
+) -> Map<String, Value> {
+    params
+        .iter()
+        .map(|(key, value)| (key.clone(), resolve(value, results)))
+        .collect()
+}
+
+fn resolve(value: &Value, results: &BTreeMap<String, Value>) -> Value {
+    match value {
+        Value::String(text) if text.contains("$result[") => substitute(text, results),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|item| resolve(item, results)).collect())
+        }
+        Value::Object(fields) => Value::Object(resolve_object(fields, results)),
+        other => other.clone(),
+    }
+}
+
+/// Fills in the references in `text` whose call has a result: a text that is one whole
+/// reference becomes the referenced value, references inside a longer text become its
+/// text. Other references are left for the portal.
+fn substitute(text: &str, results: &BTreeMap<String, Value>) -> Value {
+    if let Some((path, len)) = parse_reference(text)
+        && len == text.len()
+        && let Some(value) = lookup(&path, results)
+    {
+        return value.clone();
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("$result[") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let (len, value) = match parse_reference(rest) {
+            Some((path, len)) => (len, lookup(&path, results).and_then(scalar_text)),
+            None => ("$result[".len(), None),
+        };
+        match value {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[..len]),
+        }
+        rest = &rest[len..];
+    }
+    out.push_str(rest);
+    Value::String(out)
+}
+
+/// The path of a reference at the start of `text`, and its length.
+fn parse_reference(text: &str) -> Option<(Vec<&str>, usize)> {
+    let mut rest = text.strip_prefix("$result")?;
+    let mut path = Vec::new();
+    while let Some(inner) = rest.strip_prefix('[') {
+        let close = inner.find(']')?;
+        path.push(&inner[..close]);
+        rest = &inner[close + 1..];
+    }
+    (!path.is_empty()).then(|| (path, text.len() - rest.len()))
+}
+
+fn lookup<'a>(path: &[&str], results: &'a BTreeMap<String, Value>) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    rest.iter()
+        .try_fold(results.get(*first)?, |value, segment| match value {
+            Value::Object(fields) => fields.get(*segment),
+            Value::Array(items) => items.get(segment.parse::<usize>().ok()?),
+            _ => None,
+        })
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// The parameters as a PHP query string (`fields[TITLE]=…&select[0]=…`), the form a call
+/// takes inside `batch`. Booleans become `1` / `0` and `null` an empty value; an empty
+/// list or object cannot be written and is left out.
+fn php_query(params: &Map<String, Value>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in params {
+        append(&mut query, name, value);
+    }
+    query.finish()
+}
+
+fn append(query: &mut form_urlencoded::Serializer<'_, String>, name: &str, value: &Value) {
+    match value {
+        Value::Null => {
+            query.append_pair(name, "");
+        }
+        Value::Bool(flag) => {
+            query.append_pair(name, if *flag { "1" } else { "0" });
+        }
+        Value::Number(number) => {
+            query.append_pair(name, &number.to_string());
+        }
+        Value::String(text) => {
+            query.append_pair(name, text);
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                append(query, &format!("{name}[{index}]"), item);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                append(query, &format!("{name}[{key}]"), item);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::{Value, json};
+
+    use super::{BatchRequest, php_query, reference, substitute};
+    use crate::client::RequestError;
+
+    fn object(value: Value) -> serde_json::Map<String, Value> {
+        match value {
+            Value::Object(object) => object,
+            _ => unreachable!("an object literal"),
+        }
+    }
+
+    #[test]
+    fn parameters_become_a_php_query() {
+        let params = object(json!({
+            "entityTypeId": 2,
+            "fields": {"title": "A&B", "tags": ["x", "y"], "opened": true, "closed": false, "none": null},
+            "empty": [],
+        }));
+        assert_eq!(
+            php_query(&params),
+            "entityTypeId=2&fields%5Bclosed%5D=0&fields%5Bnone%5D=&fields%5Bopened%5D=1\
+             &fields%5Btags%5D%5B0%5D=x&fields%5Btags%5D%5B1%5D=y&fields%5Btitle%5D=A%26B"
+        );
+    }
+
+    #[test]
+    fn references_name_the_call_and_the_path() {
+        assert_eq!(
+            reference("c00000003", ["item", "id"]),
+            "$result[c00000003][item][id]"
+        );
+    }
+
+    #[test]
+    fn known_results_are_filled_in_and_unknown_ones_left() {
+        let results =
+            BTreeMap::from([("c0".to_owned(), json!({"item": {"id": 7}, "list": [1, 2]}))]);
+        assert_eq!(substitute("$result[c0][item][id]", &results), json!(7));
+        assert_eq!(substitute("$result[c0][list]", &results), json!([1, 2]));
+        assert_eq!(
+            substitute("id=$result[c0][item][id];", &results),
+            json!("id=7;")
+        );
+        assert_eq!(
+            substitute("$result[c1][x] $result[c0][list]", &results),
+            json!("$result[c1][x] $result[c0][list]")
+        );
+        assert_eq!(substitute("$result[", &results), json!("$result["));
+    }
+
+    #[test]
+    fn calls_are_keyed_in_order_and_checked() {
+        let mut batch = BatchRequest::new();
+        let first = batch.push_raw("user.current", Value::Null).unwrap();
+        let second = batch.push_raw("crm.item.get", json!({"id": 1})).unwrap();
+        assert!(first.key < second.key);
+        assert_eq!(batch.len(), 2);
+        assert!(matches!(
+            batch.push_raw("batch", Value::Null),
+            Err(RequestError::NotBatchable)
+        ));
+        assert!(matches!(
+            batch.push_raw("a?b=1", Value::Null),
+            Err(RequestError::MethodName)
+        ));
+        assert!(matches!(
+            batch.push_raw("user.get", json!([1])),
+            Err(RequestError::ParamsNotAnObject)
+        ));
+    }
+}
