@@ -322,7 +322,7 @@ impl Client {
     }
 
     /// An excerpt of a reply body with the client's credentials redacted.
-    fn excerpt(&self, body: &[u8]) -> String {
+    pub(crate) fn excerpt(&self, body: &[u8]) -> String {
         match &self.inner.credentials {
             Credentials::Webhook(endpoint) => {
                 let secrets: Vec<&Secret> = endpoint.webhook_code().into_iter().collect();

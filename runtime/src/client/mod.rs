@@ -15,7 +15,8 @@
 //!   that creates something is never sent twice after an ambiguous failure;
 //! - sends many calls in few requests ([`BatchRequest`], [`Client::batch`]), 50 per
 //!   `batch` request, with `$result[…]` references between calls;
-//! - walks list methods page by page ([`Client::pages`], [`Client::items`]);
+//! - walks list methods page by page ([`Client::pages`], [`Client::items`]), or reads
+//!   large lists fast by identifier without counting ([`Client::list_fast`]);
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
 //!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
 //!   outcome and duration.
@@ -27,6 +28,7 @@ mod builder;
 mod client;
 mod endpoint;
 mod error;
+mod listing;
 mod oauth;
 mod operating;
 mod paging;
@@ -42,6 +44,7 @@ pub use batch::{BATCH_LIMIT, BatchRequest, BatchResults, BatchSlot, CallOutcome,
 pub use builder::{BuildError, ClientBuilder};
 pub use client::Client;
 pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportError};
+pub use listing::FastListing;
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use secret::Secret;

@@ -24,6 +24,7 @@ enum Reason {
     Json(serde_json::Error),
     NotAnEnvelope,
     NotTokens,
+    Shape(&'static str),
 }
 
 impl UndecodableReply {
@@ -42,6 +43,15 @@ impl UndecodableReply {
             status,
             excerpt,
             reason: Reason::NotAnEnvelope,
+        }
+    }
+
+    /// A successful reply whose result does not have the shape the caller expects.
+    pub(crate) fn shape(excerpt: String, reason: &'static str) -> Self {
+        Self {
+            status: 200,
+            excerpt,
+            reason: Reason::Shape(reason),
         }
     }
 
@@ -82,6 +92,7 @@ impl fmt::Display for UndecodableReply {
             Reason::Json(error) => write!(f, "{error}"),
             Reason::NotAnEnvelope => f.write_str("neither `result` nor `error` in the reply"),
             Reason::NotTokens => f.write_str("neither tokens nor `error` in the reply"),
+            Reason::Shape(reason) => f.write_str(reason),
         }
     }
 }
@@ -90,7 +101,7 @@ impl std::error::Error for UndecodableReply {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.reason {
             Reason::Json(error) => Some(error),
-            Reason::NotAnEnvelope | Reason::NotTokens => None,
+            Reason::NotAnEnvelope | Reason::NotTokens | Reason::Shape(_) => None,
         }
     }
 }

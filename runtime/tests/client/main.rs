@@ -7,5 +7,6 @@ mod calls;
 mod concurrency;
 mod failures;
 mod limits;
+mod listing;
 mod paging;
 mod support;
