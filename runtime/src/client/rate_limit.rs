@@ -96,8 +96,12 @@ impl RateLimiter {
 
     /// Waits until one more request may go out, and counts it.
     pub(crate) async fn acquire(&self) {
-        let send_at = self.reserve(Instant::now());
-        tokio::time::sleep_until(send_at).await;
+        let now = Instant::now();
+        let send_at = self.reserve(now);
+        // A timer, even one already due, waits for the next tick of the timer wheel.
+        if send_at > now {
+            tokio::time::sleep_until(send_at).await;
+        }
     }
 
     /// Marks the bucket as full, as the portal reported; the next request may go out one
