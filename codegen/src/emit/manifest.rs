@@ -44,6 +44,9 @@ serde_json = "1.0.145"
 
 [features]
 default = []
+# The async HTTP client of bitrix24-runtime (`bitrix24::runtime::Client`).
+client = ["bitrix24-runtime/client"]
+# Every scope.
 full = [{}]"#,
         features.join(", ")
     )
@@ -69,6 +72,8 @@ errors `CError` in the same module.\n\n\
 ## Features\n\n\
 One cargo feature per Bitrix24 scope; enable the scopes you call, or `full` for all:\n\
 {}.\n\n\
+The `client` feature adds the async HTTP client of `bitrix24-runtime`\n\
+(`bitrix24::runtime::Client`).\n\n\
 License: MIT.\n",
         features.join(", ")
     )

@@ -52,7 +52,13 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
             diags.push(error(file, "scopes", "at least one scope is required"));
         }
         for (i, scope) in spec.scopes.iter().enumerate() {
-            if !is_feature_name(scope) {
+            if RESERVED_FEATURES.contains(&scope.as_str()) {
+                diags.push(error(
+                    file,
+                    format!("scopes[{i}]"),
+                    format!("`{scope}` is a reserved feature name of the generated crate"),
+                ));
+            } else if !is_feature_name(scope) {
                 diags.push(error(
                     file,
                     format!("scopes[{i}]"),
@@ -339,6 +345,9 @@ fn is_method_name(name: &str) -> bool {
             !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
 }
+
+/// Features of the generated crate that are not scopes.
+const RESERVED_FEATURES: &[&str] = &["default", "full", "client"];
 
 /// Cargo feature names: ASCII letters, digits, `_`, `-`, `.`, starting with a letter or digit.
 fn is_feature_name(name: &str) -> bool {
