@@ -40,21 +40,6 @@ impl Diagnostics {
         self.0.push(diagnostic);
     }
 
-    /// Whether no problem was found.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The problems, in report order.
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.0.iter()
-    }
-
-    /// Number of problems.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     /// `Ok(value)` when no problem was found, otherwise the sorted problems.
     pub fn into_result<T>(mut self, value: T) -> Result<T, Diagnostics> {
         if self.0.is_empty() {

@@ -53,11 +53,6 @@ impl FileSet {
         self.files.insert(path.into(), content);
     }
 
-    /// The files, by relative path.
-    pub fn files(&self) -> &BTreeMap<PathBuf, String> {
-        &self.files
-    }
-
     /// The content of one file.
     pub fn get(&self, path: impl AsRef<Path>) -> Option<&str> {
         self.files.get(path.as_ref()).map(String::as_str)

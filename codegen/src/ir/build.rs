@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use super::{
     Cfg, Crate, Direction, Enum, ErrorCase, ErrorEnum, ErrorVariant, Method, ModPath, Newtype,
-    Struct, StructField, Ty, TypeDef, TypeRef, Wildcards, bool_format,
+    Struct, StructField, Ty, TypeDef, TypeRef, Wildcards,
 };
 use crate::naming::{Case, ident, unique};
 use crate::spec::{
-    ApiVersion, ErrorSpec, Field, IdType, MethodSpec, Primitive, Scalar, SpecSet, TypeExpr,
+    ApiVersion, BoolFormat, ErrorSpec, Field, IdType, MethodSpec, Primitive, Scalar, SpecSet,
+    TypeExpr,
 };
 use crate::{Diagnostic, Diagnostics};
 
@@ -296,7 +297,7 @@ impl<'a> Resolver<'a> {
                     name: "item".to_owned(),
                     ..result
                 };
-                let ty = self.field_type(base, &item);
+                let ty = self.field_type(base, &item, Direction::Response);
                 TypeDef::Newtype(Newtype {
                     name: response_name,
                     doc: response_doc,
@@ -355,7 +356,7 @@ impl<'a> Resolver<'a> {
             .iter()
             .zip(&rust_names)
             .map(|(f, rust_name)| {
-                let ty = self.field_type(name, f);
+                let ty = self.field_type(name, f, direction);
                 let required = direction == Direction::Request && f.required;
                 StructField {
                     name: rust_name.clone(),
@@ -374,7 +375,6 @@ impl<'a> Resolver<'a> {
         Struct {
             name: name.to_owned(),
             doc,
-            direction,
             cfg: self.cfg.clone(),
             fields: struct_fields,
             wildcards,
@@ -383,7 +383,7 @@ impl<'a> Resolver<'a> {
 
     /// The type of `field` of struct `owner`; nested objects and value lists become types
     /// named `{owner}{Field}`.
-    fn field_type(&mut self, owner: &str, field: &Field) -> Ty {
+    fn field_type(&mut self, owner: &str, field: &Field, direction: Direction) -> Ty {
         let nested_name = format!("{owner}{}", ident(&field.name, Case::Type));
         let element = if let Some(values) = &field.values {
             let doc = vec![format!("Allowed values of `{}`.", field.name)];
@@ -401,7 +401,7 @@ impl<'a> Resolver<'a> {
             })
         } else if let Some(fields) = &field.fields {
             let doc = vec![format!("The `{}` object.", field.name)];
-            let def = self.structure(&nested_name, doc, fields, Direction::Request);
+            let def = self.structure(&nested_name, doc, fields, direction);
             self.nested.push(TypeDef::Struct(def));
             Some(Ty::Named(TypeRef {
                 module: self.module.clone(),
@@ -414,12 +414,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// The type of an expression; `element` replaces the innermost type when given.
-    fn expr(
-        &mut self,
-        ty: &TypeExpr,
-        format: Option<crate::spec::BoolFormat>,
-        element: Option<&Ty>,
-    ) -> Ty {
+    fn expr(&mut self, ty: &TypeExpr, format: Option<BoolFormat>, element: Option<&Ty>) -> Ty {
         match ty {
             TypeExpr::List(t) => Ty::List(Box::new(self.expr(t, format, element))),
             TypeExpr::Map(t) => Ty::Map(Box::new(self.expr(t, format, element))),
@@ -443,7 +438,8 @@ impl<'a> Resolver<'a> {
             TypeExpr::Primitive(p) => match p {
                 Primitive::Integer | Primitive::Timestamp => Ty::Int,
                 Primitive::Double => Ty::Float,
-                Primitive::Boolean => Ty::Bool(bool_format(format)),
+                // Specs that give no wire form mean the most common one, `Y`/`N`.
+                Primitive::Boolean => Ty::Bool(format.unwrap_or(BoolFormat::YesNo)),
                 Primitive::Char
                 | Primitive::String
                 | Primitive::Text

@@ -10,7 +10,7 @@ pub use types::{Ty, TypeRef};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::spec::{ApiVersion, BoolFormat};
+use crate::spec::ApiVersion;
 
 /// A module path inside the generated crate, as Rust identifiers (`["crm", "item"]`).
 pub type ModPath = Vec<String>;
@@ -113,8 +113,6 @@ pub struct Struct {
     pub name: String,
     /// Doc lines.
     pub doc: Vec<String>,
-    /// Request or response.
-    pub direction: Direction,
     /// Features that compile it.
     pub cfg: Cfg,
     /// Fields in spec order.
@@ -210,9 +208,4 @@ impl ErrorVariant {
             .then_some(first)
             .flatten()
     }
-}
-
-/// Boolean wire format, defaulting to `Y`/`N`.
-pub fn bool_format(format: Option<BoolFormat>) -> BoolFormat {
-    format.unwrap_or(BoolFormat::YesNo)
 }

@@ -11,7 +11,6 @@ use crate::Diagnostics;
 
 /// Records every problem of `set` in `diags`.
 pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
-    let names = Names { set };
     let mut seen: BTreeMap<(String, ApiVersion), &Path> = BTreeMap::new();
 
     for (file, spec) in &set.methods {
@@ -67,10 +66,10 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
             }
         }
         check_docs_path(file, "docs", &spec.docs, diags);
-        check_fields(&names, file, "params", &spec.params, Position::Param, diags);
+        check_fields(set, file, "params", &spec.params, Position::Param, diags);
 
         let result = spec.result.as_field();
-        check_field(&names, file, "result", &result, Position::Result, diags);
+        check_field(set, file, "result", &result, Position::Result, diags);
         if spec.result.paged && !matches!(spec.result.ty, TypeExpr::List(_)) {
             diags.push(error(
                 file,
@@ -104,7 +103,7 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
         }
         match (&ty.fields, &ty.ty, &ty.values) {
             (Some(fields), None, None) => {
-                check_fields(&names, file, "fields", fields, Position::Result, diags)
+                check_fields(set, file, "fields", fields, Position::Result, diags)
             }
             (None, Some(ty_expr), Some(values)) => {
                 let as_field = Field {
@@ -117,7 +116,7 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
                     fields: None,
                     deprecated: false,
                 };
-                check_field(&names, file, "type", &as_field, Position::Result, diags);
+                check_field(set, file, "type", &as_field, Position::Result, diags);
             }
             _ => diags.push(error(
                 file,
@@ -148,19 +147,13 @@ enum Position {
     Result,
 }
 
-/// Name lookup for type expressions.
-struct Names<'a> {
-    set: &'a SpecSet,
-}
-
-impl Names<'_> {
-    fn is_known(&self, name: &str) -> bool {
-        self.set.types.contains_key(name) || self.set.entities.contains_key(name)
-    }
+/// Whether a type expression may name `name`: a named type or an entity.
+fn is_known(set: &SpecSet, name: &str) -> bool {
+    set.types.contains_key(name) || set.entities.contains_key(name)
 }
 
 fn check_fields(
-    names: &Names,
+    set: &SpecSet,
     file: &Path,
     path: &str,
     fields: &[Field],
@@ -177,12 +170,12 @@ fn check_fields(
                 format!("duplicate field `{}`", field.name),
             ));
         }
-        check_field(names, file, &field_path, field, pos, diags);
+        check_field(set, file, &field_path, field, pos, diags);
     }
 }
 
 fn check_field(
-    names: &Names,
+    set: &SpecSet,
     file: &Path,
     path: &str,
     field: &Field,
@@ -216,7 +209,7 @@ fn check_field(
     }
 
     let ty_path = format!("{path}.type");
-    check_type(names, file, &ty_path, &field.ty, diags);
+    check_type(set, file, &ty_path, &field.ty, diags);
     let element = field.ty.element();
 
     if let Some(values) = &field.values {
@@ -280,18 +273,18 @@ fn check_field(
                 ),
             ));
         }
-        check_fields(names, file, &format!("{path}.fields"), fields, pos, diags);
+        check_fields(set, file, &format!("{path}.fields"), fields, pos, diags);
     }
 }
 
-fn check_type(names: &Names, file: &Path, path: &str, ty: &TypeExpr, diags: &mut Diagnostics) {
+fn check_type(set: &SpecSet, file: &Path, path: &str, ty: &TypeExpr, diags: &mut Diagnostics) {
     ty.for_each_name(&mut |name| {
-        if !names.is_known(name) {
+        if !is_known(set, name) {
             diags.push(error(file, path, format!("unknown type '{name}'")));
         }
     });
     if let TypeExpr::EntityField(entity, _) = ty
-        && !names.set.entities.contains_key(entity)
+        && !set.entities.contains_key(entity)
     {
         diags.push(error(file, path, format!("`{entity}` is not an entity")));
     }
