@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::{time_object, unix_now};
 use crate::failure::Failure;
-use crate::methods::Outcome;
+use crate::methods::{Api, Outcome};
 use crate::php::{param, parse_form, php_array, text, truthy};
 use crate::state::{Caller, State};
 
@@ -120,7 +120,7 @@ fn call(
         .into_iter()
         .map(|(key, value)| (key, resolve(value, results)))
         .collect();
-    state.invoke(caller, &method, &params)
+    state.invoke(caller, Api::V2, &method, &params)
 }
 
 /// Replaces `$result[key][field]…` in the strings of `value`. A string that is one whole

@@ -20,6 +20,9 @@ pub(crate) struct Config {
     pub(crate) extra_users: usize,
     /// Elements per page of list methods.
     pub(crate) page_size: usize,
+    /// A second path the REST API answers under, named as `client_endpoint` in token
+    /// renewals; `None` for `/rest/` only.
+    pub(crate) client_endpoint_path: Option<String>,
 }
 
 impl Default for Config {
@@ -32,6 +35,7 @@ impl Default for Config {
             refresh_delay: Duration::ZERO,
             extra_users: 2,
             page_size: 50,
+            client_endpoint_path: None,
         }
     }
 }

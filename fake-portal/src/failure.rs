@@ -2,12 +2,15 @@
 
 use serde_json::{Value, json};
 
-/// An error reply: HTTP status, `error` code and `error_description`.
+/// An error reply: HTTP status, `error` code and `error_description`, and for REST 3.0
+/// the fields that failed validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Failure {
     pub(crate) status: u16,
     pub(crate) code: String,
     pub(crate) message: String,
+    /// (field, message) of each parameter that failed validation.
+    pub(crate) validation: Vec<(String, String)>,
 }
 
 impl Failure {
@@ -16,7 +19,19 @@ impl Failure {
             status,
             code: code.to_owned(),
             message: message.into(),
+            validation: Vec::new(),
         }
+    }
+
+    /// A REST 3.0 validation error of the parameter `field`.
+    pub(crate) fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let mut failure = Self::new(
+            400,
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+            "Request validation failed",
+        );
+        failure.validation.push((field.to_owned(), message.into()));
+        failure
     }
 
     /// A parameter is missing or has a value the method cannot use.
@@ -33,8 +48,17 @@ impl Failure {
         json!({"error": self.code, "error_description": self.message})
     }
 
-    /// The REST 3 body: `{"error": {"code": …, "message": …}}`.
+    /// The REST 3 body: `{"error": {"code": …, "message": …}}`, with `validation` when
+    /// parameters failed validation.
     pub(crate) fn body_v3(&self) -> Value {
-        json!({"error": {"code": self.code, "message": self.message}})
+        let mut error = json!({"code": self.code, "message": self.message});
+        if !self.validation.is_empty() {
+            error["validation"] = self
+                .validation
+                .iter()
+                .map(|(field, message)| json!({"field": field, "message": message}))
+                .collect();
+        }
+        json!({ "error": error })
     }
 }

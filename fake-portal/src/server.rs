@@ -6,7 +6,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State as Shared};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::{Map, Value, json};
@@ -15,6 +15,7 @@ use crate::batch;
 use crate::clock::{time_object, unix_now};
 use crate::failure::Failure;
 use crate::faults::FaultKind;
+use crate::methods::Api;
 use crate::php::{key_order, param, parse_form, text};
 use crate::state::{Caller, State};
 
@@ -31,13 +32,18 @@ impl Portal {
     }
 }
 
-/// The routes of the portal.
+/// The routes of the portal: REST calls under `/rest/` and under the client endpoint's
+/// path when one is set, and the token endpoint.
 pub(crate) fn router(portal: Arc<Portal>) -> Router {
-    Router::new()
+    let client_endpoint = portal.lock().config.client_endpoint_path.clone();
+    let mut router = Router::new()
         .route("/rest/{*path}", any(rest))
         .route("/oauth/token/", any(token))
-        .route("/oauth/token", any(token))
-        .with_state(portal)
+        .route("/oauth/token", any(token));
+    if let Some(root) = client_endpoint {
+        router = router.route(&format!("{root}{{*path}}"), any(rest));
+    }
+    router.with_state(portal)
 }
 
 /// Where a REST request goes: `/rest/[api/][<user>/<code>/]<method>[.json]`.
@@ -79,6 +85,7 @@ async fn rest(
     Shared(portal): Shared<Arc<Portal>>,
     Path(path): Path<String>,
     RawQuery(query): RawQuery,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -86,6 +93,11 @@ async fn rest(
     let fault = {
         let mut state = portal.lock();
         state.stats.requests += 1;
+        if let Some(root) = &state.config.client_endpoint_path
+            && uri.path().starts_with(root.as_str())
+        {
+            state.stats.client_endpoint_requests += 1;
+        }
         state.faults.take(&target.method)
     };
     if fault == Some(FaultKind::Html502) {
@@ -127,6 +139,7 @@ async fn rest(
 }
 
 /// Runs a REST request: the rate limit, the parameters, authorization, then the method.
+/// REST 3.0 reads its parameters from a JSON body only.
 fn handle(
     portal: &Portal,
     target: &Target,
@@ -139,7 +152,11 @@ fn handle(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
-    let mut params = request_params(query, is_json, body);
+    let params = if target.v3 {
+        v3_params(is_json, body)
+    } else {
+        Ok(request_params(query, is_json, body))
+    };
     let mut state = portal.lock();
     if let Some(bucket) = state.bucket.as_mut()
         && !bucket.admit(Instant::now())
@@ -151,19 +168,15 @@ fn handle(
             "Too many requests",
         ));
     }
+    let mut params = params?;
     let caller = authorize(&mut state, target, &mut params)?;
-    if target.v3 {
-        return Err(Failure::new(
-            404,
-            "ERROR_METHOD_NOT_FOUND",
-            "Method not found",
-        ));
-    }
-    let (outcome, operating) = if target.method == "batch" {
+    let (outcome, operating) = if target.v3 {
+        state.invoke(&caller, Api::V3, &target.method, &params)?
+    } else if target.method == "batch" {
         let order = key_order(body, is_json, "cmd");
         (batch::run(&mut state, &caller, &params, &order)?, None)
     } else {
-        state.invoke(&caller, &target.method, &params)?
+        state.invoke(&caller, Api::V2, &target.method, &params)?
     };
     let mut reply = Map::new();
     reply.insert("result".to_owned(), outcome.result);
@@ -196,6 +209,22 @@ fn request_params(query: Option<&str>, is_json: bool, body: &[u8]) -> Map<String
     };
     params.extend(body);
     params
+}
+
+/// The parameters of a REST 3.0 request: a JSON object in the body, or none for an empty
+/// body; the query string is not read.
+fn v3_params(is_json: bool, body: &[u8]) -> Result<Map<String, Value>, Failure> {
+    if body.trim_ascii().is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(params)) if is_json => Ok(params),
+        _ => Err(Failure::new(
+            400,
+            "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION",
+            "The request body is not a JSON object",
+        )),
+    }
 }
 
 /// The caller of a request: the webhook in its path, or the access token in `auth`
@@ -288,7 +317,11 @@ fn renew(portal: &Portal, params: &Map<String, Value>) -> Result<Value, Failure>
     let ttl = state.config.access_token_ttl.as_secs();
     Ok(json!({
         "access_token": access,
-        "client_endpoint": format!("{}/rest/", portal.base_url),
+        "client_endpoint": format!(
+            "{}{}",
+            portal.base_url,
+            state.config.client_endpoint_path.as_deref().unwrap_or("/rest/")
+        ),
         "domain": "oauth.fake-portal.invalid",
         "expires": unix_now() as u64 + ttl,
         "expires_in": ttl,

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::failure::Failure;
 use crate::faults::Faults;
 use crate::limits::{LeakyBucket, OperatingBudget};
-use crate::methods::{self, Outcome};
+use crate::methods::{self, Api, Outcome};
 use crate::stats::Stats;
 
 /// Who is calling: the user, and the credential (webhook or application) whose
@@ -46,6 +46,8 @@ pub(crate) struct State {
     pub(crate) events: Vec<Value>,
     pub(crate) items: BTreeMap<i64, BTreeMap<i64, Map<String, Value>>>,
     pub(crate) last_item_id: i64,
+    pub(crate) tasks: BTreeMap<i64, Map<String, Value>>,
+    pub(crate) last_task_id: i64,
     pub(crate) users: Vec<Value>,
     pub(crate) stats: Stats,
     random: RandomState,
@@ -73,6 +75,8 @@ impl State {
             events: Vec::new(),
             items: BTreeMap::new(),
             last_item_id: 0,
+            tasks: BTreeMap::new(),
+            last_task_id: 0,
             users,
             stats: Stats::default(),
             random: RandomState::new(),
@@ -118,10 +122,11 @@ impl State {
     pub(crate) fn invoke(
         &mut self,
         caller: &Caller,
+        api: Api,
         method: &str,
         params: &Map<String, Value>,
     ) -> Result<(Outcome, Option<(f64, i64)>), Failure> {
-        if !methods::exists(method) {
+        if !methods::exists(api, method) {
             return Err(Failure::new(
                 404,
                 "ERROR_METHOD_NOT_FOUND",
@@ -145,7 +150,7 @@ impl State {
             }
         }
         *self.stats.executed.entry(method.to_owned()).or_default() += 1;
-        let outcome = methods::run(self, caller, method, params)?;
+        let outcome = methods::run(self, caller, api, method, params)?;
         let operating = self.config.operating_limit.and_then(|(_, basket)| {
             let cost = self.config.method_costs.get(method).copied().unwrap_or(0.0);
             let budget = self.operating.entry(key).or_default();

@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
-    /// HTTP requests to `/rest/…`, whatever their fate.
+    /// HTTP requests to `/rest/…` (and to the client endpoint's path), whatever their fate.
     pub requests: usize,
+    /// HTTP requests to the path set with
+    /// [`client_endpoint_path`](crate::FakePortalBuilder::client_endpoint_path).
+    pub client_endpoint_requests: usize,
     /// Method runs by method name, including calls inside `batch`; refused calls (rate
     /// limit, operating-time limit, authorization) did not run and are not counted.
     pub executed: BTreeMap<String, usize>,

@@ -515,19 +515,167 @@ async fn faults_break_replies_as_a_real_network_would() {
 }
 
 #[tokio::test]
-async fn rest3_paths_answer_in_the_rest3_error_format() {
+async fn rest3_tasks_are_added_and_read_with_rest3_errors() {
     let portal = portal().await;
     let http = Http::new();
-    let (status, reply) = http
+    let api = format!("{}/rest/api/1/{}/", portal.url(), portal.webhook_code());
+    let (status, added) = http
         .json(
-            &format!(
-                "{}/rest/api/1/{}/tasks.task.get",
-                portal.url(),
-                portal.webhook_code()
-            ),
+            &format!("{api}tasks.task.add"),
+            json!({"fields": {"title": "Report", "creatorId": 1, "responsibleId": 2}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(added["result"]["item"]["id"], 1);
+    assert!(added["time"]["duration"].is_number());
+
+    let get = format!("{api}tasks.task.get");
+    let (status, task) = http.json(&get, json!({"id": 1})).await;
+    assert_eq!(status, 200);
+    assert_eq!(task["result"]["item"]["title"], "Report");
+    assert_eq!(task["result"]["item"]["responsibleId"], 2);
+    let (_, selected) = http
+        .json(&get, json!({"id": 1, "select": ["title", "noSuchField"]}))
+        .await;
+    assert_eq!(selected["result"]["item"], json!({"title": "Report"}));
+
+    let (status, missing) = http.json(&get, json!({"id": 7})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        missing["error"]["code"],
+        "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION"
+    );
+    assert!(missing["error"]["message"].is_string());
+    let (status, invalid) = http.json(&get, json!({"id": "1"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        invalid["error"]["code"],
+        "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
+    );
+    assert_eq!(invalid["error"]["validation"][0]["field"], "id");
+    let (status, related) = http
+        .json(&get, json!({"id": 1, "select": ["responsible.name"]}))
+        .await;
+    assert_eq!(
+        (status, related["error"]["code"].as_str()),
+        (
+            400,
+            Some("BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION")
+        )
+    );
+
+    let (status, form) = http.form(&get, "id=1").await;
+    assert_eq!(
+        (status, form["error"]["code"].as_str()),
+        (400, Some("BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION"))
+    );
+    let (status, query) = http.send(http.client.get(format!("{get}?id=1"))).await;
+    assert_eq!(status, 400, "REST 3.0 does not read the query string");
+    assert_eq!(query["error"]["validation"][0]["field"], "id");
+
+    let (status, unknown) = http.json(&format!("{api}crm.item.list"), json!({})).await;
+    assert_eq!(status, 404);
+    assert_eq!(unknown["error"]["code"], "ERROR_METHOD_NOT_FOUND");
+    let (status, old) = http
+        .json(
+            &format!("{}tasks.task.get", portal.webhook_url()),
             json!({"id": 1}),
         )
         .await;
-    assert_eq!(status, 404);
-    assert_eq!(reply["error"]["code"], "ERROR_METHOD_NOT_FOUND");
+    assert_eq!(
+        (status, old["error"].as_str()),
+        (404, Some("ERROR_METHOD_NOT_FOUND")),
+        "REST 3.0 methods are not at the REST 2 address"
+    );
+    assert_eq!(portal.stats().executed("tasks.task.get"), 6);
+}
+
+#[tokio::test]
+async fn seeded_items_are_read_by_identifier_and_chained_in_batch() {
+    let portal = portal().await;
+    let ids = portal.add_items(2, (1..=120).map(|n| json!({"title": format!("Deal {n}")})));
+    assert_eq!(ids, (1..=120).collect::<Vec<i64>>());
+    assert_eq!(portal.items(2)[119]["title"], "Deal 120");
+    assert_eq!(portal.items(2)[0]["createdBy"], 1);
+    let http = Http::new();
+    let (_, page) = http
+        .json(
+            &format!("{}crm.item.list", portal.webhook_url()),
+            json!({"entityTypeId": 2, "start": -1, "filter": {">id": 100}, "order": {"id": "ASC"}}),
+        )
+        .await;
+    let items = page["result"]["items"].as_array().unwrap();
+    assert_eq!((items.len(), &items[0]["id"]), (20, &json!(101)));
+
+    let list = "crm.item.list?entityTypeId=2&order[id]=ASC&start=-1";
+    let (_, chained) = http
+        .json(
+            &format!("{}batch", portal.webhook_url()),
+            json!({"halt": 1, "cmd": {
+                "p0": list,
+                "p1": format!("{list}&filter[>id]=$result[p0][items][49][id]"),
+                "p2": format!("{list}&filter[>id]=$result[p1][items][49][id]"),
+            }}),
+        )
+        .await;
+    let pages = &chained["result"]["result"];
+    assert_eq!(pages["p1"]["items"][0]["id"], 51);
+    assert_eq!(pages["p2"]["items"][0]["id"], 101);
+    assert_eq!(pages["p2"]["items"].as_array().unwrap().len(), 20);
+    assert_eq!(portal.stats().requests, 2);
+}
+
+#[tokio::test]
+#[should_panic(expected = "no CRM entity type 5")]
+async fn seeding_needs_an_entity_type_the_portal_has() {
+    let portal = portal().await;
+    portal.add_items(5, [json!({})]);
+}
+
+#[tokio::test]
+async fn renewals_name_the_client_endpoint_which_answers_rest_calls() {
+    let http = Http::new();
+    let renew = |portal: &FakePortal, refresh: &str| {
+        format!(
+            "{}?grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={refresh}",
+            portal.token_url(),
+            portal.client_id(),
+            portal.client_secret()
+        )
+    };
+    let plain = portal().await;
+    let tokens = plain.issue_tokens();
+    let (_, renewed) = http
+        .send(http.client.get(renew(&plain, &tokens.refresh_token)))
+        .await;
+    assert_eq!(renewed["client_endpoint"], format!("{}/rest/", plain.url()));
+
+    let moved = FakePortal::builder()
+        .no_rate_limit()
+        .client_endpoint_path("/moved/rest/")
+        .start()
+        .await
+        .unwrap();
+    let tokens = moved.issue_tokens();
+    let (_, renewed) = http
+        .send(http.client.get(renew(&moved, &tokens.refresh_token)))
+        .await;
+    let endpoint = renewed["client_endpoint"].as_str().unwrap();
+    assert_eq!(endpoint, format!("{}/moved/rest/", moved.url()));
+    let (status, me) = http
+        .json(
+            &format!("{endpoint}user.current"),
+            json!({"auth": renewed["access_token"]}),
+        )
+        .await;
+    assert_eq!((status, me["result"]["ID"].as_str()), (200, Some("1")));
+    let (status, _) = http
+        .json(
+            &format!("{}/rest/user.current", moved.url()),
+            json!({"auth": renewed["access_token"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "the old address keeps working");
+    let stats = moved.stats();
+    assert_eq!((stats.requests, stats.client_endpoint_requests), (2, 1));
 }

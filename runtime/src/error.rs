@@ -4,8 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// An error reply: `{"error": "<code>", "error_description": "<message>"}`, with the HTTP
-/// status it came with.
+/// An error reply: `{"error": "<code>", "error_description": "<message>"}`, or in REST 3.0
+/// `{"error": {"code": …, "message": …, "validation": […]}}`, with the HTTP status it came
+/// with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     /// The `error` code, such as `ACCESS_DENIED` or `0`.
@@ -21,6 +22,20 @@ pub struct ApiError {
     /// The HTTP status of the reply, when known.
     #[serde(skip)]
     pub status: Option<u16>,
+    /// The parameters that failed validation, as REST 3.0 lists them; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation: Vec<InvalidField>,
+}
+
+/// A parameter that failed validation in a REST 3.0 call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidField {
+    /// The parameter's name, such as `id`.
+    #[serde(default, with = "crate::wire::As::<crate::wire::Text>")]
+    pub field: String,
+    /// What is wrong with it.
+    #[serde(default, with = "crate::wire::As::<crate::wire::Text>")]
+    pub message: String,
 }
 
 impl ApiError {
@@ -30,6 +45,7 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             status: None,
+            validation: Vec::new(),
         }
     }
 
@@ -48,6 +64,13 @@ impl fmt::Display for ApiError {
         }
         if let Some(status) = self.status {
             write!(f, " (HTTP {status})")?;
+        }
+        for invalid in &self.validation {
+            if invalid.field.is_empty() {
+                write!(f, "; {}", invalid.message)?;
+            } else {
+                write!(f, "; {}: {}", invalid.field, invalid.message)?;
+            }
         }
         Ok(())
     }

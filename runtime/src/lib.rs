@@ -17,7 +17,7 @@ mod method;
 pub mod wire;
 
 pub use envelope::{Envelope, Time};
-pub use error::{ApiError, MethodError};
+pub use error::{ApiError, InvalidField, MethodError};
 pub use method::{ApiVersion, Method, Paged};
 
 #[cfg(feature = "client")]

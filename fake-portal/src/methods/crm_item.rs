@@ -10,12 +10,11 @@ use crate::failure::Failure;
 use crate::php::{int, param, text};
 use crate::state::{Caller, State};
 
-/// Entity types the portal has: lead, deal, contact, company, quote, invoice, and smart
-/// processes from 128 on.
+/// The `entityTypeId` of a call, if the portal has that entity type.
 fn entity_type(params: &Map<String, Value>) -> Result<i64, Failure> {
     param(params, "entityTypeId")
         .and_then(int)
-        .filter(|id| matches!(id, 1 | 2 | 3 | 4 | 7 | 31) || *id >= 128)
+        .filter(|id| is_entity_type(*id))
         .ok_or_else(|| Failure::new(400, "NOT_FOUND", "SPA not found"))
 }
 
@@ -53,7 +52,24 @@ pub(crate) fn add(
     params: &Map<String, Value>,
 ) -> Result<Outcome, Failure> {
     let entity = entity_type(params)?;
-    let mut fields = fields(params)?;
+    let item = create(state, entity, caller.user_id, fields(params)?);
+    Ok(Outcome::of(json!({"item": item.clone()})))
+}
+
+/// Whether the portal has CRM items of `entity_type_id`: lead, deal, contact, company,
+/// quote, invoice, and smart processes from 128 on.
+pub(crate) fn is_entity_type(entity_type_id: i64) -> bool {
+    matches!(entity_type_id, 1 | 2 | 3 | 4 | 7 | 31) || entity_type_id >= 128
+}
+
+/// Stores a new item of `entity` made by `user_id` from `fields` (the fields the portal
+/// sets itself are ignored) and returns it.
+pub(crate) fn create(
+    state: &mut State,
+    entity: i64,
+    user_id: u64,
+    mut fields: Map<String, Value>,
+) -> &Map<String, Value> {
     fields.retain(|name, _| !SYSTEM_FIELDS.contains(&name.as_str()));
     state.last_item_id += 1;
     let id = state.last_item_id;
@@ -62,8 +78,8 @@ pub(crate) fn add(
     item.insert("id".to_owned(), json!(id));
     item.insert("entityTypeId".to_owned(), json!(entity));
     item.insert("title".to_owned(), json!(""));
-    item.insert("assignedById".to_owned(), json!(caller.user_id));
-    item.insert("createdBy".to_owned(), json!(caller.user_id));
+    item.insert("assignedById".to_owned(), json!(user_id));
+    item.insert("createdBy".to_owned(), json!(user_id));
     item.insert("createdTime".to_owned(), json!(now));
     item.insert("updatedTime".to_owned(), json!(now));
     item.extend(fields);
@@ -71,8 +87,8 @@ pub(crate) fn add(
         .items
         .entry(entity)
         .or_default()
-        .insert(id, item.clone());
-    Ok(Outcome::of(json!({"item": item})))
+        .entry(id)
+        .or_insert(item)
 }
 
 /// One item.
@@ -121,6 +137,10 @@ fn find(state: &State, entity: i64, id: i64) -> Result<&Map<String, Value>, Fail
 
 /// Items matching `filter`, sorted by `order`, with the `select`ed fields, a page at a
 /// time from `start` (`-1`: first page, no count).
+///
+/// A `>id` / `>=id` condition narrows the items looked at, and a list in identifier order
+/// with `start = -1` stops at the end of its page, so that reading a large list by
+/// identifier stays fast.
 pub(crate) fn list(state: &mut State, params: &Map<String, Value>) -> Result<Outcome, Failure> {
     let entity = entity_type(params)?;
     let filter = object_param(params, "filter")?;
@@ -133,41 +153,64 @@ pub(crate) fn list(state: &mut State, params: &Map<String, Value>) -> Result<Out
         None => None,
         Some(start) => Some(int(start).ok_or_else(|| Failure::invalid_argument("start"))?),
     };
-    let mut items: Vec<&Map<String, Value>> = state
+    let size = state.config.page_size;
+    let matching = state
         .items
         .get(&entity)
         .into_iter()
-        .flat_map(|items| items.values())
+        .flat_map(|items| items.range(lowest_id(&filter)..).map(|(_, item)| item))
         .filter(|item| {
             filter
                 .iter()
                 .all(|(key, wanted)| matches(item, key, wanted))
-        })
-        .collect();
-    items.sort_by(|a, b| {
-        order
-            .iter()
-            .map(|(field, descending)| {
-                let ordering = compare(a.get(field), b.get(field));
-                if *descending {
-                    ordering.reverse()
-                } else {
-                    ordering
-                }
-            })
-            .find(|ordering| ordering.is_ne())
-            .unwrap_or(Ordering::Equal)
-    });
+        });
+    let by_id = order
+        .iter()
+        .all(|(field, descending)| field == "id" && !descending);
+    let (items, next, total) = if by_id && start == Some(-1) {
+        (matching.take(size).collect(), None, Some(0))
+    } else {
+        let mut items: Vec<&Map<String, Value>> = matching.collect();
+        if !by_id {
+            items.sort_by(|a, b| {
+                order
+                    .iter()
+                    .map(|(field, descending)| {
+                        let ordering = compare(a.get(field), b.get(field));
+                        if *descending {
+                            ordering.reverse()
+                        } else {
+                            ordering
+                        }
+                    })
+                    .find(|ordering| ordering.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            });
+        }
+        page(items, start, size)
+    };
     let items: Vec<Value> = items
         .into_iter()
         .map(|item| Value::Object(selected(item, &select)))
         .collect();
-    let (items, next, total) = page(items, start, state.config.page_size);
     Ok(Outcome {
         result: json!({"items": items}),
         next,
         total,
     })
+}
+
+/// The smallest identifier `filter` lets through by its `>id` and `>=id` conditions.
+fn lowest_id(filter: &Map<String, Value>) -> i64 {
+    filter
+        .iter()
+        .filter_map(|(key, value)| match key.as_str() {
+            ">id" => int(value).map(|id| id.saturating_add(1)),
+            ">=id" => int(value),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(i64::MIN)
 }
 
 fn object_param(params: &Map<String, Value>, name: &str) -> Result<Map<String, Value>, Failure> {
@@ -262,7 +305,7 @@ fn selected(item: &Map<String, Value>, select: &[String]) -> Map<String, Value> 
 mod tests {
     use serde_json::{Map, Value, json};
 
-    use super::{compare, matches, selected};
+    use super::{compare, lowest_id, matches, selected};
 
     fn item() -> Map<String, Value> {
         match json!({"id": 12, "title": "Deal", "opportunity": "1500"}) {
@@ -283,6 +326,17 @@ mod tests {
         assert!(!matches(&item, "!id", &json!([12])));
         assert!(matches(&item, "!=title", &json!("Other")));
         assert!(!matches(&item, "stageId", &json!("NEW")));
+    }
+
+    #[test]
+    fn identifier_conditions_give_the_lowest_identifier() {
+        let filter = |value: Value| match value {
+            Value::Object(filter) => filter,
+            _ => unreachable!(),
+        };
+        assert_eq!(lowest_id(&filter(json!({">id": "40"}))), 41);
+        assert_eq!(lowest_id(&filter(json!({">=id": 40, ">id": 10}))), 40);
+        assert_eq!(lowest_id(&filter(json!({">id": "x", "<id": 5}))), i64::MIN);
     }
 
     #[test]

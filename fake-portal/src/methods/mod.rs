@@ -8,7 +8,10 @@ use crate::state::{Caller, State};
 mod app_option;
 mod crm_item;
 mod event;
+mod task;
 mod user;
+
+pub(crate) use crm_item::{create as create_crm_item, is_entity_type as is_crm_entity_type};
 
 /// What a method returned: its `result`, and `next` / `total` for list methods.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,45 +32,58 @@ impl Outcome {
     }
 }
 
-/// Whether the portal implements `method` (other than `batch`).
-pub(crate) fn exists(method: &str) -> bool {
-    matches!(
-        method,
-        "app.option.set"
-            | "app.option.get"
-            | "user.current"
-            | "user.get"
-            | "event.bind"
-            | "event.unbind"
-            | "event.get"
-            | "crm.item.add"
-            | "crm.item.get"
-            | "crm.item.list"
-            | "crm.item.update"
-            | "crm.item.delete"
-    )
+/// Which REST API a call came to: REST 2 at `/rest/`, REST 3.0 at `/rest/api/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Api {
+    V2,
+    V3,
+}
+
+/// Whether the portal implements `method` (other than `batch`) in `api`.
+pub(crate) fn exists(api: Api, method: &str) -> bool {
+    match api {
+        Api::V2 => matches!(
+            method,
+            "app.option.set"
+                | "app.option.get"
+                | "user.current"
+                | "user.get"
+                | "event.bind"
+                | "event.unbind"
+                | "event.get"
+                | "crm.item.add"
+                | "crm.item.get"
+                | "crm.item.list"
+                | "crm.item.update"
+                | "crm.item.delete"
+        ),
+        Api::V3 => matches!(method, "tasks.task.add" | "tasks.task.get"),
+    }
 }
 
 /// Runs a method that [`exists`].
 pub(crate) fn run(
     state: &mut State,
     caller: &Caller,
+    api: Api,
     method: &str,
     params: &Map<String, Value>,
 ) -> Result<Outcome, Failure> {
-    match method {
-        "app.option.set" => app_option::set(state, params),
-        "app.option.get" => app_option::get(state, params),
-        "user.current" => user::current(state, caller),
-        "user.get" => user::get(state, params),
-        "event.bind" => event::bind(state, params),
-        "event.unbind" => event::unbind(state, params),
-        "event.get" => Ok(event::get(state)),
-        "crm.item.add" => crm_item::add(state, caller, params),
-        "crm.item.get" => crm_item::get(state, params),
-        "crm.item.list" => crm_item::list(state, params),
-        "crm.item.update" => crm_item::update(state, params),
-        "crm.item.delete" => crm_item::delete(state, params),
+    match (api, method) {
+        (Api::V2, "app.option.set") => app_option::set(state, params),
+        (Api::V2, "app.option.get") => app_option::get(state, params),
+        (Api::V2, "user.current") => user::current(state, caller),
+        (Api::V2, "user.get") => user::get(state, params),
+        (Api::V2, "event.bind") => event::bind(state, params),
+        (Api::V2, "event.unbind") => event::unbind(state, params),
+        (Api::V2, "event.get") => Ok(event::get(state)),
+        (Api::V2, "crm.item.add") => crm_item::add(state, caller, params),
+        (Api::V2, "crm.item.get") => crm_item::get(state, params),
+        (Api::V2, "crm.item.list") => crm_item::list(state, params),
+        (Api::V2, "crm.item.update") => crm_item::update(state, params),
+        (Api::V2, "crm.item.delete") => crm_item::delete(state, params),
+        (Api::V3, "tasks.task.add") => task::add(state, params),
+        (Api::V3, "tasks.task.get") => task::get(state, params),
         _ => Err(Failure::new(
             404,
             "ERROR_METHOD_NOT_FOUND",
@@ -78,18 +94,18 @@ pub(crate) fn run(
 
 /// A page of `items` from `start`: the `result`, `next` when more remain, and `total`.
 /// `start = -1` returns the first page without counting (`total` is 0, no `next`).
-pub(crate) fn page(
-    items: Vec<Value>,
+pub(crate) fn page<T>(
+    items: Vec<T>,
     start: Option<i64>,
     size: usize,
-) -> (Vec<Value>, Option<i64>, Option<i64>) {
+) -> (Vec<T>, Option<i64>, Option<i64>) {
     let start = start.unwrap_or(0);
     if start == -1 {
         return (items.into_iter().take(size).collect(), None, Some(0));
     }
     let start = usize::try_from(start.max(0)).unwrap_or(usize::MAX);
     let total = items.len();
-    let page: Vec<Value> = items.into_iter().skip(start).take(size).collect();
+    let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
     let end = start.saturating_add(page.len());
     let next = (end < total).then_some(end as i64);
     (page, next, Some(total as i64))

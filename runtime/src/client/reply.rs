@@ -10,7 +10,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::wire::{As, Int};
-use crate::{ApiError, Time};
+use crate::{ApiError, InvalidField, Time};
 
 /// What the portal answered.
 #[derive(Debug)]
@@ -111,17 +111,27 @@ pub(crate) fn parse(body: &[u8]) -> Result<Reply<'_>, NotAReply> {
     }
 }
 
-/// The error of an `error` field, unless it is empty.
+/// The error of an `error` field, unless it is empty. A REST 3.0 error object may list
+/// the parameters that failed validation; entries that are not objects are skipped.
 fn api_error(error: &Value, description: Option<&Value>) -> Option<ApiError> {
-    let (code, message) = match error {
-        Value::Object(fields) => (fields.get("code")?, fields.get("message")),
-        other => (other, description),
+    let (code, message, validation) = match error {
+        Value::Object(fields) => (
+            fields.get("code")?,
+            fields.get("message"),
+            fields.get("validation"),
+        ),
+        other => (other, description, None),
     };
     let code = text(code).filter(|code| !code.is_empty())?;
-    Some(ApiError::new(
-        code,
-        message.and_then(text).unwrap_or_default(),
-    ))
+    let mut error = ApiError::new(code, message.and_then(text).unwrap_or_default());
+    if let Some(Value::Array(entries)) = validation {
+        error.validation = entries
+            .iter()
+            .filter(|entry| entry.is_object())
+            .filter_map(|entry| InvalidField::deserialize(entry).ok())
+            .collect();
+    }
+    Some(error)
 }
 
 /// A string or a number as text.
@@ -183,10 +193,27 @@ mod tests {
         };
         assert_eq!(error.code, "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION");
         assert_eq!(error.message, "no");
+        assert!(error.validation.is_empty());
         let Ok(Reply::Error { error, .. }) = parse(br#"{"error":100}"#) else {
             panic!("not an error");
         };
         assert_eq!((error.code.as_str(), error.message.as_str()), ("100", ""));
+    }
+
+    #[test]
+    fn rest3_validation_lists_the_invalid_fields() {
+        let body = br#"{"error":{"code":"V","message":"invalid","validation":[
+            {"field":"id","message":"missing"},{"message":"no field"},"junk"]}}"#;
+        let Ok(Reply::Error { error, .. }) = parse(body) else {
+            panic!("not an error");
+        };
+        let fields: Vec<(&str, &str)> = error
+            .validation
+            .iter()
+            .map(|invalid| (invalid.field.as_str(), invalid.message.as_str()))
+            .collect();
+        assert_eq!(fields, [("id", "missing"), ("", "no field")]);
+        assert_eq!(error.to_string(), "V: invalid; id: missing; no field");
     }
 
     #[test]

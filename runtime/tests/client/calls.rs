@@ -7,10 +7,10 @@ use bitrix24::app::option::{Set, SetError};
 use bitrix24::crm::item::AddError;
 use bitrix24::user::{Current, Get};
 use bitrix24_fake_portal::FakePortal;
-use bitrix24_runtime::client::Error;
+use bitrix24_runtime::client::{Error, MemoryTokenStore};
 use serde_json::json;
 
-use crate::support::{TaskGet, deal, webhook};
+use crate::support::{TaskAdd, TaskFields, TaskGet, deal, oauth, webhook};
 
 #[tokio::test]
 async fn a_typed_call_returns_the_decoded_result() {
@@ -173,13 +173,51 @@ async fn batch_replies_with_php_empty_arrays_decode() {
 #[tokio::test]
 async fn rest3_calls_go_to_the_api_path_and_read_rest3_errors() {
     let portal = FakePortal::start().await.unwrap();
-    let client = webhook(&portal).build().unwrap();
-    let error = client.call(&TaskGet { id: 1 }).await.unwrap_err();
-    let Error::Method(api) = &error else {
-        panic!("not a method error: {error:?}");
-    };
-    assert_eq!(
-        (api.code.as_str(), api.status),
-        ("ERROR_METHOD_NOT_FOUND", Some(404))
-    );
+    for client in [
+        webhook(&portal).build().unwrap(),
+        oauth(&portal, MemoryTokenStore::new()).build().unwrap(),
+    ] {
+        let add = TaskAdd {
+            fields: TaskFields {
+                title: "Quarterly report".to_owned(),
+                creator_id: 1,
+                responsible_id: 2,
+            },
+        };
+        let added = client.call(&add).await.unwrap().item;
+        let task = client.call(&TaskGet { id: added.id }).await.unwrap().item;
+        assert_eq!(
+            (task.id, task.title.as_str(), task.responsible_id),
+            (added.id, "Quarterly report", 2)
+        );
+
+        let error = client.call(&TaskGet { id: 999 }).await.unwrap_err();
+        let Error::Method(api) = &error else {
+            panic!("not a method error: {error:?}");
+        };
+        assert_eq!(
+            (api.code.as_str(), api.status),
+            (
+                "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION",
+                Some(400)
+            )
+        );
+        assert!(!api.message.is_empty());
+
+        let untitled = TaskAdd {
+            fields: TaskFields {
+                title: String::new(),
+                ..add.fields
+            },
+        };
+        let error = client.call(&untitled).await.unwrap_err();
+        let api = error.api_error().expect("an error reply");
+        assert_eq!(
+            api.code,
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
+        );
+        assert_eq!(api.validation.len(), 1);
+        assert_eq!(api.validation[0].field, "title");
+    }
+    assert_eq!(portal.stats().executed("tasks.task.get"), 4);
 }

@@ -57,15 +57,51 @@ pub fn deal(title: &str) -> Add {
     Add::new(2, AddFields::new().title(title))
 }
 
-/// A REST 3 method the fake portal does not have, written by hand as any `Method` can be.
+/// REST 3.0 `tasks.task.add`, written by hand as any `Method` can be.
+#[derive(Debug, Serialize)]
+pub struct TaskAdd {
+    pub fields: TaskFields,
+}
+
+/// The `fields` of [`TaskAdd`].
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskFields {
+    pub title: String,
+    pub creator_id: i64,
+    pub responsible_id: i64,
+}
+
+/// REST 3.0 `tasks.task.get`.
 #[derive(Debug, Serialize)]
 pub struct TaskGet {
     pub id: i64,
 }
 
-/// The `result` of [`TaskGet`].
+/// The `result` of [`TaskAdd`] and [`TaskGet`].
 #[derive(Debug, Deserialize)]
-pub struct TaskGetResponse {}
+pub struct TaskReply {
+    pub item: Task,
+}
+
+/// The fields of a task the tests read.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    pub id: i64,
+    pub title: String,
+    pub responsible_id: i64,
+}
+
+impl Method for TaskAdd {
+    const NAME: &'static str = "tasks.task.add";
+    const API_VERSION: ApiVersion = ApiVersion::V3;
+    const SCOPES: &'static [&'static str] = &["task"];
+    const BATCH: bool = false;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = TaskReply;
+    type Error = ApiError;
+}
 
 impl Method for TaskGet {
     const NAME: &'static str = "tasks.task.get";
@@ -73,6 +109,6 @@ impl Method for TaskGet {
     const SCOPES: &'static [&'static str] = &["task"];
     const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
-    type Response = TaskGetResponse;
+    type Response = TaskReply;
     type Error = ApiError;
 }
