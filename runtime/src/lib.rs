@@ -4,7 +4,9 @@
 //! [`Method`]. This crate holds everything those types share: the trait itself, the
 //! reply [`Envelope`], the [`ApiError`] every failed call carries, and the [`wire`]
 //! adapters that turn Bitrix24's loosely typed JSON into Rust values. With the `client`
-//! feature (on by default), [`client`] calls the methods over HTTP.
+//! feature (on by default), [`client`] calls the methods over HTTP. [`events`] decodes
+//! and verifies the events Bitrix24 posts to an application's handlers (with an axum
+//! extractor under the `axum` feature).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -13,12 +15,15 @@
 pub mod client;
 mod envelope;
 mod error;
+pub mod events;
 mod method;
+mod secret;
 pub mod wire;
 
 pub use envelope::{Envelope, Time};
 pub use error::{ApiError, InvalidField, MethodError};
 pub use method::{ApiVersion, Method, Paged};
+pub use secret::Secret;
 
 #[cfg(feature = "client")]
 pub use client::{Client, Error};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use reqwest::Url;
 
 use super::builder::BuildError;
-use super::secret::Secret;
 use super::tokens::{TokenStore, Tokens};
+use crate::Secret;
 
 /// The OAuth server that renews the tokens of every Bitrix24 application.
 pub const OAUTH_TOKEN_URL: &str = "https://oauth.bitrix.info/oauth/token/";

@@ -21,8 +21,8 @@ use super::operating::OperatingGate;
 use super::rate_limit::RateLimiter;
 use super::reply::{self, NotAReply, Reply};
 use super::retry::RetryPolicy;
-use super::secret::Secret;
 use super::undecodable::{UndecodableReply, excerpt};
+use crate::Secret;
 
 /// An async Bitrix24 REST client.
 ///

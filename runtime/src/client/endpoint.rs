@@ -6,7 +6,7 @@ use crate::ApiVersion;
 
 use super::builder::BuildError;
 use super::error::RequestError;
-use super::secret::Secret;
+use crate::Secret;
 
 /// Parses a configured URL and checks that it uses HTTPS, or plain HTTP when allowed.
 pub(crate) fn parse_url(

@@ -35,10 +35,10 @@ mod paging;
 mod rate_limit;
 mod reply;
 mod retry;
-mod secret;
 mod tokens;
 mod undecodable;
 
+pub use crate::Secret;
 pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
 pub use batch::{BATCH_LIMIT, BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
 pub use builder::{BuildError, ClientBuilder};
@@ -47,6 +47,5 @@ pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportErr
 pub use listing::FastListing;
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
-pub use secret::Secret;
 pub use tokens::{MemoryTokenStore, TokenStore, Tokens};
 pub use undecodable::{EXCERPT_LIMIT, UndecodableReply};

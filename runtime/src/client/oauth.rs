@@ -11,9 +11,9 @@ use crate::ApiError;
 use crate::wire::{As, Int};
 
 use super::error::{Failure, RefreshError, TransportError};
-use super::secret::Secret;
 use super::tokens::{TokenStore, Tokens};
 use super::undecodable::UndecodableReply;
+use crate::Secret;
 
 /// The tokens of an OAuth client and how to renew them.
 pub(crate) struct OAuthSession {

@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 use futures::future::BoxFuture;
 
 use super::error::TokenStoreError;
-use super::secret::Secret;
+use crate::Secret;
 
 /// A pair of OAuth tokens of one Bitrix24 user.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::secret::Secret;
+use crate::Secret;
 
 /// The most bytes of a reply body an [`UndecodableReply`] keeps.
 pub const EXCERPT_LIMIT: usize = 512;
