@@ -12,6 +12,9 @@
 //! - the request-rate leaky bucket (`QUERY_LIMIT_EXCEEDED`, HTTP 503) and the per-method
 //!   operating-time limit (`OPERATION_TIME_LIMIT`, HTTP 429, with `operating` and
 //!   `operating_reset_at` in `time`);
+//! - events: `crm.item.*` changes and [`FakePortal::install_app`] post events to the
+//!   handlers bound with `event.bind`, form-encoded with the application token in
+//!   `auth`, or keep them for `event.offline.get/clear`;
 //! - `app.option.set/get`, `user.current`, `user.get`, `event.bind/unbind/get`,
 //!   `crm.item.add/get/list/update/delete` with paging (`next`, `total`, `start=-1`),
 //!   and `batch` with `$result[…]` references, `halt` and the 50-call limit;
@@ -26,14 +29,17 @@
 mod batch;
 mod clock;
 mod config;
+mod events;
 mod failure;
 mod faults;
 mod limits;
 mod methods;
+mod outbox;
 mod php;
 mod server;
 mod state;
 mod stats;
+mod triggers;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -45,6 +51,7 @@ pub use faults::{Fault, FaultKind};
 pub use stats::Stats;
 
 use config::Config;
+use outbox::Outbox;
 use server::Portal;
 use state::State;
 
@@ -124,6 +131,33 @@ impl FakePortal {
             access_token,
             refresh_token,
         }
+    }
+
+    /// The token every event the portal posts carries as `auth[application_token]`, as
+    /// Bitrix24 gives one to each installed application.
+    pub fn application_token(&self) -> String {
+        self.portal.lock().events.application_token.clone()
+    }
+
+    /// Finishes installing the application: posts `ONAPPINSTALL`, with the application
+    /// token and a pair of OAuth tokens of the administrator, to every handler bound to
+    /// it.
+    pub fn install_app(&self) {
+        let data = serde_json::json!({
+            "VERSION": "1",
+            "ACTIVE": "Y",
+            "INSTALLED": "Y",
+            "LANGUAGE_ID": "en",
+        });
+        events::raise(&mut self.portal.lock(), 1, "ONAPPINSTALL", &data);
+    }
+
+    /// Waits until every event raised so far has been posted to its handler and the
+    /// handler has answered (or failed to).
+    pub async fn flush_events(&self) {
+        let flushed = self.portal.lock().events.outbox.flush();
+        // An error means the posting task is gone, with nothing left to wait for.
+        let _ = flushed.await;
     }
 
     /// Makes every access token issued so far expire now.
@@ -299,10 +333,12 @@ impl FakePortalBuilder {
     pub async fn start(self) -> std::io::Result<FakePortal> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
+        let (outbox, events) = Outbox::new(base_url.clone());
         let portal = Arc::new(Portal {
-            state: Mutex::new(State::new(self.config)),
+            state: Mutex::new(State::new(self.config, outbox)),
             base_url,
         });
+        tokio::spawn(outbox::post_events(events, Arc::downgrade(&portal)));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = axum::serve(listener, server::router(Arc::clone(&portal)))
             .with_graceful_shutdown(async {

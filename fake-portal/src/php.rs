@@ -156,6 +156,42 @@ pub(crate) fn php_array(entries: Vec<(String, Value)>) -> Value {
     }
 }
 
+/// Encodes a JSON object as PHP's `http_build_query` does: nested keys as `a[b][0]=…`
+/// (brackets percent-encoded), `true` / `false` as `1` / `0`, and neither `null` nor
+/// empty arrays sent at all.
+pub(crate) fn build_query(object: &Map<String, Value>) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in object {
+        append_pairs(&mut form, key.clone(), value);
+    }
+    form.finish()
+}
+
+fn append_pairs(form: &mut form_urlencoded::Serializer<'_, String>, key: String, value: &Value) {
+    match value {
+        Value::Null => {}
+        Value::Bool(flag) => {
+            form.append_pair(&key, if *flag { "1" } else { "0" });
+        }
+        Value::Number(number) => {
+            form.append_pair(&key, &number.to_string());
+        }
+        Value::String(text) => {
+            form.append_pair(&key, text);
+        }
+        Value::Array(list) => {
+            for (index, inner) in list.iter().enumerate() {
+                append_pairs(form, format!("{key}[{index}]"), inner);
+            }
+        }
+        Value::Object(object) => {
+            for (name, inner) in object {
+                append_pairs(form, format!("{key}[{name}]"), inner);
+            }
+        }
+    }
+}
+
 /// A parameter by name, ignoring ASCII case as Bitrix24 does for most parameters.
 pub(crate) fn param<'a>(params: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     params.get(name).or_else(|| {
@@ -200,7 +236,7 @@ pub(crate) fn text(value: &Value) -> Option<String> {
 mod tests {
     use serde_json::json;
 
-    use super::{int, key_order, param, parse_form, php_array, truthy};
+    use super::{build_query, int, key_order, param, parse_form, php_array, truthy};
 
     #[test]
     fn nested_keys_lists_and_appends() {
@@ -245,6 +281,35 @@ mod tests {
         let form = b"cmd[zeta]=user.current&cmd[alpha]=app.option.get%3Foption%3Dx";
         assert_eq!(key_order(form, false, "cmd"), ["zeta", "alpha"]);
         assert!(key_order(b"not json", true, "cmd").is_empty());
+    }
+
+    #[test]
+    fn queries_are_built_as_php_builds_them() {
+        let object = json!({
+            "event": "ONCRMDEALADD",
+            "data": {"FIELDS": {"ID": 7}, "LIST": ["a", true, false], "NONE": null, "EMPTY": []},
+            "auth": {"domain": "x y&z"}
+        });
+        let serde_json::Value::Object(object) = object else {
+            unreachable!()
+        };
+        let query = build_query(&object);
+        let mut pairs: Vec<&str> = query.split('&').collect();
+        pairs.sort_unstable();
+        assert_eq!(
+            pairs,
+            [
+                "auth%5Bdomain%5D=x+y%26z",
+                "data%5BFIELDS%5D%5BID%5D=7",
+                "data%5BLIST%5D%5B0%5D=a",
+                "data%5BLIST%5D%5B1%5D=1",
+                "data%5BLIST%5D%5B2%5D=0",
+                "event=ONCRMDEALADD",
+            ]
+        );
+        let parsed = parse_form(query.as_bytes());
+        assert_eq!(parsed["data"]["FIELDS"]["ID"], "7");
+        assert_eq!(parsed["auth"]["domain"], "x y&z");
     }
 
     #[test]

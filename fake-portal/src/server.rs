@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::batch;
 use crate::clock::{time_object, unix_now};
+use crate::events::{APPLICATION_SCOPES, MEMBER_ID};
 use crate::failure::Failure;
 use crate::faults::FaultKind;
 use crate::methods::Api;
@@ -325,9 +326,9 @@ fn renew(portal: &Portal, params: &Map<String, Value>) -> Result<Value, Failure>
         "domain": "oauth.fake-portal.invalid",
         "expires": unix_now() as u64 + ttl,
         "expires_in": ttl,
-        "member_id": "fakeportal00000000000000000000",
+        "member_id": MEMBER_ID,
         "refresh_token": refresh,
-        "scope": "app,crm,user,basic",
+        "scope": APPLICATION_SCOPES,
         "server_endpoint": format!("{}/oauth/", portal.base_url),
         "status": "L",
         "user_id": user_id,

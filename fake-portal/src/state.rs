@@ -8,11 +8,14 @@ use serde_json::{Map, Value, json};
 
 use crate::clock::unix_now;
 use crate::config::Config;
+use crate::events::Events;
 use crate::failure::Failure;
 use crate::faults::Faults;
 use crate::limits::{LeakyBucket, OperatingBudget};
 use crate::methods::{self, Api, Outcome};
+use crate::outbox::Outbox;
 use crate::stats::Stats;
+use crate::triggers;
 
 /// Who is calling: the user, and the credential (webhook or application) whose
 /// operating-time budget the call uses.
@@ -43,7 +46,7 @@ pub(crate) struct State {
     pub(crate) operating: HashMap<(String, String), OperatingBudget>,
     pub(crate) faults: Faults,
     pub(crate) options: BTreeMap<String, Value>,
-    pub(crate) events: Vec<Value>,
+    pub(crate) events: Events,
     pub(crate) items: BTreeMap<i64, BTreeMap<i64, Map<String, Value>>>,
     pub(crate) last_item_id: i64,
     pub(crate) tasks: BTreeMap<i64, Map<String, Value>>,
@@ -55,7 +58,8 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(config: Config) -> Self {
+    /// A fresh portal whose events go to `outbox`.
+    pub(crate) fn new(config: Config, outbox: Outbox) -> Self {
         let users = (1..=config.extra_users as u64 + 1).map(user).collect();
         let bucket = config
             .rate_limit
@@ -72,7 +76,7 @@ impl State {
             operating: HashMap::new(),
             faults: Faults::default(),
             options: BTreeMap::new(),
-            events: Vec::new(),
+            events: Events::new(String::new(), outbox),
             items: BTreeMap::new(),
             last_item_id: 0,
             tasks: BTreeMap::new(),
@@ -84,6 +88,7 @@ impl State {
         };
         state.webhook_code = state.random_code(16);
         state.client_secret = state.random_code(50);
+        state.events.application_token = state.random_code(32);
         state
     }
 
@@ -151,6 +156,9 @@ impl State {
         }
         *self.stats.executed.entry(method.to_owned()).or_default() += 1;
         let outcome = methods::run(self, caller, api, method, params)?;
+        if api == Api::V2 {
+            triggers::after_call(self, caller, method, params, &outcome);
+        }
         let operating = self.config.operating_limit.and_then(|(_, basket)| {
             let cost = self.config.method_costs.get(method).copied().unwrap_or(0.0);
             let budget = self.operating.entry(key).or_default();
@@ -193,10 +201,12 @@ fn user(id: u64) -> Value {
 mod tests {
     use super::State;
     use crate::config::Config;
+    use crate::outbox::Outbox;
 
     #[test]
     fn codes_are_random_and_of_the_requested_length() {
-        let mut state = State::new(Config::default());
+        let (outbox, _) = Outbox::new(String::new());
+        let mut state = State::new(Config::default(), outbox);
         let a = state.random_code(32);
         let b = state.random_code(32);
         assert_eq!((a.len(), b.len()), (32, 32));
@@ -206,5 +216,6 @@ mod tests {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         );
         assert_eq!(state.webhook_code.len(), 16);
+        assert_eq!(state.events.application_token.len(), 32);
     }
 }

@@ -24,6 +24,11 @@ pub struct Stats {
     pub refreshes: usize,
     /// Token renewals the token endpoint refused.
     pub refused_refreshes: usize,
+    /// Events posted to a handler that answered with a 2xx status.
+    pub events_delivered: usize,
+    /// Events posted to a handler that answered with another status, or could not be
+    /// reached.
+    pub events_refused: usize,
 }
 
 impl Stats {

@@ -8,6 +8,7 @@ use crate::state::{Caller, State};
 mod app_option;
 mod crm_item;
 mod event;
+mod event_offline;
 mod task;
 mod user;
 
@@ -51,6 +52,8 @@ pub(crate) fn exists(api: Api, method: &str) -> bool {
                 | "event.bind"
                 | "event.unbind"
                 | "event.get"
+                | "event.offline.get"
+                | "event.offline.clear"
                 | "crm.item.add"
                 | "crm.item.get"
                 | "crm.item.list"
@@ -77,6 +80,8 @@ pub(crate) fn run(
         (Api::V2, "event.bind") => event::bind(state, params),
         (Api::V2, "event.unbind") => event::unbind(state, params),
         (Api::V2, "event.get") => Ok(event::get(state)),
+        (Api::V2, "event.offline.get") => event_offline::get(state, caller, params),
+        (Api::V2, "event.offline.clear") => event_offline::clear(state, caller, params),
         (Api::V2, "crm.item.add") => crm_item::add(state, caller, params),
         (Api::V2, "crm.item.get") => crm_item::get(state, params),
         (Api::V2, "crm.item.list") => crm_item::list(state, params),
