@@ -47,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
     let content_type = CONTENT_TYPES[usize::from(choice) % CONTENT_TYPES.len()];
     let receiver = EventReceiver::new(ApplicationToken::new(TOKEN));
     if let Ok(delivery) = receiver.receive_any::<Delivery<Value>>(body, content_type) {
-        let token = delivery.auth.application_token.expect("verified without a token");
+        let token = delivery
+            .auth
+            .application_token
+            .expect("verified without a token");
         assert_eq!(token.expose(), TOKEN, "verified with another token");
     }
     if let Ok(delivery) = receiver.receive::<ItemAdd>(body, content_type) {
