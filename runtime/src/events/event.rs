@@ -28,6 +28,79 @@ pub trait Event {
 /// A set of events a handler accepts, such as the generated enum of every event: a
 /// delivery becomes the variant for its event, and an event outside the set becomes the
 /// set's fallback (the generated enum's `Unknown`) or an error.
+///
+/// What the code generator emits for an event and for the set of every event:
+///
+/// ```
+/// use bitrix24_runtime::events::{Delivery, Event, EventError, EventSet};
+/// use bitrix24_runtime::wire::{As, Int};
+/// use serde::{Deserialize, Serialize};
+///
+/// /// `ONCRMLEADADD`: a lead was added.
+/// pub struct OnCrmLeadAdd;
+///
+/// impl Event for OnCrmLeadAdd {
+///     const NAME: &'static str = "ONCRMLEADADD";
+///     const SCOPES: &'static [&'static str] = &["crm"];
+///     type Data = OnCrmLeadAddData;
+/// }
+///
+/// /// The `data` of [`OnCrmLeadAdd`].
+/// #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// #[serde(remote = "Self")]
+/// #[non_exhaustive]
+/// pub struct OnCrmLeadAddData {
+///     /// `FIELDS`.
+///     #[serde(rename = "FIELDS", default)]
+///     pub fields: OnCrmLeadAddFields,
+/// }
+/// bitrix24_runtime::wire_object!(OnCrmLeadAddData);
+///
+/// /// The `FIELDS` of [`OnCrmLeadAddData`].
+/// #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// #[serde(remote = "Self")]
+/// #[non_exhaustive]
+/// pub struct OnCrmLeadAddFields {
+///     /// `ID`: the lead's identifier.
+///     #[serde(
+///         rename = "ID",
+///         default,
+///         with = "As::<Int>",
+///         skip_serializing_if = "Option::is_none"
+///     )]
+///     pub id: Option<i64>,
+/// }
+/// bitrix24_runtime::wire_object!(OnCrmLeadAddFields);
+///
+/// /// Every event.
+/// #[derive(Debug)]
+/// #[non_exhaustive]
+/// pub enum AnyEvent {
+///     /// `ONCRMLEADADD`.
+///     OnCrmLeadAdd(Delivery<OnCrmLeadAddData>),
+///     /// An event the specs do not know, with its data as JSON.
+///     Unknown(Delivery<serde_json::Value>),
+/// }
+///
+/// impl EventSet for AnyEvent {
+///     fn from_delivery(delivery: Delivery<serde_json::Value>) -> Result<Self, EventError> {
+///         if OnCrmLeadAdd::matches(&delivery.event) {
+///             return delivery.into_event::<OnCrmLeadAdd>().map(Self::OnCrmLeadAdd);
+///         }
+///         Ok(Self::Unknown(delivery))
+///     }
+/// }
+///
+/// let delivery: Delivery<serde_json::Value> = serde_json::from_value(serde_json::json!({
+///     "event": "OnCrmLeadAdd",
+///     "data": {"FIELDS": {"ID": "7"}},
+/// }))?;
+/// let AnyEvent::OnCrmLeadAdd(lead) = AnyEvent::from_delivery(delivery)? else {
+///     panic!("not a lead")
+/// };
+/// assert_eq!(lead.data.fields.id, Some(7));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait EventSet: Sized {
     /// Sorts a delivery into the set by its `event` name, reading its `data` as that
     /// event's data.

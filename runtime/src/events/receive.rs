@@ -52,7 +52,7 @@ impl EventReceiver {
     }
 
     /// Decodes and verifies a request of any event, leaving its `data` as JSON.
-    pub fn verified(
+    fn verified(
         &self,
         body: &[u8],
         content_type: Option<&str>,
