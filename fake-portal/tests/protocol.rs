@@ -276,6 +276,19 @@ async fn users_are_listed_a_page_at_a_time() {
     let (_, filtered) = http.json(&url, json!({"FILTER": {"ID": 3}})).await;
     assert_eq!(filtered["result"][0]["NAME"], "User3");
     assert_eq!(filtered["total"], 1);
+    let (_, by_id) = http
+        .json(
+            &url,
+            json!({"FILTER": {">id": "2", "<=ID": 4}, "sort": "id", "order": "DESC"}),
+        )
+        .await;
+    let ids: Vec<&Value> = by_id["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| &user["ID"])
+        .collect();
+    assert_eq!(ids, [&json!("4"), &json!("3")]);
 }
 
 #[tokio::test]

@@ -246,13 +246,19 @@ fn order_of(order: &Map<String, Value>) -> Result<Vec<(String, bool)>, Failure> 
     Ok(keys)
 }
 
-/// Whether `item` passes one filter condition: `field`, `=field`, `!field`, `!=field`,
-/// `>field`, `>=field`, `<field` or `<=field`; a list of values means any of them.
-fn matches(item: &Map<String, Value>, key: &str, wanted: &Value) -> bool {
-    let (operator, field) = ["!=", ">=", "<=", "=", "!", ">", "<"]
+/// The operator and the field of a filter key: `>=id` is (`>=`, `id`), `title` is
+/// (`=`, `title`).
+pub(crate) fn split_operator(key: &str) -> (&'static str, &str) {
+    ["!=", ">=", "<=", "=", "!", ">", "<"]
         .iter()
         .find_map(|operator| key.strip_prefix(operator).map(|field| (*operator, field)))
-        .unwrap_or(("=", key));
+        .unwrap_or(("=", key))
+}
+
+/// Whether `item` passes one filter condition: `field`, `=field`, `!field`, `!=field`,
+/// `>field`, `>=field`, `<field` or `<=field`; a list of values means any of them.
+pub(crate) fn matches(item: &Map<String, Value>, key: &str, wanted: &Value) -> bool {
+    let (operator, field) = split_operator(key);
     let value = item.get(field);
     let test = |wanted: &Value| {
         let ordering = compare(value, Some(wanted));
@@ -273,7 +279,7 @@ fn matches(item: &Map<String, Value>, key: &str, wanted: &Value) -> bool {
 }
 
 /// Compares two field values as numbers when both are numbers, else as text.
-fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+pub(crate) fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     let number = |value: Option<&Value>| {
         value.and_then(|value| match value {
             Value::Number(number) => number.as_f64(),

@@ -27,7 +27,7 @@ pub struct BatchRequest {
 }
 
 #[derive(Debug, Clone)]
-struct Command {
+pub(crate) struct Command {
     key: String,
     method: String,
     params: Map<String, Value>,
@@ -76,7 +76,8 @@ impl RawSlot {
     }
 }
 
-fn reference<'a>(key: &str, path: impl IntoIterator<Item = &'a str>) -> String {
+/// `$result[<key>][<path>]…`.
+pub(crate) fn reference<'a>(key: &str, path: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = format!("$result[{key}]");
     for segment in path {
         out.push('[');
@@ -124,6 +125,28 @@ impl BatchRequest {
         Ok(RawSlot { key })
     }
 
+    /// Sets the parameter at `path` of a call already added, replacing what the request
+    /// serialized there: typically a `$result[…]` reference ([`BatchSlot::reference`]) in
+    /// a parameter whose Rust type is a number, such as the `id` of a `*.get` that reads
+    /// what an earlier call added. Missing objects on the way are created; a segment
+    /// under a list is an index into it.
+    pub fn set_param<'a, M>(
+        &mut self,
+        slot: &BatchSlot<M>,
+        path: impl IntoIterator<Item = &'a str>,
+        value: impl Into<Value>,
+    ) -> Result<(), RequestError> {
+        let command = self
+            .commands
+            .iter_mut()
+            .find(|command| command.key == slot.key)
+            .ok_or(RequestError::ParamPath)?;
+        let mut params = command.params.clone();
+        set_path(&mut params, path, value.into())?;
+        command.params = params;
+        Ok(())
+    }
+
     /// How many calls the batch holds.
     pub fn len(&self) -> usize {
         self.commands.len()
@@ -136,7 +159,12 @@ impl BatchRequest {
 
     /// Adds a call under a key that sorts in call order, which the JSON object of `cmd`
     /// keeps.
-    fn add(&mut self, method: &str, params: Map<String, Value>, safe_to_repeat: bool) -> String {
+    pub(crate) fn add(
+        &mut self,
+        method: &str,
+        params: Map<String, Value>,
+        safe_to_repeat: bool,
+    ) -> String {
         let key = format!("c{:08}", self.commands.len());
         self.commands.push(Command {
             key: key.clone(),
@@ -154,11 +182,11 @@ pub type CallOutcome<M> = Result<Envelope<<M as Method>::Response>, Error<<M as 
 /// The outcome of every call of a [`BatchRequest`].
 #[derive(Debug, Default)]
 pub struct BatchResults {
-    results: BTreeMap<String, Value>,
-    errors: BTreeMap<String, ApiError>,
+    pub(crate) results: BTreeMap<String, Value>,
+    pub(crate) errors: BTreeMap<String, ApiError>,
     totals: BTreeMap<String, i64>,
     nexts: BTreeMap<String, i64>,
-    times: BTreeMap<String, Time>,
+    pub(crate) times: BTreeMap<String, Time>,
 }
 
 impl BatchResults {
@@ -234,6 +262,11 @@ impl Client {
     /// safe to repeat. The error of the whole `batch` request is an `ApiError`; the
     /// errors of single calls are in the [`BatchResults`].
     pub async fn batch(&self, batch: &BatchRequest) -> Result<BatchResults, Error<ApiError>> {
+        self.run_batch(batch).await.map_err(Failure::into_error)
+    }
+
+    /// [`batch`](Self::batch), with the failure of a `batch` request not yet typed.
+    pub(crate) async fn run_batch(&self, batch: &BatchRequest) -> Result<BatchResults, Failure> {
         let mut results = BatchResults::default();
         for chunk in batch.commands.chunks(BATCH_LIMIT) {
             let cmd: Map<String, Value> = chunk
@@ -261,8 +294,7 @@ impl Client {
                 .execute(call, params, |raw| {
                     serde_json::from_str::<ChunkResult>(raw.get())
                 })
-                .await
-                .map_err(Failure::into_error)?;
+                .await?;
             let failed = !envelope.result.result_error.is_empty();
             results.merge(envelope.result);
             if batch.halt && failed {
@@ -337,6 +369,34 @@ fn parse_reference(text: &str) -> Option<(Vec<&str>, usize)> {
     (!path.is_empty()).then(|| (path, text.len() - rest.len()))
 }
 
+/// Sets `value` at `path` in `params`, creating the objects on the way (also in place of
+/// a `null`).
+fn set_path<'a>(
+    params: &mut Map<String, Value>,
+    path: impl IntoIterator<Item = &'a str>,
+    value: Value,
+) -> Result<(), RequestError> {
+    let mut path = path.into_iter();
+    let first = path.next().ok_or(RequestError::ParamPath)?;
+    let mut slot = params.entry(first).or_insert(Value::Null);
+    for segment in path {
+        if slot.is_null() {
+            *slot = Value::Object(Map::new());
+        }
+        slot = match slot {
+            Value::Object(fields) => fields.entry(segment).or_insert(Value::Null),
+            Value::Array(items) => segment
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| items.get_mut(index))
+                .ok_or(RequestError::ParamPath)?,
+            _ => return Err(RequestError::ParamPath),
+        };
+    }
+    *slot = value;
+    Ok(())
+}
+
 fn lookup<'a>(path: &[&str], results: &'a BTreeMap<String, Value>) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
     rest.iter()
@@ -399,7 +459,7 @@ mod tests {
 
     use serde_json::{Value, json};
 
-    use super::{BatchRequest, php_query, reference, substitute};
+    use super::{BatchRequest, php_query, reference, set_path, substitute};
     use crate::client::RequestError;
 
     fn object(value: Value) -> serde_json::Map<String, Value> {
@@ -446,6 +506,34 @@ mod tests {
             json!("$result[c1][x] $result[c0][list]")
         );
         assert_eq!(substitute("$result[", &results), json!("$result["));
+    }
+
+    #[test]
+    fn parameters_are_set_by_path() {
+        let mut params = object(json!({"id": 0, "fields": {"tags": ["a", "b"]}, "none": null}));
+        set_path(&mut params, ["id"], json!("$result[c0][item][id]")).unwrap();
+        set_path(&mut params, ["fields", "tags", "1"], json!("c")).unwrap();
+        set_path(&mut params, ["fields", "parent", "id"], json!(7)).unwrap();
+        set_path(&mut params, ["none", "x"], json!(1)).unwrap();
+        assert_eq!(
+            Value::Object(params.clone()),
+            json!({"id": "$result[c0][item][id]",
+                   "fields": {"tags": ["a", "c"], "parent": {"id": 7}}, "none": {"x": 1}})
+        );
+        for bad in [
+            &["id", "x"][..],
+            &["fields", "tags", "5"],
+            &["fields", "tags", "x"],
+            &[],
+        ] {
+            assert!(
+                matches!(
+                    set_path(&mut params, bad.iter().copied(), json!(1)),
+                    Err(RequestError::ParamPath)
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

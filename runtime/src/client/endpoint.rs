@@ -100,7 +100,7 @@ impl Endpoint {
 
 /// Whether `name` can be a method name: dot-separated words of ASCII letters, digits,
 /// `_` and `-`.
-fn is_method_name(name: &str) -> bool {
+pub(crate) fn is_method_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|word| {
             !word.is_empty()

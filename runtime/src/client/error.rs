@@ -112,6 +112,11 @@ pub enum RequestError {
     /// method).
     #[error("the method cannot run inside batch")]
     NotBatchable,
+    /// [`BatchRequest::set_param`](super::BatchRequest::set_param) was given a call of
+    /// another batch, an empty path, or a path through a value that is neither an object
+    /// nor a list, or past the end of a list.
+    #[error("the parameter path does not lead into the call's parameters")]
+    ParamPath,
 }
 
 /// Why renewing the OAuth access token failed.

@@ -16,7 +16,8 @@
 //! - sends many calls in few requests ([`BatchRequest`], [`Client::batch`]), 50 per
 //!   `batch` request, with `$result[…]` references between calls;
 //! - walks list methods page by page ([`Client::pages`], [`Client::items`]), or reads
-//!   large lists fast by identifier without counting ([`Client::list_fast`]);
+//!   large lists fast by identifier without counting, 50 pages per `batch` request
+//!   ([`Client::list_fast`], [`FastListing`]);
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
 //!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
 //!   outcome and duration.

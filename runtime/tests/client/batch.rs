@@ -6,7 +6,7 @@ use bitrix24_fake_portal::FakePortal;
 use bitrix24_runtime::client::{BatchRequest, Error, RequestError};
 use serde_json::json;
 
-use crate::support::{deal, webhook};
+use crate::support::{ItemGet, deal, webhook};
 
 #[tokio::test]
 async fn typed_and_raw_calls_share_one_request_and_use_earlier_results() {
@@ -31,6 +31,60 @@ async fn typed_and_raw_calls_share_one_request_and_use_earlier_results() {
     assert_eq!(fetched.result["item"]["id"], id);
     assert_eq!(fetched.result["item"]["title"], "From batch");
     assert_eq!(portal.stats().requests, 1);
+}
+
+#[tokio::test]
+async fn a_typed_integer_parameter_can_take_a_reference() {
+    let portal = FakePortal::start().await.unwrap();
+    let client = webhook(&portal).build().unwrap();
+    let mut batch = BatchRequest::new();
+    let added = batch.push(&deal("Referenced")).unwrap();
+    let same_request = batch
+        .push(&ItemGet {
+            entity_type_id: 2,
+            id: 0,
+        })
+        .unwrap();
+    batch
+        .set_param(&same_request, ["id"], added.reference(["item", "id"]))
+        .unwrap();
+    for n in 0..60 {
+        batch.push(&deal(&format!("filler {n}"))).unwrap();
+    }
+    let next_request = batch
+        .push(&ItemGet {
+            entity_type_id: 2,
+            id: 0,
+        })
+        .unwrap();
+    batch
+        .set_param(&next_request, ["id"], added.reference(["item", "id"]))
+        .unwrap();
+    let results = client.batch(&batch).await.unwrap();
+
+    let id = results
+        .get(&added)
+        .unwrap()
+        .unwrap()
+        .result
+        .item
+        .unwrap()
+        .id;
+    for slot in [&same_request, &next_request] {
+        let item = results.get(slot).unwrap().unwrap().result.item;
+        assert_eq!((Some(item.id), item.title.as_str()), (id, "Referenced"));
+    }
+    assert_eq!(portal.stats().requests, 2);
+
+    let mut other = BatchRequest::new();
+    assert!(matches!(
+        other.set_param(&same_request, ["id"], 1),
+        Err(RequestError::ParamPath)
+    ));
+    assert!(matches!(
+        batch.set_param(&same_request, ["id", "x"], 1),
+        Err(RequestError::ParamPath)
+    ));
 }
 
 #[tokio::test]

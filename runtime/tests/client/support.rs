@@ -7,7 +7,7 @@ use bitrix24_fake_portal::FakePortal;
 use bitrix24_runtime::client::{
     ClientBuilder, MemoryTokenStore, OAuth, RateLimit, RetryPolicy, Tokens, Webhook,
 };
-use bitrix24_runtime::{ApiError, ApiVersion, Client, Method};
+use bitrix24_runtime::{ApiError, ApiVersion, Client, Method, Paged};
 use serde::{Deserialize, Serialize};
 
 /// Retries that are quick enough for tests.
@@ -110,5 +110,83 @@ impl Method for TaskGet {
     const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = TaskReply;
+    type Error = ApiError;
+}
+
+/// `crm.item.list` with the parameters the tests use, as a typed list method.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemList {
+    pub entity_type_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+}
+
+/// The `result` of [`ItemList`].
+#[derive(Debug, Deserialize)]
+pub struct ItemListResponse {
+    pub items: Vec<Item>,
+}
+
+/// The fields of a CRM item the tests read.
+#[derive(Debug, Deserialize)]
+pub struct Item {
+    pub id: i64,
+    pub title: String,
+}
+
+impl Method for ItemList {
+    const NAME: &'static str = "crm.item.list";
+    const API_VERSION: ApiVersion = ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["crm"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = ItemListResponse;
+    type Error = ApiError;
+}
+
+impl Paged for ItemList {
+    type Item = Item;
+
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+
+    fn into_items(response: ItemListResponse) -> Vec<Item> {
+        response.items
+    }
+}
+
+/// `count` deals titled `deal 1`, `deal 2`, … created in the portal's memory.
+pub fn seed_deals(portal: &FakePortal, count: usize) -> Vec<i64> {
+    portal.add_items(
+        2,
+        (1..=count).map(|n| serde_json::json!({"title": format!("deal {n}")})),
+    )
+}
+
+/// `crm.item.get`, typed with an integer `id`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemGet {
+    pub entity_type_id: i64,
+    pub id: i64,
+}
+
+/// The `result` of [`ItemGet`].
+#[derive(Debug, Deserialize)]
+pub struct ItemReply {
+    pub item: Item,
+}
+
+impl Method for ItemGet {
+    const NAME: &'static str = "crm.item.get";
+    const API_VERSION: ApiVersion = ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["crm"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = ItemReply;
     type Error = ApiError;
 }
