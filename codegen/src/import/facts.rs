@@ -1,0 +1,106 @@
+//! Facts stated in a description cell: the default value and the allowed values.
+
+use crate::spec::{BoolFormat, Scalar};
+
+/// The default the description states (`Default — \`N\``, `Default is \`10\``), if any.
+pub fn default_value(description: &str) -> Option<Scalar> {
+    let lower = description.to_lowercase();
+    let at = lower.find("default")?;
+    // The value is the first code span within a short distance of the word.
+    let after = &description[at..];
+    let window: String = after.chars().take(60).collect();
+    let open = window.find('`')?;
+    let rest = &window[open + 1..];
+    let close = rest.find('`')?;
+    let value = rest[..close].trim();
+    if value.is_empty() || value.eq_ignore_ascii_case("null") || value.contains(' ') {
+        return None;
+    }
+    Some(scalar(value))
+}
+
+/// The allowed values listed as bullets (`- \`Y\` — yes`), when there are at least two.
+pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
+    let mut values = Vec::new();
+    for line in description.lines() {
+        let line = line.trim();
+        let Some(item) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) else {
+            continue;
+        };
+        let item = item.trim();
+        let Some(rest) = item.strip_prefix('`') else {
+            continue;
+        };
+        let Some(close) = rest.find('`') else {
+            continue;
+        };
+        let value = rest[..close].trim();
+        let tail = rest[close + 1..].trim_start();
+        // `- \`Y\` — yes` lists a value; `- \`fields\` object …` names a parameter.
+        let is_value_item = tail.is_empty()
+            || tail.starts_with('—')
+            || tail.starts_with('-')
+            || tail.starts_with('–')
+            || tail.starts_with(':')
+            || tail.starts_with('(')
+            || tail.starts_with(',')
+            || tail.starts_with('=');
+        if value.is_empty() || value.contains(' ') || !is_value_item {
+            continue;
+        }
+        let value = scalar(value.trim_matches(|c| c == '\'' || c == '"'));
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    (values.len() >= 2).then_some(values)
+}
+
+/// The wire form of a boolean whose allowed values are listed.
+pub fn bool_format(values: &[Scalar]) -> Option<BoolFormat> {
+    let texts: Vec<String> = values.iter().map(|v| v.to_string().to_uppercase()).collect();
+    let has = |a: &str, b: &str| texts.iter().any(|t| t == a) && texts.iter().any(|t| t == b);
+    if has("Y", "N") {
+        Some(BoolFormat::YesNo)
+    } else if has("1", "0") {
+        Some(BoolFormat::ZeroOne)
+    } else if has("TRUE", "FALSE") {
+        Some(BoolFormat::TrueFalse)
+    } else {
+        None
+    }
+}
+
+/// A value as a YAML scalar: integers stay numbers, everything else is text.
+fn scalar(text: &str) -> Scalar {
+    match text.parse::<i64>() {
+        Ok(n) if !text.starts_with('0') || text == "0" => Scalar::Int(n),
+        _ => Scalar::Str(text.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_defaults() {
+        assert_eq!(default_value("Default — `N`"), Some(Scalar::Str("N".into())));
+        assert_eq!(default_value("Default is `50`."), Some(Scalar::Int(50)));
+        assert_eq!(default_value("Default — `null`"), None);
+        assert_eq!(default_value("No default here `x`"), None);
+    }
+
+    #[test]
+    fn reads_bulleted_values_only() {
+        let d = "Possible values:\n\n- `Y` — yes\n- `N` — no\n\nDefault `N`";
+        let values = allowed_values(d).unwrap();
+        assert_eq!(values, vec![Scalar::Str("Y".into()), Scalar::Str("N".into())]);
+        assert_eq!(bool_format(&values), Some(BoolFormat::YesNo));
+        assert_eq!(allowed_values("- `fields` object with\n- `id` number of"), None);
+        assert_eq!(
+            allowed_values("- `1` — one\n- `2` — two"),
+            Some(vec![Scalar::Int(1), Scalar::Int(2)])
+        );
+    }
+}
