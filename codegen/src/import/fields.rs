@@ -14,7 +14,7 @@ use super::corpus::{Corpus, Page, PlacedTable, Section};
 use super::facts;
 use super::table::{self, TableKind};
 use super::types::{self, Vocabulary};
-use crate::spec::{Field, Primitive, TypeExpr};
+use crate::spec::{Field, Primitive, Scalar, TypeExpr};
 
 /// How deep nested tables are followed.
 const MAX_DEPTH: usize = 6;
@@ -111,8 +111,12 @@ impl<'a> FieldReader<'a> {
             } else if let Some(listed) = listed
                 && value_type_fits(&ty, &listed)
             {
-                values = Some(listed);
+                values = Some(values_for(&mut ty, listed));
             }
+        }
+        // `enum` is text with allowed values; without them it is plain text.
+        if values.is_none() {
+            replace_element(&mut ty, Primitive::Enum, Primitive::String);
         }
         let default = facts::default_value(&row.description).filter(|d| default_fits(&ty, d));
         Field {
@@ -243,9 +247,38 @@ fn table_named<'p>(page: &'p Page, current: &PlacedTable, name: &str) -> Option<
         .or_else(|| candidates().find(|t| words(t).iter().any(|w| w.eq_ignore_ascii_case(name))))
 }
 
+/// Listed values in the kind the type takes: text for text types (`1` → `"1"`), and an
+/// `enum` of integers becomes `integer`.
+fn values_for(ty: &mut TypeExpr, listed: Vec<Scalar>) -> Vec<Scalar> {
+    let all_int = listed.iter().all(|v| matches!(v, Scalar::Int(_)));
+    if all_int && ty.element() == &TypeExpr::Primitive(Primitive::Enum) {
+        replace_element(ty, Primitive::Enum, Primitive::Integer);
+        return listed;
+    }
+    if ty.element() == &TypeExpr::Primitive(Primitive::Integer) {
+        return listed;
+    }
+    listed
+        .into_iter()
+        .map(|v| match v {
+            Scalar::Str(s) => Scalar::Str(s),
+            other => Scalar::Str(other.to_string()),
+        })
+        .collect()
+}
+
+/// Replaces a primitive at the element position of lists and `| null`.
+fn replace_element(ty: &mut TypeExpr, from: Primitive, to: Primitive) {
+    match ty {
+        TypeExpr::Primitive(p) if *p == from => *p = to,
+        TypeExpr::List(t) | TypeExpr::Map(t) => replace_element(t, from, to),
+        TypeExpr::Union(members) => members.iter_mut().for_each(|m| replace_element(m, from, to)),
+        _ => {}
+    }
+}
+
 /// Whether listed values can be the values of this type.
-fn value_type_fits(ty: &TypeExpr, values: &[crate::spec::Scalar]) -> bool {
-    use crate::spec::Scalar;
+fn value_type_fits(ty: &TypeExpr, values: &[Scalar]) -> bool {
     match ty.element() {
         TypeExpr::Primitive(Primitive::Integer) => values.iter().all(|v| matches!(v, Scalar::Int(_))),
         TypeExpr::Primitive(
@@ -256,8 +289,7 @@ fn value_type_fits(ty: &TypeExpr, values: &[crate::spec::Scalar]) -> bool {
 }
 
 /// Whether a stated default can be a value of this type.
-fn default_fits(ty: &TypeExpr, default: &crate::spec::Scalar) -> bool {
-    use crate::spec::Scalar;
+fn default_fits(ty: &TypeExpr, default: &Scalar) -> bool {
     match ty {
         TypeExpr::Primitive(Primitive::Integer) => matches!(default, Scalar::Int(_)),
         TypeExpr::Primitive(Primitive::Boolean) => matches!(default, Scalar::Str(s) if ["Y", "N"].contains(&s.as_str()))

@@ -25,10 +25,28 @@ pub struct ImportedMethod {
 /// against the URL of its cURL example.
 pub fn method_name(page: &Page) -> Option<String> {
     let title = page.title()?;
-    let from_title = title
-        .split(|c: char| c.is_whitespace() || c == '`' || c == ',' || c == ':')
-        .rfind(|t| is_method_name(t))?
-        .to_owned();
+    // A method page has the sections of one (parameters, examples, the reply) or at
+    // least a scope line.
+    let has_method_sections = page.blocks.iter().any(|b| match b {
+        Block::Heading(h) if h.level <= 3 => {
+            let t = h.text.to_lowercase();
+            t.contains("parameters") || t == "code examples" || t.starts_with("response") || t == "returned data"
+        }
+        Block::Quote(q) => q.starts_with("Scope"),
+        _ => false,
+    });
+    if !has_method_sections {
+        return None;
+    }
+    let Some(from_title) = title
+        .split(|c: char| c.is_whitespace() || c == '`' || c == ',' || c == ':' || c == '(' || c == ')')
+        .rfind(|t| is_method_name(t))
+    else {
+        // A title in words only: the method its cURL example calls, when the page is named
+        // after it (`methods.md`, `crm-requisite-fields.md`); other pages only show a call.
+        return called_method(page).filter(|name| file_matches(page, name));
+    };
+    let from_title = from_title.to_owned();
     // `im.recent` titled, `im.recent.pin` called: the example URL is more precise.
     if let Some(called) = called_method(page)
         && called.starts_with(&format!("{from_title}."))
@@ -39,12 +57,13 @@ pub fn method_name(page: &Page) -> Option<String> {
 }
 
 fn is_method_name(token: &str) -> bool {
-    let mut parts = token.split('.');
-    let first = parts.next().unwrap_or_default();
-    let starts_lower = first.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-    let rest: Vec<&str> = parts.collect();
+    token.contains('.') && is_name(token)
+}
+
+/// A wire method name, possibly of one segment (`methods`, `scope`).
+fn is_name(token: &str) -> bool {
+    let starts_lower = token.chars().next().is_some_and(|c| c.is_ascii_lowercase());
     starts_lower
-        && !rest.is_empty()
         && !token.ends_with(".md")
         && token
             .split('.')
@@ -57,12 +76,21 @@ fn called_method(page: &Page) -> Option<String> {
         Block::Code(code) if code.lang.starts_with("curl") || code.lang == "bash" => code
             .text
             .lines()
-            .find(|l| l.trim_start().starts_with("https://"))
-            .and_then(|l| l.trim().rsplit('/').next())
-            .map(|m| m.trim_matches(|c: char| c == '\'' || c == '"' || c == '\\').trim().to_owned())
-            .filter(|m| is_method_name(m)),
+            .find(|l| l.trim_start().starts_with("https://") && l.contains("/rest/"))
+            .and_then(|l| l.trim().trim_end_matches(['\'', '"', '\\', ' ']).rsplit('/').next())
+            .map(|m| m.split('?').next().unwrap_or(m).trim().to_owned())
+            .filter(|m| is_name(m)),
         _ => None,
     })
+}
+
+/// How well a page's file name matches the method (`crm-item-add.md` for `crm.item.add`):
+/// of two pages documenting one method, the better match is its own page.
+pub fn file_matches(page: &Page, name: &str) -> bool {
+    let stem = page.path.rsplit('/').next().unwrap_or_default().trim_end_matches(".md");
+    let stem: String = stem.chars().filter(char::is_ascii_alphanumeric).collect();
+    let name: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    stem.eq_ignore_ascii_case(&name)
 }
 
 /// Reads a method page.
@@ -124,6 +152,13 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         response_example: response_example(page),
         request_example: request_example(page),
     }
+}
+
+/// Whether the page has a `> Scope:` line.
+pub fn has_scope_line(page: &Page) -> bool {
+    page.blocks
+        .iter()
+        .any(|b| matches!(b, Block::Quote(q) if q.starts_with("Scope")))
 }
 
 /// Scope names from the `> Scope:` line (code spans in it).

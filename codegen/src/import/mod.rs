@@ -53,10 +53,19 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     let mut problems: Vec<(String, String)> = unreadable;
     let mut methods: BTreeMap<(String, ApiVersion), ImportedMethod> = BTreeMap::new();
     let mut method_pages = 0;
-    for page in corpus.pages.values() {
-        let Some(name) = method::method_name(page) else {
+    let named: Vec<(&corpus::Page, String)> = corpus
+        .pages
+        .values()
+        .filter_map(|page| method::method_name(page).map(|name| (page, name)))
+        .collect();
+    for (page, name) in &named {
+        // A namespace named in a title (`imbot.v2` on its change log) is not a method:
+        // the page has no scope line and other methods live under it.
+        let prefix = format!("{name}.");
+        if !method::has_scope_line(page) && named.iter().any(|(_, other)| other.starts_with(&prefix)) {
             continue;
-        };
+        }
+        let (page, name) = (*page, name.clone());
         method_pages += 1;
         let imported = method::import(&corpus, page, name, &vocab);
         for p in &imported.problems {
@@ -64,8 +73,13 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         }
         let key = (imported.spec.method.clone(), imported.spec.api);
         match methods.get(&key) {
-            // The same method on two pages: keep the current page over an outdated one.
-            Some(first) if first.spec.deprecated && !imported.spec.deprecated => {
+            // The same method on two pages: keep the current page over an outdated one,
+            // and the method's own page over one that shows it in passing.
+            Some(first)
+                if (first.spec.deprecated && !imported.spec.deprecated)
+                    || (method::file_matches(page, &key.0)
+                        && !corpus.pages.get(&first.spec.docs).is_some_and(|p| method::file_matches(p, &key.0))) =>
+            {
                 problems.push((first.spec.docs.clone(), format!("`{}` is also documented on {}", key.0, page.path)));
                 methods.insert(key, imported);
             }
