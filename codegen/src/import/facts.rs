@@ -45,7 +45,10 @@ pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
             || tail.starts_with('(')
             || tail.starts_with(',')
             || tail.starts_with('=');
-        if value.is_empty() || value.contains(' ') || !is_value_item {
+        let token = value
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.:-/#".contains(c));
+        if value.is_empty() || !token || !is_value_item {
             continue;
         }
         let value = scalar(value.trim_matches(|c| c == '\'' || c == '"'));

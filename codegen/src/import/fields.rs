@@ -94,9 +94,16 @@ impl<'a> FieldReader<'a> {
             let found = self.nested(page, placed, section, &leaf, &row.description, row_type.unknown.as_ref());
             if let Some(nested) = found.filter(|f| !f.is_empty()) {
                 // `array` with a fields table is a list of objects.
-                if ty == TypeExpr::Primitive(Primitive::Array) {
-                    ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object)));
-                }
+                // and a union with an object member is that object.
+                let object = TypeExpr::Primitive(Primitive::Object);
+                ty = match ty {
+                    TypeExpr::Primitive(Primitive::Array) => TypeExpr::List(Box::new(object)),
+                    TypeExpr::Union(members) if members.iter().any(|m| matches!(m, TypeExpr::List(_))) => {
+                        TypeExpr::List(Box::new(object))
+                    }
+                    TypeExpr::Union(_) => object,
+                    other => other,
+                };
                 fields = Some(nested);
             } else if let Some((unknown, _)) = &row_type.unknown {
                 self.problems.push(format!("type `{unknown}` of `{name}` not resolved"));

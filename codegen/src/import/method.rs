@@ -3,6 +3,7 @@
 use super::corpus::{Corpus, Page, Section};
 use super::errors;
 use super::fields::FieldReader;
+use super::refine;
 use super::table::TableKind;
 use super::types::Vocabulary;
 use super::yfm::Block;
@@ -115,7 +116,8 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         .field_tables(Section::Params)
         .next()
         .or_else(|| page.field_tables(Section::Head).next());
-    let params = match param_table {
+    let request_example = request_example(page);
+    let mut params = match param_table {
         Some(placed) => reader.read(page, placed, Section::Params),
         None => {
             if !page_says_no_params(page) {
@@ -125,7 +127,24 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         }
     };
 
-    let (result, result_problem) = result_spec(&mut reader, page);
+    if let Some(serde_json::Value::Object(example)) =
+        request_example.as_deref().and_then(|t| serde_json::from_str(t).ok())
+    {
+        refine::refine(&mut params, &example);
+    }
+    let response_example = response_example(page);
+    let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
+    if let Some(reply) = response_example
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+    {
+        let mut field = result.as_field();
+        let example: serde_json::Map<String, serde_json::Value> =
+            [("result".to_owned(), reply["result"].clone())].into_iter().collect();
+        refine::refine(std::slice::from_mut(&mut field), &example);
+        result.ty = field.ty;
+        result.fields = field.fields;
+    }
     problems.extend(result_problem);
     problems.extend(reader.take_problems());
 
@@ -149,8 +168,8 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
     ImportedMethod {
         spec,
         problems,
-        response_example: response_example(page),
-        request_example: request_example(page),
+        response_example,
+        request_example,
     }
 }
 
@@ -242,7 +261,11 @@ fn is_read_only(name: &str) -> bool {
 }
 
 /// The result: the `result` row of the first table of the reply section and its fields.
-fn result_spec(reader: &mut FieldReader<'_>, page: &Page) -> (ResultSpec, Option<String>) {
+fn result_spec(
+    reader: &mut FieldReader<'_>,
+    page: &Page,
+    example: Option<&str>,
+) -> (ResultSpec, Option<String>) {
     let Some(placed) = page.field_tables(Section::Response).next() else {
         return (
             ResultSpec {
@@ -258,38 +281,56 @@ fn result_spec(reader: &mut FieldReader<'_>, page: &Page) -> (ResultSpec, Option
     let top = reader.read(page, placed, Section::Response);
     let envelope = ["time", "total", "next"];
     let paged_reply = top.iter().any(|f| f.name == "total" || f.name == "next");
-    let result = match top.iter().find(|f| f.name == "result") {
+    // Rows other than `result` and the envelope are fields of `result` when `result`
+    // itself has none ("root element" tables list its fields beside it).
+    let siblings: Vec<Field> = top
+        .iter()
+        .filter(|f| f.name != "result" && !envelope.contains(&f.name.as_str()))
+        .cloned()
+        .collect();
+    let mut result = match top.iter().find(|f| f.name == "result") {
         Some(field) => field.clone(),
-        None => {
-            // The table lists the fields of `result` directly.
-            let fields: Vec<Field> = top
-                .into_iter()
-                .filter(|f| !envelope.contains(&f.name.as_str()))
-                .collect();
-            if fields.is_empty() {
-                return (
-                    ResultSpec {
-                        ty: TypeExpr::Primitive(Primitive::Any),
-                        fields: None,
-                        values: None,
-                        format: None,
-                        paged: false,
-                    },
-                    Some("result table has no `result` row".to_owned()),
-                );
-            }
-            Field {
-                name: "result".to_owned(),
-                ty: TypeExpr::Primitive(Primitive::Object),
-                required: false,
-                default: None,
-                values: None,
-                format: None,
-                fields: Some(fields),
-                deprecated: false,
-            }
+        None if siblings.is_empty() => {
+            return (
+                ResultSpec {
+                    ty: TypeExpr::Primitive(Primitive::Any),
+                    fields: None,
+                    values: None,
+                    format: None,
+                    paged: false,
+                },
+                Some("result table has no `result` row".to_owned()),
+            );
         }
+        None => Field {
+            name: "result".to_owned(),
+            ty: TypeExpr::Primitive(Primitive::Object),
+            required: false,
+            default: None,
+            values: None,
+            format: None,
+            fields: None,
+            deprecated: false,
+        },
     };
+    let container = matches!(
+        result.ty.element(),
+        TypeExpr::Primitive(Primitive::Object | Primitive::Array)
+    );
+    if result.fields.is_none() && container && !siblings.is_empty() {
+        result.fields = Some(siblings);
+    }
+    // Whether `result` is one object or a list of them, the example reply tells best.
+    if result.fields.is_some()
+        && let Some(kind) = example_result_kind(example)
+    {
+        result.ty = match kind {
+            JsonKind::Object => TypeExpr::Primitive(Primitive::Object),
+            JsonKind::List => TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object))),
+        };
+    } else if result.fields.is_some() && result.ty == TypeExpr::Primitive(Primitive::Array) {
+        result.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object)));
+    }
     let paged = paged_reply && matches!(result.ty, TypeExpr::List(_));
     (
         ResultSpec {
@@ -301,6 +342,31 @@ fn result_spec(reader: &mut FieldReader<'_>, page: &Page) -> (ResultSpec, Option
         },
         None,
     )
+}
+
+/// The JSON kind of a value.
+enum JsonKind {
+    Object,
+    List,
+}
+
+/// Whether the example reply's `result` is an object or a list (a PHP-style object keyed
+/// `"0"`, `"1"`, … counts as a list).
+fn example_result_kind(example: Option<&str>) -> Option<JsonKind> {
+    let reply: serde_json::Value = serde_json::from_str(example?).ok()?;
+    match reply.get("result")? {
+        serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_object) && !items.is_empty() => {
+            Some(JsonKind::List)
+        }
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            if map.keys().all(|k| k.parse::<u64>().is_ok()) && map.values().all(serde_json::Value::is_object) {
+                Some(JsonKind::List)
+            } else {
+                Some(JsonKind::Object)
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Every error table of the errors section (and of the reply section, where some pages

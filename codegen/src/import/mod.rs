@@ -3,7 +3,8 @@
 //!
 //! 1. [`corpus`] reads every page and splits it into blocks ([`yfm`]).
 //! 2. [`method`] recognises method pages and reads their parameter, result and error
-//!    tables ([`table`], [`fields`], [`types`], [`facts`], [`errors`]).
+//!    tables ([`table`], [`fields`], [`types`], [`facts`], [`errors`]), sharpened by the
+//!    page's examples ([`refine`]).
 //! 3. [`overrides`] applies the hand-written corrections of `specs/overrides/`.
 //! 4. [`stats`] counts what was typed concretely; [`Import::files`] renders the specs.
 //!
@@ -15,6 +16,7 @@ mod errors;
 mod facts;
 mod fields;
 mod method;
+mod refine;
 pub mod overrides;
 pub mod stats;
 mod table;
