@@ -4,12 +4,22 @@ use crate::spec::{BoolFormat, Scalar};
 
 /// The default the description states (`Default — \`N\``, `Default is \`10\``), if any.
 pub fn default_value(description: &str) -> Option<Scalar> {
-    let lower = description.to_lowercase();
+    // ASCII lower case keeps byte offsets, so `at` indexes `description` too.
+    let lower = description.to_ascii_lowercase();
     let at = lower.find("default")?;
     // The value is the first code span within a short distance of the word.
     let after = &description[at..];
     let window: String = after.chars().take(60).collect();
     let open = window.find('`')?;
+    // Only connecting words may stand between the word and the value
+    // ("Default — `N`", "Default value is `10`", "defaults to `Y`").
+    let between = window.get(7..open)?.to_lowercase();
+    let connecting = between
+        .split(|c: char| c.is_whitespace() || ",:—–-=".contains(c))
+        .all(|w| ["", "s", "value", "values", "is", "to", "set", "equals", "the"].contains(&w));
+    if !connecting {
+        return None;
+    }
     let rest = &window[open + 1..];
     let close = rest.find('`')?;
     let value = rest[..close].trim();
@@ -21,6 +31,15 @@ pub fn default_value(description: &str) -> Option<Scalar> {
 
 /// The allowed values listed as bullets (`- \`Y\` — yes`), when there are at least two.
 pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
+    // Bullets list values only after the text speaks of values ("Possible values:");
+    // other bullet lists explain placeholders or name parameters.
+    let first_bullet = description
+        .lines()
+        .position(|l| l.trim_start().starts_with("- `") || l.trim_start().starts_with("* `"))?;
+    let intro: String = description.lines().take(first_bullet).collect::<Vec<_>>().join(" ");
+    if !intro.to_lowercase().contains("value") {
+        return None;
+    }
     let mut values = Vec::new();
     for line in description.lines() {
         let line = line.trim();
@@ -97,12 +116,13 @@ mod tests {
     #[test]
     fn reads_bulleted_values_only() {
         let d = "Possible values:\n\n- `Y` — yes\n- `N` — no\n\nDefault `N`";
+        assert_eq!(allowed_values("Template:\n- `id` — id\n- `name` — name"), None);
         let values = allowed_values(d).unwrap();
         assert_eq!(values, vec![Scalar::Str("Y".into()), Scalar::Str("N".into())]);
         assert_eq!(bool_format(&values), Some(BoolFormat::YesNo));
         assert_eq!(allowed_values("- `fields` object with\n- `id` number of"), None);
         assert_eq!(
-            allowed_values("- `1` — one\n- `2` — two"),
+            allowed_values("Values:\n- `1` — one\n- `2` — two"),
             Some(vec![Scalar::Int(1), Scalar::Int(2)])
         );
     }

@@ -114,7 +114,11 @@ impl<'a> FieldReader<'a> {
         if fields.is_none() {
             let listed = facts::allowed_values(&row.description);
             if ty.element() == &TypeExpr::Primitive(Primitive::Boolean) {
-                format = listed.as_deref().and_then(facts::bool_format);
+                format = listed.as_deref().and_then(facts::bool_format).or_else(|| {
+                    // A `true`/`false` default tells the wire form too.
+                    let default = facts::default_value(&row.description)?.to_string();
+                    ["true", "false"].contains(&default.as_str()).then_some(crate::spec::BoolFormat::TrueFalse)
+                });
             } else if let Some(listed) = listed
                 && value_type_fits(&ty, &listed)
             {
@@ -299,7 +303,7 @@ fn value_type_fits(ty: &TypeExpr, values: &[Scalar]) -> bool {
 fn default_fits(ty: &TypeExpr, default: &Scalar) -> bool {
     match ty {
         TypeExpr::Primitive(Primitive::Integer) => matches!(default, Scalar::Int(_)),
-        TypeExpr::Primitive(Primitive::Boolean) => matches!(default, Scalar::Str(s) if ["Y", "N"].contains(&s.as_str()))
+        TypeExpr::Primitive(Primitive::Boolean) => matches!(default, Scalar::Str(s) if ["Y", "N", "true", "false"].contains(&s.as_str()))
             || matches!(default, Scalar::Int(0 | 1)),
         TypeExpr::Primitive(Primitive::String | Primitive::Char | Primitive::Enum | Primitive::Text) => true,
         _ => false,

@@ -71,7 +71,12 @@ pub fn row_field(row: &[String]) -> Option<RowField> {
     let cell = row.first()?;
     let open = cell.find("**")?;
     let after_open = &cell[open + 2..];
-    let close = after_open.find("**")?;
+    // The closing `**`, not counting an escaped star (`UF_\*`).
+    let close = (0..after_open.len().saturating_sub(1)).find(|&i| {
+        after_open.is_char_boundary(i)
+            && after_open[i..].starts_with("**")
+            && !after_open[..i].ends_with('\\')
+    })?;
     let raw_name = &after_open[..close];
     let rest = &after_open[close + 2..];
     let mut required = raw_name.contains("^*^") || raw_name.trim_end().ends_with('*') && !raw_name.trim_end().ends_with("\\*");
@@ -80,6 +85,8 @@ pub fn row_field(row: &[String]) -> Option<RowField> {
         required = true;
     }
     let name = clean_name(raw_name)?;
+    let rest = rest.strip_prefix("^*^").unwrap_or(rest);
+    let rest = if rest.starts_with("**") { rest } else { rest.trim_start_matches('*') };
     // The type is on the next line of the name cell, or in a column of its own.
     let (type_text, description) = if row.len() >= 3 && !cell[open..].contains('`') {
         (row[1].clone(), row[2..].join("\n"))
