@@ -130,7 +130,12 @@ fn regen(specs: &Path, out: &Path) -> ExitCode {
 
 fn check(specs: &Path, out: &Path) -> ExitCode {
     match generate(specs) {
-        Ok(files) => report_drift(&files, out, &specs.display().to_string(), "cargo xtask regen"),
+        Ok(files) => report_drift(
+            &files,
+            out,
+            &specs.display().to_string(),
+            "cargo xtask regen",
+        ),
         Err(code) => code,
     }
 }

@@ -16,7 +16,12 @@ pub fn default_value(description: &str) -> Option<Scalar> {
     let between = window.get(7..open)?.to_lowercase();
     let connecting = between
         .split(|c: char| c.is_whitespace() || ",:—–-=".contains(c))
-        .all(|w| ["", "s", "value", "values", "is", "to", "set", "equals", "the"].contains(&w));
+        .all(|w| {
+            [
+                "", "s", "value", "values", "is", "to", "set", "equals", "the",
+            ]
+            .contains(&w)
+        });
     if !connecting {
         return None;
     }
@@ -36,7 +41,11 @@ pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
     let first_bullet = description
         .lines()
         .position(|l| l.trim_start().starts_with("- `") || l.trim_start().starts_with("* `"))?;
-    let intro: String = description.lines().take(first_bullet).collect::<Vec<_>>().join(" ");
+    let intro: String = description
+        .lines()
+        .take(first_bullet)
+        .collect::<Vec<_>>()
+        .join(" ");
     if !intro.to_lowercase().contains("value") {
         return None;
     }
@@ -80,7 +89,10 @@ pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
 
 /// The wire form of a boolean whose allowed values are listed.
 pub fn bool_format(values: &[Scalar]) -> Option<BoolFormat> {
-    let texts: Vec<String> = values.iter().map(|v| v.to_string().to_uppercase()).collect();
+    let texts: Vec<String> = values
+        .iter()
+        .map(|v| v.to_string().to_uppercase())
+        .collect();
     let has = |a: &str, b: &str| texts.iter().any(|t| t == a) && texts.iter().any(|t| t == b);
     if has("Y", "N") {
         Some(BoolFormat::YesNo)
@@ -93,8 +105,11 @@ pub fn bool_format(values: &[Scalar]) -> Option<BoolFormat> {
     }
 }
 
-/// A value as a YAML scalar: integers stay numbers, everything else is text.
+/// A value as a YAML scalar: booleans and integers keep their kind, the rest is text.
 fn scalar(text: &str) -> Scalar {
+    if let Ok(b) = text.parse::<bool>() {
+        return Scalar::Bool(b);
+    }
     match text.parse::<i64>() {
         Ok(n) if !text.starts_with('0') || text == "0" => Scalar::Int(n),
         _ => Scalar::Str(text.to_owned()),
@@ -107,7 +122,10 @@ mod tests {
 
     #[test]
     fn reads_defaults() {
-        assert_eq!(default_value("Default — `N`"), Some(Scalar::Str("N".into())));
+        assert_eq!(
+            default_value("Default — `N`"),
+            Some(Scalar::Str("N".into()))
+        );
         assert_eq!(default_value("Default is `50`."), Some(Scalar::Int(50)));
         assert_eq!(default_value("Default — `null`"), None);
         assert_eq!(default_value("No default here `x`"), None);
@@ -116,11 +134,20 @@ mod tests {
     #[test]
     fn reads_bulleted_values_only() {
         let d = "Possible values:\n\n- `Y` — yes\n- `N` — no\n\nDefault `N`";
-        assert_eq!(allowed_values("Template:\n- `id` — id\n- `name` — name"), None);
+        assert_eq!(
+            allowed_values("Template:\n- `id` — id\n- `name` — name"),
+            None
+        );
         let values = allowed_values(d).unwrap();
-        assert_eq!(values, vec![Scalar::Str("Y".into()), Scalar::Str("N".into())]);
+        assert_eq!(
+            values,
+            vec![Scalar::Str("Y".into()), Scalar::Str("N".into())]
+        );
         assert_eq!(bool_format(&values), Some(BoolFormat::YesNo));
-        assert_eq!(allowed_values("- `fields` object with\n- `id` number of"), None);
+        assert_eq!(
+            allowed_values("- `fields` object with\n- `id` number of"),
+            None
+        );
         assert_eq!(
             allowed_values("Values:\n- `1` — one\n- `2` — two"),
             Some(vec![Scalar::Int(1), Scalar::Int(2)])

@@ -91,14 +91,23 @@ impl<'a> FieldReader<'a> {
         let mut fields = None;
         if needs_fields {
             let leaf = name.rsplit(['.', ']']).next().unwrap_or(&name).to_owned();
-            let found = self.nested(page, placed, section, &leaf, &row.description, row_type.unknown.as_ref());
+            let found = self.nested(
+                page,
+                placed,
+                section,
+                &leaf,
+                &row.description,
+                row_type.unknown.as_ref(),
+            );
             if let Some(nested) = found.filter(|f| !f.is_empty()) {
                 // `array` with a fields table is a list of objects.
                 // and a union with an object member is that object.
                 let object = TypeExpr::Primitive(Primitive::Object);
                 ty = match ty {
                     TypeExpr::Primitive(Primitive::Array) => TypeExpr::List(Box::new(object)),
-                    TypeExpr::Union(members) if members.iter().any(|m| matches!(m, TypeExpr::List(_))) => {
+                    TypeExpr::Union(members)
+                        if members.iter().any(|m| matches!(m, TypeExpr::List(_))) =>
+                    {
                         TypeExpr::List(Box::new(object))
                     }
                     TypeExpr::Union(_) => object,
@@ -106,7 +115,8 @@ impl<'a> FieldReader<'a> {
                 };
                 fields = Some(nested);
             } else if let Some((unknown, _)) = &row_type.unknown {
-                self.problems.push(format!("type `{unknown}` of `{name}` not resolved"));
+                self.problems
+                    .push(format!("type `{unknown}` of `{name}` not resolved"));
             }
         }
         let mut values = None;
@@ -116,8 +126,8 @@ impl<'a> FieldReader<'a> {
             if ty.element() == &TypeExpr::Primitive(Primitive::Boolean) {
                 format = listed.as_deref().and_then(facts::bool_format).or_else(|| {
                     // A `true`/`false` default tells the wire form too.
-                    let default = facts::default_value(&row.description)?.to_string();
-                    ["true", "false"].contains(&default.as_str()).then_some(crate::spec::BoolFormat::TrueFalse)
+                    let default = facts::default_value(&row.description)?;
+                    matches!(default, Scalar::Bool(_)).then_some(crate::spec::BoolFormat::TrueFalse)
                 });
             } else if let Some(listed) = listed
                 && value_type_fits(&ty, &listed)
@@ -166,7 +176,10 @@ impl<'a> FieldReader<'a> {
         {
             let t = match anchor {
                 Some(anchor) => table_under_anchor(target, &anchor),
-                None => target.field_tables(Section::Head).chain(target.tables.iter().filter(|t| t.kind == TableKind::Fields)).next(),
+                None => target
+                    .field_tables(Section::Head)
+                    .chain(target.tables.iter().filter(|t| t.kind == TableKind::Fields))
+                    .next(),
             };
             if let Some(t) = t {
                 return Some(self.read(target, t, section));
@@ -198,10 +211,13 @@ fn insert(fields: &mut Vec<Field>, field: Field) {
                     parent.ty = TypeExpr::Primitive(Primitive::Object);
                 }
                 let children = parent.fields.get_or_insert_with(Vec::new);
-                insert(children, Field {
-                    name: child_name,
-                    ..field
-                });
+                insert(
+                    children,
+                    Field {
+                        name: child_name,
+                        ..field
+                    },
+                );
             }
             return;
         }
@@ -283,7 +299,9 @@ fn replace_element(ty: &mut TypeExpr, from: Primitive, to: Primitive) {
     match ty {
         TypeExpr::Primitive(p) if *p == from => *p = to,
         TypeExpr::List(t) | TypeExpr::Map(t) => replace_element(t, from, to),
-        TypeExpr::Union(members) => members.iter_mut().for_each(|m| replace_element(m, from, to)),
+        TypeExpr::Union(members) => members
+            .iter_mut()
+            .for_each(|m| replace_element(m, from, to)),
         _ => {}
     }
 }
@@ -291,7 +309,9 @@ fn replace_element(ty: &mut TypeExpr, from: Primitive, to: Primitive) {
 /// Whether listed values can be the values of this type.
 fn value_type_fits(ty: &TypeExpr, values: &[Scalar]) -> bool {
     match ty.element() {
-        TypeExpr::Primitive(Primitive::Integer) => values.iter().all(|v| matches!(v, Scalar::Int(_))),
+        TypeExpr::Primitive(Primitive::Integer) => {
+            values.iter().all(|v| matches!(v, Scalar::Int(_)))
+        }
         TypeExpr::Primitive(
             Primitive::String | Primitive::Char | Primitive::Enum | Primitive::Text,
         ) => true,
@@ -303,9 +323,14 @@ fn value_type_fits(ty: &TypeExpr, values: &[Scalar]) -> bool {
 fn default_fits(ty: &TypeExpr, default: &Scalar) -> bool {
     match ty {
         TypeExpr::Primitive(Primitive::Integer) => matches!(default, Scalar::Int(_)),
-        TypeExpr::Primitive(Primitive::Boolean) => matches!(default, Scalar::Str(s) if ["Y", "N", "true", "false"].contains(&s.as_str()))
-            || matches!(default, Scalar::Int(0 | 1)),
-        TypeExpr::Primitive(Primitive::String | Primitive::Char | Primitive::Enum | Primitive::Text) => true,
+        TypeExpr::Primitive(Primitive::Boolean) => {
+            matches!(default, Scalar::Bool(_))
+                || matches!(default, Scalar::Str(s) if ["Y", "N"].contains(&s.as_str()))
+                || matches!(default, Scalar::Int(0 | 1))
+        }
+        TypeExpr::Primitive(
+            Primitive::String | Primitive::Char | Primitive::Enum | Primitive::Text,
+        ) => true,
         _ => false,
     }
 }
@@ -336,7 +361,13 @@ mod tests {
         insert(&mut fields, field("data", "string"));
         assert_eq!(fields.len(), 1);
         assert_eq!(fields[0].ty.to_string(), "object[]");
-        let names: Vec<&str> = fields[0].fields.as_ref().unwrap().iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = fields[0]
+            .fields
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
         assert_eq!(names, ["web", "id"]);
     }
 }

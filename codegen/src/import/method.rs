@@ -20,6 +20,8 @@ pub struct ImportedMethod {
     pub response_example: Option<String>,
     /// The example request body (JSON text) of the webhook cURL call, when shown.
     pub request_example: Option<String>,
+    /// The spec as read from the page, when an override changed it.
+    pub from_page: Option<MethodSpec>,
 }
 
 /// The method a page documents: the last method-like token of its title, checked
@@ -31,7 +33,10 @@ pub fn method_name(page: &Page) -> Option<String> {
     let has_method_sections = page.blocks.iter().any(|b| match b {
         Block::Heading(h) if h.level <= 3 => {
             let t = h.text.to_lowercase();
-            t.contains("parameters") || t == "code examples" || t.starts_with("response") || t == "returned data"
+            t.contains("parameters")
+                || t == "code examples"
+                || t.starts_with("response")
+                || t == "returned data"
         }
         Block::Quote(q) => q.starts_with("Scope"),
         _ => false,
@@ -40,7 +45,9 @@ pub fn method_name(page: &Page) -> Option<String> {
         return None;
     }
     let Some(from_title) = title
-        .split(|c: char| c.is_whitespace() || c == '`' || c == ',' || c == ':' || c == '(' || c == ')')
+        .split(|c: char| {
+            c.is_whitespace() || c == '`' || c == ',' || c == ':' || c == '(' || c == ')'
+        })
         .rfind(|t| is_method_name(t))
     else {
         // A title in words only: the method its cURL example calls, when the page is named
@@ -78,7 +85,12 @@ fn called_method(page: &Page) -> Option<String> {
             .text
             .lines()
             .find(|l| l.trim_start().starts_with("https://") && l.contains("/rest/"))
-            .and_then(|l| l.trim().trim_end_matches(['\'', '"', '\\', ' ']).rsplit('/').next())
+            .and_then(|l| {
+                l.trim()
+                    .trim_end_matches(['\'', '"', '\\', ' '])
+                    .rsplit('/')
+                    .next()
+            })
             .map(|m| m.split('?').next().unwrap_or(m).trim().to_owned())
             .filter(|m| is_name(m)),
         _ => None,
@@ -88,7 +100,12 @@ fn called_method(page: &Page) -> Option<String> {
 /// How well a page's file name matches the method (`crm-item-add.md` for `crm.item.add`):
 /// of two pages documenting one method, the better match is its own page.
 pub fn file_matches(page: &Page, name: &str) -> bool {
-    let stem = page.path.rsplit('/').next().unwrap_or_default().trim_end_matches(".md");
+    let stem = page
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".md");
     let stem: String = stem.chars().filter(char::is_ascii_alphanumeric).collect();
     let name: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
     stem.eq_ignore_ascii_case(&name)
@@ -98,7 +115,10 @@ pub fn file_matches(page: &Page, name: &str) -> bool {
 pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) -> ImportedMethod {
     let mut problems = Vec::new();
     let api = if page.path.contains("rest-v3")
-        || page.blocks.iter().any(|b| matches!(b, Block::Code(c) if c.text.contains("/rest/api/")))
+        || page
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Code(c) if c.text.contains("/rest/api/")))
     {
         ApiVersion::V3
     } else {
@@ -127,8 +147,9 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         }
     };
 
-    if let Some(serde_json::Value::Object(example)) =
-        request_example.as_deref().and_then(|t| serde_json::from_str(t).ok())
+    if let Some(serde_json::Value::Object(example)) = request_example
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
     {
         refine::refine(&mut params, &example);
     }
@@ -140,7 +161,9 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
     {
         let mut field = result.as_field();
         let example: serde_json::Map<String, serde_json::Value> =
-            [("result".to_owned(), reply["result"].clone())].into_iter().collect();
+            [("result".to_owned(), reply["result"].clone())]
+                .into_iter()
+                .collect();
         refine::refine(std::slice::from_mut(&mut field), &example);
         result.ty = field.ty;
         result.fields = field.fields;
@@ -170,6 +193,7 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         problems,
         response_example,
         request_example,
+        from_page: None,
     }
 }
 
@@ -185,13 +209,16 @@ fn scopes(page: &Page) -> Vec<String> {
     let mut scopes = Vec::new();
     for block in &page.blocks {
         let Block::Quote(line) = block else { continue };
-        let Some(rest) = line.strip_prefix("Scope:").or_else(|| line.strip_prefix("Scopes:")) else {
+        let Some(rest) = line
+            .strip_prefix("Scope:")
+            .or_else(|| line.strip_prefix("Scopes:"))
+        else {
             continue;
         };
         for part in rest.split('`').skip(1).step_by(2) {
             let scope = part.trim().to_lowercase();
-            let valid = !scope.is_empty()
-                && scope.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let valid =
+                !scope.is_empty() && scope.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if valid && !scopes.contains(&scope) {
                 scopes.push(scope);
             }
@@ -213,7 +240,13 @@ fn page_says_no_params(page: &Page) -> bool {
             }
             Block::Text(t) if in_params => {
                 let t = t.to_lowercase();
-                if t.contains("without parameters") || t.contains("no parameters") || t.contains("does not accept") || t.contains("doesn't accept") || t.contains("does not take") || t.contains("has no parameters") {
+                if t.contains("without parameters")
+                    || t.contains("no parameters")
+                    || t.contains("does not accept")
+                    || t.contains("doesn't accept")
+                    || t.contains("does not take")
+                    || t.contains("has no parameters")
+                {
                     return true;
                 }
             }
@@ -251,8 +284,18 @@ fn is_deprecated(page: &Page) -> bool {
 fn is_read_only(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or_default().to_lowercase();
     const READ: [&str; 12] = [
-        "get", "list", "fields", "getlist", "getfields", "current", "search", "count", "info",
-        "version", "status", "access",
+        "get",
+        "list",
+        "fields",
+        "getlist",
+        "getfields",
+        "current",
+        "search",
+        "count",
+        "info",
+        "version",
+        "status",
+        "access",
     ];
     READ.contains(&last.as_str())
         || last.starts_with("get")
@@ -355,11 +398,15 @@ enum JsonKind {
 fn example_result_kind(example: Option<&str>) -> Option<JsonKind> {
     let reply: serde_json::Value = serde_json::from_str(example?).ok()?;
     match reply.get("result")? {
-        serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_object) && !items.is_empty() => {
+        serde_json::Value::Array(items)
+            if items.iter().all(serde_json::Value::is_object) && !items.is_empty() =>
+        {
             Some(JsonKind::List)
         }
         serde_json::Value::Object(map) if !map.is_empty() => {
-            if map.keys().all(|k| k.parse::<u64>().is_ok()) && map.values().all(serde_json::Value::is_object) {
+            if map.keys().all(|k| k.parse::<u64>().is_ok())
+                && map.values().all(serde_json::Value::is_object)
+            {
                 Some(JsonKind::List)
             } else {
                 Some(JsonKind::Object)

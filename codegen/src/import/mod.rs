@@ -16,8 +16,8 @@ mod errors;
 mod facts;
 mod fields;
 mod method;
-mod refine;
 pub mod overrides;
+mod refine;
 pub mod stats;
 mod table;
 mod types;
@@ -26,7 +26,7 @@ pub mod yfm;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use corpus::Corpus;
+pub use corpus::{Corpus, Page};
 pub use method::ImportedMethod;
 pub use types::Vocabulary;
 
@@ -64,7 +64,9 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         // A namespace named in a title (`imbot.v2` on its change log) is not a method:
         // the page has no scope line and other methods live under it.
         let prefix = format!("{name}.");
-        if !method::has_scope_line(page) && named.iter().any(|(_, other)| other.starts_with(&prefix)) {
+        if !method::has_scope_line(page)
+            && named.iter().any(|(_, other)| other.starts_with(&prefix))
+        {
             continue;
         }
         let (page, name) = (*page, name.clone());
@@ -80,13 +82,22 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
             Some(first)
                 if (first.spec.deprecated && !imported.spec.deprecated)
                     || (method::file_matches(page, &key.0)
-                        && !corpus.pages.get(&first.spec.docs).is_some_and(|p| method::file_matches(p, &key.0))) =>
+                        && !corpus
+                            .pages
+                            .get(&first.spec.docs)
+                            .is_some_and(|p| method::file_matches(p, &key.0))) =>
             {
-                problems.push((first.spec.docs.clone(), format!("`{}` is also documented on {}", key.0, page.path)));
+                problems.push((
+                    first.spec.docs.clone(),
+                    format!("`{}` is also documented on {}", key.0, page.path),
+                ));
                 methods.insert(key, imported);
             }
             Some(first) => {
-                problems.push((page.path.clone(), format!("`{}` is also documented on {}", key.0, first.spec.docs)));
+                problems.push((
+                    page.path.clone(),
+                    format!("`{}` is also documented on {}", key.0, first.spec.docs),
+                ));
             }
             None => {
                 methods.insert(key, imported);
@@ -98,20 +109,23 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     let overrides = overrides::load(&specs.join("overrides"), &mut diags);
     for (key, (file, o)) in &overrides {
         let imported = methods.remove(key);
-        let (examples, base) = match imported {
-            Some(m) => ((m.response_example, m.request_example, m.problems), Some(m.spec)),
-            None => ((None, None, Vec::new()), None),
-        };
-        if let Some(spec) = overrides::apply(file, o, base, &mut diags) {
-            methods.insert(
-                key.clone(),
-                ImportedMethod {
+        let base = imported.as_ref().map(|m| m.spec.clone());
+        if let Some(spec) = overrides::apply(file, o, base.clone(), &mut diags) {
+            let method = match imported {
+                Some(m) => ImportedMethod {
                     spec,
-                    problems: examples.2,
-                    response_example: examples.0,
-                    request_example: examples.1,
+                    from_page: base,
+                    ..m
                 },
-            );
+                None => ImportedMethod {
+                    spec,
+                    problems: Vec::new(),
+                    response_example: None,
+                    request_example: None,
+                    from_page: None,
+                },
+            };
+            methods.insert(key.clone(), method);
         }
     }
     diags.into_result(()).map_err(|d| d.to_string())?;
@@ -129,7 +143,10 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
 pub fn validate(import: &Import, specs: &Path) -> Result<(), Diagnostics> {
     let mut set = spec::load_shared(specs)?;
     for ((name, api), m) in &import.methods {
-        set.methods.push((specs.join("methods").join(method_file(name, *api)), m.spec.clone()));
+        set.methods.push((
+            specs.join("methods").join(method_file(name, *api)),
+            m.spec.clone(),
+        ));
     }
     spec::validate_set(&set)?;
     crate::ir::build(&set).map(|_| ())

@@ -16,6 +16,7 @@
 //!     remove: true
 //! ```
 //!
+//! Errors are addressed by code (`errors/ERROR_CORE`, the first with that code).
 //! `set` merges keys into the target (a `null` value removes the key); `add` appends
 //! fields (or errors) to a list; `remove` deletes the target field; without `at`, `set`
 //! changes the method's own keys. A file may instead give the whole spec under `spec:`
@@ -96,10 +97,18 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Overrides {
             Ok(o) => {
                 let key = (o.method.clone(), o.api);
                 if o.spec.is_some() && o.reason.is_none() {
-                    diags.push(problem(&file, "reason", "a whole-spec override needs a reason"));
+                    diags.push(problem(
+                        &file,
+                        "reason",
+                        "a whole-spec override needs a reason",
+                    ));
                 }
                 if let Some((first, _)) = out.get(&key) {
-                    diags.push(problem(&file, "method", format!("also overridden in {}", first.display())));
+                    diags.push(problem(
+                        &file,
+                        "method",
+                        format!("also overridden in {}", first.display()),
+                    ));
                 } else {
                     out.insert(key, (file, o));
                 }
@@ -121,7 +130,14 @@ pub fn apply(
         (Some(spec), _) => spec.clone(),
         (None, Some(spec)) => spec,
         (None, None) => {
-            diags.push(problem(file, "method", format!("no page documents `{}`; give the whole spec under `spec:`", o.method)));
+            diags.push(problem(
+                file,
+                "method",
+                format!(
+                    "no page documents `{}`; give the whole spec under `spec:`",
+                    o.method
+                ),
+            ));
             return None;
         }
     };
@@ -140,7 +156,11 @@ pub fn apply(
     match serde_yaml::from_value::<MethodSpec>(value) {
         Ok(spec) => Some(spec),
         Err(e) => {
-            diags.push(problem(file, "fixes", format!("the corrected spec is invalid: {e}")));
+            diags.push(problem(
+                file,
+                "fixes",
+                format!("the corrected spec is invalid: {e}"),
+            ));
             None
         }
     }
@@ -150,9 +170,10 @@ fn apply_fix(root: &mut Value, fix: &Fix) -> Result<(), String> {
     let segments: Vec<&str> = fix.at.split('/').filter(|s| !s.is_empty()).collect();
     if fix.remove {
         let (last, parent) = segments.split_last().ok_or("`remove` needs `at`")?;
-        let list = field_list(navigate(root, parent)?).ok_or_else(|| format!("`{}` holds no fields", parent.join("/")))?;
+        let list = field_list(navigate(root, parent)?)
+            .ok_or_else(|| format!("`{}` holds no fields", parent.join("/")))?;
         let before = list.len();
-        list.retain(|item| item.get("name").and_then(Value::as_str) != Some(last));
+        list.retain(|item| item_key(item) != Some(last));
         if list.len() == before {
             return Err(format!("no field `{last}` at `{}`", fix.at));
         }
@@ -175,7 +196,9 @@ fn apply_fix(root: &mut Value, fix: &Fix) -> Result<(), String> {
         let list = match target {
             Value::Sequence(seq) => seq,
             other => {
-                let map = other.as_mapping_mut().ok_or_else(|| format!("cannot add to `{}`", fix.at))?;
+                let map = other
+                    .as_mapping_mut()
+                    .ok_or_else(|| format!("cannot add to `{}`", fix.at))?;
                 map.entry(Value::from("fields"))
                     .or_insert_with(|| Value::Sequence(Vec::new()))
                     .as_sequence_mut()
@@ -204,16 +227,26 @@ fn navigate<'v>(root: &'v mut Value, segments: &[&str]) -> Result<&'v mut Value,
             current.get_mut(*seg).expect("checked")
         } else if depth == 0 && matches!(*seg, "params" | "errors") {
             // An empty list is left out of the spec; create it to add to it.
-            let map = current.as_mapping_mut().ok_or("the spec is not a mapping")?;
-            map.entry(Value::from(*seg)).or_insert_with(|| Value::Sequence(Vec::new()))
+            let map = current
+                .as_mapping_mut()
+                .ok_or("the spec is not a mapping")?;
+            map.entry(Value::from(*seg))
+                .or_insert_with(|| Value::Sequence(Vec::new()))
         } else {
             let list = field_list(current).ok_or_else(|| format!("`{here}` holds no fields"))?;
             list.iter_mut()
-                .find(|item| item.get("name").and_then(Value::as_str) == Some(seg))
+                .find(|item| item_key(item) == Some(seg))
                 .ok_or_else(|| format!("no field `{seg}` at `{here}`"))?
         };
     }
     Ok(current)
+}
+
+/// What names a list item in a path: a field's `name`, an error's `code`.
+fn item_key(item: &Value) -> Option<&str> {
+    item.get("name")
+        .or_else(|| item.get("code"))
+        .and_then(Value::as_str)
 }
 
 /// The list of fields a value holds: itself, or its `fields` key.
@@ -270,6 +303,9 @@ mod tests {
     fn a_fix_whose_target_is_gone_is_an_error() {
         let (_, diags) = apply_yaml("  - {reason: r, at: params/fields/GONE, set: {type: user}}\n");
         let text = diags.to_string();
-        assert!(text.contains("o.yaml: fixes[0]: no field `GONE` at `params/fields`"), "{text}");
+        assert!(
+            text.contains("o.yaml: fixes[0]: no field `GONE` at `params/fields`"),
+            "{text}"
+        );
     }
 }

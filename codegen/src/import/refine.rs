@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::spec::{Field, Primitive, TypeExpr};
+use crate::spec::{BoolFormat, Field, Primitive, TypeExpr};
 
 /// Refines `fields` with the members of an example object of them.
 pub fn refine(fields: &mut [Field], example: &Map<String, Value>) {
@@ -14,12 +14,19 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>) {
         };
         let object = TypeExpr::Primitive(Primitive::Object);
         match (&field.ty, value) {
-            (TypeExpr::Primitive(Primitive::Array), Value::Array(items)) if field.fields.is_none() => {
+            // A JSON boolean in the example shows the wire form.
+            (TypeExpr::Primitive(Primitive::Boolean), Value::Bool(_)) if field.format.is_none() => {
+                field.format = Some(BoolFormat::TrueFalse);
+            }
+            (TypeExpr::Primitive(Primitive::Array), Value::Array(items))
+                if field.fields.is_none() =>
+            {
                 if let Some(element) = scalar_kind(items) {
                     field.ty = TypeExpr::List(Box::new(element));
                 }
             }
-            (TypeExpr::Primitive(Primitive::Object), Value::Object(map)) => match &mut field.fields {
+            (TypeExpr::Primitive(Primitive::Object), Value::Object(map)) => match &mut field.fields
+            {
                 Some(nested) => refine(nested, map),
                 None => {
                     let values: Vec<Value> = map.values().cloned().collect();
@@ -29,7 +36,9 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>) {
                 }
             },
             (TypeExpr::List(inner), Value::Array(items)) if **inner == object => {
-                if let (Some(nested), Some(Value::Object(first))) = (&mut field.fields, items.first()) {
+                if let (Some(nested), Some(Value::Object(first))) =
+                    (&mut field.fields, items.first())
+                {
                     refine(nested, first);
                 }
             }
@@ -78,15 +87,21 @@ mod tests {
             field("order", "object"),
             field("filter", "object"),
             field("ids", "integer"),
+            field("active", "boolean"),
         ];
         let example = serde_json::json!({
             "select": ["ID", "TITLE"],
             "order": {"ID": "ASC"},
             "filter": {">ID": 5, "=NAME": "x"},
-            "ids": "7"
+            "ids": "7",
+            "active": true
         });
         refine(&mut fields, example.as_object().unwrap());
         let types: Vec<String> = fields.iter().map(|f| f.ty.to_string()).collect();
-        assert_eq!(types, ["string[]", "map<string>", "object", "integer"]);
+        assert_eq!(
+            types,
+            ["string[]", "map<string>", "object", "integer", "boolean"]
+        );
+        assert_eq!(fields[4].format, Some(BoolFormat::TrueFalse));
     }
 }

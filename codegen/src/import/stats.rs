@@ -51,7 +51,11 @@ impl Stats {
             s.v3 += usize::from(spec.api == crate::spec::ApiVersion::V3);
             count(&spec.params, &mut s.params, &mut s.params_typed);
             let result = spec.result.as_field();
-            count(std::slice::from_ref(&result), &mut s.result_fields, &mut s.result_fields_typed);
+            count(
+                std::slice::from_ref(&result),
+                &mut s.result_fields,
+                &mut s.result_fields_typed,
+            );
             s.errors += spec.errors.len();
             codes.extend(spec.errors.iter().map(|e| e.code.clone()));
         }
@@ -66,7 +70,10 @@ impl Stats {
 fn count(fields: &[Field], all: &mut usize, typed: &mut usize) {
     for f in fields {
         *all += 1;
-        *typed += usize::from(is_concrete(&f.ty, f.fields.as_ref().is_some_and(|x| !x.is_empty())));
+        *typed += usize::from(is_concrete(
+            &f.ty,
+            f.fields.as_ref().is_some_and(|x| !x.is_empty()),
+        ));
         if let Some(nested) = &f.fields {
             count(nested, all, typed);
         }
@@ -90,7 +97,11 @@ impl fmt::Display for Stats {
             self.method_pages,
             percent(self.methods.min(self.method_pages), self.method_pages)
         )?;
-        writeln!(f, "methods:                   {} ({} deprecated, {} REST 3.0)", self.methods, self.deprecated, self.v3)?;
+        writeln!(
+            f,
+            "methods:                   {} ({} deprecated, {} REST 3.0)",
+            self.methods, self.deprecated, self.v3
+        )?;
         writeln!(
             f,
             "parameters typed:          {} of {} ({:.1}%)",
@@ -105,7 +116,11 @@ impl fmt::Display for Stats {
             self.result_fields,
             percent(self.result_fields_typed, self.result_fields)
         )?;
-        writeln!(f, "method errors imported:    {} ({} distinct codes)", self.errors, self.error_codes)?;
+        writeln!(
+            f,
+            "method errors imported:    {} ({} distinct codes)",
+            self.errors, self.error_codes
+        )?;
         writeln!(f, "pages with problems:       {}", self.pages_with_problems)?;
         write!(f, "overrides applied:         {}", self.overrides)
     }

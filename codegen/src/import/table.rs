@@ -29,11 +29,16 @@ pub fn kind(table: &Table) -> TableKind {
     let field_header = ["name", "parameter", "field", "key"]
         .iter()
         .any(|w| first.starts_with(w));
-    if field_header && (header.first().is_some_and(|c| c.contains('`')) || words.iter().any(|w| w == "type")) {
+    if field_header
+        && (header.first().is_some_and(|c| c.contains('`')) || words.iter().any(|w| w == "type"))
+    {
         return TableKind::Fields;
     }
     // A table without a header row (booking.v1.booking.list): its first row is a field.
-    if table.rows.iter().all(|row| row.len() >= 2 && row_field(row).is_some())
+    if table
+        .rows
+        .iter()
+        .all(|row| row.len() >= 2 && row_field(row).is_some())
         && table.rows.len() > 1
         && !field_header
     {
@@ -49,7 +54,9 @@ pub fn has_header(table: &Table) -> bool {
         ["name", "parameter", "field", "key"]
             .iter()
             .any(|w| first.starts_with(w))
-            && row.first().is_some_and(|c| c.contains("`type`") || c.contains("`Type`") || !c.contains('['))
+            && row
+                .first()
+                .is_some_and(|c| c.contains("`type`") || c.contains("`Type`") || !c.contains('['))
     })
 }
 
@@ -79,14 +86,19 @@ pub fn row_field(row: &[String]) -> Option<RowField> {
     })?;
     let raw_name = &after_open[..close];
     let rest = &after_open[close + 2..];
-    let mut required = raw_name.contains("^*^") || raw_name.trim_end().ends_with('*') && !raw_name.trim_end().ends_with("\\*");
+    let mut required = raw_name.contains("^*^")
+        || raw_name.trim_end().ends_with('*') && !raw_name.trim_end().ends_with("\\*");
     // `**name***` is required; `**name****` (a bold empty span after the name) is not.
     if rest.starts_with('*') && !rest.starts_with("**") || rest.starts_with("^*^") {
         required = true;
     }
     let name = clean_name(raw_name)?;
     let rest = rest.strip_prefix("^*^").unwrap_or(rest);
-    let rest = if rest.starts_with("**") { rest } else { rest.trim_start_matches('*') };
+    let rest = if rest.starts_with("**") {
+        rest
+    } else {
+        rest.trim_start_matches('*')
+    };
     // The type is on the next line of the name cell, or in a column of its own.
     let (type_text, description) = if row.len() >= 3 && !cell[open..].contains('`') {
         (row[1].clone(), row[2..].join("\n"))
@@ -104,9 +116,16 @@ pub fn row_field(row: &[String]) -> Option<RowField> {
 /// The field name inside the bold span: `id^*^` → `id`, `UF_\*` → `UF_*`,
 /// `<field_code>` or `{BOT_ID}` → `*` (any name), `TITLE (LANG)` → `TITLE`.
 fn clean_name(raw: &str) -> Option<String> {
-    let mut name = raw.replace("^*^", "").replace("\\*", "\u{0}").replace('\\', "");
+    let mut name = raw
+        .replace("^*^", "")
+        .replace("\\*", "\u{0}")
+        .replace('\\', "");
     name = name.trim().trim_end_matches('*').replace('\u{0}', "*");
-    let name = name.split_whitespace().next()?.trim_end_matches(',').to_owned();
+    let name = name
+        .split_whitespace()
+        .next()?
+        .trim_end_matches(',')
+        .to_owned();
     if name.starts_with('<') || name.starts_with('{') || name.starts_with('[') {
         return Some("*".to_owned());
     }
@@ -174,7 +193,10 @@ mod tests {
     #[test]
     fn type_column_tables() {
         let f = row_field(&row(&["**ID**", "`integer`", "Id"])).unwrap();
-        assert_eq!((f.type_text.as_str(), f.description.as_str()), ("`integer`", "Id"));
+        assert_eq!(
+            (f.type_text.as_str(), f.description.as_str()),
+            ("`integer`", "Id")
+        );
     }
 
     #[test]
@@ -183,14 +205,23 @@ mod tests {
             line: 1,
             rows: rows.iter().map(|r| row(r)).collect(),
         };
-        assert_eq!(kind(&t(&[&["**Name**\n`type`", "**Description**"]])), TableKind::Fields);
+        assert_eq!(
+            kind(&t(&[&["**Name**\n`type`", "**Description**"]])),
+            TableKind::Fields
+        );
         assert_eq!(
             kind(&t(&[&["**Code**", "**Description**", "**Value**"]])),
             TableKind::Errors
         );
-        assert_eq!(kind(&t(&[&["**Method**", "**Description**"]])), TableKind::Other);
         assert_eq!(
-            kind(&t(&[&["**id**\n`integer`", "x"], &["**name**\n`string`", "y"]])),
+            kind(&t(&[&["**Method**", "**Description**"]])),
+            TableKind::Other
+        );
+        assert_eq!(
+            kind(&t(&[
+                &["**id**\n`integer`", "x"],
+                &["**name**\n`string`", "y"]
+            ])),
             TableKind::Fields
         );
     }

@@ -130,7 +130,9 @@ fn token_type(token: &str, vocab: &Vocabulary) -> Option<TypeExpr> {
         return Some(TypeExpr::Null);
     }
     if lower == "lang_map" {
-        return Some(TypeExpr::Map(Box::new(TypeExpr::Primitive(Primitive::String))));
+        return Some(TypeExpr::Map(Box::new(TypeExpr::Primitive(
+            Primitive::String,
+        ))));
     }
     if let Some((entity, field)) = token.split_once('.') {
         let is_id = field.eq_ignore_ascii_case("id");
@@ -143,9 +145,7 @@ fn token_type(token: &str, vocab: &Vocabulary) -> Option<TypeExpr> {
     if vocab.entities.contains_key(token) || vocab.types.contains(token) {
         return Some(TypeExpr::Name(token.to_owned()));
     }
-    let ident = token
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let ident = token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !ident || token.is_empty() {
         // Prose or an example value in a code span.
         return Some(TypeExpr::Primitive(Primitive::Any));
@@ -160,7 +160,9 @@ pub fn is_concrete(ty: &TypeExpr, has_fields: bool) -> bool {
         TypeExpr::Primitive(Primitive::Object) => has_fields,
         TypeExpr::Primitive(Primitive::Array) => false,
         TypeExpr::List(t) | TypeExpr::Map(t) => is_concrete(t, has_fields),
-        TypeExpr::Union(_) => ty.nullable_inner().is_some_and(|t| is_concrete(t, has_fields)),
+        TypeExpr::Union(_) => ty
+            .nullable_inner()
+            .is_some_and(|t| is_concrete(t, has_fields)),
         TypeExpr::Null => false,
         _ => true,
     }

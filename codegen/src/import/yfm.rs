@@ -119,7 +119,10 @@ pub fn parse(text: &str) -> Vec<Block> {
 fn fence_marker(trimmed: &str) -> Option<&str> {
     for fence in ["```", "~~~"] {
         if trimmed.starts_with(fence) {
-            let run = trimmed.len() - trimmed.trim_start_matches(fence.as_bytes()[0] as char).len();
+            let run = trimmed.len()
+                - trimmed
+                    .trim_start_matches(fence.as_bytes()[0] as char)
+                    .len();
             let marker = &trimmed[..run];
             // An inline span such as ```a | b``` on one line is not a fence.
             if trimmed[run..].contains(marker) {
@@ -275,7 +278,9 @@ mod tests {
         assert_eq!(table.rows.len(), 2);
         assert_eq!(table.rows[1][0], "**ID***\n[`integer`](../data-types.md)");
         assert_eq!(table.rows[1][1], "Id, ```a | b```");
-        assert!(matches!(&blocks[4], Block::Code(c) if c.lang == "json" && c.text == "{\"result\": true}"));
+        assert!(
+            matches!(&blocks[4], Block::Code(c) if c.lang == "json" && c.text == "{\"result\": true}")
+        );
     }
 
     #[test]

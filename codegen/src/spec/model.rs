@@ -55,7 +55,9 @@ pub struct MethodSpec {
 }
 
 /// REST API a method belongs to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ApiVersion {
     /// Classic REST (`/rest/<method>`).
