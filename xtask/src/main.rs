@@ -4,6 +4,7 @@
 //! - `cargo xtask check`: fail, with a diff, when `generated/` is not what `specs/` produce.
 //! - `cargo xtask import`: write `specs/methods/` from a checkout of the official docs.
 //! - `cargo xtask stats`: how much of the docs an import captures, and how precisely.
+//! - `cargo xtask bench`: import and regen times against baselines.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use bitrix24_codegen::output::{Change, FileSet};
 use clap::{Parser, Subcommand};
 use similar::TextDiff;
 
+mod bench;
 mod import;
 
 #[derive(Parser)]
@@ -42,6 +44,14 @@ enum Command {
         /// Write nothing; fail if `specs/methods/` is not what the docs produce.
         #[arg(long)]
         check: bool,
+    },
+    /// Time the importer and the generator against baselines (see BENCHMARKS.md).
+    Bench {
+        #[command(flatten)]
+        docs: DocsArgs,
+        /// Also time `cargo check` of the generated crate with one scope and with all.
+        #[arg(long)]
+        builds: bool,
     },
     /// Print what an import of the docs captures (nothing is written).
     Stats {
@@ -94,6 +104,7 @@ fn main() -> ExitCode {
         | Command::Check { specs, out } => check(&specs, &out),
         Command::Import { docs, check } => import::run(&docs, check),
         Command::Stats { docs } => import::stats(&docs),
+        Command::Bench { docs, builds } => bench::run(&docs, builds),
     }
 }
 
