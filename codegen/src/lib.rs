@@ -15,6 +15,7 @@
 
 mod diagnostic;
 pub mod emit;
+pub mod import;
 pub mod ir;
 pub mod naming;
 pub mod output;

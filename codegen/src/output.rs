@@ -48,6 +48,11 @@ pub struct WriteReport {
 }
 
 impl FileSet {
+    /// Every file with its content, sorted by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.files.iter().map(|(p, c)| (p.as_path(), c.as_str()))
+    }
+
     /// Adds a file.
     pub fn insert(&mut self, path: impl Into<PathBuf>, content: String) {
         self.files.insert(path.into(), content);

@@ -2,6 +2,9 @@
 //!
 //! - `cargo xtask regen`: generate `generated/` from `specs/`.
 //! - `cargo xtask check`: fail, with a diff, when `generated/` is not what `specs/` produce.
+//! - `cargo xtask import`: write `specs/methods/` from a checkout of the official docs.
+//! - `cargo xtask stats`: how much of the docs an import captures, and how precisely.
+//! - `cargo xtask bench`: import and regen times against baselines.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,6 +12,9 @@ use std::process::ExitCode;
 use bitrix24_codegen::output::{Change, FileSet};
 use clap::{Parser, Subcommand};
 use similar::TextDiff;
+
+mod bench;
+mod import;
 
 #[derive(Parser)]
 #[command(about = "Tasks of the Bitrix24 Rust toolkit")]
@@ -31,6 +37,27 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Import every documented method from a checkout of the docs into `specs/methods/`.
+    Import {
+        #[command(flatten)]
+        docs: DocsArgs,
+        /// Write nothing; fail if `specs/methods/` is not what the docs produce.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Time the importer and the generator against baselines (see BENCHMARKS.md).
+    Bench {
+        #[command(flatten)]
+        docs: DocsArgs,
+        /// Also time `cargo check` of the generated crate with one scope and with all.
+        #[arg(long)]
+        builds: bool,
+    },
+    /// Print what an import of the docs captures (nothing is written).
+    Stats {
+        #[command(flatten)]
+        docs: DocsArgs,
+    },
     /// Same as `regen --check`: fail with a diff when `generated/` is stale.
     Check {
         /// Directory of the specs.
@@ -40,6 +67,18 @@ enum Command {
         #[arg(long, default_value_os_t = root().join("generated"))]
         out: PathBuf,
     },
+}
+
+/// Where the docs and the specs are.
+#[derive(clap::Args)]
+struct DocsArgs {
+    /// Checkout of github.com/bitrix24/b24restdocs [default: $BITRIX24_DOCS, else
+    /// ../shared/b24restdocs next to the workspace]
+    #[arg(long)]
+    docs: Option<PathBuf>,
+    /// Directory of the specs.
+    #[arg(long, default_value_os_t = root().join("specs"))]
+    specs: PathBuf,
 }
 
 /// The workspace root (the parent of `xtask/`).
@@ -63,6 +102,9 @@ fn main() -> ExitCode {
             check: true,
         }
         | Command::Check { specs, out } => check(&specs, &out),
+        Command::Import { docs, check } => import::run(&docs, check),
+        Command::Stats { docs } => import::stats(&docs),
+        Command::Bench { docs, builds } => bench::run(&docs, builds),
     }
 }
 
@@ -98,10 +140,20 @@ fn regen(specs: &Path, out: &Path) -> ExitCode {
 }
 
 fn check(specs: &Path, out: &Path) -> ExitCode {
-    let files = match generate(specs) {
-        Ok(files) => files,
-        Err(code) => return code,
-    };
+    match generate(specs) {
+        Ok(files) => report_drift(
+            &files,
+            out,
+            &specs.display().to_string(),
+            "cargo xtask regen",
+        ),
+        Err(code) => code,
+    }
+}
+
+/// Compares `files` with `out`: success when equal, otherwise a unified diff per file and
+/// failure telling the user to run `fix`.
+fn report_drift(files: &FileSet, out: &Path, source: &str, fix: &str) -> ExitCode {
     let changes = match files.changes(out) {
         Ok(changes) => changes,
         Err(e) => {
@@ -110,7 +162,7 @@ fn check(specs: &Path, out: &Path) -> ExitCode {
         }
     };
     if changes.is_empty() {
-        println!("{} is up to date with {}", out.display(), specs.display());
+        println!("{} is up to date with {source}", out.display());
         return ExitCode::SUCCESS;
     }
     for change in &changes {
@@ -129,7 +181,7 @@ fn check(specs: &Path, out: &Path) -> ExitCode {
         );
     }
     eprintln!(
-        "error: {} file(s) in {} differ from what the specs produce; run `cargo xtask regen` and review the diff",
+        "error: {} file(s) in {} differ from what {source} produces; run `{fix}` and review the diff",
         changes.len(),
         out.display()
     );

@@ -13,15 +13,34 @@ use crate::{Diagnostic, Diagnostics};
 /// Loads and validates every spec under `dir` (the `specs/` directory).
 pub fn load(dir: &Path) -> Result<SpecSet, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut set = SpecSet::default();
-
+    let mut set = read_shared(dir, &mut diags);
     for file in yaml_files(&dir.join("methods"), &mut diags) {
         if let Some(spec) = parse_file::<MethodSpec>(&file, &mut diags) {
             set.methods.push((file, spec));
         }
     }
-    for file in yaml_files(&dir.join("types"), &mut diags) {
-        if let Some(ty) = parse_file::<NamedType>(&file, &mut diags) {
+    validate::check(&set, &mut diags);
+    diags.into_result(set)
+}
+
+/// Validates a spec set assembled in memory (by the importer) as `load` would.
+pub fn validate_set(set: &SpecSet) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    validate::check(set, &mut diags);
+    diags.into_result(())
+}
+
+/// Loads what methods share (named types, entities, system errors) without the methods.
+pub fn load_shared(dir: &Path) -> Result<SpecSet, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let set = read_shared(dir, &mut diags);
+    diags.into_result(set)
+}
+
+fn read_shared(dir: &Path, diags: &mut Diagnostics) -> SpecSet {
+    let mut set = SpecSet::default();
+    for file in yaml_files(&dir.join("types"), diags) {
+        if let Some(ty) = parse_file::<NamedType>(&file, diags) {
             let name = ty.name.clone();
             if let Some((first, _)) = set.types.get(&name) {
                 diags.push(error(
@@ -35,16 +54,14 @@ pub fn load(dir: &Path) -> Result<SpecSet, Diagnostics> {
         }
     }
     let entities = dir.join("entities.yaml");
-    if let Some(map) = parse_file::<BTreeMap<String, IdType>>(&entities, &mut diags) {
+    if let Some(map) = parse_file::<BTreeMap<String, IdType>>(&entities, diags) {
         set.entities = map;
     }
     let system = dir.join("system-errors.yaml");
-    if let Some(errors) = parse_file::<SystemErrors>(&system, &mut diags) {
+    if let Some(errors) = parse_file::<SystemErrors>(&system, diags) {
         set.system_errors = errors;
     }
-
-    validate::check(&set, &mut diags);
-    diags.into_result(set)
+    set
 }
 
 /// A problem at a field path of a file, without a parser location.

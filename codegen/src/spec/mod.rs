@@ -7,7 +7,7 @@ mod model;
 mod type_expr;
 mod validate;
 
-pub use load::load;
+pub use load::{load, load_shared, validate_set};
 pub use model::{
     ApiVersion, BoolFormat, ErrorSpec, Field, IdType, MethodSpec, NamedType, ResultSpec, Scalar,
     SpecSet, SystemErrors,

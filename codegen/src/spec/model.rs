@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::TypeExpr;
 
@@ -22,40 +22,42 @@ pub struct SpecSet {
 }
 
 /// One method (`specs/methods/**/<method>.yaml`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MethodSpec {
     /// Wire name, such as `crm.item.add`.
     pub method: String,
     /// REST API version.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "ApiVersion::is_v2")]
     pub api: ApiVersion,
     /// Scopes, at least one of which the caller needs.
     pub scopes: Vec<String>,
     /// Who may call the method.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
     /// Path of the documentation page inside the docs repository.
     pub docs: String,
     /// Documented as deprecated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
     /// May run inside `batch`.
     pub batch: bool,
     /// A repeated call is harmless.
     pub safe_to_repeat: bool,
     /// Parameters.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<Field>,
     /// Shape of `result`.
     pub result: ResultSpec,
     /// Method-specific errors.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorSpec>,
 }
 
 /// REST API a method belongs to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ApiVersion {
     /// Classic REST (`/rest/<method>`).
@@ -66,7 +68,7 @@ pub enum ApiVersion {
 }
 
 /// A parameter, a result field or a field of a named type.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Wire name; a trailing `*` makes it a wildcard.
@@ -75,23 +77,34 @@ pub struct Field {
     #[serde(rename = "type")]
     pub ty: TypeExpr,
     /// Marked required in the docs.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// Documented default.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Scalar>,
     /// Allowed values.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<Scalar>>,
     /// Wire form of a boolean.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<BoolFormat>,
     /// Fields of an object type.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
     /// Documented as deprecated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
+}
+
+impl ApiVersion {
+    /// Whether this is classic REST, the default a spec may leave out.
+    pub fn is_v2(&self) -> bool {
+        *self == ApiVersion::V2
+    }
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 impl Field {
@@ -102,23 +115,23 @@ impl Field {
 }
 
 /// Shape of the `result` member of a reply.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultSpec {
     /// Type expression.
     #[serde(rename = "type")]
     pub ty: TypeExpr,
     /// Fields of an object result, or of the elements of a list result.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
     /// Allowed values of a scalar result.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<Scalar>>,
     /// Wire form of a boolean result.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<BoolFormat>,
     /// A list paged with `start` / `next` / `total`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub paged: bool,
 }
 
@@ -139,17 +152,17 @@ impl ResultSpec {
 }
 
 /// A documented error.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorSpec {
     /// The `error` code.
     #[serde(deserialize_with = "scalar_text")]
     pub code: String,
     /// The `error_description`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// HTTP status.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
 }
 
@@ -164,27 +177,27 @@ pub struct SystemErrors {
 }
 
 /// A named shared type (`specs/types/<name>.yaml`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NamedType {
     /// The name methods use to reference it.
     pub name: String,
     /// Documentation page (and anchor) describing it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// For an enum: the type of its values.
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub ty: Option<TypeExpr>,
     /// For an enum: the allowed values.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<Scalar>>,
     /// For an object: its fields.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
 }
 
 /// The type of an entity's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IdType {
     /// A numeric id.
@@ -194,7 +207,7 @@ pub enum IdType {
 }
 
 /// Wire form of a boolean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum BoolFormat {
     /// `"Y"` / `"N"`.
     #[serde(rename = "yn")]
@@ -208,7 +221,7 @@ pub enum BoolFormat {
 }
 
 /// A YAML scalar: a default or an allowed value.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Scalar {
     /// `true` / `false`.

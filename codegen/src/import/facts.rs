@@ -1,0 +1,156 @@
+//! Facts stated in a description cell: the default value and the allowed values.
+
+use crate::spec::{BoolFormat, Scalar};
+
+/// The default the description states (`Default — \`N\``, `Default is \`10\``), if any.
+pub fn default_value(description: &str) -> Option<Scalar> {
+    // ASCII lower case keeps byte offsets, so `at` indexes `description` too.
+    let lower = description.to_ascii_lowercase();
+    let at = lower.find("default")?;
+    // The value is the first code span within a short distance of the word.
+    let after = &description[at..];
+    let window: String = after.chars().take(60).collect();
+    let open = window.find('`')?;
+    // Only connecting words may stand between the word and the value
+    // ("Default — `N`", "Default value is `10`", "defaults to `Y`").
+    let between = window.get(7..open)?.to_lowercase();
+    let connecting = between
+        .split(|c: char| c.is_whitespace() || ",:—–-=".contains(c))
+        .all(|w| {
+            [
+                "", "s", "value", "values", "is", "to", "set", "equals", "the",
+            ]
+            .contains(&w)
+        });
+    if !connecting {
+        return None;
+    }
+    let rest = &window[open + 1..];
+    let close = rest.find('`')?;
+    let value = rest[..close].trim();
+    if value.is_empty() || value.eq_ignore_ascii_case("null") || value.contains(' ') {
+        return None;
+    }
+    Some(scalar(value))
+}
+
+/// The allowed values listed as bullets (`- \`Y\` — yes`), when there are at least two.
+pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
+    // Bullets list values only after the text speaks of values ("Possible values:");
+    // other bullet lists explain placeholders or name parameters.
+    let first_bullet = description
+        .lines()
+        .position(|l| l.trim_start().starts_with("- `") || l.trim_start().starts_with("* `"))?;
+    let intro: String = description
+        .lines()
+        .take(first_bullet)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !intro.to_lowercase().contains("value") {
+        return None;
+    }
+    let mut values = Vec::new();
+    for line in description.lines() {
+        let line = line.trim();
+        let Some(item) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) else {
+            continue;
+        };
+        let item = item.trim();
+        let Some(rest) = item.strip_prefix('`') else {
+            continue;
+        };
+        let Some(close) = rest.find('`') else {
+            continue;
+        };
+        let value = rest[..close].trim();
+        let tail = rest[close + 1..].trim_start();
+        // `- \`Y\` — yes` lists a value; `- \`fields\` object …` names a parameter.
+        let is_value_item = tail.is_empty()
+            || tail.starts_with('—')
+            || tail.starts_with('-')
+            || tail.starts_with('–')
+            || tail.starts_with(':')
+            || tail.starts_with('(')
+            || tail.starts_with(',')
+            || tail.starts_with('=');
+        let token = value
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.:-/#".contains(c));
+        if value.is_empty() || !token || !is_value_item {
+            continue;
+        }
+        let value = scalar(value.trim_matches(|c| c == '\'' || c == '"'));
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    (values.len() >= 2).then_some(values)
+}
+
+/// The wire form of a boolean whose allowed values are listed.
+pub fn bool_format(values: &[Scalar]) -> Option<BoolFormat> {
+    let texts: Vec<String> = values
+        .iter()
+        .map(|v| v.to_string().to_uppercase())
+        .collect();
+    let has = |a: &str, b: &str| texts.iter().any(|t| t == a) && texts.iter().any(|t| t == b);
+    if has("Y", "N") {
+        Some(BoolFormat::YesNo)
+    } else if has("1", "0") {
+        Some(BoolFormat::ZeroOne)
+    } else if has("TRUE", "FALSE") {
+        Some(BoolFormat::TrueFalse)
+    } else {
+        None
+    }
+}
+
+/// A value as a YAML scalar: booleans and integers keep their kind, the rest is text.
+fn scalar(text: &str) -> Scalar {
+    if let Ok(b) = text.parse::<bool>() {
+        return Scalar::Bool(b);
+    }
+    match text.parse::<i64>() {
+        Ok(n) if !text.starts_with('0') || text == "0" => Scalar::Int(n),
+        _ => Scalar::Str(text.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_defaults() {
+        assert_eq!(
+            default_value("Default — `N`"),
+            Some(Scalar::Str("N".into()))
+        );
+        assert_eq!(default_value("Default is `50`."), Some(Scalar::Int(50)));
+        assert_eq!(default_value("Default — `null`"), None);
+        assert_eq!(default_value("No default here `x`"), None);
+    }
+
+    #[test]
+    fn reads_bulleted_values_only() {
+        let d = "Possible values:\n\n- `Y` — yes\n- `N` — no\n\nDefault `N`";
+        assert_eq!(
+            allowed_values("Template:\n- `id` — id\n- `name` — name"),
+            None
+        );
+        let values = allowed_values(d).unwrap();
+        assert_eq!(
+            values,
+            vec![Scalar::Str("Y".into()), Scalar::Str("N".into())]
+        );
+        assert_eq!(bool_format(&values), Some(BoolFormat::YesNo));
+        assert_eq!(
+            allowed_values("- `fields` object with\n- `id` number of"),
+            None
+        );
+        assert_eq!(
+            allowed_values("Values:\n- `1` — one\n- `2` — two"),
+            Some(vec![Scalar::Int(1), Scalar::Int(2)])
+        );
+    }
+}

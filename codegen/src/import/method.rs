@@ -1,0 +1,485 @@
+//! Turning one method page into a method spec.
+
+use super::corpus::{Corpus, Page, Section};
+use super::errors;
+use super::fields::FieldReader;
+use super::refine;
+use super::table::TableKind;
+use super::types::Vocabulary;
+use super::yfm::Block;
+use crate::spec::{ApiVersion, ErrorSpec, Field, MethodSpec, Primitive, ResultSpec, TypeExpr};
+
+/// A spec read from a page, with what could not be read.
+#[derive(Debug, Clone)]
+pub struct ImportedMethod {
+    /// The spec.
+    pub spec: MethodSpec,
+    /// Parts of the page that could not be read, each a short reason.
+    pub problems: Vec<String>,
+    /// The example reply (JSON text), when the page shows one.
+    pub response_example: Option<String>,
+    /// The example request body (JSON text) of the webhook cURL call, when shown.
+    pub request_example: Option<String>,
+    /// The spec as read from the page, when an override changed it.
+    pub from_page: Option<MethodSpec>,
+}
+
+/// The method a page documents: the last method-like token of its title, checked
+/// against the URL of its cURL example.
+pub fn method_name(page: &Page) -> Option<String> {
+    let title = page.title()?;
+    // A method page has the sections of one (parameters, examples, the reply) or at
+    // least a scope line.
+    let has_method_sections = page.blocks.iter().any(|b| match b {
+        Block::Heading(h) if h.level <= 3 => {
+            let t = h.text.to_lowercase();
+            t.contains("parameters")
+                || t == "code examples"
+                || t.starts_with("response")
+                || t == "returned data"
+        }
+        Block::Quote(q) => q.starts_with("Scope"),
+        _ => false,
+    });
+    if !has_method_sections {
+        return None;
+    }
+    let Some(from_title) = title
+        .split(|c: char| {
+            c.is_whitespace() || c == '`' || c == ',' || c == ':' || c == '(' || c == ')'
+        })
+        .rfind(|t| is_method_name(t))
+    else {
+        // A title in words only: the method its cURL example calls, when the page is named
+        // after it (`methods.md`, `crm-requisite-fields.md`); other pages only show a call.
+        return called_method(page).filter(|name| file_matches(page, name));
+    };
+    let from_title = from_title.to_owned();
+    // `im.recent` titled, `im.recent.pin` called: the example URL is more precise.
+    if let Some(called) = called_method(page)
+        && called.starts_with(&format!("{from_title}."))
+    {
+        return Some(called);
+    }
+    Some(from_title)
+}
+
+fn is_method_name(token: &str) -> bool {
+    token.contains('.') && is_name(token)
+}
+
+/// A wire method name, possibly of one segment (`methods`, `scope`).
+fn is_name(token: &str) -> bool {
+    let starts_lower = token.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    starts_lower
+        && !token.ends_with(".md")
+        && token
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// The method the webhook cURL example calls (the last segment of its URL).
+fn called_method(page: &Page) -> Option<String> {
+    page.blocks.iter().find_map(|b| match b {
+        Block::Code(code) if code.lang.starts_with("curl") || code.lang == "bash" => code
+            .text
+            .lines()
+            .find(|l| l.trim_start().starts_with("https://") && l.contains("/rest/"))
+            .and_then(|l| {
+                l.trim()
+                    .trim_end_matches(['\'', '"', '\\', ' '])
+                    .rsplit('/')
+                    .next()
+            })
+            .map(|m| m.split('?').next().unwrap_or(m).trim().to_owned())
+            .filter(|m| is_name(m)),
+        _ => None,
+    })
+}
+
+/// How well a page's file name matches the method (`crm-item-add.md` for `crm.item.add`):
+/// of two pages documenting one method, the better match is its own page.
+pub fn file_matches(page: &Page, name: &str) -> bool {
+    let stem = page
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".md");
+    let stem: String = stem.chars().filter(char::is_ascii_alphanumeric).collect();
+    let name: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    stem.eq_ignore_ascii_case(&name)
+}
+
+/// Reads a method page.
+pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) -> ImportedMethod {
+    let mut problems = Vec::new();
+    let api = if page.path.contains("rest-v3")
+        || page
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Code(c) if c.text.contains("/rest/api/")))
+    {
+        ApiVersion::V3
+    } else {
+        ApiVersion::V2
+    };
+    let scopes = scopes(page);
+    if scopes.is_empty() {
+        problems.push("no `Scope:` line".to_owned());
+    }
+    let mut reader = FieldReader::new(corpus, vocab);
+
+    // Parameters: the first fields table of the parameters section, or failing that of
+    // the page head (some short pages have no `##` headings).
+    let param_table = page
+        .field_tables(Section::Params)
+        .next()
+        .or_else(|| page.field_tables(Section::Head).next());
+    let request_example = request_example(page);
+    let mut params = match param_table {
+        Some(placed) => reader.read(page, placed, Section::Params),
+        None => {
+            if !page_says_no_params(page) {
+                problems.push("no parameter table".to_owned());
+            }
+            Vec::new()
+        }
+    };
+
+    if let Some(serde_json::Value::Object(example)) = request_example
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+    {
+        refine::refine(&mut params, &example);
+    }
+    let response_example = response_example(page);
+    let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
+    if let Some(reply) = response_example
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+    {
+        let mut field = result.as_field();
+        let example: serde_json::Map<String, serde_json::Value> =
+            [("result".to_owned(), reply["result"].clone())]
+                .into_iter()
+                .collect();
+        refine::refine(std::slice::from_mut(&mut field), &example);
+        result.ty = field.ty;
+        result.fields = field.fields;
+    }
+    problems.extend(result_problem);
+    problems.extend(reader.take_problems());
+
+    let spec = MethodSpec {
+        method: name.clone(),
+        api,
+        scopes: if scopes.is_empty() {
+            vec![name.split('.').next().unwrap_or("basic").to_lowercase()]
+        } else {
+            scopes
+        },
+        access: None,
+        docs: page.path.clone(),
+        deprecated: is_deprecated(page),
+        batch: name != "batch",
+        safe_to_repeat: is_read_only(&name),
+        params,
+        result,
+        errors: error_specs(page),
+    };
+    ImportedMethod {
+        spec,
+        problems,
+        response_example,
+        request_example,
+        from_page: None,
+    }
+}
+
+/// Whether the page has a `> Scope:` line.
+pub fn has_scope_line(page: &Page) -> bool {
+    page.blocks
+        .iter()
+        .any(|b| matches!(b, Block::Quote(q) if q.starts_with("Scope")))
+}
+
+/// Scope names from the `> Scope:` line (code spans in it).
+fn scopes(page: &Page) -> Vec<String> {
+    let mut scopes = Vec::new();
+    for block in &page.blocks {
+        let Block::Quote(line) = block else { continue };
+        let Some(rest) = line
+            .strip_prefix("Scope:")
+            .or_else(|| line.strip_prefix("Scopes:"))
+        else {
+            continue;
+        };
+        for part in rest.split('`').skip(1).step_by(2) {
+            let scope = part.trim().to_lowercase();
+            let valid =
+                !scope.is_empty() && scope.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if valid && !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        if !scopes.is_empty() {
+            break;
+        }
+    }
+    scopes
+}
+
+/// A page that states it takes no parameters: its parameters section has text but no table.
+fn page_says_no_params(page: &Page) -> bool {
+    let mut in_params = false;
+    for block in &page.blocks {
+        match block {
+            Block::Heading(h) if h.level == 2 => {
+                in_params = h.text.to_lowercase().contains("parameter");
+            }
+            Block::Text(t) if in_params => {
+                let t = t.to_lowercase();
+                if t.contains("without parameters")
+                    || t.contains("no parameters")
+                    || t.contains("does not accept")
+                    || t.contains("doesn't accept")
+                    || t.contains("does not take")
+                    || t.contains("has no parameters")
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Deprecated: under an `outdated/` or `deprecated/` folder, or a deprecation note
+/// before the first section.
+fn is_deprecated(page: &Page) -> bool {
+    if page.path.contains("/outdated/") || page.path.contains("deprecated/") {
+        return true;
+    }
+    for block in &page.blocks {
+        match block {
+            Block::Heading(h) if h.level == 2 => return false,
+            Block::Text(t) if t.starts_with("{% note") => {
+                let t = t.to_lowercase();
+                if t.contains("deprecated")
+                    || t.contains("discontinued")
+                    || t.contains("development has been halted")
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Methods whose last name segment reads: calling them twice is harmless.
+fn is_read_only(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or_default().to_lowercase();
+    const READ: [&str; 12] = [
+        "get",
+        "list",
+        "fields",
+        "getlist",
+        "getfields",
+        "current",
+        "search",
+        "count",
+        "info",
+        "version",
+        "status",
+        "access",
+    ];
+    READ.contains(&last.as_str())
+        || last.starts_with("get")
+        || last.starts_with("list")
+        || last.ends_with("list")
+}
+
+/// The result: the `result` row of the first table of the reply section and its fields.
+fn result_spec(
+    reader: &mut FieldReader<'_>,
+    page: &Page,
+    example: Option<&str>,
+) -> (ResultSpec, Option<String>) {
+    let Some(placed) = page.field_tables(Section::Response).next() else {
+        return (
+            ResultSpec {
+                ty: TypeExpr::Primitive(Primitive::Any),
+                fields: None,
+                values: None,
+                format: None,
+                paged: false,
+            },
+            Some("no result table".to_owned()),
+        );
+    };
+    let top = reader.read(page, placed, Section::Response);
+    let envelope = ["time", "total", "next"];
+    let paged_reply = top.iter().any(|f| f.name == "total" || f.name == "next");
+    // Rows other than `result` and the envelope are fields of `result` when `result`
+    // itself has none ("root element" tables list its fields beside it).
+    let siblings: Vec<Field> = top
+        .iter()
+        .filter(|f| f.name != "result" && !envelope.contains(&f.name.as_str()))
+        .cloned()
+        .collect();
+    let mut result = match top.iter().find(|f| f.name == "result") {
+        Some(field) => field.clone(),
+        None if siblings.is_empty() => {
+            return (
+                ResultSpec {
+                    ty: TypeExpr::Primitive(Primitive::Any),
+                    fields: None,
+                    values: None,
+                    format: None,
+                    paged: false,
+                },
+                Some("result table has no `result` row".to_owned()),
+            );
+        }
+        None => Field {
+            name: "result".to_owned(),
+            ty: TypeExpr::Primitive(Primitive::Object),
+            required: false,
+            default: None,
+            values: None,
+            format: None,
+            fields: None,
+            deprecated: false,
+        },
+    };
+    let container = matches!(
+        result.ty.element(),
+        TypeExpr::Primitive(Primitive::Object | Primitive::Array)
+    );
+    if result.fields.is_none() && container && !siblings.is_empty() {
+        result.fields = Some(siblings);
+    }
+    // Whether `result` is one object or a list of them, the example reply tells best.
+    if result.fields.is_some()
+        && let Some(kind) = example_result_kind(example)
+    {
+        result.ty = match kind {
+            JsonKind::Object => TypeExpr::Primitive(Primitive::Object),
+            JsonKind::List => TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object))),
+        };
+    } else if result.fields.is_some() && result.ty == TypeExpr::Primitive(Primitive::Array) {
+        result.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object)));
+    }
+    let paged = paged_reply && matches!(result.ty, TypeExpr::List(_));
+    (
+        ResultSpec {
+            ty: result.ty,
+            fields: result.fields,
+            values: result.values,
+            format: result.format,
+            paged,
+        },
+        None,
+    )
+}
+
+/// The JSON kind of a value.
+enum JsonKind {
+    Object,
+    List,
+}
+
+/// Whether the example reply's `result` is an object or a list (a PHP-style object keyed
+/// `"0"`, `"1"`, … counts as a list).
+fn example_result_kind(example: Option<&str>) -> Option<JsonKind> {
+    let reply: serde_json::Value = serde_json::from_str(example?).ok()?;
+    match reply.get("result")? {
+        serde_json::Value::Array(items)
+            if items.iter().all(serde_json::Value::is_object) && !items.is_empty() =>
+        {
+            Some(JsonKind::List)
+        }
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            if map.keys().all(|k| k.parse::<u64>().is_ok())
+                && map.values().all(serde_json::Value::is_object)
+            {
+                Some(JsonKind::List)
+            } else {
+                Some(JsonKind::Object)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Every error table of the errors section (and of the reply section, where some pages
+/// put it), with the status the page states for its error example.
+fn error_specs(page: &Page) -> Vec<ErrorSpec> {
+    let mut out: Vec<ErrorSpec> = Vec::new();
+    let mut status = None;
+    let mut in_errors = false;
+    for block in &page.blocks {
+        match block {
+            Block::Heading(h) if h.level == 2 => {
+                in_errors = h.text.to_lowercase().contains("error");
+                status = None;
+            }
+            Block::Text(t) if in_errors && t.starts_with("HTTP status:") => {
+                status = errors::stated_status(t);
+            }
+            Block::Table(t) if in_errors && super::table::kind(t) == TableKind::Errors => {
+                for e in errors::read(t, status) {
+                    if !out.contains(&e) {
+                        out.push(e);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first JSON block of the reply section that parses and has a `result` member.
+fn response_example(page: &Page) -> Option<String> {
+    let mut section = Section::Head;
+    for block in &page.blocks {
+        match block {
+            Block::Heading(h) if h.level == 2 => {
+                let t = h.text.to_lowercase();
+                section = if t.contains("response") || t.contains("returned") {
+                    Section::Response
+                } else {
+                    Section::Other
+                };
+            }
+            Block::Code(code) if section == Section::Response && code.lang.starts_with("json") => {
+                let text = code.text.trim_start();
+                if text.starts_with('{') && code.text.contains("\"result\"") {
+                    return Some(code.text.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The body of the webhook cURL example: the argument of `-d '…'`.
+fn request_example(page: &Page) -> Option<String> {
+    page.blocks.iter().find_map(|b| match b {
+        Block::Code(code) if code.lang.starts_with("curl") => {
+            let at = code.text.find("-d '")?;
+            let rest = &code.text[at + 4..];
+            let end = rest.find("' \\").or_else(|| rest.rfind('\''))?;
+            let body = rest[..end].trim();
+            (body.starts_with('{') && !body.contains("**put_access_token_here**"))
+                .then(|| body.to_owned())
+        }
+        _ => None,
+    })
+}

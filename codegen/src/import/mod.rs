@@ -1,0 +1,190 @@
+//! The docs importer: a checkout of the official Bitrix24 REST docs in, one method spec
+//! per documented method out.
+//!
+//! 1. [`corpus`] reads every page and splits it into blocks ([`yfm`]).
+//! 2. [`method`] recognises method pages and reads their parameter, result and error
+//!    tables ([`table`], [`fields`], [`types`], [`facts`], [`errors`]), sharpened by the
+//!    page's examples ([`refine`]).
+//! 3. [`overrides`] applies the hand-written corrections of `specs/overrides/`.
+//! 4. [`stats`] counts what was typed concretely; [`Import::files`] renders the specs.
+//!
+//! Only facts are taken from the pages (names, types, required flags, defaults, allowed
+//! values, error codes, messages and statuses, scopes, links), never their prose.
+
+mod corpus;
+mod errors;
+mod facts;
+mod fields;
+mod method;
+pub mod overrides;
+mod refine;
+pub mod stats;
+mod table;
+mod types;
+pub mod yfm;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use corpus::{Corpus, Page};
+pub use method::ImportedMethod;
+pub use types::Vocabulary;
+
+use crate::output::FileSet;
+use crate::spec::{ApiVersion, MethodSpec};
+use crate::{Diagnostics, spec};
+
+/// The outcome of an import.
+#[derive(Debug)]
+pub struct Import {
+    /// Number of pages that document a method.
+    pub method_pages: usize,
+    /// Imported methods by (name, api), overrides applied.
+    pub methods: BTreeMap<(String, ApiVersion), ImportedMethod>,
+    /// Pages that could not be read completely: (page, reason).
+    pub problems: Vec<(String, String)>,
+    /// Number of override files applied.
+    pub overrides: usize,
+}
+
+/// Imports every method page of the docs at `docs`, with the vocabulary and overrides of
+/// the specs directory `specs`. Override problems are errors; page problems are listed.
+pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
+    let (corpus, unreadable) = Corpus::read(docs)?;
+    let vocab = vocabulary(specs).map_err(|d| d.to_string())?;
+    let mut problems: Vec<(String, String)> = unreadable;
+    let mut methods: BTreeMap<(String, ApiVersion), ImportedMethod> = BTreeMap::new();
+    let mut method_pages = 0;
+    let named: Vec<(&corpus::Page, String)> = corpus
+        .pages
+        .values()
+        .filter_map(|page| method::method_name(page).map(|name| (page, name)))
+        .collect();
+    for (page, name) in &named {
+        // A namespace named in a title (`imbot.v2` on its change log) is not a method:
+        // the page has no scope line and other methods live under it.
+        let prefix = format!("{name}.");
+        if !method::has_scope_line(page)
+            && named.iter().any(|(_, other)| other.starts_with(&prefix))
+        {
+            continue;
+        }
+        let (page, name) = (*page, name.clone());
+        method_pages += 1;
+        let imported = method::import(&corpus, page, name, &vocab);
+        for p in &imported.problems {
+            problems.push((page.path.clone(), p.clone()));
+        }
+        let key = (imported.spec.method.clone(), imported.spec.api);
+        match methods.get(&key) {
+            // The same method on two pages: keep the current page over an outdated one,
+            // and the method's own page over one that shows it in passing.
+            Some(first)
+                if (first.spec.deprecated && !imported.spec.deprecated)
+                    || (method::file_matches(page, &key.0)
+                        && !corpus
+                            .pages
+                            .get(&first.spec.docs)
+                            .is_some_and(|p| method::file_matches(p, &key.0))) =>
+            {
+                problems.push((
+                    first.spec.docs.clone(),
+                    format!("`{}` is also documented on {}", key.0, page.path),
+                ));
+                methods.insert(key, imported);
+            }
+            Some(first) => {
+                problems.push((
+                    page.path.clone(),
+                    format!("`{}` is also documented on {}", key.0, first.spec.docs),
+                ));
+            }
+            None => {
+                methods.insert(key, imported);
+            }
+        }
+    }
+
+    let mut diags = Diagnostics::default();
+    let overrides = overrides::load(&specs.join("overrides"), &mut diags);
+    for (key, (file, o)) in &overrides {
+        let imported = methods.remove(key);
+        let base = imported.as_ref().map(|m| m.spec.clone());
+        if let Some(spec) = overrides::apply(file, o, base.clone(), &mut diags) {
+            let method = match imported {
+                Some(m) => ImportedMethod {
+                    spec,
+                    from_page: base,
+                    ..m
+                },
+                None => ImportedMethod {
+                    spec,
+                    problems: Vec::new(),
+                    response_example: None,
+                    request_example: None,
+                    from_page: None,
+                },
+            };
+            methods.insert(key.clone(), method);
+        }
+    }
+    diags.into_result(()).map_err(|d| d.to_string())?;
+    problems.sort();
+    Ok(Import {
+        method_pages,
+        methods,
+        problems,
+        overrides: overrides.len(),
+    })
+}
+
+/// Checks that the imported specs, with the shared specs of `specs`, validate and
+/// generate, so a bad import writes nothing.
+pub fn validate(import: &Import, specs: &Path) -> Result<(), Diagnostics> {
+    let mut set = spec::load_shared(specs)?;
+    for ((name, api), m) in &import.methods {
+        set.methods.push((
+            specs.join("methods").join(method_file(name, *api)),
+            m.spec.clone(),
+        ));
+    }
+    spec::validate_set(&set)?;
+    crate::ir::build(&set).map(|_| ())
+}
+
+/// Entities and shared type names of a specs directory.
+pub fn vocabulary(specs: &Path) -> Result<Vocabulary, Diagnostics> {
+    let set = spec::load_shared(specs)?;
+    Ok(Vocabulary {
+        entities: set.entities,
+        types: set.types.into_keys().collect(),
+    })
+}
+
+impl Import {
+    /// The method spec files, relative to `specs/methods/`.
+    pub fn files(&self) -> Result<FileSet, String> {
+        let mut files = FileSet::default();
+        for ((name, api), m) in &self.methods {
+            files.insert(method_file(name, *api), render(&m.spec)?);
+        }
+        Ok(files)
+    }
+}
+
+/// The file of a method spec, relative to `specs/methods/`.
+fn method_file(name: &str, api: ApiVersion) -> String {
+    let first = name.split('.').next().unwrap_or(name);
+    match api {
+        ApiVersion::V2 => format!("{first}/{name}.yaml"),
+        ApiVersion::V3 => format!("{first}/{name}.v3.yaml"),
+    }
+}
+
+/// A spec as YAML, with a header saying where it came from.
+pub fn render(spec: &MethodSpec) -> Result<String, String> {
+    let body = serde_yaml::to_string(spec).map_err(|e| format!("{}: {e}", spec.method))?;
+    Ok(format!(
+        "# Imported from the Bitrix24 REST docs by `cargo xtask import`; do not edit.\n# Corrections belong in specs/overrides/.\n{body}"
+    ))
+}

@@ -1,0 +1,311 @@
+//! Hand-written corrections applied on top of imported specs (`specs/overrides/`).
+//!
+//! One file per method, named after it (`crm.item.add.yaml`, `tasks.task.get.v3.yaml`):
+//!
+//! ```yaml
+//! method: department.get
+//! fixes:
+//!   - reason: the page types ID as integer; it is a department id
+//!     at: params/ID            # field path: params|result|errors, then field names
+//!     set: { type: department }
+//!   - reason: the docs omit the paging parameter
+//!     at: params
+//!     add: [{ name: START, type: integer }]
+//!   - reason: listed twice on the page
+//!     at: params/START
+//!     remove: true
+//! ```
+//!
+//! Errors are addressed by code (`errors/ERROR_CORE`, the first with that code).
+//! `set` merges keys into the target (a `null` value removes the key); `add` appends
+//! fields (or errors) to a list; `remove` deletes the target field; without `at`, `set`
+//! changes the method's own keys. A file may instead give the whole spec under `spec:`
+//! (for a page the importer cannot read). Every fix names its reason, and a fix that no
+//! longer applies (its target is gone) is an error, so a re-import never drops one silently.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::spec::{ApiVersion, MethodSpec};
+use crate::{Diagnostic, Diagnostics};
+
+/// The overrides of one method.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// The method it corrects.
+    pub method: String,
+    /// Its API version.
+    #[serde(default)]
+    pub api: ApiVersion,
+    /// Why the whole spec is written by hand, with `spec`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// A whole spec replacing the imported one (or standing in for a missing one).
+    #[serde(default)]
+    pub spec: Option<MethodSpec>,
+    /// Corrections applied in order.
+    #[serde(default)]
+    pub fixes: Vec<Fix>,
+}
+
+/// One correction.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fix {
+    /// Why the docs are wrong or incomplete here.
+    pub reason: String,
+    /// Path of the target: empty for the method, else `params`, `result`, `errors`
+    /// followed by field names separated by `/`.
+    #[serde(default)]
+    pub at: String,
+    /// Keys to merge into the target.
+    #[serde(default)]
+    pub set: Option<serde_yaml::Mapping>,
+    /// Items to append to the target list.
+    #[serde(default)]
+    pub add: Option<Vec<Value>>,
+    /// Remove the target.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// Overrides by (method, api), with their files.
+pub type Overrides = BTreeMap<(String, ApiVersion), (PathBuf, Override)>;
+
+/// Reads every override file in `dir` (missing directory: none).
+pub fn load(dir: &Path, diags: &mut Diagnostics) -> Overrides {
+    let mut out = Overrides::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    for file in files {
+        let parsed = fs::read_to_string(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_yaml::from_str::<Override>(&t).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(o) => {
+                let key = (o.method.clone(), o.api);
+                if o.spec.is_some() && o.reason.is_none() {
+                    diags.push(problem(
+                        &file,
+                        "reason",
+                        "a whole-spec override needs a reason",
+                    ));
+                }
+                if let Some((first, _)) = out.get(&key) {
+                    diags.push(problem(
+                        &file,
+                        "method",
+                        format!("also overridden in {}", first.display()),
+                    ));
+                } else {
+                    out.insert(key, (file, o));
+                }
+            }
+            Err(e) => diags.push(problem(&file, "", e)),
+        }
+    }
+    out
+}
+
+/// Applies an override to an imported spec (or supplies the spec when none was imported).
+pub fn apply(
+    file: &Path,
+    o: &Override,
+    imported: Option<MethodSpec>,
+    diags: &mut Diagnostics,
+) -> Option<MethodSpec> {
+    let base = match (&o.spec, imported) {
+        (Some(spec), _) => spec.clone(),
+        (None, Some(spec)) => spec,
+        (None, None) => {
+            diags.push(problem(
+                file,
+                "method",
+                format!(
+                    "no page documents `{}`; give the whole spec under `spec:`",
+                    o.method
+                ),
+            ));
+            return None;
+        }
+    };
+    let mut value = match serde_yaml::to_value(&base) {
+        Ok(v) => v,
+        Err(e) => {
+            diags.push(problem(file, "", e.to_string()));
+            return None;
+        }
+    };
+    for (i, fix) in o.fixes.iter().enumerate() {
+        if let Err(message) = apply_fix(&mut value, fix) {
+            diags.push(problem(file, format!("fixes[{i}]"), message));
+        }
+    }
+    match serde_yaml::from_value::<MethodSpec>(value) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            diags.push(problem(
+                file,
+                "fixes",
+                format!("the corrected spec is invalid: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+fn apply_fix(root: &mut Value, fix: &Fix) -> Result<(), String> {
+    let segments: Vec<&str> = fix.at.split('/').filter(|s| !s.is_empty()).collect();
+    if fix.remove {
+        let (last, parent) = segments.split_last().ok_or("`remove` needs `at`")?;
+        let list = field_list(navigate(root, parent)?)
+            .ok_or_else(|| format!("`{}` holds no fields", parent.join("/")))?;
+        let before = list.len();
+        list.retain(|item| item_key(item) != Some(last));
+        if list.len() == before {
+            return Err(format!("no field `{last}` at `{}`", fix.at));
+        }
+        return Ok(());
+    }
+    let target = navigate(root, &segments)?;
+    if let Some(set) = &fix.set {
+        let map = target
+            .as_mapping_mut()
+            .ok_or_else(|| format!("`{}` is not a mapping", fix.at))?;
+        for (k, v) in set {
+            if v.is_null() {
+                map.remove(k);
+            } else {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    if let Some(items) = &fix.add {
+        let list = match target {
+            Value::Sequence(seq) => seq,
+            other => {
+                let map = other
+                    .as_mapping_mut()
+                    .ok_or_else(|| format!("cannot add to `{}`", fix.at))?;
+                map.entry(Value::from("fields"))
+                    .or_insert_with(|| Value::Sequence(Vec::new()))
+                    .as_sequence_mut()
+                    .ok_or_else(|| format!("`{}/fields` is not a list", fix.at))?
+            }
+        };
+        for item in items {
+            let name = item.get("name");
+            if name.is_some() && list.iter().any(|x| x.get("name") == name) {
+                return Err(format!("`{}` already has a field {:?}", fix.at, name));
+            }
+            list.push(item.clone());
+        }
+    }
+    Ok(())
+}
+
+/// The value at a path: mapping keys first (`params`, `result`), then field names.
+fn navigate<'v>(root: &'v mut Value, segments: &[&str]) -> Result<&'v mut Value, String> {
+    let mut current = root;
+    for (depth, seg) in segments.iter().enumerate() {
+        let here = segments[..depth].join("/");
+        let is_key = current.as_mapping().is_some_and(|m| m.contains_key(*seg))
+            && (depth == 0 || !matches!(*seg, "type" | "name"));
+        current = if is_key {
+            current.get_mut(*seg).expect("checked")
+        } else if depth == 0 && matches!(*seg, "params" | "errors") {
+            // An empty list is left out of the spec; create it to add to it.
+            let map = current
+                .as_mapping_mut()
+                .ok_or("the spec is not a mapping")?;
+            map.entry(Value::from(*seg))
+                .or_insert_with(|| Value::Sequence(Vec::new()))
+        } else {
+            let list = field_list(current).ok_or_else(|| format!("`{here}` holds no fields"))?;
+            list.iter_mut()
+                .find(|item| item_key(item) == Some(seg))
+                .ok_or_else(|| format!("no field `{seg}` at `{here}`"))?
+        };
+    }
+    Ok(current)
+}
+
+/// What names a list item in a path: a field's `name`, an error's `code`.
+fn item_key(item: &Value) -> Option<&str> {
+    item.get("name")
+        .or_else(|| item.get("code"))
+        .and_then(Value::as_str)
+}
+
+/// The list of fields a value holds: itself, or its `fields` key.
+fn field_list(value: &mut Value) -> Option<&mut Vec<Value>> {
+    if value.is_sequence() {
+        return value.as_sequence_mut();
+    }
+    value.get_mut("fields").and_then(Value::as_sequence_mut)
+}
+
+fn problem(file: &Path, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        file: file.to_owned(),
+        location: None,
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> MethodSpec {
+        serde_yaml::from_str(
+            "method: a.b\nscopes: [a]\ndocs: x.md\nbatch: true\nsafe_to_repeat: true\nparams:\n  - name: fields\n    type: object\n    fields:\n      - name: ID\n        type: integer\nresult:\n  type: boolean\n",
+        )
+        .unwrap()
+    }
+
+    fn apply_yaml(fixes: &str) -> (Option<MethodSpec>, Diagnostics) {
+        let o: Override = serde_yaml::from_str(&format!("method: a.b\nfixes:\n{fixes}")).unwrap();
+        let mut diags = Diagnostics::default();
+        let out = apply(Path::new("o.yaml"), &o, Some(spec()), &mut diags);
+        (out, diags)
+    }
+
+    #[test]
+    fn set_add_and_remove_reach_nested_fields() {
+        let (out, diags) = apply_yaml(
+            "  - {reason: r, at: params/fields/ID, set: {type: user, required: true}}\n  - {reason: r, at: params/fields, add: [{name: NAME, type: string}]}\n  - {reason: r, at: params, add: [{name: START, type: integer}]}\n  - {reason: r, at: params/START, remove: true}\n  - {reason: r, set: {batch: false}}\n",
+        );
+        assert_eq!(diags, Diagnostics::default());
+        let out = out.unwrap();
+        let fields = out.params[0].fields.as_ref().unwrap();
+        assert_eq!(fields[0].ty.to_string(), "user");
+        assert!(fields[0].required);
+        assert_eq!(fields[1].name, "NAME");
+        assert_eq!(out.params.len(), 1);
+        assert!(!out.batch);
+    }
+
+    #[test]
+    fn a_fix_whose_target_is_gone_is_an_error() {
+        let (_, diags) = apply_yaml("  - {reason: r, at: params/fields/GONE, set: {type: user}}\n");
+        let text = diags.to_string();
+        assert!(
+            text.contains("o.yaml: fixes[0]: no field `GONE` at `params/fields`"),
+            "{text}"
+        );
+    }
+}

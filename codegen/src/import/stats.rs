@@ -1,0 +1,127 @@
+//! How much of the docs an import captured, and how precisely.
+
+use std::fmt;
+
+use super::Import;
+use super::types::is_concrete;
+use crate::spec::Field;
+
+/// Counts over an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Pages documenting a method.
+    pub method_pages: usize,
+    /// Methods imported (after overrides).
+    pub methods: usize,
+    /// Methods marked deprecated.
+    pub deprecated: usize,
+    /// REST 3.0 methods.
+    pub v3: usize,
+    /// Parameters, nested fields included.
+    pub params: usize,
+    /// Parameters with a concrete type.
+    pub params_typed: usize,
+    /// Result fields (the result itself and every nested field).
+    pub result_fields: usize,
+    /// Result fields with a concrete type.
+    pub result_fields_typed: usize,
+    /// Method-specific error entries.
+    pub errors: usize,
+    /// Distinct method-specific error codes.
+    pub error_codes: usize,
+    /// Pages with at least one problem.
+    pub pages_with_problems: usize,
+    /// Override files applied.
+    pub overrides: usize,
+}
+
+impl Stats {
+    /// Counts an import.
+    pub fn of(import: &Import) -> Stats {
+        let mut s = Stats {
+            method_pages: import.method_pages,
+            methods: import.methods.len(),
+            overrides: import.overrides,
+            ..Stats::default()
+        };
+        let mut codes = std::collections::BTreeSet::new();
+        for m in import.methods.values() {
+            let spec = &m.spec;
+            s.deprecated += usize::from(spec.deprecated);
+            s.v3 += usize::from(spec.api == crate::spec::ApiVersion::V3);
+            count(&spec.params, &mut s.params, &mut s.params_typed);
+            let result = spec.result.as_field();
+            count(
+                std::slice::from_ref(&result),
+                &mut s.result_fields,
+                &mut s.result_fields_typed,
+            );
+            s.errors += spec.errors.len();
+            codes.extend(spec.errors.iter().map(|e| e.code.clone()));
+        }
+        s.error_codes = codes.len();
+        let mut pages: Vec<&str> = import.problems.iter().map(|(p, _)| p.as_str()).collect();
+        pages.dedup();
+        s.pages_with_problems = pages.len();
+        s
+    }
+}
+
+fn count(fields: &[Field], all: &mut usize, typed: &mut usize) {
+    for f in fields {
+        *all += 1;
+        *typed += usize::from(is_concrete(
+            &f.ty,
+            f.fields.as_ref().is_some_and(|x| !x.is_empty()),
+        ));
+        if let Some(nested) = &f.fields {
+            count(nested, all, typed);
+        }
+    }
+}
+
+fn percent(part: usize, all: usize) -> f64 {
+    if all == 0 {
+        100.0
+    } else {
+        part as f64 * 100.0 / all as f64
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "method pages imported:     {} of {} ({:.1}%)",
+            self.methods.min(self.method_pages),
+            self.method_pages,
+            percent(self.methods.min(self.method_pages), self.method_pages)
+        )?;
+        writeln!(
+            f,
+            "methods:                   {} ({} deprecated, {} REST 3.0)",
+            self.methods, self.deprecated, self.v3
+        )?;
+        writeln!(
+            f,
+            "parameters typed:          {} of {} ({:.1}%)",
+            self.params_typed,
+            self.params,
+            percent(self.params_typed, self.params)
+        )?;
+        writeln!(
+            f,
+            "result fields typed:       {} of {} ({:.1}%)",
+            self.result_fields_typed,
+            self.result_fields,
+            percent(self.result_fields_typed, self.result_fields)
+        )?;
+        writeln!(
+            f,
+            "method errors imported:    {} ({} distinct codes)",
+            self.errors, self.error_codes
+        )?;
+        writeln!(f, "pages with problems:       {}", self.pages_with_problems)?;
+        write!(f, "overrides applied:         {}", self.overrides)
+    }
+}

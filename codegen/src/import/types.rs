@@ -1,0 +1,209 @@
+//! Turning the type line of a table row into a spec type expression.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::spec::{IdType, Primitive, TypeExpr};
+
+/// The names a spec type may use besides the primitives: entities and shared types.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    /// Entity references and the type of their ids.
+    pub entities: BTreeMap<String, IdType>,
+    /// Named shared types (`specs/types/`).
+    pub types: BTreeSet<String>,
+}
+
+/// The type written in a row, before nested objects are resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowType {
+    /// The expression; `object` stands for every name that still needs its fields.
+    pub expr: TypeExpr,
+    /// A name the vocabulary does not know (`sale_order`), with the page its link points
+    /// to, if any: its fields may be found there.
+    pub unknown: Option<(String, Option<String>)>,
+}
+
+/// Reads the type line (code spans, optionally links) of a row.
+pub fn row_type(text: &str, vocab: &Vocabulary) -> RowType {
+    let spans = code_spans(text);
+    let mut members = Vec::new();
+    let mut unknown = None;
+    for (span, link) in &spans {
+        for token in span.split('|').map(str::trim).filter(|t| !t.is_empty()) {
+            match token_type(token, vocab) {
+                Some(t) => members.push(t),
+                None => {
+                    let base = token.trim_end_matches("[]");
+                    let lists = (token.len() - base.len()) / 2;
+                    unknown.get_or_insert_with(|| (base.to_owned(), link.clone()));
+                    let mut t = TypeExpr::Primitive(Primitive::Object);
+                    for _ in 0..lists {
+                        t = TypeExpr::List(Box::new(t));
+                    }
+                    members.push(t);
+                }
+            }
+        }
+    }
+    let mut unique: Vec<TypeExpr> = Vec::new();
+    for m in members {
+        if !unique.contains(&m) {
+            unique.push(m);
+        }
+    }
+    let expr = match unique.len() {
+        0 => TypeExpr::Primitive(Primitive::Any),
+        1 => unique.pop().expect("one member"),
+        _ => {
+            // `null` alone in a union with itself or a lone type stays as written; a
+            // union of two or more real types stays a union (it decodes as JSON).
+            let nulls = unique.iter().filter(|t| **t == TypeExpr::Null).count();
+            if nulls == unique.len() {
+                TypeExpr::Primitive(Primitive::Any)
+            } else {
+                TypeExpr::Union(unique)
+            }
+        }
+    };
+    let expr = if expr == TypeExpr::Null {
+        TypeExpr::Primitive(Primitive::Any)
+    } else {
+        expr
+    };
+    RowType { expr, unknown }
+}
+
+/// Every inline code span of the text, each with the target of the link around it.
+fn code_spans(text: &str) -> Vec<(String, Option<String>)> {
+    let mut spans = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+        let fence = &text[i..i + run];
+        let start = i + run;
+        let Some(len) = text[start..].find(fence) else {
+            break;
+        };
+        let content = text[start..start + len].to_owned();
+        let end = start + len + run;
+        let link = text[end..]
+            .strip_prefix("](")
+            .and_then(|rest| rest.find(')').map(|close| rest[..close].to_owned()));
+        spans.push((content, link));
+        i = end;
+    }
+    spans
+}
+
+/// The expression for one token, or `None` for a name the vocabulary does not know.
+fn token_type(token: &str, vocab: &Vocabulary) -> Option<TypeExpr> {
+    if let Some(inner) = token.strip_suffix("[]") {
+        return token_type(inner, vocab).map(|t| TypeExpr::List(Box::new(t)));
+    }
+    let lower = token.to_ascii_lowercase();
+    let primitive = match lower.as_str() {
+        "int" | "integer" | "int32" | "int64" | "long" | "bigint" => Some(Primitive::Integer),
+        "double" | "float" | "number" | "decimal" | "numeric" => Some(Primitive::Double),
+        "bool" | "boolean" => Some(Primitive::Boolean),
+        "char" => Some(Primitive::Char),
+        "string" | "str" => Some(Primitive::String),
+        "text" => Some(Primitive::Text),
+        "date" => Some(Primitive::Date),
+        "datetime" | "date-time" => Some(Primitive::DateTime),
+        "timestamp" => Some(Primitive::Timestamp),
+        "file" => Some(Primitive::File),
+        "enum" => Some(Primitive::Enum),
+        "object" | "json" | "struct" => Some(Primitive::Object),
+        "array" | "list" => Some(Primitive::Array),
+        "any" | "mixed" | "undefined" | "callable" | "function" | "type" => Some(Primitive::Any),
+        _ => None,
+    };
+    if let Some(p) = primitive {
+        return Some(TypeExpr::Primitive(p));
+    }
+    if lower == "null" {
+        return Some(TypeExpr::Null);
+    }
+    if lower == "lang_map" {
+        return Some(TypeExpr::Map(Box::new(TypeExpr::Primitive(
+            Primitive::String,
+        ))));
+    }
+    if let Some((entity, field)) = token.split_once('.') {
+        let is_id = field.eq_ignore_ascii_case("id");
+        return Some(match vocab.entities.get(entity) {
+            Some(_) if is_id => TypeExpr::Name(entity.to_owned()),
+            _ if is_id => TypeExpr::Primitive(Primitive::Integer),
+            _ => TypeExpr::Primitive(Primitive::String),
+        });
+    }
+    if vocab.entities.contains_key(token) || vocab.types.contains(token) {
+        return Some(TypeExpr::Name(token.to_owned()));
+    }
+    let ident = token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ident || token.is_empty() {
+        // Prose or an example value in a code span.
+        return Some(TypeExpr::Primitive(Primitive::Any));
+    }
+    None
+}
+
+/// Whether a final type decodes into something more precise than JSON.
+pub fn is_concrete(ty: &TypeExpr, has_fields: bool) -> bool {
+    match ty {
+        TypeExpr::Primitive(Primitive::Any) => false,
+        TypeExpr::Primitive(Primitive::Object) => has_fields,
+        TypeExpr::Primitive(Primitive::Array) => false,
+        TypeExpr::List(t) | TypeExpr::Map(t) => is_concrete(t, has_fields),
+        TypeExpr::Union(_) => ty
+            .nullable_inner()
+            .is_some_and(|t| is_concrete(t, has_fields)),
+        TypeExpr::Null => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        Vocabulary {
+            entities: [("user".to_owned(), IdType::Integer)].into(),
+            types: ["crm_multifield".to_owned()].into(),
+        }
+    }
+
+    fn ty(text: &str) -> String {
+        row_type(text, &vocab()).expr.to_string()
+    }
+
+    #[test]
+    fn maps_the_spellings_of_the_docs() {
+        assert_eq!(ty("\n[`integer`](../data-types.md)"), "integer");
+        assert_eq!(ty("[`user[]`](../data-types.md)"), "user[]");
+        assert_eq!(ty("```string | null```"), "string | null");
+        assert_eq!(ty("`integer` \\| `string`"), "integer | string");
+        assert_eq!(ty("[`user.id`](x)"), "user");
+        assert_eq!(ty("[`catalog_store.id`](x)"), "integer");
+        assert_eq!(ty("[`crm_currency.CURRENCY`](x)"), "string");
+        assert_eq!(ty("`lang_map`"), "map<string>");
+        assert_eq!(ty("`Integer`"), "integer");
+        assert_eq!(ty(""), "any");
+    }
+
+    #[test]
+    fn unknown_names_keep_their_link() {
+        let t = row_type("[`sale_order[]`](../order/object.md#x)", &vocab());
+        assert_eq!(t.expr.to_string(), "object[]");
+        assert_eq!(
+            t.unknown,
+            Some(("sale_order".into(), Some("../order/object.md#x".into())))
+        );
+    }
+}

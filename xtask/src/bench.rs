@@ -1,0 +1,157 @@
+//! `cargo xtask bench`: how fast the importer and the generator are, against baselines
+//! measured in the same run. Numbers go to BENCHMARKS.md by hand, with this command.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use bitrix24_codegen::import::{self, Corpus};
+
+use crate::DocsArgs;
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let value = f();
+    (value, start.elapsed())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs the benchmark; with `builds`, also times `cargo check` of the generated crate.
+pub fn run(args: &DocsArgs, builds: bool) -> ExitCode {
+    let docs = crate::import::docs_dir(args);
+    let specs = &args.specs;
+
+    // Baseline: reading and splitting every page, nothing else.
+    let (corpus, read_time) = timed(|| Corpus::read(&docs));
+    let pages = match corpus {
+        Ok((corpus, _)) => corpus.pages.len(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (imported, import_time) = timed(|| import::import(&docs, specs));
+    let imported = match imported {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let out = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: temporary directory: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (files, generate_time) = timed(|| bitrix24_codegen::generate(specs));
+    let files = match files {
+        Ok(files) => files,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (written, write_time) = timed(|| files.write_to(out.path()));
+    let (again, noop_time) =
+        timed(|| bitrix24_codegen::generate(specs).map(|f| f.write_to(out.path())));
+    let (Ok(written), Ok(Ok(again))) = (written, again) else {
+        eprintln!("error: writing the generated crate failed");
+        return ExitCode::FAILURE;
+    };
+    let lines: usize = files
+        .iter()
+        .filter(|(path, _)| path.extension().is_some_and(|e| e == "rs"))
+        .map(|(_, text)| text.lines().count())
+        .sum();
+
+    println!("docs pages read:            {pages}");
+    println!("read corpus (baseline):     {}", ms(read_time));
+    println!(
+        "import ({} methods):      {}",
+        imported.methods.len(),
+        ms(import_time)
+    );
+    println!(
+        "full regen:                 {} generate + {} write ({} files)",
+        ms(generate_time),
+        ms(write_time),
+        written.written
+    );
+    println!(
+        "no-op regen:                {} ({} files written)",
+        ms(noop_time),
+        again.written
+    );
+    println!(
+        "import + full regen:        {}",
+        ms(import_time + generate_time + write_time)
+    );
+    println!("generated Rust lines:       {lines}");
+
+    if builds {
+        // Baseline: rustfmt over the same output.
+        let rs: Vec<_> = files
+            .iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
+            .map(|(p, _)| out.path().join(p))
+            .collect();
+        let (_, fmt_time) = timed(|| {
+            Command::new("rustfmt")
+                .args(["--edition", "2024", "--check"])
+                .args(&rs)
+                .output()
+        });
+        println!("rustfmt --check (baseline): {}", ms(fmt_time));
+        for features in ["department", "full"] {
+            match check_time(features) {
+                Some(t) => println!(
+                    "cargo check --features {features}: {:.1} s",
+                    t.as_secs_f64()
+                ),
+                None => return ExitCode::FAILURE,
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Time of `cargo check -p bitrix24 --features <features>` after the crate is touched, in
+/// a target directory of its own (dependencies compiled beforehand).
+fn check_time(features: &str) -> Option<Duration> {
+    let root = crate::root();
+    let target = root.join("target/bench-build");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let run = || {
+        Command::new(&cargo)
+            .current_dir(&root)
+            .args([
+                "check",
+                "-q",
+                "-p",
+                "bitrix24",
+                "--features",
+                features,
+                "--target-dir",
+            ])
+            .arg(&target)
+            .status()
+            .ok()
+            .filter(|s| s.success())
+    };
+    run()?; // warm: dependencies
+    touch(&root.join("generated/src/lib.rs"));
+    let (status, time) = timed(run);
+    status.map(|_| time)
+}
+
+fn touch(file: &Path) {
+    if let Ok(f) = std::fs::File::options().append(true).open(file) {
+        let _ = f.set_modified(std::time::SystemTime::now());
+    }
+}

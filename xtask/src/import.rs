@@ -1,0 +1,87 @@
+//! `cargo xtask import` and `cargo xtask stats`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bitrix24_codegen::import::{self, Import, stats::Stats};
+
+use crate::{DocsArgs, report_drift, root};
+
+/// The environment variable naming a docs checkout.
+const DOCS_VAR: &str = "BITRIX24_DOCS";
+
+/// The docs checkout: `--docs`, else `$BITRIX24_DOCS`, else `../shared/b24restdocs`.
+pub fn docs_dir(args: &DocsArgs) -> PathBuf {
+    args.docs
+        .clone()
+        .or_else(|| std::env::var_os(DOCS_VAR).map(PathBuf::from))
+        .unwrap_or_else(|| root().join("../shared/b24restdocs"))
+}
+
+fn run_import(args: &DocsArgs) -> Result<Import, ExitCode> {
+    let docs = docs_dir(args);
+    import::import(&docs, &args.specs).map_err(|e| {
+        eprintln!("error: importing {}: {e}", docs.display());
+        eprintln!(
+            "get the docs with `git clone https://github.com/bitrix24/b24restdocs` and pass --docs <path> or set {DOCS_VAR}"
+        );
+        ExitCode::FAILURE
+    })
+}
+
+/// Imports the docs into `specs/methods/`, or with `check` compares without writing.
+pub fn run(args: &DocsArgs, check: bool) -> ExitCode {
+    let imported = match run_import(args) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let files = match imported.files() {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The imported specs must load and validate before anything is written.
+    if let Err(diags) = import::validate(&imported, &args.specs) {
+        eprintln!("{diags}");
+        eprintln!("nothing was written");
+        return ExitCode::FAILURE;
+    }
+    for (page, reason) in &imported.problems {
+        println!("problem: {page}: {reason}");
+    }
+    let stats = Stats::of(&imported);
+    println!("{stats}");
+    let methods = args.specs.join("methods");
+    if check {
+        return report_drift(&files, &methods, "the docs", "cargo xtask import");
+    }
+    match files.write_to(&methods) {
+        Ok(report) => {
+            println!(
+                "{}: {} written, {} removed, {} unchanged",
+                methods.display(),
+                report.written,
+                report.removed,
+                report.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: writing {}: {e}", methods.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the counts of an import without writing anything.
+pub fn stats(args: &DocsArgs) -> ExitCode {
+    match run_import(args) {
+        Ok(imported) => {
+            println!("{}", Stats::of(&imported));
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
