@@ -71,10 +71,10 @@ pub fn parse(text: &str) -> Vec<Block> {
                 text: body.join("\n"),
             }));
             i += 1;
-        } else if trimmed.starts_with("#|") {
+        } else if let Some(first) = trimmed.strip_prefix("#|") {
             let start = i;
             let mut body = String::new();
-            body.push_str(&trimmed[2..]);
+            body.push_str(first);
             i += 1;
             let mut depth = 1;
             while i < lines.len() {
@@ -82,11 +82,11 @@ pub fn parse(text: &str) -> Vec<Block> {
                 if t.starts_with("#|") {
                     depth += 1;
                 }
-                if t.ends_with("|#") {
+                if let Some(last) = t.strip_suffix("|#") {
                     depth -= 1;
                     if depth == 0 {
                         body.push('\n');
-                        body.push_str(&t[..t.len() - 2]);
+                        body.push_str(last);
                         break;
                     }
                 }
