@@ -28,6 +28,7 @@ impl TokenStore for FileStore {
                 "access_token": tokens.access_token.expose(),
                 "refresh_token": tokens.refresh_token.expose(),
                 "expires_at": tokens.expires_at,
+                "client_endpoint": tokens.client_endpoint,
             })
             .to_string();
             write_private(&self.path, &text).map_err(TokenStoreError::new)

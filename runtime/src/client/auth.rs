@@ -105,7 +105,8 @@ pub struct OAuth {
 impl OAuth {
     /// An application with the keys `client_id` / `client_secret`, calling `portal`
     /// (such as `https://example.bitrix24.com`) with `tokens`; renewed tokens are handed
-    /// to `store`.
+    /// to `store`. Tokens that carry a `client_endpoint` (the address a renewal named)
+    /// call there instead of `portal`.
     pub fn new(
         portal: impl Into<String>,
         client_id: impl Into<String>,

@@ -120,12 +120,15 @@ impl ClientBuilder {
             .map_err(|error| BuildError::Http(error.without_url()))?;
         let credentials = match self.auth {
             Auth::Webhook(webhook) => Credentials::Webhook(Endpoint::webhook(
-                rest_root(&webhook.portal, self.allow_http)?,
+                rest_root(&webhook.portal, "portal URL", self.allow_http)?,
                 webhook.user_id,
                 webhook.code,
             )),
             Auth::OAuth(oauth) => {
-                let endpoint = Endpoint::oauth(rest_root(&oauth.portal, self.allow_http)?);
+                let root = match &oauth.tokens.client_endpoint {
+                    Some(endpoint) => rest_root(endpoint, "client endpoint", self.allow_http)?,
+                    None => rest_root(&oauth.portal, "portal URL", self.allow_http)?,
+                };
                 let token_url = parse_url(&oauth.token_url, "OAuth token URL", self.allow_http)?;
                 let session = OAuthSession::new(
                     oauth.client_id,
@@ -133,8 +136,10 @@ impl ClientBuilder {
                     token_url,
                     oauth.tokens,
                     oauth.store,
+                    root,
+                    self.allow_http,
                 );
-                Credentials::OAuth(endpoint, Box::new(session))
+                Credentials::OAuth(Box::new(session))
             }
         };
         Ok(Client {

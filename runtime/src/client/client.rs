@@ -14,7 +14,7 @@ use crate::{ApiError, ApiVersion, Envelope, Method};
 
 use super::auth::Auth;
 use super::builder::ClientBuilder;
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, is_method_name};
 use super::error::{Error, Failure, RequestError, TransportError};
 use super::oauth::{OAuthSession, TokenSnapshot};
 use super::operating::OperatingGate;
@@ -46,17 +46,25 @@ pub(crate) struct Inner {
 pub(crate) enum Credentials {
     /// The webhook code is part of every URL.
     Webhook(Endpoint),
-    /// The access token goes in the body as `auth`.
-    OAuth(Endpoint, Box<OAuthSession>),
+    /// The access token goes in the body as `auth`; the session knows where calls go.
+    OAuth(Box<OAuthSession>),
 }
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::Webhook(_) => "Webhook",
-            Self::OAuth(..) => "OAuth",
+            Self::OAuth(_) => "OAuth",
         })
     }
+}
+
+/// Where the attempts of a call go.
+enum Route<'a> {
+    /// Always this URL (a webhook's).
+    Fixed(Url),
+    /// Where the OAuth session's current tokens say, which a renewal may change.
+    Session(&'a OAuthSession),
 }
 
 /// How far a call got, for its tracing span: requests sent and the last HTTP status.
@@ -178,16 +186,20 @@ impl Client {
         progress: &mut Progress,
     ) -> Result<Envelope<T>, Failure> {
         let inner = &*self.inner;
-        let (endpoint, session) = match &inner.credentials {
-            Credentials::Webhook(endpoint) => (endpoint, None),
-            Credentials::OAuth(endpoint, session) => {
+        let route = match &inner.credentials {
+            Credentials::Webhook(endpoint) => Route::Fixed(
+                endpoint
+                    .method_url(call.version, call.name)
+                    .map_err(Failure::Request)?,
+            ),
+            Credentials::OAuth(session) => {
+                if !is_method_name(call.name) {
+                    return Err(Failure::Request(RequestError::MethodName));
+                }
                 params.remove("auth");
-                (endpoint, Some(&**session))
+                Route::Session(session)
             }
         };
-        let url = endpoint
-            .method_url(call.version, call.name)
-            .map_err(Failure::Request)?;
         let mut attempt = 0;
         let mut renewed = false;
         loop {
@@ -199,10 +211,20 @@ impl Client {
             inner.limiter.acquire().await;
             attempt += 1;
             progress.attempts += 1;
-            let token = session.map(OAuthSession::snapshot);
+            let (url, token) = match &route {
+                Route::Fixed(url) => (url.clone(), None),
+                Route::Session(session) => {
+                    let token = session.snapshot();
+                    let url = token
+                        .endpoint
+                        .method_url(call.version, call.name)
+                        .map_err(Failure::Request)?;
+                    (url, Some(token))
+                }
+            };
             let body = body_of(&params, token.as_ref()).map_err(Failure::Request)?;
             let may_retry = attempt < inner.retry.attempts();
-            let (status, body) = match self.send(url.clone(), body).await {
+            let (status, body) = match self.send(url, body).await {
                 Ok(reply) => reply,
                 Err(error) => {
                     let retry =
@@ -260,7 +282,7 @@ impl Client {
             };
             match error.code.as_str() {
                 "expired_token" => {
-                    if let (Some(session), Some(token)) = (session, &token)
+                    if let (Route::Session(session), Some(token)) = (&route, &token)
                         && !renewed
                     {
                         renewed = true;
@@ -328,7 +350,7 @@ impl Client {
                 let secrets: Vec<&Secret> = endpoint.webhook_code().into_iter().collect();
                 excerpt(body, &secrets)
             }
-            Credentials::OAuth(_, session) => {
+            Credentials::OAuth(session) => {
                 let secrets = session.secrets();
                 excerpt(body, &secrets.each_ref())
             }
@@ -376,6 +398,7 @@ mod tests {
     use serde_json::json;
 
     use super::{body_of, object_of, params_of};
+    use crate::client::endpoint::Endpoint;
     use crate::client::oauth::TokenSnapshot;
     use crate::client::{RequestError, Secret};
 
@@ -400,9 +423,11 @@ mod tests {
     fn oauth_bodies_carry_the_token_as_auth() {
         let params = object_of(json!({"id": 5})).unwrap();
         assert_eq!(body_of(&params, None).unwrap(), br#"{"id":5}"#);
+        let root = reqwest::Url::parse("https://example.bitrix24.com/rest/").unwrap();
         let token = TokenSnapshot {
             access_token: Secret::new("tok"),
             generation: 0,
+            endpoint: std::sync::Arc::new(Endpoint::oauth(root)),
         };
         let body: serde_json::Value =
             serde_json::from_slice(&body_of(&params, Some(&token)).unwrap()).unwrap();

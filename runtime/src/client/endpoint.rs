@@ -31,9 +31,13 @@ pub(crate) fn parse_url(
 }
 
 /// The REST root of a portal, `https://<portal>/rest/`, from the portal's address (with or
-/// without the trailing `/rest/`).
-pub(crate) fn rest_root(portal: &str, allow_http: bool) -> Result<Url, BuildError> {
-    let mut url = parse_url(portal, "portal URL", allow_http)?;
+/// without the trailing `/rest/`); `what` names the address in errors.
+pub(crate) fn rest_root(
+    portal: &str,
+    what: &'static str,
+    allow_http: bool,
+) -> Result<Url, BuildError> {
+    let mut url = parse_url(portal, what, allow_http)?;
     let path = url.path().trim_end_matches('/');
     let path = path.strip_suffix("/rest").unwrap_or(path).to_owned();
     url.set_path(&format!("{path}/rest/"));
@@ -64,6 +68,11 @@ impl Endpoint {
             root,
             webhook: Some((user_id, code)),
         }
+    }
+
+    /// The REST root, `https://<portal>/rest/`.
+    pub(crate) fn root(&self) -> &Url {
+        &self.root
     }
 
     /// The webhook code, if the calls go to a webhook.
@@ -125,13 +134,13 @@ mod tests {
             "https://example.bitrix24.com/rest/",
         ] {
             assert_eq!(
-                rest_root(portal, false).unwrap().as_str(),
+                rest_root(portal, "portal URL", false).unwrap().as_str(),
                 "https://example.bitrix24.com/rest/",
                 "{portal}"
             );
         }
         assert_eq!(
-            rest_root("http://127.0.0.1:4000/b24", true)
+            rest_root("http://127.0.0.1:4000/b24", "portal URL", true)
                 .unwrap()
                 .as_str(),
             "http://127.0.0.1:4000/b24/rest/"
@@ -141,7 +150,7 @@ mod tests {
     #[test]
     fn plain_http_needs_permission() {
         assert!(matches!(
-            rest_root("http://example.bitrix24.com", false),
+            rest_root("http://example.bitrix24.com", "portal URL", false),
             Err(BuildError::InsecureUrl { what: "portal URL" })
         ));
         for bad in [
@@ -162,7 +171,7 @@ mod tests {
 
     #[test]
     fn method_urls() {
-        let root = rest_root("https://example.bitrix24.com", false).unwrap();
+        let root = rest_root("https://example.bitrix24.com", "portal URL", false).unwrap();
         let hook = Endpoint::webhook(root.clone(), 3, Secret::new("c0de"));
         assert_eq!(
             hook.method_url(ApiVersion::V2, "crm.item.add")
@@ -192,7 +201,9 @@ mod tests {
 
     #[test]
     fn method_names_cannot_change_the_path() {
-        let oauth = Endpoint::oauth(rest_root("https://example.bitrix24.com", false).unwrap());
+        let oauth = Endpoint::oauth(
+            rest_root("https://example.bitrix24.com", "portal URL", false).unwrap(),
+        );
         for bad in [
             "",
             "a..b",

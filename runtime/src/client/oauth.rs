@@ -10,19 +10,23 @@ use serde_json::Value;
 use crate::ApiError;
 use crate::wire::{As, Int};
 
+use super::endpoint::{Endpoint, rest_root};
 use super::error::{Failure, RefreshError, TransportError};
 use super::tokens::{TokenStore, Tokens};
 use super::undecodable::UndecodableReply;
 use crate::Secret;
 
-/// The tokens of an OAuth client and how to renew them.
+/// The tokens of an OAuth client, where its calls go, and how to renew the tokens.
 pub(crate) struct OAuthSession {
     client_id: String,
     client_secret: Secret,
     token_url: Url,
     store: Arc<dyn TokenStore>,
-    /// The tokens in use and their generation, which every renewal increments.
-    current: Mutex<(Tokens, u64)>,
+    /// Whether a `client_endpoint` may use plain HTTP.
+    allow_http: bool,
+    /// The tokens in use, the generation, which every renewal increments, and where calls
+    /// go.
+    current: Mutex<Current>,
     /// Held while renewing, so that concurrent callers share one renewal. Remembers the
     /// generation whose refresh token the OAuth server refused, and its answer, so that
     /// the refused token is not sent again.
@@ -45,37 +49,54 @@ impl From<RefusedRenewal> for RefreshError {
     }
 }
 
-/// The access token a call was sent with.
+#[derive(Debug)]
+struct Current {
+    tokens: Tokens,
+    generation: u64,
+    endpoint: Arc<Endpoint>,
+}
+
+/// The access token a call was sent with, and where it was sent.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenSnapshot {
     pub(crate) access_token: Secret,
     pub(crate) generation: u64,
+    pub(crate) endpoint: Arc<Endpoint>,
 }
 
 impl OAuthSession {
+    /// A session whose calls go to `root` until a renewal names another address.
     pub(crate) fn new(
         client_id: String,
         client_secret: Secret,
         token_url: Url,
         tokens: Tokens,
         store: Arc<dyn TokenStore>,
+        root: Url,
+        allow_http: bool,
     ) -> Self {
         Self {
             client_id,
             client_secret,
             token_url,
             store,
-            current: Mutex::new((tokens, 0)),
+            allow_http,
+            current: Mutex::new(Current {
+                tokens,
+                generation: 0,
+                endpoint: Arc::new(Endpoint::oauth(root)),
+            }),
             renewal: tokio::sync::Mutex::new(None),
         }
     }
 
-    /// The access token to send now.
+    /// The access token to send now, and where to send it.
     pub(crate) fn snapshot(&self) -> TokenSnapshot {
         let current = self.lock();
         TokenSnapshot {
-            access_token: current.0.access_token.clone(),
-            generation: current.1,
+            access_token: current.tokens.access_token.clone(),
+            generation: current.generation,
+            endpoint: Arc::clone(&current.endpoint),
         }
     }
 
@@ -83,8 +104,8 @@ impl OAuthSession {
     pub(crate) fn secrets(&self) -> [Secret; 3] {
         let current = self.lock();
         [
-            current.0.access_token.clone(),
-            current.0.refresh_token.clone(),
+            current.tokens.access_token.clone(),
+            current.tokens.refresh_token.clone(),
             self.client_secret.clone(),
         ]
     }
@@ -93,15 +114,19 @@ impl OAuthSession {
     ///
     /// Concurrent callers queue here; the first renews, the others find a newer
     /// generation and return at once. The renewed tokens are saved to the store before
-    /// any call uses them.
+    /// any call uses them. When the OAuth server names the portal's REST address
+    /// (`client_endpoint`), later calls go there.
     pub(crate) async fn renew(&self, http: &reqwest::Client, seen: u64) -> Result<(), Failure> {
         let mut refused = self.renewal.lock().await;
-        let refresh_token = {
+        let (refresh_token, mut endpoint) = {
             let current = self.lock();
-            if current.1 != seen {
+            if current.generation != seen {
                 return Ok(());
             }
-            current.0.refresh_token.clone()
+            (
+                current.tokens.refresh_token.clone(),
+                Arc::clone(&current.endpoint),
+            )
         };
         if let Some((generation, refusal)) = refused.as_ref()
             && *generation == seen
@@ -109,7 +134,7 @@ impl OAuthSession {
             return Err(Failure::Refresh(refusal.clone().into()));
         }
         tracing::debug!("renewing the OAuth access token");
-        let tokens = match self.request(http, &refresh_token).await {
+        let mut tokens = match self.request(http, &refresh_token).await {
             Ok(tokens) => tokens,
             Err(Renewal::Refused(refusal)) => {
                 tracing::warn!(
@@ -121,10 +146,24 @@ impl OAuthSession {
             }
             Err(Renewal::Failed(error)) => return Err(Failure::Refresh(error)),
         };
+        if let Some(named) = &tokens.client_endpoint {
+            match rest_root(named, "client endpoint", self.allow_http) {
+                Ok(root) => endpoint = Arc::new(Endpoint::oauth(root)),
+                Err(_) => tracing::warn!(
+                    "the OAuth server named a client endpoint that is not a usable URL; \
+                     calls stay at the current address"
+                ),
+            }
+        }
+        tokens.client_endpoint = Some(endpoint.root().to_string());
         let saved = self.store.save(&tokens).await;
         {
             let mut current = self.lock();
-            *current = (tokens, seen + 1);
+            *current = Current {
+                tokens,
+                generation: seen + 1,
+                endpoint,
+            };
         }
         saved.map_err(Failure::TokenStore)
     }
@@ -155,7 +194,7 @@ impl OAuthSession {
         read_tokens(status, &body)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Tokens, u64)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Current> {
         self.current.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -186,6 +225,8 @@ struct TokenReply {
     expires: Option<i64>,
     #[serde(default, with = "As::<Int>")]
     expires_in: Option<i64>,
+    #[serde(default)]
+    client_endpoint: Option<String>,
     #[serde(default)]
     error: Option<Value>,
     #[serde(default)]
@@ -228,6 +269,9 @@ fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
                 access_token: Secret::new(access),
                 refresh_token: Secret::new(refresh),
                 expires_at,
+                client_endpoint: reply
+                    .client_endpoint
+                    .filter(|endpoint| !endpoint.is_empty()),
             })
         }
         _ => Err(Renewal::Failed(RefreshError::Undecodable(
@@ -249,6 +293,13 @@ mod tests {
         assert_eq!(tokens.access_token.expose(), "new-a");
         assert_eq!(tokens.refresh_token.expose(), "new-r");
         assert_eq!(tokens.expires_at, Some(1_780_319_382));
+        assert_eq!(tokens.client_endpoint, None);
+        let body = br#"{"access_token":"a","refresh_token":"r",
+            "client_endpoint":"https://moved.bitrix24.com/rest/","server_endpoint":"x"}"#;
+        assert_eq!(
+            read_tokens(200, body).unwrap().client_endpoint.as_deref(),
+            Some("https://moved.bitrix24.com/rest/")
+        );
     }
 
     #[test]

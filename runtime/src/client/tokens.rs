@@ -17,6 +17,9 @@ pub struct Tokens {
     pub refresh_token: Secret,
     /// When the access token expires, in Unix time, if known.
     pub expires_at: Option<i64>,
+    /// The portal's REST address (`https://<portal>/rest/`) that calls go to, as the
+    /// OAuth server named it (`client_endpoint`) with the last renewal; `None` until then.
+    pub client_endpoint: Option<String>,
 }
 
 impl Tokens {
@@ -26,7 +29,15 @@ impl Tokens {
             access_token: access_token.into(),
             refresh_token: refresh_token.into(),
             expires_at: None,
+            client_endpoint: None,
         }
+    }
+
+    /// The same tokens with the REST address they were last renewed for, such as a saved
+    /// `client_endpoint`: the client then calls there rather than the portal it is given.
+    pub fn with_client_endpoint(mut self, client_endpoint: impl Into<String>) -> Self {
+        self.client_endpoint = Some(client_endpoint.into());
+        self
     }
 }
 

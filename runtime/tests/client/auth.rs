@@ -14,7 +14,7 @@ use bitrix24_runtime::client::{
 };
 use futures::future::BoxFuture;
 
-use crate::support::{oauth, store};
+use crate::support::{TaskAdd, TaskFields, oauth, store};
 
 #[tokio::test]
 async fn an_expired_access_token_is_renewed_saved_and_the_call_repeated() {
@@ -31,6 +31,10 @@ async fn an_expired_access_token_is_renewed_saved_and_the_call_repeated() {
     assert_eq!((stats.expired_tokens, stats.refreshes), (1, 1));
     let saved = store.latest().expect("renewed tokens were saved");
     assert!(saved.expires_at.is_some());
+    assert_eq!(
+        saved.client_endpoint,
+        Some(format!("{}/rest/", portal.url()))
+    );
 
     client.call(&Current::new()).await.unwrap();
     assert_eq!(
@@ -39,6 +43,54 @@ async fn an_expired_access_token_is_renewed_saved_and_the_call_repeated() {
         "the renewed token is used from then on"
     );
     assert_eq!(store.saves(), 1);
+}
+
+#[tokio::test]
+async fn a_renewal_moves_later_calls_to_the_client_endpoint_it_names() {
+    let portal = FakePortal::builder()
+        .client_endpoint_path("/moved/rest/")
+        .start()
+        .await
+        .unwrap();
+    let store = store();
+    let client = oauth(&portal, Arc::clone(&store)).build().unwrap();
+    client.call(&Current::new()).await.unwrap();
+    portal.expire_access_tokens();
+    client.call(&Current::new()).await.unwrap();
+    client.call(&Current::new()).await.unwrap();
+    let stats = portal.stats();
+    assert_eq!(
+        (stats.requests, stats.client_endpoint_requests),
+        (4, 2),
+        "the repeated call and the next one went to the new address"
+    );
+    let saved = store.latest().expect("renewed tokens were saved");
+    let moved = format!("{}/moved/rest/", portal.url());
+    assert_eq!(saved.client_endpoint.as_deref(), Some(moved.as_str()));
+
+    let restored = OAuth::new(
+        "http://127.0.0.1:9/",
+        portal.client_id(),
+        portal.client_secret(),
+        saved,
+        MemoryTokenStore::new(),
+    )
+    .token_url(portal.token_url());
+    let client = Client::builder(restored).allow_http(true).build().unwrap();
+    client.call(&Current::new()).await.unwrap();
+    let task = TaskAdd {
+        fields: TaskFields {
+            title: "At the new address".to_owned(),
+            creator_id: 1,
+            responsible_id: 1,
+        },
+    };
+    client.call(&task).await.unwrap();
+    assert_eq!(
+        portal.stats().client_endpoint_requests,
+        4,
+        "tokens with a client endpoint call there, REST 3.0 included"
+    );
 }
 
 #[tokio::test]
