@@ -195,7 +195,7 @@ impl FakePortal {
 
     /// Creates CRM items of one entity type straight in memory, one per object of
     /// `fields`, as `crm.item.add` by the administrator would, without HTTP and outside
-    /// the limits: a test can set up 100,000 items in well under a second. Returns the new
+    /// the limits, so that a test can set up 100,000 items quickly. Returns the new
     /// identifiers, in ascending order.
     ///
     /// # Panics
