@@ -27,35 +27,60 @@ pub fn crate_files(krate: &Crate) -> FileSet {
         "src/system_error.rs",
         format(system_error::system_error(krate)),
     );
-    for (path, module) in &krate.modules {
-        let children = child_modules(krate, path);
-        let mut tokens = if path.is_empty() {
-            root_prelude()
-        } else {
-            module_doc(path, module)
-        };
-        for child in &children {
-            let ident = format_ident!("{}", child);
-            let child_path: ModPath = path.iter().chain([child]).cloned().collect();
-            let doc = format!(
-                " {}",
-                module_summary(&child_path, &krate.modules[&child_path])
-            );
-            tokens.extend(quote! {
-                #[doc = #doc]
-                #[rustfmt::skip]
-                pub mod #ident;
-            });
-        }
-        for m in &module.methods {
-            tokens.extend(method::method(m, path));
-        }
-        for t in &module.types {
-            tokens.extend(items::type_def(t, path));
-        }
-        files.insert(module_file(path, !children.is_empty()), format(tokens));
+    // Modules are independent: format them on every core, then insert in order.
+    let modules: Vec<(&ModPath, &Module)> = krate.modules.iter().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = modules.len().div_ceil(threads).max(1);
+    let formatted: Vec<(PathBuf, String)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = modules
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, module)| module_source(krate, path, module))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("formatting a module panicked"))
+            .collect()
+    });
+    for (file, text) in formatted {
+        files.insert(file, text);
     }
     files
+}
+
+/// The file and formatted source of one module.
+fn module_source(krate: &Crate, path: &ModPath, module: &Module) -> (PathBuf, String) {
+    let children = child_modules(krate, path);
+    let mut tokens = if path.is_empty() {
+        root_prelude()
+    } else {
+        module_doc(path, module)
+    };
+    for child in &children {
+        let ident = format_ident!("{}", child);
+        let child_path: ModPath = path.iter().chain([child]).cloned().collect();
+        let doc = format!(
+            " {}",
+            module_summary(&child_path, &krate.modules[&child_path])
+        );
+        tokens.extend(quote! {
+            #[doc = #doc]
+            #[rustfmt::skip]
+            pub mod #ident;
+        });
+    }
+    for m in &module.methods {
+        tokens.extend(method::method(m, path));
+    }
+    for t in &module.types {
+        tokens.extend(items::type_def(t, path));
+    }
+    (module_file(path, !children.is_empty()), format(tokens))
 }
 
 /// The formatted source of one method's items, as they appear in its module file.
