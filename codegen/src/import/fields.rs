@@ -340,16 +340,7 @@ mod tests {
     use super::*;
 
     fn field(name: &str, ty: &str) -> Field {
-        Field {
-            name: name.to_owned(),
-            ty: ty.parse().unwrap(),
-            required: false,
-            default: None,
-            values: None,
-            format: None,
-            fields: None,
-            deprecated: false,
-        }
+        Field::new(name, ty.parse().unwrap())
     }
 
     #[test]

@@ -310,16 +310,7 @@ fn result_spec(
     example: Option<&str>,
 ) -> (ResultSpec, Option<String>) {
     let Some(placed) = page.field_tables(Section::Response).next() else {
-        return (
-            ResultSpec {
-                ty: TypeExpr::Primitive(Primitive::Any),
-                fields: None,
-                values: None,
-                format: None,
-                paged: false,
-            },
-            Some("no result table".to_owned()),
-        );
+        return (untyped_result(), Some("no result table".to_owned()));
     };
     let top = reader.read(page, placed, Section::Response);
     let envelope = ["time", "total", "next"];
@@ -335,26 +326,11 @@ fn result_spec(
         Some(field) => field.clone(),
         None if siblings.is_empty() => {
             return (
-                ResultSpec {
-                    ty: TypeExpr::Primitive(Primitive::Any),
-                    fields: None,
-                    values: None,
-                    format: None,
-                    paged: false,
-                },
+                untyped_result(),
                 Some("result table has no `result` row".to_owned()),
             );
         }
-        None => Field {
-            name: "result".to_owned(),
-            ty: TypeExpr::Primitive(Primitive::Object),
-            required: false,
-            default: None,
-            values: None,
-            format: None,
-            fields: None,
-            deprecated: false,
-        },
+        None => Field::new("result", TypeExpr::Primitive(Primitive::Object)),
     };
     let container = matches!(
         result.ty.element(),
@@ -385,6 +361,17 @@ fn result_spec(
         },
         None,
     )
+}
+
+/// A result the page does not describe: any JSON.
+fn untyped_result() -> ResultSpec {
+    ResultSpec {
+        ty: TypeExpr::Primitive(Primitive::Any),
+        fields: None,
+        values: None,
+        format: None,
+        paged: false,
+    }
 }
 
 /// The JSON kind of a value.

@@ -108,6 +108,20 @@ fn is_false(value: &bool) -> bool {
 }
 
 impl Field {
+    /// A field with only a name and a type; every other key at its default.
+    pub fn new(name: impl Into<String>, ty: TypeExpr) -> Field {
+        Field {
+            name: name.into(),
+            ty,
+            required: false,
+            default: None,
+            values: None,
+            format: None,
+            fields: None,
+            deprecated: false,
+        }
+    }
+
     /// The prefix of a wildcard name (`UF_` for `UF_*`), or `None` for a plain name.
     pub fn wildcard_prefix(&self) -> Option<&str> {
         self.name.strip_suffix('*')
