@@ -108,7 +108,8 @@ impl FastListing {
     }
 
     /// Sets how many pages go in one HTTP request, from 1 (no `batch`) to 50 (the
-    /// default).
+    /// default). Use 1 for a method given by name that cannot run inside `batch`: its
+    /// refused first page would otherwise be read again on its own, two requests a page.
     pub fn pages_per_request(mut self, pages: usize) -> Self {
         self.pages_per_request = pages.clamp(1, BATCH_LIMIT);
         self
@@ -226,7 +227,8 @@ impl Client {
     /// The request is sent with `start = -1`, its filter narrowed with `>` on the
     /// identifier, and its order replaced by ascending identifier. A method that cannot
     /// run inside `batch` is read one page per request. Pages are read calls and are
-    /// retried like any call that is safe to repeat.
+    /// retried like any call that is safe to repeat. This is for REST 2 list methods;
+    /// REST 3.0 filters are lists of conditions, which this does not narrow.
     pub fn list_fast<'a, M: Paged + 'a>(
         &'a self,
         mut request: M,
