@@ -30,6 +30,8 @@ pub struct Page {
     pub path: String,
     /// The blocks in order.
     pub blocks: Vec<Block>,
+    /// The section of each block (`sections[i]` for `blocks[i]`).
+    pub sections: Vec<Section>,
     /// The page's fields tables with where they sit.
     pub tables: Vec<PlacedTable>,
 }
@@ -119,6 +121,7 @@ impl Page {
     pub fn new(path: String, text: &str) -> Page {
         let blocks = yfm::parse(text);
         let mut tables = Vec::new();
+        let mut sections = Vec::with_capacity(blocks.len());
         let mut section = Section::Head;
         let mut heading = None;
         for (i, block) in blocks.iter().enumerate() {
@@ -141,12 +144,23 @@ impl Page {
                 }),
                 _ => {}
             }
+            sections.push(section);
         }
         Page {
             path,
             blocks,
+            sections,
             tables,
         }
+    }
+
+    /// The blocks of a section, in page order.
+    pub fn blocks_in(&self, section: Section) -> impl Iterator<Item = &Block> {
+        self.blocks
+            .iter()
+            .zip(&self.sections)
+            .filter(move |(_, s)| **s == section)
+            .map(|(b, _)| b)
     }
 
     /// The `#` title.

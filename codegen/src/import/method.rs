@@ -232,28 +232,21 @@ fn scopes(page: &Page) -> Vec<String> {
 
 /// A page that states it takes no parameters: its parameters section has text but no table.
 fn page_says_no_params(page: &Page) -> bool {
-    let mut in_params = false;
-    for block in &page.blocks {
-        match block {
-            Block::Heading(h) if h.level == 2 => {
-                in_params = h.text.to_lowercase().contains("parameter");
-            }
-            Block::Text(t) if in_params => {
-                let t = t.to_lowercase();
-                if t.contains("without parameters")
-                    || t.contains("no parameters")
-                    || t.contains("does not accept")
-                    || t.contains("doesn't accept")
-                    || t.contains("does not take")
-                    || t.contains("has no parameters")
-                {
-                    return true;
-                }
-            }
-            _ => {}
+    const SAYS_NONE: [&str; 6] = [
+        "without parameters",
+        "no parameters",
+        "does not accept",
+        "doesn't accept",
+        "does not take",
+        "has no parameters",
+    ];
+    page.blocks_in(Section::Params).any(|block| match block {
+        Block::Text(t) => {
+            let t = t.to_lowercase();
+            SAYS_NONE.iter().any(|phrase| t.contains(phrase))
         }
-    }
-    false
+        _ => false,
+    })
 }
 
 /// Deprecated: under an `outdated/` or `deprecated/` folder, or a deprecation note
@@ -283,19 +276,9 @@ fn is_deprecated(page: &Page) -> bool {
 /// Methods whose last name segment reads: calling them twice is harmless.
 fn is_read_only(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or_default().to_lowercase();
-    const READ: [&str; 12] = [
-        "get",
-        "list",
-        "fields",
-        "getlist",
-        "getfields",
-        "current",
-        "search",
-        "count",
-        "info",
-        "version",
-        "status",
-        "access",
+    // `get…` and `list…` (getFields, getList, listAll) are covered by the prefixes below.
+    const READ: [&str; 8] = [
+        "fields", "current", "search", "count", "info", "version", "status", "access",
     ];
     READ.contains(&last.as_str())
         || last.starts_with("get")
@@ -403,22 +386,16 @@ fn example_result_kind(example: Option<&str>) -> Option<JsonKind> {
     }
 }
 
-/// Every error table of the errors section (and of the reply section, where some pages
-/// put it), with the status the page states for its error example.
+/// Every error table of the errors section, with the status the section states for its
+/// error example (`HTTP status: **400**`) when the table has no status column.
 fn error_specs(page: &Page) -> Vec<ErrorSpec> {
     let mut out: Vec<ErrorSpec> = Vec::new();
     let mut status = None;
-    let mut in_errors = false;
-    for block in &page.blocks {
+    for block in page.blocks_in(Section::Errors) {
         match block {
-            Block::Heading(h) if h.level == 2 => {
-                in_errors = h.text.to_lowercase().contains("error");
-                status = None;
-            }
-            Block::Text(t) if in_errors && t.starts_with("HTTP status:") => {
-                status = errors::stated_status(t);
-            }
-            Block::Table(t) if in_errors && super::table::kind(t) == TableKind::Errors => {
+            Block::Heading(h) if h.level == 2 => status = None,
+            Block::Text(t) if t.starts_with("HTTP status:") => status = errors::stated_status(t),
+            Block::Table(t) if super::table::kind(t) == TableKind::Errors => {
                 for e in errors::read(t, status) {
                     if !out.contains(&e) {
                         out.push(e);
@@ -431,29 +408,19 @@ fn error_specs(page: &Page) -> Vec<ErrorSpec> {
     out
 }
 
-/// The first JSON block of the reply section that parses and has a `result` member.
+/// The first JSON object of the reply section with a `result` member.
 fn response_example(page: &Page) -> Option<String> {
-    let mut section = Section::Head;
-    for block in &page.blocks {
-        match block {
-            Block::Heading(h) if h.level == 2 => {
-                let t = h.text.to_lowercase();
-                section = if t.contains("response") || t.contains("returned") {
-                    Section::Response
-                } else {
-                    Section::Other
-                };
+    page.blocks_in(Section::Response)
+        .find_map(|block| match block {
+            Block::Code(code)
+                if code.lang.starts_with("json")
+                    && code.text.trim_start().starts_with('{')
+                    && code.text.contains("\"result\"") =>
+            {
+                Some(code.text.clone())
             }
-            Block::Code(code) if section == Section::Response && code.lang.starts_with("json") => {
-                let text = code.text.trim_start();
-                if text.starts_with('{') && code.text.contains("\"result\"") {
-                    return Some(code.text.clone());
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+            _ => None,
+        })
 }
 
 /// The body of the webhook cURL example: the argument of `-d '…'`.
