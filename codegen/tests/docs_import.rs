@@ -20,9 +20,7 @@ fn workspace() -> PathBuf {
 
 /// The docs checkout, or `None` after printing why the test is skipped.
 fn docs() -> Option<PathBuf> {
-    let dir = std::env::var_os("BITRIX24_DOCS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared/b24restdocs"));
+    let dir = bitrix24_codegen::import::default_docs(&workspace());
     if dir.join("api-reference").is_dir() {
         Some(dir)
     } else {

@@ -14,6 +14,11 @@ pub use bitrix24_runtime::{ApiError, ApiVersion, Envelope, Method, MethodError, 
 #[rustfmt::skip]
 mod system_error;
 pub use system_error::SystemError;
+/// Every method by wire name, with its types behind functions over JSON.
+#[cfg(feature = "registry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "registry")))]
+#[rustfmt::skip]
+pub mod registry;
 /// Methods `app.*`.
 #[rustfmt::skip]
 pub mod app;

@@ -7,15 +7,11 @@ use bitrix24_codegen::import::{self, Import, stats::Stats};
 
 use crate::{DocsArgs, report_drift, root};
 
-/// The environment variable naming a docs checkout.
-const DOCS_VAR: &str = "BITRIX24_DOCS";
-
 /// The docs checkout: `--docs`, else `$BITRIX24_DOCS`, else `../shared/b24restdocs`.
 pub fn docs_dir(args: &DocsArgs) -> PathBuf {
     args.docs
         .clone()
-        .or_else(|| std::env::var_os(DOCS_VAR).map(PathBuf::from))
-        .unwrap_or_else(|| root().join("../shared/b24restdocs"))
+        .unwrap_or_else(|| import::default_docs(&root()))
 }
 
 fn run_import(args: &DocsArgs) -> Result<Import, ExitCode> {
@@ -23,7 +19,8 @@ fn run_import(args: &DocsArgs) -> Result<Import, ExitCode> {
     import::import(&docs, &args.specs).map_err(|e| {
         eprintln!("error: importing {}: {e}", docs.display());
         eprintln!(
-            "get the docs with `git clone https://github.com/bitrix24/b24restdocs` and pass --docs <path> or set {DOCS_VAR}"
+            "get the docs with `git clone https://github.com/bitrix24/b24restdocs` and pass --docs <path> or set {}",
+            import::DOCS_VAR
         );
         ExitCode::FAILURE
     })

@@ -46,6 +46,8 @@ serde_json = "1.0.145"
 default = []
 # The async HTTP client of bitrix24-runtime (`bitrix24::runtime::Client`).
 client = ["bitrix24-runtime/client"]
+# `bitrix24::registry`: every enabled method by wire name, for checking types against JSON.
+registry = []
 # Every scope.
 full = [{}]"#,
         features.join(", ")
@@ -73,7 +75,8 @@ errors `CError` in the same module.\n\n\
 One cargo feature per Bitrix24 scope; enable the scopes you call, or `full` for all:\n\
 {}.\n\n\
 The `client` feature adds the async HTTP client of `bitrix24-runtime`\n\
-(`bitrix24::runtime::Client`).\n\n\
+(`bitrix24::runtime::Client`). The `registry` feature adds `bitrix24::registry`: every\n\
+enabled method by wire name, its types behind functions over JSON.\n\n\
 License: MIT.\n",
         features.join(", ")
     )

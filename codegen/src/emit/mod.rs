@@ -5,6 +5,7 @@
 mod items;
 mod manifest;
 mod method;
+mod registry;
 mod system_error;
 
 use std::path::PathBuf;
@@ -27,6 +28,7 @@ pub fn crate_files(krate: &Crate) -> FileSet {
         "src/system_error.rs",
         format(system_error::system_error(krate)),
     );
+    files.insert("src/registry.rs", format(registry::registry(krate)));
     // Modules are independent: format them on every core, then insert in order.
     let modules: Vec<(&ModPath, &Module)> = krate.modules.iter().collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -150,6 +152,12 @@ fn root_prelude() -> TokenStream {
         #[rustfmt::skip]
         mod system_error;
         pub use system_error::SystemError;
+
+        /// Every method by wire name, with its types behind functions over JSON.
+        #[cfg(feature = "registry")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "registry")))]
+        #[rustfmt::skip]
+        pub mod registry;
     }
 }
 

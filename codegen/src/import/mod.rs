@@ -24,7 +24,7 @@ mod types;
 pub mod yfm;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use corpus::{Corpus, Page};
 pub use method::ImportedMethod;
@@ -33,6 +33,17 @@ pub use types::Vocabulary;
 use crate::output::FileSet;
 use crate::spec::{ApiVersion, MethodSpec};
 use crate::{Diagnostics, spec};
+
+/// The environment variable naming a checkout of the docs.
+pub const DOCS_VAR: &str = "BITRIX24_DOCS";
+
+/// Where the docs are looked for when no path is given: `$BITRIX24_DOCS`, else
+/// `shared/b24restdocs` beside the workspace at `workspace`.
+pub fn default_docs(workspace: &Path) -> PathBuf {
+    std::env::var_os(DOCS_VAR)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("../shared/b24restdocs"))
+}
 
 /// The outcome of an import.
 #[derive(Debug)]

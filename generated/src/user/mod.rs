@@ -164,6 +164,9 @@ pub struct Get {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub start: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 ::bitrix24_runtime::wire_object!(Get);
@@ -184,6 +187,7 @@ impl Get {
             select: None,
             image_resize: None,
             start: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `sort`.
