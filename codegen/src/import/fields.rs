@@ -178,6 +178,14 @@ impl<'a> FieldReader<'a> {
                     let default = facts::default_value(&row.description)?;
                     matches!(default, Scalar::Bool(_)).then_some(crate::spec::BoolFormat::TrueFalse)
                 });
+            } else if let TypeExpr::Primitive(
+                text @ (Primitive::String | Primitive::Char | Primitive::Enum),
+            ) = *ty.element()
+                && facts::is_yes_no(listed.as_deref(), &row.description)
+            {
+                // Text that is `Y` or `N` is a boolean in that wire form.
+                replace_element(&mut ty, text, Primitive::Boolean);
+                format = Some(crate::spec::BoolFormat::YesNo);
             } else if let Some(listed) = listed
                 && value_type_fits(&ty, &listed)
             {
@@ -533,6 +541,7 @@ mod tests {
                 "array",
                 "An associative array, see [fields](thing.md#thing)",
             ),
+            row("active", "char", "Values:\n- `Y` — yes\n- `N` — no"),
         ];
         let main = format!(
             "# Add main.add\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}|#\n",
@@ -561,6 +570,9 @@ mod tests {
         );
         assert_eq!(shapes[5], ("map<any>".into(), vec![]));
         assert_eq!(shapes[6], ("object".into(), thing));
+        assert_eq!(shapes[7], ("boolean".into(), vec![]));
+        assert_eq!(fields[7].format, Some(crate::spec::BoolFormat::YesNo));
+        assert_eq!(fields[7].values, None);
     }
 
     #[test]
