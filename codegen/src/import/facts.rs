@@ -1,4 +1,5 @@
-//! Facts stated in a description cell: the default value and the allowed values.
+//! Facts stated in a description cell: the default value, the allowed values and the
+//! wire form of booleans.
 
 use crate::spec::{BoolFormat, Scalar};
 
@@ -105,6 +106,22 @@ pub fn bool_format(values: &[Scalar]) -> Option<BoolFormat> {
     }
 }
 
+/// Whether text values are the `Y`/`N` form of a boolean: the listed values are exactly
+/// `Y` and `N`, or, with none listed, the description gives them as `` `Y`/`N` `` or
+/// `` `Y` or `N` ``.
+pub fn is_yes_no(listed: Option<&[Scalar]>, description: &str) -> bool {
+    match listed {
+        Some(values) => {
+            let mut texts: Vec<String> = values.iter().map(Scalar::to_string).collect();
+            texts.sort();
+            texts == ["N", "Y"]
+        }
+        None => ["`Y`/`N`", "`Y` / `N`", "`Y` or `N`"]
+            .iter()
+            .any(|form| description.contains(form)),
+    }
+}
+
 /// A value as a YAML scalar: booleans and integers keep their kind, the rest is text.
 fn scalar(text: &str) -> Scalar {
     if let Ok(b) = text.parse::<bool>() {
@@ -129,6 +146,17 @@ mod tests {
         assert_eq!(default_value("Default is `50`."), Some(Scalar::Int(50)));
         assert_eq!(default_value("Default — `null`"), None);
         assert_eq!(default_value("No default here `x`"), None);
+    }
+
+    #[test]
+    fn tells_yes_no_text() {
+        let yn = [Scalar::Str("Y".into()), Scalar::Str("N".into())];
+        assert!(is_yes_no(Some(&yn), ""));
+        let ynd = [yn[0].clone(), yn[1].clone(), Scalar::Str("D".into())];
+        assert!(!is_yes_no(Some(&ynd), "`Y` or `N`"));
+        assert!(is_yes_no(None, "Active (`Y`/`N`)"));
+        assert!(is_yes_no(None, "Pass `Y` or `N`"));
+        assert!(!is_yes_no(None, "Any text"));
     }
 
     #[test]

@@ -3,15 +3,23 @@
 //! A field typed `object`, `object[]`, `array` or with a name the vocabulary lacks gets its
 //! fields from another table, found in this order:
 //! 1. a same-page link in its description (`[…](#fields)`) to a heading;
-//! 2. a heading of the same page naming the field (`### Parameter fields`, `### FIELDS`);
-//! 3. the page its type links to (`[\`sale_order\`](../order/object.md)`), at the anchor or
+//! 2. for parameters, a link in its description to another page's heading
+//!    (`[…](./add.md#params)`) or to a page of fields (`[task fields](./fields.md)`);
+//! 3. a heading of the same page naming the field (`### Parameter fields`, `### FIELDS`);
+//! 4. the page its type links to (`[\`sale_order\`](../order/object.md)`), at the anchor or
 //!    its first fields table;
-//! 4. a heading of the same page naming the type.
+//! 5. a heading of the same page naming the type.
+//!
+//! Before that, shapes fixed otherwise win: the REST conventions for `select` and `order`
+//! ([`conventions`]) and objects keyed by the caller ([`keyed`]), which are maps.
 //!
 //! Names written as paths (`data[].web`, `fields.TITLE`) are folded into their parent.
 
+use super::conventions;
 use super::corpus::{Corpus, Page, PlacedTable, Section};
 use super::facts;
+use super::keyed;
+use super::method;
 use super::table::{self, TableKind};
 use super::types::{self, Vocabulary};
 use crate::spec::{Field, Primitive, Scalar, TypeExpr};
@@ -84,13 +92,47 @@ impl<'a> FieldReader<'a> {
                 ty = TypeExpr::List(Box::new(ty));
             }
         }
-        let needs_fields = matches!(
-            ty.element(),
-            TypeExpr::Primitive(Primitive::Object | Primitive::Array)
-        ) || row_type.unknown.is_some();
+        let leaf = name.rsplit(['.', ']']).next().unwrap_or(&name).to_owned();
+        let conventional = (section == Section::Params)
+            .then(|| conventions::param_type(&leaf, &ty))
+            .flatten();
+        if let Some(general) = conventions::union_type(&ty, section == Section::Params) {
+            ty = general;
+        }
+        // A filter keyed by fields takes their values, and any key with an operator prefix.
+        let keyed = keyed::is_keyed(&row.description);
+        let prefixed_filter =
+            keyed && section == Section::Params && leaf.eq_ignore_ascii_case("filter");
+        // A PHP "associative array", and a filter typed `array`, are objects.
+        if ty == TypeExpr::Primitive(Primitive::Array)
+            && (row.description.to_lowercase().contains("associative array")
+                || section == Section::Params && leaf.eq_ignore_ascii_case("filter"))
+        {
+            ty = TypeExpr::Primitive(Primitive::Object);
+        }
+        let loose = matches!(
+            ty,
+            TypeExpr::Primitive(Primitive::Object | Primitive::Array | Primitive::Any)
+        );
+        let fixed = match conventional {
+            Some(t) => Some((t, None)),
+            None if keyed && loose && !prefixed_filter && row_type.unknown.is_none() => {
+                Some(self.keyed(page, section, &row.description))
+            }
+            None => None,
+        };
+        let needs_fields = fixed.is_none()
+            && (matches!(
+                ty.element(),
+                TypeExpr::Primitive(Primitive::Object | Primitive::Array)
+            ) || row_type.unknown.is_some());
         let mut fields = None;
-        if needs_fields {
-            let leaf = name.rsplit(['.', ']']).next().unwrap_or(&name).to_owned();
+        // A fixed shape carries no values: lists on those rows describe the keys.
+        let read_values = fixed.is_none();
+        if let Some((fixed_ty, fixed_fields)) = fixed {
+            ty = fixed_ty;
+            fields = fixed_fields;
+        } else if needs_fields {
             let found = self.nested(
                 page,
                 placed,
@@ -99,7 +141,7 @@ impl<'a> FieldReader<'a> {
                 &row.description,
                 row_type.unknown.as_ref(),
             );
-            if let Some(nested) = found.filter(|f| !f.is_empty()) {
+            if let Some(mut nested) = found.filter(|f| !f.is_empty()) {
                 // `array` with a fields table is a list of objects.
                 // and a union with an object member is that object.
                 let object = TypeExpr::Primitive(Primitive::Object);
@@ -113,6 +155,13 @@ impl<'a> FieldReader<'a> {
                     TypeExpr::Union(_) => object,
                     other => other,
                 };
+                if prefixed_filter {
+                    // The keys are the fields of an entity, none of them required here.
+                    nested.iter_mut().for_each(|f| f.required = false);
+                    if !nested.iter().any(|f| f.name == "*") {
+                        nested.push(Field::new("*", TypeExpr::Primitive(Primitive::Any)));
+                    }
+                }
                 fields = Some(nested);
             } else if let Some((unknown, _)) = &row_type.unknown {
                 self.problems
@@ -121,7 +170,7 @@ impl<'a> FieldReader<'a> {
         }
         let mut values = None;
         let mut format = None;
-        if fields.is_none() {
+        if fields.is_none() && read_values {
             let listed = facts::allowed_values(&row.description);
             if ty.element() == &TypeExpr::Primitive(Primitive::Boolean) {
                 format = listed.as_deref().and_then(facts::bool_format).or_else(|| {
@@ -129,6 +178,14 @@ impl<'a> FieldReader<'a> {
                     let default = facts::default_value(&row.description)?;
                     matches!(default, Scalar::Bool(_)).then_some(crate::spec::BoolFormat::TrueFalse)
                 });
+            } else if let TypeExpr::Primitive(
+                text @ (Primitive::String | Primitive::Char | Primitive::Enum),
+            ) = *ty.element()
+                && facts::is_yes_no(listed.as_deref(), &row.description)
+            {
+                // Text that is `Y` or `N` is a boolean in that wire form.
+                replace_element(&mut ty, text, Primitive::Boolean);
+                format = Some(crate::spec::BoolFormat::YesNo);
             } else if let Some(listed) = listed
                 && value_type_fits(&ty, &listed)
             {
@@ -152,6 +209,39 @@ impl<'a> FieldReader<'a> {
         }
     }
 
+    /// The map a keyed object is (see [`keyed`]): of sort directions, of the object its
+    /// values link to, or of any JSON.
+    fn keyed(
+        &mut self,
+        page: &Page,
+        section: Section,
+        description: &str,
+    ) -> (TypeExpr, Option<Vec<Field>>) {
+        let map = |t: Primitive| TypeExpr::Map(Box::new(TypeExpr::Primitive(t)));
+        if keyed::sorts(description) {
+            return (map(Primitive::String), None);
+        }
+        let values = keyed::value_link(description)
+            .and_then(|link| self.read_linked(page, &link, section))
+            .filter(|f| !f.is_empty());
+        match values {
+            Some(fields) => (map(Primitive::Object), Some(fields)),
+            None => (map(Primitive::Any), None),
+        }
+    }
+
+    /// The fields of the table a description link points to: under an anchor of this
+    /// page, under an anchor of another page, or first on a page describing an object.
+    fn read_linked(&mut self, page: &Page, link: &str, section: Section) -> Option<Vec<Field>> {
+        if let Some(anchor) = link.strip_prefix('#') {
+            let t = table_under_anchor(page, anchor)?;
+            return Some(self.read(page, t, section));
+        }
+        let (target, anchor) = self.corpus.follow(&page.path, link)?;
+        let t = linked_table(target, anchor.as_deref())?;
+        Some(self.read(target, t, section))
+    }
+
     /// Finds the fields of an object field in another table (see the module docs).
     fn nested(
         &mut self,
@@ -165,6 +255,17 @@ impl<'a> FieldReader<'a> {
         for anchor in same_page_anchors(description) {
             if let Some(t) = table_under_anchor(page, &anchor) {
                 return Some(self.read(page, t, section));
+            }
+        }
+        // Reply descriptions link to pages about the fields as often as to the fields
+        // (`*.fields` replies describe each field), so only parameters follow them.
+        let links = match section {
+            Section::Params => other_page_links(description),
+            _ => Vec::new(),
+        };
+        for link in links {
+            if let Some(fields) = self.read_linked(page, &link, section) {
+                return Some(fields);
             }
         }
         if let Some(t) = table_named(page, placed, name) {
@@ -236,6 +337,40 @@ fn same_page_anchors(description: &str) -> Vec<String> {
             rest.find(')').map(|end| rest[..end].to_owned())
         })
         .collect()
+}
+
+/// Links to fields on other pages in a description: with an anchor
+/// (`[…](./x.md#task)`), or to a page of fields (`[task fields](./fields.md)`).
+fn other_page_links(description: &str) -> Vec<String> {
+    description
+        .match_indices("](")
+        .filter_map(|(i, _)| {
+            let text = description[..i].rsplit('[').next().unwrap_or_default();
+            let rest = &description[i + 2..];
+            let link = &rest[..rest.find(')')?];
+            let page = link.split('#').next().unwrap_or_default();
+            let of_fields = link.contains('#')
+                || text.to_lowercase().contains("field")
+                || page.ends_with("/fields.md")
+                || page == "fields.md";
+            (page.ends_with(".md") && of_fields).then(|| link.to_owned())
+        })
+        .collect()
+}
+
+/// The fields table a description link points to: the one under its anchor, or, on a page
+/// describing one object (not a method, whose first table lists its parameters, nor a
+/// `data-types.md` page of many types), the page's first fields table.
+fn linked_table<'p>(target: &'p Page, anchor: Option<&str>) -> Option<&'p PlacedTable> {
+    match anchor {
+        Some(anchor) => table_under_anchor(target, anchor),
+        None if method::method_name(target).is_none()
+            && !target.path.ends_with("data-types.md") =>
+        {
+            target.tables.iter().find(|t| t.kind == TableKind::Fields)
+        }
+        None => None,
+    }
 }
 
 /// The first fields table under the heading with this anchor.
@@ -341,6 +476,113 @@ mod tests {
 
     fn field(name: &str, ty: &str) -> Field {
         Field::new(name, ty.parse().unwrap())
+    }
+
+    /// Reads the first parameters table of `main.md` in a corpus of two pages.
+    fn read_params(main: &str, other: &str) -> Vec<Field> {
+        let pages = [("docs/main.md", main), ("docs/thing.md", other)]
+            .into_iter()
+            .map(|(path, text)| (path.to_owned(), Page::new(path.to_owned(), text)))
+            .collect();
+        let corpus = Corpus { pages };
+        let vocab = Vocabulary::default();
+        let page = &corpus.pages["docs/main.md"];
+        let placed = page.field_tables(Section::Params).next().unwrap();
+        FieldReader::new(&corpus, &vocab).read(page, placed, Section::Params)
+    }
+
+    const THING: &str = "# Thing\n\n## Fields {#thing}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+        || **id***\n`integer` | Id ||\n|| **title**\n`string` | Title ||\n|#\n\n\
+        ## Info {#info}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+        || **type**\n`string` | Type ||\n|| **isRequired**\n`boolean` | Required ||\n|#\n";
+
+    fn row(name: &str, ty: &str, description: &str) -> String {
+        format!("|| **{name}**\n`{ty}` | {description} ||\n")
+    }
+
+    fn shape(f: &Field) -> (String, Vec<(&str, bool)>) {
+        let fields = f.fields.iter().flatten();
+        let names = fields.map(|f| (f.name.as_str(), f.required)).collect();
+        (f.ty.to_string(), names)
+    }
+
+    #[test]
+    fn linked_tables_keyed_maps_and_conventions() {
+        let keyed = "In the form `{\"field_1\": \"value_1\", ... \"field_N\": \"value_N\"}`";
+        let rows = [
+            row(
+                "select",
+                "array",
+                "Fields to select, see [fields](thing.md#thing)",
+            ),
+            row(
+                "order",
+                "object",
+                "Sort order, see [fields](thing.md#thing)",
+            ),
+            row(
+                "filter",
+                "object",
+                &format!("{keyed}, keys are fields of the [thing](thing.md#thing)"),
+            ),
+            row("item", "object", "The [thing](thing.md#thing) to add"),
+            row(
+                "infos",
+                "object",
+                &format!("{keyed}, where `value` is an object of type [info](thing.md#info)"),
+            ),
+            row(
+                "extra",
+                "object",
+                &format!("{keyed}, where the value is text"),
+            ),
+            row(
+                "options",
+                "array",
+                "An associative array, see [fields](thing.md#thing)",
+            ),
+            row("active", "char", "Values:\n- `Y` — yes\n- `N` — no"),
+        ];
+        let main = format!(
+            "# Add main.add\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}|#\n",
+            rows.concat()
+        );
+        let fields = read_params(&main, THING);
+        let shapes: Vec<_> = fields.iter().map(shape).collect();
+        let thing = vec![("id", true), ("title", false)];
+        assert_eq!(shapes[0], ("string[]".into(), vec![]));
+        assert_eq!(shapes[1], ("map<string>".into(), vec![]));
+        // A keyed filter takes the fields, none required, and any prefixed key.
+        assert_eq!(
+            shapes[2],
+            (
+                "object".into(),
+                vec![("id", false), ("title", false), ("*", false)]
+            )
+        );
+        assert_eq!(shapes[3], ("object".into(), thing.clone()));
+        assert_eq!(
+            shapes[4],
+            (
+                "map<object>".into(),
+                vec![("type", false), ("isRequired", false)]
+            )
+        );
+        assert_eq!(shapes[5], ("map<any>".into(), vec![]));
+        assert_eq!(shapes[6], ("object".into(), thing));
+        assert_eq!(shapes[7], ("boolean".into(), vec![]));
+        assert_eq!(fields[7].format, Some(crate::spec::BoolFormat::YesNo));
+        assert_eq!(fields[7].values, None);
+    }
+
+    #[test]
+    fn links_followed_are_anchored_or_to_fields() {
+        let d = "See [task fields](./fields.md), [the list](./list.md), \
+            [a type](../types.md#x) and [here](#y)";
+        assert_eq!(
+            other_page_links(d),
+            ["./fields.md", "../types.md#x"].map(String::from)
+        );
     }
 
     #[test]

@@ -322,8 +322,10 @@ fn result_spec(
     if result.fields.is_none() && container && !siblings.is_empty() {
         result.fields = Some(siblings);
     }
-    // Whether `result` is one object or a list of them, the example reply tells best.
+    // Whether `result` is one object or a list of them, the example reply tells best
+    // (a map keyed by the caller stays one).
     if result.fields.is_some()
+        && !matches!(result.ty, TypeExpr::Map(_))
         && let Some(kind) = example_result_kind(example)
     {
         result.ty = match kind {

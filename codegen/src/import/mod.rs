@@ -3,18 +3,21 @@
 //!
 //! 1. [`corpus`] reads every page and splits it into blocks ([`yfm`]).
 //! 2. [`method`] recognises method pages and reads their parameter, result and error
-//!    tables ([`table`], [`fields`], [`types`], [`facts`], [`errors`]), sharpened by the
-//!    page's examples ([`refine`]).
+//!    tables ([`table`], [`fields`], [`types`], [`facts`], [`errors`]), with the shapes
+//!    the REST conventions and the keyed form fix ([`conventions`], [`keyed`]), sharpened
+//!    by the page's examples ([`refine`]).
 //! 3. [`overrides`] applies the hand-written corrections of `specs/overrides/`.
 //! 4. [`stats`] counts what was typed concretely; [`Import::files`] renders the specs.
 //!
 //! Only facts are taken from the pages (names, types, required flags, defaults, allowed
 //! values, error codes, messages and statuses, scopes, links), never their prose.
 
+mod conventions;
 mod corpus;
 mod errors;
 mod facts;
 mod fields;
+mod keyed;
 mod method;
 pub mod overrides;
 mod refine;

@@ -26,9 +26,8 @@ pub fn kind(table: &Table) -> TableKind {
     {
         return TableKind::Errors;
     }
-    let field_header = ["name", "parameter", "field", "key"]
-        .iter()
-        .any(|w| first.starts_with(w));
+    let field_header =
+        HEADER_WORDS.iter().any(|w| first.starts_with(w)) || types_the_columns(header);
     if field_header
         && (header.first().is_some_and(|c| c.contains('`')) || words.iter().any(|w| w == "type"))
     {
@@ -47,17 +46,24 @@ pub fn kind(table: &Table) -> TableKind {
     TableKind::Other
 }
 
+/// First words of the name column's header.
+const HEADER_WORDS: [&str; 4] = ["name", "parameter", "field", "key"];
+
 /// Whether the first row of a fields table is a header to skip.
 pub fn has_header(table: &Table) -> bool {
     table.rows.first().is_some_and(|row| {
         let first = plain(row.first().map_or("", String::as_str)).to_lowercase();
-        ["name", "parameter", "field", "key"]
-            .iter()
-            .any(|w| first.starts_with(w))
-            && row
-                .first()
-                .is_some_and(|c| c.contains("`type`") || c.contains("`Type`") || !c.contains('['))
+        types_the_columns(row)
+            || HEADER_WORDS.iter().any(|w| first.starts_with(w))
+                && row.first().is_some_and(|c| !c.contains('['))
     })
+}
+
+/// A header row whose name cell has the word `type` as its type line (`**Value**` /
+/// `` `type` ``): whatever the column is called, the row names columns, not a field.
+fn types_the_columns(row: &[String]) -> bool {
+    row.first()
+        .is_some_and(|c| c.to_ascii_lowercase().contains("`type`"))
 }
 
 /// One row of a fields table.
@@ -217,6 +223,13 @@ mod tests {
             kind(&t(&[&["**Method**", "**Description**"]])),
             TableKind::Other
         );
+        let value_header = t(&[
+            &["**Value**\n`type`", "**Description**"],
+            &["**id**\n`integer`", "x"],
+        ]);
+        assert_eq!(kind(&value_header), TableKind::Fields);
+        assert!(has_header(&value_header));
+        assert!(!has_header(&t(&[&["**id**\n`integer`", "x"]])));
         assert_eq!(
             kind(&t(&[
                 &["**id**\n`integer`", "x"],

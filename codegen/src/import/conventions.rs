@@ -1,0 +1,121 @@
+//! Parameter shapes fixed by the REST conventions rather than by each page's type line.
+//!
+//! Every list method takes `select` as a list of field names and `order` as an object of
+//! field names to a sort direction. Pages type them loosely (`array`, `object`) and often
+//! link them to the table of the entity's fields, which describes the names, not the
+//! values; the convention gives the real shape.
+
+use crate::spec::{Primitive, TypeExpr};
+
+/// The conventional type of a parameter, when its name has one and the page's type is
+/// loose (`array`, `object`, `any`, or a list of objects): `select` is `string[]`, `order`
+/// is `map<string>`.
+pub fn param_type(name: &str, ty: &TypeExpr) -> Option<TypeExpr> {
+    let loose = matches!(
+        ty.element(),
+        TypeExpr::Primitive(Primitive::Array | Primitive::Object | Primitive::Any)
+    );
+    if !loose {
+        return None;
+    }
+    let text = || Box::new(TypeExpr::Primitive(Primitive::String));
+    if name.eq_ignore_ascii_case("select") {
+        Some(TypeExpr::List(text()))
+    } else if name.eq_ignore_ascii_case("order") {
+        Some(TypeExpr::Map(text()))
+    } else {
+        None
+    }
+}
+
+/// A union of scalars that a more general member covers, or `None`:
+/// - with a text member (`integer | string`, `date | datetime`), text: every scalar has a
+///   text form Bitrix24 reads, and replies are read leniently into text;
+/// - in a request, `T | T[]` is `T[]`: a list of one stands for the single value.
+///
+/// `null` members are kept (`integer | string | null` → `string | null`).
+pub fn union_type(ty: &TypeExpr, request: bool) -> Option<TypeExpr> {
+    let TypeExpr::Union(members) = ty else {
+        return None;
+    };
+    let nullable = members.contains(&TypeExpr::Null);
+    let real: Vec<&TypeExpr> = members.iter().filter(|m| **m != TypeExpr::Null).collect();
+    let scalar = |t: &TypeExpr| matches!(t, TypeExpr::Primitive(p) if is_scalar(*p));
+    let general = if real.iter().all(|t| scalar(t))
+        && real
+            .iter()
+            .any(|t| matches!(t, TypeExpr::Primitive(p) if p.is_text() && *p != Primitive::Enum))
+    {
+        TypeExpr::Primitive(Primitive::String)
+    } else if let [one, TypeExpr::List(many)] | [TypeExpr::List(many), one] = real.as_slice()
+        && request
+        && **many == **one
+        && (scalar(one) || matches!(one, TypeExpr::Name(_)))
+    {
+        TypeExpr::List(many.clone())
+    } else {
+        return None;
+    };
+    Some(if nullable {
+        TypeExpr::Union(vec![general, TypeExpr::Null])
+    } else {
+        general
+    })
+}
+
+/// Scalars: everything but containers, files and `any`.
+fn is_scalar(p: Primitive) -> bool {
+    !matches!(
+        p,
+        Primitive::Object | Primitive::Array | Primitive::Any | Primitive::File | Primitive::Enum
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(text: &str) -> TypeExpr {
+        text.parse().unwrap()
+    }
+
+    fn param(name: &str, t: &str) -> Option<String> {
+        param_type(name, &ty(t)).map(|t| t.to_string())
+    }
+
+    fn union(t: &str, request: bool) -> Option<String> {
+        union_type(&ty(t), request).map(|t| t.to_string())
+    }
+
+    #[test]
+    fn select_and_order_take_their_conventional_shape() {
+        assert_eq!(param("select", "array").as_deref(), Some("string[]"));
+        assert_eq!(param("SELECT", "object[]").as_deref(), Some("string[]"));
+        assert_eq!(param("order", "object").as_deref(), Some("map<string>"));
+        assert_eq!(param("ORDER", "any").as_deref(), Some("map<string>"));
+        // A precise type stays: `order` is a direction on some methods.
+        assert_eq!(param("order", "string"), None);
+        assert_eq!(param("filter", "object"), None);
+    }
+
+    #[test]
+    fn scalar_unions_become_their_general_member() {
+        assert_eq!(union("integer | string", false).as_deref(), Some("string"));
+        assert_eq!(union("date | datetime", true).as_deref(), Some("string"));
+        assert_eq!(
+            union("integer | null | string", false).as_deref(),
+            Some("string | null")
+        );
+        assert_eq!(
+            union("integer | integer[]", true).as_deref(),
+            Some("integer[]")
+        );
+        assert_eq!(union("user | user[]", true).as_deref(), Some("user[]"));
+        // A reply holding one value cannot be read as a list.
+        assert_eq!(union("integer | integer[]", false), None);
+        // No member covers the others.
+        assert_eq!(union("boolean | integer", true), None);
+        assert_eq!(union("object | string", true), None);
+        assert_eq!(union("map<string> | string", true), None);
+    }
+}

@@ -1,0 +1,77 @@
+//! Objects keyed by the caller. The docs write them in one form,
+//! `{"field_1": "value_1", ... "field_N": "value_N"}`, and say in words what the keys and
+//! the values are, each usually with a link: "where `field` is a field of [the
+//! object](…) and `value` is an object of type [rest_field_description](…)". Such an
+//! object is a map, never a struct of the fields its keys are linked to.
+
+/// Whether a description gives its object in the keyed form.
+pub fn is_keyed(description: &str) -> bool {
+    form_end(description).is_some()
+}
+
+/// Whether the values of the keyed form are sort directions (`"field_N": "order_N"`).
+pub fn sorts(description: &str) -> bool {
+    description.contains("\"order_N\"") || description.contains("\"order_1\"")
+}
+
+/// The link that describes the values: the first link after a mention of `value` that
+/// follows the form (the key's link comes before it).
+pub fn value_link(description: &str) -> Option<String> {
+    let after = &description[form_end(description)?..];
+    let lower = after.to_ascii_lowercase();
+    let mention = lower.find("`value`").or_else(|| lower.find(" value "))?;
+    let rest = &after[mention..];
+    // The link must be close to the mention, in the same sentence.
+    let open = rest.find("](")?;
+    if rest[..open].contains(". ") {
+        return None;
+    }
+    let target = &rest[open + 2..];
+    target.find(')').map(|end| target[..end].to_owned())
+}
+
+/// The byte offset just past the keyed form (its last key is `"<name>_N"`, such as
+/// `"field_N"` or `"lang_N"`), if the description has one.
+fn form_end(description: &str) -> Option<usize> {
+    let at = description
+        .find("_N\":")
+        .or_else(|| description.find("_N\" :"))
+        .or_else(|| description.find("field_N:"))?;
+    let close = description[at..].find('}')?;
+    Some(at + close + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &str = "Object of the form `{\"field_1\": \"value_1\", ... \"field_N\": \"value_N\"}`, \
+        where `field` names a field of the [thing](../types.md#thing) and `value` is an \
+        object of type [field_info](../types.md#field_info)";
+
+    #[test]
+    fn reads_the_keyed_form() {
+        assert!(is_keyed(FIELDS));
+        assert!(!is_keyed(
+            "An object with the fields of the [thing](x.md#thing)"
+        ));
+        let langs = "In the form `{\"lang_1\": \"value_1\", ... \"lang_N\": \"value_N\"}`, \
+            where `value` is an object of type [names](#names)";
+        assert_eq!(value_link(langs).as_deref(), Some("#names"));
+        assert_eq!(
+            value_link(FIELDS).as_deref(),
+            Some("../types.md#field_info")
+        );
+        assert!(!sorts(FIELDS));
+    }
+
+    #[test]
+    fn the_key_link_is_not_the_value_link() {
+        let keys_only = "In the form `{\"field_1\": \"value_1\", ... \"field_N\": \"value_N\"}`. \
+            Keys are the fields of the [thing](x.md#thing). The value is any scalar.";
+        assert!(is_keyed(keys_only));
+        assert_eq!(value_link(keys_only), None);
+        let order = "In the form `{\"field_1\": \"order_1\", ... \"field_N\": \"order_N\"}`";
+        assert!(sorts(order));
+    }
+}
