@@ -425,10 +425,11 @@ fn response_example(page: &Page) -> Option<String> {
         })
 }
 
-/// The body of the webhook cURL example: the argument of `-d '…'`.
+/// The body of the webhook cURL example: the argument of `-d '…'` of the first `curl`
+/// call (shown in `curl`, `bash` or `sh` blocks) that sends JSON without an OAuth token.
 fn request_example(page: &Page) -> Option<String> {
     page.blocks.iter().find_map(|b| match b {
-        Block::Code(code) if code.lang.starts_with("curl") => {
+        Block::Code(code) if code.text.trim_start().starts_with("curl ") => {
             let at = code.text.find("-d '")?;
             let rest = &code.text[at + 4..];
             let end = rest.find("' \\").or_else(|| rest.rfind('\''))?;
@@ -438,4 +439,24 @@ fn request_example(page: &Page) -> Option<String> {
         }
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_example_is_the_webhook_curl_body_in_any_shell_block() {
+        let page = Page::new(
+            "a.md".into(),
+            "# a.b\n\n```bash\ncurl -X POST \\\n  -d '{\"id\":1}' \\\n  https://x/rest/1/c/a.b\n```\n\n\
+             ```bash\ncurl -d '{\"id\":1,\"auth\":\"**put_access_token_here**\"}' https://x/rest/a.b\n```\n",
+        );
+        assert_eq!(request_example(&page).as_deref(), Some(r#"{"id":1}"#));
+        let oauth_only = Page::new(
+            "b.md".into(),
+            "# a.b\n\n```curl\ncurl -d '{\"auth\":\"**put_access_token_here**\"}' https://x\n```\n",
+        );
+        assert_eq!(request_example(&oauth_only), None);
+    }
 }
