@@ -1,4 +1,4 @@
-//! Snapshots of the generated code: one per method spec, plus the shared files.
+//! Snapshots of the generated code: one per seed method spec, plus the shared files.
 //!
 //! A change to the generator or to a spec that changes generated code fails here until
 //! the new snapshot is reviewed (`cargo insta review`) and committed with its reason.
@@ -19,10 +19,25 @@ fn settings() -> insta::Settings {
     settings
 }
 
+/// The hand-written seed specs (`codegen/tests/seed-specs/`): between them they use every
+/// feature of the spec format, so their snapshots pin what the generator makes of each.
+/// The rest of `generated/` is pinned by the drift check and reviewed in its diffs.
+fn seed_methods() -> Vec<String> {
+    let dir = specs_dir().join("../codegen/tests/seed-specs");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
-fn every_method_has_a_reviewed_snapshot() {
+fn every_seed_method_has_a_reviewed_snapshot() {
     let specs = spec::load(specs_dir()).unwrap_or_else(|e| panic!("{e}"));
     let krate = ir::build(&specs).unwrap_or_else(|e| panic!("{e}"));
+    let seeds = seed_methods();
     let mut count = 0;
     settings().bind(|| {
         for (path, module) in &krate.modules {
@@ -31,12 +46,18 @@ fn every_method_has_a_reviewed_snapshot() {
                     spec::ApiVersion::V2 => method.wire_name.clone(),
                     spec::ApiVersion::V3 => format!("{}.v3", method.wire_name),
                 };
-                insta::assert_snapshot!(name, emit::method_source(method, path));
-                count += 1;
+                if seeds.contains(&name) {
+                    insta::assert_snapshot!(name, emit::method_source(method, path));
+                    count += 1;
+                }
             }
         }
     });
-    assert_eq!(count, specs.methods.len(), "every spec yields one snapshot");
+    assert_eq!(
+        count,
+        seeds.len(),
+        "every seed spec is in specs/ and has a snapshot"
+    );
 }
 
 #[test]

@@ -19,30 +19,150 @@ pub use system_error::SystemError;
 #[cfg_attr(docsrs, doc(cfg(feature = "registry")))]
 #[rustfmt::skip]
 pub mod registry;
+/// Methods `access.*`.
+#[rustfmt::skip]
+pub mod access;
+/// Methods `ai.*`.
+#[rustfmt::skip]
+pub mod ai;
 /// Methods `app.*`.
 #[rustfmt::skip]
 pub mod app;
+/// Methods `biconnector.*`.
+#[rustfmt::skip]
+pub mod biconnector;
+/// Methods `bizproc.*`.
+#[rustfmt::skip]
+pub mod bizproc;
+/// Methods `booking.*`.
+#[rustfmt::skip]
+pub mod booking;
+/// Methods `calendar.*`.
+#[rustfmt::skip]
+pub mod calendar;
+/// Methods `catalog.*`.
+#[rustfmt::skip]
+pub mod catalog;
 /// Methods `crm.*`.
 #[rustfmt::skip]
 pub mod crm;
+/// Methods `ctrigger.*`.
+#[rustfmt::skip]
+pub mod ctrigger;
 /// Methods `department.*`.
 #[rustfmt::skip]
 pub mod department;
+/// Methods `disk.*`.
+#[rustfmt::skip]
+pub mod disk;
+/// Methods `documentgenerator.*`.
+#[rustfmt::skip]
+pub mod documentgenerator;
+/// Methods `entity.*`.
+#[rustfmt::skip]
+pub mod entity;
 /// Methods `event.*`.
 #[rustfmt::skip]
 pub mod event;
+/// Methods `feature.*`.
+#[rustfmt::skip]
+pub mod feature;
+/// Methods `humanresources.*`.
+#[rustfmt::skip]
+pub mod humanresources;
+/// Methods `im.*`.
+#[rustfmt::skip]
+pub mod im;
 /// Methods `imbot.*`.
 #[rustfmt::skip]
 pub mod imbot;
 /// Methods `imconnector.*`.
 #[rustfmt::skip]
 pub mod imconnector;
+/// Methods `imopenlines.*`.
+#[rustfmt::skip]
+pub mod imopenlines;
+/// Methods `landing.*`.
+#[rustfmt::skip]
+pub mod landing;
+/// Methods `lists.*`.
+#[rustfmt::skip]
+pub mod lists;
+/// Methods `log.*`.
+#[rustfmt::skip]
+pub mod log;
+/// Methods `mailservice.*`.
+#[rustfmt::skip]
+pub mod mailservice;
+/// Methods `messageservice.*`.
+#[rustfmt::skip]
+pub mod messageservice;
+/// Methods `method.*`.
+#[rustfmt::skip]
+pub mod method;
+/// Methods `placement.*`.
+#[rustfmt::skip]
+pub mod placement;
+/// Methods `pull.*`.
+#[rustfmt::skip]
+pub mod pull;
+/// Methods `rpa.*`.
+#[rustfmt::skip]
+pub mod rpa;
+/// Methods `sale.*`.
+#[rustfmt::skip]
+pub mod sale;
+/// Methods `salescenter.*`.
+#[rustfmt::skip]
+pub mod salescenter;
+/// Methods `server.*`.
+#[rustfmt::skip]
+pub mod server;
+/// Methods `sign.*`.
+#[rustfmt::skip]
+pub mod sign;
+/// Methods `socialnetwork.*`.
+#[rustfmt::skip]
+pub mod socialnetwork;
+/// Methods `sonet_group.*`.
+#[rustfmt::skip]
+pub mod sonet_group;
+/// Methods `task.*`.
+#[rustfmt::skip]
+pub mod task;
+/// Methods `tasks.*`.
+#[rustfmt::skip]
+pub mod tasks;
+/// Methods `telephony.*`.
+#[rustfmt::skip]
+pub mod telephony;
+/// Methods `timeman.*`.
+#[rustfmt::skip]
+pub mod timeman;
 /// Named types shared by several methods.
 #[rustfmt::skip]
 pub mod types;
 /// Methods `user.*`.
 #[rustfmt::skip]
 pub mod user;
+/// Methods `userconsent.*`.
+#[rustfmt::skip]
+pub mod userconsent;
+/// Methods `userfieldconfig.*`.
+#[rustfmt::skip]
+pub mod userfieldconfig;
+/// Methods `userfieldtype.*`.
+#[rustfmt::skip]
+pub mod userfieldtype;
+/// REST 3.0 methods.
+#[rustfmt::skip]
+pub mod v3;
+/// Methods `vote.*`.
+#[rustfmt::skip]
+pub mod vote;
+/// Methods `voximplant.*`.
+#[rustfmt::skip]
+pub mod voximplant;
 /// Parameters of [`batch`](https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html).
 ///
 /// - Scopes: `basic`
@@ -295,3 +415,538 @@ impl BatchResponseResultError {
         self
     }
 }
+/// Parameters of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
+///
+/// - Scopes: `events`
+/// - Errors: [`EventsError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Events {
+    /// `SCOPE`: string.
+    #[serde(
+        rename = "SCOPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `FULL`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "FULL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub full: ::std::option::Option<bool>,
+}
+#[cfg(feature = "events")]
+::bitrix24_runtime::wire_object!(Events);
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+impl Events {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { scope: None, full: None }
+    }
+    /// Sets `SCOPE`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `FULL`.
+    pub fn full(mut self, value: bool) -> Self {
+        self.full = Some(value);
+        self
+    }
+}
+#[cfg(feature = "events")]
+impl ::bitrix24_runtime::Method for Events {
+    const NAME: &'static str = "events";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["events"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = EventsResponse;
+    type Error = EventsError;
+}
+/// The `result` of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct EventsResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+);
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+impl EventsResponse {
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+        self.0
+    }
+}
+/// Errors of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventsError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "events")]
+impl ::bitrix24_runtime::MethodError for EventsError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::fmt::Display for EventsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::error::Error for EventsError {}
+#[deprecated(note = "documented as deprecated")]
+/// Parameters of [`methods`](https://apidocs.bitrix24.com/api-reference/common/system/methods.html).
+///
+/// - Scopes: `basic`
+/// - Errors: [`MethodsError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Methods {
+    /// `full`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub full: ::std::option::Option<bool>,
+    /// `scope`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "basic")]
+::bitrix24_runtime::wire_object!(Methods);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl Methods {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { full: None, scope: None }
+    }
+    /// Sets `full`.
+    pub fn full(mut self, value: bool) -> Self {
+        self.full = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::Method for Methods {
+    const NAME: &'static str = "methods";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = MethodsResponse;
+    type Error = MethodsError;
+}
+/// The `result` of [`methods`](https://apidocs.bitrix24.com/api-reference/common/system/methods.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct MethodsResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>"
+    )]
+    pub ::std::vec::Vec<::std::string::String>,
+);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl MethodsResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> ::std::vec::Vec<::std::string::String> {
+        self.0
+    }
+}
+/// Errors of [`methods`](https://apidocs.bitrix24.com/api-reference/common/system/methods.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MethodsError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::MethodError for MethodsError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::fmt::Display for MethodsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::error::Error for MethodsError {}
+/// Parameters of [`profile`](https://apidocs.bitrix24.com/api-reference/common/users/profile.html).
+///
+/// - Scopes: `basic`
+/// - Errors: [`ProfileError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Profile {}
+#[cfg(feature = "basic")]
+::bitrix24_runtime::wire_object!(Profile);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl Profile {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::Method for Profile {
+    const NAME: &'static str = "profile";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = ProfileResponse;
+    type Error = ProfileError;
+}
+/// The `result` of [`profile`](https://apidocs.bitrix24.com/api-reference/common/users/profile.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ProfileResponse {
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `ADMIN`: boolean.
+    #[serde(
+        rename = "ADMIN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub admin: ::std::option::Option<bool>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `LAST_NAME`: string.
+    #[serde(
+        rename = "LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_GENDER`: string.
+    #[serde(
+        rename = "PERSONAL_GENDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_gender: ::std::option::Option<::std::string::String>,
+    /// `TIME_ZONE`: string.
+    #[serde(
+        rename = "TIME_ZONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub time_zone: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PHOTO`: string.
+    #[serde(
+        rename = "PERSONAL_PHOTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_photo: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "basic")]
+::bitrix24_runtime::wire_object!(ProfileResponse);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl ProfileResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            admin: None,
+            name: None,
+            last_name: None,
+            personal_gender: None,
+            time_zone: None,
+            personal_photo: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `ADMIN`.
+    pub fn admin(mut self, value: bool) -> Self {
+        self.admin = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `LAST_NAME`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_GENDER`.
+    pub fn personal_gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_gender = Some(value.into());
+        self
+    }
+    /// Sets `TIME_ZONE`.
+    pub fn time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PHOTO`.
+    pub fn personal_photo(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_photo = Some(value.into());
+        self
+    }
+}
+/// Errors of [`profile`](https://apidocs.bitrix24.com/api-reference/common/users/profile.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProfileError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::MethodError for ProfileError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::error::Error for ProfileError {}
+/// Parameters of [`scope`](https://apidocs.bitrix24.com/api-reference/common/system/scope.html).
+///
+/// - Scopes: `basic`
+/// - Errors: [`ScopeError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Scope {
+    /// `full`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub full: ::std::option::Option<bool>,
+}
+#[cfg(feature = "basic")]
+::bitrix24_runtime::wire_object!(Scope);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl Scope {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { full: None }
+    }
+    /// Sets `full`.
+    pub fn full(mut self, value: bool) -> Self {
+        self.full = Some(value);
+        self
+    }
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::Method for Scope {
+    const NAME: &'static str = "scope";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = ScopeResponse;
+    type Error = ScopeError;
+}
+/// The `result` of [`scope`](https://apidocs.bitrix24.com/api-reference/common/system/scope.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct ScopeResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>"
+    )]
+    pub ::std::vec::Vec<::std::string::String>,
+);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl ScopeResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> ::std::vec::Vec<::std::string::String> {
+        self.0
+    }
+}
+/// Errors of [`scope`](https://apidocs.bitrix24.com/api-reference/common/system/scope.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScopeError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::MethodError for ScopeError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::fmt::Display for ScopeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::error::Error for ScopeError {}

@@ -40,24 +40,2872 @@ impl Entry {
 pub fn methods() -> ::std::vec::Vec<Entry> {
     let mut entries = ::std::vec::Vec::new();
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Batch>());
+    #[cfg(feature = "events")] entries.push(Entry::of::<crate::Events>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Methods>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Profile>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Scope>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::access::Name>());
+    #[cfg(feature = "ai_admin")]
+    entries.push(Entry::of::<crate::ai::engine::list::Json>());
+    #[cfg(feature = "ai_admin")]
+    entries.push(Entry::of::<crate::ai::engine::register::Json>());
+    #[cfg(feature = "ai_admin")]
+    entries.push(Entry::of::<crate::ai::engine::unregister::Json>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::app::Info>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::app::option::Get>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::app::option::Set>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::connector::Add>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::connector::Delete>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::connector::Fields>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::connector::Get>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::connector::List>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::connector::Update>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::dataset::Add>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::dataset::Delete>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::dataset::Fields>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::dataset::Get>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::dataset::List>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::dataset::Update>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::dataset::fields::Update>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::source::Add>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::source::Delete>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::source::Fields>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::source::Get>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::source::List>());
+    #[cfg(feature = "biconnector")]
+    entries.push(Entry::of::<crate::biconnector::source::Update>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::activity::Add>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::activity::Delete>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::activity::List>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::activity::Log>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::activity::Update>());
+    #[cfg(feature = "bizproc")] entries.push(Entry::of::<crate::bizproc::event::Send>());
+    #[cfg(feature = "bizproc")] entries.push(Entry::of::<crate::bizproc::robot::Add>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::robot::Delete>());
+    #[cfg(feature = "bizproc")] entries.push(Entry::of::<crate::bizproc::robot::List>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::robot::Update>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::task::Complete>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::task::Delegate>());
+    #[cfg(feature = "bizproc")] entries.push(Entry::of::<crate::bizproc::task::List>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::Instances>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::Kill>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::Start>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::Terminate>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::template::Add>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::template::Delete>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::template::List>());
+    #[cfg(feature = "bizproc")]
+    entries.push(Entry::of::<crate::bizproc::workflow::template::Update>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::Add>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::Createfromwaitlist>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::Delete>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::Get>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::Update>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::client::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::client::Set>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::client::Unset>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::external_data::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::external_data::Set>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::booking::external_data::Unset>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::clienttype::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::Add>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::Delete>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::Get>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::Update>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::slots::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::slots::Set>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource::slots::Unset>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource_type::Add>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource_type::Delete>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource_type::Get>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource_type::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::resource_type::Update>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::Add>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::Createfrombooking>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::Delete>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::Get>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::Update>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::client::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::client::Set>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::client::Unset>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::external_data::List>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::external_data::Set>());
+    #[cfg(feature = "booking")]
+    entries.push(Entry::of::<crate::booking::v1::waitlist::external_data::Unset>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::accessibility::Get>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::event::Add>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::event::Delete>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::event::Get>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::event::Getbyid>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::event::Update>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::event::get::Nearest>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::meeting::status::Get>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::meeting::status::Set>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::resource::Add>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::resource::Delete>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::resource::List>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::resource::Update>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::resource::booking::List>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::section::Add>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::section::Delete>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::section::Get>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::section::Update>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::settings::Get>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::user::settings::Get>());
+    #[cfg(feature = "calendar")]
+    entries.push(Entry::of::<crate::calendar::user::settings::Set>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::catalog::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::catalog::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::catalog::IsOffers>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::catalog::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Cancel>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::CancelList>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Conduct>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::ConductList>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Confirm>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::DeleteList>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Fields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Unconfirm>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::element::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::element::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::element::Fields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::element::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::element::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::element::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::document::mode::Status>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::documentcontractor::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::documentcontractor::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::documentcontractor::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::documentcontractor::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::enum_::GetRoundTypes>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::enum_::GetStoreDocumentTypes>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::extra::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::extra::GetFields>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::extra::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::measure::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::measure::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::measure::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::measure::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::measure::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::measure::Update>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::price::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price::Delete>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::price::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price::GetFields>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::price::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price::Modify>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_group::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_group::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_group::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_group::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_lang::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_lang::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_lang::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_lang::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_lang::GetLanguages>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_lang::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::price_type_lang::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::Download>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::GetFieldsByFilter>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::offer::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::offer::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::offer::Download>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::offer::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::offer::GetFieldsByFilter>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::offer::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::offer::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::service::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::service::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::service::Download>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::service::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::service::GetFieldsByFilter>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::service::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::service::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::sku::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::sku::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::sku::Download>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::sku::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::sku::GetFieldsByFilter>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::sku::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product::sku::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_image::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_image::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_image::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_image::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_image::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_enum::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_enum::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_enum::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_enum::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_enum::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_enum::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_feature::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_feature::Get>());
+    #[cfg(feature = "catalog")]
+    entries
+        .push(
+            Entry::of::<
+                crate::catalog::product_property_feature::GetAvailableFeaturesByProperty,
+            >(),
+        );
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_feature::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_feature::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_feature::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_section::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_section::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::product_property_section::Set>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::ratio::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::ratio::GetFields>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::ratio::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::rounding_rule::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::rounding_rule::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::rounding_rule::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::rounding_rule::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::rounding_rule::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::rounding_rule::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::section::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::section::Delete>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::section::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::section::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::section::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::section::Update>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::store::Add>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::store::Delete>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::store::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::store::GetFields>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::store::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::store::Update>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::storeproduct::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::storeproduct::GetFields>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::storeproduct::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::userfield::document::List>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::userfield::document::Update>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::vat::Add>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::vat::Delete>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::vat::Get>());
+    #[cfg(feature = "catalog")]
+    entries.push(Entry::of::<crate::catalog::vat::GetFields>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::vat::List>());
+    #[cfg(feature = "catalog")] entries.push(Entry::of::<crate::catalog::vat::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::activity::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::activity::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::activity::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::activity::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::activity::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::activity::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::badge::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::badge::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::badge::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::badge::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::binding::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::binding::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::binding::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::binding::Move>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::call::GetTranscript>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::communication::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::configurable::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::configurable::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::configurable::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::layout::blocks::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::layout::blocks::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::layout::blocks::Set>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::activity::todo::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::todo::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::todo::UpdateColor>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::todo::UpdateDeadline>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::todo::UpdateDescription>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::todo::UpdateResponsibleUser>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::type_::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::type_::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::activity::type_::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::address::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::address::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::address::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::address::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::address::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automatedsolution::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automatedsolution::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automatedsolution::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automatedsolution::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automatedsolution::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automatedsolution::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::automation::Trigger>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automation::trigger::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automation::trigger::Execute>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automation::trigger::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::calllist::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::calllist::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::calllist::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::calllist::Statuslist>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::calllist::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::calllist::items::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::catalog::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::catalog::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::catalog::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::category::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::category::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::category::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::category::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::category::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::category::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::company::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::company::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::company::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::company::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::company::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::company::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::contact::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::contact::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::contact::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::contact::items::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::contact::items::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::contact::items::Set>());
+    #[cfg(feature = "crm")]
+    entries
+        .push(
+            Entry::of::<
+                crate::crm::company::details::configuration::ForceCommonScopeForAll,
+            >(),
+        );
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::details::configuration::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::details::configuration::Reset>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::details::configuration::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::userfield::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::userfield::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::userfield::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::userfield::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::company::userfield::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::contact::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::contact::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::contact::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::contact::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::contact::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::contact::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::company::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::company::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::company::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::company::items::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::company::items::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::company::items::Set>());
+    #[cfg(feature = "crm")]
+    entries
+        .push(
+            Entry::of::<
+                crate::crm::contact::details::configuration::ForceCommonScopeForAll,
+            >(),
+        );
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::details::configuration::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::details::configuration::Reset>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::details::configuration::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::userfield::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::userfield::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::userfield::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::userfield::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::contact::userfield::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::base::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::currency::base::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::currency::localizations::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::currency::localizations::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::currency::localizations::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::currency::localizations::Set>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::deal::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::deal::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::deal::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::deal::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::deal::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::deal::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::deal::contact::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::contact::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::contact::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::contact::items::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::contact::items::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::contact::items::Set>());
+    #[cfg(feature = "crm")]
+    entries
+        .push(
+            Entry::of::<
+                crate::crm::deal::details::configuration::ForceCommonScopeForAll,
+            >(),
+        );
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::details::configuration::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::details::configuration::Reset>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::details::configuration::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::productrows::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::productrows::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::recurring::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::recurring::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::recurring::Expose>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::recurring::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::recurring::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::recurring::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::recurring::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::userfield::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::userfield::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::userfield::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::userfield::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::deal::userfield::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::dealcategory::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::dealcategory::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::dealcategory::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::dealcategory::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::dealcategory::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::dealcategory::Status>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::dealcategory::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::dealcategory::default::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::dealcategory::default::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::dealcategory::stage::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::document::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::document::Delete>());
+    #[cfg(feature = "crm")]
+    entries
+        .push(Entry::of::<crate::crm::documentgenerator::document::Enablepublicurl>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::document::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::document::Getfields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::document::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::document::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::document::Upload>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::numerator::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::numerator::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::numerator::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::numerator::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::numerator::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::template::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::template::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::template::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::template::Getfields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::template::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::documentgenerator::template::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::duplicate::Findbycomm>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::duplicate::volatile_type::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::duplicate::volatile_type::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::duplicate::volatile_type::Register>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::duplicate::volatile_type::Unregister>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::entity::MergeBatch>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::enum_::Activitydirection>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::enum_::Activitynotifytype>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::enum_::Activitypriority>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::enum_::Activitystatus>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::enum_::Activitytype>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::enum_::Addresstype>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::enum_::Contenttype>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::enum_::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::enum_::Getorderownertypes>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::enum_::Ownertype>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::enum_::settings::Mode>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::invoice::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::invoice::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::invoice::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::invoice::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::Getexternallink>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::invoice::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::invoice::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::recurring::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::recurring::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::recurring::Expose>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::recurring::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::recurring::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::recurring::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::recurring::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::status::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::status::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::status::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::status::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::status::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::status::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::userfield::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::userfield::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::userfield::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::userfield::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::invoice::userfield::Update>());
     #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::BatchImport>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::Import>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::delivery::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::delivery::List>());
+    #[cfg(feature = "crm")]
+    entries
+        .push(
+            Entry::of::<
+                crate::crm::item::details::configuration::ForceCommonScopeForAll,
+            >(),
+        );
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::details::configuration::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::details::configuration::Reset>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::details::configuration::Set>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::payment::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::payment::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::payment::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::item::payment::Pay>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::Unpay>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::delivery::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::delivery::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::delivery::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::delivery::SetDelivery>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::product::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::product::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::product::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::payment::product::SetQuantity>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::GetAvailableForPayment>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::item::productrow::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::lead::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::lead::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::lead::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::lead::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::lead::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::lead::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::lead::contact::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::contact::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::contact::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::contact::items::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::contact::items::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::contact::items::Set>());
+    #[cfg(feature = "crm")]
+    entries
+        .push(
+            Entry::of::<
+                crate::crm::lead::details::configuration::ForceCommonScopeForAll,
+            >(),
+        );
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::details::configuration::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::details::configuration::Reset>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::details::configuration::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::productrows::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::productrows::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::userfield::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::userfield::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::userfield::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::userfield::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::lead::userfield::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::measure::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::measure::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::measure::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::measure::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::measure::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::measure::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::multifield::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::orderentity::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::orderentity::DeleteByFilter>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::orderentity::GetFields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::orderentity::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::paysystem::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::paysystem::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::persontype::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::persontype::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::product::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::product::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::product::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::product::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::product::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::product::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::Types>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::enumeration::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::product::property::settings::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::productrow::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::productrow::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::productsection::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::productsection::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::productsection::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::productsection::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::productsection::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::productsection::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::quote::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::quote::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::quote::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::quote::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::quote::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::quote::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::quote::contact::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::contact::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::contact::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::contact::items::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::contact::items::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::contact::items::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::productrows::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::productrows::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::userfield::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::userfield::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::userfield::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::userfield::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::quote::userfield::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::requisite::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::requisite::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::requisite::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::requisite::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::requisite::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::requisite::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::bankdetail::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::bankdetail::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::bankdetail::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::bankdetail::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::bankdetail::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::bankdetail::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::link::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::link::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::link::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::link::Register>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::link::Unregister>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::Countries>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::field::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::field::Availabletoadd>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::field::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::field::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::field::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::field::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::preset::field::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::userfield::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::userfield::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::userfield::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::userfield::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::requisite::userfield::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::settings::mode::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::stagehistory::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::status::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::status::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::status::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::status::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::status::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::status::Update>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::status::entity::Items>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::status::entity::Types>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::bindings::Bind>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::bindings::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::bindings::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::bindings::Unbind>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::comment::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::comment::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::comment::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::comment::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::comment::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::comment::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::timeline::icon::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::icon::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::timeline::icon::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::icon::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::timeline::item::Pin>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::item::Unpin>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::layout::blocks::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::layout::blocks::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::layout::blocks::Set>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::logmessage::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::logmessage::Delete>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::logmessage::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::logmessage::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::timeline::logo::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::logo::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::timeline::logo::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::logo::List>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::note::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::timeline::note::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::timeline::note::Save>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::tracking::trace::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::tracking::trace::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::type_::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::type_::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::type_::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::type_::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::type_::GetByEntityTypeId>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::type_::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::type_::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::userfield::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::userfield::Types>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::userfield::enumeration::Fields>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::userfield::settings::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::Add>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::Delete>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::Fields>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::Get>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::Update>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::ctrigger::Delete>());
+    #[cfg(feature = "department")] entries.push(Entry::of::<crate::department::Add>());
+    #[cfg(feature = "department")]
+    entries.push(Entry::of::<crate::department::Fields>());
     #[cfg(feature = "department")] entries.push(Entry::of::<crate::department::Get>());
+    #[cfg(feature = "department")]
+    entries.push(Entry::of::<crate::department::Update>());
+    #[cfg(feature = "department")]
+    entries.push(Entry::of::<crate::department::department::Delete>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::attached_object::Get>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::CopyTo>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::Delete>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::Get>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::file::GetExternalLink>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::GetFields>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::GetVersions>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::MarkDeleted>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::MoveTo>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::Rename>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::Restore>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::file::RestoreFromVersion>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::Search>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::file::UploadVersion>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::folder::AddSubFolder>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::folder::CopyTo>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::folder::DeleteTree>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::folder::Get>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::folder::GetChildren>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::folder::GetExternalLink>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::folder::GetFields>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::folder::MarkDeleted>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::folder::MoveTo>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::folder::Rename>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::folder::Restore>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::folder::ShareToUser>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::folder::UploadFile>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::rights::GetTasks>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::storage::AddFolder>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::storage::Get>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::storage::GetChildren>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::storage::GetFields>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::storage::GetForApp>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::storage::GetList>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::storage::GetTypes>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::storage::Rename>());
+    #[cfg(feature = "disk")]
+    entries.push(Entry::of::<crate::disk::storage::UploadFile>());
+    #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::version::Get>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::document::Add>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::document::Delete>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::document::Enablepublicurl>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::document::Get>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::document::Getfields>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::document::List>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::document::Update>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::numerator::Add>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::numerator::Delete>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::numerator::Get>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::numerator::List>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::numerator::Update>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::region::Add>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::region::Delete>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::region::Get>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::region::List>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::region::Update>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::role::Add>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::role::Delete>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::role::Fillaccesses>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::role::Get>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::role::List>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::role::Update>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::template::Add>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::template::Delete>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::template::Get>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::template::Getfields>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::template::List>());
+    #[cfg(feature = "documentgenerator")]
+    entries.push(Entry::of::<crate::documentgenerator::template::Update>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::Add>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::Delete>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::Get>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::Rights>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::Update>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::item::Add>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::item::Delete>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::item::Get>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::item::Update>());
+    #[cfg(feature = "entity")]
+    entries.push(Entry::of::<crate::entity::item::property::Add>());
+    #[cfg(feature = "entity")]
+    entries.push(Entry::of::<crate::entity::item::property::Delete>());
+    #[cfg(feature = "entity")]
+    entries.push(Entry::of::<crate::entity::item::property::Get>());
+    #[cfg(feature = "entity")]
+    entries.push(Entry::of::<crate::entity::item::property::Update>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::section::Add>());
+    #[cfg(feature = "entity")]
+    entries.push(Entry::of::<crate::entity::section::Delete>());
+    #[cfg(feature = "entity")] entries.push(Entry::of::<crate::entity::section::Get>());
+    #[cfg(feature = "entity")]
+    entries.push(Entry::of::<crate::entity::section::Update>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::Bind>());
+    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::Get>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::Unbind>());
+    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::Clear>());
+    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::Error>());
+    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::Get>());
+    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::List>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::feature::Get>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::company::Add>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::company::Delete>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::company::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::company::Update>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::company::user::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::employee::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::employee::Set>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::field::value::Set>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::job::Update>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::humanresources::hcmlink::job::status::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::Notify>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::Add>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::Leave>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::Mute>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::SetOwner>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::UpdateAvatar>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::UpdateColor>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::UpdateTitle>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::user::Add>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::user::Delete>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::user::List>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::counters::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::department::Get>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::department::colleagues::List>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::department::employees::Get>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::department::managers::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::dialog::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::dialog::Read>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::dialog::Unread>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::dialog::Writing>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::dialog::messages::Get>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::dialog::messages::Search>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::dialog::read::All>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::dialog::users::List>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::disk::file::Commit>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::disk::file::Delete>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::disk::file::Save>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::disk::folder::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::message::Add>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::message::Command>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::message::Delete>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::message::Like>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::message::Share>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::message::Update>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::Answer>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::Confirm>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::Delete>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::Read>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::notify::history::Search>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::personal::Add>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::read::All>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::read::List>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::schema::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::notify::system::Add>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::recent::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::recent::Hide>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::recent::List>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::recent::Pin>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::recent::Unread>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::revision::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::search::chat::List>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::search::department::List>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::search::last::Add>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::search::last::Delete>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::search::last::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::search::user::List>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::user::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::user::list::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::user::status::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::user::status::Set>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::user::status::idle::End>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::user::status::idle::Start>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::v2::event::Get>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::v2::event::Subscribe>());
+    #[cfg(feature = "im")]
+    entries.push(Entry::of::<crate::im::v2::event::Unsubscribe>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::v2::file::Download>());
+    #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::v2::file::Upload>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::Register>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::Unregister>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::Update>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::app::Register>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::app::Unregister>());
     #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::app::Update>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::bot::List>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::chat::Add>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::chat::Get>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::chat::Leave>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::chat::SendTyping>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::chat::SetManager>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::chat::SetOwner>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::chat::UpdateAvatar>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::chat::UpdateColor>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::chat::UpdateTitle>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::chat::user::Add>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::chat::user::Delete>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::chat::user::List>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::command::Answer>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::command::Register>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::command::Unregister>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::command::Update>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::dialog::Get>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::message::Add>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::message::Delete>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::message::Like>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::message::Update>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::v2::bot::Get>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::v2::bot::List>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::bot::Register>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::bot::Unregister>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::v2::bot::Update>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::v2::chat::Add>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::v2::chat::Get>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::v2::chat::Leave>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::SetOwner>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::Update>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::input_action::Notify>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::manager::Add>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::manager::Delete>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::Delete>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::Get>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::GetContext>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::Read>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::Send>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::Update>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::reaction::Add>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::message::reaction::Delete>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::text_field::Enabled>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::user::Add>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::user::Delete>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::chat::user::List>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::command::Answer>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::command::List>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::command::Register>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::command::Unregister>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::command::Update>());
+    #[cfg(feature = "imbot")] entries.push(Entry::of::<crate::imbot::v2::event::Get>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::file::Download>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::file::Upload>());
+    #[cfg(feature = "imbot")]
+    entries.push(Entry::of::<crate::imbot::v2::revision::Get>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::Activate>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::List>());
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imconnector::Register>());
     #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::Status>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::Unregister>());
+    #[cfg(feature = "imconnector")]
+    entries.push(Entry::of::<crate::imconnector::chat::name::Set>());
+    #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imconnector::connector::data::Set>());
     #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::delete::Messages>());
+    #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imconnector::send::Messages>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::send::status::Delivery>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::send::status::Reading>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imconnector::update::Messages>());
+    #[cfg(any(feature = "imbot", feature = "imopenlines"))]
+    entries.push(Entry::of::<crate::imopenlines::bot::session::Finish>());
+    #[cfg(any(feature = "imbot", feature = "imopenlines"))]
+    entries.push(Entry::of::<crate::imopenlines::bot::session::Operator>());
+    #[cfg(any(feature = "imbot", feature = "imopenlines"))]
+    entries.push(Entry::of::<crate::imopenlines::bot::session::Transfer>());
+    #[cfg(any(feature = "imbot", feature = "imopenlines"))]
+    entries.push(Entry::of::<crate::imopenlines::bot::session::message::Send>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::config::Add>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::config::Delete>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::config::Get>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::config::Update>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::config::list::Get>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::config::path::Get>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::crm::chat::Get>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::crm::chat::GetLastId>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::crm::chat::user::Add>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::crm::chat::user::Delete>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::crm::lead::create::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::crm::message::Add>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::dialog::get::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::message::quick::Save>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::message::session::start::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::network::Join>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::network::message::Add>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::operator::another::finish::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::operator::answer::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::operator::finish::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::operator::skip::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::operator::spam::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::operator::transfer::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::revision::Get>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::Start>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::head::vote::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::history::Get>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::intercept::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::join::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::mode::pin::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::mode::pin_all::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::mode::silent::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::mode::unpin_all::Json>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::open::Json>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Addcard>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::ChangeAnchor>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::ChangeNodeName>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Clonecard>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::GetContentFromRepository>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Getbyid>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Getcontent>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Getlist>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Getmanifest>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Getmanifestfile>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Getrepository>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Removecard>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::UpdateCards>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::UpdateStyles>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Updateattrs>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Updatecontent>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Updatenodes>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::block::Uploadfile>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::demos::GetList>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::demos::GetPageList>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::demos::GetSiteList>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::demos::Register>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::demos::Unregister>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Add>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::AddByTemplate>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Addblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Copy>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Copyblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Delete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Deleteblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Downblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::FavoriteBlock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::GetList>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Getadditionalfields>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Getpreview>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Getpublicurl>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Hideblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::MarkDelete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::MarkUnDelete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Markdeletedblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Markundeletedblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Move>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Moveblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Publication>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::RemoveEntities>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::ResolveIdByPublicUrl>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Showblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::UnFavoriteBlock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Unpublic>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Upblock>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::landing::Update>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repo::CheckContent>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repo::GetList>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repo::Register>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repo::Unbind>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repo::Unregister>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repowidget::Debug>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repowidget::Getlist>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repowidget::Register>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::repowidget::Unregister>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::role::Enable>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::role::GetList>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::role::GetRights>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::role::IsEnabled>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::role::SetAccessCodes>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::role::SetRights>());
+    #[cfg(feature = "landing")] entries.push(Entry::of::<crate::landing::site::Add>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::AddFolder>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::BindingToGroup>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::BindingToMenu>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::Delete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::FullExport>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::GetFolders>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::GetGroupBindings>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::GetList>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::GetMenuBindings>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::GetPreview>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::GetPublicUrl>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::GetRights>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::Getadditionalfields>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::MarkDelete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::MarkFolderDelete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::MarkFolderUnDelete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::MarkUnDelete>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::Publication>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::PublicationFolder>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::SetRights>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::UnPublicFolder>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::UnbindingFromGroup>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::UnbindingFromMenu>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::Unpublic>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::Update>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::site::UpdateFolder>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::syspage::DeleteForLanding>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::syspage::DeleteForSite>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::syspage::Get>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::syspage::GetSpecialPage>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::syspage::Set>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::template::GetLandingRef>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::template::GetSiteRef>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::template::Getlist>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::template::SetLandingRef>());
+    #[cfg(feature = "landing")]
+    entries.push(Entry::of::<crate::landing::template::SetSiteRef>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::Add>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::Delete>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::Get>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::Update>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::element::Add>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::element::Delete>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::element::Get>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::element::Update>());
+    #[cfg(feature = "lists")]
+    entries.push(Entry::of::<crate::lists::element::get::file::Url>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::field::Add>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::field::Delete>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::field::Get>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::field::Update>());
+    #[cfg(feature = "lists")]
+    entries.push(Entry::of::<crate::lists::field::type_::Get>());
+    #[cfg(feature = "lists")]
+    entries.push(Entry::of::<crate::lists::get::iblock::type_::Id>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::section::Add>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::section::Delete>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::section::Get>());
+    #[cfg(feature = "lists")] entries.push(Entry::of::<crate::lists::section::Update>());
+    #[cfg(feature = "log")] entries.push(Entry::of::<crate::log::blogcomment::Add>());
+    #[cfg(feature = "log")] entries.push(Entry::of::<crate::log::blogcomment::Delete>());
+    #[cfg(feature = "log")]
+    entries.push(Entry::of::<crate::log::blogcomment::user::Get>());
+    #[cfg(feature = "log")] entries.push(Entry::of::<crate::log::blogpost::Add>());
+    #[cfg(feature = "log")] entries.push(Entry::of::<crate::log::blogpost::Delete>());
+    #[cfg(feature = "log")] entries.push(Entry::of::<crate::log::blogpost::Get>());
+    #[cfg(feature = "log")] entries.push(Entry::of::<crate::log::blogpost::Share>());
+    #[cfg(feature = "log")] entries.push(Entry::of::<crate::log::blogpost::Update>());
+    #[cfg(feature = "log")]
+    entries.push(Entry::of::<crate::log::blogpost::getusers::Important>());
+    #[cfg(feature = "mailservice")] entries.push(Entry::of::<crate::mailservice::Add>());
+    #[cfg(feature = "mailservice")]
+    entries.push(Entry::of::<crate::mailservice::Delete>());
+    #[cfg(feature = "mailservice")]
+    entries.push(Entry::of::<crate::mailservice::Fields>());
+    #[cfg(feature = "mailservice")] entries.push(Entry::of::<crate::mailservice::Get>());
+    #[cfg(feature = "mailservice")]
+    entries.push(Entry::of::<crate::mailservice::List>());
+    #[cfg(feature = "mailservice")]
+    entries.push(Entry::of::<crate::mailservice::Update>());
+    #[cfg(feature = "messageservice")]
+    entries.push(Entry::of::<crate::messageservice::message::status::Update>());
+    #[cfg(feature = "messageservice")]
+    entries.push(Entry::of::<crate::messageservice::sender::Add>());
+    #[cfg(feature = "messageservice")]
+    entries.push(Entry::of::<crate::messageservice::sender::Delete>());
+    #[cfg(feature = "messageservice")]
+    entries.push(Entry::of::<crate::messageservice::sender::List>());
+    #[cfg(feature = "messageservice")]
+    entries.push(Entry::of::<crate::messageservice::sender::Update>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::method::Get>());
+    #[cfg(feature = "placement")] entries.push(Entry::of::<crate::placement::Bind>());
+    #[cfg(feature = "placement")] entries.push(Entry::of::<crate::placement::Get>());
+    #[cfg(feature = "placement")] entries.push(Entry::of::<crate::placement::List>());
+    #[cfg(feature = "placement")] entries.push(Entry::of::<crate::placement::Unbind>());
+    #[cfg(feature = "pull")]
+    entries.push(Entry::of::<crate::pull::application::config::Get>());
+    #[cfg(feature = "pull")]
+    entries.push(Entry::of::<crate::pull::application::event::Add>());
+    #[cfg(feature = "pull")]
+    entries.push(Entry::of::<crate::pull::application::push::Add>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::comment::Add>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::comment::Delete>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::comment::Update>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::fields::GetSettings>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::fields::SetSettings>());
+    #[cfg(feature = "rpa")]
+    entries.push(Entry::of::<crate::rpa::fields::SetVisibilitySettings>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::item::Add>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::item::Delete>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::item::Get>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::item::GetTasks>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::item::List>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::item::Update>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::stage::Add>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::stage::Delete>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::stage::Get>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::stage::ListForType>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::stage::Update>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::task::AddUser>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::task::Delete>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::task::Do>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::timeline::Add>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::timeline::Delete>());
+    #[cfg(feature = "rpa")]
+    entries.push(Entry::of::<crate::rpa::timeline::ListForItem>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::timeline::Update>());
+    #[cfg(feature = "rpa")]
+    entries.push(Entry::of::<crate::rpa::timeline::UpdateIsFixed>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::type_::Add>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::type_::Delete>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::type_::Get>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::type_::List>());
+    #[cfg(feature = "rpa")] entries.push(Entry::of::<crate::rpa::type_::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::basketitem::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketitem::AddCatalogProduct>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketitem::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::basketitem::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketitem::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketitem::GetFieldsCatalogProduct>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::basketitem::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketitem::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketitem::UpdateCatalogProduct>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketproperties::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketproperties::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketproperties::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketproperties::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketproperties::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::basketproperties::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::business_value_person_domain::Add>());
+    #[cfg(feature = "sale")]
+    entries
+        .push(Entry::of::<crate::sale::business_value_person_domain::DeleteByFilter>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::business_value_person_domain::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::business_value_person_domain::List>());
+    #[cfg(feature = "cashbox")] entries.push(Entry::of::<crate::sale::cashbox::Add>());
+    #[cfg(feature = "cashbox")]
+    entries.push(Entry::of::<crate::sale::cashbox::Delete>());
+    #[cfg(feature = "cashbox")] entries.push(Entry::of::<crate::sale::cashbox::List>());
+    #[cfg(feature = "cashbox")]
+    entries.push(Entry::of::<crate::sale::cashbox::Update>());
+    #[cfg(feature = "cashbox")]
+    entries.push(Entry::of::<crate::sale::cashbox::check::Apply>());
+    #[cfg(feature = "cashbox")]
+    entries.push(Entry::of::<crate::sale::cashbox::handler::Add>());
+    #[cfg(feature = "cashbox")]
+    entries.push(Entry::of::<crate::sale::cashbox::handler::Delete>());
+    #[cfg(feature = "cashbox")]
+    entries.push(Entry::of::<crate::sale::cashbox::handler::List>());
+    #[cfg(feature = "cashbox")]
+    entries.push(Entry::of::<crate::sale::cashbox::handler::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::delivery::Add>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::delivery::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::delivery::Getlist>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::delivery::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::delivery::config::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::delivery::config::Update>());
+    #[cfg(feature = "delivery")]
+    entries.push(Entry::of::<crate::sale::delivery::extra::service::Add>());
+    #[cfg(feature = "delivery")]
+    entries.push(Entry::of::<crate::sale::delivery::extra::service::Delete>());
+    #[cfg(feature = "delivery")]
+    entries.push(Entry::of::<crate::sale::delivery::extra::service::Get>());
+    #[cfg(feature = "delivery")]
+    entries.push(Entry::of::<crate::sale::delivery::extra::service::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::delivery::handler::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::delivery::handler::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::delivery::handler::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::delivery::handler::Update>());
+    #[cfg(feature = "delivery")]
+    entries.push(Entry::of::<crate::sale::delivery::request::Delete>());
+    #[cfg(feature = "delivery")]
+    entries.push(Entry::of::<crate::sale::delivery::request::Sendmessage>());
+    #[cfg(feature = "delivery")]
+    entries.push(Entry::of::<crate::sale::delivery::request::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::order::Add>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::order::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::order::Get>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::order::GetFields>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::order::List>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::order::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::payment::Add>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::payment::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::payment::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::payment::GetFields>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::payment::List>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::payment::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::payment_item_shipment::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::payment_item_shipment::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::payment_item_shipment::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::payment_item_shipment::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::payment_item_shipment::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::payment_item_shipment::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::paymentitembasket::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::paymentitembasket::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::paymentitembasket::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::paymentitembasket::Getfields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::paymentitembasket::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::paymentitembasket::Update>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::Add>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::Delete>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::List>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::Update>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::handler::Add>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::handler::Delete>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::handler::List>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::handler::Update>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::pay::Invoice>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::pay::Payment>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::settings::Get>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::settings::Update>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::settings::invoice::Get>());
+    #[cfg(feature = "pay_system")]
+    entries.push(Entry::of::<crate::sale::paysystem::settings::payment::Get>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::persontype::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::persontype::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::persontype::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::persontype::GetFields>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::persontype::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::persontype::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::property::Add>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::property::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::property::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::property::Getfieldsbytype>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::property::List>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::property::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::property_relation::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::property_relation::DeleteByFilter>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::property_relation::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::property_relation::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertygroup::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertygroup::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertygroup::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertygroup::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertygroup::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertygroup::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvalue::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvalue::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvalue::Getfields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvalue::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvalue::Modify>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvariant::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvariant::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvariant::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvariant::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvariant::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::propertyvariant::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::shipment::Add>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::shipment::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::shipment::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipment::GetFields>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::shipment::List>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::shipment::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::shipmentitem::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentitem::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::shipmentitem::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentitem::Getfields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentitem::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentitem::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentproperty::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentproperty::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentproperty::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentproperty::Getfieldsbytype>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentproperty::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentproperty::Update>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentpropertyvalue::Delete>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentpropertyvalue::Get>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentpropertyvalue::Getfields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentpropertyvalue::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::shipmentpropertyvalue::Modify>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status::Add>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status::Delete>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status::Get>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status::GetFields>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status::List>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status::Update>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status_lang::Add>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::status_lang::DeleteByFilter>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::status_lang::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::status_lang::GetListLangs>());
+    #[cfg(feature = "sale")] entries.push(Entry::of::<crate::sale::status_lang::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::trade_binding::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::trade_binding::List>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::trade_platform::GetFields>());
+    #[cfg(feature = "sale")]
+    entries.push(Entry::of::<crate::sale::trade_platform::List>());
+    #[cfg(feature = "salescenter")]
+    entries.push(Entry::of::<crate::salescenter::payment::GetPublicUrl>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::server::Time>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::sign::b2e::company::provider::List>());
+    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::sign::b2e::document::Get>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::sign::b2e::document::Send>());
+    #[cfg(feature = "sign")]
+    entries.push(Entry::of::<crate::sign::b2e::hcmlink::document::Get>());
+    #[cfg(feature = "sign")] entries.push(Entry::of::<crate::sign::b2e::mysafe::Tail>());
+    #[cfg(feature = "sign")]
+    entries.push(Entry::of::<crate::sign::b2e::personal::Tail>());
+    #[cfg(feature = "socialnetwork")]
+    entries.push(Entry::of::<crate::socialnetwork::api::workgroup::Get>());
+    #[cfg(feature = "socialnetwork")]
+    entries.push(Entry::of::<crate::socialnetwork::api::workgroup::List>());
+    #[cfg(feature = "sonet")] entries.push(Entry::of::<crate::sonet_group::Create>());
+    #[cfg(feature = "sonet")] entries.push(Entry::of::<crate::sonet_group::Delete>());
+    #[cfg(feature = "sonet")] entries.push(Entry::of::<crate::sonet_group::Get>());
+    #[cfg(feature = "sonet")] entries.push(Entry::of::<crate::sonet_group::Setowner>());
+    #[cfg(feature = "sonet")] entries.push(Entry::of::<crate::sonet_group::Update>());
+    #[cfg(feature = "sonet")]
+    entries.push(Entry::of::<crate::sonet_group::feature::Access>());
+    #[cfg(feature = "sonet")] entries.push(Entry::of::<crate::sonet_group::user::Add>());
+    #[cfg(feature = "sonet")]
+    entries.push(Entry::of::<crate::sonet_group::user::Delete>());
+    #[cfg(feature = "sonet")] entries.push(Entry::of::<crate::sonet_group::user::Get>());
+    #[cfg(feature = "sonet")]
+    entries.push(Entry::of::<crate::sonet_group::user::Groups>());
+    #[cfg(feature = "sonet")]
+    entries.push(Entry::of::<crate::sonet_group::user::Invite>());
+    #[cfg(feature = "sonet")]
+    entries.push(Entry::of::<crate::sonet_group::user::Request>());
+    #[cfg(feature = "sonet")]
+    entries.push(Entry::of::<crate::sonet_group::user::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Complete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Delete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Getlist>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Getmanifest>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Isactionallowed>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Moveafteritem>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Renew>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::checklistitem::Update>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::comment::Add>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::commentitem::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::commentitem::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::commentitem::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::commentitem::Getlist>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::commentitem::Getmanifest>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::commentitem::Isactionallowed>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::commentitem::Update>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::dependence::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::dependence::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::elapseditem::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::elapseditem::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::elapseditem::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::elapseditem::Getlist>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::elapseditem::Getmanifest>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::elapseditem::IsActionAllowed>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::elapseditem::Update>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Add>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Addfile>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Addtofavorite>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Approve>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Complete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Defer>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Delegate>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Deletefile>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Deletefromfavorite>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Disapprove>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Getallowedactions>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Getallowedtaskactionsasstrings>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Getdata>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Getdependson>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Getdescription>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Getfiles>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Getmanifest>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Isactionallowed>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::List>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Renew>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::Startexecution>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::item::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::userfield::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::userfield::Delete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::userfield::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::userfield::Getfields>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::userfield::Getlist>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::userfield::Gettypes>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::item::userfield::Update>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::items::Getlist>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::logitem::List>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::planner::Getlist>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::stages::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::task::stages::Canmovetask>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::stages::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::stages::Get>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::stages::Movetask>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::task::stages::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::backlog::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::backlog::Delete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::backlog::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::backlog::GetFields>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::backlog::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::epic::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::epic::Delete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::epic::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::epic::GetFields>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::epic::List>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::epic::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::kanban::AddStage>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::kanban::AddTask>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::kanban::DeleteStage>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::kanban::DeleteTask>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::kanban::GetFields>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::kanban::GetStages>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::kanban::UpdateStage>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::Complete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::Delete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::GetFields>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::List>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::Start>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::sprint::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::task::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::task::GetFields>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::api::scrum::task::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::flow::flow::Activate>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::flow::flow::Create>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::flow::flow::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::flow::flow::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::flow::flow::IsExists>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::flow::flow::Pin>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::flow::flow::Update>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Add>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Approve>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Complete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Defer>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Delegate>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Disapprove>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Get>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::GetFields>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Getaccess>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::List>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Mute>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Pause>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Pin>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Renew>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Start>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Startwatch>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Stopwatch>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Unmute>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Unpin>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::task::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::counters::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::favorite::Add>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::favorite::Remove>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::files::Attach>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::history::List>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::result::AddFromComment>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::result::DeleteFromComment>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::task::result::List>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::template::Add>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::template::Delete>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::template::Fields>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::template::Get>());
+    #[cfg(feature = "task")] entries.push(Entry::of::<crate::tasks::template::Update>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::Add>());
+    #[cfg(feature = "task")]
+    entries
+        .push(Entry::of::<crate::tasks::template::checklist::AddAttachmentByContent>());
+    #[cfg(feature = "task")]
+    entries
+        .push(Entry::of::<crate::tasks::template::checklist::AddAttachmentsFromDisk>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::Complete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::Delete>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::Get>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::List>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::MoveAfter>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::MoveBefore>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::RemoveAttachments>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::Renew>());
+    #[cfg(feature = "task")]
+    entries.push(Entry::of::<crate::tasks::template::checklist::Update>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::call::AttachTranscription>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_call::AttachRecord>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_call::Finish>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_call::Hide>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_call::Register>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_call::SearchCrmEntities>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_call::Show>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_line::Add>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_line::Delete>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_line::Get>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::telephony::external_line::Update>());
+    #[cfg(feature = "timeman")] entries.push(Entry::of::<crate::timeman::Close>());
+    #[cfg(feature = "timeman")] entries.push(Entry::of::<crate::timeman::Open>());
+    #[cfg(feature = "timeman")] entries.push(Entry::of::<crate::timeman::Pause>());
+    #[cfg(feature = "timeman")] entries.push(Entry::of::<crate::timeman::Settings>());
+    #[cfg(feature = "timeman")] entries.push(Entry::of::<crate::timeman::Status>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::networkrange::Check>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::networkrange::Get>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::networkrange::Set>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::schedule::Get>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::timecontrol::report::Add>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::timecontrol::reports::Get>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::timecontrol::reports::settings::Get>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::timecontrol::reports::users::Get>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::timecontrol::settings::Get>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::timeman::timecontrol::settings::Set>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::user::Access>());
+    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::Add>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::user::Admin>());
     #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
     entries.push(Entry::of::<crate::user::Current>());
     #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+    entries.push(Entry::of::<crate::user::Fields>());
+    #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
     entries.push(Entry::of::<crate::user::Get>());
+    #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+    entries.push(Entry::of::<crate::user::Search>());
+    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::Update>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::user::option::Get>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::user::option::Set>());
+    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::Add>());
+    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::Delete>());
+    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::List>());
+    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::Update>());
+    #[cfg(feature = "user")]
+    entries.push(Entry::of::<crate::user::userfield::file::Get>());
+    #[cfg(feature = "userconsent")]
+    entries.push(Entry::of::<crate::userconsent::agreement::List>());
+    #[cfg(feature = "userconsent")]
+    entries.push(Entry::of::<crate::userconsent::agreement::Text>());
+    #[cfg(feature = "userconsent")]
+    entries.push(Entry::of::<crate::userconsent::consent::Add>());
+    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    entries.push(Entry::of::<crate::userfieldconfig::Add>());
+    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    entries.push(Entry::of::<crate::userfieldconfig::Delete>());
+    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    entries.push(Entry::of::<crate::userfieldconfig::Get>());
+    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    entries.push(Entry::of::<crate::userfieldconfig::GetTypes>());
+    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    entries.push(Entry::of::<crate::userfieldconfig::List>());
+    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    entries.push(Entry::of::<crate::userfieldconfig::Update>());
+    #[cfg(feature = "placement")] entries.push(Entry::of::<crate::userfieldtype::Add>());
+    #[cfg(feature = "placement")]
+    entries.push(Entry::of::<crate::userfieldtype::Delete>());
+    #[cfg(feature = "placement")]
+    entries.push(Entry::of::<crate::userfieldtype::List>());
+    #[cfg(feature = "placement")]
+    entries.push(Entry::of::<crate::userfieldtype::Update>());
+    #[cfg(feature = "call")] entries.push(Entry::of::<crate::v3::call::followup::Get>());
+    #[cfg(feature = "call")]
+    entries.push(Entry::of::<crate::v3::call::followup::List>());
+    #[cfg(feature = "call")]
+    entries.push(Entry::of::<crate::v3::call::followup::field::Get>());
+    #[cfg(feature = "call")]
+    entries.push(Entry::of::<crate::v3::call::followup::field::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::employee::Count>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::employee::Multidepartment>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::employee::Subordinates>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::employee::field::Get>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::employee::field::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::Add>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::Children>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::Count>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::Edit>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::Get>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::Move>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::Search>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::communication::Edit>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::communication::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::field::Get>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::field::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::member::Add>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::member::Move>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::member::Remove>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::member::Set>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::member::field::Get>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::node::member::field::List>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresourses::employee::Search>());
+    #[cfg(feature = "mail")] entries.push(Entry::of::<crate::v3::mail::mailbox::Get>());
+    #[cfg(feature = "mail")] entries.push(Entry::of::<crate::v3::mail::mailbox::List>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::mailbox::Senders>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::mailbox::field::Get>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::mailbox::field::List>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Createcalendarevent>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Createchat>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Createcrmactivity>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Createfeedpost>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Createtask>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Forward>());
+    #[cfg(feature = "mail")] entries.push(Entry::of::<crate::v3::mail::message::Get>());
+    #[cfg(feature = "mail")] entries.push(Entry::of::<crate::v3::mail::message::List>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Movetofolder>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Removecrmactivity>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Reply>());
+    #[cfg(feature = "mail")] entries.push(Entry::of::<crate::v3::mail::message::Send>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::Thread>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::field::Get>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::message::field::List>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::recipient::Listcontacts>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::recipient::Listemployees>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::recipient::field::Get>());
+    #[cfg(feature = "mail")]
+    entries.push(Entry::of::<crate::v3::mail::recipient::field::List>());
+    #[cfg(feature = "main")] entries.push(Entry::of::<crate::v3::main::eventlog::Get>());
+    #[cfg(feature = "main")]
+    entries.push(Entry::of::<crate::v3::main::eventlog::List>());
+    #[cfg(feature = "main")]
+    entries.push(Entry::of::<crate::v3::main::eventlog::Tail>());
+    #[cfg(feature = "main")]
+    entries.push(Entry::of::<crate::v3::main::eventlog::field::Get>());
+    #[cfg(feature = "main")]
+    entries.push(Entry::of::<crate::v3::main::eventlog::field::List>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::Add>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::Archive>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::Delete>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::List>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::Update>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::field::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::collection::field::List>());
+    #[cfg(feature = "note")] entries.push(Entry::of::<crate::v3::note::document::Add>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::Archive>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::Delete>());
+    #[cfg(feature = "note")] entries.push(Entry::of::<crate::v3::note::document::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::Update>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::field::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::field::List>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::search::List>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::search::field::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::search::field::List>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::tree::List>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::tree::field::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::document::tree::field::List>());
+    #[cfg(feature = "note")] entries.push(Entry::of::<crate::v3::note::file::Add>());
+    #[cfg(feature = "note")] entries.push(Entry::of::<crate::v3::note::file::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::file::field::Get>());
+    #[cfg(feature = "note")]
+    entries.push(Entry::of::<crate::v3::note::file::field::List>());
+    #[cfg(feature = "tasks")] entries.push(Entry::of::<crate::v3::tasks::task::Add>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::Delete>());
+    #[cfg(feature = "tasks")] entries.push(Entry::of::<crate::v3::tasks::task::Get>());
+    #[cfg(feature = "tasks")] entries.push(Entry::of::<crate::v3::tasks::task::List>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::Update>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::access::Get>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::access::field::Get>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::access::field::List>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::chat::message::Send>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::chat::message::field::Get>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::chat::message::field::List>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::field::Get>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::field::List>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::file::Attach>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::file::field::Get>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::file::field::List>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::result::Add>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::result::Addfromchatmessage>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::result::Delete>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::result::List>());
+    #[cfg(feature = "tasks")]
+    entries.push(Entry::of::<crate::v3::tasks::task::result::Update>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::v3::timeman::record::List>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::v3::timeman::record::field::Get>());
+    #[cfg(feature = "timeman")]
+    entries.push(Entry::of::<crate::v3::timeman::record::field::List>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::Download>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::Get>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::GetAnswerVoted>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::GetMany>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::GetWithVoted>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::Recall>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::Resume>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::Stop>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::attached_vote::Vote>());
+    #[cfg(feature = "vote")]
+    entries.push(Entry::of::<crate::vote::integration::im::Send>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::callback::Start>());
+    #[cfg(any(feature = "call", feature = "telephony"))]
+    entries.push(Entry::of::<crate::voximplant::infocall::Startwithsound>());
+    #[cfg(any(feature = "call", feature = "telephony"))]
+    entries.push(Entry::of::<crate::voximplant::infocall::Startwithtext>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::line::Get>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::line::outgoing::Get>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::line::outgoing::Set>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::line::outgoing::sip::Set>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::sip::Add>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::sip::Delete>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::sip::Get>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::sip::Status>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::sip::Update>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::sip::connector::Status>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::statistic::Get>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::tts::voices::Get>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::url::Get>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::user::ActivatePhone>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::user::DeactivatePhone>());
+    #[cfg(feature = "telephony")]
+    entries.push(Entry::of::<crate::voximplant::user::Get>());
     entries
 }

@@ -2541,6 +2541,8 @@ impl<'de> ::serde::Deserialize<'de> for CrmItemUtmMedium {
 /// The `crm_multifield` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_multifield)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2570,7 +2572,10 @@ pub struct CrmMultifield {
     #[serde(rename = "VALUE_TYPE", default, skip_serializing_if = "Option::is_none")]
     pub value_type: ::std::option::Option<CrmMultifieldValueType>,
 }
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(CrmMultifield);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl CrmMultifield {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2607,6 +2612,8 @@ impl CrmMultifield {
     }
 }
 /// Allowed values of `TYPE_ID`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrmMultifieldTypeId {
@@ -2623,6 +2630,8 @@ pub enum CrmMultifieldTypeId {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ::bitrix24_runtime::wire::StrEnum for CrmMultifieldTypeId {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -2645,6 +2654,8 @@ impl ::bitrix24_runtime::wire::StrEnum for CrmMultifieldTypeId {
         }
     }
 }
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ::serde::Serialize for CrmMultifieldTypeId {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2653,6 +2664,8 @@ impl ::serde::Serialize for CrmMultifieldTypeId {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl<'de> ::serde::Deserialize<'de> for CrmMultifieldTypeId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -2661,6 +2674,8 @@ impl<'de> ::serde::Deserialize<'de> for CrmMultifieldTypeId {
     }
 }
 /// Allowed values of `VALUE_TYPE`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrmMultifieldValueType {
@@ -2705,6 +2720,8 @@ pub enum CrmMultifieldValueType {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ::bitrix24_runtime::wire::StrEnum for CrmMultifieldValueType {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -2755,6 +2772,8 @@ impl ::bitrix24_runtime::wire::StrEnum for CrmMultifieldValueType {
         }
     }
 }
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ::serde::Serialize for CrmMultifieldValueType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2763,6 +2782,8 @@ impl ::serde::Serialize for CrmMultifieldValueType {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl<'de> ::serde::Deserialize<'de> for CrmMultifieldValueType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -2773,8 +2794,22 @@ impl<'de> ::serde::Deserialize<'de> for CrmMultifieldValueType {
 /// The `time` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/data-types.html#time)
-#[cfg(feature = "basic")]
-#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[cfg(
+    any(feature = "basic", feature = "crm", feature = "disk", feature = "humanresources")
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "basic",
+                feature = "crm",
+                feature = "disk",
+                feature = "humanresources"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2836,10 +2871,26 @@ pub struct Time {
     )]
     pub operating: ::std::option::Option<f64>,
 }
-#[cfg(feature = "basic")]
+#[cfg(
+    any(feature = "basic", feature = "crm", feature = "disk", feature = "humanresources")
+)]
 ::bitrix24_runtime::wire_object!(Time);
-#[cfg(feature = "basic")]
-#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[cfg(
+    any(feature = "basic", feature = "crm", feature = "disk", feature = "humanresources")
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "basic",
+                feature = "crm",
+                feature = "disk",
+                feature = "humanresources"
+            )
+        )
+    )
+)]
 impl Time {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -3,3 +3,100 @@
 /// Methods `app.option.*`.
 #[rustfmt::skip]
 pub mod option;
+/// Parameters of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).
+///
+/// - Scopes: `basic`
+/// - Errors: [`InfoError`]: `ACCESS_DENIED`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: yes
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Info {}
+#[cfg(feature = "basic")]
+::bitrix24_runtime::wire_object!(Info);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl Info {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::Method for Info {
+    const NAME: &'static str = "app.info";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = InfoResponse;
+    type Error = InfoError;
+}
+/// The `result` of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct InfoResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl InfoResponse {
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+        self.0
+    }
+}
+/// Errors of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InfoError {
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "Access denied! Application context required"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::MethodError for InfoError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::AccessDenied(error) | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::fmt::Display for InfoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::error::Error for InfoError {}

@@ -3,7 +3,6 @@
 /// Parameters of [`app.option.get`](https://apidocs.bitrix24.com/api-reference/common/settings/app-option-get.html).
 ///
 /// - Scopes: `basic`
-/// - Who may call: any user
 /// - Errors: [`GetError`]: `AccessException`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes

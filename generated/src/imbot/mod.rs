@@ -3,3 +3,1150 @@
 /// Methods `imbot.app.*`.
 #[rustfmt::skip]
 pub mod app;
+/// Methods `imbot.bot.*`.
+#[rustfmt::skip]
+pub mod bot;
+/// Methods `imbot.chat.*`.
+#[rustfmt::skip]
+pub mod chat;
+/// Methods `imbot.command.*`.
+#[rustfmt::skip]
+pub mod command;
+/// Methods `imbot.dialog.*`.
+#[rustfmt::skip]
+pub mod dialog;
+/// Methods `imbot.message.*`.
+#[rustfmt::skip]
+pub mod message;
+/// Methods `imbot.v2.*`.
+#[rustfmt::skip]
+pub mod v2;
+#[deprecated(note = "documented as deprecated")]
+/// Parameters of [`imbot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-register.html).
+///
+/// - Scopes: `imbot`
+/// - Required parameters: `CODE`, `EVENT_MESSAGE_ADD`, `EVENT_WELCOME_MESSAGE`, `EVENT_BOT_DELETE`, `PROPERTIES`
+/// - Errors: [`RegisterError`]: `WRONG_AUTH_TYPE`, `ACCESS_DENIED`, `EVENT_MESSAGE_ADD_ERROR`, `EVENT_MESSAGE_UPDATE_ERROR`, `EVENT_MESSAGE_DELETE_ERROR`, `EVENT_WELCOME_MESSAGE_ERROR`, `EVENT_BOT_DELETE_ERROR`, `CODE_ERROR`, `NAME_ERROR`, `MAX_COUNT_ERROR`, `WRONG_REQUEST`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Register {
+    /// `CODE`: string, required.
+    #[serde(
+        rename = "CODE",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::string::String,
+    /// `TYPE`: `RegisterType`.
+    /// Default: `B`.
+    /// Allowed values: `B`, `O`, `H`, `S`.
+    #[serde(rename = "TYPE", default, skip_serializing_if = "Option::is_none")]
+    pub type_: ::std::option::Option<RegisterType>,
+    /// `OPENLINE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "OPENLINE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub openline: ::std::option::Option<bool>,
+    /// `EVENT_HANDLER`: string.
+    #[serde(
+        rename = "EVENT_HANDLER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_handler: ::std::option::Option<::std::string::String>,
+    /// `EVENT_MESSAGE_ADD`: string, required.
+    #[serde(
+        rename = "EVENT_MESSAGE_ADD",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_message_add: ::std::string::String,
+    /// `EVENT_MESSAGE_UPDATE`: string.
+    #[serde(
+        rename = "EVENT_MESSAGE_UPDATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_message_update: ::std::option::Option<::std::string::String>,
+    /// `EVENT_MESSAGE_DELETE`: string.
+    #[serde(
+        rename = "EVENT_MESSAGE_DELETE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_message_delete: ::std::option::Option<::std::string::String>,
+    /// `EVENT_WELCOME_MESSAGE`: string, required.
+    #[serde(
+        rename = "EVENT_WELCOME_MESSAGE",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_welcome_message: ::std::string::String,
+    /// `EVENT_BOT_DELETE`: string, required.
+    #[serde(
+        rename = "EVENT_BOT_DELETE",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_bot_delete: ::std::string::String,
+    /// `CLIENT_ID`: string.
+    #[serde(
+        rename = "CLIENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `PROPERTIES`: `RegisterProperties`, required.
+    #[serde(rename = "PROPERTIES")]
+    pub properties: RegisterProperties,
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl Register {
+    /// A value with the required `CODE`, `EVENT_MESSAGE_ADD`, `EVENT_WELCOME_MESSAGE`, `EVENT_BOT_DELETE`, `PROPERTIES`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        code: impl ::std::convert::Into<::std::string::String>,
+        event_message_add: impl ::std::convert::Into<::std::string::String>,
+        event_welcome_message: impl ::std::convert::Into<::std::string::String>,
+        event_bot_delete: impl ::std::convert::Into<::std::string::String>,
+        properties: RegisterProperties,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            type_: None,
+            openline: None,
+            event_handler: None,
+            event_message_add: event_message_add.into(),
+            event_message_update: None,
+            event_message_delete: None,
+            event_welcome_message: event_welcome_message.into(),
+            event_bot_delete: event_bot_delete.into(),
+            client_id: None,
+            properties,
+        }
+    }
+    /// Sets `TYPE`.
+    pub fn type_(mut self, value: RegisterType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `OPENLINE`.
+    pub fn openline(mut self, value: bool) -> Self {
+        self.openline = Some(value);
+        self
+    }
+    /// Sets `EVENT_HANDLER`.
+    pub fn event_handler(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_handler = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_MESSAGE_UPDATE`.
+    pub fn event_message_update(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_message_update = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_MESSAGE_DELETE`.
+    pub fn event_message_delete(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_message_delete = Some(value.into());
+        self
+    }
+    /// Sets `CLIENT_ID`.
+    pub fn client_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::bitrix24_runtime::Method for Register {
+    const NAME: &'static str = "imbot.register";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imbot"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = RegisterResponse;
+    type Error = RegisterError;
+}
+/// The `result` of [`imbot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-register.html).
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct RegisterResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    pub i64,
+);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl RegisterResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+/// Errors of [`imbot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-register.html).
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// `WRONG_AUTH_TYPE`
+    ///
+    /// - "Access for this method not allowed by session authorization"
+    WrongAuthType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - "Access denied! Client ID not specified"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `EVENT_MESSAGE_ADD_ERROR`
+    ///
+    /// - "Handler for "Message add" event isn't specified"
+    /// - "Wrong handler URL"
+    EventMessageAddError(::bitrix24_runtime::ApiError),
+    /// `EVENT_MESSAGE_UPDATE_ERROR`
+    ///
+    /// - "Wrong handler URL"
+    EventMessageUpdateError(::bitrix24_runtime::ApiError),
+    /// `EVENT_MESSAGE_DELETE_ERROR`
+    ///
+    /// - "Wrong handler URL"
+    EventMessageDeleteError(::bitrix24_runtime::ApiError),
+    /// `EVENT_WELCOME_MESSAGE_ERROR`
+    ///
+    /// - "Handler for "Welcome message" event isn't specified"
+    /// - "Wrong handler URL"
+    EventWelcomeMessageError(::bitrix24_runtime::ApiError),
+    /// `EVENT_BOT_DELETE_ERROR`
+    ///
+    /// - "Handler for "Bot delete" event isn't specified"
+    /// - "Wrong handler URL"
+    EventBotDeleteError(::bitrix24_runtime::ApiError),
+    /// `CODE_ERROR`
+    ///
+    /// - "Bot code isn't specified"
+    CodeError(::bitrix24_runtime::ApiError),
+    /// `NAME_ERROR`
+    ///
+    /// - "Bot name isn't specified"
+    NameError(::bitrix24_runtime::ApiError),
+    /// `MAX_COUNT_ERROR`
+    ///
+    /// - "Has reached the maximum number of bots for application (max: N)"
+    MaxCountError(::bitrix24_runtime::ApiError),
+    /// `WRONG_REQUEST`
+    ///
+    /// - "Bot can't be created"
+    WrongRequest(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imbot")]
+impl ::bitrix24_runtime::MethodError for RegisterError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "WRONG_AUTH_TYPE" => Self::WrongAuthType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "EVENT_MESSAGE_ADD_ERROR" => Self::EventMessageAddError(error),
+            "EVENT_MESSAGE_UPDATE_ERROR" => Self::EventMessageUpdateError(error),
+            "EVENT_MESSAGE_DELETE_ERROR" => Self::EventMessageDeleteError(error),
+            "EVENT_WELCOME_MESSAGE_ERROR" => Self::EventWelcomeMessageError(error),
+            "EVENT_BOT_DELETE_ERROR" => Self::EventBotDeleteError(error),
+            "CODE_ERROR" => Self::CodeError(error),
+            "NAME_ERROR" => Self::NameError(error),
+            "MAX_COUNT_ERROR" => Self::MaxCountError(error),
+            "WRONG_REQUEST" => Self::WrongRequest(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::WrongAuthType(error)
+            | Self::AccessDenied(error)
+            | Self::EventMessageAddError(error)
+            | Self::EventMessageUpdateError(error)
+            | Self::EventMessageDeleteError(error)
+            | Self::EventWelcomeMessageError(error)
+            | Self::EventBotDeleteError(error)
+            | Self::CodeError(error)
+            | Self::NameError(error)
+            | Self::MaxCountError(error)
+            | Self::WrongRequest(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::std::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::std::error::Error for RegisterError {}
+/// Allowed values of `TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RegisterType {
+    /// `B`
+    B,
+    /// `O`
+    O,
+    /// `H`
+    H,
+    /// `S`
+    S,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl ::bitrix24_runtime::wire::StrEnum for RegisterType {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "B" => Self::B,
+            "O" => Self::O,
+            "H" => Self::H,
+            "S" => Self::S,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::B => "B",
+            Self::O => "O",
+            Self::H => "H",
+            Self::S => "S",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl ::serde::Serialize for RegisterType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl<'de> ::serde::Deserialize<'de> for RegisterType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
+/// The `PROPERTIES` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RegisterProperties {
+    /// `NAME`: string, required.
+    #[serde(
+        rename = "NAME",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::string::String,
+    /// `LAST_NAME`: string, required.
+    #[serde(
+        rename = "LAST_NAME",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::string::String,
+    /// `COLOR`: string.
+    #[serde(
+        rename = "COLOR",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `EMAIL`: string.
+    #[serde(
+        rename = "EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_BIRTHDAY`: string.
+    #[serde(
+        rename = "PERSONAL_BIRTHDAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_birthday: ::std::option::Option<::std::string::String>,
+    /// `WORK_POSITION`: string.
+    #[serde(
+        rename = "WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_WWW`: string.
+    #[serde(
+        rename = "PERSONAL_WWW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_www: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_GENDER`: string.
+    #[serde(
+        rename = "PERSONAL_GENDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_gender: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PHOTO`: any JSON value.
+    #[serde(rename = "PERSONAL_PHOTO", default, skip_serializing_if = "Option::is_none")]
+    pub personal_photo: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl RegisterProperties {
+    /// A value with the required `NAME`, `LAST_NAME`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        last_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            last_name: last_name.into(),
+            color: None,
+            email: None,
+            personal_birthday: None,
+            work_position: None,
+            personal_www: None,
+            personal_gender: None,
+            personal_photo: None,
+        }
+    }
+    /// Sets `COLOR`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_BIRTHDAY`.
+    pub fn personal_birthday(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_birthday = Some(value.into());
+        self
+    }
+    /// Sets `WORK_POSITION`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_WWW`.
+    pub fn personal_www(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_www = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_GENDER`.
+    pub fn personal_gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_gender = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PHOTO`.
+    pub fn personal_photo(mut self, value: ::serde_json::Value) -> Self {
+        self.personal_photo = Some(value);
+        self
+    }
+}
+#[deprecated(note = "documented as deprecated")]
+/// Parameters of [`imbot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-unregister.html).
+///
+/// - Scopes: `imbot`
+/// - Required parameters: `BOT_ID`
+/// - Errors: [`UnregisterError`]: `WRONG_AUTH_TYPE`, `ACCESS_DENIED`, `BOT_ID_ERROR`, `APP_ID_ERROR`, `WRONG_REQUEST`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Unregister {
+    /// `BOT_ID`: integer, required.
+    #[serde(
+        rename = "BOT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub bot_id: i64,
+    /// `CLIENT_ID`: string.
+    #[serde(
+        rename = "CLIENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub client_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl Unregister {
+    /// A value with the required `BOT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(bot_id: i64) -> Self {
+        Self { bot_id, client_id: None }
+    }
+    /// Sets `CLIENT_ID`.
+    pub fn client_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::bitrix24_runtime::Method for Unregister {
+    const NAME: &'static str = "imbot.unregister";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imbot"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = UnregisterResponse;
+    type Error = UnregisterError;
+}
+/// The `result` of [`imbot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-unregister.html).
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct UnregisterResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl UnregisterResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imbot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-unregister.html).
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnregisterError {
+    /// `WRONG_AUTH_TYPE`
+    ///
+    /// - "Access for this method not allowed by session authorization."
+    WrongAuthType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - "Access denied! Client ID not specified"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `BOT_ID_ERROR`
+    ///
+    /// - "Bot not found"
+    BotIdError(::bitrix24_runtime::ApiError),
+    /// `APP_ID_ERROR`
+    ///
+    /// - "Bot was installed by another REST application"
+    AppIdError(::bitrix24_runtime::ApiError),
+    /// `WRONG_REQUEST`
+    ///
+    /// - "Bot can't be deleted"
+    WrongRequest(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imbot")]
+impl ::bitrix24_runtime::MethodError for UnregisterError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "WRONG_AUTH_TYPE" => Self::WrongAuthType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "BOT_ID_ERROR" => Self::BotIdError(error),
+            "APP_ID_ERROR" => Self::AppIdError(error),
+            "WRONG_REQUEST" => Self::WrongRequest(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::WrongAuthType(error)
+            | Self::AccessDenied(error)
+            | Self::BotIdError(error)
+            | Self::AppIdError(error)
+            | Self::WrongRequest(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::std::fmt::Display for UnregisterError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::std::error::Error for UnregisterError {}
+#[deprecated(note = "documented as deprecated")]
+/// Parameters of [`imbot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-update.html).
+///
+/// - Scopes: `imbot`
+/// - Required parameters: `BOT_ID`, `FIELDS`
+/// - Errors: [`UpdateError`]: `WRONG_AUTH_TYPE`, `ACCESS_DENIED`, `BOT_ID_ERROR`, `APP_ID_ERROR`, `EVENT_MESSAGE_ADD_ERROR`, `EVENT_MESSAGE_UPDATE_ERROR`, `EVENT_MESSAGE_DELETE_ERROR`, `EVENT_WELCOME_MESSAGE_ERROR`, `EVENT_BOT_DELETE_ERROR`, `NAME_ERROR`, `WRONG_REQUEST`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Update {
+    /// `BOT_ID`: integer, required.
+    #[serde(
+        rename = "BOT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub bot_id: i64,
+    /// `FIELDS`: `UpdateFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: UpdateFields,
+    /// `CLIENT_ID`: string.
+    #[serde(
+        rename = "CLIENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub client_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl Update {
+    /// A value with the required `BOT_ID`, `FIELDS`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(bot_id: i64, fields: UpdateFields) -> Self {
+        Self {
+            bot_id,
+            fields,
+            client_id: None,
+        }
+    }
+    /// Sets `CLIENT_ID`.
+    pub fn client_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::bitrix24_runtime::Method for Update {
+    const NAME: &'static str = "imbot.update";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imbot"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = UpdateResponse;
+    type Error = UpdateError;
+}
+/// The `result` of [`imbot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-update.html).
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct UpdateResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl UpdateResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imbot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-update.html).
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// `WRONG_AUTH_TYPE`
+    ///
+    /// - "Access for this method not allowed by session authorization."
+    WrongAuthType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - "Access denied! Client ID not specified"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `BOT_ID_ERROR`
+    ///
+    /// - "Bot not found"
+    BotIdError(::bitrix24_runtime::ApiError),
+    /// `APP_ID_ERROR`
+    ///
+    /// - "Bot was installed by another REST application"
+    AppIdError(::bitrix24_runtime::ApiError),
+    /// `EVENT_MESSAGE_ADD_ERROR`
+    ///
+    /// - "Wrong handler URL"
+    EventMessageAddError(::bitrix24_runtime::ApiError),
+    /// `EVENT_MESSAGE_UPDATE_ERROR`
+    ///
+    /// - "Wrong handler URL"
+    EventMessageUpdateError(::bitrix24_runtime::ApiError),
+    /// `EVENT_MESSAGE_DELETE_ERROR`
+    ///
+    /// - "Wrong handler URL"
+    EventMessageDeleteError(::bitrix24_runtime::ApiError),
+    /// `EVENT_WELCOME_MESSAGE_ERROR`
+    ///
+    /// - "Wrong handler URL"
+    EventWelcomeMessageError(::bitrix24_runtime::ApiError),
+    /// `EVENT_BOT_DELETE_ERROR`
+    ///
+    /// - "Wrong handler URL"
+    EventBotDeleteError(::bitrix24_runtime::ApiError),
+    /// `NAME_ERROR`
+    ///
+    /// - "Bot name isn't specified"
+    NameError(::bitrix24_runtime::ApiError),
+    /// `WRONG_REQUEST`
+    ///
+    /// - "Update fields can't be empty"
+    /// - "Bot can't be updated"
+    WrongRequest(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imbot")]
+impl ::bitrix24_runtime::MethodError for UpdateError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "WRONG_AUTH_TYPE" => Self::WrongAuthType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "BOT_ID_ERROR" => Self::BotIdError(error),
+            "APP_ID_ERROR" => Self::AppIdError(error),
+            "EVENT_MESSAGE_ADD_ERROR" => Self::EventMessageAddError(error),
+            "EVENT_MESSAGE_UPDATE_ERROR" => Self::EventMessageUpdateError(error),
+            "EVENT_MESSAGE_DELETE_ERROR" => Self::EventMessageDeleteError(error),
+            "EVENT_WELCOME_MESSAGE_ERROR" => Self::EventWelcomeMessageError(error),
+            "EVENT_BOT_DELETE_ERROR" => Self::EventBotDeleteError(error),
+            "NAME_ERROR" => Self::NameError(error),
+            "WRONG_REQUEST" => Self::WrongRequest(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::WrongAuthType(error)
+            | Self::AccessDenied(error)
+            | Self::BotIdError(error)
+            | Self::AppIdError(error)
+            | Self::EventMessageAddError(error)
+            | Self::EventMessageUpdateError(error)
+            | Self::EventMessageDeleteError(error)
+            | Self::EventWelcomeMessageError(error)
+            | Self::EventBotDeleteError(error)
+            | Self::NameError(error)
+            | Self::WrongRequest(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::std::fmt::Display for UpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imbot")]
+impl ::std::error::Error for UpdateError {}
+/// The `PROPERTIES` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsProperties {
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `LAST_NAME`: string.
+    #[serde(
+        rename = "LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `COLOR`: string.
+    #[serde(
+        rename = "COLOR",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `EMAIL`: string.
+    #[serde(
+        rename = "EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_BIRTHDAY`: string.
+    #[serde(
+        rename = "PERSONAL_BIRTHDAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_birthday: ::std::option::Option<::std::string::String>,
+    /// `WORK_POSITION`: string.
+    #[serde(
+        rename = "WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_WWW`: string.
+    #[serde(
+        rename = "PERSONAL_WWW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_www: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_GENDER`: string.
+    #[serde(
+        rename = "PERSONAL_GENDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_gender: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PHOTO`: any JSON value.
+    #[serde(rename = "PERSONAL_PHOTO", default, skip_serializing_if = "Option::is_none")]
+    pub personal_photo: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(UpdateFieldsProperties);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl UpdateFieldsProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            last_name: None,
+            color: None,
+            email: None,
+            personal_birthday: None,
+            work_position: None,
+            personal_www: None,
+            personal_gender: None,
+            personal_photo: None,
+        }
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `LAST_NAME`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `COLOR`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_BIRTHDAY`.
+    pub fn personal_birthday(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_birthday = Some(value.into());
+        self
+    }
+    /// Sets `WORK_POSITION`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_WWW`.
+    pub fn personal_www(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_www = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_GENDER`.
+    pub fn personal_gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_gender = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PHOTO`.
+    pub fn personal_photo(mut self, value: ::serde_json::Value) -> Self {
+        self.personal_photo = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `EVENT_HANDLER`: string.
+    #[serde(
+        rename = "EVENT_HANDLER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_handler: ::std::option::Option<::std::string::String>,
+    /// `EVENT_MESSAGE_ADD`: string.
+    #[serde(
+        rename = "EVENT_MESSAGE_ADD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_message_add: ::std::option::Option<::std::string::String>,
+    /// `EVENT_MESSAGE_UPDATE`: string.
+    #[serde(
+        rename = "EVENT_MESSAGE_UPDATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_message_update: ::std::option::Option<::std::string::String>,
+    /// `EVENT_MESSAGE_DELETE`: string.
+    #[serde(
+        rename = "EVENT_MESSAGE_DELETE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_message_delete: ::std::option::Option<::std::string::String>,
+    /// `EVENT_WELCOME_MESSAGE`: string.
+    #[serde(
+        rename = "EVENT_WELCOME_MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_welcome_message: ::std::option::Option<::std::string::String>,
+    /// `EVENT_BOT_DELETE`: string.
+    #[serde(
+        rename = "EVENT_BOT_DELETE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub event_bot_delete: ::std::option::Option<::std::string::String>,
+    /// `PROPERTIES`: `UpdateFieldsProperties`.
+    #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<UpdateFieldsProperties>,
+}
+#[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            event_handler: None,
+            event_message_add: None,
+            event_message_update: None,
+            event_message_delete: None,
+            event_welcome_message: None,
+            event_bot_delete: None,
+            properties: None,
+        }
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_HANDLER`.
+    pub fn event_handler(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_handler = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_MESSAGE_ADD`.
+    pub fn event_message_add(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_message_add = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_MESSAGE_UPDATE`.
+    pub fn event_message_update(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_message_update = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_MESSAGE_DELETE`.
+    pub fn event_message_delete(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_message_delete = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_WELCOME_MESSAGE`.
+    pub fn event_welcome_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_welcome_message = Some(value.into());
+        self
+    }
+    /// Sets `EVENT_BOT_DELETE`.
+    pub fn event_bot_delete(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_bot_delete = Some(value.into());
+        self
+    }
+    /// Sets `PROPERTIES`.
+    pub fn properties(mut self, value: UpdateFieldsProperties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+}

@@ -3,10 +3,1138 @@
 /// Methods `user.option.*`.
 #[rustfmt::skip]
 pub mod option;
+/// Methods `user.userfield.*`.
+#[rustfmt::skip]
+pub mod userfield;
+/// Parameters of [`user.access`](https://apidocs.bitrix24.com/api-reference/common/users/user-access.html).
+///
+/// - Scopes: `basic`
+/// - Required parameters: `ACCESS`
+/// - Errors: [`AccessError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: yes
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Access {
+    /// `ACCESS`: list of string, required.
+    #[serde(
+        rename = "ACCESS",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub access: ::std::vec::Vec<::std::string::String>,
+}
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl Access {
+    /// A value with the required `ACCESS`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(access: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { access }
+    }
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::Method for Access {
+    const NAME: &'static str = "user.access";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = AccessResponse;
+    type Error = AccessError;
+}
+/// The `result` of [`user.access`](https://apidocs.bitrix24.com/api-reference/common/users/user-access.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct AccessResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl AccessResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`user.access`](https://apidocs.bitrix24.com/api-reference/common/users/user-access.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AccessError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::MethodError for AccessError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::fmt::Display for AccessError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::error::Error for AccessError {}
+/// Parameters of [`user.add`](https://apidocs.bitrix24.com/api-reference/user/user-add.html).
+///
+/// - Scopes: `user`
+/// - Required parameters: `EMAIL`
+/// - Errors: [`AddError`]: `ERROR_ARGUMENT`, `ERROR_CORE`, `ERROR_ARGUMENT`, `ERROR_GROUPID`, `ERROR_NO_GROUP`, `ERROR_ARGUMENT`, `ERROR_CORE`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Add {
+    /// `EMAIL`: string, required.
+    #[serde(
+        rename = "EMAIL",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::string::String,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `LAST_NAME`: string.
+    #[serde(
+        rename = "LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `SECOND_NAME`: string.
+    #[serde(
+        rename = "SECOND_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub second_name: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_GENDER`: string.
+    #[serde(
+        rename = "PERSONAL_GENDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_gender: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PROFESSION`: string.
+    #[serde(
+        rename = "PERSONAL_PROFESSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_profession: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_WWW`: string.
+    #[serde(
+        rename = "PERSONAL_WWW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_www: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_BIRTHDAY`: string.
+    #[serde(
+        rename = "PERSONAL_BIRTHDAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_birthday: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PHOTO`: list of any JSON value.
+    #[serde(
+        rename = "PERSONAL_PHOTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub personal_photo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `PERSONAL_ICQ`: string.
+    #[serde(
+        rename = "PERSONAL_ICQ",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_icq: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PHONE`: string.
+    #[serde(
+        rename = "PERSONAL_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_phone: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_FAX`: string.
+    #[serde(
+        rename = "PERSONAL_FAX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_fax: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_MOBILE`: string.
+    #[serde(
+        rename = "PERSONAL_MOBILE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mobile: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PAGER`: string.
+    #[serde(
+        rename = "PERSONAL_PAGER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_pager: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_STREET`: string.
+    #[serde(
+        rename = "PERSONAL_STREET",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_street: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_CITY`: string.
+    #[serde(
+        rename = "PERSONAL_CITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_city: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_STATE`: string.
+    #[serde(
+        rename = "PERSONAL_STATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_state: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_ZIP`: string.
+    #[serde(
+        rename = "PERSONAL_ZIP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_zip: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_COUNTRY`: string.
+    #[serde(
+        rename = "PERSONAL_COUNTRY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_country: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_MAILBOX`: string.
+    #[serde(
+        rename = "PERSONAL_MAILBOX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mailbox: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_NOTES`: string.
+    #[serde(
+        rename = "PERSONAL_NOTES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_notes: ::std::option::Option<::std::string::String>,
+    /// `WORK_PHONE`: string.
+    #[serde(
+        rename = "WORK_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_phone: ::std::option::Option<::std::string::String>,
+    /// `WORK_COMPANY`: string.
+    #[serde(
+        rename = "WORK_COMPANY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_company: ::std::option::Option<::std::string::String>,
+    /// `WORK_POSITION`: string.
+    #[serde(
+        rename = "WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// `WORK_DEPARTMENT`: string.
+    #[serde(
+        rename = "WORK_DEPARTMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_department: ::std::option::Option<::std::string::String>,
+    /// `WORK_WWW`: string.
+    #[serde(
+        rename = "WORK_WWW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_www: ::std::option::Option<::std::string::String>,
+    /// `WORK_FAX`: string.
+    #[serde(
+        rename = "WORK_FAX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_fax: ::std::option::Option<::std::string::String>,
+    /// `WORK_PAGER`: string.
+    #[serde(
+        rename = "WORK_PAGER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_pager: ::std::option::Option<::std::string::String>,
+    /// `WORK_STREET`: string.
+    #[serde(
+        rename = "WORK_STREET",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_street: ::std::option::Option<::std::string::String>,
+    /// `WORK_MAILBOX`: string.
+    #[serde(
+        rename = "WORK_MAILBOX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_mailbox: ::std::option::Option<::std::string::String>,
+    /// `WORK_CITY`: string.
+    #[serde(
+        rename = "WORK_CITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_city: ::std::option::Option<::std::string::String>,
+    /// `WORK_STATE`: string.
+    #[serde(
+        rename = "WORK_STATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_state: ::std::option::Option<::std::string::String>,
+    /// `WORK_ZIP`: string.
+    #[serde(
+        rename = "WORK_ZIP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_zip: ::std::option::Option<::std::string::String>,
+    /// `WORK_COUNTRY`: string.
+    #[serde(
+        rename = "WORK_COUNTRY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_country: ::std::option::Option<::std::string::String>,
+    /// `WORK_PROFILE`: string.
+    #[serde(
+        rename = "WORK_PROFILE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_profile: ::std::option::Option<::std::string::String>,
+    /// `WORK_LOGO`: list of any JSON value.
+    #[serde(
+        rename = "WORK_LOGO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub work_logo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `WORK_NOTES`: string.
+    #[serde(
+        rename = "WORK_NOTES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_notes: ::std::option::Option<::std::string::String>,
+    /// `UF_SKYPE_LINK`: string.
+    #[serde(
+        rename = "UF_SKYPE_LINK",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_skype_link: ::std::option::Option<::std::string::String>,
+    /// `UF_ZOOM`: string.
+    #[serde(
+        rename = "UF_ZOOM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_zoom: ::std::option::Option<::std::string::String>,
+    /// `UF_DEPARTMENT`: string.
+    #[serde(
+        rename = "UF_DEPARTMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_department: ::std::option::Option<::std::string::String>,
+    /// `UF_INTERESTS`: string.
+    #[serde(
+        rename = "UF_INTERESTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_interests: ::std::option::Option<::std::string::String>,
+    /// `UF_SKILLS`: string.
+    #[serde(
+        rename = "UF_SKILLS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_skills: ::std::option::Option<::std::string::String>,
+    /// `UF_WEB_SITES`: string.
+    #[serde(
+        rename = "UF_WEB_SITES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_web_sites: ::std::option::Option<::std::string::String>,
+    /// `UF_XING`: string.
+    #[serde(
+        rename = "UF_XING",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_xing: ::std::option::Option<::std::string::String>,
+    /// `UF_LINKEDIN`: string.
+    #[serde(
+        rename = "UF_LINKEDIN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_linkedin: ::std::option::Option<::std::string::String>,
+    /// `UF_FACEBOOK`: string.
+    #[serde(
+        rename = "UF_FACEBOOK",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_facebook: ::std::option::Option<::std::string::String>,
+    /// `UF_TWITTER`: string.
+    #[serde(
+        rename = "UF_TWITTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_twitter: ::std::option::Option<::std::string::String>,
+    /// `UF_SKYPE`: string.
+    #[serde(
+        rename = "UF_SKYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_skype: ::std::option::Option<::std::string::String>,
+    /// `UF_DISTRICT`: string.
+    #[serde(
+        rename = "UF_DISTRICT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_district: ::std::option::Option<::std::string::String>,
+    /// `UF_PHONE_INNER`: string.
+    #[serde(
+        rename = "UF_PHONE_INNER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_phone_inner: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+impl Add {
+    /// A value with the required `EMAIL`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(email: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            email: email.into(),
+            name: None,
+            last_name: None,
+            second_name: None,
+            personal_gender: None,
+            personal_profession: None,
+            personal_www: None,
+            personal_birthday: None,
+            personal_photo: None,
+            personal_icq: None,
+            personal_phone: None,
+            personal_fax: None,
+            personal_mobile: None,
+            personal_pager: None,
+            personal_street: None,
+            personal_city: None,
+            personal_state: None,
+            personal_zip: None,
+            personal_country: None,
+            personal_mailbox: None,
+            personal_notes: None,
+            work_phone: None,
+            work_company: None,
+            work_position: None,
+            work_department: None,
+            work_www: None,
+            work_fax: None,
+            work_pager: None,
+            work_street: None,
+            work_mailbox: None,
+            work_city: None,
+            work_state: None,
+            work_zip: None,
+            work_country: None,
+            work_profile: None,
+            work_logo: None,
+            work_notes: None,
+            uf_skype_link: None,
+            uf_zoom: None,
+            uf_department: None,
+            uf_interests: None,
+            uf_skills: None,
+            uf_web_sites: None,
+            uf_xing: None,
+            uf_linkedin: None,
+            uf_facebook: None,
+            uf_twitter: None,
+            uf_skype: None,
+            uf_district: None,
+            uf_phone_inner: None,
+        }
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `LAST_NAME`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `SECOND_NAME`.
+    pub fn second_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.second_name = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_GENDER`.
+    pub fn personal_gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_gender = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PROFESSION`.
+    pub fn personal_profession(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_profession = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_WWW`.
+    pub fn personal_www(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_www = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_BIRTHDAY`.
+    pub fn personal_birthday(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_birthday = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PHOTO`.
+    pub fn personal_photo(
+        mut self,
+        value: ::std::vec::Vec<::serde_json::Value>,
+    ) -> Self {
+        self.personal_photo = Some(value);
+        self
+    }
+    /// Sets `PERSONAL_ICQ`.
+    pub fn personal_icq(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_icq = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PHONE`.
+    pub fn personal_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_phone = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_FAX`.
+    pub fn personal_fax(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_fax = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_MOBILE`.
+    pub fn personal_mobile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mobile = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PAGER`.
+    pub fn personal_pager(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_pager = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_STREET`.
+    pub fn personal_street(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_street = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_CITY`.
+    pub fn personal_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_city = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_STATE`.
+    pub fn personal_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_state = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_ZIP`.
+    pub fn personal_zip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_zip = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_COUNTRY`.
+    pub fn personal_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_country = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_MAILBOX`.
+    pub fn personal_mailbox(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mailbox = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_NOTES`.
+    pub fn personal_notes(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_notes = Some(value.into());
+        self
+    }
+    /// Sets `WORK_PHONE`.
+    pub fn work_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_phone = Some(value.into());
+        self
+    }
+    /// Sets `WORK_COMPANY`.
+    pub fn work_company(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_company = Some(value.into());
+        self
+    }
+    /// Sets `WORK_POSITION`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+    /// Sets `WORK_DEPARTMENT`.
+    pub fn work_department(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_department = Some(value.into());
+        self
+    }
+    /// Sets `WORK_WWW`.
+    pub fn work_www(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_www = Some(value.into());
+        self
+    }
+    /// Sets `WORK_FAX`.
+    pub fn work_fax(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_fax = Some(value.into());
+        self
+    }
+    /// Sets `WORK_PAGER`.
+    pub fn work_pager(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_pager = Some(value.into());
+        self
+    }
+    /// Sets `WORK_STREET`.
+    pub fn work_street(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_street = Some(value.into());
+        self
+    }
+    /// Sets `WORK_MAILBOX`.
+    pub fn work_mailbox(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_mailbox = Some(value.into());
+        self
+    }
+    /// Sets `WORK_CITY`.
+    pub fn work_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_city = Some(value.into());
+        self
+    }
+    /// Sets `WORK_STATE`.
+    pub fn work_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_state = Some(value.into());
+        self
+    }
+    /// Sets `WORK_ZIP`.
+    pub fn work_zip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_zip = Some(value.into());
+        self
+    }
+    /// Sets `WORK_COUNTRY`.
+    pub fn work_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_country = Some(value.into());
+        self
+    }
+    /// Sets `WORK_PROFILE`.
+    pub fn work_profile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_profile = Some(value.into());
+        self
+    }
+    /// Sets `WORK_LOGO`.
+    pub fn work_logo(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.work_logo = Some(value);
+        self
+    }
+    /// Sets `WORK_NOTES`.
+    pub fn work_notes(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_notes = Some(value.into());
+        self
+    }
+    /// Sets `UF_SKYPE_LINK`.
+    pub fn uf_skype_link(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_skype_link = Some(value.into());
+        self
+    }
+    /// Sets `UF_ZOOM`.
+    pub fn uf_zoom(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_zoom = Some(value.into());
+        self
+    }
+    /// Sets `UF_DEPARTMENT`.
+    pub fn uf_department(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_department = Some(value.into());
+        self
+    }
+    /// Sets `UF_INTERESTS`.
+    pub fn uf_interests(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_interests = Some(value.into());
+        self
+    }
+    /// Sets `UF_SKILLS`.
+    pub fn uf_skills(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_skills = Some(value.into());
+        self
+    }
+    /// Sets `UF_WEB_SITES`.
+    pub fn uf_web_sites(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_web_sites = Some(value.into());
+        self
+    }
+    /// Sets `UF_XING`.
+    pub fn uf_xing(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_xing = Some(value.into());
+        self
+    }
+    /// Sets `UF_LINKEDIN`.
+    pub fn uf_linkedin(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_linkedin = Some(value.into());
+        self
+    }
+    /// Sets `UF_FACEBOOK`.
+    pub fn uf_facebook(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_facebook = Some(value.into());
+        self
+    }
+    /// Sets `UF_TWITTER`.
+    pub fn uf_twitter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_twitter = Some(value.into());
+        self
+    }
+    /// Sets `UF_SKYPE`.
+    pub fn uf_skype(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_skype = Some(value.into());
+        self
+    }
+    /// Sets `UF_DISTRICT`.
+    pub fn uf_district(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_district = Some(value.into());
+        self
+    }
+    /// Sets `UF_PHONE_INNER`.
+    pub fn uf_phone_inner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_phone_inner = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "user")]
+impl ::bitrix24_runtime::Method for Add {
+    const NAME: &'static str = "user.add";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["user"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = AddResponse;
+    type Error = AddError;
+}
+/// The `result` of [`user.add`](https://apidocs.bitrix24.com/api-reference/user/user-add.html).
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct AddResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    pub i64,
+);
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+impl AddResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+/// Errors of [`user.add`](https://apidocs.bitrix24.com/api-reference/user/user-add.html).
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AddError {
+    /// `ERROR_ARGUMENT`
+    ///
+    /// - HTTP 400: "wrong_email"
+    /// - HTTP 400: "A user with this email already exists"
+    /// - HTTP 400: "user_count_exceeded"
+    /// - HTTP 400: "no_extranet_field"
+    ErrorArgument(::bitrix24_runtime::ApiError),
+    /// `ERROR_CORE`
+    ///
+    /// - HTTP 400: "access_denied"
+    /// - HTTP 400
+    ErrorCore(::bitrix24_runtime::ApiError),
+    /// `ERROR_GROUPID`
+    ///
+    /// - HTTP 400: "Group code not specified"
+    ErrorGroupid(::bitrix24_runtime::ApiError),
+    /// `ERROR_NO_GROUP`
+    ///
+    /// - HTTP 400: "Group is specified incorrectly"
+    ErrorNoGroup(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "user")]
+impl ::bitrix24_runtime::MethodError for AddError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "ERROR_ARGUMENT" => Self::ErrorArgument(error),
+            "ERROR_CORE" => Self::ErrorCore(error),
+            "ERROR_GROUPID" => Self::ErrorGroupid(error),
+            "ERROR_NO_GROUP" => Self::ErrorNoGroup(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ErrorArgument(error)
+            | Self::ErrorCore(error)
+            | Self::ErrorGroupid(error)
+            | Self::ErrorNoGroup(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "user")]
+impl ::std::fmt::Display for AddError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "user")]
+impl ::std::error::Error for AddError {}
+/// Parameters of [`user.admin`](https://apidocs.bitrix24.com/api-reference/common/users/user-admin.html).
+///
+/// - Scopes: `basic`
+/// - Errors: [`AdminError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Admin {}
+#[cfg(feature = "basic")]
+::bitrix24_runtime::wire_object!(Admin);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl Admin {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::Method for Admin {
+    const NAME: &'static str = "user.admin";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = AdminResponse;
+    type Error = AdminError;
+}
+/// The `result` of [`user.admin`](https://apidocs.bitrix24.com/api-reference/common/users/user-admin.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct AdminResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+impl AdminResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`user.admin`](https://apidocs.bitrix24.com/api-reference/common/users/user-admin.html).
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AdminError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "basic")]
+impl ::bitrix24_runtime::MethodError for AdminError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "basic")]
+impl ::std::error::Error for AdminError {}
 /// Parameters of [`user.current`](https://apidocs.bitrix24.com/api-reference/user/user-current.html).
 ///
 /// - Scopes: `user`, `user_brief`, `user_basic`
-/// - Who may call: any user
 /// - Errors: [`CurrentError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
@@ -100,6 +1228,109 @@ impl ::std::fmt::Display for CurrentError {
 }
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 impl ::std::error::Error for CurrentError {}
+/// Parameters of [`user.fields`](https://apidocs.bitrix24.com/api-reference/user/user-fields.html).
+///
+/// - Scopes: `user`, `user_brief`, `user_basic`
+/// - Errors: [`FieldsError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: yes
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Fields {}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+::bitrix24_runtime::wire_object!(Fields);
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl Fields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::bitrix24_runtime::Method for Fields {
+    const NAME: &'static str = "user.fields";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["user", "user_brief", "user_basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = FieldsResponse;
+    type Error = FieldsError;
+}
+/// The `result` of [`user.fields`](https://apidocs.bitrix24.com/api-reference/user/user-fields.html).
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>"
+    )]
+    pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+);
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl FieldsResponse {
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
+        self.0
+    }
+}
+/// Errors of [`user.fields`](https://apidocs.bitrix24.com/api-reference/user/user-fields.html).
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldsError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::bitrix24_runtime::MethodError for FieldsError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::std::fmt::Display for FieldsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::std::error::Error for FieldsError {}
 /// Parameters of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html).
 ///
 /// - Scopes: `user`, `user_brief`, `user_basic`
@@ -442,3 +1673,1159 @@ impl<'de> ::serde::Deserialize<'de> for GetImageResize {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Parameters of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
+///
+/// - Scopes: `user`, `user_brief`, `user_basic`
+/// - Errors: [`SearchError`] (system errors only)
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: yes
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Search {
+    /// `FILTER`: string.
+    #[serde(
+        rename = "FILTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub filter: ::std::option::Option<::std::string::String>,
+    /// `sort`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `order`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub order: ::std::option::Option<::std::string::String>,
+    /// `ADMIN_MODE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "ADMIN_MODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub admin_mode: ::std::option::Option<bool>,
+    /// `select`: list of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `start`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub start: ::std::option::Option<i64>,
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+::bitrix24_runtime::wire_object!(Search);
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl Search {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            filter: None,
+            sort: None,
+            order: None,
+            admin_mode: None,
+            select: None,
+            start: None,
+        }
+    }
+    /// Sets `FILTER`.
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    pub fn order(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `ADMIN_MODE`.
+    pub fn admin_mode(mut self, value: bool) -> Self {
+        self.admin_mode = Some(value);
+        self
+    }
+    /// Sets `select`.
+    pub fn select(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.select = Some(value);
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::bitrix24_runtime::Method for Search {
+    const NAME: &'static str = "user.search";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["user", "user_brief", "user_basic"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = SearchResponse;
+    type Error = SearchError;
+}
+/// The `result` of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct SearchResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+);
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl SearchResponse {
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+        self.0
+    }
+}
+/// Errors of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SearchError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::bitrix24_runtime::MethodError for SearchError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::std::fmt::Display for SearchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::std::error::Error for SearchError {}
+/// Parameters of [`user.update`](https://apidocs.bitrix24.com/api-reference/user/user-update.html).
+///
+/// - Scopes: `user`
+/// - Required parameters: `ID`
+/// - Errors: [`UpdateError`]: `ERROR_CORE`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Update {
+    /// `ID`: integer, required.
+    #[serde(
+        rename = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: i64,
+    /// `ACTIVE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub active: ::std::option::Option<bool>,
+    /// `EMAIL`: string.
+    #[serde(
+        rename = "EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `LAST_NAME`: string.
+    #[serde(
+        rename = "LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `SECOND_NAME`: string.
+    #[serde(
+        rename = "SECOND_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub second_name: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_GENDER`: string.
+    #[serde(
+        rename = "PERSONAL_GENDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_gender: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PROFESSION`: string.
+    #[serde(
+        rename = "PERSONAL_PROFESSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_profession: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_WWW`: string.
+    #[serde(
+        rename = "PERSONAL_WWW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_www: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_BIRTHDAY`: string.
+    #[serde(
+        rename = "PERSONAL_BIRTHDAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_birthday: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PHOTO`: list of any JSON value.
+    #[serde(
+        rename = "PERSONAL_PHOTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub personal_photo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `PERSONAL_ICQ`: string.
+    #[serde(
+        rename = "PERSONAL_ICQ",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_icq: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PHONE`: string.
+    #[serde(
+        rename = "PERSONAL_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_phone: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_FAX`: string.
+    #[serde(
+        rename = "PERSONAL_FAX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_fax: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_MOBILE`: string.
+    #[serde(
+        rename = "PERSONAL_MOBILE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mobile: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_PAGER`: string.
+    #[serde(
+        rename = "PERSONAL_PAGER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_pager: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_STREET`: string.
+    #[serde(
+        rename = "PERSONAL_STREET",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_street: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_CITY`: string.
+    #[serde(
+        rename = "PERSONAL_CITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_city: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_STATE`: string.
+    #[serde(
+        rename = "PERSONAL_STATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_state: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_ZIP`: string.
+    #[serde(
+        rename = "PERSONAL_ZIP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_zip: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_COUNTRY`: string.
+    #[serde(
+        rename = "PERSONAL_COUNTRY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_country: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_MAILBOX`: string.
+    #[serde(
+        rename = "PERSONAL_MAILBOX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mailbox: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_NOTES`: string.
+    #[serde(
+        rename = "PERSONAL_NOTES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_notes: ::std::option::Option<::std::string::String>,
+    /// `WORK_PHONE`: string.
+    #[serde(
+        rename = "WORK_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_phone: ::std::option::Option<::std::string::String>,
+    /// `WORK_COMPANY`: string.
+    #[serde(
+        rename = "WORK_COMPANY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_company: ::std::option::Option<::std::string::String>,
+    /// `WORK_POSITION`: string.
+    #[serde(
+        rename = "WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// `WORK_DEPARTMENT`: string.
+    #[serde(
+        rename = "WORK_DEPARTMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_department: ::std::option::Option<::std::string::String>,
+    /// `WORK_WWW`: string.
+    #[serde(
+        rename = "WORK_WWW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_www: ::std::option::Option<::std::string::String>,
+    /// `WORK_FAX`: string.
+    #[serde(
+        rename = "WORK_FAX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_fax: ::std::option::Option<::std::string::String>,
+    /// `WORK_PAGER`: string.
+    #[serde(
+        rename = "WORK_PAGER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_pager: ::std::option::Option<::std::string::String>,
+    /// `WORK_STREET`: string.
+    #[serde(
+        rename = "WORK_STREET",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_street: ::std::option::Option<::std::string::String>,
+    /// `WORK_MAILBOX`: string.
+    #[serde(
+        rename = "WORK_MAILBOX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_mailbox: ::std::option::Option<::std::string::String>,
+    /// `WORK_CITY`: string.
+    #[serde(
+        rename = "WORK_CITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_city: ::std::option::Option<::std::string::String>,
+    /// `WORK_STATE`: string.
+    #[serde(
+        rename = "WORK_STATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_state: ::std::option::Option<::std::string::String>,
+    /// `WORK_ZIP`: string.
+    #[serde(
+        rename = "WORK_ZIP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_zip: ::std::option::Option<::std::string::String>,
+    /// `WORK_COUNTRY`: string.
+    #[serde(
+        rename = "WORK_COUNTRY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_country: ::std::option::Option<::std::string::String>,
+    /// `WORK_PROFILE`: string.
+    #[serde(
+        rename = "WORK_PROFILE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_profile: ::std::option::Option<::std::string::String>,
+    /// `WORK_LOGO`: list of any JSON value.
+    #[serde(
+        rename = "WORK_LOGO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub work_logo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `WORK_NOTES`: string.
+    #[serde(
+        rename = "WORK_NOTES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_notes: ::std::option::Option<::std::string::String>,
+    /// `UF_SKYPE_LINK`: string.
+    #[serde(
+        rename = "UF_SKYPE_LINK",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_skype_link: ::std::option::Option<::std::string::String>,
+    /// `UF_ZOOM`: string.
+    #[serde(
+        rename = "UF_ZOOM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_zoom: ::std::option::Option<::std::string::String>,
+    /// `UF_DEPARTMENT`: string.
+    #[serde(
+        rename = "UF_DEPARTMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_department: ::std::option::Option<::std::string::String>,
+    /// `UF_INTERESTS`: string.
+    #[serde(
+        rename = "UF_INTERESTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_interests: ::std::option::Option<::std::string::String>,
+    /// `UF_SKILLS`: string.
+    #[serde(
+        rename = "UF_SKILLS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_skills: ::std::option::Option<::std::string::String>,
+    /// `UF_WEB_SITES`: string.
+    #[serde(
+        rename = "UF_WEB_SITES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_web_sites: ::std::option::Option<::std::string::String>,
+    /// `UF_XING`: string.
+    #[serde(
+        rename = "UF_XING",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_xing: ::std::option::Option<::std::string::String>,
+    /// `UF_LINKEDIN`: string.
+    #[serde(
+        rename = "UF_LINKEDIN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_linkedin: ::std::option::Option<::std::string::String>,
+    /// `UF_FACEBOOK`: string.
+    #[serde(
+        rename = "UF_FACEBOOK",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_facebook: ::std::option::Option<::std::string::String>,
+    /// `UF_TWITTER`: string.
+    #[serde(
+        rename = "UF_TWITTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_twitter: ::std::option::Option<::std::string::String>,
+    /// `UF_SKYPE`: string.
+    #[serde(
+        rename = "UF_SKYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_skype: ::std::option::Option<::std::string::String>,
+    /// `UF_DISTRICT`: string.
+    #[serde(
+        rename = "UF_DISTRICT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_district: ::std::option::Option<::std::string::String>,
+    /// `UF_PHONE_INNER`: string.
+    #[serde(
+        rename = "UF_PHONE_INNER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_phone_inner: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+impl Update {
+    /// A value with the required `ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: i64) -> Self {
+        Self {
+            id,
+            active: None,
+            email: None,
+            name: None,
+            last_name: None,
+            second_name: None,
+            personal_gender: None,
+            personal_profession: None,
+            personal_www: None,
+            personal_birthday: None,
+            personal_photo: None,
+            personal_icq: None,
+            personal_phone: None,
+            personal_fax: None,
+            personal_mobile: None,
+            personal_pager: None,
+            personal_street: None,
+            personal_city: None,
+            personal_state: None,
+            personal_zip: None,
+            personal_country: None,
+            personal_mailbox: None,
+            personal_notes: None,
+            work_phone: None,
+            work_company: None,
+            work_position: None,
+            work_department: None,
+            work_www: None,
+            work_fax: None,
+            work_pager: None,
+            work_street: None,
+            work_mailbox: None,
+            work_city: None,
+            work_state: None,
+            work_zip: None,
+            work_country: None,
+            work_profile: None,
+            work_logo: None,
+            work_notes: None,
+            uf_skype_link: None,
+            uf_zoom: None,
+            uf_department: None,
+            uf_interests: None,
+            uf_skills: None,
+            uf_web_sites: None,
+            uf_xing: None,
+            uf_linkedin: None,
+            uf_facebook: None,
+            uf_twitter: None,
+            uf_skype: None,
+            uf_district: None,
+            uf_phone_inner: None,
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `LAST_NAME`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `SECOND_NAME`.
+    pub fn second_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.second_name = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_GENDER`.
+    pub fn personal_gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_gender = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PROFESSION`.
+    pub fn personal_profession(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_profession = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_WWW`.
+    pub fn personal_www(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_www = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_BIRTHDAY`.
+    pub fn personal_birthday(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_birthday = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PHOTO`.
+    pub fn personal_photo(
+        mut self,
+        value: ::std::vec::Vec<::serde_json::Value>,
+    ) -> Self {
+        self.personal_photo = Some(value);
+        self
+    }
+    /// Sets `PERSONAL_ICQ`.
+    pub fn personal_icq(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_icq = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PHONE`.
+    pub fn personal_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_phone = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_FAX`.
+    pub fn personal_fax(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_fax = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_MOBILE`.
+    pub fn personal_mobile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mobile = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_PAGER`.
+    pub fn personal_pager(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_pager = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_STREET`.
+    pub fn personal_street(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_street = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_CITY`.
+    pub fn personal_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_city = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_STATE`.
+    pub fn personal_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_state = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_ZIP`.
+    pub fn personal_zip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_zip = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_COUNTRY`.
+    pub fn personal_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_country = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_MAILBOX`.
+    pub fn personal_mailbox(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mailbox = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_NOTES`.
+    pub fn personal_notes(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_notes = Some(value.into());
+        self
+    }
+    /// Sets `WORK_PHONE`.
+    pub fn work_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_phone = Some(value.into());
+        self
+    }
+    /// Sets `WORK_COMPANY`.
+    pub fn work_company(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_company = Some(value.into());
+        self
+    }
+    /// Sets `WORK_POSITION`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+    /// Sets `WORK_DEPARTMENT`.
+    pub fn work_department(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_department = Some(value.into());
+        self
+    }
+    /// Sets `WORK_WWW`.
+    pub fn work_www(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_www = Some(value.into());
+        self
+    }
+    /// Sets `WORK_FAX`.
+    pub fn work_fax(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_fax = Some(value.into());
+        self
+    }
+    /// Sets `WORK_PAGER`.
+    pub fn work_pager(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_pager = Some(value.into());
+        self
+    }
+    /// Sets `WORK_STREET`.
+    pub fn work_street(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_street = Some(value.into());
+        self
+    }
+    /// Sets `WORK_MAILBOX`.
+    pub fn work_mailbox(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_mailbox = Some(value.into());
+        self
+    }
+    /// Sets `WORK_CITY`.
+    pub fn work_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_city = Some(value.into());
+        self
+    }
+    /// Sets `WORK_STATE`.
+    pub fn work_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_state = Some(value.into());
+        self
+    }
+    /// Sets `WORK_ZIP`.
+    pub fn work_zip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_zip = Some(value.into());
+        self
+    }
+    /// Sets `WORK_COUNTRY`.
+    pub fn work_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_country = Some(value.into());
+        self
+    }
+    /// Sets `WORK_PROFILE`.
+    pub fn work_profile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_profile = Some(value.into());
+        self
+    }
+    /// Sets `WORK_LOGO`.
+    pub fn work_logo(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.work_logo = Some(value);
+        self
+    }
+    /// Sets `WORK_NOTES`.
+    pub fn work_notes(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_notes = Some(value.into());
+        self
+    }
+    /// Sets `UF_SKYPE_LINK`.
+    pub fn uf_skype_link(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_skype_link = Some(value.into());
+        self
+    }
+    /// Sets `UF_ZOOM`.
+    pub fn uf_zoom(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_zoom = Some(value.into());
+        self
+    }
+    /// Sets `UF_DEPARTMENT`.
+    pub fn uf_department(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_department = Some(value.into());
+        self
+    }
+    /// Sets `UF_INTERESTS`.
+    pub fn uf_interests(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_interests = Some(value.into());
+        self
+    }
+    /// Sets `UF_SKILLS`.
+    pub fn uf_skills(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_skills = Some(value.into());
+        self
+    }
+    /// Sets `UF_WEB_SITES`.
+    pub fn uf_web_sites(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_web_sites = Some(value.into());
+        self
+    }
+    /// Sets `UF_XING`.
+    pub fn uf_xing(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_xing = Some(value.into());
+        self
+    }
+    /// Sets `UF_LINKEDIN`.
+    pub fn uf_linkedin(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_linkedin = Some(value.into());
+        self
+    }
+    /// Sets `UF_FACEBOOK`.
+    pub fn uf_facebook(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_facebook = Some(value.into());
+        self
+    }
+    /// Sets `UF_TWITTER`.
+    pub fn uf_twitter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_twitter = Some(value.into());
+        self
+    }
+    /// Sets `UF_SKYPE`.
+    pub fn uf_skype(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_skype = Some(value.into());
+        self
+    }
+    /// Sets `UF_DISTRICT`.
+    pub fn uf_district(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_district = Some(value.into());
+        self
+    }
+    /// Sets `UF_PHONE_INNER`.
+    pub fn uf_phone_inner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_phone_inner = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "user")]
+impl ::bitrix24_runtime::Method for Update {
+    const NAME: &'static str = "user.update";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["user"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = UpdateResponse;
+    type Error = UpdateError;
+}
+/// The `result` of [`user.update`](https://apidocs.bitrix24.com/api-reference/user/user-update.html).
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct UpdateResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+impl UpdateResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`user.update`](https://apidocs.bitrix24.com/api-reference/user/user-update.html).
+#[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// `ERROR_CORE`
+    ///
+    /// - HTTP 400: "access_denied"
+    /// - HTTP 400
+    ErrorCore(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "user")]
+impl ::bitrix24_runtime::MethodError for UpdateError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "ERROR_CORE" => Self::ErrorCore(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ErrorCore(error) | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "user")]
+impl ::std::fmt::Display for UpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "user")]
+impl ::std::error::Error for UpdateError {}

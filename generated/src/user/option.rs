@@ -111,7 +111,6 @@ impl ::std::error::Error for GetError {}
 /// Parameters of [`user.option.set`](https://apidocs.bitrix24.com/api-reference/common/settings/user-option-set.html).
 ///
 /// - Scopes: `basic`
-/// - Who may call: any user
 /// - Required parameters: `options`
 /// - Errors: [`SetError`]: `ArgumentNullException`, `AccessException`
 /// - Allowed in `batch`: yes

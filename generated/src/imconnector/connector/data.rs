@@ -3,7 +3,6 @@
 /// Parameters of [`imconnector.connector.data.set`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-connector-data-set.html).
 ///
 /// - Scopes: `imopenlines`
-/// - Who may call: any user
 /// - Required parameters: `CONNECTOR`, `LINE`, `DATA`
 /// - Errors: [`SetError`]: `WRONG_AUTH_TYPE`, `ERROR_ARGUMENT`
 /// - Allowed in `batch`: yes
