@@ -19,6 +19,9 @@ pub use system_error::SystemError;
 #[cfg_attr(docsrs, doc(cfg(feature = "registry")))]
 #[rustfmt::skip]
 pub mod registry;
+/// Inbound events: typed `data` per event, and [`events::AnyEvent`].
+#[rustfmt::skip]
+pub mod events;
 /// Methods `app.*`.
 #[rustfmt::skip]
 pub mod app;
