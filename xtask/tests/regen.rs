@@ -114,6 +114,19 @@ fn bad_specs_report_every_error_and_leave_the_output_untouched() {
         "map<any",
     );
 
+    // 6. An event whose data names an unknown type.
+    edit(
+        &specs.join("events/crm/ONCRMLEADADD.yaml"),
+        "type: integer",
+        "type: strng",
+    );
+    // 7. An event spec with an unknown key.
+    edit(
+        &specs.join("events/crm/ONCRMDEALADD.yaml"),
+        "event: ONCRMDEALADD",
+        "event: ONCRMDEALADD\nsummary: nope",
+    );
+
     let run = xtask(&[
         "regen",
         "--specs",
@@ -153,7 +166,17 @@ fn bad_specs_report_every_error_and_leave_the_output_untouched() {
         set.contains("params[0]: invalid type `map<any`: missing `>`"),
         "{set}"
     );
-    assert!(err.contains("5 error(s) in specs"), "{err}");
+    let lead = line_of("ONCRMLEADADD.yaml");
+    assert!(
+        lead.contains("data.fields[0].fields[0].type: unknown type 'strng'"),
+        "{lead}"
+    );
+    let deal = line_of("ONCRMDEALADD.yaml");
+    assert!(
+        deal.contains("unknown field `summary`") && deal.contains("ONCRMDEALADD.yaml:"),
+        "{deal}"
+    );
+    assert!(err.contains("7 error(s) in specs"), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
 
     assert_eq!(

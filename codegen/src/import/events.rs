@@ -67,7 +67,7 @@ pub fn event_page(page: &Page) -> Option<EventPage> {
         return Some(EventPage::Several);
     }
     let title = page.title()?;
-    if title_event(title).is_some() {
+    if title_events(title).next().is_some() {
         return Some(EventPage::Single);
     }
     // A title in words (`Event on Booking Update`): the file is named after the event
@@ -318,7 +318,13 @@ fn object_of(fields: Vec<Field>) -> Option<Field> {
 
 /// The wire name (upper case) and mixed-case spelling of a page's one event.
 fn single_name(page: &Page) -> (String, Option<String>) {
-    let from_title = page.title().and_then(title_event).map(str::to_owned);
+    // A title may name other words shaped like events (`Event onDeletingRecordFromWaitList
+    // onBookingWaitListItemDelete`): the code is its last one.
+    let in_title: Vec<String> = page
+        .title()
+        .map(|t| title_events(t).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let from_title = in_title.last().cloned();
     let from_example = deliveries(page)
         .find_map(|d| d.get("event").and_then(Value::as_str).map(str::to_owned))
         .filter(|e| is_event_token(e));
@@ -329,9 +335,9 @@ fn single_name(page: &Page) -> (String, Option<String>) {
         .or_else(|| from_title.clone())
         .unwrap_or_default();
     let mixed = |s: &String| s.chars().any(|c| c.is_ascii_lowercase());
-    let spelling = [from_title, from_example]
+    let spelling = in_title
         .into_iter()
-        .flatten()
+        .chain(from_example)
         .find(|s| mixed(s) && s.eq_ignore_ascii_case(&name))
         .or_else(|| file_spelling(page, &name));
     (name.to_ascii_uppercase(), spelling)
@@ -373,11 +379,11 @@ fn file_spelling(page: &Page, name: &str) -> Option<String> {
     (same && !name.contains('.')).then_some(spelling)
 }
 
-/// The event a title names: a word `onXxx` / `ONXXX`, or a dotted `X.Y.ON.Z`.
-fn title_event(title: &str) -> Option<&str> {
+/// The words of a title shaped like an event: `onXxx` / `ONXXX`, or a dotted `X.Y.ON.Z`.
+fn title_events(title: &str) -> impl Iterator<Item = &str> {
     title
         .split(|c: char| c.is_whitespace() || c == '`' || c == ',' || c == ':')
-        .find(|w| is_event_token(w))
+        .filter(|w| is_event_token(w))
 }
 
 /// `onCrmLeadAdd`, `OnTaskAdd`, `ONCRMLEADADD` or `CATALOG.PRODUCT.ON.ADD`.
@@ -521,6 +527,19 @@ mod tests {
         let examples = payload_examples(page, EventPage::Several, "ONXV2ADD");
         assert_eq!(examples.len(), 1);
         assert!(!examples[0].whole);
+    }
+
+    #[test]
+    fn the_title_word_that_spells_the_code_is_the_spelling() {
+        let page = SINGLE.replace(
+            "# Event onCrmLeadAdd",
+            "# Event onSomethingElse onCrmLeadAdd",
+        );
+        let corpus = corpus(&[("a/events/lead-added.md", &page)]);
+        let page = &corpus.pages["a/events/lead-added.md"];
+        let (name, spelling) = single_name(page);
+        assert_eq!(name, "ONCRMLEADADD");
+        assert_eq!(spelling.as_deref(), Some("onCrmLeadAdd"));
     }
 
     #[test]

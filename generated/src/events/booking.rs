@@ -483,26 +483,26 @@ impl OnBookingWaitListItemAddData {
 /// `ONBOOKINGWAITLISTITEMDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
-/// - Data: [`OnBookingWaitlistitemDeleteData`]
+/// - Data: [`OnBookingWaitListItemDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/waitlist/events/on-booking-waitlistitem-delete.html)
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OnBookingWaitlistitemDelete;
+pub struct OnBookingWaitListItemDelete;
 #[cfg(feature = "booking")]
-impl ::bitrix24_runtime::events::Event for OnBookingWaitlistitemDelete {
+impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemDelete {
     const NAME: &'static str = "ONBOOKINGWAITLISTITEMDELETE";
     const SCOPES: &'static [&'static str] = &["booking"];
-    type Data = OnBookingWaitlistitemDeleteData;
+    type Data = OnBookingWaitListItemDeleteData;
 }
-/// The `data` of [`OnBookingWaitlistitemDelete`] (`ONBOOKINGWAITLISTITEMDELETE`).
+/// The `data` of [`OnBookingWaitListItemDelete`] (`ONBOOKINGWAITLISTITEMDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct OnBookingWaitlistitemDeleteData {
+pub struct OnBookingWaitListItemDeleteData {
     /// `ID`: integer.
     #[serde(
         rename = "ID",
@@ -513,10 +513,10 @@ pub struct OnBookingWaitlistitemDeleteData {
     pub id: ::std::option::Option<i64>,
 }
 #[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingWaitlistitemDeleteData);
+::bitrix24_runtime::wire_object!(OnBookingWaitListItemDeleteData);
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingWaitlistitemDeleteData {
+impl OnBookingWaitListItemDeleteData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {

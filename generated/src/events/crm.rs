@@ -4051,14 +4051,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceAdd {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceAddData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceAddDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceAddDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceAddData);
@@ -4071,8 +4066,40 @@ impl OnCrmInvoiceAddData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceAddDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceAddDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceAddDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceAddDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -4100,14 +4127,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceDelete {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceDeleteData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceDeleteDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceDeleteDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceDeleteData);
@@ -4120,8 +4142,40 @@ impl OnCrmInvoiceDeleteData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceDeleteDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceDeleteDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceDeleteDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceDeleteDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -4149,14 +4203,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringAdd {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringAddData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceRecurringAddDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceRecurringAddDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringAddData);
@@ -4169,8 +4218,56 @@ impl OnCrmInvoiceRecurringAddData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceRecurringAddDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceRecurringAddDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `RECURRING_INVOICE_ID`: integer.
+    #[serde(
+        rename = "RECURRING_INVOICE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub recurring_invoice_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringAddDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceRecurringAddDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            recurring_invoice_id: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `RECURRING_INVOICE_ID`.
+    pub fn recurring_invoice_id(mut self, value: i64) -> Self {
+        self.recurring_invoice_id = Some(value);
         self
     }
 }
@@ -4198,14 +4295,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringDelete {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringDeleteData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceRecurringDeleteDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceRecurringDeleteDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringDeleteData);
@@ -4218,8 +4310,40 @@ impl OnCrmInvoiceRecurringDeleteData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceRecurringDeleteDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceRecurringDeleteDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringDeleteDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceRecurringDeleteDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -4247,14 +4371,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringExpose {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringExposeData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceRecurringExposeDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceRecurringExposeDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringExposeData);
@@ -4267,8 +4386,70 @@ impl OnCrmInvoiceRecurringExposeData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceRecurringExposeDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceRecurringExposeDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `RECURRING_INVOICE_ID`: integer.
+    #[serde(
+        rename = "RECURRING_INVOICE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub recurring_invoice_id: ::std::option::Option<i64>,
+    /// `INVOICE_ID`: integer.
+    #[serde(
+        rename = "INVOICE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub invoice_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringExposeDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceRecurringExposeDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            recurring_invoice_id: None,
+            invoice_id: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `RECURRING_INVOICE_ID`.
+    pub fn recurring_invoice_id(mut self, value: i64) -> Self {
+        self.recurring_invoice_id = Some(value);
+        self
+    }
+    /// Sets `INVOICE_ID`.
+    pub fn invoice_id(mut self, value: i64) -> Self {
+        self.invoice_id = Some(value);
         self
     }
 }
@@ -4296,14 +4477,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringUpdate {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringUpdateData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceRecurringUpdateDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceRecurringUpdateDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringUpdateData);
@@ -4316,8 +4492,56 @@ impl OnCrmInvoiceRecurringUpdateData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceRecurringUpdateDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceRecurringUpdateDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `RECURRING_INVOICE_ID`: integer.
+    #[serde(
+        rename = "RECURRING_INVOICE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub recurring_invoice_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringUpdateDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceRecurringUpdateDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            recurring_invoice_id: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `RECURRING_INVOICE_ID`.
+    pub fn recurring_invoice_id(mut self, value: i64) -> Self {
+        self.recurring_invoice_id = Some(value);
         self
     }
 }
@@ -4345,14 +4569,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceSetStatus {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceSetStatusData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceSetStatusDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceSetStatusDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceSetStatusData);
@@ -4365,8 +4584,40 @@ impl OnCrmInvoiceSetStatusData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceSetStatusDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceSetStatusDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceSetStatusDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceSetStatusDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -4394,14 +4645,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUpdate {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmInvoiceUpdateData {
-    /// `FIELDS`: list of any JSON value.
-    #[serde(
-        rename = "FIELDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `FIELDS`: `OnCrmInvoiceUpdateDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmInvoiceUpdateDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmInvoiceUpdateData);
@@ -4414,8 +4660,40 @@ impl OnCrmInvoiceUpdateData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: OnCrmInvoiceUpdateDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmInvoiceUpdateDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmInvoiceUpdateDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmInvoiceUpdateDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -5676,9 +5954,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductAdd {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmProductAddData {
-    /// `FIELDS`: any JSON value.
+    /// `FIELDS`: `OnCrmProductAddDataFields`.
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<::serde_json::Value>,
+    pub fields: ::std::option::Option<OnCrmProductAddDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmProductAddData);
@@ -5691,8 +5969,40 @@ impl OnCrmProductAddData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::serde_json::Value) -> Self {
+    pub fn fields(mut self, value: OnCrmProductAddDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmProductAddDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmProductAddDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmProductAddDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -5720,9 +6030,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductDelete {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmProductDeleteData {
-    /// `FIELDS`: any JSON value.
+    /// `FIELDS`: `OnCrmProductDeleteDataFields`.
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<::serde_json::Value>,
+    pub fields: ::std::option::Option<OnCrmProductDeleteDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmProductDeleteData);
@@ -5735,8 +6045,40 @@ impl OnCrmProductDeleteData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::serde_json::Value) -> Self {
+    pub fn fields(mut self, value: OnCrmProductDeleteDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmProductDeleteDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmProductDeleteDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmProductDeleteDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -5764,9 +6106,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyAdd {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmProductPropertyAddData {
-    /// `FIELDS`: any JSON value.
+    /// `FIELDS`: `OnCrmProductPropertyAddDataFields`.
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<::serde_json::Value>,
+    pub fields: ::std::option::Option<OnCrmProductPropertyAddDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmProductPropertyAddData);
@@ -5779,8 +6121,40 @@ impl OnCrmProductPropertyAddData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::serde_json::Value) -> Self {
+    pub fn fields(mut self, value: OnCrmProductPropertyAddDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmProductPropertyAddDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmProductPropertyAddDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmProductPropertyAddDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -5808,9 +6182,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyDelete {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmProductPropertyDeleteData {
-    /// `FIELDS`: any JSON value.
+    /// `FIELDS`: `OnCrmProductPropertyDeleteDataFields`.
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<::serde_json::Value>,
+    pub fields: ::std::option::Option<OnCrmProductPropertyDeleteDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmProductPropertyDeleteData);
@@ -5823,8 +6197,40 @@ impl OnCrmProductPropertyDeleteData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::serde_json::Value) -> Self {
+    pub fn fields(mut self, value: OnCrmProductPropertyDeleteDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmProductPropertyDeleteDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmProductPropertyDeleteDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmProductPropertyDeleteDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -5852,9 +6258,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyUpdate {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmProductPropertyUpdateData {
-    /// `FIELDS`: any JSON value.
+    /// `FIELDS`: `OnCrmProductPropertyUpdateDataFields`.
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<::serde_json::Value>,
+    pub fields: ::std::option::Option<OnCrmProductPropertyUpdateDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmProductPropertyUpdateData);
@@ -5867,8 +6273,40 @@ impl OnCrmProductPropertyUpdateData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::serde_json::Value) -> Self {
+    pub fn fields(mut self, value: OnCrmProductPropertyUpdateDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmProductPropertyUpdateDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmProductPropertyUpdateDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmProductPropertyUpdateDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }
@@ -6124,9 +6562,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductUpdate {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnCrmProductUpdateData {
-    /// `FIELDS`: any JSON value.
+    /// `FIELDS`: `OnCrmProductUpdateDataFields`.
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<::serde_json::Value>,
+    pub fields: ::std::option::Option<OnCrmProductUpdateDataFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmProductUpdateData);
@@ -6139,8 +6577,40 @@ impl OnCrmProductUpdateData {
         Self { fields: None }
     }
     /// Sets `FIELDS`.
-    pub fn fields(mut self, value: ::serde_json::Value) -> Self {
+    pub fn fields(mut self, value: OnCrmProductUpdateDataFields) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmProductUpdateDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmProductUpdateDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmProductUpdateDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 }

@@ -225,11 +225,11 @@ pub enum AnyEvent {
     OnBookingWaitListItemAdd(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingWaitListItemAddData>,
     ),
-    /// `ONBOOKINGWAITLISTITEMDELETE`: [`booking::OnBookingWaitlistitemDelete`].
+    /// `ONBOOKINGWAITLISTITEMDELETE`: [`booking::OnBookingWaitListItemDelete`].
     #[cfg(feature = "booking")]
     #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-    OnBookingWaitlistitemDelete(
-        ::bitrix24_runtime::events::Delivery<booking::OnBookingWaitlistitemDeleteData>,
+    OnBookingWaitListItemDelete(
+        ::bitrix24_runtime::events::Delivery<booking::OnBookingWaitListItemDeleteData>,
     ),
     /// `ONBOOKINGWAITLISTITEMUPDATE`: [`booking::OnBookingWaitListItemUpdate`].
     #[cfg(feature = "booking")]
@@ -1461,12 +1461,12 @@ impl ::bitrix24_runtime::events::EventSet for AnyEvent {
                 .map(Self::OnBookingWaitListItemAdd);
         }
         #[cfg(feature = "booking")]
-        if <booking::OnBookingWaitlistitemDelete as ::bitrix24_runtime::events::Event>::matches(
+        if <booking::OnBookingWaitListItemDelete as ::bitrix24_runtime::events::Event>::matches(
             &delivery.event,
         ) {
             return delivery
-                .into_event::<booking::OnBookingWaitlistitemDelete>()
-                .map(Self::OnBookingWaitlistitemDelete);
+                .into_event::<booking::OnBookingWaitListItemDelete>()
+                .map(Self::OnBookingWaitListItemDelete);
         }
         #[cfg(feature = "booking")]
         if <booking::OnBookingWaitListItemUpdate as ::bitrix24_runtime::events::Event>::matches(
