@@ -49,8 +49,6 @@ pub enum EventPage {
 /// An example of what a handler receives, as the page shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PayloadExample {
-    /// The event the example belongs to (its section, or the page's event).
-    pub event: String,
     /// A whole delivery (`event`, `data`, `auth`, …), or only its `data`.
     pub whole: bool,
     /// The example as JSON.
@@ -207,7 +205,6 @@ pub fn payload_examples(page: &Page, kind: EventPage, event: &str) -> Vec<Payloa
                     .is_some_and(|e| e.eq_ignore_ascii_case(event))
         })
         .map(|value| PayloadExample {
-            event: event.to_owned(),
             whole: true,
             value: Value::Object(value),
         })
@@ -222,7 +219,6 @@ pub fn payload_examples(page: &Page, kind: EventPage, event: &str) -> Vec<Payloa
                 && !data.contains_key("event")
             {
                 out.push(PayloadExample {
-                    event: event.to_owned(),
                     whole: false,
                     value: Value::Object(data),
                 });

@@ -165,13 +165,16 @@ impl fmt::Display for Stats {
         writeln!(f, "overrides applied:         {}", self.overrides)?;
         writeln!(
             f,
-            "event pages:               {} with one event, {} with several",
-            self.event_pages, self.multi_event_pages
+            "events imported:           {} from {} event pages ({} with one event, {} with several)",
+            self.events,
+            self.event_pages + self.multi_event_pages,
+            self.event_pages,
+            self.multi_event_pages
         )?;
         writeln!(
             f,
-            "events:                    {} ({} deprecated, {} without described data)",
-            self.events, self.deprecated_events, self.events_untyped
+            "events:                    {} deprecated, {} without described data",
+            self.deprecated_events, self.events_untyped
         )?;
         writeln!(
             f,
