@@ -32,20 +32,6 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn docs() -> Option<PathBuf> {
-    let dir = import::default_docs(&workspace());
-    if dir.join("api-reference").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: no docs checkout at {} (set {} to a clone of github.com/bitrix24/b24restdocs)",
-            dir.display(),
-            import::DOCS_VAR
-        );
-        None
-    }
-}
-
 /// Passes and failures (method, reason) of one check.
 #[derive(Default)]
 struct Tally {
@@ -167,7 +153,9 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
 
 #[test]
 fn documented_examples_read_into_the_generated_types() {
-    let Some(docs) = docs() else { return };
+    let Some(docs) = bitrix24_tests::docs_checkout() else {
+        return;
+    };
     let imported = import::import(&docs, &workspace().join("specs"))
         .unwrap_or_else(|e| panic!("importing {}: {e}", docs.display()));
     let pages: HashMap<(String, bitrix24::ApiVersion), &ImportedMethod> = imported

@@ -15,8 +15,9 @@ fn scope_features(manifest: &str) -> Vec<String> {
         .1
         .lines()
         .filter_map(|line| {
+            // A dotted name (`"sign.b2e"`) is a quoted key.
             line.split_once(" = ")
-                .map(|(name, _)| name.trim().to_owned())
+                .map(|(name, _)| name.trim().trim_matches('"').to_owned())
         })
         .filter(|name| name != "default" && name != "full")
         .collect()

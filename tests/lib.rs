@@ -96,3 +96,23 @@
 //! let request = bitrix24::user::Get::new();
 //! # let _ = request;
 //! ```
+
+use std::path::{Path, PathBuf};
+
+/// The checkout of the official docs that tests read examples from (`$BITRIX24_DOCS`,
+/// else `../shared/b24restdocs` beside the workspace), or `None` after printing why the
+/// calling test is skipped.
+pub fn docs_checkout() -> Option<PathBuf> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = bitrix24_codegen::import::default_docs(&workspace);
+    if dir.join("api-reference").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: no docs checkout at {} (set {} to a clone of github.com/bitrix24/b24restdocs)",
+            dir.display(),
+            bitrix24_codegen::import::DOCS_VAR
+        );
+        None
+    }
+}

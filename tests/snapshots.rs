@@ -1,4 +1,5 @@
-//! Snapshots of the generated code: one per seed method spec, plus the shared files.
+//! Snapshots of the generated code: one per seed method spec, the shared files, and the
+//! events (`AnyEvent` and one scope's events).
 //!
 //! A change to the generator or to a spec that changes generated code fails here until
 //! the new snapshot is reviewed (`cargo insta review`) and committed with its reason.
@@ -76,5 +77,17 @@ fn shared_files_have_reviewed_snapshots() {
                 .unwrap_or_else(|| panic!("{file} is generated"));
             insta::assert_snapshot!(file.replace('/', "__"), content);
         }
+    });
+}
+
+#[test]
+fn events_have_reviewed_snapshots() {
+    let specs = spec::load(specs_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let krate = ir::build(&specs).unwrap_or_else(|e| panic!("{e}"));
+    settings().bind(|| {
+        insta::assert_snapshot!("events__mod.rs", emit::events_source(&krate));
+        let booking = emit::event_scope_source(&krate, "booking")
+            .unwrap_or_else(|| panic!("the booking scope has events"));
+        insta::assert_snapshot!("events__booking.rs", booking);
     });
 }

@@ -118,3 +118,63 @@ fn imported_specs_reproduce_the_seed_specs() {
     }
     assert_eq!(checked, 15);
 }
+
+#[test]
+fn event_pages_are_imported() {
+    let Some(docs) = docs() else { return };
+    let imported = import::import(&docs, &workspace().join("specs")).unwrap();
+    let stats = Stats::of(&imported);
+    println!("{stats}");
+    // 189 pages of one event and the two pages of the chat-bot events (8 of imbot.v2,
+    // 5 of im.v2).
+    assert_eq!(
+        (stats.event_pages, stats.multi_event_pages, stats.events),
+        (189, 2, 202),
+        "{stats}"
+    );
+    assert!(
+        stats.event_fields_typed * 100 >= stats.event_fields * 85,
+        "fewer than 85% of event data fields typed:\n{stats}"
+    );
+    assert!(stats.events_untyped <= 5, "{stats}");
+    let lead = &imported.events["ONCRMLEADADD"].spec;
+    assert_eq!(lead.spelling.as_deref(), Some("onCrmLeadAdd"));
+    assert_eq!(lead.scopes, ["crm"]);
+    let added = &imported.events["ONIMBOTV2MESSAGEADD"].spec;
+    assert_eq!(
+        added.scopes,
+        ["imbot"],
+        "taken from the folder's index page"
+    );
+    assert!(imported.events["ONCRMINVOICEADD"].spec.deprecated);
+}
+
+#[test]
+fn every_event_page_is_read_without_a_panic() {
+    let Some(docs) = docs() else { return };
+    let (corpus, _) = Corpus::read(&docs).unwrap();
+    let vocab = import::vocabulary(&workspace().join("specs")).unwrap();
+    let mut pages = 0;
+    for page in corpus.pages.values() {
+        // Every page is asked whether it documents events; those that do are imported
+        // whole and cut short, as an unfinished page would be.
+        let Some(kind) = import::events::event_page(page) else {
+            continue;
+        };
+        pages += 1;
+        let full = import::events::import(&corpus, page, kind, &vocab);
+        assert!(!full.is_empty(), "{}", page.path);
+        let text = fs::read_to_string(docs.join(&page.path)).unwrap();
+        for cut in [text.len() / 4, text.len() / 2] {
+            let mut end = cut;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let short = import::Page::new(page.path.clone(), &text[..end]);
+            if let Some(kind) = import::events::event_page(&short) {
+                import::events::import(&corpus, &short, kind, &vocab);
+            }
+        }
+    }
+    assert_eq!(pages, 191);
+}

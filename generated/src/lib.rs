@@ -8,6 +8,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(deprecated)]
+#![allow(clippy::module_inception)]
 #![warn(missing_docs)]
 pub use bitrix24_runtime as runtime;
 pub use bitrix24_runtime::{ApiError, ApiVersion, Envelope, Method, MethodError, Paged};
@@ -19,6 +20,9 @@ pub use system_error::SystemError;
 #[cfg_attr(docsrs, doc(cfg(feature = "registry")))]
 #[rustfmt::skip]
 pub mod registry;
+/// Inbound events: typed `data` per event, and [`events::AnyEvent`].
+#[rustfmt::skip]
+pub mod events;
 /// Methods `access.*`.
 #[rustfmt::skip]
 pub mod access;

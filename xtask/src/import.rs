@@ -26,15 +26,19 @@ fn run_import(args: &DocsArgs) -> Result<Import, ExitCode> {
     })
 }
 
-/// Imports the docs into `specs/methods/`, or with `check` compares without writing.
+/// Imports the docs into `specs/methods/` and `specs/events/`, or with `check` compares
+/// without writing.
 pub fn run(args: &DocsArgs, check: bool) -> ExitCode {
     let imported = match run_import(args) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let files = match imported.files() {
-        Ok(files) => files,
-        Err(e) => {
+    let outputs = match (imported.files(), imported.event_files()) {
+        (Ok(methods), Ok(events)) => [
+            (methods, args.specs.join("methods")),
+            (events, args.specs.join("events")),
+        ],
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
@@ -50,26 +54,34 @@ pub fn run(args: &DocsArgs, check: bool) -> ExitCode {
     }
     let stats = Stats::of(&imported);
     println!("{stats}");
-    let methods = args.specs.join("methods");
     if check {
-        return report_drift(&files, &methods, "the docs", "cargo xtask import");
+        // Check every directory, so one run shows every stale file.
+        let results: Vec<ExitCode> = outputs
+            .iter()
+            .map(|(files, dir)| report_drift(files, dir, "the docs", "cargo xtask import"))
+            .collect();
+        return if results.iter().all(|r| *r == ExitCode::SUCCESS) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     }
-    match files.write_to(&methods) {
-        Ok(report) => {
-            println!(
+    for (files, dir) in &outputs {
+        match files.write_to(dir) {
+            Ok(report) => println!(
                 "{}: {} written, {} removed, {} unchanged",
-                methods.display(),
+                dir.display(),
                 report.written,
                 report.removed,
                 report.unchanged
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: writing {}: {e}", methods.display());
-            ExitCode::FAILURE
+            ),
+            Err(e) => {
+                eprintln!("error: writing {}: {e}", dir.display());
+                return ExitCode::FAILURE;
+            }
         }
     }
+    ExitCode::SUCCESS
 }
 
 /// Prints the counts of an import without writing anything.

@@ -15,6 +15,7 @@ use similar::TextDiff;
 
 mod bench;
 mod import;
+mod stamp;
 
 #[derive(Parser)]
 #[command(about = "Tasks of the Bitrix24 Rust toolkit")]
@@ -117,6 +118,13 @@ fn generate(specs: &Path) -> Result<FileSet, ExitCode> {
 }
 
 fn regen(specs: &Path, out: &Path) -> ExitCode {
+    if stamp::fingerprint(specs, out).is_ok_and(|print| stamp::is_current(&print)) {
+        println!(
+            "{}: 0 written, 0 removed (specs, generator and output unchanged since the last regen)",
+            out.display()
+        );
+        return ExitCode::SUCCESS;
+    }
     let files = match generate(specs) {
         Ok(files) => files,
         Err(code) => return code,
@@ -130,6 +138,9 @@ fn regen(specs: &Path, out: &Path) -> ExitCode {
                 report.removed,
                 report.unchanged
             );
+            if let Ok(print) = stamp::fingerprint(specs, out) {
+                stamp::save(&print);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

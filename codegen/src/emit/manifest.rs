@@ -30,6 +30,12 @@ readme = "README.md"
 keywords = ["bitrix24", "api", "rest", "crm", "client"]
 categories = ["api-bindings"]
 
+# The crate has no tests or doc examples of its own (the workspace's `tests/` crate tests
+# it); without these targets, `cargo test` and `clippy --all-targets` compile it once.
+[lib]
+test = false
+doctest = false
+
 [package.metadata.docs.rs]
 all-features = true
 rustdoc-args = ["--cfg", "docsrs"]
@@ -54,7 +60,12 @@ full = [{}]"#,
     )
     .ok();
     for f in &krate.features {
-        writeln!(out, "{f} = []").ok();
+        // A dotted scope (`sign.b2e`) is one key, quoted.
+        if f.contains('.') {
+            writeln!(out, "\"{f}\" = []").ok();
+        } else {
+            writeln!(out, "{f} = []").ok();
+        }
     }
     out
 }
@@ -70,7 +81,8 @@ Typed requests, responses and errors for {methods} Bitrix24 REST API methods, ge
 the specs in the `specs/` directory of the repository. The shared runtime types come from\n\
 `bitrix24-runtime`.\n\n\
 A method `a.b.c` is the request type `bitrix24::a::b::C`, its reply `CResponse` and its\n\
-errors `CError` in the same module.\n\n\
+errors `CError` in the same module. Each of the {events} inbound events is a type in\n\
+`bitrix24::events::<scope>` with its typed `data`, and a variant of `bitrix24::events::AnyEvent`.\n\n\
 ## Features\n\n\
 One cargo feature per Bitrix24 scope; enable the scopes you call, or `full` for all:\n\
 {}.\n\n\
@@ -78,6 +90,7 @@ The `client` feature adds the async HTTP client of `bitrix24-runtime`\n\
 (`bitrix24::runtime::Client`). The `registry` feature adds `bitrix24::registry`: every\n\
 enabled method by wire name, its types behind functions over JSON.\n\n\
 License: MIT.\n",
-        features.join(", ")
+        features.join(", "),
+        events = krate.events.len(),
     )
 }

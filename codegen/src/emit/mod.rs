@@ -2,6 +2,7 @@
 //!
 //! Each emitter returns a `TokenStream`; [`format`] turns a module's tokens into text.
 
+mod events;
 mod items;
 mod manifest;
 mod method;
@@ -52,14 +53,38 @@ pub fn crate_files(krate: &Crate) -> FileSet {
     for (file, text) in formatted {
         files.insert(file, text);
     }
+    if !krate.events.is_empty() {
+        files.insert("src/events/mod.rs", format(events::events_module(krate)));
+        for (path, module) in events::by_module(krate) {
+            files.insert(
+                module_file(path, false),
+                format(events::scope_module(path, &module)),
+            );
+        }
+    }
     files
+}
+
+/// The formatted source of the `events` module (`events/mod.rs`, with `AnyEvent`).
+pub fn events_source(krate: &Crate) -> String {
+    format(events::events_module(krate))
+}
+
+/// The formatted source of the events of one scope module (`events/<scope>.rs`).
+pub fn event_scope_source(krate: &Crate, scope_module: &str) -> Option<String> {
+    events::by_module(krate)
+        .into_iter()
+        .find(|(path, _)| path.get(1).is_some_and(|m| m == scope_module))
+        .map(|(path, module)| format(events::scope_module(path, &module)))
 }
 
 /// The file and formatted source of one module.
 fn module_source(krate: &Crate, path: &ModPath, module: &Module) -> (PathBuf, String) {
     let children = child_modules(krate, path);
     let mut tokens = if path.is_empty() {
-        root_prelude()
+        let mut root = root_prelude();
+        root.extend(events::declaration(krate));
+        root
     } else {
         module_doc(path, module)
     };
@@ -144,6 +169,8 @@ fn root_prelude() -> TokenStream {
         // Generated files keep prettyplease's layout; `cargo fmt` leaves them alone.
         #![cfg_attr(rustfmt, rustfmt_skip)]
         #![allow(deprecated)]
+        // Modules mirror wire names, and `catalog.catalog.*` lives in `catalog::catalog`.
+        #![allow(clippy::module_inception)]
         #![warn(missing_docs)]
 
         pub use bitrix24_runtime as runtime;

@@ -251,7 +251,7 @@ fn page_says_no_params(page: &Page) -> bool {
 
 /// Deprecated: under an `outdated/` or `deprecated/` folder, or a deprecation note
 /// before the first section.
-fn is_deprecated(page: &Page) -> bool {
+pub(super) fn is_deprecated(page: &Page) -> bool {
     if page.path.contains("/outdated/") || page.path.contains("deprecated/") {
         return true;
     }

@@ -1,13 +1,15 @@
 //! The docs importer: a checkout of the official Bitrix24 REST docs in, one method spec
-//! per documented method out.
+//! per documented method and one per documented event out.
 //!
 //! 1. [`corpus`] reads every page and splits it into blocks ([`yfm`]).
 //! 2. [`method`] recognises method pages and reads their parameter, result and error
 //!    tables ([`table`], [`fields`], [`types`], [`facts`], [`errors`]), with the shapes
 //!    the REST conventions and the keyed form fix ([`conventions`], [`keyed`]), sharpened
 //!    by the page's examples ([`refine`]).
+//!    [`events`] reads event pages (one event, or several) the same way.
 //! 3. [`overrides`] applies the hand-written corrections of `specs/overrides/`.
-//! 4. [`stats`] counts what was typed concretely; [`Import::files`] renders the specs.
+//! 4. [`stats`] counts what was typed concretely; [`Import::files`] and
+//!    [`Import::event_files`] render the specs.
 //!
 //! Only facts are taken from the pages (names, types, required flags, defaults, allowed
 //! values, error codes, messages and statuses, scopes, links), never their prose.
@@ -15,6 +17,7 @@
 mod conventions;
 mod corpus;
 mod errors;
+pub mod events;
 mod facts;
 mod fields;
 mod keyed;
@@ -30,11 +33,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use corpus::{Corpus, Page};
+pub use events::ImportedEvent;
 pub use method::ImportedMethod;
 pub use types::Vocabulary;
 
 use crate::output::FileSet;
-use crate::spec::{ApiVersion, MethodSpec};
+use crate::spec::{ApiVersion, EventSpec, MethodSpec};
 use crate::{Diagnostics, spec};
 
 /// The environment variable naming a checkout of the docs.
@@ -59,6 +63,14 @@ pub struct Import {
     pub problems: Vec<(String, String)>,
     /// Number of override files applied.
     pub overrides: usize,
+    /// Number of pages that document one event.
+    pub event_pages: usize,
+    /// Number of pages that document several events.
+    pub multi_event_pages: usize,
+    /// Imported events by upper-case wire name, overrides applied.
+    pub events: BTreeMap<String, ImportedEvent>,
+    /// Number of event override files applied.
+    pub event_overrides: usize,
 }
 
 /// Imports every method page of the docs at `docs`, with the vocabulary and overrides of
@@ -142,6 +154,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
             methods.insert(key.clone(), method);
         }
     }
+    let events = import_events(&corpus, &vocab, specs, &mut problems, &mut diags);
     diags.into_result(()).map_err(|d| d.to_string())?;
     problems.sort();
     Ok(Import {
@@ -149,7 +162,87 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         methods,
         problems,
         overrides: overrides.len(),
+        event_pages: events.single_pages,
+        multi_event_pages: events.multi_pages,
+        events: events.events,
+        event_overrides: events.overrides,
     })
+}
+
+/// What [`import_events`] found.
+struct ImportedEvents {
+    single_pages: usize,
+    multi_pages: usize,
+    events: BTreeMap<String, ImportedEvent>,
+    overrides: usize,
+}
+
+/// Imports every event page, then applies `specs/overrides/events/`.
+fn import_events(
+    corpus: &Corpus,
+    vocab: &Vocabulary,
+    specs: &Path,
+    problems: &mut Vec<(String, String)>,
+    diags: &mut Diagnostics,
+) -> ImportedEvents {
+    let mut found = ImportedEvents {
+        single_pages: 0,
+        multi_pages: 0,
+        events: BTreeMap::new(),
+        overrides: 0,
+    };
+    for page in corpus.pages.values() {
+        let Some(kind) = events::event_page(page) else {
+            continue;
+        };
+        match kind {
+            events::EventPage::Single => found.single_pages += 1,
+            events::EventPage::Several => found.multi_pages += 1,
+        }
+        for imported in events::import(corpus, page, kind, vocab) {
+            for p in &imported.problems {
+                problems.push((page.path.clone(), p.clone()));
+            }
+            let key = imported.spec.event.clone();
+            match found.events.get(&key) {
+                // The same event on two pages: the current page wins over an outdated one.
+                Some(first) if first.spec.deprecated && !imported.spec.deprecated => {
+                    problems.push((
+                        first.spec.docs.clone(),
+                        format!("`{key}` is also documented on {}", page.path),
+                    ));
+                    found.events.insert(key, imported);
+                }
+                Some(first) => problems.push((
+                    page.path.clone(),
+                    format!("`{key}` is also documented on {}", first.spec.docs),
+                )),
+                None => {
+                    found.events.insert(key, imported);
+                }
+            }
+        }
+    }
+    let overrides = overrides::load_events(&specs.join("overrides").join("events"), diags);
+    found.overrides = overrides.len();
+    for (key, (file, o)) in &overrides {
+        let imported = found.events.remove(key);
+        let base = imported.as_ref().map(|e| e.spec.clone());
+        if let Some(spec) = overrides::apply_event(file, o, base.clone(), diags) {
+            let event = ImportedEvent {
+                spec,
+                problems: imported.map(|e| e.problems).unwrap_or_default(),
+                from_page: base,
+            };
+            found.events.insert(spec_key(&event.spec), event);
+        }
+    }
+    found
+}
+
+/// The key of an event: its wire name in upper case.
+fn spec_key(spec: &EventSpec) -> String {
+    spec.event.to_ascii_uppercase()
 }
 
 /// Checks that the imported specs, with the shared specs of `specs`, validate and
@@ -160,6 +253,12 @@ pub fn validate(import: &Import, specs: &Path) -> Result<(), Diagnostics> {
         set.methods.push((
             specs.join("methods").join(method_file(name, *api)),
             m.spec.clone(),
+        ));
+    }
+    for event in import.events.values() {
+        set.events.push((
+            specs.join("events").join(event_file(&event.spec)),
+            event.spec.clone(),
         ));
     }
     spec::validate_set(&set)?;
@@ -186,6 +285,28 @@ impl Import {
     }
 }
 
+impl Import {
+    /// The event spec files, relative to `specs/events/`.
+    pub fn event_files(&self) -> Result<FileSet, String> {
+        let mut files = FileSet::default();
+        for event in self.events.values() {
+            let body = serde_yaml::to_string(&event.spec)
+                .map_err(|e| format!("{}: {e}", event.spec.event))?;
+            files.insert(event_file(&event.spec), format!("{IMPORTED_HEADER}{body}"));
+        }
+        Ok(files)
+    }
+}
+
+/// The file of an event spec, relative to `specs/events/`: under its first scope.
+fn event_file(spec: &EventSpec) -> String {
+    let scope = spec.scopes.first().map_or("none", String::as_str);
+    format!("{scope}/{}.yaml", spec.event)
+}
+
+/// The first lines of every imported spec file.
+const IMPORTED_HEADER: &str = "# Imported from the Bitrix24 REST docs by `cargo xtask import`; do not edit.\n# Corrections belong in specs/overrides/.\n";
+
 /// The file of a method spec, relative to `specs/methods/`.
 fn method_file(name: &str, api: ApiVersion) -> String {
     let first = name.split('.').next().unwrap_or(name);
@@ -198,7 +319,5 @@ fn method_file(name: &str, api: ApiVersion) -> String {
 /// A spec as YAML, with a header saying where it came from.
 pub fn render(spec: &MethodSpec) -> Result<String, String> {
     let body = serde_yaml::to_string(spec).map_err(|e| format!("{}: {e}", spec.method))?;
-    Ok(format!(
-        "# Imported from the Bitrix24 REST docs by `cargo xtask import`; do not edit.\n# Corrections belong in specs/overrides/.\n{body}"
-    ))
+    Ok(format!("{IMPORTED_HEADER}{body}"))
 }

@@ -22,15 +22,19 @@
 //! changes the method's own keys. A file may instead give the whole spec under `spec:`
 //! (for a page the importer cannot read). Every fix names its reason, and a fix that no
 //! longer applies (its target is gone) is an error, so a re-import never drops one silently.
+//!
+//! Events are corrected the same way by `specs/overrides/events/<EVENT>.yaml`, with
+//! `event:` instead of `method:` and paths under `data`.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
-use crate::spec::{ApiVersion, MethodSpec};
+use crate::spec::{ApiVersion, EventSpec, MethodSpec};
 use crate::{Diagnostic, Diagnostics};
 
 /// The overrides of one method.
@@ -59,8 +63,8 @@ pub struct Override {
 pub struct Fix {
     /// Why the docs are wrong or incomplete here.
     pub reason: String,
-    /// Path of the target: empty for the method, else `params`, `result`, `errors`
-    /// followed by field names separated by `/`.
+    /// Path of the target: empty for the method (or event), else `params`, `result`,
+    /// `errors` (`data` for an event) followed by field names separated by `/`.
     #[serde(default)]
     pub at: String,
     /// Keys to merge into the target.
@@ -80,39 +84,118 @@ pub type Overrides = BTreeMap<(String, ApiVersion), (PathBuf, Override)>;
 /// Reads every override file in `dir` (missing directory: none).
 pub fn load(dir: &Path, diags: &mut Diagnostics) -> Overrides {
     let mut out = Overrides::new();
+    for (file, o) in read_files::<Override>(dir, diags) {
+        let key = (o.method.clone(), o.api);
+        if o.spec.is_some() && o.reason.is_none() {
+            diags.push(problem(
+                &file,
+                "reason",
+                "a whole-spec override needs a reason",
+            ));
+        }
+        if let Some((first, _)) = out.get(&key) {
+            diags.push(problem(
+                &file,
+                "method",
+                format!("also overridden in {}", first.display()),
+            ));
+        } else {
+            out.insert(key, (file, o));
+        }
+    }
+    out
+}
+
+/// The overrides of one event (`specs/overrides/events/<EVENT>.yaml`), in the form of a
+/// method's: `fixes` address `data` and its field names, or the event's own keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventOverride {
+    /// The event it corrects, by wire name.
+    pub event: String,
+    /// Why the whole spec is written by hand, with `spec`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// A whole spec replacing the imported one (or standing in for a missing one).
+    #[serde(default)]
+    pub spec: Option<EventSpec>,
+    /// Corrections applied in order.
+    #[serde(default)]
+    pub fixes: Vec<Fix>,
+}
+
+/// Event overrides by upper-case wire name, with their files.
+pub type EventOverrides = BTreeMap<String, (PathBuf, EventOverride)>;
+
+/// Reads every event override file in `dir` (missing directory: none).
+pub fn load_events(dir: &Path, diags: &mut Diagnostics) -> EventOverrides {
+    let mut out = EventOverrides::new();
+    for (file, o) in read_files::<EventOverride>(dir, diags) {
+        if o.spec.is_some() && o.reason.is_none() {
+            diags.push(problem(
+                &file,
+                "reason",
+                "a whole-spec override needs a reason",
+            ));
+        }
+        let key = o.event.to_ascii_uppercase();
+        if let Some((first, _)) = out.get(&key) {
+            diags.push(problem(
+                &file,
+                "event",
+                format!("also overridden in {}", first.display()),
+            ));
+        } else {
+            out.insert(key, (file, o));
+        }
+    }
+    out
+}
+
+/// Applies an event override to an imported spec (or supplies the spec when none was
+/// imported).
+pub fn apply_event(
+    file: &Path,
+    o: &EventOverride,
+    imported: Option<EventSpec>,
+    diags: &mut Diagnostics,
+) -> Option<EventSpec> {
+    let base = match (&o.spec, imported) {
+        (Some(spec), _) => spec.clone(),
+        (None, Some(spec)) => spec,
+        (None, None) => {
+            diags.push(problem(
+                file,
+                "event",
+                format!(
+                    "no page documents `{}`; give the whole spec under `spec:`",
+                    o.event
+                ),
+            ));
+            return None;
+        }
+    };
+    apply_fixes(file, &o.fixes, &base, diags)
+}
+
+/// Every `*.yaml` file directly in `dir`, parsed, in file order.
+fn read_files<T: DeserializeOwned>(dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, T)> {
     let Ok(entries) = fs::read_dir(dir) else {
-        return out;
+        return Vec::new();
     };
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     files.sort();
+    let mut out = Vec::new();
     for file in files {
         let parsed = fs::read_to_string(&file)
             .map_err(|e| e.to_string())
-            .and_then(|t| serde_yaml::from_str::<Override>(&t).map_err(|e| e.to_string()));
+            .and_then(|t| serde_yaml::from_str::<T>(&t).map_err(|e| e.to_string()));
         match parsed {
-            Ok(o) => {
-                let key = (o.method.clone(), o.api);
-                if o.spec.is_some() && o.reason.is_none() {
-                    diags.push(problem(
-                        &file,
-                        "reason",
-                        "a whole-spec override needs a reason",
-                    ));
-                }
-                if let Some((first, _)) = out.get(&key) {
-                    diags.push(problem(
-                        &file,
-                        "method",
-                        format!("also overridden in {}", first.display()),
-                    ));
-                } else {
-                    out.insert(key, (file, o));
-                }
-            }
+            Ok(o) => out.push((file, o)),
             Err(e) => diags.push(problem(&file, "", e)),
         }
     }
@@ -141,19 +224,29 @@ pub fn apply(
             return None;
         }
     };
-    let mut value = match serde_yaml::to_value(&base) {
+    apply_fixes(file, &o.fixes, &base, diags)
+}
+
+/// Applies `fixes` in order to a spec through its YAML form.
+fn apply_fixes<T: Serialize + DeserializeOwned>(
+    file: &Path,
+    fixes: &[Fix],
+    base: &T,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    let mut value = match serde_yaml::to_value(base) {
         Ok(v) => v,
         Err(e) => {
             diags.push(problem(file, "", e.to_string()));
             return None;
         }
     };
-    for (i, fix) in o.fixes.iter().enumerate() {
+    for (i, fix) in fixes.iter().enumerate() {
         if let Err(message) = apply_fix(&mut value, fix) {
             diags.push(problem(file, format!("fixes[{i}]"), message));
         }
     }
-    match serde_yaml::from_value::<MethodSpec>(value) {
+    match serde_yaml::from_value::<T>(value) {
         Ok(spec) => Some(spec),
         Err(e) => {
             diags.push(problem(
@@ -225,7 +318,7 @@ fn navigate<'v>(root: &'v mut Value, segments: &[&str]) -> Result<&'v mut Value,
             && (depth == 0 || !matches!(*seg, "type" | "name"));
         current = if is_key {
             current.get_mut(*seg).expect("checked")
-        } else if depth == 0 && matches!(*seg, "params" | "errors") {
+        } else if depth == 0 && matches!(*seg, "params" | "errors" | "data") {
             // An empty list is left out of the spec; create it to add to it.
             let map = current
                 .as_mapping_mut()

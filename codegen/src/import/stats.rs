@@ -33,6 +33,24 @@ pub struct Stats {
     pub pages_with_problems: usize,
     /// Override files applied.
     pub overrides: usize,
+    /// Pages documenting one event.
+    pub event_pages: usize,
+    /// Pages documenting several events.
+    pub multi_event_pages: usize,
+    /// Events imported (after overrides).
+    pub events: usize,
+    /// Events marked deprecated.
+    pub deprecated_events: usize,
+    /// Events whose `data` the docs do not describe.
+    pub events_untyped: usize,
+    /// Event data members and their fields, nested fields included.
+    pub event_fields: usize,
+    /// Event data fields with a concrete type.
+    pub event_fields_typed: usize,
+    /// Event pages with at least one problem.
+    pub event_pages_with_problems: usize,
+    /// Event override files applied.
+    pub event_overrides: usize,
 }
 
 impl Stats {
@@ -63,6 +81,28 @@ impl Stats {
         let mut pages: Vec<&str> = import.problems.iter().map(|(p, _)| p.as_str()).collect();
         pages.dedup();
         s.pages_with_problems = pages.len();
+
+        s.event_pages = import.event_pages;
+        s.multi_event_pages = import.multi_event_pages;
+        s.events = import.events.len();
+        s.event_overrides = import.event_overrides;
+        let mut event_docs = std::collections::BTreeSet::new();
+        for e in import.events.values() {
+            s.deprecated_events += usize::from(e.spec.deprecated);
+            match &e.spec.data {
+                Some(data) => count(
+                    std::slice::from_ref(&data.as_field()),
+                    &mut s.event_fields,
+                    &mut s.event_fields_typed,
+                ),
+                None => s.events_untyped += 1,
+            }
+            event_docs.insert(e.spec.docs.as_str());
+            if let Some(page) = &e.from_page {
+                event_docs.insert(page.docs.as_str());
+            }
+        }
+        s.event_pages_with_problems = pages.iter().filter(|p| event_docs.contains(*p)).count();
         s
     }
 }
@@ -122,6 +162,32 @@ impl fmt::Display for Stats {
             self.errors, self.error_codes
         )?;
         writeln!(f, "pages with problems:       {}", self.pages_with_problems)?;
-        write!(f, "overrides applied:         {}", self.overrides)
+        writeln!(f, "overrides applied:         {}", self.overrides)?;
+        writeln!(
+            f,
+            "events imported:           {} from {} event pages ({} with one event, {} with several)",
+            self.events,
+            self.event_pages + self.multi_event_pages,
+            self.event_pages,
+            self.multi_event_pages
+        )?;
+        writeln!(
+            f,
+            "events:                    {} deprecated, {} without described data",
+            self.deprecated_events, self.events_untyped
+        )?;
+        writeln!(
+            f,
+            "event data fields typed:   {} of {} ({:.1}%)",
+            self.event_fields_typed,
+            self.event_fields,
+            percent(self.event_fields_typed, self.event_fields)
+        )?;
+        writeln!(
+            f,
+            "event pages with problems: {}",
+            self.event_pages_with_problems
+        )?;
+        write!(f, "event overrides applied:   {}", self.event_overrides)
     }
 }

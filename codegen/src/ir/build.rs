@@ -50,7 +50,7 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
             .chain([method.response.name().to_owned(), method.error.name.clone()])
             .chain(method.nested.iter().map(|t| t.name().to_owned()));
         for name in names {
-            claim(&mut origins, &module, name, file, &mut diags);
+            claim(&mut origins, &module, name, (file, "method"), &mut diags);
         }
         krate
             .modules
@@ -66,6 +66,8 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
             entry.wire_prefix = wire[..depth.saturating_sub(offset)].join(".");
         }
     }
+
+    super::events::build(specs, &mut krate, &mut type_users, &mut origins, &mut diags);
 
     let types_module = vec![TYPES_MODULE.to_owned()];
     let closure = type_closure(specs, type_users);
@@ -92,7 +94,7 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
             &mut origins,
             &types_module,
             def.name().to_owned(),
-            file,
+            (file, "method"),
             &mut diags,
         );
         for nested in resolver.nested.iter() {
@@ -100,7 +102,7 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
                 &mut origins,
                 &types_module,
                 nested.name().to_owned(),
-                file,
+                (file, "method"),
                 &mut diags,
             );
         }
@@ -115,11 +117,11 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
 }
 
 /// Records that `name` is defined in `module` by `file`, reporting a second definition.
-fn claim(
+pub(super) fn claim(
     origins: &mut BTreeMap<(ModPath, String), PathBuf>,
     module: &ModPath,
     name: String,
-    file: &Path,
+    (file, path): (&Path, &str),
     diags: &mut Diagnostics,
 ) {
     let key = (module.clone(), name);
@@ -127,7 +129,7 @@ fn claim(
         diags.push(Diagnostic {
             file: file.to_owned(),
             location: None,
-            path: "method".to_owned(),
+            path: path.to_owned(),
             message: format!(
                 "generates `{}::{}`, which {} generates too",
                 module.join("::"),
@@ -240,19 +242,19 @@ fn enum_def(name: &str, doc: Vec<String>, cfg: Cfg, ty: &TypeExpr, values: &[Sca
     }
 }
 
-/// Resolves the types of one method (or one named type) in the module it lands in.
-struct Resolver<'a> {
+/// Resolves the types of one method, event or named type in the module it lands in.
+pub(super) struct Resolver<'a> {
     specs: &'a SpecSet,
     module: ModPath,
     cfg: Cfg,
     /// Structs and enums made for nested objects and allowed values.
-    nested: Vec<TypeDef>,
+    pub(super) nested: Vec<TypeDef>,
     /// Named types referenced.
-    used_types: BTreeSet<String>,
+    pub(super) used_types: BTreeSet<String>,
 }
 
 impl<'a> Resolver<'a> {
-    fn new(specs: &'a SpecSet, module: ModPath, cfg: Cfg) -> Self {
+    pub(super) fn new(specs: &'a SpecSet, module: ModPath, cfg: Cfg) -> Self {
         Self {
             specs,
             module,
@@ -336,7 +338,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// A struct named `name` from `fields`; nested types are named after it.
-    fn structure(
+    pub(super) fn structure(
         &mut self,
         name: &str,
         doc: Vec<String>,
@@ -383,7 +385,7 @@ impl<'a> Resolver<'a> {
 
     /// The type of `field` of struct `owner`; nested objects and value lists become types
     /// named `{owner}{Field}`.
-    fn field_type(&mut self, owner: &str, field: &Field, direction: Direction) -> Ty {
+    pub(super) fn field_type(&mut self, owner: &str, field: &Field, direction: Direction) -> Ty {
         let nested_name = format!("{owner}{}", ident(&field.name, Case::Type));
         let element = if let Some(values) = &field.values {
             let doc = vec![format!("Allowed values of `{}`.", field.name)];

@@ -3,6 +3,7 @@
 //! Emitters only print what is here; they decide no names, types or paths.
 
 mod build;
+mod events;
 mod types;
 
 pub use build::build;
@@ -26,6 +27,8 @@ pub struct Crate {
     pub system_errors: Vec<ErrorVariant>,
     /// URL of the page the system errors come from.
     pub system_errors_url: String,
+    /// Inbound events, sorted by wire name.
+    pub events: Vec<Event>,
 }
 
 /// The items of one module.
@@ -72,6 +75,29 @@ pub struct Method {
     /// The error enum.
     pub error: ErrorEnum,
     /// Structs and enums made for nested parameters and result fields.
+    pub nested: Vec<TypeDef>,
+}
+
+/// One inbound event: a unit type implementing the runtime's `Event`, and its data.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Rust name of the unit type (also the `AnyEvent` variant).
+    pub name: String,
+    /// Wire name, upper case.
+    pub wire_name: String,
+    /// Scopes as documented.
+    pub scopes: Vec<String>,
+    /// Public documentation URL.
+    pub docs_url: String,
+    /// Documented as deprecated.
+    pub deprecated: bool,
+    /// Features that compile it.
+    pub cfg: Cfg,
+    /// The module it is generated in (`events::crm`).
+    pub module: ModPath,
+    /// The type of `data`: a generated struct or newtype, or `None` for any JSON.
+    pub data: Option<TypeDef>,
+    /// Structs and enums made for nested data fields.
     pub nested: Vec<TypeDef>,
 }
 

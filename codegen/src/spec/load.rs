@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+use super::EventSpec;
 use super::model::{IdType, MethodSpec, NamedType, SpecSet, SystemErrors};
 use super::validate;
 use crate::{Diagnostic, Diagnostics};
@@ -17,6 +18,11 @@ pub fn load(dir: &Path) -> Result<SpecSet, Diagnostics> {
     for file in yaml_files(&dir.join("methods"), &mut diags) {
         if let Some(spec) = parse_file::<MethodSpec>(&file, &mut diags) {
             set.methods.push((file, spec));
+        }
+    }
+    for file in yaml_files(&dir.join("events"), &mut diags) {
+        if let Some(spec) = parse_file::<EventSpec>(&file, &mut diags) {
+            set.events.push((file, spec));
         }
     }
     validate::check(&set, &mut diags);

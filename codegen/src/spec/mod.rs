@@ -2,11 +2,13 @@
 //!
 //! The format is documented in `specs/README.md`.
 
+mod event;
 mod load;
 mod model;
 mod type_expr;
 mod validate;
 
+pub use event::EventSpec;
 pub use load::{load, load_shared, validate_set};
 pub use model::{
     ApiVersion, BoolFormat, ErrorSpec, Field, IdType, MethodSpec, NamedType, ResultSpec, Scalar,

@@ -19,6 +19,8 @@ pub struct SpecSet {
     pub entities: BTreeMap<String, IdType>,
     /// The errors any method can return.
     pub system_errors: SystemErrors,
+    /// Inbound event specs with the file each came from, sorted by file.
+    pub events: Vec<(PathBuf, super::EventSpec)>,
 }
 
 /// One method (`specs/methods/**/<method>.yaml`).
@@ -103,7 +105,7 @@ impl ApiVersion {
     }
 }
 
-fn is_false(value: &bool) -> bool {
+pub(super) fn is_false(value: &bool) -> bool {
     !value
 }
 

@@ -47,24 +47,7 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
                 ),
             ));
         }
-        if spec.scopes.is_empty() {
-            diags.push(error(file, "scopes", "at least one scope is required"));
-        }
-        for (i, scope) in spec.scopes.iter().enumerate() {
-            if RESERVED_FEATURES.contains(&scope.as_str()) {
-                diags.push(error(
-                    file,
-                    format!("scopes[{i}]"),
-                    format!("`{scope}` is a reserved feature name of the generated crate"),
-                ));
-            } else if !is_feature_name(scope) {
-                diags.push(error(
-                    file,
-                    format!("scopes[{i}]"),
-                    format!("`{scope}` is not a valid scope name"),
-                ));
-            }
-        }
+        check_scopes(file, &spec.scopes, diags);
         check_docs_path(file, "docs", &spec.docs, diags);
         check_fields(set, file, "params", &spec.params, Position::Param, diags);
 
@@ -126,6 +109,8 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
         }
     }
 
+    super::event::check(set, diags);
+
     check_docs_path(
         Path::new("system-errors.yaml"),
         "docs",
@@ -140,10 +125,34 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
     );
 }
 
+/// Scopes: at least one, each a cargo feature name the generated crate does not reserve.
+pub(super) fn check_scopes(file: &Path, scopes: &[String], diags: &mut Diagnostics) {
+    if scopes.is_empty() {
+        diags.push(error(file, "scopes", "at least one scope is required"));
+    }
+    for (i, scope) in scopes.iter().enumerate() {
+        if RESERVED_FEATURES.contains(&scope.as_str()) {
+            diags.push(error(
+                file,
+                format!("scopes[{i}]"),
+                format!("`{scope}` is a reserved feature name of the generated crate"),
+            ));
+        } else if !is_feature_name(scope) {
+            diags.push(error(
+                file,
+                format!("scopes[{i}]"),
+                format!("`{scope}` is not a valid scope name"),
+            ));
+        }
+    }
+}
+
 /// Where a field stands, which decides whether `required` and `default` make sense.
 #[derive(Clone, Copy, PartialEq)]
-enum Position {
+pub(super) enum Position {
+    /// A request parameter.
     Param,
+    /// A field read from a reply or an event: never required.
     Result,
 }
 
@@ -152,7 +161,7 @@ fn is_known(set: &SpecSet, name: &str) -> bool {
     set.types.contains_key(name) || set.entities.contains_key(name)
 }
 
-fn check_fields(
+pub(super) fn check_fields(
     set: &SpecSet,
     file: &Path,
     path: &str,
@@ -174,7 +183,7 @@ fn check_fields(
     }
 }
 
-fn check_field(
+pub(super) fn check_field(
     set: &SpecSet,
     file: &Path,
     path: &str,
@@ -322,7 +331,7 @@ fn check_errors(file: &Path, path: &str, errors: &[ErrorSpec], diags: &mut Diagn
     }
 }
 
-fn check_docs_path(file: &Path, path: &str, docs: &str, diags: &mut Diagnostics) {
+pub(super) fn check_docs_path(file: &Path, path: &str, docs: &str, diags: &mut Diagnostics) {
     if !docs.ends_with(".md") || docs.starts_with('/') || docs.split('/').any(|part| part == "..") {
         diags.push(error(
             file,
