@@ -15,9 +15,11 @@
 mod conventions;
 mod corpus;
 mod errors;
+mod examples;
 mod facts;
 mod fields;
 mod keyed;
+mod literal;
 mod method;
 pub mod overrides;
 mod refine;
