@@ -439,12 +439,12 @@ pub struct Events {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `FULL`: boolean, sent as `Y`/`N`.
+    /// `FULL`: boolean.
     #[serde(
         rename = "FULL",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub full: ::std::option::Option<bool>,
 }

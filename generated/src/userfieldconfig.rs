@@ -395,12 +395,32 @@ pub struct AddField {
     /// `settings`: `AddFieldSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<AddFieldSettings>,
-    /// `editFormLabel`: any JSON value.
-    #[serde(rename = "editFormLabel", default, skip_serializing_if = "Option::is_none")]
-    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
-    /// `helpMessage`: any JSON value.
-    #[serde(rename = "helpMessage", default, skip_serializing_if = "Option::is_none")]
-    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `editFormLabel`: one of: string; map of string.
+    #[serde(
+        rename = "editFormLabel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub edit_form_label: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `helpMessage`: one of: string; map of string.
+    #[serde(
+        rename = "helpMessage",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub help_message: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `enum`: list of `AddFieldEnum`.
     #[serde(
         rename = "enum",
@@ -484,12 +504,24 @@ impl AddField {
         self
     }
     /// Sets `editFormLabel`.
-    pub fn edit_form_label(mut self, value: ::serde_json::Value) -> Self {
+    pub fn edit_form_label(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.edit_form_label = Some(value);
         self
     }
     /// Sets `helpMessage`.
-    pub fn help_message(mut self, value: ::serde_json::Value) -> Self {
+    pub fn help_message(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.help_message = Some(value);
         self
     }

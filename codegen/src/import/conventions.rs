@@ -31,7 +31,9 @@ pub fn param_type(name: &str, ty: &TypeExpr) -> Option<TypeExpr> {
 /// A union of scalars that a more general member covers, or `None`:
 /// - with a text member (`integer | string`, `date | datetime`), text: every scalar has a
 ///   text form Bitrix24 reads, and replies are read leniently into text;
-/// - in a request, `T | T[]` is `T[]`: a list of one stands for the single value.
+/// - in a request, `T | T[]` is `T[]`: a list of one stands for the single value;
+/// - in a request, `boolean | integer` is a boolean: the integer is its `1`/`0` spelling
+///   (a reply of `integer | boolean` is an id, or `false` for none).
 ///
 /// `null` members are kept (`integer | string | null` → `string | null`).
 pub fn union_type(ty: &TypeExpr, request: bool) -> Option<TypeExpr> {
@@ -41,7 +43,15 @@ pub fn union_type(ty: &TypeExpr, request: bool) -> Option<TypeExpr> {
     let nullable = members.contains(&TypeExpr::Null);
     let real: Vec<&TypeExpr> = members.iter().filter(|m| **m != TypeExpr::Null).collect();
     let scalar = |t: &TypeExpr| matches!(t, TypeExpr::Primitive(p) if is_scalar(*p));
-    let general = if real.iter().all(|t| scalar(t))
+    let boolean = TypeExpr::Primitive(Primitive::Boolean);
+    let integer = TypeExpr::Primitive(Primitive::Integer);
+    let general = if let [a, b] = real.as_slice()
+        && request
+        && [a, b].contains(&&&boolean)
+        && [a, b].contains(&&&integer)
+    {
+        boolean
+    } else if real.iter().all(|t| scalar(t))
         && real
             .iter()
             .any(|t| matches!(t, TypeExpr::Primitive(p) if p.is_text() && *p != Primitive::Enum))
@@ -113,8 +123,14 @@ mod tests {
         assert_eq!(union("user | user[]", true).as_deref(), Some("user[]"));
         // A reply holding one value cannot be read as a list.
         assert_eq!(union("integer | integer[]", false), None);
+        assert_eq!(union("boolean | integer", true).as_deref(), Some("boolean"));
+        assert_eq!(
+            union("integer | boolean | null", true).as_deref(),
+            Some("boolean | null")
+        );
+        assert_eq!(union("integer | boolean", false), None);
         // No member covers the others.
-        assert_eq!(union("boolean | integer", true), None);
+        assert_eq!(union("boolean | double", true), None);
         assert_eq!(union("object | string", true), None);
         assert_eq!(union("map<string> | string", true), None);
     }

@@ -160,7 +160,7 @@ pub fn import(
 /// (`userFieldEntityId`) take the scalar type the example shows.
 fn settle(data: &mut Field, example: Value) {
     let wrapped: Map<String, Value> = [(data.name.clone(), example)].into_iter().collect();
-    refine::refine(std::slice::from_mut(data), &wrapped);
+    refine::refine(std::slice::from_mut(data), &wrapped, refine::Example::Reply);
     if let (Some(fields), Some(Value::Object(members))) =
         (&mut data.fields, wrapped.get(&data.name))
     {

@@ -65,8 +65,10 @@ pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
         };
         let value = rest[..close].trim();
         let tail = rest[close + 1..].trim_start();
-        // `- \`Y\` — yes` lists a value; `- \`fields\` object …` names a parameter.
+        // `- \`Y\` — yes` lists a value (`- \`true\` or \`1\` — on`, two spellings of one);
+        // `- \`fields\` object …` names a parameter.
         let is_value_item = tail.is_empty()
+            || tail.starts_with("or `")
             || tail.starts_with('—')
             || tail.starts_with('-')
             || tail.starts_with('–')
@@ -180,5 +182,10 @@ mod tests {
             allowed_values("Values:\n- `1` — one\n- `2` — two"),
             Some(vec![Scalar::Int(1), Scalar::Int(2)])
         );
+        // Of two spellings of one value, the first is listed.
+        let spellings = "Possible values:\n- `true` or `1` - on\n- `false` or `0` - off";
+        let values = allowed_values(spellings).unwrap();
+        assert_eq!(values, vec![Scalar::Bool(true), Scalar::Bool(false)]);
+        assert_eq!(bool_format(&values), Some(BoolFormat::TrueFalse));
     }
 }

@@ -13,13 +13,16 @@
 //! Before that, shapes fixed otherwise win: the REST conventions for `select` and `order`
 //! ([`conventions`]) and objects keyed by the caller ([`keyed`]), which are maps.
 //!
-//! Names written as paths (`data[].web`, `fields.TITLE`) are folded into their parent.
+//! Names written as paths (`data[].web`, `fields.TITLE`) are folded into their parent. An
+//! example value the description writes sharpens a loose type ([`refine`]).
 
 use super::conventions;
 use super::corpus::{Corpus, Page, PlacedTable, Section};
+use super::examples;
 use super::facts;
 use super::keyed;
 use super::method;
+use super::refine;
 use super::table::{self, TableKind};
 use super::types::{self, Vocabulary};
 use crate::spec::{Field, Primitive, Scalar, TypeExpr};
@@ -197,7 +200,7 @@ impl<'a> FieldReader<'a> {
             replace_element(&mut ty, Primitive::Enum, Primitive::String);
         }
         let default = facts::default_value(&row.description).filter(|d| default_fits(&ty, d));
-        Field {
+        let mut field = Field {
             name,
             ty,
             required: row.required && section == Section::Params,
@@ -206,7 +209,17 @@ impl<'a> FieldReader<'a> {
             format,
             fields,
             deprecated: row.description.to_lowercase().contains("deprecated"),
+        };
+        // The description's own example of the value sharpens a loose type.
+        for value in examples::in_description(&field.name, &row.description) {
+            let example = [(field.name.clone(), value)].into_iter().collect();
+            refine::refine(
+                std::slice::from_mut(&mut field),
+                &example,
+                refine::Example::Sent,
+            );
         }
+        field
     }
 
     /// The map a keyed object is (see [`keyed`]): of sort directions, of the object its

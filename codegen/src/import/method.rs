@@ -2,6 +2,7 @@
 
 use super::corpus::{Corpus, Page, Section};
 use super::errors;
+use super::examples;
 use super::fields::FieldReader;
 use super::refine;
 use super::table::TableKind;
@@ -18,7 +19,8 @@ pub struct ImportedMethod {
     pub problems: Vec<String>,
     /// The example reply (JSON text), when the page shows one.
     pub response_example: Option<String>,
-    /// The example request body (JSON text) of the webhook cURL call, when shown.
+    /// The parameters (JSON text) of the page's first example call, the cURL one when
+    /// shown.
     pub request_example: Option<String>,
     /// The spec as read from the page, when an override changed it.
     pub from_page: Option<MethodSpec>,
@@ -136,7 +138,7 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         .field_tables(Section::Params)
         .next()
         .or_else(|| page.field_tables(Section::Head).next());
-    let request_example = request_example(page);
+    let examples = examples::requests(page, &name);
     let mut params = match param_table {
         Some(placed) => reader.read(page, placed, Section::Params),
         None => {
@@ -147,12 +149,12 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         }
     };
 
-    if let Some(serde_json::Value::Object(example)) = request_example
-        .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
-    {
-        refine::refine(&mut params, &example);
+    for example in &examples {
+        refine::refine(&mut params, example, refine::Example::Sent);
     }
+    let request_example = examples
+        .first()
+        .map(|e| serde_json::Value::Object(e.clone()).to_string());
     let response_example = response_example(page);
     let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
     if let Some(reply) = response_example
@@ -164,7 +166,11 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
             [("result".to_owned(), reply["result"].clone())]
                 .into_iter()
                 .collect();
-        refine::refine(std::slice::from_mut(&mut field), &example);
+        refine::refine(
+            std::slice::from_mut(&mut field),
+            &example,
+            refine::Example::Reply,
+        );
         result.ty = field.ty;
         result.fields = field.fields;
     }
@@ -423,40 +429,4 @@ fn response_example(page: &Page) -> Option<String> {
             }
             _ => None,
         })
-}
-
-/// The body of the webhook cURL example: the argument of `-d '…'` of the first `curl`
-/// call (shown in `curl`, `bash` or `sh` blocks) that sends JSON without an OAuth token.
-fn request_example(page: &Page) -> Option<String> {
-    page.blocks.iter().find_map(|b| match b {
-        Block::Code(code) if code.text.trim_start().starts_with("curl ") => {
-            let at = code.text.find("-d '")?;
-            let rest = &code.text[at + 4..];
-            let end = rest.find("' \\").or_else(|| rest.rfind('\''))?;
-            let body = rest[..end].trim();
-            (body.starts_with('{') && !body.contains("**put_access_token_here**"))
-                .then(|| body.to_owned())
-        }
-        _ => None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_request_example_is_the_webhook_curl_body_in_any_shell_block() {
-        let page = Page::new(
-            "a.md".into(),
-            "# a.b\n\n```bash\ncurl -X POST \\\n  -d '{\"id\":1}' \\\n  https://x/rest/1/c/a.b\n```\n\n\
-             ```bash\ncurl -d '{\"id\":1,\"auth\":\"**put_access_token_here**\"}' https://x/rest/a.b\n```\n",
-        );
-        assert_eq!(request_example(&page).as_deref(), Some(r#"{"id":1}"#));
-        let oauth_only = Page::new(
-            "b.md".into(),
-            "# a.b\n\n```curl\ncurl -d '{\"auth\":\"**put_access_token_here**\"}' https://x\n```\n",
-        );
-        assert_eq!(request_example(&oauth_only), None);
-    }
 }

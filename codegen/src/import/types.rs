@@ -160,9 +160,15 @@ pub fn is_concrete(ty: &TypeExpr, has_fields: bool) -> bool {
         TypeExpr::Primitive(Primitive::Object) => has_fields,
         TypeExpr::Primitive(Primitive::Array) => false,
         TypeExpr::List(t) | TypeExpr::Map(t) => is_concrete(t, has_fields),
-        TypeExpr::Union(_) => ty
-            .nullable_inner()
-            .is_some_and(|t| is_concrete(t, has_fields)),
+        // A union is a `OneOf` of its members (at most three besides `null`), each of
+        // which must be concrete and not a file (a file is any JSON).
+        TypeExpr::Union(members) => {
+            let real: Vec<&TypeExpr> = members.iter().filter(|m| **m != TypeExpr::Null).collect();
+            real.len() <= 3
+                && real.iter().all(|m| {
+                    **m != TypeExpr::Primitive(Primitive::File) && is_concrete(m, has_fields)
+                })
+        }
         TypeExpr::Null => false,
         _ => true,
     }
@@ -195,6 +201,18 @@ mod tests {
         assert_eq!(ty("`lang_map`"), "map<string>");
         assert_eq!(ty("`Integer`"), "integer");
         assert_eq!(ty(""), "any");
+    }
+
+    #[test]
+    fn unions_are_concrete_when_every_member_is() {
+        let concrete = |t: &str| is_concrete(&t.parse().unwrap(), false);
+        assert!(concrete("string | map<string>"));
+        assert!(concrete("boolean | integer | null"));
+        assert!(concrete("user | null"));
+        assert!(!concrete("object | string"));
+        assert!(!concrete("array | string"));
+        assert!(!concrete("file | integer"));
+        assert!(!concrete("string | double | string[] | double[]"));
     }
 
     #[test]

@@ -423,16 +423,14 @@ impl<'a> Resolver<'a> {
             TypeExpr::Union(members) => match ty.nullable_inner() {
                 Some(inner) => self.expr(inner, format, element),
                 None => {
-                    let resolved: Vec<Ty> = members
-                        .iter()
-                        .filter(|m| **m != TypeExpr::Null)
-                        .map(|m| self.expr(m, format, element))
-                        .collect();
-                    if resolved.windows(2).all(|w| w[0] == w[1]) {
-                        resolved.into_iter().next().unwrap_or(Ty::Json)
-                    } else {
-                        Ty::Json
+                    let mut resolved: Vec<Ty> = Vec::new();
+                    for m in members.iter().filter(|m| **m != TypeExpr::Null) {
+                        let t = self.expr(m, format, element);
+                        if !resolved.contains(&t) {
+                            resolved.push(t);
+                        }
                     }
+                    one_of(resolved)
                 }
             },
             _ if element.is_some() => element.cloned().expect("checked"),
@@ -482,6 +480,21 @@ impl<'a> Resolver<'a> {
             Some(IdType::String) => Ty::Text,
             _ => Ty::Int,
         }
+    }
+}
+
+/// The type of a union of distinct member types: the one member, or a `OneOf` of two or
+/// three precise ones. JSON when a member is loose (JSON, or an object or list of it: the
+/// union then tells no more than JSON) or there are more members than `OneOf` types.
+fn one_of(mut members: Vec<Ty>) -> Ty {
+    let loose = |t: &Ty| match t {
+        Ty::Map(inner) | Ty::List(inner) => **inner == Ty::Json,
+        other => *other == Ty::Json,
+    };
+    match members.len() {
+        1 => members.pop().expect("one member"),
+        2 | 3 if !members.iter().any(loose) => Ty::OneOf(members),
+        _ => Ty::Json,
     }
 }
 
@@ -577,6 +590,36 @@ mod tests {
             vec!["crm".to_owned(), "type_".to_owned()]
         );
         assert_eq!(path("im.recent.pin", ApiVersion::V2).1, "Pin");
+    }
+
+    #[test]
+    fn unions_of_precise_members_are_one_of() {
+        let text_or_map = one_of(vec![Ty::Text, Ty::Map(Box::new(Ty::Text))]);
+        assert_eq!(
+            text_or_map,
+            Ty::OneOf(vec![Ty::Text, Ty::Map(Box::new(Ty::Text))])
+        );
+        assert_eq!(
+            text_or_map.adapter().as_deref(),
+            Some(
+                "::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, \
+                 ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>"
+            )
+        );
+        assert_eq!(one_of(vec![Ty::Int]), Ty::Int);
+        assert_eq!(
+            one_of(vec![Ty::Text, Ty::Map(Box::new(Ty::Json))]),
+            Ty::Json
+        );
+        assert_eq!(
+            one_of(vec![
+                Ty::Text,
+                Ty::Int,
+                Ty::Float,
+                Ty::Bool(BoolFormat::YesNo)
+            ]),
+            Ty::Json
+        );
     }
 
     #[test]

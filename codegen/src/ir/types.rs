@@ -36,6 +36,9 @@ pub enum Ty {
     Named(TypeRef),
     /// A generated enum of integer values, read like an integer (`""` is no value).
     IntEnum(TypeRef),
+    /// The runtime's `OneOf2<A, B>` or `OneOf3<A, B, C>`: a value of one of the member
+    /// types, read as the first that fits.
+    OneOf(Vec<Ty>),
 }
 
 impl Ty {
@@ -54,6 +57,11 @@ impl Ty {
             Ty::Map(t) => {
                 let t = t.tokens(from);
                 quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            }
+            Ty::OneOf(members) => {
+                let name = format_ident!("OneOf{}", members.len());
+                let members = members.iter().map(|m| m.tokens(from));
+                quote!(::bitrix24_runtime::wire::#name<#(#members),*>)
             }
             Ty::Named(r) | Ty::IntEnum(r) => {
                 let name = format_ident!("{}", r.name);
@@ -81,6 +89,10 @@ impl Ty {
             Ty::List(t) => format!("{W}::List<{}>", t.adapter_or_same()),
             Ty::Map(t) => format!("{W}::Map<{}>", t.adapter_or_same()),
             Ty::IntEnum(_) => format!("{W}::IntEnumValue"),
+            Ty::OneOf(members) => {
+                let adapters: Vec<String> = members.iter().map(Ty::adapter_or_same).collect();
+                format!("{W}::OneOf<({})>", adapters.join(", "))
+            }
             Ty::Json | Ty::Named(_) => return None,
         })
     }
@@ -103,6 +115,10 @@ impl Ty {
             Ty::List(t) => format!("list of {}", t.describe()),
             Ty::Map(t) => format!("map of {}", t.describe()),
             Ty::Named(r) | Ty::IntEnum(r) => format!("`{}`", r.name),
+            Ty::OneOf(members) => {
+                let members: Vec<String> = members.iter().map(Ty::describe).collect();
+                format!("one of: {}", members.join("; "))
+            }
         }
     }
 }

@@ -40,12 +40,28 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub use_subscription: ::std::option::Option<bool>,
-    /// `NAME`: any JSON value, required.
-    #[serde(rename = "NAME")]
-    pub name: ::serde_json::Value,
-    /// `DESCRIPTION`: any JSON value.
-    #[serde(rename = "DESCRIPTION", default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: one of: string; map of string, required.
+    #[serde(
+        rename = "NAME",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub name: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `DESCRIPTION`: one of: string; map of string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub description: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `PROPERTIES`: `AddProperties`.
     #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
     pub properties: ::std::option::Option<AddProperties>,
@@ -56,14 +72,14 @@ pub struct Add {
         skip_serializing_if = "Option::is_none",
     )]
     pub return_properties: ::std::option::Option<AddReturnProperties>,
-    /// `DOCUMENT_TYPE`: list of any JSON value.
+    /// `DOCUMENT_TYPE`: list of string.
     #[serde(
         rename = "DOCUMENT_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub document_type: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub document_type: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `FILTER`: map of any JSON value.
     #[serde(
         rename = "FILTER",
@@ -99,7 +115,10 @@ impl Add {
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: ::serde_json::Value,
+        name: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
     ) -> Self {
         Self {
             code: code.into(),
@@ -127,7 +146,13 @@ impl Add {
         self
     }
     /// Sets `DESCRIPTION`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
+    pub fn description(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.description = Some(value);
         self
     }
@@ -142,7 +167,10 @@ impl Add {
         self
     }
     /// Sets `DOCUMENT_TYPE`.
-    pub fn document_type(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn document_type(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
         self.document_type = Some(value);
         self
     }
@@ -1505,12 +1533,32 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub use_subscription: ::std::option::Option<bool>,
-    /// `NAME`: any JSON value.
-    #[serde(rename = "NAME", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `DESCRIPTION`: any JSON value.
-    #[serde(rename = "DESCRIPTION", default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: one of: string; map of string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub name: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `DESCRIPTION`: one of: string; map of string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub description: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `PROPERTIES`: `UpdateFieldsProperties`.
     #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
     pub properties: ::std::option::Option<UpdateFieldsProperties>,
@@ -1521,14 +1569,14 @@ pub struct UpdateFields {
         skip_serializing_if = "Option::is_none",
     )]
     pub return_properties: ::std::option::Option<UpdateFieldsReturnProperties>,
-    /// `DOCUMENT_TYPE`: list of any JSON value.
+    /// `DOCUMENT_TYPE`: list of string.
     #[serde(
         rename = "DOCUMENT_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub document_type: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub document_type: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `FILTER`: map of any JSON value.
     #[serde(
         rename = "FILTER",
@@ -1597,12 +1645,24 @@ impl UpdateFields {
         self
     }
     /// Sets `NAME`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+    pub fn name(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets `DESCRIPTION`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
+    pub fn description(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.description = Some(value);
         self
     }
@@ -1617,7 +1677,10 @@ impl UpdateFields {
         self
     }
     /// Sets `DOCUMENT_TYPE`.
-    pub fn document_type(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn document_type(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
         self.document_type = Some(value);
         self
     }

@@ -18,12 +18,10 @@ pub struct Complete {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub task_id: i64,
-    /// `STATUS`: string, required.
-    #[serde(
-        rename = "STATUS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status: ::std::string::String,
+    /// `STATUS`: `CompleteStatus`, required.
+    /// Allowed values: `1`, `2`, `3`, `4`.
+    #[serde(rename = "STATUS")]
+    pub status: CompleteStatus,
     /// `COMMENT`: string.
     #[serde(
         rename = "COMMENT",
@@ -48,13 +46,10 @@ pub struct Complete {
 impl Complete {
     /// A value with the required `TASK_ID`, `STATUS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        task_id: i64,
-        status: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(task_id: i64, status: CompleteStatus) -> Self {
         Self {
             task_id,
-            status: status.into(),
+            status,
             comment: None,
             fields: None,
         }
@@ -172,6 +167,64 @@ impl ::std::fmt::Display for CompleteError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for CompleteError {}
+/// Allowed values of `STATUS`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CompleteStatus {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl ::bitrix24_runtime::wire::StrEnum for CompleteStatus {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            "4" => Self::V4,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::V3 => "3",
+            Self::V4 => "4",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl ::serde::Serialize for CompleteStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl<'de> ::serde::Deserialize<'de> for CompleteStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Parameters of [`bizproc.task.delegate`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-delegate.html).
 ///
 /// - Scopes: `bizproc`
@@ -838,15 +891,15 @@ pub struct ListFilterParametersFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub required: ::std::option::Option<bool>,
-    /// `Options`: map of any JSON value.
+    /// `Options`: map of string.
     #[serde(
         rename = "Options",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// `Settings`: map of any JSON value.
     #[serde(
@@ -918,7 +971,7 @@ impl ListFilterParametersFields {
     /// Sets `Options`.
     pub fn options(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.options = Some(value);
         self

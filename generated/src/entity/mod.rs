@@ -30,15 +30,15 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub name: ::std::string::String,
-    /// `ACCESS`: map of any JSON value.
+    /// `ACCESS`: map of string.
     #[serde(
         rename = "ACCESS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub access: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
 #[cfg(feature = "entity")]
@@ -59,7 +59,7 @@ impl Add {
     /// Sets `ACCESS`.
     pub fn access(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.access = Some(value);
         self
@@ -419,15 +419,15 @@ pub struct Rights {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub entity: ::std::string::String,
-    /// `ACCESS`: map of any JSON value.
+    /// `ACCESS`: map of string.
     #[serde(
         rename = "ACCESS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub access: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
 #[cfg(feature = "entity")]
@@ -444,7 +444,7 @@ impl Rights {
     /// Sets `ACCESS`.
     pub fn access(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.access = Some(value);
         self
@@ -566,15 +566,15 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub entity_new: ::std::option::Option<::std::string::String>,
-    /// `ACCESS`: map of any JSON value.
+    /// `ACCESS`: map of string.
     #[serde(
         rename = "ACCESS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub access: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
 #[cfg(feature = "entity")]
@@ -609,7 +609,7 @@ impl Update {
     /// Sets `ACCESS`.
     pub fn access(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.access = Some(value);
         self

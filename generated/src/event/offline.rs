@@ -15,13 +15,13 @@ pub struct Clear {
     /// `process_id`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub process_id: ::std::string::String,
-    /// `id`: list of any JSON value.
+    /// `id`: list of integer.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub id: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `message_id`: list of any JSON value.
     #[serde(
         default,
@@ -43,7 +43,7 @@ impl Clear {
         }
     }
     /// Sets `id`.
-    pub fn id(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn id(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.id = Some(value);
         self
     }
@@ -138,13 +138,13 @@ pub struct Error {
     /// `process_id`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub process_id: ::std::string::String,
-    /// `message_id`: list of any JSON value.
+    /// `message_id`: list of integer.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub message_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub message_id: ::std::option::Option<::std::vec::Vec<i64>>,
 }
 #[cfg(feature = "event")]
 #[cfg_attr(docsrs, doc(cfg(feature = "event")))]
@@ -158,7 +158,7 @@ impl Error {
         }
     }
     /// Sets `message_id`.
-    pub fn message_id(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn message_id(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.message_id = Some(value);
         self
     }

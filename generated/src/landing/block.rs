@@ -1014,15 +1014,30 @@ impl ::std::error::Error for GetbyidError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetbyidParams {
-    /// `edit_mode`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edit_mode: ::std::option::Option<::serde_json::Value>,
-    /// `deleted`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: ::std::option::Option<::serde_json::Value>,
-    /// `get_content`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub get_content: ::std::option::Option<::serde_json::Value>,
+    /// `edit_mode`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub edit_mode: ::std::option::Option<bool>,
+    /// `deleted`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub deleted: ::std::option::Option<bool>,
+    /// `get_content`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub get_content: ::std::option::Option<bool>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetbyidParams);
@@ -1039,17 +1054,17 @@ impl GetbyidParams {
         }
     }
     /// Sets `edit_mode`.
-    pub fn edit_mode(mut self, value: ::serde_json::Value) -> Self {
+    pub fn edit_mode(mut self, value: bool) -> Self {
         self.edit_mode = Some(value);
         self
     }
     /// Sets `deleted`.
-    pub fn deleted(mut self, value: ::serde_json::Value) -> Self {
+    pub fn deleted(mut self, value: bool) -> Self {
         self.deleted = Some(value);
         self
     }
     /// Sets `get_content`.
-    pub fn get_content(mut self, value: ::serde_json::Value) -> Self {
+    pub fn get_content(mut self, value: bool) -> Self {
         self.get_content = Some(value);
         self
     }
@@ -1878,15 +1893,30 @@ impl ::std::error::Error for GetlistError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetlistParams {
-    /// `edit_mode`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edit_mode: ::std::option::Option<::serde_json::Value>,
-    /// `deleted`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: ::std::option::Option<::serde_json::Value>,
-    /// `get_content`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub get_content: ::std::option::Option<::serde_json::Value>,
+    /// `edit_mode`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub edit_mode: ::std::option::Option<bool>,
+    /// `deleted`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub deleted: ::std::option::Option<bool>,
+    /// `get_content`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub get_content: ::std::option::Option<bool>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetlistParams);
@@ -1903,17 +1933,17 @@ impl GetlistParams {
         }
     }
     /// Sets `edit_mode`.
-    pub fn edit_mode(mut self, value: ::serde_json::Value) -> Self {
+    pub fn edit_mode(mut self, value: bool) -> Self {
         self.edit_mode = Some(value);
         self
     }
     /// Sets `deleted`.
-    pub fn deleted(mut self, value: ::serde_json::Value) -> Self {
+    pub fn deleted(mut self, value: bool) -> Self {
         self.deleted = Some(value);
         self
     }
     /// Sets `get_content`.
-    pub fn get_content(mut self, value: ::serde_json::Value) -> Self {
+    pub fn get_content(mut self, value: bool) -> Self {
         self.get_content = Some(value);
         self
     }
@@ -2584,9 +2614,14 @@ impl ::std::error::Error for GetmanifestError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetmanifestParams {
-    /// `edit_mode`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edit_mode: ::std::option::Option<::serde_json::Value>,
+    /// `edit_mode`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub edit_mode: ::std::option::Option<bool>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetmanifestParams);
@@ -2599,7 +2634,7 @@ impl GetmanifestParams {
         Self { edit_mode: None }
     }
     /// Sets `edit_mode`.
-    pub fn edit_mode(mut self, value: ::serde_json::Value) -> Self {
+    pub fn edit_mode(mut self, value: bool) -> Self {
         self.edit_mode = Some(value);
         self
     }
@@ -2632,9 +2667,18 @@ pub struct GetmanifestResponseBlock {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub dynamic: ::std::option::Option<bool>,
-    /// `subtype`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtype: ::std::option::Option<::serde_json::Value>,
+    /// `subtype`: one of: string; list of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub subtype: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetmanifestResponseBlock);
@@ -2670,7 +2714,13 @@ impl GetmanifestResponseBlock {
         self
     }
     /// Sets `subtype`.
-    pub fn subtype(mut self, value: ::serde_json::Value) -> Self {
+    pub fn subtype(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    ) -> Self {
         self.subtype = Some(value);
         self
     }
@@ -3453,21 +3503,21 @@ pub struct UpdateStylesData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub class_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `affect`: list of any JSON value.
+    /// `affect`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub affect: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `style`: map of any JSON value.
+    pub affect: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `style`: map of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub style: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
 #[cfg(feature = "landing")]
@@ -3490,14 +3540,14 @@ impl UpdateStylesData {
         self
     }
     /// Sets `affect`.
-    pub fn affect(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn affect(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.affect = Some(value);
         self
     }
     /// Sets `style`.
     pub fn style(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.style = Some(value);
         self
@@ -4095,9 +4145,14 @@ pub struct Uploadfile {
     /// `params`: `UploadfileParams`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<UploadfileParams>,
-    /// `temp`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temp: ::std::option::Option<::serde_json::Value>,
+    /// `temp`: boolean.
+    /// Default: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub temp: ::std::option::Option<bool>,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -4136,7 +4191,7 @@ impl Uploadfile {
         self
     }
     /// Sets `temp`.
-    pub fn temp(mut self, value: ::serde_json::Value) -> Self {
+    pub fn temp(mut self, value: bool) -> Self {
         self.temp = Some(value);
         self
     }

@@ -2130,9 +2130,18 @@ pub struct FavoriteBlockMeta {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `section`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: ::std::option::Option<::serde_json::Value>,
+    /// `section`: one of: list of string; string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>, ::bitrix24_runtime::wire::Text)>>",
+    )]
+    pub section: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    >,
     /// `preview`: integer.
     #[serde(
         default,
@@ -2172,7 +2181,13 @@ impl FavoriteBlockMeta {
         self
     }
     /// Sets `section`.
-    pub fn section(mut self, value: ::serde_json::Value) -> Self {
+    pub fn section(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    ) -> Self {
         self.section = Some(value);
         self
     }
@@ -2671,15 +2686,27 @@ pub struct GetListParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub offset: ::std::option::Option<i64>,
-    /// `get_preview`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub get_preview: ::std::option::Option<::serde_json::Value>,
-    /// `get_urls`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub get_urls: ::std::option::Option<::serde_json::Value>,
-    /// `check_area`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check_area: ::std::option::Option<::serde_json::Value>,
+    /// `get_preview`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub get_preview: ::std::option::Option<bool>,
+    /// `get_urls`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub get_urls: ::std::option::Option<bool>,
+    /// `check_area`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub check_area: ::std::option::Option<bool>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetListParams);
@@ -2735,17 +2762,17 @@ impl GetListParams {
         self
     }
     /// Sets `get_preview`.
-    pub fn get_preview(mut self, value: ::serde_json::Value) -> Self {
+    pub fn get_preview(mut self, value: bool) -> Self {
         self.get_preview = Some(value);
         self
     }
     /// Sets `get_urls`.
-    pub fn get_urls(mut self, value: ::serde_json::Value) -> Self {
+    pub fn get_urls(mut self, value: bool) -> Self {
         self.get_urls = Some(value);
         self
     }
     /// Sets `check_area`.
-    pub fn check_area(mut self, value: ::serde_json::Value) -> Self {
+    pub fn check_area(mut self, value: bool) -> Self {
         self.check_area = Some(value);
         self
     }

@@ -12,11 +12,11 @@
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Debug {
-    /// `enable`: boolean, sent as `Y`/`N`.
+    /// `enable`: boolean.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub enable: ::std::option::Option<bool>,
 }

@@ -19,15 +19,18 @@ pub struct Enable {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `mode`: any JSON value, required.
-    pub mode: ::serde_json::Value,
+    /// `mode`: boolean, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub mode: bool,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl Enable {
     /// A value with the required `mode`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(mode: ::serde_json::Value) -> Self {
+    pub fn new(mode: bool) -> Self {
         Self { scope: None, mode }
     }
     /// Sets `scope`.

@@ -2994,15 +2994,18 @@ pub struct GetPublicUrl {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `id`: any JSON value, required.
-    pub id: ::serde_json::Value,
+    /// `id`: one of: integer; list of integer, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Int, ::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>)>>",
+    )]
+    pub id: ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl GetPublicUrl {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: ::serde_json::Value) -> Self {
+    pub fn new(id: ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>) -> Self {
         Self { scope: None, id }
     }
     /// Sets `scope`.

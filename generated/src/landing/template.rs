@@ -528,13 +528,13 @@ pub struct GetlistParams {
     pub order: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `group`: list of any JSON value.
+    /// `group`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub group: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `limit`: integer.
     #[serde(
         default,
@@ -586,7 +586,7 @@ impl GetlistParams {
         self
     }
     /// Sets `group`.
-    pub fn group(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn group(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.group = Some(value);
         self
     }

@@ -30,12 +30,28 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub handler: ::std::string::String,
-    /// `NAME`: any JSON value, required.
-    #[serde(rename = "NAME")]
-    pub name: ::serde_json::Value,
-    /// `DESCRIPTION`: any JSON value.
-    #[serde(rename = "DESCRIPTION", default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: one of: string; map of string, required.
+    #[serde(
+        rename = "NAME",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub name: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `DESCRIPTION`: one of: string; map of string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub description: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
 }
 #[cfg(feature = "messageservice")]
 #[cfg_attr(docsrs, doc(cfg(feature = "messageservice")))]
@@ -46,7 +62,10 @@ impl Add {
         code: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: ::serde_json::Value,
+        name: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
     ) -> Self {
         Self {
             code: code.into(),
@@ -57,7 +76,13 @@ impl Add {
         }
     }
     /// Sets `DESCRIPTION`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
+    pub fn description(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.description = Some(value);
         self
     }
@@ -396,12 +421,32 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub handler: ::std::option::Option<::std::string::String>,
-    /// `NAME`: any JSON value.
-    #[serde(rename = "NAME", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `DESCRIPTION`: any JSON value.
-    #[serde(rename = "DESCRIPTION", default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: one of: string; map of string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub name: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `DESCRIPTION`: one of: string; map of string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub description: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
 }
 #[cfg(feature = "messageservice")]
 #[cfg_attr(docsrs, doc(cfg(feature = "messageservice")))]
@@ -425,12 +470,24 @@ impl Update {
         self
     }
     /// Sets `NAME`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+    pub fn name(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets `DESCRIPTION`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
+    pub fn description(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.description = Some(value);
         self
     }

@@ -462,15 +462,15 @@ pub struct GetAnswerVoted {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub answer_id: i64,
-    /// `pageNavigation`: map of any JSON value.
+    /// `pageNavigation`: map of integer.
     #[serde(
         rename = "pageNavigation",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
     )]
     pub page_navigation: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// `userForMobileFormat`: boolean.
     /// Default: `false`.
@@ -498,7 +498,7 @@ impl GetAnswerVoted {
     /// Sets `pageNavigation`.
     pub fn page_navigation(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
     ) -> Self {
         self.page_navigation = Some(value);
         self

@@ -12,10 +12,12 @@
 
 mod containers;
 mod enums;
+mod one_of;
 mod scalars;
 
 pub use containers::{List, Map, ObjectFields, deserialize_object};
 pub use enums::{IntEnum, IntEnumValue, StrEnum, deserialize_int_enum, deserialize_str_enum};
+pub use one_of::{OneOf, OneOf2, OneOf3};
 pub use scalars::{Float, Int, Text, TrueFalse, YesNo, ZeroOne};
 pub use serde_with::{As, Same};
 

@@ -126,3 +126,43 @@ fn zero_one_and_true_false_write_their_forms() {
     let written = serde_json::to_value(Flags { a: true, b: false }).unwrap();
     assert_eq!(written, json!({"a": 1, "b": false}));
 }
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Label {
+    #[serde(default, with = "As::<OneOf<(Text, Map<Text>)>>")]
+    label: Option<OneOf2<String, BTreeMap<String, String>>>,
+    #[serde(with = "As::<List<OneOf<(YesNo, Int, Text)>>>")]
+    flags: Vec<OneOf3<bool, i64, String>>,
+}
+
+#[test]
+fn unions_read_the_first_member_that_fits_and_write_each_in_its_form() {
+    let label: Label = serde_json::from_value(json!({
+        "label": {"en": "Name", "de": 5},
+        "flags": ["Y", "7", "x"]
+    }))
+    .expect("union read");
+    let map = BTreeMap::from([
+        ("de".to_owned(), "5".to_owned()),
+        ("en".to_owned(), "Name".to_owned()),
+    ]);
+    assert_eq!(label.label, Some(OneOf2::Second(map)));
+    assert_eq!(
+        label.flags,
+        [
+            OneOf3::First(true),
+            OneOf3::Second(7),
+            OneOf3::Third("x".to_owned())
+        ]
+    );
+    assert_eq!(
+        serde_json::to_value(&label).unwrap(),
+        json!({"label": {"de": "5", "en": "Name"}, "flags": ["Y", 7, "x"]})
+    );
+    let text: Label = serde_json::from_value(json!({"label": "Name", "flags": []})).unwrap();
+    assert_eq!(text.label, Some(OneOf2::First("Name".to_owned())));
+    let none: Label = serde_json::from_value(json!({"label": null, "flags": []})).unwrap();
+    assert_eq!(none.label, None);
+    let err = serde_json::from_value::<Label>(json!({"flags": [[1]]})).unwrap_err();
+    assert!(err.to_string().contains("one of three types"), "{err}");
+}

@@ -12,12 +12,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `DOCUMENT_TYPE`: list of any JSON value, required.
+    /// `DOCUMENT_TYPE`: list of string, required.
     #[serde(
         rename = "DOCUMENT_TYPE",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub document_type: ::std::vec::Vec<::serde_json::Value>,
+    pub document_type: ::std::vec::Vec<::std::string::String>,
     /// `NAME`: string, required.
     #[serde(
         rename = "NAME",
@@ -52,7 +52,7 @@ impl Add {
     /// A value with the required `DOCUMENT_TYPE`, `NAME`, `TEMPLATE_DATA`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        document_type: ::std::vec::Vec<::serde_json::Value>,
+        document_type: ::std::vec::Vec<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
         template_data: ::serde_json::Value,
     ) -> Self {

@@ -113,12 +113,12 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub to: ::std::option::Option<::std::string::String>,
-    /// `resourceIdList`: list of any JSON value, required.
+    /// `resourceIdList`: list of integer, required.
     #[serde(
         rename = "resourceIdList",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub resource_id_list: ::std::vec::Vec<::serde_json::Value>,
+    pub resource_id_list: ::std::vec::Vec<i64>,
 }
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
@@ -127,7 +127,7 @@ impl ListFilter {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         resource_type_id_list: ::std::vec::Vec<i64>,
-        resource_id_list: ::std::vec::Vec<::serde_json::Value>,
+        resource_id_list: ::std::vec::Vec<i64>,
     ) -> Self {
         Self {
             resource_type_id_list,

@@ -354,14 +354,14 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub iblock_section_id: ::std::option::Option<i64>,
-    /// `IblockSection`: list of any JSON value.
+    /// `IblockSection`: list of string.
     #[serde(
         rename = "IblockSection",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub iblock_section: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub iblock_section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `measure`: integer.
     #[serde(
         default,
@@ -683,7 +683,7 @@ impl AddFields {
     /// Sets `IblockSection`.
     pub fn iblock_section(
         mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
+        value: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
         self.iblock_section = Some(value);
         self
@@ -5557,14 +5557,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub iblock_section_id: ::std::option::Option<i64>,
-    /// `IblockSection`: list of any JSON value.
+    /// `IblockSection`: list of string.
     #[serde(
         rename = "IblockSection",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub iblock_section: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub iblock_section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `measure`: integer.
     #[serde(
         default,
@@ -5892,7 +5892,7 @@ impl UpdateFields {
     /// Sets `IblockSection`.
     pub fn iblock_section(
         mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
+        value: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
         self.iblock_section = Some(value);
         self

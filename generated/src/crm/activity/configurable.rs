@@ -216,11 +216,11 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub type_id: ::std::option::Option<::std::string::String>,
-    /// `completed`: boolean, sent as `Y`/`N`.
+    /// `completed`: boolean.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub completed: ::std::option::Option<bool>,
     /// `deadline`: string.
@@ -230,14 +230,14 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub deadline: ::std::option::Option<::std::string::String>,
-    /// `pingOffsets`: list of any JSON value.
+    /// `pingOffsets`: list of integer.
     #[serde(
         rename = "pingOffsets",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub ping_offsets: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub ping_offsets: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `isIncomingChannel`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isIncomingChannel",
@@ -321,7 +321,7 @@ impl AddFields {
         self
     }
     /// Sets `pingOffsets`.
-    pub fn ping_offsets(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn ping_offsets(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.ping_offsets = Some(value);
         self
     }
@@ -673,11 +673,11 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub type_id: ::std::option::Option<::std::string::String>,
-    /// `completed`: boolean, sent as `Y`/`N`.
+    /// `completed`: boolean.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub completed: ::std::option::Option<bool>,
     /// `deadline`: string.
@@ -687,14 +687,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub deadline: ::std::option::Option<::std::string::String>,
-    /// `pingOffsets`: list of any JSON value.
+    /// `pingOffsets`: list of integer.
     #[serde(
         rename = "pingOffsets",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub ping_offsets: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub ping_offsets: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `isIncomingChannel`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isIncomingChannel",
@@ -778,7 +778,7 @@ impl UpdateFields {
         self
     }
     /// Sets `pingOffsets`.
-    pub fn ping_offsets(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn ping_offsets(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.ping_offsets = Some(value);
         self
     }

@@ -2165,14 +2165,14 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: map of integer.
+    /// `filter`: map of any JSON value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, i64>,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// `order`: map of string.
     #[serde(
@@ -2214,7 +2214,7 @@ impl List {
     /// Sets `filter`.
     pub fn filter(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, i64>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.filter = Some(value);
         self

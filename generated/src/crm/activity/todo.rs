@@ -57,14 +57,14 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub parent_activity_id: ::std::option::Option<i64>,
-    /// `pingOffsets`: list of any JSON value.
+    /// `pingOffsets`: list of integer.
     #[serde(
         rename = "pingOffsets",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub ping_offsets: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub ping_offsets: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `colorId`: string.
     #[serde(
         rename = "colorId",
@@ -123,7 +123,7 @@ impl Add {
         self
     }
     /// Sets `pingOffsets`.
-    pub fn ping_offsets(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn ping_offsets(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.ping_offsets = Some(value);
         self
     }

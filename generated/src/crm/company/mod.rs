@@ -1614,14 +1614,14 @@ pub struct Update {
     pub id: i64,
     /// `fields`: `UpdateFields`, required.
     pub fields: UpdateFields,
-    /// `params`: map of any JSON value.
+    /// `params`: map of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
 #[cfg(feature = "crm")]
@@ -1635,7 +1635,7 @@ impl Update {
     /// Sets `params`.
     pub fn params(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.params = Some(value);
         self

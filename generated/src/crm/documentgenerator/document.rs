@@ -1939,14 +1939,14 @@ pub struct GetfieldsResponseDocumentFields {
     pub format: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `options`: map of any JSON value.
+    /// `options`: map of boolean, sent as `Y`/`N`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::YesNo>>",
     )]
     pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, bool>,
     >,
     /// `hideRow`: boolean, sent as `Y`/`N`.
     #[serde(
@@ -2033,7 +2033,7 @@ impl GetfieldsResponseDocumentFields {
     /// Sets `options`.
     pub fn options(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, bool>,
     ) -> Self {
         self.options = Some(value);
         self

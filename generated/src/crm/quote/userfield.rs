@@ -370,33 +370,71 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `LIST_FILTER_LABEL`: any JSON value.
+    /// `LIST_FILTER_LABEL`: one of: string; map of string.
     #[serde(
         rename = "LIST_FILTER_LABEL",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
     )]
-    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
-    /// `LIST_COLUMN_LABEL`: any JSON value.
+    pub list_filter_label: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `LIST_COLUMN_LABEL`: one of: string; map of string.
     #[serde(
         rename = "LIST_COLUMN_LABEL",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
     )]
-    pub list_column_label: ::std::option::Option<::serde_json::Value>,
-    /// `EDIT_FORM_LABEL`: any JSON value.
+    pub list_column_label: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `EDIT_FORM_LABEL`: one of: string; map of string.
     #[serde(
         rename = "EDIT_FORM_LABEL",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
     )]
-    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
-    /// `ERROR_MESSAGE`: any JSON value.
-    #[serde(rename = "ERROR_MESSAGE", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: ::std::option::Option<::serde_json::Value>,
-    /// `HELP_MESSAGE`: any JSON value.
-    #[serde(rename = "HELP_MESSAGE", default, skip_serializing_if = "Option::is_none")]
-    pub help_message: ::std::option::Option<::serde_json::Value>,
+    pub edit_form_label: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `ERROR_MESSAGE`: one of: string; map of string.
+    #[serde(
+        rename = "ERROR_MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub error_message: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `HELP_MESSAGE`: one of: string; map of string.
+    #[serde(
+        rename = "HELP_MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub help_message: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `MULTIPLE`: boolean, sent as `Y`/`N`.
     /// Default: `N`.
     #[serde(
@@ -519,27 +557,57 @@ impl AddFields {
         self
     }
     /// Sets `LIST_FILTER_LABEL`.
-    pub fn list_filter_label(mut self, value: ::serde_json::Value) -> Self {
+    pub fn list_filter_label(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.list_filter_label = Some(value);
         self
     }
     /// Sets `LIST_COLUMN_LABEL`.
-    pub fn list_column_label(mut self, value: ::serde_json::Value) -> Self {
+    pub fn list_column_label(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.list_column_label = Some(value);
         self
     }
     /// Sets `EDIT_FORM_LABEL`.
-    pub fn edit_form_label(mut self, value: ::serde_json::Value) -> Self {
+    pub fn edit_form_label(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.edit_form_label = Some(value);
         self
     }
     /// Sets `ERROR_MESSAGE`.
-    pub fn error_message(mut self, value: ::serde_json::Value) -> Self {
+    pub fn error_message(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.error_message = Some(value);
         self
     }
     /// Sets `HELP_MESSAGE`.
-    pub fn help_message(mut self, value: ::serde_json::Value) -> Self {
+    pub fn help_message(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.help_message = Some(value);
         self
     }
@@ -1666,33 +1734,71 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_searchable: ::std::option::Option<bool>,
-    /// `LIST_FILTER_LABEL`: any JSON value.
+    /// `LIST_FILTER_LABEL`: one of: string; map of string.
     #[serde(
         rename = "LIST_FILTER_LABEL",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
     )]
-    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
-    /// `LIST_COLUMN_LABEL`: any JSON value.
+    pub list_filter_label: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `LIST_COLUMN_LABEL`: one of: string; map of string.
     #[serde(
         rename = "LIST_COLUMN_LABEL",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
     )]
-    pub list_column_label: ::std::option::Option<::serde_json::Value>,
-    /// `EDIT_FORM_LABEL`: any JSON value.
+    pub list_column_label: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `EDIT_FORM_LABEL`: one of: string; map of string.
     #[serde(
         rename = "EDIT_FORM_LABEL",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
     )]
-    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
-    /// `ERROR_MESSAGE`: any JSON value.
-    #[serde(rename = "ERROR_MESSAGE", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: ::std::option::Option<::serde_json::Value>,
-    /// `HELP_MESSAGE`: any JSON value.
-    #[serde(rename = "HELP_MESSAGE", default, skip_serializing_if = "Option::is_none")]
-    pub help_message: ::std::option::Option<::serde_json::Value>,
+    pub edit_form_label: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `ERROR_MESSAGE`: one of: string; map of string.
+    #[serde(
+        rename = "ERROR_MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub error_message: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `HELP_MESSAGE`: one of: string; map of string.
+    #[serde(
+        rename = "HELP_MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub help_message: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1768,27 +1874,57 @@ impl UpdateFields {
         self
     }
     /// Sets `LIST_FILTER_LABEL`.
-    pub fn list_filter_label(mut self, value: ::serde_json::Value) -> Self {
+    pub fn list_filter_label(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.list_filter_label = Some(value);
         self
     }
     /// Sets `LIST_COLUMN_LABEL`.
-    pub fn list_column_label(mut self, value: ::serde_json::Value) -> Self {
+    pub fn list_column_label(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.list_column_label = Some(value);
         self
     }
     /// Sets `EDIT_FORM_LABEL`.
-    pub fn edit_form_label(mut self, value: ::serde_json::Value) -> Self {
+    pub fn edit_form_label(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.edit_form_label = Some(value);
         self
     }
     /// Sets `ERROR_MESSAGE`.
-    pub fn error_message(mut self, value: ::serde_json::Value) -> Self {
+    pub fn error_message(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.error_message = Some(value);
         self
     }
     /// Sets `HELP_MESSAGE`.
-    pub fn help_message(mut self, value: ::serde_json::Value) -> Self {
+    pub fn help_message(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.help_message = Some(value);
         self
     }

@@ -396,11 +396,11 @@ impl<'de> ::serde::Deserialize<'de> for FieldsResponseEntityType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct List {
-    /// `filter`: map of integer, required.
+    /// `filter`: map of any JSON value, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub filter: ::std::collections::BTreeMap<::std::string::String, i64>,
+    pub filter: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// `start`: offset of the first element of the page (`-1`: do not count the total).
     #[serde(
         default,
@@ -415,7 +415,7 @@ impl List {
     /// A value with the required `filter`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        filter: ::std::collections::BTreeMap<::std::string::String, i64>,
+        filter: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         Self { filter, start: None }
     }

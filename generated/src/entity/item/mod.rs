@@ -29,15 +29,15 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `PROPERTY_VALUES`: map of any JSON value.
+    /// `PROPERTY_VALUES`: map of integer.
     #[serde(
         rename = "PROPERTY_VALUES",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
     )]
     pub property_values: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// `SECTION`: integer.
     #[serde(
@@ -106,7 +106,7 @@ impl Add {
     /// Sets `PROPERTY_VALUES`.
     pub fn property_values(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
     ) -> Self {
         self.property_values = Some(value);
         self
@@ -1496,15 +1496,15 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `PROPERTY_VALUES`: map of any JSON value.
+    /// `PROPERTY_VALUES`: map of integer.
     #[serde(
         rename = "PROPERTY_VALUES",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
     )]
     pub property_values: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// `SECTION`: integer.
     #[serde(
@@ -1577,7 +1577,7 @@ impl Update {
     /// Sets `PROPERTY_VALUES`.
     pub fn property_values(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
     ) -> Self {
         self.property_values = Some(value);
         self

@@ -132,12 +132,17 @@ impl ::bitrix24_runtime::Method for Add {
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
+pub struct AddResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Int, ::bitrix24_runtime::wire::YesNo)>>"
+    )]
+    pub ::bitrix24_runtime::wire::OneOf2<i64, bool>,
+);
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl AddResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::bitrix24_runtime::wire::OneOf2<i64, bool> {
         self.0
     }
 }

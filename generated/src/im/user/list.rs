@@ -12,9 +12,15 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
-    /// `ID`: any JSON value, required.
-    #[serde(rename = "ID")]
-    pub id: ::serde_json::Value,
+    /// `ID`: one of: list of integer; string, required.
+    #[serde(
+        rename = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>, ::bitrix24_runtime::wire::Text)>>",
+    )]
+    pub id: ::bitrix24_runtime::wire::OneOf2<
+        ::std::vec::Vec<i64>,
+        ::std::string::String,
+    >,
     /// `AVATAR_HR`: boolean, sent as `Y`/`N`.
     /// Default: `N`.
     #[serde(
@@ -38,7 +44,9 @@ pub struct Get {
 impl Get {
     /// A value with the required `ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: ::serde_json::Value) -> Self {
+    pub fn new(
+        id: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, ::std::string::String>,
+    ) -> Self {
         Self {
             id,
             avatar_hr: None,

@@ -216,13 +216,13 @@ impl DeliveryMessagesIm {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeliveryMessagesMessage {
-    /// `id`: list of any JSON value.
+    /// `id`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `date`: integer.
     #[serde(
         default,
@@ -242,7 +242,7 @@ impl DeliveryMessagesMessage {
         Self { id: None, date: None }
     }
     /// Sets `id`.
-    pub fn id(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn id(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.id = Some(value);
         self
     }
@@ -549,13 +549,13 @@ impl ReadingMessagesIm {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ReadingMessagesMessage {
-    /// `id`: list of any JSON value.
+    /// `id`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(ReadingMessagesMessage);
@@ -568,7 +568,7 @@ impl ReadingMessagesMessage {
         Self { id: None }
     }
     /// Sets `id`.
-    pub fn id(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn id(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.id = Some(value);
         self
     }

@@ -581,14 +581,14 @@ pub struct List {
     /// `order`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: ::std::option::Option<::serde_json::Value>,
-    /// `filter`: map of integer.
+    /// `filter`: map of any JSON value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, i64>,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
 #[cfg(feature = "user")]
@@ -609,7 +609,7 @@ impl List {
     /// Sets `filter`.
     pub fn filter(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, i64>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.filter = Some(value);
         self

@@ -125,16 +125,16 @@ impl ::std::error::Error for AddError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFieldsDatePeriod {
-    /// `from`: map of any JSON value, required.
+    /// `from`: map of string, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub from: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// `to`: map of any JSON value, required.
+    pub from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    /// `to`: map of string, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub to: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -142,8 +142,8 @@ impl AddFieldsDatePeriod {
     /// A value with the required `from`, `to`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        from: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        to: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         Self { from, to }
     }
@@ -342,16 +342,16 @@ impl ::std::error::Error for CreatefromwaitlistError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatefromwaitlistFieldsDatePeriod {
-    /// `from`: map of any JSON value, required.
+    /// `from`: map of string, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub from: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// `to`: map of any JSON value, required.
+    pub from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    /// `to`: map of string, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub to: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -359,8 +359,8 @@ impl CreatefromwaitlistFieldsDatePeriod {
     /// A value with the required `from`, `to`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        from: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        to: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         Self { from, to }
     }
@@ -931,14 +931,14 @@ impl ::std::error::Error for ListError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListFilter {
-    /// `within`: map of any JSON value.
+    /// `within`: map of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub within: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// `client`: map of any JSON value.
     #[serde(
@@ -963,7 +963,7 @@ impl ListFilter {
     /// Sets `within`.
     pub fn within(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.within = Some(value);
         self
@@ -1105,16 +1105,16 @@ impl ::std::error::Error for UpdateError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFieldsDatePeriod {
-    /// `from`: map of any JSON value, required.
+    /// `from`: map of string, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub from: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    /// `to`: map of any JSON value, required.
+    pub from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    /// `to`: map of string, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub to: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -1122,8 +1122,8 @@ impl UpdateFieldsDatePeriod {
     /// A value with the required `from`, `to`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        from: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        to: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         Self { from, to }
     }

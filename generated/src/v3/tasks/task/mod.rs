@@ -4702,38 +4702,38 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub allows_change_date_plan: ::std::option::Option<bool>,
-    /// `inFavorite`: list of any JSON value.
+    /// `inFavorite`: list of integer.
     #[serde(
         rename = "inFavorite",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub in_favorite: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `inPin`: list of any JSON value.
+    pub in_favorite: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `inPin`: list of integer.
     #[serde(
         rename = "inPin",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub in_pin: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `inGroupPin`: list of any JSON value.
+    pub in_pin: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `inGroupPin`: list of integer.
     #[serde(
         rename = "inGroupPin",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub in_group_pin: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `inMute`: list of any JSON value.
+    pub in_group_pin: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `inMute`: list of integer.
     #[serde(
         rename = "inMute",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub in_mute: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub in_mute: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `source`: `UpdateFieldsSource`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: ::std::option::Option<UpdateFieldsSource>,
@@ -5321,22 +5321,22 @@ impl UpdateFields {
         self
     }
     /// Sets `inFavorite`.
-    pub fn in_favorite(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn in_favorite(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.in_favorite = Some(value);
         self
     }
     /// Sets `inPin`.
-    pub fn in_pin(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn in_pin(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.in_pin = Some(value);
         self
     }
     /// Sets `inGroupPin`.
-    pub fn in_group_pin(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn in_group_pin(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.in_group_pin = Some(value);
         self
     }
     /// Sets `inMute`.
-    pub fn in_mute(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn in_mute(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.in_mute = Some(value);
         self
     }
