@@ -1,15 +1,16 @@
 //! The documentation's own examples read into the generated types.
 //!
 //! For every method in `specs/` whose page shows a reply that parses as JSON, the reply's
-//! `result` must decode into the method's response type. For every page whose cURL call
-//! sends a JSON body, reading the body as the request type and writing it back must give
+//! `result` must decode into the method's response type. For every page whose examples
+//! send parameters (the cURL JSON body, or what the JS and PHP calls pass, as the importer
+//! reads them), reading them as the request type and writing them back must give
 //! the same parameters, up to the spellings the API reads alike (`"5"` and `5`, `"Y"` and
 //! `true`, a missing member and `null`, `[]` and `{}`).
 //!
 //! The examples are read from the docs checkout at test time (`$BITRIX24_DOCS`, else
 //! `../shared/b24restdocs`); without one the test says it was skipped. The pass rates are
 //! printed with every failure and its reason. Replies must pass at 95% or more. Request
-//! bodies are short of that target (85.1% of 1,445 on the docs snapshot 5988ed13: filters
+//! bodies are short of that target (84.5% of 1,627 on the docs snapshot 5988ed13: filters
 //! and fields the tables do not list, placeholders such as `**put_id_here**` where numbers
 //! go, `ID` sent where the table says `id`); until importer rules close the gap, a floor
 //! just under today's rate catches regressions.
