@@ -8,7 +8,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(deprecated)]
-#![allow(clippy::module_inception)]
+#![allow(clippy::module_inception, clippy::should_implement_trait)]
 #![warn(missing_docs)]
 pub use bitrix24_runtime as runtime;
 pub use bitrix24_runtime::{ApiError, ApiVersion, Envelope, Method, MethodError, Paged};

@@ -169,8 +169,9 @@ fn root_prelude() -> TokenStream {
         // Generated files keep prettyplease's layout; `cargo fmt` leaves them alone.
         #![cfg_attr(rustfmt, rustfmt_skip)]
         #![allow(deprecated)]
-        // Modules mirror wire names, and `catalog.catalog.*` lives in `catalog::catalog`.
-        #![allow(clippy::module_inception)]
+        // Modules mirror wire names (`catalog.catalog.*` lives in `catalog::catalog`), and
+        // setters are named after their fields (a field `add` has the setter `add`).
+        #![allow(clippy::module_inception, clippy::should_implement_trait)]
         #![warn(missing_docs)]
 
         pub use bitrix24_runtime as runtime;
