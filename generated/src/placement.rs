@@ -188,7 +188,7 @@ pub enum BindError {
     ErrorPlacementUserMode(::bitrix24_runtime::ApiError),
     /// `EMPTY_ERROR_HANDLER_URL`
     ///
-    /// - HTTP 200: "The required OPTIONSerrorHandlerUrl] parameter was not passed when registering the PAGE_BACKGROUND_WORKER widget"
+    /// - HTTP 200: "The required OPTIONSerrorHandlerUrl\] parameter was not passed when registering the PAGE_BACKGROUND_WORKER widget"
     EmptyErrorHandlerUrl(::bitrix24_runtime::ApiError),
     /// `ERROR_ARGUMENT`
     ///

@@ -97,7 +97,7 @@ pub fn variant_doc(v: &ErrorVariant) -> Vec<String> {
             if status.is_some() {
                 line.push_str(": ");
             }
-            line.push_str(&format!("\"{message}\""));
+            line.push_str(&format!("\"{}\"", super::doc_text(message)));
         }
         if line.len() > 2 {
             doc.push(line);

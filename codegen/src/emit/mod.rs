@@ -218,6 +218,19 @@ fn cfg_only(cfg: &Cfg) -> TokenStream {
     }
 }
 
+/// Text from a spec shown in a doc comment as it is written: the characters that
+/// Markdown would read as an HTML tag (`<key>`) or a link (`[x]`) are escaped.
+fn doc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '<' | '>' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `#[doc = …]` attributes for doc lines.
 fn doc_attrs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| {
@@ -237,4 +250,15 @@ pub fn format(tokens: TokenStream) -> String {
         panic!("emitted tokens do not parse as a Rust file: {e}")
     });
     format!("{HEADER}{}", prettyplease::unparse(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn spec_text_in_docs_is_not_read_as_html_or_links() {
+        assert_eq!(
+            super::doc_text("Wrong key <key> in [list]"),
+            r"Wrong key \<key\> in \[list\]"
+        );
+    }
 }

@@ -4139,7 +4139,7 @@ impl SearchResponse {
 pub enum SearchError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - HTTP 400: "Invalid value of parameter { Parameter #0  <required> $QUERY ] }."
+    /// - HTTP 400: "Invalid value of parameter { Parameter #0  \<required\> $QUERY \] }."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `INVALID_QUERY`
     ///

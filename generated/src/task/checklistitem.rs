@@ -66,10 +66,10 @@ impl AddResponse {
 pub enum AddError {
     /// `ERROR_CORE`
     ///
-    /// - "TASKS_ERROR_EXCEPTION_#8; Adding item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>"
+    /// - "TASKS_ERROR_EXCEPTION_#8; Adding item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED\<br\>"
     /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::add() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS"
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (arFields) expected by method ctaskchecklistitem::add(), but not given.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_EXCEPTION_#8; Item name not specified; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (arFields) expected by method ctaskchecklistitem::add(), but not given.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_EXCEPTION_#8; Item name not specified; 8/TE/ACTION_FAILED_TO_BE_PROCESSED\<br\>"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -273,10 +273,10 @@ impl CompleteResponse {
 pub enum CompleteError {
     /// `ERROR_CORE`
     ///
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) expected by method ctaskchecklistitem::complete(), but not given.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::complete(), but not given.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::complete() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_ASSERT_EXCEPTION<br>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) expected by method ctaskchecklistitem::complete(), but not given.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::complete(), but not given.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::complete() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_ASSERT_EXCEPTION\<br\>"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -380,9 +380,9 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `ERROR_CORE`
     ///
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::delete(), but not given.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::delete() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_EXCEPTION_#8; Deleting item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::delete(), but not given.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::delete() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_EXCEPTION_#8; Deleting item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED\<br\>"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2005,9 +2005,9 @@ impl MoveafteritemResponse {
 pub enum MoveafteritemError {
     /// `ERROR_CORE`
     ///
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::moveafteritem(), but not given.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::moveafteritem() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - "TASKS_ERROR_EXCEPTION_#8; Moving item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::moveafteritem(), but not given.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::moveafteritem() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - "TASKS_ERROR_EXCEPTION_#8; Moving item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED\<br\>"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2111,10 +2111,10 @@ impl RenewResponse {
 pub enum RenewError {
     /// `ERROR_CORE`
     ///
-    /// - HTTP 400: "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) expected by method ctaskchecklistitem::renew(), but not given.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - HTTP 400: "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::renew(), but not given.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - HTTP 400: "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::renew() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS<br>"
-    /// - HTTP 400: "TASKS_ERROR_ASSERT_EXCEPTION<br>"
+    /// - HTTP 400: "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) expected by method ctaskchecklistitem::renew(), but not given.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - HTTP 400: "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::renew(), but not given.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - HTTP 400: "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskchecklistitem::renew() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS\<br\>"
+    /// - HTTP 400: "TASKS_ERROR_ASSERT_EXCEPTION\<br\>"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2219,7 +2219,7 @@ pub enum UpdateError {
     /// `ERROR_CORE`
     ///
     /// - "TASKS_ERROR_EXCEPTION_#4; No access to edit the task; 4\/TE\/ACTION_NOT_ALLOWED\u003Cbr\u003E"
-    /// - "TASKS_ERROR_EXCEPTION_#8; Incorrect value ] specified for field ENTITY_ID] in item , Prepare report]; 8\/TE\/ACTION_FAILED_TO_BE_PROCESSED\u003Cbr\u003E"
+    /// - "TASKS_ERROR_EXCEPTION_#8; Incorrect value \] specified for field ENTITY_ID\] in item , Prepare report\]; 8\/TE\/ACTION_FAILED_TO_BE_PROCESSED\u003Cbr\u003E"
     /// - ""TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) for method ctaskchecklistitem::update() expected to be of type \u0022integer\u0022, but given something else.; 256\/TE\/WRONG_ARGUMENTS\u003Cbr\u003E"
     /// - ""TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::update(), but not given.; 256\/TE\/WRONG_ARGUMENTS\u003Cbr\u003E"
     /// - "TASKS_ERROR_EXCEPTION_#256; Param #2 (arFields) expected by method ctaskchecklistitem::update(), but not given.; 256\/TE\/WRONG_ARGUMENTS\u003Cbr\u003E"

@@ -70,7 +70,7 @@ pub enum AddError {
     /// - "Comment text is not specified"
     /// - "Insufficient permissions to add a comment"
     /// - "File not found"
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (arFields) for method ctaskcommentitem::add() must not contain key <FIELD_NAME>.; 256/TE/WRONG_ARGUMENTS"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (arFields) for method ctaskcommentitem::add() must not contain key \<FIELD_NAME\>.; 256/TE/WRONG_ARGUMENTS"
     /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskcommentitem::add() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -759,7 +759,7 @@ pub enum GetlistError {
     ///
     /// - "TASKS_ERROR_EXCEPTION_#8; Action failed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED"
     /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskcommentitem::getlist() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS"
-    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (arOrder) for method ctaskcommentitem::getlist() must not contain key ">=POST_DATE".; 256/TE/WRONG_ARGUMENTS"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #1 (arOrder) for method ctaskcommentitem::getlist() must not contain key "\>=POST_DATE".; 256/TE/WRONG_ARGUMENTS"
     /// - "TASKS_ERROR_EXCEPTION_#256; Param #2 (arFilter) for method ctaskcommentitem::getlist() must not contain key "%POST_DATE".; 256/TE/WRONG_ARGUMENTS"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.

@@ -123,10 +123,10 @@ pub enum AttachTranscriptionError {
     ///
     /// - "CALL_ID should be set"
     /// - "MESSAGES should be an array"
-    /// - "MESSAGES{N}]SIDE] should be either Client or User"
-    /// - "MESSAGES{N}]START_TIME] should be greater or equal to zero"
-    /// - "MESSAGES{N}]STOP_TIME] should be greater than zero"
-    /// - "MESSAGES{N}]MESSAGE] is empty"
+    /// - "MESSAGES{N}\]SIDE\] should be either Client or User"
+    /// - "MESSAGES{N}\]START_TIME\] should be greater or equal to zero"
+    /// - "MESSAGES{N}\]STOP_TIME\] should be greater than zero"
+    /// - "MESSAGES{N}\]MESSAGE\] is empty"
     /// - "Call {CALL_ID} is not found. Is it finished?"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.

@@ -134,8 +134,8 @@ impl StartResponse {
 pub enum StartError {
     /// `ERROR_CORE`
     ///
-    /// - "Could not find line <LINE_ID>"
-    /// - "Could not find config for number <LINE_ID>"
+    /// - "Could not find line \<LINE_ID\>"
+    /// - "Could not find config for number \<LINE_ID\>"
     /// - "Phone number is not correct"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`

@@ -118,7 +118,7 @@ pub enum StartwithsoundError {
     /// `ERROR_CORE`
     ///
     /// - "Making infocall using LINK_BASE_NUMBER is not allowed"
-    /// - "Could not find config for number <LINE_ID>"
+    /// - "Could not find config for number \<LINE_ID\>"
     /// - "Infocall limit for this month is exceeded"
     /// - "Phone number is not correct"
     /// - "Infocall failure"
@@ -298,7 +298,7 @@ pub enum StartwithtextError {
     /// `ERROR_CORE`
     ///
     /// - "Making infocall using LINK_BASE_NUMBER is not allowed"
-    /// - "Could not find config for number <LINE_ID>"
+    /// - "Could not find config for number \<LINE_ID\>"
     /// - "Infocall limit for this month is exceeded"
     /// - "Phone number is not correct"
     /// - "Infocall failure"

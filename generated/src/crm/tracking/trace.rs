@@ -83,7 +83,7 @@ pub enum AddError {
     /// - HTTP 400: "Can not parse JSON in parameter TRACE."
     /// - HTTP 400: "Wrong TYPE in parameter ENTITIES. Allowed types: COMPANY,CONTACT,DEAL,LEAD,QUOTE"
     /// - HTTP 400: "Wrong ID in parameter ENTITIES."
-    /// - HTTP 400: "You have no access to entity <TYPE> with ID <ID>."
+    /// - HTTP 400: "You have no access to entity \<TYPE\> with ID \<ID\>."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

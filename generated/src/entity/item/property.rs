@@ -629,7 +629,7 @@ pub enum UpdateError {
     ErrorPropertyNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_PROPERTY_ALREADY_EXISTS`
     ///
-    /// - "Property <PROPERTY_NEW> already exists"
+    /// - "Property \<PROPERTY_NEW\> already exists"
     ErrorPropertyAlreadyExists(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///

@@ -91,7 +91,7 @@ pub enum AddError {
     /// `0`
     ///
     /// - HTTP 400: "Item name is not specified"
-    /// - HTTP 400: "Invalid value ] for field PARENT_ID] in element , Item name]"
+    /// - HTTP 400: "Invalid value \] for field PARENT_ID\] in element , Item name\]"
     /// - HTTP 400: "Adding item: action is not available"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -528,7 +528,7 @@ pub enum AddAttachmentsFromDiskError {
     V100(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - HTTP 400: "Invalid value ] for field ENTITY_ID] in element , ]"
+    /// - HTTP 400: "Invalid value \] for field ENTITY_ID\] in element , \]"
     /// - HTTP 400: "Item modification: action not available"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -663,7 +663,7 @@ pub enum CompleteError {
     /// `0`
     ///
     /// - HTTP 400: "Bitrix\Tasks\CheckList\CheckListFacade::onAfterUpdate(): Argument #1 ($taskId) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade.php on line 313"
-    /// - HTTP 400: "Incorrect value ] for field ENTITY_ID] in item , ]"
+    /// - HTTP 400: "Incorrect value \] for field ENTITY_ID\] in item , \]"
     /// - HTTP 400: "Changing the status of the item: action unavailable"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -778,7 +778,7 @@ pub enum DeleteError {
     /// `0`
     ///
     /// - HTTP 400: "Bitrix\Tasks\CheckList\CheckListFacade::onAfterUpdate(): Argument #1 ($taskId) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade.php on line 313"
-    /// - HTTP 400: "Invalid value ] for field ENTITY_ID] in item , ]"
+    /// - HTTP 400: "Invalid value \] for field ENTITY_ID\] in item , \]"
     /// - HTTP 400: "Deleting item: action not available"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -1228,7 +1228,7 @@ pub enum MoveAfterError {
     /// `0`
     ///
     /// - HTTP 400: "Bitrix\Tasks\CheckList\CheckListFacade::onAfterUpdate(): Argument #1 ($taskId) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade.php on line 313"
-    /// - HTTP 400: "Incorrect value ] for field ENTITY_ID] in element , ]"
+    /// - HTTP 400: "Incorrect value \] for field ENTITY_ID\] in element , \]"
     /// - HTTP 400: "Moving item: action not available"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -1371,7 +1371,7 @@ pub enum MoveBeforeError {
     /// `0`
     ///
     /// - HTTP 400: "Bitrix\Tasks\CheckList\CheckListFacade::onAfterUpdate(): Argument #1 ($taskId) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade.php on line 313"
-    /// - HTTP 400: "Invalid value ] for field ENTITY_ID] in element , ]"
+    /// - HTTP 400: "Invalid value \] for field ENTITY_ID\] in element , \]"
     /// - HTTP 400: "Moving item: action unavailable"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -1518,7 +1518,7 @@ pub enum RemoveAttachmentsError {
     V100(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - HTTP 400: "Invalid value ] for field ENTITY_ID] in element , ]"
+    /// - HTTP 400: "Invalid value \] for field ENTITY_ID\] in element , \]"
     /// - HTTP 400: "Changing item: action is not available"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -1653,7 +1653,7 @@ pub enum RenewError {
     /// `0`
     ///
     /// - HTTP 400: "Bitrix\Tasks\CheckList\CheckListFacade::onAfterUpdate(): Argument #1 ($taskId) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade.php on line 313"
-    /// - HTTP 400: "Incorrect value ] for field ENTITY_ID] in item , ]"
+    /// - HTTP 400: "Incorrect value \] for field ENTITY_ID\] in item , \]"
     /// - HTTP 400: "Changing the status of the item: action not available"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
@@ -1792,7 +1792,7 @@ pub enum UpdateError {
     /// `0`
     ///
     /// - HTTP 400: "Bitrix\Tasks\CheckList\CheckListFacade::onAfterUpdate(): Argument #1 ($taskId) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade.php on line 313"
-    /// - HTTP 400: "Invalid value ] for field ENTITY_ID] in item , Checklist item name]"
+    /// - HTTP 400: "Invalid value \] for field ENTITY_ID\] in item , Checklist item name\]"
     /// - HTTP 400: "Updating item: action not available"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
