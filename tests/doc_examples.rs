@@ -16,7 +16,6 @@
 //! just under today's rate catches regressions.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use bitrix24::registry::{self, Entry};
 use bitrix24_codegen::import::{self, ImportedMethod};
@@ -28,10 +27,6 @@ const REPLY_TARGET: f64 = 0.95;
 /// The lowest pass rate of the request round trips: a floor under today's rate, which
 /// rises as importer rules fix failures, up to the 95% target.
 const REQUEST_FLOOR: f64 = 0.84;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// Passes and failures (method, reason) of one check.
 #[derive(Default)]
@@ -157,7 +152,7 @@ fn documented_examples_read_into_the_generated_types() {
     let Some(docs) = bitrix24_tests::docs_checkout() else {
         return;
     };
-    let imported = import::import(&docs, &workspace().join("specs"))
+    let imported = import::import(&docs, &bitrix24_tests::workspace().join("specs"))
         .unwrap_or_else(|e| panic!("importing {}: {e}", docs.display()));
     let pages: HashMap<(String, bitrix24::ApiVersion), &ImportedMethod> = imported
         .methods

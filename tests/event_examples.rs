@@ -7,23 +7,14 @@
 //! `../shared/b24restdocs` next to the workspace); without them the test says it was
 //! skipped and why.
 
-use std::path::{Path, PathBuf};
-
 use bitrix24::events::AnyEvent;
-use bitrix24_codegen::import::{self, Corpus, events};
+use bitrix24_codegen::import;
 use bitrix24_codegen::naming::{Case, ident};
 use bitrix24_runtime::events::{DecodeLimits, EventSet, decode_delivery};
 use serde_json::{Map, Value};
 
 /// The share of examples that must decode into their variant.
 const REQUIRED_PASS_RATE: f64 = 95.0;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
 
 /// A delivery as PHP's `http_build_query` sends it.
 fn form_encode(value: &Value) -> Vec<u8> {
@@ -78,26 +69,22 @@ fn payload_examples_of_the_docs_decode_into_their_variant() {
     let Some(docs) = bitrix24_tests::docs_checkout() else {
         return;
     };
-    let imported = import::import(&docs, &workspace().join("specs")).unwrap();
-    let (corpus, _) = Corpus::read(&docs).unwrap();
+    let imported = import::import(&docs, &bitrix24_tests::workspace().join("specs")).unwrap();
     let (mut passed, mut total) = (0usize, 0usize);
     let mut failures = Vec::new();
     let mut without_examples = Vec::new();
     for (name, event) in &imported.events {
-        let page = &corpus.pages[&event.spec.docs];
-        let kind = events::event_page(page).expect("an event page");
-        let examples = events::payload_examples(page, kind, name);
-        if examples.is_empty() {
+        if event.examples.is_empty() {
             without_examples.push(name.as_str());
         }
         let variant = ident(event.spec.type_source(), Case::Type);
-        for example in examples {
+        for example in &event.examples {
             let delivery = if example.whole {
-                example.value
+                example.value.clone()
             } else {
                 let mut members = Map::new();
                 members.insert("event".to_owned(), Value::from(name.as_str()));
-                members.insert("data".to_owned(), example.value);
+                members.insert("data".to_owned(), example.value.clone());
                 Value::Object(members)
             };
             let json = serde_json::to_vec(&delivery).unwrap();

@@ -99,12 +99,16 @@
 
 use std::path::{Path, PathBuf};
 
+/// The root of the workspace.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
 /// The checkout of the official docs that tests read examples from (`$BITRIX24_DOCS`,
 /// else `../shared/b24restdocs` beside the workspace), or `None` after printing why the
 /// calling test is skipped.
 pub fn docs_checkout() -> Option<PathBuf> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = bitrix24_codegen::import::default_docs(&workspace);
+    let dir = bitrix24_codegen::import::default_docs(&workspace());
     if dir.join("api-reference").is_dir() {
         Some(dir)
     } else {

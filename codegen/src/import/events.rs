@@ -35,6 +35,8 @@ pub struct ImportedEvent {
     pub problems: Vec<String>,
     /// The spec as read from the page, when an override changed it.
     pub from_page: Option<EventSpec>,
+    /// The page's examples of what a handler receives for this event.
+    pub examples: Vec<PayloadExample>,
 }
 
 /// How a page documents events.
@@ -115,14 +117,15 @@ pub fn import(
         .map(|(event, spelling, data)| {
             let mut problems = problems.clone();
             problems.extend(reader_problems.iter().cloned());
+            let examples = payload_examples(page, kind, &event);
             let data = match data {
                 Some(mut data) => {
                     // The page's examples sharpen loose types.
-                    for example in payload_examples(page, kind, &event) {
+                    for example in &examples {
                         let value = if example.whole {
                             example.value.get("data").cloned().unwrap_or(Value::Null)
                         } else {
-                            example.value
+                            example.value.clone()
                         };
                         settle(&mut data, value);
                     }
@@ -150,6 +153,7 @@ pub fn import(
                 },
                 problems,
                 from_page: None,
+                examples,
             }
         })
         .collect()
@@ -196,7 +200,7 @@ fn scalars_for_unknown_names(fields: &mut [Field], example: &Map<String, Value>)
 /// objects with an `event` member and no `handler`, which would make them an
 /// `event.bind` call) and, on a page of several events, the examples of `data` in the
 /// event's own section.
-pub fn payload_examples(page: &Page, kind: EventPage, event: &str) -> Vec<PayloadExample> {
+fn payload_examples(page: &Page, kind: EventPage, event: &str) -> Vec<PayloadExample> {
     let mut out: Vec<PayloadExample> = deliveries(page)
         .filter(|d| {
             kind == EventPage::Single

@@ -231,10 +231,14 @@ fn import_events(
         let imported = found.events.remove(key);
         let base = imported.as_ref().map(|e| e.spec.clone());
         if let Some(spec) = overrides::apply_event(file, o, base.clone(), diags) {
+            let (problems, examples) = imported
+                .map(|e| (e.problems, e.examples))
+                .unwrap_or_default();
             let event = ImportedEvent {
                 spec,
-                problems: imported.map(|e| e.problems).unwrap_or_default(),
+                problems,
                 from_page: base,
+                examples,
             };
             found.events.insert(spec_key(&event.spec), event);
         }
