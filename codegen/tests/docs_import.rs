@@ -133,7 +133,7 @@ fn event_pages_are_imported() {
         "{stats}"
     );
     assert!(
-        stats.event_fields_typed * 100 >= stats.event_fields * 85,
+        stats.event_fields.percent_typed() >= 85.0,
         "fewer than 85% of event data fields typed:\n{stats}"
     );
     assert!(stats.events_untyped <= 5, "{stats}");

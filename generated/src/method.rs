@@ -56,15 +56,17 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::YesNo>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::collections::BTreeMap<::std::string::String, bool>,
 );
 #[cfg(feature = "basic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, bool> {
         self.0
     }
 }

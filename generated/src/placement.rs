@@ -48,16 +48,9 @@ pub struct Bind {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
-    /// `LANG_ALL`: map of any JSON value.
-    #[serde(
-        rename = "LANG_ALL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub lang_all: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `LANG_ALL`: `BindLangAll`.
+    #[serde(rename = "LANG_ALL", default, skip_serializing_if = "Option::is_none")]
+    pub lang_all: ::std::option::Option<BindLangAll>,
     /// `OPTIONS`: map of string.
     #[serde(
         rename = "OPTIONS",
@@ -122,10 +115,7 @@ impl Bind {
         self
     }
     /// Sets `LANG_ALL`.
-    pub fn lang_all(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn lang_all(mut self, value: BindLangAll) -> Self {
         self.lang_all = Some(value);
         self
     }
@@ -240,6 +230,198 @@ impl ::std::fmt::Display for BindError {
 }
 #[cfg(feature = "placement")]
 impl ::std::error::Error for BindError {}
+/// The `de` object.
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct BindLangAllDe {
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `GROUP_NAME`: string.
+    #[serde(
+        rename = "GROUP_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub group_name: ::std::option::Option<::std::string::String>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "placement")]
+::bitrix24_runtime::wire_object!(BindLangAllDe);
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+impl BindLangAllDe {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            group_name: None,
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `GROUP_NAME`.
+    pub fn group_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_name = Some(value.into());
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// The `en` object.
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct BindLangAllEn {
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `GROUP_NAME`: string.
+    #[serde(
+        rename = "GROUP_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub group_name: ::std::option::Option<::std::string::String>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "placement")]
+::bitrix24_runtime::wire_object!(BindLangAllEn);
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+impl BindLangAllEn {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            group_name: None,
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `GROUP_NAME`.
+    pub fn group_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_name = Some(value.into());
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// The `LANG_ALL` object.
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct BindLangAll {
+    /// `de`: `BindLangAllDe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub de: ::std::option::Option<BindLangAllDe>,
+    /// `en`: `BindLangAllEn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: ::std::option::Option<BindLangAllEn>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "placement")]
+::bitrix24_runtime::wire_object!(BindLangAll);
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+impl BindLangAll {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            de: None,
+            en: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `de`.
+    pub fn de(mut self, value: BindLangAllDe) -> Self {
+        self.de = Some(value);
+        self
+    }
+    /// Sets `en`.
+    pub fn en(mut self, value: BindLangAllEn) -> Self {
+        self.en = Some(value);
+        self
+    }
+}
 /// Parameters of [`placement.get`](https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html).
 ///
 /// - Scopes: `placement`

@@ -1977,6 +1977,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_searchable: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -2001,6 +2004,7 @@ impl ListFilter {
             show_in_list: None,
             edit_in_list: None,
             is_searchable: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.

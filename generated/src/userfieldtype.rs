@@ -40,14 +40,16 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `OPTIONS`: list of any JSON value.
+    /// `OPTIONS`: map of integer.
     #[serde(
         rename = "OPTIONS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
     )]
-    pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub options: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 #[cfg(feature = "placement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
@@ -83,7 +85,10 @@ impl Add {
         self
     }
     /// Sets `OPTIONS`.
-    pub fn options(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn options(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
+    ) -> Self {
         self.options = Some(value);
         self
     }
@@ -399,14 +404,16 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `OPTIONS`: list of any JSON value.
+    /// `OPTIONS`: map of integer.
     #[serde(
         rename = "OPTIONS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
     )]
-    pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub options: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 #[cfg(feature = "placement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
@@ -435,7 +442,10 @@ impl Update {
         self
     }
     /// Sets `OPTIONS`.
-    pub fn options(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn options(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
+    ) -> Self {
         self.options = Some(value);
         self
     }

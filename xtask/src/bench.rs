@@ -114,7 +114,7 @@ pub fn run(args: &DocsArgs, builds: bool) -> ExitCode {
                 .output()
         });
         println!("rustfmt --check (baseline): {}", ms(fmt_time));
-        for features in ["department", "full"] {
+        for features in ["department", "crm", "full"] {
             match check_time(features) {
                 Some(t) => println!(
                     "cargo check --features {features}: {:.1} s",

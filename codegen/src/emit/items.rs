@@ -131,10 +131,12 @@ fn field(f: &StructField, module: &ModPath) -> TokenStream {
         let wire = &f.wire_name;
         quote!(rename = #wire,)
     });
+    let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
     let optional = (!f.required).then(|| quote!(default, skip_serializing_if = "Option::is_none",));
     let with = with_attr(&f.ty).map(|w| quote!(with = #w,));
-    let serde = if rename.is_some() || optional.is_some() || with.is_some() {
-        quote!(#[serde(#rename #optional #with)])
+    let serde = if rename.is_some() || !f.aliases.is_empty() || optional.is_some() || with.is_some()
+    {
+        quote!(#[serde(#rename #(#aliases)* #optional #with)])
     } else {
         TokenStream::new()
     };

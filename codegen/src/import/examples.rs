@@ -11,8 +11,18 @@ use super::corpus::Page;
 use super::literal;
 use super::yfm::Block;
 
+/// The parameters of one example call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The parameters read.
+    pub params: Map<String, Value>,
+    /// Whether every parameter was read: none left out for being code or a placeholder
+    /// (`"attachId": **put_attach_id**`).
+    pub whole: bool,
+}
+
 /// The parameters of each example call of `method` on the page, the cURL body first.
-pub fn requests(page: &Page, method: &str) -> Vec<Map<String, Value>> {
+pub fn requests(page: &Page, method: &str) -> Vec<Request> {
     let codes = page.blocks.iter().filter_map(|b| match b {
         Block::Code(code) => Some(code),
         _ => None,
@@ -22,8 +32,8 @@ pub fn requests(page: &Page, method: &str) -> Vec<Map<String, Value>> {
     let calls = other.iter().flat_map(|c| call_arguments(&c.text, method));
     bodies
         .chain(calls)
-        .filter_map(|v| match v {
-            Value::Object(map) => Some(map),
+        .filter_map(|(v, whole)| match v {
+            Value::Object(params) => Some(Request { params, whole }),
             _ => None,
         })
         .collect()
@@ -33,20 +43,22 @@ fn is_curl(lang: &str, text: &str) -> bool {
     lang.starts_with("curl") || lang == "bash" && text.trim_start().starts_with("curl")
 }
 
-/// The JSON body of a cURL call (`-d '{…}'`), without the `auth` member.
-fn curl_body(text: &str) -> Option<Value> {
+/// The JSON body of a cURL call (`-d '{…}'`), without the `auth` member, and whether it
+/// was read whole.
+fn curl_body(text: &str) -> Option<(Value, bool)> {
     let at = text.find("-d '")?;
     let body = literal::shell_single_quoted(&text[at + 4..]);
-    let mut value = literal::parse(&body)?;
+    let (mut value, whole) = literal::parse_checked(&body)?;
     if let Value::Object(map) = &mut value {
         map.remove("auth");
     }
-    Some(value)
+    Some((value, whole))
 }
 
-/// The data passed to each call of `method` in a code example: the argument after the
-/// quoted method name, or the `params` member of the object naming the method.
-fn call_arguments(text: &str, method: &str) -> Vec<Value> {
+/// The data passed to each call of `method` in a code example (the argument after the
+/// quoted method name, or the `params` member of the object naming the method), and
+/// whether it was read whole.
+fn call_arguments(text: &str, method: &str) -> Vec<(Value, bool)> {
     let quoted = [format!("'{method}'"), format!("\"{method}\"")];
     let mut out = Vec::new();
     for q in &quoted {
@@ -55,7 +67,7 @@ fn call_arguments(text: &str, method: &str) -> Vec<Value> {
             let trimmed = after.trim_start();
             let value = trimmed
                 .strip_prefix(',')
-                .and_then(literal::parse)
+                .and_then(literal::parse_checked)
                 .or_else(|| params_member(trimmed));
             out.extend(value);
         }
@@ -64,7 +76,7 @@ fn call_arguments(text: &str, method: &str) -> Vec<Value> {
 }
 
 /// The value of a `params:` member that follows the method name in the same object.
-fn params_member(after: &str) -> Option<Value> {
+fn params_member(after: &str) -> Option<(Value, bool)> {
     let end = after
         .char_indices()
         .nth(200)
@@ -74,7 +86,7 @@ fn params_member(after: &str) -> Option<Value> {
     let rest = after[key + "params".len()..].trim_start_matches(['\'', '"']);
     let rest = rest.trim_start();
     let rest = rest.strip_prefix(':').or_else(|| rest.strip_prefix("=>"))?;
-    literal::parse(rest)
+    literal::parse_checked(rest)
 }
 
 /// The example values of field `name` its description writes, in code spans or blocks
@@ -143,7 +155,8 @@ mod tests {
         ```bash\ncurl -X POST \\\n  -d '{\"ids\":[1,2],\"at\":\"'\"$(date -I)\"'\",\"auth\":\"**put_access_token_here**\"}' \\\n  https://x/rest/x.add\n```\n\n\
         ```js\nBX24.callMethod(\n  'x.add',\n  { ids: [1, 2], names: ['a'] },\n  function(r) {}\n);\n```\n\n\
         ```ts\nawait $b24.actions.v2.call.make({\n  method: 'x.add',\n  params: { tags: { a: 'b' } },\n})\n```\n\n\
-        ```php\n$r = CRest::call('x.add', ['flags' => [true]]);\n$o = CRest::call('x.other', ['no' => 1]);\n```\n";
+        ```php\n$r = CRest::call('x.add', ['flags' => [true]]);\n$o = CRest::call('x.other', ['no' => 1]);\n```\n\n\
+        ```js\nBX24.callMethod('x.add', { id: **put_id_here**, name: 'n' });\n```\n";
 
     #[test]
     fn descriptions_give_values_of_their_field() {
@@ -173,7 +186,7 @@ mod tests {
         let page = Page::new("x.md".to_owned(), PAGE);
         let found: Vec<Value> = requests(&page, "x.add")
             .into_iter()
-            .map(Value::Object)
+            .map(|r| Value::Object(r.params))
             .collect();
         assert_eq!(
             found,
@@ -182,7 +195,14 @@ mod tests {
                 json!({"ids": [1, 2], "names": ["a"]}),
                 json!({"tags": {"a": "b"}}),
                 json!({"flags": [true]}),
+                json!({"name": "n"}),
             ]
+        );
+        let whole: Vec<bool> = requests(&page, "x.add").iter().map(|r| r.whole).collect();
+        assert_eq!(
+            whole,
+            [true, true, true, true, false],
+            "the placeholder is left out"
         );
     }
 }

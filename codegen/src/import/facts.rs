@@ -1,5 +1,5 @@
-//! Facts stated in a description cell: the default value, the allowed values and the
-//! wire form of booleans.
+//! Facts stated in a description cell: the default value, the allowed values, the wire
+//! form of booleans, and parameters of which one is enough.
 
 use crate::spec::{BoolFormat, Scalar};
 
@@ -125,6 +125,28 @@ pub fn is_yes_no(listed: Option<&[Scalar]>, description: &str) -> bool {
 }
 
 /// A value as a YAML scalar: booleans and integers keep their kind, the rest is text.
+/// Names that stand in for one another, from sentences such as "At least one of the
+/// parameters must be specified: `IBLOCK_ID` or `IBLOCK_CODE`": each group has two or
+/// more code spans of a sentence speaking of "one of" or "either".
+pub fn alternatives(description: &str) -> Vec<Vec<String>> {
+    description
+        .split(['.', '\n'])
+        .filter(|sentence| {
+            let lower = sentence.to_lowercase();
+            lower.contains("one of") || lower.contains("either")
+        })
+        .map(|sentence| {
+            sentence
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|names| names.len() >= 2)
+        .collect()
+}
+
 fn scalar(text: &str) -> Scalar {
     if let Ok(b) = text.parse::<bool>() {
         return Scalar::Bool(b);
@@ -148,6 +170,17 @@ mod tests {
         assert_eq!(default_value("Default is `50`."), Some(Scalar::Int(50)));
         assert_eq!(default_value("Default — `null`"), None);
         assert_eq!(default_value("No default here `x`"), None);
+    }
+
+    #[test]
+    fn reads_alternatives() {
+        let note = "Code.\n\nAt least one of the parameters must be specified: `IBLOCK_ID` or `IBLOCK_CODE`";
+        assert_eq!(alternatives(note), [["IBLOCK_ID", "IBLOCK_CODE"]]);
+        assert!(alternatives("Either an empty `NAME` was provided").is_empty());
+        assert!(
+            alternatives("Pass `A` or `B`").is_empty(),
+            "no word of choice"
+        );
     }
 
     #[test]

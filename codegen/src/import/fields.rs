@@ -4,7 +4,8 @@
 //! fields from another table, found in this order:
 //! 1. a same-page link in its description (`[…](#fields)`) to a heading;
 //! 2. for parameters, a link in its description to another page's heading
-//!    (`[…](./add.md#params)`) or to a page of fields (`[task fields](./fields.md)`);
+//!    (`[…](./add.md#params)`), to a page of fields (`[task fields](./fields.md)`), or to
+//!    a `*.fields` method, whose reply lists the fields;
 //! 3. a heading of the same page naming the field (`### Parameter fields`, `### FIELDS`);
 //! 4. the page its type links to (`[\`sale_order\`](../order/object.md)`), at the anchor or
 //!    its first fields table;
@@ -25,7 +26,7 @@ use super::method;
 use super::refine;
 use super::table::{self, TableKind};
 use super::types::{self, Vocabulary};
-use crate::spec::{Field, Primitive, Scalar, TypeExpr};
+use crate::spec::{ApiVersion, Field, Primitive, Scalar, TypeExpr};
 
 /// How deep nested tables are followed.
 const MAX_DEPTH: usize = 6;
@@ -65,12 +66,23 @@ impl<'a> FieldReader<'a> {
         let table = page.table(placed);
         let skip = usize::from(table::has_header(table));
         let mut fields: Vec<Field> = Vec::new();
+        let mut alternatives = Vec::new();
         for row in &table.rows[skip.min(table.rows.len())..] {
             let Some(row) = table::row_field(row) else {
                 continue;
             };
+            alternatives.extend(facts::alternatives(&row.description));
             let field = self.field(page, placed, section, row);
             insert(&mut fields, field);
+        }
+        // Of parameters that stand in for one another, none is required alone.
+        for group in alternatives {
+            if group.iter().all(|n| fields.iter().any(|f| f.name == *n)) {
+                fields
+                    .iter_mut()
+                    .filter(|f| group.contains(&f.name))
+                    .for_each(|f| f.required = false);
+            }
         }
         self.chain.pop();
         fields
@@ -102,14 +114,16 @@ impl<'a> FieldReader<'a> {
         if let Some(general) = conventions::union_type(&ty, section == Section::Params) {
             ty = general;
         }
-        // A filter keyed by fields takes their values, and any key with an operator prefix.
+        // A filter takes the values of an entity's fields, and any key with an operator
+        // prefix.
         let keyed = keyed::is_keyed(&row.description);
-        let prefixed_filter =
-            keyed && section == Section::Params && leaf.eq_ignore_ascii_case("filter");
-        // A PHP "associative array", and a filter typed `array`, are objects.
+        let filter = section == Section::Params && leaf.eq_ignore_ascii_case("filter");
+        let prefixed_filter = keyed && filter;
+        // A PHP "associative array", and a classic filter typed `array`, are objects (a
+        // REST 3.0 filter is a list of conditions).
         if ty == TypeExpr::Primitive(Primitive::Array)
             && (row.description.to_lowercase().contains("associative array")
-                || section == Section::Params && leaf.eq_ignore_ascii_case("filter"))
+                || filter && method::api_version(page) == ApiVersion::V2)
         {
             ty = TypeExpr::Primitive(Primitive::Object);
         }
@@ -161,6 +175,9 @@ impl<'a> FieldReader<'a> {
                 if prefixed_filter {
                     // The keys are the fields of an entity, none of them required here.
                     nested.iter_mut().for_each(|f| f.required = false);
+                }
+                if filter {
+                    // Any key with an operator prefix (`>=DATE_CREATE`) too.
                     if !nested.iter().any(|f| f.name == "*") {
                         nested.push(Field::new("*", TypeExpr::Primitive(Primitive::Any)));
                     }
@@ -209,6 +226,7 @@ impl<'a> FieldReader<'a> {
             format,
             fields,
             deprecated: row.description.to_lowercase().contains("deprecated"),
+            aliases: Vec::new(),
         };
         // The description's own example of the value sharpens a loose type.
         for value in examples::in_description(&field.name, &row.description) {
@@ -216,7 +234,7 @@ impl<'a> FieldReader<'a> {
             refine::refine(
                 std::slice::from_mut(&mut field),
                 &example,
-                refine::Example::Sent,
+                refine::Example::Described,
             );
         }
         field
@@ -251,6 +269,21 @@ impl<'a> FieldReader<'a> {
             return Some(self.read(page, t, section));
         }
         let (target, anchor) = self.corpus.follow(&page.path, link)?;
+        if anchor.is_none() && section == Section::Params && describes_fields(target) {
+            // A `*.fields` method replies with the entity's fields (in a table of its own,
+            // or nested in a `result` row); which are required depends on the call, so
+            // none is here.
+            let t = target.tables.iter().find(|t| {
+                t.kind == TableKind::Fields
+                    && matches!(t.section, Section::Response | Section::Other)
+            })?;
+            let mut fields = self.read(target, t, section);
+            if let Some(result) = fields.iter().find(|f| f.name == "result") {
+                fields = result.fields.clone()?;
+            }
+            fields.iter_mut().for_each(|f| f.required = false);
+            return Some(fields);
+        }
         let t = linked_table(target, anchor.as_deref())?;
         Some(self.read(target, t, section))
     }
@@ -384,6 +417,11 @@ fn linked_table<'p>(target: &'p Page, anchor: Option<&str>) -> Option<&'p Placed
         }
         None => None,
     }
+}
+
+/// Whether a page documents a `*.fields` method, whose reply lists an entity's fields.
+fn describes_fields(page: &Page) -> bool {
+    method::method_name(page).is_some_and(|name| name.ends_with(".fields"))
 }
 
 /// The first fields table under the heading with this anchor.

@@ -9,13 +9,16 @@
 
 use serde_json::{Map, Number, Value};
 
-/// The literal starting at `text` (after leading spaces and comments), if it is data.
-pub fn parse(text: &str) -> Option<Value> {
-    Reader {
+/// The literal starting at `text` (after leading spaces and comments), if it is data,
+/// and whether it was read whole (nothing in it left out for being code or a
+/// placeholder).
+pub fn parse_checked(text: &str) -> Option<(Value, bool)> {
+    let mut reader = Reader {
         rest: text,
         complete: true,
-    }
-    .value()
+    };
+    let value = reader.value()?;
+    Some((value, reader.complete))
 }
 
 /// The literal of the whole `text`, if it is data throughout: nothing left out, nothing
@@ -284,6 +287,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn parse(text: &str) -> Option<Value> {
+        parse_checked(text).map(|(value, _)| value)
+    }
+
     #[test]
     fn reads_javascript_and_php_data() {
         let js = "{\n  USERS: [103, 547], // who\n  TYPE: 'CHAT',\n  'x-y': \"a\\\"b\",\n  \
@@ -312,7 +319,8 @@ mod tests {
     fn code_and_placeholders_are_left_out() {
         let js = "{ id: taskId, at: new Date(), name: 'a' + b, list: [x, 1], n: 5, \
             s: **put_here**, t: 'ok' }";
-        assert_eq!(parse(js), Some(json!({"n": 5, "t": "ok"})));
+        assert_eq!(parse_checked(js), Some((json!({"n": 5, "t": "ok"}), false)));
+        assert_eq!(parse_checked("{n: 5}"), Some((json!({"n": 5}), true)));
         assert_eq!(parse("someCall(1)"), None);
         assert_eq!(parse("{ unclosed: [1, 2"), None);
         assert_eq!(parse(""), None);

@@ -19,8 +19,8 @@ pub struct ImportedMethod {
     pub problems: Vec<String>,
     /// The example reply (JSON text), when the page shows one.
     pub response_example: Option<String>,
-    /// The parameters (JSON text) of the page's first example call, the cURL one when
-    /// shown.
+    /// The parameters (JSON text) of the page's first example call read whole (no value
+    /// in it code or a placeholder), the cURL one when shown.
     pub request_example: Option<String>,
     /// The spec as read from the page, when an override changed it.
     pub from_page: Option<MethodSpec>,
@@ -113,19 +113,21 @@ pub fn file_matches(page: &Page, name: &str) -> bool {
     stem.eq_ignore_ascii_case(&name)
 }
 
-/// Reads a method page.
-pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) -> ImportedMethod {
-    let mut problems = Vec::new();
-    let api = if page.path.contains("rest-v3")
+/// The REST version a method page documents: 3.0 when its path says so or its examples
+/// call `/rest/api/`.
+pub fn api_version(page: &Page) -> ApiVersion {
+    let v3 = page.path.contains("rest-v3")
         || page
             .blocks
             .iter()
-            .any(|b| matches!(b, Block::Code(c) if c.text.contains("/rest/api/")))
-    {
-        ApiVersion::V3
-    } else {
-        ApiVersion::V2
-    };
+            .any(|b| matches!(b, Block::Code(c) if c.text.contains("/rest/api/")));
+    if v3 { ApiVersion::V3 } else { ApiVersion::V2 }
+}
+
+/// Reads a method page.
+pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) -> ImportedMethod {
+    let mut problems = Vec::new();
+    let api = api_version(page);
     let scopes = scopes(page);
     if scopes.is_empty() {
         problems.push("no `Scope:` line".to_owned());
@@ -149,12 +151,14 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         }
     };
 
+    // Examples read in part still show the types of what was read.
     for example in &examples {
-        refine::refine(&mut params, example, refine::Example::Sent);
+        refine::refine(&mut params, &example.params, refine::Example::Sent);
     }
     let request_example = examples
-        .first()
-        .map(|e| serde_json::Value::Object(e.clone()).to_string());
+        .iter()
+        .find(|e| e.whole)
+        .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
     let response_example = response_example(page);
     let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
     if let Some(reply) = response_example

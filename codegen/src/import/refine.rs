@@ -1,7 +1,15 @@
-//! Sharpening loose types (`array`, `object` without fields) with the page's own examples:
-//! `select: ["ID", "TITLE"]` in the request example makes `select` a `string[]`,
-//! `order: {"ID": "ASC"}` a `map<string>`. A `filter` stays an object: one example shows
-//! only some of the fields it may name.
+//! Sharpening loose types with the page's own examples:
+//! - `select: ["ID", "TITLE"]` in the request example makes `select` a `string[]`,
+//!   `order: {"ID": "ASC"}` a `map<string>`;
+//! - an `array` sent as an object is a PHP associative array: a map or an object;
+//! - an `object[]` sent as one object is that object;
+//! - an object whose fields the example does not name, but each of whose values names
+//!   some, is keyed by the caller: a map of those objects;
+//! - an object the docs give no fields for takes the members its example shows, and a
+//!   `*` wildcard for any other;
+//! - a name sent in another letter case (`ID` for `id`) becomes an alias of the field.
+//!
+//! A `filter` stays an object: one example shows only some of the fields it may name.
 
 use serde_json::{Map, Value};
 
@@ -10,9 +18,11 @@ use crate::spec::{BoolFormat, Field, Primitive, TypeExpr};
 /// What an example is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Example {
-    /// A request, or a value a description writes: it shows what may be sent, and for a
-    /// union the member it is of.
+    /// A request: it shows what may be sent, and for a union the member it is of.
     Sent,
+    /// A value a description writes: as a request, except that an object written for an
+    /// `array` may show one of its elements ("an array of objects in the format {…}").
+    Described,
     /// A reply: one case of what may come back, so it leaves unions as they are (a union
     /// in a reply says that replies vary).
     Reply,
@@ -20,11 +30,44 @@ pub enum Example {
 
 /// Refines `fields` with the members of an example object of them.
 pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example) {
+    let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
     for field in fields {
-        let Some(value) = example.get(&field.name) else {
-            continue;
+        let value = match example.get(&field.name) {
+            Some(value) => value,
+            // A request spelling the name in another case (`ID` for `id`) shows that the
+            // API reads that spelling too.
+            None if kind == Example::Sent => {
+                let Some((key, value)) = example
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&field.name) && !names.contains(k))
+                else {
+                    continue;
+                };
+                if !field.aliases.contains(key) {
+                    field.aliases.push(key.clone());
+                }
+                value
+            }
+            None => continue,
         };
         let object = TypeExpr::Primitive(Primitive::Object);
+        // A list of objects sent as one object is that object (the docs call any PHP
+        // array an `array`, a list or not).
+        if kind == Example::Sent
+            && value.is_object()
+            && matches!(&field.ty, TypeExpr::List(inner) if **inner == object)
+        {
+            field.ty = object.clone();
+        }
+        // An object whose fields the example does not name, but each of whose values
+        // names some, is keyed by the caller: a map of those objects.
+        if kind == Example::Sent
+            && field.ty == object
+            && let (Some(nested), Value::Object(entries)) = (&field.fields, value)
+            && keyed_by_caller(nested, entries)
+        {
+            field.ty = TypeExpr::Map(Box::new(object.clone()));
+        }
         // A filter's values are those of the fields it names, whatever one example shows.
         let keyed = !field.name.eq_ignore_ascii_case("filter");
         match (&mut field.ty, value) {
@@ -39,6 +82,16 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
                     refine(nested, map, kind);
                 }
             }
+            // Each value of a map of objects is an example of the object.
+            (TypeExpr::Map(inner), Value::Object(entries)) if **inner == object => {
+                if let Some(nested) = &mut field.fields {
+                    for entry in entries.values() {
+                        if let Value::Object(members) = entry {
+                            refine(nested, members, kind);
+                        }
+                    }
+                }
+            }
             (TypeExpr::List(inner), Value::Array(items)) if **inner == object => {
                 if let (Some(nested), Some(Value::Object(first))) =
                     (&mut field.fields, items.first())
@@ -47,16 +100,23 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
                 }
             }
             // `string | object`: the member the example is of.
-            (TypeExpr::Union(members), _) if field.fields.is_none() && kind == Example::Sent => {
+            (TypeExpr::Union(members), _) if field.fields.is_none() && kind != Example::Reply => {
                 for member in members {
-                    if let Some(sharp) = sharpen(member, value, keyed) {
+                    if let Some(sharp) = sharpen(member, value, keyed, kind) {
                         *member = sharp;
                     }
                 }
             }
             (ty, _) if field.fields.is_none() => {
-                if let Some(sharp) = sharpen(ty, value, keyed) {
+                if let Some(sharp) = sharpen(ty, value, keyed, kind) {
                     *ty = sharp;
+                } else if *ty == object
+                    && keyed
+                    && kind != Example::Reply
+                    && let Value::Object(members) = value
+                    && let Some(shown) = shown_fields(members)
+                {
+                    field.fields = Some(shown);
                 }
             }
             _ => {}
@@ -64,9 +124,55 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
     }
 }
 
+/// The fields an example object shows, for an object the docs describe no fields of:
+/// each member typed by its JSON kind, and a `*` wildcard keeping any other key. None
+/// when a key is not a field name (`"505"`, `"CALENDAR_EVENT|UF_CRM"`).
+fn shown_fields(example: &Map<String, Value>) -> Option<Vec<Field>> {
+    let named = |k: &String| {
+        k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if example.is_empty() || !example.keys().all(named) {
+        return None;
+    }
+    let mut fields: Vec<Field> = example
+        .iter()
+        .map(|(key, value)| {
+            let nested = value.as_object().and_then(shown_fields);
+            let ty = match (value, &nested) {
+                (Value::Object(_), Some(_)) => TypeExpr::Primitive(Primitive::Object),
+                (Value::Array(items), _) => match scalar_kind(items) {
+                    Some(t) => TypeExpr::List(Box::new(t)),
+                    None => TypeExpr::Primitive(Primitive::Array),
+                },
+                _ => scalar_kind(std::slice::from_ref(value))
+                    .unwrap_or(TypeExpr::Primitive(Primitive::Any)),
+            };
+            Field {
+                fields: nested,
+                ..Field::new(key.clone(), ty)
+            }
+        })
+        .collect();
+    fields.push(Field::new("*", TypeExpr::Primitive(Primitive::Any)));
+    Some(fields)
+}
+
+/// Whether an example object names none of `fields` while each of its values is an
+/// object naming some of them.
+fn keyed_by_caller(fields: &[Field], example: &Map<String, Value>) -> bool {
+    let named = |key: &String| fields.iter().any(|f| f.name == *key);
+    !example.is_empty()
+        && !example.keys().any(named)
+        && example
+            .values()
+            .all(|v| v.as_object().is_some_and(|o| o.keys().any(named)))
+}
+
 /// A loose type made precise by an example value of it: `array` by a list of one scalar
-/// type, `object` (when `keyed`) by an object of one scalar type, a map.
-fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool) -> Option<TypeExpr> {
+/// type, `object` (when `keyed`) by an object of one scalar type, a map; `array` by an
+/// object, an object or (when `keyed`) a map.
+fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool, kind: Example) -> Option<TypeExpr> {
     match (ty, value) {
         (TypeExpr::Primitive(Primitive::Array), Value::Array(items)) => {
             scalar_kind(items).map(|t| TypeExpr::List(Box::new(t)))
@@ -74,6 +180,17 @@ fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool) -> Option<TypeExpr> {
         (TypeExpr::Primitive(Primitive::Object), Value::Object(map)) if keyed => {
             let values: Vec<Value> = map.values().cloned().collect();
             scalar_kind(&values).map(|t| TypeExpr::Map(Box::new(t)))
+        }
+        // A PHP array written as an object is an associative one: a map of one scalar
+        // type, or an object.
+        (TypeExpr::Primitive(Primitive::Array), Value::Object(map))
+            if kind != Example::Described =>
+        {
+            let values: Vec<Value> = map.values().cloned().collect();
+            Some(match scalar_kind(&values).filter(|_| keyed) {
+                Some(t) => TypeExpr::Map(Box::new(t)),
+                None => TypeExpr::Primitive(Primitive::Object),
+            })
         }
         _ => None,
     }
@@ -113,6 +230,11 @@ mod tests {
             field("active", "boolean"),
             field("title", "string | object"),
             field("label", "object | string"),
+            field("options", "array"),
+            Field {
+                fields: Some(vec![field("NAME", "string")]),
+                ..field("fields", "object[]")
+            },
         ];
         let example = serde_json::json!({
             "select": ["ID", "TITLE"],
@@ -121,7 +243,9 @@ mod tests {
             "ids": "7",
             "active": true,
             "title": {"de": "Titel", "en": "Title"},
-            "label": "Name"
+            "label": "Name",
+            "options": {"height": 60},
+            "fields": {"NAME": "x"}
         });
         refine(&mut fields, example.as_object().unwrap(), Example::Sent);
         let types: Vec<String> = fields.iter().map(|f| f.ty.to_string()).collect();
@@ -134,7 +258,9 @@ mod tests {
                 "integer",
                 "boolean",
                 "string | map<string>",
-                "object | string"
+                "object | string",
+                "map<integer>",
+                "object"
             ]
         );
         assert_eq!(fields[4].format, Some(BoolFormat::TrueFalse));
@@ -142,5 +268,64 @@ mod tests {
         let example = serde_json::json!({"title": {"de": "Titel"}});
         refine(&mut reply, example.as_object().unwrap(), Example::Reply);
         assert_eq!(reply[0].ty.to_string(), "string | object");
+    }
+
+    #[test]
+    fn objects_keyed_by_the_caller_become_maps() {
+        let mut fields = vec![Field {
+            fields: Some(vec![
+                field("Name", "string | object"),
+                field("Type", "string"),
+            ]),
+            ..field("PROPERTIES", "object")
+        }];
+        let example = serde_json::json!({"PROPERTIES": {
+            "inputString": {"Name": {"en": "Input"}, "Type": "string"}
+        }});
+        refine(&mut fields, example.as_object().unwrap(), Example::Sent);
+        assert_eq!(fields[0].ty.to_string(), "map<object>");
+        let nested = fields[0].fields.as_ref().unwrap();
+        assert_eq!(nested[0].ty.to_string(), "string | map<string>");
+        let mut plain = vec![Field {
+            fields: Some(vec![field("Name", "string")]),
+            ..field("PROPERTY", "object")
+        }];
+        let example = serde_json::json!({"PROPERTY": {"Name": "x"}});
+        refine(&mut plain, example.as_object().unwrap(), Example::Sent);
+        assert_eq!(plain[0].ty.to_string(), "object");
+    }
+
+    #[test]
+    fn objects_without_described_fields_take_those_their_example_shows() {
+        let mut fields = vec![field("previewPicture", "object"), field("FILES", "object")];
+        let example = serde_json::json!({
+            "previewPicture": {"fileData": ["a.png", "iVBOR"], "meta": {"w": 1.5}},
+            "FILES": {"505": "del", "506": ["x"]}
+        });
+        refine(&mut fields, example.as_object().unwrap(), Example::Sent);
+        let shown: Vec<(String, String)> = fields[0]
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| (f.name.clone(), f.ty.to_string()))
+            .collect();
+        let pairs = [("fileData", "string[]"), ("meta", "object"), ("*", "any")];
+        assert_eq!(shown, pairs.map(|(n, t)| (n.to_owned(), t.to_owned())));
+        assert!(
+            fields[1].fields.is_none(),
+            "numbers are keys, not field names"
+        );
+    }
+
+    #[test]
+    fn requests_spelling_a_name_in_another_case_give_it_an_alias() {
+        let mut fields = vec![field("id", "integer"), field("ID2", "integer")];
+        let example = serde_json::json!({"ID": 5, "id2": 6, "ID2": 7});
+        refine(&mut fields, example.as_object().unwrap(), Example::Sent);
+        assert_eq!(fields[0].aliases, ["ID"]);
+        assert!(fields[1].aliases.is_empty(), "its own spelling is there");
+        let mut reply = vec![field("id", "integer")];
+        refine(&mut reply, example.as_object().unwrap(), Example::Reply);
+        assert!(reply[0].aliases.is_empty(), "replies are read as they are");
     }
 }

@@ -18,13 +18,9 @@ pub struct Stats {
     /// REST 3.0 methods.
     pub v3: usize,
     /// Parameters, nested fields included.
-    pub params: usize,
-    /// Parameters with a concrete type.
-    pub params_typed: usize,
+    pub params: FieldCount,
     /// Result fields (the result itself and every nested field).
-    pub result_fields: usize,
-    /// Result fields with a concrete type.
-    pub result_fields_typed: usize,
+    pub result_fields: FieldCount,
     /// Method-specific error entries.
     pub errors: usize,
     /// Distinct method-specific error codes.
@@ -44,13 +40,60 @@ pub struct Stats {
     /// Events whose `data` the docs do not describe.
     pub events_untyped: usize,
     /// Event data members and their fields, nested fields included.
-    pub event_fields: usize,
-    /// Event data fields with a concrete type.
-    pub event_fields_typed: usize,
+    pub event_fields: FieldCount,
     /// Event pages with at least one problem.
     pub event_pages_with_problems: usize,
     /// Event override files applied.
     pub event_overrides: usize,
+}
+
+/// Fields counted by how precisely they are typed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldCount {
+    /// Fields with a name of their own.
+    pub named: usize,
+    /// Named fields with a concrete type.
+    pub typed: usize,
+    /// Wildcard keys (`UF_*`, `*` of a filter): families of names, each any JSON or
+    /// typed alike, so they are counted apart.
+    pub wildcards: usize,
+}
+
+impl FieldCount {
+    fn add(&mut self, fields: &[Field]) {
+        for f in fields {
+            if f.wildcard_prefix().is_some() {
+                self.wildcards += 1;
+            } else {
+                self.named += 1;
+                self.typed += usize::from(is_concrete(
+                    &f.ty,
+                    f.fields.as_ref().is_some_and(|x| !x.is_empty()),
+                ));
+            }
+            if let Some(nested) = &f.fields {
+                self.add(nested);
+            }
+        }
+    }
+
+    /// The share of named fields typed concretely, in percent.
+    pub fn percent_typed(&self) -> f64 {
+        percent(self.typed, self.named)
+    }
+}
+
+impl fmt::Display for FieldCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} ({:.1}%), {} wildcard keys apart",
+            self.typed,
+            self.named,
+            self.percent_typed(),
+            self.wildcards
+        )
+    }
 }
 
 impl Stats {
@@ -67,13 +110,9 @@ impl Stats {
             let spec = &m.spec;
             s.deprecated += usize::from(spec.deprecated);
             s.v3 += usize::from(spec.api == crate::spec::ApiVersion::V3);
-            count(&spec.params, &mut s.params, &mut s.params_typed);
-            let result = spec.result.as_field();
-            count(
-                std::slice::from_ref(&result),
-                &mut s.result_fields,
-                &mut s.result_fields_typed,
-            );
+            s.params.add(&spec.params);
+            s.result_fields
+                .add(std::slice::from_ref(&spec.result.as_field()));
             s.errors += spec.errors.len();
             codes.extend(spec.errors.iter().map(|e| e.code.clone()));
         }
@@ -90,11 +129,7 @@ impl Stats {
         for e in import.events.values() {
             s.deprecated_events += usize::from(e.spec.deprecated);
             match &e.spec.data {
-                Some(data) => count(
-                    std::slice::from_ref(&data.as_field()),
-                    &mut s.event_fields,
-                    &mut s.event_fields_typed,
-                ),
+                Some(data) => s.event_fields.add(std::slice::from_ref(&data.as_field())),
                 None => s.events_untyped += 1,
             }
             event_docs.insert(e.spec.docs.as_str());
@@ -104,19 +139,6 @@ impl Stats {
         }
         s.event_pages_with_problems = pages.iter().filter(|p| event_docs.contains(*p)).count();
         s
-    }
-}
-
-fn count(fields: &[Field], all: &mut usize, typed: &mut usize) {
-    for f in fields {
-        *all += 1;
-        *typed += usize::from(is_concrete(
-            &f.ty,
-            f.fields.as_ref().is_some_and(|x| !x.is_empty()),
-        ));
-        if let Some(nested) = &f.fields {
-            count(nested, all, typed);
-        }
     }
 }
 
@@ -142,20 +164,8 @@ impl fmt::Display for Stats {
             "methods:                   {} ({} deprecated, {} REST 3.0)",
             self.methods, self.deprecated, self.v3
         )?;
-        writeln!(
-            f,
-            "parameters typed:          {} of {} ({:.1}%)",
-            self.params_typed,
-            self.params,
-            percent(self.params_typed, self.params)
-        )?;
-        writeln!(
-            f,
-            "result fields typed:       {} of {} ({:.1}%)",
-            self.result_fields_typed,
-            self.result_fields,
-            percent(self.result_fields_typed, self.result_fields)
-        )?;
+        writeln!(f, "parameters typed:          {}", self.params)?;
+        writeln!(f, "result fields typed:       {}", self.result_fields)?;
         writeln!(
             f,
             "method errors imported:    {} ({} distinct codes)",
@@ -176,13 +186,7 @@ impl fmt::Display for Stats {
             "events:                    {} deprecated, {} without described data",
             self.deprecated_events, self.events_untyped
         )?;
-        writeln!(
-            f,
-            "event data fields typed:   {} of {} ({:.1}%)",
-            self.event_fields_typed,
-            self.event_fields,
-            percent(self.event_fields_typed, self.event_fields)
-        )?;
+        writeln!(f, "event data fields typed:   {}", self.event_fields)?;
         writeln!(
             f,
             "event pages with problems: {}",

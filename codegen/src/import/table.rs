@@ -112,7 +112,7 @@ pub fn row_field(row: &[String]) -> Option<RowField> {
         (rest.to_owned(), row[1..].join("\n"))
     };
     Some(RowField {
-        name,
+        name: family_name(name, &description),
         required,
         type_text,
         description,
@@ -140,6 +140,24 @@ fn clean_name(raw: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_.-:[]*$@".contains(c));
     valid.then_some(name)
+}
+
+/// A name standing for a family of keys as a wildcard: `UF_CRM_...` → `UF_CRM_*`, and
+/// `propertyN` whose description says what `N` is → `property*` (but `gpsN`, latitude
+/// north, stays).
+fn family_name(name: String, description: &str) -> String {
+    if let Some(prefix) = name.strip_suffix("...") {
+        return format!("{prefix}*");
+    }
+    match name.strip_suffix('N') {
+        Some(prefix)
+            if prefix.ends_with(|c: char| c.is_ascii_lowercase())
+                && description.contains("`N`") =>
+        {
+            format!("{prefix}*")
+        }
+        _ => name,
+    }
 }
 
 /// A cell's text with markup removed: bold, code ticks, links reduced to their text.
@@ -194,6 +212,14 @@ mod tests {
         assert_eq!(name("**TITLE (LANG)**\n`string`").as_deref(), Some("TITLE"));
         assert_eq!(name("**items[]**\n`object`").as_deref(), Some("items[]"));
         assert_eq!(name("no bold"), None);
+        let named =
+            |cell: &str, description: &str| row_field(&row(&[cell, description])).unwrap().name;
+        assert_eq!(named("**UF_CRM_...**\n`any`", "x"), "UF_CRM_*");
+        assert_eq!(
+            named("**propertyN**\n`any`", "where `N` is the id"),
+            "property*"
+        );
+        assert_eq!(named("**gpsN**\n`double`", "latitude"), "gpsN");
     }
 
     #[test]

@@ -281,6 +281,7 @@ impl<'a> Resolver<'a> {
                 required: false,
                 doc: vec!["`start`: offset of the first element of the page (`-1`: do not count the total).".to_owned()],
                 deprecated: false,
+                aliases: Vec::new(),
             });
         }
 
@@ -367,6 +368,7 @@ impl<'a> Resolver<'a> {
                     ty,
                     required,
                     deprecated: f.deprecated,
+                    aliases: f.aliases.clone(),
                 }
             })
             .collect();

@@ -162,6 +162,8 @@ pub struct StructField {
     pub doc: Vec<String>,
     /// Documented as deprecated.
     pub deprecated: bool,
+    /// Other wire spellings read as this field.
+    pub aliases: Vec<String>,
 }
 
 /// The wildcard fields of a struct, kept in a flattened `BTreeMap<String, Value>`.

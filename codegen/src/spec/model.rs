@@ -96,6 +96,10 @@ pub struct Field {
     /// Documented as deprecated.
     #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
+    /// Other spellings of the name that the docs' own examples send (`ID` for `id`). They
+    /// are read as this field; the field is always written under `name`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 impl ApiVersion {
@@ -121,6 +125,7 @@ impl Field {
             format: None,
             fields: None,
             deprecated: false,
+            aliases: Vec::new(),
         }
     }
 
@@ -163,6 +168,7 @@ impl ResultSpec {
             format: self.format,
             fields: self.fields.clone(),
             deprecated: false,
+            aliases: Vec::new(),
         }
     }
 }

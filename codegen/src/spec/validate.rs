@@ -98,6 +98,7 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
                     format: None,
                     fields: None,
                     deprecated: false,
+                    aliases: Vec::new(),
                 };
                 check_field(set, file, "type", &as_field, Position::Result, diags);
             }
@@ -178,6 +179,22 @@ pub(super) fn check_fields(
                 format!("{field_path}.name"),
                 format!("duplicate field `{}`", field.name),
             ));
+        }
+        for (j, alias) in field.aliases.iter().enumerate() {
+            if !alias.eq_ignore_ascii_case(&field.name)
+                || *alias == field.name
+                || fields.iter().any(|f| f.name == *alias)
+            {
+                diags.push(error(
+                    file,
+                    format!("{field_path}.aliases[{j}]"),
+                    format!(
+                        "`{alias}` is not another spelling of `{}` only (it must differ in \
+                         letter case alone, and from every other field)",
+                        field.name
+                    ),
+                ));
+            }
         }
         check_field(set, file, &field_path, field, pos, diags);
     }

@@ -62,16 +62,26 @@ pub struct Add {
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     >,
-    /// `PROPERTIES`: `AddProperties`.
-    #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
-    pub properties: ::std::option::Option<AddProperties>,
-    /// `RETURN_PROPERTIES`: `AddReturnProperties`.
+    /// `PROPERTIES`: map of `AddProperties`.
+    #[serde(
+        rename = "PROPERTIES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddProperties>,
+    >,
+    /// `RETURN_PROPERTIES`: map of `AddReturnProperties`.
     #[serde(
         rename = "RETURN_PROPERTIES",
         default,
         skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub return_properties: ::std::option::Option<AddReturnProperties>,
+    pub return_properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddReturnProperties>,
+    >,
     /// `DOCUMENT_TYPE`: list of string.
     #[serde(
         rename = "DOCUMENT_TYPE",
@@ -157,12 +167,18 @@ impl Add {
         self
     }
     /// Sets `PROPERTIES`.
-    pub fn properties(mut self, value: AddProperties) -> Self {
+    pub fn properties(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, AddProperties>,
+    ) -> Self {
         self.properties = Some(value);
         self
     }
     /// Sets `RETURN_PROPERTIES`.
-    pub fn return_properties(mut self, value: AddReturnProperties) -> Self {
+    pub fn return_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, AddReturnProperties>,
+    ) -> Self {
         self.return_properties = Some(value);
         self
     }
@@ -400,12 +416,32 @@ impl<'de> ::serde::Deserialize<'de> for AddPropertiesType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddProperties {
-    /// `Name`: any JSON value.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `Description`: any JSON value.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `Name`: one of: string; map of string.
+    #[serde(
+        rename = "Name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub name: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `Description`: one of: string; map of string.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub description: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `Type`: `AddPropertiesType`.
     /// Allowed values: `bool`, `date`, `datetime`, `double`, `file`, `int`, `select`, `string`, `text`, `user`.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
@@ -457,12 +493,24 @@ impl AddProperties {
         }
     }
     /// Sets `Name`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+    pub fn name(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets `Description`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
+    pub fn description(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.description = Some(value);
         self
     }
@@ -581,9 +629,19 @@ impl<'de> ::serde::Deserialize<'de> for AddReturnPropertiesType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddReturnProperties {
-    /// `Name`: any JSON value.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
+    /// `Name`: one of: string; map of string.
+    #[serde(
+        rename = "Name",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub name: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `Description`: any JSON value.
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: ::std::option::Option<::serde_json::Value>,
@@ -638,7 +696,13 @@ impl AddReturnProperties {
         }
     }
     /// Sets `Name`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+    pub fn name(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.name = Some(value);
         self
     }
@@ -688,6 +752,7 @@ pub struct Delete {
     /// `CODE`: string, required.
     #[serde(
         rename = "CODE",
+        alias = "code",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::string::String,
@@ -899,12 +964,14 @@ pub struct Log {
     /// `EVENT_TOKEN`: string, required.
     #[serde(
         rename = "EVENT_TOKEN",
+        alias = "event_token",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub event_token: ::std::string::String,
     /// `LOG_MESSAGE`: string, required.
     #[serde(
         rename = "LOG_MESSAGE",
+        alias = "log_message",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub log_message: ::std::string::String,

@@ -15,18 +15,20 @@ pub struct Send {
     /// `EVENT_TOKEN`: string, required.
     #[serde(
         rename = "EVENT_TOKEN",
+        alias = "event_token",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub event_token: ::std::string::String,
-    /// `RETURN_VALUES`: map of any JSON value.
+    /// `RETURN_VALUES`: map of string.
     #[serde(
         rename = "RETURN_VALUES",
+        alias = "return_values",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub return_values: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// `LOG_MESSAGE`: string.
     #[serde(
@@ -52,7 +54,7 @@ impl Send {
     /// Sets `RETURN_VALUES`.
     pub fn return_values(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.return_values = Some(value);
         self

@@ -49,9 +49,16 @@ pub struct Add {
         ::std::string::String,
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `PROPERTIES`: `AddProperties`.
-    #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
-    pub properties: ::std::option::Option<AddProperties>,
+    /// `PROPERTIES`: map of `AddProperties`.
+    #[serde(
+        rename = "PROPERTIES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddProperties>,
+    >,
     /// `RETURN_PROPERTIES`: `AddReturnProperties`.
     #[serde(
         rename = "RETURN_PROPERTIES",
@@ -132,7 +139,10 @@ impl Add {
         self
     }
     /// Sets `PROPERTIES`.
-    pub fn properties(mut self, value: AddProperties) -> Self {
+    pub fn properties(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, AddProperties>,
+    ) -> Self {
         self.properties = Some(value);
         self
     }

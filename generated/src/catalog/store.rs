@@ -111,6 +111,44 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `imageId` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsImageId {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsImageId);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsImageId {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -158,16 +196,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub gps_s: ::std::option::Option<f64>,
-    /// `imageId`: map of any JSON value.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub image_id: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `imageId`: `AddFieldsImageId`.
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: ::std::option::Option<AddFieldsImageId>,
     /// `dateModify`: string.
     #[serde(
         rename = "dateModify",
@@ -313,10 +344,7 @@ impl AddFields {
         self
     }
     /// Sets `imageId`.
-    pub fn image_id(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn image_id(mut self, value: AddFieldsImageId) -> Self {
         self.image_id = Some(value);
         self
     }
@@ -1468,28 +1496,28 @@ impl<'de> ::serde::Deserialize<'de> for GetFieldsResponseStoreType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponseStore {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
     /// `type`: `GetFieldsResponseStoreType`.
@@ -2446,6 +2474,44 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `imageId` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsImageId {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsImageId);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsImageId {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2497,16 +2563,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub gps_s: ::std::option::Option<f64>,
-    /// `imageId`: map of any JSON value.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub image_id: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `imageId`: `UpdateFieldsImageId`.
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: ::std::option::Option<UpdateFieldsImageId>,
     /// `dateModify`: string.
     #[serde(
         rename = "dateModify",
@@ -2660,10 +2719,7 @@ impl UpdateFields {
         self
     }
     /// Sets `imageId`.
-    pub fn image_id(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn image_id(mut self, value: UpdateFieldsImageId) -> Self {
         self.image_id = Some(value);
         self
     }

@@ -13,18 +13,15 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: list of `AddFields`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<AddFields>,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: ::std::vec::Vec<AddFields>) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -89,29 +86,42 @@ impl ::std::error::Error for AddError {}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddFields {
-    /// `CODE`: integer, required.
+    /// `CODE`: integer.
     #[serde(
         rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub code: i64,
-    /// `MEASURE_TITLE`: string, required.
+    pub code: ::std::option::Option<i64>,
+    /// `ID`: integer.
     #[serde(
-        rename = "MEASURE_TITLE",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub measure_title: ::std::string::String,
-    /// `SYMBOL_RUS`: string.
+    pub id: ::std::option::Option<i64>,
+    /// `IS_DEFAULT`: string.
     #[serde(
-        rename = "SYMBOL_RUS",
+        rename = "IS_DEFAULT",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub symbol_rus: ::std::option::Option<::std::string::String>,
+    pub is_default: ::std::option::Option<::std::string::String>,
+    /// `MEASURE_TITLE`: string.
+    #[serde(
+        rename = "MEASURE_TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub measure_title: ::std::option::Option<::std::string::String>,
     /// `SYMBOL_INTL`: string.
     #[serde(
         rename = "SYMBOL_INTL",
@@ -128,39 +138,57 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-    /// `IS_DEFAULT`: string.
+    /// `SYMBOL_RUS`: string.
     #[serde(
-        rename = "IS_DEFAULT",
+        rename = "SYMBOL_RUS",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub is_default: ::std::option::Option<::std::string::String>,
+    pub symbol_rus: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFields);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl AddFields {
-    /// A value with the required `CODE`, `MEASURE_TITLE`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        code: i64,
-        measure_title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            code,
-            measure_title: measure_title.into(),
-            symbol_rus: None,
+            code: None,
+            id: None,
+            is_default: None,
+            measure_title: None,
             symbol_intl: None,
             symbol_letter_intl: None,
-            is_default: None,
+            symbol_rus: None,
         }
     }
-    /// Sets `SYMBOL_RUS`.
-    pub fn symbol_rus(
+    /// Sets `CODE`.
+    pub fn code(mut self, value: i64) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `IS_DEFAULT`.
+    pub fn is_default(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.symbol_rus = Some(value.into());
+        self.is_default = Some(value.into());
+        self
+    }
+    /// Sets `MEASURE_TITLE`.
+    pub fn measure_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.measure_title = Some(value.into());
         self
     }
     /// Sets `SYMBOL_INTL`.
@@ -179,12 +207,12 @@ impl AddFields {
         self.symbol_letter_intl = Some(value.into());
         self
     }
-    /// Sets `IS_DEFAULT`.
-    pub fn is_default(
+    /// Sets `SYMBOL_RUS`.
+    pub fn symbol_rus(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.is_default = Some(value.into());
+        self.symbol_rus = Some(value.into());
         self
     }
 }
@@ -650,13 +678,9 @@ impl ::std::error::Error for ListError {}
 pub struct Update {
     /// `id`: any JSON value, required.
     pub id: ::serde_json::Value,
-    /// `fields`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `UpdateFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<UpdateFields>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -667,7 +691,7 @@ impl Update {
         Self { id, fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: UpdateFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -730,3 +754,136 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `CODE`: integer.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub code: ::std::option::Option<i64>,
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `IS_DEFAULT`: string.
+    #[serde(
+        rename = "IS_DEFAULT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_default: ::std::option::Option<::std::string::String>,
+    /// `MEASURE_TITLE`: string.
+    #[serde(
+        rename = "MEASURE_TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub measure_title: ::std::option::Option<::std::string::String>,
+    /// `SYMBOL_INTL`: string.
+    #[serde(
+        rename = "SYMBOL_INTL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub symbol_intl: ::std::option::Option<::std::string::String>,
+    /// `SYMBOL_LETTER_INTL`: string.
+    #[serde(
+        rename = "SYMBOL_LETTER_INTL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
+    /// `SYMBOL_RUS`: string.
+    #[serde(
+        rename = "SYMBOL_RUS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub symbol_rus: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            id: None,
+            is_default: None,
+            measure_title: None,
+            symbol_intl: None,
+            symbol_letter_intl: None,
+            symbol_rus: None,
+        }
+    }
+    /// Sets `CODE`.
+    pub fn code(mut self, value: i64) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `IS_DEFAULT`.
+    pub fn is_default(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+    /// Sets `MEASURE_TITLE`.
+    pub fn measure_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.measure_title = Some(value.into());
+        self
+    }
+    /// Sets `SYMBOL_INTL`.
+    pub fn symbol_intl(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.symbol_intl = Some(value.into());
+        self
+    }
+    /// Sets `SYMBOL_LETTER_INTL`.
+    pub fn symbol_letter_intl(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.symbol_letter_intl = Some(value.into());
+        self
+    }
+    /// Sets `SYMBOL_RUS`.
+    pub fn symbol_rus(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.symbol_rus = Some(value.into());
+        self
+    }
+}

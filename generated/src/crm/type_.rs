@@ -1638,6 +1638,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub custom_section_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -1676,6 +1679,7 @@ impl ListFilter {
             linked_user_fields: None,
             custom_sections: None,
             custom_section_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1969,6 +1973,56 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `relations` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsRelations {
+    /// `child`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub child: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `parent`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub parent: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFieldsRelations);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFieldsRelations {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            child: None,
+            parent: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `child`.
+    pub fn child(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.child = Some(value);
+        self
+    }
+    /// Sets `parent`.
+    pub fn parent(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.parent = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1983,15 +2037,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub title: ::std::option::Option<::std::string::String>,
-    /// `relations`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub relations: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `relations`: `UpdateFieldsRelations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relations: ::std::option::Option<UpdateFieldsRelations>,
     /// `isUseInUserfieldEnabled`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isUseInUserfieldEnabled",
@@ -2182,10 +2230,7 @@ impl UpdateFields {
         self
     }
     /// Sets `relations`.
-    pub fn relations(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn relations(mut self, value: UpdateFieldsRelations) -> Self {
         self.relations = Some(value);
         self
     }

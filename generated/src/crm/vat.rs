@@ -642,15 +642,9 @@ pub struct List {
     pub order: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `filter`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `filter`: `ListFilter`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: ::std::option::Option<ListFilter>,
     /// `select`: list of string.
     #[serde(
         default,
@@ -682,10 +676,7 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn filter(mut self, value: ListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -771,6 +762,123 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `filter` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilter {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(
+        rename = "TIMESTAMP_X",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `C_SORT`: integer.
+    #[serde(
+        rename = "C_SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub c_sort: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `RATE`: number.
+    #[serde(
+        rename = "RATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub rate: ::std::option::Option<f64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            timestamp_x: None,
+            active: None,
+            c_sort: None,
+            name: None,
+            rate: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TIMESTAMP_X`.
+    pub fn timestamp_x(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timestamp_x = Some(value.into());
+        self
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `C_SORT`.
+    pub fn c_sort(mut self, value: i64) -> Self {
+        self.c_sort = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `RATE`.
+    pub fn rate(mut self, value: f64) -> Self {
+        self.rate = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.vat.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-update.html).
 ///

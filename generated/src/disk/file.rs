@@ -4228,6 +4228,9 @@ pub struct SearchFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub folder_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "disk")]
 ::bitrix24_runtime::wire_object!(SearchFilter);
@@ -4240,6 +4243,7 @@ impl SearchFilter {
         Self {
             storage_id: None,
             folder_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `STORAGE_ID`.

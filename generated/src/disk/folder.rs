@@ -15,18 +15,15 @@ pub struct AddSubFolder {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `data`: list of `AddSubFolderData`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::vec::Vec<AddSubFolderData>,
+    /// `data`: `AddSubFolderData`, required.
+    pub data: AddSubFolderData,
 }
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
 impl AddSubFolder {
     /// A value with the required `id`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, data: ::std::vec::Vec<AddSubFolderData>) -> Self {
+    pub fn new(id: i64, data: AddSubFolderData) -> Self {
         Self { id, data }
     }
 }
@@ -4408,11 +4405,8 @@ pub struct UploadFile {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `data`: list of `UploadFileData`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::vec::Vec<UploadFileData>,
+    /// `data`: `UploadFileData`, required.
+    pub data: UploadFileData,
     /// `fileContent`: list of string.
     #[serde(
         rename = "fileContent",
@@ -4443,7 +4437,7 @@ pub struct UploadFile {
 impl UploadFile {
     /// A value with the required `id`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, data: ::std::vec::Vec<UploadFileData>) -> Self {
+    pub fn new(id: i64, data: UploadFileData) -> Self {
         Self {
             id,
             data,

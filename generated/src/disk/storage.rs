@@ -15,11 +15,8 @@ pub struct AddFolder {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `data`: list of `AddFolderData`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::vec::Vec<AddFolderData>,
+    /// `data`: `AddFolderData`, required.
+    pub data: AddFolderData,
     /// `rights`: list of any JSON value.
     #[serde(
         default,
@@ -33,7 +30,7 @@ pub struct AddFolder {
 impl AddFolder {
     /// A value with the required `id`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, data: ::std::vec::Vec<AddFolderData>) -> Self {
+    pub fn new(id: i64, data: AddFolderData) -> Self {
         Self { id, data, rights: None }
     }
     /// Sets `rights`.
@@ -2672,11 +2669,8 @@ pub struct UploadFile {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `data`: list of `UploadFileData`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::vec::Vec<UploadFileData>,
+    /// `data`: `UploadFileData`, required.
+    pub data: UploadFileData,
     /// `fileContent`: list of string, required.
     #[serde(
         rename = "fileContent",
@@ -2707,7 +2701,7 @@ impl UploadFile {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: i64,
-        data: ::std::vec::Vec<UploadFileData>,
+        data: UploadFileData,
         file_content: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
         Self {

@@ -40,9 +40,15 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: `AddFields`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<AddFields>,
+    /// `fields`: map of `AddFields`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddFields>,
+    >,
 }
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -81,7 +87,10 @@ impl Add {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: AddFields) -> Self {
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, AddFields>,
+    ) -> Self {
         self.fields = Some(value);
         self
     }

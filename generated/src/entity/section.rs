@@ -950,6 +950,9 @@ pub struct GetFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub section: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "entity")]
 ::bitrix24_runtime::wire_object!(GetFilter);
@@ -977,6 +980,7 @@ impl GetFilter {
             depth_level: None,
             entity: None,
             section: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.

@@ -39,26 +39,12 @@ pub struct Answer {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `ATTACH`: map of any JSON value.
-    #[serde(
-        rename = "ATTACH",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `KEYBOARD`: map of any JSON value.
-    #[serde(
-        rename = "KEYBOARD",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `ATTACH`: `AnswerAttach`.
+    #[serde(rename = "ATTACH", default, skip_serializing_if = "Option::is_none")]
+    pub attach: ::std::option::Option<AnswerAttach>,
+    /// `KEYBOARD`: `AnswerKeyboard`.
+    #[serde(rename = "KEYBOARD", default, skip_serializing_if = "Option::is_none")]
+    pub keyboard: ::std::option::Option<AnswerKeyboard>,
     /// `MENU`: map of any JSON value.
     #[serde(
         rename = "MENU",
@@ -128,18 +114,12 @@ impl Answer {
         self
     }
     /// Sets `ATTACH`.
-    pub fn attach(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn attach(mut self, value: AnswerAttach) -> Self {
         self.attach = Some(value);
         self
     }
     /// Sets `KEYBOARD`.
-    pub fn keyboard(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn keyboard(mut self, value: AnswerKeyboard) -> Self {
         self.keyboard = Some(value);
         self
     }
@@ -301,6 +281,82 @@ impl ::std::fmt::Display for AnswerError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for AnswerError {}
+/// The `ATTACH` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AnswerAttach {
+    /// `BLOCKS`: list of any JSON value.
+    #[serde(
+        rename = "BLOCKS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub blocks: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(AnswerAttach);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl AnswerAttach {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `BLOCKS`.
+    pub fn blocks(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.blocks = Some(value);
+        self
+    }
+}
+/// The `KEYBOARD` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AnswerKeyboard {
+    /// `BUTTONS`: list of any JSON value.
+    #[serde(
+        rename = "BUTTONS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub buttons: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(AnswerKeyboard);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl AnswerKeyboard {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            buttons: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `BUTTONS`.
+    pub fn buttons(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.buttons = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`imbot.command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-register.html).
 ///

@@ -371,21 +371,26 @@ impl<'de> ::serde::Deserialize<'de> for RegisterType {
 /// The `PROPERTIES` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RegisterProperties {
-    /// `NAME`: string, required.
+    /// `NAME`: string.
     #[serde(
         rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub name: ::std::string::String,
-    /// `LAST_NAME`: string, required.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `LAST_NAME`: string.
     #[serde(
         rename = "LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub last_name: ::std::string::String,
+    pub last_name: ::std::option::Option<::std::string::String>,
     /// `COLOR`: string.
     #[serde(
         rename = "COLOR",
@@ -439,17 +444,16 @@ pub struct RegisterProperties {
     pub personal_photo: ::std::option::Option<::serde_json::Value>,
 }
 #[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(RegisterProperties);
+#[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 impl RegisterProperties {
-    /// A value with the required `NAME`, `LAST_NAME`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        last_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            name: name.into(),
-            last_name: last_name.into(),
+            name: None,
+            last_name: None,
             color: None,
             email: None,
             personal_birthday: None,
@@ -458,6 +462,22 @@ impl RegisterProperties {
             personal_gender: None,
             personal_photo: None,
         }
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `LAST_NAME`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
     }
     /// Sets `COLOR`.
     pub fn color(

@@ -3363,8 +3363,11 @@ pub struct UpdateStyles {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `UpdateStylesData`, required.
-    pub data: UpdateStylesData,
+    /// `data`: map of `UpdateStylesData`, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub data: ::std::collections::BTreeMap<::std::string::String, UpdateStylesData>,
     /// `preventHistory`: boolean.
     /// Default: `false`.
     #[serde(
@@ -3380,7 +3383,11 @@ pub struct UpdateStyles {
 impl UpdateStyles {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(lid: i64, block: i64, data: UpdateStylesData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: ::std::collections::BTreeMap<::std::string::String, UpdateStylesData>,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -3495,14 +3502,14 @@ impl ::std::error::Error for UpdateStylesError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateStylesData {
-    /// `classList`: list of any JSON value.
+    /// `classList`: list of string.
     #[serde(
         rename = "classList",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub class_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub class_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `affect`: list of string.
     #[serde(
         default,
@@ -3535,7 +3542,7 @@ impl UpdateStylesData {
         }
     }
     /// Sets `classList`.
-    pub fn class_list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn class_list(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.class_list = Some(value);
         self
     }

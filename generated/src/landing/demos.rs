@@ -391,6 +391,9 @@ pub struct GetListParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetListParamsFilter);
@@ -421,6 +424,7 @@ impl GetListParamsFilter {
             modified_by_id: None,
             date_create: None,
             date_modify: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -1868,6 +1872,9 @@ pub struct GetPageListFilter {
     /// `DATA`: any JSON value.
     #[serde(rename = "DATA", default, skip_serializing_if = "Option::is_none")]
     pub data: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetPageListFilter);
@@ -1895,6 +1902,7 @@ impl GetPageListFilter {
             app_code: None,
             rest: None,
             data: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -2333,6 +2341,9 @@ pub struct GetSiteListFilter {
     /// `DATA`: any JSON value.
     #[serde(rename = "DATA", default, skip_serializing_if = "Option::is_none")]
     pub data: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetSiteListFilter);
@@ -2360,6 +2371,7 @@ impl GetSiteListFilter {
             app_code: None,
             rest: None,
             data: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -2484,8 +2496,11 @@ impl GetSiteListFilter {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Register {
-    /// `data`: any JSON value, required.
-    pub data: ::serde_json::Value,
+    /// `data`: map of any JSON value, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// `params`: `RegisterParams`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<RegisterParams>,
@@ -2495,7 +2510,9 @@ pub struct Register {
 impl Register {
     /// A value with the required `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(data: ::serde_json::Value) -> Self {
+    pub fn new(
+        data: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         Self { data, params: None }
     }
     /// Sets `params`.

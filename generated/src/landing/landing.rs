@@ -2482,6 +2482,9 @@ pub struct GetListParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_public: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetListParamsFilter);
@@ -2510,6 +2513,7 @@ impl GetListParamsFilter {
             date_create: None,
             date_modify: None,
             date_public: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.

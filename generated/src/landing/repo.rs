@@ -410,6 +410,9 @@ pub struct GetListParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetListParamsFilter);
@@ -435,6 +438,7 @@ impl GetListParamsFilter {
             modified_by_id: None,
             date_create: None,
             date_modify: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -1196,15 +1200,9 @@ pub struct Register {
     pub code: ::std::string::String,
     /// `fields`: `RegisterFields`, required.
     pub fields: RegisterFields,
-    /// `manifest`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub manifest: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `manifest`: `RegisterManifest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: ::std::option::Option<RegisterManifest>,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1222,10 +1220,7 @@ impl Register {
         }
     }
     /// Sets `manifest`.
-    pub fn manifest(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn manifest(mut self, value: RegisterManifest) -> Self {
         self.manifest = Some(value);
         self
     }
@@ -1473,6 +1468,88 @@ impl RegisterFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.reset = Some(value.into());
+        self
+    }
+}
+/// The `block` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RegisterManifestBlock {
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "landing")]
+::bitrix24_runtime::wire_object!(RegisterManifestBlock);
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+impl RegisterManifestBlock {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// The `manifest` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RegisterManifest {
+    /// `block`: `RegisterManifestBlock`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: ::std::option::Option<RegisterManifestBlock>,
+    /// `nodes`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "landing")]
+::bitrix24_runtime::wire_object!(RegisterManifest);
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+impl RegisterManifest {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            block: None,
+            nodes: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `block`.
+    pub fn block(mut self, value: RegisterManifestBlock) -> Self {
+        self.block = Some(value);
+        self
+    }
+    /// Sets `nodes`.
+    pub fn nodes(mut self, value: ::serde_json::Value) -> Self {
+        self.nodes = Some(value);
         self
     }
 }

@@ -1361,6 +1361,72 @@ impl ::std::fmt::Display for RegisterError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for RegisterError {}
+/// The `demoData` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RegisterFieldsWidgetParamsDemoData {
+    /// `count`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub count: ::std::option::Option<i64>,
+    /// `desc`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub desc: ::std::option::Option<::std::string::String>,
+    /// `persons`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub persons: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "landing")]
+::bitrix24_runtime::wire_object!(RegisterFieldsWidgetParamsDemoData);
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+impl RegisterFieldsWidgetParamsDemoData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            desc: None,
+            persons: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `count`.
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
+    /// Sets `desc`.
+    pub fn desc(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+    /// Sets `persons`.
+    pub fn persons(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.persons = Some(value);
+        self
+    }
+}
 /// The `WIDGET_PARAMS` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1390,15 +1456,9 @@ pub struct RegisterFieldsWidgetParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub style: ::std::option::Option<::std::string::String>,
-    /// `demoData`: map of any JSON value, required.
-    #[serde(
-        rename = "demoData",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub demo_data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    /// `demoData`: `RegisterFieldsWidgetParamsDemoData`, required.
+    #[serde(rename = "demoData")]
+    pub demo_data: RegisterFieldsWidgetParamsDemoData,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1408,10 +1468,7 @@ impl RegisterFieldsWidgetParams {
     pub fn new(
         root_node: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        demo_data: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        demo_data: RegisterFieldsWidgetParamsDemoData,
     ) -> Self {
         Self {
             root_node: root_node.into(),

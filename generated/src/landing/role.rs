@@ -369,15 +369,17 @@ impl ::bitrix24_runtime::Method for GetRights {
 #[serde(transparent)]
 pub struct GetRightsResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl GetRightsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
         self.0
     }
 }
@@ -718,8 +720,11 @@ pub struct SetRights {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `rights`: any JSON value, required.
-    pub rights: ::serde_json::Value,
+    /// `rights`: map of any JSON value, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub rights: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// `additional`: list of `SetRightsAdditional`.
     /// Allowed values: `menu24`, `create`.
     #[serde(
@@ -734,7 +739,10 @@ pub struct SetRights {
 impl SetRights {
     /// A value with the required `id`, `rights`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, rights: ::serde_json::Value) -> Self {
+    pub fn new(
+        id: i64,
+        rights: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         Self {
             scope: None,
             id,

@@ -1387,6 +1387,9 @@ pub struct GetFoldersFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetFoldersFilter);
@@ -1408,6 +1411,7 @@ impl GetFoldersFilter {
             modified_by_id: None,
             date_create: None,
             date_modify: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -2208,6 +2212,9 @@ pub struct GetListParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetListParamsFilter);
@@ -2236,6 +2243,7 @@ impl GetListParamsFilter {
             modified_by_id: None,
             date_create: None,
             date_modify: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -4159,9 +4167,15 @@ pub struct SetRights {
     /// `id`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub id: ::std::string::String,
-    /// `rights`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rights: ::std::option::Option<::serde_json::Value>,
+    /// `rights`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub rights: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -4175,7 +4189,10 @@ impl SetRights {
         }
     }
     /// Sets `rights`.
-    pub fn rights(mut self, value: ::serde_json::Value) -> Self {
+    pub fn rights(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.rights = Some(value);
         self
     }

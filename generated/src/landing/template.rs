@@ -405,6 +405,9 @@ pub struct GetlistParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(GetlistParamsFilter);
@@ -426,6 +429,7 @@ impl GetlistParamsFilter {
             modified_by_id: None,
             date_create: None,
             date_modify: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -651,9 +655,15 @@ pub struct SetLandingRef {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `data`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<::serde_json::Value>,
+    /// `data`: map of integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
+    )]
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -664,7 +674,10 @@ impl SetLandingRef {
         Self { id, data: None }
     }
     /// Sets `data`.
-    pub fn data(mut self, value: ::serde_json::Value) -> Self {
+    pub fn data(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
+    ) -> Self {
         self.data = Some(value);
         self
     }
@@ -761,9 +774,15 @@ pub struct SetSiteRef {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `data`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<::serde_json::Value>,
+    /// `data`: map of integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
+    )]
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -774,7 +793,10 @@ impl SetSiteRef {
         Self { id, data: None }
     }
     /// Sets `data`.
-    pub fn data(mut self, value: ::serde_json::Value) -> Self {
+    pub fn data(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
+    ) -> Self {
         self.data = Some(value);
         self
     }

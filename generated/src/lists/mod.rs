@@ -42,28 +42,29 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub socnet_group_id: ::std::option::Option<i64>,
-    /// `FIELDS`: list of `AddFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<AddFields>,
-    /// `MESSAGES`: list of any JSON value.
+    /// `FIELDS`: `AddFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: AddFields,
+    /// `MESSAGES`: map of string.
     #[serde(
         rename = "MESSAGES",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub messages: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `RIGHTS`: list of any JSON value.
+    pub messages: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `RIGHTS`: map of string.
     #[serde(
         rename = "RIGHTS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub rights: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
@@ -73,7 +74,7 @@ impl Add {
     pub fn new(
         iblock_type_id: AddIblockTypeId,
         iblock_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<AddFields>,
+        fields: AddFields,
     ) -> Self {
         Self {
             iblock_type_id,
@@ -90,12 +91,18 @@ impl Add {
         self
     }
     /// Sets `MESSAGES`.
-    pub fn messages(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn messages(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.messages = Some(value);
         self
     }
     /// Sets `RIGHTS`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn rights(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.rights = Some(value);
         self
     }
@@ -331,7 +338,7 @@ impl AddFields {
 /// Parameters of [`lists.delete`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-delete.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`
+/// - Required parameters: `IBLOCK_TYPE_ID`
 /// - Errors: [`DeleteError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -344,34 +351,47 @@ pub struct Delete {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: DeleteIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Delete {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: DeleteIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(iblock_type_id: DeleteIblockTypeId) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]
@@ -756,7 +776,7 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 /// Parameters of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `FIELDS`
 /// - Errors: [`UpdateError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ERROR_UPDATE_IBLOCK`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -769,18 +789,22 @@ pub struct Update {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: UpdateIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `SOCNET_GROUP_ID`: integer.
     #[serde(
         rename = "SOCNET_GROUP_ID",
@@ -789,49 +813,58 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub socnet_group_id: ::std::option::Option<i64>,
-    /// `FIELDS`: list of `UpdateFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<UpdateFields>,
-    /// `MESSAGES`: list of any JSON value.
+    /// `FIELDS`: `UpdateFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: UpdateFields,
+    /// `MESSAGES`: map of string.
     #[serde(
         rename = "MESSAGES",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub messages: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `RIGHTS`: list of any JSON value.
+    pub messages: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `RIGHTS`: map of string.
     #[serde(
         rename = "RIGHTS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub rights: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Update {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: UpdateIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<UpdateFields>,
-    ) -> Self {
+    pub fn new(iblock_type_id: UpdateIblockTypeId, fields: UpdateFields) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             socnet_group_id: None,
             fields,
             messages: None,
             rights: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
     /// Sets `SOCNET_GROUP_ID`.
     pub fn socnet_group_id(mut self, value: i64) -> Self {
@@ -839,12 +872,18 @@ impl Update {
         self
     }
     /// Sets `MESSAGES`.
-    pub fn messages(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn messages(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.messages = Some(value);
         self
     }
     /// Sets `RIGHTS`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn rights(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.rights = Some(value);
         self
     }

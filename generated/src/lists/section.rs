@@ -3,7 +3,7 @@
 /// Parameters of [`lists.section.add`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-add.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `SECTION_CODE`, `FIELDS`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `SECTION_CODE`, `FIELDS`
 /// - Errors: [`AddError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_ADD_SECTION`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -16,18 +16,22 @@ pub struct Add {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: AddIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `IBLOCK_SECTION_ID`: integer.
     /// Default: `0`.
     #[serde(
@@ -43,33 +47,41 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub section_code: ::std::string::String,
-    /// `FIELDS`: list of `AddFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<AddFields>,
+    /// `FIELDS`: `AddFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: AddFields,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Add {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `SECTION_CODE`, `FIELDS`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `SECTION_CODE`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         iblock_type_id: AddIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
         section_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<AddFields>,
+        fields: AddFields,
     ) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             iblock_section_id: None,
             section_code: section_code.into(),
             fields,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
     /// Sets `IBLOCK_SECTION_ID`.
     pub fn iblock_section_id(mut self, value: i64) -> Self {
@@ -440,7 +452,7 @@ impl AddFields {
 /// Parameters of [`lists.section.delete`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-delete.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `SECTION_ID`, `SECTION_CODE`
+/// - Required parameters: `IBLOCK_TYPE_ID`
 /// - Errors: [`DeleteError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_SECTION_NOT_FOUND`, `ERROR_DELETE_SECTION`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -453,50 +465,78 @@ pub struct Delete {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: DeleteIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
-    /// `SECTION_ID`: integer, required.
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `SECTION_ID`: integer.
     #[serde(
         rename = "SECTION_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub section_id: i64,
-    /// `SECTION_CODE`: string, required.
+    pub section_id: ::std::option::Option<i64>,
+    /// `SECTION_CODE`: string.
     #[serde(
         rename = "SECTION_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub section_code: ::std::string::String,
+    pub section_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Delete {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `SECTION_ID`, `SECTION_CODE`.
+    /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: DeleteIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        section_id: i64,
-        section_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(iblock_type_id: DeleteIblockTypeId) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
-            section_id,
-            section_code: section_code.into(),
+            iblock_id: None,
+            iblock_code: None,
+            section_id: None,
+            section_code: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
+    }
+    /// Sets `SECTION_ID`.
+    pub fn section_id(mut self, value: i64) -> Self {
+        self.section_id = Some(value);
+        self
+    }
+    /// Sets `SECTION_CODE`.
+    pub fn section_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.section_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]
@@ -647,7 +687,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
 /// Parameters of [`lists.section.get`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`
+/// - Required parameters: `IBLOCK_TYPE_ID`
 /// - Errors: [`GetError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
@@ -660,18 +700,22 @@ pub struct Get {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: GetIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `FILTER`: map of any JSON value.
     #[serde(
         rename = "FILTER",
@@ -695,20 +739,29 @@ pub struct Get {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Get {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: GetIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             filter: None,
             select: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
     /// Sets `FILTER`.
     pub fn filter(
@@ -862,7 +915,7 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 /// Parameters of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `SECTION_ID`, `SECTION_CODE`, `FIELDS`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `FIELDS`
 /// - Errors: [`UpdateError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_SECTION_NOT_FOUND`, `ERROR_UPDATE_SECTION`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -875,58 +928,82 @@ pub struct Update {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: UpdateIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
-    /// `SECTION_ID`: integer, required.
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `SECTION_ID`: integer.
     #[serde(
         rename = "SECTION_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub section_id: i64,
-    /// `SECTION_CODE`: string, required.
+    pub section_id: ::std::option::Option<i64>,
+    /// `SECTION_CODE`: string.
     #[serde(
         rename = "SECTION_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub section_code: ::std::string::String,
-    /// `FIELDS`: list of `UpdateFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<UpdateFields>,
+    pub section_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS`: `UpdateFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Update {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `SECTION_ID`, `SECTION_CODE`, `FIELDS`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: UpdateIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        section_id: i64,
-        section_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<UpdateFields>,
-    ) -> Self {
+    pub fn new(iblock_type_id: UpdateIblockTypeId, fields: UpdateFields) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
-            section_id,
-            section_code: section_code.into(),
+            iblock_id: None,
+            iblock_code: None,
+            section_id: None,
+            section_code: None,
             fields,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
+    }
+    /// Sets `SECTION_ID`.
+    pub fn section_id(mut self, value: i64) -> Self {
+        self.section_id = Some(value);
+        self
+    }
+    /// Sets `SECTION_CODE`.
+    pub fn section_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.section_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]

@@ -679,9 +679,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub stage_id: ::std::option::Option<i64>,
-    /// `UF_RPA_...`: any JSON value.
-    #[serde(rename = "UF_RPA_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_rpa: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `UF_RPA_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "rpa")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -693,17 +693,12 @@ impl UpdateFields {
     pub fn new() -> Self {
         Self {
             stage_id: None,
-            uf_rpa: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `stageId`.
     pub fn stage_id(mut self, value: i64) -> Self {
         self.stage_id = Some(value);
-        self
-    }
-    /// Sets `UF_RPA_...`.
-    pub fn uf_rpa(mut self, value: ::serde_json::Value) -> Self {
-        self.uf_rpa = Some(value);
         self
     }
 }

@@ -161,7 +161,10 @@ pub struct AddFields {
     )]
     pub sort: ::std::option::Option<i64>,
     /// `productid`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "productId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub productid: i64,
     /// `price`: number.
     #[serde(
@@ -703,7 +706,10 @@ pub struct AddCatalogProductFields {
     )]
     pub sort: ::std::option::Option<i64>,
     /// `productid`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "productId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub productid: i64,
     /// `price`: number.
     #[serde(

@@ -1243,28 +1243,28 @@ impl<'de> ::serde::Deserialize<'de> for GetFieldsResponseOrderType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponseOrder {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
     /// `type`: `GetFieldsResponseOrderType`.
@@ -5405,21 +5405,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: map of any JSON value, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `fields`: `UpdateFields`, required.
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        id: i64,
-        fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
         Self { id, fields }
     }
 }
@@ -5514,6 +5508,435 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `additionalInfo`: string.
+    #[serde(
+        rename = "additionalInfo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub additional_info: ::std::option::Option<::std::string::String>,
+    /// `affiliateId`: integer.
+    #[serde(
+        rename = "affiliateId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub affiliate_id: ::std::option::Option<i64>,
+    /// `canceled`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub canceled: ::std::option::Option<::std::string::String>,
+    /// `comments`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub comments: ::std::option::Option<::std::string::String>,
+    /// `companyId`: integer.
+    #[serde(
+        rename = "companyId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub company_id: ::std::option::Option<i64>,
+    /// `dateInsert`: string.
+    #[serde(
+        rename = "dateInsert",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_insert: ::std::option::Option<::std::string::String>,
+    /// `discountValue`: integer.
+    #[serde(
+        rename = "discountValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub discount_value: ::std::option::Option<i64>,
+    /// `empCanceledId`: integer.
+    #[serde(
+        rename = "empCanceledId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_canceled_id: ::std::option::Option<i64>,
+    /// `empMarkedId`: integer.
+    #[serde(
+        rename = "empMarkedId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_marked_id: ::std::option::Option<i64>,
+    /// `empStatusId`: integer.
+    #[serde(
+        rename = "empStatusId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_status_id: ::std::option::Option<i64>,
+    /// `externalOrder`: string.
+    #[serde(
+        rename = "externalOrder",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub external_order: ::std::option::Option<::std::string::String>,
+    /// `id1c`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id1c: ::std::option::Option<::std::string::String>,
+    /// `lockedBy`: integer.
+    #[serde(
+        rename = "lockedBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub locked_by: ::std::option::Option<i64>,
+    /// `marked`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub marked: ::std::option::Option<::std::string::String>,
+    /// `orderTopic`: string.
+    #[serde(
+        rename = "orderTopic",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub order_topic: ::std::option::Option<::std::string::String>,
+    /// `price`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub price: ::std::option::Option<i64>,
+    /// `reasonCanceled`: string.
+    #[serde(
+        rename = "reasonCanceled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub reason_canceled: ::std::option::Option<::std::string::String>,
+    /// `reasonMarked`: string.
+    #[serde(
+        rename = "reasonMarked",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub reason_marked: ::std::option::Option<::std::string::String>,
+    /// `recountFlag`: string.
+    #[serde(
+        rename = "recountFlag",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub recount_flag: ::std::option::Option<::std::string::String>,
+    /// `recurringId`: integer.
+    #[serde(
+        rename = "recurringId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub recurring_id: ::std::option::Option<i64>,
+    /// `responsibleId`: integer.
+    #[serde(
+        rename = "responsibleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_id: ::std::option::Option<i64>,
+    /// `statusId`: string.
+    #[serde(
+        rename = "statusId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status_id: ::std::option::Option<::std::string::String>,
+    /// `updated1c`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub updated1c: ::std::option::Option<::std::string::String>,
+    /// `userDescription`: string.
+    #[serde(
+        rename = "userDescription",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_description: ::std::option::Option<::std::string::String>,
+    /// `version1c`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub version1c: ::std::option::Option<::std::string::String>,
+    /// `xmlId`: string.
+    #[serde(
+        rename = "xmlId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            additional_info: None,
+            affiliate_id: None,
+            canceled: None,
+            comments: None,
+            company_id: None,
+            date_insert: None,
+            discount_value: None,
+            emp_canceled_id: None,
+            emp_marked_id: None,
+            emp_status_id: None,
+            external_order: None,
+            id1c: None,
+            locked_by: None,
+            marked: None,
+            order_topic: None,
+            price: None,
+            reason_canceled: None,
+            reason_marked: None,
+            recount_flag: None,
+            recurring_id: None,
+            responsible_id: None,
+            status_id: None,
+            updated1c: None,
+            user_description: None,
+            version1c: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `additionalInfo`.
+    pub fn additional_info(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.additional_info = Some(value.into());
+        self
+    }
+    /// Sets `affiliateId`.
+    pub fn affiliate_id(mut self, value: i64) -> Self {
+        self.affiliate_id = Some(value);
+        self
+    }
+    /// Sets `canceled`.
+    pub fn canceled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.canceled = Some(value.into());
+        self
+    }
+    /// Sets `comments`.
+    pub fn comments(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comments = Some(value.into());
+        self
+    }
+    /// Sets `companyId`.
+    pub fn company_id(mut self, value: i64) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+    /// Sets `dateInsert`.
+    pub fn date_insert(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_insert = Some(value.into());
+        self
+    }
+    /// Sets `discountValue`.
+    pub fn discount_value(mut self, value: i64) -> Self {
+        self.discount_value = Some(value);
+        self
+    }
+    /// Sets `empCanceledId`.
+    pub fn emp_canceled_id(mut self, value: i64) -> Self {
+        self.emp_canceled_id = Some(value);
+        self
+    }
+    /// Sets `empMarkedId`.
+    pub fn emp_marked_id(mut self, value: i64) -> Self {
+        self.emp_marked_id = Some(value);
+        self
+    }
+    /// Sets `empStatusId`.
+    pub fn emp_status_id(mut self, value: i64) -> Self {
+        self.emp_status_id = Some(value);
+        self
+    }
+    /// Sets `externalOrder`.
+    pub fn external_order(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_order = Some(value.into());
+        self
+    }
+    /// Sets `id1c`.
+    pub fn id1c(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id1c = Some(value.into());
+        self
+    }
+    /// Sets `lockedBy`.
+    pub fn locked_by(mut self, value: i64) -> Self {
+        self.locked_by = Some(value);
+        self
+    }
+    /// Sets `marked`.
+    pub fn marked(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.marked = Some(value.into());
+        self
+    }
+    /// Sets `orderTopic`.
+    pub fn order_topic(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_topic = Some(value.into());
+        self
+    }
+    /// Sets `price`.
+    pub fn price(mut self, value: i64) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `reasonCanceled`.
+    pub fn reason_canceled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason_canceled = Some(value.into());
+        self
+    }
+    /// Sets `reasonMarked`.
+    pub fn reason_marked(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason_marked = Some(value.into());
+        self
+    }
+    /// Sets `recountFlag`.
+    pub fn recount_flag(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recount_flag = Some(value.into());
+        self
+    }
+    /// Sets `recurringId`.
+    pub fn recurring_id(mut self, value: i64) -> Self {
+        self.recurring_id = Some(value);
+        self
+    }
+    /// Sets `responsibleId`.
+    pub fn responsible_id(mut self, value: i64) -> Self {
+        self.responsible_id = Some(value);
+        self
+    }
+    /// Sets `statusId`.
+    pub fn status_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_id = Some(value.into());
+        self
+    }
+    /// Sets `updated1c`.
+    pub fn updated1c(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated1c = Some(value.into());
+        self
+    }
+    /// Sets `userDescription`.
+    pub fn user_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_description = Some(value.into());
+        self
+    }
+    /// Sets `version1c`.
+    pub fn version1c(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.version1c = Some(value.into());
+        self
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}
 /// The `order` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -1383,28 +1383,28 @@ impl<'de> ::serde::Deserialize<'de> for GetFieldsResponsePaymentType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponsePayment {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
     /// `type`: `GetFieldsResponsePaymentType`.
@@ -2484,21 +2484,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: map of any JSON value, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `fields`: `UpdateFields`, required.
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        id: i64,
-        fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
         Self { id, fields }
     }
 }
@@ -2601,6 +2595,275 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `companyId`: integer.
+    #[serde(
+        rename = "companyId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub company_id: ::std::option::Option<i64>,
+    /// `datePaid`: string.
+    #[serde(
+        rename = "datePaid",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_paid: ::std::option::Option<::std::string::String>,
+    /// `empPaidId`: integer.
+    #[serde(
+        rename = "empPaidId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_paid_id: ::std::option::Option<i64>,
+    /// `empResponsibleId`: integer.
+    #[serde(
+        rename = "empResponsibleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_responsible_id: ::std::option::Option<i64>,
+    /// `externalPayment`: string.
+    #[serde(
+        rename = "externalPayment",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub external_payment: ::std::option::Option<::std::string::String>,
+    /// `isReturn`: string.
+    #[serde(
+        rename = "isReturn",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_return: ::std::option::Option<::std::string::String>,
+    /// `marked`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub marked: ::std::option::Option<::std::string::String>,
+    /// `paid`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub paid: ::std::option::Option<::std::string::String>,
+    /// `paySystemId`: integer.
+    #[serde(
+        rename = "paySystemId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub pay_system_id: ::std::option::Option<i64>,
+    /// `psCurrency`: string.
+    #[serde(
+        rename = "psCurrency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub ps_currency: ::std::option::Option<::std::string::String>,
+    /// `psInvoiceId`: integer.
+    #[serde(
+        rename = "psInvoiceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub ps_invoice_id: ::std::option::Option<i64>,
+    /// `psResponseDate`: string.
+    #[serde(
+        rename = "psResponseDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub ps_response_date: ::std::option::Option<::std::string::String>,
+    /// `psStatus`: string.
+    #[serde(
+        rename = "psStatus",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub ps_status: ::std::option::Option<::std::string::String>,
+    /// `psSum`: integer.
+    #[serde(
+        rename = "psSum",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub ps_sum: ::std::option::Option<i64>,
+    /// `responsibleId`: integer.
+    #[serde(
+        rename = "responsibleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_id: ::std::option::Option<i64>,
+    /// `sum`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sum: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            company_id: None,
+            date_paid: None,
+            emp_paid_id: None,
+            emp_responsible_id: None,
+            external_payment: None,
+            is_return: None,
+            marked: None,
+            paid: None,
+            pay_system_id: None,
+            ps_currency: None,
+            ps_invoice_id: None,
+            ps_response_date: None,
+            ps_status: None,
+            ps_sum: None,
+            responsible_id: None,
+            sum: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `companyId`.
+    pub fn company_id(mut self, value: i64) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+    /// Sets `datePaid`.
+    pub fn date_paid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_paid = Some(value.into());
+        self
+    }
+    /// Sets `empPaidId`.
+    pub fn emp_paid_id(mut self, value: i64) -> Self {
+        self.emp_paid_id = Some(value);
+        self
+    }
+    /// Sets `empResponsibleId`.
+    pub fn emp_responsible_id(mut self, value: i64) -> Self {
+        self.emp_responsible_id = Some(value);
+        self
+    }
+    /// Sets `externalPayment`.
+    pub fn external_payment(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_payment = Some(value.into());
+        self
+    }
+    /// Sets `isReturn`.
+    pub fn is_return(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_return = Some(value.into());
+        self
+    }
+    /// Sets `marked`.
+    pub fn marked(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.marked = Some(value.into());
+        self
+    }
+    /// Sets `paid`.
+    pub fn paid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.paid = Some(value.into());
+        self
+    }
+    /// Sets `paySystemId`.
+    pub fn pay_system_id(mut self, value: i64) -> Self {
+        self.pay_system_id = Some(value);
+        self
+    }
+    /// Sets `psCurrency`.
+    pub fn ps_currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ps_currency = Some(value.into());
+        self
+    }
+    /// Sets `psInvoiceId`.
+    pub fn ps_invoice_id(mut self, value: i64) -> Self {
+        self.ps_invoice_id = Some(value);
+        self
+    }
+    /// Sets `psResponseDate`.
+    pub fn ps_response_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ps_response_date = Some(value.into());
+        self
+    }
+    /// Sets `psStatus`.
+    pub fn ps_status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ps_status = Some(value.into());
+        self
+    }
+    /// Sets `psSum`.
+    pub fn ps_sum(mut self, value: i64) -> Self {
+        self.ps_sum = Some(value);
+        self
+    }
+    /// Sets `responsibleId`.
+    pub fn responsible_id(mut self, value: i64) -> Self {
+        self.responsible_id = Some(value);
+        self
+    }
+    /// Sets `sum`.
+    pub fn sum(mut self, value: i64) -> Self {
+        self.sum = Some(value);
+        self
+    }
+}
 /// The `payment` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

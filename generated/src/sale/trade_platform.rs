@@ -513,6 +513,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -532,6 +535,7 @@ impl ListFilter {
             catalog_section_tab_class_name: None,
             class: None,
             xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.

@@ -432,16 +432,9 @@ pub struct Getlist {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `PARAMS`: map of any JSON value.
-    #[serde(
-        rename = "PARAMS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `PARAMS`: `GetlistParams`.
+    #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub params: ::std::option::Option<GetlistParams>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getlist);
@@ -483,10 +476,7 @@ impl Getlist {
         self
     }
     /// Sets `PARAMS`.
-    pub fn params(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn params(mut self, value: GetlistParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -605,6 +595,9 @@ pub struct GetlistFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(GetlistFilter);
@@ -618,6 +611,7 @@ impl GetlistFilter {
             id: None,
             user_id: None,
             created_date: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -636,6 +630,77 @@ impl GetlistFilter {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.created_date = Some(value.into());
+        self
+    }
+}
+/// The `NAV_PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetlistParamsNavParams {
+    /// `nPageSize`: integer.
+    #[serde(
+        rename = "nPageSize",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub n_page_size: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetlistParamsNavParams);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetlistParamsNavParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            n_page_size: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `nPageSize`.
+    pub fn n_page_size(mut self, value: i64) -> Self {
+        self.n_page_size = Some(value);
+        self
+    }
+}
+/// The `PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetlistParams {
+    /// `NAV_PARAMS`: `GetlistParamsNavParams`.
+    #[serde(rename = "NAV_PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub nav_params: ::std::option::Option<GetlistParamsNavParams>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetlistParams);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetlistParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            nav_params: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `NAV_PARAMS`.
+    pub fn nav_params(mut self, value: GetlistParamsNavParams) -> Self {
+        self.nav_params = Some(value);
         self
     }
 }

@@ -16,6 +16,7 @@ pub struct Getlist {
     /// `ORDER`: map of string.
     #[serde(
         rename = "ORDER",
+        alias = "order",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
@@ -26,6 +27,7 @@ pub struct Getlist {
     /// `FILTER`: map of any JSON value.
     #[serde(
         rename = "FILTER",
+        alias = "filter",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
@@ -41,14 +43,16 @@ pub struct Getlist {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub taskdata: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `NAV_PARAMS`: list of any JSON value.
+    /// `NAV_PARAMS`: map of integer.
     #[serde(
         rename = "NAV_PARAMS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Int>>",
     )]
-    pub nav_params: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub nav_params: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getlist);
@@ -87,7 +91,10 @@ impl Getlist {
         self
     }
     /// Sets `NAV_PARAMS`.
-    pub fn nav_params(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn nav_params(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, i64>,
+    ) -> Self {
         self.nav_params = Some(value);
         self
     }

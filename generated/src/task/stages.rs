@@ -836,11 +836,8 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: list of `UpdateFields`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<UpdateFields>,
+    /// `fields`: `UpdateFields`, required.
+    pub fields: UpdateFields,
     /// `isAdmin`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isAdmin",
@@ -855,7 +852,7 @@ pub struct Update {
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: ::std::vec::Vec<UpdateFields>) -> Self {
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
         Self { id, fields, is_admin: None }
     }
     /// Sets `isAdmin`.

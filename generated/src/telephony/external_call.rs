@@ -211,7 +211,7 @@ impl ::std::error::Error for AttachRecordError {}
 /// Parameters of [`telephony.externalCall.finish`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-finish.html).
 ///
 /// - Scopes: `telephony`
-/// - Required parameters: `CALL_ID`, `USER_ID`, `USER_PHONE_INNER`
+/// - Required parameters: `CALL_ID`
 /// - Errors: [`FinishError`]: `WRONG_AUTH_TYPE`, `INVALID_ARGUMENT`, `ERROR_CORE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -226,18 +226,22 @@ pub struct Finish {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub call_id: ::std::string::String,
-    /// `USER_ID`: integer, required.
+    /// `USER_ID`: integer.
     #[serde(
         rename = "USER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub user_id: i64,
-    /// `USER_PHONE_INNER`: string, required.
+    pub user_id: ::std::option::Option<i64>,
+    /// `USER_PHONE_INNER`: string.
     #[serde(
         rename = "USER_PHONE_INNER",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub user_phone_inner: ::std::string::String,
+    pub user_phone_inner: ::std::option::Option<::std::string::String>,
     /// `DURATION`: integer.
     /// Default: `0`.
     #[serde(
@@ -307,17 +311,13 @@ pub struct Finish {
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 impl Finish {
-    /// A value with the required `CALL_ID`, `USER_ID`, `USER_PHONE_INNER`.
+    /// A value with the required `CALL_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        call_id: impl ::std::convert::Into<::std::string::String>,
-        user_id: i64,
-        user_phone_inner: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(call_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             call_id: call_id.into(),
-            user_id,
-            user_phone_inner: user_phone_inner.into(),
+            user_id: None,
+            user_phone_inner: None,
             duration: None,
             cost: None,
             cost_currency: None,
@@ -327,6 +327,19 @@ impl Finish {
             vote: None,
             add_to_chat: None,
         }
+    }
+    /// Sets `USER_ID`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+    /// Sets `USER_PHONE_INNER`.
+    pub fn user_phone_inner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_phone_inner = Some(value.into());
+        self
     }
     /// Sets `DURATION`.
     pub fn duration(mut self, value: i64) -> Self {
@@ -1265,7 +1278,7 @@ impl ::std::error::Error for HideError {}
 /// Parameters of [`telephony.externalCall.register`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-register.html).
 ///
 /// - Scopes: `telephony`
-/// - Required parameters: `USER_ID`, `USER_PHONE_INNER`, `PHONE_NUMBER`, `TYPE`
+/// - Required parameters: `PHONE_NUMBER`, `TYPE`
 /// - Errors: [`RegisterError`]: `WRONG_AUTH_TYPE`, `ERROR_CORE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -1274,18 +1287,22 @@ impl ::std::error::Error for HideError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Register {
-    /// `USER_ID`: integer, required.
+    /// `USER_ID`: integer.
     #[serde(
         rename = "USER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub user_id: i64,
-    /// `USER_PHONE_INNER`: string, required.
+    pub user_id: ::std::option::Option<i64>,
+    /// `USER_PHONE_INNER`: string.
     #[serde(
         rename = "USER_PHONE_INNER",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub user_phone_inner: ::std::string::String,
+    pub user_phone_inner: ::std::option::Option<::std::string::String>,
     /// `PHONE_NUMBER`: string, required.
     #[serde(
         rename = "PHONE_NUMBER",
@@ -1389,17 +1406,15 @@ pub struct Register {
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 impl Register {
-    /// A value with the required `USER_ID`, `USER_PHONE_INNER`, `PHONE_NUMBER`, `TYPE`.
+    /// A value with the required `PHONE_NUMBER`, `TYPE`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        user_id: i64,
-        user_phone_inner: impl ::std::convert::Into<::std::string::String>,
         phone_number: impl ::std::convert::Into<::std::string::String>,
         type_: RegisterType,
     ) -> Self {
         Self {
-            user_id,
-            user_phone_inner: user_phone_inner.into(),
+            user_id: None,
+            user_phone_inner: None,
             phone_number: phone_number.into(),
             type_,
             call_start_date: None,
@@ -1413,6 +1428,19 @@ impl Register {
             line_number: None,
             external_call_id: None,
         }
+    }
+    /// Sets `USER_ID`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+    /// Sets `USER_PHONE_INNER`.
+    pub fn user_phone_inner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_phone_inner = Some(value.into());
+        self
     }
     /// Sets `CALL_START_DATE`.
     pub fn call_start_date(

@@ -320,6 +320,7 @@ pub struct Set {
     /// `RANGES`: string, required.
     #[serde(
         rename = "RANGES",
+        alias = "ranges",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub ranges: ::std::string::String,

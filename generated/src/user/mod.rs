@@ -1698,6 +1698,7 @@ pub struct Search {
     pub filter: ::std::option::Option<::std::string::String>,
     /// `sort`: string.
     #[serde(
+        alias = "SORT",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
@@ -1705,6 +1706,7 @@ pub struct Search {
     pub sort: ::std::option::Option<::std::string::String>,
     /// `order`: string.
     #[serde(
+        alias = "ORDER",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",

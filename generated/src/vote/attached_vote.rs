@@ -1184,14 +1184,16 @@ pub struct GetWithVotedResponseAttach {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub counter: ::std::option::Option<i64>,
-    /// `QUESTIONS`: list of any JSON value.
+    /// `QUESTIONS`: map of any JSON value.
     #[serde(
         rename = "QUESTIONS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub questions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub questions: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `ANONYMITY`: integer.
     #[serde(
         rename = "ANONYMITY",
@@ -1208,14 +1210,16 @@ pub struct GetWithVotedResponseAttach {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub options: ::std::option::Option<i64>,
-    /// `userAnswerMap`: list of any JSON value.
+    /// `userAnswerMap`: map of any JSON value.
     #[serde(
         rename = "userAnswerMap",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub user_answer_map: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub user_answer_map: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `canEdit`: boolean.
     #[serde(
         rename = "canEdit",
@@ -1332,7 +1336,10 @@ impl GetWithVotedResponseAttach {
         self
     }
     /// Sets `QUESTIONS`.
-    pub fn questions(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn questions(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.questions = Some(value);
         self
     }
@@ -1349,7 +1356,7 @@ impl GetWithVotedResponseAttach {
     /// Sets `userAnswerMap`.
     pub fn user_answer_map(
         mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.user_answer_map = Some(value);
         self

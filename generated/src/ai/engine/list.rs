@@ -170,6 +170,9 @@ pub struct JsonFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_create: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "ai_admin")]
 ::bitrix24_runtime::wire_object!(JsonFilter);
@@ -187,6 +190,7 @@ impl JsonFilter {
             category: None,
             completions_url: None,
             date_create: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.

@@ -18,6 +18,7 @@ pub struct Instances {
     /// `SELECT`: list of string.
     #[serde(
         rename = "SELECT",
+        alias = "select",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
@@ -26,6 +27,7 @@ pub struct Instances {
     /// `FILTER`: map of any JSON value.
     #[serde(
         rename = "FILTER",
+        alias = "filter",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
@@ -36,6 +38,7 @@ pub struct Instances {
     /// `ORDER`: map of string.
     #[serde(
         rename = "ORDER",
+        alias = "order",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",

@@ -338,17 +338,24 @@ pub struct List {
     /// `SELECT`: list of string.
     #[serde(
         rename = "SELECT",
+        alias = "select",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `FILTER`: `ListFilter`.
-    #[serde(rename = "FILTER", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "FILTER",
+        alias = "filter",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
     pub filter: ::std::option::Option<ListFilter>,
     /// `ORDER`: map of string.
     #[serde(
         rename = "ORDER",
+        alias = "order",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",

@@ -119,6 +119,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub resource_id_list: ::std::vec::Vec<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
@@ -134,6 +137,7 @@ impl ListFilter {
             from: None,
             to: None,
             resource_id_list,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `from`.

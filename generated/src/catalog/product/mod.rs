@@ -150,6 +150,82 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -385,26 +461,12 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `AddFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    /// `detailPicture`: `AddFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `AddFieldsPreviewTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -552,9 +614,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -604,7 +666,7 @@ impl AddFields {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `active`.
@@ -710,18 +772,12 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -833,11 +889,6 @@ impl AddFields {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -1441,9 +1492,9 @@ pub struct AddResponseElement {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponseElement);
@@ -1496,7 +1547,7 @@ impl AddResponseElement {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1749,11 +1800,6 @@ impl AddResponseElement {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -2741,9 +2787,9 @@ pub struct GetResponseProduct {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponseProduct);
@@ -2796,7 +2842,7 @@ impl GetResponseProduct {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3051,11 +3097,6 @@ impl GetResponseProduct {
         self.without_order = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.getFieldsByFilter`](https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-get-fields-by-filter.html).
 ///
@@ -3195,6 +3236,9 @@ pub struct GetFieldsByFilterFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub iblock_id: i64,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -3202,7 +3246,10 @@ impl GetFieldsByFilterFilter {
     /// A value with the required `iblockId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(iblock_id: i64) -> Self {
-        Self { iblock_id }
+        Self {
+            iblock_id,
+            extra: ::std::collections::BTreeMap::new(),
+        }
     }
 }
 /// Parameters of [`catalog.product.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-list.html).
@@ -3977,10 +4024,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
+    /// Fields matching `property*`, `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
@@ -4035,7 +4079,6 @@ impl ListFilter {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -4283,11 +4326,6 @@ impl ListFilter {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -4891,9 +4929,9 @@ pub struct ListResponseProducts {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponseProducts);
@@ -4946,7 +4984,7 @@ impl ListResponseProducts {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -5204,11 +5242,6 @@ impl ListResponseProducts {
         self.without_order = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-update.html).
 ///
@@ -5354,6 +5387,82 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -5588,26 +5697,12 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `UpdateFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
+    /// `detailPicture`: `UpdateFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
     /// `previewTextType`: `UpdateFieldsPreviewTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -5755,9 +5850,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -5805,7 +5900,7 @@ impl UpdateFields {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `name`.
@@ -5919,18 +6014,12 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -6042,11 +6131,6 @@ impl UpdateFields {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -6650,9 +6734,9 @@ pub struct UpdateResponseElement {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponseElement);
@@ -6705,7 +6789,7 @@ impl UpdateResponseElement {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -6961,11 +7045,6 @@ impl UpdateResponseElement {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }

@@ -127,6 +127,82 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -540,26 +616,12 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `AddFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    /// `detailPicture`: `AddFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `AddFieldsPreviewTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -708,9 +770,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub parent_id: ::std::option::Option<i64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -761,7 +823,7 @@ impl AddFields {
             trial_price_id: None,
             without_order: None,
             parent_id: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `active`.
@@ -864,18 +926,12 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -980,11 +1036,6 @@ impl AddFields {
     /// Sets `parentId`.
     pub fn parent_id(mut self, value: i64) -> Self {
         self.parent_id = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -1639,9 +1690,9 @@ pub struct AddResponseOffer {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponseOffer);
@@ -1694,7 +1745,7 @@ impl AddResponseOffer {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1941,11 +1992,6 @@ impl AddResponseOffer {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -3026,9 +3072,9 @@ pub struct GetResponseOffer {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponseOffer);
@@ -3081,7 +3127,7 @@ impl GetResponseOffer {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3330,11 +3376,6 @@ impl GetResponseOffer {
         self.without_order = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.offer.getFieldsByFilter`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-get-fields-by-filter.html).
 ///
@@ -3474,6 +3515,9 @@ pub struct GetFieldsByFilterFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub iblock_id: i64,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -3481,7 +3525,10 @@ impl GetFieldsByFilterFilter {
     /// A value with the required `iblockId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(iblock_id: i64) -> Self {
-        Self { iblock_id }
+        Self {
+            iblock_id,
+            extra: ::std::collections::BTreeMap::new(),
+        }
     }
 }
 /// Allowed values of `type`.
@@ -3577,28 +3624,28 @@ impl<'de> ::serde::Deserialize<'de> for GetFieldsByFilterResponseOfferType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsByFilterResponseOffer {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
     /// `type`: `GetFieldsByFilterResponseOfferType`.
@@ -4462,10 +4509,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
+    /// Fields matching `property*`, `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
@@ -4520,7 +4564,6 @@ impl ListFilter {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -4768,11 +4811,6 @@ impl ListFilter {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -5427,9 +5465,9 @@ pub struct ListResponseOffers {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponseOffers);
@@ -5482,7 +5520,7 @@ impl ListResponseOffers {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -5737,11 +5775,6 @@ impl ListResponseOffers {
         self.without_order = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.offer.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-update.html).
 ///
@@ -5873,6 +5906,82 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -6282,26 +6391,12 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `UpdateFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
+    /// `detailPicture`: `UpdateFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
     /// `previewTextType`: `UpdateFieldsPreviewTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
@@ -6446,9 +6541,9 @@ pub struct UpdateFields {
     pub parent_id: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -6497,7 +6592,7 @@ impl UpdateFields {
             trial_price_id: None,
             without_order: None,
             parent_id: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `name`.
@@ -6608,18 +6703,12 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -6727,11 +6816,6 @@ impl UpdateFields {
         value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.parent_id = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -7386,9 +7470,9 @@ pub struct UpdateResponseOffer {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub without_order: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponseOffer);
@@ -7441,7 +7525,7 @@ impl UpdateResponseOffer {
             recur_scheme_type: None,
             trial_price_id: None,
             without_order: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -7694,11 +7778,6 @@ impl UpdateResponseOffer {
     /// Sets `withoutOrder`.
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }

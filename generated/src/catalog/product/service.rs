@@ -127,6 +127,82 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -344,26 +420,12 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `AddFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    /// `detailPicture`: `AddFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `AddFieldsPreviewTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -402,9 +464,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub vat_included: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -438,7 +500,7 @@ impl AddFields {
             sort: None,
             vat_id: None,
             vat_included: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `active`.
@@ -531,18 +593,12 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -569,11 +625,6 @@ impl AddFields {
     /// Sets `vatIncluded`.
     pub fn vat_included(mut self, value: bool) -> Self {
         self.vat_included = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -884,9 +935,9 @@ pub struct AddResponseService {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub type_: ::std::option::Option<i64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponseService);
@@ -923,7 +974,7 @@ impl AddResponseService {
             vat_id: None,
             vat_included: None,
             type_: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1090,11 +1141,6 @@ impl AddResponseService {
     /// Sets `type`.
     pub fn type_(mut self, value: i64) -> Self {
         self.type_ = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -1831,9 +1877,9 @@ pub struct GetResponseService {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub type_: ::std::option::Option<i64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponseService);
@@ -1870,7 +1916,7 @@ impl GetResponseService {
             vat_id: None,
             vat_included: None,
             type_: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -2039,11 +2085,6 @@ impl GetResponseService {
         self.type_ = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.service.getFieldsByFilter`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get-fields-by-filter.html).
 ///
@@ -2183,6 +2224,9 @@ pub struct GetFieldsByFilterFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub iblock_id: i64,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2190,7 +2234,10 @@ impl GetFieldsByFilterFilter {
     /// A value with the required `iblockId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(iblock_id: i64) -> Self {
-        Self { iblock_id }
+        Self {
+            iblock_id,
+            extra: ::std::collections::BTreeMap::new(),
+        }
     }
 }
 /// Allowed values of `type`.
@@ -2286,28 +2333,28 @@ impl<'de> ::serde::Deserialize<'de> for GetFieldsByFilterResponseServiceType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsByFilterResponseService {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
     /// `type`: `GetFieldsByFilterResponseServiceType`.
@@ -2827,10 +2874,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub type_: ::std::option::Option<i64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
+    /// Fields matching `property*`, `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
@@ -2869,7 +2913,6 @@ impl ListFilter {
             vat_id: None,
             vat_included: None,
             type_: None,
-            property_n: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -3034,11 +3077,6 @@ impl ListFilter {
     /// Sets `type`.
     pub fn type_(mut self, value: i64) -> Self {
         self.type_ = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -3349,9 +3387,9 @@ pub struct ListResponseServices {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub type_: ::std::option::Option<i64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponseServices);
@@ -3388,7 +3426,7 @@ impl ListResponseServices {
             vat_id: None,
             vat_included: None,
             type_: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -3560,11 +3598,6 @@ impl ListResponseServices {
         self.type_ = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.service.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-update.html).
 ///
@@ -3696,6 +3729,82 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -3911,26 +4020,12 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `UpdateFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
+    /// `detailPicture`: `UpdateFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
     /// `previewTextType`: `UpdateFieldsPreviewTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
@@ -3966,9 +4061,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub vat_included: ::std::option::Option<bool>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -4000,7 +4095,7 @@ impl UpdateFields {
             sort: None,
             vat_id: None,
             vat_included: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `name`.
@@ -4101,18 +4196,12 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -4139,11 +4228,6 @@ impl UpdateFields {
     /// Sets `vatIncluded`.
     pub fn vat_included(mut self, value: bool) -> Self {
         self.vat_included = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -4454,9 +4538,9 @@ pub struct UpdateResponseService {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub type_: ::std::option::Option<i64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponseService);
@@ -4493,7 +4577,7 @@ impl UpdateResponseService {
             vat_id: None,
             vat_included: None,
             type_: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -4663,11 +4747,6 @@ impl UpdateResponseService {
     /// Sets `type`.
     pub fn type_(mut self, value: i64) -> Self {
         self.type_ = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }

@@ -127,6 +127,82 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -407,26 +483,12 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `AddFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    /// `detailPicture`: `AddFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `AddFieldsPreviewTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -520,9 +582,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -565,7 +627,7 @@ impl AddFields {
             purchasing_currency: None,
             purchasing_price: None,
             quantity: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `active`.
@@ -663,18 +725,12 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -744,11 +800,6 @@ impl AddFields {
     /// Sets `quantity`.
     pub fn quantity(mut self, value: f64) -> Self {
         self.quantity = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -1227,9 +1278,9 @@ pub struct AddResponseSku {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponseSku);
@@ -1275,7 +1326,7 @@ impl AddResponseSku {
             purchasing_currency: None,
             purchasing_price: None,
             quantity: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1487,11 +1538,6 @@ impl AddResponseSku {
     /// Sets `quantity`.
     pub fn quantity(mut self, value: f64) -> Self {
         self.quantity = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -2406,9 +2452,9 @@ pub struct GetResponseSku {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponseSku);
@@ -2454,7 +2500,7 @@ impl GetResponseSku {
             purchasing_currency: None,
             purchasing_price: None,
             quantity: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -2668,11 +2714,6 @@ impl GetResponseSku {
         self.quantity = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.sku.getFieldsByFilter`](https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-get-fields-by-filter.html).
 ///
@@ -2809,6 +2850,9 @@ pub struct GetFieldsByFilterFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub iblock_id: i64,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2816,7 +2860,10 @@ impl GetFieldsByFilterFilter {
     /// A value with the required `iblockId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(iblock_id: i64) -> Self {
-        Self { iblock_id }
+        Self {
+            iblock_id,
+            extra: ::std::collections::BTreeMap::new(),
+        }
     }
 }
 /// Allowed values of `type`.
@@ -2912,28 +2959,28 @@ impl<'de> ::serde::Deserialize<'de> for GetFieldsByFilterResponseSkuType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsByFilterResponseSku {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
     /// `type`: `GetFieldsByFilterResponseSkuType`.
@@ -3621,10 +3668,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
+    /// Fields matching `property*`, `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
@@ -3672,7 +3716,6 @@ impl ListFilter {
             purchasing_currency: None,
             purchasing_price: None,
             quantity: None,
-            property_n: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -3885,11 +3928,6 @@ impl ListFilter {
     /// Sets `quantity`.
     pub fn quantity(mut self, value: f64) -> Self {
         self.quantity = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -4368,9 +4406,9 @@ pub struct ListResponseUnits {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponseUnits);
@@ -4416,7 +4454,7 @@ impl ListResponseUnits {
             purchasing_currency: None,
             purchasing_price: None,
             quantity: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -4630,11 +4668,6 @@ impl ListResponseUnits {
         self.quantity = Some(value);
         self
     }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
-        self
-    }
 }
 /// Parameters of [`catalog.product.sku.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-update.html).
 ///
@@ -4780,6 +4813,82 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsPreviewPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl UpdateFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -5059,26 +5168,12 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(
-        rename = "previewPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(
-        rename = "detailPicture",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `UpdateFieldsPreviewPicture`.
+    #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
+    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
+    /// `detailPicture`: `UpdateFieldsDetailPicture`.
+    #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
     /// `previewTextType`: `UpdateFieldsPreviewTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -5172,9 +5267,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -5215,7 +5310,7 @@ impl UpdateFields {
             purchasing_currency: None,
             purchasing_price: None,
             quantity: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `name`.
@@ -5321,18 +5416,12 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -5402,11 +5491,6 @@ impl UpdateFields {
     /// Sets `quantity`.
     pub fn quantity(mut self, value: f64) -> Self {
         self.quantity = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }
@@ -5885,9 +5969,9 @@ pub struct UpdateResponseSku {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `propertyN`: any JSON value.
-    #[serde(rename = "propertyN", default, skip_serializing_if = "Option::is_none")]
-    pub property_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponseSku);
@@ -5933,7 +6017,7 @@ impl UpdateResponseSku {
             purchasing_currency: None,
             purchasing_price: None,
             quantity: None,
-            property_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -6145,11 +6229,6 @@ impl UpdateResponseSku {
     /// Sets `quantity`.
     pub fn quantity(mut self, value: f64) -> Self {
         self.quantity = Some(value);
-        self
-    }
-    /// Sets `propertyN`.
-    pub fn property_n(mut self, value: ::serde_json::Value) -> Self {
-        self.property_n = Some(value);
         self
     }
 }

@@ -175,10 +175,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub document_type: ::std::option::Option<::std::string::String>,
-    /// `fieldN`: any JSON value.
-    #[serde(rename = "fieldN", default, skip_serializing_if = "Option::is_none")]
-    pub field_n: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
+    /// Fields matching `field*`, `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
@@ -193,7 +190,6 @@ impl ListFilter {
         Self {
             document_id: None,
             document_type: None,
-            field_n: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -208,11 +204,6 @@ impl ListFilter {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.document_type = Some(value.into());
-        self
-    }
-    /// Sets `fieldN`.
-    pub fn field_n(mut self, value: ::serde_json::Value) -> Self {
-        self.field_n = Some(value);
         self
     }
 }
@@ -239,9 +230,9 @@ pub struct ListResponseDocuments {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub document_type: ::std::option::Option<::std::string::String>,
-    /// `fieldN`: any JSON value.
-    #[serde(rename = "fieldN", default, skip_serializing_if = "Option::is_none")]
-    pub field_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `field*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponseDocuments);
@@ -254,7 +245,7 @@ impl ListResponseDocuments {
         Self {
             document_id: None,
             document_type: None,
-            field_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `documentId`.
@@ -268,11 +259,6 @@ impl ListResponseDocuments {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.document_type = Some(value.into());
-        self
-    }
-    /// Sets `fieldN`.
-    pub fn field_n(mut self, value: ::serde_json::Value) -> Self {
-        self.field_n = Some(value);
         self
     }
 }
@@ -399,9 +385,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub document_type: ::std::string::String,
-    /// `fieldN`: any JSON value.
-    #[serde(rename = "fieldN", default, skip_serializing_if = "Option::is_none")]
-    pub field_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `field*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -411,13 +397,8 @@ impl UpdateFields {
     pub fn new(document_type: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             document_type: document_type.into(),
-            field_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
-    }
-    /// Sets `fieldN`.
-    pub fn field_n(mut self, value: ::serde_json::Value) -> Self {
-        self.field_n = Some(value);
-        self
     }
 }
 /// The `document` object.
@@ -443,9 +424,9 @@ pub struct UpdateResponseDocument {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub document_type: ::std::option::Option<::std::string::String>,
-    /// `fieldN`: any JSON value.
-    #[serde(rename = "fieldN", default, skip_serializing_if = "Option::is_none")]
-    pub field_n: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `field*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponseDocument);
@@ -458,7 +439,7 @@ impl UpdateResponseDocument {
         Self {
             document_id: None,
             document_type: None,
-            field_n: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `documentId`.
@@ -472,11 +453,6 @@ impl UpdateResponseDocument {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.document_type = Some(value.into());
-        self
-    }
-    /// Sets `fieldN`.
-    pub fn field_n(mut self, value: ::serde_json::Value) -> Self {
-        self.field_n = Some(value);
         self
     }
 }

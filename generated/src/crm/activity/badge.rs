@@ -344,15 +344,17 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
         self.0
     }
 }

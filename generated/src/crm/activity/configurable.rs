@@ -26,11 +26,8 @@ pub struct Add {
     pub owner_id: i64,
     /// `fields`: `AddFields`, required.
     pub fields: AddFields,
-    /// `layout`: map of any JSON value, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub layout: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `layout`: `AddLayout`, required.
+    pub layout: AddLayout,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -41,7 +38,7 @@ impl Add {
         owner_type_id: i64,
         owner_id: i64,
         fields: AddFields,
-        layout: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        layout: AddLayout,
     ) -> Self {
         Self {
             owner_type_id,
@@ -360,6 +357,907 @@ impl AddFields {
         self
     }
 }
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(
+    AddLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            uri: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties {
+    /// `action`: `AddLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<
+        AddLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction,
+    >,
+    /// `bold`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub bold: ::std::option::Option<bool>,
+    /// `text`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(
+    AddLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            bold: None,
+            text: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `action`.
+    pub fn action(
+        mut self,
+        value: AddLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction,
+    ) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `bold`.
+    pub fn bold(mut self, value: bool) -> Self {
+        self.bold = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+/// The `client` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsiblePropertiesBlocksClient {
+    /// `properties`: `AddLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<
+        AddLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBodyBlocksResponsiblePropertiesBlocksClient);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsiblePropertiesBlocksClient {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(
+        mut self,
+        value: AddLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties,
+    ) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties {
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(
+    AddLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// The `phone` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsiblePropertiesBlocksPhone {
+    /// `properties`: `AddLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<
+        AddLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBodyBlocksResponsiblePropertiesBlocksPhone);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsiblePropertiesBlocksPhone {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(
+        mut self,
+        value: AddLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties,
+    ) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `blocks` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsiblePropertiesBlocks {
+    /// `client`: `AddLayoutBodyBlocksResponsiblePropertiesBlocksClient`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: ::std::option::Option<
+        AddLayoutBodyBlocksResponsiblePropertiesBlocksClient,
+    >,
+    /// `phone`: `AddLayoutBodyBlocksResponsiblePropertiesBlocksPhone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: ::std::option::Option<
+        AddLayoutBodyBlocksResponsiblePropertiesBlocksPhone,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBodyBlocksResponsiblePropertiesBlocks);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsiblePropertiesBlocks {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            client: None,
+            phone: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `client`.
+    pub fn client(
+        mut self,
+        value: AddLayoutBodyBlocksResponsiblePropertiesBlocksClient,
+    ) -> Self {
+        self.client = Some(value);
+        self
+    }
+    /// Sets `phone`.
+    pub fn phone(
+        mut self,
+        value: AddLayoutBodyBlocksResponsiblePropertiesBlocksPhone,
+    ) -> Self {
+        self.phone = Some(value);
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsibleProperties {
+    /// `blocks`: `AddLayoutBodyBlocksResponsiblePropertiesBlocks`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: ::std::option::Option<AddLayoutBodyBlocksResponsiblePropertiesBlocks>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBodyBlocksResponsibleProperties);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsibleProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `blocks`.
+    pub fn blocks(
+        mut self,
+        value: AddLayoutBodyBlocksResponsiblePropertiesBlocks,
+    ) -> Self {
+        self.blocks = Some(value);
+        self
+    }
+}
+/// The `responsible` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocksResponsible {
+    /// `properties`: `AddLayoutBodyBlocksResponsibleProperties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<AddLayoutBodyBlocksResponsibleProperties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBodyBlocksResponsible);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocksResponsible {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(
+        mut self,
+        value: AddLayoutBodyBlocksResponsibleProperties,
+    ) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `blocks` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyBlocks {
+    /// `responsible`: `AddLayoutBodyBlocksResponsible`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: ::std::option::Option<AddLayoutBodyBlocksResponsible>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBodyBlocks);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyBlocks {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            responsible: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `responsible`.
+    pub fn responsible(mut self, value: AddLayoutBodyBlocksResponsible) -> Self {
+        self.responsible = Some(value);
+        self
+    }
+}
+/// The `logo` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBodyLogo {
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBodyLogo);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyLogo {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+}
+/// The `body` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutBody {
+    /// `blocks`: `AddLayoutBodyBlocks`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: ::std::option::Option<AddLayoutBodyBlocks>,
+    /// `logo`: `AddLayoutBodyLogo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: ::std::option::Option<AddLayoutBodyLogo>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutBody);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBody {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            logo: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `blocks`.
+    pub fn blocks(mut self, value: AddLayoutBodyBlocks) -> Self {
+        self.blocks = Some(value);
+        self
+    }
+    /// Sets `logo`.
+    pub fn logo(mut self, value: AddLayoutBodyLogo) -> Self {
+        self.logo = Some(value);
+        self
+    }
+}
+/// The `actionParams` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutFooterButtonsStartCallActionActionParams {
+    /// `clientId`: integer.
+    #[serde(
+        rename = "clientId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub client_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutFooterButtonsStartCallActionActionParams);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooterButtonsStartCallActionActionParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `clientId`.
+    pub fn client_id(mut self, value: i64) -> Self {
+        self.client_id = Some(value);
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutFooterButtonsStartCallAction {
+    /// `actionParams`: `AddLayoutFooterButtonsStartCallActionActionParams`.
+    #[serde(rename = "actionParams", default, skip_serializing_if = "Option::is_none")]
+    pub action_params: ::std::option::Option<
+        AddLayoutFooterButtonsStartCallActionActionParams,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutFooterButtonsStartCallAction);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooterButtonsStartCallAction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action_params: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `actionParams`.
+    pub fn action_params(
+        mut self,
+        value: AddLayoutFooterButtonsStartCallActionActionParams,
+    ) -> Self {
+        self.action_params = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `startCall` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutFooterButtonsStartCall {
+    /// `action`: `AddLayoutFooterButtonsStartCallAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<AddLayoutFooterButtonsStartCallAction>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutFooterButtonsStartCall);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooterButtonsStartCall {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            title: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: AddLayoutFooterButtonsStartCallAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `buttons` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutFooterButtons {
+    /// `startCall`: `AddLayoutFooterButtonsStartCall`.
+    #[serde(rename = "startCall", default, skip_serializing_if = "Option::is_none")]
+    pub start_call: ::std::option::Option<AddLayoutFooterButtonsStartCall>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutFooterButtons);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooterButtons {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            start_call: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `startCall`.
+    pub fn start_call(mut self, value: AddLayoutFooterButtonsStartCall) -> Self {
+        self.start_call = Some(value);
+        self
+    }
+}
+/// The `footer` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutFooter {
+    /// `buttons`: `AddLayoutFooterButtons`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buttons: ::std::option::Option<AddLayoutFooterButtons>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutFooter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            buttons: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `buttons`.
+    pub fn buttons(mut self, value: AddLayoutFooterButtons) -> Self {
+        self.buttons = Some(value);
+        self
+    }
+}
+/// The `header` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutHeader {
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutHeader);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutHeader {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// The `icon` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutIcon {
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutIcon);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutIcon {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+}
+/// The `layout` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayout {
+    /// `body`: `AddLayoutBody`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: ::std::option::Option<AddLayoutBody>,
+    /// `footer`: `AddLayoutFooter`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: ::std::option::Option<AddLayoutFooter>,
+    /// `header`: `AddLayoutHeader`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: ::std::option::Option<AddLayoutHeader>,
+    /// `icon`: `AddLayoutIcon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: ::std::option::Option<AddLayoutIcon>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayout);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayout {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: None,
+            footer: None,
+            header: None,
+            icon: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `body`.
+    pub fn body(mut self, value: AddLayoutBody) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Sets `footer`.
+    pub fn footer(mut self, value: AddLayoutFooter) -> Self {
+        self.footer = Some(value);
+        self
+    }
+    /// Sets `header`.
+    pub fn header(mut self, value: AddLayoutHeader) -> Self {
+        self.header = Some(value);
+        self
+    }
+    /// Sets `icon`.
+    pub fn icon(mut self, value: AddLayoutIcon) -> Self {
+        self.icon = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
 ///
 /// - Scopes: `crm`
@@ -483,22 +1381,15 @@ pub struct Update {
     pub id: i64,
     /// `fields`: `UpdateFields`, required.
     pub fields: UpdateFields,
-    /// `layout`: map of any JSON value, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub layout: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `layout`: `UpdateLayout`, required.
+    pub layout: UpdateLayout,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Update {
     /// A value with the required `id`, `fields`, `layout`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        id: i64,
-        fields: UpdateFields,
-        layout: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: i64, fields: UpdateFields, layout: UpdateLayout) -> Self {
         Self { id, fields, layout }
     }
 }
@@ -814,6 +1705,909 @@ impl UpdateFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.origin_id = Some(value.into());
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(
+    UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            uri: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties {
+    /// `action`: `UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<
+        UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction,
+    >,
+    /// `bold`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub bold: ::std::option::Option<bool>,
+    /// `text`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(
+    UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            bold: None,
+            text: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `action`.
+    pub fn action(
+        mut self,
+        value: UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction,
+    ) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `bold`.
+    pub fn bold(mut self, value: bool) -> Self {
+        self.bold = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+/// The `client` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClient {
+    /// `properties`: `UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<
+        UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(
+    UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClient
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClient {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(
+        mut self,
+        value: UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties,
+    ) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties {
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(
+    UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// The `phone` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhone {
+    /// `properties`: `UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<
+        UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhone);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhone {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(
+        mut self,
+        value: UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties,
+    ) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `blocks` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsiblePropertiesBlocks {
+    /// `client`: `UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClient`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: ::std::option::Option<
+        UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClient,
+    >,
+    /// `phone`: `UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: ::std::option::Option<
+        UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhone,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutBodyBlocksResponsiblePropertiesBlocks);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsiblePropertiesBlocks {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            client: None,
+            phone: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `client`.
+    pub fn client(
+        mut self,
+        value: UpdateLayoutBodyBlocksResponsiblePropertiesBlocksClient,
+    ) -> Self {
+        self.client = Some(value);
+        self
+    }
+    /// Sets `phone`.
+    pub fn phone(
+        mut self,
+        value: UpdateLayoutBodyBlocksResponsiblePropertiesBlocksPhone,
+    ) -> Self {
+        self.phone = Some(value);
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsibleProperties {
+    /// `blocks`: `UpdateLayoutBodyBlocksResponsiblePropertiesBlocks`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: ::std::option::Option<UpdateLayoutBodyBlocksResponsiblePropertiesBlocks>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutBodyBlocksResponsibleProperties);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsibleProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `blocks`.
+    pub fn blocks(
+        mut self,
+        value: UpdateLayoutBodyBlocksResponsiblePropertiesBlocks,
+    ) -> Self {
+        self.blocks = Some(value);
+        self
+    }
+}
+/// The `responsible` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocksResponsible {
+    /// `properties`: `UpdateLayoutBodyBlocksResponsibleProperties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<UpdateLayoutBodyBlocksResponsibleProperties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutBodyBlocksResponsible);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocksResponsible {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(
+        mut self,
+        value: UpdateLayoutBodyBlocksResponsibleProperties,
+    ) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `blocks` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyBlocks {
+    /// `responsible`: `UpdateLayoutBodyBlocksResponsible`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: ::std::option::Option<UpdateLayoutBodyBlocksResponsible>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutBodyBlocks);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyBlocks {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            responsible: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `responsible`.
+    pub fn responsible(mut self, value: UpdateLayoutBodyBlocksResponsible) -> Self {
+        self.responsible = Some(value);
+        self
+    }
+}
+/// The `logo` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyLogo {
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutBodyLogo);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyLogo {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+}
+/// The `body` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutBody {
+    /// `blocks`: `UpdateLayoutBodyBlocks`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: ::std::option::Option<UpdateLayoutBodyBlocks>,
+    /// `logo`: `UpdateLayoutBodyLogo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: ::std::option::Option<UpdateLayoutBodyLogo>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutBody);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBody {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            logo: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `blocks`.
+    pub fn blocks(mut self, value: UpdateLayoutBodyBlocks) -> Self {
+        self.blocks = Some(value);
+        self
+    }
+    /// Sets `logo`.
+    pub fn logo(mut self, value: UpdateLayoutBodyLogo) -> Self {
+        self.logo = Some(value);
+        self
+    }
+}
+/// The `actionParams` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutFooterButtonsStartCallActionActionParams {
+    /// `clientId`: integer.
+    #[serde(
+        rename = "clientId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub client_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtonsStartCallActionActionParams);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooterButtonsStartCallActionActionParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `clientId`.
+    pub fn client_id(mut self, value: i64) -> Self {
+        self.client_id = Some(value);
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutFooterButtonsStartCallAction {
+    /// `actionParams`: `UpdateLayoutFooterButtonsStartCallActionActionParams`.
+    #[serde(rename = "actionParams", default, skip_serializing_if = "Option::is_none")]
+    pub action_params: ::std::option::Option<
+        UpdateLayoutFooterButtonsStartCallActionActionParams,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtonsStartCallAction);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooterButtonsStartCallAction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action_params: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `actionParams`.
+    pub fn action_params(
+        mut self,
+        value: UpdateLayoutFooterButtonsStartCallActionActionParams,
+    ) -> Self {
+        self.action_params = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `startCall` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutFooterButtonsStartCall {
+    /// `action`: `UpdateLayoutFooterButtonsStartCallAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<UpdateLayoutFooterButtonsStartCallAction>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtonsStartCall);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooterButtonsStartCall {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            title: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: UpdateLayoutFooterButtonsStartCallAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `buttons` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutFooterButtons {
+    /// `startCall`: `UpdateLayoutFooterButtonsStartCall`.
+    #[serde(rename = "startCall", default, skip_serializing_if = "Option::is_none")]
+    pub start_call: ::std::option::Option<UpdateLayoutFooterButtonsStartCall>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtons);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooterButtons {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            start_call: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `startCall`.
+    pub fn start_call(mut self, value: UpdateLayoutFooterButtonsStartCall) -> Self {
+        self.start_call = Some(value);
+        self
+    }
+}
+/// The `footer` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutFooter {
+    /// `buttons`: `UpdateLayoutFooterButtons`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buttons: ::std::option::Option<UpdateLayoutFooterButtons>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutFooter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            buttons: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `buttons`.
+    pub fn buttons(mut self, value: UpdateLayoutFooterButtons) -> Self {
+        self.buttons = Some(value);
+        self
+    }
+}
+/// The `header` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutHeader {
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutHeader);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutHeader {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// The `icon` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutIcon {
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutIcon);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutIcon {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+}
+/// The `layout` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayout {
+    /// `body`: `UpdateLayoutBody`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: ::std::option::Option<UpdateLayoutBody>,
+    /// `footer`: `UpdateLayoutFooter`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: ::std::option::Option<UpdateLayoutFooter>,
+    /// `header`: `UpdateLayoutHeader`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: ::std::option::Option<UpdateLayoutHeader>,
+    /// `icon`: `UpdateLayoutIcon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: ::std::option::Option<UpdateLayoutIcon>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayout);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayout {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            body: None,
+            footer: None,
+            header: None,
+            icon: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `body`.
+    pub fn body(mut self, value: UpdateLayoutBody) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Sets `footer`.
+    pub fn footer(mut self, value: UpdateLayoutFooter) -> Self {
+        self.footer = Some(value);
+        self
+    }
+    /// Sets `header`.
+    pub fn header(mut self, value: UpdateLayoutHeader) -> Self {
+        self.header = Some(value);
+        self
+    }
+    /// Sets `icon`.
+    pub fn icon(mut self, value: UpdateLayoutIcon) -> Self {
+        self.icon = Some(value);
         self
     }
 }

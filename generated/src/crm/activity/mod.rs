@@ -37,18 +37,15 @@ pub mod type_;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: list of `AddFields`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<AddFields>,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: ::std::vec::Vec<AddFields>) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -2165,15 +2162,9 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `filter`: `ListFilter`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: ::std::option::Option<ListFilter>,
     /// `order`: map of string.
     #[serde(
         default,
@@ -2212,10 +2203,7 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn filter(mut self, value: ListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -2296,6 +2284,1079 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `BINDINGS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilterBindings {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilterBindings);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilterBindings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `COMMUNICATIONS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilterCommunications {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilterCommunications);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilterCommunications {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `FILES` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilterFiles {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilterFiles);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilterFiles {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `WEBDAV_ELEMENTS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilterWebdavElements {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilterWebdavElements);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilterWebdavElements {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `filter` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilter {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `OWNER_ID`: integer.
+    #[serde(
+        rename = "OWNER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub owner_id: ::std::option::Option<i64>,
+    /// `OWNER_TYPE_ID`: integer.
+    #[serde(
+        rename = "OWNER_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub owner_type_id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: map of any JSON value.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub type_id: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `ASSOCIATED_ENTITY_ID`: integer.
+    #[serde(
+        rename = "ASSOCIATED_ENTITY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub associated_entity_id: ::std::option::Option<i64>,
+    /// `AUTHOR_ID`: integer.
+    #[serde(
+        rename = "AUTHOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub author_id: ::std::option::Option<i64>,
+    /// `AUTOCOMPLETE_RULE`: integer.
+    #[serde(
+        rename = "AUTOCOMPLETE_RULE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub autocomplete_rule: ::std::option::Option<i64>,
+    /// `BINDINGS`: `ListFilterBindings`.
+    #[serde(rename = "BINDINGS", default, skip_serializing_if = "Option::is_none")]
+    pub bindings: ::std::option::Option<ListFilterBindings>,
+    /// `COMMUNICATIONS`: `ListFilterCommunications`.
+    #[serde(rename = "COMMUNICATIONS", default, skip_serializing_if = "Option::is_none")]
+    pub communications: ::std::option::Option<ListFilterCommunications>,
+    /// `COMPLETED`: string.
+    #[serde(
+        rename = "COMPLETED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub completed: ::std::option::Option<::std::string::String>,
+    /// `CREATED`: string.
+    #[serde(
+        rename = "CREATED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created: ::std::option::Option<::std::string::String>,
+    /// `DEADLINE`: string.
+    #[serde(
+        rename = "DEADLINE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub deadline: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION_TYPE`: map of any JSON value.
+    #[serde(
+        rename = "DESCRIPTION_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub description_type: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `DIRECTION`: map of any JSON value.
+    #[serde(
+        rename = "DIRECTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub direction: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `EDITOR_ID`: integer.
+    #[serde(
+        rename = "EDITOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub editor_id: ::std::option::Option<i64>,
+    /// `END_TIME`: string.
+    #[serde(
+        rename = "END_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// `FILES`: `ListFilterFiles`.
+    #[serde(rename = "FILES", default, skip_serializing_if = "Option::is_none")]
+    pub files: ::std::option::Option<ListFilterFiles>,
+    /// `LAST_UPDATED`: string.
+    #[serde(
+        rename = "LAST_UPDATED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_updated: ::std::option::Option<::std::string::String>,
+    /// `LOCATION`: string.
+    #[serde(
+        rename = "LOCATION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub location: ::std::option::Option<::std::string::String>,
+    /// `NOTIFY_TYPE`: map of any JSON value.
+    #[serde(
+        rename = "NOTIFY_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub notify_type: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `NOTIFY_VALUE`: integer.
+    #[serde(
+        rename = "NOTIFY_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub notify_value: ::std::option::Option<i64>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(
+        rename = "ORIGINATOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub originator_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_ID`: string.
+    #[serde(
+        rename = "ORIGIN_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub origin_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_VERSION`: string.
+    #[serde(
+        rename = "ORIGIN_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub origin_version: ::std::option::Option<::std::string::String>,
+    /// `PRIORITY`: map of any JSON value.
+    #[serde(
+        rename = "PRIORITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub priority: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `PROVIDER_DATA`: string.
+    #[serde(
+        rename = "PROVIDER_DATA",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_data: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_GROUP_ID`: string.
+    #[serde(
+        rename = "PROVIDER_GROUP_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_group_id: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_ID`: string.
+    #[serde(
+        rename = "PROVIDER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_id: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_TYPE_ID`: string.
+    #[serde(
+        rename = "PROVIDER_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_type_id: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_PARAMS`: map of any JSON value.
+    #[serde(
+        rename = "PROVIDER_PARAMS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub provider_params: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `RESPONSIBLE_ID`: integer.
+    #[serde(
+        rename = "RESPONSIBLE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_id: ::std::option::Option<i64>,
+    /// `RESULT_CURRENCY_ID`: string.
+    #[serde(
+        rename = "RESULT_CURRENCY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub result_currency_id: ::std::option::Option<::std::string::String>,
+    /// `RESULT_MARK`: integer.
+    #[serde(
+        rename = "RESULT_MARK",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub result_mark: ::std::option::Option<i64>,
+    /// `RESULT_SOURCE_ID`: string.
+    #[serde(
+        rename = "RESULT_SOURCE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub result_source_id: ::std::option::Option<::std::string::String>,
+    /// `RESULT_STATUS`: integer.
+    #[serde(
+        rename = "RESULT_STATUS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub result_status: ::std::option::Option<i64>,
+    /// `RESULT_STREAM`: integer.
+    #[serde(
+        rename = "RESULT_STREAM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub result_stream: ::std::option::Option<i64>,
+    /// `RESULT_SUM`: number.
+    #[serde(
+        rename = "RESULT_SUM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub result_sum: ::std::option::Option<f64>,
+    /// `RESULT_VALUE`: number.
+    #[serde(
+        rename = "RESULT_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub result_value: ::std::option::Option<f64>,
+    /// `SETTINGS`: map of any JSON value.
+    #[serde(
+        rename = "SETTINGS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `START_TIME`: string.
+    #[serde(
+        rename = "START_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `STATUS`: map of any JSON value.
+    #[serde(
+        rename = "STATUS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub status: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `SUBJECT`: string.
+    #[serde(
+        rename = "SUBJECT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub subject: ::std::option::Option<::std::string::String>,
+    /// `WEBDAV_ELEMENTS`: `ListFilterWebdavElements`.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "WEBDAV_ELEMENTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub webdav_elements: ::std::option::Option<ListFilterWebdavElements>,
+    /// `IS_INCOMING_CHANNEL`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_INCOMING_CHANNEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_incoming_channel: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            owner_id: None,
+            owner_type_id: None,
+            type_id: None,
+            associated_entity_id: None,
+            author_id: None,
+            autocomplete_rule: None,
+            bindings: None,
+            communications: None,
+            completed: None,
+            created: None,
+            deadline: None,
+            description: None,
+            description_type: None,
+            direction: None,
+            editor_id: None,
+            end_time: None,
+            files: None,
+            last_updated: None,
+            location: None,
+            notify_type: None,
+            notify_value: None,
+            originator_id: None,
+            origin_id: None,
+            origin_version: None,
+            priority: None,
+            provider_data: None,
+            provider_group_id: None,
+            provider_id: None,
+            provider_type_id: None,
+            provider_params: None,
+            responsible_id: None,
+            result_currency_id: None,
+            result_mark: None,
+            result_source_id: None,
+            result_status: None,
+            result_stream: None,
+            result_sum: None,
+            result_value: None,
+            settings: None,
+            start_time: None,
+            status: None,
+            subject: None,
+            webdav_elements: None,
+            is_incoming_channel: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `OWNER_ID`.
+    pub fn owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `OWNER_TYPE_ID`.
+    pub fn owner_type_id(mut self, value: i64) -> Self {
+        self.owner_type_id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.type_id = Some(value);
+        self
+    }
+    /// Sets `ASSOCIATED_ENTITY_ID`.
+    pub fn associated_entity_id(mut self, value: i64) -> Self {
+        self.associated_entity_id = Some(value);
+        self
+    }
+    /// Sets `AUTHOR_ID`.
+    pub fn author_id(mut self, value: i64) -> Self {
+        self.author_id = Some(value);
+        self
+    }
+    /// Sets `AUTOCOMPLETE_RULE`.
+    pub fn autocomplete_rule(mut self, value: i64) -> Self {
+        self.autocomplete_rule = Some(value);
+        self
+    }
+    /// Sets `BINDINGS`.
+    pub fn bindings(mut self, value: ListFilterBindings) -> Self {
+        self.bindings = Some(value);
+        self
+    }
+    /// Sets `COMMUNICATIONS`.
+    pub fn communications(mut self, value: ListFilterCommunications) -> Self {
+        self.communications = Some(value);
+        self
+    }
+    /// Sets `COMPLETED`.
+    pub fn completed(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.completed = Some(value.into());
+        self
+    }
+    /// Sets `CREATED`.
+    pub fn created(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `DEADLINE`.
+    pub fn deadline(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deadline = Some(value.into());
+        self
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `DESCRIPTION_TYPE`.
+    pub fn description_type(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.description_type = Some(value);
+        self
+    }
+    /// Sets `DIRECTION`.
+    pub fn direction(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.direction = Some(value);
+        self
+    }
+    /// Sets `EDITOR_ID`.
+    pub fn editor_id(mut self, value: i64) -> Self {
+        self.editor_id = Some(value);
+        self
+    }
+    /// Sets `END_TIME`.
+    pub fn end_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `FILES`.
+    pub fn files(mut self, value: ListFilterFiles) -> Self {
+        self.files = Some(value);
+        self
+    }
+    /// Sets `LAST_UPDATED`.
+    pub fn last_updated(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_updated = Some(value.into());
+        self
+    }
+    /// Sets `LOCATION`.
+    pub fn location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `NOTIFY_TYPE`.
+    pub fn notify_type(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.notify_type = Some(value);
+        self
+    }
+    /// Sets `NOTIFY_VALUE`.
+    pub fn notify_value(mut self, value: i64) -> Self {
+        self.notify_value = Some(value);
+        self
+    }
+    /// Sets `ORIGINATOR_ID`.
+    pub fn originator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.originator_id = Some(value.into());
+        self
+    }
+    /// Sets `ORIGIN_ID`.
+    pub fn origin_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_id = Some(value.into());
+        self
+    }
+    /// Sets `ORIGIN_VERSION`.
+    pub fn origin_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_version = Some(value.into());
+        self
+    }
+    /// Sets `PRIORITY`.
+    pub fn priority(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.priority = Some(value);
+        self
+    }
+    /// Sets `PROVIDER_DATA`.
+    pub fn provider_data(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_data = Some(value.into());
+        self
+    }
+    /// Sets `PROVIDER_GROUP_ID`.
+    pub fn provider_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_group_id = Some(value.into());
+        self
+    }
+    /// Sets `PROVIDER_ID`.
+    pub fn provider_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_id = Some(value.into());
+        self
+    }
+    /// Sets `PROVIDER_TYPE_ID`.
+    pub fn provider_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_type_id = Some(value.into());
+        self
+    }
+    /// Sets `PROVIDER_PARAMS`.
+    pub fn provider_params(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.provider_params = Some(value);
+        self
+    }
+    /// Sets `RESPONSIBLE_ID`.
+    pub fn responsible_id(mut self, value: i64) -> Self {
+        self.responsible_id = Some(value);
+        self
+    }
+    /// Sets `RESULT_CURRENCY_ID`.
+    pub fn result_currency_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.result_currency_id = Some(value.into());
+        self
+    }
+    /// Sets `RESULT_MARK`.
+    pub fn result_mark(mut self, value: i64) -> Self {
+        self.result_mark = Some(value);
+        self
+    }
+    /// Sets `RESULT_SOURCE_ID`.
+    pub fn result_source_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.result_source_id = Some(value.into());
+        self
+    }
+    /// Sets `RESULT_STATUS`.
+    pub fn result_status(mut self, value: i64) -> Self {
+        self.result_status = Some(value);
+        self
+    }
+    /// Sets `RESULT_STREAM`.
+    pub fn result_stream(mut self, value: i64) -> Self {
+        self.result_stream = Some(value);
+        self
+    }
+    /// Sets `RESULT_SUM`.
+    pub fn result_sum(mut self, value: f64) -> Self {
+        self.result_sum = Some(value);
+        self
+    }
+    /// Sets `RESULT_VALUE`.
+    pub fn result_value(mut self, value: f64) -> Self {
+        self.result_value = Some(value);
+        self
+    }
+    /// Sets `SETTINGS`.
+    pub fn settings(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `START_TIME`.
+    pub fn start_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+    /// Sets `STATUS`.
+    pub fn status(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `SUBJECT`.
+    pub fn subject(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `WEBDAV_ELEMENTS`.
+    pub fn webdav_elements(mut self, value: ListFilterWebdavElements) -> Self {
+        self.webdav_elements = Some(value);
+        self
+    }
+    /// Sets `IS_INCOMING_CHANNEL`.
+    pub fn is_incoming_channel(mut self, value: bool) -> Self {
+        self.is_incoming_channel = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.activity.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-update.html).
 ///
@@ -2312,18 +3373,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: list of `UpdateFields`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<UpdateFields>,
+    /// `fields`: `UpdateFields`, required.
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: ::std::vec::Vec<UpdateFields>) -> Self {
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
         Self { id, fields }
     }
 }

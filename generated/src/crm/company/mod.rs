@@ -178,6 +178,14 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsUtmMedium {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
     /// `TITLE`: string.
     #[serde(
         rename = "TITLE",
@@ -194,6 +202,26 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub company_type: ::std::option::Option<::std::string::String>,
+    /// `LOGO`: any JSON value.
+    #[serde(rename = "LOGO", default, skip_serializing_if = "Option::is_none")]
+    pub logo: ::std::option::Option<::serde_json::Value>,
+    /// `ADDRESS`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `BANKING_DETAILS`: string.
+    #[serde(
+        rename = "BANKING_DETAILS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub banking_details: ::std::option::Option<::std::string::String>,
     /// `INDUSTRY`: string.
     #[serde(
         rename = "INDUSTRY",
@@ -226,11 +254,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub revenue: ::std::option::Option<f64>,
-    /// `LOGO`: any JSON value.
-    #[serde(rename = "LOGO", default, skip_serializing_if = "Option::is_none")]
-    pub logo: ::std::option::Option<::serde_json::Value>,
     /// `OPENED`: boolean, sent as `Y`/`N`.
-    /// Default: `Y`.
     #[serde(
         rename = "OPENED",
         default,
@@ -238,14 +262,6 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub opened: ::std::option::Option<bool>,
-    /// `ASSIGNED_BY_ID`: integer.
-    #[serde(
-        rename = "ASSIGNED_BY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub assigned_by_id: ::std::option::Option<i64>,
     /// `COMMENTS`: string.
     #[serde(
         rename = "COMMENTS",
@@ -254,38 +270,118 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub comments: ::std::option::Option<::std::string::String>,
-    /// `PHONE`: list of `CrmMultifield`.
+    /// `HAS_PHONE`: string.
     #[serde(
-        rename = "PHONE",
+        rename = "HAS_PHONE",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub phone: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `EMAIL`: list of `CrmMultifield`.
+    pub has_phone: ::std::option::Option<::std::string::String>,
+    /// `HAS_EMAIL`: string.
     #[serde(
-        rename = "EMAIL",
+        rename = "HAS_EMAIL",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub email: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `WEB`: list of `CrmMultifield`.
+    pub has_email: ::std::option::Option<::std::string::String>,
+    /// `HAS_IMOL`: string.
     #[serde(
-        rename = "WEB",
+        rename = "HAS_IMOL",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub web: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `IM`: list of `CrmMultifield`.
+    pub has_imol: ::std::option::Option<::std::string::String>,
+    /// `IS_MY_COMPANY`: boolean, sent as `Y`/`N`.
     #[serde(
-        rename = "IM",
+        rename = "IS_MY_COMPANY",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
-    pub im: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
+    pub is_my_company: ::std::option::Option<bool>,
+    /// `ASSIGNED_BY_ID`: integer.
+    #[serde(
+        rename = "ASSIGNED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub assigned_by_id: ::std::option::Option<i64>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(
+        rename = "CREATED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFY_BY_ID`: integer.
+    #[serde(
+        rename = "MODIFY_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub modify_by_id: ::std::option::Option<i64>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(
+        rename = "DATE_MODIFY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `CONTACT_ID`: integer.
+    #[serde(
+        rename = "CONTACT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub contact_id: ::std::option::Option<i64>,
+    /// `LEAD_ID`: integer.
+    #[serde(
+        rename = "LEAD_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub lead_id: ::std::option::Option<i64>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(
+        rename = "ORIGINATOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub originator_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_ID`: string.
+    #[serde(
+        rename = "ORIGIN_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub origin_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_VERSION`: string.
+    #[serde(
+        rename = "ORIGIN_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub origin_version: ::std::option::Option<::std::string::String>,
     /// `UTM_SOURCE`: string.
     #[serde(
         rename = "UTM_SOURCE",
@@ -322,20 +418,51 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `IS_MY_COMPANY`: boolean, sent as `Y`/`N`.
+    /// `LAST_ACTIVITY_TIME`: string.
     #[serde(
-        rename = "IS_MY_COMPANY",
+        rename = "LAST_ACTIVITY_TIME",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub is_my_company: ::std::option::Option<bool>,
-    /// `UF_...`: any JSON value.
-    #[serde(rename = "UF_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf: ::std::option::Option<::serde_json::Value>,
-    /// `PARENT_ID_...`: any JSON value.
-    #[serde(rename = "PARENT_ID_...", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: ::std::option::Option<::serde_json::Value>,
+    pub last_activity_time: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_BY`: integer.
+    #[serde(
+        rename = "LAST_ACTIVITY_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub last_activity_by: ::std::option::Option<i64>,
+    /// `LAST_COMMUNICATION_TIME`: string.
+    #[serde(
+        rename = "LAST_COMMUNICATION_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_communication_time: ::std::option::Option<::std::string::String>,
+    /// `PHONE`: `CrmMultifield`.
+    #[serde(rename = "PHONE", default, skip_serializing_if = "Option::is_none")]
+    pub phone: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `EMAIL`: `CrmMultifield`.
+    #[serde(rename = "EMAIL", default, skip_serializing_if = "Option::is_none")]
+    pub email: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `WEB`: `CrmMultifield`.
+    #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
+    pub web: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `IM`: `CrmMultifield`.
+    #[serde(rename = "IM", default, skip_serializing_if = "Option::is_none")]
+    pub im: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `LINK`: `CrmMultifield`.
+    #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
+    pub link: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `time`: `Time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: ::std::option::Option<crate::types::Time>,
+    /// Fields matching `PARENT_ID_*`, `UF_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddFields);
@@ -346,29 +473,53 @@ impl AddFields {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
+            id: None,
             title: None,
             company_type: None,
+            logo: None,
+            address: None,
+            banking_details: None,
             industry: None,
             employees: None,
             currency_id: None,
             revenue: None,
-            logo: None,
             opened: None,
-            assigned_by_id: None,
             comments: None,
-            phone: None,
-            email: None,
-            web: None,
-            im: None,
+            has_phone: None,
+            has_email: None,
+            has_imol: None,
+            is_my_company: None,
+            assigned_by_id: None,
+            created_by_id: None,
+            modify_by_id: None,
+            date_create: None,
+            date_modify: None,
+            contact_id: None,
+            lead_id: None,
+            originator_id: None,
+            origin_id: None,
+            origin_version: None,
             utm_source: None,
             utm_medium: None,
             utm_campaign: None,
             utm_content: None,
             utm_term: None,
-            is_my_company: None,
-            uf: None,
-            parent_id: None,
+            last_activity_time: None,
+            last_activity_by: None,
+            last_communication_time: None,
+            phone: None,
+            email: None,
+            web: None,
+            im: None,
+            link: None,
+            time: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
     }
     /// Sets `TITLE`.
     pub fn title(
@@ -384,6 +535,27 @@ impl AddFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.company_type = Some(value.into());
+        self
+    }
+    /// Sets `LOGO`.
+    pub fn logo(mut self, value: ::serde_json::Value) -> Self {
+        self.logo = Some(value);
+        self
+    }
+    /// Sets `ADDRESS`.
+    pub fn address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `BANKING_DETAILS`.
+    pub fn banking_details(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.banking_details = Some(value.into());
         self
     }
     /// Sets `INDUSTRY`.
@@ -415,19 +587,9 @@ impl AddFields {
         self.revenue = Some(value);
         self
     }
-    /// Sets `LOGO`.
-    pub fn logo(mut self, value: ::serde_json::Value) -> Self {
-        self.logo = Some(value);
-        self
-    }
     /// Sets `OPENED`.
     pub fn opened(mut self, value: bool) -> Self {
         self.opened = Some(value);
-        self
-    }
-    /// Sets `ASSIGNED_BY_ID`.
-    pub fn assigned_by_id(mut self, value: i64) -> Self {
-        self.assigned_by_id = Some(value);
         self
     }
     /// Sets `COMMENTS`.
@@ -438,24 +600,98 @@ impl AddFields {
         self.comments = Some(value.into());
         self
     }
-    /// Sets `PHONE`.
-    pub fn phone(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
-        self.phone = Some(value);
+    /// Sets `HAS_PHONE`.
+    pub fn has_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_phone = Some(value.into());
         self
     }
-    /// Sets `EMAIL`.
-    pub fn email(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
-        self.email = Some(value);
+    /// Sets `HAS_EMAIL`.
+    pub fn has_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_email = Some(value.into());
         self
     }
-    /// Sets `WEB`.
-    pub fn web(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
-        self.web = Some(value);
+    /// Sets `HAS_IMOL`.
+    pub fn has_imol(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_imol = Some(value.into());
         self
     }
-    /// Sets `IM`.
-    pub fn im(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
-        self.im = Some(value);
+    /// Sets `IS_MY_COMPANY`.
+    pub fn is_my_company(mut self, value: bool) -> Self {
+        self.is_my_company = Some(value);
+        self
+    }
+    /// Sets `ASSIGNED_BY_ID`.
+    pub fn assigned_by_id(mut self, value: i64) -> Self {
+        self.assigned_by_id = Some(value);
+        self
+    }
+    /// Sets `CREATED_BY_ID`.
+    pub fn created_by_id(mut self, value: i64) -> Self {
+        self.created_by_id = Some(value);
+        self
+    }
+    /// Sets `MODIFY_BY_ID`.
+    pub fn modify_by_id(mut self, value: i64) -> Self {
+        self.modify_by_id = Some(value);
+        self
+    }
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+    /// Sets `DATE_MODIFY`.
+    pub fn date_modify(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_modify = Some(value.into());
+        self
+    }
+    /// Sets `CONTACT_ID`.
+    pub fn contact_id(mut self, value: i64) -> Self {
+        self.contact_id = Some(value);
+        self
+    }
+    /// Sets `LEAD_ID`.
+    pub fn lead_id(mut self, value: i64) -> Self {
+        self.lead_id = Some(value);
+        self
+    }
+    /// Sets `ORIGINATOR_ID`.
+    pub fn originator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.originator_id = Some(value.into());
+        self
+    }
+    /// Sets `ORIGIN_ID`.
+    pub fn origin_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_id = Some(value.into());
+        self
+    }
+    /// Sets `ORIGIN_VERSION`.
+    pub fn origin_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_version = Some(value.into());
         self
     }
     /// Sets `UTM_SOURCE`.
@@ -495,19 +731,55 @@ impl AddFields {
         self.utm_term = Some(value.into());
         self
     }
-    /// Sets `IS_MY_COMPANY`.
-    pub fn is_my_company(mut self, value: bool) -> Self {
-        self.is_my_company = Some(value);
+    /// Sets `LAST_ACTIVITY_TIME`.
+    pub fn last_activity_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_activity_time = Some(value.into());
         self
     }
-    /// Sets `UF_...`.
-    pub fn uf(mut self, value: ::serde_json::Value) -> Self {
-        self.uf = Some(value);
+    /// Sets `LAST_ACTIVITY_BY`.
+    pub fn last_activity_by(mut self, value: i64) -> Self {
+        self.last_activity_by = Some(value);
         self
     }
-    /// Sets `PARENT_ID_...`.
-    pub fn parent_id(mut self, value: ::serde_json::Value) -> Self {
-        self.parent_id = Some(value);
+    /// Sets `LAST_COMMUNICATION_TIME`.
+    pub fn last_communication_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_communication_time = Some(value.into());
+        self
+    }
+    /// Sets `PHONE`.
+    pub fn phone(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.phone = Some(value);
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.email = Some(value);
+        self
+    }
+    /// Sets `WEB`.
+    pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.web = Some(value);
+        self
+    }
+    /// Sets `IM`.
+    pub fn im(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.im = Some(value);
+        self
+    }
+    /// Sets `LINK`.
+    pub fn link(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.link = Some(value);
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: crate::types::Time) -> Self {
+        self.time = Some(value);
         self
     }
 }
@@ -525,7 +797,10 @@ impl AddFields {
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
 }
 #[cfg(feature = "crm")]
@@ -879,9 +1154,6 @@ pub struct FieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `PARENT_ID_...`: any JSON value.
-    #[serde(rename = "PARENT_ID_...", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: ::std::option::Option<::serde_json::Value>,
     /// `LAST_ACTIVITY_TIME`: string.
     #[serde(
         rename = "LAST_ACTIVITY_TIME",
@@ -921,9 +1193,9 @@ pub struct FieldsResponse {
     /// `LINK`: `CrmMultifield`.
     #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
     pub link: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `UF_...`: any JSON value.
-    #[serde(rename = "UF_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `PARENT_ID_*`, `UF_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(FieldsResponse);
@@ -965,7 +1237,6 @@ impl FieldsResponse {
             utm_campaign: None,
             utm_content: None,
             utm_term: None,
-            parent_id: None,
             last_activity_time: None,
             last_activity_by: None,
             last_communication_time: None,
@@ -974,7 +1245,7 @@ impl FieldsResponse {
             web: None,
             im: None,
             link: None,
-            uf: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -1192,11 +1463,6 @@ impl FieldsResponse {
         self.utm_term = Some(value.into());
         self
     }
-    /// Sets `PARENT_ID_...`.
-    pub fn parent_id(mut self, value: ::serde_json::Value) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
     /// Sets `LAST_ACTIVITY_TIME`.
     pub fn last_activity_time(
         mut self,
@@ -1241,11 +1507,6 @@ impl FieldsResponse {
     /// Sets `LINK`.
     pub fn link(mut self, value: crate::types::CrmMultifield) -> Self {
         self.link = Some(value);
-        self
-    }
-    /// Sets `UF_...`.
-    pub fn uf(mut self, value: ::serde_json::Value) -> Self {
-        self.uf = Some(value);
         self
     }
 }
@@ -1347,7 +1608,10 @@ impl<'de> ::serde::Deserialize<'de> for FieldsResponseUtmMedium {
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
 }
 #[cfg(feature = "crm")]
@@ -1440,22 +1704,18 @@ impl ::std::error::Error for GetError {}
 pub struct List {
     /// `select`: list of string.
     #[serde(
+        alias = "SELECT",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `filter`: `ListFilter`.
+    #[serde(alias = "FILTER", default, skip_serializing_if = "Option::is_none")]
+    pub filter: ::std::option::Option<ListFilter>,
     /// `order`: map of string.
     #[serde(
+        alias = "ORDER",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
@@ -1492,10 +1752,7 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn filter(mut self, value: ListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -1596,6 +1853,668 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `UTM_MEDIUM`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListFilterUtmMedium {
+    /// `CPC`
+    Cpc,
+    /// `CPM`
+    Cpm,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::bitrix24_runtime::wire::StrEnum for ListFilterUtmMedium {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CPC" => Self::Cpc,
+            "CPM" => Self::Cpm,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Cpc => "CPC",
+            Self::Cpm => "CPM",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::serde::Serialize for ListFilterUtmMedium {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl<'de> ::serde::Deserialize<'de> for ListFilterUtmMedium {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
+/// The `filter` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilter {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `COMPANY_TYPE`: string.
+    #[serde(
+        rename = "COMPANY_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub company_type: ::std::option::Option<::std::string::String>,
+    /// `LOGO`: any JSON value.
+    #[serde(rename = "LOGO", default, skip_serializing_if = "Option::is_none")]
+    pub logo: ::std::option::Option<::serde_json::Value>,
+    /// `ADDRESS`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `BANKING_DETAILS`: string.
+    #[serde(
+        rename = "BANKING_DETAILS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub banking_details: ::std::option::Option<::std::string::String>,
+    /// `INDUSTRY`: string.
+    #[serde(
+        rename = "INDUSTRY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub industry: ::std::option::Option<::std::string::String>,
+    /// `EMPLOYEES`: string.
+    #[serde(
+        rename = "EMPLOYEES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub employees: ::std::option::Option<::std::string::String>,
+    /// `CURRENCY_ID`: string.
+    #[serde(
+        rename = "CURRENCY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `REVENUE`: number.
+    #[serde(
+        rename = "REVENUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub revenue: ::std::option::Option<f64>,
+    /// `OPENED`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "OPENED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub opened: ::std::option::Option<bool>,
+    /// `COMMENTS`: string.
+    #[serde(
+        rename = "COMMENTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub comments: ::std::option::Option<::std::string::String>,
+    /// `HAS_PHONE`: string.
+    #[serde(
+        rename = "HAS_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_phone: ::std::option::Option<::std::string::String>,
+    /// `HAS_EMAIL`: string.
+    #[serde(
+        rename = "HAS_EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_email: ::std::option::Option<::std::string::String>,
+    /// `HAS_IMOL`: string.
+    #[serde(
+        rename = "HAS_IMOL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_imol: ::std::option::Option<::std::string::String>,
+    /// `IS_MY_COMPANY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_MY_COMPANY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_my_company: ::std::option::Option<bool>,
+    /// `ASSIGNED_BY_ID`: integer.
+    #[serde(
+        rename = "ASSIGNED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub assigned_by_id: ::std::option::Option<i64>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(
+        rename = "CREATED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFY_BY_ID`: integer.
+    #[serde(
+        rename = "MODIFY_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub modify_by_id: ::std::option::Option<i64>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(
+        rename = "DATE_MODIFY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `CONTACT_ID`: integer.
+    #[serde(
+        rename = "CONTACT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub contact_id: ::std::option::Option<i64>,
+    /// `LEAD_ID`: integer.
+    #[serde(
+        rename = "LEAD_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub lead_id: ::std::option::Option<i64>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(
+        rename = "ORIGINATOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub originator_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_ID`: string.
+    #[serde(
+        rename = "ORIGIN_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub origin_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_VERSION`: string.
+    #[serde(
+        rename = "ORIGIN_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub origin_version: ::std::option::Option<::std::string::String>,
+    /// `UTM_SOURCE`: string.
+    #[serde(
+        rename = "UTM_SOURCE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_source: ::std::option::Option<::std::string::String>,
+    /// `UTM_MEDIUM`: `ListFilterUtmMedium`.
+    /// Allowed values: `CPC`, `CPM`.
+    #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
+    pub utm_medium: ::std::option::Option<ListFilterUtmMedium>,
+    /// `UTM_CAMPAIGN`: string.
+    #[serde(
+        rename = "UTM_CAMPAIGN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_campaign: ::std::option::Option<::std::string::String>,
+    /// `UTM_CONTENT`: string.
+    #[serde(
+        rename = "UTM_CONTENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_content: ::std::option::Option<::std::string::String>,
+    /// `UTM_TERM`: string.
+    #[serde(
+        rename = "UTM_TERM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_term: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_TIME`: string.
+    #[serde(
+        rename = "LAST_ACTIVITY_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_activity_time: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_BY`: integer.
+    #[serde(
+        rename = "LAST_ACTIVITY_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub last_activity_by: ::std::option::Option<i64>,
+    /// `LAST_COMMUNICATION_TIME`: string.
+    #[serde(
+        rename = "LAST_COMMUNICATION_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_communication_time: ::std::option::Option<::std::string::String>,
+    /// `PHONE`: `CrmMultifield`.
+    #[serde(rename = "PHONE", default, skip_serializing_if = "Option::is_none")]
+    pub phone: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `EMAIL`: `CrmMultifield`.
+    #[serde(rename = "EMAIL", default, skip_serializing_if = "Option::is_none")]
+    pub email: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `WEB`: `CrmMultifield`.
+    #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
+    pub web: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `IM`: `CrmMultifield`.
+    #[serde(rename = "IM", default, skip_serializing_if = "Option::is_none")]
+    pub im: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `LINK`: `CrmMultifield`.
+    #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
+    pub link: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `time`: `Time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: ::std::option::Option<crate::types::Time>,
+    /// Fields matching `PARENT_ID_*`, `UF_*`, `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            title: None,
+            company_type: None,
+            logo: None,
+            address: None,
+            banking_details: None,
+            industry: None,
+            employees: None,
+            currency_id: None,
+            revenue: None,
+            opened: None,
+            comments: None,
+            has_phone: None,
+            has_email: None,
+            has_imol: None,
+            is_my_company: None,
+            assigned_by_id: None,
+            created_by_id: None,
+            modify_by_id: None,
+            date_create: None,
+            date_modify: None,
+            contact_id: None,
+            lead_id: None,
+            originator_id: None,
+            origin_id: None,
+            origin_version: None,
+            utm_source: None,
+            utm_medium: None,
+            utm_campaign: None,
+            utm_content: None,
+            utm_term: None,
+            last_activity_time: None,
+            last_activity_by: None,
+            last_communication_time: None,
+            phone: None,
+            email: None,
+            web: None,
+            im: None,
+            link: None,
+            time: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `COMPANY_TYPE`.
+    pub fn company_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.company_type = Some(value.into());
+        self
+    }
+    /// Sets `LOGO`.
+    pub fn logo(mut self, value: ::serde_json::Value) -> Self {
+        self.logo = Some(value);
+        self
+    }
+    /// Sets `ADDRESS`.
+    pub fn address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `BANKING_DETAILS`.
+    pub fn banking_details(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.banking_details = Some(value.into());
+        self
+    }
+    /// Sets `INDUSTRY`.
+    pub fn industry(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.industry = Some(value.into());
+        self
+    }
+    /// Sets `EMPLOYEES`.
+    pub fn employees(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.employees = Some(value.into());
+        self
+    }
+    /// Sets `CURRENCY_ID`.
+    pub fn currency_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency_id = Some(value.into());
+        self
+    }
+    /// Sets `REVENUE`.
+    pub fn revenue(mut self, value: f64) -> Self {
+        self.revenue = Some(value);
+        self
+    }
+    /// Sets `OPENED`.
+    pub fn opened(mut self, value: bool) -> Self {
+        self.opened = Some(value);
+        self
+    }
+    /// Sets `COMMENTS`.
+    pub fn comments(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comments = Some(value.into());
+        self
+    }
+    /// Sets `HAS_PHONE`.
+    pub fn has_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_phone = Some(value.into());
+        self
+    }
+    /// Sets `HAS_EMAIL`.
+    pub fn has_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_email = Some(value.into());
+        self
+    }
+    /// Sets `HAS_IMOL`.
+    pub fn has_imol(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_imol = Some(value.into());
+        self
+    }
+    /// Sets `IS_MY_COMPANY`.
+    pub fn is_my_company(mut self, value: bool) -> Self {
+        self.is_my_company = Some(value);
+        self
+    }
+    /// Sets `ASSIGNED_BY_ID`.
+    pub fn assigned_by_id(mut self, value: i64) -> Self {
+        self.assigned_by_id = Some(value);
+        self
+    }
+    /// Sets `CREATED_BY_ID`.
+    pub fn created_by_id(mut self, value: i64) -> Self {
+        self.created_by_id = Some(value);
+        self
+    }
+    /// Sets `MODIFY_BY_ID`.
+    pub fn modify_by_id(mut self, value: i64) -> Self {
+        self.modify_by_id = Some(value);
+        self
+    }
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+    /// Sets `DATE_MODIFY`.
+    pub fn date_modify(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_modify = Some(value.into());
+        self
+    }
+    /// Sets `CONTACT_ID`.
+    pub fn contact_id(mut self, value: i64) -> Self {
+        self.contact_id = Some(value);
+        self
+    }
+    /// Sets `LEAD_ID`.
+    pub fn lead_id(mut self, value: i64) -> Self {
+        self.lead_id = Some(value);
+        self
+    }
+    /// Sets `ORIGINATOR_ID`.
+    pub fn originator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.originator_id = Some(value.into());
+        self
+    }
+    /// Sets `ORIGIN_ID`.
+    pub fn origin_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_id = Some(value.into());
+        self
+    }
+    /// Sets `ORIGIN_VERSION`.
+    pub fn origin_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_version = Some(value.into());
+        self
+    }
+    /// Sets `UTM_SOURCE`.
+    pub fn utm_source(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_source = Some(value.into());
+        self
+    }
+    /// Sets `UTM_MEDIUM`.
+    pub fn utm_medium(mut self, value: ListFilterUtmMedium) -> Self {
+        self.utm_medium = Some(value);
+        self
+    }
+    /// Sets `UTM_CAMPAIGN`.
+    pub fn utm_campaign(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_campaign = Some(value.into());
+        self
+    }
+    /// Sets `UTM_CONTENT`.
+    pub fn utm_content(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_content = Some(value.into());
+        self
+    }
+    /// Sets `UTM_TERM`.
+    pub fn utm_term(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_term = Some(value.into());
+        self
+    }
+    /// Sets `LAST_ACTIVITY_TIME`.
+    pub fn last_activity_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_activity_time = Some(value.into());
+        self
+    }
+    /// Sets `LAST_ACTIVITY_BY`.
+    pub fn last_activity_by(mut self, value: i64) -> Self {
+        self.last_activity_by = Some(value);
+        self
+    }
+    /// Sets `LAST_COMMUNICATION_TIME`.
+    pub fn last_communication_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_communication_time = Some(value.into());
+        self
+    }
+    /// Sets `PHONE`.
+    pub fn phone(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.phone = Some(value);
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.email = Some(value);
+        self
+    }
+    /// Sets `WEB`.
+    pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.web = Some(value);
+        self
+    }
+    /// Sets `IM`.
+    pub fn im(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.im = Some(value);
+        self
+    }
+    /// Sets `LINK`.
+    pub fn link(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.link = Some(value);
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: crate::types::Time) -> Self {
+        self.time = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.company.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html).
 ///
@@ -1610,12 +2529,17 @@ impl ::std::error::Error for ListError {}
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
     /// `fields`: `UpdateFields`, required.
+    #[serde(alias = "FIELDS")]
     pub fields: UpdateFields,
     /// `params`: map of string.
     #[serde(
+        alias = "PARAMS",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
@@ -1768,6 +2692,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateFieldsUtmMedium {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
     /// `TITLE`: string.
     #[serde(
         rename = "TITLE",
@@ -1787,6 +2719,23 @@ pub struct UpdateFields {
     /// `LOGO`: any JSON value.
     #[serde(rename = "LOGO", default, skip_serializing_if = "Option::is_none")]
     pub logo: ::std::option::Option<::serde_json::Value>,
+    /// `ADDRESS`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `BANKING_DETAILS`: string.
+    #[serde(
+        rename = "BANKING_DETAILS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub banking_details: ::std::option::Option<::std::string::String>,
     /// `INDUSTRY`: string.
     #[serde(
         rename = "INDUSTRY",
@@ -1835,6 +2784,38 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub comments: ::std::option::Option<::std::string::String>,
+    /// `HAS_PHONE`: string.
+    #[serde(
+        rename = "HAS_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_phone: ::std::option::Option<::std::string::String>,
+    /// `HAS_EMAIL`: string.
+    #[serde(
+        rename = "HAS_EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_email: ::std::option::Option<::std::string::String>,
+    /// `HAS_IMOL`: string.
+    #[serde(
+        rename = "HAS_IMOL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_imol: ::std::option::Option<::std::string::String>,
+    /// `IS_MY_COMPANY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_MY_COMPANY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_my_company: ::std::option::Option<bool>,
     /// `ASSIGNED_BY_ID`: integer.
     #[serde(
         rename = "ASSIGNED_BY_ID",
@@ -1843,6 +2824,38 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub assigned_by_id: ::std::option::Option<i64>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(
+        rename = "CREATED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFY_BY_ID`: integer.
+    #[serde(
+        rename = "MODIFY_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub modify_by_id: ::std::option::Option<i64>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(
+        rename = "DATE_MODIFY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_modify: ::std::option::Option<::std::string::String>,
     /// `CONTACT_ID`: integer.
     #[serde(
         rename = "CONTACT_ID",
@@ -1851,6 +2864,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub contact_id: ::std::option::Option<i64>,
+    /// `LEAD_ID`: integer.
+    #[serde(
+        rename = "LEAD_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub lead_id: ::std::option::Option<i64>,
     /// `ORIGINATOR_ID`: string.
     #[serde(
         rename = "ORIGINATOR_ID",
@@ -1911,52 +2932,51 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `PARENT_ID_...`: any JSON value.
-    #[serde(rename = "PARENT_ID_...", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: ::std::option::Option<::serde_json::Value>,
-    /// `PHONE`: list of `CrmMultifield`.
+    /// `LAST_ACTIVITY_TIME`: string.
     #[serde(
-        rename = "PHONE",
+        rename = "LAST_ACTIVITY_TIME",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub phone: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `EMAIL`: list of `CrmMultifield`.
+    pub last_activity_time: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_BY`: integer.
     #[serde(
-        rename = "EMAIL",
+        rename = "LAST_ACTIVITY_BY",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub email: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `WEB`: list of `CrmMultifield`.
+    pub last_activity_by: ::std::option::Option<i64>,
+    /// `LAST_COMMUNICATION_TIME`: string.
     #[serde(
-        rename = "WEB",
+        rename = "LAST_COMMUNICATION_TIME",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub web: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `IM`: list of `CrmMultifield`.
-    #[serde(
-        rename = "IM",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub im: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `LINK`: list of `CrmMultifield`.
-    #[serde(
-        rename = "LINK",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub link: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
-    /// `UF_...`: any JSON value.
-    #[serde(rename = "UF_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf: ::std::option::Option<::serde_json::Value>,
+    pub last_communication_time: ::std::option::Option<::std::string::String>,
+    /// `PHONE`: `CrmMultifield`.
+    #[serde(rename = "PHONE", default, skip_serializing_if = "Option::is_none")]
+    pub phone: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `EMAIL`: `CrmMultifield`.
+    #[serde(rename = "EMAIL", default, skip_serializing_if = "Option::is_none")]
+    pub email: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `WEB`: `CrmMultifield`.
+    #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
+    pub web: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `IM`: `CrmMultifield`.
+    #[serde(rename = "IM", default, skip_serializing_if = "Option::is_none")]
+    pub im: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `LINK`: `CrmMultifield`.
+    #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
+    pub link: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `time`: `Time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: ::std::option::Option<crate::types::Time>,
+    /// Fields matching `PARENT_ID_*`, `UF_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1967,17 +2987,29 @@ impl UpdateFields {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
+            id: None,
             title: None,
             company_type: None,
             logo: None,
+            address: None,
+            banking_details: None,
             industry: None,
             employees: None,
             currency_id: None,
             revenue: None,
             opened: None,
             comments: None,
+            has_phone: None,
+            has_email: None,
+            has_imol: None,
+            is_my_company: None,
             assigned_by_id: None,
+            created_by_id: None,
+            modify_by_id: None,
+            date_create: None,
+            date_modify: None,
             contact_id: None,
+            lead_id: None,
             originator_id: None,
             origin_id: None,
             origin_version: None,
@@ -1986,14 +3018,22 @@ impl UpdateFields {
             utm_campaign: None,
             utm_content: None,
             utm_term: None,
-            parent_id: None,
+            last_activity_time: None,
+            last_activity_by: None,
+            last_communication_time: None,
             phone: None,
             email: None,
             web: None,
             im: None,
             link: None,
-            uf: None,
+            time: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
     }
     /// Sets `TITLE`.
     pub fn title(
@@ -2014,6 +3054,22 @@ impl UpdateFields {
     /// Sets `LOGO`.
     pub fn logo(mut self, value: ::serde_json::Value) -> Self {
         self.logo = Some(value);
+        self
+    }
+    /// Sets `ADDRESS`.
+    pub fn address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `BANKING_DETAILS`.
+    pub fn banking_details(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.banking_details = Some(value.into());
         self
     }
     /// Sets `INDUSTRY`.
@@ -2058,14 +3114,74 @@ impl UpdateFields {
         self.comments = Some(value.into());
         self
     }
+    /// Sets `HAS_PHONE`.
+    pub fn has_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_phone = Some(value.into());
+        self
+    }
+    /// Sets `HAS_EMAIL`.
+    pub fn has_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_email = Some(value.into());
+        self
+    }
+    /// Sets `HAS_IMOL`.
+    pub fn has_imol(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_imol = Some(value.into());
+        self
+    }
+    /// Sets `IS_MY_COMPANY`.
+    pub fn is_my_company(mut self, value: bool) -> Self {
+        self.is_my_company = Some(value);
+        self
+    }
     /// Sets `ASSIGNED_BY_ID`.
     pub fn assigned_by_id(mut self, value: i64) -> Self {
         self.assigned_by_id = Some(value);
         self
     }
+    /// Sets `CREATED_BY_ID`.
+    pub fn created_by_id(mut self, value: i64) -> Self {
+        self.created_by_id = Some(value);
+        self
+    }
+    /// Sets `MODIFY_BY_ID`.
+    pub fn modify_by_id(mut self, value: i64) -> Self {
+        self.modify_by_id = Some(value);
+        self
+    }
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+    /// Sets `DATE_MODIFY`.
+    pub fn date_modify(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_modify = Some(value.into());
+        self
+    }
     /// Sets `CONTACT_ID`.
     pub fn contact_id(mut self, value: i64) -> Self {
         self.contact_id = Some(value);
+        self
+    }
+    /// Sets `LEAD_ID`.
+    pub fn lead_id(mut self, value: i64) -> Self {
+        self.lead_id = Some(value);
         self
     }
     /// Sets `ORIGINATOR_ID`.
@@ -2129,39 +3245,55 @@ impl UpdateFields {
         self.utm_term = Some(value.into());
         self
     }
-    /// Sets `PARENT_ID_...`.
-    pub fn parent_id(mut self, value: ::serde_json::Value) -> Self {
-        self.parent_id = Some(value);
+    /// Sets `LAST_ACTIVITY_TIME`.
+    pub fn last_activity_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_activity_time = Some(value.into());
+        self
+    }
+    /// Sets `LAST_ACTIVITY_BY`.
+    pub fn last_activity_by(mut self, value: i64) -> Self {
+        self.last_activity_by = Some(value);
+        self
+    }
+    /// Sets `LAST_COMMUNICATION_TIME`.
+    pub fn last_communication_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_communication_time = Some(value.into());
         self
     }
     /// Sets `PHONE`.
-    pub fn phone(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
+    pub fn phone(mut self, value: crate::types::CrmMultifield) -> Self {
         self.phone = Some(value);
         self
     }
     /// Sets `EMAIL`.
-    pub fn email(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
+    pub fn email(mut self, value: crate::types::CrmMultifield) -> Self {
         self.email = Some(value);
         self
     }
     /// Sets `WEB`.
-    pub fn web(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
+    pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
         self.web = Some(value);
         self
     }
     /// Sets `IM`.
-    pub fn im(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
+    pub fn im(mut self, value: crate::types::CrmMultifield) -> Self {
         self.im = Some(value);
         self
     }
     /// Sets `LINK`.
-    pub fn link(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
+    pub fn link(mut self, value: crate::types::CrmMultifield) -> Self {
         self.link = Some(value);
         self
     }
-    /// Sets `UF_...`.
-    pub fn uf(mut self, value: ::serde_json::Value) -> Self {
-        self.uf = Some(value);
+    /// Sets `time`.
+    pub fn time(mut self, value: crate::types::Time) -> Self {
+        self.time = Some(value);
         self
     }
 }

@@ -1288,6 +1288,9 @@ pub struct ListFilter {
     /// Allowed values: `EDIT_FORM_LABEL`, `LIST_COLUMN_LABEL`, `LIST_FILTER_LABEL`, `ERROR_MESSAGE`, `HELP_MESSAGE`.
     #[serde(rename = "LANG", default, skip_serializing_if = "Option::is_none")]
     pub lang: ::std::option::Option<ListFilterLang>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -1310,6 +1313,7 @@ impl ListFilter {
             edit_in_list: None,
             is_searchable: None,
             lang: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.

@@ -29,10 +29,10 @@ pub mod userfield;
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "FIELDS", default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<AddFields>,
     /// `params`: `AddParams`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "PARAMS", default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<AddParams>,
 }
 #[cfg(feature = "crm")]
@@ -441,17 +441,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub trace: ::std::option::Option<::std::string::String>,
-    /// `UF_CRM_...`: any JSON value.
-    #[serde(rename = "UF_CRM_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<::serde_json::Value>,
-    /// `PARENT_ID_...`: integer.
-    #[serde(
-        rename = "PARENT_ID_...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
+    /// Fields matching `UF_CRM_*`, `PARENT_ID_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddFields);
@@ -495,8 +487,7 @@ impl AddFields {
             utm_content: None,
             utm_term: None,
             trace: None,
-            uf_crm: None,
-            parent_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TITLE`.
@@ -715,16 +706,6 @@ impl AddFields {
         self.trace = Some(value.into());
         self
     }
-    /// Sets `UF_CRM_...`.
-    pub fn uf_crm(mut self, value: ::serde_json::Value) -> Self {
-        self.uf_crm = Some(value);
-        self
-    }
-    /// Sets `PARENT_ID_...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
 }
 /// The `params` object.
 #[cfg(feature = "crm")]
@@ -773,7 +754,10 @@ impl AddParams {
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
 }
 #[cfg(feature = "crm")]
@@ -949,7 +933,10 @@ impl ::std::error::Error for FieldsError {}
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
 }
 #[cfg(feature = "crm")]
@@ -1331,17 +1318,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub last_activity_by: ::std::option::Option<i64>,
-    /// `UF_CRM_...`: any JSON value.
-    #[serde(rename = "UF_CRM_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<::serde_json::Value>,
-    /// `PARENT_ID_...`: integer.
-    #[serde(
-        rename = "PARENT_ID_...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
+    /// Fields matching `UF_CRM_*`, `PARENT_ID_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -1396,8 +1375,7 @@ impl GetResponse {
             utm_term: None,
             last_activity_time: None,
             last_activity_by: None,
-            uf_crm: None,
-            parent_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -1683,16 +1661,6 @@ impl GetResponse {
         self.last_activity_by = Some(value);
         self
     }
-    /// Sets `UF_CRM_...`.
-    pub fn uf_crm(mut self, value: ::serde_json::Value) -> Self {
-        self.uf_crm = Some(value);
-        self
-    }
-    /// Sets `PARENT_ID_...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
 }
 /// Errors of [`crm.deal.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-get.html).
 #[cfg(feature = "crm")]
@@ -1798,22 +1766,18 @@ impl<'de> ::serde::Deserialize<'de> for GetResponseStageSemanticId {
 pub struct List {
     /// `select`: list of string.
     #[serde(
+        alias = "SELECT",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `filter`: `ListFilter`.
+    #[serde(alias = "FILTER", default, skip_serializing_if = "Option::is_none")]
+    pub filter: ::std::option::Option<ListFilter>,
     /// `order`: map of string.
     #[serde(
+        alias = "ORDER",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
@@ -1850,10 +1814,7 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn filter(mut self, value: ListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -1944,6 +1905,150 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `filter` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilter {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `isRequired`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isRequired",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_required: ::std::option::Option<bool>,
+    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isReadOnly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_read_only: ::std::option::Option<bool>,
+    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isImmutable",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_immutable: ::std::option::Option<bool>,
+    /// `isMultiple`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isMultiple",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_multiple: ::std::option::Option<bool>,
+    /// `isDynamic`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isDynamic",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_dynamic: ::std::option::Option<bool>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `upperName`: string.
+    #[serde(
+        rename = "upperName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub upper_name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            is_required: None,
+            is_read_only: None,
+            is_immutable: None,
+            is_multiple: None,
+            is_dynamic: None,
+            title: None,
+            upper_name: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `isReadOnly`.
+    pub fn is_read_only(mut self, value: bool) -> Self {
+        self.is_read_only = Some(value);
+        self
+    }
+    /// Sets `isImmutable`.
+    pub fn is_immutable(mut self, value: bool) -> Self {
+        self.is_immutable = Some(value);
+        self
+    }
+    /// Sets `isMultiple`.
+    pub fn is_multiple(mut self, value: bool) -> Self {
+        self.is_multiple = Some(value);
+        self
+    }
+    /// Sets `isDynamic`.
+    pub fn is_dynamic(mut self, value: bool) -> Self {
+        self.is_dynamic = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `upperName`.
+    pub fn upper_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.upper_name = Some(value.into());
+        self
+    }
+}
 /// Allowed values of `STAGE_SEMANTIC_ID`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -2358,17 +2463,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub last_activity_by: ::std::option::Option<i64>,
-    /// `UF_CRM_...`: any JSON value.
-    #[serde(rename = "UF_CRM_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<::serde_json::Value>,
-    /// `PARENT_ID_...`: integer.
-    #[serde(
-        rename = "PARENT_ID_...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
+    /// Fields matching `UF_CRM_*`, `PARENT_ID_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListItem);
@@ -2423,8 +2520,7 @@ impl ListItem {
             utm_term: None,
             last_activity_time: None,
             last_activity_by: None,
-            uf_crm: None,
-            parent_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -2710,16 +2806,6 @@ impl ListItem {
         self.last_activity_by = Some(value);
         self
     }
-    /// Sets `UF_CRM_...`.
-    pub fn uf_crm(mut self, value: ::serde_json::Value) -> Self {
-        self.uf_crm = Some(value);
-        self
-    }
-    /// Sets `PARENT_ID_...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
 }
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.deal.update`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-update.html).
@@ -2735,13 +2821,16 @@ impl ListItem {
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
     /// `fields`: `UpdateFields`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "FIELDS", default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<UpdateFields>,
     /// `params`: `UpdateParams`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "PARAMS", default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<UpdateParams>,
 }
 #[cfg(feature = "crm")]
@@ -3130,17 +3219,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `UF_CRM_...`: any JSON value.
-    #[serde(rename = "UF_CRM_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<::serde_json::Value>,
-    /// `PARENT_ID_...`: integer.
-    #[serde(
-        rename = "PARENT_ID_...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
+    /// Fields matching `UF_CRM_*`, `PARENT_ID_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -3182,8 +3263,7 @@ impl UpdateFields {
             utm_campaign: None,
             utm_content: None,
             utm_term: None,
-            uf_crm: None,
-            parent_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `TITLE`.
@@ -3387,16 +3467,6 @@ impl UpdateFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.utm_term = Some(value.into());
-        self
-    }
-    /// Sets `UF_CRM_...`.
-    pub fn uf_crm(mut self, value: ::serde_json::Value) -> Self {
-        self.uf_crm = Some(value);
-        self
-    }
-    /// Sets `PARENT_ID_...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
         self
     }
 }

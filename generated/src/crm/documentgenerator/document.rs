@@ -49,15 +49,9 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `fields`: `AddFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -92,10 +86,7 @@ impl Add {
         self
     }
     /// Sets `fields`.
-    pub fn fields(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -273,6 +264,158 @@ impl<'de> ::serde::Deserialize<'de> for AddEntityTypeId {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
+/// The `DocumentTitle` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDocumentTitle {
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `chain`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub chain: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `default`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub default: ::std::option::Option<::std::string::String>,
+    /// `required`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `value`: string.
+    #[serde(
+        rename = "value",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_2: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFieldsDocumentTitle);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFieldsDocumentTitle {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            chain: None,
+            default: None,
+            required: None,
+            title: None,
+            value_2: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `chain`.
+    pub fn chain(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.chain = Some(value);
+        self
+    }
+    /// Sets `default`.
+    pub fn default(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    pub fn required(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value_2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_2 = Some(value.into());
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `DocumentTitle`: `AddFieldsDocumentTitle`.
+    #[serde(rename = "DocumentTitle", default, skip_serializing_if = "Option::is_none")]
+    pub document_title: ::std::option::Option<AddFieldsDocumentTitle>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            document_title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DocumentTitle`.
+    pub fn document_title(mut self, value: AddFieldsDocumentTitle) -> Self {
+        self.document_title = Some(value);
+        self
     }
 }
 /// The `document` object.
@@ -1881,6 +2024,61 @@ impl GetfieldsValues {
         self
     }
 }
+/// The `format` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetfieldsResponseDocumentFieldsFormat {
+    /// `currencyId`: string.
+    #[serde(
+        rename = "currencyId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `withZeros`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "withZeros",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub with_zeros: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFieldsFormat);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetfieldsResponseDocumentFieldsFormat {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            currency_id: None,
+            with_zeros: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `currencyId`.
+    pub fn currency_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency_id = Some(value.into());
+        self
+    }
+    /// Sets `withZeros`.
+    pub fn with_zeros(mut self, value: bool) -> Self {
+        self.with_zeros = Some(value);
+        self
+    }
+}
 /// The `documentFields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1930,15 +2128,9 @@ pub struct GetfieldsResponseDocumentFields {
     /// `chain`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: ::std::option::Option<::serde_json::Value>,
-    /// `format`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub format: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `format`: `GetfieldsResponseDocumentFieldsFormat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: ::std::option::Option<GetfieldsResponseDocumentFieldsFormat>,
     /// `options`: map of boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -2023,10 +2215,7 @@ impl GetfieldsResponseDocumentFields {
         self
     }
     /// Sets `format`.
-    pub fn format(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn format(mut self, value: GetfieldsResponseDocumentFieldsFormat) -> Self {
         self.format = Some(value);
         self
     }
@@ -2386,6 +2575,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub stamps_enabled: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -2417,6 +2609,7 @@ impl ListFilter {
             pdf_url_machine: None,
             image_url_machine: None,
             stamps_enabled: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.

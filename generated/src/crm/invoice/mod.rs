@@ -22,13 +22,9 @@ pub mod userfield;
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `AddFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Add);
@@ -41,7 +37,7 @@ impl Add {
         Self { fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -104,6 +100,691 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `ACCOUNT_NUMBER`: string.
+    #[serde(
+        rename = "ACCOUNT_NUMBER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub account_number: ::std::option::Option<::std::string::String>,
+    /// `COMMENTS`: string.
+    #[serde(
+        rename = "COMMENTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub comments: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `CURRENCY`: string.
+    #[serde(
+        rename = "CURRENCY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// `DATE_BILL`: string.
+    #[serde(
+        rename = "DATE_BILL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_bill: ::std::option::Option<::std::string::String>,
+    /// `DATE_INSERT`: string.
+    #[serde(
+        rename = "DATE_INSERT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_insert: ::std::option::Option<::std::string::String>,
+    /// `DATE_MARKED`: string.
+    #[serde(
+        rename = "DATE_MARKED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_marked: ::std::option::Option<::std::string::String>,
+    /// `DATE_PAY_BEFORE`: string.
+    #[serde(
+        rename = "DATE_PAY_BEFORE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_pay_before: ::std::option::Option<::std::string::String>,
+    /// `DATE_PAYED`: string.
+    #[serde(
+        rename = "DATE_PAYED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_payed: ::std::option::Option<::std::string::String>,
+    /// `DATE_STATUS`: string.
+    #[serde(
+        rename = "DATE_STATUS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_status: ::std::option::Option<::std::string::String>,
+    /// `DATE_UPDATE`: string.
+    #[serde(
+        rename = "DATE_UPDATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_update: ::std::option::Option<::std::string::String>,
+    /// `EMP_PAYED_ID`: integer.
+    #[serde(
+        rename = "EMP_PAYED_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_payed_id: ::std::option::Option<i64>,
+    /// `EMP_STATUS_ID`: integer.
+    #[serde(
+        rename = "EMP_STATUS_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_status_id: ::std::option::Option<i64>,
+    /// `LID`: integer.
+    #[serde(
+        rename = "LID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub lid: ::std::option::Option<i64>,
+    /// `XML_ID`: string.
+    #[serde(
+        rename = "XML_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `ORDER_TOPIC`: string.
+    #[serde(
+        rename = "ORDER_TOPIC",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub order_topic: ::std::option::Option<::std::string::String>,
+    /// `PAY_SYSTEM_ID`: integer.
+    #[serde(
+        rename = "PAY_SYSTEM_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub pay_system_id: ::std::option::Option<i64>,
+    /// `PAY_VOUCHER_DATE`: string.
+    #[serde(
+        rename = "PAY_VOUCHER_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub pay_voucher_date: ::std::option::Option<::std::string::String>,
+    /// `PAY_VOUCHER_NUM`: string.
+    #[serde(
+        rename = "PAY_VOUCHER_NUM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub pay_voucher_num: ::std::option::Option<::std::string::String>,
+    /// `PAYED`: string.
+    #[serde(
+        rename = "PAYED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub payed: ::std::option::Option<::std::string::String>,
+    /// `PERSON_TYPE_ID`: integer.
+    #[serde(
+        rename = "PERSON_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub person_type_id: ::std::option::Option<i64>,
+    /// `PRICE`: number.
+    #[serde(
+        rename = "PRICE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price: ::std::option::Option<f64>,
+    /// `REASON_MARKED`: string.
+    #[serde(
+        rename = "REASON_MARKED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub reason_marked: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_EMAIL`: string.
+    #[serde(
+        rename = "RESPONSIBLE_EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_email: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_ID`: integer.
+    #[serde(
+        rename = "RESPONSIBLE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_id: ::std::option::Option<i64>,
+    /// `RESPONSIBLE_LAST_NAME`: string.
+    #[serde(
+        rename = "RESPONSIBLE_LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_last_name: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_LOGIN`: string.
+    #[serde(
+        rename = "RESPONSIBLE_LOGIN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_login: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_NAME`: string.
+    #[serde(
+        rename = "RESPONSIBLE_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_name: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_PERSONAL_PHOTO`: integer.
+    #[serde(
+        rename = "RESPONSIBLE_PERSONAL_PHOTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_personal_photo: ::std::option::Option<i64>,
+    /// `RESPONSIBLE_SECOND_NAME`: string.
+    #[serde(
+        rename = "RESPONSIBLE_SECOND_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_second_name: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_WORK_POSITION`: string.
+    #[serde(
+        rename = "RESPONSIBLE_WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_work_position: ::std::option::Option<::std::string::String>,
+    /// `STATUS_ID`: string.
+    #[serde(
+        rename = "STATUS_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status_id: ::std::option::Option<::std::string::String>,
+    /// `TAX_VALUE`: number.
+    #[serde(
+        rename = "TAX_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub tax_value: ::std::option::Option<f64>,
+    /// `UF_COMPANY_ID`: integer.
+    #[serde(
+        rename = "UF_COMPANY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_company_id: ::std::option::Option<i64>,
+    /// `UF_CONTACT_ID`: integer.
+    #[serde(
+        rename = "UF_CONTACT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_contact_id: ::std::option::Option<i64>,
+    /// `UF_MYCOMPANY_ID`: integer.
+    #[serde(
+        rename = "UF_MYCOMPANY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_mycompany_id: ::std::option::Option<i64>,
+    /// `UF_DEAL_ID`: integer.
+    #[serde(
+        rename = "UF_DEAL_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_deal_id: ::std::option::Option<i64>,
+    /// `USER_DESCRIPTION`: string.
+    #[serde(
+        rename = "USER_DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_description: ::std::option::Option<::std::string::String>,
+    /// `PR_LOCATION`: integer.
+    #[serde(
+        rename = "PR_LOCATION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub pr_location: ::std::option::Option<i64>,
+    /// `INVOICE_PROPERTIES`: map of string.
+    #[serde(
+        rename = "INVOICE_PROPERTIES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub invoice_properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `PRODUCT_ROWS`: list of any JSON value.
+    #[serde(
+        rename = "PRODUCT_ROWS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub product_rows: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            account_number: None,
+            comments: None,
+            created_by: None,
+            currency: None,
+            date_bill: None,
+            date_insert: None,
+            date_marked: None,
+            date_pay_before: None,
+            date_payed: None,
+            date_status: None,
+            date_update: None,
+            emp_payed_id: None,
+            emp_status_id: None,
+            lid: None,
+            xml_id: None,
+            order_topic: None,
+            pay_system_id: None,
+            pay_voucher_date: None,
+            pay_voucher_num: None,
+            payed: None,
+            person_type_id: None,
+            price: None,
+            reason_marked: None,
+            responsible_email: None,
+            responsible_id: None,
+            responsible_last_name: None,
+            responsible_login: None,
+            responsible_name: None,
+            responsible_personal_photo: None,
+            responsible_second_name: None,
+            responsible_work_position: None,
+            status_id: None,
+            tax_value: None,
+            uf_company_id: None,
+            uf_contact_id: None,
+            uf_mycompany_id: None,
+            uf_deal_id: None,
+            user_description: None,
+            pr_location: None,
+            invoice_properties: None,
+            product_rows: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `ACCOUNT_NUMBER`.
+    pub fn account_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_number = Some(value.into());
+        self
+    }
+    /// Sets `COMMENTS`.
+    pub fn comments(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comments = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `CURRENCY`.
+    pub fn currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `DATE_BILL`.
+    pub fn date_bill(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_bill = Some(value.into());
+        self
+    }
+    /// Sets `DATE_INSERT`.
+    pub fn date_insert(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_insert = Some(value.into());
+        self
+    }
+    /// Sets `DATE_MARKED`.
+    pub fn date_marked(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_marked = Some(value.into());
+        self
+    }
+    /// Sets `DATE_PAY_BEFORE`.
+    pub fn date_pay_before(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_pay_before = Some(value.into());
+        self
+    }
+    /// Sets `DATE_PAYED`.
+    pub fn date_payed(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_payed = Some(value.into());
+        self
+    }
+    /// Sets `DATE_STATUS`.
+    pub fn date_status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_status = Some(value.into());
+        self
+    }
+    /// Sets `DATE_UPDATE`.
+    pub fn date_update(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_update = Some(value.into());
+        self
+    }
+    /// Sets `EMP_PAYED_ID`.
+    pub fn emp_payed_id(mut self, value: i64) -> Self {
+        self.emp_payed_id = Some(value);
+        self
+    }
+    /// Sets `EMP_STATUS_ID`.
+    pub fn emp_status_id(mut self, value: i64) -> Self {
+        self.emp_status_id = Some(value);
+        self
+    }
+    /// Sets `LID`.
+    pub fn lid(mut self, value: i64) -> Self {
+        self.lid = Some(value);
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+    /// Sets `ORDER_TOPIC`.
+    pub fn order_topic(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_topic = Some(value.into());
+        self
+    }
+    /// Sets `PAY_SYSTEM_ID`.
+    pub fn pay_system_id(mut self, value: i64) -> Self {
+        self.pay_system_id = Some(value);
+        self
+    }
+    /// Sets `PAY_VOUCHER_DATE`.
+    pub fn pay_voucher_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.pay_voucher_date = Some(value.into());
+        self
+    }
+    /// Sets `PAY_VOUCHER_NUM`.
+    pub fn pay_voucher_num(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.pay_voucher_num = Some(value.into());
+        self
+    }
+    /// Sets `PAYED`.
+    pub fn payed(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payed = Some(value.into());
+        self
+    }
+    /// Sets `PERSON_TYPE_ID`.
+    pub fn person_type_id(mut self, value: i64) -> Self {
+        self.person_type_id = Some(value);
+        self
+    }
+    /// Sets `PRICE`.
+    pub fn price(mut self, value: f64) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `REASON_MARKED`.
+    pub fn reason_marked(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason_marked = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_EMAIL`.
+    pub fn responsible_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_email = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_ID`.
+    pub fn responsible_id(mut self, value: i64) -> Self {
+        self.responsible_id = Some(value);
+        self
+    }
+    /// Sets `RESPONSIBLE_LAST_NAME`.
+    pub fn responsible_last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_last_name = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_LOGIN`.
+    pub fn responsible_login(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_login = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_NAME`.
+    pub fn responsible_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_name = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_PERSONAL_PHOTO`.
+    pub fn responsible_personal_photo(mut self, value: i64) -> Self {
+        self.responsible_personal_photo = Some(value);
+        self
+    }
+    /// Sets `RESPONSIBLE_SECOND_NAME`.
+    pub fn responsible_second_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_second_name = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_WORK_POSITION`.
+    pub fn responsible_work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_work_position = Some(value.into());
+        self
+    }
+    /// Sets `STATUS_ID`.
+    pub fn status_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_id = Some(value.into());
+        self
+    }
+    /// Sets `TAX_VALUE`.
+    pub fn tax_value(mut self, value: f64) -> Self {
+        self.tax_value = Some(value);
+        self
+    }
+    /// Sets `UF_COMPANY_ID`.
+    pub fn uf_company_id(mut self, value: i64) -> Self {
+        self.uf_company_id = Some(value);
+        self
+    }
+    /// Sets `UF_CONTACT_ID`.
+    pub fn uf_contact_id(mut self, value: i64) -> Self {
+        self.uf_contact_id = Some(value);
+        self
+    }
+    /// Sets `UF_MYCOMPANY_ID`.
+    pub fn uf_mycompany_id(mut self, value: i64) -> Self {
+        self.uf_mycompany_id = Some(value);
+        self
+    }
+    /// Sets `UF_DEAL_ID`.
+    pub fn uf_deal_id(mut self, value: i64) -> Self {
+        self.uf_deal_id = Some(value);
+        self
+    }
+    /// Sets `USER_DESCRIPTION`.
+    pub fn user_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_description = Some(value.into());
+        self
+    }
+    /// Sets `PR_LOCATION`.
+    pub fn pr_location(mut self, value: i64) -> Self {
+        self.pr_location = Some(value);
+        self
+    }
+    /// Sets `INVOICE_PROPERTIES`.
+    pub fn invoice_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.invoice_properties = Some(value);
+        self
+    }
+    /// Sets `PRODUCT_ROWS`.
+    pub fn product_rows(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.product_rows = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.invoice.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-delete.html).
 ///
@@ -599,13 +1280,13 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: list of any JSON value.
+    /// `fields`: list of `UpdateFields`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub fields: ::std::option::Option<::std::vec::Vec<UpdateFields>>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Update);
@@ -623,7 +1304,7 @@ impl Update {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: ::std::vec::Vec<UpdateFields>) -> Self {
         self.fields = Some(value);
         self
     }
@@ -686,3 +1367,686 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `ACCOUNT_NUMBER`: string.
+    #[serde(
+        rename = "ACCOUNT_NUMBER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub account_number: ::std::option::Option<::std::string::String>,
+    /// `COMMENTS`: string.
+    #[serde(
+        rename = "COMMENTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub comments: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `CURRENCY`: string.
+    #[serde(
+        rename = "CURRENCY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// `DATE_BILL`: string.
+    #[serde(
+        rename = "DATE_BILL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_bill: ::std::option::Option<::std::string::String>,
+    /// `DATE_INSERT`: string.
+    #[serde(
+        rename = "DATE_INSERT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_insert: ::std::option::Option<::std::string::String>,
+    /// `DATE_MARKED`: string.
+    #[serde(
+        rename = "DATE_MARKED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_marked: ::std::option::Option<::std::string::String>,
+    /// `DATE_PAY_BEFORE`: string.
+    #[serde(
+        rename = "DATE_PAY_BEFORE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_pay_before: ::std::option::Option<::std::string::String>,
+    /// `DATE_PAYED`: string.
+    #[serde(
+        rename = "DATE_PAYED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_payed: ::std::option::Option<::std::string::String>,
+    /// `DATE_STATUS`: string.
+    #[serde(
+        rename = "DATE_STATUS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_status: ::std::option::Option<::std::string::String>,
+    /// `DATE_UPDATE`: string.
+    #[serde(
+        rename = "DATE_UPDATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_update: ::std::option::Option<::std::string::String>,
+    /// `EMP_PAYED_ID`: integer.
+    #[serde(
+        rename = "EMP_PAYED_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_payed_id: ::std::option::Option<i64>,
+    /// `EMP_STATUS_ID`: integer.
+    #[serde(
+        rename = "EMP_STATUS_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub emp_status_id: ::std::option::Option<i64>,
+    /// `LID`: integer.
+    #[serde(
+        rename = "LID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub lid: ::std::option::Option<i64>,
+    /// `XML_ID`: string.
+    #[serde(
+        rename = "XML_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `ORDER_TOPIC`: string.
+    #[serde(
+        rename = "ORDER_TOPIC",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub order_topic: ::std::option::Option<::std::string::String>,
+    /// `PAY_SYSTEM_ID`: integer.
+    #[serde(
+        rename = "PAY_SYSTEM_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub pay_system_id: ::std::option::Option<i64>,
+    /// `PAY_VOUCHER_DATE`: string.
+    #[serde(
+        rename = "PAY_VOUCHER_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub pay_voucher_date: ::std::option::Option<::std::string::String>,
+    /// `PAY_VOUCHER_NUM`: string.
+    #[serde(
+        rename = "PAY_VOUCHER_NUM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub pay_voucher_num: ::std::option::Option<::std::string::String>,
+    /// `PAYED`: string.
+    #[serde(
+        rename = "PAYED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub payed: ::std::option::Option<::std::string::String>,
+    /// `PERSON_TYPE_ID`: integer.
+    #[serde(
+        rename = "PERSON_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub person_type_id: ::std::option::Option<i64>,
+    /// `PRICE`: number.
+    #[serde(
+        rename = "PRICE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price: ::std::option::Option<f64>,
+    /// `REASON_MARKED`: string.
+    #[serde(
+        rename = "REASON_MARKED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub reason_marked: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_EMAIL`: string.
+    #[serde(
+        rename = "RESPONSIBLE_EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_email: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_ID`: integer.
+    #[serde(
+        rename = "RESPONSIBLE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_id: ::std::option::Option<i64>,
+    /// `RESPONSIBLE_LAST_NAME`: string.
+    #[serde(
+        rename = "RESPONSIBLE_LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_last_name: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_LOGIN`: string.
+    #[serde(
+        rename = "RESPONSIBLE_LOGIN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_login: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_NAME`: string.
+    #[serde(
+        rename = "RESPONSIBLE_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_name: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_PERSONAL_PHOTO`: integer.
+    #[serde(
+        rename = "RESPONSIBLE_PERSONAL_PHOTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_personal_photo: ::std::option::Option<i64>,
+    /// `RESPONSIBLE_SECOND_NAME`: string.
+    #[serde(
+        rename = "RESPONSIBLE_SECOND_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_second_name: ::std::option::Option<::std::string::String>,
+    /// `RESPONSIBLE_WORK_POSITION`: string.
+    #[serde(
+        rename = "RESPONSIBLE_WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub responsible_work_position: ::std::option::Option<::std::string::String>,
+    /// `STATUS_ID`: string.
+    #[serde(
+        rename = "STATUS_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status_id: ::std::option::Option<::std::string::String>,
+    /// `TAX_VALUE`: number.
+    #[serde(
+        rename = "TAX_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub tax_value: ::std::option::Option<f64>,
+    /// `UF_COMPANY_ID`: integer.
+    #[serde(
+        rename = "UF_COMPANY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_company_id: ::std::option::Option<i64>,
+    /// `UF_CONTACT_ID`: integer.
+    #[serde(
+        rename = "UF_CONTACT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_contact_id: ::std::option::Option<i64>,
+    /// `UF_MYCOMPANY_ID`: integer.
+    #[serde(
+        rename = "UF_MYCOMPANY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_mycompany_id: ::std::option::Option<i64>,
+    /// `UF_DEAL_ID`: integer.
+    #[serde(
+        rename = "UF_DEAL_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub uf_deal_id: ::std::option::Option<i64>,
+    /// `USER_DESCRIPTION`: string.
+    #[serde(
+        rename = "USER_DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_description: ::std::option::Option<::std::string::String>,
+    /// `PR_LOCATION`: integer.
+    #[serde(
+        rename = "PR_LOCATION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub pr_location: ::std::option::Option<i64>,
+    /// `INVOICE_PROPERTIES`: list of any JSON value.
+    #[serde(
+        rename = "INVOICE_PROPERTIES",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub invoice_properties: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `PRODUCT_ROWS`: list of any JSON value.
+    #[serde(
+        rename = "PRODUCT_ROWS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub product_rows: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            account_number: None,
+            comments: None,
+            created_by: None,
+            currency: None,
+            date_bill: None,
+            date_insert: None,
+            date_marked: None,
+            date_pay_before: None,
+            date_payed: None,
+            date_status: None,
+            date_update: None,
+            emp_payed_id: None,
+            emp_status_id: None,
+            lid: None,
+            xml_id: None,
+            order_topic: None,
+            pay_system_id: None,
+            pay_voucher_date: None,
+            pay_voucher_num: None,
+            payed: None,
+            person_type_id: None,
+            price: None,
+            reason_marked: None,
+            responsible_email: None,
+            responsible_id: None,
+            responsible_last_name: None,
+            responsible_login: None,
+            responsible_name: None,
+            responsible_personal_photo: None,
+            responsible_second_name: None,
+            responsible_work_position: None,
+            status_id: None,
+            tax_value: None,
+            uf_company_id: None,
+            uf_contact_id: None,
+            uf_mycompany_id: None,
+            uf_deal_id: None,
+            user_description: None,
+            pr_location: None,
+            invoice_properties: None,
+            product_rows: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `ACCOUNT_NUMBER`.
+    pub fn account_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_number = Some(value.into());
+        self
+    }
+    /// Sets `COMMENTS`.
+    pub fn comments(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comments = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `CURRENCY`.
+    pub fn currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `DATE_BILL`.
+    pub fn date_bill(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_bill = Some(value.into());
+        self
+    }
+    /// Sets `DATE_INSERT`.
+    pub fn date_insert(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_insert = Some(value.into());
+        self
+    }
+    /// Sets `DATE_MARKED`.
+    pub fn date_marked(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_marked = Some(value.into());
+        self
+    }
+    /// Sets `DATE_PAY_BEFORE`.
+    pub fn date_pay_before(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_pay_before = Some(value.into());
+        self
+    }
+    /// Sets `DATE_PAYED`.
+    pub fn date_payed(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_payed = Some(value.into());
+        self
+    }
+    /// Sets `DATE_STATUS`.
+    pub fn date_status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_status = Some(value.into());
+        self
+    }
+    /// Sets `DATE_UPDATE`.
+    pub fn date_update(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_update = Some(value.into());
+        self
+    }
+    /// Sets `EMP_PAYED_ID`.
+    pub fn emp_payed_id(mut self, value: i64) -> Self {
+        self.emp_payed_id = Some(value);
+        self
+    }
+    /// Sets `EMP_STATUS_ID`.
+    pub fn emp_status_id(mut self, value: i64) -> Self {
+        self.emp_status_id = Some(value);
+        self
+    }
+    /// Sets `LID`.
+    pub fn lid(mut self, value: i64) -> Self {
+        self.lid = Some(value);
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+    /// Sets `ORDER_TOPIC`.
+    pub fn order_topic(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_topic = Some(value.into());
+        self
+    }
+    /// Sets `PAY_SYSTEM_ID`.
+    pub fn pay_system_id(mut self, value: i64) -> Self {
+        self.pay_system_id = Some(value);
+        self
+    }
+    /// Sets `PAY_VOUCHER_DATE`.
+    pub fn pay_voucher_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.pay_voucher_date = Some(value.into());
+        self
+    }
+    /// Sets `PAY_VOUCHER_NUM`.
+    pub fn pay_voucher_num(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.pay_voucher_num = Some(value.into());
+        self
+    }
+    /// Sets `PAYED`.
+    pub fn payed(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payed = Some(value.into());
+        self
+    }
+    /// Sets `PERSON_TYPE_ID`.
+    pub fn person_type_id(mut self, value: i64) -> Self {
+        self.person_type_id = Some(value);
+        self
+    }
+    /// Sets `PRICE`.
+    pub fn price(mut self, value: f64) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `REASON_MARKED`.
+    pub fn reason_marked(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason_marked = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_EMAIL`.
+    pub fn responsible_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_email = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_ID`.
+    pub fn responsible_id(mut self, value: i64) -> Self {
+        self.responsible_id = Some(value);
+        self
+    }
+    /// Sets `RESPONSIBLE_LAST_NAME`.
+    pub fn responsible_last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_last_name = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_LOGIN`.
+    pub fn responsible_login(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_login = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_NAME`.
+    pub fn responsible_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_name = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_PERSONAL_PHOTO`.
+    pub fn responsible_personal_photo(mut self, value: i64) -> Self {
+        self.responsible_personal_photo = Some(value);
+        self
+    }
+    /// Sets `RESPONSIBLE_SECOND_NAME`.
+    pub fn responsible_second_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_second_name = Some(value.into());
+        self
+    }
+    /// Sets `RESPONSIBLE_WORK_POSITION`.
+    pub fn responsible_work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.responsible_work_position = Some(value.into());
+        self
+    }
+    /// Sets `STATUS_ID`.
+    pub fn status_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_id = Some(value.into());
+        self
+    }
+    /// Sets `TAX_VALUE`.
+    pub fn tax_value(mut self, value: f64) -> Self {
+        self.tax_value = Some(value);
+        self
+    }
+    /// Sets `UF_COMPANY_ID`.
+    pub fn uf_company_id(mut self, value: i64) -> Self {
+        self.uf_company_id = Some(value);
+        self
+    }
+    /// Sets `UF_CONTACT_ID`.
+    pub fn uf_contact_id(mut self, value: i64) -> Self {
+        self.uf_contact_id = Some(value);
+        self
+    }
+    /// Sets `UF_MYCOMPANY_ID`.
+    pub fn uf_mycompany_id(mut self, value: i64) -> Self {
+        self.uf_mycompany_id = Some(value);
+        self
+    }
+    /// Sets `UF_DEAL_ID`.
+    pub fn uf_deal_id(mut self, value: i64) -> Self {
+        self.uf_deal_id = Some(value);
+        self
+    }
+    /// Sets `USER_DESCRIPTION`.
+    pub fn user_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_description = Some(value.into());
+        self
+    }
+    /// Sets `PR_LOCATION`.
+    pub fn pr_location(mut self, value: i64) -> Self {
+        self.pr_location = Some(value);
+        self
+    }
+    /// Sets `INVOICE_PROPERTIES`.
+    pub fn invoice_properties(
+        mut self,
+        value: ::std::vec::Vec<::serde_json::Value>,
+    ) -> Self {
+        self.invoice_properties = Some(value);
+        self
+    }
+    /// Sets `PRODUCT_ROWS`.
+    pub fn product_rows(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.product_rows = Some(value);
+        self
+    }
+}

@@ -13,13 +13,9 @@
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `AddFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Add);
@@ -32,7 +28,7 @@ impl Add {
         Self { fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -95,6 +91,176 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `PARAMS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsParams {
+    /// `DATE_PAY_BEFORE_OFFSET_TYPE`: string.
+    #[serde(
+        rename = "DATE_PAY_BEFORE_OFFSET_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_pay_before_offset_type: ::std::option::Option<::std::string::String>,
+    /// `DATE_PAY_BEFORE_OFFSET_VALUE`: integer.
+    #[serde(
+        rename = "DATE_PAY_BEFORE_OFFSET_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub date_pay_before_offset_value: ::std::option::Option<i64>,
+    /// `INTERVAL`: integer.
+    #[serde(
+        rename = "INTERVAL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub interval: ::std::option::Option<i64>,
+    /// `IS_WORKING_ONLY`: string.
+    #[serde(
+        rename = "IS_WORKING_ONLY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_working_only: ::std::option::Option<::std::string::String>,
+    /// `PERIOD`: string.
+    #[serde(
+        rename = "PERIOD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub period: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFieldsParams);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFieldsParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            date_pay_before_offset_type: None,
+            date_pay_before_offset_value: None,
+            interval: None,
+            is_working_only: None,
+            period: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DATE_PAY_BEFORE_OFFSET_TYPE`.
+    pub fn date_pay_before_offset_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_pay_before_offset_type = Some(value.into());
+        self
+    }
+    /// Sets `DATE_PAY_BEFORE_OFFSET_VALUE`.
+    pub fn date_pay_before_offset_value(mut self, value: i64) -> Self {
+        self.date_pay_before_offset_value = Some(value);
+        self
+    }
+    /// Sets `INTERVAL`.
+    pub fn interval(mut self, value: i64) -> Self {
+        self.interval = Some(value);
+        self
+    }
+    /// Sets `IS_WORKING_ONLY`.
+    pub fn is_working_only(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_working_only = Some(value.into());
+        self
+    }
+    /// Sets `PERIOD`.
+    pub fn period(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.period = Some(value.into());
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `INVOICE_ID`: string.
+    #[serde(
+        rename = "INVOICE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub invoice_id: ::std::option::Option<::std::string::String>,
+    /// `IS_LIMIT`: string.
+    #[serde(
+        rename = "IS_LIMIT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_limit: ::std::option::Option<::std::string::String>,
+    /// `PARAMS`: `AddFieldsParams`.
+    #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub params: ::std::option::Option<AddFieldsParams>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            invoice_id: None,
+            is_limit: None,
+            params: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `INVOICE_ID`.
+    pub fn invoice_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.invoice_id = Some(value.into());
+        self
+    }
+    /// Sets `IS_LIMIT`.
+    pub fn is_limit(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_limit = Some(value.into());
+        self
+    }
+    /// Sets `PARAMS`.
+    pub fn params(mut self, value: AddFieldsParams) -> Self {
+        self.params = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.invoice.recurring.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-delete.html).
 ///
@@ -564,13 +730,9 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `UpdateFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<UpdateFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Update);
@@ -588,7 +750,7 @@ impl Update {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: UpdateFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -651,3 +813,198 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `PARAMS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsParams {
+    /// `DATE_PAY_BEFORE_OFFSET_TYPE`: string.
+    #[serde(
+        rename = "DATE_PAY_BEFORE_OFFSET_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_pay_before_offset_type: ::std::option::Option<::std::string::String>,
+    /// `DATE_PAY_BEFORE_OFFSET_VALUE`: integer.
+    #[serde(
+        rename = "DATE_PAY_BEFORE_OFFSET_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub date_pay_before_offset_value: ::std::option::Option<i64>,
+    /// `INTERVAL`: integer.
+    #[serde(
+        rename = "INTERVAL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub interval: ::std::option::Option<i64>,
+    /// `MODE`: string.
+    #[serde(
+        rename = "MODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub mode: ::std::option::Option<::std::string::String>,
+    /// `NUM_WEEKDAY_IN_MONTH`: integer.
+    #[serde(
+        rename = "NUM_WEEKDAY_IN_MONTH",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub num_weekday_in_month: ::std::option::Option<i64>,
+    /// `TYPE`: integer.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub type_: ::std::option::Option<i64>,
+    /// `WEEKDAY`: string.
+    #[serde(
+        rename = "WEEKDAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub weekday: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFieldsParams);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFieldsParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            date_pay_before_offset_type: None,
+            date_pay_before_offset_value: None,
+            interval: None,
+            mode: None,
+            num_weekday_in_month: None,
+            type_: None,
+            weekday: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DATE_PAY_BEFORE_OFFSET_TYPE`.
+    pub fn date_pay_before_offset_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_pay_before_offset_type = Some(value.into());
+        self
+    }
+    /// Sets `DATE_PAY_BEFORE_OFFSET_VALUE`.
+    pub fn date_pay_before_offset_value(mut self, value: i64) -> Self {
+        self.date_pay_before_offset_value = Some(value);
+        self
+    }
+    /// Sets `INTERVAL`.
+    pub fn interval(mut self, value: i64) -> Self {
+        self.interval = Some(value);
+        self
+    }
+    /// Sets `MODE`.
+    pub fn mode(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `NUM_WEEKDAY_IN_MONTH`.
+    pub fn num_weekday_in_month(mut self, value: i64) -> Self {
+        self.num_weekday_in_month = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(mut self, value: i64) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `WEEKDAY`.
+    pub fn weekday(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.weekday = Some(value.into());
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `EMAIL_ID`: integer.
+    #[serde(
+        rename = "EMAIL_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub email_id: ::std::option::Option<i64>,
+    /// `PARAMS`: `UpdateFieldsParams`.
+    #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub params: ::std::option::Option<UpdateFieldsParams>,
+    /// `SEND_BILL`: string.
+    #[serde(
+        rename = "SEND_BILL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub send_bill: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            email_id: None,
+            params: None,
+            send_bill: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `EMAIL_ID`.
+    pub fn email_id(mut self, value: i64) -> Self {
+        self.email_id = Some(value);
+        self
+    }
+    /// Sets `PARAMS`.
+    pub fn params(mut self, value: UpdateFieldsParams) -> Self {
+        self.params = Some(value);
+        self
+    }
+    /// Sets `SEND_BILL`.
+    pub fn send_bill(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_bill = Some(value.into());
+        self
+    }
+}

@@ -2044,91 +2044,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// The `ufCrm...` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseItemUfCrm {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: string.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_id: ::std::option::Option<::std::string::String>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `VALUE_TYPE`: string.
-    #[serde(
-        rename = "VALUE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponseItemUfCrm);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponseItemUfCrm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            type_id: None,
-            value: None,
-            value_type: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `VALUE_TYPE`.
-    pub fn value_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value_type = Some(value.into());
-        self
-    }
-}
 /// The `item` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -2198,17 +2113,6 @@ pub struct GetResponseItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub opened: ::std::option::Option<bool>,
-    /// `parentId...`: integer.
-    #[serde(
-        rename = "parentId...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `ufCrm...`: `GetResponseItemUfCrm`.
-    #[serde(rename = "ufCrm...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<GetResponseItemUfCrm>,
     /// `updatedBy`: integer.
     #[serde(
         rename = "updatedBy",
@@ -2273,6 +2177,9 @@ pub struct GetResponseItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub webform_id: ::std::option::Option<i64>,
+    /// Fields matching `parentId*`, `ufCrm*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(GetResponseItem);
@@ -2291,8 +2198,6 @@ impl GetResponseItem {
             last_activity_by: None,
             last_activity_time: None,
             opened: None,
-            parent_id: None,
-            uf_crm: None,
             updated_by: None,
             updated_time: None,
             utm_campaign: None,
@@ -2301,6 +2206,7 @@ impl GetResponseItem {
             utm_source: None,
             utm_term: None,
             webform_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `assignedById`.
@@ -2347,16 +2253,6 @@ impl GetResponseItem {
     /// Sets `opened`.
     pub fn opened(mut self, value: bool) -> Self {
         self.opened = Some(value);
-        self
-    }
-    /// Sets `parentId...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `ufCrm...`.
-    pub fn uf_crm(mut self, value: GetResponseItemUfCrm) -> Self {
-        self.uf_crm = Some(value);
         self
     }
     /// Sets `updatedBy`.
@@ -2887,91 +2783,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// The `ufCrm...` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilterUfCrm {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: string.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_id: ::std::option::Option<::std::string::String>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `VALUE_TYPE`: string.
-    #[serde(
-        rename = "VALUE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListFilterUfCrm);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListFilterUfCrm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            type_id: None,
-            value: None,
-            value_type: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `VALUE_TYPE`.
-    pub fn value_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value_type = Some(value.into());
-        self
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -3041,17 +2852,6 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub opened: ::std::option::Option<bool>,
-    /// `parentId...`: integer.
-    #[serde(
-        rename = "parentId...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `ufCrm...`: `ListFilterUfCrm`.
-    #[serde(rename = "ufCrm...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<ListFilterUfCrm>,
     /// `updatedBy`: integer.
     #[serde(
         rename = "updatedBy",
@@ -3116,6 +2916,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub webform_id: ::std::option::Option<i64>,
+    /// Fields matching `parentId*`, `ufCrm*`, `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -3134,8 +2937,6 @@ impl ListFilter {
             last_activity_by: None,
             last_activity_time: None,
             opened: None,
-            parent_id: None,
-            uf_crm: None,
             updated_by: None,
             updated_time: None,
             utm_campaign: None,
@@ -3144,6 +2945,7 @@ impl ListFilter {
             utm_source: None,
             utm_term: None,
             webform_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `assignedById`.
@@ -3190,16 +2992,6 @@ impl ListFilter {
     /// Sets `opened`.
     pub fn opened(mut self, value: bool) -> Self {
         self.opened = Some(value);
-        self
-    }
-    /// Sets `parentId...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `ufCrm...`.
-    pub fn uf_crm(mut self, value: ListFilterUfCrm) -> Self {
-        self.uf_crm = Some(value);
         self
     }
     /// Sets `updatedBy`.
@@ -3258,91 +3050,6 @@ impl ListFilter {
     /// Sets `webformId`.
     pub fn webform_id(mut self, value: i64) -> Self {
         self.webform_id = Some(value);
-        self
-    }
-}
-/// The `ufCrm...` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseItemsUfCrm {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: string.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_id: ::std::option::Option<::std::string::String>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `VALUE_TYPE`: string.
-    #[serde(
-        rename = "VALUE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListResponseItemsUfCrm);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListResponseItemsUfCrm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            type_id: None,
-            value: None,
-            value_type: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `VALUE_TYPE`.
-    pub fn value_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value_type = Some(value.into());
         self
     }
 }
@@ -3415,17 +3122,6 @@ pub struct ListResponseItems {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub opened: ::std::option::Option<bool>,
-    /// `parentId...`: integer.
-    #[serde(
-        rename = "parentId...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `ufCrm...`: `ListResponseItemsUfCrm`.
-    #[serde(rename = "ufCrm...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<ListResponseItemsUfCrm>,
     /// `updatedBy`: integer.
     #[serde(
         rename = "updatedBy",
@@ -3490,6 +3186,9 @@ pub struct ListResponseItems {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub webform_id: ::std::option::Option<i64>,
+    /// Fields matching `parentId*`, `ufCrm*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListResponseItems);
@@ -3508,8 +3207,6 @@ impl ListResponseItems {
             last_activity_by: None,
             last_activity_time: None,
             opened: None,
-            parent_id: None,
-            uf_crm: None,
             updated_by: None,
             updated_time: None,
             utm_campaign: None,
@@ -3518,6 +3215,7 @@ impl ListResponseItems {
             utm_source: None,
             utm_term: None,
             webform_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `assignedById`.
@@ -3564,16 +3262,6 @@ impl ListResponseItems {
     /// Sets `opened`.
     pub fn opened(mut self, value: bool) -> Self {
         self.opened = Some(value);
-        self
-    }
-    /// Sets `parentId...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `ufCrm...`.
-    pub fn uf_crm(mut self, value: ListResponseItemsUfCrm) -> Self {
-        self.uf_crm = Some(value);
         self
     }
     /// Sets `updatedBy`.
@@ -3804,91 +3492,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// The `ufCrm...` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsUfCrm {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: string.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_id: ::std::option::Option<::std::string::String>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `VALUE_TYPE`: string.
-    #[serde(
-        rename = "VALUE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFieldsUfCrm);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsUfCrm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            type_id: None,
-            value: None,
-            value_type: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `VALUE_TYPE`.
-    pub fn value_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value_type = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -4127,17 +3730,6 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `ufCrm...`: `UpdateFieldsUfCrm`.
-    #[serde(rename = "ufCrm...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<UpdateFieldsUfCrm>,
-    /// `parentId...`: integer.
-    #[serde(
-        rename = "parentId...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
     /// `fm`: list of `CrmMultifield`.
     #[serde(
         default,
@@ -4145,6 +3737,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub fm: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
+    /// Fields matching `ufCrm*`, `parentId*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -4185,9 +3780,8 @@ impl UpdateFields {
             utm_campaign: None,
             utm_content: None,
             utm_term: None,
-            uf_crm: None,
-            parent_id: None,
             fm: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `title`.
@@ -4403,104 +3997,9 @@ impl UpdateFields {
         self.utm_term = Some(value.into());
         self
     }
-    /// Sets `ufCrm...`.
-    pub fn uf_crm(mut self, value: UpdateFieldsUfCrm) -> Self {
-        self.uf_crm = Some(value);
-        self
-    }
-    /// Sets `parentId...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
     /// Sets `fm`.
     pub fn fm(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
         self.fm = Some(value);
-        self
-    }
-}
-/// The `ufCrm...` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseItemUfCrm {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: string.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_id: ::std::option::Option<::std::string::String>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `VALUE_TYPE`: string.
-    #[serde(
-        rename = "VALUE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponseItemUfCrm);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponseItemUfCrm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            type_id: None,
-            value: None,
-            value_type: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `VALUE_TYPE`.
-    pub fn value_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value_type = Some(value.into());
         self
     }
 }
@@ -4573,17 +4072,6 @@ pub struct UpdateResponseItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub opened: ::std::option::Option<bool>,
-    /// `parentId...`: integer.
-    #[serde(
-        rename = "parentId...",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `ufCrm...`: `UpdateResponseItemUfCrm`.
-    #[serde(rename = "ufCrm...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<UpdateResponseItemUfCrm>,
     /// `updatedBy`: integer.
     #[serde(
         rename = "updatedBy",
@@ -4648,6 +4136,9 @@ pub struct UpdateResponseItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub webform_id: ::std::option::Option<i64>,
+    /// Fields matching `parentId*`, `ufCrm*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateResponseItem);
@@ -4666,8 +4157,6 @@ impl UpdateResponseItem {
             last_activity_by: None,
             last_activity_time: None,
             opened: None,
-            parent_id: None,
-            uf_crm: None,
             updated_by: None,
             updated_time: None,
             utm_campaign: None,
@@ -4676,6 +4165,7 @@ impl UpdateResponseItem {
             utm_source: None,
             utm_term: None,
             webform_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `assignedById`.
@@ -4722,16 +4212,6 @@ impl UpdateResponseItem {
     /// Sets `opened`.
     pub fn opened(mut self, value: bool) -> Self {
         self.opened = Some(value);
-        self
-    }
-    /// Sets `parentId...`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `ufCrm...`.
-    pub fn uf_crm(mut self, value: UpdateResponseItemUfCrm) -> Self {
-        self.uf_crm = Some(value);
         self
     }
     /// Sets `updatedBy`.

@@ -424,9 +424,9 @@ pub struct AddFields {
     /// `WEB`: `CrmMultifield`.
     #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
     pub web: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `UF_...`: any JSON value.
-    #[serde(rename = "UF_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `UF_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddFields);
@@ -478,7 +478,7 @@ impl AddFields {
             utm_source: None,
             utm_term: None,
             web: None,
-            uf: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ADDRESS`.
@@ -774,11 +774,6 @@ impl AddFields {
     /// Sets `WEB`.
     pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
         self.web = Some(value);
-        self
-    }
-    /// Sets `UF_...`.
-    pub fn uf(mut self, value: ::serde_json::Value) -> Self {
-        self.uf = Some(value);
         self
     }
 }
@@ -1365,9 +1360,9 @@ pub struct FieldsResponse {
     /// `LINK`: `CrmMultifield`.
     #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
     pub link: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `UF_...`: any JSON value.
-    #[serde(rename = "UF_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `UF_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(FieldsResponse);
@@ -1434,7 +1429,7 @@ impl FieldsResponse {
             web: None,
             im: None,
             link: None,
-            uf: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -1846,11 +1841,6 @@ impl FieldsResponse {
         self.link = Some(value);
         self
     }
-    /// Sets `UF_...`.
-    pub fn uf(mut self, value: ::serde_json::Value) -> Self {
-        self.uf = Some(value);
-        self
-    }
 }
 /// Errors of [`crm.lead.fields`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-fields.html).
 #[cfg(feature = "crm")]
@@ -1900,7 +1890,10 @@ impl ::std::error::Error for FieldsError {}
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
 }
 #[cfg(feature = "crm")]
@@ -2337,15 +2330,15 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub last_activity_time: ::std::option::Option<::std::string::String>,
-    /// `UF_...`: any JSON value.
-    #[serde(rename = "UF_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf: ::std::option::Option<::serde_json::Value>,
     /// `PHONE`: `CrmMultifield`.
     #[serde(rename = "PHONE", default, skip_serializing_if = "Option::is_none")]
     pub phone: ::std::option::Option<crate::types::CrmMultifield>,
     /// `IM`: `CrmMultifield`.
     #[serde(rename = "IM", default, skip_serializing_if = "Option::is_none")]
     pub im: ::std::option::Option<crate::types::CrmMultifield>,
+    /// Fields matching `UF_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -2407,9 +2400,9 @@ impl GetResponse {
             utm_term: None,
             last_activity_by: None,
             last_activity_time: None,
-            uf: None,
             phone: None,
             im: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.
@@ -2796,11 +2789,6 @@ impl GetResponse {
         self.last_activity_time = Some(value.into());
         self
     }
-    /// Sets `UF_...`.
-    pub fn uf(mut self, value: ::serde_json::Value) -> Self {
-        self.uf = Some(value);
-        self
-    }
     /// Sets `PHONE`.
     pub fn phone(mut self, value: crate::types::CrmMultifield) -> Self {
         self.phone = Some(value);
@@ -2866,15 +2854,9 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `filter`: `ListFilter`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: ::std::option::Option<ListFilter>,
     /// `order`: map of string.
     #[serde(
         default,
@@ -2913,10 +2895,7 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn filter(mut self, value: ListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -2997,6 +2976,918 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `filter` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilter {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `HONORIFIC`: string.
+    #[serde(
+        rename = "HONORIFIC",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub honorific: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SECOND_NAME`: string.
+    #[serde(
+        rename = "SECOND_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub second_name: ::std::option::Option<::std::string::String>,
+    /// `LAST_NAME`: string.
+    #[serde(
+        rename = "LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `BIRTHDATE`: string.
+    #[serde(
+        rename = "BIRTHDATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub birthdate: ::std::option::Option<::std::string::String>,
+    /// `COMPANY_TITLE`: string.
+    #[serde(
+        rename = "COMPANY_TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub company_title: ::std::option::Option<::std::string::String>,
+    /// `SOURCE_ID`: string.
+    #[serde(
+        rename = "SOURCE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub source_id: ::std::option::Option<::std::string::String>,
+    /// `SOURCE_DESCRIPTION`: string.
+    #[serde(
+        rename = "SOURCE_DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub source_description: ::std::option::Option<::std::string::String>,
+    /// `STATUS_ID`: string.
+    #[serde(
+        rename = "STATUS_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status_id: ::std::option::Option<::std::string::String>,
+    /// `STATUS_DESCRIPTION`: string.
+    #[serde(
+        rename = "STATUS_DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status_description: ::std::option::Option<::std::string::String>,
+    /// `STATUS_SEMANTIC_ID`: string.
+    #[serde(
+        rename = "STATUS_SEMANTIC_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status_semantic_id: ::std::option::Option<::std::string::String>,
+    /// `POST`: string.
+    #[serde(
+        rename = "POST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub post: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS`: string.
+    #[serde(
+        rename = "ADDRESS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_2`: string.
+    #[serde(
+        rename = "ADDRESS_2",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_2: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_CITY`: string.
+    #[serde(
+        rename = "ADDRESS_CITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_city: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_POSTAL_CODE`: string.
+    #[serde(
+        rename = "ADDRESS_POSTAL_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_postal_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_REGION`: string.
+    #[serde(
+        rename = "ADDRESS_REGION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_region: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_PROVINCE`: string.
+    #[serde(
+        rename = "ADDRESS_PROVINCE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_province: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY`: string.
+    #[serde(
+        rename = "ADDRESS_COUNTRY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_country: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY_CODE`: string.
+    #[serde(
+        rename = "ADDRESS_COUNTRY_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_country_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_LOC_ADDR_ID`: string.
+    #[serde(
+        rename = "ADDRESS_LOC_ADDR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_loc_addr_id: ::std::option::Option<::std::string::String>,
+    /// `CURRENCY_ID`: string.
+    #[serde(
+        rename = "CURRENCY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `OPPORTUNITY`: number.
+    #[serde(
+        rename = "OPPORTUNITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub opportunity: ::std::option::Option<f64>,
+    /// `IS_MANUAL_OPPORTUNITY`: string.
+    #[serde(
+        rename = "IS_MANUAL_OPPORTUNITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+    /// `OPENED`: string.
+    #[serde(
+        rename = "OPENED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub opened: ::std::option::Option<::std::string::String>,
+    /// `COMMENTS`: string.
+    #[serde(
+        rename = "COMMENTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub comments: ::std::option::Option<::std::string::String>,
+    /// `HAS_PHONE`: string.
+    #[serde(
+        rename = "HAS_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_phone: ::std::option::Option<::std::string::String>,
+    /// `HAS_EMAIL`: string.
+    #[serde(
+        rename = "HAS_EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_email: ::std::option::Option<::std::string::String>,
+    /// `HAS_IMOL`: string.
+    #[serde(
+        rename = "HAS_IMOL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub has_imol: ::std::option::Option<::std::string::String>,
+    /// `ASSIGNED_BY_ID`: integer.
+    #[serde(
+        rename = "ASSIGNED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub assigned_by_id: ::std::option::Option<i64>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(
+        rename = "CREATED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFY_BY_ID`: integer.
+    #[serde(
+        rename = "MODIFY_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub modify_by_id: ::std::option::Option<i64>,
+    /// `MOVED_BY_ID`: integer.
+    #[serde(
+        rename = "MOVED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub moved_by_id: ::std::option::Option<i64>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(
+        rename = "DATE_MODIFY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `MOVED_TIME`: string.
+    #[serde(
+        rename = "MOVED_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub moved_time: ::std::option::Option<::std::string::String>,
+    /// `COMPANY_ID`: integer.
+    #[serde(
+        rename = "COMPANY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub company_id: ::std::option::Option<i64>,
+    /// `CONTACT_ID`: integer.
+    #[serde(
+        rename = "CONTACT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub contact_id: ::std::option::Option<i64>,
+    /// `IS_RETURN_CUSTOMER`: string.
+    #[serde(
+        rename = "IS_RETURN_CUSTOMER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_return_customer: ::std::option::Option<::std::string::String>,
+    /// `DATE_CLOSED`: string.
+    #[serde(
+        rename = "DATE_CLOSED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_closed: ::std::option::Option<::std::string::String>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(
+        rename = "ORIGINATOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub originator_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_ID`: string.
+    #[serde(
+        rename = "ORIGIN_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub origin_id: ::std::option::Option<::std::string::String>,
+    /// `UTM_SOURCE`: string.
+    #[serde(
+        rename = "UTM_SOURCE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_source: ::std::option::Option<::std::string::String>,
+    /// `UTM_MEDIUM`: string.
+    #[serde(
+        rename = "UTM_MEDIUM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_medium: ::std::option::Option<::std::string::String>,
+    /// `UTM_CAMPAIGN`: string.
+    #[serde(
+        rename = "UTM_CAMPAIGN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_campaign: ::std::option::Option<::std::string::String>,
+    /// `UTM_CONTENT`: string.
+    #[serde(
+        rename = "UTM_CONTENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_content: ::std::option::Option<::std::string::String>,
+    /// `UTM_TERM`: string.
+    #[serde(
+        rename = "UTM_TERM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub utm_term: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_TIME`: string.
+    #[serde(
+        rename = "LAST_ACTIVITY_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_activity_time: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_BY`: string.
+    #[serde(
+        rename = "LAST_ACTIVITY_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_activity_by: ::std::option::Option<::std::string::String>,
+    /// `PHONE`: `CrmMultifield`.
+    #[serde(rename = "PHONE", default, skip_serializing_if = "Option::is_none")]
+    pub phone: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `EMAIL`: `CrmMultifield`.
+    #[serde(rename = "EMAIL", default, skip_serializing_if = "Option::is_none")]
+    pub email: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `WEB`: `CrmMultifield`.
+    #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
+    pub web: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `IM`: `CrmMultifield`.
+    #[serde(rename = "IM", default, skip_serializing_if = "Option::is_none")]
+    pub im: ::std::option::Option<crate::types::CrmMultifield>,
+    /// `LINK`: `CrmMultifield`.
+    #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
+    pub link: ::std::option::Option<crate::types::CrmMultifield>,
+    /// Fields matching `UF_*`, `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            title: None,
+            honorific: None,
+            name: None,
+            second_name: None,
+            last_name: None,
+            birthdate: None,
+            company_title: None,
+            source_id: None,
+            source_description: None,
+            status_id: None,
+            status_description: None,
+            status_semantic_id: None,
+            post: None,
+            address: None,
+            address_2: None,
+            address_city: None,
+            address_postal_code: None,
+            address_region: None,
+            address_province: None,
+            address_country: None,
+            address_country_code: None,
+            address_loc_addr_id: None,
+            currency_id: None,
+            opportunity: None,
+            is_manual_opportunity: None,
+            opened: None,
+            comments: None,
+            has_phone: None,
+            has_email: None,
+            has_imol: None,
+            assigned_by_id: None,
+            created_by_id: None,
+            modify_by_id: None,
+            moved_by_id: None,
+            date_create: None,
+            date_modify: None,
+            moved_time: None,
+            company_id: None,
+            contact_id: None,
+            is_return_customer: None,
+            date_closed: None,
+            originator_id: None,
+            origin_id: None,
+            utm_source: None,
+            utm_medium: None,
+            utm_campaign: None,
+            utm_content: None,
+            utm_term: None,
+            last_activity_time: None,
+            last_activity_by: None,
+            phone: None,
+            email: None,
+            web: None,
+            im: None,
+            link: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `HONORIFIC`.
+    pub fn honorific(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.honorific = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SECOND_NAME`.
+    pub fn second_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.second_name = Some(value.into());
+        self
+    }
+    /// Sets `LAST_NAME`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `BIRTHDATE`.
+    pub fn birthdate(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.birthdate = Some(value.into());
+        self
+    }
+    /// Sets `COMPANY_TITLE`.
+    pub fn company_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.company_title = Some(value.into());
+        self
+    }
+    /// Sets `SOURCE_ID`.
+    pub fn source_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_id = Some(value.into());
+        self
+    }
+    /// Sets `SOURCE_DESCRIPTION`.
+    pub fn source_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_description = Some(value.into());
+        self
+    }
+    /// Sets `STATUS_ID`.
+    pub fn status_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_id = Some(value.into());
+        self
+    }
+    /// Sets `STATUS_DESCRIPTION`.
+    pub fn status_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_description = Some(value.into());
+        self
+    }
+    /// Sets `STATUS_SEMANTIC_ID`.
+    pub fn status_semantic_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_semantic_id = Some(value.into());
+        self
+    }
+    /// Sets `POST`.
+    pub fn post(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.post = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS`.
+    pub fn address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_2`.
+    pub fn address_2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_2 = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_CITY`.
+    pub fn address_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_city = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_POSTAL_CODE`.
+    pub fn address_postal_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_postal_code = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_REGION`.
+    pub fn address_region(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_region = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_PROVINCE`.
+    pub fn address_province(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_province = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_COUNTRY`.
+    pub fn address_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_COUNTRY_CODE`.
+    pub fn address_country_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country_code = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_LOC_ADDR_ID`.
+    pub fn address_loc_addr_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_loc_addr_id = Some(value.into());
+        self
+    }
+    /// Sets `CURRENCY_ID`.
+    pub fn currency_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency_id = Some(value.into());
+        self
+    }
+    /// Sets `OPPORTUNITY`.
+    pub fn opportunity(mut self, value: f64) -> Self {
+        self.opportunity = Some(value);
+        self
+    }
+    /// Sets `IS_MANUAL_OPPORTUNITY`.
+    pub fn is_manual_opportunity(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_manual_opportunity = Some(value.into());
+        self
+    }
+    /// Sets `OPENED`.
+    pub fn opened(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opened = Some(value.into());
+        self
+    }
+    /// Sets `COMMENTS`.
+    pub fn comments(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comments = Some(value.into());
+        self
+    }
+    /// Sets `HAS_PHONE`.
+    pub fn has_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_phone = Some(value.into());
+        self
+    }
+    /// Sets `HAS_EMAIL`.
+    pub fn has_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_email = Some(value.into());
+        self
+    }
+    /// Sets `HAS_IMOL`.
+    pub fn has_imol(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_imol = Some(value.into());
+        self
+    }
+    /// Sets `ASSIGNED_BY_ID`.
+    pub fn assigned_by_id(mut self, value: i64) -> Self {
+        self.assigned_by_id = Some(value);
+        self
+    }
+    /// Sets `CREATED_BY_ID`.
+    pub fn created_by_id(mut self, value: i64) -> Self {
+        self.created_by_id = Some(value);
+        self
+    }
+    /// Sets `MODIFY_BY_ID`.
+    pub fn modify_by_id(mut self, value: i64) -> Self {
+        self.modify_by_id = Some(value);
+        self
+    }
+    /// Sets `MOVED_BY_ID`.
+    pub fn moved_by_id(mut self, value: i64) -> Self {
+        self.moved_by_id = Some(value);
+        self
+    }
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+    /// Sets `DATE_MODIFY`.
+    pub fn date_modify(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_modify = Some(value.into());
+        self
+    }
+    /// Sets `MOVED_TIME`.
+    pub fn moved_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.moved_time = Some(value.into());
+        self
+    }
+    /// Sets `COMPANY_ID`.
+    pub fn company_id(mut self, value: i64) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+    /// Sets `CONTACT_ID`.
+    pub fn contact_id(mut self, value: i64) -> Self {
+        self.contact_id = Some(value);
+        self
+    }
+    /// Sets `IS_RETURN_CUSTOMER`.
+    pub fn is_return_customer(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_return_customer = Some(value.into());
+        self
+    }
+    /// Sets `DATE_CLOSED`.
+    pub fn date_closed(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_closed = Some(value.into());
+        self
+    }
+    /// Sets `ORIGINATOR_ID`.
+    pub fn originator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.originator_id = Some(value.into());
+        self
+    }
+    /// Sets `ORIGIN_ID`.
+    pub fn origin_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_id = Some(value.into());
+        self
+    }
+    /// Sets `UTM_SOURCE`.
+    pub fn utm_source(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_source = Some(value.into());
+        self
+    }
+    /// Sets `UTM_MEDIUM`.
+    pub fn utm_medium(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_medium = Some(value.into());
+        self
+    }
+    /// Sets `UTM_CAMPAIGN`.
+    pub fn utm_campaign(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_campaign = Some(value.into());
+        self
+    }
+    /// Sets `UTM_CONTENT`.
+    pub fn utm_content(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_content = Some(value.into());
+        self
+    }
+    /// Sets `UTM_TERM`.
+    pub fn utm_term(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.utm_term = Some(value.into());
+        self
+    }
+    /// Sets `LAST_ACTIVITY_TIME`.
+    pub fn last_activity_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_activity_time = Some(value.into());
+        self
+    }
+    /// Sets `LAST_ACTIVITY_BY`.
+    pub fn last_activity_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_activity_by = Some(value.into());
+        self
+    }
+    /// Sets `PHONE`.
+    pub fn phone(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.phone = Some(value);
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.email = Some(value);
+        self
+    }
+    /// Sets `WEB`.
+    pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.web = Some(value);
+        self
+    }
+    /// Sets `IM`.
+    pub fn im(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.im = Some(value);
+        self
+    }
+    /// Sets `LINK`.
+    pub fn link(mut self, value: crate::types::CrmMultifield) -> Self {
+        self.link = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.lead.update`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-update.html).
 ///
@@ -3414,9 +4305,9 @@ pub struct UpdateFields {
     /// `WEB`: `CrmMultifield`.
     #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
     pub web: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `UF_...`: any JSON value.
-    #[serde(rename = "UF_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `UF_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -3468,7 +4359,7 @@ impl UpdateFields {
             utm_source: None,
             utm_term: None,
             web: None,
-            uf: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ADDRESS`.
@@ -3767,11 +4658,6 @@ impl UpdateFields {
     /// Sets `WEB`.
     pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
         self.web = Some(value);
-        self
-    }
-    /// Sets `UF_...`.
-    pub fn uf(mut self, value: ::serde_json::Value) -> Self {
-        self.uf = Some(value);
         self
     }
 }

@@ -16,13 +16,9 @@ pub mod property;
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `AddFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Add);
@@ -35,7 +31,7 @@ impl Add {
         Self { fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -98,6 +94,497 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `DETAIL_PICTURE` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDetailPicture {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `PREVIEW_PICTURE` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsPreviewPicture {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `CATALOG_ID`: integer.
+    #[serde(
+        rename = "CATALOG_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub catalog_id: ::std::option::Option<i64>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `CURRENCY_ID`: string.
+    #[serde(
+        rename = "CURRENCY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION_TYPE`: string.
+    #[serde(
+        rename = "DESCRIPTION_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description_type: ::std::option::Option<::std::string::String>,
+    /// `DETAIL_PICTURE`: `AddFieldsDetailPicture`.
+    #[serde(rename = "DETAIL_PICTURE", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `MEASURE`: integer.
+    #[serde(
+        rename = "MEASURE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub measure: ::std::option::Option<i64>,
+    /// `MODIFIED_BY`: integer.
+    #[serde(
+        rename = "MODIFIED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub modified_by: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW_PICTURE`: `AddFieldsPreviewPicture`.
+    #[serde(
+        rename = "PREVIEW_PICTURE",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    /// `PRICE`: number.
+    #[serde(
+        rename = "PRICE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price: ::std::option::Option<f64>,
+    /// `SECTION_ID`: integer.
+    #[serde(
+        rename = "SECTION_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub section_id: ::std::option::Option<i64>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(
+        rename = "TIMESTAMP_X",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `VAT_ID`: integer.
+    #[serde(
+        rename = "VAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub vat_id: ::std::option::Option<i64>,
+    /// `VAT_INCLUDED`: string.
+    #[serde(
+        rename = "VAT_INCLUDED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub vat_included: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(
+        rename = "XML_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            catalog_id: None,
+            created_by: None,
+            currency_id: None,
+            date_create: None,
+            description: None,
+            description_type: None,
+            detail_picture: None,
+            id: None,
+            measure: None,
+            modified_by: None,
+            name: None,
+            preview_picture: None,
+            price: None,
+            section_id: None,
+            sort: None,
+            timestamp_x: None,
+            vat_id: None,
+            vat_included: None,
+            xml_id: None,
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `CATALOG_ID`.
+    pub fn catalog_id(mut self, value: i64) -> Self {
+        self.catalog_id = Some(value);
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `CURRENCY_ID`.
+    pub fn currency_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency_id = Some(value.into());
+        self
+    }
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `DESCRIPTION_TYPE`.
+    pub fn description_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description_type = Some(value.into());
+        self
+    }
+    /// Sets `DETAIL_PICTURE`.
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
+        self.detail_picture = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `MEASURE`.
+    pub fn measure(mut self, value: i64) -> Self {
+        self.measure = Some(value);
+        self
+    }
+    /// Sets `MODIFIED_BY`.
+    pub fn modified_by(mut self, value: i64) -> Self {
+        self.modified_by = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `PREVIEW_PICTURE`.
+    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
+        self.preview_picture = Some(value);
+        self
+    }
+    /// Sets `PRICE`.
+    pub fn price(mut self, value: f64) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `SECTION_ID`.
+    pub fn section_id(mut self, value: i64) -> Self {
+        self.section_id = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `TIMESTAMP_X`.
+    pub fn timestamp_x(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timestamp_x = Some(value.into());
+        self
+    }
+    /// Sets `VAT_ID`.
+    pub fn vat_id(mut self, value: i64) -> Self {
+        self.vat_id = Some(value);
+        self
+    }
+    /// Sets `VAT_INCLUDED`.
+    pub fn vat_included(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vat_included = Some(value.into());
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.product.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-delete.html).
 ///
@@ -472,13 +959,9 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `UpdateFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<UpdateFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Update);
@@ -496,7 +979,7 @@ impl Update {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: UpdateFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -559,3 +1042,494 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `DETAIL_PICTURE` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsDetailPicture {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `PREVIEW_PICTURE` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsPreviewPicture {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: string.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_TYPE`: string.
+    #[serde(
+        rename = "VALUE_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFieldsPreviewPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            value: None,
+            value_type: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_id = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `VALUE_TYPE`.
+    pub fn value_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `CATALOG_ID`: integer.
+    #[serde(
+        rename = "CATALOG_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub catalog_id: ::std::option::Option<i64>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `CURRENCY_ID`: string.
+    #[serde(
+        rename = "CURRENCY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION_TYPE`: string.
+    #[serde(
+        rename = "DESCRIPTION_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description_type: ::std::option::Option<::std::string::String>,
+    /// `DETAIL_PICTURE`: `UpdateFieldsDetailPicture`.
+    #[serde(rename = "DETAIL_PICTURE", default, skip_serializing_if = "Option::is_none")]
+    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `MEASURE`: integer.
+    #[serde(
+        rename = "MEASURE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub measure: ::std::option::Option<i64>,
+    /// `MODIFIED_BY`: integer.
+    #[serde(
+        rename = "MODIFIED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub modified_by: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW_PICTURE`: `UpdateFieldsPreviewPicture`.
+    #[serde(
+        rename = "PREVIEW_PICTURE",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
+    /// `PRICE`: number.
+    #[serde(
+        rename = "PRICE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price: ::std::option::Option<f64>,
+    /// `SECTION_ID`: integer.
+    #[serde(
+        rename = "SECTION_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub section_id: ::std::option::Option<i64>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(
+        rename = "TIMESTAMP_X",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `VAT_ID`: integer.
+    #[serde(
+        rename = "VAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub vat_id: ::std::option::Option<i64>,
+    /// `VAT_INCLUDED`: string.
+    #[serde(
+        rename = "VAT_INCLUDED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub vat_included: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(
+        rename = "XML_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            catalog_id: None,
+            created_by: None,
+            currency_id: None,
+            date_create: None,
+            description: None,
+            description_type: None,
+            detail_picture: None,
+            id: None,
+            measure: None,
+            modified_by: None,
+            name: None,
+            preview_picture: None,
+            price: None,
+            section_id: None,
+            sort: None,
+            timestamp_x: None,
+            vat_id: None,
+            vat_included: None,
+            xml_id: None,
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `CATALOG_ID`.
+    pub fn catalog_id(mut self, value: i64) -> Self {
+        self.catalog_id = Some(value);
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `CURRENCY_ID`.
+    pub fn currency_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency_id = Some(value.into());
+        self
+    }
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `DESCRIPTION_TYPE`.
+    pub fn description_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description_type = Some(value.into());
+        self
+    }
+    /// Sets `DETAIL_PICTURE`.
+    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
+        self.detail_picture = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `MEASURE`.
+    pub fn measure(mut self, value: i64) -> Self {
+        self.measure = Some(value);
+        self
+    }
+    /// Sets `MODIFIED_BY`.
+    pub fn modified_by(mut self, value: i64) -> Self {
+        self.modified_by = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `PREVIEW_PICTURE`.
+    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
+        self.preview_picture = Some(value);
+        self
+    }
+    /// Sets `PRICE`.
+    pub fn price(mut self, value: f64) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `SECTION_ID`.
+    pub fn section_id(mut self, value: i64) -> Self {
+        self.section_id = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `TIMESTAMP_X`.
+    pub fn timestamp_x(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timestamp_x = Some(value.into());
+        self
+    }
+    /// Sets `VAT_ID`.
+    pub fn vat_id(mut self, value: i64) -> Self {
+        self.vat_id = Some(value);
+        self
+    }
+    /// Sets `VAT_INCLUDED`.
+    pub fn vat_included(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vat_included = Some(value.into());
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}

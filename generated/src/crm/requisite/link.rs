@@ -103,44 +103,44 @@ pub struct FieldsItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean, sent as `Y`/`N`.
+    /// `isMultiple`: boolean.
     #[serde(
         rename = "isMultiple",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_multiple: ::std::option::Option<bool>,
-    /// `isDynamic`: boolean, sent as `Y`/`N`.
+    /// `isDynamic`: boolean.
     #[serde(
         rename = "isDynamic",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_dynamic: ::std::option::Option<bool>,
     /// `title`: string.

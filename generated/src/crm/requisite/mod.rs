@@ -24,20 +24,15 @@ pub mod userfield;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: map of any JSON value, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -102,6 +97,307 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_ONLY`: string.
+    #[serde(
+        rename = "ADDRESS_ONLY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub address_only: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: integer.
+    #[serde(
+        rename = "ENTITY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `ENTITY_TYPE_ID`: integer.
+    #[serde(
+        rename = "ENTITY_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub entity_type_id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PRESET_ID`: integer.
+    #[serde(
+        rename = "PRESET_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub preset_id: ::std::option::Option<i64>,
+    /// `RQ_COMPANY_FULL_NAME`: string.
+    #[serde(
+        rename = "RQ_COMPANY_FULL_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rq_company_full_name: ::std::option::Option<::std::string::String>,
+    /// `RQ_COMPANY_NAME`: string.
+    #[serde(
+        rename = "RQ_COMPANY_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rq_company_name: ::std::option::Option<::std::string::String>,
+    /// `RQ_COMPANY_REG_DATE`: string.
+    #[serde(
+        rename = "RQ_COMPANY_REG_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rq_company_reg_date: ::std::option::Option<::std::string::String>,
+    /// `RQ_DIRECTOR`: string.
+    #[serde(
+        rename = "RQ_DIRECTOR",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rq_director: ::std::option::Option<::std::string::String>,
+    /// `RQ_INN`: string.
+    #[serde(
+        rename = "RQ_INN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rq_inn: ::std::option::Option<::std::string::String>,
+    /// `RQ_KPP`: string.
+    #[serde(
+        rename = "RQ_KPP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rq_kpp: ::std::option::Option<::std::string::String>,
+    /// `RQ_OGRN`: string.
+    #[serde(
+        rename = "RQ_OGRN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rq_ogrn: ::std::option::Option<::std::string::String>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `UF_CRM_1707997209`: string.
+    #[serde(
+        rename = "UF_CRM_1707997209",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_crm_1707997209: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_1708012333`: string.
+    #[serde(
+        rename = "UF_CRM_1708012333",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_crm_1708012333: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(
+        rename = "XML_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            address_only: None,
+            entity_id: None,
+            entity_type_id: None,
+            name: None,
+            preset_id: None,
+            rq_company_full_name: None,
+            rq_company_name: None,
+            rq_company_reg_date: None,
+            rq_director: None,
+            rq_inn: None,
+            rq_kpp: None,
+            rq_ogrn: None,
+            sort: None,
+            uf_crm_1707997209: None,
+            uf_crm_1708012333: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `ADDRESS_ONLY`.
+    pub fn address_only(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_only = Some(value.into());
+        self
+    }
+    /// Sets `ENTITY_ID`.
+    pub fn entity_id(mut self, value: i64) -> Self {
+        self.entity_id = Some(value);
+        self
+    }
+    /// Sets `ENTITY_TYPE_ID`.
+    pub fn entity_type_id(mut self, value: i64) -> Self {
+        self.entity_type_id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `PRESET_ID`.
+    pub fn preset_id(mut self, value: i64) -> Self {
+        self.preset_id = Some(value);
+        self
+    }
+    /// Sets `RQ_COMPANY_FULL_NAME`.
+    pub fn rq_company_full_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rq_company_full_name = Some(value.into());
+        self
+    }
+    /// Sets `RQ_COMPANY_NAME`.
+    pub fn rq_company_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rq_company_name = Some(value.into());
+        self
+    }
+    /// Sets `RQ_COMPANY_REG_DATE`.
+    pub fn rq_company_reg_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rq_company_reg_date = Some(value.into());
+        self
+    }
+    /// Sets `RQ_DIRECTOR`.
+    pub fn rq_director(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rq_director = Some(value.into());
+        self
+    }
+    /// Sets `RQ_INN`.
+    pub fn rq_inn(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rq_inn = Some(value.into());
+        self
+    }
+    /// Sets `RQ_KPP`.
+    pub fn rq_kpp(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rq_kpp = Some(value.into());
+        self
+    }
+    /// Sets `RQ_OGRN`.
+    pub fn rq_ogrn(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rq_ogrn = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `UF_CRM_1707997209`.
+    pub fn uf_crm_1707997209(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_crm_1707997209 = Some(value.into());
+        self
+    }
+    /// Sets `UF_CRM_1708012333`.
+    pub fn uf_crm_1708012333(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_crm_1708012333 = Some(value.into());
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`crm.requisite.delete`](https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-delete.html).
 ///
 /// - Scopes: `crm`
@@ -1125,10 +1421,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub rq_cpf: ::std::option::Option<::std::string::String>,
-    /// `UF_CRM_...`: any JSON value.
-    #[serde(rename = "UF_CRM_...", default, skip_serializing_if = "Option::is_none")]
-    pub uf_crm: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
+    /// Fields matching `UF_CRM_*`, `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
@@ -1216,7 +1509,6 @@ impl ListFilter {
             rq_state_reg: None,
             rq_mnpl_reg: None,
             rq_cpf: None,
-            uf_crm: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -1788,11 +2080,6 @@ impl ListFilter {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.rq_cpf = Some(value.into());
-        self
-    }
-    /// Sets `UF_CRM_...`.
-    pub fn uf_crm(mut self, value: ::serde_json::Value) -> Self {
-        self.uf_crm = Some(value);
         self
     }
 }

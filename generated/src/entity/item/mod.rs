@@ -997,6 +997,9 @@ pub struct GetFilter {
     pub property_values: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "entity")]
 ::bitrix24_runtime::wire_object!(GetFilter);
@@ -1025,6 +1028,7 @@ impl GetFilter {
             entity: None,
             section: None,
             property_values: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.

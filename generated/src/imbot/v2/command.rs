@@ -1315,6 +1315,55 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for UpdateError {}
+/// The `title` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsTitle {
+    /// `de`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub de: ::std::option::Option<::std::string::String>,
+    /// `en`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(UpdateFieldsTitle);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl UpdateFieldsTitle {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            de: None,
+            en: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `de`.
+    pub fn de(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.de = Some(value.into());
+        self
+    }
+    /// Sets `en`.
+    pub fn en(mut self, value: ::serde_json::Value) -> Self {
+        self.en = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -1329,15 +1378,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub command: ::std::option::Option<::std::string::String>,
-    /// `title`: map of string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub title: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    /// `title`: `UpdateFieldsTitle`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: ::std::option::Option<UpdateFieldsTitle>,
     /// `params`: map of any JSON value.
     #[serde(
         default,
@@ -1396,10 +1439,7 @@ impl UpdateFields {
         self
     }
     /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
+    pub fn title(mut self, value: UpdateFieldsTitle) -> Self {
         self.title = Some(value);
         self
     }

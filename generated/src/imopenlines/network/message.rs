@@ -30,26 +30,12 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub message: ::std::string::String,
-    /// `ATTACH`: map of any JSON value.
-    #[serde(
-        rename = "ATTACH",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `KEYBOARD`: map of any JSON value.
-    #[serde(
-        rename = "KEYBOARD",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `ATTACH`: `AddAttach`.
+    #[serde(rename = "ATTACH", default, skip_serializing_if = "Option::is_none")]
+    pub attach: ::std::option::Option<AddAttach>,
+    /// `KEYBOARD`: `AddKeyboard`.
+    #[serde(rename = "KEYBOARD", default, skip_serializing_if = "Option::is_none")]
+    pub keyboard: ::std::option::Option<AddKeyboard>,
     /// `URL_PREVIEW`: string.
     #[serde(
         rename = "URL_PREVIEW",
@@ -79,18 +65,12 @@ impl Add {
         }
     }
     /// Sets `ATTACH`.
-    pub fn attach(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn attach(mut self, value: AddAttach) -> Self {
         self.attach = Some(value);
         self
     }
     /// Sets `KEYBOARD`.
-    pub fn keyboard(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn keyboard(mut self, value: AddKeyboard) -> Self {
         self.keyboard = Some(value);
         self
     }
@@ -234,3 +214,110 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for AddError {}
+/// The `ATTACH` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddAttach {
+    /// `BLOCKS`: list of any JSON value.
+    #[serde(
+        rename = "BLOCKS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub blocks: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `COLOR_TOKEN`: string.
+    #[serde(
+        rename = "COLOR_TOKEN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color_token: ::std::option::Option<::std::string::String>,
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(AddAttach);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl AddAttach {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocks: None,
+            color_token: None,
+            id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `BLOCKS`.
+    pub fn blocks(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.blocks = Some(value);
+        self
+    }
+    /// Sets `COLOR_TOKEN`.
+    pub fn color_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color_token = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
+/// The `KEYBOARD` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddKeyboard {
+    /// `BUTTONS`: list of any JSON value.
+    #[serde(
+        rename = "BUTTONS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub buttons: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(AddKeyboard);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl AddKeyboard {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            buttons: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `BUTTONS`.
+    pub fn buttons(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.buttons = Some(value);
+        self
+    }
+}

@@ -6,7 +6,7 @@ pub mod get;
 /// Parameters of [`lists.element.add`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-add.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_CODE`, `FIELDS`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `ELEMENT_CODE`, `FIELDS`
 /// - Errors: [`AddError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ERROR_ELEMENT_ALREADY_EXISTS`, `ERROR_ADD_ELEMENT`, `ERROR_ELEMENT_FIELD_VALUE`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -19,30 +19,31 @@ pub struct Add {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: AddIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `ELEMENT_CODE`: string, required.
     #[serde(
         rename = "ELEMENT_CODE",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub element_code: ::std::string::String,
-    /// `FIELDS`: list of `AddFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<AddFields>,
+    /// `FIELDS`: `AddFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: AddFields,
     /// `IBLOCK_SECTION_ID`: integer.
     /// Default: `0`.
     #[serde(
@@ -64,24 +65,35 @@ pub struct Add {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Add {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_CODE`, `FIELDS`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `ELEMENT_CODE`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         iblock_type_id: AddIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
         element_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<AddFields>,
+        fields: AddFields,
     ) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             element_code: element_code.into(),
             fields,
             iblock_section_id: None,
             list_element_url: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
     /// Sets `IBLOCK_SECTION_ID`.
     pub fn iblock_section_id(mut self, value: i64) -> Self {
@@ -294,7 +306,7 @@ impl AddFields {
 /// Parameters of [`lists.element.delete`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-delete.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_ID`, `ELEMENT_CODE`
+/// - Required parameters: `IBLOCK_TYPE_ID`
 /// - Errors: [`DeleteError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ERROR_ELEMENT_NOT_FOUND`, `ERROR_DELETE_ELEMENT`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -307,50 +319,78 @@ pub struct Delete {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: DeleteIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
-    /// `ELEMENT_ID`: integer, required.
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_ID`: integer.
     #[serde(
         rename = "ELEMENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub element_id: i64,
-    /// `ELEMENT_CODE`: string, required.
+    pub element_id: ::std::option::Option<i64>,
+    /// `ELEMENT_CODE`: string.
     #[serde(
         rename = "ELEMENT_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub element_code: ::std::string::String,
+    pub element_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Delete {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_ID`, `ELEMENT_CODE`.
+    /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: DeleteIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        element_id: i64,
-        element_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(iblock_type_id: DeleteIblockTypeId) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
-            element_id,
-            element_code: element_code.into(),
+            iblock_id: None,
+            iblock_code: None,
+            element_id: None,
+            element_code: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
+    }
+    /// Sets `ELEMENT_ID`.
+    pub fn element_id(mut self, value: i64) -> Self {
+        self.element_id = Some(value);
+        self
+    }
+    /// Sets `ELEMENT_CODE`.
+    pub fn element_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]
@@ -507,7 +547,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
 /// Parameters of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`
+/// - Required parameters: `IBLOCK_TYPE_ID`
 /// - Errors: [`GetError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
@@ -520,18 +560,22 @@ pub struct Get {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: GetIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `ELEMENT_ID`: integer.
     #[serde(
         rename = "ELEMENT_ID",
@@ -589,17 +633,13 @@ pub struct Get {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Get {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: GetIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             element_id: None,
             element_code: None,
             select: None,
@@ -607,6 +647,19 @@ impl Get {
             element_order: None,
             start: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
     /// Sets `ELEMENT_ID`.
     pub fn element_id(mut self, value: i64) -> Self {
@@ -792,7 +845,7 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 /// Parameters of [`lists.element.update`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_ID`, `ELEMENT_CODE`, `FIELDS`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `FIELDS`
 /// - Errors: [`UpdateError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ERROR_ELEMENT_NOT_FOUND`, `ERROR_UPDATE_ELEMENT`, `ERROR_ELEMENT_FIELD_VALUE`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -805,58 +858,82 @@ pub struct Update {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: UpdateIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
-    /// `ELEMENT_ID`: integer, required.
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_ID`: integer.
     #[serde(
         rename = "ELEMENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub element_id: i64,
-    /// `ELEMENT_CODE`: string, required.
+    pub element_id: ::std::option::Option<i64>,
+    /// `ELEMENT_CODE`: string.
     #[serde(
         rename = "ELEMENT_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub element_code: ::std::string::String,
-    /// `FIELDS`: list of `UpdateFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<UpdateFields>,
+    pub element_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS`: `UpdateFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Update {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_ID`, `ELEMENT_CODE`, `FIELDS`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: UpdateIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        element_id: i64,
-        element_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<UpdateFields>,
-    ) -> Self {
+    pub fn new(iblock_type_id: UpdateIblockTypeId, fields: UpdateFields) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
-            element_id,
-            element_code: element_code.into(),
+            iblock_id: None,
+            iblock_code: None,
+            element_id: None,
+            element_code: None,
             fields,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
+    }
+    /// Sets `ELEMENT_ID`.
+    pub fn element_id(mut self, value: i64) -> Self {
+        self.element_id = Some(value);
+        self
+    }
+    /// Sets `ELEMENT_CODE`.
+    pub fn element_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]

@@ -6,7 +6,7 @@ pub mod type_;
 /// Parameters of [`lists.field.add`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-add.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `FIELDS`
 /// - Errors: [`AddError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ERROR_SAVE_FIELD`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -19,42 +19,51 @@ pub struct Add {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: AddIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
-    /// `FIELDS`: list of `AddFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<AddFields>,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS`: `AddFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: AddFields,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Add {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: AddIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<AddFields>,
-    ) -> Self {
+    pub fn new(iblock_type_id: AddIblockTypeId, fields: AddFields) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             fields,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]
@@ -253,14 +262,16 @@ pub struct AddFields {
     /// `DEFAULT_VALUE`: any JSON value.
     #[serde(rename = "DEFAULT_VALUE", default, skip_serializing_if = "Option::is_none")]
     pub default_value: ::std::option::Option<::serde_json::Value>,
-    /// `LIST`: list of any JSON value.
+    /// `LIST`: map of any JSON value.
     #[serde(
         rename = "LIST",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub list: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `LIST_TEXT_VALUES`: string.
     #[serde(
         rename = "LIST_TEXT_VALUES",
@@ -285,14 +296,16 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `SETTINGS`: list of any JSON value.
+    /// `SETTINGS`: map of string.
     #[serde(
         rename = "SETTINGS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `USER_TYPE_SETTINGS`: list of any JSON value.
     #[serde(
         rename = "USER_TYPE_SETTINGS",
@@ -376,7 +389,10 @@ impl AddFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn list(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.list = Some(value);
         self
     }
@@ -402,7 +418,10 @@ impl AddFields {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn settings(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.settings = Some(value);
         self
     }
@@ -433,7 +452,7 @@ impl AddFields {
 /// Parameters of [`lists.field.delete`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-delete.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELD_ID`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `FIELD_ID`
 /// - Errors: [`DeleteError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -446,18 +465,22 @@ pub struct Delete {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: DeleteIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `FIELD_ID`: string, required.
     #[serde(
         rename = "FIELD_ID",
@@ -468,20 +491,31 @@ pub struct Delete {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Delete {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELD_ID`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         iblock_type_id: DeleteIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
         field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             field_id: field_id.into(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]
@@ -626,7 +660,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
 /// Parameters of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`
+/// - Required parameters: `IBLOCK_TYPE_ID`
 /// - Errors: [`GetError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
@@ -639,18 +673,22 @@ pub struct Get {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: GetIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `FIELD_ID`: string.
     #[serde(
         rename = "FIELD_ID",
@@ -663,19 +701,28 @@ pub struct Get {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Get {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: GetIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             field_id: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
     /// Sets `FIELD_ID`.
     pub fn field_id(
@@ -703,15 +750,17 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
         self.0
     }
 }
@@ -830,7 +879,7 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 /// Parameters of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`, `FIELD_ID`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `FIELDS`, `FIELD_ID`
 /// - Errors: [`UpdateError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ERROR_UPDATE_FIELD`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -843,24 +892,25 @@ pub struct Update {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: UpdateIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
-    /// `FIELDS`: list of `UpdateFields`, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<UpdateFields>,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `FIELDS`: `UpdateFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: UpdateFields,
     /// `FIELD_ID`: string, required.
     #[serde(
         rename = "FIELD_ID",
@@ -871,22 +921,33 @@ pub struct Update {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Update {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `FIELDS`, `FIELD_ID`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         iblock_type_id: UpdateIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<UpdateFields>,
+        fields: UpdateFields,
         field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             fields,
             field_id: field_id.into(),
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]
@@ -1081,14 +1142,16 @@ pub struct UpdateFields {
     /// `DEFAULT_VALUE`: any JSON value.
     #[serde(rename = "DEFAULT_VALUE", default, skip_serializing_if = "Option::is_none")]
     pub default_value: ::std::option::Option<::serde_json::Value>,
-    /// `LIST`: list of any JSON value.
+    /// `LIST`: map of any JSON value.
     #[serde(
         rename = "LIST",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub list: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `LIST_TEXT_VALUES`: string.
     #[serde(
         rename = "LIST_TEXT_VALUES",
@@ -1097,14 +1160,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub list_text_values: ::std::option::Option<::std::string::String>,
-    /// `LIST_DEF`: list of any JSON value.
+    /// `LIST_DEF`: list of string.
     #[serde(
         rename = "LIST_DEF",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub list_def: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub list_def: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `CODE`: string.
     #[serde(
         rename = "CODE",
@@ -1113,14 +1176,16 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `SETTINGS`: list of any JSON value.
+    /// `SETTINGS`: map of string.
     #[serde(
         rename = "SETTINGS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `USER_TYPE_SETTINGS`: list of any JSON value.
     #[serde(
         rename = "USER_TYPE_SETTINGS",
@@ -1202,7 +1267,10 @@ impl UpdateFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn list(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.list = Some(value);
         self
     }
@@ -1215,7 +1283,7 @@ impl UpdateFields {
         self
     }
     /// Sets `LIST_DEF`.
-    pub fn list_def(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn list_def(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.list_def = Some(value);
         self
     }
@@ -1228,7 +1296,10 @@ impl UpdateFields {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn settings(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.settings = Some(value);
         self
     }

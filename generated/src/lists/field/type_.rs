@@ -3,7 +3,7 @@
 /// Parameters of [`lists.field.type.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-type-get.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`
+/// - Required parameters: `IBLOCK_TYPE_ID`
 /// - Errors: [`GetError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
@@ -16,18 +16,22 @@ pub struct Get {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: GetIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
     /// `FIELD_ID`: integer.
     #[serde(
         rename = "FIELD_ID",
@@ -40,19 +44,28 @@ pub struct Get {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Get {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: GetIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
             field_id: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
     /// Sets `FIELD_ID`.
     pub fn field_id(mut self, value: i64) -> Self {
@@ -77,15 +90,17 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 );
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
         self.0
     }
 }

@@ -1257,14 +1257,16 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub sperm: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `FILES`: list of any JSON value.
+    /// `FILES`: map of string.
     #[serde(
         rename = "FILES",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
-    pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub files: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `IMPORTANT`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "IMPORTANT",
@@ -1348,7 +1350,10 @@ impl Update {
         self
     }
     /// Sets `FILES`.
-    pub fn files(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn files(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.files = Some(value);
         self
     }

@@ -275,14 +275,14 @@ pub struct AddSettingsConfigItems {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub multiline: ::std::option::Option<bool>,
-    /// `OPTIONS`: map of any JSON value, required.
+    /// `OPTIONS`: map of string, required.
     #[serde(
         rename = "OPTIONS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub options: ::std::collections::BTreeMap<
         ::std::string::String,
-        ::serde_json::Value,
+        ::std::string::String,
     >,
     /// `TIME`: boolean, sent as `Y`/`N`.
     /// Default: `N`.
@@ -303,7 +303,10 @@ impl AddSettingsConfigItems {
         type_: AddSettingsConfigItemsType,
         label: impl ::std::convert::Into<::std::string::String>,
         required: bool,
-        options: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        options: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
     ) -> Self {
         Self {
             type_,
@@ -349,9 +352,15 @@ pub struct AddSettingsConfig {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub label: ::std::string::String,
-    /// `ITEMS`: `AddSettingsConfigItems`, required.
-    #[serde(rename = "ITEMS")]
-    pub items: AddSettingsConfigItems,
+    /// `ITEMS`: map of `AddSettingsConfigItems`, required.
+    #[serde(
+        rename = "ITEMS",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::collections::BTreeMap<
+        ::std::string::String,
+        AddSettingsConfigItems,
+    >,
 }
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -360,7 +369,10 @@ impl AddSettingsConfig {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         label: impl ::std::convert::Into<::std::string::String>,
-        items: AddSettingsConfigItems,
+        items: ::std::collections::BTreeMap<
+            ::std::string::String,
+            AddSettingsConfigItems,
+        >,
     ) -> Self {
         Self { label: label.into(), items }
     }
@@ -391,9 +403,12 @@ pub struct AddSettings {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub http_version: ::std::option::Option<::std::string::String>,
-    /// `CONFIG`: `AddSettingsConfig`, required.
-    #[serde(rename = "CONFIG")]
-    pub config: AddSettingsConfig,
+    /// `CONFIG`: map of `AddSettingsConfig`, required.
+    #[serde(
+        rename = "CONFIG",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub config: ::std::collections::BTreeMap<::std::string::String, AddSettingsConfig>,
 }
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -403,7 +418,7 @@ impl AddSettings {
     pub fn new(
         print_url: impl ::std::convert::Into<::std::string::String>,
         check_url: impl ::std::convert::Into<::std::string::String>,
-        config: AddSettingsConfig,
+        config: ::std::collections::BTreeMap<::std::string::String, AddSettingsConfig>,
     ) -> Self {
         Self {
             print_url: print_url.into(),
@@ -657,22 +672,16 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: i64,
-    /// `FIELDS`: map of any JSON value, required.
-    #[serde(
-        rename = "FIELDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `FIELDS`: `UpdateFields`, required.
+    #[serde(rename = "FIELDS")]
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
 impl Update {
     /// A value with the required `ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        id: i64,
-        fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
         Self { id, fields }
     }
 }
@@ -765,3 +774,821 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "cashbox")]
 impl ::std::error::Error for UpdateError {}
+/// The `LOGIN` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigAuthItemsLogin {
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(
+        rename = "REQUIRED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuthItemsLogin);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigAuthItemsLogin {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            label: None,
+            required: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `REQUIRED`.
+    pub fn required(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `PASSWORD` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigAuthItemsPassword {
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(
+        rename = "REQUIRED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuthItemsPassword);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigAuthItemsPassword {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            label: None,
+            required: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `REQUIRED`.
+    pub fn required(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `ITEMS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigAuthItems {
+    /// `LOGIN`: `UpdateFieldsSettingsConfigAuthItemsLogin`.
+    #[serde(rename = "LOGIN", default, skip_serializing_if = "Option::is_none")]
+    pub login: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsLogin>,
+    /// `PASSWORD`: `UpdateFieldsSettingsConfigAuthItemsPassword`.
+    #[serde(rename = "PASSWORD", default, skip_serializing_if = "Option::is_none")]
+    pub password: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsPassword>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuthItems);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigAuthItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            login: None,
+            password: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LOGIN`.
+    pub fn login(mut self, value: UpdateFieldsSettingsConfigAuthItemsLogin) -> Self {
+        self.login = Some(value);
+        self
+    }
+    /// Sets `PASSWORD`.
+    pub fn password(
+        mut self,
+        value: UpdateFieldsSettingsConfigAuthItemsPassword,
+    ) -> Self {
+        self.password = Some(value);
+        self
+    }
+}
+/// The `AUTH` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigAuth {
+    /// `ITEMS`: `UpdateFieldsSettingsConfigAuthItems`.
+    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<UpdateFieldsSettingsConfigAuthItems>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuth);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigAuth {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            items: None,
+            label: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ITEMS`.
+    pub fn items(mut self, value: UpdateFieldsSettingsConfigAuthItems) -> Self {
+        self.items = Some(value);
+        self
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// The `INN` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigCompanyItemsInn {
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(
+        rename = "REQUIRED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompanyItemsInn);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigCompanyItemsInn {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            label: None,
+            required: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `REQUIRED`.
+    pub fn required(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `ITEMS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigCompanyItems {
+    /// `INN`: `UpdateFieldsSettingsConfigCompanyItemsInn`.
+    #[serde(rename = "INN", default, skip_serializing_if = "Option::is_none")]
+    pub inn: ::std::option::Option<UpdateFieldsSettingsConfigCompanyItemsInn>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompanyItems);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigCompanyItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            inn: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `INN`.
+    pub fn inn(mut self, value: UpdateFieldsSettingsConfigCompanyItemsInn) -> Self {
+        self.inn = Some(value);
+        self
+    }
+}
+/// The `COMPANY` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigCompany {
+    /// `ITEMS`: `UpdateFieldsSettingsConfigCompanyItems`.
+    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<UpdateFieldsSettingsConfigCompanyItems>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompany);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigCompany {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            items: None,
+            label: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ITEMS`.
+    pub fn items(mut self, value: UpdateFieldsSettingsConfigCompanyItems) -> Self {
+        self.items = Some(value);
+        self
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// The `OPTIONS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigInteractionItemsModeOptions {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `TEST`: string.
+    #[serde(
+        rename = "TEST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub test: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteractionItemsModeOptions);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigInteractionItemsModeOptions {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            test: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `TEST`.
+    pub fn test(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.test = Some(value.into());
+        self
+    }
+}
+/// The `MODE` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigInteractionItemsMode {
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `OPTIONS`: `UpdateFieldsSettingsConfigInteractionItemsModeOptions`.
+    #[serde(rename = "OPTIONS", default, skip_serializing_if = "Option::is_none")]
+    pub options: ::std::option::Option<
+        UpdateFieldsSettingsConfigInteractionItemsModeOptions,
+    >,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteractionItemsMode);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigInteractionItemsMode {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            label: None,
+            options: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `OPTIONS`.
+    pub fn options(
+        mut self,
+        value: UpdateFieldsSettingsConfigInteractionItemsModeOptions,
+    ) -> Self {
+        self.options = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `ITEMS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigInteractionItems {
+    /// `MODE`: `UpdateFieldsSettingsConfigInteractionItemsMode`.
+    #[serde(rename = "MODE", default, skip_serializing_if = "Option::is_none")]
+    pub mode: ::std::option::Option<UpdateFieldsSettingsConfigInteractionItemsMode>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteractionItems);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigInteractionItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            mode: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `MODE`.
+    pub fn mode(
+        mut self,
+        value: UpdateFieldsSettingsConfigInteractionItemsMode,
+    ) -> Self {
+        self.mode = Some(value);
+        self
+    }
+}
+/// The `INTERACTION` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfigInteraction {
+    /// `ITEMS`: `UpdateFieldsSettingsConfigInteractionItems`.
+    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<UpdateFieldsSettingsConfigInteractionItems>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteraction);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfigInteraction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            items: None,
+            label: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ITEMS`.
+    pub fn items(mut self, value: UpdateFieldsSettingsConfigInteractionItems) -> Self {
+        self.items = Some(value);
+        self
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// The `CONFIG` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsConfig {
+    /// `AUTH`: `UpdateFieldsSettingsConfigAuth`.
+    #[serde(rename = "AUTH", default, skip_serializing_if = "Option::is_none")]
+    pub auth: ::std::option::Option<UpdateFieldsSettingsConfigAuth>,
+    /// `COMPANY`: `UpdateFieldsSettingsConfigCompany`.
+    #[serde(rename = "COMPANY", default, skip_serializing_if = "Option::is_none")]
+    pub company: ::std::option::Option<UpdateFieldsSettingsConfigCompany>,
+    /// `INTERACTION`: `UpdateFieldsSettingsConfigInteraction`.
+    #[serde(rename = "INTERACTION", default, skip_serializing_if = "Option::is_none")]
+    pub interaction: ::std::option::Option<UpdateFieldsSettingsConfigInteraction>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfig);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettingsConfig {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            auth: None,
+            company: None,
+            interaction: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AUTH`.
+    pub fn auth(mut self, value: UpdateFieldsSettingsConfigAuth) -> Self {
+        self.auth = Some(value);
+        self
+    }
+    /// Sets `COMPANY`.
+    pub fn company(mut self, value: UpdateFieldsSettingsConfigCompany) -> Self {
+        self.company = Some(value);
+        self
+    }
+    /// Sets `INTERACTION`.
+    pub fn interaction(mut self, value: UpdateFieldsSettingsConfigInteraction) -> Self {
+        self.interaction = Some(value);
+        self
+    }
+}
+/// The `SETTINGS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettings {
+    /// `CHECK_URL`: string.
+    #[serde(
+        rename = "CHECK_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub check_url: ::std::option::Option<::std::string::String>,
+    /// `CONFIG`: `UpdateFieldsSettingsConfig`.
+    #[serde(rename = "CONFIG", default, skip_serializing_if = "Option::is_none")]
+    pub config: ::std::option::Option<UpdateFieldsSettingsConfig>,
+    /// `PRINT_URL`: string.
+    #[serde(
+        rename = "PRINT_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub print_url: ::std::option::Option<::std::string::String>,
+    /// `SUPPORTS_FFD105`: string.
+    #[serde(
+        rename = "SUPPORTS_FFD105",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub supports_ffd105: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFieldsSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            check_url: None,
+            config: None,
+            print_url: None,
+            supports_ffd105: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CHECK_URL`.
+    pub fn check_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.check_url = Some(value.into());
+        self
+    }
+    /// Sets `CONFIG`.
+    pub fn config(mut self, value: UpdateFieldsSettingsConfig) -> Self {
+        self.config = Some(value);
+        self
+    }
+    /// Sets `PRINT_URL`.
+    pub fn print_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.print_url = Some(value.into());
+        self
+    }
+    /// Sets `SUPPORTS_FFD105`.
+    pub fn supports_ffd105(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.supports_ffd105 = Some(value.into());
+        self
+    }
+}
+/// The `FIELDS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `UpdateFieldsSettings`.
+    #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<UpdateFieldsSettings>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            settings: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SETTINGS`.
+    pub fn settings(mut self, value: UpdateFieldsSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+}

@@ -82,14 +82,9 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub use_offline: ::std::option::Option<bool>,
-    /// `SETTINGS`: list of any JSON value.
-    #[serde(
-        rename = "SETTINGS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `SETTINGS`: `AddSettings`.
+    #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<AddSettings>,
 }
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -151,7 +146,7 @@ impl Add {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn settings(mut self, value: AddSettings) -> Self {
         self.settings = Some(value);
         self
     }
@@ -331,6 +326,147 @@ impl AddOfdSettings {
         value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.auth = Some(value);
+        self
+    }
+}
+/// The `AUTH` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddSettingsAuth {
+    /// `KEYWORD`: string.
+    #[serde(
+        rename = "KEYWORD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub keyword: ::std::option::Option<::std::string::String>,
+    /// `PREFERENCE`: string.
+    #[serde(
+        rename = "PREFERENCE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub preference: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(AddSettingsAuth);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl AddSettingsAuth {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            keyword: None,
+            preference: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `KEYWORD`.
+    pub fn keyword(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.keyword = Some(value.into());
+        self
+    }
+    /// Sets `PREFERENCE`.
+    pub fn preference(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.preference = Some(value.into());
+        self
+    }
+}
+/// The `INTERACTION` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddSettingsInteraction {
+    /// `MODE`: string.
+    #[serde(
+        rename = "MODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub mode: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(AddSettingsInteraction);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl AddSettingsInteraction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            mode: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `MODE`.
+    pub fn mode(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+}
+/// The `SETTINGS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddSettings {
+    /// `AUTH`: `AddSettingsAuth`.
+    #[serde(rename = "AUTH", default, skip_serializing_if = "Option::is_none")]
+    pub auth: ::std::option::Option<AddSettingsAuth>,
+    /// `INTERACTION`: `AddSettingsInteraction`.
+    #[serde(rename = "INTERACTION", default, skip_serializing_if = "Option::is_none")]
+    pub interaction: ::std::option::Option<AddSettingsInteraction>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(AddSettings);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl AddSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            auth: None,
+            interaction: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AUTH`.
+    pub fn auth(mut self, value: AddSettingsAuth) -> Self {
+        self.auth = Some(value);
+        self
+    }
+    /// Sets `INTERACTION`.
+    pub fn interaction(mut self, value: AddSettingsInteraction) -> Self {
+        self.interaction = Some(value);
         self
     }
 }

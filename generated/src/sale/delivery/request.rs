@@ -472,21 +472,26 @@ impl SendmessageMessageStatus {
 /// The `MESSAGE` object.
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SendmessageMessage {
-    /// `SUBJECT`: string, required.
+    /// `SUBJECT`: string.
     #[serde(
         rename = "SUBJECT",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub subject: ::std::string::String,
-    /// `BODY`: string, required.
+    pub subject: ::std::option::Option<::std::string::String>,
+    /// `BODY`: string.
     #[serde(
         rename = "BODY",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub body: ::std::string::String,
+    pub body: ::std::option::Option<::std::string::String>,
     /// `STATUS`: `SendmessageMessageStatus`.
     #[serde(rename = "STATUS", default, skip_serializing_if = "Option::is_none")]
     pub status: ::std::option::Option<SendmessageMessageStatus>,
@@ -502,20 +507,35 @@ pub struct SendmessageMessage {
     >,
 }
 #[cfg(feature = "delivery")]
+::bitrix24_runtime::wire_object!(SendmessageMessage);
+#[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 impl SendmessageMessage {
-    /// A value with the required `SUBJECT`, `BODY`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        subject: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            subject: subject.into(),
-            body: body.into(),
+            subject: None,
+            body: None,
             status: None,
             money_values: None,
         }
+    }
+    /// Sets `SUBJECT`.
+    pub fn subject(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `BODY`.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
     }
     /// Sets `STATUS`.
     pub fn status(mut self, value: SendmessageMessageStatus) -> Self {

@@ -245,15 +245,15 @@ pub struct AddSettingsCodes {
     /// `DEFAULT`: `AddSettingsCodesDefault`.
     #[serde(rename = "DEFAULT", default, skip_serializing_if = "Option::is_none")]
     pub default: ::std::option::Option<AddSettingsCodesDefault>,
-    /// `INPUT`: map of any JSON value.
+    /// `INPUT`: map of string.
     #[serde(
         rename = "INPUT",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
     )]
     pub input: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
 #[cfg(feature = "pay_system")]
@@ -310,7 +310,7 @@ impl AddSettingsCodes {
     /// Sets `INPUT`.
     pub fn input(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.input = Some(value);
         self
@@ -594,9 +594,12 @@ impl<'de> ::serde::Deserialize<'de> for AddSettingsClientType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddSettings {
-    /// `CODES`: `AddSettingsCodes`, required.
-    #[serde(rename = "CODES")]
-    pub codes: AddSettingsCodes,
+    /// `CODES`: map of `AddSettingsCodes`, required.
+    #[serde(
+        rename = "CODES",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub codes: ::std::collections::BTreeMap<::std::string::String, AddSettingsCodes>,
     /// `FORM_DATA`: `AddSettingsFormData`.
     #[serde(rename = "FORM_DATA", default, skip_serializing_if = "Option::is_none")]
     pub form_data: ::std::option::Option<AddSettingsFormData>,
@@ -625,7 +628,9 @@ pub struct AddSettings {
 impl AddSettings {
     /// A value with the required `CODES`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(codes: AddSettingsCodes) -> Self {
+    pub fn new(
+        codes: ::std::collections::BTreeMap<::std::string::String, AddSettingsCodes>,
+    ) -> Self {
         Self {
             codes,
             form_data: None,
@@ -1124,6 +1129,1037 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "pay_system")]
 impl ::std::error::Error for UpdateError {}
+/// The `DEFAULT` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPaymentBuyerId2Default {
+    /// `PROVIDER_KEY`: string.
+    #[serde(
+        rename = "PROVIDER_KEY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_key: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_VALUE`: string.
+    #[serde(
+        rename = "PROVIDER_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentBuyerId2Default);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPaymentBuyerId2Default {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            provider_key: None,
+            provider_value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `PROVIDER_KEY`.
+    pub fn provider_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_key = Some(value.into());
+        self
+    }
+    /// Sets `PROVIDER_VALUE`.
+    pub fn provider_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_value = Some(value.into());
+        self
+    }
+}
+/// The `PAYMENT_BUYER_ID_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPaymentBuyerId2 {
+    /// `DEFAULT`: `UpdateFieldsSettingsCodesPaymentBuyerId2Default`.
+    #[serde(rename = "DEFAULT", default, skip_serializing_if = "Option::is_none")]
+    pub default: ::std::option::Option<UpdateFieldsSettingsCodesPaymentBuyerId2Default>,
+    /// `GROUP`: string.
+    #[serde(
+        rename = "GROUP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub group: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentBuyerId2);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPaymentBuyerId2 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            group: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DEFAULT`.
+    pub fn default(
+        mut self,
+        value: UpdateFieldsSettingsCodesPaymentBuyerId2Default,
+    ) -> Self {
+        self.default = Some(value);
+        self
+    }
+    /// Sets `GROUP`.
+    pub fn group(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+/// The `DEFAULT` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPaymentId2Default {
+    /// `PROVIDER_KEY`: string.
+    #[serde(
+        rename = "PROVIDER_KEY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_key: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_VALUE`: string.
+    #[serde(
+        rename = "PROVIDER_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentId2Default);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPaymentId2Default {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            provider_key: None,
+            provider_value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `PROVIDER_KEY`.
+    pub fn provider_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_key = Some(value.into());
+        self
+    }
+    /// Sets `PROVIDER_VALUE`.
+    pub fn provider_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_value = Some(value.into());
+        self
+    }
+}
+/// The `PAYMENT_ID_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPaymentId2 {
+    /// `DEFAULT`: `UpdateFieldsSettingsCodesPaymentId2Default`.
+    #[serde(rename = "DEFAULT", default, skip_serializing_if = "Option::is_none")]
+    pub default: ::std::option::Option<UpdateFieldsSettingsCodesPaymentId2Default>,
+    /// `GROUP`: string.
+    #[serde(
+        rename = "GROUP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub group: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentId2);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPaymentId2 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            group: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DEFAULT`.
+    pub fn default(mut self, value: UpdateFieldsSettingsCodesPaymentId2Default) -> Self {
+        self.default = Some(value);
+        self
+    }
+    /// Sets `GROUP`.
+    pub fn group(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+/// The `DEFAULT` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPaymentShouldPay2Default {
+    /// `PROVIDER_KEY`: string.
+    #[serde(
+        rename = "PROVIDER_KEY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_key: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_VALUE`: string.
+    #[serde(
+        rename = "PROVIDER_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub provider_value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentShouldPay2Default);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPaymentShouldPay2Default {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            provider_key: None,
+            provider_value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `PROVIDER_KEY`.
+    pub fn provider_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_key = Some(value.into());
+        self
+    }
+    /// Sets `PROVIDER_VALUE`.
+    pub fn provider_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_value = Some(value.into());
+        self
+    }
+}
+/// The `PAYMENT_SHOULD_PAY_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPaymentShouldPay2 {
+    /// `DEFAULT`: `UpdateFieldsSettingsCodesPaymentShouldPay2Default`.
+    #[serde(rename = "DEFAULT", default, skip_serializing_if = "Option::is_none")]
+    pub default: ::std::option::Option<
+        UpdateFieldsSettingsCodesPaymentShouldPay2Default,
+    >,
+    /// `GROUP`: string.
+    #[serde(
+        rename = "GROUP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub group: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentShouldPay2);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPaymentShouldPay2 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            group: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DEFAULT`.
+    pub fn default(
+        mut self,
+        value: UpdateFieldsSettingsCodesPaymentShouldPay2Default,
+    ) -> Self {
+        self.default = Some(value);
+        self
+    }
+    /// Sets `GROUP`.
+    pub fn group(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+/// The `INPUT` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPsChangeStatusPay2Input);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `PS_CHANGE_STATUS_PAY_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2 {
+    /// `INPUT`: `UpdateFieldsSettingsCodesPsChangeStatusPay2Input`.
+    #[serde(rename = "INPUT", default, skip_serializing_if = "Option::is_none")]
+    pub input: ::std::option::Option<UpdateFieldsSettingsCodesPsChangeStatusPay2Input>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPsChangeStatusPay2);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesPsChangeStatusPay2 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            input: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `INPUT`.
+    pub fn input(
+        mut self,
+        value: UpdateFieldsSettingsCodesPsChangeStatusPay2Input,
+    ) -> Self {
+        self.input = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+/// The `REST_SERVICE_ID_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesRestServiceId2 {
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesRestServiceId2);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesRestServiceId2 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+/// The `REST_SERVICE_KEY_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodesRestServiceKey2 {
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesRestServiceKey2);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodesRestServiceKey2 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+/// The `CODES` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsCodes {
+    /// `PAYMENT_BUYER_ID_2`: `UpdateFieldsSettingsCodesPaymentBuyerId2`.
+    #[serde(
+        rename = "PAYMENT_BUYER_ID_2",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub payment_buyer_id_2: ::std::option::Option<
+        UpdateFieldsSettingsCodesPaymentBuyerId2,
+    >,
+    /// `PAYMENT_ID_2`: `UpdateFieldsSettingsCodesPaymentId2`.
+    #[serde(rename = "PAYMENT_ID_2", default, skip_serializing_if = "Option::is_none")]
+    pub payment_id_2: ::std::option::Option<UpdateFieldsSettingsCodesPaymentId2>,
+    /// `PAYMENT_SHOULD_PAY_2`: `UpdateFieldsSettingsCodesPaymentShouldPay2`.
+    #[serde(
+        rename = "PAYMENT_SHOULD_PAY_2",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub payment_should_pay_2: ::std::option::Option<
+        UpdateFieldsSettingsCodesPaymentShouldPay2,
+    >,
+    /// `PS_CHANGE_STATUS_PAY_2`: `UpdateFieldsSettingsCodesPsChangeStatusPay2`.
+    #[serde(
+        rename = "PS_CHANGE_STATUS_PAY_2",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub ps_change_status_pay_2: ::std::option::Option<
+        UpdateFieldsSettingsCodesPsChangeStatusPay2,
+    >,
+    /// `REST_SERVICE_ID_2`: `UpdateFieldsSettingsCodesRestServiceId2`.
+    #[serde(
+        rename = "REST_SERVICE_ID_2",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub rest_service_id_2: ::std::option::Option<
+        UpdateFieldsSettingsCodesRestServiceId2,
+    >,
+    /// `REST_SERVICE_KEY_2`: `UpdateFieldsSettingsCodesRestServiceKey2`.
+    #[serde(
+        rename = "REST_SERVICE_KEY_2",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub rest_service_key_2: ::std::option::Option<
+        UpdateFieldsSettingsCodesRestServiceKey2,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodes);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsCodes {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            payment_buyer_id_2: None,
+            payment_id_2: None,
+            payment_should_pay_2: None,
+            ps_change_status_pay_2: None,
+            rest_service_id_2: None,
+            rest_service_key_2: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `PAYMENT_BUYER_ID_2`.
+    pub fn payment_buyer_id_2(
+        mut self,
+        value: UpdateFieldsSettingsCodesPaymentBuyerId2,
+    ) -> Self {
+        self.payment_buyer_id_2 = Some(value);
+        self
+    }
+    /// Sets `PAYMENT_ID_2`.
+    pub fn payment_id_2(mut self, value: UpdateFieldsSettingsCodesPaymentId2) -> Self {
+        self.payment_id_2 = Some(value);
+        self
+    }
+    /// Sets `PAYMENT_SHOULD_PAY_2`.
+    pub fn payment_should_pay_2(
+        mut self,
+        value: UpdateFieldsSettingsCodesPaymentShouldPay2,
+    ) -> Self {
+        self.payment_should_pay_2 = Some(value);
+        self
+    }
+    /// Sets `PS_CHANGE_STATUS_PAY_2`.
+    pub fn ps_change_status_pay_2(
+        mut self,
+        value: UpdateFieldsSettingsCodesPsChangeStatusPay2,
+    ) -> Self {
+        self.ps_change_status_pay_2 = Some(value);
+        self
+    }
+    /// Sets `REST_SERVICE_ID_2`.
+    pub fn rest_service_id_2(
+        mut self,
+        value: UpdateFieldsSettingsCodesRestServiceId2,
+    ) -> Self {
+        self.rest_service_id_2 = Some(value);
+        self
+    }
+    /// Sets `REST_SERVICE_KEY_2`.
+    pub fn rest_service_key_2(
+        mut self,
+        value: UpdateFieldsSettingsCodesRestServiceKey2,
+    ) -> Self {
+        self.rest_service_key_2 = Some(value);
+        self
+    }
+}
+/// The `PARAMS` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsFormDataParams {
+    /// `Sum`: string.
+    #[serde(
+        rename = "Sum",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sum: ::std::option::Option<::std::string::String>,
+    /// `customer`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub customer: ::std::option::Option<::std::string::String>,
+    /// `invoiceNumber`: string.
+    #[serde(
+        rename = "invoiceNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub invoice_number: ::std::option::Option<::std::string::String>,
+    /// `serviceid`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub serviceid: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsFormDataParams);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsFormDataParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            sum: None,
+            customer: None,
+            invoice_number: None,
+            serviceid: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `Sum`.
+    pub fn sum(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sum = Some(value.into());
+        self
+    }
+    /// Sets `customer`.
+    pub fn customer(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer = Some(value.into());
+        self
+    }
+    /// Sets `invoiceNumber`.
+    pub fn invoice_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.invoice_number = Some(value.into());
+        self
+    }
+    /// Sets `serviceid`.
+    pub fn serviceid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.serviceid = Some(value.into());
+        self
+    }
+}
+/// The `FORM_DATA` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettingsFormData {
+    /// `ACTION_URI`: string.
+    #[serde(
+        rename = "ACTION_URI",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub action_uri: ::std::option::Option<::std::string::String>,
+    /// `METHOD`: string.
+    #[serde(
+        rename = "METHOD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub method: ::std::option::Option<::std::string::String>,
+    /// `PARAMS`: `UpdateFieldsSettingsFormDataParams`.
+    #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub params: ::std::option::Option<UpdateFieldsSettingsFormDataParams>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettingsFormData);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettingsFormData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action_uri: None,
+            method: None,
+            params: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTION_URI`.
+    pub fn action_uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.action_uri = Some(value.into());
+        self
+    }
+    /// Sets `METHOD`.
+    pub fn method(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `PARAMS`.
+    pub fn params(mut self, value: UpdateFieldsSettingsFormDataParams) -> Self {
+        self.params = Some(value);
+        self
+    }
+}
+/// The `SETTINGS` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettings {
+    /// `CODES`: `UpdateFieldsSettingsCodes`.
+    #[serde(rename = "CODES", default, skip_serializing_if = "Option::is_none")]
+    pub codes: ::std::option::Option<UpdateFieldsSettingsCodes>,
+    /// `CURRENCY`: list of string.
+    #[serde(
+        rename = "CURRENCY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub currency: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FORM_DATA`: `UpdateFieldsSettingsFormData`.
+    #[serde(rename = "FORM_DATA", default, skip_serializing_if = "Option::is_none")]
+    pub form_data: ::std::option::Option<UpdateFieldsSettingsFormData>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "pay_system")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+impl UpdateFieldsSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            codes: None,
+            currency: None,
+            form_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CODES`.
+    pub fn codes(mut self, value: UpdateFieldsSettingsCodes) -> Self {
+        self.codes = Some(value);
+        self
+    }
+    /// Sets `CURRENCY`.
+    pub fn currency(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.currency = Some(value);
+        self
+    }
+    /// Sets `FORM_DATA`.
+    pub fn form_data(mut self, value: UpdateFieldsSettingsFormData) -> Self {
+        self.form_data = Some(value);
+        self
+    }
+}
 /// The `FIELDS` object.
 #[cfg(feature = "pay_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
@@ -1147,16 +2183,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `SETTINGS`: map of any JSON value.
-    #[serde(
-        rename = "SETTINGS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `SETTINGS`: `UpdateFieldsSettings`.
+    #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<UpdateFieldsSettings>,
     /// `SORT`: integer.
     #[serde(
         rename = "SORT",
@@ -1198,10 +2227,7 @@ impl UpdateFields {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn settings(mut self, value: UpdateFieldsSettings) -> Self {
         self.settings = Some(value);
         self
     }

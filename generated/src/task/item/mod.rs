@@ -1628,6 +1628,7 @@ pub struct List {
     /// `ORDER`: map of string.
     #[serde(
         rename = "ORDER",
+        alias = "order",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
@@ -1638,6 +1639,7 @@ pub struct List {
     /// `FILTER`: map of any JSON value.
     #[serde(
         rename = "FILTER",
+        alias = "filter",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
@@ -1645,14 +1647,14 @@ pub struct List {
     pub filter: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `PARAMS`: list of any JSON value.
+    /// `PARAMS`: `ListParams`.
     #[serde(
         rename = "PARAMS",
+        alias = "params",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub params: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub params: ::std::option::Option<ListParams>,
     /// `SELECT`: list of string.
     #[serde(
         rename = "SELECT",
@@ -1694,7 +1696,7 @@ impl List {
         self
     }
     /// Sets `PARAMS`.
-    pub fn params(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn params(mut self, value: ListParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -1762,6 +1764,91 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for ListError {}
+/// The `NAV_PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListParamsNavParams {
+    /// `iNumPage`: integer.
+    #[serde(
+        rename = "iNumPage",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub i_num_page: ::std::option::Option<i64>,
+    /// `nPageSize`: integer.
+    #[serde(
+        rename = "nPageSize",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub n_page_size: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(ListParamsNavParams);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl ListParamsNavParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            i_num_page: None,
+            n_page_size: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `iNumPage`.
+    pub fn i_num_page(mut self, value: i64) -> Self {
+        self.i_num_page = Some(value);
+        self
+    }
+    /// Sets `nPageSize`.
+    pub fn n_page_size(mut self, value: i64) -> Self {
+        self.n_page_size = Some(value);
+        self
+    }
+}
+/// The `PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListParams {
+    /// `NAV_PARAMS`: `ListParamsNavParams`.
+    #[serde(rename = "NAV_PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub nav_params: ::std::option::Option<ListParamsNavParams>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(ListParams);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl ListParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            nav_params: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `NAV_PARAMS`.
+    pub fn nav_params(mut self, value: ListParamsNavParams) -> Self {
+        self.nav_params = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`task.item.renew`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-renew.html).
 ///

@@ -532,7 +532,7 @@ pub struct ListFilter {
     pub created_date: ::std::option::Option<::std::string::String>,
     /// `field`: `ListFilterField`.
     /// Allowed values: `TITLE`, `DESCRIPTION`, `REAL_STATUS`, `STATUS`, `PRIORITY`, `MARK`, `COMMENT`, `DELETE`, `NEW`, `RENEW`, `MOVE_TO_BACKLOG`, `MOVE_TO_SPRINT`, `PARENT_ID`, `GROUP_ID`, `STAGE_ID`, `CREATED_BY`, `RESPONSIBLE_ID`, `ACCOMPLICES`, `AUDITORS`, `DEADLINE`, `START_DATE_PLAN`, `END_DATE_PLAN`, `DURATION_PLAN`, `DURATION_PLAN_SECONDS`, `DURATION_FACT`, `TIME_ESTIMATE`, `TIME_SPENT_IN_LOGS`, `TAGS`, `DEPENDS_ON`, `FILES`, `UF_TASK_WEBDAV_FILES`, `CHECKLIST_ITEM_CREATE`, `CHECKLIST_ITEM_RENAME`, `CHECKLIST_ITEM_REMOVE`, `CHECKLIST_ITEM_CHECK`, `CHECKLIST_ITEM_UNCHECK`, `ADD_IN_REPORT`, `TASK_CONTROL`, `ALLOW_TIME_TRACKING`, `ALLOW_CHANGE_DEADLINE`, `FLOW_ID`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "FIELD", default, skip_serializing_if = "Option::is_none")]
     pub field: ::std::option::Option<ListFilterField>,
     /// `value`: map of any JSON value.
     #[serde(
@@ -546,6 +546,9 @@ pub struct ListFilter {
     /// `user`: `ListFilterUser`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: ::std::option::Option<ListFilterUser>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -561,6 +564,7 @@ impl ListFilter {
             field: None,
             value: None,
             user: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.

@@ -1898,6 +1898,7 @@ pub struct AddFields {
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// `title`: string.
     #[serde(
+        alias = "TITLE",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
@@ -2057,6 +2058,7 @@ pub struct AddFields {
     pub date_start: ::std::option::Option<::std::string::String>,
     /// `deadline`: string.
     #[serde(
+        alias = "DEADLINE",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",

@@ -102,6 +102,126 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for AddError {}
+/// The `REPLICATE_PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsReplicateParams {
+    /// `EVERY_WEEK`: integer.
+    #[serde(
+        rename = "EVERY_WEEK",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub every_week: ::std::option::Option<i64>,
+    /// `PERIOD`: string.
+    #[serde(
+        rename = "PERIOD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub period: ::std::option::Option<::std::string::String>,
+    /// `REPEAT_TILL`: string.
+    #[serde(
+        rename = "REPEAT_TILL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub repeat_till: ::std::option::Option<::std::string::String>,
+    /// `START_DATE`: string.
+    #[serde(
+        rename = "START_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// `TIME`: string.
+    #[serde(
+        rename = "TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub time: ::std::option::Option<::std::string::String>,
+    /// `WEEK_DAYS`: list of integer.
+    #[serde(
+        rename = "WEEK_DAYS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+    )]
+    pub week_days: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(AddFieldsReplicateParams);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl AddFieldsReplicateParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            every_week: None,
+            period: None,
+            repeat_till: None,
+            start_date: None,
+            time: None,
+            week_days: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `EVERY_WEEK`.
+    pub fn every_week(mut self, value: i64) -> Self {
+        self.every_week = Some(value);
+        self
+    }
+    /// Sets `PERIOD`.
+    pub fn period(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.period = Some(value.into());
+        self
+    }
+    /// Sets `REPEAT_TILL`.
+    pub fn repeat_till(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.repeat_till = Some(value.into());
+        self
+    }
+    /// Sets `START_DATE`.
+    pub fn start_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+    /// Sets `TIME`.
+    pub fn time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `WEEK_DAYS`.
+    pub fn week_days(mut self, value: ::std::vec::Vec<i64>) -> Self {
+        self.week_days = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -318,16 +438,13 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub tparam_replication_count: ::std::option::Option<i64>,
-    /// `REPLICATE_PARAMS`: map of any JSON value.
+    /// `REPLICATE_PARAMS`: `AddFieldsReplicateParams`.
     #[serde(
         rename = "REPLICATE_PARAMS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub replicate_params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub replicate_params: ::std::option::Option<AddFieldsReplicateParams>,
     /// `BASE_TEMPLATE_ID`: integer.
     #[serde(
         rename = "BASE_TEMPLATE_ID",
@@ -544,10 +661,7 @@ impl AddFields {
         self
     }
     /// Sets `REPLICATE_PARAMS`.
-    pub fn replicate_params(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn replicate_params(mut self, value: AddFieldsReplicateParams) -> Self {
         self.replicate_params = Some(value);
         self
     }

@@ -578,9 +578,18 @@ impl ::std::error::Error for DeleteError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct List {
-    /// `order`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: ::std::option::Option<::serde_json::Value>,
+    /// `order`: one of: string; map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub order: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `filter`: map of any JSON value.
     #[serde(
         default,
@@ -602,7 +611,13 @@ impl List {
         Self { order: None, filter: None }
     }
     /// Sets `order`.
-    pub fn order(mut self, value: ::serde_json::Value) -> Self {
+    pub fn order(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
         self.order = Some(value);
         self
     }

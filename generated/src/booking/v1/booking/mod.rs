@@ -717,11 +717,17 @@ impl ::std::error::Error for GetError {}
 #[non_exhaustive]
 pub struct List {
     /// `FILTER`: `ListFilter`.
-    #[serde(rename = "FILTER", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "FILTER",
+        alias = "filter",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
     pub filter: ::std::option::Option<ListFilter>,
     /// `ORDER`: map of string.
     #[serde(
         rename = "ORDER",
+        alias = "order",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
@@ -924,6 +930,43 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for ListError {}
+/// The `client` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilterClient {
+    /// `entities`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub entities: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListFilterClient);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListFilterClient {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            entities: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `entities`.
+    pub fn entities(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.entities = Some(value);
+        self
+    }
+}
 /// The `FILTER` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -940,15 +983,12 @@ pub struct ListFilter {
     pub within: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `client`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub client: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `client`: `ListFilterClient`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: ::std::option::Option<ListFilterClient>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "booking")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -958,7 +998,11 @@ impl ListFilter {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { within: None, client: None }
+        Self {
+            within: None,
+            client: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
     }
     /// Sets `within`.
     pub fn within(
@@ -969,10 +1013,7 @@ impl ListFilter {
         self
     }
     /// Sets `client`.
-    pub fn client(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn client(mut self, value: ListFilterClient) -> Self {
         self.client = Some(value);
         self
     }

@@ -1413,11 +1413,17 @@ impl<'de> ::serde::Deserialize<'de> for GetResponseTemplateTypeInfo {
 #[non_exhaustive]
 pub struct List {
     /// `FILTER`: `ListFilter`.
-    #[serde(rename = "FILTER", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "FILTER",
+        alias = "filter",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
     pub filter: ::std::option::Option<ListFilter>,
     /// `ORDER`: map of string.
     #[serde(
         rename = "ORDER",
+        alias = "order",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",

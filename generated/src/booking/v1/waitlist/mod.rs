@@ -463,9 +463,15 @@ impl ::std::error::Error for GetError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct List {
-    /// `filter`: `ListFilter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<ListFilter>,
+    /// `filter`: map of `ListFilter`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ListFilter>,
+    >,
 }
 #[cfg(feature = "booking")]
 ::bitrix24_runtime::wire_object!(List);
@@ -478,7 +484,10 @@ impl List {
         Self { filter: None }
     }
     /// Sets `filter`.
-    pub fn filter(mut self, value: ListFilter) -> Self {
+    pub fn filter(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ListFilter>,
+    ) -> Self {
         self.filter = Some(value);
         self
     }
@@ -599,6 +608,9 @@ pub struct ListFilter {
     /// `to`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub to: ::std::string::String,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -612,6 +624,7 @@ impl ListFilter {
         Self {
             from: from.into(),
             to: to.into(),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
 }

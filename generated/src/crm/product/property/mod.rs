@@ -19,13 +19,9 @@ pub mod settings;
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `AddFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Add);
@@ -38,7 +34,7 @@ impl Add {
         Self { fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -101,6 +97,230 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `DEFAULT_VALUE` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDefaultValue {
+    /// `TEXT`: string.
+    #[serde(
+        rename = "TEXT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFieldsDefaultValue);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFieldsDefaultValue {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            text: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `TEXT`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `USER_TYPE_SETTINGS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsUserTypeSettings {
+    /// `HEIGHT`: integer.
+    #[serde(
+        rename = "HEIGHT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub height: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFieldsUserTypeSettings);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFieldsUserTypeSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            height: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `HEIGHT`.
+    pub fn height(mut self, value: i64) -> Self {
+        self.height = Some(value);
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `DEFAULT_VALUE`: `AddFieldsDefaultValue`.
+    #[serde(rename = "DEFAULT_VALUE", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: ::std::option::Option<AddFieldsDefaultValue>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PROPERTY_TYPE`: string.
+    #[serde(
+        rename = "PROPERTY_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub property_type: ::std::option::Option<::std::string::String>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `USER_TYPE`: string.
+    #[serde(
+        rename = "USER_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_type: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE_SETTINGS`: `AddFieldsUserTypeSettings`.
+    #[serde(
+        rename = "USER_TYPE_SETTINGS",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub user_type_settings: ::std::option::Option<AddFieldsUserTypeSettings>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            default_value: None,
+            name: None,
+            property_type: None,
+            sort: None,
+            user_type: None,
+            user_type_settings: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `DEFAULT_VALUE`.
+    pub fn default_value(mut self, value: AddFieldsDefaultValue) -> Self {
+        self.default_value = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `PROPERTY_TYPE`.
+    pub fn property_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.property_type = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `USER_TYPE`.
+    pub fn user_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_type = Some(value.into());
+        self
+    }
+    /// Sets `USER_TYPE_SETTINGS`.
+    pub fn user_type_settings(mut self, value: AddFieldsUserTypeSettings) -> Self {
+        self.user_type_settings = Some(value);
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.product.property.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-delete.html).
 ///
@@ -583,13 +803,15 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: list of any JSON value.
+    /// `fields`: map of any JSON value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Update);
@@ -607,7 +829,10 @@ impl Update {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.fields = Some(value);
         self
     }

@@ -268,7 +268,10 @@ impl ::std::error::Error for AvailabletoaddError {}
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
     /// `preset`: map of integer, required.
     #[serde(
@@ -452,44 +455,44 @@ pub struct FieldsItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
+    /// `isRequired`: boolean.
     #[serde(
         rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    /// `isReadOnly`: boolean.
     #[serde(
         rename = "isReadOnly",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    /// `isImmutable`: boolean.
     #[serde(
         rename = "isImmutable",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean, sent as `Y`/`N`.
+    /// `isMultiple`: boolean.
     #[serde(
         rename = "isMultiple",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_multiple: ::std::option::Option<bool>,
-    /// `isDynamic`: boolean, sent as `Y`/`N`.
+    /// `isDynamic`: boolean.
     #[serde(
         rename = "isDynamic",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_dynamic: ::std::option::Option<bool>,
     /// `title`: string.
@@ -573,7 +576,10 @@ impl FieldsItem {
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
     /// `preset`: map of integer, required.
     #[serde(
@@ -883,7 +889,10 @@ impl ListItem {
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    #[serde(
+        alias = "ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
     pub id: i64,
     /// `preset`: map of integer, required.
     #[serde(
@@ -970,70 +979,123 @@ impl ::std::error::Error for UpdateError {}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateFields {
-    /// `FIELD_NAME`: string, required.
+    /// `type`: string.
     #[serde(
-        rename = "FIELD_NAME",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::string::String,
-    /// `FIELD_TITLE`: string.
-    #[serde(
-        rename = "FIELD_TITLE",
+        rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub field_title: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `isRequired`: boolean, sent as `Y`/`N`.
     #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `IN_SHORT_LIST`: boolean, sent as `Y`/`N`.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "IN_SHORT_LIST",
+        rename = "isRequired",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
-    pub in_short_list: ::std::option::Option<bool>,
+    pub is_required: ::std::option::Option<bool>,
+    /// `isReadOnly`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isReadOnly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_read_only: ::std::option::Option<bool>,
+    /// `isImmutable`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isImmutable",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_immutable: ::std::option::Option<bool>,
+    /// `isMultiple`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isMultiple",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_multiple: ::std::option::Option<bool>,
+    /// `isDynamic`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isDynamic",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_dynamic: ::std::option::Option<bool>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFields);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateFields {
-    /// A value with the required `FIELD_NAME`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(field_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new() -> Self {
         Self {
-            field_name: field_name.into(),
-            field_title: None,
-            sort: None,
-            in_short_list: None,
+            type_: None,
+            is_required: None,
+            is_read_only: None,
+            is_immutable: None,
+            is_multiple: None,
+            is_dynamic: None,
+            title: None,
         }
     }
-    /// Sets `FIELD_TITLE`.
-    pub fn field_title(
+    /// Sets `type`.
+    pub fn type_(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.field_title = Some(value.into());
+        self.type_ = Some(value.into());
         self
     }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
+    /// Sets `isRequired`.
+    pub fn is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
         self
     }
-    /// Sets `IN_SHORT_LIST`.
-    pub fn in_short_list(mut self, value: bool) -> Self {
-        self.in_short_list = Some(value);
+    /// Sets `isReadOnly`.
+    pub fn is_read_only(mut self, value: bool) -> Self {
+        self.is_read_only = Some(value);
+        self
+    }
+    /// Sets `isImmutable`.
+    pub fn is_immutable(mut self, value: bool) -> Self {
+        self.is_immutable = Some(value);
+        self
+    }
+    /// Sets `isMultiple`.
+    pub fn is_multiple(mut self, value: bool) -> Self {
+        self.is_multiple = Some(value);
+        self
+    }
+    /// Sets `isDynamic`.
+    pub fn is_dynamic(mut self, value: bool) -> Self {
+        self.is_dynamic = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
         self
     }
 }

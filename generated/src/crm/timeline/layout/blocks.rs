@@ -465,26 +465,666 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock1Properties {
+    /// `bold`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub bold: ::std::option::Option<bool>,
+    /// `color`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `multiline`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub multiline: ::std::option::Option<bool>,
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock1Properties);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock1Properties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            bold: None,
+            color: None,
+            multiline: None,
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `bold`.
+    pub fn bold(mut self, value: bool) -> Self {
+        self.bold = Some(value);
+        self
+    }
+    /// Sets `color`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `multiline`.
+    pub fn multiline(mut self, value: bool) -> Self {
+        self.multiline = Some(value);
+        self
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// The `block_1` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock1 {
+    /// `properties`: `SetLayoutBlocksBlock1Properties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<SetLayoutBlocksBlock1Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock1);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock1 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(mut self, value: SetLayoutBlocksBlock1Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock2Properties {
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock2Properties);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock2Properties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// The `block_2` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock2 {
+    /// `properties`: `SetLayoutBlocksBlock2Properties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<SetLayoutBlocksBlock2Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock2);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock2 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(mut self, value: SetLayoutBlocksBlock2Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock3PropertiesAction {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock3PropertiesAction);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock3PropertiesAction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            uri: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock3Properties {
+    /// `action`: `SetLayoutBlocksBlock3PropertiesAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<SetLayoutBlocksBlock3PropertiesAction>,
+    /// `bold`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub bold: ::std::option::Option<bool>,
+    /// `text`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock3Properties);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock3Properties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            bold: None,
+            text: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: SetLayoutBlocksBlock3PropertiesAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `bold`.
+    pub fn bold(mut self, value: bool) -> Self {
+        self.bold = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+/// The `block_3` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock3 {
+    /// `properties`: `SetLayoutBlocksBlock3Properties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<SetLayoutBlocksBlock3Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock3);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock3 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(mut self, value: SetLayoutBlocksBlock3Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock4PropertiesBlockProperties {
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock4PropertiesBlockProperties);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock4PropertiesBlockProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// The `block` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock4PropertiesBlock {
+    /// `properties`: `SetLayoutBlocksBlock4PropertiesBlockProperties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<
+        SetLayoutBlocksBlock4PropertiesBlockProperties,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock4PropertiesBlock);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock4PropertiesBlock {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(
+        mut self,
+        value: SetLayoutBlocksBlock4PropertiesBlockProperties,
+    ) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock4Properties {
+    /// `block`: `SetLayoutBlocksBlock4PropertiesBlock`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: ::std::option::Option<SetLayoutBlocksBlock4PropertiesBlock>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock4Properties);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock4Properties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            block: None,
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `block`.
+    pub fn block(mut self, value: SetLayoutBlocksBlock4PropertiesBlock) -> Self {
+        self.block = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// The `block_4` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocksBlock4 {
+    /// `properties`: `SetLayoutBlocksBlock4Properties`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<SetLayoutBlocksBlock4Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocksBlock4);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocksBlock4 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `properties`.
+    pub fn properties(mut self, value: SetLayoutBlocksBlock4Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `blocks` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetLayoutBlocks {
+    /// `block_1`: `SetLayoutBlocksBlock1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_1: ::std::option::Option<SetLayoutBlocksBlock1>,
+    /// `block_2`: `SetLayoutBlocksBlock2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_2: ::std::option::Option<SetLayoutBlocksBlock2>,
+    /// `block_3`: `SetLayoutBlocksBlock3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_3: ::std::option::Option<SetLayoutBlocksBlock3>,
+    /// `block_4`: `SetLayoutBlocksBlock4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_4: ::std::option::Option<SetLayoutBlocksBlock4>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetLayoutBlocks);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetLayoutBlocks {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            block_1: None,
+            block_2: None,
+            block_3: None,
+            block_4: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `block_1`.
+    pub fn block_1(mut self, value: SetLayoutBlocksBlock1) -> Self {
+        self.block_1 = Some(value);
+        self
+    }
+    /// Sets `block_2`.
+    pub fn block_2(mut self, value: SetLayoutBlocksBlock2) -> Self {
+        self.block_2 = Some(value);
+        self
+    }
+    /// Sets `block_3`.
+    pub fn block_3(mut self, value: SetLayoutBlocksBlock3) -> Self {
+        self.block_3 = Some(value);
+        self
+    }
+    /// Sets `block_4`.
+    pub fn block_4(mut self, value: SetLayoutBlocksBlock4) -> Self {
+        self.block_4 = Some(value);
+        self
+    }
+}
 /// The `layout` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetLayout {
-    /// `blocks`: map of any JSON value, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub blocks: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `blocks`: `SetLayoutBlocks`, required.
+    pub blocks: SetLayoutBlocks,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl SetLayout {
     /// A value with the required `blocks`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        blocks: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(blocks: SetLayoutBlocks) -> Self {
         Self { blocks }
     }
 }

@@ -3,7 +3,7 @@
 /// Parameters of [`lists.element.get.file.url`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get-file-url.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_ID`, `ELEMENT_CODE`, `FIELD_ID`
+/// - Required parameters: `IBLOCK_TYPE_ID`, `FIELD_ID`
 /// - Errors: [`UrlError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ERROR_ELEMENT_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -16,30 +16,38 @@ pub struct Url {
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
     pub iblock_type_id: UrlIblockTypeId,
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
-    /// `ELEMENT_ID`: integer, required.
+    pub iblock_code: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_ID`: integer.
     #[serde(
         rename = "ELEMENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub element_id: i64,
-    /// `ELEMENT_CODE`: string, required.
+    pub element_id: ::std::option::Option<i64>,
+    /// `ELEMENT_CODE`: string.
     #[serde(
         rename = "ELEMENT_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub element_code: ::std::string::String,
+    pub element_code: ::std::option::Option<::std::string::String>,
     /// `FIELD_ID`: integer, required.
     #[serde(
         rename = "FIELD_ID",
@@ -50,24 +58,43 @@ pub struct Url {
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Url {
-    /// A value with the required `IBLOCK_TYPE_ID`, `IBLOCK_ID`, `IBLOCK_CODE`, `ELEMENT_ID`, `ELEMENT_CODE`, `FIELD_ID`.
+    /// A value with the required `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: UrlIblockTypeId,
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-        element_id: i64,
-        element_code: impl ::std::convert::Into<::std::string::String>,
-        field_id: i64,
-    ) -> Self {
+    pub fn new(iblock_type_id: UrlIblockTypeId, field_id: i64) -> Self {
         Self {
             iblock_type_id,
-            iblock_id,
-            iblock_code: iblock_code.into(),
-            element_id,
-            element_code: element_code.into(),
+            iblock_id: None,
+            iblock_code: None,
+            element_id: None,
+            element_code: None,
             field_id,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
+    }
+    /// Sets `ELEMENT_ID`.
+    pub fn element_id(mut self, value: i64) -> Self {
+        self.element_id = Some(value);
+        self
+    }
+    /// Sets `ELEMENT_CODE`.
+    pub fn element_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]

@@ -3,41 +3,57 @@
 /// Parameters of [`lists.get.iblock.type.id`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get-iblock-type-id.html).
 ///
 /// - Scopes: `lists`
-/// - Required parameters: `IBLOCK_ID`, `IBLOCK_CODE`
 /// - Errors: [`IdError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Id {
-    /// `IBLOCK_ID`: integer, required.
+    /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub iblock_id: i64,
-    /// `IBLOCK_CODE`: string, required.
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `IBLOCK_CODE`: string.
     #[serde(
         rename = "IBLOCK_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub iblock_code: ::std::string::String,
+    pub iblock_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "lists")]
+::bitrix24_runtime::wire_object!(Id);
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Id {
-    /// A value with the required `IBLOCK_ID`, `IBLOCK_CODE`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_id: i64,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            iblock_id,
-            iblock_code: iblock_code.into(),
+            iblock_id: None,
+            iblock_code: None,
         }
+    }
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+    /// Sets `IBLOCK_CODE`.
+    pub fn iblock_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_code = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "lists")]

@@ -147,16 +147,22 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub person_type_id: ::std::option::Option<i64>,
-    /// `SETTINGS`: `UpdateSettings`, required.
-    #[serde(rename = "SETTINGS")]
-    pub settings: UpdateSettings,
+    /// `SETTINGS`: map of `UpdateSettings`, required.
+    #[serde(
+        rename = "SETTINGS",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub settings: ::std::collections::BTreeMap<::std::string::String, UpdateSettings>,
 }
 #[cfg(feature = "pay_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
 impl Update {
     /// A value with the required `ID`, `SETTINGS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, settings: UpdateSettings) -> Self {
+    pub fn new(
+        id: i64,
+        settings: ::std::collections::BTreeMap<::std::string::String, UpdateSettings>,
+    ) -> Self {
         Self {
             id,
             person_type_id: None,

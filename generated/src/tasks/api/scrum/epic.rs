@@ -1102,6 +1102,7 @@ pub struct ListFilter {
     pub group_id: ::std::option::Option<i64>,
     /// `name`: string.
     #[serde(
+        alias = "NAME",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
@@ -1132,11 +1133,15 @@ pub struct ListFilter {
     pub modified_by: ::std::option::Option<i64>,
     /// `color`: string.
     #[serde(
+        alias = "COLOR",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub color: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -1154,6 +1159,7 @@ impl ListFilter {
             created_by: None,
             modified_by: None,
             color: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `id`.
@@ -1216,18 +1222,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: list of `UpdateFields`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<UpdateFields>,
+    /// `fields`: `UpdateFields`, required.
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: ::std::vec::Vec<UpdateFields>) -> Self {
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
         Self { id, fields }
     }
 }
@@ -1446,13 +1449,13 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub color: ::std::option::Option<::std::string::String>,
-    /// `files`: list of any JSON value.
+    /// `files`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub files: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1488,7 +1491,7 @@ impl UpdateFields {
         self
     }
     /// Sets `files`.
-    pub fn files(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn files(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.files = Some(value);
         self
     }

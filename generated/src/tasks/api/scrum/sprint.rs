@@ -1640,6 +1640,9 @@ pub struct ListFilter {
     pub info: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(ListFilter);
@@ -1661,6 +1664,7 @@ impl ListFilter {
             date_end: None,
             status: None,
             info: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `ID`.

@@ -415,6 +415,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub participant_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]
@@ -425,6 +428,7 @@ impl ListFilter {
         Self {
             start_date,
             participant_id: None,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `participantId`.

@@ -352,15 +352,13 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: map of any JSON value.
+    /// `filter`: list of any JSON value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub filter: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     /// `order`: map of string.
     #[serde(
         default,
@@ -401,10 +399,7 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn filter(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.filter = Some(value);
         self
     }
@@ -731,24 +726,16 @@ pub struct Tail {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: map of any JSON value.
+    /// `filter`: list of any JSON value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `cursor`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub cursor: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub filter: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `cursor`: `TailCursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: ::std::option::Option<TailCursor>,
 }
 #[cfg(feature = "main")]
 ::bitrix24_runtime::wire_object!(Tail);
@@ -770,18 +757,12 @@ impl Tail {
         self
     }
     /// Sets `filter`.
-    pub fn filter(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn filter(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.filter = Some(value);
         self
     }
     /// Sets `cursor`.
-    pub fn cursor(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn cursor(mut self, value: TailCursor) -> Self {
         self.cursor = Some(value);
         self
     }
@@ -1072,3 +1053,72 @@ impl ::std::fmt::Display for TailError {
 }
 #[cfg(feature = "main")]
 impl ::std::error::Error for TailError {}
+/// The `cursor` object.
+#[cfg(feature = "main")]
+#[cfg_attr(docsrs, doc(cfg(feature = "main")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct TailCursor {
+    /// `field`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub field: ::std::option::Option<::std::string::String>,
+    /// `order`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub order: ::std::option::Option<::std::string::String>,
+    /// `value`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub value: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "main")]
+::bitrix24_runtime::wire_object!(TailCursor);
+#[cfg(feature = "main")]
+#[cfg_attr(docsrs, doc(cfg(feature = "main")))]
+impl TailCursor {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            field: None,
+            order: None,
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `field`.
+    pub fn field(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.field = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    pub fn order(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: i64) -> Self {
+        self.value = Some(value);
+        self
+    }
+}

@@ -581,11 +581,11 @@ pub struct List {
     pub order: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `filter`: map of any JSON value, required.
+    /// `filter`: list of any JSON value, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub filter: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub filter: ::std::vec::Vec<::serde_json::Value>,
     /// `select`: list of string.
     #[serde(
         default,
@@ -608,9 +608,7 @@ pub struct List {
 impl List {
     /// A value with the required `filter`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        filter: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(filter: ::std::vec::Vec<::serde_json::Value>) -> Self {
         Self {
             order: None,
             filter,

@@ -16,11 +16,11 @@ pub mod field;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct List {
-    /// `filter`: map of any JSON value, required.
+    /// `filter`: list of any JSON value, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub filter: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub filter: ::std::vec::Vec<::serde_json::Value>,
     /// `select`: list of string.
     #[serde(
         default,
@@ -52,9 +52,7 @@ pub struct List {
 impl List {
     /// A value with the required `filter`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        filter: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn new(filter: ::std::vec::Vec<::serde_json::Value>) -> Self {
         Self {
             filter,
             select: None,
