@@ -160,22 +160,8 @@ pub fn apply_event(
     imported: Option<EventSpec>,
     diags: &mut Diagnostics,
 ) -> Option<EventSpec> {
-    let base = match (&o.spec, imported) {
-        (Some(spec), _) => spec.clone(),
-        (None, Some(spec)) => spec,
-        (None, None) => {
-            diags.push(problem(
-                file,
-                "event",
-                format!(
-                    "no page documents `{}`; give the whole spec under `spec:`",
-                    o.event
-                ),
-            ));
-            return None;
-        }
-    };
-    apply_fixes(file, &o.fixes, &base, diags)
+    let target = ("event", o.event.as_str());
+    apply_to(file, target, o.spec.as_ref(), &o.fixes, imported, diags)
 }
 
 /// Every `*.yaml` file directly in `dir`, parsed, in file order.
@@ -209,22 +195,33 @@ pub fn apply(
     imported: Option<MethodSpec>,
     diags: &mut Diagnostics,
 ) -> Option<MethodSpec> {
-    let base = match (&o.spec, imported) {
+    let target = ("method", o.method.as_str());
+    apply_to(file, target, o.spec.as_ref(), &o.fixes, imported, diags)
+}
+
+/// Applies `fixes` to the override's whole `spec` if it gives one, else to the imported
+/// spec; without either, `target` (`("method", "crm.deal.add")`) names what is missing.
+fn apply_to<T: Clone + Serialize + DeserializeOwned>(
+    file: &Path,
+    (kind, name): (&str, &str),
+    whole: Option<&T>,
+    fixes: &[Fix],
+    imported: Option<T>,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    let base = match (whole, imported) {
         (Some(spec), _) => spec.clone(),
         (None, Some(spec)) => spec,
         (None, None) => {
             diags.push(problem(
                 file,
-                "method",
-                format!(
-                    "no page documents `{}`; give the whole spec under `spec:`",
-                    o.method
-                ),
+                kind,
+                format!("no page documents `{name}`; give the whole spec under `spec:`"),
             ));
             return None;
         }
     };
-    apply_fixes(file, &o.fixes, &base, diags)
+    apply_fixes(file, fixes, &base, diags)
 }
 
 /// Applies `fixes` in order to a spec through its YAML form.
