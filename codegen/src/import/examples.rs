@@ -33,10 +33,40 @@ pub fn requests(page: &Page, method: &str) -> Vec<Request> {
     bodies
         .chain(calls)
         .filter_map(|(v, whole)| match v {
-            Value::Object(params) => Some(Request { params, whole }),
+            Value::Object(mut params) => {
+                let whole = !drop_placeholders(&mut params) && whole;
+                Some(Request { params, whole })
+            }
             _ => None,
         })
         .collect()
+}
+
+/// Leaves out members whose value is a quoted stand-in for what the reader fills in
+/// (`"**put_id_here**"`, `'your_id_here'`), at any depth; whether there were any.
+fn drop_placeholders(members: &mut Map<String, Value>) -> bool {
+    let before = members.len();
+    members.retain(|_, v| !v.as_str().is_some_and(is_placeholder));
+    let mut dropped = members.len() < before;
+    for value in members.values_mut() {
+        if let Value::Object(nested) = value {
+            dropped |= drop_placeholders(nested);
+        }
+    }
+    dropped
+}
+
+/// `**put_id_here**`, `your_id_here`: a snake-case name in bold stars or about "here".
+fn is_placeholder(text: &str) -> bool {
+    let inner = text
+        .strip_prefix("**")
+        .and_then(|t| t.strip_suffix("**"))
+        .unwrap_or(text);
+    let snake = !inner.is_empty()
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    snake && (inner.len() < text.len() || inner.contains("_here"))
 }
 
 fn is_curl(lang: &str, text: &str) -> bool {
@@ -156,7 +186,8 @@ mod tests {
         ```js\nBX24.callMethod(\n  'x.add',\n  { ids: [1, 2], names: ['a'] },\n  function(r) {}\n);\n```\n\n\
         ```ts\nawait $b24.actions.v2.call.make({\n  method: 'x.add',\n  params: { tags: { a: 'b' } },\n})\n```\n\n\
         ```php\n$r = CRest::call('x.add', ['flags' => [true]]);\n$o = CRest::call('x.other', ['no' => 1]);\n```\n\n\
-        ```js\nBX24.callMethod('x.add', { id: **put_id_here**, name: 'n' });\n```\n";
+        ```js\nBX24.callMethod('x.add', { id: **put_id_here**, name: 'n' });\n```\n\n\
+        ```js\nBX24.callMethod('x.add', { id: '**put_id_here**', to: {u: 'your_user_here'}, at: 'at **now**' });\n```\n";
 
     #[test]
     fn descriptions_give_values_of_their_field() {
@@ -196,13 +227,14 @@ mod tests {
                 json!({"tags": {"a": "b"}}),
                 json!({"flags": [true]}),
                 json!({"name": "n"}),
+                json!({"to": {}, "at": "at **now**"}),
             ]
         );
         let whole: Vec<bool> = requests(&page, "x.add").iter().map(|r| r.whole).collect();
         assert_eq!(
             whole,
-            [true, true, true, true, false],
-            "the placeholder is left out"
+            [true, true, true, true, false, false],
+            "placeholders are left out"
         );
     }
 }

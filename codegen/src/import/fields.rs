@@ -220,7 +220,9 @@ impl<'a> FieldReader<'a> {
         let mut field = Field {
             name,
             ty,
-            required: row.required && section == Section::Params,
+            required: row.required
+                && section == Section::Params
+                && !facts::required_only_if(&row.description),
             default,
             values,
             format,
@@ -323,10 +325,7 @@ impl<'a> FieldReader<'a> {
         {
             let t = match anchor {
                 Some(anchor) => table_under_anchor(target, &anchor),
-                None => target
-                    .field_tables(Section::Head)
-                    .chain(target.tables.iter().filter(|t| t.kind == TableKind::Fields))
-                    .next(),
+                None => object_table(target),
             };
             if let Some(t) = t {
                 return Some(self.read(target, t, section));
@@ -413,10 +412,19 @@ fn linked_table<'p>(target: &'p Page, anchor: Option<&str>) -> Option<&'p Placed
         None if method::method_name(target).is_none()
             && !target.path.ends_with("data-types.md") =>
         {
-            target.tables.iter().find(|t| t.kind == TableKind::Fields)
+            object_table(target)
         }
         None => None,
     }
+}
+
+/// The fields table of the object a page describes: its first one at the top of the page
+/// or under a `##` heading. A table deeper down belongs to a part or a variant of the
+/// object (`### Text` among the kinds of a content block), not to the object itself.
+fn object_table(target: &Page) -> Option<&PlacedTable> {
+    target.tables.iter().find(|t| {
+        t.kind == TableKind::Fields && target.heading(t).is_none_or(|h| h.level <= 3)
+    })
 }
 
 /// Whether a page documents a `*.fields` method, whose reply lists an entity's fields.

@@ -5,7 +5,7 @@ use super::errors;
 use super::examples;
 use super::fields::FieldReader;
 use super::refine;
-use super::table::TableKind;
+use super::table::{self, TableKind};
 use super::types::Vocabulary;
 use super::yfm::Block;
 use crate::spec::{ApiVersion, ErrorSpec, Field, MethodSpec, Primitive, ResultSpec, TypeExpr};
@@ -152,8 +152,12 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
     };
 
     // Examples read in part still show the types of what was read.
+    let untyped = param_table.is_some_and(|placed| !table::has_types(page.table(placed)));
     for example in &examples {
         refine::refine(&mut params, &example.params, refine::Example::Sent);
+        if untyped {
+            refine::type_untyped(&mut params, &example.params);
+        }
     }
     let request_example = examples
         .iter()

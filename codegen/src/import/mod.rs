@@ -79,7 +79,8 @@ pub struct Import {
 /// the specs directory `specs`. Override problems are errors; page problems are listed.
 pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     let (corpus, unreadable) = Corpus::read(docs)?;
-    let vocab = vocabulary(specs).map_err(|d| d.to_string())?;
+    let mut vocab = vocabulary(specs).map_err(|d| d.to_string())?;
+    vocab.object_ids = types::object_ids(&corpus);
     let mut problems: Vec<(String, String)> = unreadable;
     let mut methods: BTreeMap<(String, ApiVersion), ImportedMethod> = BTreeMap::new();
     let mut method_pages = 0;
@@ -277,6 +278,7 @@ pub fn vocabulary(specs: &Path) -> Result<Vocabulary, Diagnostics> {
     Ok(Vocabulary {
         entities: set.entities,
         types: set.types.into_keys().collect(),
+        object_ids: BTreeMap::new(),
     })
 }
 

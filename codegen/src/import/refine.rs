@@ -68,6 +68,14 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
         {
             field.ty = TypeExpr::Map(Box::new(object.clone()));
         }
+        // A scalar sent as a list (a filter's `"ID": [1, 2]`), or a list sent as one of its
+        // items, takes either.
+        if kind == Example::Sent
+            && let Some(either) = one_or_many(&field.ty, value)
+        {
+            field.ty = either;
+            continue;
+        }
         // A filter's values are those of the fields it names, whatever one example shows.
         let keyed = !field.name.eq_ignore_ascii_case("filter");
         match (&mut field.ty, value) {
@@ -138,16 +146,7 @@ fn shown_fields(example: &Map<String, Value>) -> Option<Vec<Field>> {
     let mut fields: Vec<Field> = example
         .iter()
         .map(|(key, value)| {
-            let nested = value.as_object().and_then(shown_fields);
-            let ty = match (value, &nested) {
-                (Value::Object(_), Some(_)) => TypeExpr::Primitive(Primitive::Object),
-                (Value::Array(items), _) => match scalar_kind(items) {
-                    Some(t) => TypeExpr::List(Box::new(t)),
-                    None => TypeExpr::Primitive(Primitive::Array),
-                },
-                _ => scalar_kind(std::slice::from_ref(value))
-                    .unwrap_or(TypeExpr::Primitive(Primitive::Any)),
-            };
+            let (ty, nested) = shown_type(value);
             Field {
                 fields: nested,
                 ..Field::new(key.clone(), ty)
@@ -156,6 +155,36 @@ fn shown_fields(example: &Map<String, Value>) -> Option<Vec<Field>> {
         .collect();
     fields.push(Field::new("*", TypeExpr::Primitive(Primitive::Any)));
     Some(fields)
+}
+
+/// The type a value shows by its JSON kind, with the fields of an object.
+fn shown_type(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
+    let nested = value.as_object().and_then(shown_fields);
+    let ty = match (value, &nested) {
+        (Value::Object(_), Some(_)) => TypeExpr::Primitive(Primitive::Object),
+        (Value::Array(items), _) => match scalar_kind(items) {
+            Some(t) => TypeExpr::List(Box::new(t)),
+            None => TypeExpr::Primitive(Primitive::Array),
+        },
+        _ => scalar_kind(std::slice::from_ref(value)).unwrap_or(TypeExpr::Primitive(Primitive::Any)),
+    };
+    (ty, nested)
+}
+
+/// Types the fields of a table that gives no types by the values an example shows for
+/// them (`"TASKID": 13` an integer); a field the example leaves out stays `any`.
+pub fn type_untyped(fields: &mut [Field], example: &Map<String, Value>) {
+    let any = TypeExpr::Primitive(Primitive::Any);
+    for field in fields.iter_mut().filter(|f| f.ty == any && !f.name.ends_with('*')) {
+        let value = example.get(&field.name).or_else(|| {
+            field.aliases.iter().find_map(|alias| example.get(alias))
+        });
+        if let Some(value) = value.filter(|v| !v.is_null()) {
+            let (ty, nested) = shown_type(value);
+            field.ty = ty;
+            field.fields = nested;
+        }
+    }
 }
 
 /// Whether an example object names none of `fields` while each of its values is an
@@ -191,6 +220,35 @@ fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool, kind: Example) -> Option<T
                 Some(t) => TypeExpr::Map(Box::new(t)),
                 None => TypeExpr::Primitive(Primitive::Object),
             })
+        }
+        _ => None,
+    }
+}
+
+/// `T | T[]` for a scalar type `T` sent as a list of `T`, `T[] | T` for a list sent as one
+/// `T`; `None` when the value has the declared shape or does not fit `T`.
+fn one_or_many(ty: &TypeExpr, value: &Value) -> Option<TypeExpr> {
+    let fits = |t: &TypeExpr, v: &Value| match (t, v) {
+        (TypeExpr::Primitive(Primitive::Integer), Value::Number(n)) => n.is_i64(),
+        (TypeExpr::Primitive(Primitive::Double), Value::Number(_)) => true,
+        (
+            TypeExpr::Primitive(Primitive::String | Primitive::Text | Primitive::Char),
+            Value::String(_),
+        ) => true,
+        _ => false,
+    };
+    match (ty, value) {
+        (TypeExpr::List(inner), item) if fits(inner, item) => Some(TypeExpr::Union(vec![
+            ty.clone(),
+            (**inner).clone(),
+        ])),
+        (scalar, Value::Array(items))
+            if !items.is_empty() && items.iter().all(|item| fits(scalar, item)) =>
+        {
+            Some(TypeExpr::Union(vec![
+                scalar.clone(),
+                TypeExpr::List(Box::new(scalar.clone())),
+            ]))
         }
         _ => None,
     }
@@ -271,6 +329,31 @@ mod tests {
     }
 
     #[test]
+    fn scalars_sent_as_lists_and_lists_sent_as_scalars_take_either() {
+        let mut fields = vec![
+            field("ID", "integer"),
+            field("USER_ID", "integer[]"),
+            field("NAME", "string"),
+            field("CODE", "string"),
+        ];
+        let example = serde_json::json!({
+            "ID": [3, 7],
+            "USER_ID": 1271,
+            "NAME": "x",
+            "CODE": [1]
+        });
+        refine(&mut fields, example.as_object().unwrap(), Example::Sent);
+        let types: Vec<String> = fields.iter().map(|f| f.ty.to_string()).collect();
+        assert_eq!(
+            types,
+            ["integer | integer[]", "integer[] | integer", "string", "string"]
+        );
+        let mut reply = vec![field("ID", "integer")];
+        refine(&mut reply, example.as_object().unwrap(), Example::Reply);
+        assert_eq!(reply[0].ty.to_string(), "integer", "replies do not widen types");
+    }
+
+    #[test]
     fn objects_keyed_by_the_caller_become_maps() {
         let mut fields = vec![Field {
             fields: Some(vec![
@@ -315,6 +398,28 @@ mod tests {
             fields[1].fields.is_none(),
             "numbers are keys, not field names"
         );
+    }
+
+    #[test]
+    fn fields_of_untyped_tables_take_the_kind_their_example_shows() {
+        let mut fields = vec![
+            field("TASKID", "any"),
+            field("fields", "any"),
+            field("ITEMS", "any"),
+            field("NOTE", "any"),
+            field("UF_*", "any"),
+        ];
+        let example = serde_json::json!({
+            "TASKID": 13,
+            "fields": {"TITLE": "x", "RESPONSIBLE_ID": 1},
+            "ITEMS": [1, 2],
+            "UF_X": "y"
+        });
+        type_untyped(&mut fields, example.as_object().unwrap());
+        let types: Vec<String> = fields.iter().map(|f| f.ty.to_string()).collect();
+        assert_eq!(types, ["integer", "object", "integer[]", "any", "any"]);
+        let shown: Vec<&str> = fields[1].fields.iter().flatten().map(|f| f.name.as_str()).collect();
+        assert_eq!(shown, ["RESPONSIBLE_ID", "TITLE", "*"]);
     }
 
     #[test]

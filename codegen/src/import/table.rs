@@ -29,7 +29,9 @@ pub fn kind(table: &Table) -> TableKind {
     let field_header =
         HEADER_WORDS.iter().any(|w| first.starts_with(w)) || types_the_columns(header);
     if field_header
-        && (header.first().is_some_and(|c| c.contains('`')) || words.iter().any(|w| w == "type"))
+        && (header.first().is_some_and(|c| c.contains('`'))
+            || words.iter().any(|w| w == "type")
+            || names_without_types(&words))
     {
         return TableKind::Fields;
     }
@@ -44,6 +46,25 @@ pub fn kind(table: &Table) -> TableKind {
         return TableKind::Fields;
     }
     TableKind::Other
+}
+
+/// A `Name` / `Description` header: a fields table that gives no types (the legacy
+/// `task.item.*` pages); the page's examples type its fields.
+fn names_without_types(words: &[String]) -> bool {
+    matches!(words, [_, description] if description.starts_with("description"))
+}
+
+/// Whether a fields table gives types: in the name cells or a column of their own.
+pub fn has_types(table: &Table) -> bool {
+    let Some(header) = table.rows.first() else {
+        return true;
+    };
+    let words: Vec<String> = header.iter().map(|c| plain(c).to_lowercase()).collect();
+    !names_without_types(&words)
+        || table
+            .rows
+            .iter()
+            .any(|row| row.first().is_some_and(|c| c.contains('`')))
 }
 
 /// First words of the name column's header.

@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::corpus::Corpus;
+use super::table::{self, TableKind};
 use crate::spec::{IdType, Primitive, TypeExpr};
 
 /// The names a spec type may use besides the primitives: entities and shared types.
@@ -11,6 +13,9 @@ pub struct Vocabulary {
     pub entities: BTreeMap<String, IdType>,
     /// Named shared types (`specs/types/`).
     pub types: BTreeSet<String>,
+    /// The id type of objects the docs describe under a heading of their name
+    /// (`### sale_status`, whose `id` is text): what `sale_status.id` refers to.
+    pub object_ids: BTreeMap<String, IdType>,
 }
 
 /// The type written in a row, before nested objects are resolved.
@@ -129,6 +134,14 @@ fn token_type(token: &str, vocab: &Vocabulary) -> Option<TypeExpr> {
     if lower == "null" {
         return Some(TypeExpr::Null);
     }
+    // A lang map, or in its own words a text with translations: text, or texts by
+    // language code.
+    if lower == "textwithtranslation" {
+        return Some(TypeExpr::Union(vec![
+            TypeExpr::Primitive(Primitive::String),
+            TypeExpr::Map(Box::new(TypeExpr::Primitive(Primitive::String))),
+        ]));
+    }
     if lower == "lang_map" {
         return Some(TypeExpr::Map(Box::new(TypeExpr::Primitive(
             Primitive::String,
@@ -138,7 +151,10 @@ fn token_type(token: &str, vocab: &Vocabulary) -> Option<TypeExpr> {
         let is_id = field.eq_ignore_ascii_case("id");
         return Some(match vocab.entities.get(entity) {
             Some(_) if is_id => TypeExpr::Name(entity.to_owned()),
-            _ if is_id => TypeExpr::Primitive(Primitive::Integer),
+            _ if is_id => match vocab.object_ids.get(entity) {
+                Some(IdType::String) => TypeExpr::Primitive(Primitive::String),
+                _ => TypeExpr::Primitive(Primitive::Integer),
+            },
             _ => TypeExpr::Primitive(Primitive::String),
         });
     }
@@ -151,6 +167,37 @@ fn token_type(token: &str, vocab: &Vocabulary) -> Option<TypeExpr> {
         return Some(TypeExpr::Primitive(Primitive::Any));
     }
     None
+}
+
+/// The id type of every object the docs describe in a fields table under a heading of
+/// its name (`### sale_status`) with an `id` field: text when that field is text.
+pub fn object_ids(corpus: &Corpus) -> BTreeMap<String, IdType> {
+    let mut ids = BTreeMap::new();
+    for page in corpus.pages.values() {
+        for placed in &page.tables {
+            let Some(heading) = page.heading(placed) else {
+                continue;
+            };
+            let name = heading.text.trim();
+            let object_name = name.contains('_')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if placed.kind != TableKind::Fields || !object_name {
+                continue;
+            }
+            let id = page.table(placed).rows.iter().find_map(|row| {
+                table::row_field(row).filter(|f| f.name == "id")
+            });
+            let Some(id) = id else { continue };
+            let ty = match row_type(&id.type_text, &Vocabulary::default()).expr {
+                TypeExpr::Primitive(Primitive::String | Primitive::Char) => IdType::String,
+                _ => IdType::Integer,
+            };
+            ids.entry(name.to_owned()).or_insert(ty);
+        }
+    }
+    ids
 }
 
 /// Whether a final type decodes into something more precise than JSON.
@@ -182,6 +229,7 @@ mod tests {
         Vocabulary {
             entities: [("user".to_owned(), IdType::Integer)].into(),
             types: ["crm_multifield".to_owned()].into(),
+            object_ids: [("sale_status".to_owned(), IdType::String)].into(),
         }
     }
 
@@ -197,8 +245,10 @@ mod tests {
         assert_eq!(ty("`integer` \\| `string`"), "integer | string");
         assert_eq!(ty("[`user.id`](x)"), "user");
         assert_eq!(ty("[`catalog_store.id`](x)"), "integer");
+        assert_eq!(ty("[`sale_status.id`](x)"), "string");
         assert_eq!(ty("[`crm_currency.CURRENCY`](x)"), "string");
         assert_eq!(ty("`lang_map`"), "map<string>");
+        assert_eq!(ty("[`textWithTranslation`](x)"), "string | map<string>");
         assert_eq!(ty("`Integer`"), "integer");
         assert_eq!(ty(""), "any");
     }

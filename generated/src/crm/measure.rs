@@ -220,24 +220,25 @@ impl AddFields {
 /// Parameters of [`crm.measure.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-delete.html).
 ///
 /// - Scopes: `crm`
+/// - Required parameters: `id`
 /// - Errors: [`DeleteError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct Delete {}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Delete);
+pub struct Delete {
+    /// `id`: any JSON value, required.
+    pub id: ::serde_json::Value,
+}
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Delete {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(id: ::serde_json::Value) -> Self {
+        Self { id }
     }
 }
 #[cfg(feature = "crm")]
@@ -503,24 +504,25 @@ impl ::std::error::Error for FieldsError {}
 /// Parameters of [`crm.measure.get`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-get.html).
 ///
 /// - Scopes: `crm`
+/// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct Get {}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Get);
+pub struct Get {
+    /// `id`: any JSON value, required.
+    pub id: ::serde_json::Value,
+}
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Get {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(id: ::serde_json::Value) -> Self {
+        Self { id }
     }
 }
 #[cfg(feature = "crm")]

@@ -984,7 +984,8 @@ impl ::std::error::Error for UpdateError {}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `ACTIVE`: string.
@@ -1003,33 +1004,36 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub c_sort: ::std::option::Option<i64>,
-    /// `NAME`: string, required.
+    /// `NAME`: string.
     #[serde(
         rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub name: ::std::string::String,
-    /// `RATE`: number, required.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `RATE`: number.
     #[serde(
         rename = "RATE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
-    pub rate: f64,
+    pub rate: ::std::option::Option<f64>,
 }
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFields);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateFields {
-    /// A value with the required `NAME`, `RATE`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        rate: f64,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
             active: None,
             c_sort: None,
-            name: name.into(),
-            rate,
+            name: None,
+            rate: None,
         }
     }
     /// Sets `ACTIVE`.
@@ -1043,6 +1047,19 @@ impl UpdateFields {
     /// Sets `C_SORT`.
     pub fn c_sort(mut self, value: i64) -> Self {
         self.c_sort = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `RATE`.
+    pub fn rate(mut self, value: f64) -> Self {
+        self.rate = Some(value);
         self
     }
 }

@@ -1151,17 +1151,23 @@ pub enum AnyEvent {
     #[cfg(feature = "sonet")]
     #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     #[deprecated(note = "documented as deprecated")]
-    OnSonetGroupSubjectAdd(::bitrix24_runtime::events::Delivery<::serde_json::Value>),
+    OnSonetGroupSubjectAdd(
+        ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupSubjectAddData>,
+    ),
     /// `ONSONETGROUPSUBJECTDELETE`: [`sonet::OnSonetGroupSubjectDelete`].
     #[cfg(feature = "sonet")]
     #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     #[deprecated(note = "documented as deprecated")]
-    OnSonetGroupSubjectDelete(::bitrix24_runtime::events::Delivery<::serde_json::Value>),
+    OnSonetGroupSubjectDelete(
+        ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupSubjectDeleteData>,
+    ),
     /// `ONSONETGROUPSUBJECTUPDATE`: [`sonet::OnSonetGroupSubjectUpdate`].
     #[cfg(feature = "sonet")]
     #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     #[deprecated(note = "documented as deprecated")]
-    OnSonetGroupSubjectUpdate(::bitrix24_runtime::events::Delivery<::serde_json::Value>),
+    OnSonetGroupSubjectUpdate(
+        ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupSubjectUpdateData>,
+    ),
     /// `ONSONETGROUPUPDATE`: [`sonet::OnSonetGroupUpdate`].
     #[cfg(feature = "sonet")]
     #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]

@@ -722,14 +722,14 @@ impl OnShipmentDeletedData {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnShipmentDeletedDataFields {
-    /// `ID`: integer.
+    /// `ID`: string.
     #[serde(
         rename = "ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub id: ::std::option::Option<i64>,
+    pub id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(OnShipmentDeletedDataFields);
@@ -742,8 +742,11 @@ impl OnShipmentDeletedDataFields {
         Self { id: None }
     }
     /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
         self
     }
 }
@@ -797,14 +800,14 @@ impl OnShipmentEntitySavedData {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnShipmentEntitySavedDataFields {
-    /// `ID`: integer.
+    /// `ID`: string.
     #[serde(
         rename = "ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub id: ::std::option::Option<i64>,
+    pub id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(OnShipmentEntitySavedDataFields);
@@ -817,8 +820,11 @@ impl OnShipmentEntitySavedDataFields {
         Self { id: None }
     }
     /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
         self
     }
 }

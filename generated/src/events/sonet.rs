@@ -153,7 +153,7 @@ impl OnSonetGroupDeleteDataFields {
 /// `ONSONETGROUPSUBJECTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
-/// - Data: any JSON (the docs do not describe it)
+/// - Data: [`OnSonetGroupSubjectAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/outdated/on-sonet-group-subject-add.html)
 #[cfg(feature = "sonet")]
@@ -165,12 +165,39 @@ pub struct OnSonetGroupSubjectAdd;
 impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectAdd {
     const NAME: &'static str = "ONSONETGROUPSUBJECTADD";
     const SCOPES: &'static [&'static str] = &["sonet"];
-    type Data = ::serde_json::Value;
+    type Data = OnSonetGroupSubjectAddData;
+}
+/// The `data` of [`OnSonetGroupSubjectAdd`] (`ONSONETGROUPSUBJECTADD`).
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnSonetGroupSubjectAddData {
+    /// `ID`: any JSON value.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "sonet")]
+::bitrix24_runtime::wire_object!(OnSonetGroupSubjectAddData);
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl OnSonetGroupSubjectAddData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: ::serde_json::Value) -> Self {
+        self.id = Some(value);
+        self
+    }
 }
 /// `ONSONETGROUPSUBJECTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
-/// - Data: any JSON (the docs do not describe it)
+/// - Data: [`OnSonetGroupSubjectDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/outdated/on-sonet-group-subject-delete.html)
 #[cfg(feature = "sonet")]
@@ -182,12 +209,39 @@ pub struct OnSonetGroupSubjectDelete;
 impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectDelete {
     const NAME: &'static str = "ONSONETGROUPSUBJECTDELETE";
     const SCOPES: &'static [&'static str] = &["sonet"];
-    type Data = ::serde_json::Value;
+    type Data = OnSonetGroupSubjectDeleteData;
+}
+/// The `data` of [`OnSonetGroupSubjectDelete`] (`ONSONETGROUPSUBJECTDELETE`).
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnSonetGroupSubjectDeleteData {
+    /// `ID`: any JSON value.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "sonet")]
+::bitrix24_runtime::wire_object!(OnSonetGroupSubjectDeleteData);
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl OnSonetGroupSubjectDeleteData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: ::serde_json::Value) -> Self {
+        self.id = Some(value);
+        self
+    }
 }
 /// `ONSONETGROUPSUBJECTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
-/// - Data: any JSON (the docs do not describe it)
+/// - Data: [`OnSonetGroupSubjectUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/outdated/on-sonet-group-subject-update.html)
 #[cfg(feature = "sonet")]
@@ -199,7 +253,34 @@ pub struct OnSonetGroupSubjectUpdate;
 impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectUpdate {
     const NAME: &'static str = "ONSONETGROUPSUBJECTUPDATE";
     const SCOPES: &'static [&'static str] = &["sonet"];
-    type Data = ::serde_json::Value;
+    type Data = OnSonetGroupSubjectUpdateData;
+}
+/// The `data` of [`OnSonetGroupSubjectUpdate`] (`ONSONETGROUPSUBJECTUPDATE`).
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnSonetGroupSubjectUpdateData {
+    /// `ID`: any JSON value.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "sonet")]
+::bitrix24_runtime::wire_object!(OnSonetGroupSubjectUpdateData);
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl OnSonetGroupSubjectUpdateData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: ::serde_json::Value) -> Self {
+        self.id = Some(value);
+        self
+    }
 }
 /// `ONSONETGROUPUPDATE`: an event Bitrix24 posts to a bound handler.
 ///

@@ -3,7 +3,7 @@
 /// Parameters of [`im.message.add`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html).
 ///
 /// - Scopes: `im`
-/// - Required parameters: `DIALOG_ID`, `MESSAGE`
+/// - Required parameters: `DIALOG_ID`
 /// - Errors: [`AddError`]: `MESSAGE_EMPTY`, `USER_ID_EMPTY`, `USER_NOT_FOUND`, `CHAT_ID`, `ACCESS_ERROR`, `PARAMS_ERROR`, `ATTACH_ERROR`, `ATTACH_OVERSIZE`, `KEYBOARD_ERROR`, `MENU_ERROR`, `REPLY_ACCESS_ERROR`, `REPLY_FROM_OTHER_CHAT_ERROR`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -18,12 +18,14 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub dialog_id: ::std::string::String,
-    /// `MESSAGE`: string, required.
+    /// `MESSAGE`: string.
     #[serde(
         rename = "MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub message: ::std::string::String,
+    pub message: ::std::option::Option<::std::string::String>,
     /// `ATTACH`: any JSON value.
     #[serde(rename = "ATTACH", default, skip_serializing_if = "Option::is_none")]
     pub attach: ::std::option::Option<::serde_json::Value>,
@@ -63,15 +65,12 @@ pub struct Add {
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl Add {
-    /// A value with the required `DIALOG_ID`, `MESSAGE`.
+    /// A value with the required `DIALOG_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(dialog_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             dialog_id: dialog_id.into(),
-            message: message.into(),
+            message: None,
             attach: None,
             keyboard: None,
             menu: None,
@@ -79,6 +78,14 @@ impl Add {
             url_preview: None,
             reply_id: None,
         }
+    }
+    /// Sets `MESSAGE`.
+    pub fn message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = Some(value.into());
+        self
     }
     /// Sets `ATTACH`.
     pub fn attach(mut self, value: ::serde_json::Value) -> Self {

@@ -4,7 +4,7 @@
 /// Parameters of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
 ///
 /// - Scopes: `imbot`
-/// - Required parameters: `COMMAND_ID`, `COMMAND`, `MESSAGE_ID`
+/// - Required parameters: `MESSAGE_ID`
 /// - Errors: [`AnswerError`]: `COMMAND_ID_ERROR`, `APP_ID_ERROR`, `MESSAGE_ID_EMPTY`, `MESSAGE_EMPTY`, `ATTACH_ERROR`, `ATTACH_OVERSIZE`, `KEYBOARD_ERROR`, `KEYBOARD_OVERSIZE`, `MENU_ERROR`, `WRONG_REQUEST`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -13,18 +13,22 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Answer {
-    /// `COMMAND_ID`: integer, required.
+    /// `COMMAND_ID`: integer.
     #[serde(
         rename = "COMMAND_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub command_id: i64,
-    /// `COMMAND`: string, required.
+    pub command_id: ::std::option::Option<i64>,
+    /// `COMMAND`: string.
     #[serde(
         rename = "COMMAND",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub command: ::std::string::String,
+    pub command: ::std::option::Option<::std::string::String>,
     /// `MESSAGE_ID`: integer, required.
     #[serde(
         rename = "MESSAGE_ID",
@@ -85,16 +89,12 @@ pub struct Answer {
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 impl Answer {
-    /// A value with the required `COMMAND_ID`, `COMMAND`, `MESSAGE_ID`.
+    /// A value with the required `MESSAGE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        command_id: i64,
-        command: impl ::std::convert::Into<::std::string::String>,
-        message_id: i64,
-    ) -> Self {
+    pub fn new(message_id: i64) -> Self {
         Self {
-            command_id,
-            command: command.into(),
+            command_id: None,
+            command: None,
             message_id,
             message: None,
             attach: None,
@@ -104,6 +104,19 @@ impl Answer {
             url_preview: None,
             client_id: None,
         }
+    }
+    /// Sets `COMMAND_ID`.
+    pub fn command_id(mut self, value: i64) -> Self {
+        self.command_id = Some(value);
+        self
+    }
+    /// Sets `COMMAND`.
+    pub fn command(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.command = Some(value.into());
+        self
     }
     /// Sets `MESSAGE`.
     pub fn message(

@@ -1764,11 +1764,11 @@ pub struct Getlist {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `lid`: list of integer, required.
+    /// `lid`: one of: list of integer; integer, required.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>, ::bitrix24_runtime::wire::Int)>>",
     )]
-    pub lid: ::std::vec::Vec<i64>,
+    pub lid: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
     /// `params`: `GetlistParams`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<GetlistParams>,
@@ -1778,7 +1778,9 @@ pub struct Getlist {
 impl Getlist {
     /// A value with the required `lid`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(lid: ::std::vec::Vec<i64>) -> Self {
+    pub fn new(
+        lid: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
+    ) -> Self {
         Self {
             scope: None,
             lid,

@@ -1757,14 +1757,19 @@ pub struct GetPageListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: list of string.
+    /// `TYPE`: one of: list of string; string.
     #[serde(
         rename = "TYPE",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>, ::bitrix24_runtime::wire::Text)>>",
     )]
-    pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub type_: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    >,
     /// `TITLE`: string.
     #[serde(
         rename = "TITLE",
@@ -1922,7 +1927,13 @@ impl GetPageListFilter {
         self
     }
     /// Sets `TYPE`.
-    pub fn type_(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+    pub fn type_(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    ) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -2226,14 +2237,19 @@ pub struct GetSiteListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: list of string.
+    /// `TYPE`: one of: list of string; string.
     #[serde(
         rename = "TYPE",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>, ::bitrix24_runtime::wire::Text)>>",
     )]
-    pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub type_: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    >,
     /// `TITLE`: string.
     #[serde(
         rename = "TITLE",
@@ -2391,7 +2407,13 @@ impl GetSiteListFilter {
         self
     }
     /// Sets `TYPE`.
-    pub fn type_(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+    pub fn type_(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    ) -> Self {
         self.type_ = Some(value);
         self
     }

@@ -252,15 +252,155 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`rpa.item.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html).
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `stageId`: any JSON value.
+    #[serde(rename = "stageId", default, skip_serializing_if = "Option::is_none")]
+    pub stage_id: ::std::option::Option<::serde_json::Value>,
+    /// `previousStageId`: any JSON value.
+    #[serde(
+        rename = "previousStageId",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub previous_stage_id: ::std::option::Option<::serde_json::Value>,
+    /// `name`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: ::std::option::Option<::serde_json::Value>,
+    /// `typeId`: any JSON value.
+    #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: ::std::option::Option<::serde_json::Value>,
+    /// `createdBy`: any JSON value.
+    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: ::std::option::Option<::serde_json::Value>,
+    /// `updatedBy`: any JSON value.
+    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: ::std::option::Option<::serde_json::Value>,
+    /// `movedBy`: any JSON value.
+    #[serde(rename = "movedBy", default, skip_serializing_if = "Option::is_none")]
+    pub moved_by: ::std::option::Option<::serde_json::Value>,
+    /// `createdTime`: any JSON value.
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: ::std::option::Option<::serde_json::Value>,
+    /// `updatedTime`: any JSON value.
+    #[serde(rename = "updatedTime", default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: ::std::option::Option<::serde_json::Value>,
+    /// `movedTime`: any JSON value.
+    #[serde(rename = "movedTime", default, skip_serializing_if = "Option::is_none")]
+    pub moved_time: ::std::option::Option<::serde_json::Value>,
+    /// `detailUrl`: any JSON value.
+    #[serde(rename = "detailUrl", default, skip_serializing_if = "Option::is_none")]
+    pub detail_url: ::std::option::Option<::serde_json::Value>,
+    /// `tasksCounter`: any JSON value.
+    #[serde(rename = "tasksCounter", default, skip_serializing_if = "Option::is_none")]
+    pub tasks_counter: ::std::option::Option<::serde_json::Value>,
+    /// `tasksFaces`: any JSON value.
+    #[serde(rename = "tasksFaces", default, skip_serializing_if = "Option::is_none")]
+    pub tasks_faces: ::std::option::Option<::serde_json::Value>,
+    /// `users`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `UF_RPA_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "rpa")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            stage_id: None,
+            previous_stage_id: None,
+            name: None,
+            type_id: None,
+            created_by: None,
+            updated_by: None,
+            moved_by: None,
+            created_time: None,
+            updated_time: None,
+            moved_time: None,
+            detail_url: None,
+            tasks_counter: None,
+            tasks_faces: None,
+            users: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `stageId`.
+    pub fn stage_id(mut self, value: ::serde_json::Value) -> Self {
+        self.stage_id = Some(value);
+        self
+    }
+    /// Sets `previousStageId`.
+    pub fn previous_stage_id(mut self, value: ::serde_json::Value) -> Self {
+        self.previous_stage_id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+        self.name = Some(value);
+        self
+    }
+    /// Sets `typeId`.
+    pub fn type_id(mut self, value: ::serde_json::Value) -> Self {
+        self.type_id = Some(value);
+        self
+    }
+    /// Sets `createdBy`.
+    pub fn created_by(mut self, value: ::serde_json::Value) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `updatedBy`.
+    pub fn updated_by(mut self, value: ::serde_json::Value) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `movedBy`.
+    pub fn moved_by(mut self, value: ::serde_json::Value) -> Self {
+        self.moved_by = Some(value);
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn created_time(mut self, value: ::serde_json::Value) -> Self {
+        self.created_time = Some(value);
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn updated_time(mut self, value: ::serde_json::Value) -> Self {
+        self.updated_time = Some(value);
+        self
+    }
+    /// Sets `movedTime`.
+    pub fn moved_time(mut self, value: ::serde_json::Value) -> Self {
+        self.moved_time = Some(value);
+        self
+    }
+    /// Sets `detailUrl`.
+    pub fn detail_url(mut self, value: ::serde_json::Value) -> Self {
+        self.detail_url = Some(value);
+        self
+    }
+    /// Sets `tasksCounter`.
+    pub fn tasks_counter(mut self, value: ::serde_json::Value) -> Self {
+        self.tasks_counter = Some(value);
+        self
+    }
+    /// Sets `tasksFaces`.
+    pub fn tasks_faces(mut self, value: ::serde_json::Value) -> Self {
+        self.tasks_faces = Some(value);
+        self
+    }
+    /// Sets `users`.
+    pub fn users(mut self, value: ::serde_json::Value) -> Self {
+        self.users = Some(value);
+        self
     }
 }
 /// Errors of [`rpa.item.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html).

@@ -266,15 +266,142 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`rpa.stage.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html).
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `name`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: ::std::option::Option<::serde_json::Value>,
+    /// `code`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: ::std::option::Option<::serde_json::Value>,
+    /// `color`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: ::std::option::Option<::serde_json::Value>,
+    /// `sort`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: ::std::option::Option<::serde_json::Value>,
+    /// `semantic`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: ::std::option::Option<::serde_json::Value>,
+    /// `typeId`: any JSON value.
+    #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: ::std::option::Option<::serde_json::Value>,
+    /// `isFirst`: any JSON value.
+    #[serde(rename = "isFirst", default, skip_serializing_if = "Option::is_none")]
+    pub is_first: ::std::option::Option<::serde_json::Value>,
+    /// `isSuccess`: any JSON value.
+    #[serde(rename = "isSuccess", default, skip_serializing_if = "Option::is_none")]
+    pub is_success: ::std::option::Option<::serde_json::Value>,
+    /// `isFail`: any JSON value.
+    #[serde(rename = "isFail", default, skip_serializing_if = "Option::is_none")]
+    pub is_fail: ::std::option::Option<::serde_json::Value>,
+    /// `tasks`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: ::std::option::Option<::serde_json::Value>,
+    /// `robotsCount`: any JSON value.
+    #[serde(rename = "robotsCount", default, skip_serializing_if = "Option::is_none")]
+    pub robots_count: ::std::option::Option<::serde_json::Value>,
+    /// `possibleNextStages`: any JSON value.
+    #[serde(
+        rename = "possibleNextStages",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub possible_next_stages: ::std::option::Option<::serde_json::Value>,
+    /// `permissions`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "rpa")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            code: None,
+            color: None,
+            sort: None,
+            semantic: None,
+            type_id: None,
+            is_first: None,
+            is_success: None,
+            is_fail: None,
+            tasks: None,
+            robots_count: None,
+            possible_next_stages: None,
+            permissions: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+        self.name = Some(value);
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: ::serde_json::Value) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `color`.
+    pub fn color(mut self, value: ::serde_json::Value) -> Self {
+        self.color = Some(value);
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: ::serde_json::Value) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `semantic`.
+    pub fn semantic(mut self, value: ::serde_json::Value) -> Self {
+        self.semantic = Some(value);
+        self
+    }
+    /// Sets `typeId`.
+    pub fn type_id(mut self, value: ::serde_json::Value) -> Self {
+        self.type_id = Some(value);
+        self
+    }
+    /// Sets `isFirst`.
+    pub fn is_first(mut self, value: ::serde_json::Value) -> Self {
+        self.is_first = Some(value);
+        self
+    }
+    /// Sets `isSuccess`.
+    pub fn is_success(mut self, value: ::serde_json::Value) -> Self {
+        self.is_success = Some(value);
+        self
+    }
+    /// Sets `isFail`.
+    pub fn is_fail(mut self, value: ::serde_json::Value) -> Self {
+        self.is_fail = Some(value);
+        self
+    }
+    /// Sets `tasks`.
+    pub fn tasks(mut self, value: ::serde_json::Value) -> Self {
+        self.tasks = Some(value);
+        self
+    }
+    /// Sets `robotsCount`.
+    pub fn robots_count(mut self, value: ::serde_json::Value) -> Self {
+        self.robots_count = Some(value);
+        self
+    }
+    /// Sets `possibleNextStages`.
+    pub fn possible_next_stages(mut self, value: ::serde_json::Value) -> Self {
+        self.possible_next_stages = Some(value);
+        self
+    }
+    /// Sets `permissions`.
+    pub fn permissions(mut self, value: ::serde_json::Value) -> Self {
+        self.permissions = Some(value);
+        self
     }
 }
 /// Errors of [`rpa.stage.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html).

@@ -337,15 +337,111 @@ impl ::bitrix24_runtime::Method for ListForItem {
 /// The `result` of [`rpa.timeline.listForItem`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-list-for-item.html).
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct ListForItemResponse(pub ::serde_json::Value);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListForItemResponse {
+    /// `id`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: ::std::option::Option<::serde_json::Value>,
+    /// `typeId`: any JSON value.
+    #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: ::std::option::Option<::serde_json::Value>,
+    /// `itemId`: any JSON value.
+    #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
+    pub item_id: ::std::option::Option<::serde_json::Value>,
+    /// `createdTime`: any JSON value.
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: ::std::option::Option<::serde_json::Value>,
+    /// `userId`: any JSON value.
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: ::std::option::Option<::serde_json::Value>,
+    /// `title`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: ::std::option::Option<::serde_json::Value>,
+    /// `description`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `action`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<::serde_json::Value>,
+    /// `isFixed`: any JSON value.
+    #[serde(rename = "isFixed", default, skip_serializing_if = "Option::is_none")]
+    pub is_fixed: ::std::option::Option<::serde_json::Value>,
+    /// `data`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "rpa")]
+::bitrix24_runtime::wire_object!(ListForItemResponse);
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
 impl ListForItemResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            item_id: None,
+            created_time: None,
+            user_id: None,
+            title: None,
+            description: None,
+            action: None,
+            is_fixed: None,
+            data: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: ::serde_json::Value) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `typeId`.
+    pub fn type_id(mut self, value: ::serde_json::Value) -> Self {
+        self.type_id = Some(value);
+        self
+    }
+    /// Sets `itemId`.
+    pub fn item_id(mut self, value: ::serde_json::Value) -> Self {
+        self.item_id = Some(value);
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn created_time(mut self, value: ::serde_json::Value) -> Self {
+        self.created_time = Some(value);
+        self
+    }
+    /// Sets `userId`.
+    pub fn user_id(mut self, value: ::serde_json::Value) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: ::serde_json::Value) -> Self {
+        self.title = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: ::serde_json::Value) -> Self {
+        self.description = Some(value);
+        self
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: ::serde_json::Value) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `isFixed`.
+    pub fn is_fixed(mut self, value: ::serde_json::Value) -> Self {
+        self.is_fixed = Some(value);
+        self
+    }
+    /// Sets `data`.
+    pub fn data(mut self, value: ::serde_json::Value) -> Self {
+        self.data = Some(value);
+        self
     }
 }
 /// Errors of [`rpa.timeline.listForItem`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-list-for-item.html).

@@ -272,15 +272,75 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`rpa.type.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html).
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `id`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: ::std::option::Option<::serde_json::Value>,
+    /// `title`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: ::std::option::Option<::serde_json::Value>,
+    /// `image`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: ::std::option::Option<::serde_json::Value>,
+    /// `createdBy`: any JSON value.
+    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: ::std::option::Option<::serde_json::Value>,
+    /// `settings`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<::serde_json::Value>,
+    /// `permissions`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "rpa")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            title: None,
+            image: None,
+            created_by: None,
+            settings: None,
+            permissions: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: ::serde_json::Value) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: ::serde_json::Value) -> Self {
+        self.title = Some(value);
+        self
+    }
+    /// Sets `image`.
+    pub fn image(mut self, value: ::serde_json::Value) -> Self {
+        self.image = Some(value);
+        self
+    }
+    /// Sets `createdBy`.
+    pub fn created_by(mut self, value: ::serde_json::Value) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: ::serde_json::Value) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `permissions`.
+    pub fn permissions(mut self, value: ::serde_json::Value) -> Self {
+        self.permissions = Some(value);
+        self
     }
 }
 /// Errors of [`rpa.type.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html).

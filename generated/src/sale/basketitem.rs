@@ -211,9 +211,13 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `name`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub name: ::std::string::String,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
     /// `weight`: integer.
     #[serde(
         default,
@@ -288,14 +292,13 @@ pub struct AddFields {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl AddFields {
-    /// A value with the required `orderId`, `productid`, `currency`, `quantity`, `name`.
+    /// A value with the required `orderId`, `productid`, `currency`, `quantity`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         order_id: i64,
         productid: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
         quantity: f64,
-        name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             order_id,
@@ -308,7 +311,7 @@ impl AddFields {
             custom_price: None,
             quantity,
             xml_id: None,
-            name: name.into(),
+            name: None,
             weight: None,
             dimensions: None,
             measure_code: None,
@@ -351,6 +354,14 @@ impl AddFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Sets `weight`.
@@ -428,14 +439,14 @@ pub struct AddResponseBasketItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -503,8 +514,11 @@ impl AddResponseBasketItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -757,21 +771,24 @@ pub struct AddCatalogProductFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `name`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub name: ::std::string::String,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl AddCatalogProductFields {
-    /// A value with the required `orderId`, `productid`, `currency`, `quantity`, `name`.
+    /// A value with the required `orderId`, `productid`, `currency`, `quantity`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         order_id: i64,
         productid: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
         quantity: f64,
-        name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             order_id,
@@ -784,7 +801,7 @@ impl AddCatalogProductFields {
             custom_price: None,
             quantity,
             xml_id: None,
-            name: name.into(),
+            name: None,
         }
     }
     /// Sets `sort`.
@@ -823,6 +840,14 @@ impl AddCatalogProductFields {
         self.xml_id = Some(value.into());
         self
     }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The `basketItem` object.
 #[cfg(feature = "sale")]
@@ -838,14 +863,14 @@ pub struct AddCatalogProductResponseBasketItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -913,8 +938,11 @@ impl AddCatalogProductResponseBasketItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -1193,14 +1221,14 @@ pub struct GetResponseBasketItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -1268,8 +1296,11 @@ impl GetResponseBasketItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -2057,14 +2088,14 @@ pub struct ListResponseBasketItems {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -2132,8 +2163,11 @@ impl ListResponseBasketItems {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -2585,14 +2619,14 @@ pub struct UpdateResponseBasketItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -2660,8 +2694,11 @@ impl UpdateResponseBasketItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -2911,14 +2948,14 @@ pub struct UpdateCatalogProductResponseBasketItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -2986,8 +3023,11 @@ impl UpdateCatalogProductResponseBasketItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.

@@ -459,14 +459,14 @@ pub struct AddResponseProperty {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -534,8 +534,11 @@ impl AddResponseProperty {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -834,14 +837,14 @@ pub struct GetResponseProperty {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -909,8 +912,11 @@ impl GetResponseProperty {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -1307,14 +1313,14 @@ pub struct ListResponseProperties {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -1382,8 +1388,11 @@ impl ListResponseProperties {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -1782,14 +1791,14 @@ pub struct UpdateResponseProperty {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -1857,8 +1866,11 @@ impl UpdateResponseProperty {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.

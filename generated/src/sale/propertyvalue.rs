@@ -236,14 +236,14 @@ pub struct GetResponsePropertyValue {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -311,8 +311,11 @@ impl GetResponsePropertyValue {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -657,14 +660,14 @@ pub struct ListResponsePropertyValues {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -732,8 +735,11 @@ impl ListResponsePropertyValues {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.

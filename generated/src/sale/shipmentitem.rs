@@ -141,12 +141,12 @@ impl ::std::error::Error for AddError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
-    /// `orderDeliveryId`: integer, required.
+    /// `orderDeliveryId`: string, required.
     #[serde(
         rename = "orderDeliveryId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: i64,
+    pub order_delivery_id: ::std::string::String,
     /// `basketId`: integer, required.
     #[serde(
         rename = "basketId",
@@ -170,9 +170,13 @@ pub struct AddFields {
 impl AddFields {
     /// A value with the required `orderDeliveryId`, `basketId`, `quantity`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(order_delivery_id: i64, basket_id: i64, quantity: f64) -> Self {
+    pub fn new(
+        order_delivery_id: impl ::std::convert::Into<::std::string::String>,
+        basket_id: i64,
+        quantity: f64,
+    ) -> Self {
         Self {
-            order_delivery_id,
+            order_delivery_id: order_delivery_id.into(),
             basket_id,
             quantity,
             xml_id: None,
@@ -201,14 +205,14 @@ pub struct AddResponseShipmentItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -276,8 +280,11 @@ impl AddResponseShipmentItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -324,17 +331,17 @@ impl AddResponseShipmentItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
-    /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub id: i64,
+    /// `id`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub id: ::std::string::String,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Delete {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { id: id.into() }
     }
 }
 #[cfg(feature = "sale")]
@@ -430,17 +437,17 @@ impl ::std::error::Error for DeleteError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
-    /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub id: i64,
+    /// `id`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub id: ::std::string::String,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Get {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { id: id.into() }
     }
 }
 #[cfg(feature = "sale")]
@@ -548,14 +555,14 @@ pub struct GetResponseShipmentItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -623,8 +630,11 @@ impl GetResponseShipmentItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -964,14 +974,14 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -1043,8 +1053,11 @@ impl ListFilter {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -1093,14 +1106,14 @@ pub struct ListResponseShipmentItems {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -1168,8 +1181,11 @@ impl ListResponseShipmentItems {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -1216,9 +1232,9 @@ impl ListResponseShipmentItems {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub id: i64,
+    /// `id`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub id: ::std::string::String,
     /// `fields`: `UpdateFields`, required.
     pub fields: UpdateFields,
 }
@@ -1227,8 +1243,11 @@ pub struct Update {
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: UpdateFields) -> Self {
-        Self { id, fields }
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        fields: UpdateFields,
+    ) -> Self {
+        Self { id: id.into(), fields }
     }
 }
 #[cfg(feature = "sale")]
@@ -1379,14 +1398,14 @@ pub struct UpdateResponseShipmentItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -1454,8 +1473,11 @@ impl UpdateResponseShipmentItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.

@@ -808,14 +808,14 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `shipmentId`: integer.
+    /// `shipmentId`: string.
     #[serde(
         rename = "shipmentId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub shipment_id: ::std::option::Option<i64>,
+    pub shipment_id: ::std::option::Option<::std::string::String>,
     /// `code`: string.
     #[serde(
         default,
@@ -879,8 +879,11 @@ impl ListFilter {
         self
     }
     /// Sets `shipmentId`.
-    pub fn shipment_id(mut self, value: i64) -> Self {
-        self.shipment_id = Some(value);
+    pub fn shipment_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.shipment_id = Some(value.into());
         self
     }
     /// Sets `code`.
@@ -1180,14 +1183,14 @@ pub struct ListResponsePropertyValues {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `shipmentId`: integer.
+    /// `shipmentId`: string.
     #[serde(
         rename = "shipmentId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub shipment_id: ::std::option::Option<i64>,
+    pub shipment_id: ::std::option::Option<::std::string::String>,
     /// `code`: string.
     #[serde(
         default,
@@ -1247,8 +1250,11 @@ impl ListResponsePropertyValues {
         self
     }
     /// Sets `shipmentId`.
-    pub fn shipment_id(mut self, value: i64) -> Self {
-        self.shipment_id = Some(value);
+    pub fn shipment_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.shipment_id = Some(value.into());
         self
     }
     /// Sets `code`.
@@ -1460,9 +1466,9 @@ impl ModifyFieldsShipmentPropertyValues {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyFieldsShipment {
-    /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub id: i64,
+    /// `id`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub id: ::std::string::String,
     /// `propertyValues`: list of `ModifyFieldsShipmentPropertyValues`, required.
     #[serde(
         rename = "propertyValues",
@@ -1476,10 +1482,13 @@ impl ModifyFieldsShipment {
     /// A value with the required `id`, `propertyValues`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        id: i64,
+        id: impl ::std::convert::Into<::std::string::String>,
         property_values: ::std::vec::Vec<ModifyFieldsShipmentPropertyValues>,
     ) -> Self {
-        Self { id, property_values }
+        Self {
+            id: id.into(),
+            property_values,
+        }
     }
 }
 /// The `fields` object.

@@ -135,12 +135,12 @@ impl ::std::error::Error for AddError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
-    /// `statusId`: integer, required.
+    /// `statusId`: string, required.
     #[serde(
         rename = "statusId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub status_id: i64,
+    pub status_id: ::std::string::String,
     /// `lid`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub lid: ::std::string::String,
@@ -161,12 +161,12 @@ impl AddFields {
     /// A value with the required `statusId`, `lid`, `name`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        status_id: i64,
+        status_id: impl ::std::convert::Into<::std::string::String>,
         lid: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            status_id,
+            status_id: status_id.into(),
             lid: lid.into(),
             name: name.into(),
             description: None,
@@ -195,14 +195,14 @@ pub struct AddResponseStatusLang {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -270,8 +270,11 @@ impl AddResponseStatusLang {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -431,12 +434,12 @@ impl ::std::error::Error for DeleteByFilterError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteByFilterFields {
-    /// `statusId`: integer, required.
+    /// `statusId`: string, required.
     #[serde(
         rename = "statusId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub status_id: i64,
+    pub status_id: ::std::string::String,
     /// `lid`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub lid: ::std::string::String,
@@ -450,12 +453,12 @@ impl DeleteByFilterFields {
     /// A value with the required `statusId`, `lid`, `name`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        status_id: i64,
+        status_id: impl ::std::convert::Into<::std::string::String>,
         lid: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            status_id,
+            status_id: status_id.into(),
             lid: lid.into(),
             name: name.into(),
         }
@@ -870,14 +873,14 @@ pub struct GetListLangsResponseLangs {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -945,8 +948,11 @@ impl GetListLangsResponseLangs {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -1161,14 +1167,14 @@ impl ::std::error::Error for ListError {}
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListFilter {
-    /// `statusId`: integer.
+    /// `statusId`: string.
     #[serde(
         rename = "statusId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub status_id: ::std::option::Option<i64>,
+    pub status_id: ::std::option::Option<::std::string::String>,
     /// `lid`: string.
     #[serde(
         default,
@@ -1211,8 +1217,11 @@ impl ListFilter {
         }
     }
     /// Sets `statusId`.
-    pub fn status_id(mut self, value: i64) -> Self {
-        self.status_id = Some(value);
+    pub fn status_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_id = Some(value.into());
         self
     }
     /// Sets `lid`.
@@ -1254,14 +1263,14 @@ pub struct ListResponseStatusLangs {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -1329,8 +1338,11 @@ impl ListResponseStatusLangs {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.

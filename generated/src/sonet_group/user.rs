@@ -650,12 +650,12 @@ pub struct Invite {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub group_id: i64,
-    /// `USER_ID`: list of integer, required.
+    /// `USER_ID`: one of: list of integer; integer, required.
     #[serde(
         rename = "USER_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>, ::bitrix24_runtime::wire::Int)>>",
     )]
-    pub user_id: ::std::vec::Vec<i64>,
+    pub user_id: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
     /// `MESSAGE`: string.
     #[serde(
         rename = "MESSAGE",
@@ -670,7 +670,10 @@ pub struct Invite {
 impl Invite {
     /// A value with the required `GROUP_ID`, `USER_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(group_id: i64, user_id: ::std::vec::Vec<i64>) -> Self {
+    pub fn new(
+        group_id: i64,
+        user_id: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
+    ) -> Self {
         Self {
             group_id,
             user_id,

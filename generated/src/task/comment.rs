@@ -12,7 +12,19 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Add {}
+pub struct Add {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+    /// `COMMENTTEXT`: any JSON value.
+    #[serde(rename = "COMMENTTEXT", default, skip_serializing_if = "Option::is_none")]
+    pub commenttext: ::std::option::Option<::serde_json::Value>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Add);
 #[cfg(feature = "task")]
@@ -21,7 +33,20 @@ impl Add {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            taskid: None,
+            commenttext: None,
+        }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
+    }
+    /// Sets `COMMENTTEXT`.
+    pub fn commenttext(mut self, value: ::serde_json::Value) -> Self {
+        self.commenttext = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]

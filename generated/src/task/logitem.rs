@@ -4,24 +4,26 @@
 /// Parameters of [`task.logitem.list`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-log-item-list.html).
 ///
 /// - Scopes: `task`
+/// - Required parameters: `ID`
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct List {}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(List);
+pub struct List {
+    /// `ID`: any JSON value, required.
+    #[serde(rename = "ID")]
+    pub id: ::serde_json::Value,
+}
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl List {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(id: ::serde_json::Value) -> Self {
+        Self { id }
     }
 }
 #[cfg(feature = "task")]

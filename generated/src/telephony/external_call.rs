@@ -1188,14 +1188,16 @@ pub struct Hide {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub call_id: ::std::string::String,
-    /// `USER_ID`: list of integer.
+    /// `USER_ID`: one of: list of integer; integer.
     #[serde(
         rename = "USER_ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>, ::bitrix24_runtime::wire::Int)>>",
     )]
-    pub user_id: ::std::option::Option<::std::vec::Vec<i64>>,
+    pub user_id: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
+    >,
 }
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -1209,7 +1211,10 @@ impl Hide {
         }
     }
     /// Sets `USER_ID`.
-    pub fn user_id(mut self, value: ::std::vec::Vec<i64>) -> Self {
+    pub fn user_id(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
+    ) -> Self {
         self.user_id = Some(value);
         self
     }
@@ -2450,14 +2455,16 @@ pub struct Show {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub call_id: ::std::string::String,
-    /// `USER_ID`: list of integer.
+    /// `USER_ID`: one of: list of integer; integer.
     #[serde(
         rename = "USER_ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>, ::bitrix24_runtime::wire::Int)>>",
     )]
-    pub user_id: ::std::option::Option<::std::vec::Vec<i64>>,
+    pub user_id: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
+    >,
 }
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -2471,7 +2478,10 @@ impl Show {
         }
     }
     /// Sets `USER_ID`.
-    pub fn user_id(mut self, value: ::std::vec::Vec<i64>) -> Self {
+    pub fn user_id(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
+    ) -> Self {
         self.user_id = Some(value);
         self
     }

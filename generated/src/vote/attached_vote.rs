@@ -657,7 +657,7 @@ impl ::std::error::Error for GetAnswerVotedError {}
 /// Parameters of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
 ///
 /// - Scopes: `vote`
-/// - Required parameters: `moduleId`, `entityType`, `entityId`
+/// - Required parameters: `moduleId`, `entityType`, `entityIds`
 /// - Errors: [`GetManyError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
@@ -678,27 +678,27 @@ pub struct GetMany {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub entity_type: ::std::string::String,
-    /// `entityId`: integer, required.
+    /// `entityIds`: list of integer, required.
     #[serde(
-        rename = "entityId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        rename = "entityIds",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub entity_id: i64,
+    pub entity_ids: ::std::vec::Vec<i64>,
 }
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
 impl GetMany {
-    /// A value with the required `moduleId`, `entityType`, `entityId`.
+    /// A value with the required `moduleId`, `entityType`, `entityIds`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         module_id: impl ::std::convert::Into<::std::string::String>,
         entity_type: impl ::std::convert::Into<::std::string::String>,
-        entity_id: i64,
+        entity_ids: ::std::vec::Vec<i64>,
     ) -> Self {
         Self {
             module_id: module_id.into(),
             entity_type: entity_type.into(),
-            entity_id,
+            entity_ids,
         }
     }
 }

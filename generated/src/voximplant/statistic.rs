@@ -363,14 +363,16 @@ impl<'de> ::serde::Deserialize<'de> for GetFilterCrmEntityType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFilter {
-    /// `ID`: integer.
+    /// `ID`: one of: integer; list of integer.
     #[serde(
         rename = "ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Int, ::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>)>>",
     )]
-    pub id: ::std::option::Option<i64>,
+    pub id: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    >,
     /// `CALL_ID`: string.
     #[serde(
         rename = "CALL_ID",
@@ -633,7 +635,10 @@ impl GetFilter {
         }
     }
     /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
+    pub fn id(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    ) -> Self {
         self.id = Some(value);
         self
     }

@@ -92,24 +92,29 @@ impl ::std::error::Error for ActivatePhoneError {}
 /// Parameters of [`voximplant.user.deactivatePhone`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-deactivate-phone.html).
 ///
 /// - Scopes: `telephony`
+/// - Required parameters: `USER_ID`
 /// - Errors: [`DeactivatePhoneError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct DeactivatePhone {}
-#[cfg(feature = "telephony")]
-::bitrix24_runtime::wire_object!(DeactivatePhone);
+pub struct DeactivatePhone {
+    /// `USER_ID`: integer, required.
+    #[serde(
+        rename = "USER_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: i64,
+}
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 impl DeactivatePhone {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `USER_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(user_id: i64) -> Self {
+        Self { user_id }
     }
 }
 #[cfg(feature = "telephony")]

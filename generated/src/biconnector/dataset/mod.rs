@@ -213,6 +213,80 @@ impl ::std::error::Error for AddError {}
 /// The `fields` object.
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsFields {
+    /// `id`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: ::std::option::Option<::serde_json::Value>,
+    /// `datasetId`: any JSON value.
+    #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+    pub dataset_id: ::std::option::Option<::serde_json::Value>,
+    /// `type`: any JSON value.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: ::std::option::Option<::serde_json::Value>,
+    /// `name`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: ::std::option::Option<::serde_json::Value>,
+    /// `externalCode`: any JSON value.
+    #[serde(rename = "externalCode", default, skip_serializing_if = "Option::is_none")]
+    pub external_code: ::std::option::Option<::serde_json::Value>,
+    /// `visible`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(AddFieldsFields);
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+impl AddFieldsFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            dataset_id: None,
+            type_: None,
+            name: None,
+            external_code: None,
+            visible: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: ::serde_json::Value) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `datasetId`.
+    pub fn dataset_id(mut self, value: ::serde_json::Value) -> Self {
+        self.dataset_id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: ::serde_json::Value) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+        self.name = Some(value);
+        self
+    }
+    /// Sets `externalCode`.
+    pub fn external_code(mut self, value: ::serde_json::Value) -> Self {
+        self.external_code = Some(value);
+        self
+    }
+    /// Sets `visible`.
+    pub fn visible(mut self, value: ::serde_json::Value) -> Self {
+        self.visible = Some(value);
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
@@ -244,11 +318,11 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `fields`: list of any JSON value, required.
+    /// `fields`: list of `AddFieldsFields`, required.
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub fields: ::std::vec::Vec<::serde_json::Value>,
+    pub fields: ::std::vec::Vec<AddFieldsFields>,
 }
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
@@ -260,7 +334,7 @@ impl AddFields {
         external_name: impl ::std::convert::Into<::std::string::String>,
         external_code: impl ::std::convert::Into<::std::string::String>,
         source_id: i64,
-        fields: ::std::vec::Vec<::serde_json::Value>,
+        fields: ::std::vec::Vec<AddFieldsFields>,
     ) -> Self {
         Self {
             name: name.into(),

@@ -182,20 +182,20 @@ impl ::std::error::Error for InstancesError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Kill {
-    /// `ID`: integer, required.
+    /// `ID`: string, required.
     #[serde(
         rename = "ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub id: i64,
+    pub id: ::std::string::String,
 }
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
 impl Kill {
     /// A value with the required `ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { id: id.into() }
     }
 }
 #[cfg(feature = "bizproc")]

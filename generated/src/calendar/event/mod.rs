@@ -6,7 +6,7 @@ pub mod get;
 /// Parameters of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html).
 ///
 /// - Scopes: `calendar`
-/// - Required parameters: `type`, `ownerId`, `from`, `to`, `section`, `name`
+/// - Required parameters: `type`, `ownerId`, `from`, `to`, `name`
 /// - Errors: [`AddError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -47,9 +47,13 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub to_ts: ::std::option::Option<i64>,
-    /// `section`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub section: i64,
+    /// `section`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub section: ::std::option::Option<i64>,
     /// `auto_detect_section`: boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -168,14 +172,13 @@ pub struct Add {
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
 impl Add {
-    /// A value with the required `type`, `ownerId`, `from`, `to`, `section`, `name`.
+    /// A value with the required `type`, `ownerId`, `from`, `to`, `name`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl ::std::convert::Into<::std::string::String>,
         owner_id: i64,
         from: impl ::std::convert::Into<::std::string::String>,
         to: impl ::std::convert::Into<::std::string::String>,
-        section: i64,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -185,7 +188,7 @@ impl Add {
             to: to.into(),
             from_ts: None,
             to_ts: None,
-            section,
+            section: None,
             auto_detect_section: None,
             name: name.into(),
             skip_time: None,
@@ -214,6 +217,11 @@ impl Add {
     /// Sets `to_ts`.
     pub fn to_ts(mut self, value: i64) -> Self {
         self.to_ts = Some(value);
+        self
+    }
+    /// Sets `section`.
+    pub fn section(mut self, value: i64) -> Self {
+        self.section = Some(value);
         self
     }
     /// Sets `auto_detect_section`.

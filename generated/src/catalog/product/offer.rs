@@ -4389,14 +4389,16 @@ pub struct ListFilter {
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe: ::std::option::Option<ListFilterSubscribe>,
-    /// `vatId`: integer.
+    /// `vatId`: one of: integer; list of integer.
     #[serde(
         rename = "vatId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Int, ::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>)>>",
     )]
-    pub vat_id: ::std::option::Option<i64>,
+    pub vat_id: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    >,
     /// `vatIncluded`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "vatIncluded",
@@ -4731,7 +4733,10 @@ impl ListFilter {
         self
     }
     /// Sets `vatId`.
-    pub fn vat_id(mut self, value: i64) -> Self {
+    pub fn vat_id(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    ) -> Self {
         self.vat_id = Some(value);
         self
     }

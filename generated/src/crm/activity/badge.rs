@@ -3,24 +3,46 @@
 /// Parameters of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html).
 ///
 /// - Scopes: `crm`
+/// - Required parameters: `code`, `title`, `value`, `type`
 /// - Errors: [`AddError`]: `ACCESS_DENIED`, `REQUIRED_ARG_MISSING`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct Add {}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Add);
+pub struct Add {
+    /// `code`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub code: ::std::string::String,
+    /// `title`: any JSON value, required.
+    pub title: ::serde_json::Value,
+    /// `value`: any JSON value, required.
+    pub value: ::serde_json::Value,
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+}
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `code`, `title`, `value`, `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(
+        code: impl ::std::convert::Into<::std::string::String>,
+        title: ::serde_json::Value,
+        value: ::serde_json::Value,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            title,
+            value,
+            type_: type_.into(),
+        }
     }
 }
 #[cfg(feature = "crm")]
@@ -103,24 +125,26 @@ impl ::std::error::Error for AddError {}
 /// Parameters of [`crm.activity.badge.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-delete.html).
 ///
 /// - Scopes: `crm`
+/// - Required parameters: `code`
 /// - Errors: [`DeleteError`]: `ACCESS_DENIED`, `NOT_FOUND`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct Delete {}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Delete);
+pub struct Delete {
+    /// `code`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub code: ::std::string::String,
+}
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Delete {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `code`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { code: code.into() }
     }
 }
 #[cfg(feature = "crm")]
@@ -203,24 +227,26 @@ impl ::std::error::Error for DeleteError {}
 /// Parameters of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html).
 ///
 /// - Scopes: `crm`
+/// - Required parameters: `code`
 /// - Errors: [`GetError`]: `ACCESS_DENIED`, `NOT_FOUND`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct Get {}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Get);
+pub struct Get {
+    /// `code`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub code: ::std::string::String,
+}
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Get {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `code`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {}
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { code: code.into() }
     }
 }
 #[cfg(feature = "crm")]

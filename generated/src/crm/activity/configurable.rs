@@ -357,6 +357,288 @@ impl AddFields {
         self
     }
 }
+/// The `titleAction` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutHeaderTitleAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutHeaderTitleAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutHeaderTagsAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutHeaderTagsAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `tags` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutHeaderTags {
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `action`: `AddLayoutHeaderTagsAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<AddLayoutHeaderTagsAction>,
+    /// `scope`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `hideIfReadonly`: boolean.
+    /// Default: `false`.
+    #[serde(
+        rename = "hideIfReadonly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub hide_if_readonly: ::std::option::Option<bool>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutHeaderTags {
+    /// A value with the required `title`, `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            title,
+            type_: type_.into(),
+            action: None,
+            scope: None,
+            hide_if_readonly: None,
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: AddLayoutHeaderTagsAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `hideIfReadonly`.
+    pub fn hide_if_readonly(mut self, value: bool) -> Self {
+        self.hide_if_readonly = Some(value);
+        self
+    }
+}
+/// The `header` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutHeader {
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `titleAction`: `AddLayoutHeaderTitleAction`.
+    #[serde(rename = "titleAction", default, skip_serializing_if = "Option::is_none")]
+    pub title_action: ::std::option::Option<AddLayoutHeaderTitleAction>,
+    /// `tags`: list of `AddLayoutHeaderTags`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub tags: ::std::option::Option<::std::vec::Vec<AddLayoutHeaderTags>>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutHeader {
+    /// A value with the required `title`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            title,
+            title_action: None,
+            tags: None,
+        }
+    }
+    /// Sets `titleAction`.
+    pub fn title_action(mut self, value: AddLayoutHeaderTitleAction) -> Self {
+        self.title_action = Some(value);
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: ::std::vec::Vec<AddLayoutHeaderTags>) -> Self {
+        self.tags = Some(value);
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutBodyLogoAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyLogoAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `logo` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutBodyLogo {
+    /// `code`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub code: ::std::string::String,
+    /// `action`: `AddLayoutBodyLogoAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<AddLayoutBodyLogoAction>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutBodyLogo {
+    /// A value with the required `code`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            code: code.into(),
+            action: None,
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: AddLayoutBodyLogoAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+}
 /// The `action` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -811,277 +1093,323 @@ impl AddLayoutBodyBlocks {
         self
     }
 }
-/// The `logo` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddLayoutBodyLogo {
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutBodyLogo);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddLayoutBodyLogo {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-}
 /// The `body` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddLayoutBody {
+    /// `logo`: `AddLayoutBodyLogo`, required.
+    pub logo: AddLayoutBodyLogo,
     /// `blocks`: `AddLayoutBodyBlocks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocks: ::std::option::Option<AddLayoutBodyBlocks>,
-    /// `logo`: `AddLayoutBodyLogo`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo: ::std::option::Option<AddLayoutBodyLogo>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutBody);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl AddLayoutBody {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `logo`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            blocks: None,
-            logo: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
+    pub fn new(logo: AddLayoutBodyLogo) -> Self {
+        Self { logo, blocks: None }
     }
     /// Sets `blocks`.
     pub fn blocks(mut self, value: AddLayoutBodyBlocks) -> Self {
         self.blocks = Some(value);
         self
     }
-    /// Sets `logo`.
-    pub fn logo(mut self, value: AddLayoutBodyLogo) -> Self {
-        self.logo = Some(value);
-        self
-    }
-}
-/// The `actionParams` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddLayoutFooterButtonsStartCallActionActionParams {
-    /// `clientId`: integer.
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub client_id: ::std::option::Option<i64>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutFooterButtonsStartCallActionActionParams);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddLayoutFooterButtonsStartCallActionActionParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            client_id: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `clientId`.
-    pub fn client_id(mut self, value: i64) -> Self {
-        self.client_id = Some(value);
-        self
-    }
 }
 /// The `action` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct AddLayoutFooterButtonsStartCallAction {
-    /// `actionParams`: `AddLayoutFooterButtonsStartCallActionActionParams`.
-    #[serde(rename = "actionParams", default, skip_serializing_if = "Option::is_none")]
-    pub action_params: ::std::option::Option<
-        AddLayoutFooterButtonsStartCallActionActionParams,
-    >,
-    /// `type`: string.
+pub struct AddLayoutFooterButtonsAction {
+    /// `type`: string, required.
     #[serde(
         rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutFooterButtonsStartCallAction);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddLayoutFooterButtonsStartCallAction {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            action_params: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `actionParams`.
-    pub fn action_params(
-        mut self,
-        value: AddLayoutFooterButtonsStartCallActionActionParams,
-    ) -> Self {
-        self.action_params = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
-/// The `startCall` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddLayoutFooterButtonsStartCall {
-    /// `action`: `AddLayoutFooterButtonsStartCallAction`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: ::std::option::Option<AddLayoutFooterButtonsStartCallAction>,
-    /// `title`: string.
+    pub type_: ::std::string::String,
+    /// `uri`: string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub uri: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutFooterButtonsStartCall);
-#[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddLayoutFooterButtonsStartCall {
-    /// An empty value; set fields with the setters.
+impl AddLayoutFooterButtonsAction {
+    /// A value with the required `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            action: None,
-            title: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
+            type_: type_.into(),
+            uri: None,
         }
     }
-    /// Sets `action`.
-    pub fn action(mut self, value: AddLayoutFooterButtonsStartCallAction) -> Self {
-        self.action = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
+    /// Sets `uri`.
+    pub fn uri(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
+        self.uri = Some(value.into());
         self
     }
 }
 /// The `buttons` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddLayoutFooterButtons {
-    /// `startCall`: `AddLayoutFooterButtonsStartCall`.
-    #[serde(rename = "startCall", default, skip_serializing_if = "Option::is_none")]
-    pub start_call: ::std::option::Option<AddLayoutFooterButtonsStartCall>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `action`: `AddLayoutFooterButtonsAction`, required.
+    pub action: AddLayoutFooterButtonsAction,
+    /// `scope`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `hideIfReadonly`: boolean.
+    /// Default: `false`.
+    #[serde(
+        rename = "hideIfReadonly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub hide_if_readonly: ::std::option::Option<bool>,
 }
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutFooterButtons);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl AddLayoutFooterButtons {
+    /// A value with the required `title`, `type`, `action`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        type_: impl ::std::convert::Into<::std::string::String>,
+        action: AddLayoutFooterButtonsAction,
+    ) -> Self {
+        Self {
+            title,
+            type_: type_.into(),
+            action,
+            scope: None,
+            hide_if_readonly: None,
+        }
+    }
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `hideIfReadonly`.
+    pub fn hide_if_readonly(mut self, value: bool) -> Self {
+        self.hide_if_readonly = Some(value);
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutFooterMenuItemsAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooterMenuItemsAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `items` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddLayoutFooterMenuItems {
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `action`: `AddLayoutFooterMenuItemsAction`, required.
+    pub action: AddLayoutFooterMenuItemsAction,
+    /// `scope`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `hideIfReadonly`: boolean.
+    /// Default: `false`.
+    #[serde(
+        rename = "hideIfReadonly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub hide_if_readonly: ::std::option::Option<bool>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooterMenuItems {
+    /// A value with the required `title`, `action`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        action: AddLayoutFooterMenuItemsAction,
+    ) -> Self {
+        Self {
+            title,
+            action,
+            scope: None,
+            hide_if_readonly: None,
+        }
+    }
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `hideIfReadonly`.
+    pub fn hide_if_readonly(mut self, value: bool) -> Self {
+        self.hide_if_readonly = Some(value);
+        self
+    }
+}
+/// The `menu` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddLayoutFooterMenu {
+    /// `showPinItem`: boolean.
+    /// Default: `true`.
+    #[serde(
+        rename = "showPinItem",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub show_pin_item: ::std::option::Option<bool>,
+    /// `showPostponeItem`: boolean.
+    /// Default: `true`.
+    #[serde(
+        rename = "showPostponeItem",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub show_postpone_item: ::std::option::Option<bool>,
+    /// `showDeleteItem`: boolean.
+    /// Default: `true`.
+    #[serde(
+        rename = "showDeleteItem",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub show_delete_item: ::std::option::Option<bool>,
+    /// `items`: `AddLayoutFooterMenuItems`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<AddLayoutFooterMenuItems>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddLayoutFooterMenu);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddLayoutFooterMenu {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            start_call: None,
-            extra: ::std::collections::BTreeMap::new(),
+            show_pin_item: None,
+            show_postpone_item: None,
+            show_delete_item: None,
+            items: None,
         }
     }
-    /// Sets `startCall`.
-    pub fn start_call(mut self, value: AddLayoutFooterButtonsStartCall) -> Self {
-        self.start_call = Some(value);
+    /// Sets `showPinItem`.
+    pub fn show_pin_item(mut self, value: bool) -> Self {
+        self.show_pin_item = Some(value);
+        self
+    }
+    /// Sets `showPostponeItem`.
+    pub fn show_postpone_item(mut self, value: bool) -> Self {
+        self.show_postpone_item = Some(value);
+        self
+    }
+    /// Sets `showDeleteItem`.
+    pub fn show_delete_item(mut self, value: bool) -> Self {
+        self.show_delete_item = Some(value);
+        self
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: AddLayoutFooterMenuItems) -> Self {
+        self.items = Some(value);
         self
     }
 }
@@ -1092,12 +1420,18 @@ impl AddLayoutFooterButtons {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddLayoutFooter {
-    /// `buttons`: `AddLayoutFooterButtons`.
+    /// `buttons`: map of `AddLayoutFooterButtons`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub buttons: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddLayoutFooterButtons>,
+    >,
+    /// `menu`: `AddLayoutFooterMenu`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub buttons: ::std::option::Option<AddLayoutFooterButtons>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub menu: ::std::option::Option<AddLayoutFooterMenu>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddLayoutFooter);
@@ -1107,154 +1441,64 @@ impl AddLayoutFooter {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            buttons: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
+        Self { buttons: None, menu: None }
     }
     /// Sets `buttons`.
-    pub fn buttons(mut self, value: AddLayoutFooterButtons) -> Self {
+    pub fn buttons(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            AddLayoutFooterButtons,
+        >,
+    ) -> Self {
         self.buttons = Some(value);
         self
     }
-}
-/// The `header` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddLayoutHeader {
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutHeader);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddLayoutHeader {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            title: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-/// The `icon` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddLayoutIcon {
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayoutIcon);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddLayoutIcon {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
+    /// Sets `menu`.
+    pub fn menu(mut self, value: AddLayoutFooterMenu) -> Self {
+        self.menu = Some(value);
         self
     }
 }
 /// The `layout` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddLayout {
-    /// `body`: `AddLayoutBody`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: ::std::option::Option<AddLayoutBody>,
+    /// `icon`: map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub icon: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    /// `header`: `AddLayoutHeader`, required.
+    pub header: AddLayoutHeader,
+    /// `body`: `AddLayoutBody`, required.
+    pub body: AddLayoutBody,
     /// `footer`: `AddLayoutFooter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: ::std::option::Option<AddLayoutFooter>,
-    /// `header`: `AddLayoutHeader`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header: ::std::option::Option<AddLayoutHeader>,
-    /// `icon`: `AddLayoutIcon`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub icon: ::std::option::Option<AddLayoutIcon>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddLayout);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl AddLayout {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `icon`, `header`, `body`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        icon: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        header: AddLayoutHeader,
+        body: AddLayoutBody,
+    ) -> Self {
         Self {
-            body: None,
+            icon,
+            header,
+            body,
             footer: None,
-            header: None,
-            icon: None,
-            extra: ::std::collections::BTreeMap::new(),
         }
-    }
-    /// Sets `body`.
-    pub fn body(mut self, value: AddLayoutBody) -> Self {
-        self.body = Some(value);
-        self
     }
     /// Sets `footer`.
     pub fn footer(mut self, value: AddLayoutFooter) -> Self {
         self.footer = Some(value);
-        self
-    }
-    /// Sets `header`.
-    pub fn header(mut self, value: AddLayoutHeader) -> Self {
-        self.header = Some(value);
-        self
-    }
-    /// Sets `icon`.
-    pub fn icon(mut self, value: AddLayoutIcon) -> Self {
-        self.icon = Some(value);
         self
     }
 }
@@ -1705,6 +1949,288 @@ impl UpdateFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.origin_id = Some(value.into());
+        self
+    }
+}
+/// The `titleAction` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutHeaderTitleAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutHeaderTitleAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutHeaderTagsAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutHeaderTagsAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `tags` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutHeaderTags {
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `action`: `UpdateLayoutHeaderTagsAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<UpdateLayoutHeaderTagsAction>,
+    /// `scope`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `hideIfReadonly`: boolean.
+    /// Default: `false`.
+    #[serde(
+        rename = "hideIfReadonly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub hide_if_readonly: ::std::option::Option<bool>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutHeaderTags {
+    /// A value with the required `title`, `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            title,
+            type_: type_.into(),
+            action: None,
+            scope: None,
+            hide_if_readonly: None,
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: UpdateLayoutHeaderTagsAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `hideIfReadonly`.
+    pub fn hide_if_readonly(mut self, value: bool) -> Self {
+        self.hide_if_readonly = Some(value);
+        self
+    }
+}
+/// The `header` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutHeader {
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `titleAction`: `UpdateLayoutHeaderTitleAction`.
+    #[serde(rename = "titleAction", default, skip_serializing_if = "Option::is_none")]
+    pub title_action: ::std::option::Option<UpdateLayoutHeaderTitleAction>,
+    /// `tags`: list of `UpdateLayoutHeaderTags`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub tags: ::std::option::Option<::std::vec::Vec<UpdateLayoutHeaderTags>>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutHeader {
+    /// A value with the required `title`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            title,
+            title_action: None,
+            tags: None,
+        }
+    }
+    /// Sets `titleAction`.
+    pub fn title_action(mut self, value: UpdateLayoutHeaderTitleAction) -> Self {
+        self.title_action = Some(value);
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: ::std::vec::Vec<UpdateLayoutHeaderTags>) -> Self {
+        self.tags = Some(value);
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyLogoAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyLogoAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `logo` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutBodyLogo {
+    /// `code`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub code: ::std::string::String,
+    /// `action`: `UpdateLayoutBodyLogoAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<UpdateLayoutBodyLogoAction>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutBodyLogo {
+    /// A value with the required `code`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            code: code.into(),
+            action: None,
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: UpdateLayoutBodyLogoAction) -> Self {
+        self.action = Some(value);
         self
     }
 }
@@ -2164,277 +2690,323 @@ impl UpdateLayoutBodyBlocks {
         self
     }
 }
-/// The `logo` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateLayoutBodyLogo {
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutBodyLogo);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateLayoutBodyLogo {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-}
 /// The `body` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateLayoutBody {
+    /// `logo`: `UpdateLayoutBodyLogo`, required.
+    pub logo: UpdateLayoutBodyLogo,
     /// `blocks`: `UpdateLayoutBodyBlocks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocks: ::std::option::Option<UpdateLayoutBodyBlocks>,
-    /// `logo`: `UpdateLayoutBodyLogo`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo: ::std::option::Option<UpdateLayoutBodyLogo>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutBody);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateLayoutBody {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `logo`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            blocks: None,
-            logo: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
+    pub fn new(logo: UpdateLayoutBodyLogo) -> Self {
+        Self { logo, blocks: None }
     }
     /// Sets `blocks`.
     pub fn blocks(mut self, value: UpdateLayoutBodyBlocks) -> Self {
         self.blocks = Some(value);
         self
     }
-    /// Sets `logo`.
-    pub fn logo(mut self, value: UpdateLayoutBodyLogo) -> Self {
-        self.logo = Some(value);
-        self
-    }
-}
-/// The `actionParams` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateLayoutFooterButtonsStartCallActionActionParams {
-    /// `clientId`: integer.
-    #[serde(
-        rename = "clientId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub client_id: ::std::option::Option<i64>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtonsStartCallActionActionParams);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateLayoutFooterButtonsStartCallActionActionParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            client_id: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `clientId`.
-    pub fn client_id(mut self, value: i64) -> Self {
-        self.client_id = Some(value);
-        self
-    }
 }
 /// The `action` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct UpdateLayoutFooterButtonsStartCallAction {
-    /// `actionParams`: `UpdateLayoutFooterButtonsStartCallActionActionParams`.
-    #[serde(rename = "actionParams", default, skip_serializing_if = "Option::is_none")]
-    pub action_params: ::std::option::Option<
-        UpdateLayoutFooterButtonsStartCallActionActionParams,
-    >,
-    /// `type`: string.
+pub struct UpdateLayoutFooterButtonsAction {
+    /// `type`: string, required.
     #[serde(
         rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtonsStartCallAction);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateLayoutFooterButtonsStartCallAction {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            action_params: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `actionParams`.
-    pub fn action_params(
-        mut self,
-        value: UpdateLayoutFooterButtonsStartCallActionActionParams,
-    ) -> Self {
-        self.action_params = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
-/// The `startCall` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateLayoutFooterButtonsStartCall {
-    /// `action`: `UpdateLayoutFooterButtonsStartCallAction`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: ::std::option::Option<UpdateLayoutFooterButtonsStartCallAction>,
-    /// `title`: string.
+    pub type_: ::std::string::String,
+    /// `uri`: string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub uri: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtonsStartCall);
-#[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateLayoutFooterButtonsStartCall {
-    /// An empty value; set fields with the setters.
+impl UpdateLayoutFooterButtonsAction {
+    /// A value with the required `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            action: None,
-            title: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
+            type_: type_.into(),
+            uri: None,
         }
     }
-    /// Sets `action`.
-    pub fn action(mut self, value: UpdateLayoutFooterButtonsStartCallAction) -> Self {
-        self.action = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
+    /// Sets `uri`.
+    pub fn uri(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
+        self.uri = Some(value.into());
         self
     }
 }
 /// The `buttons` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateLayoutFooterButtons {
-    /// `startCall`: `UpdateLayoutFooterButtonsStartCall`.
-    #[serde(rename = "startCall", default, skip_serializing_if = "Option::is_none")]
-    pub start_call: ::std::option::Option<UpdateLayoutFooterButtonsStartCall>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `action`: `UpdateLayoutFooterButtonsAction`, required.
+    pub action: UpdateLayoutFooterButtonsAction,
+    /// `scope`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `hideIfReadonly`: boolean.
+    /// Default: `false`.
+    #[serde(
+        rename = "hideIfReadonly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub hide_if_readonly: ::std::option::Option<bool>,
 }
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutFooterButtons);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateLayoutFooterButtons {
+    /// A value with the required `title`, `type`, `action`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        type_: impl ::std::convert::Into<::std::string::String>,
+        action: UpdateLayoutFooterButtonsAction,
+    ) -> Self {
+        Self {
+            title,
+            type_: type_.into(),
+            action,
+            scope: None,
+            hide_if_readonly: None,
+        }
+    }
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `hideIfReadonly`.
+    pub fn hide_if_readonly(mut self, value: bool) -> Self {
+        self.hide_if_readonly = Some(value);
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutFooterMenuItemsAction {
+    /// `type`: string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::string::String,
+    /// `uri`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooterMenuItemsAction {
+    /// A value with the required `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            type_: type_.into(),
+            uri: None,
+        }
+    }
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+/// The `items` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateLayoutFooterMenuItems {
+    /// `title`: one of: string; map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub title: ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `action`: `UpdateLayoutFooterMenuItemsAction`, required.
+    pub action: UpdateLayoutFooterMenuItemsAction,
+    /// `scope`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `hideIfReadonly`: boolean.
+    /// Default: `false`.
+    #[serde(
+        rename = "hideIfReadonly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub hide_if_readonly: ::std::option::Option<bool>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooterMenuItems {
+    /// A value with the required `title`, `action`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        title: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        action: UpdateLayoutFooterMenuItemsAction,
+    ) -> Self {
+        Self {
+            title,
+            action,
+            scope: None,
+            hide_if_readonly: None,
+        }
+    }
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `hideIfReadonly`.
+    pub fn hide_if_readonly(mut self, value: bool) -> Self {
+        self.hide_if_readonly = Some(value);
+        self
+    }
+}
+/// The `menu` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateLayoutFooterMenu {
+    /// `showPinItem`: boolean.
+    /// Default: `true`.
+    #[serde(
+        rename = "showPinItem",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub show_pin_item: ::std::option::Option<bool>,
+    /// `showPostponeItem`: boolean.
+    /// Default: `true`.
+    #[serde(
+        rename = "showPostponeItem",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub show_postpone_item: ::std::option::Option<bool>,
+    /// `showDeleteItem`: boolean.
+    /// Default: `true`.
+    #[serde(
+        rename = "showDeleteItem",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub show_delete_item: ::std::option::Option<bool>,
+    /// `items`: `UpdateLayoutFooterMenuItems`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<UpdateLayoutFooterMenuItems>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateLayoutFooterMenu);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateLayoutFooterMenu {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            start_call: None,
-            extra: ::std::collections::BTreeMap::new(),
+            show_pin_item: None,
+            show_postpone_item: None,
+            show_delete_item: None,
+            items: None,
         }
     }
-    /// Sets `startCall`.
-    pub fn start_call(mut self, value: UpdateLayoutFooterButtonsStartCall) -> Self {
-        self.start_call = Some(value);
+    /// Sets `showPinItem`.
+    pub fn show_pin_item(mut self, value: bool) -> Self {
+        self.show_pin_item = Some(value);
+        self
+    }
+    /// Sets `showPostponeItem`.
+    pub fn show_postpone_item(mut self, value: bool) -> Self {
+        self.show_postpone_item = Some(value);
+        self
+    }
+    /// Sets `showDeleteItem`.
+    pub fn show_delete_item(mut self, value: bool) -> Self {
+        self.show_delete_item = Some(value);
+        self
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: UpdateLayoutFooterMenuItems) -> Self {
+        self.items = Some(value);
         self
     }
 }
@@ -2445,12 +3017,18 @@ impl UpdateLayoutFooterButtons {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateLayoutFooter {
-    /// `buttons`: `UpdateLayoutFooterButtons`.
+    /// `buttons`: map of `UpdateLayoutFooterButtons`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub buttons: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, UpdateLayoutFooterButtons>,
+    >,
+    /// `menu`: `UpdateLayoutFooterMenu`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub buttons: ::std::option::Option<UpdateLayoutFooterButtons>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub menu: ::std::option::Option<UpdateLayoutFooterMenu>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateLayoutFooter);
@@ -2460,154 +3038,64 @@ impl UpdateLayoutFooter {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            buttons: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
+        Self { buttons: None, menu: None }
     }
     /// Sets `buttons`.
-    pub fn buttons(mut self, value: UpdateLayoutFooterButtons) -> Self {
+    pub fn buttons(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            UpdateLayoutFooterButtons,
+        >,
+    ) -> Self {
         self.buttons = Some(value);
         self
     }
-}
-/// The `header` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateLayoutHeader {
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutHeader);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateLayoutHeader {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            title: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-/// The `icon` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateLayoutIcon {
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayoutIcon);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateLayoutIcon {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
+    /// Sets `menu`.
+    pub fn menu(mut self, value: UpdateLayoutFooterMenu) -> Self {
+        self.menu = Some(value);
         self
     }
 }
 /// The `layout` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateLayout {
-    /// `body`: `UpdateLayoutBody`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: ::std::option::Option<UpdateLayoutBody>,
+    /// `icon`: map of string, required.
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub icon: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    /// `header`: `UpdateLayoutHeader`, required.
+    pub header: UpdateLayoutHeader,
+    /// `body`: `UpdateLayoutBody`, required.
+    pub body: UpdateLayoutBody,
     /// `footer`: `UpdateLayoutFooter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: ::std::option::Option<UpdateLayoutFooter>,
-    /// `header`: `UpdateLayoutHeader`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header: ::std::option::Option<UpdateLayoutHeader>,
-    /// `icon`: `UpdateLayoutIcon`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub icon: ::std::option::Option<UpdateLayoutIcon>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateLayout);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateLayout {
-    /// An empty value; set fields with the setters.
+    /// A value with the required `icon`, `header`, `body`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(
+        icon: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        header: UpdateLayoutHeader,
+        body: UpdateLayoutBody,
+    ) -> Self {
         Self {
-            body: None,
+            icon,
+            header,
+            body,
             footer: None,
-            header: None,
-            icon: None,
-            extra: ::std::collections::BTreeMap::new(),
         }
-    }
-    /// Sets `body`.
-    pub fn body(mut self, value: UpdateLayoutBody) -> Self {
-        self.body = Some(value);
-        self
     }
     /// Sets `footer`.
     pub fn footer(mut self, value: UpdateLayoutFooter) -> Self {
         self.footer = Some(value);
-        self
-    }
-    /// Sets `header`.
-    pub fn header(mut self, value: UpdateLayoutHeader) -> Self {
-        self.header = Some(value);
-        self
-    }
-    /// Sets `icon`.
-    pub fn icon(mut self, value: UpdateLayoutIcon) -> Self {
-        self.icon = Some(value);
         self
     }
 }

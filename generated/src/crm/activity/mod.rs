@@ -3707,26 +3707,31 @@ impl UpdateFieldsWebdavElements {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFields {
-    /// `OWNER_ID`: integer, required.
+    /// `OWNER_ID`: integer.
     #[serde(
         rename = "OWNER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub owner_id: i64,
-    /// `OWNER_TYPE_ID`: integer, required.
+    pub owner_id: ::std::option::Option<i64>,
+    /// `OWNER_TYPE_ID`: integer.
     #[serde(
         rename = "OWNER_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub owner_type_id: i64,
-    /// `TYPE_ID`: map of any JSON value, required.
+    pub owner_type_id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: map of any JSON value.
     #[serde(
         rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub type_id: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
+    pub type_id: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
     /// `ASSOCIATED_ENTITY_ID`: integer.
     #[serde(
@@ -3736,9 +3741,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub associated_entity_id: ::std::option::Option<i64>,
-    /// `COMMUNICATIONS`: `UpdateFieldsCommunications`, required.
-    #[serde(rename = "COMMUNICATIONS")]
-    pub communications: UpdateFieldsCommunications,
+    /// `COMMUNICATIONS`: `UpdateFieldsCommunications`.
+    #[serde(rename = "COMMUNICATIONS", default, skip_serializing_if = "Option::is_none")]
+    pub communications: ::std::option::Option<UpdateFieldsCommunications>,
     /// `DEADLINE`: string.
     #[serde(
         rename = "DEADLINE",
@@ -3942,24 +3947,15 @@ pub struct UpdateFields {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateFields {
-    /// A value with the required `OWNER_ID`, `OWNER_TYPE_ID`, `TYPE_ID`, `COMMUNICATIONS`, `RESPONSIBLE_ID`.
+    /// A value with the required `RESPONSIBLE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        owner_id: i64,
-        owner_type_id: i64,
-        type_id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
-        communications: UpdateFieldsCommunications,
-        responsible_id: i64,
-    ) -> Self {
+    pub fn new(responsible_id: i64) -> Self {
         Self {
-            owner_id,
-            owner_type_id,
-            type_id,
+            owner_id: None,
+            owner_type_id: None,
+            type_id: None,
             associated_entity_id: None,
-            communications,
+            communications: None,
             deadline: None,
             description: None,
             description_type: None,
@@ -3986,9 +3982,32 @@ impl UpdateFields {
             is_incoming_channel: None,
         }
     }
+    /// Sets `OWNER_ID`.
+    pub fn owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `OWNER_TYPE_ID`.
+    pub fn owner_type_id(mut self, value: i64) -> Self {
+        self.owner_type_id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.type_id = Some(value);
+        self
+    }
     /// Sets `ASSOCIATED_ENTITY_ID`.
     pub fn associated_entity_id(mut self, value: i64) -> Self {
         self.associated_entity_id = Some(value);
+        self
+    }
+    /// Sets `COMMUNICATIONS`.
+    pub fn communications(mut self, value: UpdateFieldsCommunications) -> Self {
+        self.communications = Some(value);
         self
     }
     /// Sets `DEADLINE`.

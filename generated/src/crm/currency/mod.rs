@@ -1261,7 +1261,8 @@ impl UpdateFieldsLang {
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `SORT`: integer.
@@ -1273,18 +1274,22 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `AMOUNT_CNT`: integer, required.
+    /// `AMOUNT_CNT`: integer.
     #[serde(
         rename = "AMOUNT_CNT",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub amount_cnt: i64,
-    /// `AMOUNT`: number, required.
+    pub amount_cnt: ::std::option::Option<i64>,
+    /// `AMOUNT`: number.
     #[serde(
         rename = "AMOUNT",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
-    pub amount: f64,
+    pub amount: ::std::option::Option<f64>,
     /// `BASE`: boolean, sent as `Y`/`N`.
     /// Default: `N`.
     #[serde(
@@ -1306,15 +1311,17 @@ pub struct UpdateFields {
     >,
 }
 #[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateFields {
-    /// A value with the required `AMOUNT_CNT`, `AMOUNT`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(amount_cnt: i64, amount: f64) -> Self {
+    pub fn new() -> Self {
         Self {
             sort: None,
-            amount_cnt,
-            amount,
+            amount_cnt: None,
+            amount: None,
             base: None,
             lang: None,
         }
@@ -1322,6 +1329,16 @@ impl UpdateFields {
     /// Sets `SORT`.
     pub fn sort(mut self, value: i64) -> Self {
         self.sort = Some(value);
+        self
+    }
+    /// Sets `AMOUNT_CNT`.
+    pub fn amount_cnt(mut self, value: i64) -> Self {
+        self.amount_cnt = Some(value);
+        self
+    }
+    /// Sets `AMOUNT`.
+    pub fn amount(mut self, value: f64) -> Self {
+        self.amount = Some(value);
         self
     }
     /// Sets `BASE`.

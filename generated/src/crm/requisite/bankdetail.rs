@@ -2218,15 +2218,98 @@ impl ListItem {
 /// Parameters of [`crm.requisite.bankdetail.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-update.html).
 ///
 /// - Scopes: `crm`
+/// - Required parameters: `id`, `fields`
 /// - Errors: [`UpdateError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Update {
+    /// `id`: integer, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    pub id: i64,
+    /// `fields`: `UpdateFields`, required.
+    pub fields: UpdateFields,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl Update {
+    /// A value with the required `id`, `fields`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
+        Self { id, fields }
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Method for Update {
+    const NAME: &'static str = "crm.requisite.bankdetail.update";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["crm"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = UpdateResponse;
+    type Error = UpdateError;
+}
+/// The `result` of [`crm.requisite.bankdetail.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-update.html).
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct UpdateResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`crm.requisite.bankdetail.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-update.html).
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::MethodError for UpdateError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "crm")]
+impl ::std::fmt::Display for UpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "crm")]
+impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Update {
+pub struct UpdateFields {
     /// `NAME`: string.
     #[serde(
         rename = "NAME",
@@ -2437,10 +2520,10 @@ pub struct Update {
     pub originator_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Update);
+::bitrix24_runtime::wire_object!(UpdateFields);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl Update {
+impl UpdateFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -2676,64 +2759,3 @@ impl Update {
         self
     }
 }
-#[cfg(feature = "crm")]
-impl ::bitrix24_runtime::Method for Update {
-    const NAME: &'static str = "crm.requisite.bankdetail.update";
-    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["crm"];
-    const BATCH: bool = true;
-    const SAFE_TO_REPEAT: bool = false;
-    type Response = UpdateResponse;
-    type Error = UpdateError;
-}
-/// The `result` of [`crm.requisite.bankdetail.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-update.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
-    pub bool,
-);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> bool {
-        self.0
-    }
-}
-/// Errors of [`crm.requisite.bankdetail.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-update.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UpdateError {
-    /// An error any method can return.
-    System(crate::SystemError),
-    /// An error code the spec does not list for this method.
-    Unhandled(::bitrix24_runtime::ApiError),
-}
-#[cfg(feature = "crm")]
-impl ::bitrix24_runtime::MethodError for UpdateError {
-    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-        match crate::SystemError::classify(error) {
-            Ok(system) => Self::System(system),
-            Err(other) => Self::Unhandled(other),
-        }
-    }
-    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
-        match self {
-            Self::Unhandled(error) => error,
-            Self::System(system) => system.api_error(),
-        }
-    }
-}
-#[cfg(feature = "crm")]
-impl ::std::fmt::Display for UpdateError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
-    }
-}
-#[cfg(feature = "crm")]
-impl ::std::error::Error for UpdateError {}

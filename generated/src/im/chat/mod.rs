@@ -897,7 +897,7 @@ impl ::std::error::Error for MuteError {}
 /// Parameters of [`im.chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-set-owner.html).
 ///
 /// - Scopes: `im`
-/// - Required parameters: `CHAT_ID`, `USER_ID`
+/// - Required parameters: `USER_ID`
 /// - Errors: [`SetOwnerError`]: `CHAT_ID_EMPTY`, `DIALOG_ID_EMPTY`, `USER_ID_EMPTY`, `ACCESS_ERROR`, `WRONG_REQUEST`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -906,12 +906,14 @@ impl ::std::error::Error for MuteError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetOwner {
-    /// `CHAT_ID`: integer, required.
+    /// `CHAT_ID`: integer.
     #[serde(
         rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub chat_id: i64,
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: string.
     #[serde(
         rename = "DIALOG_ID",
@@ -930,14 +932,19 @@ pub struct SetOwner {
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl SetOwner {
-    /// A value with the required `CHAT_ID`, `USER_ID`.
+    /// A value with the required `USER_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(chat_id: i64, user_id: i64) -> Self {
+    pub fn new(user_id: i64) -> Self {
         Self {
-            chat_id,
+            chat_id: None,
             dialog_id: None,
             user_id,
         }
+    }
+    /// Sets `CHAT_ID`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
     }
     /// Sets `DIALOG_ID`.
     pub fn dialog_id(
@@ -1046,7 +1053,7 @@ impl ::std::error::Error for SetOwnerError {}
 /// Parameters of [`im.chat.updateAvatar`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-avatar.html).
 ///
 /// - Scopes: `im`
-/// - Required parameters: `CHAT_ID`, `AVATAR`
+/// - Required parameters: `AVATAR`
 /// - Errors: [`UpdateAvatarError`]: `CHAT_ID_EMPTY`, `DIALOG_ID_EMPTY`, `ACCESS_DENIED`, `ACCESS_ERROR`, `AVATAR_ERROR`, `WRONG_REQUEST`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -1055,12 +1062,14 @@ impl ::std::error::Error for SetOwnerError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAvatar {
-    /// `CHAT_ID`: integer, required.
+    /// `CHAT_ID`: integer.
     #[serde(
         rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub chat_id: i64,
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: string.
     #[serde(
         rename = "DIALOG_ID",
@@ -1079,17 +1088,19 @@ pub struct UpdateAvatar {
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl UpdateAvatar {
-    /// A value with the required `CHAT_ID`, `AVATAR`.
+    /// A value with the required `AVATAR`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        chat_id: i64,
-        avatar: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(avatar: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            chat_id,
+            chat_id: None,
             dialog_id: None,
             avatar: avatar.into(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
     }
     /// Sets `DIALOG_ID`.
     pub fn dialog_id(
@@ -1206,7 +1217,7 @@ impl ::std::error::Error for UpdateAvatarError {}
 /// Parameters of [`im.chat.updateColor`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-color.html).
 ///
 /// - Scopes: `im`
-/// - Required parameters: `CHAT_ID`, `COLOR`
+/// - Required parameters: `COLOR`
 /// - Errors: [`UpdateColorError`]: `CHAT_ID_EMPTY`, `DIALOG_ID_EMPTY`, `ACCESS_ERROR`, `WRONG_COLOR`, `WRONG_REQUEST`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -1215,12 +1226,14 @@ impl ::std::error::Error for UpdateAvatarError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateColor {
-    /// `CHAT_ID`: integer, required.
+    /// `CHAT_ID`: integer.
     #[serde(
         rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub chat_id: i64,
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: string.
     #[serde(
         rename = "DIALOG_ID",
@@ -1237,14 +1250,19 @@ pub struct UpdateColor {
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl UpdateColor {
-    /// A value with the required `CHAT_ID`, `COLOR`.
+    /// A value with the required `COLOR`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(chat_id: i64, color: UpdateColorColor) -> Self {
+    pub fn new(color: UpdateColorColor) -> Self {
         Self {
-            chat_id,
+            chat_id: None,
             dialog_id: None,
             color,
         }
+    }
+    /// Sets `CHAT_ID`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
     }
     /// Sets `DIALOG_ID`.
     pub fn dialog_id(
@@ -1459,7 +1477,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateColorColor {
 /// Parameters of [`im.chat.updateTitle`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-title.html).
 ///
 /// - Scopes: `im`
-/// - Required parameters: `CHAT_ID`, `TITLE`
+/// - Required parameters: `TITLE`
 /// - Errors: [`UpdateTitleError`]: `CHAT_ID_EMPTY`, `DIALOG_ID_EMPTY`, `TITLE_EMPTY`, `ACCESS_ERROR`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -1468,12 +1486,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateColorColor {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateTitle {
-    /// `CHAT_ID`: integer, required.
+    /// `CHAT_ID`: integer.
     #[serde(
         rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub chat_id: i64,
+    pub chat_id: ::std::option::Option<i64>,
     /// `DIALOG_ID`: string.
     #[serde(
         rename = "DIALOG_ID",
@@ -1492,17 +1512,19 @@ pub struct UpdateTitle {
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl UpdateTitle {
-    /// A value with the required `CHAT_ID`, `TITLE`.
+    /// A value with the required `TITLE`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        chat_id: i64,
-        title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(title: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            chat_id,
+            chat_id: None,
             dialog_id: None,
             title: title.into(),
         }
+    }
+    /// Sets `CHAT_ID`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
     }
     /// Sets `DIALOG_ID`.
     pub fn dialog_id(

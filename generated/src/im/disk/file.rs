@@ -4,39 +4,49 @@
 /// Parameters of [`im.disk.file.commit`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html).
 ///
 /// - Scopes: `im`
-/// - Required parameters: `CHAT_ID`, `DIALOG_ID`, `FILE_ID`, `UPLOAD_ID`
 /// - Errors: [`CommitError`]: `CHAT_ID_EMPTY`, `DIALOG_ID_EMPTY`, `FILES_ERROR`, `SAVE_ERROR`, `ACCESS_ERROR`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Commit {
-    /// `CHAT_ID`: integer, required.
+    /// `CHAT_ID`: integer.
     #[serde(
         rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub chat_id: i64,
-    /// `DIALOG_ID`: string, required.
+    pub chat_id: ::std::option::Option<i64>,
+    /// `DIALOG_ID`: string.
     #[serde(
         rename = "DIALOG_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub dialog_id: ::std::string::String,
-    /// `FILE_ID`: integer, required.
+    pub dialog_id: ::std::option::Option<::std::string::String>,
+    /// `FILE_ID`: one of: integer; list of integer.
     #[serde(
         rename = "FILE_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Int, ::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>)>>",
     )]
-    pub file_id: i64,
-    /// `UPLOAD_ID`: integer, required.
+    pub file_id: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    >,
+    /// `UPLOAD_ID`: integer.
     #[serde(
         rename = "UPLOAD_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub upload_id: i64,
+    pub upload_id: ::std::option::Option<i64>,
     /// `MESSAGE`: string.
     #[serde(
         rename = "MESSAGE",
@@ -63,25 +73,48 @@ pub struct Commit {
     pub as_file: ::std::option::Option<bool>,
 }
 #[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(Commit);
+#[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl Commit {
-    /// A value with the required `CHAT_ID`, `DIALOG_ID`, `FILE_ID`, `UPLOAD_ID`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        chat_id: i64,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
-        file_id: i64,
-        upload_id: i64,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            chat_id,
-            dialog_id: dialog_id.into(),
-            file_id,
-            upload_id,
+            chat_id: None,
+            dialog_id: None,
+            file_id: None,
+            upload_id: None,
             message: None,
             silent_mode: None,
             as_file: None,
         }
+    }
+    /// Sets `CHAT_ID`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
+    }
+    /// Sets `DIALOG_ID`.
+    pub fn dialog_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dialog_id = Some(value.into());
+        self
+    }
+    /// Sets `FILE_ID`.
+    pub fn file_id(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.file_id = Some(value);
+        self
+    }
+    /// Sets `UPLOAD_ID`.
+    pub fn upload_id(mut self, value: i64) -> Self {
+        self.upload_id = Some(value);
+        self
     }
     /// Sets `MESSAGE`.
     pub fn message(

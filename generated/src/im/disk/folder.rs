@@ -4,41 +4,57 @@
 /// Parameters of [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html).
 ///
 /// - Scopes: `im`
-/// - Required parameters: `CHAT_ID`, `DIALOG_ID`
 /// - Errors: [`GetError`]: `CHAT_ID_EMPTY`, `DIALOG_ID_EMPTY`, `ACCESS_ERROR`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Get {
-    /// `CHAT_ID`: integer, required.
+    /// `CHAT_ID`: integer.
     #[serde(
         rename = "CHAT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub chat_id: i64,
-    /// `DIALOG_ID`: string, required.
+    pub chat_id: ::std::option::Option<i64>,
+    /// `DIALOG_ID`: string.
     #[serde(
         rename = "DIALOG_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub dialog_id: ::std::string::String,
+    pub dialog_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(Get);
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl Get {
-    /// A value with the required `CHAT_ID`, `DIALOG_ID`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        chat_id: i64,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            chat_id,
-            dialog_id: dialog_id.into(),
+            chat_id: None,
+            dialog_id: None,
         }
+    }
+    /// Sets `CHAT_ID`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
+    }
+    /// Sets `DIALOG_ID`.
+    pub fn dialog_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dialog_id = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "im")]

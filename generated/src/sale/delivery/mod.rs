@@ -293,14 +293,14 @@ pub struct AddResponseParent {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -368,8 +368,11 @@ impl AddResponseParent {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -418,14 +421,14 @@ pub struct AddResponseProfiles {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -493,8 +496,11 @@ impl AddResponseProfiles {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.
@@ -816,14 +822,14 @@ pub struct GetlistItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -891,8 +897,11 @@ impl GetlistItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.

@@ -230,7 +230,22 @@ impl ::std::error::Error for AddfileError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Addtofavorite {}
+pub struct Addtofavorite {
+    /// `auth`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: ::std::option::Option<::serde_json::Value>,
+    /// `TASK_ID`: integer.
+    #[serde(
+        rename = "TASK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub task_id: ::std::option::Option<i64>,
+    /// `PARAMS`: `AddtofavoriteParams`.
+    #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub params: ::std::option::Option<AddtofavoriteParams>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Addtofavorite);
 #[cfg(feature = "task")]
@@ -239,7 +254,26 @@ impl Addtofavorite {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            auth: None,
+            task_id: None,
+            params: None,
+        }
+    }
+    /// Sets `auth`.
+    pub fn auth(mut self, value: ::serde_json::Value) -> Self {
+        self.auth = Some(value);
+        self
+    }
+    /// Sets `TASK_ID`.
+    pub fn task_id(mut self, value: i64) -> Self {
+        self.task_id = Some(value);
+        self
+    }
+    /// Sets `PARAMS`.
+    pub fn params(mut self, value: AddtofavoriteParams) -> Self {
+        self.params = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -300,6 +334,47 @@ impl ::std::fmt::Display for AddtofavoriteError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for AddtofavoriteError {}
+/// The `PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddtofavoriteParams {
+    /// `AFFECT_CHILDREN`: string.
+    #[serde(
+        rename = "AFFECT_CHILDREN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub affect_children: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(AddtofavoriteParams);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl AddtofavoriteParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            affect_children: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AFFECT_CHILDREN`.
+    pub fn affect_children(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.affect_children = Some(value.into());
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`task.item.approve`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-approve.html).
 ///
@@ -312,7 +387,16 @@ impl ::std::error::Error for AddtofavoriteError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Approve {}
+pub struct Approve {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Approve);
 #[cfg(feature = "task")]
@@ -321,7 +405,12 @@ impl Approve {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -394,7 +483,16 @@ impl ::std::error::Error for ApproveError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Complete {}
+pub struct Complete {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Complete);
 #[cfg(feature = "task")]
@@ -403,7 +501,12 @@ impl Complete {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -476,7 +579,16 @@ impl ::std::error::Error for CompleteError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Defer {}
+pub struct Defer {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Defer);
 #[cfg(feature = "task")]
@@ -485,7 +597,12 @@ impl Defer {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -558,7 +675,24 @@ impl ::std::error::Error for DeferError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Delegate {}
+pub struct Delegate {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+    /// `USERID`: integer.
+    #[serde(
+        rename = "USERID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub userid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Delegate);
 #[cfg(feature = "task")]
@@ -567,7 +701,17 @@ impl Delegate {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None, userid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
+    }
+    /// Sets `USERID`.
+    pub fn userid(mut self, value: i64) -> Self {
+        self.userid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -640,7 +784,16 @@ impl ::std::error::Error for DelegateError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Delete {}
+pub struct Delete {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Delete);
 #[cfg(feature = "task")]
@@ -649,7 +802,12 @@ impl Delete {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -722,7 +880,27 @@ impl ::std::error::Error for DeleteError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Deletefile {}
+pub struct Deletefile {
+    /// `auth`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: ::std::option::Option<::serde_json::Value>,
+    /// `TASK_ID`: integer.
+    #[serde(
+        rename = "TASK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub task_id: ::std::option::Option<i64>,
+    /// `ATTACHMENT_ID`: integer.
+    #[serde(
+        rename = "ATTACHMENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub attachment_id: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Deletefile);
 #[cfg(feature = "task")]
@@ -731,7 +909,26 @@ impl Deletefile {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            auth: None,
+            task_id: None,
+            attachment_id: None,
+        }
+    }
+    /// Sets `auth`.
+    pub fn auth(mut self, value: ::serde_json::Value) -> Self {
+        self.auth = Some(value);
+        self
+    }
+    /// Sets `TASK_ID`.
+    pub fn task_id(mut self, value: i64) -> Self {
+        self.task_id = Some(value);
+        self
+    }
+    /// Sets `ATTACHMENT_ID`.
+    pub fn attachment_id(mut self, value: i64) -> Self {
+        self.attachment_id = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -804,7 +1001,22 @@ impl ::std::error::Error for DeletefileError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Deletefromfavorite {}
+pub struct Deletefromfavorite {
+    /// `auth`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: ::std::option::Option<::serde_json::Value>,
+    /// `TASK_ID`: integer.
+    #[serde(
+        rename = "TASK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub task_id: ::std::option::Option<i64>,
+    /// `PARAMS`: `DeletefromfavoriteParams`.
+    #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub params: ::std::option::Option<DeletefromfavoriteParams>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Deletefromfavorite);
 #[cfg(feature = "task")]
@@ -813,7 +1025,26 @@ impl Deletefromfavorite {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            auth: None,
+            task_id: None,
+            params: None,
+        }
+    }
+    /// Sets `auth`.
+    pub fn auth(mut self, value: ::serde_json::Value) -> Self {
+        self.auth = Some(value);
+        self
+    }
+    /// Sets `TASK_ID`.
+    pub fn task_id(mut self, value: i64) -> Self {
+        self.task_id = Some(value);
+        self
+    }
+    /// Sets `PARAMS`.
+    pub fn params(mut self, value: DeletefromfavoriteParams) -> Self {
+        self.params = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -874,6 +1105,47 @@ impl ::std::fmt::Display for DeletefromfavoriteError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for DeletefromfavoriteError {}
+/// The `PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DeletefromfavoriteParams {
+    /// `AFFECT_CHILDREN`: string.
+    #[serde(
+        rename = "AFFECT_CHILDREN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub affect_children: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(DeletefromfavoriteParams);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl DeletefromfavoriteParams {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            affect_children: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AFFECT_CHILDREN`.
+    pub fn affect_children(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.affect_children = Some(value.into());
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`task.item.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-disapprove.html).
 ///
@@ -886,7 +1158,16 @@ impl ::std::error::Error for DeletefromfavoriteError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Disapprove {}
+pub struct Disapprove {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Disapprove);
 #[cfg(feature = "task")]
@@ -895,7 +1176,12 @@ impl Disapprove {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -968,7 +1254,16 @@ impl ::std::error::Error for DisapproveError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Getallowedactions {}
+pub struct Getallowedactions {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getallowedactions);
 #[cfg(feature = "task")]
@@ -977,7 +1272,12 @@ impl Getallowedactions {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1050,7 +1350,16 @@ impl ::std::error::Error for GetallowedactionsError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Getallowedtaskactionsasstrings {}
+pub struct Getallowedtaskactionsasstrings {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getallowedtaskactionsasstrings);
 #[cfg(feature = "task")]
@@ -1059,7 +1368,12 @@ impl Getallowedtaskactionsasstrings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1132,7 +1446,16 @@ impl ::std::error::Error for GetallowedtaskactionsasstringsError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Getdata {}
+pub struct Getdata {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getdata);
 #[cfg(feature = "task")]
@@ -1141,7 +1464,12 @@ impl Getdata {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1214,7 +1542,16 @@ impl ::std::error::Error for GetdataError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Getdependson {}
+pub struct Getdependson {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getdependson);
 #[cfg(feature = "task")]
@@ -1223,7 +1560,12 @@ impl Getdependson {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1296,7 +1638,19 @@ impl ::std::error::Error for GetdependsonError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Getdescription {}
+pub struct Getdescription {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+    /// `FORMAT`: any JSON value.
+    #[serde(rename = "FORMAT", default, skip_serializing_if = "Option::is_none")]
+    pub format: ::std::option::Option<::serde_json::Value>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getdescription);
 #[cfg(feature = "task")]
@@ -1305,7 +1659,17 @@ impl Getdescription {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None, format: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
+    }
+    /// Sets `FORMAT`.
+    pub fn format(mut self, value: ::serde_json::Value) -> Self {
+        self.format = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1378,7 +1742,11 @@ impl ::std::error::Error for GetdescriptionError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Getfiles {}
+pub struct Getfiles {
+    /// `TASKID`: any JSON value.
+    #[serde(rename = "TASKID", default, skip_serializing_if = "Option::is_none")]
+    pub taskid: ::std::option::Option<::serde_json::Value>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getfiles);
 #[cfg(feature = "task")]
@@ -1387,7 +1755,12 @@ impl Getfiles {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: ::serde_json::Value) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1542,7 +1915,19 @@ impl ::std::error::Error for GetmanifestError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Isactionallowed {}
+pub struct Isactionallowed {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+    /// `ACTIONID`: any JSON value.
+    #[serde(rename = "ACTIONID", default, skip_serializing_if = "Option::is_none")]
+    pub actionid: ::std::option::Option<::serde_json::Value>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Isactionallowed);
 #[cfg(feature = "task")]
@@ -1551,7 +1936,20 @@ impl Isactionallowed {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            taskid: None,
+            actionid: None,
+        }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
+    }
+    /// Sets `ACTIONID`.
+    pub fn actionid(mut self, value: ::serde_json::Value) -> Self {
+        self.actionid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1861,7 +2259,17 @@ impl ListParams {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Renew {}
+pub struct Renew {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        alias = "taskId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Renew);
 #[cfg(feature = "task")]
@@ -1870,7 +2278,12 @@ impl Renew {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -1943,7 +2356,17 @@ impl ::std::error::Error for RenewError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Startexecution {}
+pub struct Startexecution {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        alias = "taskId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Startexecution);
 #[cfg(feature = "task")]
@@ -1952,7 +2375,12 @@ impl Startexecution {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self { taskid: None }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]
@@ -2025,7 +2453,20 @@ impl ::std::error::Error for StartexecutionError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct Update {}
+pub struct Update {
+    /// `TASKID`: integer.
+    #[serde(
+        rename = "TASKID",
+        alias = "taskId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub taskid: ::std::option::Option<i64>,
+    /// `TASKDATA`: any JSON value.
+    #[serde(rename = "TASKDATA", default, skip_serializing_if = "Option::is_none")]
+    pub taskdata: ::std::option::Option<::serde_json::Value>,
+}
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Update);
 #[cfg(feature = "task")]
@@ -2034,7 +2475,20 @@ impl Update {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            taskid: None,
+            taskdata: None,
+        }
+    }
+    /// Sets `TASKID`.
+    pub fn taskid(mut self, value: i64) -> Self {
+        self.taskid = Some(value);
+        self
+    }
+    /// Sets `TASKDATA`.
+    pub fn taskdata(mut self, value: ::serde_json::Value) -> Self {
+        self.taskdata = Some(value);
+        self
     }
 }
 #[cfg(feature = "task")]

@@ -1375,7 +1375,7 @@ impl ::std::error::Error for GetError {}
 /// Parameters of [`tasks.flow.Flow.isExists`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html).
 ///
 /// - Scopes: `task`
-/// - Required parameters: `flowData`, `name`
+/// - Required parameters: `flowData`
 /// - Errors: [`IsExistsError`]: `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -1384,48 +1384,17 @@ impl ::std::error::Error for GetError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IsExists {
-    /// `flowData`: map of string, required.
-    #[serde(
-        rename = "flowData",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub flow_data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-    /// `name`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub name: ::std::string::String,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
+    /// `flowData`: `IsExistsFlowData`, required.
+    #[serde(rename = "flowData")]
+    pub flow_data: IsExistsFlowData,
 }
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl IsExists {
-    /// A value with the required `flowData`, `name`.
+    /// A value with the required `flowData`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        flow_data: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            flow_data,
-            name: name.into(),
-            id: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
+    pub fn new(flow_data: IsExistsFlowData) -> Self {
+        Self { flow_data }
     }
 }
 #[cfg(feature = "task")]
@@ -1513,6 +1482,40 @@ impl ::std::fmt::Display for IsExistsError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for IsExistsError {}
+/// The `flowData` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct IsExistsFlowData {
+    /// `name`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub name: ::std::string::String,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl IsExistsFlowData {
+    /// A value with the required `name`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            id: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// Parameters of [`tasks.flow.Flow.pin`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-pin.html).
 ///
 /// - Scopes: `task`

@@ -867,14 +867,16 @@ pub struct GetFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub title: ::std::option::Option<::std::string::String>,
-    /// `CONFIG_ID`: integer.
+    /// `CONFIG_ID`: one of: integer; list of integer.
     #[serde(
         rename = "CONFIG_ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Int, ::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>)>>",
     )]
-    pub config_id: ::std::option::Option<i64>,
+    pub config_id: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    >,
     /// `REG_ID`: integer.
     #[serde(
         rename = "REG_ID",
@@ -1040,7 +1042,10 @@ impl GetFilter {
         self
     }
     /// Sets `CONFIG_ID`.
-    pub fn config_id(mut self, value: i64) -> Self {
+    pub fn config_id(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<i64, ::std::vec::Vec<i64>>,
+    ) -> Self {
         self.config_id = Some(value);
         self
     }

@@ -18,20 +18,26 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub payment_id: i64,
-    /// `deliveryId`: integer, required.
+    /// `deliveryId`: string, required.
     #[serde(
         rename = "deliveryId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub delivery_id: i64,
+    pub delivery_id: ::std::string::String,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
     /// A value with the required `paymentId`, `deliveryId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(payment_id: i64, delivery_id: i64) -> Self {
-        Self { payment_id, delivery_id }
+    pub fn new(
+        payment_id: i64,
+        delivery_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            payment_id,
+            delivery_id: delivery_id.into(),
+        }
     }
 }
 #[cfg(feature = "crm")]
@@ -372,14 +378,14 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `deliveryId`: integer.
+    /// `deliveryId`: string.
     #[serde(
         rename = "deliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub delivery_id: ::std::option::Option<i64>,
+    pub delivery_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListItem);
@@ -412,8 +418,11 @@ impl ListItem {
         self
     }
     /// Sets `deliveryId`.
-    pub fn delivery_id(mut self, value: i64) -> Self {
-        self.delivery_id = Some(value);
+    pub fn delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delivery_id = Some(value.into());
         self
     }
 }
@@ -432,20 +441,26 @@ pub struct SetDelivery {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `deliveryId`: integer, required.
+    /// `deliveryId`: string, required.
     #[serde(
         rename = "deliveryId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub delivery_id: i64,
+    pub delivery_id: ::std::string::String,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl SetDelivery {
     /// A value with the required `id`, `deliveryId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, delivery_id: i64) -> Self {
-        Self { id, delivery_id }
+    pub fn new(
+        id: i64,
+        delivery_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id,
+            delivery_id: delivery_id.into(),
+        }
     }
 }
 #[cfg(feature = "crm")]

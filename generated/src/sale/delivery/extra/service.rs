@@ -3,7 +3,7 @@
 /// Parameters of [`sale.delivery.extra.service.add`](https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-add.html).
 ///
 /// - Scopes: `delivery`
-/// - Required parameters: `DELIVERY_ID`, `TYPE`, `NAME`, `ITEMS`
+/// - Required parameters: `DELIVERY_ID`, `TYPE`, `NAME`
 /// - Errors: [`AddError`]: `ERROR_CHECK_FAILURE`, `ERROR_EXTRA_SERVICE_ADD`, `ERROR_DELIVERY_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
@@ -68,23 +68,24 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub price: ::std::option::Option<f64>,
-    /// `ITEMS`: list of `AddItems`, required.
+    /// `ITEMS`: list of `AddItems`.
     #[serde(
         rename = "ITEMS",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::vec::Vec<AddItems>,
+    pub items: ::std::option::Option<::std::vec::Vec<AddItems>>,
 }
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 impl Add {
-    /// A value with the required `DELIVERY_ID`, `TYPE`, `NAME`, `ITEMS`.
+    /// A value with the required `DELIVERY_ID`, `TYPE`, `NAME`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         delivery_id: i64,
         type_: AddType,
         name: impl ::std::convert::Into<::std::string::String>,
-        items: ::std::vec::Vec<AddItems>,
     ) -> Self {
         Self {
             delivery_id,
@@ -95,7 +96,7 @@ impl Add {
             sort: None,
             description: None,
             price: None,
-            items,
+            items: None,
         }
     }
     /// Sets `ACTIVE`.
@@ -127,6 +128,11 @@ impl Add {
     /// Sets `PRICE`.
     pub fn price(mut self, value: f64) -> Self {
         self.price = Some(value);
+        self
+    }
+    /// Sets `ITEMS`.
+    pub fn items(mut self, value: ::std::vec::Vec<AddItems>) -> Self {
+        self.items = Some(value);
         self
     }
 }
@@ -565,14 +571,14 @@ pub struct GetItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: integer.
+    /// `orderDeliveryId`: string.
     #[serde(
         rename = "orderDeliveryId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub order_delivery_id: ::std::option::Option<i64>,
+    pub order_delivery_id: ::std::option::Option<::std::string::String>,
     /// `basketId`: integer.
     #[serde(
         rename = "basketId",
@@ -640,8 +646,11 @@ impl GetItem {
         self
     }
     /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(mut self, value: i64) -> Self {
-        self.order_delivery_id = Some(value);
+    pub fn order_delivery_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_delivery_id = Some(value.into());
         self
     }
     /// Sets `basketId`.

@@ -3,27 +3,31 @@
 /// Parameters of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
 ///
 /// - Scopes: `crm`
-/// - Required parameters: `companyUuid`, `companyCrmId`
 /// - Errors: [`ListError`]: `ACCESS_DENIED`, `WRONG_AUTH_TYPE`, `510`, `-`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct List {
-    /// `companyUuid`: string, required.
+    /// `companyUuid`: string.
     #[serde(
         rename = "companyUuid",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub company_uuid: ::std::string::String,
-    /// `companyCrmId`: integer, required.
+    pub company_uuid: ::std::option::Option<::std::string::String>,
+    /// `companyCrmId`: integer.
     #[serde(
         rename = "companyCrmId",
+        default,
+        skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub company_crm_id: i64,
+    pub company_crm_id: ::std::option::Option<i64>,
     /// `language`: string.
     /// Default: `en`.
     #[serde(
@@ -48,21 +52,33 @@ pub struct List {
     pub offset: ::std::option::Option<i64>,
 }
 #[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(List);
+#[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl List {
-    /// A value with the required `companyUuid`, `companyCrmId`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        company_uuid: impl ::std::convert::Into<::std::string::String>,
-        company_crm_id: i64,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
-            company_uuid: company_uuid.into(),
-            company_crm_id,
+            company_uuid: None,
+            company_crm_id: None,
             language: None,
             limit: None,
             offset: None,
         }
+    }
+    /// Sets `companyUuid`.
+    pub fn company_uuid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.company_uuid = Some(value.into());
+        self
+    }
+    /// Sets `companyCrmId`.
+    pub fn company_crm_id(mut self, value: i64) -> Self {
+        self.company_crm_id = Some(value);
+        self
     }
     /// Sets `language`.
     pub fn language(

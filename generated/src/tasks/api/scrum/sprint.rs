@@ -745,7 +745,7 @@ impl ::std::error::Error for DeleteError {}
 /// Parameters of [`tasks.api.scrum.sprint.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html).
 ///
 /// - Scopes: `task`
-/// - Required parameters: `sprintId`
+/// - Required parameters: `id`
 /// - Errors: [`GetError`]: `0`, `100`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
@@ -754,20 +754,17 @@ impl ::std::error::Error for DeleteError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
-    /// `sprintId`: integer, required.
-    #[serde(
-        rename = "sprintId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sprint_id: i64,
+    /// `id`: integer, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    pub id: i64,
 }
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl Get {
-    /// A value with the required `sprintId`.
+    /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(sprint_id: i64) -> Self {
-        Self { sprint_id }
+    pub fn new(id: i64) -> Self {
+        Self { id }
     }
 }
 #[cfg(feature = "task")]

@@ -974,23 +974,44 @@ impl ::std::error::Error for ListError {}
 /// The `afterCursor` object.
 #[cfg(feature = "note")]
 #[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListPaginationAfterCursor {
-    /// `position`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub position: i64,
-    /// `id`: integer, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub id: i64,
+    /// `position`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub position: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
 }
+#[cfg(feature = "note")]
+::bitrix24_runtime::wire_object!(ListPaginationAfterCursor);
 #[cfg(feature = "note")]
 #[cfg_attr(docsrs, doc(cfg(feature = "note")))]
 impl ListPaginationAfterCursor {
-    /// A value with the required `position`, `id`.
+    /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(position: i64, id: i64) -> Self {
-        Self { position, id }
+    pub fn new() -> Self {
+        Self { position: None, id: None }
+    }
+    /// Sets `position`.
+    pub fn position(mut self, value: i64) -> Self {
+        self.position = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
     }
 }
 /// The `pagination` object.
