@@ -5,7 +5,33 @@
 //! link them to the table of the entity's fields, which describes the names, not the
 //! values; the convention gives the real shape.
 
-use crate::spec::{Primitive, TypeExpr};
+use crate::spec::{Field, Primitive, TypeExpr};
+
+/// The page describing what every list method takes, which list pages link to instead of
+/// listing those parameters ("See the description of list methods").
+pub const LIST_METHODS_PAGE: &str = "list-methods-pecularities.md";
+
+/// Adds the parameters every list method takes, those the page's table lacks: `select`
+/// (field names), `filter` (field names, with an operator prefix or not, to values),
+/// `order` (field names to a direction) and `start` (the offset of the page).
+pub fn add_list_params(params: &mut Vec<Field>) {
+    let text = || Box::new(TypeExpr::Primitive(Primitive::String));
+    let any = Box::new(TypeExpr::Primitive(Primitive::Any));
+    let conventional = [
+        Field::new("select", TypeExpr::List(text())),
+        Field::new("filter", TypeExpr::Map(any)),
+        Field::new("order", TypeExpr::Map(text())),
+        Field::new("start", TypeExpr::Primitive(Primitive::Integer)),
+    ];
+    for field in conventional {
+        if !params
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(&field.name))
+        {
+            params.push(field);
+        }
+    }
+}
 
 /// The conventional type of a parameter, when its name has one and the page's type is
 /// loose (`array`, `object`, `any`, or a list of objects): `select` is `string[]`, `order`
@@ -84,6 +110,29 @@ fn is_scalar(p: Primitive) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_pages_take_the_list_parameters_they_lack() {
+        let mut params = vec![
+            Field::new("FILTER", ty("object")),
+            Field::new("id", ty("integer")),
+        ];
+        add_list_params(&mut params);
+        let listed: Vec<String> = params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, p.ty))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "FILTER: object",
+                "id: integer",
+                "select: string[]",
+                "order: map<string>",
+                "start: integer"
+            ]
+        );
+    }
 
     fn ty(text: &str) -> TypeExpr {
         text.parse().unwrap()

@@ -151,9 +151,14 @@ pub fn alternatives(description: &str) -> Vec<Vec<String>> {
 /// not provided", "Required if `USE_PLACEMENT = 'Y'`"): the parameter may be left out.
 pub fn required_only_if(description: &str) -> bool {
     let lower = description.to_lowercase();
-    ["required if ", "required when ", "required only ", "relevant only "]
-        .iter()
-        .any(|phrase| lower.contains(phrase))
+    [
+        "required if ",
+        "required when ",
+        "required only ",
+        "relevant only ",
+    ]
+    .iter()
+    .any(|phrase| lower.contains(phrase))
 }
 
 fn scalar(text: &str) -> Scalar {
@@ -172,9 +177,13 @@ mod tests {
 
     #[test]
     fn conditions_make_a_requirement_optional() {
-        assert!(required_only_if("Chat id. Required if `DIALOG_ID` is not provided"));
+        assert!(required_only_if(
+            "Chat id. Required if `DIALOG_ID` is not provided"
+        ));
         assert!(required_only_if("Required when the type is `list`"));
-        assert!(required_only_if("Relevant only for services of type `list (enum)`"));
+        assert!(required_only_if(
+            "Relevant only for services of type `list (enum)`"
+        ));
         assert!(!required_only_if("Task identifier"));
         assert!(!required_only_if("A required field of the form"));
     }

@@ -26,6 +26,7 @@ use super::method;
 use super::refine;
 use super::table::{self, TableKind};
 use super::types::{self, Vocabulary};
+use super::yfm::Block;
 use crate::spec::{ApiVersion, Field, Primitive, Scalar, TypeExpr};
 
 /// How deep nested tables are followed.
@@ -74,6 +75,15 @@ impl<'a> FieldReader<'a> {
             alternatives.extend(facts::alternatives(&row.description));
             let field = self.field(page, placed, section, row);
             insert(&mut fields, field);
+        }
+        // Tables that continue this one for one kind of the object ("Parameters
+        // applicable to order properties of type `STRING`") add fields, none of them
+        // required for every kind.
+        for more in continuations(page, placed) {
+            for mut field in self.read(page, more, section) {
+                field.required = false;
+                insert(&mut fields, field);
+            }
         }
         // Of parameters that stand in for one another, none is required alone.
         for group in alternatives {
@@ -422,9 +432,10 @@ fn linked_table<'p>(target: &'p Page, anchor: Option<&str>) -> Option<&'p Placed
 /// or under a `##` heading. A table deeper down belongs to a part or a variant of the
 /// object (`### Text` among the kinds of a content block), not to the object itself.
 fn object_table(target: &Page) -> Option<&PlacedTable> {
-    target.tables.iter().find(|t| {
-        t.kind == TableKind::Fields && target.heading(t).is_none_or(|h| h.level <= 3)
-    })
+    target
+        .tables
+        .iter()
+        .find(|t| t.kind == TableKind::Fields && target.heading(t).is_none_or(|h| h.level <= 3))
 }
 
 /// Whether a page documents a `*.fields` method, whose reply lists an entity's fields.
@@ -437,6 +448,29 @@ fn table_under_anchor<'p>(page: &'p Page, anchor: &str) -> Option<&'p PlacedTabl
     page.tables.iter().find(|t| {
         t.kind == TableKind::Fields && page.heading(t).is_some_and(|h| h.anchor == anchor)
     })
+}
+
+/// The fields tables after `placed` under the same heading, each introduced by a line
+/// saying which kind of the object it applies to.
+fn continuations<'p>(page: &'p Page, placed: &PlacedTable) -> Vec<&'p PlacedTable> {
+    page.tables
+        .iter()
+        .filter(|t| {
+            t.block > placed.block
+                && t.heading == placed.heading
+                && t.kind == TableKind::Fields
+                && t.block
+                    .checked_sub(1)
+                    .and_then(|i| page.blocks.get(i))
+                    .is_some_and(|b| matches!(b, Block::Text(line) if applies_to_a_kind(line)))
+        })
+        .collect()
+}
+
+/// "Parameters applicable to (relevant for) order properties of type `STRING`".
+fn applies_to_a_kind(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    (lower.contains("applicable to") || lower.contains("relevant for")) && line.contains('`')
 }
 
 /// The first fields table under a `###`-or-deeper heading that names `name` as a word,

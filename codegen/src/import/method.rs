@@ -1,5 +1,6 @@
 //! Turning one method page into a method spec.
 
+use super::conventions;
 use super::corpus::{Corpus, Page, Section};
 use super::errors;
 use super::examples;
@@ -144,7 +145,7 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
     let mut params = match param_table {
         Some(placed) => reader.read(page, placed, Section::Params),
         None => {
-            if !page_says_no_params(page) {
+            if !page_says_no_params(page) && !links_list_conventions(page) {
                 problems.push("no parameter table".to_owned());
             }
             Vec::new()
@@ -152,6 +153,9 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
     };
 
     // Examples read in part still show the types of what was read.
+    if links_list_conventions(page) {
+        conventions::add_list_params(&mut params);
+    }
     let untyped = param_table.is_some_and(|placed| !table::has_types(page.table(placed)));
     for example in &examples {
         refine::refine(&mut params, &example.params, refine::Example::Sent);
@@ -242,6 +246,14 @@ fn scopes(page: &Page) -> Vec<String> {
         }
     }
     scopes
+}
+
+/// Whether the parameters section (or the head of a page without one) refers to the
+/// description of list methods for the parameters every list method takes.
+fn links_list_conventions(page: &Page) -> bool {
+    page.blocks_in(Section::Params)
+        .chain(page.blocks_in(Section::Head))
+        .any(|block| matches!(block, Block::Text(t) if t.contains(conventions::LIST_METHODS_PAGE)))
 }
 
 /// A page that states it takes no parameters: its parameters section has text but no table.

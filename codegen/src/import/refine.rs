@@ -166,7 +166,9 @@ fn shown_type(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
             Some(t) => TypeExpr::List(Box::new(t)),
             None => TypeExpr::Primitive(Primitive::Array),
         },
-        _ => scalar_kind(std::slice::from_ref(value)).unwrap_or(TypeExpr::Primitive(Primitive::Any)),
+        _ => {
+            scalar_kind(std::slice::from_ref(value)).unwrap_or(TypeExpr::Primitive(Primitive::Any))
+        }
     };
     (ty, nested)
 }
@@ -175,10 +177,13 @@ fn shown_type(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
 /// them (`"TASKID": 13` an integer); a field the example leaves out stays `any`.
 pub fn type_untyped(fields: &mut [Field], example: &Map<String, Value>) {
     let any = TypeExpr::Primitive(Primitive::Any);
-    for field in fields.iter_mut().filter(|f| f.ty == any && !f.name.ends_with('*')) {
-        let value = example.get(&field.name).or_else(|| {
-            field.aliases.iter().find_map(|alias| example.get(alias))
-        });
+    for field in fields
+        .iter_mut()
+        .filter(|f| f.ty == any && !f.name.ends_with('*'))
+    {
+        let value = example
+            .get(&field.name)
+            .or_else(|| field.aliases.iter().find_map(|alias| example.get(alias)));
         if let Some(value) = value.filter(|v| !v.is_null()) {
             let (ty, nested) = shown_type(value);
             field.ty = ty;
@@ -238,10 +243,9 @@ fn one_or_many(ty: &TypeExpr, value: &Value) -> Option<TypeExpr> {
         _ => false,
     };
     match (ty, value) {
-        (TypeExpr::List(inner), item) if fits(inner, item) => Some(TypeExpr::Union(vec![
-            ty.clone(),
-            (**inner).clone(),
-        ])),
+        (TypeExpr::List(inner), item) if fits(inner, item) => {
+            Some(TypeExpr::Union(vec![ty.clone(), (**inner).clone()]))
+        }
         (scalar, Value::Array(items))
             if !items.is_empty() && items.iter().all(|item| fits(scalar, item)) =>
         {
@@ -346,11 +350,20 @@ mod tests {
         let types: Vec<String> = fields.iter().map(|f| f.ty.to_string()).collect();
         assert_eq!(
             types,
-            ["integer | integer[]", "integer[] | integer", "string", "string"]
+            [
+                "integer | integer[]",
+                "integer[] | integer",
+                "string",
+                "string"
+            ]
         );
         let mut reply = vec![field("ID", "integer")];
         refine(&mut reply, example.as_object().unwrap(), Example::Reply);
-        assert_eq!(reply[0].ty.to_string(), "integer", "replies do not widen types");
+        assert_eq!(
+            reply[0].ty.to_string(),
+            "integer",
+            "replies do not widen types"
+        );
     }
 
     #[test]
@@ -418,7 +431,12 @@ mod tests {
         type_untyped(&mut fields, example.as_object().unwrap());
         let types: Vec<String> = fields.iter().map(|f| f.ty.to_string()).collect();
         assert_eq!(types, ["integer", "object", "integer[]", "any", "any"]);
-        let shown: Vec<&str> = fields[1].fields.iter().flatten().map(|f| f.name.as_str()).collect();
+        let shown: Vec<&str> = fields[1]
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.name.as_str())
+            .collect();
         assert_eq!(shown, ["RESPONSIBLE_ID", "TITLE", "*"]);
     }
 

@@ -186,9 +186,11 @@ pub fn object_ids(corpus: &Corpus) -> BTreeMap<String, IdType> {
             if placed.kind != TableKind::Fields || !object_name {
                 continue;
             }
-            let id = page.table(placed).rows.iter().find_map(|row| {
-                table::row_field(row).filter(|f| f.name == "id")
-            });
+            let id = page
+                .table(placed)
+                .rows
+                .iter()
+                .find_map(|row| table::row_field(row).filter(|f| f.name == "id"));
             let Some(id) = id else { continue };
             let ty = match row_type(&id.type_text, &Vocabulary::default()).expr {
                 TypeExpr::Primitive(Primitive::String | Primitive::Char) => IdType::String,

@@ -652,6 +652,13 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `start`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub start: ::std::option::Option<i64>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(List);
@@ -665,6 +672,7 @@ impl List {
             order: None,
             filter: None,
             select: None,
+            start: None,
         }
     }
     /// Sets `order`.
@@ -683,6 +691,11 @@ impl List {
     /// Sets `select`.
     pub fn select(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.select = Some(value);
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
         self
     }
 }

@@ -341,6 +341,105 @@ pub struct AddFields {
     pub settings: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// `isProfileName`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isProfileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_profile_name: ::std::option::Option<bool>,
+    /// `isPayer`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPayer",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_payer: ::std::option::Option<bool>,
+    /// `isEmail`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isEmail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_email: ::std::option::Option<bool>,
+    /// `isPhone`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPhone",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_phone: ::std::option::Option<bool>,
+    /// `isZip`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isZip",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_zip: ::std::option::Option<bool>,
+    /// `isAddress`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address: ::std::option::Option<bool>,
+    /// `isLocation`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location: ::std::option::Option<bool>,
+    /// `isLocation4tax`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation4tax",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location4tax: ::std::option::Option<bool>,
+    /// `inputFieldLocation`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "inputFieldLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub input_field_location: ::std::option::Option<::std::string::String>,
+    /// `isAddressFrom`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressFrom",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_from: ::std::option::Option<bool>,
+    /// `isAddressTo`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressTo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_to: ::std::option::Option<bool>,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -370,6 +469,17 @@ impl AddFields {
             xml_id: None,
             default_value: None,
             settings: None,
+            is_profile_name: None,
+            is_payer: None,
+            is_email: None,
+            is_phone: None,
+            is_zip: None,
+            is_address: None,
+            is_location: None,
+            is_location4tax: None,
+            input_field_location: None,
+            is_address_from: None,
+            is_address_to: None,
         }
     }
     /// Sets `code`.
@@ -442,6 +552,64 @@ impl AddFields {
         value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.settings = Some(value);
+        self
+    }
+    /// Sets `isProfileName`.
+    pub fn is_profile_name(mut self, value: bool) -> Self {
+        self.is_profile_name = Some(value);
+        self
+    }
+    /// Sets `isPayer`.
+    pub fn is_payer(mut self, value: bool) -> Self {
+        self.is_payer = Some(value);
+        self
+    }
+    /// Sets `isEmail`.
+    pub fn is_email(mut self, value: bool) -> Self {
+        self.is_email = Some(value);
+        self
+    }
+    /// Sets `isPhone`.
+    pub fn is_phone(mut self, value: bool) -> Self {
+        self.is_phone = Some(value);
+        self
+    }
+    /// Sets `isZip`.
+    pub fn is_zip(mut self, value: bool) -> Self {
+        self.is_zip = Some(value);
+        self
+    }
+    /// Sets `isAddress`.
+    pub fn is_address(mut self, value: bool) -> Self {
+        self.is_address = Some(value);
+        self
+    }
+    /// Sets `isLocation`.
+    pub fn is_location(mut self, value: bool) -> Self {
+        self.is_location = Some(value);
+        self
+    }
+    /// Sets `isLocation4tax`.
+    pub fn is_location4tax(mut self, value: bool) -> Self {
+        self.is_location4tax = Some(value);
+        self
+    }
+    /// Sets `inputFieldLocation`.
+    pub fn input_field_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.input_field_location = Some(value.into());
+        self
+    }
+    /// Sets `isAddressFrom`.
+    pub fn is_address_from(mut self, value: bool) -> Self {
+        self.is_address_from = Some(value);
+        self
+    }
+    /// Sets `isAddressTo`.
+    pub fn is_address_to(mut self, value: bool) -> Self {
+        self.is_address_to = Some(value);
         self
     }
 }
@@ -1681,6 +1849,105 @@ pub struct UpdateFields {
     pub settings: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// `isProfileName`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isProfileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_profile_name: ::std::option::Option<bool>,
+    /// `isPayer`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPayer",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_payer: ::std::option::Option<bool>,
+    /// `isEmail`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isEmail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_email: ::std::option::Option<bool>,
+    /// `isPhone`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPhone",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_phone: ::std::option::Option<bool>,
+    /// `isZip`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isZip",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_zip: ::std::option::Option<bool>,
+    /// `isAddress`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address: ::std::option::Option<bool>,
+    /// `isLocation`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location: ::std::option::Option<bool>,
+    /// `isLocation4tax`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation4tax",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location4tax: ::std::option::Option<bool>,
+    /// `inputFieldLocation`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "inputFieldLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub input_field_location: ::std::option::Option<::std::string::String>,
+    /// `isAddressFrom`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressFrom",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_from: ::std::option::Option<bool>,
+    /// `isAddressTo`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressTo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_to: ::std::option::Option<bool>,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -1702,6 +1969,17 @@ impl UpdateFields {
             xml_id: None,
             default_value: None,
             settings: None,
+            is_profile_name: None,
+            is_payer: None,
+            is_email: None,
+            is_phone: None,
+            is_zip: None,
+            is_address: None,
+            is_location: None,
+            is_location4tax: None,
+            input_field_location: None,
+            is_address_from: None,
+            is_address_to: None,
         }
     }
     /// Sets `code`.
@@ -1774,6 +2052,64 @@ impl UpdateFields {
         value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.settings = Some(value);
+        self
+    }
+    /// Sets `isProfileName`.
+    pub fn is_profile_name(mut self, value: bool) -> Self {
+        self.is_profile_name = Some(value);
+        self
+    }
+    /// Sets `isPayer`.
+    pub fn is_payer(mut self, value: bool) -> Self {
+        self.is_payer = Some(value);
+        self
+    }
+    /// Sets `isEmail`.
+    pub fn is_email(mut self, value: bool) -> Self {
+        self.is_email = Some(value);
+        self
+    }
+    /// Sets `isPhone`.
+    pub fn is_phone(mut self, value: bool) -> Self {
+        self.is_phone = Some(value);
+        self
+    }
+    /// Sets `isZip`.
+    pub fn is_zip(mut self, value: bool) -> Self {
+        self.is_zip = Some(value);
+        self
+    }
+    /// Sets `isAddress`.
+    pub fn is_address(mut self, value: bool) -> Self {
+        self.is_address = Some(value);
+        self
+    }
+    /// Sets `isLocation`.
+    pub fn is_location(mut self, value: bool) -> Self {
+        self.is_location = Some(value);
+        self
+    }
+    /// Sets `isLocation4tax`.
+    pub fn is_location4tax(mut self, value: bool) -> Self {
+        self.is_location4tax = Some(value);
+        self
+    }
+    /// Sets `inputFieldLocation`.
+    pub fn input_field_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.input_field_location = Some(value.into());
+        self
+    }
+    /// Sets `isAddressFrom`.
+    pub fn is_address_from(mut self, value: bool) -> Self {
+        self.is_address_from = Some(value);
+        self
+    }
+    /// Sets `isAddressTo`.
+    pub fn is_address_to(mut self, value: bool) -> Self {
+        self.is_address_to = Some(value);
         self
     }
 }

@@ -1177,6 +1177,20 @@ pub struct List {
     pub order: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+    /// `select`: list of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `start`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub start: ::std::option::Option<i64>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(List);
@@ -1186,7 +1200,12 @@ impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { filter: None, order: None }
+        Self {
+            filter: None,
+            order: None,
+            select: None,
+            start: None,
+        }
     }
     /// Sets `filter`.
     pub fn filter(mut self, value: ::serde_json::Value) -> Self {
@@ -1199,6 +1218,16 @@ impl List {
         value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.order = Some(value);
+        self
+    }
+    /// Sets `select`.
+    pub fn select(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.select = Some(value);
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
         self
     }
 }

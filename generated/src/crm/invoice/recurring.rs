@@ -640,7 +640,40 @@ impl ::std::error::Error for GetError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct List {}
+pub struct List {
+    /// `select`: list of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `order`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `start`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub start: ::std::option::Option<i64>,
+}
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(List);
 #[cfg(feature = "crm")]
@@ -649,7 +682,38 @@ impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            select: None,
+            filter: None,
+            order: None,
+            start: None,
+        }
+    }
+    /// Sets `select`.
+    pub fn select(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.select = Some(value);
+        self
+    }
+    /// Sets `filter`.
+    pub fn filter(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.filter = Some(value);
+        self
+    }
+    /// Sets `order`.
+    pub fn order(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.order = Some(value);
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
     }
 }
 #[cfg(feature = "crm")]
