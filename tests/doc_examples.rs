@@ -12,11 +12,13 @@
 //!
 //! The examples are read from the docs checkout at test time (`$BITRIX24_DOCS`, else
 //! `../shared/b24restdocs`); without one the test says it was skipped. The pass rates are
-//! printed with every failure and its reason. Replies must pass at 95% or more. Request
-//! bodies are short of that target (91.3% of 1,593 on the docs snapshot 5988ed13: keys
-//! the tables do not list, placeholders such as `"**put_id_here**"` where numbers go,
-//! filter values given as lists, methods documented without a parameter table); until
-//! importer rules close the gap, a floor just under today's rate catches regressions.
+//! printed with every failure and its reason. Replies and request bodies must each pass
+//! at 95% or more (on the docs snapshot 5988ed13: replies 97.3% of 1,468, requests 95.3%
+//! of 1,584). What still fails is the docs contradicting themselves: examples sending
+//! keys the tables do not list (`start` to lists whose replies are not paged,
+//! `additionalInfo`), other names than the table for positional legacy methods
+//! (`task.item.*`), or other shapes (`landing.demos.*`), and objects whose kinds the
+//! docs describe only in prose (configurable activity content blocks).
 
 use std::collections::HashMap;
 
@@ -27,9 +29,8 @@ use serde_json::Value;
 
 /// The lowest pass rate of the replies: the target.
 const REPLY_TARGET: f64 = 0.95;
-/// The lowest pass rate of the request round trips: a floor under today's rate, which
-/// rises as importer rules fix failures, up to the 95% target.
-const REQUEST_FLOOR: f64 = 0.91;
+/// The lowest pass rate of the request round trips: the target.
+const REQUEST_TARGET: f64 = 0.95;
 
 /// Passes and failures (method, reason) of one check.
 #[derive(Default)]
@@ -223,7 +224,7 @@ fn documented_examples_read_into_the_generated_types() {
     );
     for (what, tally, least) in [
         ("reply examples", &replies, REPLY_TARGET),
-        ("request round trips", &requests, REQUEST_FLOOR),
+        ("request round trips", &requests, REQUEST_TARGET),
     ] {
         assert!(
             tally.rate() >= least,
