@@ -429,8 +429,9 @@ fn linked_table<'p>(target: &'p Page, anchor: Option<&str>) -> Option<&'p Placed
 }
 
 /// The fields table of the object a page describes: its first one at the top of the page
-/// or under a `##` heading. A table deeper down belongs to a part or a variant of the
-/// object (`### Text` among the kinds of a content block), not to the object itself.
+/// or under a heading down to `###`. A table deeper down belongs to a variant of the
+/// object (the content-block page's `#### Parameters` of its `text` kind), not to the
+/// object itself.
 fn object_table(target: &Page) -> Option<&PlacedTable> {
     target
         .tables
