@@ -50,9 +50,6 @@ pub mod catalog;
 /// Methods `crm.*`.
 #[rustfmt::skip]
 pub mod crm;
-/// Methods `ctrigger.*`.
-#[rustfmt::skip]
-pub mod ctrigger;
 /// Methods `department.*`.
 #[rustfmt::skip]
 pub mod department;
@@ -421,12 +418,12 @@ impl BatchResponseResultError {
 }
 /// Parameters of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
 ///
-/// - Scopes: `events`
+/// - Scopes: `basic`
 /// - Errors: [`EventsError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "events")]
-#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -448,10 +445,10 @@ pub struct Events {
     )]
     pub full: ::std::option::Option<bool>,
 }
-#[cfg(feature = "events")]
+#[cfg(feature = "basic")]
 ::bitrix24_runtime::wire_object!(Events);
-#[cfg(feature = "events")]
-#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl Events {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -472,19 +469,19 @@ impl Events {
         self
     }
 }
-#[cfg(feature = "events")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::Method for Events {
     const NAME: &'static str = "events";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["events"];
+    const SCOPES: &'static [&'static str] = &["basic"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = EventsResponse;
     type Error = EventsError;
 }
 /// The `result` of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
-#[cfg(feature = "events")]
-#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct EventsResponse(
@@ -493,8 +490,8 @@ pub struct EventsResponse(
     )]
     pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
-#[cfg(feature = "events")]
-#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl EventsResponse {
     /// The wrapped value.
     pub fn into_inner(
@@ -504,8 +501,8 @@ impl EventsResponse {
     }
 }
 /// Errors of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
-#[cfg(feature = "events")]
-#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventsError {
@@ -514,7 +511,7 @@ pub enum EventsError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "events")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::MethodError for EventsError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -529,13 +526,13 @@ impl ::bitrix24_runtime::MethodError for EventsError {
         }
     }
 }
-#[cfg(feature = "events")]
+#[cfg(feature = "basic")]
 impl ::std::fmt::Display for EventsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "events")]
+#[cfg(feature = "basic")]
 impl ::std::error::Error for EventsError {}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`methods`](https://apidocs.bitrix24.com/api-reference/common/system/methods.html).

@@ -40,17 +40,16 @@ impl Entry {
 pub fn methods() -> ::std::vec::Vec<Entry> {
     let mut entries = ::std::vec::Vec::new();
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Batch>());
-    #[cfg(feature = "events")] entries.push(Entry::of::<crate::Events>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Events>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Methods>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Profile>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::Scope>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::access::Name>());
+    #[cfg(feature = "ai_admin")] entries.push(Entry::of::<crate::ai::engine::List>());
     #[cfg(feature = "ai_admin")]
-    entries.push(Entry::of::<crate::ai::engine::list::Json>());
+    entries.push(Entry::of::<crate::ai::engine::Register>());
     #[cfg(feature = "ai_admin")]
-    entries.push(Entry::of::<crate::ai::engine::register::Json>());
-    #[cfg(feature = "ai_admin")]
-    entries.push(Entry::of::<crate::ai::engine::unregister::Json>());
+    entries.push(Entry::of::<crate::ai::engine::Unregister>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::app::Info>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::app::option::Get>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::app::option::Set>());
@@ -611,6 +610,8 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::automation::Trigger>());
     #[cfg(feature = "crm")]
     entries.push(Entry::of::<crate::crm::automation::trigger::Add>());
+    #[cfg(feature = "crm")]
+    entries.push(Entry::of::<crate::crm::automation::trigger::Delete>());
     #[cfg(feature = "crm")]
     entries.push(Entry::of::<crate::crm::automation::trigger::Execute>());
     #[cfg(feature = "crm")]
@@ -1266,15 +1267,14 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::Get>());
     #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::List>());
     #[cfg(feature = "crm")] entries.push(Entry::of::<crate::crm::vat::Update>());
-    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::ctrigger::Delete>());
     #[cfg(feature = "department")] entries.push(Entry::of::<crate::department::Add>());
+    #[cfg(feature = "department")]
+    entries.push(Entry::of::<crate::department::Delete>());
     #[cfg(feature = "department")]
     entries.push(Entry::of::<crate::department::Fields>());
     #[cfg(feature = "department")] entries.push(Entry::of::<crate::department::Get>());
     #[cfg(feature = "department")]
     entries.push(Entry::of::<crate::department::Update>());
-    #[cfg(feature = "department")]
-    entries.push(Entry::of::<crate::department::department::Delete>());
     #[cfg(feature = "disk")]
     entries.push(Entry::of::<crate::disk::attached_object::Get>());
     #[cfg(feature = "disk")] entries.push(Entry::of::<crate::disk::file::CopyTo>());
@@ -1411,32 +1411,32 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     #[cfg(feature = "entity")]
     entries.push(Entry::of::<crate::entity::section::Update>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::Bind>());
-    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::Get>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::Get>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::Unbind>());
-    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::Clear>());
-    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::Error>());
-    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::Get>());
-    #[cfg(feature = "event")] entries.push(Entry::of::<crate::event::offline::List>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::offline::Clear>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::offline::Error>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::offline::Get>());
+    #[cfg(feature = "basic")] entries.push(Entry::of::<crate::event::offline::List>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::feature::Get>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::company::Add>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::company::Delete>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::company::List>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::company::Update>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::company::user::List>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::employee::List>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::employee::Set>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::field::value::Set>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::job::Update>());
-    #[cfg(feature = "humanresources")]
+    #[cfg(feature = "humanresources.hcmlink")]
     entries.push(Entry::of::<crate::humanresources::hcmlink::job::status::Get>());
     #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::Notify>());
     #[cfg(feature = "im")] entries.push(Entry::of::<crate::im::chat::Add>());
@@ -1667,53 +1667,53 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::crm::chat::user::Delete>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::crm::lead::create::Json>());
+    entries.push(Entry::of::<crate::imopenlines::crm::lead::Create>());
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::crm::message::Add>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::dialog::get::Json>());
+    entries.push(Entry::of::<crate::imopenlines::dialog::Get>());
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::message::quick::Save>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::message::session::start::Json>());
+    entries.push(Entry::of::<crate::imopenlines::message::session::Start>());
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::network::Join>());
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::network::message::Add>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::operator::another::finish::Json>());
+    entries.push(Entry::of::<crate::imopenlines::operator::Answer>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::operator::answer::Json>());
+    entries.push(Entry::of::<crate::imopenlines::operator::Finish>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::operator::finish::Json>());
+    entries.push(Entry::of::<crate::imopenlines::operator::Skip>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::operator::skip::Json>());
+    entries.push(Entry::of::<crate::imopenlines::operator::Spam>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::operator::spam::Json>());
+    entries.push(Entry::of::<crate::imopenlines::operator::Transfer>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::operator::transfer::Json>());
+    entries.push(Entry::of::<crate::imopenlines::operator::another::Finish>());
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::revision::Get>());
     #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::Intercept>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::Join>());
+    #[cfg(feature = "imopenlines")]
+    entries.push(Entry::of::<crate::imopenlines::session::Open>());
+    #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::session::Start>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::head::vote::Json>());
+    entries.push(Entry::of::<crate::imopenlines::session::head::Vote>());
     #[cfg(feature = "imopenlines")]
     entries.push(Entry::of::<crate::imopenlines::session::history::Get>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::intercept::Json>());
+    entries.push(Entry::of::<crate::imopenlines::session::mode::Pin>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::join::Json>());
+    entries.push(Entry::of::<crate::imopenlines::session::mode::PinAll>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::mode::pin::Json>());
+    entries.push(Entry::of::<crate::imopenlines::session::mode::Silent>());
     #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::mode::pin_all::Json>());
-    #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::mode::silent::Json>());
-    #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::mode::unpin_all::Json>());
-    #[cfg(feature = "imopenlines")]
-    entries.push(Entry::of::<crate::imopenlines::session::open::Json>());
+    entries.push(Entry::of::<crate::imopenlines::session::mode::UnpinAll>());
     #[cfg(feature = "landing")]
     entries.push(Entry::of::<crate::landing::block::Addcard>());
     #[cfg(feature = "landing")]
@@ -2285,15 +2285,17 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     #[cfg(feature = "salescenter")]
     entries.push(Entry::of::<crate::salescenter::payment::GetPublicUrl>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::server::Time>());
-    #[cfg(feature = "crm")]
+    #[cfg(any(feature = "crm", feature = "sign.b2e"))]
     entries.push(Entry::of::<crate::sign::b2e::company::provider::List>());
-    #[cfg(feature = "crm")] entries.push(Entry::of::<crate::sign::b2e::document::Get>());
-    #[cfg(feature = "crm")]
+    #[cfg(any(feature = "crm", feature = "sign.b2e"))]
+    entries.push(Entry::of::<crate::sign::b2e::document::Get>());
+    #[cfg(any(feature = "crm", feature = "sign.b2e"))]
     entries.push(Entry::of::<crate::sign::b2e::document::Send>());
-    #[cfg(feature = "sign")]
+    #[cfg(feature = "sign.b2e")]
     entries.push(Entry::of::<crate::sign::b2e::hcmlink::document::Get>());
-    #[cfg(feature = "sign")] entries.push(Entry::of::<crate::sign::b2e::mysafe::Tail>());
-    #[cfg(feature = "sign")]
+    #[cfg(feature = "sign.b2e")]
+    entries.push(Entry::of::<crate::sign::b2e::mysafe::Tail>());
+    #[cfg(feature = "sign.b2e")]
     entries.push(Entry::of::<crate::sign::b2e::personal::Tail>());
     #[cfg(feature = "socialnetwork")]
     entries.push(Entry::of::<crate::socialnetwork::api::workgroup::Get>());
@@ -2620,11 +2622,15 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::Update>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::user::option::Get>());
     #[cfg(feature = "basic")] entries.push(Entry::of::<crate::user::option::Set>());
-    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::Add>());
-    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::Delete>());
-    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::List>());
-    #[cfg(feature = "user")] entries.push(Entry::of::<crate::user::userfield::Update>());
-    #[cfg(feature = "user")]
+    #[cfg(feature = "user.userfield")]
+    entries.push(Entry::of::<crate::user::userfield::Add>());
+    #[cfg(feature = "user.userfield")]
+    entries.push(Entry::of::<crate::user::userfield::Delete>());
+    #[cfg(feature = "user.userfield")]
+    entries.push(Entry::of::<crate::user::userfield::List>());
+    #[cfg(feature = "user.userfield")]
+    entries.push(Entry::of::<crate::user::userfield::Update>());
+    #[cfg(feature = "user.userfield")]
     entries.push(Entry::of::<crate::user::userfield::file::Get>());
     #[cfg(feature = "userconsent")]
     entries.push(Entry::of::<crate::userconsent::agreement::List>());
@@ -2632,17 +2638,17 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     entries.push(Entry::of::<crate::userconsent::agreement::Text>());
     #[cfg(feature = "userconsent")]
     entries.push(Entry::of::<crate::userconsent::consent::Add>());
-    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
     entries.push(Entry::of::<crate::userfieldconfig::Add>());
-    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
     entries.push(Entry::of::<crate::userfieldconfig::Delete>());
-    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
     entries.push(Entry::of::<crate::userfieldconfig::Get>());
-    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
     entries.push(Entry::of::<crate::userfieldconfig::GetTypes>());
-    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
     entries.push(Entry::of::<crate::userfieldconfig::List>());
-    #[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+    #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
     entries.push(Entry::of::<crate::userfieldconfig::Update>());
     #[cfg(feature = "placement")] entries.push(Entry::of::<crate::userfieldtype::Add>());
     #[cfg(feature = "placement")]
@@ -2662,6 +2668,8 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     entries.push(Entry::of::<crate::v3::humanresources::employee::Count>());
     #[cfg(feature = "humanresources")]
     entries.push(Entry::of::<crate::v3::humanresources::employee::Multidepartment>());
+    #[cfg(feature = "humanresources")]
+    entries.push(Entry::of::<crate::v3::humanresources::employee::Search>());
     #[cfg(feature = "humanresources")]
     entries.push(Entry::of::<crate::v3::humanresources::employee::Subordinates>());
     #[cfg(feature = "humanresources")]
@@ -2704,8 +2712,6 @@ pub fn methods() -> ::std::vec::Vec<Entry> {
     entries.push(Entry::of::<crate::v3::humanresources::node::member::field::Get>());
     #[cfg(feature = "humanresources")]
     entries.push(Entry::of::<crate::v3::humanresources::node::member::field::List>());
-    #[cfg(feature = "humanresources")]
-    entries.push(Entry::of::<crate::v3::humanresourses::employee::Search>());
     #[cfg(feature = "mail")] entries.push(Entry::of::<crate::v3::mail::mailbox::Get>());
     #[cfg(feature = "mail")] entries.push(Entry::of::<crate::v3::mail::mailbox::List>());
     #[cfg(feature = "mail")]

@@ -2795,7 +2795,12 @@ impl<'de> ::serde::Deserialize<'de> for CrmMultifieldValueType {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/data-types.html#time)
 #[cfg(
-    any(feature = "basic", feature = "crm", feature = "disk", feature = "humanresources")
+    any(
+        feature = "basic",
+        feature = "crm",
+        feature = "disk",
+        feature = "humanresources.hcmlink"
+    )
 )]
 #[cfg_attr(
     docsrs,
@@ -2805,7 +2810,7 @@ impl<'de> ::serde::Deserialize<'de> for CrmMultifieldValueType {
                 feature = "basic",
                 feature = "crm",
                 feature = "disk",
-                feature = "humanresources"
+                feature = "humanresources.hcmlink"
             )
         )
     )
@@ -2872,11 +2877,21 @@ pub struct Time {
     pub operating: ::std::option::Option<f64>,
 }
 #[cfg(
-    any(feature = "basic", feature = "crm", feature = "disk", feature = "humanresources")
+    any(
+        feature = "basic",
+        feature = "crm",
+        feature = "disk",
+        feature = "humanresources.hcmlink"
+    )
 )]
 ::bitrix24_runtime::wire_object!(Time);
 #[cfg(
-    any(feature = "basic", feature = "crm", feature = "disk", feature = "humanresources")
+    any(
+        feature = "basic",
+        feature = "crm",
+        feature = "disk",
+        feature = "humanresources.hcmlink"
+    )
 )]
 #[cfg_attr(
     docsrs,
@@ -2886,7 +2901,7 @@ pub struct Time {
                 feature = "basic",
                 feature = "crm",
                 feature = "disk",
-                feature = "humanresources"
+                feature = "humanresources.hcmlink"
             )
         )
     )

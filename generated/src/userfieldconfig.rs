@@ -2,16 +2,13 @@
 //! Methods `userfieldconfig.*`.
 /// Parameters of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
 ///
-/// - Scopes: `userfieldconfig`, `moduleid`, `crm`
+/// - Scopes: `userfieldconfig`, `crm`
 /// - Required parameters: `moduleId`, `field`
 /// - Errors: [`AddError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
@@ -24,11 +21,8 @@ pub struct Add {
     /// `field`: `AddField`, required.
     pub field: AddField,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl Add {
     /// A value with the required `moduleId`, `field`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -42,22 +36,19 @@ impl Add {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "userfieldconfig.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["userfieldconfig", "moduleid", "crm"];
+    const SCOPES: &'static [&'static str] = &["userfieldconfig", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
 }
 /// The `result` of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -66,13 +57,10 @@ pub struct AddResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: ::std::option::Option<AddResponseField>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(AddResponse);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl AddResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -86,11 +74,8 @@ impl AddResponse {
     }
 }
 /// Errors of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AddError {
@@ -99,7 +84,7 @@ pub enum AddError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::MethodError for AddError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -114,20 +99,17 @@ impl ::bitrix24_runtime::MethodError for AddError {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::fmt::Display for AddError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for AddError {}
 /// The `settings` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -181,13 +163,10 @@ pub struct AddFieldSettings {
     )]
     pub max_length: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(AddFieldSettings);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl AddFieldSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -239,11 +218,8 @@ impl AddFieldSettings {
     }
 }
 /// The `enum` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFieldEnum {
@@ -273,11 +249,8 @@ pub struct AddFieldEnum {
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl AddFieldEnum {
     /// A value with the required `value`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -309,11 +282,8 @@ impl AddFieldEnum {
     }
 }
 /// The `field` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddField {
@@ -430,11 +400,8 @@ pub struct AddField {
     )]
     pub enum_: ::std::option::Option<::std::vec::Vec<AddFieldEnum>>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl AddField {
     /// A value with the required `entityId`, `fieldName`, `userTypeId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -532,11 +499,8 @@ impl AddField {
     }
 }
 /// The `settings` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -590,13 +554,10 @@ pub struct AddResponseFieldSettings {
     )]
     pub max_length: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(AddResponseFieldSettings);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl AddResponseFieldSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -648,11 +609,8 @@ impl AddResponseFieldSettings {
     }
 }
 /// The `field` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -825,13 +783,10 @@ pub struct AddResponseField {
         >,
     >,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(AddResponseField);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl AddResponseField {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -997,16 +952,13 @@ impl AddResponseField {
 }
 /// Parameters of [`userfieldconfig.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-delete.html).
 ///
-/// - Scopes: `userfieldconfig`, `moduleid`, `crm`
+/// - Scopes: `userfieldconfig`, `crm`
 /// - Required parameters: `moduleId`, `id`
 /// - Errors: [`DeleteError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
@@ -1020,11 +972,8 @@ pub struct Delete {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl Delete {
     /// A value with the required `moduleId`, `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1038,30 +987,24 @@ impl Delete {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::Method for Delete {
     const NAME: &'static str = "userfieldconfig.delete";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["userfieldconfig", "moduleid", "crm"];
+    const SCOPES: &'static [&'static str] = &["userfieldconfig", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = DeleteResponse;
     type Error = DeleteError;
 }
 /// The `result` of [`userfieldconfig.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-delete.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl DeleteResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::serde_json::Value {
@@ -1069,11 +1012,8 @@ impl DeleteResponse {
     }
 }
 /// Errors of [`userfieldconfig.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-delete.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteError {
@@ -1082,7 +1022,7 @@ pub enum DeleteError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::MethodError for DeleteError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -1097,26 +1037,23 @@ impl ::bitrix24_runtime::MethodError for DeleteError {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::fmt::Display for DeleteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for DeleteError {}
 /// Parameters of [`userfieldconfig.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html).
 ///
-/// - Scopes: `userfieldconfig`, `moduleid`, `crm`
+/// - Scopes: `userfieldconfig`, `crm`
 /// - Required parameters: `moduleId`, `id`
 /// - Errors: [`GetError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
@@ -1130,11 +1067,8 @@ pub struct Get {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl Get {
     /// A value with the required `moduleId`, `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1148,22 +1082,19 @@ impl Get {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "userfieldconfig.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["userfieldconfig", "moduleid", "crm"];
+    const SCOPES: &'static [&'static str] = &["userfieldconfig", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
 }
 /// The `result` of [`userfieldconfig.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1172,13 +1103,10 @@ pub struct GetResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: ::std::option::Option<GetResponseField>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1192,11 +1120,8 @@ impl GetResponse {
     }
 }
 /// Errors of [`userfieldconfig.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
@@ -1205,7 +1130,7 @@ pub enum GetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::MethodError for GetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -1220,20 +1145,17 @@ impl ::bitrix24_runtime::MethodError for GetError {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::fmt::Display for GetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for GetError {}
 /// The `field` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1412,13 +1334,10 @@ pub struct GetResponseField {
         >,
     >,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(GetResponseField);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl GetResponseField {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1587,16 +1506,13 @@ impl GetResponseField {
 }
 /// Parameters of [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html).
 ///
-/// - Scopes: `userfieldconfig`, `moduleid`, `crm`
+/// - Scopes: `userfieldconfig`, `crm`
 /// - Required parameters: `moduleId`
 /// - Errors: [`GetTypesError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTypes {
@@ -1607,11 +1523,8 @@ pub struct GetTypes {
     )]
     pub module_id: ::std::string::String,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl GetTypes {
     /// A value with the required `moduleId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1621,22 +1534,19 @@ impl GetTypes {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::Method for GetTypes {
     const NAME: &'static str = "userfieldconfig.getTypes";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["userfieldconfig", "moduleid", "crm"];
+    const SCOPES: &'static [&'static str] = &["userfieldconfig", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetTypesResponse;
     type Error = GetTypesError;
 }
 /// The `result` of [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1651,13 +1561,10 @@ pub struct GetTypesResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(GetTypesResponse);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl GetTypesResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1674,11 +1581,8 @@ impl GetTypesResponse {
     }
 }
 /// Errors of [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetTypesError {
@@ -1687,7 +1591,7 @@ pub enum GetTypesError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::MethodError for GetTypesError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -1702,26 +1606,23 @@ impl ::bitrix24_runtime::MethodError for GetTypesError {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::fmt::Display for GetTypesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for GetTypesError {}
 /// Parameters of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
 ///
-/// - Scopes: `userfieldconfig`, `moduleid`, `crm`
+/// - Scopes: `userfieldconfig`, `crm`
 /// - Required parameters: `moduleId`
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct List {
@@ -1758,11 +1659,8 @@ pub struct List {
     )]
     pub start: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl List {
     /// A value with the required `moduleId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1799,22 +1697,19 @@ impl List {
         self
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "userfieldconfig.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["userfieldconfig", "moduleid", "crm"];
+    const SCOPES: &'static [&'static str] = &["userfieldconfig", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
 }
 /// The `result` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1827,13 +1722,10 @@ pub struct ListResponse {
     )]
     pub fields: ::std::option::Option<::std::vec::Vec<ListResponseFields>>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl ListResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1847,11 +1739,8 @@ impl ListResponse {
     }
 }
 /// Errors of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListError {
@@ -1860,7 +1749,7 @@ pub enum ListError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::MethodError for ListError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -1875,20 +1764,17 @@ impl ::bitrix24_runtime::MethodError for ListError {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::fmt::Display for ListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for ListError {}
 /// The `filter` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1981,13 +1867,10 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(ListFilter);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl ListFilter {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2076,11 +1959,8 @@ impl ListFilter {
     }
 }
 /// The `fields` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2259,13 +2139,10 @@ pub struct ListResponseFields {
         >,
     >,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(ListResponseFields);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl ListResponseFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2437,16 +2314,13 @@ impl ListResponseFields {
 }
 /// Parameters of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html).
 ///
-/// - Scopes: `userfieldconfig`, `moduleid`, `crm`
+/// - Scopes: `userfieldconfig`, `crm`
 /// - Required parameters: `moduleId`, `id`
 /// - Errors: [`UpdateError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
@@ -2463,11 +2337,8 @@ pub struct Update {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: ::std::option::Option<UpdateField>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl Update {
     /// A value with the required `moduleId`, `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2487,22 +2358,19 @@ impl Update {
         self
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "userfieldconfig.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["userfieldconfig", "moduleid", "crm"];
+    const SCOPES: &'static [&'static str] = &["userfieldconfig", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;
 }
 /// The `result` of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2511,13 +2379,10 @@ pub struct UpdateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: ::std::option::Option<UpdateResponseField>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl UpdateResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2531,11 +2396,8 @@ impl UpdateResponse {
     }
 }
 /// Errors of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html).
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateError {
@@ -2544,7 +2406,7 @@ pub enum UpdateError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::bitrix24_runtime::MethodError for UpdateError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -2559,20 +2421,17 @@ impl ::bitrix24_runtime::MethodError for UpdateError {
         }
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::fmt::Display for UpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for UpdateError {}
 /// The `settings` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2626,13 +2485,10 @@ pub struct UpdateFieldSettings {
     )]
     pub max_length: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(UpdateFieldSettings);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl UpdateFieldSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2684,11 +2540,8 @@ impl UpdateFieldSettings {
     }
 }
 /// The `enum` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2737,13 +2590,10 @@ pub struct UpdateFieldEnum {
     )]
     pub del: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(UpdateFieldEnum);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl UpdateFieldEnum {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2795,11 +2645,8 @@ impl UpdateFieldEnum {
     }
 }
 /// The `field` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2882,13 +2729,10 @@ pub struct UpdateField {
     )]
     pub user_type_id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(UpdateField);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl UpdateField {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2970,11 +2814,8 @@ impl UpdateField {
     }
 }
 /// The `settings` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -3028,13 +2869,10 @@ pub struct UpdateResponseFieldSettings {
     )]
     pub max_length: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(UpdateResponseFieldSettings);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl UpdateResponseFieldSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3086,11 +2924,8 @@ impl UpdateResponseFieldSettings {
     }
 }
 /// The `field` object.
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -3263,13 +3098,10 @@ pub struct UpdateResponseField {
         >,
     >,
 }
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(UpdateResponseField);
-#[cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "crm", feature = "moduleid", feature = "userfieldconfig")))
-)]
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 impl UpdateResponseField {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -127,6 +127,19 @@ fn bad_specs_report_every_error_and_leave_the_output_untouched() {
         "event: ONCRMDEALADD\nsummary: nope",
     );
 
+    // 8. A scope named like a feature the generated crate reserves.
+    edit(
+        &specs.join("methods/department/department.get.yaml"),
+        "- department",
+        "- registry",
+    );
+    // 9. A REST 3.0 method said to run inside `batch`.
+    edit(
+        &specs.join("methods/tasks/tasks.task.get.v3.yaml"),
+        "batch: false",
+        "batch: true",
+    );
+
     let run = xtask(&[
         "regen",
         "--specs",
@@ -183,7 +196,17 @@ fn bad_specs_report_every_error_and_leave_the_output_untouched() {
         deal.contains("unknown field `summary`") && deal.contains("ONCRMDEALADD.yaml:"),
         "{deal}"
     );
-    assert!(err.contains("7 error(s) in specs"), "{err}");
+    let department = line_of("department.get.yaml");
+    assert!(
+        department.contains("scopes[0]: `registry` is a reserved feature name"),
+        "{department}"
+    );
+    let v3 = line_of("tasks.task.get.v3.yaml");
+    assert!(
+        v3.contains("batch: REST 3.0 methods cannot run inside `batch`"),
+        "{v3}"
+    );
+    assert!(err.contains("9 error(s) in specs"), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
 
     assert_eq!(

@@ -21,6 +21,7 @@ use super::corpus::{Corpus, Page, PlacedTable, Section};
 use super::fields::FieldReader;
 use super::method;
 use super::refine;
+use super::scopes;
 use super::table::TableKind;
 use super::types::Vocabulary;
 use super::yfm::Block;
@@ -85,7 +86,7 @@ pub fn import(
     vocab: &Vocabulary,
 ) -> Vec<ImportedEvent> {
     let mut problems = Vec::new();
-    let scopes = scopes(corpus, page);
+    let scopes = scopes::of_page(corpus, page);
     if scopes.is_empty() {
         problems.push("no `Scope:` line on the page or an index page above it".to_owned());
     }
@@ -406,49 +407,6 @@ fn is_event_token(word: &str) -> bool {
 /// An event name written in capitals only (`ONIMBOTV2MESSAGEADD`).
 fn is_capital_event(text: &str) -> bool {
     is_event_token(text) && !text.chars().any(|c| c.is_ascii_lowercase())
-}
-
-/// The page's scopes, else those of the nearest `index.md` up the folder tree.
-fn scopes(corpus: &Corpus, page: &Page) -> Vec<String> {
-    let own = page_scopes(page);
-    if !own.is_empty() {
-        return own;
-    }
-    let mut dir = page.path.as_str();
-    while let Some((parent, _)) = dir.rsplit_once('/') {
-        if let Some(index) = corpus.pages.get(&format!("{parent}/index.md")) {
-            let found = page_scopes(index);
-            if !found.is_empty() {
-                return found;
-            }
-        }
-        dir = parent;
-    }
-    Vec::new()
-}
-
-/// Scopes of a `> Scope:` line, or of a `**Scope**:` line as index pages write it: the
-/// code spans of the first such line (`sign.b2e` included).
-fn page_scopes(page: &Page) -> Vec<String> {
-    let line = page.blocks.iter().find_map(|block| match block {
-        Block::Quote(q) => q
-            .strip_prefix("Scope:")
-            .or_else(|| q.strip_prefix("Scopes:")),
-        Block::Text(t) => t.strip_prefix("**Scope**:"),
-        _ => None,
-    });
-    let mut scopes: Vec<String> = Vec::new();
-    for part in line.unwrap_or_default().split('`').skip(1).step_by(2) {
-        let scope = part.trim().to_lowercase();
-        let valid = !scope.is_empty()
-            && scope
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-        if valid && !scopes.contains(&scope) {
-            scopes.push(scope);
-        }
-    }
-    scopes
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::errors;
 use super::examples;
 use super::fields::FieldReader;
 use super::refine;
+use super::scopes;
 use super::table::{self, TableKind};
 use super::types::Vocabulary;
 use super::yfm::Block;
@@ -30,6 +31,43 @@ pub struct ImportedMethod {
 /// The method a page documents: the last method-like token of its title, checked
 /// against the URL of its cURL example.
 pub fn method_name(page: &Page) -> Option<String> {
+    naming(page).map(|n| n.name)
+}
+
+/// How a page names its method: in its title and in the call its example makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Naming {
+    /// The wire name chosen.
+    pub name: String,
+    /// The method-like token of the title, if any.
+    pub title: Option<String>,
+    /// The method the webhook cURL example calls, if any.
+    pub call: Option<String>,
+}
+
+impl Naming {
+    /// Whether the title and the call name different methods (one extending the other,
+    /// `im.recent` titled and `im.recent.pin` called, is a refinement, not a conflict).
+    pub fn disagrees(&self) -> bool {
+        match (&self.title, &self.call) {
+            // The server reads method names in any letter case.
+            (Some(title), Some(call)) => {
+                !title.eq_ignore_ascii_case(call) && !call.starts_with(&format!("{title}."))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// How a page names its method (see [`Naming`]), or `None` for a page that documents
+/// none.
+///
+/// The title's name wins, unless the call refines it (`im.recent` titled, `im.recent.pin`
+/// called) or the call is what the page's file is named after and the title is not
+/// (a typo in the title, `humanresourses.employee.search`, or an old name,
+/// `ctrigger.delete` on `crm-automation-trigger-delete.md`): the server answers to the
+/// name the call uses.
+pub fn naming(page: &Page) -> Option<Naming> {
     let title = page.title()?;
     // A method page has the sections of one (parameters, examples, the reply) or at
     // least a scope line.
@@ -47,24 +85,31 @@ pub fn method_name(page: &Page) -> Option<String> {
     if !has_method_sections {
         return None;
     }
-    let Some(from_title) = title
+    let call = called_method(page);
+    let from_title = title
         .split(|c: char| {
             c.is_whitespace() || c == '`' || c == ',' || c == ':' || c == '(' || c == ')'
         })
         .rfind(|t| is_method_name(t))
-    else {
-        // A title in words only: the method its cURL example calls, when the page is named
-        // after it (`methods.md`, `crm-requisite-fields.md`); other pages only show a call.
-        return called_method(page).filter(|name| file_matches(page, name));
+        .map(str::to_owned);
+    let name = match (&from_title, &call) {
+        // A title in words only: the method its cURL example calls, when the page is
+        // named after it (`methods.md`, `crm-requisite-fields.md`); other pages only show
+        // a call.
+        (None, call) => call.clone().filter(|name| file_matches(page, name))?,
+        (Some(title), Some(call))
+            if call.starts_with(&format!("{title}."))
+                || (file_matches(page, call) && !file_matches(page, title)) =>
+        {
+            call.clone()
+        }
+        (Some(title), _) => title.clone(),
     };
-    let from_title = from_title.to_owned();
-    // `im.recent` titled, `im.recent.pin` called: the example URL is more precise.
-    if let Some(called) = called_method(page)
-        && called.starts_with(&format!("{from_title}."))
-    {
-        return Some(called);
-    }
-    Some(from_title)
+    Some(Naming {
+        name,
+        title: from_title,
+        call,
+    })
 }
 
 fn is_method_name(token: &str) -> bool {
@@ -94,10 +139,19 @@ fn called_method(page: &Page) -> Option<String> {
                     .rsplit('/')
                     .next()
             })
-            .map(|m| m.split('?').next().unwrap_or(m).trim().to_owned())
+            .map(|m| without_format(m.split('?').next().unwrap_or(m).trim()).to_owned())
             .filter(|m| is_name(m)),
         _ => None,
     })
+}
+
+/// A method name without the reply format a URL may append (`ai.engine.list.json`):
+/// the format is not part of the name.
+fn without_format(name: &str) -> &str {
+    [".json", ".xml"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name)
 }
 
 /// How well a page's file name matches the method (`crm-item-add.md` for `crm.item.add`):
@@ -129,7 +183,7 @@ pub fn api_version(page: &Page) -> ApiVersion {
 pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) -> ImportedMethod {
     let mut problems = Vec::new();
     let api = api_version(page);
-    let scopes = scopes(page);
+    let scopes = scopes::of_page(corpus, page);
     if scopes.is_empty() {
         problems.push("no `Scope:` line".to_owned());
     }
@@ -200,7 +254,8 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         access: None,
         docs: page.path.clone(),
         deprecated: is_deprecated(page),
-        batch: name != "batch",
+        // REST 3.0 methods cannot run inside `batch`, nor can `batch` itself.
+        batch: name != "batch" && api == ApiVersion::V2,
         safe_to_repeat: is_read_only(&name),
         params,
         result,
@@ -213,39 +268,6 @@ pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) ->
         request_example,
         from_page: None,
     }
-}
-
-/// Whether the page has a `> Scope:` line.
-pub fn has_scope_line(page: &Page) -> bool {
-    page.blocks
-        .iter()
-        .any(|b| matches!(b, Block::Quote(q) if q.starts_with("Scope")))
-}
-
-/// Scope names from the `> Scope:` line (code spans in it).
-fn scopes(page: &Page) -> Vec<String> {
-    let mut scopes = Vec::new();
-    for block in &page.blocks {
-        let Block::Quote(line) = block else { continue };
-        let Some(rest) = line
-            .strip_prefix("Scope:")
-            .or_else(|| line.strip_prefix("Scopes:"))
-        else {
-            continue;
-        };
-        for part in rest.split('`').skip(1).step_by(2) {
-            let scope = part.trim().to_lowercase();
-            let valid =
-                !scope.is_empty() && scope.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if valid && !scopes.contains(&scope) {
-                scopes.push(scope);
-            }
-        }
-        if !scopes.is_empty() {
-            break;
-        }
-    }
-    scopes
 }
 
 /// Whether the parameters section (or the head of a page without one) refers to the

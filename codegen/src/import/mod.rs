@@ -26,6 +26,7 @@ mod literal;
 mod method;
 pub mod overrides;
 mod refine;
+mod scopes;
 pub mod stats;
 mod table;
 mod types;
@@ -36,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 pub use corpus::{Corpus, Page};
 pub use events::ImportedEvent;
-pub use method::ImportedMethod;
+pub use method::{ImportedMethod, Naming};
 pub use types::Vocabulary;
 
 use crate::output::FileSet;
@@ -73,6 +74,8 @@ pub struct Import {
     pub events: BTreeMap<String, ImportedEvent>,
     /// Number of event override files applied.
     pub event_overrides: usize,
+    /// Pages whose title and example call name different methods, with the name chosen.
+    pub disagreeing_names: Vec<(String, Naming)>,
 }
 
 /// Imports every method page of the docs at `docs`, with the vocabulary and overrides of
@@ -84,18 +87,25 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     let mut problems: Vec<(String, String)> = unreadable;
     let mut methods: BTreeMap<(String, ApiVersion), ImportedMethod> = BTreeMap::new();
     let mut method_pages = 0;
-    let named: Vec<(&corpus::Page, String)> = corpus
+    let namings: Vec<(&corpus::Page, method::Naming)> = corpus
         .pages
         .values()
-        .filter_map(|page| method::method_name(page).map(|name| (page, name)))
+        .filter_map(|page| method::naming(page).map(|naming| (page, naming)))
+        .collect();
+    let named: Vec<(&corpus::Page, String)> = namings
+        .iter()
+        .map(|(page, naming)| (*page, naming.name.clone()))
+        .collect();
+    let disagreeing_names = namings
+        .iter()
+        .filter(|(_, naming)| naming.disagrees())
+        .map(|(page, naming)| (page.path.clone(), naming.clone()))
         .collect();
     for (page, name) in &named {
         // A namespace named in a title (`imbot.v2` on its change log) is not a method:
         // the page has no scope line and other methods live under it.
         let prefix = format!("{name}.");
-        if !method::has_scope_line(page)
-            && named.iter().any(|(_, other)| other.starts_with(&prefix))
-        {
+        if !scopes::has_line(page) && named.iter().any(|(_, other)| other.starts_with(&prefix)) {
             continue;
         }
         let (page, name) = (*page, name.clone());
@@ -169,6 +179,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         multi_event_pages: events.multi_pages,
         events: events.events,
         event_overrides: events.overrides,
+        disagreeing_names,
     })
 }
 

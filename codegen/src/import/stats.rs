@@ -45,6 +45,12 @@ pub struct Stats {
     pub event_pages_with_problems: usize,
     /// Event override files applied.
     pub event_overrides: usize,
+    /// Methods whose result is not typed (any JSON, or an object or list of objects
+    /// without fields), each with the reason.
+    pub untyped_results: Vec<(String, String)>,
+    /// Pages whose title and example call name different methods: (page, title, call,
+    /// name chosen).
+    pub disagreeing_names: Vec<[String; 4]>,
 }
 
 /// Fields counted by how precisely they are typed.
@@ -115,7 +121,25 @@ impl Stats {
                 .add(std::slice::from_ref(&spec.result.as_field()));
             s.errors += spec.errors.len();
             codes.extend(spec.errors.iter().map(|e| e.code.clone()));
+            let has_fields = spec.result.fields.as_ref().is_some_and(|f| !f.is_empty());
+            if !is_concrete(&spec.result.ty, has_fields) {
+                s.untyped_results
+                    .push((spec.method.clone(), untyped_reason(import, spec)));
+            }
         }
+        s.disagreeing_names = import
+            .disagreeing_names
+            .iter()
+            .map(|(page, n)| {
+                let or_none = |v: &Option<String>| v.clone().unwrap_or_default();
+                [
+                    page.clone(),
+                    or_none(&n.title),
+                    or_none(&n.call),
+                    n.name.clone(),
+                ]
+            })
+            .collect();
         s.error_codes = codes.len();
         let mut pages: Vec<&str> = import.problems.iter().map(|(p, _)| p.as_str()).collect();
         pages.dedup();
@@ -139,6 +163,19 @@ impl Stats {
         }
         s.event_pages_with_problems = pages.iter().filter(|p| event_docs.contains(*p)).count();
         s
+    }
+}
+
+/// Why a method's result is untyped: what the importer could not read on its page, or
+/// else the type the docs give without fields.
+fn untyped_reason(import: &Import, spec: &crate::spec::MethodSpec) -> String {
+    let result_problem = import
+        .problems
+        .iter()
+        .find(|(page, problem)| *page == spec.docs && problem.contains("result"));
+    match result_problem {
+        Some((_, problem)) => problem.clone(),
+        None => format!("the docs give `{}` and no fields", spec.result.ty),
     }
 }
 
@@ -192,6 +229,27 @@ impl fmt::Display for Stats {
             "event pages with problems: {}",
             self.event_pages_with_problems
         )?;
-        write!(f, "event overrides applied:   {}", self.event_overrides)
+        writeln!(f, "event overrides applied:   {}", self.event_overrides)?;
+        writeln!(
+            f,
+            "untyped results:           {} of {}",
+            self.untyped_results.len(),
+            self.methods
+        )?;
+        write!(
+            f,
+            "title and call disagree:   {} pages",
+            self.disagreeing_names.len()
+        )?;
+        for (method, reason) in &self.untyped_results {
+            write!(f, "\n  untyped result: {method}: {reason}")?;
+        }
+        for [page, title, call, chosen] in &self.disagreeing_names {
+            write!(
+                f,
+                "\n  names disagree: {page}: title `{title}`, call `{call}`: `{chosen}` chosen"
+            )?;
+        }
+        Ok(())
     }
 }

@@ -50,6 +50,13 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
         check_scopes(file, &spec.scopes, diags);
         check_docs_path(file, "docs", &spec.docs, diags);
         check_fields(set, file, "params", &spec.params, Position::Param, diags);
+        if spec.batch && spec.api == ApiVersion::V3 {
+            diags.push(error(
+                file,
+                "batch",
+                "REST 3.0 methods cannot run inside `batch`",
+            ));
+        }
 
         let result = spec.result.as_field();
         check_field(set, file, "result", &result, Position::Result, diags);
@@ -366,7 +373,7 @@ fn is_method_name(name: &str) -> bool {
 }
 
 /// Features of the generated crate that are not scopes.
-const RESERVED_FEATURES: &[&str] = &["default", "full", "client"];
+const RESERVED_FEATURES: &[&str] = &["default", "full", "client", "registry"];
 
 /// Cargo feature names: ASCII letters, digits, `_`, `-`, `.`, starting with a letter or digit.
 fn is_feature_name(name: &str) -> bool {

@@ -252,20 +252,20 @@ impl BindOptions {
 }
 /// Parameters of [`event.get`](https://apidocs.bitrix24.com/api-reference/events/event-get.html).
 ///
-/// - Scopes: `event`
+/// - Scopes: `basic`
 /// - Errors: [`GetError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Get {}
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 ::bitrix24_runtime::wire_object!(Get);
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl Get {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -273,19 +273,19 @@ impl Get {
         Self {}
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "event.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["event"];
+    const SCOPES: &'static [&'static str] = &["basic"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
 }
 /// The `result` of [`event.get`](https://apidocs.bitrix24.com/api-reference/events/event-get.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct GetResponse(
@@ -294,8 +294,8 @@ pub struct GetResponse(
     )]
     pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl GetResponse {
     /// The wrapped value.
     pub fn into_inner(
@@ -305,8 +305,8 @@ impl GetResponse {
     }
 }
 /// Errors of [`event.get`](https://apidocs.bitrix24.com/api-reference/events/event-get.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
@@ -315,7 +315,7 @@ pub enum GetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::MethodError for GetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -330,13 +330,13 @@ impl ::bitrix24_runtime::MethodError for GetError {
         }
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::fmt::Display for GetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::error::Error for GetError {}
 /// Parameters of [`event.unbind`](https://apidocs.bitrix24.com/api-reference/events/event-unbind.html).
 ///

@@ -2,13 +2,13 @@
 //! Methods `event.offline.*`.
 /// Parameters of [`event.offline.clear`](https://apidocs.bitrix24.com/api-reference/events/event-offline-clear.html).
 ///
-/// - Scopes: `event`
+/// - Scopes: `basic`
 /// - Required parameters: `process_id`
 /// - Errors: [`ClearError`]: `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Clear {
@@ -30,8 +30,8 @@ pub struct Clear {
     )]
     pub message_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl Clear {
     /// A value with the required `process_id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -53,27 +53,27 @@ impl Clear {
         self
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::Method for Clear {
     const NAME: &'static str = "event.offline.clear";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["event"];
+    const SCOPES: &'static [&'static str] = &["basic"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ClearResponse;
     type Error = ClearError;
 }
 /// The `result` of [`event.offline.clear`](https://apidocs.bitrix24.com/api-reference/events/event-offline-clear.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ClearResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub bool,
 );
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl ClearResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> bool {
@@ -81,8 +81,8 @@ impl ClearResponse {
     }
 }
 /// Errors of [`event.offline.clear`](https://apidocs.bitrix24.com/api-reference/events/event-offline-clear.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClearError {
@@ -95,7 +95,7 @@ pub enum ClearError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::MethodError for ClearError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -115,23 +115,23 @@ impl ::bitrix24_runtime::MethodError for ClearError {
         }
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::fmt::Display for ClearError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::error::Error for ClearError {}
 /// Parameters of [`event.offline.error`](https://apidocs.bitrix24.com/api-reference/events/event-offline-error.html).
 ///
-/// - Scopes: `event`
+/// - Scopes: `basic`
 /// - Required parameters: `process_id`
 /// - Errors: [`ErrorError`]: `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
@@ -146,8 +146,8 @@ pub struct Error {
     )]
     pub message_id: ::std::option::Option<::std::vec::Vec<i64>>,
 }
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl Error {
     /// A value with the required `process_id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -163,27 +163,27 @@ impl Error {
         self
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::Method for Error {
     const NAME: &'static str = "event.offline.error";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["event"];
+    const SCOPES: &'static [&'static str] = &["basic"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ErrorResponse;
     type Error = ErrorError;
 }
 /// The `result` of [`event.offline.error`](https://apidocs.bitrix24.com/api-reference/events/event-offline-error.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ErrorResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub bool,
 );
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl ErrorResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> bool {
@@ -191,8 +191,8 @@ impl ErrorResponse {
     }
 }
 /// Errors of [`event.offline.error`](https://apidocs.bitrix24.com/api-reference/events/event-offline-error.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorError {
@@ -205,7 +205,7 @@ pub enum ErrorError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::MethodError for ErrorError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -225,22 +225,22 @@ impl ::bitrix24_runtime::MethodError for ErrorError {
         }
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::fmt::Display for ErrorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::error::Error for ErrorError {}
 /// Parameters of [`event.offline.get`](https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html).
 ///
-/// - Scopes: `event`
+/// - Scopes: `basic`
 /// - Errors: [`GetError`]: `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -271,10 +271,10 @@ pub struct Get {
     )]
     pub limit: ::std::option::Option<i64>,
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 ::bitrix24_runtime::wire_object!(Get);
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl Get {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -307,19 +307,19 @@ impl Get {
         self
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "event.offline.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["event"];
+    const SCOPES: &'static [&'static str] = &["basic"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
 }
 /// The `result` of [`event.offline.get`](https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct GetResponse(
@@ -328,8 +328,8 @@ pub struct GetResponse(
     )]
     pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl GetResponse {
     /// The wrapped value.
     pub fn into_inner(
@@ -339,8 +339,8 @@ impl GetResponse {
     }
 }
 /// Errors of [`event.offline.get`](https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
@@ -353,7 +353,7 @@ pub enum GetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::MethodError for GetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -373,22 +373,22 @@ impl ::bitrix24_runtime::MethodError for GetError {
         }
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::fmt::Display for GetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::error::Error for GetError {}
 /// Parameters of [`event.offline.list`](https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html).
 ///
-/// - Scopes: `event`
+/// - Scopes: `basic`
 /// - Errors: [`ListError`]: `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -426,10 +426,10 @@ pub struct List {
     )]
     pub auth_connector: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 ::bitrix24_runtime::wire_object!(List);
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -471,19 +471,19 @@ impl List {
         self
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "event.offline.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["event"];
+    const SCOPES: &'static [&'static str] = &["basic"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
 }
 /// The `result` of [`event.offline.list`](https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ListResponse(
@@ -492,8 +492,8 @@ pub struct ListResponse(
     )]
     pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl ListResponse {
     /// The wrapped value.
     pub fn into_inner(
@@ -503,8 +503,8 @@ impl ListResponse {
     }
 }
 /// Errors of [`event.offline.list`](https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html).
-#[cfg(feature = "event")]
-#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListError {
@@ -517,7 +517,7 @@ pub enum ListError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::MethodError for ListError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -537,11 +537,11 @@ impl ::bitrix24_runtime::MethodError for ListError {
         }
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::fmt::Display for ListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "event")]
+#[cfg(feature = "basic")]
 impl ::std::error::Error for ListError {}

@@ -6,9 +6,6 @@ pub mod call;
 /// Methods `humanresources.*`.
 #[rustfmt::skip]
 pub mod humanresources;
-/// Methods `humanresourses.*`.
-#[rustfmt::skip]
-pub mod humanresourses;
 /// Methods `mail.*`.
 #[rustfmt::skip]
 pub mod mail;

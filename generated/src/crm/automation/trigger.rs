@@ -111,6 +111,105 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// Parameters of [`crm.automation.trigger.delete`](https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-delete.html).
+///
+/// - Scopes: `crm`
+/// - Required parameters: `CODE`
+/// - Errors: [`DeleteError`]: `ACCESS_DENIED`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Delete {
+    /// `CODE`: string, required.
+    #[serde(
+        rename = "CODE",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::string::String,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl Delete {
+    /// A value with the required `CODE`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { code: code.into() }
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Method for Delete {
+    const NAME: &'static str = "crm.automation.trigger.delete";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["crm"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = DeleteResponse;
+    type Error = DeleteError;
+}
+/// The `result` of [`crm.automation.trigger.delete`](https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-delete.html).
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct DeleteResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl DeleteResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`crm.automation.trigger.delete`](https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-delete.html).
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeleteError {
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "Access denied! Admin permissions required"
+    /// - HTTP 400: "Access denied! Application context required"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::MethodError for DeleteError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::AccessDenied(error) | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "crm")]
+impl ::std::fmt::Display for DeleteError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "crm")]
+impl ::std::error::Error for DeleteError {}
 /// Parameters of [`crm.automation.trigger.execute`](https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-execute.html).
 ///
 /// - Scopes: `crm`

@@ -2,13 +2,13 @@
 //! Methods `humanresources.hcmlink.employee.*`.
 /// Parameters of [`humanresources.hcmlink.employee.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `company`
 /// - Errors: [`ListError`]: `510`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct List {
@@ -38,8 +38,8 @@ pub struct List {
     )]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl List {
     /// A value with the required `company`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -70,19 +70,19 @@ impl List {
         self
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "humanresources.hcmlink.employee.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
 }
 /// The `result` of [`humanresources.hcmlink.employee.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ListResponse(
@@ -91,8 +91,8 @@ pub struct ListResponse(
     )]
     pub ::std::vec::Vec<ListItem>,
 );
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
@@ -100,8 +100,8 @@ impl ListResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.employee.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListError {
@@ -122,7 +122,7 @@ pub enum ListError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for ListError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -147,17 +147,17 @@ impl ::bitrix24_runtime::MethodError for ListError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for ListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for ListError {}
 /// The `employees` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -194,10 +194,10 @@ pub struct ListItemEmployees {
     )]
     pub created_at: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(ListItemEmployees);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListItemEmployees {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -240,8 +240,8 @@ impl ListItemEmployees {
     }
 }
 /// The `item` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -306,10 +306,10 @@ pub struct ListItem {
     )]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(ListItem);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListItem {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -383,13 +383,13 @@ impl ListItem {
 }
 /// Parameters of [`humanresources.hcmlink.employee.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `company`, `data`
 /// - Errors: [`SetError`]: `0`, `-`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Set {
@@ -405,8 +405,8 @@ pub struct Set {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: ::std::option::Option<SetJob>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl Set {
     /// A value with the required `company`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -426,19 +426,19 @@ impl Set {
         self
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for Set {
     const NAME: &'static str = "humanresources.hcmlink.employee.set";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SetResponse;
     type Error = SetError;
 }
 /// The `result` of [`humanresources.hcmlink.employee.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -455,10 +455,10 @@ pub struct SetResponse {
     )]
     pub errors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(SetResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -477,8 +477,8 @@ impl SetResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.employee.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SetError {
@@ -504,7 +504,7 @@ pub enum SetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for SetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -531,17 +531,17 @@ impl ::bitrix24_runtime::MethodError for SetError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for SetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for SetError {}
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -571,10 +571,10 @@ pub struct SetDataData {
     )]
     pub patronymic_name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(SetDataData);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetDataData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -611,8 +611,8 @@ impl SetDataData {
     }
 }
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetData {
@@ -633,8 +633,8 @@ pub struct SetData {
     /// `data`: `SetDataData`, required.
     pub data: SetDataData,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetData {
     /// A value with the required `employee`, `person`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -657,8 +657,8 @@ impl SetData {
     }
 }
 /// Allowed values of `status`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SetJobFieldsStatus {
@@ -671,8 +671,8 @@ pub enum SetJobFieldsStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for SetJobFieldsStatus {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -691,8 +691,8 @@ impl ::bitrix24_runtime::wire::StrEnum for SetJobFieldsStatus {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for SetJobFieldsStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -701,8 +701,8 @@ impl ::serde::Serialize for SetJobFieldsStatus {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for SetJobFieldsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -711,8 +711,8 @@ impl<'de> ::serde::Deserialize<'de> for SetJobFieldsStatus {
     }
 }
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -742,10 +742,10 @@ pub struct SetJobFieldsDataData {
     )]
     pub patronymic_name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(SetJobFieldsDataData);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetJobFieldsDataData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -782,8 +782,8 @@ impl SetJobFieldsDataData {
     }
 }
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetJobFieldsData {
@@ -804,8 +804,8 @@ pub struct SetJobFieldsData {
     /// `data`: `SetJobFieldsDataData`, required.
     pub data: SetJobFieldsDataData,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetJobFieldsData {
     /// A value with the required `employee`, `person`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -828,8 +828,8 @@ impl SetJobFieldsData {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetJobFields {
@@ -854,8 +854,8 @@ pub struct SetJobFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: ::std::option::Option<SetJobFieldsData>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetJobFields {
     /// A value with the required `status`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -884,8 +884,8 @@ impl SetJobFields {
     }
 }
 /// The `job` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetJob {
@@ -895,8 +895,8 @@ pub struct SetJob {
     /// `fields`: `SetJobFields`, required.
     pub fields: SetJobFields,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetJob {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -905,8 +905,8 @@ impl SetJob {
     }
 }
 /// Allowed values of `status`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SetResponseStatus {
@@ -917,8 +917,8 @@ pub enum SetResponseStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for SetResponseStatus {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -935,8 +935,8 @@ impl ::bitrix24_runtime::wire::StrEnum for SetResponseStatus {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for SetResponseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -945,8 +945,8 @@ impl ::serde::Serialize for SetResponseStatus {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for SetResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

@@ -3,18 +3,647 @@
 /// Methods `imopenlines.operator.another.*`.
 #[rustfmt::skip]
 pub mod another;
-/// Methods `imopenlines.operator.answer.*`.
-#[rustfmt::skip]
-pub mod answer;
-/// Methods `imopenlines.operator.finish.*`.
-#[rustfmt::skip]
-pub mod finish;
-/// Methods `imopenlines.operator.skip.*`.
-#[rustfmt::skip]
-pub mod skip;
-/// Methods `imopenlines.operator.spam.*`.
-#[rustfmt::skip]
-pub mod spam;
-/// Methods `imopenlines.operator.transfer.*`.
-#[rustfmt::skip]
-pub mod transfer;
+/// Parameters of [`imopenlines.operator.answer`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-answer.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `CHAT_ID`
+/// - Errors: [`AnswerError`]: `CHAT_ID`, `CHAT_TYPE`, `ACCESS_DENIED`, `USER_ID`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Answer {
+    /// `CHAT_ID`: integer, required.
+    #[serde(
+        rename = "CHAT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: i64,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Answer {
+    /// A value with the required `CHAT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(chat_id: i64) -> Self {
+        Self { chat_id }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Answer {
+    const NAME: &'static str = "imopenlines.operator.answer";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = AnswerResponse;
+    type Error = AnswerError;
+}
+/// The `result` of [`imopenlines.operator.answer`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-answer.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct AnswerResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl AnswerResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imopenlines.operator.answer`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-answer.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnswerError {
+    /// `CHAT_ID`
+    ///
+    /// - HTTP 400: "The specified chat identifier is incorrect"
+    ChatId(::bitrix24_runtime::ApiError),
+    /// `CHAT_TYPE`
+    ///
+    /// - HTTP 400: "The specified chat is not an open line"
+    ChatType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "You cannot open this conversation as you do not have sufficient rights"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `USER_ID`
+    ///
+    /// - HTTP 400: "The specified user identifier is incorrect"
+    UserId(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for AnswerError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "CHAT_ID" => Self::ChatId(error),
+            "CHAT_TYPE" => Self::ChatType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "USER_ID" => Self::UserId(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ChatId(error)
+            | Self::ChatType(error)
+            | Self::AccessDenied(error)
+            | Self::UserId(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for AnswerError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for AnswerError {}
+/// Parameters of [`imopenlines.operator.finish`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-finish.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `CHAT_ID`
+/// - Errors: [`FinishError`]: `CHAT_ID`, `CHAT_TYPE`, `ACCESS_DENIED`, `USER_ID`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Finish {
+    /// `CHAT_ID`: integer, required.
+    #[serde(
+        rename = "CHAT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: i64,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Finish {
+    /// A value with the required `CHAT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(chat_id: i64) -> Self {
+        Self { chat_id }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Finish {
+    const NAME: &'static str = "imopenlines.operator.finish";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = FinishResponse;
+    type Error = FinishError;
+}
+/// The `result` of [`imopenlines.operator.finish`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-finish.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FinishResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl FinishResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imopenlines.operator.finish`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-finish.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FinishError {
+    /// `CHAT_ID`
+    ///
+    /// - HTTP 400: "The provided chat identifier is incorrect"
+    ChatId(::bitrix24_runtime::ApiError),
+    /// `CHAT_TYPE`
+    ///
+    /// - HTTP 400: "The specified chat is not an open line"
+    ChatType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "You cannot open this conversation as you do not have sufficient rights"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `USER_ID`
+    ///
+    /// - HTTP 400: "The provided user identifier is incorrect"
+    UserId(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for FinishError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "CHAT_ID" => Self::ChatId(error),
+            "CHAT_TYPE" => Self::ChatType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "USER_ID" => Self::UserId(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ChatId(error)
+            | Self::ChatType(error)
+            | Self::AccessDenied(error)
+            | Self::UserId(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for FinishError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for FinishError {}
+/// Parameters of [`imopenlines.operator.skip`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-skip.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `CHAT_ID`
+/// - Errors: [`SkipError`]: `CHAT_ID`, `CHAT_TYPE`, `ACCESS_DENIED`, `ACCESS_DENIED_KICK`, `USER_ID`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Skip {
+    /// `CHAT_ID`: integer, required.
+    #[serde(
+        rename = "CHAT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: i64,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Skip {
+    /// A value with the required `CHAT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(chat_id: i64) -> Self {
+        Self { chat_id }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Skip {
+    const NAME: &'static str = "imopenlines.operator.skip";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = SkipResponse;
+    type Error = SkipError;
+}
+/// The `result` of [`imopenlines.operator.skip`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-skip.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct SkipResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl SkipResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imopenlines.operator.skip`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-skip.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipError {
+    /// `CHAT_ID`
+    ///
+    /// - HTTP 400: "The provided chat identifier is incorrect"
+    ChatId(::bitrix24_runtime::ApiError),
+    /// `CHAT_TYPE`
+    ///
+    /// - HTTP 400: "The specified chat is not an open line"
+    ChatType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "You cannot open this conversation as you do not have sufficient permissions"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED_KICK`
+    ///
+    /// - HTTP 400: "Insufficient permissions to remove participants from the chat"
+    AccessDeniedKick(::bitrix24_runtime::ApiError),
+    /// `USER_ID`
+    ///
+    /// - HTTP 400: "The provided user identifier is incorrect"
+    UserId(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for SkipError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "CHAT_ID" => Self::ChatId(error),
+            "CHAT_TYPE" => Self::ChatType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "ACCESS_DENIED_KICK" => Self::AccessDeniedKick(error),
+            "USER_ID" => Self::UserId(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ChatId(error)
+            | Self::ChatType(error)
+            | Self::AccessDenied(error)
+            | Self::AccessDeniedKick(error)
+            | Self::UserId(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for SkipError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for SkipError {}
+/// Parameters of [`imopenlines.operator.spam`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-spam.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `CHAT_ID`
+/// - Errors: [`SpamError`]: `CHAT_ID`, `CHAT_TYPE`, `ACCESS_DENIED`, `USER_ID`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Spam {
+    /// `CHAT_ID`: integer, required.
+    #[serde(
+        rename = "CHAT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: i64,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Spam {
+    /// A value with the required `CHAT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(chat_id: i64) -> Self {
+        Self { chat_id }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Spam {
+    const NAME: &'static str = "imopenlines.operator.spam";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = SpamResponse;
+    type Error = SpamError;
+}
+/// The `result` of [`imopenlines.operator.spam`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-spam.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct SpamResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl SpamResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imopenlines.operator.spam`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-spam.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpamError {
+    /// `CHAT_ID`
+    ///
+    /// - HTTP 400: "The provided chat identifier is incorrect"
+    ChatId(::bitrix24_runtime::ApiError),
+    /// `CHAT_TYPE`
+    ///
+    /// - HTTP 400: "The specified chat is not an open line"
+    ChatType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "You cannot open this conversation as you do not have sufficient permissions"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `USER_ID`
+    ///
+    /// - HTTP 400: "The provided user identifier is incorrect"
+    UserId(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for SpamError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "CHAT_ID" => Self::ChatId(error),
+            "CHAT_TYPE" => Self::ChatType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "USER_ID" => Self::UserId(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ChatId(error)
+            | Self::ChatType(error)
+            | Self::AccessDenied(error)
+            | Self::UserId(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for SpamError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for SpamError {}
+/// Parameters of [`imopenlines.operator.transfer`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-transfer.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `CHAT_ID`
+/// - Errors: [`TransferError`]: `CHAT_ID_EMPTY`, `USER_ID_EMPTY`, `QUEUE_ID_EMPTY`, `TRANSFER_ID_EMPTY`, `OPERATOR_WRONG`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Transfer {
+    /// `CHAT_ID`: integer, required.
+    #[serde(
+        rename = "CHAT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: i64,
+    /// `TRANSFER_ID`: string.
+    #[serde(
+        rename = "TRANSFER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub transfer_id: ::std::option::Option<::std::string::String>,
+    /// `USER_ID`: integer.
+    #[serde(
+        rename = "USER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// `QUEUE_ID`: integer.
+    #[serde(
+        rename = "QUEUE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub queue_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Transfer {
+    /// A value with the required `CHAT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(chat_id: i64) -> Self {
+        Self {
+            chat_id,
+            transfer_id: None,
+            user_id: None,
+            queue_id: None,
+        }
+    }
+    /// Sets `TRANSFER_ID`.
+    pub fn transfer_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transfer_id = Some(value.into());
+        self
+    }
+    /// Sets `USER_ID`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+    /// Sets `QUEUE_ID`.
+    pub fn queue_id(mut self, value: i64) -> Self {
+        self.queue_id = Some(value);
+        self
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Transfer {
+    const NAME: &'static str = "imopenlines.operator.transfer";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = TransferResponse;
+    type Error = TransferError;
+}
+/// The `result` of [`imopenlines.operator.transfer`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-transfer.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct TransferResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl TransferResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imopenlines.operator.transfer`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-transfer.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransferError {
+    /// `CHAT_ID_EMPTY`
+    ///
+    /// - HTTP 400: "Chat ID can't be empty"
+    ChatIdEmpty(::bitrix24_runtime::ApiError),
+    /// `USER_ID_EMPTY`
+    ///
+    /// - HTTP 400: "User ID can't be empty"
+    UserIdEmpty(::bitrix24_runtime::ApiError),
+    /// `QUEUE_ID_EMPTY`
+    ///
+    /// - HTTP 400: "QUEUE ID can't be empty"
+    QueueIdEmpty(::bitrix24_runtime::ApiError),
+    /// `TRANSFER_ID_EMPTY`
+    ///
+    /// - HTTP 400: "Queue ID or User ID can't be empty"
+    TransferIdEmpty(::bitrix24_runtime::ApiError),
+    /// `OPERATOR_WRONG`
+    ///
+    /// - HTTP 400: "You cannot redirect to this operator"
+    OperatorWrong(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for TransferError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "CHAT_ID_EMPTY" => Self::ChatIdEmpty(error),
+            "USER_ID_EMPTY" => Self::UserIdEmpty(error),
+            "QUEUE_ID_EMPTY" => Self::QueueIdEmpty(error),
+            "TRANSFER_ID_EMPTY" => Self::TransferIdEmpty(error),
+            "OPERATOR_WRONG" => Self::OperatorWrong(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ChatIdEmpty(error)
+            | Self::UserIdEmpty(error)
+            | Self::QueueIdEmpty(error)
+            | Self::TransferIdEmpty(error)
+            | Self::OperatorWrong(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for TransferError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for TransferError {}

@@ -6,18 +6,346 @@ pub mod head;
 /// Methods `imopenlines.session.history.*`.
 #[rustfmt::skip]
 pub mod history;
-/// Methods `imopenlines.session.intercept.*`.
-#[rustfmt::skip]
-pub mod intercept;
-/// Methods `imopenlines.session.join.*`.
-#[rustfmt::skip]
-pub mod join;
 /// Methods `imopenlines.session.mode.*`.
 #[rustfmt::skip]
 pub mod mode;
-/// Methods `imopenlines.session.open.*`.
-#[rustfmt::skip]
-pub mod open;
+/// Parameters of [`imopenlines.session.intercept`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-intercept.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `CHAT_ID`
+/// - Errors: [`InterceptError`]: `CHAT_ID_EMPTY`, `OPERATOR_WRONG`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Intercept {
+    /// `CHAT_ID`: integer, required.
+    #[serde(
+        rename = "CHAT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: i64,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Intercept {
+    /// A value with the required `CHAT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(chat_id: i64) -> Self {
+        Self { chat_id }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Intercept {
+    const NAME: &'static str = "imopenlines.session.intercept";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = InterceptResponse;
+    type Error = InterceptError;
+}
+/// The `result` of [`imopenlines.session.intercept`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-intercept.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct InterceptResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl InterceptResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imopenlines.session.intercept`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-intercept.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InterceptError {
+    /// `CHAT_ID_EMPTY`
+    ///
+    /// - HTTP 400: "Chat ID can't be empty"
+    ChatIdEmpty(::bitrix24_runtime::ApiError),
+    /// `OPERATOR_WRONG`
+    ///
+    /// - HTTP 400: "You can not redirect to this operator"
+    OperatorWrong(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for InterceptError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "CHAT_ID_EMPTY" => Self::ChatIdEmpty(error),
+            "OPERATOR_WRONG" => Self::OperatorWrong(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ChatIdEmpty(error)
+            | Self::OperatorWrong(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for InterceptError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for InterceptError {}
+/// Parameters of [`imopenlines.session.join`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-join.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `CHAT_ID`
+/// - Errors: [`JoinError`]: `CHAT_ID`, `CHAT_TYPE`, `ACCESS_DENIED`, `USER_ID`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Join {
+    /// `CHAT_ID`: integer, required.
+    #[serde(
+        rename = "CHAT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: i64,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Join {
+    /// A value with the required `CHAT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(chat_id: i64) -> Self {
+        Self { chat_id }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Join {
+    const NAME: &'static str = "imopenlines.session.join";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = JoinResponse;
+    type Error = JoinError;
+}
+/// The `result` of [`imopenlines.session.join`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-join.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct JoinResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl JoinResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+/// Errors of [`imopenlines.session.join`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-join.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JoinError {
+    /// `CHAT_ID`
+    ///
+    /// - HTTP 400: "The specified chat identifier is incorrect"
+    ChatId(::bitrix24_runtime::ApiError),
+    /// `CHAT_TYPE`
+    ///
+    /// - HTTP 400: "The specified chat is not an Open Channel"
+    ChatType(::bitrix24_runtime::ApiError),
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "You cannot open this conversation as you do not have sufficient permissions"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// `USER_ID`
+    ///
+    /// - HTTP 400: "The specified user identifier is incorrect"
+    UserId(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for JoinError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "CHAT_ID" => Self::ChatId(error),
+            "CHAT_TYPE" => Self::ChatType(error),
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            "USER_ID" => Self::UserId(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::ChatId(error)
+            | Self::ChatType(error)
+            | Self::AccessDenied(error)
+            | Self::UserId(error)
+            | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for JoinError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for JoinError {}
+/// Parameters of [`imopenlines.session.open`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-open.html).
+///
+/// - Scopes: `imopenlines`
+/// - Required parameters: `USER_CODE`
+/// - Errors: [`OpenError`]: `ACCESS_DENIED`
+/// - Allowed in `batch`: yes
+/// - Safe to repeat: no
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Open {
+    /// `USER_CODE`: string, required.
+    #[serde(
+        rename = "USER_CODE",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_code: ::std::string::String,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl Open {
+    /// A value with the required `USER_CODE`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(user_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_code: user_code.into(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::Method for Open {
+    const NAME: &'static str = "imopenlines.session.open";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
+    const SCOPES: &'static [&'static str] = &["imopenlines"];
+    const BATCH: bool = true;
+    const SAFE_TO_REPEAT: bool = false;
+    type Response = OpenResponse;
+    type Error = OpenError;
+}
+/// The `result` of [`imopenlines.session.open`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-open.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OpenResponse {
+    /// `chatId`: integer.
+    #[serde(
+        rename = "chatId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(OpenResponse);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl OpenResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { chat_id: None }
+    }
+    /// Sets `chatId`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
+    }
+}
+/// Errors of [`imopenlines.session.open`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-open.html).
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400: "You cannot open this conversation because you do not have sufficient permissions"
+    AccessDenied(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "imopenlines")]
+impl ::bitrix24_runtime::MethodError for OpenError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "ACCESS_DENIED" => Self::AccessDenied(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::AccessDenied(error) | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "imopenlines")]
+impl ::std::error::Error for OpenError {}
 /// Parameters of [`imopenlines.session.start`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-start.html).
 ///
 /// - Scopes: `imopenlines`

@@ -2,12 +2,12 @@
 //! Methods `sign.b2e.document.*`.
 /// Parameters of [`sign.b2e.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html).
 ///
-/// - Scopes: `crm`
+/// - Scopes: `sign.b2e`, `crm`
 /// - Errors: [`GetError`]: `ACCESS_DENIED`, `WRONG_AUTH_TYPE`, `INTERNAL_ERROR`, `-`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -28,10 +28,10 @@ pub struct Get {
     )]
     pub language: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(Get);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl Get {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -55,19 +55,19 @@ impl Get {
         self
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "sign.b2e.document.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["crm"];
+    const SCOPES: &'static [&'static str] = &["sign.b2e", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
 }
 /// The `result` of [`sign.b2e.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -90,10 +90,10 @@ pub struct GetResponse {
     )]
     pub members: ::std::option::Option<::std::vec::Vec<GetResponseMembers>>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -124,8 +124,8 @@ impl GetResponse {
     }
 }
 /// Errors of [`sign.b2e.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
@@ -151,7 +151,7 @@ pub enum GetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::bitrix24_runtime::MethodError for GetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -178,17 +178,17 @@ impl ::bitrix24_runtime::MethodError for GetError {
         }
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::fmt::Display for GetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::error::Error for GetError {}
 /// The `state` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -208,10 +208,10 @@ pub struct GetResponseState {
     )]
     pub name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(GetResponseState);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl GetResponseState {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -236,8 +236,8 @@ impl GetResponseState {
     }
 }
 /// The `user` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -267,10 +267,10 @@ pub struct GetResponseMembersUser {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(GetResponseMembersUser);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl GetResponseMembersUser {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -301,8 +301,8 @@ impl GetResponseMembersUser {
     }
 }
 /// The `state` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -322,10 +322,10 @@ pub struct GetResponseMembersState {
     )]
     pub name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(GetResponseMembersState);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl GetResponseMembersState {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -350,8 +350,8 @@ impl GetResponseMembersState {
     }
 }
 /// The `members` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -384,10 +384,10 @@ pub struct GetResponseMembers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: ::std::option::Option<GetResponseMembersState>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(GetResponseMembers);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl GetResponseMembers {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -434,13 +434,13 @@ impl GetResponseMembers {
 }
 /// Parameters of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
 ///
-/// - Scopes: `crm`
+/// - Scopes: `sign.b2e`, `crm`
 /// - Required parameters: `fields`
 /// - Errors: [`SendError`]: `ACCESS_DENIED`, `WRONG_AUTH_TYPE`, `BAD_REQUEST`, `INTERNAL_ERROR`, `-`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Send {
@@ -455,8 +455,8 @@ pub struct Send {
     )]
     pub language: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl Send {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -472,19 +472,19 @@ impl Send {
         self
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::bitrix24_runtime::Method for Send {
     const NAME: &'static str = "sign.b2e.document.send";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["crm"];
+    const SCOPES: &'static [&'static str] = &["sign.b2e", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SendResponse;
     type Error = SendError;
 }
 /// The `result` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -507,10 +507,10 @@ pub struct SendResponse {
     )]
     pub members: ::std::option::Option<::std::vec::Vec<SendResponseMembers>>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(SendResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -541,8 +541,8 @@ impl SendResponse {
     }
 }
 /// Errors of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SendError {
@@ -595,7 +595,7 @@ pub enum SendError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::bitrix24_runtime::MethodError for SendError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -624,17 +624,17 @@ impl ::bitrix24_runtime::MethodError for SendError {
         }
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::fmt::Display for SendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::error::Error for SendError {}
 /// The `company` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendFieldsCompany {
@@ -648,8 +648,8 @@ pub struct SendFieldsCompany {
     )]
     pub crm_id: i64,
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendFieldsCompany {
     /// A value with the required `uuid`, `crmId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -661,8 +661,8 @@ impl SendFieldsCompany {
     }
 }
 /// Allowed values of `role`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendFieldsMembersRole {
@@ -677,8 +677,8 @@ pub enum SendFieldsMembersRole {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ::bitrix24_runtime::wire::StrEnum for SendFieldsMembersRole {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -699,8 +699,8 @@ impl ::bitrix24_runtime::wire::StrEnum for SendFieldsMembersRole {
         }
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ::serde::Serialize for SendFieldsMembersRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -709,8 +709,8 @@ impl ::serde::Serialize for SendFieldsMembersRole {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl<'de> ::serde::Deserialize<'de> for SendFieldsMembersRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -719,8 +719,8 @@ impl<'de> ::serde::Deserialize<'de> for SendFieldsMembersRole {
     }
 }
 /// The `members` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendFieldsMembers {
@@ -746,8 +746,8 @@ pub struct SendFieldsMembers {
     /// Allowed values: `signer`, `assignee`, `reviewer`, `editor`.
     pub role: SendFieldsMembersRole,
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendFieldsMembers {
     /// A value with the required `employeeCode`, `employeeId`, `userId`, `role`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -766,8 +766,8 @@ impl SendFieldsMembers {
     }
 }
 /// Allowed values of `role`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendFieldsResponsibleRole {
@@ -782,8 +782,8 @@ pub enum SendFieldsResponsibleRole {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ::bitrix24_runtime::wire::StrEnum for SendFieldsResponsibleRole {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -804,8 +804,8 @@ impl ::bitrix24_runtime::wire::StrEnum for SendFieldsResponsibleRole {
         }
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ::serde::Serialize for SendFieldsResponsibleRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -814,8 +814,8 @@ impl ::serde::Serialize for SendFieldsResponsibleRole {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl<'de> ::serde::Deserialize<'de> for SendFieldsResponsibleRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -824,8 +824,8 @@ impl<'de> ::serde::Deserialize<'de> for SendFieldsResponsibleRole {
     }
 }
 /// The `responsible` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendFieldsResponsible {
@@ -853,8 +853,8 @@ pub struct SendFieldsResponsible {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: ::std::option::Option<SendFieldsResponsibleRole>,
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendFieldsResponsible {
     /// A value with the required `employeeCode`, `employeeId`, `userId`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -877,8 +877,8 @@ impl SendFieldsResponsible {
     }
 }
 /// The `files` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendFieldsFiles {
@@ -901,8 +901,8 @@ pub struct SendFieldsFiles {
     )]
     pub file_content: ::std::string::String,
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendFieldsFiles {
     /// A value with the required `fileName`, `fileType`, `fileContent`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -919,8 +919,8 @@ impl SendFieldsFiles {
     }
 }
 /// The `externalSettings` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendFieldsExternalSettings {
@@ -937,8 +937,8 @@ pub struct SendFieldsExternalSettings {
     )]
     pub external_date_create: ::std::string::String,
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendFieldsExternalSettings {
     /// A value with the required `externalId`, `externalDateCreate`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -953,8 +953,8 @@ impl SendFieldsExternalSettings {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendFields {
@@ -995,8 +995,8 @@ pub struct SendFields {
     )]
     pub language: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendFields {
     /// A value with the required `company`, `members`, `responsible`, `companyProviderUid`, `files`, `regionDocumentType`, `externalSettings`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1030,8 +1030,8 @@ impl SendFields {
     }
 }
 /// The `state` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1051,10 +1051,10 @@ pub struct SendResponseState {
     )]
     pub name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(SendResponseState);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendResponseState {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1079,8 +1079,8 @@ impl SendResponseState {
     }
 }
 /// Allowed values of `role`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendResponseMembersRole {
@@ -1095,8 +1095,8 @@ pub enum SendResponseMembersRole {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ::bitrix24_runtime::wire::StrEnum for SendResponseMembersRole {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -1117,8 +1117,8 @@ impl ::bitrix24_runtime::wire::StrEnum for SendResponseMembersRole {
         }
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ::serde::Serialize for SendResponseMembersRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1127,8 +1127,8 @@ impl ::serde::Serialize for SendResponseMembersRole {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl<'de> ::serde::Deserialize<'de> for SendResponseMembersRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -1137,8 +1137,8 @@ impl<'de> ::serde::Deserialize<'de> for SendResponseMembersRole {
     }
 }
 /// The `members` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1172,10 +1172,10 @@ pub struct SendResponseMembers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: ::std::option::Option<SendResponseMembersRole>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(SendResponseMembers);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl SendResponseMembers {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

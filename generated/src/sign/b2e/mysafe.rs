@@ -2,12 +2,12 @@
 //! Methods `sign.b2e.mysafe.*`.
 /// Parameters of [`sign.b2e.mysafe.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html).
 ///
-/// - Scopes: `sign`
+/// - Scopes: `sign.b2e`
 /// - Errors: [`TailError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -27,10 +27,10 @@ pub struct Tail {
     )]
     pub offset: ::std::option::Option<i64>,
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 ::bitrix24_runtime::wire_object!(Tail);
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 impl Tail {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -48,19 +48,19 @@ impl Tail {
         self
     }
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::bitrix24_runtime::Method for Tail {
     const NAME: &'static str = "sign.b2e.mysafe.tail";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["sign"];
+    const SCOPES: &'static [&'static str] = &["sign.b2e"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = TailResponse;
     type Error = TailError;
 }
 /// The `result` of [`sign.b2e.mysafe.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html).
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct TailResponse(
@@ -69,8 +69,8 @@ pub struct TailResponse(
     )]
     pub ::std::vec::Vec<TailItem>,
 );
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 impl TailResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::std::vec::Vec<TailItem> {
@@ -78,8 +78,8 @@ impl TailResponse {
     }
 }
 /// Errors of [`sign.b2e.mysafe.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html).
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TailError {
@@ -88,7 +88,7 @@ pub enum TailError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::bitrix24_runtime::MethodError for TailError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -103,17 +103,17 @@ impl ::bitrix24_runtime::MethodError for TailError {
         }
     }
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::std::fmt::Display for TailError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::std::error::Error for TailError {}
 /// The `item` object.
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -183,10 +183,10 @@ pub struct TailItem {
     )]
     pub file_url: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 ::bitrix24_runtime::wire_object!(TailItem);
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 impl TailItem {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

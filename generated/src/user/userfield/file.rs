@@ -2,20 +2,20 @@
 //! Methods `user.userfield.file.*`.
 /// Parameters of [`user.userfield.file.get`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-file-get.html).
 ///
-/// - Scopes: `user`
+/// - Scopes: `user.userfield`
 /// - Errors: [`GetError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Get {}
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 ::bitrix24_runtime::wire_object!(Get);
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl Get {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -23,24 +23,24 @@ impl Get {
         Self {}
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "user.userfield.file.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["user"];
+    const SCOPES: &'static [&'static str] = &["user.userfield"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
 }
 /// The `result` of [`user.userfield.file.get`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-file-get.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct GetResponse(pub ::serde_json::Value);
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl GetResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::serde_json::Value {
@@ -48,8 +48,8 @@ impl GetResponse {
     }
 }
 /// Errors of [`user.userfield.file.get`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-file-get.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
@@ -58,7 +58,7 @@ pub enum GetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::MethodError for GetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -73,11 +73,11 @@ impl ::bitrix24_runtime::MethodError for GetError {
         }
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::fmt::Display for GetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::error::Error for GetError {}

@@ -5,21 +5,21 @@
 pub mod file;
 /// Parameters of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html).
 ///
-/// - Scopes: `user`
+/// - Scopes: `user.userfield`
 /// - Required parameters: `fields`
 /// - Errors: [`AddError`]: `ERROR_ARGUMENT`, `ERROR_CORE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
     pub fields: AddFields,
 }
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -27,27 +27,27 @@ impl Add {
         Self { fields }
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "user.userfield.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["user"];
+    const SCOPES: &'static [&'static str] = &["user.userfield"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
 }
 /// The `result` of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub i64,
 );
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl AddResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> i64 {
@@ -55,8 +55,8 @@ impl AddResponse {
     }
 }
 /// Errors of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AddError {
@@ -75,7 +75,7 @@ pub enum AddError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::MethodError for AddError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -98,17 +98,17 @@ impl ::bitrix24_runtime::MethodError for AddError {
         }
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::fmt::Display for AddError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::error::Error for AddError {}
 /// Allowed values of `USER_TYPE_ID`.
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddFieldsUserTypeId {
@@ -147,8 +147,8 @@ pub enum AddFieldsUserTypeId {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl ::bitrix24_runtime::wire::StrEnum for AddFieldsUserTypeId {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -193,8 +193,8 @@ impl ::bitrix24_runtime::wire::StrEnum for AddFieldsUserTypeId {
         }
     }
 }
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl ::serde::Serialize for AddFieldsUserTypeId {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -203,8 +203,8 @@ impl ::serde::Serialize for AddFieldsUserTypeId {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl<'de> ::serde::Deserialize<'de> for AddFieldsUserTypeId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -213,8 +213,8 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsUserTypeId {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
@@ -351,8 +351,8 @@ pub struct AddFields {
     )]
     pub label: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl AddFields {
     /// A value with the required `FIELD_NAME`, `USER_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -482,13 +482,13 @@ impl AddFields {
 }
 /// Parameters of [`user.userfield.delete`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-delete.html).
 ///
-/// - Scopes: `user`
+/// - Scopes: `user.userfield`
 /// - Required parameters: `id`
 /// - Errors: [`DeleteError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
@@ -496,8 +496,8 @@ pub struct Delete {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
 }
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl Delete {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -505,27 +505,27 @@ impl Delete {
         Self { id }
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::Method for Delete {
     const NAME: &'static str = "user.userfield.delete";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["user"];
+    const SCOPES: &'static [&'static str] = &["user.userfield"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = DeleteResponse;
     type Error = DeleteError;
 }
 /// The `result` of [`user.userfield.delete`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-delete.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub bool,
 );
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl DeleteResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> bool {
@@ -533,8 +533,8 @@ impl DeleteResponse {
     }
 }
 /// Errors of [`user.userfield.delete`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-delete.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteError {
@@ -543,7 +543,7 @@ pub enum DeleteError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::MethodError for DeleteError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -558,22 +558,22 @@ impl ::bitrix24_runtime::MethodError for DeleteError {
         }
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::fmt::Display for DeleteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::error::Error for DeleteError {}
 /// Parameters of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
 ///
-/// - Scopes: `user`
+/// - Scopes: `user.userfield`
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -600,10 +600,10 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 ::bitrix24_runtime::wire_object!(List);
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -630,19 +630,19 @@ impl List {
         self
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "user.userfield.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["user"];
+    const SCOPES: &'static [&'static str] = &["user.userfield"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
 }
 /// The `result` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ListResponse(
@@ -651,8 +651,8 @@ pub struct ListResponse(
     )]
     pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 );
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl ListResponse {
     /// The wrapped value.
     pub fn into_inner(
@@ -662,8 +662,8 @@ impl ListResponse {
     }
 }
 /// Errors of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListError {
@@ -672,7 +672,7 @@ pub enum ListError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::MethodError for ListError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -687,23 +687,23 @@ impl ::bitrix24_runtime::MethodError for ListError {
         }
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::fmt::Display for ListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::error::Error for ListError {}
 /// Parameters of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
 ///
-/// - Scopes: `user`
+/// - Scopes: `user.userfield`
 /// - Required parameters: `id`
 /// - Errors: [`UpdateError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
@@ -714,8 +714,8 @@ pub struct Update {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<UpdateFields>,
 }
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl Update {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -728,27 +728,27 @@ impl Update {
         self
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "user.userfield.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["user"];
+    const SCOPES: &'static [&'static str] = &["user.userfield"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;
 }
 /// The `result` of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub bool,
 );
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl UpdateResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> bool {
@@ -756,8 +756,8 @@ impl UpdateResponse {
     }
 }
 /// Errors of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateError {
@@ -766,7 +766,7 @@ pub enum UpdateError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::bitrix24_runtime::MethodError for UpdateError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match crate::SystemError::classify(error) {
@@ -781,17 +781,17 @@ impl ::bitrix24_runtime::MethodError for UpdateError {
         }
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::fmt::Display for UpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 impl ::std::error::Error for UpdateError {}
 /// The `fields` object.
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -911,10 +911,10 @@ pub struct UpdateFields {
     )]
     pub label: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "user")]
+#[cfg(feature = "user.userfield")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
-#[cfg(feature = "user")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl UpdateFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

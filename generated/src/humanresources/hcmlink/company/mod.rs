@@ -5,21 +5,21 @@
 pub mod user;
 /// Parameters of [`humanresources.hcmlink.company.add`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `fields`
 /// - Errors: [`AddError`]: `0`, `510`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
     pub fields: AddFields,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -27,27 +27,27 @@ impl Add {
         Self { fields }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "humanresources.hcmlink.company.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
 }
 /// The `result` of [`humanresources.hcmlink.company.add`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub i64,
 );
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl AddResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> i64 {
@@ -55,8 +55,8 @@ impl AddResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.company.add`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AddError {
@@ -81,7 +81,7 @@ pub enum AddError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for AddError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -108,17 +108,17 @@ impl ::bitrix24_runtime::MethodError for AddError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for AddError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for AddError {}
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -134,10 +134,10 @@ pub struct AddFieldsData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(AddFieldsData);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl AddFieldsData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -156,8 +156,8 @@ impl AddFieldsData {
     }
 }
 /// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddFieldsFieldsType {
@@ -190,8 +190,8 @@ pub enum AddFieldsFieldsType {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for AddFieldsFieldsType {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -230,8 +230,8 @@ impl ::bitrix24_runtime::wire::StrEnum for AddFieldsFieldsType {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for AddFieldsFieldsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -240,8 +240,8 @@ impl ::serde::Serialize for AddFieldsFieldsType {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for AddFieldsFieldsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -250,8 +250,8 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsFieldsType {
     }
 }
 /// Allowed values of `entityType`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddFieldsFieldsEntityType {
@@ -264,8 +264,8 @@ pub enum AddFieldsFieldsEntityType {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for AddFieldsFieldsEntityType {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -284,8 +284,8 @@ impl ::bitrix24_runtime::wire::StrEnum for AddFieldsFieldsEntityType {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for AddFieldsFieldsEntityType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -294,8 +294,8 @@ impl ::serde::Serialize for AddFieldsFieldsEntityType {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for AddFieldsFieldsEntityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -304,8 +304,8 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsFieldsEntityType {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFieldsFields {
@@ -331,8 +331,8 @@ pub struct AddFieldsFields {
     )]
     pub ttl: ::std::option::Option<i64>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl AddFieldsFields {
     /// A value with the required `field`, `title`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -365,8 +365,8 @@ impl AddFieldsFields {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
@@ -391,8 +391,8 @@ pub struct AddFields {
     )]
     pub fields: ::std::vec::Vec<AddFieldsFields>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl AddFields {
     /// A value with the required `company`, `crmCompanyId`, `title`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -418,13 +418,13 @@ impl AddFields {
 }
 /// Parameters of [`humanresources.hcmlink.company.delete`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-delete.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `id`
 /// - Errors: [`DeleteError`]: `510`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
@@ -432,8 +432,8 @@ pub struct Delete {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl Delete {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -441,27 +441,27 @@ impl Delete {
         Self { id }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for Delete {
     const NAME: &'static str = "humanresources.hcmlink.company.delete";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = DeleteResponse;
     type Error = DeleteError;
 }
 /// The `result` of [`humanresources.hcmlink.company.delete`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-delete.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub bool,
 );
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl DeleteResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> bool {
@@ -469,8 +469,8 @@ impl DeleteResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.company.delete`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-delete.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteError {
@@ -491,7 +491,7 @@ pub enum DeleteError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for DeleteError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -516,22 +516,22 @@ impl ::bitrix24_runtime::MethodError for DeleteError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for DeleteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for DeleteError {}
 /// Parameters of [`humanresources.hcmlink.company.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Errors: [`ListError`]: `0`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -559,10 +559,10 @@ pub struct List {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(List);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -589,19 +589,19 @@ impl List {
         self
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "humanresources.hcmlink.company.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
 }
 /// The `result` of [`humanresources.hcmlink.company.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ListResponse(
@@ -610,8 +610,8 @@ pub struct ListResponse(
     )]
     pub ::std::vec::Vec<ListItem>,
 );
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
@@ -619,8 +619,8 @@ impl ListResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.company.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListError {
@@ -641,7 +641,7 @@ pub enum ListError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for ListError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -666,17 +666,17 @@ impl ::bitrix24_runtime::MethodError for ListError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for ListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for ListError {}
 /// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListItemFieldsType {
@@ -709,8 +709,8 @@ pub enum ListItemFieldsType {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for ListItemFieldsType {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -749,8 +749,8 @@ impl ::bitrix24_runtime::wire::StrEnum for ListItemFieldsType {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for ListItemFieldsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -759,8 +759,8 @@ impl ::serde::Serialize for ListItemFieldsType {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for ListItemFieldsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -769,8 +769,8 @@ impl<'de> ::serde::Deserialize<'de> for ListItemFieldsType {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -801,10 +801,10 @@ pub struct ListItemFields {
     )]
     pub ttl: ::std::option::Option<i64>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(ListItemFields);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListItemFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -844,8 +844,8 @@ impl ListItemFields {
     }
 }
 /// The `item` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -911,10 +911,10 @@ pub struct ListItem {
     )]
     pub person: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(ListItem);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListItem {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -988,13 +988,13 @@ impl ListItem {
 }
 /// Parameters of [`humanresources.hcmlink.company.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-update.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `id`, `fields`
 /// - Errors: [`UpdateError`]: `510`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
@@ -1004,8 +1004,8 @@ pub struct Update {
     /// `fields`: `UpdateFields`, required.
     pub fields: UpdateFields,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1013,27 +1013,27 @@ impl Update {
         Self { id, fields }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "humanresources.hcmlink.company.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;
 }
 /// The `result` of [`humanresources.hcmlink.company.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-update.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub bool,
 );
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> bool {
@@ -1041,8 +1041,8 @@ impl UpdateResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.company.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-update.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateError {
@@ -1063,7 +1063,7 @@ pub enum UpdateError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for UpdateError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -1088,17 +1088,17 @@ impl ::bitrix24_runtime::MethodError for UpdateError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for UpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for UpdateError {}
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1114,10 +1114,10 @@ pub struct UpdateFieldsData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(UpdateFieldsData);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateFieldsData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1136,8 +1136,8 @@ impl UpdateFieldsData {
     }
 }
 /// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpdateFieldsFieldsType {
@@ -1170,8 +1170,8 @@ pub enum UpdateFieldsFieldsType {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsFieldsType {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -1210,8 +1210,8 @@ impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsFieldsType {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for UpdateFieldsFieldsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1220,8 +1220,8 @@ impl ::serde::Serialize for UpdateFieldsFieldsType {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for UpdateFieldsFieldsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -1230,8 +1230,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateFieldsFieldsType {
     }
 }
 /// Allowed values of `entityType`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpdateFieldsFieldsEntityType {
@@ -1244,8 +1244,8 @@ pub enum UpdateFieldsFieldsEntityType {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsFieldsEntityType {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -1264,8 +1264,8 @@ impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsFieldsEntityType {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for UpdateFieldsFieldsEntityType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1274,8 +1274,8 @@ impl ::serde::Serialize for UpdateFieldsFieldsEntityType {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for UpdateFieldsFieldsEntityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -1284,8 +1284,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateFieldsFieldsEntityType {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFieldsFields {
@@ -1311,8 +1311,8 @@ pub struct UpdateFieldsFields {
     )]
     pub ttl: ::std::option::Option<i64>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateFieldsFields {
     /// A value with the required `field`, `title`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1345,8 +1345,8 @@ impl UpdateFieldsFields {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFields {
@@ -1371,8 +1371,8 @@ pub struct UpdateFields {
     )]
     pub fields: ::std::vec::Vec<UpdateFieldsFields>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateFields {
     /// A value with the required `company`, `crmCompanyId`, `title`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

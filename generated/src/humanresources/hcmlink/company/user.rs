@@ -2,12 +2,12 @@
 //! Methods `humanresources.hcmlink.company.user.*`.
 /// Parameters of [`humanresources.hcmlink.company.user.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Errors: [`ListError`]: `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -27,10 +27,10 @@ pub struct List {
     )]
     pub offset: ::std::option::Option<i64>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(List);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -48,19 +48,19 @@ impl List {
         self
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "humanresources.hcmlink.company.user.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
 }
 /// The `result` of [`humanresources.hcmlink.company.user.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ListResponse(
@@ -69,8 +69,8 @@ pub struct ListResponse(
     )]
     pub ::std::vec::Vec<ListItem>,
 );
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
@@ -78,8 +78,8 @@ impl ListResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.company.user.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListError {
@@ -96,7 +96,7 @@ pub enum ListError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for ListError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -119,17 +119,17 @@ impl ::bitrix24_runtime::MethodError for ListError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for ListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for ListError {}
 /// The `item` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -180,10 +180,10 @@ pub struct ListItem {
     )]
     pub person: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(ListItem);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ListItem {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -2,13 +2,13 @@
 //! Methods `humanresources.hcmlink.field.value.*`.
 /// Parameters of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `company`, `data`
 /// - Errors: [`SetError`]: `0`, `-`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Set {
@@ -24,8 +24,8 @@ pub struct Set {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: ::std::option::Option<SetJob>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl Set {
     /// A value with the required `company`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -45,19 +45,19 @@ impl Set {
         self
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for Set {
     const NAME: &'static str = "humanresources.hcmlink.field.value.set";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SetResponse;
     type Error = SetError;
 }
 /// The `result` of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -74,10 +74,10 @@ pub struct SetResponse {
     )]
     pub errors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(SetResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -96,8 +96,8 @@ impl SetResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SetError {
@@ -127,7 +127,7 @@ pub enum SetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for SetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -154,17 +154,17 @@ impl ::bitrix24_runtime::MethodError for SetError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for SetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for SetError {}
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetData {
@@ -178,8 +178,8 @@ pub struct SetData {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub value: ::std::string::String,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetData {
     /// A value with the required `field`, `employee`, `value`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -196,8 +196,8 @@ impl SetData {
     }
 }
 /// Allowed values of `status`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SetJobFieldsStatus {
@@ -210,8 +210,8 @@ pub enum SetJobFieldsStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for SetJobFieldsStatus {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -230,8 +230,8 @@ impl ::bitrix24_runtime::wire::StrEnum for SetJobFieldsStatus {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for SetJobFieldsStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -240,8 +240,8 @@ impl ::serde::Serialize for SetJobFieldsStatus {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for SetJobFieldsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -250,8 +250,8 @@ impl<'de> ::serde::Deserialize<'de> for SetJobFieldsStatus {
     }
 }
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetJobFieldsData {
@@ -265,8 +265,8 @@ pub struct SetJobFieldsData {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub value: ::std::string::String,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetJobFieldsData {
     /// A value with the required `field`, `employee`, `value`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -283,8 +283,8 @@ impl SetJobFieldsData {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetJobFields {
@@ -309,8 +309,8 @@ pub struct SetJobFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: ::std::option::Option<SetJobFieldsData>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetJobFields {
     /// A value with the required `status`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -339,8 +339,8 @@ impl SetJobFields {
     }
 }
 /// The `job` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetJob {
@@ -350,8 +350,8 @@ pub struct SetJob {
     /// `fields`: `SetJobFields`, required.
     pub fields: SetJobFields,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl SetJob {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -360,8 +360,8 @@ impl SetJob {
     }
 }
 /// Allowed values of `status`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SetResponseStatus {
@@ -372,8 +372,8 @@ pub enum SetResponseStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for SetResponseStatus {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -390,8 +390,8 @@ impl ::bitrix24_runtime::wire::StrEnum for SetResponseStatus {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for SetResponseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -400,8 +400,8 @@ impl ::serde::Serialize for SetResponseStatus {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for SetResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

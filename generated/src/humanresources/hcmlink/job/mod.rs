@@ -5,13 +5,13 @@
 pub mod status;
 /// Parameters of [`humanresources.hcmlink.job.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-update.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `id`, `fields`
 /// - Errors: [`UpdateError`]: `0`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
@@ -21,8 +21,8 @@ pub struct Update {
     /// `fields`: `UpdateFields`, required.
     pub fields: UpdateFields,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -30,27 +30,27 @@ impl Update {
         Self { id, fields }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "humanresources.hcmlink.job.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;
 }
 /// The `result` of [`humanresources.hcmlink.job.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-update.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub bool,
 );
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> bool {
@@ -58,8 +58,8 @@ impl UpdateResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.job.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-update.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateError {
@@ -80,7 +80,7 @@ pub enum UpdateError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for UpdateError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -105,17 +105,17 @@ impl ::bitrix24_runtime::MethodError for UpdateError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for UpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for UpdateError {}
 /// Allowed values of `status`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpdateFieldsStatus {
@@ -128,8 +128,8 @@ pub enum UpdateFieldsStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsStatus {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -148,8 +148,8 @@ impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsStatus {
         }
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl ::serde::Serialize for UpdateFieldsStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -158,8 +158,8 @@ impl ::serde::Serialize for UpdateFieldsStatus {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl<'de> ::serde::Deserialize<'de> for UpdateFieldsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -168,8 +168,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateFieldsStatus {
     }
 }
 /// The `data` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -185,10 +185,10 @@ pub struct UpdateFieldsData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(UpdateFieldsData);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateFieldsData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -207,8 +207,8 @@ impl UpdateFieldsData {
     }
 }
 /// The `fields` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFields {
@@ -233,8 +233,8 @@ pub struct UpdateFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: ::std::option::Option<UpdateFieldsData>,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateFields {
     /// A value with the required `status`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

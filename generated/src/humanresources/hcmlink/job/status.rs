@@ -2,13 +2,13 @@
 //! Methods `humanresources.hcmlink.job.status.*`.
 /// Parameters of [`humanresources.hcmlink.job.status.get`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html).
 ///
-/// - Scopes: `humanresources`
+/// - Scopes: `humanresources.hcmlink`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`]: `0`, `ACCESS_DENIED`, `WRONG_AUTH_TYPE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
@@ -16,8 +16,8 @@ pub struct Get {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
 }
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl Get {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -25,19 +25,19 @@ impl Get {
         Self { id }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "humanresources.hcmlink.job.status.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
 }
 /// The `result` of [`humanresources.hcmlink.job.status.get`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -50,10 +50,10 @@ pub struct GetResponse {
     )]
     pub alive: ::std::option::Option<bool>,
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -67,8 +67,8 @@ impl GetResponse {
     }
 }
 /// Errors of [`humanresources.hcmlink.job.status.get`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html).
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
@@ -89,7 +89,7 @@ pub enum GetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::bitrix24_runtime::MethodError for GetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -114,11 +114,11 @@ impl ::bitrix24_runtime::MethodError for GetError {
         }
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::fmt::Display for GetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "humanresources")]
+#[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for GetError {}

@@ -2,12 +2,12 @@
 //! Methods `sign.b2e.company.provider.*`.
 /// Parameters of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
 ///
-/// - Scopes: `crm`
+/// - Scopes: `sign.b2e`, `crm`
 /// - Errors: [`ListError`]: `ACCESS_DENIED`, `WRONG_AUTH_TYPE`, `510`, `-`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -51,10 +51,10 @@ pub struct List {
     )]
     pub offset: ::std::option::Option<i64>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(List);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -99,19 +99,19 @@ impl List {
         self
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "sign.b2e.company.provider.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["crm"];
+    const SCOPES: &'static [&'static str] = &["sign.b2e", "crm"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
 }
 /// The `result` of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ListResponse(
@@ -120,8 +120,8 @@ pub struct ListResponse(
     )]
     pub ::std::vec::Vec<ListItem>,
 );
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ListResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
@@ -129,8 +129,8 @@ impl ListResponse {
     }
 }
 /// Errors of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListError {
@@ -158,7 +158,7 @@ pub enum ListError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::bitrix24_runtime::MethodError for ListError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -185,17 +185,17 @@ impl ::bitrix24_runtime::MethodError for ListError {
         }
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::fmt::Display for ListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::error::Error for ListError {}
 /// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -236,10 +236,10 @@ pub struct ListItem {
     )]
     pub expires: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(ListItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
 impl ListItem {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

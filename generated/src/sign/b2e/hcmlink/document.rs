@@ -2,13 +2,13 @@
 //! Methods `sign.b2e.hcmlink.document.*`.
 /// Parameters of [`sign.b2e.hcmlink.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html).
 ///
-/// - Scopes: `sign`
+/// - Scopes: `sign.b2e`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`]: `ACCESS_DENIED`, `WRONG_AUTH_TYPE`, `SIGN_HCMLINK_DOCUMENT_NOT_FOUND`, `SIGN_HCMLINK_DOCUMENT_NOT_LINKED`, `SIGN_HCMLINK_NO_SIGNED_FILE_EXIST`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
@@ -16,8 +16,8 @@ pub struct Get {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
 }
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 impl Get {
     /// A value with the required `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -25,19 +25,19 @@ impl Get {
         Self { id }
     }
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "sign.b2e.hcmlink.document.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
-    const SCOPES: &'static [&'static str] = &["sign"];
+    const SCOPES: &'static [&'static str] = &["sign.b2e"];
     const BATCH: bool = true;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
 }
 /// The `result` of [`sign.b2e.hcmlink.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html).
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -60,10 +60,10 @@ pub struct GetResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: ::std::option::Option<GetResponseDocument>,
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -97,8 +97,8 @@ impl GetResponse {
     }
 }
 /// Errors of [`sign.b2e.hcmlink.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html).
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
@@ -127,7 +127,7 @@ pub enum GetError {
     /// An error code the spec does not list for this method.
     Unhandled(::bitrix24_runtime::ApiError),
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::bitrix24_runtime::MethodError for GetError {
     fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
         match error.code.as_str() {
@@ -160,17 +160,17 @@ impl ::bitrix24_runtime::MethodError for GetError {
         }
     }
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::std::fmt::Display for GetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
     }
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 impl ::std::error::Error for GetError {}
 /// The `document` object.
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -221,10 +221,10 @@ pub struct GetResponseDocument {
     )]
     pub document_uid: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "sign")]
+#[cfg(feature = "sign.b2e")]
 ::bitrix24_runtime::wire_object!(GetResponseDocument);
-#[cfg(feature = "sign")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
+#[cfg(feature = "sign.b2e")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
 impl GetResponseDocument {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `call`
 /// - Required parameters: `callId`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "call")]
@@ -63,7 +63,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "call.followup.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["call"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -197,7 +197,7 @@ impl<'de> ::serde::Deserialize<'de> for GetMentionFormat {
 /// - Scopes: `call`
 /// - Required parameters: `filter`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "call")]
@@ -275,7 +275,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "call.followup.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["call"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;

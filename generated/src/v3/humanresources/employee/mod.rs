@@ -7,7 +7,7 @@ pub mod field;
 ///
 /// - Scopes: `humanresources`
 /// - Errors: [`CountError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -32,7 +32,7 @@ impl ::bitrix24_runtime::Method for Count {
     const NAME: &'static str = "humanresources.employee.count";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = CountResponse;
     type Error = CountError;
@@ -94,7 +94,7 @@ impl ::std::error::Error for CountError {}
 ///
 /// - Scopes: `humanresources`
 /// - Errors: [`MultidepartmentError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -119,7 +119,7 @@ impl ::bitrix24_runtime::Method for Multidepartment {
     const NAME: &'static str = "humanresources.employee.multidepartment";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = MultidepartmentResponse;
     type Error = MultidepartmentError;
@@ -306,12 +306,142 @@ impl MultidepartmentResponseEmployees {
         self
     }
 }
+/// Parameters of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+///
+/// - Scopes: `humanresources`
+/// - Required parameters: `name`
+/// - Errors: [`SearchError`] (system errors only)
+/// - Allowed in `batch`: no
+/// - Safe to repeat: yes
+/// - REST 3.0
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Search {
+    /// `name`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub name: ::std::string::String,
+    /// `nodeId`: integer.
+    #[serde(
+        rename = "nodeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub node_id: ::std::option::Option<i64>,
+    /// `select`: list of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl Search {
+    /// A value with the required `name`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            node_id: None,
+            select: None,
+        }
+    }
+    /// Sets `nodeId`.
+    pub fn node_id(mut self, value: i64) -> Self {
+        self.node_id = Some(value);
+        self
+    }
+    /// Sets `select`.
+    pub fn select(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.select = Some(value);
+        self
+    }
+}
+#[cfg(feature = "humanresources")]
+impl ::bitrix24_runtime::Method for Search {
+    const NAME: &'static str = "humanresources.employee.search";
+    const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
+    const SCOPES: &'static [&'static str] = &["humanresources"];
+    const BATCH: bool = false;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = SearchResponse;
+    type Error = SearchError;
+}
+/// The `result` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SearchResponse {
+    /// `items`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(SearchResponse);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl SearchResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
+/// Errors of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SearchError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "humanresources")]
+impl ::bitrix24_runtime::MethodError for SearchError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "humanresources")]
+impl ::std::fmt::Display for SearchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "humanresources")]
+impl ::std::error::Error for SearchError {}
 /// Parameters of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
 ///
 /// - Scopes: `humanresources`
 /// - Required parameters: `id`
 /// - Errors: [`SubordinatesError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -337,7 +467,7 @@ impl ::bitrix24_runtime::Method for Subordinates {
     const NAME: &'static str = "humanresources.employee.subordinates";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SubordinatesResponse;
     type Error = SubordinatesError;

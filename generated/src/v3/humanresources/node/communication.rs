@@ -5,7 +5,7 @@
 /// - Scopes: `humanresources`
 /// - Required parameters: `nodeId`, `communicationType`
 /// - Errors: [`EditError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -97,7 +97,7 @@ impl ::bitrix24_runtime::Method for Edit {
     const NAME: &'static str = "humanresources.node.communication.edit";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = EditResponse;
     type Error = EditError;
@@ -226,7 +226,7 @@ impl<'de> ::serde::Deserialize<'de> for EditCommunicationType {
 /// - Scopes: `humanresources`
 /// - Required parameters: `id`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -252,7 +252,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "humanresources.node.communication.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;

@@ -14,7 +14,7 @@ pub mod member;
 /// - Scopes: `humanresources`
 /// - Required parameters: `type`, `name`, `parentId`
 /// - Errors: [`AddError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -210,7 +210,7 @@ impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "humanresources.node.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
@@ -847,7 +847,7 @@ impl AddSettings {
 /// - Scopes: `humanresources`
 /// - Required parameters: `id`
 /// - Errors: [`ChildrenError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -885,7 +885,7 @@ impl ::bitrix24_runtime::Method for Children {
     const NAME: &'static str = "humanresources.node.children";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ChildrenResponse;
     type Error = ChildrenError;
@@ -959,7 +959,7 @@ impl ::std::error::Error for ChildrenError {}
 ///
 /// - Scopes: `humanresources`
 /// - Errors: [`CountError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -984,7 +984,7 @@ impl ::bitrix24_runtime::Method for Count {
     const NAME: &'static str = "humanresources.node.count";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = CountResponse;
     type Error = CountError;
@@ -1074,7 +1074,7 @@ impl ::std::error::Error for CountError {}
 /// - Scopes: `humanresources`
 /// - Required parameters: `id`
 /// - Errors: [`EditError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -1144,7 +1144,7 @@ impl ::bitrix24_runtime::Method for Edit {
     const NAME: &'static str = "humanresources.node.edit";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = EditResponse;
     type Error = EditError;
@@ -1463,7 +1463,7 @@ impl<'de> ::serde::Deserialize<'de> for EditColorName {
 /// - Scopes: `humanresources`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -1501,7 +1501,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "humanresources.node.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -1581,7 +1581,7 @@ impl ::std::error::Error for GetError {}
 /// - Scopes: `humanresources`
 /// - Required parameters: `type`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -1641,7 +1641,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "humanresources.node.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
@@ -1766,7 +1766,7 @@ impl<'de> ::serde::Deserialize<'de> for ListType {
 /// - Scopes: `humanresources`
 /// - Required parameters: `id`, `parentId`
 /// - Errors: [`MoveError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -1798,7 +1798,7 @@ impl ::bitrix24_runtime::Method for Move {
     const NAME: &'static str = "humanresources.node.move";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = MoveResponse;
     type Error = MoveError;
@@ -2051,7 +2051,7 @@ impl ::std::error::Error for MoveError {}
 /// - Scopes: `humanresources`
 /// - Required parameters: `type`, `name`
 /// - Errors: [`SearchError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -2119,7 +2119,7 @@ impl ::bitrix24_runtime::Method for Search {
     const NAME: &'static str = "humanresources.node.search";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = SearchResponse;
     type Error = SearchError;

@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `mail`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -46,7 +46,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "mail.mailbox.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -125,7 +125,7 @@ impl ::std::error::Error for GetError {}
 ///
 /// - Scopes: `mail`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -202,7 +202,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "mail.mailbox.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
@@ -340,7 +340,7 @@ impl ::std::error::Error for ListError {}
 ///
 /// - Scopes: `mail`
 /// - Errors: [`SendersError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -383,7 +383,7 @@ impl ::bitrix24_runtime::Method for Senders {
     const NAME: &'static str = "mail.mailbox.senders";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SendersResponse;
     type Error = SendersError;

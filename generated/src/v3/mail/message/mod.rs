@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `mail`
 /// - Required parameters: `messageId`, `dateFrom`, `dateTo`
 /// - Errors: [`CreatecalendareventError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -89,7 +89,7 @@ impl ::bitrix24_runtime::Method for Createcalendarevent {
     const NAME: &'static str = "mail.message.createcalendarevent";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = CreatecalendareventResponse;
     type Error = CreatecalendareventError;
@@ -194,7 +194,7 @@ impl ::std::error::Error for CreatecalendareventError {}
 /// - Scopes: `mail`
 /// - Required parameters: `messageId`
 /// - Errors: [`CreatechatError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -223,7 +223,7 @@ impl ::bitrix24_runtime::Method for Createchat {
     const NAME: &'static str = "mail.message.createchat";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = CreatechatResponse;
     type Error = CreatechatError;
@@ -341,7 +341,7 @@ impl ::std::error::Error for CreatechatError {}
 /// - Scopes: `mail`
 /// - Required parameters: `messageId`
 /// - Errors: [`CreatecrmactivityError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -370,7 +370,7 @@ impl ::bitrix24_runtime::Method for Createcrmactivity {
     const NAME: &'static str = "mail.message.createcrmactivity";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = CreatecrmactivityResponse;
     type Error = CreatecrmactivityError;
@@ -431,7 +431,7 @@ impl ::std::error::Error for CreatecrmactivityError {}
 /// - Scopes: `mail`
 /// - Required parameters: `messageId`
 /// - Errors: [`CreatefeedpostError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -475,7 +475,7 @@ impl ::bitrix24_runtime::Method for Createfeedpost {
     const NAME: &'static str = "mail.message.createfeedpost";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = CreatefeedpostResponse;
     type Error = CreatefeedpostError;
@@ -580,7 +580,7 @@ impl ::std::error::Error for CreatefeedpostError {}
 /// - Scopes: `mail`
 /// - Required parameters: `messageId`
 /// - Errors: [`CreatetaskError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -657,7 +657,7 @@ impl ::bitrix24_runtime::Method for Createtask {
     const NAME: &'static str = "mail.message.createtask";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = CreatetaskResponse;
     type Error = CreatetaskError;
@@ -762,7 +762,7 @@ impl ::std::error::Error for CreatetaskError {}
 /// - Scopes: `mail`
 /// - Required parameters: `forwardMessageId`, `from`, `to`, `subject`, `body`
 /// - Errors: [`ForwardError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -843,7 +843,7 @@ impl ::bitrix24_runtime::Method for Forward {
     const NAME: &'static str = "mail.message.forward";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ForwardResponse;
     type Error = ForwardError;
@@ -930,7 +930,7 @@ impl ::std::error::Error for ForwardError {}
 /// - Scopes: `mail`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -968,7 +968,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "mail.message.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -1047,7 +1047,7 @@ impl ::std::error::Error for GetError {}
 ///
 /// - Scopes: `mail`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -1201,7 +1201,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "mail.message.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
@@ -1475,7 +1475,7 @@ impl ::std::error::Error for ListError {}
 /// - Scopes: `mail`
 /// - Required parameters: `messageIds`, `action`
 /// - Errors: [`MovetofolderError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -1529,7 +1529,7 @@ impl ::bitrix24_runtime::Method for Movetofolder {
     const NAME: &'static str = "mail.message.movetofolder";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = MovetofolderResponse;
     type Error = MovetofolderError;
@@ -1636,7 +1636,7 @@ impl ::std::error::Error for MovetofolderError {}
 /// - Scopes: `mail`
 /// - Required parameters: `messageId`
 /// - Errors: [`RemovecrmactivityError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -1665,7 +1665,7 @@ impl ::bitrix24_runtime::Method for Removecrmactivity {
     const NAME: &'static str = "mail.message.removecrmactivity";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = RemovecrmactivityResponse;
     type Error = RemovecrmactivityError;
@@ -1726,7 +1726,7 @@ impl ::std::error::Error for RemovecrmactivityError {}
 /// - Scopes: `mail`
 /// - Required parameters: `replyToMessageId`, `from`, `to`, `subject`, `body`
 /// - Errors: [`ReplyError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -1807,7 +1807,7 @@ impl ::bitrix24_runtime::Method for Reply {
     const NAME: &'static str = "mail.message.reply";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ReplyResponse;
     type Error = ReplyError;
@@ -1894,7 +1894,7 @@ impl ::std::error::Error for ReplyError {}
 /// - Scopes: `mail`
 /// - Required parameters: `from`, `to`, `subject`, `body`
 /// - Errors: [`SendError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -1967,7 +1967,7 @@ impl ::bitrix24_runtime::Method for Send {
     const NAME: &'static str = "mail.message.send";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SendResponse;
     type Error = SendError;
@@ -2054,7 +2054,7 @@ impl ::std::error::Error for SendError {}
 /// - Scopes: `mail`
 /// - Required parameters: `id`
 /// - Errors: [`ThreadError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -2093,7 +2093,7 @@ impl ::bitrix24_runtime::Method for Thread {
     const NAME: &'static str = "mail.message.thread";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ThreadResponse;
     type Error = ThreadError;

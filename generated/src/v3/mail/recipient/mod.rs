@@ -7,7 +7,7 @@ pub mod field;
 ///
 /// - Scopes: `mail`
 /// - Errors: [`ListcontactsError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -68,7 +68,7 @@ impl ::bitrix24_runtime::Method for Listcontacts {
     const NAME: &'static str = "mail.recipient.listcontacts";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListcontactsResponse;
     type Error = ListcontactsError;
@@ -190,7 +190,7 @@ impl ::std::error::Error for ListcontactsError {}
 /// - Scopes: `mail`
 /// - Required parameters: `query`
 /// - Errors: [`ListemployeesError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "mail")]
@@ -236,7 +236,7 @@ impl ::bitrix24_runtime::Method for Listemployees {
     const NAME: &'static str = "mail.recipient.listemployees";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListemployeesResponse;
     type Error = ListemployeesError;

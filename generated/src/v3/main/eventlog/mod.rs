@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `main`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "main")]
@@ -46,7 +46,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "main.eventlog.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["main"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -336,7 +336,7 @@ impl ::std::error::Error for GetError {}
 ///
 /// - Scopes: `main`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "main")]
@@ -425,7 +425,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "main.eventlog.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["main"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
@@ -710,7 +710,7 @@ impl ::std::error::Error for ListError {}
 ///
 /// - Scopes: `main`
 /// - Errors: [`TailError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "main")]
@@ -772,7 +772,7 @@ impl ::bitrix24_runtime::Method for Tail {
     const NAME: &'static str = "main.eventlog.tail";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["main"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = TailResponse;
     type Error = TailError;

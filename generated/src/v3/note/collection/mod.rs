@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `note`
 /// - Required parameters: `fields`
 /// - Errors: [`AddError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -33,7 +33,7 @@ impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "note.collection.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
@@ -271,7 +271,7 @@ impl AddFields {
 /// - Scopes: `note`
 /// - Required parameters: `id`
 /// - Errors: [`ArchiveError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -297,7 +297,7 @@ impl ::bitrix24_runtime::Method for Archive {
     const NAME: &'static str = "note.collection.archive";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ArchiveResponse;
     type Error = ArchiveError;
@@ -362,7 +362,7 @@ impl ::std::error::Error for ArchiveError {}
 /// - Scopes: `note`
 /// - Required parameters: `id`
 /// - Errors: [`DeleteError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -388,7 +388,7 @@ impl ::bitrix24_runtime::Method for Delete {
     const NAME: &'static str = "note.collection.delete";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = DeleteResponse;
     type Error = DeleteError;
@@ -453,7 +453,7 @@ impl ::std::error::Error for DeleteError {}
 /// - Scopes: `note`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -479,7 +479,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "note.collection.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -732,7 +732,7 @@ impl<'de> ::serde::Deserialize<'de> for GetResponsePolicyLevel {
 ///
 /// - Scopes: `note`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -766,7 +766,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "note.collection.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
@@ -1120,7 +1120,7 @@ impl<'de> ::serde::Deserialize<'de> for ListResponsePolicyLevel {
 /// - Scopes: `note`
 /// - Required parameters: `id`, `fields`
 /// - Errors: [`UpdateError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -1148,7 +1148,7 @@ impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "note.collection.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;

@@ -14,7 +14,7 @@ pub mod tree;
 /// - Scopes: `note`
 /// - Required parameters: `fields`
 /// - Errors: [`AddError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -39,7 +39,7 @@ impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "note.document.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
@@ -330,7 +330,7 @@ impl AddFields {
 /// - Scopes: `note`
 /// - Required parameters: `id`
 /// - Errors: [`ArchiveError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -356,7 +356,7 @@ impl ::bitrix24_runtime::Method for Archive {
     const NAME: &'static str = "note.document.archive";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = ArchiveResponse;
     type Error = ArchiveError;
@@ -421,7 +421,7 @@ impl ::std::error::Error for ArchiveError {}
 /// - Scopes: `note`
 /// - Required parameters: `id`
 /// - Errors: [`DeleteError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -447,7 +447,7 @@ impl ::bitrix24_runtime::Method for Delete {
     const NAME: &'static str = "note.document.delete";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = DeleteResponse;
     type Error = DeleteError;
@@ -512,7 +512,7 @@ impl ::std::error::Error for DeleteError {}
 /// - Scopes: `note`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -538,7 +538,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "note.document.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -768,7 +768,7 @@ impl ::std::error::Error for GetError {}
 /// - Scopes: `note`
 /// - Required parameters: `id`, `fields`
 /// - Errors: [`UpdateError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -813,7 +813,7 @@ impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "note.document.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;

@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `note`
 /// - Required parameters: `documentId`, `fileName`, `fileContent`
 /// - Errors: [`AddError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -57,7 +57,7 @@ impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "note.file.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
@@ -246,7 +246,7 @@ impl ::std::error::Error for AddError {}
 /// - Scopes: `note`
 /// - Required parameters: `id`, `documentId`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -278,7 +278,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "note.file.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;

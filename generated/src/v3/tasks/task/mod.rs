@@ -20,7 +20,7 @@ pub mod result;
 /// - Scopes: `tasks`
 /// - Required parameters: `fields`
 /// - Errors: [`AddError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -45,7 +45,7 @@ impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "tasks.task.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
@@ -164,7 +164,7 @@ impl AddFields {
 /// - Scopes: `tasks`
 /// - Required parameters: `id`
 /// - Errors: [`DeleteError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -190,7 +190,7 @@ impl ::bitrix24_runtime::Method for Delete {
     const NAME: &'static str = "tasks.task.delete";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = DeleteResponse;
     type Error = DeleteError;
@@ -251,7 +251,7 @@ impl ::std::error::Error for DeleteError {}
 /// - Scopes: `tasks`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -289,7 +289,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "tasks.task.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -368,7 +368,7 @@ impl ::std::error::Error for GetError {}
 ///
 /// - Scopes: `tasks`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -457,7 +457,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "tasks.task.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
@@ -532,7 +532,7 @@ impl ::std::error::Error for ListError {}
 /// - Scopes: `tasks`
 /// - Required parameters: `id`, `fields`
 /// - Errors: [`UpdateError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -560,7 +560,7 @@ impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "tasks.task.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;

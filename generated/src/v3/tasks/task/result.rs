@@ -5,7 +5,7 @@
 /// - Scopes: `tasks`
 /// - Required parameters: `fields`
 /// - Errors: [`AddError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -30,7 +30,7 @@ impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "tasks.task.result.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
@@ -336,7 +336,7 @@ impl AddResponseItem {
 /// - Scopes: `tasks`
 /// - Required parameters: `fields`
 /// - Errors: [`AddfromchatmessageError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -361,7 +361,7 @@ impl ::bitrix24_runtime::Method for Addfromchatmessage {
     const NAME: &'static str = "tasks.task.result.addfromchatmessage";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddfromchatmessageResponse;
     type Error = AddfromchatmessageError;
@@ -463,7 +463,7 @@ impl AddfromchatmessageFields {
 /// - Scopes: `tasks`
 /// - Required parameters: `id`
 /// - Errors: [`DeleteError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -489,7 +489,7 @@ impl ::bitrix24_runtime::Method for Delete {
     const NAME: &'static str = "tasks.task.result.delete";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = DeleteResponse;
     type Error = DeleteError;
@@ -564,7 +564,7 @@ impl ::std::error::Error for DeleteError {}
 /// - Scopes: `tasks`
 /// - Required parameters: `filter`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -643,7 +643,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "tasks.task.result.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
@@ -718,7 +718,7 @@ impl ::std::error::Error for ListError {}
 /// - Scopes: `tasks`
 /// - Required parameters: `id`, `fields`
 /// - Errors: [`UpdateError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -746,7 +746,7 @@ impl ::bitrix24_runtime::Method for Update {
     const NAME: &'static str = "tasks.task.result.update";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = UpdateResponse;
     type Error = UpdateError;

@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `timeman`
 /// - Required parameters: `filter`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "timeman")]
@@ -87,7 +87,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "timeman.record.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["timeman"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;

@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `humanresources`
 /// - Required parameters: `nodeId`, `userIds`, `role`
 /// - Errors: [`AddError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -46,7 +46,7 @@ impl ::bitrix24_runtime::Method for Add {
     const NAME: &'static str = "humanresources.node.member.add";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AddResponse;
     type Error = AddError;
@@ -187,7 +187,7 @@ impl<'de> ::serde::Deserialize<'de> for AddRole {
 /// - Scopes: `humanresources`
 /// - Required parameters: `nodeId`, `userIds`
 /// - Errors: [`MoveError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -236,7 +236,7 @@ impl ::bitrix24_runtime::Method for Move {
     const NAME: &'static str = "humanresources.node.member.move";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = MoveResponse;
     type Error = MoveError;
@@ -377,7 +377,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveRole {
 /// - Scopes: `humanresources`
 /// - Required parameters: `nodeId`, `userIds`
 /// - Errors: [`RemoveError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -412,7 +412,7 @@ impl ::bitrix24_runtime::Method for Remove {
     const NAME: &'static str = "humanresources.node.member.remove";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = RemoveResponse;
     type Error = RemoveError;
@@ -532,7 +532,7 @@ impl ::std::error::Error for RemoveError {}
 /// - Scopes: `humanresources`
 /// - Required parameters: `nodeId`, `userIds`
 /// - Errors: [`SetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
@@ -564,7 +564,7 @@ impl ::bitrix24_runtime::Method for Set {
     const NAME: &'static str = "humanresources.node.member.set";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SetResponse;
     type Error = SetError;

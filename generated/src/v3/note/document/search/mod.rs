@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `note`
 /// - Required parameters: `query`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "note")]
@@ -45,7 +45,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "note.document.search.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["note"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;

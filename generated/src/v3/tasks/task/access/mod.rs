@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `tasks`
 /// - Required parameters: `id`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -34,7 +34,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "tasks.task.access.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;

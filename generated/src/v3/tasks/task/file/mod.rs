@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `tasks`
 /// - Required parameters: `taskId`, `fileIds`
 /// - Errors: [`AttachError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -43,7 +43,7 @@ impl ::bitrix24_runtime::Method for Attach {
     const NAME: &'static str = "tasks.task.file.attach";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = AttachResponse;
     type Error = AttachError;

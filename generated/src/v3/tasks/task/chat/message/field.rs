@@ -5,7 +5,7 @@
 /// - Scopes: `tasks`
 /// - Required parameters: `name`
 /// - Errors: [`GetError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -46,7 +46,7 @@ impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "tasks.task.chat.message.field.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
@@ -125,7 +125,7 @@ impl ::std::error::Error for GetError {}
 ///
 /// - Scopes: `tasks`
 /// - Errors: [`ListError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -163,7 +163,7 @@ impl ::bitrix24_runtime::Method for List {
     const NAME: &'static str = "tasks.task.chat.message.field.list";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;

@@ -8,7 +8,7 @@ pub mod field;
 /// - Scopes: `tasks`
 /// - Required parameters: `fields`
 /// - Errors: [`SendError`] (system errors only)
-/// - Allowed in `batch`: yes
+/// - Allowed in `batch`: no
 /// - Safe to repeat: no
 /// - REST 3.0
 #[cfg(feature = "tasks")]
@@ -33,7 +33,7 @@ impl ::bitrix24_runtime::Method for Send {
     const NAME: &'static str = "tasks.task.chat.message.send";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V3;
     const SCOPES: &'static [&'static str] = &["tasks"];
-    const BATCH: bool = true;
+    const BATCH: bool = false;
     const SAFE_TO_REPEAT: bool = false;
     type Response = SendResponse;
     type Error = SendError;
