@@ -153,7 +153,12 @@ fn event_pages_are_imported() {
 fn every_event_page_is_read_without_a_panic() {
     let Some(docs) = docs() else { return };
     let (corpus, _) = Corpus::read(&docs).unwrap();
-    let vocab = import::vocabulary(&workspace().join("specs")).unwrap();
+    let specs = workspace().join("specs");
+    let mut diags = bitrix24_codegen::Diagnostics::default();
+    let hand_written = import::overrides::load_types(&specs.join("overrides/types"), &mut diags);
+    diags.into_result(()).unwrap();
+    let vocab = import::vocabulary(&specs, &hand_written).unwrap();
+    let mut objects = import::Objects::default();
     let mut pages = 0;
     for page in corpus.pages.values() {
         // Every page is asked whether it documents events; those that do are imported
@@ -162,7 +167,7 @@ fn every_event_page_is_read_without_a_panic() {
             continue;
         };
         pages += 1;
-        let full = import::events::import(&corpus, page, kind, &vocab);
+        let full = import::events::import(&corpus, page, kind, &vocab, &mut objects);
         assert!(!full.is_empty(), "{}", page.path);
         let text = fs::read_to_string(docs.join(&page.path)).unwrap();
         for cut in [text.len() / 4, text.len() / 2] {
@@ -172,7 +177,7 @@ fn every_event_page_is_read_without_a_panic() {
             }
             let short = import::Page::new(page.path.clone(), &text[..end]);
             if let Some(kind) = import::events::event_page(&short) {
-                import::events::import(&corpus, &short, kind, &vocab);
+                import::events::import(&corpus, &short, kind, &vocab, &mut objects);
             }
         }
     }

@@ -217,70 +217,6 @@ impl AddFieldSettings {
         self
     }
 }
-/// The `enum` object.
-#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct AddFieldEnum {
-    /// `value`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub value: ::std::string::String,
-    /// `def`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
-impl AddFieldEnum {
-    /// A value with the required `value`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            value: value.into(),
-            def: None,
-            sort: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `def`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}
 /// The `field` object.
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
@@ -391,14 +327,16 @@ pub struct AddField {
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     >,
-    /// `enum`: list of `AddFieldEnum`.
+    /// `enum`: list of `UserfieldconfigUfEnumElement`.
     #[serde(
         rename = "enum",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub enum_: ::std::option::Option<::std::vec::Vec<AddFieldEnum>>,
+    pub enum_: ::std::option::Option<
+        ::std::vec::Vec<crate::types::UserfieldconfigUfEnumElement>,
+    >,
 }
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
@@ -493,7 +431,10 @@ impl AddField {
         self
     }
     /// Sets `enum`.
-    pub fn enum_(mut self, value: ::std::vec::Vec<AddFieldEnum>) -> Self {
+    pub fn enum_(
+        mut self,
+        value: ::std::vec::Vec<crate::types::UserfieldconfigUfEnumElement>,
+    ) -> Self {
         self.enum_ = Some(value);
         self
     }
@@ -2539,111 +2480,6 @@ impl UpdateFieldSettings {
         self
     }
 }
-/// The `enum` object.
-#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldEnum {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `value`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `def`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `del`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub del: ::std::option::Option<bool>,
-}
-#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
-::bitrix24_runtime::wire_object!(UpdateFieldEnum);
-#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
-impl UpdateFieldEnum {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            value: None,
-            def: None,
-            sort: None,
-            xml_id: None,
-            del: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `value`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `def`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `del`.
-    pub fn del(mut self, value: bool) -> Self {
-        self.del = Some(value);
-        self
-    }
-}
 /// The `field` object.
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
@@ -2712,14 +2548,16 @@ pub struct UpdateField {
     /// `settings`: `UpdateFieldSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<UpdateFieldSettings>,
-    /// `enum`: list of `UpdateFieldEnum`.
+    /// `enum`: list of `UserfieldconfigUfEnumElement`.
     #[serde(
         rename = "enum",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub enum_: ::std::option::Option<::std::vec::Vec<UpdateFieldEnum>>,
+    pub enum_: ::std::option::Option<
+        ::std::vec::Vec<crate::types::UserfieldconfigUfEnumElement>,
+    >,
     /// `userTypeId`: string.
     #[serde(
         rename = "userTypeId",
@@ -2800,7 +2638,10 @@ impl UpdateField {
         self
     }
     /// Sets `enum`.
-    pub fn enum_(mut self, value: ::std::vec::Vec<UpdateFieldEnum>) -> Self {
+    pub fn enum_(
+        mut self,
+        value: ::std::vec::Vec<crate::types::UserfieldconfigUfEnumElement>,
+    ) -> Self {
         self.enum_ = Some(value);
         self
     }

@@ -26,19 +26,21 @@ fn run_import(args: &DocsArgs) -> Result<Import, ExitCode> {
     })
 }
 
-/// Imports the docs into `specs/methods/` and `specs/events/`, or with `check` compares
+/// Imports the docs into `specs/methods/`, `specs/events/` and `specs/types/`, or with
+/// `check` compares
 /// without writing.
 pub fn run(args: &DocsArgs, check: bool) -> ExitCode {
     let imported = match run_import(args) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let outputs = match (imported.files(), imported.event_files()) {
-        (Ok(methods), Ok(events)) => [
+    let outputs = match (imported.files(), imported.event_files(), imported.type_files()) {
+        (Ok(methods), Ok(events), Ok(types)) => [
             (methods, args.specs.join("methods")),
             (events, args.specs.join("events")),
+            (types, args.specs.join("types")),
         ],
-        (Err(e), _) | (_, Err(e)) => {
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use super::corpus::{Corpus, Page, PlacedTable, Section};
 use super::fields::FieldReader;
+use super::objects::Objects;
 use super::method;
 use super::refine;
 use super::scopes;
@@ -84,6 +85,7 @@ pub fn import(
     page: &Page,
     kind: EventPage,
     vocab: &Vocabulary,
+    objects: &mut Objects,
 ) -> Vec<ImportedEvent> {
     let mut problems = Vec::new();
     let scopes = scopes::of_page(corpus, page);
@@ -91,7 +93,7 @@ pub fn import(
         problems.push("no `Scope:` line on the page or an index page above it".to_owned());
     }
     let deprecated = method::is_deprecated(page);
-    let mut reader = FieldReader::new(corpus, vocab);
+    let mut reader = FieldReader::new(corpus, vocab, objects);
     let events: Vec<(String, Option<String>, Option<Field>)> = match kind {
         EventPage::Single => {
             let (event, spelling) = single_name(page);
@@ -431,7 +433,13 @@ mod tests {
         let corpus = corpus(&[("a/events/on-crm-lead-add.md", SINGLE)]);
         let page = &corpus.pages["a/events/on-crm-lead-add.md"];
         assert_eq!(event_page(page), Some(EventPage::Single));
-        let events = import(&corpus, page, EventPage::Single, &Vocabulary::default());
+        let events = import(
+            &corpus,
+            page,
+            EventPage::Single,
+            &Vocabulary::default(),
+            &mut Objects::default(),
+        );
         assert_eq!(events.len(), 1);
         let spec = &events[0].spec;
         assert_eq!(spec.event, "ONCRMLEADADD");
@@ -463,7 +471,7 @@ mod tests {
         let page = &corpus.pages["b/events/events.md"];
         assert_eq!(event_page(page), Some(EventPage::Several));
         assert_eq!(event_page(&corpus.pages["b/events/index.md"]), None);
-        let events = import(&corpus, page, EventPage::Several, &Vocabulary::default());
+        let events = import(&corpus, page, EventPage::Several, &Vocabulary::default(), &mut Objects::default());
         let names: Vec<&str> = events.iter().map(|e| e.spec.event.as_str()).collect();
         assert_eq!(names, ["ONXV2ADD", "ONXV2DELETE"]);
         assert_eq!(events[0].spec.scopes, ["imbot"]);

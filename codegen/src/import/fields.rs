@@ -23,6 +23,7 @@ use super::examples;
 use super::facts;
 use super::keyed;
 use super::method;
+use super::objects::{Claim, Objects};
 use super::refine;
 use super::table::{self, TableKind};
 use super::types::{self, Vocabulary};
@@ -36,17 +37,36 @@ const MAX_DEPTH: usize = 6;
 pub struct FieldReader<'a> {
     corpus: &'a Corpus,
     vocab: &'a Vocabulary,
+    /// The objects described elsewhere, named once for the whole import.
+    objects: &'a mut Objects,
     /// Tables being read, to stop at cycles: (page path, block index).
     chain: Vec<(String, usize)>,
     problems: Vec<String>,
 }
 
+/// Where the fields of an object field are described.
+struct Described<'p> {
+    /// The page describing them.
+    page: &'p Page,
+    /// Its tables of them: one, or every table of a page about one object.
+    tables: Vec<&'p PlacedTable>,
+    /// The place (`page.md` or `page.md#anchor`), naming the object.
+    place: String,
+    /// Words naming the object, best first: the type the row writes, the anchor, the
+    /// `*.fields` method.
+    names: Vec<String>,
+    /// The reply table of a `*.fields` method: the fields are its `result` row's, when it
+    /// has one.
+    fields_method: bool,
+}
+
 impl<'a> FieldReader<'a> {
-    /// A reader over a corpus.
-    pub fn new(corpus: &'a Corpus, vocab: &'a Vocabulary) -> Self {
+    /// A reader over a corpus, naming the objects it finds elsewhere in `objects`.
+    pub fn new(corpus: &'a Corpus, vocab: &'a Vocabulary, objects: &'a mut Objects) -> Self {
         FieldReader {
             corpus,
             vocab,
+            objects,
             chain: Vec::new(),
             problems: Vec::new(),
         }
@@ -160,7 +180,7 @@ impl<'a> FieldReader<'a> {
             ty = fixed_ty;
             fields = fixed_fields;
         } else if needs_fields {
-            let found = self.nested(
+            let described = self.nested(
                 page,
                 placed,
                 section,
@@ -168,7 +188,19 @@ impl<'a> FieldReader<'a> {
                 &row.description,
                 row_type.unknown.as_ref(),
             );
-            if let Some(mut nested) = found.filter(|f| !f.is_empty()) {
+            // An object named by its type, or described on another page, is a shared type;
+            // a filter's keys are the object's fields, not the object.
+            let object = described
+                .as_ref()
+                .filter(|_| !filter)
+                .and_then(|d| self.object(page, d, row_type.unknown.is_some()));
+            let found = match (&object, described) {
+                (Some(_), _) | (None, None) => None,
+                (None, Some(d)) => Some(self.read_described(&d, section)),
+            };
+            if let Some(name) = object {
+                ty = named_element(ty, &name);
+            } else if let Some(mut nested) = found.filter(|f| !f.is_empty()) {
                 // `array` with a fields table is a list of objects.
                 // and a union with an object member is that object.
                 let object = TypeExpr::Primitive(Primitive::Object);
@@ -264,84 +296,195 @@ impl<'a> FieldReader<'a> {
         if keyed::sorts(description) {
             return (map(Primitive::String), None);
         }
-        let values = keyed::value_link(description)
-            .and_then(|link| self.read_linked(page, &link, section))
-            .filter(|f| !f.is_empty());
-        match values {
-            Some(fields) => (map(Primitive::Object), Some(fields)),
-            None => (map(Primitive::Any), None),
+        let Some(described) =
+            keyed::value_link(description).and_then(|link| self.linked(page, &link, section))
+        else {
+            return (map(Primitive::Any), None);
+        };
+        if let Some(name) = self.object(page, &described, false) {
+            return (TypeExpr::Map(Box::new(TypeExpr::Name(name))), None);
+        }
+        let fields = self.read_described(&described, section);
+        if fields.is_empty() {
+            (map(Primitive::Any), None)
+        } else {
+            (map(Primitive::Object), Some(fields))
         }
     }
 
-    /// The fields of the table a description link points to: under an anchor of this
-    /// page, under an anchor of another page, or first on a page describing an object.
-    fn read_linked(&mut self, page: &Page, link: &str, section: Section) -> Option<Vec<Field>> {
-        if let Some(anchor) = link.strip_prefix('#') {
-            let t = table_under_anchor(page, anchor)?;
-            return Some(self.read(page, t, section));
+    /// The shared type of a described object: one named by the type its row writes
+    /// (`named`), or described on another page. `None` for fields described on this
+    /// page for this field alone, and for an object being read further up (a type
+    /// cannot contain itself).
+    fn object(&mut self, from: &Page, described: &Described<'_>, named: bool) -> Option<String> {
+        if !named && described.page.path == from.path {
+            return None;
         }
-        let (target, anchor) = self.corpus.follow(&page.path, link)?;
-        if anchor.is_none() && section == Section::Params && describes_fields(target) {
+        match self
+            .objects
+            .claim(&described.place, &described.names, self.vocab)
+        {
+            Claim::Known(name) if self.vocab.types.contains(&name) => Some(name),
+            Claim::Known(name) => self.objects.has_fields(&name).then_some(name),
+            Claim::Cycle => None,
+            Claim::New(name) => {
+                let mut fields = self.read_described(described, Section::Response);
+                fields.iter_mut().for_each(|f| f.required = false);
+                self.objects.add(&name, fields);
+                // An object the docs give no field of is a loose object, not a type.
+                self.objects.has_fields(&name).then_some(name)
+            }
+        }
+    }
+
+    /// The fields of a described object, its tables read in order.
+    fn read_described(&mut self, described: &Described<'_>, section: Section) -> Vec<Field> {
+        let mut fields = Vec::new();
+        for table in &described.tables {
+            for field in self.read(described.page, table, section) {
+                insert(&mut fields, field);
+            }
+        }
+        if described.fields_method {
             // A `*.fields` method replies with the entity's fields (in a table of its own,
             // or nested in a `result` row); which are required depends on the call, so
             // none is here.
+            if let Some(result) = fields.iter().find(|f| f.name == "result") {
+                fields = result.fields.clone().unwrap_or_default();
+            }
+            fields.iter_mut().for_each(|f| f.required = false);
+        }
+        fields
+    }
+
+    /// Where a description link points to: the table under an anchor of this page or of
+    /// another page, the reply of a `*.fields` method, or the tables of a page describing
+    /// one object.
+    fn linked(&self, page: &'a Page, link: &str, section: Section) -> Option<Described<'a>> {
+        if let Some(anchor) = link.strip_prefix('#') {
+            let t = table_under_anchor(page, anchor)?;
+            return Some(Described::at(page, vec![t], Some(anchor), None));
+        }
+        let (target, anchor) = self.corpus.follow(&page.path, link)?;
+        if anchor.is_none() && section == Section::Params && describes_fields(target) {
             let t = target.tables.iter().find(|t| {
                 t.kind == TableKind::Fields
                     && matches!(t.section, Section::Response | Section::Other)
             })?;
-            let mut fields = self.read(target, t, section);
-            if let Some(result) = fields.iter().find(|f| f.name == "result") {
-                fields = result.fields.clone()?;
-            }
-            fields.iter_mut().for_each(|f| f.required = false);
-            return Some(fields);
+            let mut described = Described::at(target, vec![t], None, None);
+            described.fields_method = true;
+            return Some(described);
         }
-        let t = linked_table(target, anchor.as_deref())?;
-        Some(self.read(target, t, section))
+        let tables = object_tables_at(target, anchor.as_deref(), None);
+        (!tables.is_empty()).then(|| Described::at(target, tables, anchor.as_deref(), None))
     }
 
-    /// Finds the fields of an object field in another table (see the module docs).
+    /// Finds where the fields of an object field are described (see the module docs).
     fn nested(
-        &mut self,
-        page: &Page,
+        &self,
+        page: &'a Page,
         placed: &PlacedTable,
         section: Section,
         name: &str,
         description: &str,
         unknown: Option<&(String, Option<String>)>,
-    ) -> Option<Vec<Field>> {
+    ) -> Option<Described<'a>> {
+        let type_name = unknown.map(|(t, _)| t.as_str());
+        let mut found = self
+            .find_nested(page, placed, section, name, description, unknown)?
+            .named(type_name);
+        // Failing better words, the field is named after the object it holds (`task`).
+        found.names.push(name.to_owned());
+        Some(found)
+    }
+
+    fn find_nested(
+        &self,
+        page: &'a Page,
+        placed: &PlacedTable,
+        section: Section,
+        name: &str,
+        description: &str,
+        unknown: Option<&(String, Option<String>)>,
+    ) -> Option<Described<'a>> {
         for anchor in same_page_anchors(description) {
             if let Some(t) = table_under_anchor(page, &anchor) {
-                return Some(self.read(page, t, section));
+                return Some(Described::at(page, vec![t], Some(&anchor), None));
             }
         }
-        // Reply descriptions link to pages about the fields as often as to the fields
-        // (`*.fields` replies describe each field), so only parameters follow them.
-        let links = match section {
-            Section::Params => other_page_links(description),
-            _ => Vec::new(),
-        };
-        for link in links {
-            if let Some(fields) = self.read_linked(page, &link, section) {
-                return Some(fields);
+        // A link in the description to the fields elsewhere (`[task description](./fields.md)`).
+        // Reply descriptions link to `*.fields` methods to say what each field means, not
+        // that the reply is that object, so only parameters follow those.
+        for link in other_page_links(description) {
+            if let Some(found) = self.linked(page, &link, section) {
+                return Some(found);
             }
         }
         if let Some(t) = table_named(page, placed, name) {
-            return Some(self.read(page, t, section));
+            return Some(Described::at(page, vec![t], None, page.heading(t)));
         }
         let (type_name, link) = unknown?;
         if let Some(link) = link
             && let Some((target, anchor)) = self.corpus.follow(&page.path, link)
         {
-            let t = match anchor {
-                Some(anchor) => table_under_anchor(target, &anchor),
-                None => object_table(target),
-            };
-            if let Some(t) = t {
-                return Some(self.read(target, t, section));
+            let tables = object_tables_at(target, anchor.as_deref(), Some(type_name));
+            if let Some(first) = tables.first() {
+                let heading = anchor.is_none().then(|| target.heading(first)).flatten();
+                return Some(Described::at(target, tables, anchor.as_deref(), heading));
             }
         }
-        table_named(page, placed, type_name).map(|t| self.read(page, t, section))
+        let t = table_named(page, placed, type_name)?;
+        Some(Described::at(page, vec![t], None, page.heading(t)))
+    }
+}
+
+impl<'p> Described<'p> {
+    /// Tables of `page`, under `anchor` or the heading `heading` when known.
+    fn at(
+        page: &'p Page,
+        tables: Vec<&'p PlacedTable>,
+        anchor: Option<&str>,
+        heading: Option<&super::yfm::Heading>,
+    ) -> Self {
+        let anchor = anchor
+            .map(str::to_owned)
+            .or_else(|| heading.map(|h| h.anchor.clone()).filter(|a| !a.is_empty()));
+        let place = match &anchor {
+            Some(anchor) => format!("{}#{anchor}", page.path),
+            None => page.path.clone(),
+        };
+        let mut names: Vec<String> = anchor.into_iter().collect();
+        if let Some(method) = method::method_name(page).filter(|m| m.ends_with(".fields")) {
+            // `crm.deal.fields` describes a `deal`.
+            names.extend(method.rsplit('.').nth(1).map(str::to_owned));
+        }
+        Described {
+            page,
+            tables,
+            place,
+            names,
+            fields_method: false,
+        }
+    }
+
+    /// The same place, named first by the type its row writes.
+    fn named(mut self, type_name: Option<&str>) -> Self {
+        if let Some(t) = type_name {
+            self.names.insert(0, t.to_owned());
+        }
+        self
+    }
+}
+
+/// `ty` with its object element replaced by the named type (`object[]` → `name[]`).
+fn named_element(ty: TypeExpr, name: &str) -> TypeExpr {
+    match ty {
+        TypeExpr::List(inner) => TypeExpr::List(Box::new(named_element(*inner, name))),
+        TypeExpr::Map(inner) => TypeExpr::Map(Box::new(named_element(*inner, name))),
+        TypeExpr::Union(members) if members.iter().any(|m| matches!(m, TypeExpr::List(_))) => {
+            TypeExpr::List(Box::new(TypeExpr::Name(name.to_owned())))
+        }
+        _ => TypeExpr::Name(name.to_owned()),
     }
 }
 
@@ -413,30 +556,53 @@ fn other_page_links(description: &str) -> Vec<String> {
         .collect()
 }
 
-/// The fields table a description link points to: the one under its anchor, or, on a page
-/// describing one object (not a method, whose first table lists its parameters, nor a
-/// `data-types.md` page of many types), the page's first fields table.
-fn linked_table<'p>(target: &'p Page, anchor: Option<&str>) -> Option<&'p PlacedTable> {
-    match anchor {
-        Some(anchor) => table_under_anchor(target, anchor),
-        None if method::method_name(target).is_none()
-            && !target.path.ends_with("data-types.md") =>
-        {
-            object_table(target)
-        }
-        None => None,
+/// The fields tables describing the object a link points to, found by one rule for every
+/// link: the table under its anchor; else the table under a heading named like the type
+/// the link is written on (`[`sale_order`](data-types.md)` → `### sale_order`); else, on a
+/// page about one object, every table of it (see [`object_tables`]). A method page lists
+/// its parameters and a `data-types.md` page many types, so neither is one object.
+fn object_tables_at<'p>(
+    target: &'p Page,
+    anchor: Option<&str>,
+    type_name: Option<&str>,
+) -> Vec<&'p PlacedTable> {
+    if let Some(anchor) = anchor {
+        return table_under_anchor(target, anchor).into_iter().collect();
+    }
+    if let Some(t) = type_name.and_then(|name| table_headed(target, name)) {
+        return vec![t];
+    }
+    let one_object =
+        method::method_name(target).is_none() && !target.path.ends_with("data-types.md");
+    if one_object {
+        object_tables(target)
+    } else {
+        Vec::new()
     }
 }
 
-/// The fields table of the object a page describes: its first one at the top of the page
-/// or under a heading down to `###`. A table deeper down belongs to a variant of the
-/// object (the content-block page's `#### Parameters` of its `text` kind), not to the
-/// object itself.
-fn object_table(target: &Page) -> Option<&PlacedTable> {
+/// The fields tables of the object a page describes: every one at the top of the page or
+/// under a heading down to `###` (its common fields, then those of each kind, as tabs
+/// list them). A table deeper down belongs to a part of the object (the content-block
+/// page's `#### Parameters` of its `text` kind), not to the object itself.
+fn object_tables(target: &Page) -> Vec<&PlacedTable> {
     target
         .tables
         .iter()
-        .find(|t| t.kind == TableKind::Fields && target.heading(t).is_none_or(|h| h.level <= 3))
+        .filter(|t| t.kind == TableKind::Fields && target.heading(t).is_none_or(|h| h.level <= 3))
+        .collect()
+}
+
+/// The first fields table under a heading that is the name (`### sale_order`, any case),
+/// or whose anchor is.
+fn table_headed<'p>(page: &'p Page, name: &str) -> Option<&'p PlacedTable> {
+    page.tables.iter().find(|t| {
+        t.kind == TableKind::Fields
+            && page.heading(t).is_some_and(|h| {
+                h.text.trim().trim_matches('`').eq_ignore_ascii_case(name)
+                    || h.anchor.eq_ignore_ascii_case(name)
+            })
+    })
 }
 
 /// Whether a page documents a `*.fields` method, whose reply lists an entity's fields.
@@ -566,14 +732,18 @@ fn default_fits(ty: &TypeExpr, default: &Scalar) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::spec::NamedType;
 
     fn field(name: &str, ty: &str) -> Field {
         Field::new(name, ty.parse().unwrap())
     }
 
-    /// Reads the first parameters table of `main.md` in a corpus of two pages.
-    fn read_params(main: &str, other: &str) -> Vec<Field> {
+    /// Reads the first parameters table of `main.md` in a corpus of two pages, with the
+    /// shared types it named.
+    fn read_params(main: &str, other: &str) -> (Vec<Field>, BTreeMap<String, NamedType>) {
         let pages = [("docs/main.md", main), ("docs/thing.md", other)]
             .into_iter()
             .map(|(path, text)| (path.to_owned(), Page::new(path.to_owned(), text)))
@@ -582,7 +752,9 @@ mod tests {
         let vocab = Vocabulary::default();
         let page = &corpus.pages["docs/main.md"];
         let placed = page.field_tables(Section::Params).next().unwrap();
-        FieldReader::new(&corpus, &vocab).read(page, placed, Section::Params)
+        let mut objects = Objects::default();
+        let fields = FieldReader::new(&corpus, &vocab, &mut objects).read(page, placed, Section::Params);
+        (fields, objects.into_types())
     }
 
     const THING: &str = "# Thing\n\n## Fields {#thing}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
@@ -641,9 +813,8 @@ mod tests {
             "# Add main.add\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}|#\n",
             rows.concat()
         );
-        let fields = read_params(&main, THING);
+        let (fields, types) = read_params(&main, THING);
         let shapes: Vec<_> = fields.iter().map(shape).collect();
-        let thing = vec![("id", true), ("title", false)];
         assert_eq!(shapes[0], ("string[]".into(), vec![]));
         assert_eq!(shapes[1], ("map<string>".into(), vec![]));
         // A keyed filter takes the fields, none required, and any prefixed key.
@@ -654,16 +825,25 @@ mod tests {
                 vec![("id", false), ("title", false), ("*", false)]
             )
         );
-        assert_eq!(shapes[3], ("object".into(), thing.clone()));
-        assert_eq!(
-            shapes[4],
-            (
-                "map<object>".into(),
-                vec![("type", false), ("isRequired", false)]
-            )
-        );
+        // Objects described on another page are shared types, named by their anchor;
+        // what is required of them depends on the call, so nothing is.
+        assert_eq!(shapes[3], ("thing".into(), vec![]));
+        assert_eq!(shapes[4], ("map<info>".into(), vec![]));
         assert_eq!(shapes[5], ("map<any>".into(), vec![]));
-        assert_eq!(shapes[6], ("object".into(), thing));
+        assert_eq!(shapes[6], ("thing".into(), vec![]));
+        let names = |t: &str| -> Vec<(String, bool)> {
+            let fields = types[t].fields.iter().flatten();
+            fields.map(|f| (f.name.clone(), f.required)).collect()
+        };
+        assert_eq!(names("thing"), [("id".into(), false), ("title".into(), false)]);
+        assert_eq!(
+            names("info"),
+            [("type".into(), false), ("isRequired".into(), false)]
+        );
+        assert_eq!(
+            types["thing"].docs.as_deref(),
+            Some("docs/thing.md#thing")
+        );
         assert_eq!(shapes[7], ("boolean".into(), vec![]));
         assert_eq!(fields[7].format, Some(crate::spec::BoolFormat::YesNo));
         assert_eq!(fields[7].values, None);

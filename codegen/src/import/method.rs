@@ -5,6 +5,7 @@ use super::corpus::{Corpus, Page, Section};
 use super::errors;
 use super::examples;
 use super::fields::FieldReader;
+use super::objects::Objects;
 use super::refine;
 use super::scopes;
 use super::table::{self, TableKind};
@@ -180,14 +181,20 @@ pub fn api_version(page: &Page) -> ApiVersion {
 }
 
 /// Reads a method page.
-pub fn import(corpus: &Corpus, page: &Page, name: String, vocab: &Vocabulary) -> ImportedMethod {
+pub fn import(
+    corpus: &Corpus,
+    page: &Page,
+    name: String,
+    vocab: &Vocabulary,
+    objects: &mut Objects,
+) -> ImportedMethod {
     let mut problems = Vec::new();
     let api = api_version(page);
     let scopes = scopes::of_page(corpus, page);
     if scopes.is_empty() {
         problems.push("no `Scope:` line".to_owned());
     }
-    let mut reader = FieldReader::new(corpus, vocab);
+    let mut reader = FieldReader::new(corpus, vocab, objects);
 
     // Parameters: the first fields table of the parameters section, or failing that of
     // the page head (some short pages have no `##` headings).

@@ -24,6 +24,7 @@ mod fields;
 mod keyed;
 mod literal;
 mod method;
+mod objects;
 pub mod overrides;
 mod refine;
 mod scopes;
@@ -38,10 +39,11 @@ use std::path::{Path, PathBuf};
 pub use corpus::{Corpus, Page};
 pub use events::ImportedEvent;
 pub use method::{ImportedMethod, Naming};
+pub use objects::Objects;
 pub use types::Vocabulary;
 
 use crate::output::FileSet;
-use crate::spec::{ApiVersion, EventSpec, MethodSpec};
+use crate::spec::{ApiVersion, EventSpec, MethodSpec, NamedType};
 use crate::{Diagnostics, spec};
 
 /// The environment variable naming a checkout of the docs.
@@ -76,14 +78,21 @@ pub struct Import {
     pub event_overrides: usize,
     /// Pages whose title and example call name different methods, with the name chosen.
     pub disagreeing_names: Vec<(String, Naming)>,
+    /// Shared types of the objects the docs describe, by name, overrides applied.
+    pub types: BTreeMap<String, NamedType>,
+    /// Number of type override files applied.
+    pub type_overrides: usize,
 }
 
 /// Imports every method page of the docs at `docs`, with the vocabulary and overrides of
 /// the specs directory `specs`. Override problems are errors; page problems are listed.
 pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     let (corpus, unreadable) = Corpus::read(docs)?;
-    let mut vocab = vocabulary(specs).map_err(|d| d.to_string())?;
+    let mut diags = Diagnostics::default();
+    let type_overrides = overrides::load_types(&specs.join("overrides").join("types"), &mut diags);
+    let mut vocab = vocabulary(specs, &type_overrides).map_err(|d| d.to_string())?;
     vocab.object_ids = types::object_ids(&corpus);
+    let mut objects = objects::Objects::default();
     let mut problems: Vec<(String, String)> = unreadable;
     let mut methods: BTreeMap<(String, ApiVersion), ImportedMethod> = BTreeMap::new();
     let mut method_pages = 0;
@@ -110,7 +119,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         }
         let (page, name) = (*page, name.clone());
         method_pages += 1;
-        let imported = method::import(&corpus, page, name, &vocab);
+        let imported = method::import(&corpus, page, name, &vocab, &mut objects);
         for p in &imported.problems {
             problems.push((page.path.clone(), p.clone()));
         }
@@ -144,7 +153,6 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         }
     }
 
-    let mut diags = Diagnostics::default();
     let overrides = overrides::load(&specs.join("overrides"), &mut diags);
     for (key, (file, o)) in &overrides {
         let imported = methods.remove(key);
@@ -167,7 +175,14 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
             methods.insert(key.clone(), method);
         }
     }
-    let events = import_events(&corpus, &vocab, specs, &mut problems, &mut diags);
+    let events = import_events(&corpus, &vocab, specs, &mut objects, &mut problems, &mut diags);
+    let mut types = objects.into_types();
+    for (name, (file, o)) in &type_overrides {
+        let imported = types.remove(name);
+        if let Some(ty) = overrides::apply_type(file, o, imported, &mut diags) {
+            types.insert(name.clone(), ty);
+        }
+    }
     diags.into_result(()).map_err(|d| d.to_string())?;
     problems.sort();
     Ok(Import {
@@ -180,6 +195,8 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         events: events.events,
         event_overrides: events.overrides,
         disagreeing_names,
+        types,
+        type_overrides: type_overrides.len(),
     })
 }
 
@@ -196,6 +213,7 @@ fn import_events(
     corpus: &Corpus,
     vocab: &Vocabulary,
     specs: &Path,
+    objects: &mut objects::Objects,
     problems: &mut Vec<(String, String)>,
     diags: &mut Diagnostics,
 ) -> ImportedEvents {
@@ -213,7 +231,7 @@ fn import_events(
             events::EventPage::Single => found.single_pages += 1,
             events::EventPage::Several => found.multi_pages += 1,
         }
-        for imported in events::import(corpus, page, kind, vocab) {
+        for imported in events::import(corpus, page, kind, vocab, objects) {
             for p in &imported.problems {
                 problems.push((page.path.clone(), p.clone()));
             }
@@ -267,6 +285,14 @@ fn spec_key(spec: &EventSpec) -> String {
 /// generate, so a bad import writes nothing.
 pub fn validate(import: &Import, specs: &Path) -> Result<(), Diagnostics> {
     let mut set = spec::load_shared(specs)?;
+    set.types = import
+        .types
+        .iter()
+        .map(|(name, ty)| {
+            let file = specs.join("types").join(type_file(name));
+            (name.clone(), (file, ty.clone()))
+        })
+        .collect();
     for ((name, api), m) in &import.methods {
         set.methods.push((
             specs.join("methods").join(method_file(name, *api)),
@@ -283,13 +309,23 @@ pub fn validate(import: &Import, specs: &Path) -> Result<(), Diagnostics> {
     crate::ir::build(&set).map(|_| ())
 }
 
-/// Entities and shared type names of a specs directory.
-pub fn vocabulary(specs: &Path) -> Result<Vocabulary, Diagnostics> {
+/// The entities of a specs directory and the shared types written by hand
+/// (`overrides/types/`), by name and by the docs place they describe. Imported types are
+/// not read back: an import does not depend on the one before it.
+pub fn vocabulary(
+    specs: &Path,
+    hand_written: &overrides::TypeOverrides,
+) -> Result<Vocabulary, Diagnostics> {
     let set = spec::load_shared(specs)?;
+    let spec_of = |o: &overrides::TypeOverride| o.spec.clone();
     Ok(Vocabulary {
         entities: set.entities,
-        types: set.types.into_keys().collect(),
+        types: hand_written.keys().cloned().collect(),
         object_ids: BTreeMap::new(),
+        type_docs: hand_written
+            .values()
+            .filter_map(|(_, o)| Some((spec_of(o)?.docs?, o.name.clone())))
+            .collect(),
     })
 }
 
@@ -305,6 +341,16 @@ impl Import {
 }
 
 impl Import {
+    /// The shared type files, relative to `specs/types/`.
+    pub fn type_files(&self) -> Result<FileSet, String> {
+        let mut files = FileSet::default();
+        for (name, ty) in &self.types {
+            let body = serde_yaml::to_string(ty).map_err(|e| format!("type {name}: {e}"))?;
+            files.insert(type_file(name), format!("{IMPORTED_HEADER}{body}"));
+        }
+        Ok(files)
+    }
+
     /// The event spec files, relative to `specs/events/`.
     pub fn event_files(&self) -> Result<FileSet, String> {
         let mut files = FileSet::default();
@@ -321,6 +367,11 @@ impl Import {
 fn event_file(spec: &EventSpec) -> String {
     let scope = spec.scopes.first().map_or("none", String::as_str);
     format!("{scope}/{}.yaml", spec.event)
+}
+
+/// The file of a shared type, relative to `specs/types/`.
+fn type_file(name: &str) -> String {
+    format!("{name}.yaml")
 }
 
 /// The first lines of every imported spec file.

@@ -34,7 +34,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
-use crate::spec::{ApiVersion, EventSpec, MethodSpec};
+use crate::spec::{ApiVersion, EventSpec, MethodSpec, NamedType};
 use crate::{Diagnostic, Diagnostics};
 
 /// The overrides of one method.
@@ -83,24 +83,76 @@ pub type Overrides = BTreeMap<(String, ApiVersion), (PathBuf, Override)>;
 
 /// Reads every override file in `dir` (missing directory: none).
 pub fn load(dir: &Path, diags: &mut Diagnostics) -> Overrides {
-    let mut out = Overrides::new();
-    for (file, o) in read_files::<Override>(dir, diags) {
-        let key = (o.method.clone(), o.api);
-        if o.spec.is_some() && o.reason.is_none() {
+    load_files(dir, diags)
+}
+
+/// An override file of one kind: what it corrects, and whether it gives a whole spec
+/// (which needs a reason).
+trait OverrideFile: DeserializeOwned {
+    /// What identifies the corrected spec.
+    type Key: Ord;
+    /// The key naming the corrected spec in the file (`method`, `event`, `name`).
+    const KEY: &'static str;
+    /// The corrected spec's identity.
+    fn key(&self) -> Self::Key;
+    /// Whether the file gives a whole spec without saying why.
+    fn whole_without_reason(&self) -> bool;
+}
+
+impl OverrideFile for Override {
+    type Key = (String, ApiVersion);
+    const KEY: &'static str = "method";
+    fn key(&self) -> Self::Key {
+        (self.method.clone(), self.api)
+    }
+    fn whole_without_reason(&self) -> bool {
+        self.spec.is_some() && self.reason.is_none()
+    }
+}
+
+impl OverrideFile for EventOverride {
+    type Key = String;
+    const KEY: &'static str = "event";
+    fn key(&self) -> Self::Key {
+        self.event.to_ascii_uppercase()
+    }
+    fn whole_without_reason(&self) -> bool {
+        self.spec.is_some() && self.reason.is_none()
+    }
+}
+
+impl OverrideFile for TypeOverride {
+    type Key = String;
+    const KEY: &'static str = "name";
+    fn key(&self) -> Self::Key {
+        self.name.clone()
+    }
+    fn whole_without_reason(&self) -> bool {
+        self.spec.is_some() && self.reason.is_none()
+    }
+}
+
+/// Reads every override file of one kind in `dir` (missing directory: none), each
+/// keyed by what it corrects; a second file for the same spec is an error.
+fn load_files<T: OverrideFile>(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<T::Key, (PathBuf, T)> {
+    let mut out: BTreeMap<T::Key, (PathBuf, T)> = BTreeMap::new();
+    for (file, o) in read_files::<T>(dir, diags) {
+        if o.whole_without_reason() {
             diags.push(problem(
                 &file,
                 "reason",
                 "a whole-spec override needs a reason",
             ));
         }
-        if let Some((first, _)) = out.get(&key) {
-            diags.push(problem(
+        match out.get(&o.key()) {
+            Some((first, _)) => diags.push(problem(
                 &file,
-                "method",
+                T::KEY,
                 format!("also overridden in {}", first.display()),
-            ));
-        } else {
-            out.insert(key, (file, o));
+            )),
+            None => {
+                out.insert(o.key(), (file, o));
+            }
         }
     }
     out
@@ -129,27 +181,47 @@ pub type EventOverrides = BTreeMap<String, (PathBuf, EventOverride)>;
 
 /// Reads every event override file in `dir` (missing directory: none).
 pub fn load_events(dir: &Path, diags: &mut Diagnostics) -> EventOverrides {
-    let mut out = EventOverrides::new();
-    for (file, o) in read_files::<EventOverride>(dir, diags) {
-        if o.spec.is_some() && o.reason.is_none() {
-            diags.push(problem(
-                &file,
-                "reason",
-                "a whole-spec override needs a reason",
-            ));
-        }
-        let key = o.event.to_ascii_uppercase();
-        if let Some((first, _)) = out.get(&key) {
-            diags.push(problem(
-                &file,
-                "event",
-                format!("also overridden in {}", first.display()),
-            ));
-        } else {
-            out.insert(key, (file, o));
-        }
-    }
-    out
+    load_files(dir, diags)
+}
+
+/// A shared type written or corrected by hand (`specs/overrides/types/<name>.yaml`), in
+/// the form of a method's override: `fixes` address `fields` and its field names, or the
+/// type's own keys; `spec` gives the whole type. Its `docs` place, when given, names the
+/// type: every link to that place means it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeOverride {
+    /// The type it corrects or adds, by name.
+    pub name: String,
+    /// Why the whole type is written by hand, with `spec`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// A whole type replacing the imported one (or standing in for a missing one).
+    #[serde(default)]
+    pub spec: Option<NamedType>,
+    /// Corrections applied in order.
+    #[serde(default)]
+    pub fixes: Vec<Fix>,
+}
+
+/// Type overrides by name, with their files.
+pub type TypeOverrides = BTreeMap<String, (PathBuf, TypeOverride)>;
+
+/// Reads every type override file in `dir` (missing directory: none).
+pub fn load_types(dir: &Path, diags: &mut Diagnostics) -> TypeOverrides {
+    load_files(dir, diags)
+}
+
+/// Applies a type override to an imported type (or supplies the type when none was
+/// imported).
+pub fn apply_type(
+    file: &Path,
+    o: &TypeOverride,
+    imported: Option<NamedType>,
+    diags: &mut Diagnostics,
+) -> Option<NamedType> {
+    let target = ("type", o.name.as_str());
+    apply_to(file, target, o.spec.as_ref(), &o.fixes, imported, diags)
 }
 
 /// Applies an event override to an imported spec (or supplies the spec when none was

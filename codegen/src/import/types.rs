@@ -16,6 +16,9 @@ pub struct Vocabulary {
     /// The id type of objects the docs describe under a heading of their name
     /// (`### sale_status`, whose `id` is text): what `sale_status.id` refers to.
     pub object_ids: BTreeMap<String, IdType>,
+    /// Hand-written shared types by the docs place they describe (`page.md` or
+    /// `page.md#anchor`): a link there means that type.
+    pub type_docs: BTreeMap<String, String>,
 }
 
 /// The type written in a row, before nested objects are resolved.
@@ -232,6 +235,7 @@ mod tests {
             entities: [("user".to_owned(), IdType::Integer)].into(),
             types: ["crm_multifield".to_owned()].into(),
             object_ids: [("sale_status".to_owned(), IdType::String)].into(),
+            type_docs: Default::default(),
         }
     }
 

@@ -71,9 +71,15 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
 
     let types_module = vec![TYPES_MODULE.to_owned()];
     let closure = type_closure(specs, type_users);
+    // Nested types of a shared type are named after it, and must not take the name of
+    // another shared type (`tasks` with a field `task` beside a type `tasks_task`).
+    let shared_names: BTreeSet<String> =
+        specs.types.keys().map(|n| ident(n, Case::Type)).collect();
+    let mut taken = shared_names.clone();
     for (name, (file, named)) in &specs.types {
         let cfg = closure.get(name).cloned().unwrap_or_default();
         let mut resolver = Resolver::new(specs, types_module.clone(), cfg.clone());
+        resolver.taken = std::mem::take(&mut taken);
         let rust_name = ident(name, Case::Type);
         let docs = named.docs.as_deref().map(docs_url);
         let mut doc = vec![format!("The `{name}` object.")];
@@ -106,6 +112,7 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
                 &mut diags,
             );
         }
+        taken = std::mem::take(&mut resolver.taken);
         let module = krate.modules.entry(types_module.clone()).or_default();
         module.types.push(def);
         module.types.append(&mut resolver.nested);
@@ -251,6 +258,9 @@ pub(super) struct Resolver<'a> {
     pub(super) nested: Vec<TypeDef>,
     /// Named types referenced.
     pub(super) used_types: BTreeSet<String>,
+    /// Names a nested type may not take (other types of the module); nested names are
+    /// added as they are made, and a nested type whose name is taken gets a number.
+    pub(super) taken: BTreeSet<String>,
 }
 
 impl<'a> Resolver<'a> {
@@ -261,6 +271,7 @@ impl<'a> Resolver<'a> {
             cfg,
             nested: Vec::new(),
             used_types: BTreeSet::new(),
+            taken: BTreeSet::new(),
         }
     }
 
@@ -388,7 +399,7 @@ impl<'a> Resolver<'a> {
     /// The type of `field` of struct `owner`; nested objects and value lists become types
     /// named `{owner}{Field}`.
     pub(super) fn field_type(&mut self, owner: &str, field: &Field, direction: Direction) -> Ty {
-        let nested_name = format!("{owner}{}", ident(&field.name, Case::Type));
+        let nested_name = self.nested_name(owner, &field.name);
         let element = if let Some(values) = &field.values {
             let doc = vec![format!("Allowed values of `{}`.", field.name)];
             let def = enum_def(&nested_name, doc, self.cfg.clone(), &field.ty, values);
@@ -415,6 +426,24 @@ impl<'a> Resolver<'a> {
             None
         };
         self.expr(&field.ty, field.format, element.as_ref())
+    }
+
+    /// The name of the type made for field `field` of `owner`: `{owner}{Field}`, numbered
+    /// when a type of the module already has that name.
+    fn nested_name(&mut self, owner: &str, field: &str) -> String {
+        let base = format!("{owner}{}", ident(field, Case::Type));
+        if self.taken.is_empty() {
+            return base;
+        }
+        let name = (1..)
+            .map(|n| match n {
+                1 => base.clone(),
+                n => format!("{base}{n}"),
+            })
+            .find(|name| !self.taken.contains(name))
+            .expect("an unbounded range has a free name");
+        self.taken.insert(name.clone());
+        name
     }
 
     /// The type of an expression; `element` replaces the innermost type when given.

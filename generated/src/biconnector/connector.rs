@@ -410,19 +410,12 @@ impl ::bitrix24_runtime::Method for Fields {
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct FieldsResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct FieldsResponse(pub crate::types::Connector);
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl FieldsResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Connector {
         self.0
     }
 }
@@ -500,19 +493,12 @@ impl ::bitrix24_runtime::Method for Get {
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct GetResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct GetResponse(pub crate::types::Connector2);
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Connector2 {
         self.0
     }
 }
@@ -591,9 +577,15 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `ListFilter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<ListFilter>,
+    /// `filter`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `order`: map of string.
     #[serde(
         default,
@@ -632,7 +624,10 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(mut self, value: ListFilter) -> Self {
+    pub fn filter(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.filter = Some(value);
         self
     }
@@ -767,119 +762,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "biconnector")]
 impl ::std::error::Error for ListError {}
-/// The `filter` object.
-#[cfg(feature = "biconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilter {
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isMultiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_multiple: ::std::option::Option<bool>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(ListFilter);
-#[cfg(feature = "biconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-impl ListFilter {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            title: None,
-            type_: None,
-            is_required: None,
-            is_read_only: None,
-            is_immutable: None,
-            is_multiple: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isMultiple`.
-    pub fn is_multiple(mut self, value: bool) -> Self {
-        self.is_multiple = Some(value);
-        self
-    }
-}
 /// Parameters of [`biconnector.connector.update`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-update.html).
 ///
 /// - Scopes: `biconnector`

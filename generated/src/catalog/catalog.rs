@@ -42,9 +42,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `catalog`: `GetResponseCatalog`.
+    /// `catalog`: `CatalogCatalog`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub catalog: ::std::option::Option<GetResponseCatalog>,
+    pub catalog: ::std::option::Option<crate::types::CatalogCatalog>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -57,7 +57,7 @@ impl GetResponse {
         Self { catalog: None }
     }
     /// Sets `catalog`.
-    pub fn catalog(mut self, value: GetResponseCatalog) -> Self {
+    pub fn catalog(mut self, value: crate::types::CatalogCatalog) -> Self {
         self.catalog = Some(value);
         self
     }
@@ -116,157 +116,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetError {}
-/// The `catalog` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseCatalog {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `iblockId`: integer.
-    #[serde(
-        rename = "iblockId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub iblock_id: ::std::option::Option<i64>,
-    /// `iblockTypeId`: string.
-    #[serde(
-        rename = "iblockTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub iblock_type_id: ::std::option::Option<::std::string::String>,
-    /// `lid`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub lid: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `productIblockId`: integer.
-    #[serde(
-        rename = "productIblockId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_iblock_id: ::std::option::Option<i64>,
-    /// `skuPropertyId`: integer.
-    #[serde(
-        rename = "skuPropertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sku_property_id: ::std::option::Option<i64>,
-    /// `subscription`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub subscription: ::std::option::Option<bool>,
-    /// `vatId`: integer.
-    #[serde(
-        rename = "vatId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub vat_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponseCatalog);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponseCatalog {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            iblock_id: None,
-            iblock_type_id: None,
-            lid: None,
-            name: None,
-            product_iblock_id: None,
-            sku_property_id: None,
-            subscription: None,
-            vat_id: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `iblockId`.
-    pub fn iblock_id(mut self, value: i64) -> Self {
-        self.iblock_id = Some(value);
-        self
-    }
-    /// Sets `iblockTypeId`.
-    pub fn iblock_type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.iblock_type_id = Some(value.into());
-        self
-    }
-    /// Sets `lid`.
-    pub fn lid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.lid = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `productIblockId`.
-    pub fn product_iblock_id(mut self, value: i64) -> Self {
-        self.product_iblock_id = Some(value);
-        self
-    }
-    /// Sets `skuPropertyId`.
-    pub fn sku_property_id(mut self, value: i64) -> Self {
-        self.sku_property_id = Some(value);
-        self
-    }
-    /// Sets `subscription`.
-    pub fn subscription(mut self, value: bool) -> Self {
-        self.subscription = Some(value);
-        self
-    }
-    /// Sets `vatId`.
-    pub fn vat_id(mut self, value: i64) -> Self {
-        self.vat_id = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.catalog.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-get-fields.html).
 ///
 /// - Scopes: `catalog`
@@ -307,14 +156,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `catalog`: map of `GetFieldsResponseCatalog`.
+    /// `catalog`: map of `RestFieldDescription`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub catalog: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponseCatalog>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::types::RestFieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -332,7 +184,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseCatalog,
+            crate::types::RestFieldDescription,
         >,
     ) -> Self {
         self.catalog = Some(value);
@@ -380,164 +232,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponseCatalogType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponseCatalogType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetFieldsResponseCatalogType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponseCatalogType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `catalog` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponseCatalog {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponseCatalogType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponseCatalogType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetFieldsResponseCatalog);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsResponseCatalog {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponseCatalogType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.catalog.isOffers`](https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-is-offers.html).
 ///
 /// - Scopes: `catalog`
@@ -747,13 +441,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `catalogs`: list of `ListResponseCatalogs`.
+    /// `catalogs`: list of `CatalogCatalog`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub catalogs: ::std::option::Option<::std::vec::Vec<ListResponseCatalogs>>,
+    pub catalogs: ::std::option::Option<::std::vec::Vec<crate::types::CatalogCatalog>>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -766,7 +460,10 @@ impl ListResponse {
         Self { catalogs: None }
     }
     /// Sets `catalogs`.
-    pub fn catalogs(mut self, value: ::std::vec::Vec<ListResponseCatalogs>) -> Self {
+    pub fn catalogs(
+        mut self,
+        value: ::std::vec::Vec<crate::types::CatalogCatalog>,
+    ) -> Self {
         self.catalogs = Some(value);
         self
     }
@@ -925,157 +622,6 @@ impl ListFilter {
             subscription: None,
             vat_id: None,
             extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `iblockId`.
-    pub fn iblock_id(mut self, value: i64) -> Self {
-        self.iblock_id = Some(value);
-        self
-    }
-    /// Sets `iblockTypeId`.
-    pub fn iblock_type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.iblock_type_id = Some(value.into());
-        self
-    }
-    /// Sets `lid`.
-    pub fn lid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.lid = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `productIblockId`.
-    pub fn product_iblock_id(mut self, value: i64) -> Self {
-        self.product_iblock_id = Some(value);
-        self
-    }
-    /// Sets `skuPropertyId`.
-    pub fn sku_property_id(mut self, value: i64) -> Self {
-        self.sku_property_id = Some(value);
-        self
-    }
-    /// Sets `subscription`.
-    pub fn subscription(mut self, value: bool) -> Self {
-        self.subscription = Some(value);
-        self
-    }
-    /// Sets `vatId`.
-    pub fn vat_id(mut self, value: i64) -> Self {
-        self.vat_id = Some(value);
-        self
-    }
-}
-/// The `catalogs` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseCatalogs {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `iblockId`: integer.
-    #[serde(
-        rename = "iblockId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub iblock_id: ::std::option::Option<i64>,
-    /// `iblockTypeId`: string.
-    #[serde(
-        rename = "iblockTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub iblock_type_id: ::std::option::Option<::std::string::String>,
-    /// `lid`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub lid: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `productIblockId`: integer.
-    #[serde(
-        rename = "productIblockId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_iblock_id: ::std::option::Option<i64>,
-    /// `skuPropertyId`: integer.
-    #[serde(
-        rename = "skuPropertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sku_property_id: ::std::option::Option<i64>,
-    /// `subscription`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub subscription: ::std::option::Option<bool>,
-    /// `vatId`: integer.
-    #[serde(
-        rename = "vatId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub vat_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseCatalogs);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseCatalogs {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            iblock_id: None,
-            iblock_type_id: None,
-            lid: None,
-            name: None,
-            product_iblock_id: None,
-            sku_property_id: None,
-            subscription: None,
-            vat_id: None,
         }
     }
     /// Sets `id`.

@@ -41,13 +41,15 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `documentContractor`: `AddResponseDocumentContractor`.
+    /// `documentContractor`: `CatalogDocumentContractor`.
     #[serde(
         rename = "documentContractor",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub document_contractor: ::std::option::Option<AddResponseDocumentContractor>,
+    pub document_contractor: ::std::option::Option<
+        crate::types::CatalogDocumentContractor,
+    >,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -60,7 +62,10 @@ impl AddResponse {
         Self { document_contractor: None }
     }
     /// Sets `documentContractor`.
-    pub fn document_contractor(mut self, value: AddResponseDocumentContractor) -> Self {
+    pub fn document_contractor(
+        mut self,
+        value: crate::types::CatalogDocumentContractor,
+    ) -> Self {
         self.document_contractor = Some(value);
         self
     }
@@ -152,81 +157,6 @@ impl AddFields {
             entity_type_id,
             entity_id,
         }
-    }
-}
-/// The `documentContractor` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseDocumentContractor {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `documentId`: integer.
-    #[serde(
-        rename = "documentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub document_id: ::std::option::Option<i64>,
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `entityId`: integer.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddResponseDocumentContractor);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddResponseDocumentContractor {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            document_id: None,
-            entity_type_id: None,
-            entity_id: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `documentId`.
-    pub fn document_id(mut self, value: i64) -> Self {
-        self.document_id = Some(value);
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
     }
 }
 /// Parameters of [`catalog.documentcontractor.delete`](https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-delete.html).
@@ -535,7 +465,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `documentContractor`: list of `ListResponseDocumentContractor`.
+    /// `documentContractor`: list of `CatalogDocumentContractor`.
     #[serde(
         rename = "documentContractor",
         default,
@@ -543,7 +473,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub document_contractor: ::std::option::Option<
-        ::std::vec::Vec<ListResponseDocumentContractor>,
+        ::std::vec::Vec<crate::types::CatalogDocumentContractor>,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -559,7 +489,7 @@ impl ListResponse {
     /// Sets `documentContractor`.
     pub fn document_contractor(
         mut self,
-        value: ::std::vec::Vec<ListResponseDocumentContractor>,
+        value: ::std::vec::Vec<crate::types::CatalogDocumentContractor>,
     ) -> Self {
         self.document_contractor = Some(value);
         self
@@ -665,81 +595,6 @@ impl ListFilter {
             entity_type_id: None,
             entity_id: None,
             extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `documentId`.
-    pub fn document_id(mut self, value: i64) -> Self {
-        self.document_id = Some(value);
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-}
-/// The `documentContractor` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseDocumentContractor {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `documentId`: integer.
-    #[serde(
-        rename = "documentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub document_id: ::std::option::Option<i64>,
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `entityId`: integer.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseDocumentContractor);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseDocumentContractor {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            document_id: None,
-            entity_type_id: None,
-            entity_id: None,
         }
     }
     /// Sets `id`.

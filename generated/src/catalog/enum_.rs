@@ -40,14 +40,14 @@ impl ::bitrix24_runtime::Method for GetRoundTypes {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetRoundTypesResponse {
-    /// `enum`: list of `GetRoundTypesResponseEnum`.
+    /// `enum`: list of `CatalogEnum`.
     #[serde(
         rename = "enum",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub enum_: ::std::option::Option<::std::vec::Vec<GetRoundTypesResponseEnum>>,
+    pub enum_: ::std::option::Option<::std::vec::Vec<crate::types::CatalogEnum>>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetRoundTypesResponse);
@@ -60,7 +60,7 @@ impl GetRoundTypesResponse {
         Self { enum_: None }
     }
     /// Sets `enum`.
-    pub fn enum_(mut self, value: ::std::vec::Vec<GetRoundTypesResponseEnum>) -> Self {
+    pub fn enum_(mut self, value: ::std::vec::Vec<crate::types::CatalogEnum>) -> Self {
         self.enum_ = Some(value);
         self
     }
@@ -99,55 +99,6 @@ impl ::std::fmt::Display for GetRoundTypesError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetRoundTypesError {}
-/// The `enum` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetRoundTypesResponseEnum {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetRoundTypesResponseEnum);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetRoundTypesResponseEnum {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.enum.getStoreDocumentTypes`](https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-store-document-types.html).
 ///
 /// - Scopes: `catalog`
@@ -188,14 +139,14 @@ impl ::bitrix24_runtime::Method for GetStoreDocumentTypes {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetStoreDocumentTypesResponse {
-    /// `enum`: list of `GetStoreDocumentTypesResponseEnum`.
+    /// `enum`: list of `CatalogEnum`.
     #[serde(
         rename = "enum",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub enum_: ::std::option::Option<::std::vec::Vec<GetStoreDocumentTypesResponseEnum>>,
+    pub enum_: ::std::option::Option<::std::vec::Vec<crate::types::CatalogEnum>>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetStoreDocumentTypesResponse);
@@ -208,10 +159,7 @@ impl GetStoreDocumentTypesResponse {
         Self { enum_: None }
     }
     /// Sets `enum`.
-    pub fn enum_(
-        mut self,
-        value: ::std::vec::Vec<GetStoreDocumentTypesResponseEnum>,
-    ) -> Self {
+    pub fn enum_(mut self, value: ::std::vec::Vec<crate::types::CatalogEnum>) -> Self {
         self.enum_ = Some(value);
         self
     }
@@ -250,52 +198,3 @@ impl ::std::fmt::Display for GetStoreDocumentTypesError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetStoreDocumentTypesError {}
-/// The `enum` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetStoreDocumentTypesResponseEnum {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetStoreDocumentTypesResponseEnum);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetStoreDocumentTypesResponseEnum {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}

@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `measure`: `AddResponseMeasure`.
+    /// `measure`: `CatalogMeasure`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: ::std::option::Option<AddResponseMeasure>,
+    pub measure: ::std::option::Option<crate::types::CatalogMeasure>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -56,7 +56,7 @@ impl AddResponse {
         Self { measure: None }
     }
     /// Sets `measure`.
-    pub fn measure(mut self, value: AddResponseMeasure) -> Self {
+    pub fn measure(mut self, value: crate::types::CatalogMeasure) -> Self {
         self.measure = Some(value);
         self
     }
@@ -187,133 +187,6 @@ impl AddFields {
     /// Sets `isDefault`.
     pub fn is_default(mut self, value: bool) -> Self {
         self.is_default = Some(value);
-        self
-    }
-    /// Sets `symbol`.
-    pub fn symbol(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol = Some(value.into());
-        self
-    }
-    /// Sets `symbolIntl`.
-    pub fn symbol_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_intl = Some(value.into());
-        self
-    }
-    /// Sets `symbolLetterIntl`.
-    pub fn symbol_letter_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_letter_intl = Some(value.into());
-        self
-    }
-}
-/// The `measure` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseMeasure {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `code`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
-    /// `isDefault`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_default: ::std::option::Option<bool>,
-    /// `measureTitle`: string.
-    #[serde(
-        rename = "measureTitle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_title: ::std::option::Option<::std::string::String>,
-    /// `symbol`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol: ::std::option::Option<::std::string::String>,
-    /// `symbolIntl`: string.
-    #[serde(
-        rename = "symbolIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_intl: ::std::option::Option<::std::string::String>,
-    /// `symbolLetterIntl`: string.
-    #[serde(
-        rename = "symbolLetterIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddResponseMeasure);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddResponseMeasure {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            code: None,
-            is_default: None,
-            measure_title: None,
-            symbol: None,
-            symbol_intl: None,
-            symbol_letter_intl: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn is_default(mut self, value: bool) -> Self {
-        self.is_default = Some(value);
-        self
-    }
-    /// Sets `measureTitle`.
-    pub fn measure_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_title = Some(value.into());
         self
     }
     /// Sets `symbol`.
@@ -489,9 +362,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `measure`: `GetResponseMeasure`.
+    /// `measure`: `CatalogMeasure`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: ::std::option::Option<GetResponseMeasure>,
+    pub measure: ::std::option::Option<crate::types::CatalogMeasure>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -504,7 +377,7 @@ impl GetResponse {
         Self { measure: None }
     }
     /// Sets `measure`.
-    pub fn measure(mut self, value: GetResponseMeasure) -> Self {
+    pub fn measure(mut self, value: crate::types::CatalogMeasure) -> Self {
         self.measure = Some(value);
         self
     }
@@ -563,133 +436,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetError {}
-/// The `measure` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseMeasure {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `code`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
-    /// `isDefault`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_default: ::std::option::Option<bool>,
-    /// `measureTitle`: string.
-    #[serde(
-        rename = "measureTitle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_title: ::std::option::Option<::std::string::String>,
-    /// `symbol`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol: ::std::option::Option<::std::string::String>,
-    /// `symbolIntl`: string.
-    #[serde(
-        rename = "symbolIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_intl: ::std::option::Option<::std::string::String>,
-    /// `symbolLetterIntl`: string.
-    #[serde(
-        rename = "symbolLetterIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponseMeasure);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponseMeasure {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            code: None,
-            is_default: None,
-            measure_title: None,
-            symbol: None,
-            symbol_intl: None,
-            symbol_letter_intl: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn is_default(mut self, value: bool) -> Self {
-        self.is_default = Some(value);
-        self
-    }
-    /// Sets `measureTitle`.
-    pub fn measure_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_title = Some(value.into());
-        self
-    }
-    /// Sets `symbol`.
-    pub fn symbol(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol = Some(value.into());
-        self
-    }
-    /// Sets `symbolIntl`.
-    pub fn symbol_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_intl = Some(value.into());
-        self
-    }
-    /// Sets `symbolLetterIntl`.
-    pub fn symbol_letter_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_letter_intl = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.measure.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-get-fields.html).
 ///
 /// - Scopes: `catalog`
@@ -730,14 +476,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `measure`: map of `GetFieldsResponseMeasure`.
+    /// `measure`: map of `RestFieldDescription`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub measure: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponseMeasure>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::types::RestFieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -755,7 +504,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseMeasure,
+            crate::types::RestFieldDescription,
         >,
     ) -> Self {
         self.measure = Some(value);
@@ -812,164 +561,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponseMeasureType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponseMeasureType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetFieldsResponseMeasureType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponseMeasureType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `measure` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponseMeasure {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponseMeasureType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponseMeasureType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetFieldsResponseMeasure);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsResponseMeasure {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponseMeasureType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.measure.list`](https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1065,13 +656,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `measure`: list of `ListResponseMeasure`.
+    /// `measure`: list of `CatalogMeasure`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub measure: ::std::option::Option<::std::vec::Vec<ListResponseMeasure>>,
+    pub measure: ::std::option::Option<::std::vec::Vec<crate::types::CatalogMeasure>>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1084,7 +675,10 @@ impl ListResponse {
         Self { measure: None }
     }
     /// Sets `measure`.
-    pub fn measure(mut self, value: ::std::vec::Vec<ListResponseMeasure>) -> Self {
+    pub fn measure(
+        mut self,
+        value: ::std::vec::Vec<crate::types::CatalogMeasure>,
+    ) -> Self {
         self.measure = Some(value);
         self
     }
@@ -1270,133 +864,6 @@ impl ListFilter {
         self
     }
 }
-/// The `measure` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseMeasure {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `code`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
-    /// `isDefault`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_default: ::std::option::Option<bool>,
-    /// `measureTitle`: string.
-    #[serde(
-        rename = "measureTitle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_title: ::std::option::Option<::std::string::String>,
-    /// `symbol`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol: ::std::option::Option<::std::string::String>,
-    /// `symbolIntl`: string.
-    #[serde(
-        rename = "symbolIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_intl: ::std::option::Option<::std::string::String>,
-    /// `symbolLetterIntl`: string.
-    #[serde(
-        rename = "symbolLetterIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseMeasure);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseMeasure {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            code: None,
-            is_default: None,
-            measure_title: None,
-            symbol: None,
-            symbol_intl: None,
-            symbol_letter_intl: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn is_default(mut self, value: bool) -> Self {
-        self.is_default = Some(value);
-        self
-    }
-    /// Sets `measureTitle`.
-    pub fn measure_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_title = Some(value.into());
-        self
-    }
-    /// Sets `symbol`.
-    pub fn symbol(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol = Some(value.into());
-        self
-    }
-    /// Sets `symbolIntl`.
-    pub fn symbol_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_intl = Some(value.into());
-        self
-    }
-    /// Sets `symbolLetterIntl`.
-    pub fn symbol_letter_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_letter_intl = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.measure.update`](https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-update.html).
 ///
 /// - Scopes: `catalog`
@@ -1445,9 +912,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `measure`: `UpdateResponseMeasure`.
+    /// `measure`: `CatalogMeasure`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: ::std::option::Option<UpdateResponseMeasure>,
+    pub measure: ::std::option::Option<crate::types::CatalogMeasure>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1460,7 +927,7 @@ impl UpdateResponse {
         Self { measure: None }
     }
     /// Sets `measure`.
-    pub fn measure(mut self, value: UpdateResponseMeasure) -> Self {
+    pub fn measure(mut self, value: crate::types::CatalogMeasure) -> Self {
         self.measure = Some(value);
         self
     }
@@ -1609,133 +1076,6 @@ impl UpdateFields {
             symbol_intl: None,
             symbol_letter_intl: None,
         }
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn is_default(mut self, value: bool) -> Self {
-        self.is_default = Some(value);
-        self
-    }
-    /// Sets `measureTitle`.
-    pub fn measure_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_title = Some(value.into());
-        self
-    }
-    /// Sets `symbol`.
-    pub fn symbol(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol = Some(value.into());
-        self
-    }
-    /// Sets `symbolIntl`.
-    pub fn symbol_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_intl = Some(value.into());
-        self
-    }
-    /// Sets `symbolLetterIntl`.
-    pub fn symbol_letter_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_letter_intl = Some(value.into());
-        self
-    }
-}
-/// The `measure` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseMeasure {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `code`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
-    /// `isDefault`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_default: ::std::option::Option<bool>,
-    /// `measureTitle`: string.
-    #[serde(
-        rename = "measureTitle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_title: ::std::option::Option<::std::string::String>,
-    /// `symbol`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol: ::std::option::Option<::std::string::String>,
-    /// `symbolIntl`: string.
-    #[serde(
-        rename = "symbolIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_intl: ::std::option::Option<::std::string::String>,
-    /// `symbolLetterIntl`: string.
-    #[serde(
-        rename = "symbolLetterIntl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponseMeasure);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponseMeasure {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            code: None,
-            is_default: None,
-            measure_title: None,
-            symbol: None,
-            symbol_intl: None,
-            symbol_letter_intl: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
     }
     /// Sets `code`.
     pub fn code(mut self, value: i64) -> Self {

@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `price`: `AddResponsePrice`.
+    /// `price`: `CatalogPrice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: ::std::option::Option<AddResponsePrice>,
+    pub price: ::std::option::Option<crate::types::CatalogPrice>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -56,7 +56,7 @@ impl AddResponse {
         Self { price: None }
     }
     /// Sets `price`.
-    pub fn price(mut self, value: AddResponsePrice) -> Self {
+    pub fn price(mut self, value: crate::types::CatalogPrice) -> Self {
         self.price = Some(value);
         self
     }
@@ -161,172 +161,6 @@ impl AddFields {
             price,
             currency: currency.into(),
         }
-    }
-}
-/// The `price` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponsePrice {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `productId`: integer.
-    #[serde(
-        rename = "productId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(
-        rename = "catalogGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `price`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `priceScale`: number.
-    #[serde(
-        rename = "priceScale",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price_scale: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `quantityFrom`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityFrom",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_from: ::std::option::Option<f64>,
-    /// `quantityTo`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityTo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_to: ::std::option::Option<f64>,
-    /// `extraId`: integer.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "extraId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub extra_id: ::std::option::Option<i64>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddResponsePrice);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddResponsePrice {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            product_id: None,
-            catalog_group_id: None,
-            price: None,
-            price_scale: None,
-            currency: None,
-            quantity_from: None,
-            quantity_to: None,
-            extra_id: None,
-            timestamp_x: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `productId`.
-    pub fn product_id(mut self, value: i64) -> Self {
-        self.product_id = Some(value);
-        self
-    }
-    /// Sets `catalogGroupId`.
-    pub fn catalog_group_id(mut self, value: i64) -> Self {
-        self.catalog_group_id = Some(value);
-        self
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-    /// Sets `priceScale`.
-    pub fn price_scale(mut self, value: f64) -> Self {
-        self.price_scale = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `quantityFrom`.
-    pub fn quantity_from(mut self, value: f64) -> Self {
-        self.quantity_from = Some(value);
-        self
-    }
-    /// Sets `quantityTo`.
-    pub fn quantity_to(mut self, value: f64) -> Self {
-        self.quantity_to = Some(value);
-        self
-    }
-    /// Sets `extraId`.
-    pub fn extra_id(mut self, value: i64) -> Self {
-        self.extra_id = Some(value);
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
     }
 }
 /// Parameters of [`catalog.price.delete`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-delete.html).
@@ -485,9 +319,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `price`: `GetResponsePrice`.
+    /// `price`: `CatalogPrice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: ::std::option::Option<GetResponsePrice>,
+    pub price: ::std::option::Option<crate::types::CatalogPrice>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -500,7 +334,7 @@ impl GetResponse {
         Self { price: None }
     }
     /// Sets `price`.
-    pub fn price(mut self, value: GetResponsePrice) -> Self {
+    pub fn price(mut self, value: crate::types::CatalogPrice) -> Self {
         self.price = Some(value);
         self
     }
@@ -567,172 +401,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetError {}
-/// The `price` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponsePrice {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `productId`: integer.
-    #[serde(
-        rename = "productId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(
-        rename = "catalogGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `price`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `priceScale`: number.
-    #[serde(
-        rename = "priceScale",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price_scale: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `quantityFrom`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityFrom",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_from: ::std::option::Option<f64>,
-    /// `quantityTo`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityTo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_to: ::std::option::Option<f64>,
-    /// `extraId`: integer.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "extraId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub extra_id: ::std::option::Option<i64>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponsePrice);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponsePrice {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            product_id: None,
-            catalog_group_id: None,
-            price: None,
-            price_scale: None,
-            currency: None,
-            quantity_from: None,
-            quantity_to: None,
-            extra_id: None,
-            timestamp_x: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `productId`.
-    pub fn product_id(mut self, value: i64) -> Self {
-        self.product_id = Some(value);
-        self
-    }
-    /// Sets `catalogGroupId`.
-    pub fn catalog_group_id(mut self, value: i64) -> Self {
-        self.catalog_group_id = Some(value);
-        self
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-    /// Sets `priceScale`.
-    pub fn price_scale(mut self, value: f64) -> Self {
-        self.price_scale = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `quantityFrom`.
-    pub fn quantity_from(mut self, value: f64) -> Self {
-        self.quantity_from = Some(value);
-        self
-    }
-    /// Sets `quantityTo`.
-    pub fn quantity_to(mut self, value: f64) -> Self {
-        self.quantity_to = Some(value);
-        self
-    }
-    /// Sets `extraId`.
-    pub fn extra_id(mut self, value: i64) -> Self {
-        self.extra_id = Some(value);
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.price.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get-fields.html).
 ///
 /// - Scopes: `catalog`
@@ -773,14 +441,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `price`: map of `GetFieldsResponsePrice`.
+    /// `price`: map of `RestFieldDescription`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub price: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponsePrice>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::types::RestFieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -798,7 +469,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponsePrice,
+            crate::types::RestFieldDescription,
         >,
     ) -> Self {
         self.price = Some(value);
@@ -855,164 +526,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponsePriceType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponsePriceType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetFieldsResponsePriceType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponsePriceType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `price` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponsePrice {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponsePriceType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponsePriceType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetFieldsResponsePrice);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsResponsePrice {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponsePriceType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.price.list`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1108,13 +621,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `prices`: list of `ListResponsePrices`.
+    /// `prices`: list of `CatalogPrice`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub prices: ::std::option::Option<::std::vec::Vec<ListResponsePrices>>,
+    pub prices: ::std::option::Option<::std::vec::Vec<crate::types::CatalogPrice>>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1127,7 +640,7 @@ impl ListResponse {
         Self { prices: None }
     }
     /// Sets `prices`.
-    pub fn prices(mut self, value: ::std::vec::Vec<ListResponsePrices>) -> Self {
+    pub fn prices(mut self, value: ::std::vec::Vec<crate::types::CatalogPrice>) -> Self {
         self.prices = Some(value);
         self
     }
@@ -1352,172 +865,6 @@ impl ListFilter {
         self
     }
 }
-/// The `prices` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponsePrices {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `productId`: integer.
-    #[serde(
-        rename = "productId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(
-        rename = "catalogGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `price`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `priceScale`: number.
-    #[serde(
-        rename = "priceScale",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price_scale: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `quantityFrom`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityFrom",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_from: ::std::option::Option<f64>,
-    /// `quantityTo`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityTo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_to: ::std::option::Option<f64>,
-    /// `extraId`: integer.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "extraId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub extra_id: ::std::option::Option<i64>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponsePrices);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponsePrices {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            product_id: None,
-            catalog_group_id: None,
-            price: None,
-            price_scale: None,
-            currency: None,
-            quantity_from: None,
-            quantity_to: None,
-            extra_id: None,
-            timestamp_x: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `productId`.
-    pub fn product_id(mut self, value: i64) -> Self {
-        self.product_id = Some(value);
-        self
-    }
-    /// Sets `catalogGroupId`.
-    pub fn catalog_group_id(mut self, value: i64) -> Self {
-        self.catalog_group_id = Some(value);
-        self
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-    /// Sets `priceScale`.
-    pub fn price_scale(mut self, value: f64) -> Self {
-        self.price_scale = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `quantityFrom`.
-    pub fn quantity_from(mut self, value: f64) -> Self {
-        self.quantity_from = Some(value);
-        self
-    }
-    /// Sets `quantityTo`.
-    pub fn quantity_to(mut self, value: f64) -> Self {
-        self.quantity_to = Some(value);
-        self
-    }
-    /// Sets `extraId`.
-    pub fn extra_id(mut self, value: i64) -> Self {
-        self.extra_id = Some(value);
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.price.modify`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html).
 ///
 /// - Scopes: `catalog`
@@ -1559,13 +906,13 @@ impl ::bitrix24_runtime::Method for Modify {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ModifyResponse {
-    /// `prices`: list of `ModifyResponsePrices`.
+    /// `prices`: list of `PriceCatalogPrice`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub prices: ::std::option::Option<::std::vec::Vec<ModifyResponsePrices>>,
+    pub prices: ::std::option::Option<::std::vec::Vec<crate::types::PriceCatalogPrice>>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ModifyResponse);
@@ -1578,7 +925,10 @@ impl ModifyResponse {
         Self { prices: None }
     }
     /// Sets `prices`.
-    pub fn prices(mut self, value: ::std::vec::Vec<ModifyResponsePrices>) -> Self {
+    pub fn prices(
+        mut self,
+        value: ::std::vec::Vec<crate::types::PriceCatalogPrice>,
+    ) -> Self {
         self.prices = Some(value);
         self
     }
@@ -1738,82 +1088,6 @@ impl ModifyFields {
         Self { product }
     }
 }
-/// The `prices` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ModifyResponsePrices {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(
-        rename = "catalogGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `price`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ModifyResponsePrices);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ModifyResponsePrices {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            catalog_group_id: None,
-            price: None,
-            currency: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `catalogGroupId`.
-    pub fn catalog_group_id(mut self, value: i64) -> Self {
-        self.catalog_group_id = Some(value);
-        self
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.price.update`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-update.html).
 ///
 /// - Scopes: `catalog`
@@ -1858,9 +1132,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `price`: `UpdateResponsePrice`.
+    /// `price`: `CatalogPrice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: ::std::option::Option<UpdateResponsePrice>,
+    pub price: ::std::option::Option<crate::types::CatalogPrice>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1873,7 +1147,7 @@ impl UpdateResponse {
         Self { price: None }
     }
     /// Sets `price`.
-    pub fn price(mut self, value: UpdateResponsePrice) -> Self {
+    pub fn price(mut self, value: crate::types::CatalogPrice) -> Self {
         self.price = Some(value);
         self
     }
@@ -1974,171 +1248,5 @@ impl UpdateFields {
             price,
             currency: currency.into(),
         }
-    }
-}
-/// The `price` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponsePrice {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `productId`: integer.
-    #[serde(
-        rename = "productId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(
-        rename = "catalogGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `price`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `priceScale`: number.
-    #[serde(
-        rename = "priceScale",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price_scale: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `quantityFrom`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityFrom",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_from: ::std::option::Option<f64>,
-    /// `quantityTo`: number.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "quantityTo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_to: ::std::option::Option<f64>,
-    /// `extraId`: integer.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "extraId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub extra_id: ::std::option::Option<i64>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponsePrice);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponsePrice {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            product_id: None,
-            catalog_group_id: None,
-            price: None,
-            price_scale: None,
-            currency: None,
-            quantity_from: None,
-            quantity_to: None,
-            extra_id: None,
-            timestamp_x: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `productId`.
-    pub fn product_id(mut self, value: i64) -> Self {
-        self.product_id = Some(value);
-        self
-    }
-    /// Sets `catalogGroupId`.
-    pub fn catalog_group_id(mut self, value: i64) -> Self {
-        self.catalog_group_id = Some(value);
-        self
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-    /// Sets `priceScale`.
-    pub fn price_scale(mut self, value: f64) -> Self {
-        self.price_scale = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `quantityFrom`.
-    pub fn quantity_from(mut self, value: f64) -> Self {
-        self.quantity_from = Some(value);
-        self
-    }
-    /// Sets `quantityTo`.
-    pub fn quantity_to(mut self, value: f64) -> Self {
-        self.quantity_to = Some(value);
-        self
-    }
-    /// Sets `extraId`.
-    pub fn extra_id(mut self, value: i64) -> Self {
-        self.extra_id = Some(value);
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
     }
 }

@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `priceType`: `AddResponsePriceType`.
+    /// `priceType`: `CatalogPriceType`.
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: ::std::option::Option<AddResponsePriceType>,
+    pub price_type: ::std::option::Option<crate::types::CatalogPriceType>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -56,7 +56,7 @@ impl AddResponse {
         Self { price_type: None }
     }
     /// Sets `priceType`.
-    pub fn price_type(mut self, value: AddResponsePriceType) -> Self {
+    pub fn price_type(mut self, value: crate::types::CatalogPriceType) -> Self {
         self.price_type = Some(value);
         self
     }
@@ -180,160 +180,6 @@ impl AddFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `priceType` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponsePriceType {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `base`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub base: ::std::option::Option<bool>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateCreate`: string.
-    #[serde(
-        rename = "dateCreate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddResponsePriceType);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddResponsePriceType {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            base: None,
-            sort: None,
-            xml_id: None,
-            timestamp_x: None,
-            created_by: None,
-            modified_by: None,
-            date_create: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `base`.
-    pub fn base(mut self, value: bool) -> Self {
-        self.base = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateCreate`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
         self
     }
 }
@@ -499,9 +345,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `priceType`: `GetResponsePriceType`.
+    /// `priceType`: `CatalogPriceType`.
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: ::std::option::Option<GetResponsePriceType>,
+    pub price_type: ::std::option::Option<crate::types::CatalogPriceType>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -514,7 +360,7 @@ impl GetResponse {
         Self { price_type: None }
     }
     /// Sets `priceType`.
-    pub fn price_type(mut self, value: GetResponsePriceType) -> Self {
+    pub fn price_type(mut self, value: crate::types::CatalogPriceType) -> Self {
         self.price_type = Some(value);
         self
     }
@@ -573,160 +419,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetError {}
-/// The `priceType` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponsePriceType {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `base`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub base: ::std::option::Option<bool>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateCreate`: string.
-    #[serde(
-        rename = "dateCreate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponsePriceType);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponsePriceType {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            base: None,
-            sort: None,
-            xml_id: None,
-            timestamp_x: None,
-            created_by: None,
-            modified_by: None,
-            date_create: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `base`.
-    pub fn base(mut self, value: bool) -> Self {
-        self.base = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateCreate`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.priceType.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-get-fields.html).
 ///
 /// - Scopes: `catalog`
@@ -767,7 +459,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `priceType`: map of `GetFieldsResponsePriceType`.
+    /// `priceType`: map of `RestFieldDescription`.
     #[serde(
         rename = "priceType",
         default,
@@ -775,7 +467,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub price_type: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponsePriceType>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::types::RestFieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -793,7 +488,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponsePriceType,
+            crate::types::RestFieldDescription,
         >,
     ) -> Self {
         self.price_type = Some(value);
@@ -850,164 +545,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponsePriceTypeType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponsePriceTypeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetFieldsResponsePriceTypeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponsePriceTypeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `priceType` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponsePriceType {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponsePriceTypeType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponsePriceTypeType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetFieldsResponsePriceType);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsResponsePriceType {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponsePriceTypeType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.priceType.list`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1103,14 +640,16 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `priceTypes`: list of `ListResponsePriceTypes`.
+    /// `priceTypes`: list of `CatalogPriceType`.
     #[serde(
         rename = "priceTypes",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub price_types: ::std::option::Option<::std::vec::Vec<ListResponsePriceTypes>>,
+    pub price_types: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CatalogPriceType>,
+    >,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1125,7 +664,7 @@ impl ListResponse {
     /// Sets `priceTypes`.
     pub fn price_types(
         mut self,
-        value: ::std::vec::Vec<ListResponsePriceTypes>,
+        value: ::std::vec::Vec<crate::types::CatalogPriceType>,
     ) -> Self {
         self.price_types = Some(value);
         self
@@ -1339,160 +878,6 @@ impl ListFilter {
         self
     }
 }
-/// The `priceTypes` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponsePriceTypes {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `base`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub base: ::std::option::Option<bool>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateCreate`: string.
-    #[serde(
-        rename = "dateCreate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponsePriceTypes);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponsePriceTypes {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            base: None,
-            sort: None,
-            xml_id: None,
-            timestamp_x: None,
-            created_by: None,
-            modified_by: None,
-            date_create: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `base`.
-    pub fn base(mut self, value: bool) -> Self {
-        self.base = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateCreate`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.priceType.update`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-update.html).
 ///
 /// - Scopes: `catalog`
@@ -1537,9 +922,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `priceType`: `UpdateResponsePriceType`.
+    /// `priceType`: `CatalogPriceType`.
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: ::std::option::Option<UpdateResponsePriceType>,
+    pub price_type: ::std::option::Option<crate::types::CatalogPriceType>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1552,7 +937,7 @@ impl UpdateResponse {
         Self { price_type: None }
     }
     /// Sets `priceType`.
-    pub fn price_type(mut self, value: UpdateResponsePriceType) -> Self {
+    pub fn price_type(mut self, value: crate::types::CatalogPriceType) -> Self {
         self.price_type = Some(value);
         self
     }
@@ -1680,160 +1065,6 @@ impl UpdateFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `priceType` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponsePriceType {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `base`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub base: ::std::option::Option<bool>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateCreate`: string.
-    #[serde(
-        rename = "dateCreate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponsePriceType);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponsePriceType {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            base: None,
-            sort: None,
-            xml_id: None,
-            timestamp_x: None,
-            created_by: None,
-            modified_by: None,
-            date_create: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `base`.
-    pub fn base(mut self, value: bool) -> Self {
-        self.base = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateCreate`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
         self
     }
 }

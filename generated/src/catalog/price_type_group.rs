@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `priceTypeGroup`: `AddResponsePriceTypeGroup`.
+    /// `priceTypeGroup`: `CatalogPriceTypeGroup`.
     #[serde(rename = "priceTypeGroup", default, skip_serializing_if = "Option::is_none")]
-    pub price_type_group: ::std::option::Option<AddResponsePriceTypeGroup>,
+    pub price_type_group: ::std::option::Option<crate::types::CatalogPriceTypeGroup>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -56,7 +56,10 @@ impl AddResponse {
         Self { price_type_group: None }
     }
     /// Sets `priceTypeGroup`.
-    pub fn price_type_group(mut self, value: AddResponsePriceTypeGroup) -> Self {
+    pub fn price_type_group(
+        mut self,
+        value: crate::types::CatalogPriceTypeGroup,
+    ) -> Self {
         self.price_type_group = Some(value);
         self
     }
@@ -153,80 +156,6 @@ impl AddFields {
             group_id,
             access,
         }
-    }
-}
-/// The `priceTypeGroup` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponsePriceTypeGroup {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(
-        rename = "catalogGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `access`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub access: ::std::option::Option<bool>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddResponsePriceTypeGroup);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddResponsePriceTypeGroup {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            catalog_group_id: None,
-            group_id: None,
-            access: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `catalogGroupId`.
-    pub fn catalog_group_id(mut self, value: i64) -> Self {
-        self.catalog_group_id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `access`.
-    pub fn access(mut self, value: bool) -> Self {
-        self.access = Some(value);
-        self
     }
 }
 /// Parameters of [`catalog.priceTypeGroup.delete`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-delete.html).
@@ -377,7 +306,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `priceTypeGroup`: map of `GetFieldsResponsePriceTypeGroup`.
+    /// `priceTypeGroup`: map of `RestFieldDescription`.
     #[serde(
         rename = "priceTypeGroup",
         default,
@@ -387,7 +316,7 @@ pub struct GetFieldsResponse {
     pub price_type_group: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponsePriceTypeGroup,
+            crate::types::RestFieldDescription,
         >,
     >,
 }
@@ -406,7 +335,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponsePriceTypeGroup,
+            crate::types::RestFieldDescription,
         >,
     ) -> Self {
         self.price_type_group = Some(value);
@@ -456,164 +385,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponsePriceTypeGroupType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponsePriceTypeGroupType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetFieldsResponsePriceTypeGroupType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponsePriceTypeGroupType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `priceTypeGroup` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponsePriceTypeGroup {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponsePriceTypeGroupType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponsePriceTypeGroupType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetFieldsResponsePriceTypeGroup);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsResponsePriceTypeGroup {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponsePriceTypeGroupType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.priceTypeGroup.list`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-list.html).
 ///
 /// - Scopes: `catalog`
@@ -709,7 +480,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `priceTypeGroups`: list of `ListResponsePriceTypeGroups`.
+    /// `priceTypeGroups`: list of `CatalogPriceTypeGroup`.
     #[serde(
         rename = "priceTypeGroups",
         default,
@@ -717,7 +488,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub price_type_groups: ::std::option::Option<
-        ::std::vec::Vec<ListResponsePriceTypeGroups>,
+        ::std::vec::Vec<crate::types::CatalogPriceTypeGroup>,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -733,7 +504,7 @@ impl ListResponse {
     /// Sets `priceTypeGroups`.
     pub fn price_type_groups(
         mut self,
-        value: ::std::vec::Vec<ListResponsePriceTypeGroups>,
+        value: ::std::vec::Vec<crate::types::CatalogPriceTypeGroup>,
     ) -> Self {
         self.price_type_groups = Some(value);
         self
@@ -837,80 +608,6 @@ impl ListFilter {
             group_id: None,
             access: None,
             extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `catalogGroupId`.
-    pub fn catalog_group_id(mut self, value: i64) -> Self {
-        self.catalog_group_id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `access`.
-    pub fn access(mut self, value: bool) -> Self {
-        self.access = Some(value);
-        self
-    }
-}
-/// The `priceTypeGroups` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponsePriceTypeGroups {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(
-        rename = "catalogGroupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `access`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub access: ::std::option::Option<bool>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponsePriceTypeGroups);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponsePriceTypeGroups {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            catalog_group_id: None,
-            group_id: None,
-            access: None,
         }
     }
     /// Sets `id`.

@@ -41,14 +41,14 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `productPropertyFeature`: `AddResponseProductPropertyFeature`.
+    /// `productPropertyFeature`: `CatalogProductPropertyFeatures`.
     #[serde(
         rename = "productPropertyFeature",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub product_property_feature: ::std::option::Option<
-        AddResponseProductPropertyFeature,
+        crate::types::CatalogProductPropertyFeatures,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -66,7 +66,7 @@ impl AddResponse {
     /// Sets `productPropertyFeature`.
     pub fn product_property_feature(
         mut self,
-        value: AddResponseProductPropertyFeature,
+        value: crate::types::CatalogProductPropertyFeatures,
     ) -> Self {
         self.product_property_feature = Some(value);
         self
@@ -169,101 +169,6 @@ impl AddFields {
         }
     }
 }
-/// The `productPropertyFeature` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseProductPropertyFeature {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `propertyId`: integer.
-    #[serde(
-        rename = "propertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: ::std::option::Option<i64>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `featureId`: string.
-    #[serde(
-        rename = "featureId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub feature_id: ::std::option::Option<::std::string::String>,
-    /// `isEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_enabled: ::std::option::Option<bool>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddResponseProductPropertyFeature);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddResponseProductPropertyFeature {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            property_id: None,
-            module_id: None,
-            feature_id: None,
-            is_enabled: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `propertyId`.
-    pub fn property_id(mut self, value: i64) -> Self {
-        self.property_id = Some(value);
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `featureId`.
-    pub fn feature_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.feature_id = Some(value.into());
-        self
-    }
-    /// Sets `isEnabled`.
-    pub fn is_enabled(mut self, value: bool) -> Self {
-        self.is_enabled = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.productPropertyFeature.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get.html).
 ///
 /// - Scopes: `catalog`
@@ -306,14 +211,14 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `productPropertyFeature`: `GetResponseProductPropertyFeature`.
+    /// `productPropertyFeature`: `CatalogProductPropertyFeatures`.
     #[serde(
         rename = "productPropertyFeature",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub product_property_feature: ::std::option::Option<
-        GetResponseProductPropertyFeature,
+        crate::types::CatalogProductPropertyFeatures,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -331,7 +236,7 @@ impl GetResponse {
     /// Sets `productPropertyFeature`.
     pub fn product_property_feature(
         mut self,
-        value: GetResponseProductPropertyFeature,
+        value: crate::types::CatalogProductPropertyFeatures,
     ) -> Self {
         self.product_property_feature = Some(value);
         self
@@ -386,101 +291,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetError {}
-/// The `productPropertyFeature` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseProductPropertyFeature {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `propertyId`: integer.
-    #[serde(
-        rename = "propertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: ::std::option::Option<i64>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `featureId`: string.
-    #[serde(
-        rename = "featureId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub feature_id: ::std::option::Option<::std::string::String>,
-    /// `isEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_enabled: ::std::option::Option<bool>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponseProductPropertyFeature);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponseProductPropertyFeature {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            property_id: None,
-            module_id: None,
-            feature_id: None,
-            is_enabled: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `propertyId`.
-    pub fn property_id(mut self, value: i64) -> Self {
-        self.property_id = Some(value);
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `featureId`.
-    pub fn feature_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.feature_id = Some(value.into());
-        self
-    }
-    /// Sets `isEnabled`.
-    pub fn is_enabled(mut self, value: bool) -> Self {
-        self.is_enabled = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.productPropertyFeature.getAvailableFeaturesByProperty`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get-available-features-by-property.html).
 ///
 /// - Scopes: `catalog`
@@ -640,7 +450,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `productPropertyFeature`: map of `GetFieldsResponseProductPropertyFeature`.
+    /// `productPropertyFeature`: map of `RestFieldDescription`.
     #[serde(
         rename = "productPropertyFeature",
         default,
@@ -650,7 +460,7 @@ pub struct GetFieldsResponse {
     pub product_property_feature: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseProductPropertyFeature,
+            crate::types::RestFieldDescription,
         >,
     >,
 }
@@ -671,7 +481,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseProductPropertyFeature,
+            crate::types::RestFieldDescription,
         >,
     ) -> Self {
         self.product_property_feature = Some(value);
@@ -721,164 +531,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponseProductPropertyFeatureType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponseProductPropertyFeatureType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetFieldsResponseProductPropertyFeatureType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponseProductPropertyFeatureType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `productPropertyFeature` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponseProductPropertyFeature {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponseProductPropertyFeatureType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponseProductPropertyFeatureType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetFieldsResponseProductPropertyFeature);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsResponseProductPropertyFeature {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponseProductPropertyFeatureType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.productPropertyFeature.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-list.html).
 ///
 /// - Scopes: `catalog`
@@ -974,7 +626,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `productPropertyFeatures`: list of `ListResponseProductPropertyFeatures`.
+    /// `productPropertyFeatures`: list of `CatalogProductPropertyFeatures`.
     #[serde(
         rename = "productPropertyFeatures",
         default,
@@ -982,7 +634,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub product_property_features: ::std::option::Option<
-        ::std::vec::Vec<ListResponseProductPropertyFeatures>,
+        ::std::vec::Vec<crate::types::CatalogProductPropertyFeatures>,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -1000,7 +652,7 @@ impl ListResponse {
     /// Sets `productPropertyFeatures`.
     pub fn product_property_features(
         mut self,
-        value: ::std::vec::Vec<ListResponseProductPropertyFeatures>,
+        value: ::std::vec::Vec<crate::types::CatalogProductPropertyFeatures>,
     ) -> Self {
         self.product_property_features = Some(value);
         self
@@ -1155,101 +807,6 @@ impl ListFilter {
         self
     }
 }
-/// The `productPropertyFeatures` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseProductPropertyFeatures {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `propertyId`: integer.
-    #[serde(
-        rename = "propertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: ::std::option::Option<i64>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `featureId`: string.
-    #[serde(
-        rename = "featureId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub feature_id: ::std::option::Option<::std::string::String>,
-    /// `isEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_enabled: ::std::option::Option<bool>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseProductPropertyFeatures);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseProductPropertyFeatures {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            property_id: None,
-            module_id: None,
-            feature_id: None,
-            is_enabled: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `propertyId`.
-    pub fn property_id(mut self, value: i64) -> Self {
-        self.property_id = Some(value);
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `featureId`.
-    pub fn feature_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.feature_id = Some(value.into());
-        self
-    }
-    /// Sets `isEnabled`.
-    pub fn is_enabled(mut self, value: bool) -> Self {
-        self.is_enabled = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.productPropertyFeature.update`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-update.html).
 ///
 /// - Scopes: `catalog`
@@ -1294,14 +851,14 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `productPropertyFeature`: `UpdateResponseProductPropertyFeature`.
+    /// `productPropertyFeature`: `CatalogProductPropertyFeatures`.
     #[serde(
         rename = "productPropertyFeature",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub product_property_feature: ::std::option::Option<
-        UpdateResponseProductPropertyFeature,
+        crate::types::CatalogProductPropertyFeatures,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -1319,7 +876,7 @@ impl UpdateResponse {
     /// Sets `productPropertyFeature`.
     pub fn product_property_feature(
         mut self,
-        value: UpdateResponseProductPropertyFeature,
+        value: crate::types::CatalogProductPropertyFeatures,
     ) -> Self {
         self.product_property_feature = Some(value);
         self
@@ -1418,100 +975,5 @@ impl UpdateFields {
             feature_id: feature_id.into(),
             is_enabled,
         }
-    }
-}
-/// The `productPropertyFeature` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseProductPropertyFeature {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `propertyId`: integer.
-    #[serde(
-        rename = "propertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: ::std::option::Option<i64>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `featureId`: string.
-    #[serde(
-        rename = "featureId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub feature_id: ::std::option::Option<::std::string::String>,
-    /// `isEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_enabled: ::std::option::Option<bool>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponseProductPropertyFeature);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponseProductPropertyFeature {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            property_id: None,
-            module_id: None,
-            feature_id: None,
-            is_enabled: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `propertyId`.
-    pub fn property_id(mut self, value: i64) -> Self {
-        self.property_id = Some(value);
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `featureId`.
-    pub fn feature_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.feature_id = Some(value.into());
-        self
-    }
-    /// Sets `isEnabled`.
-    pub fn is_enabled(mut self, value: bool) -> Self {
-        self.is_enabled = Some(value);
-        self
     }
 }

@@ -45,14 +45,14 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `productPropertySection`: `GetResponseProductPropertySection`.
+    /// `productPropertySection`: `CatalogProductPropertySection`.
     #[serde(
         rename = "productPropertySection",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub product_property_section: ::std::option::Option<
-        GetResponseProductPropertySection,
+        crate::types::CatalogProductPropertySection,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -70,7 +70,7 @@ impl GetResponse {
     /// Sets `productPropertySection`.
     pub fn product_property_section(
         mut self,
-        value: GetResponseProductPropertySection,
+        value: crate::types::CatalogProductPropertySection,
     ) -> Self {
         self.product_property_section = Some(value);
         self
@@ -126,182 +126,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `displayType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseProductPropertySectionDisplayType {
-    /// `F`
-    F,
-    /// `K`
-    K,
-    /// `P`
-    P,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseProductPropertySectionDisplayType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "F" => Self::F,
-            "K" => Self::K,
-            "P" => Self::P,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::F => "F",
-            Self::K => "K",
-            Self::P => "P",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetResponseProductPropertySectionDisplayType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseProductPropertySectionDisplayType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `productPropertySection` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseProductPropertySection {
-    /// `iblockId`: integer.
-    #[serde(
-        rename = "iblockId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub iblock_id: ::std::option::Option<i64>,
-    /// `propertyId`: integer.
-    #[serde(
-        rename = "propertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: ::std::option::Option<i64>,
-    /// `sectionId`: integer.
-    #[serde(
-        rename = "sectionId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub section_id: ::std::option::Option<i64>,
-    /// `smartFilter`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "smartFilter",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub smart_filter: ::std::option::Option<bool>,
-    /// `displayType`: `GetResponseProductPropertySectionDisplayType`.
-    /// Allowed values: `F`, `K`, `P`.
-    #[serde(rename = "displayType", default, skip_serializing_if = "Option::is_none")]
-    pub display_type: ::std::option::Option<
-        GetResponseProductPropertySectionDisplayType,
-    >,
-    /// `displayExpanded`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "displayExpanded",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub display_expanded: ::std::option::Option<bool>,
-    /// `filterHint`: string.
-    #[serde(
-        rename = "filterHint",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub filter_hint: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponseProductPropertySection);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponseProductPropertySection {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            iblock_id: None,
-            property_id: None,
-            section_id: None,
-            smart_filter: None,
-            display_type: None,
-            display_expanded: None,
-            filter_hint: None,
-        }
-    }
-    /// Sets `iblockId`.
-    pub fn iblock_id(mut self, value: i64) -> Self {
-        self.iblock_id = Some(value);
-        self
-    }
-    /// Sets `propertyId`.
-    pub fn property_id(mut self, value: i64) -> Self {
-        self.property_id = Some(value);
-        self
-    }
-    /// Sets `sectionId`.
-    pub fn section_id(mut self, value: i64) -> Self {
-        self.section_id = Some(value);
-        self
-    }
-    /// Sets `smartFilter`.
-    pub fn smart_filter(mut self, value: bool) -> Self {
-        self.smart_filter = Some(value);
-        self
-    }
-    /// Sets `displayType`.
-    pub fn display_type(
-        mut self,
-        value: GetResponseProductPropertySectionDisplayType,
-    ) -> Self {
-        self.display_type = Some(value);
-        self
-    }
-    /// Sets `displayExpanded`.
-    pub fn display_expanded(mut self, value: bool) -> Self {
-        self.display_expanded = Some(value);
-        self
-    }
-    /// Sets `filterHint`.
-    pub fn filter_hint(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.filter_hint = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.productPropertySection.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-list.html).
 ///
 /// - Scopes: `catalog`
@@ -406,7 +230,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `productPropertySections`: list of `ListResponseProductPropertySections`.
+    /// `productPropertySections`: list of `CatalogProductPropertySection`.
     #[serde(
         rename = "productPropertySections",
         default,
@@ -414,7 +238,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub product_property_sections: ::std::option::Option<
-        ::std::vec::Vec<ListResponseProductPropertySections>,
+        ::std::vec::Vec<crate::types::CatalogProductPropertySection>,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -432,7 +256,7 @@ impl ListResponse {
     /// Sets `productPropertySections`.
     pub fn product_property_sections(
         mut self,
-        value: ::std::vec::Vec<ListResponseProductPropertySections>,
+        value: ::std::vec::Vec<crate::types::CatalogProductPropertySection>,
     ) -> Self {
         self.product_property_sections = Some(value);
         self
@@ -488,183 +312,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `displayType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseProductPropertySectionsDisplayType {
-    /// `F`
-    F,
-    /// `K`
-    K,
-    /// `P`
-    P,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum
-for ListResponseProductPropertySectionsDisplayType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "F" => Self::F,
-            "K" => Self::K,
-            "P" => Self::P,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::F => "F",
-            Self::K => "K",
-            Self::P => "P",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListResponseProductPropertySectionsDisplayType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseProductPropertySectionsDisplayType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `productPropertySections` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseProductPropertySections {
-    /// `iblockId`: integer.
-    #[serde(
-        rename = "iblockId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub iblock_id: ::std::option::Option<i64>,
-    /// `propertyId`: integer.
-    #[serde(
-        rename = "propertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: ::std::option::Option<i64>,
-    /// `sectionId`: integer.
-    #[serde(
-        rename = "sectionId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub section_id: ::std::option::Option<i64>,
-    /// `smartFilter`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "smartFilter",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub smart_filter: ::std::option::Option<bool>,
-    /// `displayType`: `ListResponseProductPropertySectionsDisplayType`.
-    /// Allowed values: `F`, `K`, `P`.
-    #[serde(rename = "displayType", default, skip_serializing_if = "Option::is_none")]
-    pub display_type: ::std::option::Option<
-        ListResponseProductPropertySectionsDisplayType,
-    >,
-    /// `displayExpanded`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "displayExpanded",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub display_expanded: ::std::option::Option<bool>,
-    /// `filterHint`: string.
-    #[serde(
-        rename = "filterHint",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub filter_hint: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseProductPropertySections);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseProductPropertySections {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            iblock_id: None,
-            property_id: None,
-            section_id: None,
-            smart_filter: None,
-            display_type: None,
-            display_expanded: None,
-            filter_hint: None,
-        }
-    }
-    /// Sets `iblockId`.
-    pub fn iblock_id(mut self, value: i64) -> Self {
-        self.iblock_id = Some(value);
-        self
-    }
-    /// Sets `propertyId`.
-    pub fn property_id(mut self, value: i64) -> Self {
-        self.property_id = Some(value);
-        self
-    }
-    /// Sets `sectionId`.
-    pub fn section_id(mut self, value: i64) -> Self {
-        self.section_id = Some(value);
-        self
-    }
-    /// Sets `smartFilter`.
-    pub fn smart_filter(mut self, value: bool) -> Self {
-        self.smart_filter = Some(value);
-        self
-    }
-    /// Sets `displayType`.
-    pub fn display_type(
-        mut self,
-        value: ListResponseProductPropertySectionsDisplayType,
-    ) -> Self {
-        self.display_type = Some(value);
-        self
-    }
-    /// Sets `displayExpanded`.
-    pub fn display_expanded(mut self, value: bool) -> Self {
-        self.display_expanded = Some(value);
-        self
-    }
-    /// Sets `filterHint`.
-    pub fn filter_hint(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.filter_hint = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.productPropertySection.set`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-set.html).
 ///
 /// - Scopes: `catalog`
@@ -712,14 +359,14 @@ impl ::bitrix24_runtime::Method for Set {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SetResponse {
-    /// `productPropertySection`: `SetResponseProductPropertySection`.
+    /// `productPropertySection`: `CatalogProductPropertySection`.
     #[serde(
         rename = "productPropertySection",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub product_property_section: ::std::option::Option<
-        SetResponseProductPropertySection,
+        crate::types::CatalogProductPropertySection,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -737,7 +384,7 @@ impl SetResponse {
     /// Sets `productPropertySection`.
     pub fn product_property_section(
         mut self,
-        value: SetResponseProductPropertySection,
+        value: crate::types::CatalogProductPropertySection,
     ) -> Self {
         self.product_property_section = Some(value);
         self
@@ -905,182 +552,6 @@ impl SetFields {
     }
     /// Sets `displayType`.
     pub fn display_type(mut self, value: SetFieldsDisplayType) -> Self {
-        self.display_type = Some(value);
-        self
-    }
-    /// Sets `displayExpanded`.
-    pub fn display_expanded(mut self, value: bool) -> Self {
-        self.display_expanded = Some(value);
-        self
-    }
-    /// Sets `filterHint`.
-    pub fn filter_hint(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.filter_hint = Some(value.into());
-        self
-    }
-}
-/// Allowed values of `displayType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetResponseProductPropertySectionDisplayType {
-    /// `F`
-    F,
-    /// `K`
-    K,
-    /// `P`
-    P,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetResponseProductPropertySectionDisplayType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "F" => Self::F,
-            "K" => Self::K,
-            "P" => Self::P,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::F => "F",
-            Self::K => "K",
-            Self::P => "P",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for SetResponseProductPropertySectionDisplayType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for SetResponseProductPropertySectionDisplayType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `productPropertySection` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetResponseProductPropertySection {
-    /// `iblockId`: integer.
-    #[serde(
-        rename = "iblockId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub iblock_id: ::std::option::Option<i64>,
-    /// `propertyId`: integer.
-    #[serde(
-        rename = "propertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: ::std::option::Option<i64>,
-    /// `sectionId`: integer.
-    #[serde(
-        rename = "sectionId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub section_id: ::std::option::Option<i64>,
-    /// `smartFilter`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "smartFilter",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub smart_filter: ::std::option::Option<bool>,
-    /// `displayType`: `SetResponseProductPropertySectionDisplayType`.
-    /// Allowed values: `F`, `K`, `P`.
-    #[serde(rename = "displayType", default, skip_serializing_if = "Option::is_none")]
-    pub display_type: ::std::option::Option<
-        SetResponseProductPropertySectionDisplayType,
-    >,
-    /// `displayExpanded`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "displayExpanded",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub display_expanded: ::std::option::Option<bool>,
-    /// `filterHint`: string.
-    #[serde(
-        rename = "filterHint",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub filter_hint: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(SetResponseProductPropertySection);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl SetResponseProductPropertySection {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            iblock_id: None,
-            property_id: None,
-            section_id: None,
-            smart_filter: None,
-            display_type: None,
-            display_expanded: None,
-            filter_hint: None,
-        }
-    }
-    /// Sets `iblockId`.
-    pub fn iblock_id(mut self, value: i64) -> Self {
-        self.iblock_id = Some(value);
-        self
-    }
-    /// Sets `propertyId`.
-    pub fn property_id(mut self, value: i64) -> Self {
-        self.property_id = Some(value);
-        self
-    }
-    /// Sets `sectionId`.
-    pub fn section_id(mut self, value: i64) -> Self {
-        self.section_id = Some(value);
-        self
-    }
-    /// Sets `smartFilter`.
-    pub fn smart_filter(mut self, value: bool) -> Self {
-        self.smart_filter = Some(value);
-        self
-    }
-    /// Sets `displayType`.
-    pub fn display_type(
-        mut self,
-        value: SetResponseProductPropertySectionDisplayType,
-    ) -> Self {
         self.display_type = Some(value);
         self
     }

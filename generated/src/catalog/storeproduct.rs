@@ -42,9 +42,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `storeProduct`: `GetResponseStoreProduct`.
+    /// `storeProduct`: `CatalogStoreproduct`.
     #[serde(rename = "storeProduct", default, skip_serializing_if = "Option::is_none")]
-    pub store_product: ::std::option::Option<GetResponseStoreProduct>,
+    pub store_product: ::std::option::Option<crate::types::CatalogStoreproduct>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -57,7 +57,7 @@ impl GetResponse {
         Self { store_product: None }
     }
     /// Sets `storeProduct`.
-    pub fn store_product(mut self, value: GetResponseStoreProduct) -> Self {
+    pub fn store_product(mut self, value: crate::types::CatalogStoreproduct) -> Self {
         self.store_product = Some(value);
         self
     }
@@ -124,94 +124,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetError {}
-/// The `storeProduct` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseStoreProduct {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `productId`: integer.
-    #[serde(
-        rename = "productId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: ::std::option::Option<i64>,
-    /// `storeId`: integer.
-    #[serde(
-        rename = "storeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_id: ::std::option::Option<i64>,
-    /// `amount`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub amount: ::std::option::Option<f64>,
-    /// `quantityReserved`: number.
-    #[serde(
-        rename = "quantityReserved",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_reserved: ::std::option::Option<f64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponseStoreProduct);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponseStoreProduct {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            product_id: None,
-            store_id: None,
-            amount: None,
-            quantity_reserved: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `productId`.
-    pub fn product_id(mut self, value: i64) -> Self {
-        self.product_id = Some(value);
-        self
-    }
-    /// Sets `storeId`.
-    pub fn store_id(mut self, value: i64) -> Self {
-        self.store_id = Some(value);
-        self
-    }
-    /// Sets `amount`.
-    pub fn amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-    /// Sets `quantityReserved`.
-    pub fn quantity_reserved(mut self, value: f64) -> Self {
-        self.quantity_reserved = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.storeproduct.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-get-fields.html).
 ///
 /// - Scopes: `catalog`
@@ -252,7 +164,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `storeProduct`: map of `GetFieldsResponseStoreProduct`.
+    /// `storeProduct`: map of `RestFieldDescription`.
     #[serde(
         rename = "storeProduct",
         default,
@@ -262,7 +174,7 @@ pub struct GetFieldsResponse {
     pub store_product: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseStoreProduct,
+            crate::types::RestFieldDescription,
         >,
     >,
 }
@@ -281,7 +193,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseStoreProduct,
+            crate::types::RestFieldDescription,
         >,
     ) -> Self {
         self.store_product = Some(value);
@@ -338,164 +250,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponseStoreProductType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponseStoreProductType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for GetFieldsResponseStoreProductType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponseStoreProductType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `storeProduct` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponseStoreProduct {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponseStoreProductType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponseStoreProductType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetFieldsResponseStoreProduct);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsResponseStoreProduct {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponseStoreProductType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.storeproduct.list`](https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-list.html).
 ///
 /// - Scopes: `catalog`
@@ -591,7 +345,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `storeProducts`: list of `ListResponseStoreProducts`.
+    /// `storeProducts`: list of `CatalogStoreproduct`.
     #[serde(
         rename = "storeProducts",
         default,
@@ -599,7 +353,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub store_products: ::std::option::Option<
-        ::std::vec::Vec<ListResponseStoreProducts>,
+        ::std::vec::Vec<crate::types::CatalogStoreproduct>,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -615,7 +369,7 @@ impl ListResponse {
     /// Sets `storeProducts`.
     pub fn store_products(
         mut self,
-        value: ::std::vec::Vec<ListResponseStoreProducts>,
+        value: ::std::vec::Vec<crate::types::CatalogStoreproduct>,
     ) -> Self {
         self.store_products = Some(value);
         self
@@ -735,94 +489,6 @@ impl ListFilter {
             amount: None,
             quantity_reserved: None,
             extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `productId`.
-    pub fn product_id(mut self, value: i64) -> Self {
-        self.product_id = Some(value);
-        self
-    }
-    /// Sets `storeId`.
-    pub fn store_id(mut self, value: i64) -> Self {
-        self.store_id = Some(value);
-        self
-    }
-    /// Sets `amount`.
-    pub fn amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-    /// Sets `quantityReserved`.
-    pub fn quantity_reserved(mut self, value: f64) -> Self {
-        self.quantity_reserved = Some(value);
-        self
-    }
-}
-/// The `storeProducts` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseStoreProducts {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `productId`: integer.
-    #[serde(
-        rename = "productId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: ::std::option::Option<i64>,
-    /// `storeId`: integer.
-    #[serde(
-        rename = "storeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_id: ::std::option::Option<i64>,
-    /// `amount`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub amount: ::std::option::Option<f64>,
-    /// `quantityReserved`: number.
-    #[serde(
-        rename = "quantityReserved",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity_reserved: ::std::option::Option<f64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseStoreProducts);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseStoreProducts {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            product_id: None,
-            store_id: None,
-            amount: None,
-            quantity_reserved: None,
         }
     }
     /// Sets `id`.

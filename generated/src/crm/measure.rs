@@ -13,15 +13,15 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: `AddFields`, required.
-    pub fields: AddFields,
+    /// `fields`: `Measure`, required.
+    pub fields: crate::types::Measure,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: AddFields) -> Self {
+    pub fn new(fields: crate::types::Measure) -> Self {
         Self { fields }
     }
 }
@@ -83,139 +83,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFields {
-    /// `CODE`: integer.
-    #[serde(
-        rename = "CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `IS_DEFAULT`: string.
-    #[serde(
-        rename = "IS_DEFAULT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub is_default: ::std::option::Option<::std::string::String>,
-    /// `MEASURE_TITLE`: string.
-    #[serde(
-        rename = "MEASURE_TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_title: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_INTL`: string.
-    #[serde(
-        rename = "SYMBOL_INTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_intl: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_LETTER_INTL`: string.
-    #[serde(
-        rename = "SYMBOL_LETTER_INTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_RUS`: string.
-    #[serde(
-        rename = "SYMBOL_RUS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_rus: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            id: None,
-            is_default: None,
-            measure_title: None,
-            symbol_intl: None,
-            symbol_letter_intl: None,
-            symbol_rus: None,
-        }
-    }
-    /// Sets `CODE`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `IS_DEFAULT`.
-    pub fn is_default(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `MEASURE_TITLE`.
-    pub fn measure_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_title = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_INTL`.
-    pub fn symbol_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_intl = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_LETTER_INTL`.
-    pub fn symbol_letter_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_letter_intl = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_RUS`.
-    pub fn symbol_rus(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_rus = Some(value.into());
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.measure.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-delete.html).
 ///
@@ -744,9 +611,9 @@ impl ::std::error::Error for ListError {}
 pub struct Update {
     /// `id`: any JSON value, required.
     pub id: ::serde_json::Value,
-    /// `fields`: `UpdateFields`.
+    /// `fields`: `Measure`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<UpdateFields>,
+    pub fields: ::std::option::Option<crate::types::Measure>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -757,7 +624,7 @@ impl Update {
         Self { id, fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: UpdateFields) -> Self {
+    pub fn fields(mut self, value: crate::types::Measure) -> Self {
         self.fields = Some(value);
         self
     }
@@ -820,136 +687,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `CODE`: integer.
-    #[serde(
-        rename = "CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `IS_DEFAULT`: string.
-    #[serde(
-        rename = "IS_DEFAULT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub is_default: ::std::option::Option<::std::string::String>,
-    /// `MEASURE_TITLE`: string.
-    #[serde(
-        rename = "MEASURE_TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_title: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_INTL`: string.
-    #[serde(
-        rename = "SYMBOL_INTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_intl: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_LETTER_INTL`: string.
-    #[serde(
-        rename = "SYMBOL_LETTER_INTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_RUS`: string.
-    #[serde(
-        rename = "SYMBOL_RUS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_rus: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            id: None,
-            is_default: None,
-            measure_title: None,
-            symbol_intl: None,
-            symbol_letter_intl: None,
-            symbol_rus: None,
-        }
-    }
-    /// Sets `CODE`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `IS_DEFAULT`.
-    pub fn is_default(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `MEASURE_TITLE`.
-    pub fn measure_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_title = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_INTL`.
-    pub fn symbol_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_intl = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_LETTER_INTL`.
-    pub fn symbol_letter_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_letter_intl = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_RUS`.
-    pub fn symbol_rus(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_rus = Some(value.into());
-        self
-    }
-}

@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `dealOrder`: `AddResponseDealOrder`.
+    /// `dealOrder`: `CrmOrderentity`.
     #[serde(rename = "dealOrder", default, skip_serializing_if = "Option::is_none")]
-    pub deal_order: ::std::option::Option<AddResponseDealOrder>,
+    pub deal_order: ::std::option::Option<crate::types::CrmOrderentity>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -56,7 +56,7 @@ impl AddResponse {
         Self { deal_order: None }
     }
     /// Sets `dealOrder`.
-    pub fn deal_order(mut self, value: AddResponseDealOrder) -> Self {
+    pub fn deal_order(mut self, value: crate::types::CrmOrderentity) -> Self {
         self.deal_order = Some(value);
         self
     }
@@ -159,68 +159,6 @@ impl AddFields {
             owner_type_id,
             owner_id,
         }
-    }
-}
-/// The `dealOrder` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseDealOrder {
-    /// `OWNER_ID`: integer.
-    #[serde(
-        rename = "OWNER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_id: ::std::option::Option<i64>,
-    /// `OWNER_TYPE_ID`: integer.
-    #[serde(
-        rename = "OWNER_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_type_id: ::std::option::Option<i64>,
-    /// `ORDER_ID`: integer.
-    #[serde(
-        rename = "ORDER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub order_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddResponseDealOrder);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddResponseDealOrder {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            owner_id: None,
-            owner_type_id: None,
-            order_id: None,
-        }
-    }
-    /// Sets `OWNER_ID`.
-    pub fn owner_id(mut self, value: i64) -> Self {
-        self.owner_id = Some(value);
-        self
-    }
-    /// Sets `OWNER_TYPE_ID`.
-    pub fn owner_type_id(mut self, value: i64) -> Self {
-        self.owner_type_id = Some(value);
-        self
-    }
-    /// Sets `ORDER_ID`.
-    pub fn order_id(mut self, value: i64) -> Self {
-        self.order_id = Some(value);
-        self
     }
 }
 /// Parameters of [`crm.orderentity.deleteByFilter`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-delete-by-filter.html).
@@ -414,7 +352,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `orderEntity`: map of `GetFieldsResponseOrderEntity`.
+    /// `orderEntity`: map of `CrmRestFieldDescription`.
     #[serde(
         rename = "orderEntity",
         default,
@@ -422,7 +360,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub order_entity: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponseOrderEntity>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::types::CrmRestFieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "crm")]
@@ -440,7 +381,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseOrderEntity,
+            crate::types::CrmRestFieldDescription,
         >,
     ) -> Self {
         self.order_entity = Some(value);
@@ -490,146 +431,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetFieldsError {}
-/// The `orderEntity` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponseOrderEntity {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isMultiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_multiple: ::std::option::Option<bool>,
-    /// `isDynamic`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDynamic",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_dynamic: ::std::option::Option<bool>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `upperName`: string.
-    #[serde(
-        rename = "upperName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub upper_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetFieldsResponseOrderEntity);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetFieldsResponseOrderEntity {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            is_required: None,
-            is_read_only: None,
-            is_immutable: None,
-            is_multiple: None,
-            is_dynamic: None,
-            title: None,
-            upper_name: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isMultiple`.
-    pub fn is_multiple(mut self, value: bool) -> Self {
-        self.is_multiple = Some(value);
-        self
-    }
-    /// Sets `isDynamic`.
-    pub fn is_dynamic(mut self, value: bool) -> Self {
-        self.is_dynamic = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `upperName`.
-    pub fn upper_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.upper_name = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.orderentity.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html).
 ///
 /// - Scopes: `crm`
@@ -725,14 +526,16 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `orderEntity`: list of `ListResponseOrderEntity`.
+    /// `orderEntity`: list of `CrmOrderentity`.
     #[serde(
         rename = "orderEntity",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub order_entity: ::std::option::Option<::std::vec::Vec<ListResponseOrderEntity>>,
+    pub order_entity: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CrmOrderentity>,
+    >,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -747,7 +550,7 @@ impl ListResponse {
     /// Sets `orderEntity`.
     pub fn order_entity(
         mut self,
-        value: ::std::vec::Vec<ListResponseOrderEntity>,
+        value: ::std::vec::Vec<crate::types::CrmOrderentity>,
     ) -> Self {
         self.order_entity = Some(value);
         self
@@ -851,68 +654,6 @@ impl ListFilter {
             owner_type_id: None,
             order_id: None,
             extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `OWNER_ID`.
-    pub fn owner_id(mut self, value: i64) -> Self {
-        self.owner_id = Some(value);
-        self
-    }
-    /// Sets `OWNER_TYPE_ID`.
-    pub fn owner_type_id(mut self, value: i64) -> Self {
-        self.owner_type_id = Some(value);
-        self
-    }
-    /// Sets `ORDER_ID`.
-    pub fn order_id(mut self, value: i64) -> Self {
-        self.order_id = Some(value);
-        self
-    }
-}
-/// The `orderEntity` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseOrderEntity {
-    /// `OWNER_ID`: integer.
-    #[serde(
-        rename = "OWNER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_id: ::std::option::Option<i64>,
-    /// `OWNER_TYPE_ID`: integer.
-    #[serde(
-        rename = "OWNER_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_type_id: ::std::option::Option<i64>,
-    /// `ORDER_ID`: integer.
-    #[serde(
-        rename = "ORDER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub order_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListResponseOrderEntity);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListResponseOrderEntity {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            owner_id: None,
-            owner_type_id: None,
-            order_id: None,
         }
     }
     /// Sets `OWNER_ID`.

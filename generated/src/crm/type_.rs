@@ -135,82 +135,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// The `parent` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct AddFieldsRelationsParent {
-    /// `entityTypeId`: integer, required.
-    #[serde(
-        rename = "entityTypeId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: i64,
-    /// `isChildrenListEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isChildrenListEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_children_list_enabled: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFieldsRelationsParent {
-    /// A value with the required `entityTypeId`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(entity_type_id: i64) -> Self {
-        Self {
-            entity_type_id,
-            is_children_list_enabled: None,
-        }
-    }
-    /// Sets `isChildrenListEnabled`.
-    pub fn is_children_list_enabled(mut self, value: bool) -> Self {
-        self.is_children_list_enabled = Some(value);
-        self
-    }
-}
-/// The `child` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct AddFieldsRelationsChild {
-    /// `entityTypeId`: integer, required.
-    #[serde(
-        rename = "entityTypeId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: i64,
-    /// `isChildrenListEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isChildrenListEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_children_list_enabled: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFieldsRelationsChild {
-    /// A value with the required `entityTypeId`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(entity_type_id: i64) -> Self {
-        Self {
-            entity_type_id,
-            is_children_list_enabled: None,
-        }
-    }
-    /// Sets `isChildrenListEnabled`.
-    pub fn is_children_list_enabled(mut self, value: bool) -> Self {
-        self.is_children_list_enabled = Some(value);
-        self
-    }
-}
 /// The `relations` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -218,20 +142,20 @@ impl AddFieldsRelationsChild {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddFieldsRelations {
-    /// `parent`: list of `AddFieldsRelationsParent`.
+    /// `parent`: list of `Relation`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub parent: ::std::option::Option<::std::vec::Vec<AddFieldsRelationsParent>>,
-    /// `child`: list of `AddFieldsRelationsChild`.
+    pub parent: ::std::option::Option<::std::vec::Vec<crate::types::Relation>>,
+    /// `child`: list of `Relation`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub child: ::std::option::Option<::std::vec::Vec<AddFieldsRelationsChild>>,
+    pub child: ::std::option::Option<::std::vec::Vec<crate::types::Relation>>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddFieldsRelations);
@@ -244,12 +168,12 @@ impl AddFieldsRelations {
         Self { parent: None, child: None }
     }
     /// Sets `parent`.
-    pub fn parent(mut self, value: ::std::vec::Vec<AddFieldsRelationsParent>) -> Self {
+    pub fn parent(mut self, value: ::std::vec::Vec<crate::types::Relation>) -> Self {
         self.parent = Some(value);
         self
     }
     /// Sets `child`.
-    pub fn child(mut self, value: ::std::vec::Vec<AddFieldsRelationsChild>) -> Self {
+    pub fn child(mut self, value: ::std::vec::Vec<crate::types::Relation>) -> Self {
         self.child = Some(value);
         self
     }
@@ -773,15 +697,9 @@ impl ::bitrix24_runtime::Method for Fields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct FieldsResponse {
-    /// `fields`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `fields`: `CrmRestFieldDescription`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<crate::types::CrmRestFieldDescription>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(FieldsResponse);
@@ -794,10 +712,7 @@ impl FieldsResponse {
         Self { fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn fields(mut self, value: crate::types::CrmRestFieldDescription) -> Self {
         self.fields = Some(value);
         self
     }
@@ -892,19 +807,12 @@ impl ::bitrix24_runtime::Method for Get {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct GetResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct GetResponse(pub crate::types::Type);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Type {
         self.0
     }
 }
@@ -1007,19 +915,12 @@ impl ::bitrix24_runtime::Method for GetByEntityTypeId {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct GetByEntityTypeIdResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct GetByEntityTypeIdResponse(pub crate::types::Type);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetByEntityTypeIdResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Type {
         self.0
     }
 }
@@ -1244,130 +1145,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// The `parent` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilterRelationsParent {
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `isChildrenListEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isChildrenListEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_children_list_enabled: ::std::option::Option<bool>,
-    /// `isPredefined`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isPredefined",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_predefined: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListFilterRelationsParent);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListFilterRelationsParent {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            entity_type_id: None,
-            is_children_list_enabled: None,
-            is_predefined: None,
-        }
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `isChildrenListEnabled`.
-    pub fn is_children_list_enabled(mut self, value: bool) -> Self {
-        self.is_children_list_enabled = Some(value);
-        self
-    }
-    /// Sets `isPredefined`.
-    pub fn is_predefined(mut self, value: bool) -> Self {
-        self.is_predefined = Some(value);
-        self
-    }
-}
-/// The `child` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilterRelationsChild {
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `isChildrenListEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isChildrenListEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_children_list_enabled: ::std::option::Option<bool>,
-    /// `isPredefined`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isPredefined",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_predefined: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListFilterRelationsChild);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListFilterRelationsChild {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            entity_type_id: None,
-            is_children_list_enabled: None,
-            is_predefined: None,
-        }
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `isChildrenListEnabled`.
-    pub fn is_children_list_enabled(mut self, value: bool) -> Self {
-        self.is_children_list_enabled = Some(value);
-        self
-    }
-    /// Sets `isPredefined`.
-    pub fn is_predefined(mut self, value: bool) -> Self {
-        self.is_predefined = Some(value);
-        self
-    }
-}
 /// The `relations` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1375,20 +1152,20 @@ impl ListFilterRelationsChild {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListFilterRelations {
-    /// `parent`: list of `ListFilterRelationsParent`.
+    /// `parent`: list of `CrmRelation`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub parent: ::std::option::Option<::std::vec::Vec<ListFilterRelationsParent>>,
-    /// `child`: list of `ListFilterRelationsChild`.
+    pub parent: ::std::option::Option<::std::vec::Vec<crate::types::CrmRelation>>,
+    /// `child`: list of `CrmRelation`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub child: ::std::option::Option<::std::vec::Vec<ListFilterRelationsChild>>,
+    pub child: ::std::option::Option<::std::vec::Vec<crate::types::CrmRelation>>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListFilterRelations);
@@ -1401,12 +1178,12 @@ impl ListFilterRelations {
         Self { parent: None, child: None }
     }
     /// Sets `parent`.
-    pub fn parent(mut self, value: ::std::vec::Vec<ListFilterRelationsParent>) -> Self {
+    pub fn parent(mut self, value: ::std::vec::Vec<crate::types::CrmRelation>) -> Self {
         self.parent = Some(value);
         self
     }
     /// Sets `child`.
-    pub fn child(mut self, value: ::std::vec::Vec<ListFilterRelationsChild>) -> Self {
+    pub fn child(mut self, value: ::std::vec::Vec<crate::types::CrmRelation>) -> Self {
         self.child = Some(value);
         self
     }

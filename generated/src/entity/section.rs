@@ -447,11 +447,13 @@ impl ::bitrix24_runtime::Method for Get {
 }
 #[cfg(feature = "entity")]
 impl ::bitrix24_runtime::Paged for Get {
-    type Item = GetItem;
+    type Item = crate::types::SectionsSection;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: GetResponse) -> ::std::vec::Vec<GetItem> {
+    fn into_items(
+        response: GetResponse,
+    ) -> ::std::vec::Vec<crate::types::SectionsSection> {
         response.0
     }
 }
@@ -464,13 +466,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<GetItem>,
+    pub ::std::vec::Vec<crate::types::SectionsSection>,
 );
 #[cfg(feature = "entity")]
 #[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::SectionsSection> {
         self.0
     }
 }
@@ -981,288 +983,6 @@ impl GetFilter {
             entity: None,
             section: None,
             extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `CODE`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `TIMESTAMP_X`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `DATE_CREATE`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
-        self
-    }
-    /// Sets `CREATED_BY`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `MODIFIED_BY`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `ACTIVE`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `PICTURE`.
-    pub fn picture(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.picture = Some(value.into());
-        self
-    }
-    /// Sets `DETAIL_PICTURE`.
-    pub fn detail_picture(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.detail_picture = Some(value.into());
-        self
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `LEFT_MARGIN`.
-    pub fn left_margin(mut self, value: i64) -> Self {
-        self.left_margin = Some(value);
-        self
-    }
-    /// Sets `RIGHT_MARGIN`.
-    pub fn right_margin(mut self, value: i64) -> Self {
-        self.right_margin = Some(value);
-        self
-    }
-    /// Sets `DEPTH_LEVEL`.
-    pub fn depth_level(mut self, value: i64) -> Self {
-        self.depth_level = Some(value);
-        self
-    }
-    /// Sets `ENTITY`.
-    pub fn entity(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity = Some(value.into());
-        self
-    }
-    /// Sets `SECTION`.
-    pub fn section(mut self, value: i64) -> Self {
-        self.section = Some(value);
-        self
-    }
-}
-/// The `item` object.
-#[cfg(feature = "entity")]
-#[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `CODE`: string.
-    #[serde(
-        rename = "CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `TIMESTAMP_X`: string.
-    #[serde(
-        rename = "TIMESTAMP_X",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `DATE_CREATE`: string.
-    #[serde(
-        rename = "DATE_CREATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: integer.
-    #[serde(
-        rename = "CREATED_BY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `MODIFIED_BY`: integer.
-    #[serde(
-        rename = "MODIFIED_BY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `ACTIVE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `PICTURE`: string.
-    #[serde(
-        rename = "PICTURE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub picture: ::std::option::Option<::std::string::String>,
-    /// `DETAIL_PICTURE`: string.
-    #[serde(
-        rename = "DETAIL_PICTURE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub detail_picture: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION`: string.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `LEFT_MARGIN`: integer.
-    #[serde(
-        rename = "LEFT_MARGIN",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub left_margin: ::std::option::Option<i64>,
-    /// `RIGHT_MARGIN`: integer.
-    #[serde(
-        rename = "RIGHT_MARGIN",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub right_margin: ::std::option::Option<i64>,
-    /// `DEPTH_LEVEL`: integer.
-    #[serde(
-        rename = "DEPTH_LEVEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub depth_level: ::std::option::Option<i64>,
-    /// `ENTITY`: string.
-    #[serde(
-        rename = "ENTITY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity: ::std::option::Option<::std::string::String>,
-    /// `SECTION`: integer.
-    #[serde(
-        rename = "SECTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub section: ::std::option::Option<i64>,
-}
-#[cfg(feature = "entity")]
-::bitrix24_runtime::wire_object!(GetItem);
-#[cfg(feature = "entity")]
-#[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
-impl GetItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            code: None,
-            timestamp_x: None,
-            date_create: None,
-            created_by: None,
-            modified_by: None,
-            active: None,
-            sort: None,
-            name: None,
-            picture: None,
-            detail_picture: None,
-            description: None,
-            left_margin: None,
-            right_margin: None,
-            depth_level: None,
-            entity: None,
-            section: None,
         }
     }
     /// Sets `ID`.

@@ -46,19 +46,12 @@ impl ::bitrix24_runtime::Method for Get {
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct GetResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct GetResponse(pub crate::types::Chats);
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Chats {
         self.0
     }
 }

@@ -132,241 +132,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for AddError {}
-/// The `ADDITIONAL_FIELDS` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsAdditionalFields {
-    /// `THEME_CODE`: string.
-    #[serde(
-        rename = "THEME_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub theme_code: ::std::option::Option<::std::string::String>,
-    /// `THEME_USE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "THEME_USE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub theme_use: ::std::option::Option<bool>,
-    /// `THEME_COLOR`: string.
-    #[serde(
-        rename = "THEME_COLOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub theme_color: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_USE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "THEMEFONTS_USE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub themefonts_use: ::std::option::Option<bool>,
-    /// `THEMEFONTS_CODE`: string.
-    #[serde(
-        rename = "THEMEFONTS_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_code: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_CODE_H`: string.
-    #[serde(
-        rename = "THEMEFONTS_CODE_H",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_code_h: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_SIZE`: string.
-    #[serde(
-        rename = "THEMEFONTS_SIZE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_size: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_COLOR`: string.
-    #[serde(
-        rename = "THEMEFONTS_COLOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_color: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_COLOR_H`: string.
-    #[serde(
-        rename = "THEMEFONTS_COLOR_H",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_color_h: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_LINE_HEIGHT`: string.
-    #[serde(
-        rename = "THEMEFONTS_LINE_HEIGHT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_line_height: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_FONT_WEIGHT`: string.
-    #[serde(
-        rename = "THEMEFONTS_FONT_WEIGHT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_font_weight: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_FONT_WEIGHT_H`: string.
-    #[serde(
-        rename = "THEMEFONTS_FONT_WEIGHT_H",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_font_weight_h: ::std::option::Option<::std::string::String>,
-    /// `FONTS_CODE`: string.
-    #[serde(
-        rename = "FONTS_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub fonts_code: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(AddFieldsAdditionalFields);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl AddFieldsAdditionalFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            theme_code: None,
-            theme_use: None,
-            theme_color: None,
-            themefonts_use: None,
-            themefonts_code: None,
-            themefonts_code_h: None,
-            themefonts_size: None,
-            themefonts_color: None,
-            themefonts_color_h: None,
-            themefonts_line_height: None,
-            themefonts_font_weight: None,
-            themefonts_font_weight_h: None,
-            fonts_code: None,
-        }
-    }
-    /// Sets `THEME_CODE`.
-    pub fn theme_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.theme_code = Some(value.into());
-        self
-    }
-    /// Sets `THEME_USE`.
-    pub fn theme_use(mut self, value: bool) -> Self {
-        self.theme_use = Some(value);
-        self
-    }
-    /// Sets `THEME_COLOR`.
-    pub fn theme_color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.theme_color = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_USE`.
-    pub fn themefonts_use(mut self, value: bool) -> Self {
-        self.themefonts_use = Some(value);
-        self
-    }
-    /// Sets `THEMEFONTS_CODE`.
-    pub fn themefonts_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_code = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_CODE_H`.
-    pub fn themefonts_code_h(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_code_h = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_SIZE`.
-    pub fn themefonts_size(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_size = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_COLOR`.
-    pub fn themefonts_color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_color = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_COLOR_H`.
-    pub fn themefonts_color_h(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_color_h = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_LINE_HEIGHT`.
-    pub fn themefonts_line_height(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_line_height = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_FONT_WEIGHT`.
-    pub fn themefonts_font_weight(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_font_weight = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_FONT_WEIGHT_H`.
-    pub fn themefonts_font_weight_h(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_font_weight_h = Some(value.into());
-        self
-    }
-    /// Sets `FONTS_CODE`.
-    pub fn fonts_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.fonts_code = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -443,13 +208,13 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub tpl_id: ::std::option::Option<i64>,
-    /// `ADDITIONAL_FIELDS`: `AddFieldsAdditionalFields`.
+    /// `ADDITIONAL_FIELDS`: `AdditionalFields`.
     #[serde(
         rename = "ADDITIONAL_FIELDS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub additional_fields: ::std::option::Option<AddFieldsAdditionalFields>,
+    pub additional_fields: ::std::option::Option<crate::types::AdditionalFields>,
     /// `BLOCK_ID`: integer.
     #[serde(
         rename = "BLOCK_ID",
@@ -542,7 +307,7 @@ impl AddFields {
         self
     }
     /// Sets `ADDITIONAL_FIELDS`.
-    pub fn additional_fields(mut self, value: AddFieldsAdditionalFields) -> Self {
+    pub fn additional_fields(mut self, value: crate::types::AdditionalFields) -> Self {
         self.additional_fields = Some(value);
         self
     }
@@ -2482,6 +2247,38 @@ pub struct GetListParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_public: ::std::option::Option<::std::string::String>,
+    /// `DOMAIN_ID`: string.
+    #[serde(
+        rename = "DOMAIN_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub domain_id: ::std::option::Option<::std::string::String>,
+    /// `PUBLIC_URL`: string, may be null.
+    #[serde(
+        rename = "PUBLIC_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub public_url: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW`: string, may be null.
+    #[serde(
+        rename = "PREVIEW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `IS_AREA`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_AREA",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_area: ::std::option::Option<bool>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -2513,6 +2310,10 @@ impl GetListParamsFilter {
             date_create: None,
             date_modify: None,
             date_public: None,
+            domain_id: None,
+            public_url: None,
+            preview: None,
+            is_area: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -2640,6 +2441,35 @@ impl GetListParamsFilter {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.date_public = Some(value.into());
+        self
+    }
+    /// Sets `DOMAIN_ID`.
+    pub fn domain_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+    /// Sets `PUBLIC_URL`.
+    pub fn public_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.public_url = Some(value.into());
+        self
+    }
+    /// Sets `PREVIEW`.
+    pub fn preview(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.preview = Some(value.into());
+        self
+    }
+    /// Sets `IS_AREA`.
+    pub fn is_area(mut self, value: bool) -> Self {
+        self.is_area = Some(value);
         self
     }
 }
@@ -5399,241 +5229,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for UpdateError {}
-/// The `ADDITIONAL_FIELDS` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsAdditionalFields {
-    /// `THEME_CODE`: string.
-    #[serde(
-        rename = "THEME_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub theme_code: ::std::option::Option<::std::string::String>,
-    /// `THEME_USE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "THEME_USE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub theme_use: ::std::option::Option<bool>,
-    /// `THEME_COLOR`: string.
-    #[serde(
-        rename = "THEME_COLOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub theme_color: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_USE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "THEMEFONTS_USE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub themefonts_use: ::std::option::Option<bool>,
-    /// `THEMEFONTS_CODE`: string.
-    #[serde(
-        rename = "THEMEFONTS_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_code: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_CODE_H`: string.
-    #[serde(
-        rename = "THEMEFONTS_CODE_H",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_code_h: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_SIZE`: string.
-    #[serde(
-        rename = "THEMEFONTS_SIZE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_size: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_COLOR`: string.
-    #[serde(
-        rename = "THEMEFONTS_COLOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_color: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_COLOR_H`: string.
-    #[serde(
-        rename = "THEMEFONTS_COLOR_H",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_color_h: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_LINE_HEIGHT`: string.
-    #[serde(
-        rename = "THEMEFONTS_LINE_HEIGHT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_line_height: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_FONT_WEIGHT`: string.
-    #[serde(
-        rename = "THEMEFONTS_FONT_WEIGHT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_font_weight: ::std::option::Option<::std::string::String>,
-    /// `THEMEFONTS_FONT_WEIGHT_H`: string.
-    #[serde(
-        rename = "THEMEFONTS_FONT_WEIGHT_H",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub themefonts_font_weight_h: ::std::option::Option<::std::string::String>,
-    /// `FONTS_CODE`: string.
-    #[serde(
-        rename = "FONTS_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub fonts_code: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(UpdateFieldsAdditionalFields);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl UpdateFieldsAdditionalFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            theme_code: None,
-            theme_use: None,
-            theme_color: None,
-            themefonts_use: None,
-            themefonts_code: None,
-            themefonts_code_h: None,
-            themefonts_size: None,
-            themefonts_color: None,
-            themefonts_color_h: None,
-            themefonts_line_height: None,
-            themefonts_font_weight: None,
-            themefonts_font_weight_h: None,
-            fonts_code: None,
-        }
-    }
-    /// Sets `THEME_CODE`.
-    pub fn theme_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.theme_code = Some(value.into());
-        self
-    }
-    /// Sets `THEME_USE`.
-    pub fn theme_use(mut self, value: bool) -> Self {
-        self.theme_use = Some(value);
-        self
-    }
-    /// Sets `THEME_COLOR`.
-    pub fn theme_color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.theme_color = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_USE`.
-    pub fn themefonts_use(mut self, value: bool) -> Self {
-        self.themefonts_use = Some(value);
-        self
-    }
-    /// Sets `THEMEFONTS_CODE`.
-    pub fn themefonts_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_code = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_CODE_H`.
-    pub fn themefonts_code_h(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_code_h = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_SIZE`.
-    pub fn themefonts_size(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_size = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_COLOR`.
-    pub fn themefonts_color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_color = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_COLOR_H`.
-    pub fn themefonts_color_h(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_color_h = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_LINE_HEIGHT`.
-    pub fn themefonts_line_height(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_line_height = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_FONT_WEIGHT`.
-    pub fn themefonts_font_weight(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_font_weight = Some(value.into());
-        self
-    }
-    /// Sets `THEMEFONTS_FONT_WEIGHT_H`.
-    pub fn themefonts_font_weight_h(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.themefonts_font_weight_h = Some(value.into());
-        self
-    }
-    /// Sets `FONTS_CODE`.
-    pub fn fonts_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.fonts_code = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -5729,13 +5324,13 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_public: ::std::option::Option<::std::string::String>,
-    /// `ADDITIONAL_FIELDS`: `UpdateFieldsAdditionalFields`.
+    /// `ADDITIONAL_FIELDS`: `AdditionalFields`.
     #[serde(
         rename = "ADDITIONAL_FIELDS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub additional_fields: ::std::option::Option<UpdateFieldsAdditionalFields>,
+    pub additional_fields: ::std::option::Option<crate::types::AdditionalFields>,
 }
 #[cfg(feature = "landing")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -5840,7 +5435,7 @@ impl UpdateFields {
         self
     }
     /// Sets `ADDITIONAL_FIELDS`.
-    pub fn additional_fields(mut self, value: UpdateFieldsAdditionalFields) -> Self {
+    pub fn additional_fields(mut self, value: crate::types::AdditionalFields) -> Self {
         self.additional_fields = Some(value);
         self
     }

@@ -191,83 +191,6 @@ impl ::std::fmt::Display for GetlistError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetlistError {}
-/// The `WIDGET_PARAMS` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetlistParamsFilterWidgetParams {
-    /// `rootNode`: string, required.
-    #[serde(
-        rename = "rootNode",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub root_node: ::std::string::String,
-    /// `lang`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `handler`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub handler: ::std::string::String,
-    /// `style`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub style: ::std::option::Option<::std::string::String>,
-    /// `demoData`: map of any JSON value, required.
-    #[serde(
-        rename = "demoData",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub demo_data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl GetlistParamsFilterWidgetParams {
-    /// A value with the required `rootNode`, `handler`, `demoData`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        root_node: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
-        demo_data: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
-    ) -> Self {
-        Self {
-            root_node: root_node.into(),
-            lang: None,
-            handler: handler.into(),
-            style: None,
-            demo_data,
-        }
-    }
-    /// Sets `lang`.
-    pub fn lang(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.lang = Some(value.into());
-        self
-    }
-    /// Sets `style`.
-    pub fn style(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.style = Some(value.into());
-        self
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -339,9 +262,9 @@ pub struct GetlistParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub preview: ::std::option::Option<::std::string::String>,
-    /// `WIDGET_PARAMS`: `GetlistParamsFilterWidgetParams`.
+    /// `WIDGET_PARAMS`: `AnchorWidgetParams`.
     #[serde(rename = "WIDGET_PARAMS", default, skip_serializing_if = "Option::is_none")]
-    pub widget_params: ::std::option::Option<GetlistParamsFilterWidgetParams>,
+    pub widget_params: ::std::option::Option<crate::types::AnchorWidgetParams>,
     /// `CONTENT`: string.
     #[serde(
         rename = "CONTENT",
@@ -491,7 +414,7 @@ impl GetlistParamsFilter {
         self
     }
     /// Sets `WIDGET_PARAMS`.
-    pub fn widget_params(mut self, value: GetlistParamsFilterWidgetParams) -> Self {
+    pub fn widget_params(mut self, value: crate::types::AnchorWidgetParams) -> Self {
         self.widget_params = Some(value);
         self
     }
@@ -543,83 +466,6 @@ impl GetlistParamsFilter {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.site_template_id = Some(value.into());
-        self
-    }
-}
-/// The `WIDGET_PARAMS` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetlistParamsGroupWidgetParams {
-    /// `rootNode`: string, required.
-    #[serde(
-        rename = "rootNode",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub root_node: ::std::string::String,
-    /// `lang`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub lang: ::std::option::Option<::std::string::String>,
-    /// `handler`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub handler: ::std::string::String,
-    /// `style`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub style: ::std::option::Option<::std::string::String>,
-    /// `demoData`: map of any JSON value, required.
-    #[serde(
-        rename = "demoData",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub demo_data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl GetlistParamsGroupWidgetParams {
-    /// A value with the required `rootNode`, `handler`, `demoData`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        root_node: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
-        demo_data: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
-    ) -> Self {
-        Self {
-            root_node: root_node.into(),
-            lang: None,
-            handler: handler.into(),
-            style: None,
-            demo_data,
-        }
-    }
-    /// Sets `lang`.
-    pub fn lang(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.lang = Some(value.into());
-        self
-    }
-    /// Sets `style`.
-    pub fn style(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.style = Some(value.into());
         self
     }
 }
@@ -694,9 +540,9 @@ pub struct GetlistParamsGroup {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub preview: ::std::option::Option<::std::string::String>,
-    /// `WIDGET_PARAMS`: `GetlistParamsGroupWidgetParams`.
+    /// `WIDGET_PARAMS`: `AnchorWidgetParams`.
     #[serde(rename = "WIDGET_PARAMS", default, skip_serializing_if = "Option::is_none")]
-    pub widget_params: ::std::option::Option<GetlistParamsGroupWidgetParams>,
+    pub widget_params: ::std::option::Option<crate::types::AnchorWidgetParams>,
     /// `CONTENT`: string.
     #[serde(
         rename = "CONTENT",
@@ -842,7 +688,7 @@ impl GetlistParamsGroup {
         self
     }
     /// Sets `WIDGET_PARAMS`.
-    pub fn widget_params(mut self, value: GetlistParamsGroupWidgetParams) -> Self {
+    pub fn widget_params(mut self, value: crate::types::AnchorWidgetParams) -> Self {
         self.widget_params = Some(value);
         self
     }
@@ -1041,16 +887,9 @@ pub struct GetlistItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub preview: ::std::option::Option<::std::string::String>,
-    /// `WIDGET_PARAMS`: map of any JSON value.
-    #[serde(
-        rename = "WIDGET_PARAMS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub widget_params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `WIDGET_PARAMS`: `AnchorWidgetParams`.
+    #[serde(rename = "WIDGET_PARAMS", default, skip_serializing_if = "Option::is_none")]
+    pub widget_params: ::std::option::Option<crate::types::AnchorWidgetParams>,
     /// `CONTENT`: string.
     #[serde(
         rename = "CONTENT",
@@ -1196,10 +1035,7 @@ impl GetlistItem {
         self
     }
     /// Sets `WIDGET_PARAMS`.
-    pub fn widget_params(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn widget_params(mut self, value: crate::types::AnchorWidgetParams) -> Self {
         self.widget_params = Some(value);
         self
     }

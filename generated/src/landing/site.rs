@@ -2212,6 +2212,38 @@ pub struct GetListParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `DOMAIN_NAME`: string.
+    #[serde(
+        rename = "DOMAIN_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub domain_name: ::std::option::Option<::std::string::String>,
+    /// `PUBLIC_URL`: string.
+    #[serde(
+        rename = "PUBLIC_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub public_url: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW_PICTURE`: string.
+    #[serde(
+        rename = "PREVIEW_PICTURE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub preview_picture: ::std::option::Option<::std::string::String>,
+    /// `PHONE`: string, may be null.
+    #[serde(
+        rename = "PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub phone: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -2243,6 +2275,10 @@ impl GetListParamsFilter {
             modified_by_id: None,
             date_create: None,
             date_modify: None,
+            domain_name: None,
+            public_url: None,
+            preview_picture: None,
+            phone: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -2367,6 +2403,38 @@ impl GetListParamsFilter {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.date_modify = Some(value.into());
+        self
+    }
+    /// Sets `DOMAIN_NAME`.
+    pub fn domain_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain_name = Some(value.into());
+        self
+    }
+    /// Sets `PUBLIC_URL`.
+    pub fn public_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.public_url = Some(value.into());
+        self
+    }
+    /// Sets `PREVIEW_PICTURE`.
+    pub fn preview_picture(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.preview_picture = Some(value.into());
+        self
+    }
+    /// Sets `PHONE`.
+    pub fn phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.phone = Some(value.into());
         self
     }
 }

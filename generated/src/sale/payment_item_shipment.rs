@@ -41,13 +41,15 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `paymentItemShipment`: `AddResponsePaymentItemShipment`.
+    /// `paymentItemShipment`: `SalePaymentItemShipment`.
     #[serde(
         rename = "paymentItemShipment",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub payment_item_shipment: ::std::option::Option<AddResponsePaymentItemShipment>,
+    pub payment_item_shipment: ::std::option::Option<
+        crate::types::SalePaymentItemShipment,
+    >,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -64,7 +66,7 @@ impl AddResponse {
     /// Sets `paymentItemShipment`.
     pub fn payment_item_shipment(
         mut self,
-        value: AddResponsePaymentItemShipment,
+        value: crate::types::SalePaymentItemShipment,
     ) -> Self {
         self.payment_item_shipment = Some(value);
         self
@@ -192,134 +194,6 @@ impl AddFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `paymentItemShipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponsePaymentItemShipment {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(AddResponsePaymentItemShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl AddResponsePaymentItemShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
         self
     }
 }
@@ -479,13 +353,15 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `paymentItemShipment`: `GetResponsePaymentItemShipment`.
+    /// `paymentItemShipment`: `SalePaymentItemShipment`.
     #[serde(
         rename = "paymentItemShipment",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub payment_item_shipment: ::std::option::Option<GetResponsePaymentItemShipment>,
+    pub payment_item_shipment: ::std::option::Option<
+        crate::types::SalePaymentItemShipment,
+    >,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -502,7 +378,7 @@ impl GetResponse {
     /// Sets `paymentItemShipment`.
     pub fn payment_item_shipment(
         mut self,
-        value: GetResponsePaymentItemShipment,
+        value: crate::types::SalePaymentItemShipment,
     ) -> Self {
         self.payment_item_shipment = Some(value);
         self
@@ -570,134 +446,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetError {}
-/// The `paymentItemShipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponsePaymentItemShipment {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponsePaymentItemShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponsePaymentItemShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.paymentItemShipment.getFields`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get-fields.html).
 ///
 /// - Scopes: `sale`
@@ -738,7 +486,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `paymentItemShipment`: map of `GetFieldsResponsePaymentItemShipment`.
+    /// `paymentItemShipment`: map of `SaleRestFieldDescription`.
     #[serde(
         rename = "paymentItemShipment",
         default,
@@ -748,7 +496,7 @@ pub struct GetFieldsResponse {
     pub payment_item_shipment: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponsePaymentItemShipment,
+            crate::types::SaleRestFieldDescription,
         >,
     >,
 }
@@ -769,7 +517,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponsePaymentItemShipment,
+            crate::types::SaleRestFieldDescription,
         >,
     ) -> Self {
         self.payment_item_shipment = Some(value);
@@ -826,164 +574,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponsePaymentItemShipmentType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productproperty`
-    Productproperty,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponsePaymentItemShipmentType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productproperty" => Self::Productproperty,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productproperty => "productproperty",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for GetFieldsResponsePaymentItemShipmentType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponsePaymentItemShipmentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `paymentItemShipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponsePaymentItemShipment {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponsePaymentItemShipmentType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productproperty`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponsePaymentItemShipmentType>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetFieldsResponsePaymentItemShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetFieldsResponsePaymentItemShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponsePaymentItemShipmentType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`sale.paymentItemShipment.list`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-list.html).
 ///
 /// - Scopes: `sale`
@@ -1088,7 +678,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `paymentItemsShipment`: list of `ListResponsePaymentItemsShipment`.
+    /// `paymentItemsShipment`: list of `SalePaymentItemShipment`.
     #[serde(
         rename = "paymentItemsShipment",
         default,
@@ -1096,7 +686,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub payment_items_shipment: ::std::option::Option<
-        ::std::vec::Vec<ListResponsePaymentItemsShipment>,
+        ::std::vec::Vec<crate::types::SalePaymentItemShipment>,
     >,
 }
 #[cfg(feature = "sale")]
@@ -1114,7 +704,7 @@ impl ListResponse {
     /// Sets `paymentItemsShipment`.
     pub fn payment_items_shipment(
         mut self,
-        value: ::std::vec::Vec<ListResponsePaymentItemsShipment>,
+        value: ::std::vec::Vec<crate::types::SalePaymentItemShipment>,
     ) -> Self {
         self.payment_items_shipment = Some(value);
         self
@@ -1170,134 +760,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for ListError {}
-/// The `paymentItemsShipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponsePaymentItemsShipment {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListResponsePaymentItemsShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListResponsePaymentItemsShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.paymentItemShipment.update`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-update.html).
 ///
 /// - Scopes: `sale`
@@ -1342,13 +804,15 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `paymentItemShipment`: `UpdateResponsePaymentItemShipment`.
+    /// `paymentItemShipment`: `SalePaymentItemShipment`.
     #[serde(
         rename = "paymentItemShipment",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub payment_item_shipment: ::std::option::Option<UpdateResponsePaymentItemShipment>,
+    pub payment_item_shipment: ::std::option::Option<
+        crate::types::SalePaymentItemShipment,
+    >,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1365,7 +829,7 @@ impl UpdateResponse {
     /// Sets `paymentItemShipment`.
     pub fn payment_item_shipment(
         mut self,
-        value: UpdateResponsePaymentItemShipment,
+        value: crate::types::SalePaymentItemShipment,
     ) -> Self {
         self.payment_item_shipment = Some(value);
         self
@@ -1465,134 +929,6 @@ impl UpdateFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `paymentItemShipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponsePaymentItemShipment {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponsePaymentItemShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponsePaymentItemShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
         self
     }
 }

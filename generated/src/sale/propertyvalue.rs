@@ -148,9 +148,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `propertyValue`: `GetResponsePropertyValue`.
+    /// `propertyValue`: `SaleOrderPropertyValue`.
     #[serde(rename = "propertyValue", default, skip_serializing_if = "Option::is_none")]
-    pub property_value: ::std::option::Option<GetResponsePropertyValue>,
+    pub property_value: ::std::option::Option<crate::types::SaleOrderPropertyValue>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -163,7 +163,10 @@ impl GetResponse {
         Self { property_value: None }
     }
     /// Sets `propertyValue`.
-    pub fn property_value(mut self, value: GetResponsePropertyValue) -> Self {
+    pub fn property_value(
+        mut self,
+        value: crate::types::SaleOrderPropertyValue,
+    ) -> Self {
         self.property_value = Some(value);
         self
     }
@@ -222,134 +225,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetError {}
-/// The `propertyValue` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponsePropertyValue {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponsePropertyValue);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponsePropertyValue {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.propertyvalue.getfields`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get-fields.html).
 ///
 /// - Scopes: `sale`
@@ -570,7 +445,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `propertyValues`: list of `ListResponsePropertyValues`.
+    /// `propertyValues`: list of `SaleOrderPropertyValue`.
     #[serde(
         rename = "propertyValues",
         default,
@@ -578,7 +453,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_values: ::std::option::Option<
-        ::std::vec::Vec<ListResponsePropertyValues>,
+        ::std::vec::Vec<crate::types::SaleOrderPropertyValue>,
     >,
 }
 #[cfg(feature = "sale")]
@@ -594,7 +469,7 @@ impl ListResponse {
     /// Sets `propertyValues`.
     pub fn property_values(
         mut self,
-        value: ::std::vec::Vec<ListResponsePropertyValues>,
+        value: ::std::vec::Vec<crate::types::SaleOrderPropertyValue>,
     ) -> Self {
         self.property_values = Some(value);
         self
@@ -646,134 +521,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for ListError {}
-/// The `propertyValues` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponsePropertyValues {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListResponsePropertyValues);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListResponsePropertyValues {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.propertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html).
 ///
 /// - Scopes: `sale`
@@ -815,7 +562,7 @@ impl ::bitrix24_runtime::Method for Modify {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ModifyResponse {
-    /// `propertyValues`: list of `ModifyResponsePropertyValues`.
+    /// `propertyValues`: list of `PropertyValueSaleOrderPropertyValue`.
     #[serde(
         rename = "propertyValues",
         default,
@@ -823,7 +570,7 @@ pub struct ModifyResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_values: ::std::option::Option<
-        ::std::vec::Vec<ModifyResponsePropertyValues>,
+        ::std::vec::Vec<crate::types::PropertyValueSaleOrderPropertyValue>,
     >,
 }
 #[cfg(feature = "sale")]
@@ -839,7 +586,7 @@ impl ModifyResponse {
     /// Sets `propertyValues`.
     pub fn property_values(
         mut self,
-        value: ::std::vec::Vec<ModifyResponsePropertyValues>,
+        value: ::std::vec::Vec<crate::types::PropertyValueSaleOrderPropertyValue>,
     ) -> Self {
         self.property_values = Some(value);
         self
@@ -919,48 +666,5 @@ impl ModifyFields {
         order: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         Self { order }
-    }
-}
-/// The `propertyValues` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ModifyResponsePropertyValues {
-    /// `orderPropsId`: integer.
-    #[serde(
-        rename = "orderPropsId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub order_props_id: ::std::option::Option<i64>,
-    /// `value`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ModifyResponsePropertyValues);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ModifyResponsePropertyValues {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            order_props_id: None,
-            value: None,
-        }
-    }
-    /// Sets `orderPropsId`.
-    pub fn order_props_id(mut self, value: i64) -> Self {
-        self.order_props_id = Some(value);
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: ::serde_json::Value) -> Self {
-        self.value = Some(value);
-        self
     }
 }

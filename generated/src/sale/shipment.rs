@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `shipment`: `AddResponseShipment`.
+    /// `shipment`: `SaleOrderShipment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipment: ::std::option::Option<AddResponseShipment>,
+    pub shipment: ::std::option::Option<crate::types::SaleOrderShipment>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -56,7 +56,7 @@ impl AddResponse {
         Self { shipment: None }
     }
     /// Sets `shipment`.
-    pub fn shipment(mut self, value: AddResponseShipment) -> Self {
+    pub fn shipment(mut self, value: crate::types::SaleOrderShipment) -> Self {
         self.shipment = Some(value);
         self
     }
@@ -131,134 +131,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for AddError {}
-/// The `statusId` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsStatusId {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(AddFieldsStatusId);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl AddFieldsStatusId {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -286,9 +158,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub delivery_id: i64,
-    /// `statusId`: `AddFieldsStatusId`.
+    /// `statusId`: `SaleStatus`.
     #[serde(rename = "statusId", default, skip_serializing_if = "Option::is_none")]
-    pub status_id: ::std::option::Option<AddFieldsStatusId>,
+    pub status_id: ::std::option::Option<crate::types::SaleStatus>,
     /// `deliveryDocDate`: string.
     #[serde(
         rename = "deliveryDocDate",
@@ -381,7 +253,7 @@ impl AddFields {
         }
     }
     /// Sets `statusId`.
-    pub fn status_id(mut self, value: AddFieldsStatusId) -> Self {
+    pub fn status_id(mut self, value: crate::types::SaleStatus) -> Self {
         self.status_id = Some(value);
         self
     }
@@ -438,134 +310,6 @@ impl AddFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `shipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseShipment {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(AddResponseShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl AddResponseShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
         self
     }
 }
@@ -731,9 +475,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `property`: `GetResponseProperty`.
+    /// `property`: `SaleOrderShipment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub property: ::std::option::Option<GetResponseProperty>,
+    pub property: ::std::option::Option<crate::types::SaleOrderShipment>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -746,7 +490,7 @@ impl GetResponse {
         Self { property: None }
     }
     /// Sets `property`.
-    pub fn property(mut self, value: GetResponseProperty) -> Self {
+    pub fn property(mut self, value: crate::types::SaleOrderShipment) -> Self {
         self.property = Some(value);
         self
     }
@@ -813,134 +557,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetError {}
-/// The `property` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseProperty {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponseProperty);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponseProperty {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.shipment.getFields`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get-fields.html).
 ///
 /// - Scopes: `sale`
@@ -981,14 +597,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `shipment`: map of `GetFieldsResponseShipment`.
+    /// `shipment`: map of `SaleRestFieldDescription`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub shipment: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponseShipment>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::types::SaleRestFieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -1006,7 +625,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            GetFieldsResponseShipment,
+            crate::types::SaleRestFieldDescription,
         >,
     ) -> Self {
         self.shipment = Some(value);
@@ -1063,164 +682,6 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetFieldsError {}
-/// Allowed values of `type`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFieldsResponseShipmentType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productproperty`
-    Productproperty,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFieldsResponseShipmentType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productproperty" => Self::Productproperty,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productproperty => "productproperty",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for GetFieldsResponseShipmentType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for GetFieldsResponseShipmentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `shipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponseShipment {
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `GetFieldsResponseShipmentType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productproperty`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFieldsResponseShipmentType>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetFieldsResponseShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetFieldsResponseShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetFieldsResponseShipmentType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
 /// Parameters of [`sale.shipment.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-list.html).
 ///
 /// - Scopes: `sale`
@@ -1325,13 +786,15 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `shipments`: list of `ListResponseShipments`.
+    /// `shipments`: list of `SaleOrderShipment`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub shipments: ::std::option::Option<::std::vec::Vec<ListResponseShipments>>,
+    pub shipments: ::std::option::Option<
+        ::std::vec::Vec<crate::types::SaleOrderShipment>,
+    >,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1344,7 +807,10 @@ impl ListResponse {
         Self { shipments: None }
     }
     /// Sets `shipments`.
-    pub fn shipments(mut self, value: ::std::vec::Vec<ListResponseShipments>) -> Self {
+    pub fn shipments(
+        mut self,
+        value: ::std::vec::Vec<crate::types::SaleOrderShipment>,
+    ) -> Self {
         self.shipments = Some(value);
         self
     }
@@ -1395,134 +861,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for ListError {}
-/// The `shipments` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseShipments {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListResponseShipments);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListResponseShipments {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.shipment.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-update.html).
 ///
 /// - Scopes: `sale`
@@ -1570,9 +908,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `shipment`: `UpdateResponseShipment`.
+    /// `shipment`: `SaleOrderShipment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipment: ::std::option::Option<UpdateResponseShipment>,
+    pub shipment: ::std::option::Option<crate::types::SaleOrderShipment>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1585,7 +923,7 @@ impl UpdateResponse {
         Self { shipment: None }
     }
     /// Sets `shipment`.
-    pub fn shipment(mut self, value: UpdateResponseShipment) -> Self {
+    pub fn shipment(mut self, value: crate::types::SaleOrderShipment) -> Self {
         self.shipment = Some(value);
         self
     }
@@ -1658,262 +996,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
-/// The `deliveryId` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsDeliveryId {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateFieldsDeliveryId);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateFieldsDeliveryId {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
-/// The `statusId` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsStatusId {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateFieldsStatusId);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateFieldsStatusId {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -1929,12 +1011,12 @@ pub struct UpdateFields {
     /// `deducted`: boolean, sent as `Y`/`N`, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
     pub deducted: bool,
-    /// `deliveryId`: `UpdateFieldsDeliveryId`, required.
+    /// `deliveryId`: `SaleDeliveryService`, required.
     #[serde(rename = "deliveryId")]
-    pub delivery_id: UpdateFieldsDeliveryId,
-    /// `statusId`: `UpdateFieldsStatusId`.
+    pub delivery_id: crate::types::SaleDeliveryService,
+    /// `statusId`: `SaleStatus`.
     #[serde(rename = "statusId", default, skip_serializing_if = "Option::is_none")]
-    pub status_id: ::std::option::Option<UpdateFieldsStatusId>,
+    pub status_id: ::std::option::Option<crate::types::SaleStatus>,
     /// `deliveryDocDate`: string.
     #[serde(
         rename = "deliveryDocDate",
@@ -2015,7 +1097,7 @@ impl UpdateFields {
     pub fn new(
         allow_delivery: bool,
         deducted: bool,
-        delivery_id: UpdateFieldsDeliveryId,
+        delivery_id: crate::types::SaleDeliveryService,
     ) -> Self {
         Self {
             allow_delivery,
@@ -2034,7 +1116,7 @@ impl UpdateFields {
         }
     }
     /// Sets `statusId`.
-    pub fn status_id(mut self, value: UpdateFieldsStatusId) -> Self {
+    pub fn status_id(mut self, value: crate::types::SaleStatus) -> Self {
         self.status_id = Some(value);
         self
     }
@@ -2096,134 +1178,6 @@ impl UpdateFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `shipment` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseShipment {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponseShipment);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponseShipment {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
         self
     }
 }

@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `shipmentItem`: `AddResponseShipmentItem`.
+    /// `shipmentItem`: `SaleOrderShipmentItem`.
     #[serde(rename = "shipmentItem", default, skip_serializing_if = "Option::is_none")]
-    pub shipment_item: ::std::option::Option<AddResponseShipmentItem>,
+    pub shipment_item: ::std::option::Option<crate::types::SaleOrderShipmentItem>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -56,7 +56,7 @@ impl AddResponse {
         Self { shipment_item: None }
     }
     /// Sets `shipmentItem`.
-    pub fn shipment_item(mut self, value: AddResponseShipmentItem) -> Self {
+    pub fn shipment_item(mut self, value: crate::types::SaleOrderShipmentItem) -> Self {
         self.shipment_item = Some(value);
         self
     }
@@ -188,134 +188,6 @@ impl AddFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `shipmentItem` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseShipmentItem {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(AddResponseShipmentItem);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl AddResponseShipmentItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
         self
     }
 }
@@ -467,9 +339,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `shipmentItem`: `GetResponseShipmentItem`.
+    /// `shipmentItem`: `SaleOrderShipmentItem`.
     #[serde(rename = "shipmentItem", default, skip_serializing_if = "Option::is_none")]
-    pub shipment_item: ::std::option::Option<GetResponseShipmentItem>,
+    pub shipment_item: ::std::option::Option<crate::types::SaleOrderShipmentItem>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -482,7 +354,7 @@ impl GetResponse {
         Self { shipment_item: None }
     }
     /// Sets `shipmentItem`.
-    pub fn shipment_item(mut self, value: GetResponseShipmentItem) -> Self {
+    pub fn shipment_item(mut self, value: crate::types::SaleOrderShipmentItem) -> Self {
         self.shipment_item = Some(value);
         self
     }
@@ -541,134 +413,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetError {}
-/// The `shipmentItem` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseShipmentItem {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponseShipmentItem);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponseShipmentItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.shipmentitem.getfields`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get-fields.html).
 ///
 /// - Scopes: `sale`
@@ -880,7 +624,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `shipmentItems`: list of `ListResponseShipmentItems`.
+    /// `shipmentItems`: list of `SaleOrderShipmentItem`.
     #[serde(
         rename = "shipmentItems",
         default,
@@ -888,7 +632,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub shipment_items: ::std::option::Option<
-        ::std::vec::Vec<ListResponseShipmentItems>,
+        ::std::vec::Vec<crate::types::SaleOrderShipmentItem>,
     >,
 }
 #[cfg(feature = "sale")]
@@ -904,7 +648,7 @@ impl ListResponse {
     /// Sets `shipmentItems`.
     pub fn shipment_items(
         mut self,
-        value: ::std::vec::Vec<ListResponseShipmentItems>,
+        value: ::std::vec::Vec<crate::types::SaleOrderShipmentItem>,
     ) -> Self {
         self.shipment_items = Some(value);
         self
@@ -1092,134 +836,6 @@ impl ListFilter {
         self
     }
 }
-/// The `shipmentItems` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseShipmentItems {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListResponseShipmentItems);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListResponseShipmentItems {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.shipmentitem.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-update.html).
 ///
 /// - Scopes: `sale`
@@ -1267,9 +883,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `shipmentItem`: `UpdateResponseShipmentItem`.
+    /// `shipmentItem`: `SaleOrderShipmentItem`.
     #[serde(rename = "shipmentItem", default, skip_serializing_if = "Option::is_none")]
-    pub shipment_item: ::std::option::Option<UpdateResponseShipmentItem>,
+    pub shipment_item: ::std::option::Option<crate::types::SaleOrderShipmentItem>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1282,7 +898,7 @@ impl UpdateResponse {
         Self { shipment_item: None }
     }
     /// Sets `shipmentItem`.
-    pub fn shipment_item(mut self, value: UpdateResponseShipmentItem) -> Self {
+    pub fn shipment_item(mut self, value: crate::types::SaleOrderShipmentItem) -> Self {
         self.shipment_item = Some(value);
         self
     }
@@ -1381,134 +997,6 @@ impl UpdateFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `shipmentItem` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseShipmentItem {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponseShipmentItem);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponseShipmentItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
         self
     }
 }

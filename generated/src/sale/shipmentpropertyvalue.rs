@@ -458,7 +458,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `propertyValues`: list of `ListResponsePropertyValues`.
+    /// `propertyValues`: list of `SaleShipmentPropertyValue`.
     #[serde(
         rename = "propertyValues",
         default,
@@ -466,7 +466,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_values: ::std::option::Option<
-        ::std::vec::Vec<ListResponsePropertyValues>,
+        ::std::vec::Vec<crate::types::SaleShipmentPropertyValue>,
     >,
 }
 #[cfg(feature = "sale")]
@@ -482,7 +482,7 @@ impl ListResponse {
     /// Sets `propertyValues`.
     pub fn property_values(
         mut self,
-        value: ::std::vec::Vec<ListResponsePropertyValues>,
+        value: ::std::vec::Vec<crate::types::SaleShipmentPropertyValue>,
     ) -> Self {
         self.property_values = Some(value);
         self
@@ -538,255 +538,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for ListError {}
-/// The `value` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilterValue {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `externalId`: string.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_id: ::std::option::Option<::std::string::String>,
-    /// `fileName`: string.
-    #[serde(
-        rename = "fileName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub file_name: ::std::option::Option<::std::string::String>,
-    /// `fileSize`: integer.
-    #[serde(
-        rename = "fileSize",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub file_size: ::std::option::Option<i64>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `originalName`: string.
-    #[serde(
-        rename = "originalName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub original_name: ::std::option::Option<::std::string::String>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `subdir`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub subdir: ::std::option::Option<::std::string::String>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `versionOriginalId`: string.
-    #[serde(
-        rename = "versionOriginalId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub version_original_id: ::std::option::Option<::std::string::String>,
-    /// `width`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub width: ::std::option::Option<::std::string::String>,
-    /// `height`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub height: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListFilterValue);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListFilterValue {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            content_type: None,
-            description: None,
-            external_id: None,
-            file_name: None,
-            file_size: None,
-            module_id: None,
-            original_name: None,
-            src: None,
-            subdir: None,
-            timestamp_x: None,
-            version_original_id: None,
-            width: None,
-            height: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `externalId`.
-    pub fn external_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn file_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `fileSize`.
-    pub fn file_size(mut self, value: i64) -> Self {
-        self.file_size = Some(value);
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `originalName`.
-    pub fn original_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.original_name = Some(value.into());
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `subdir`.
-    pub fn subdir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.subdir = Some(value.into());
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `versionOriginalId`.
-    pub fn version_original_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_original_id = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.width = Some(value.into());
-        self
-    }
-    /// Sets `height`.
-    pub fn height(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -823,9 +574,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `value`: `ListFilterValue`.
+    /// `value`: `SaleOrderPropertyValueFileValue`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<ListFilterValue>,
+    pub value: ::std::option::Option<crate::types::SaleOrderPropertyValueFileValue>,
     /// `shipmentPropsId`: integer.
     #[serde(
         rename = "shipmentPropsId",
@@ -895,378 +646,10 @@ impl ListFilter {
         self
     }
     /// Sets `value`.
-    pub fn value(mut self, value: ListFilterValue) -> Self {
-        self.value = Some(value);
-        self
-    }
-    /// Sets `shipmentPropsId`.
-    pub fn shipment_props_id(mut self, value: i64) -> Self {
-        self.shipment_props_id = Some(value);
-        self
-    }
-    /// Sets `shipmentPropsXmlId`.
-    pub fn shipment_props_xml_id(
+    pub fn value(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::SaleOrderPropertyValueFileValue,
     ) -> Self {
-        self.shipment_props_xml_id = Some(value.into());
-        self
-    }
-}
-/// The `value` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponsePropertyValuesValue {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `externalId`: string.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_id: ::std::option::Option<::std::string::String>,
-    /// `fileName`: string.
-    #[serde(
-        rename = "fileName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub file_name: ::std::option::Option<::std::string::String>,
-    /// `fileSize`: integer.
-    #[serde(
-        rename = "fileSize",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub file_size: ::std::option::Option<i64>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `originalName`: string.
-    #[serde(
-        rename = "originalName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub original_name: ::std::option::Option<::std::string::String>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `subdir`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub subdir: ::std::option::Option<::std::string::String>,
-    /// `timestampX`: string.
-    #[serde(
-        rename = "timestampX",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `versionOriginalId`: string.
-    #[serde(
-        rename = "versionOriginalId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub version_original_id: ::std::option::Option<::std::string::String>,
-    /// `width`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub width: ::std::option::Option<::std::string::String>,
-    /// `height`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub height: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListResponsePropertyValuesValue);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListResponsePropertyValuesValue {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            content_type: None,
-            description: None,
-            external_id: None,
-            file_name: None,
-            file_size: None,
-            module_id: None,
-            original_name: None,
-            src: None,
-            subdir: None,
-            timestamp_x: None,
-            version_original_id: None,
-            width: None,
-            height: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `externalId`.
-    pub fn external_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn file_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `fileSize`.
-    pub fn file_size(mut self, value: i64) -> Self {
-        self.file_size = Some(value);
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `originalName`.
-    pub fn original_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.original_name = Some(value.into());
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `subdir`.
-    pub fn subdir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.subdir = Some(value.into());
-        self
-    }
-    /// Sets `timestampX`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `versionOriginalId`.
-    pub fn version_original_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_original_id = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.width = Some(value.into());
-        self
-    }
-    /// Sets `height`.
-    pub fn height(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-}
-/// The `propertyValues` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponsePropertyValues {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `shipmentId`: string.
-    #[serde(
-        rename = "shipmentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub shipment_id: ::std::option::Option<::std::string::String>,
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `value`: `ListResponsePropertyValuesValue`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<ListResponsePropertyValuesValue>,
-    /// `shipmentPropsId`: integer.
-    #[serde(
-        rename = "shipmentPropsId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub shipment_props_id: ::std::option::Option<i64>,
-    /// `shipmentPropsXmlId`: string.
-    #[serde(
-        rename = "shipmentPropsXmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub shipment_props_xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListResponsePropertyValues);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListResponsePropertyValues {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            shipment_id: None,
-            code: None,
-            value: None,
-            shipment_props_id: None,
-            shipment_props_xml_id: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `shipmentId`.
-    pub fn shipment_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.shipment_id = Some(value.into());
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: ListResponsePropertyValuesValue) -> Self {
         self.value = Some(value);
         self
     }
@@ -1325,7 +708,7 @@ impl ::bitrix24_runtime::Method for Modify {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ModifyResponse {
-    /// `propertyValues`: list of `ModifyResponsePropertyValues`.
+    /// `propertyValues`: list of `ShipmentPropertyValueSaleShipmentPropertyValue`.
     #[serde(
         rename = "propertyValues",
         default,
@@ -1333,7 +716,7 @@ pub struct ModifyResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_values: ::std::option::Option<
-        ::std::vec::Vec<ModifyResponsePropertyValues>,
+        ::std::vec::Vec<crate::types::ShipmentPropertyValueSaleShipmentPropertyValue>,
     >,
 }
 #[cfg(feature = "sale")]
@@ -1349,7 +732,9 @@ impl ModifyResponse {
     /// Sets `propertyValues`.
     pub fn property_values(
         mut self,
-        value: ::std::vec::Vec<ModifyResponsePropertyValues>,
+        value: ::std::vec::Vec<
+            crate::types::ShipmentPropertyValueSaleShipmentPropertyValue,
+        >,
     ) -> Self {
         self.property_values = Some(value);
         self
@@ -1507,55 +892,5 @@ impl ModifyFields {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(shipment: ModifyFieldsShipment) -> Self {
         Self { shipment }
-    }
-}
-/// The `propertyValues` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ModifyResponsePropertyValues {
-    /// `shipmentPropsId`: integer.
-    #[serde(
-        rename = "shipmentPropsId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub shipment_props_id: ::std::option::Option<i64>,
-    /// `value`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ModifyResponsePropertyValues);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ModifyResponsePropertyValues {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            shipment_props_id: None,
-            value: None,
-        }
-    }
-    /// Sets `shipmentPropsId`.
-    pub fn shipment_props_id(mut self, value: i64) -> Self {
-        self.shipment_props_id = Some(value);
-        self
-    }
-    /// Sets `value`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
     }
 }

@@ -211,7 +211,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `tradeBindings`: list of `ListResponseTradeBindings`.
+    /// `tradeBindings`: list of `SaleOrderTradeBinding`.
     #[serde(
         rename = "tradeBindings",
         default,
@@ -219,7 +219,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub trade_bindings: ::std::option::Option<
-        ::std::vec::Vec<ListResponseTradeBindings>,
+        ::std::vec::Vec<crate::types::SaleOrderTradeBinding>,
     >,
 }
 #[cfg(feature = "sale")]
@@ -235,7 +235,7 @@ impl ListResponse {
     /// Sets `tradeBindings`.
     pub fn trade_bindings(
         mut self,
-        value: ::std::vec::Vec<ListResponseTradeBindings>,
+        value: ::std::vec::Vec<crate::types::SaleOrderTradeBinding>,
     ) -> Self {
         self.trade_bindings = Some(value);
         self
@@ -373,134 +373,6 @@ impl ListFilter {
             trading_platform_xml_id: None,
             params: None,
             extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `externalOrderId`.
-    pub fn external_order_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_order_id = Some(value.into());
-        self
-    }
-    /// Sets `orderId`.
-    pub fn order_id(mut self, value: i64) -> Self {
-        self.order_id = Some(value);
-        self
-    }
-    /// Sets `tradingPlatformId`.
-    pub fn trading_platform_id(mut self, value: i64) -> Self {
-        self.trading_platform_id = Some(value);
-        self
-    }
-    /// Sets `tradingPlatformXmlId`.
-    pub fn trading_platform_xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.trading_platform_xml_id = Some(value.into());
-        self
-    }
-    /// Sets `params`.
-    pub fn params(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params = Some(value.into());
-        self
-    }
-}
-/// The `tradeBindings` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseTradeBindings {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `externalOrderId`: string.
-    #[serde(
-        rename = "externalOrderId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_order_id: ::std::option::Option<::std::string::String>,
-    /// `orderId`: integer.
-    #[serde(
-        rename = "orderId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub order_id: ::std::option::Option<i64>,
-    /// `tradingPlatformId`: integer.
-    #[serde(
-        rename = "tradingPlatformId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub trading_platform_id: ::std::option::Option<i64>,
-    /// `tradingPlatformXmlId`: string.
-    #[serde(
-        rename = "tradingPlatformXmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub trading_platform_xml_id: ::std::option::Option<::std::string::String>,
-    /// `params`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub params: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(ListResponseTradeBindings);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ListResponseTradeBindings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            xml_id: None,
-            external_order_id: None,
-            order_id: None,
-            trading_platform_id: None,
-            trading_platform_xml_id: None,
-            params: None,
         }
     }
     /// Sets `id`.

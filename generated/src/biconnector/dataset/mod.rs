@@ -213,80 +213,6 @@ impl ::std::error::Error for AddError {}
 /// The `fields` object.
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsFields {
-    /// `id`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: ::std::option::Option<::serde_json::Value>,
-    /// `datasetId`: any JSON value.
-    #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
-    pub dataset_id: ::std::option::Option<::serde_json::Value>,
-    /// `type`: any JSON value.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::serde_json::Value>,
-    /// `name`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `externalCode`: any JSON value.
-    #[serde(rename = "externalCode", default, skip_serializing_if = "Option::is_none")]
-    pub external_code: ::std::option::Option<::serde_json::Value>,
-    /// `visible`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(AddFieldsFields);
-#[cfg(feature = "biconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-impl AddFieldsFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            dataset_id: None,
-            type_: None,
-            name: None,
-            external_code: None,
-            visible: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: ::serde_json::Value) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `datasetId`.
-    pub fn dataset_id(mut self, value: ::serde_json::Value) -> Self {
-        self.dataset_id = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: ::serde_json::Value) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
-        self.name = Some(value);
-        self
-    }
-    /// Sets `externalCode`.
-    pub fn external_code(mut self, value: ::serde_json::Value) -> Self {
-        self.external_code = Some(value);
-        self
-    }
-    /// Sets `visible`.
-    pub fn visible(mut self, value: ::serde_json::Value) -> Self {
-        self.visible = Some(value);
-        self
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "biconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
@@ -318,11 +244,8 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `fields`: list of `AddFieldsFields`, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::vec::Vec<AddFieldsFields>,
+    /// `fields`: `Dataset`, required.
+    pub fields: crate::types::Dataset,
 }
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
@@ -334,7 +257,7 @@ impl AddFields {
         external_name: impl ::std::convert::Into<::std::string::String>,
         external_code: impl ::std::convert::Into<::std::string::String>,
         source_id: i64,
-        fields: ::std::vec::Vec<AddFieldsFields>,
+        fields: crate::types::Dataset,
     ) -> Self {
         Self {
             name: name.into(),
@@ -506,19 +429,12 @@ impl ::bitrix24_runtime::Method for Fields {
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct FieldsResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct FieldsResponse(pub crate::types::Connector);
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl FieldsResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Connector {
         self.0
     }
 }
@@ -596,19 +512,12 @@ impl ::bitrix24_runtime::Method for Get {
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct GetResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct GetResponse(pub crate::types::Dataset);
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Dataset {
         self.0
     }
 }
@@ -687,9 +596,15 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `ListFilter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<ListFilter>,
+    /// `filter`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `order`: map of string.
     #[serde(
         default,
@@ -728,7 +643,10 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(mut self, value: ListFilter) -> Self {
+    pub fn filter(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.filter = Some(value);
         self
     }
@@ -855,119 +773,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "biconnector")]
 impl ::std::error::Error for ListError {}
-/// The `filter` object.
-#[cfg(feature = "biconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilter {
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isMultiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_multiple: ::std::option::Option<bool>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(ListFilter);
-#[cfg(feature = "biconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-impl ListFilter {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            title: None,
-            type_: None,
-            is_required: None,
-            is_read_only: None,
-            is_immutable: None,
-            is_multiple: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isMultiple`.
-    pub fn is_multiple(mut self, value: bool) -> Self {
-        self.is_multiple = Some(value);
-        self
-    }
-}
 /// Parameters of [`biconnector.dataset.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-update.html).
 ///
 /// - Scopes: `biconnector`

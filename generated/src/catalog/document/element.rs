@@ -41,13 +41,13 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `documentElement`: `AddResponseDocumentElement`.
+    /// `documentElement`: `CatalogDocumentElement`.
     #[serde(
         rename = "documentElement",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub document_element: ::std::option::Option<AddResponseDocumentElement>,
+    pub document_element: ::std::option::Option<crate::types::CatalogDocumentElement>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -60,7 +60,10 @@ impl AddResponse {
         Self { document_element: None }
     }
     /// Sets `documentElement`.
-    pub fn document_element(mut self, value: AddResponseDocumentElement) -> Self {
+    pub fn document_element(
+        mut self,
+        value: crate::types::CatalogDocumentElement,
+    ) -> Self {
         self.document_element = Some(value);
         self
     }
@@ -185,122 +188,6 @@ impl AddFields {
             amount: None,
             purchasing_price: None,
         }
-    }
-    /// Sets `storeFrom`.
-    pub fn store_from(mut self, value: i64) -> Self {
-        self.store_from = Some(value);
-        self
-    }
-    /// Sets `storeTo`.
-    pub fn store_to(mut self, value: i64) -> Self {
-        self.store_to = Some(value);
-        self
-    }
-    /// Sets `amount`.
-    pub fn amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-    /// Sets `purchasingPrice`.
-    pub fn purchasing_price(mut self, value: f64) -> Self {
-        self.purchasing_price = Some(value);
-        self
-    }
-}
-/// The `documentElement` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseDocumentElement {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `docId`: integer.
-    #[serde(
-        rename = "docId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub doc_id: ::std::option::Option<i64>,
-    /// `elementId`: integer.
-    #[serde(
-        rename = "elementId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub element_id: ::std::option::Option<i64>,
-    /// `storeFrom`: integer.
-    #[serde(
-        rename = "storeFrom",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_from: ::std::option::Option<i64>,
-    /// `storeTo`: integer.
-    #[serde(
-        rename = "storeTo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_to: ::std::option::Option<i64>,
-    /// `amount`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub amount: ::std::option::Option<f64>,
-    /// `purchasingPrice`: number.
-    #[serde(
-        rename = "purchasingPrice",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub purchasing_price: ::std::option::Option<f64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddResponseDocumentElement);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddResponseDocumentElement {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            doc_id: None,
-            element_id: None,
-            store_from: None,
-            store_to: None,
-            amount: None,
-            purchasing_price: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `docId`.
-    pub fn doc_id(mut self, value: i64) -> Self {
-        self.doc_id = Some(value);
-        self
-    }
-    /// Sets `elementId`.
-    pub fn element_id(mut self, value: i64) -> Self {
-        self.element_id = Some(value);
-        self
     }
     /// Sets `storeFrom`.
     pub fn store_from(mut self, value: i64) -> Self {
@@ -746,7 +633,7 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `documentElements`: list of `ListResponseDocumentElements`.
+    /// `documentElements`: list of `CatalogDocumentElement`.
     #[serde(
         rename = "documentElements",
         default,
@@ -754,7 +641,7 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub document_elements: ::std::option::Option<
-        ::std::vec::Vec<ListResponseDocumentElements>,
+        ::std::vec::Vec<crate::types::CatalogDocumentElement>,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -770,7 +657,7 @@ impl ListResponse {
     /// Sets `documentElements`.
     pub fn document_elements(
         mut self,
-        value: ::std::vec::Vec<ListResponseDocumentElements>,
+        value: ::std::vec::Vec<crate::types::CatalogDocumentElement>,
     ) -> Self {
         self.document_elements = Some(value);
         self
@@ -946,122 +833,6 @@ impl ListFilter {
         self
     }
 }
-/// The `documentElements` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseDocumentElements {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `docId`: integer.
-    #[serde(
-        rename = "docId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub doc_id: ::std::option::Option<i64>,
-    /// `elementId`: integer.
-    #[serde(
-        rename = "elementId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub element_id: ::std::option::Option<i64>,
-    /// `storeFrom`: integer.
-    #[serde(
-        rename = "storeFrom",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_from: ::std::option::Option<i64>,
-    /// `storeTo`: integer.
-    #[serde(
-        rename = "storeTo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_to: ::std::option::Option<i64>,
-    /// `amount`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub amount: ::std::option::Option<f64>,
-    /// `purchasingPrice`: number.
-    #[serde(
-        rename = "purchasingPrice",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub purchasing_price: ::std::option::Option<f64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseDocumentElements);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseDocumentElements {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            doc_id: None,
-            element_id: None,
-            store_from: None,
-            store_to: None,
-            amount: None,
-            purchasing_price: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `docId`.
-    pub fn doc_id(mut self, value: i64) -> Self {
-        self.doc_id = Some(value);
-        self
-    }
-    /// Sets `elementId`.
-    pub fn element_id(mut self, value: i64) -> Self {
-        self.element_id = Some(value);
-        self
-    }
-    /// Sets `storeFrom`.
-    pub fn store_from(mut self, value: i64) -> Self {
-        self.store_from = Some(value);
-        self
-    }
-    /// Sets `storeTo`.
-    pub fn store_to(mut self, value: i64) -> Self {
-        self.store_to = Some(value);
-        self
-    }
-    /// Sets `amount`.
-    pub fn amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-    /// Sets `purchasingPrice`.
-    pub fn purchasing_price(mut self, value: f64) -> Self {
-        self.purchasing_price = Some(value);
-        self
-    }
-}
 /// Parameters of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html).
 ///
 /// - Scopes: `catalog`
@@ -1106,13 +877,13 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `documentElement`: `UpdateResponseDocumentElement`.
+    /// `documentElement`: `CatalogDocumentElement`.
     #[serde(
         rename = "documentElement",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub document_element: ::std::option::Option<UpdateResponseDocumentElement>,
+    pub document_element: ::std::option::Option<crate::types::CatalogDocumentElement>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1125,7 +896,10 @@ impl UpdateResponse {
         Self { document_element: None }
     }
     /// Sets `documentElement`.
-    pub fn document_element(mut self, value: UpdateResponseDocumentElement) -> Self {
+    pub fn document_element(
+        mut self,
+        value: crate::types::CatalogDocumentElement,
+    ) -> Self {
         self.document_element = Some(value);
         self
     }
@@ -1239,122 +1013,6 @@ impl UpdateFields {
             amount: None,
             purchasing_price: None,
         }
-    }
-    /// Sets `storeFrom`.
-    pub fn store_from(mut self, value: i64) -> Self {
-        self.store_from = Some(value);
-        self
-    }
-    /// Sets `storeTo`.
-    pub fn store_to(mut self, value: i64) -> Self {
-        self.store_to = Some(value);
-        self
-    }
-    /// Sets `amount`.
-    pub fn amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-    /// Sets `purchasingPrice`.
-    pub fn purchasing_price(mut self, value: f64) -> Self {
-        self.purchasing_price = Some(value);
-        self
-    }
-}
-/// The `documentElement` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseDocumentElement {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `docId`: integer.
-    #[serde(
-        rename = "docId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub doc_id: ::std::option::Option<i64>,
-    /// `elementId`: integer.
-    #[serde(
-        rename = "elementId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub element_id: ::std::option::Option<i64>,
-    /// `storeFrom`: integer.
-    #[serde(
-        rename = "storeFrom",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_from: ::std::option::Option<i64>,
-    /// `storeTo`: integer.
-    #[serde(
-        rename = "storeTo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub store_to: ::std::option::Option<i64>,
-    /// `amount`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub amount: ::std::option::Option<f64>,
-    /// `purchasingPrice`: number.
-    #[serde(
-        rename = "purchasingPrice",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub purchasing_price: ::std::option::Option<f64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponseDocumentElement);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponseDocumentElement {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            doc_id: None,
-            element_id: None,
-            store_from: None,
-            store_to: None,
-            amount: None,
-            purchasing_price: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `docId`.
-    pub fn doc_id(mut self, value: i64) -> Self {
-        self.doc_id = Some(value);
-        self
-    }
-    /// Sets `elementId`.
-    pub fn element_id(mut self, value: i64) -> Self {
-        self.element_id = Some(value);
-        self
     }
     /// Sets `storeFrom`.
     pub fn store_from(mut self, value: i64) -> Self {

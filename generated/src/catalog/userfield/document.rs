@@ -83,13 +83,15 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `documents`: list of `ListResponseDocuments`.
+    /// `documents`: list of `CatalogUserfieldDocument`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub documents: ::std::option::Option<::std::vec::Vec<ListResponseDocuments>>,
+    pub documents: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CatalogUserfieldDocument>,
+    >,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -102,7 +104,10 @@ impl ListResponse {
         Self { documents: None }
     }
     /// Sets `documents`.
-    pub fn documents(mut self, value: ::std::vec::Vec<ListResponseDocuments>) -> Self {
+    pub fn documents(
+        mut self,
+        value: ::std::vec::Vec<crate::types::CatalogUserfieldDocument>,
+    ) -> Self {
         self.documents = Some(value);
         self
     }
@@ -207,61 +212,6 @@ impl ListFilter {
         self
     }
 }
-/// The `documents` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseDocuments {
-    /// `documentId`: integer.
-    #[serde(
-        rename = "documentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub document_id: ::std::option::Option<i64>,
-    /// `documentType`: string.
-    #[serde(
-        rename = "documentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub document_type: ::std::option::Option<::std::string::String>,
-    /// Fields matching `field*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(ListResponseDocuments);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ListResponseDocuments {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            document_id: None,
-            document_type: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `documentId`.
-    pub fn document_id(mut self, value: i64) -> Self {
-        self.document_id = Some(value);
-        self
-    }
-    /// Sets `documentType`.
-    pub fn document_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.document_type = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`catalog.userfield.document.update`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-update.html).
 ///
 /// - Scopes: `catalog`
@@ -309,9 +259,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `document`: `UpdateResponseDocument`.
+    /// `document`: `CatalogUserfieldDocument`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: ::std::option::Option<UpdateResponseDocument>,
+    pub document: ::std::option::Option<crate::types::CatalogUserfieldDocument>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -324,7 +274,7 @@ impl UpdateResponse {
         Self { document: None }
     }
     /// Sets `document`.
-    pub fn document(mut self, value: UpdateResponseDocument) -> Self {
+    pub fn document(mut self, value: crate::types::CatalogUserfieldDocument) -> Self {
         self.document = Some(value);
         self
     }
@@ -399,60 +349,5 @@ impl UpdateFields {
             document_type: document_type.into(),
             extra: ::std::collections::BTreeMap::new(),
         }
-    }
-}
-/// The `document` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseDocument {
-    /// `documentId`: integer.
-    #[serde(
-        rename = "documentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub document_id: ::std::option::Option<i64>,
-    /// `documentType`: string.
-    #[serde(
-        rename = "documentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub document_type: ::std::option::Option<::std::string::String>,
-    /// Fields matching `field*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponseDocument);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponseDocument {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            document_id: None,
-            document_type: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `documentId`.
-    pub fn document_id(mut self, value: i64) -> Self {
-        self.document_id = Some(value);
-        self
-    }
-    /// Sets `documentType`.
-    pub fn document_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.document_type = Some(value.into());
-        self
     }
 }

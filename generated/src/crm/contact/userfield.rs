@@ -243,89 +243,6 @@ impl AddFieldsSettings {
         self
     }
 }
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsList {
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    /// Default: `0`.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddFieldsList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFieldsList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            value: None,
-            sort: None,
-            def: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -453,14 +370,16 @@ pub struct AddFields {
     /// `SETTINGS`: `AddFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<AddFieldsSettings>,
-    /// `LIST`: list of `AddFieldsList`.
+    /// `LIST`: list of `UserfieldUfEnumElement`.
     #[serde(
         rename = "LIST",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub list: ::std::option::Option<::std::vec::Vec<AddFieldsList>>,
+    pub list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::UserfieldUfEnumElement>,
+    >,
     /// `SORT`: integer.
     /// Default: `100`.
     #[serde(
@@ -620,7 +539,10 @@ impl AddFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<AddFieldsList>) -> Self {
+    pub fn list(
+        mut self,
+        value: ::std::vec::Vec<crate::types::UserfieldUfEnumElement>,
+    ) -> Self {
         self.list = Some(value);
         self
     }
@@ -910,11 +832,11 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "crm")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListItem;
+    type Item = crate::types::Userfield;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Userfield> {
         response.0
     }
 }
@@ -927,13 +849,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<ListItem>,
+    pub ::std::vec::Vec<crate::types::Userfield>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Userfield> {
         self.0
     }
 }
@@ -1383,609 +1305,6 @@ impl ListFilter {
         self
     }
 }
-/// Allowed values of `USER_TYPE_ID`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemUserTypeId {
-    /// `string`
-    String,
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `boolean`
-    Boolean,
-    /// `datetime`
-    Datetime,
-    /// `date`
-    Date,
-    /// `money`
-    Money,
-    /// `url`
-    Url,
-    /// `address`
-    Address,
-    /// `enumeration`
-    Enumeration,
-    /// `file`
-    File,
-    /// `employee`
-    Employee,
-    /// `crm_status`
-    CrmStatus,
-    /// `iblock_section`
-    IblockSection,
-    /// `iblock_element`
-    IblockElement,
-    /// `crm`
-    Crm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemUserTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "boolean" => Self::Boolean,
-            "datetime" => Self::Datetime,
-            "date" => Self::Date,
-            "money" => Self::Money,
-            "url" => Self::Url,
-            "address" => Self::Address,
-            "enumeration" => Self::Enumeration,
-            "file" => Self::File,
-            "employee" => Self::Employee,
-            "crm_status" => Self::CrmStatus,
-            "iblock_section" => Self::IblockSection,
-            "iblock_element" => Self::IblockElement,
-            "crm" => Self::Crm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::Boolean => "boolean",
-            Self::Datetime => "datetime",
-            Self::Date => "date",
-            Self::Money => "money",
-            Self::Url => "url",
-            Self::Address => "address",
-            Self::Enumeration => "enumeration",
-            Self::File => "file",
-            Self::Employee => "employee",
-            Self::CrmStatus => "crm_status",
-            Self::IblockSection => "iblock_section",
-            Self::IblockElement => "iblock_element",
-            Self::Crm => "crm",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListItemUserTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemUserTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `SETTINGS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemSettings {
-    /// `PRECISION`: integer.
-    #[serde(
-        rename = "PRECISION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub precision: ::std::option::Option<i64>,
-    /// `SIZE`: integer.
-    #[serde(
-        rename = "SIZE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `MIN_VALUE`: number.
-    #[serde(
-        rename = "MIN_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub min_value: ::std::option::Option<f64>,
-    /// `MAX_VALUE`: number.
-    #[serde(
-        rename = "MAX_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub max_value: ::std::option::Option<f64>,
-    /// `DEFAULT_VALUE`: number.
-    #[serde(
-        rename = "DEFAULT_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub default_value: ::std::option::Option<f64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListItemSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListItemSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            precision: None,
-            size: None,
-            min_value: None,
-            max_value: None,
-            default_value: None,
-        }
-    }
-    /// Sets `PRECISION`.
-    pub fn precision(mut self, value: i64) -> Self {
-        self.precision = Some(value);
-        self
-    }
-    /// Sets `SIZE`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `MIN_VALUE`.
-    pub fn min_value(mut self, value: f64) -> Self {
-        self.min_value = Some(value);
-        self
-    }
-    /// Sets `MAX_VALUE`.
-    pub fn max_value(mut self, value: f64) -> Self {
-        self.max_value = Some(value);
-        self
-    }
-    /// Sets `DEFAULT_VALUE`.
-    pub fn default_value(mut self, value: f64) -> Self {
-        self.default_value = Some(value);
-        self
-    }
-}
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemList {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListItemList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListItemList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            value: None,
-            sort: None,
-            def: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-    /// `USER_TYPE_ID`: `ListItemUserTypeId`.
-    /// Allowed values: `string`, `integer`, `double`, `boolean`, `datetime`, `date`, `money`, `url`, `address`, `enumeration`, `file`, `employee`, `crm_status`, `iblock_section`, `iblock_element`, `crm`.
-    #[serde(rename = "USER_TYPE_ID", default, skip_serializing_if = "Option::is_none")]
-    pub user_type_id: ::std::option::Option<ListItemUserTypeId>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `MULTIPLE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "MULTIPLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub multiple: ::std::option::Option<bool>,
-    /// `MANDATORY`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "MANDATORY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "SHOW_FILTER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub show_filter: ::std::option::Option<bool>,
-    /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "SHOW_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub show_in_list: ::std::option::Option<bool>,
-    /// `EDIT_IN_LIST`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "EDIT_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub edit_in_list: ::std::option::Option<bool>,
-    /// `IS_SEARCHABLE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_SEARCHABLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_searchable: ::std::option::Option<bool>,
-    /// `SETTINGS`: `ListItemSettings`.
-    #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<ListItemSettings>,
-    /// `LIST`: list of `ListItemList`.
-    #[serde(
-        rename = "LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub list: ::std::option::Option<::std::vec::Vec<ListItemList>>,
-    /// `EDIT_FORM_LABEL`: map of string.
-    #[serde(
-        rename = "EDIT_FORM_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub edit_form_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `LIST_COLUMN_LABEL`: map of string.
-    #[serde(
-        rename = "LIST_COLUMN_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub list_column_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `LIST_FILTER_LABEL`: map of string.
-    #[serde(
-        rename = "LIST_FILTER_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub list_filter_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `ERROR_MESSAGE`: map of string.
-    #[serde(
-        rename = "ERROR_MESSAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub error_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `HELP_MESSAGE`: map of string.
-    #[serde(
-        rename = "HELP_MESSAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub help_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `USER_TYPE_OWNER`: string.
-    #[serde(
-        rename = "USER_TYPE_OWNER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_type_owner: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-            user_type_id: None,
-            xml_id: None,
-            sort: None,
-            multiple: None,
-            mandatory: None,
-            show_filter: None,
-            show_in_list: None,
-            edit_in_list: None,
-            is_searchable: None,
-            settings: None,
-            list: None,
-            edit_form_label: None,
-            list_column_label: None,
-            list_filter_label: None,
-            error_message: None,
-            help_message: None,
-            user_type_owner: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-    /// Sets `USER_TYPE_ID`.
-    pub fn user_type_id(mut self, value: ListItemUserTypeId) -> Self {
-        self.user_type_id = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `MULTIPLE`.
-    pub fn multiple(mut self, value: bool) -> Self {
-        self.multiple = Some(value);
-        self
-    }
-    /// Sets `MANDATORY`.
-    pub fn mandatory(mut self, value: bool) -> Self {
-        self.mandatory = Some(value);
-        self
-    }
-    /// Sets `SHOW_FILTER`.
-    pub fn show_filter(mut self, value: bool) -> Self {
-        self.show_filter = Some(value);
-        self
-    }
-    /// Sets `SHOW_IN_LIST`.
-    pub fn show_in_list(mut self, value: bool) -> Self {
-        self.show_in_list = Some(value);
-        self
-    }
-    /// Sets `EDIT_IN_LIST`.
-    pub fn edit_in_list(mut self, value: bool) -> Self {
-        self.edit_in_list = Some(value);
-        self
-    }
-    /// Sets `IS_SEARCHABLE`.
-    pub fn is_searchable(mut self, value: bool) -> Self {
-        self.is_searchable = Some(value);
-        self
-    }
-    /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: ListItemSettings) -> Self {
-        self.settings = Some(value);
-        self
-    }
-    /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<ListItemList>) -> Self {
-        self.list = Some(value);
-        self
-    }
-    /// Sets `EDIT_FORM_LABEL`.
-    pub fn edit_form_label(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.edit_form_label = Some(value);
-        self
-    }
-    /// Sets `LIST_COLUMN_LABEL`.
-    pub fn list_column_label(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.list_column_label = Some(value);
-        self
-    }
-    /// Sets `LIST_FILTER_LABEL`.
-    pub fn list_filter_label(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.list_filter_label = Some(value);
-        self
-    }
-    /// Sets `ERROR_MESSAGE`.
-    pub fn error_message(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.error_message = Some(value);
-        self
-    }
-    /// Sets `HELP_MESSAGE`.
-    pub fn help_message(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.help_message = Some(value);
-        self
-    }
-    /// Sets `USER_TYPE_OWNER`.
-    pub fn user_type_owner(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_type_owner = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.contact.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html).
 ///
 /// - Scopes: `crm`
@@ -2141,120 +1460,6 @@ impl UpdateFieldsSettings {
         self
     }
 }
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsList {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `DEL`: boolean, sent as `Y`/`N`.
-    /// Default: `N`.
-    #[serde(
-        rename = "DEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub del: ::std::option::Option<bool>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFieldsList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            del: None,
-            value: None,
-            sort: None,
-            def: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `DEL`.
-    pub fn del(mut self, value: bool) -> Self {
-        self.del = Some(value);
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -2289,14 +1494,16 @@ pub struct UpdateFields {
     /// `SETTINGS`: `UpdateFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<UpdateFieldsSettings>,
-    /// `LIST`: list of `UpdateFieldsList`.
+    /// `LIST`: list of `UserfieldUfEnumElement`.
     #[serde(
         rename = "LIST",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub list: ::std::option::Option<::std::vec::Vec<UpdateFieldsList>>,
+    pub list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::UserfieldUfEnumElement>,
+    >,
     /// `SORT`: integer.
     #[serde(
         rename = "SORT",
@@ -2444,7 +1651,10 @@ impl UpdateFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<UpdateFieldsList>) -> Self {
+    pub fn list(
+        mut self,
+        value: ::std::vec::Vec<crate::types::UserfieldUfEnumElement>,
+    ) -> Self {
         self.list = Some(value);
         self
     }

@@ -136,7 +136,10 @@ pub struct FieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, FieldsItem>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        crate::types::CrmRestFieldDescription,
+    >,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -144,7 +147,10 @@ impl FieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, FieldsItem> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        crate::types::CrmRestFieldDescription,
+    > {
         self.0
     }
 }
@@ -182,146 +188,6 @@ impl ::std::fmt::Display for FieldsError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for FieldsError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsItem {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean.
-    #[serde(
-        rename = "isMultiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_multiple: ::std::option::Option<bool>,
-    /// `isDynamic`: boolean.
-    #[serde(
-        rename = "isDynamic",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_dynamic: ::std::option::Option<bool>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `upperName`: string.
-    #[serde(
-        rename = "upperName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub upper_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl FieldsItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            is_required: None,
-            is_read_only: None,
-            is_immutable: None,
-            is_multiple: None,
-            is_dynamic: None,
-            title: None,
-            upper_name: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isMultiple`.
-    pub fn is_multiple(mut self, value: bool) -> Self {
-        self.is_multiple = Some(value);
-        self
-    }
-    /// Sets `isDynamic`.
-    pub fn is_dynamic(mut self, value: bool) -> Self {
-        self.is_dynamic = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `upperName`.
-    pub fn upper_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.upper_name = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
 ///
 /// - Scopes: `crm`
@@ -380,7 +246,10 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, GetItem>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        crate::types::CrmCurrencyLocalization,
+    >,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -388,7 +257,10 @@ impl GetResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, GetItem> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        crate::types::CrmCurrencyLocalization,
+    > {
         self.0
     }
 }
@@ -426,203 +298,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `THOUSANDS_VARIANT`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetItemThousandsVariant {
-    /// `N`
-    N,
-    /// `C`
-    C,
-    /// `D`
-    D,
-    /// `S`
-    S,
-    /// `B`
-    B,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetItemThousandsVariant {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "C" => Self::C,
-            "D" => Self::D,
-            "S" => Self::S,
-            "B" => Self::B,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::C => "C",
-            Self::D => "D",
-            Self::S => "S",
-            Self::B => "B",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for GetItemThousandsVariant {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for GetItemThousandsVariant {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItem {
-    /// `DECIMALS`: integer.
-    /// Default: `2`.
-    #[serde(
-        rename = "DECIMALS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub decimals: ::std::option::Option<i64>,
-    /// `DEC_POINT`: string.
-    /// Default: `.`.
-    #[serde(
-        rename = "DEC_POINT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub dec_point: ::std::option::Option<::std::string::String>,
-    /// `FORMAT_STRING`: string.
-    /// Default: `#`.
-    #[serde(
-        rename = "FORMAT_STRING",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub format_string: ::std::option::Option<::std::string::String>,
-    /// `FULL_NAME`: string.
-    #[serde(
-        rename = "FULL_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub full_name: ::std::option::Option<::std::string::String>,
-    /// `HIDE_ZERO`: boolean, sent as `Y`/`N`.
-    /// Default: `N`.
-    #[serde(
-        rename = "HIDE_ZERO",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub hide_zero: ::std::option::Option<bool>,
-    /// `THOUSANDS_SEP`: string.
-    #[serde(
-        rename = "THOUSANDS_SEP",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub thousands_sep: ::std::option::Option<::std::string::String>,
-    /// `THOUSANDS_VARIANT`: `GetItemThousandsVariant`.
-    /// Default: `S`.
-    /// Allowed values: `N`, `C`, `D`, `S`, `B`.
-    #[serde(
-        rename = "THOUSANDS_VARIANT",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub thousands_variant: ::std::option::Option<GetItemThousandsVariant>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            decimals: None,
-            dec_point: None,
-            format_string: None,
-            full_name: None,
-            hide_zero: None,
-            thousands_sep: None,
-            thousands_variant: None,
-        }
-    }
-    /// Sets `DECIMALS`.
-    pub fn decimals(mut self, value: i64) -> Self {
-        self.decimals = Some(value);
-        self
-    }
-    /// Sets `DEC_POINT`.
-    pub fn dec_point(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dec_point = Some(value.into());
-        self
-    }
-    /// Sets `FORMAT_STRING`.
-    pub fn format_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.format_string = Some(value.into());
-        self
-    }
-    /// Sets `FULL_NAME`.
-    pub fn full_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.full_name = Some(value.into());
-        self
-    }
-    /// Sets `HIDE_ZERO`.
-    pub fn hide_zero(mut self, value: bool) -> Self {
-        self.hide_zero = Some(value);
-        self
-    }
-    /// Sets `THOUSANDS_SEP`.
-    pub fn thousands_sep(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.thousands_sep = Some(value.into());
-        self
-    }
-    /// Sets `THOUSANDS_VARIANT`.
-    pub fn thousands_variant(mut self, value: GetItemThousandsVariant) -> Self {
-        self.thousands_variant = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.currency.localizations.set`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html).
 ///
 /// - Scopes: `crm`
@@ -638,13 +313,13 @@ pub struct Set {
     /// `id`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub id: ::std::string::String,
-    /// `localizations`: map of `SetLocalizations`, required.
+    /// `localizations`: map of `CrmCurrencyLocalization`, required.
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub localizations: ::std::collections::BTreeMap<
         ::std::string::String,
-        SetLocalizations,
+        crate::types::CrmCurrencyLocalization,
     >,
 }
 #[cfg(feature = "crm")]
@@ -656,7 +331,7 @@ impl Set {
         id: impl ::std::convert::Into<::std::string::String>,
         localizations: ::std::collections::BTreeMap<
             ::std::string::String,
-            SetLocalizations,
+            crate::types::CrmCurrencyLocalization,
         >,
     ) -> Self {
         Self {
@@ -726,200 +401,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `THOUSANDS_VARIANT`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetLocalizationsThousandsVariant {
-    /// `N`
-    N,
-    /// `C`
-    C,
-    /// `D`
-    D,
-    /// `S`
-    S,
-    /// `B`
-    B,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetLocalizationsThousandsVariant {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "C" => Self::C,
-            "D" => Self::D,
-            "S" => Self::S,
-            "B" => Self::B,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::C => "C",
-            Self::D => "D",
-            Self::S => "S",
-            Self::B => "B",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for SetLocalizationsThousandsVariant {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for SetLocalizationsThousandsVariant {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `localizations` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetLocalizations {
-    /// `DECIMALS`: integer.
-    /// Default: `2`.
-    #[serde(
-        rename = "DECIMALS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub decimals: ::std::option::Option<i64>,
-    /// `DEC_POINT`: string.
-    /// Default: `.`.
-    #[serde(
-        rename = "DEC_POINT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub dec_point: ::std::option::Option<::std::string::String>,
-    /// `FORMAT_STRING`: string.
-    /// Default: `#`.
-    #[serde(
-        rename = "FORMAT_STRING",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub format_string: ::std::option::Option<::std::string::String>,
-    /// `FULL_NAME`: string.
-    #[serde(
-        rename = "FULL_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub full_name: ::std::option::Option<::std::string::String>,
-    /// `HIDE_ZERO`: boolean, sent as `Y`/`N`.
-    /// Default: `N`.
-    #[serde(
-        rename = "HIDE_ZERO",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub hide_zero: ::std::option::Option<bool>,
-    /// `THOUSANDS_SEP`: string.
-    #[serde(
-        rename = "THOUSANDS_SEP",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub thousands_sep: ::std::option::Option<::std::string::String>,
-    /// `THOUSANDS_VARIANT`: `SetLocalizationsThousandsVariant`.
-    /// Default: `S`.
-    /// Allowed values: `N`, `C`, `D`, `S`, `B`.
-    #[serde(
-        rename = "THOUSANDS_VARIANT",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub thousands_variant: ::std::option::Option<SetLocalizationsThousandsVariant>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SetLocalizations);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetLocalizations {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            decimals: None,
-            dec_point: None,
-            format_string: None,
-            full_name: None,
-            hide_zero: None,
-            thousands_sep: None,
-            thousands_variant: None,
-        }
-    }
-    /// Sets `DECIMALS`.
-    pub fn decimals(mut self, value: i64) -> Self {
-        self.decimals = Some(value);
-        self
-    }
-    /// Sets `DEC_POINT`.
-    pub fn dec_point(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dec_point = Some(value.into());
-        self
-    }
-    /// Sets `FORMAT_STRING`.
-    pub fn format_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.format_string = Some(value.into());
-        self
-    }
-    /// Sets `FULL_NAME`.
-    pub fn full_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.full_name = Some(value.into());
-        self
-    }
-    /// Sets `HIDE_ZERO`.
-    pub fn hide_zero(mut self, value: bool) -> Self {
-        self.hide_zero = Some(value);
-        self
-    }
-    /// Sets `THOUSANDS_SEP`.
-    pub fn thousands_sep(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.thousands_sep = Some(value.into());
-        self
-    }
-    /// Sets `THOUSANDS_VARIANT`.
-    pub fn thousands_variant(mut self, value: SetLocalizationsThousandsVariant) -> Self {
-        self.thousands_variant = Some(value);
-        self
-    }
-}

@@ -38,145 +38,15 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.item.delivery.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `accountNumber`: string.
-    #[serde(
-        rename = "accountNumber",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub account_number: ::std::option::Option<::std::string::String>,
-    /// `deducted`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub deducted: ::std::option::Option<bool>,
-    /// `dateDeducted`: string.
-    #[serde(
-        rename = "dateDeducted",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_deducted: ::std::option::Option<::std::string::String>,
-    /// `priceDelivery`: number.
-    #[serde(
-        rename = "priceDelivery",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price_delivery: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `deliveryId`: integer.
-    #[serde(
-        rename = "deliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub delivery_id: ::std::option::Option<i64>,
-    /// `deliveryName`: string.
-    #[serde(
-        rename = "deliveryName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub delivery_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct GetResponse(pub crate::types::SaleOrderShipmentCrmSimple);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            account_number: None,
-            deducted: None,
-            date_deducted: None,
-            price_delivery: None,
-            currency: None,
-            delivery_id: None,
-            delivery_name: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `accountNumber`.
-    pub fn account_number(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account_number = Some(value.into());
-        self
-    }
-    /// Sets `deducted`.
-    pub fn deducted(mut self, value: bool) -> Self {
-        self.deducted = Some(value);
-        self
-    }
-    /// Sets `dateDeducted`.
-    pub fn date_deducted(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_deducted = Some(value.into());
-        self
-    }
-    /// Sets `priceDelivery`.
-    pub fn price_delivery(mut self, value: f64) -> Self {
-        self.price_delivery = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `deliveryId`.
-    pub fn delivery_id(mut self, value: i64) -> Self {
-        self.delivery_id = Some(value);
-        self
-    }
-    /// Sets `deliveryName`.
-    pub fn delivery_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delivery_name = Some(value.into());
-        self
+    /// The wrapped value.
+    pub fn into_inner(self) -> crate::types::SaleOrderShipmentCrmSimple {
+        self.0
     }
 }
 /// Errors of [`crm.item.delivery.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html).
@@ -315,17 +185,12 @@ impl ::bitrix24_runtime::Method for List {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct ListResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::vec::Vec<ListItem>,
-);
+pub struct ListResponse(pub crate::types::SaleOrderShipmentCrmSimple);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+    pub fn into_inner(self) -> crate::types::SaleOrderShipmentCrmSimple {
         self.0
     }
 }
@@ -377,147 +242,3 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItem {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `accountNumber`: string.
-    #[serde(
-        rename = "accountNumber",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub account_number: ::std::option::Option<::std::string::String>,
-    /// `deducted`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub deducted: ::std::option::Option<bool>,
-    /// `dateDeducted`: string.
-    #[serde(
-        rename = "dateDeducted",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_deducted: ::std::option::Option<::std::string::String>,
-    /// `priceDelivery`: number.
-    #[serde(
-        rename = "priceDelivery",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price_delivery: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `deliveryId`: integer.
-    #[serde(
-        rename = "deliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub delivery_id: ::std::option::Option<i64>,
-    /// `deliveryName`: string.
-    #[serde(
-        rename = "deliveryName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub delivery_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            account_number: None,
-            deducted: None,
-            date_deducted: None,
-            price_delivery: None,
-            currency: None,
-            delivery_id: None,
-            delivery_name: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `accountNumber`.
-    pub fn account_number(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account_number = Some(value.into());
-        self
-    }
-    /// Sets `deducted`.
-    pub fn deducted(mut self, value: bool) -> Self {
-        self.deducted = Some(value);
-        self
-    }
-    /// Sets `dateDeducted`.
-    pub fn date_deducted(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_deducted = Some(value.into());
-        self
-    }
-    /// Sets `priceDelivery`.
-    pub fn price_delivery(mut self, value: f64) -> Self {
-        self.price_delivery = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `deliveryId`.
-    pub fn delivery_id(mut self, value: i64) -> Self {
-        self.delivery_id = Some(value);
-        self
-    }
-    /// Sets `deliveryName`.
-    pub fn delivery_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delivery_name = Some(value.into());
-        self
-    }
-}

@@ -1816,15 +1816,9 @@ impl ::bitrix24_runtime::Method for Fields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct FieldsResponse {
-    /// `fields`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `fields`: `CrmRestFieldDescription`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<crate::types::CrmRestFieldDescription>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(FieldsResponse);
@@ -1837,10 +1831,7 @@ impl FieldsResponse {
         Self { fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn fields(mut self, value: crate::types::CrmRestFieldDescription) -> Self {
         self.fields = Some(value);
         self
     }
@@ -1967,9 +1958,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: `GetResponseItem`.
+    /// `item`: `CrmItem`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: ::std::option::Option<GetResponseItem>,
+    pub item: ::std::option::Option<crate::types::CrmItem>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -1982,7 +1973,7 @@ impl GetResponse {
         Self { item: None }
     }
     /// Sets `item`.
-    pub fn item(mut self, value: GetResponseItem) -> Self {
+    pub fn item(mut self, value: crate::types::CrmItem) -> Self {
         self.item = Some(value);
         self
     }
@@ -2044,276 +2035,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseItem {
-    /// `assignedById`: integer.
-    #[serde(
-        rename = "assignedById",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub assigned_by_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `createdTime`: string.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_time: ::std::option::Option<::std::string::String>,
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `lastActivityBy`: integer.
-    #[serde(
-        rename = "lastActivityBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub last_activity_by: ::std::option::Option<i64>,
-    /// `lastActivityTime`: string.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_activity_time: ::std::option::Option<::std::string::String>,
-    /// `opened`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub opened: ::std::option::Option<bool>,
-    /// `updatedBy`: integer.
-    #[serde(
-        rename = "updatedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `updatedTime`: string.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub updated_time: ::std::option::Option<::std::string::String>,
-    /// `utmCampaign`: string.
-    #[serde(
-        rename = "utmCampaign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_campaign: ::std::option::Option<::std::string::String>,
-    /// `utmContent`: string.
-    #[serde(
-        rename = "utmContent",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_content: ::std::option::Option<::std::string::String>,
-    /// `utmMedium`: string.
-    #[serde(
-        rename = "utmMedium",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_medium: ::std::option::Option<::std::string::String>,
-    /// `utmSource`: string.
-    #[serde(
-        rename = "utmSource",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `utmTerm`: string.
-    #[serde(
-        rename = "utmTerm",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `webformId`: integer.
-    #[serde(
-        rename = "webformId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub webform_id: ::std::option::Option<i64>,
-    /// Fields matching `parentId*`, `ufCrm*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponseItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponseItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            assigned_by_id: None,
-            created_by: None,
-            created_time: None,
-            entity_type_id: None,
-            id: None,
-            last_activity_by: None,
-            last_activity_time: None,
-            opened: None,
-            updated_by: None,
-            updated_time: None,
-            utm_campaign: None,
-            utm_content: None,
-            utm_medium: None,
-            utm_source: None,
-            utm_term: None,
-            webform_id: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `assignedById`.
-    pub fn assigned_by_id(mut self, value: i64) -> Self {
-        self.assigned_by_id = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn created_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastActivityBy`.
-    pub fn last_activity_by(mut self, value: i64) -> Self {
-        self.last_activity_by = Some(value);
-        self
-    }
-    /// Sets `lastActivityTime`.
-    pub fn last_activity_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_activity_time = Some(value.into());
-        self
-    }
-    /// Sets `opened`.
-    pub fn opened(mut self, value: bool) -> Self {
-        self.opened = Some(value);
-        self
-    }
-    /// Sets `updatedBy`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn updated_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `utmCampaign`.
-    pub fn utm_campaign(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_campaign = Some(value.into());
-        self
-    }
-    /// Sets `utmContent`.
-    pub fn utm_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_content = Some(value.into());
-        self
-    }
-    /// Sets `utmMedium`.
-    pub fn utm_medium(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_medium = Some(value.into());
-        self
-    }
-    /// Sets `utmSource`.
-    pub fn utm_source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_source = Some(value.into());
-        self
-    }
-    /// Sets `utmTerm`.
-    pub fn utm_term(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_term = Some(value.into());
-        self
-    }
-    /// Sets `webformId`.
-    pub fn webform_id(mut self, value: i64) -> Self {
-        self.webform_id = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html).
 ///
 /// - Scopes: `crm`
@@ -2332,8 +2053,8 @@ pub struct Import {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub entity_type_id: i64,
-    /// `fields`: `ImportFields`, required.
-    pub fields: ImportFields,
+    /// `fields`: `CrmMultifield`, required.
+    pub fields: crate::types::CrmMultifield,
     /// `useOriginalUfNames`: boolean, sent as `Y`/`N`.
     /// Default: `N`.
     #[serde(
@@ -2349,7 +2070,7 @@ pub struct Import {
 impl Import {
     /// A value with the required `entityTypeId`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(entity_type_id: i64, fields: ImportFields) -> Self {
+    pub fn new(entity_type_id: i64, fields: crate::types::CrmMultifield) -> Self {
         Self {
             entity_type_id,
             fields,
@@ -2500,91 +2221,6 @@ impl ::std::fmt::Display for ImportError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ImportError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ImportFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: string.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_id: ::std::option::Option<::std::string::String>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `VALUE_TYPE`: string.
-    #[serde(
-        rename = "VALUE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ImportFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ImportFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            type_id: None,
-            value: None,
-            value_type: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `VALUE_TYPE`.
-    pub fn value_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value_type = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
 ///
 /// - Scopes: `crm`
@@ -2610,9 +2246,15 @@ pub struct List {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `ListFilter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<ListFilter>,
+    /// `filter`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `order`: map of string.
     #[serde(
         default,
@@ -2660,7 +2302,10 @@ impl List {
         self
     }
     /// Sets `filter`.
-    pub fn filter(mut self, value: ListFilter) -> Self {
+    pub fn filter(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.filter = Some(value);
         self
     }
@@ -2700,13 +2345,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of `ListResponseItems`.
+    /// `items`: list of `CrmItem`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
+    pub items: ::std::option::Option<::std::vec::Vec<crate::types::CrmItem>>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -2719,7 +2364,7 @@ impl ListResponse {
         Self { items: None }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<crate::types::CrmItem>) -> Self {
         self.items = Some(value);
         self
     }
@@ -2783,546 +2428,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// The `filter` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilter {
-    /// `assignedById`: integer.
-    #[serde(
-        rename = "assignedById",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub assigned_by_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `createdTime`: string.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_time: ::std::option::Option<::std::string::String>,
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `lastActivityBy`: integer.
-    #[serde(
-        rename = "lastActivityBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub last_activity_by: ::std::option::Option<i64>,
-    /// `lastActivityTime`: string.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_activity_time: ::std::option::Option<::std::string::String>,
-    /// `opened`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub opened: ::std::option::Option<bool>,
-    /// `updatedBy`: integer.
-    #[serde(
-        rename = "updatedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `updatedTime`: string.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub updated_time: ::std::option::Option<::std::string::String>,
-    /// `utmCampaign`: string.
-    #[serde(
-        rename = "utmCampaign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_campaign: ::std::option::Option<::std::string::String>,
-    /// `utmContent`: string.
-    #[serde(
-        rename = "utmContent",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_content: ::std::option::Option<::std::string::String>,
-    /// `utmMedium`: string.
-    #[serde(
-        rename = "utmMedium",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_medium: ::std::option::Option<::std::string::String>,
-    /// `utmSource`: string.
-    #[serde(
-        rename = "utmSource",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `utmTerm`: string.
-    #[serde(
-        rename = "utmTerm",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `webformId`: integer.
-    #[serde(
-        rename = "webformId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub webform_id: ::std::option::Option<i64>,
-    /// Fields matching `parentId*`, `ufCrm*`, `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListFilter);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListFilter {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            assigned_by_id: None,
-            created_by: None,
-            created_time: None,
-            entity_type_id: None,
-            id: None,
-            last_activity_by: None,
-            last_activity_time: None,
-            opened: None,
-            updated_by: None,
-            updated_time: None,
-            utm_campaign: None,
-            utm_content: None,
-            utm_medium: None,
-            utm_source: None,
-            utm_term: None,
-            webform_id: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `assignedById`.
-    pub fn assigned_by_id(mut self, value: i64) -> Self {
-        self.assigned_by_id = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn created_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastActivityBy`.
-    pub fn last_activity_by(mut self, value: i64) -> Self {
-        self.last_activity_by = Some(value);
-        self
-    }
-    /// Sets `lastActivityTime`.
-    pub fn last_activity_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_activity_time = Some(value.into());
-        self
-    }
-    /// Sets `opened`.
-    pub fn opened(mut self, value: bool) -> Self {
-        self.opened = Some(value);
-        self
-    }
-    /// Sets `updatedBy`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn updated_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `utmCampaign`.
-    pub fn utm_campaign(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_campaign = Some(value.into());
-        self
-    }
-    /// Sets `utmContent`.
-    pub fn utm_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_content = Some(value.into());
-        self
-    }
-    /// Sets `utmMedium`.
-    pub fn utm_medium(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_medium = Some(value.into());
-        self
-    }
-    /// Sets `utmSource`.
-    pub fn utm_source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_source = Some(value.into());
-        self
-    }
-    /// Sets `utmTerm`.
-    pub fn utm_term(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_term = Some(value.into());
-        self
-    }
-    /// Sets `webformId`.
-    pub fn webform_id(mut self, value: i64) -> Self {
-        self.webform_id = Some(value);
-        self
-    }
-}
-/// The `items` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseItems {
-    /// `assignedById`: integer.
-    #[serde(
-        rename = "assignedById",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub assigned_by_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `createdTime`: string.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_time: ::std::option::Option<::std::string::String>,
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `lastActivityBy`: integer.
-    #[serde(
-        rename = "lastActivityBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub last_activity_by: ::std::option::Option<i64>,
-    /// `lastActivityTime`: string.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_activity_time: ::std::option::Option<::std::string::String>,
-    /// `opened`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub opened: ::std::option::Option<bool>,
-    /// `updatedBy`: integer.
-    #[serde(
-        rename = "updatedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `updatedTime`: string.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub updated_time: ::std::option::Option<::std::string::String>,
-    /// `utmCampaign`: string.
-    #[serde(
-        rename = "utmCampaign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_campaign: ::std::option::Option<::std::string::String>,
-    /// `utmContent`: string.
-    #[serde(
-        rename = "utmContent",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_content: ::std::option::Option<::std::string::String>,
-    /// `utmMedium`: string.
-    #[serde(
-        rename = "utmMedium",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_medium: ::std::option::Option<::std::string::String>,
-    /// `utmSource`: string.
-    #[serde(
-        rename = "utmSource",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `utmTerm`: string.
-    #[serde(
-        rename = "utmTerm",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `webformId`: integer.
-    #[serde(
-        rename = "webformId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub webform_id: ::std::option::Option<i64>,
-    /// Fields matching `parentId*`, `ufCrm*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListResponseItems);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListResponseItems {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            assigned_by_id: None,
-            created_by: None,
-            created_time: None,
-            entity_type_id: None,
-            id: None,
-            last_activity_by: None,
-            last_activity_time: None,
-            opened: None,
-            updated_by: None,
-            updated_time: None,
-            utm_campaign: None,
-            utm_content: None,
-            utm_medium: None,
-            utm_source: None,
-            utm_term: None,
-            webform_id: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `assignedById`.
-    pub fn assigned_by_id(mut self, value: i64) -> Self {
-        self.assigned_by_id = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn created_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastActivityBy`.
-    pub fn last_activity_by(mut self, value: i64) -> Self {
-        self.last_activity_by = Some(value);
-        self
-    }
-    /// Sets `lastActivityTime`.
-    pub fn last_activity_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_activity_time = Some(value.into());
-        self
-    }
-    /// Sets `opened`.
-    pub fn opened(mut self, value: bool) -> Self {
-        self.opened = Some(value);
-        self
-    }
-    /// Sets `updatedBy`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn updated_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `utmCampaign`.
-    pub fn utm_campaign(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_campaign = Some(value.into());
-        self
-    }
-    /// Sets `utmContent`.
-    pub fn utm_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_content = Some(value.into());
-        self
-    }
-    /// Sets `utmMedium`.
-    pub fn utm_medium(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_medium = Some(value.into());
-        self
-    }
-    /// Sets `utmSource`.
-    pub fn utm_source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_source = Some(value.into());
-        self
-    }
-    /// Sets `utmTerm`.
-    pub fn utm_term(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_term = Some(value.into());
-        self
-    }
-    /// Sets `webformId`.
-    pub fn webform_id(mut self, value: i64) -> Self {
-        self.webform_id = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.item.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html).
 ///
 /// - Scopes: `crm`
@@ -3392,9 +2497,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `item`: `UpdateResponseItem`.
+    /// `item`: `CrmItem`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: ::std::option::Option<UpdateResponseItem>,
+    pub item: ::std::option::Option<crate::types::CrmItem>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -3407,7 +2512,7 @@ impl UpdateResponse {
         Self { item: None }
     }
     /// Sets `item`.
-    pub fn item(mut self, value: UpdateResponseItem) -> Self {
+    pub fn item(mut self, value: crate::types::CrmItem) -> Self {
         self.item = Some(value);
         self
     }
@@ -4000,276 +3105,6 @@ impl UpdateFields {
     /// Sets `fm`.
     pub fn fm(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
         self.fm = Some(value);
-        self
-    }
-}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseItem {
-    /// `assignedById`: integer.
-    #[serde(
-        rename = "assignedById",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub assigned_by_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `createdTime`: string.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_time: ::std::option::Option<::std::string::String>,
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `lastActivityBy`: integer.
-    #[serde(
-        rename = "lastActivityBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub last_activity_by: ::std::option::Option<i64>,
-    /// `lastActivityTime`: string.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_activity_time: ::std::option::Option<::std::string::String>,
-    /// `opened`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub opened: ::std::option::Option<bool>,
-    /// `updatedBy`: integer.
-    #[serde(
-        rename = "updatedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `updatedTime`: string.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub updated_time: ::std::option::Option<::std::string::String>,
-    /// `utmCampaign`: string.
-    #[serde(
-        rename = "utmCampaign",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_campaign: ::std::option::Option<::std::string::String>,
-    /// `utmContent`: string.
-    #[serde(
-        rename = "utmContent",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_content: ::std::option::Option<::std::string::String>,
-    /// `utmMedium`: string.
-    #[serde(
-        rename = "utmMedium",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_medium: ::std::option::Option<::std::string::String>,
-    /// `utmSource`: string.
-    #[serde(
-        rename = "utmSource",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `utmTerm`: string.
-    #[serde(
-        rename = "utmTerm",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `webformId`: integer.
-    #[serde(
-        rename = "webformId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub webform_id: ::std::option::Option<i64>,
-    /// Fields matching `parentId*`, `ufCrm*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponseItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponseItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            assigned_by_id: None,
-            created_by: None,
-            created_time: None,
-            entity_type_id: None,
-            id: None,
-            last_activity_by: None,
-            last_activity_time: None,
-            opened: None,
-            updated_by: None,
-            updated_time: None,
-            utm_campaign: None,
-            utm_content: None,
-            utm_medium: None,
-            utm_source: None,
-            utm_term: None,
-            webform_id: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `assignedById`.
-    pub fn assigned_by_id(mut self, value: i64) -> Self {
-        self.assigned_by_id = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn created_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastActivityBy`.
-    pub fn last_activity_by(mut self, value: i64) -> Self {
-        self.last_activity_by = Some(value);
-        self
-    }
-    /// Sets `lastActivityTime`.
-    pub fn last_activity_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_activity_time = Some(value.into());
-        self
-    }
-    /// Sets `opened`.
-    pub fn opened(mut self, value: bool) -> Self {
-        self.opened = Some(value);
-        self
-    }
-    /// Sets `updatedBy`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn updated_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `utmCampaign`.
-    pub fn utm_campaign(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_campaign = Some(value.into());
-        self
-    }
-    /// Sets `utmContent`.
-    pub fn utm_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_content = Some(value.into());
-        self
-    }
-    /// Sets `utmMedium`.
-    pub fn utm_medium(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_medium = Some(value.into());
-        self
-    }
-    /// Sets `utmSource`.
-    pub fn utm_source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_source = Some(value.into());
-        self
-    }
-    /// Sets `utmTerm`.
-    pub fn utm_term(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_term = Some(value.into());
-        self
-    }
-    /// Sets `webformId`.
-    pub fn webform_id(mut self, value: i64) -> Self {
-        self.webform_id = Some(value);
         self
     }
 }

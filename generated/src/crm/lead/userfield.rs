@@ -255,89 +255,6 @@ impl AddFieldsSettings {
         self
     }
 }
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsList {
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    /// Default: `0`.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddFieldsList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFieldsList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            value: None,
-            sort: None,
-            def: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -465,14 +382,16 @@ pub struct AddFields {
     /// `SETTINGS`: `AddFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<AddFieldsSettings>,
-    /// `LIST`: list of `AddFieldsList`.
+    /// `LIST`: list of `UserfieldUfEnumElement2`.
     #[serde(
         rename = "LIST",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub list: ::std::option::Option<::std::vec::Vec<AddFieldsList>>,
+    pub list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::UserfieldUfEnumElement2>,
+    >,
     /// `SORT`: integer.
     /// Default: `100`.
     #[serde(
@@ -632,7 +551,10 @@ impl AddFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<AddFieldsList>) -> Self {
+    pub fn list(
+        mut self,
+        value: ::std::vec::Vec<crate::types::UserfieldUfEnumElement2>,
+    ) -> Self {
         self.list = Some(value);
         self
     }
@@ -1582,88 +1504,6 @@ impl UpdateFieldsSettings {
         self
     }
 }
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsList {
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFieldsList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            value: None,
-            sort: None,
-            def: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1698,14 +1538,16 @@ pub struct UpdateFields {
     /// `SETTINGS`: `UpdateFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<UpdateFieldsSettings>,
-    /// `LIST`: list of `UpdateFieldsList`.
+    /// `LIST`: list of `UserfieldUfEnumElement2`.
     #[serde(
         rename = "LIST",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub list: ::std::option::Option<::std::vec::Vec<UpdateFieldsList>>,
+    pub list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::UserfieldUfEnumElement2>,
+    >,
     /// `SORT`: integer.
     #[serde(
         rename = "SORT",
@@ -1853,7 +1695,10 @@ impl UpdateFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<UpdateFieldsList>) -> Self {
+    pub fn list(
+        mut self,
+        value: ::std::vec::Vec<crate::types::UserfieldUfEnumElement2>,
+    ) -> Self {
         self.list = Some(value);
         self
     }

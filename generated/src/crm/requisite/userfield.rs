@@ -154,116 +154,6 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsShowFilter {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsList {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `DEL`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub del: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddFieldsList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFieldsList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            value: None,
-            def: None,
-            sort: None,
-            xml_id: None,
-            del: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `DEL`.
-    pub fn del(mut self, value: bool) -> Self {
-        self.del = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -394,9 +284,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub help_message: ::std::option::Option<::std::string::String>,
-    /// `LIST`: `AddFieldsList`.
+    /// `LIST`: `UfEnumElement2`.
     #[serde(rename = "LIST", default, skip_serializing_if = "Option::is_none")]
-    pub list: ::std::option::Option<AddFieldsList>,
+    pub list: ::std::option::Option<crate::types::UfEnumElement2>,
     /// `SETTINGS`: map of any JSON value.
     #[serde(
         rename = "SETTINGS",
@@ -523,7 +413,7 @@ impl AddFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: AddFieldsList) -> Self {
+    pub fn list(mut self, value: crate::types::UfEnumElement2) -> Self {
         self.list = Some(value);
         self
     }
@@ -927,116 +817,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFilterShowFilter {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilterList {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `DEL`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub del: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListFilterList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListFilterList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            value: None,
-            def: None,
-            sort: None,
-            xml_id: None,
-            del: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `DEL`.
-    pub fn del(mut self, value: bool) -> Self {
-        self.del = Some(value);
-        self
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1176,9 +956,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub help_message: ::std::option::Option<::std::string::String>,
-    /// `LIST`: `ListFilterList`.
+    /// `LIST`: `UfEnumElement2`.
     #[serde(rename = "LIST", default, skip_serializing_if = "Option::is_none")]
-    pub list: ::std::option::Option<ListFilterList>,
+    pub list: ::std::option::Option<crate::types::UfEnumElement2>,
     /// `SETTINGS`: map of any JSON value.
     #[serde(
         rename = "SETTINGS",
@@ -1337,7 +1117,7 @@ impl ListFilter {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ListFilterList) -> Self {
+    pub fn list(mut self, value: crate::types::UfEnumElement2) -> Self {
         self.list = Some(value);
         self
     }
@@ -1406,116 +1186,6 @@ impl<'de> ::serde::Deserialize<'de> for ListItemShowFilter {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemList {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `DEL`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub del: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListItemList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListItemList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            value: None,
-            def: None,
-            sort: None,
-            xml_id: None,
-            del: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `DEL`.
-    pub fn del(mut self, value: bool) -> Self {
-        self.del = Some(value);
-        self
     }
 }
 /// The `item` object.
@@ -1657,9 +1327,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub help_message: ::std::option::Option<::std::string::String>,
-    /// `LIST`: `ListItemList`.
+    /// `LIST`: `UfEnumElement2`.
     #[serde(rename = "LIST", default, skip_serializing_if = "Option::is_none")]
-    pub list: ::std::option::Option<ListItemList>,
+    pub list: ::std::option::Option<crate::types::UfEnumElement2>,
     /// `SETTINGS`: map of any JSON value.
     #[serde(
         rename = "SETTINGS",
@@ -1814,7 +1484,7 @@ impl ListItem {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: ListItemList) -> Self {
+    pub fn list(mut self, value: crate::types::UfEnumElement2) -> Self {
         self.list = Some(value);
         self
     }
@@ -1983,116 +1653,6 @@ impl<'de> ::serde::Deserialize<'de> for UpdateFieldsShowFilter {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `LIST` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsList {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `DEL`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub del: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFieldsList);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            value: None,
-            def: None,
-            sort: None,
-            xml_id: None,
-            del: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `DEL`.
-    pub fn del(mut self, value: bool) -> Self {
-        self.del = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -2200,9 +1760,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub help_message: ::std::option::Option<::std::string::String>,
-    /// `LIST`: `UpdateFieldsList`.
+    /// `LIST`: `UfEnumElement2`.
     #[serde(rename = "LIST", default, skip_serializing_if = "Option::is_none")]
-    pub list: ::std::option::Option<UpdateFieldsList>,
+    pub list: ::std::option::Option<crate::types::UfEnumElement2>,
     /// `SETTINGS`: map of any JSON value.
     #[serde(
         rename = "SETTINGS",
@@ -2324,7 +1884,7 @@ impl UpdateFields {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: UpdateFieldsList) -> Self {
+    pub fn list(mut self, value: crate::types::UfEnumElement2) -> Self {
         self.list = Some(value);
         self
     }

@@ -343,13 +343,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `commands`: list of `ListResponseCommands`.
+    /// `commands`: list of `Command`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub commands: ::std::option::Option<::std::vec::Vec<ListResponseCommands>>,
+    pub commands: ::std::option::Option<::std::vec::Vec<crate::types::Command>>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -362,7 +362,7 @@ impl ListResponse {
         Self { commands: None }
     }
     /// Sets `commands`.
-    pub fn commands(mut self, value: ::std::vec::Vec<ListResponseCommands>) -> Self {
+    pub fn commands(mut self, value: ::std::vec::Vec<crate::types::Command>) -> Self {
         self.commands = Some(value);
         self
     }
@@ -429,173 +429,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for ListError {}
-/// The `commands` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseCommands {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `botId`: integer.
-    #[serde(
-        rename = "botId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub bot_id: ::std::option::Option<i64>,
-    /// `command`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub command: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `params`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub params: ::std::option::Option<::std::string::String>,
-    /// `common`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub common: ::std::option::Option<bool>,
-    /// `hidden`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub hidden: ::std::option::Option<bool>,
-    /// `extranetSupport`: boolean.
-    #[serde(
-        rename = "extranetSupport",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub extranet_support: ::std::option::Option<bool>,
-    /// `category`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub category: ::std::option::Option<::std::string::String>,
-    /// `context`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub context: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(ListResponseCommands);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ListResponseCommands {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            bot_id: None,
-            command: None,
-            title: None,
-            params: None,
-            common: None,
-            hidden: None,
-            extranet_support: None,
-            category: None,
-            context: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `botId`.
-    pub fn bot_id(mut self, value: i64) -> Self {
-        self.bot_id = Some(value);
-        self
-    }
-    /// Sets `command`.
-    pub fn command(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `params`.
-    pub fn params(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params = Some(value.into());
-        self
-    }
-    /// Sets `common`.
-    pub fn common(mut self, value: bool) -> Self {
-        self.common = Some(value);
-        self
-    }
-    /// Sets `hidden`.
-    pub fn hidden(mut self, value: bool) -> Self {
-        self.hidden = Some(value);
-        self
-    }
-    /// Sets `extranetSupport`.
-    pub fn extranet_support(mut self, value: bool) -> Self {
-        self.extranet_support = Some(value);
-        self
-    }
-    /// Sets `category`.
-    pub fn category(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-    /// Sets `context`.
-    pub fn context(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html).
 ///
 /// - Scopes: `imbot`
@@ -663,9 +496,9 @@ impl ::bitrix24_runtime::Method for Register {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RegisterResponse {
-    /// `command`: `RegisterResponseCommand`.
+    /// `command`: `Command`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: ::std::option::Option<RegisterResponseCommand>,
+    pub command: ::std::option::Option<crate::types::Command>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(RegisterResponse);
@@ -678,7 +511,7 @@ impl RegisterResponse {
         Self { command: None }
     }
     /// Sets `command`.
-    pub fn command(mut self, value: RegisterResponseCommand) -> Self {
+    pub fn command(mut self, value: crate::types::Command) -> Self {
         self.command = Some(value);
         self
     }
@@ -851,109 +684,6 @@ impl RegisterFields {
         value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     ) -> Self {
         self.params = Some(value);
-        self
-    }
-    /// Sets `common`.
-    pub fn common(mut self, value: bool) -> Self {
-        self.common = Some(value);
-        self
-    }
-    /// Sets `hidden`.
-    pub fn hidden(mut self, value: bool) -> Self {
-        self.hidden = Some(value);
-        self
-    }
-    /// Sets `extranetSupport`.
-    pub fn extranet_support(mut self, value: bool) -> Self {
-        self.extranet_support = Some(value);
-        self
-    }
-}
-/// The `command` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RegisterResponseCommand {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `botId`: integer.
-    #[serde(
-        rename = "botId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub bot_id: ::std::option::Option<i64>,
-    /// `command`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub command: ::std::option::Option<::std::string::String>,
-    /// `common`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub common: ::std::option::Option<bool>,
-    /// `hidden`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub hidden: ::std::option::Option<bool>,
-    /// `extranetSupport`: boolean.
-    #[serde(
-        rename = "extranetSupport",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub extranet_support: ::std::option::Option<bool>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(RegisterResponseCommand);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl RegisterResponseCommand {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            bot_id: None,
-            command: None,
-            common: None,
-            hidden: None,
-            extranet_support: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `botId`.
-    pub fn bot_id(mut self, value: i64) -> Self {
-        self.bot_id = Some(value);
-        self
-    }
-    /// Sets `command`.
-    pub fn command(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.command = Some(value.into());
         self
     }
     /// Sets `common`.
@@ -1209,9 +939,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `command`: `UpdateResponseCommand`.
+    /// `command`: `Command`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: ::std::option::Option<UpdateResponseCommand>,
+    pub command: ::std::option::Option<crate::types::Command>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -1224,7 +954,7 @@ impl UpdateResponse {
         Self { command: None }
     }
     /// Sets `command`.
-    pub fn command(mut self, value: UpdateResponseCommand) -> Self {
+    pub fn command(mut self, value: crate::types::Command) -> Self {
         self.command = Some(value);
         self
     }
@@ -1449,109 +1179,6 @@ impl UpdateFields {
         value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.params = Some(value);
-        self
-    }
-    /// Sets `common`.
-    pub fn common(mut self, value: bool) -> Self {
-        self.common = Some(value);
-        self
-    }
-    /// Sets `hidden`.
-    pub fn hidden(mut self, value: bool) -> Self {
-        self.hidden = Some(value);
-        self
-    }
-    /// Sets `extranetSupport`.
-    pub fn extranet_support(mut self, value: bool) -> Self {
-        self.extranet_support = Some(value);
-        self
-    }
-}
-/// The `command` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseCommand {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `botId`: integer.
-    #[serde(
-        rename = "botId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub bot_id: ::std::option::Option<i64>,
-    /// `command`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub command: ::std::option::Option<::std::string::String>,
-    /// `common`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub common: ::std::option::Option<bool>,
-    /// `hidden`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub hidden: ::std::option::Option<bool>,
-    /// `extranetSupport`: boolean.
-    #[serde(
-        rename = "extranetSupport",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub extranet_support: ::std::option::Option<bool>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(UpdateResponseCommand);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl UpdateResponseCommand {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            bot_id: None,
-            command: None,
-            common: None,
-            hidden: None,
-            extranet_support: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `botId`.
-    pub fn bot_id(mut self, value: i64) -> Self {
-        self.bot_id = Some(value);
-        self
-    }
-    /// Sets `command`.
-    pub fn command(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.command = Some(value.into());
         self
     }
     /// Sets `common`.

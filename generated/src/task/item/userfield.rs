@@ -1185,9 +1185,9 @@ pub struct GetfieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub help_message: ::std::option::Option<::std::string::String>,
-    /// `LIST`: `GetfieldsResponseList`.
+    /// `LIST`: `UfEnumElement2`.
     #[serde(rename = "LIST", default, skip_serializing_if = "Option::is_none")]
-    pub list: ::std::option::Option<GetfieldsResponseList>,
+    pub list: ::std::option::Option<crate::types::UfEnumElement2>,
     /// `SETTINGS`: map of string.
     #[serde(
         rename = "SETTINGS",
@@ -1360,7 +1360,7 @@ impl GetfieldsResponse {
         self
     }
     /// Sets `LIST`.
-    pub fn list(mut self, value: GetfieldsResponseList) -> Self {
+    pub fn list(mut self, value: crate::types::UfEnumElement2) -> Self {
         self.list = Some(value);
         self
     }
@@ -1407,116 +1407,6 @@ impl ::std::fmt::Display for GetfieldsError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GetfieldsError {}
-/// The `LIST` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetfieldsResponseList {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `DEL`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub del: ::std::option::Option<bool>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseList);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetfieldsResponseList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            value: None,
-            def: None,
-            sort: None,
-            xml_id: None,
-            del: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `DEL`.
-    pub fn del(mut self, value: bool) -> Self {
-        self.del = Some(value);
-        self
-    }
-}
 /// Parameters of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html).
 ///
 /// - Scopes: `task`

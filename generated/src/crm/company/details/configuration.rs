@@ -152,13 +152,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<GetItem>,
+    pub ::std::vec::Vec<crate::types::Section>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Section> {
         self.0
     }
 }
@@ -244,139 +244,6 @@ impl<'de> ::serde::Deserialize<'de> for GetScope {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `elements` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItemElements {
-    /// `defaultAddressType`: integer.
-    #[serde(
-        rename = "defaultAddressType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub default_address_type: ::std::option::Option<i64>,
-    /// `defaultCountry`: string.
-    #[serde(
-        rename = "defaultCountry",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub default_country: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetItemElements);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetItemElements {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default_address_type: None,
-            default_country: None,
-        }
-    }
-    /// Sets `defaultAddressType`.
-    pub fn default_address_type(mut self, value: i64) -> Self {
-        self.default_address_type = Some(value);
-        self
-    }
-    /// Sets `defaultCountry`.
-    pub fn default_country(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_country = Some(value.into());
-        self
-    }
-}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItem {
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `elements`: list of `GetItemElements`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub elements: ::std::option::Option<::std::vec::Vec<GetItemElements>>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            title: None,
-            type_: None,
-            elements: None,
-        }
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `elements`.
-    pub fn elements(mut self, value: ::std::vec::Vec<GetItemElements>) -> Self {
-        self.elements = Some(value);
-        self
     }
 }
 #[deprecated(note = "documented as deprecated")]
@@ -564,18 +431,18 @@ pub struct Set {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `data`: list of `SetData`, required.
+    /// `data`: list of `Section`, required.
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub data: ::std::vec::Vec<SetData>,
+    pub data: ::std::vec::Vec<crate::types::Section>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Set {
     /// A value with the required `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(data: ::std::vec::Vec<SetData>) -> Self {
+    pub fn new(data: ::std::vec::Vec<crate::types::Section>) -> Self {
         Self {
             scope: None,
             user_id: None,
@@ -702,150 +569,5 @@ impl<'de> ::serde::Deserialize<'de> for SetScope {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `options` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetDataElementsOptions {
-    /// `defaultAddressType`: integer.
-    #[serde(
-        rename = "defaultAddressType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub default_address_type: ::std::option::Option<i64>,
-    /// `defaultCountry`: string.
-    #[serde(
-        rename = "defaultCountry",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub default_country: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SetDataElementsOptions);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetDataElementsOptions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default_address_type: None,
-            default_country: None,
-        }
-    }
-    /// Sets `defaultAddressType`.
-    pub fn default_address_type(mut self, value: i64) -> Self {
-        self.default_address_type = Some(value);
-        self
-    }
-    /// Sets `defaultCountry`.
-    pub fn default_country(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_country = Some(value.into());
-        self
-    }
-}
-/// The `elements` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetDataElements {
-    /// `name`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub name: ::std::string::String,
-    /// `optionFlags`: integer.
-    /// Default: `0`.
-    #[serde(
-        rename = "optionFlags",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub option_flags: ::std::option::Option<i64>,
-    /// `options`: `SetDataElementsOptions`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: ::std::option::Option<SetDataElementsOptions>,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetDataElements {
-    /// A value with the required `name`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: name.into(),
-            option_flags: None,
-            options: None,
-        }
-    }
-    /// Sets `optionFlags`.
-    pub fn option_flags(mut self, value: i64) -> Self {
-        self.option_flags = Some(value);
-        self
-    }
-    /// Sets `options`.
-    pub fn options(mut self, value: SetDataElementsOptions) -> Self {
-        self.options = Some(value);
-        self
-    }
-}
-/// The `data` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetData {
-    /// `name`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub name: ::std::string::String,
-    /// `title`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub title: ::std::string::String,
-    /// `type`: string, required.
-    #[serde(
-        rename = "type",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::string::String,
-    /// `elements`: list of `SetDataElements`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub elements: ::std::option::Option<::std::vec::Vec<SetDataElements>>,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetData {
-    /// A value with the required `name`, `title`, `type`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            title: title.into(),
-            type_: type_.into(),
-            elements: None,
-        }
-    }
-    /// Sets `elements`.
-    pub fn elements(mut self, value: ::std::vec::Vec<SetDataElements>) -> Self {
-        self.elements = Some(value);
-        self
     }
 }

@@ -139,13 +139,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<GetItem>,
+    pub ::std::vec::Vec<crate::types::ContactCompanyBinding>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::ContactCompanyBinding> {
         self.0
     }
 }
@@ -192,82 +192,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItem {
-    /// `COMPANY_ID`: integer.
-    #[serde(
-        rename = "COMPANY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub company_id: ::std::option::Option<i64>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `ROLE_ID`: integer.
-    #[serde(
-        rename = "ROLE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub role_id: ::std::option::Option<i64>,
-    /// `IS_PRIMARY`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_PRIMARY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_primary: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            company_id: None,
-            sort: None,
-            role_id: None,
-            is_primary: None,
-        }
-    }
-    /// Sets `COMPANY_ID`.
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.company_id = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `ROLE_ID`.
-    pub fn role_id(mut self, value: i64) -> Self {
-        self.role_id = Some(value);
-        self
-    }
-    /// Sets `IS_PRIMARY`.
-    pub fn is_primary(mut self, value: bool) -> Self {
-        self.is_primary = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.contact.company.items.set`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-set.html).
 ///
 /// - Scopes: `crm`

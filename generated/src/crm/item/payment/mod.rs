@@ -253,155 +253,15 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.item.payment.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `accountNumber`: string.
-    #[serde(
-        rename = "accountNumber",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub account_number: ::std::option::Option<::std::string::String>,
-    /// `paid`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub paid: ::std::option::Option<bool>,
-    /// `datePaid`: string.
-    #[serde(
-        rename = "datePaid",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_paid: ::std::option::Option<::std::string::String>,
-    /// `empPaidId`: integer.
-    #[serde(
-        rename = "empPaidId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub emp_paid_id: ::std::option::Option<i64>,
-    /// `paySystemId`: integer.
-    #[serde(
-        rename = "paySystemId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub pay_system_id: ::std::option::Option<i64>,
-    /// `sum`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub sum: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `paySystemName`: string.
-    #[serde(
-        rename = "paySystemName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pay_system_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct GetResponse(pub crate::types::SaleOrderPaymentCrmSimple);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            account_number: None,
-            paid: None,
-            date_paid: None,
-            emp_paid_id: None,
-            pay_system_id: None,
-            sum: None,
-            currency: None,
-            pay_system_name: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `accountNumber`.
-    pub fn account_number(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account_number = Some(value.into());
-        self
-    }
-    /// Sets `paid`.
-    pub fn paid(mut self, value: bool) -> Self {
-        self.paid = Some(value);
-        self
-    }
-    /// Sets `datePaid`.
-    pub fn date_paid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_paid = Some(value.into());
-        self
-    }
-    /// Sets `empPaidId`.
-    pub fn emp_paid_id(mut self, value: i64) -> Self {
-        self.emp_paid_id = Some(value);
-        self
-    }
-    /// Sets `paySystemId`.
-    pub fn pay_system_id(mut self, value: i64) -> Self {
-        self.pay_system_id = Some(value);
-        self
-    }
-    /// Sets `sum`.
-    pub fn sum(mut self, value: f64) -> Self {
-        self.sum = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `paySystemName`.
-    pub fn pay_system_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pay_system_name = Some(value.into());
-        self
+    /// The wrapped value.
+    pub fn into_inner(self) -> crate::types::SaleOrderPaymentCrmSimple {
+        self.0
     }
 }
 /// Errors of [`crm.item.payment.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html).
@@ -544,13 +404,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<ListItem>,
+    pub ::std::vec::Vec<crate::types::SaleOrderPaymentCrmSimple>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::SaleOrderPaymentCrmSimple> {
         self.0
     }
 }
@@ -602,160 +462,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItem {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `accountNumber`: string.
-    #[serde(
-        rename = "accountNumber",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub account_number: ::std::option::Option<::std::string::String>,
-    /// `paid`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub paid: ::std::option::Option<bool>,
-    /// `datePaid`: string.
-    #[serde(
-        rename = "datePaid",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_paid: ::std::option::Option<::std::string::String>,
-    /// `empPaidId`: integer.
-    #[serde(
-        rename = "empPaidId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub emp_paid_id: ::std::option::Option<i64>,
-    /// `paySystemId`: integer.
-    #[serde(
-        rename = "paySystemId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub pay_system_id: ::std::option::Option<i64>,
-    /// `sum`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub sum: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// `paySystemName`: string.
-    #[serde(
-        rename = "paySystemName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pay_system_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            account_number: None,
-            paid: None,
-            date_paid: None,
-            emp_paid_id: None,
-            pay_system_id: None,
-            sum: None,
-            currency: None,
-            pay_system_name: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `accountNumber`.
-    pub fn account_number(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account_number = Some(value.into());
-        self
-    }
-    /// Sets `paid`.
-    pub fn paid(mut self, value: bool) -> Self {
-        self.paid = Some(value);
-        self
-    }
-    /// Sets `datePaid`.
-    pub fn date_paid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_paid = Some(value.into());
-        self
-    }
-    /// Sets `empPaidId`.
-    pub fn emp_paid_id(mut self, value: i64) -> Self {
-        self.emp_paid_id = Some(value);
-        self
-    }
-    /// Sets `paySystemId`.
-    pub fn pay_system_id(mut self, value: i64) -> Self {
-        self.pay_system_id = Some(value);
-        self
-    }
-    /// Sets `sum`.
-    pub fn sum(mut self, value: f64) -> Self {
-        self.sum = Some(value);
-        self
-    }
-    /// Sets `currency`.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `paySystemName`.
-    pub fn pay_system_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pay_system_name = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.item.payment.pay`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-pay.html).
 ///
 /// - Scopes: `crm`

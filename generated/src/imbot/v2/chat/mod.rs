@@ -88,16 +88,16 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `chat`: `AddResponseChat`.
+    /// `chat`: `Chat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<AddResponseChat>,
-    /// `users`: list of `AddResponseUsers`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
+    /// `users`: list of `ChatsUser`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub users: ::std::option::Option<::std::vec::Vec<AddResponseUsers>>,
+    pub users: ::std::option::Option<::std::vec::Vec<crate::types::ChatsUser>>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -110,12 +110,12 @@ impl AddResponse {
         Self { chat: None, users: None }
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: AddResponseChat) -> Self {
+    pub fn chat(mut self, value: crate::types::Chat) -> Self {
         self.chat = Some(value);
         self
     }
     /// Sets `users`.
-    pub fn users(mut self, value: ::std::vec::Vec<AddResponseUsers>) -> Self {
+    pub fn users(mut self, value: ::std::vec::Vec<crate::types::ChatsUser>) -> Self {
         self.users = Some(value);
         self
     }
@@ -303,304 +303,6 @@ impl AddFields {
         self
     }
 }
-/// The `chat` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `dialogId`: string.
-    #[serde(
-        rename = "dialogId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `owner`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner: ::std::option::Option<i64>,
-    /// `color`: string, may be null.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `avatar`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `dateCreate`: string, may be null.
-    #[serde(
-        rename = "dateCreate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `lastMessageId`: integer, may be null.
-    #[serde(
-        rename = "lastMessageId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub last_message_id: ::std::option::Option<i64>,
-    /// `muteList`: list of any JSON value.
-    #[serde(
-        rename = "muteList",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub mute_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `managerList`: list of any JSON value.
-    #[serde(
-        rename = "managerList",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(AddResponseChat);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl AddResponseChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            dialog_id: None,
-            name: None,
-            description: None,
-            type_: None,
-            owner: None,
-            color: None,
-            avatar: None,
-            role: None,
-            date_create: None,
-            last_message_id: None,
-            mute_list: None,
-            manager_list: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `dialogId`.
-    pub fn dialog_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dialog_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `owner`.
-    pub fn owner(mut self, value: i64) -> Self {
-        self.owner = Some(value);
-        self
-    }
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `avatar`.
-    pub fn avatar(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `dateCreate`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
-        self
-    }
-    /// Sets `lastMessageId`.
-    pub fn last_message_id(mut self, value: i64) -> Self {
-        self.last_message_id = Some(value);
-        self
-    }
-    /// Sets `muteList`.
-    pub fn mute_list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.mute_list = Some(value);
-        self
-    }
-    /// Sets `managerList`.
-    pub fn manager_list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.manager_list = Some(value);
-        self
-    }
-}
-/// The `users` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponseUsers {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `active`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(AddResponseUsers);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl AddResponseUsers {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            active: None,
-            name: None,
-            type_: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `active`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`imbot.v2.Chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html).
 ///
 /// - Scopes: `imbot`
@@ -675,9 +377,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `chat`: `GetResponseChat`.
+    /// `chat`: `Chat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<GetResponseChat>,
+    pub chat: ::std::option::Option<crate::types::Chat>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -690,7 +392,7 @@ impl GetResponse {
         Self { chat: None }
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: GetResponseChat) -> Self {
+    pub fn chat(mut self, value: crate::types::Chat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -763,225 +465,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for GetError {}
-/// The `chat` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `dialogId`: string.
-    #[serde(
-        rename = "dialogId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `owner`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner: ::std::option::Option<i64>,
-    /// `color`: string, may be null.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `avatar`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `dateCreate`: string, may be null.
-    #[serde(
-        rename = "dateCreate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `lastMessageId`: integer, may be null.
-    #[serde(
-        rename = "lastMessageId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub last_message_id: ::std::option::Option<i64>,
-    /// `muteList`: list of any JSON value.
-    #[serde(
-        rename = "muteList",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub mute_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `managerList`: list of any JSON value.
-    #[serde(
-        rename = "managerList",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(GetResponseChat);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl GetResponseChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            dialog_id: None,
-            name: None,
-            description: None,
-            type_: None,
-            owner: None,
-            color: None,
-            avatar: None,
-            role: None,
-            date_create: None,
-            last_message_id: None,
-            mute_list: None,
-            manager_list: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `dialogId`.
-    pub fn dialog_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dialog_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `owner`.
-    pub fn owner(mut self, value: i64) -> Self {
-        self.owner = Some(value);
-        self
-    }
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `avatar`.
-    pub fn avatar(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `dateCreate`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
-        self
-    }
-    /// Sets `lastMessageId`.
-    pub fn last_message_id(mut self, value: i64) -> Self {
-        self.last_message_id = Some(value);
-        self
-    }
-    /// Sets `muteList`.
-    pub fn mute_list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.mute_list = Some(value);
-        self
-    }
-    /// Sets `managerList`.
-    pub fn manager_list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.manager_list = Some(value);
-        self
-    }
-}
 /// Parameters of [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html).
 ///
 /// - Scopes: `imbot`

@@ -491,13 +491,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<GetItem>,
+    pub ::std::vec::Vec<crate::types::SaleDeliveryExtraService>,
 );
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::SaleDeliveryExtraService> {
         self.0
     }
 }
@@ -557,134 +557,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "delivery")]
 impl ::std::error::Error for GetError {}
-/// The `item` object.
-#[cfg(feature = "delivery")]
-#[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItem {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `orderDeliveryId`: string.
-    #[serde(
-        rename = "orderDeliveryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub order_delivery_id: ::std::option::Option<::std::string::String>,
-    /// `basketId`: integer.
-    #[serde(
-        rename = "basketId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub basket_id: ::std::option::Option<i64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `reservedQuantity`: number.
-    #[serde(
-        rename = "reservedQuantity",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub reserved_quantity: ::std::option::Option<f64>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `dateInsert`: string.
-    #[serde(
-        rename = "dateInsert",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_insert: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "delivery")]
-::bitrix24_runtime::wire_object!(GetItem);
-#[cfg(feature = "delivery")]
-#[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
-impl GetItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            order_delivery_id: None,
-            basket_id: None,
-            quantity: None,
-            reserved_quantity: None,
-            xml_id: None,
-            date_insert: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderDeliveryId`.
-    pub fn order_delivery_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_delivery_id = Some(value.into());
-        self
-    }
-    /// Sets `basketId`.
-    pub fn basket_id(mut self, value: i64) -> Self {
-        self.basket_id = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `reservedQuantity`.
-    pub fn reserved_quantity(mut self, value: f64) -> Self {
-        self.reserved_quantity = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `dateInsert`.
-    pub fn date_insert(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_insert = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`sale.delivery.extra.service.update`](https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-update.html).
 ///
 /// - Scopes: `delivery`

@@ -373,15 +373,9 @@ impl ::bitrix24_runtime::Method for Addfromchatmessage {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddfromchatmessageResponse {
-    /// `item`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `TasksTask`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: ::std::option::Option<crate::types::TasksTask>,
 }
 #[cfg(feature = "tasks")]
 ::bitrix24_runtime::wire_object!(AddfromchatmessageResponse);
@@ -394,10 +388,7 @@ impl AddfromchatmessageResponse {
         Self { item: None }
     }
     /// Sets `item`.
-    pub fn item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn item(mut self, value: crate::types::TasksTask) -> Self {
         self.item = Some(value);
         self
     }
@@ -655,13 +646,9 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `items`: `TasksTask`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<crate::types::TasksTask>,
 }
 #[cfg(feature = "tasks")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -674,7 +661,7 @@ impl ListResponse {
         Self { items: None }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: crate::types::TasksTask) -> Self {
         self.items = Some(value);
         self
     }
@@ -758,15 +745,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateResponse {
-    /// `item`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `TasksTask`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: ::std::option::Option<crate::types::TasksTask>,
 }
 #[cfg(feature = "tasks")]
 ::bitrix24_runtime::wire_object!(UpdateResponse);
@@ -779,10 +760,7 @@ impl UpdateResponse {
         Self { item: None }
     }
     /// Sets `item`.
-    pub fn item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn item(mut self, value: crate::types::TasksTask) -> Self {
         self.item = Some(value);
         self
     }

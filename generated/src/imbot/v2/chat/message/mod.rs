@@ -251,12 +251,12 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `message`: `GetResponseMessage`.
+    /// `message`: `Message`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<GetResponseMessage>,
-    /// `user`: `GetResponseUser`.
+    pub message: ::std::option::Option<crate::types::Message>,
+    /// `user`: `MessagesUser`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<GetResponseUser>,
+    pub user: ::std::option::Option<crate::types::MessagesUser>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -269,12 +269,12 @@ impl GetResponse {
         Self { message: None, user: None }
     }
     /// Sets `message`.
-    pub fn message(mut self, value: GetResponseMessage) -> Self {
+    pub fn message(mut self, value: crate::types::Message) -> Self {
         self.message = Some(value);
         self
     }
     /// Sets `user`.
-    pub fn user(mut self, value: GetResponseUser) -> Self {
+    pub fn user(mut self, value: crate::types::MessagesUser) -> Self {
         self.user = Some(value);
         self
     }
@@ -347,271 +347,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for GetError {}
-/// The `message` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseMessage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `chatId`: integer.
-    #[serde(
-        rename = "chatId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `authorId`: integer.
-    #[serde(
-        rename = "authorId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub author_id: ::std::option::Option<i64>,
-    /// `date`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date: ::std::option::Option<::std::string::String>,
-    /// `text`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `isSystem`: boolean.
-    #[serde(
-        rename = "isSystem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_system: ::std::option::Option<bool>,
-    /// `uuid`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub uuid: ::std::option::Option<::std::string::String>,
-    /// `forward`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub forward: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `params`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `viewedByOthers`: boolean.
-    #[serde(
-        rename = "viewedByOthers",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub viewed_by_others: ::std::option::Option<bool>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(GetResponseMessage);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl GetResponseMessage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            chat_id: None,
-            author_id: None,
-            date: None,
-            text: None,
-            is_system: None,
-            uuid: None,
-            forward: None,
-            params: None,
-            viewed_by_others: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `chatId`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `authorId`.
-    pub fn author_id(mut self, value: i64) -> Self {
-        self.author_id = Some(value);
-        self
-    }
-    /// Sets `date`.
-    pub fn date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `isSystem`.
-    pub fn is_system(mut self, value: bool) -> Self {
-        self.is_system = Some(value);
-        self
-    }
-    /// Sets `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = Some(value.into());
-        self
-    }
-    /// Sets `forward`.
-    pub fn forward(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.forward = Some(value);
-        self
-    }
-    /// Sets `params`.
-    pub fn params(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.params = Some(value);
-        self
-    }
-    /// Sets `viewedByOthers`.
-    pub fn viewed_by_others(mut self, value: bool) -> Self {
-        self.viewed_by_others = Some(value);
-        self
-    }
-}
-/// The `user` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseUser {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `active`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `bot`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub bot: ::std::option::Option<bool>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(GetResponseUser);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl GetResponseUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            active: None,
-            name: None,
-            bot: None,
-            type_: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `active`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `bot`.
-    pub fn bot(mut self, value: bool) -> Self {
-        self.bot = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`imbot.v2.Chat.Message.getContext`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html).
 ///
 /// - Scopes: `imbot`
@@ -697,20 +432,20 @@ impl ::bitrix24_runtime::Method for GetContext {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetContextResponse {
-    /// `messages`: list of `GetContextResponseMessages`.
+    /// `messages`: list of `Message`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub messages: ::std::option::Option<::std::vec::Vec<GetContextResponseMessages>>,
-    /// `users`: list of `GetContextResponseUsers`.
+    pub messages: ::std::option::Option<::std::vec::Vec<crate::types::Message>>,
+    /// `users`: list of `MessagesUser`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub users: ::std::option::Option<::std::vec::Vec<GetContextResponseUsers>>,
+    pub users: ::std::option::Option<::std::vec::Vec<crate::types::MessagesUser>>,
     /// `hasPrevPage`: boolean.
     #[serde(
         rename = "hasPrevPage",
@@ -744,15 +479,12 @@ impl GetContextResponse {
         }
     }
     /// Sets `messages`.
-    pub fn messages(
-        mut self,
-        value: ::std::vec::Vec<GetContextResponseMessages>,
-    ) -> Self {
+    pub fn messages(mut self, value: ::std::vec::Vec<crate::types::Message>) -> Self {
         self.messages = Some(value);
         self
     }
     /// Sets `users`.
-    pub fn users(mut self, value: ::std::vec::Vec<GetContextResponseUsers>) -> Self {
+    pub fn users(mut self, value: ::std::vec::Vec<crate::types::MessagesUser>) -> Self {
         self.users = Some(value);
         self
     }
@@ -847,271 +579,6 @@ impl ::std::fmt::Display for GetContextError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for GetContextError {}
-/// The `messages` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetContextResponseMessages {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `chatId`: integer.
-    #[serde(
-        rename = "chatId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `authorId`: integer.
-    #[serde(
-        rename = "authorId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub author_id: ::std::option::Option<i64>,
-    /// `date`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date: ::std::option::Option<::std::string::String>,
-    /// `text`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `isSystem`: boolean.
-    #[serde(
-        rename = "isSystem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_system: ::std::option::Option<bool>,
-    /// `uuid`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub uuid: ::std::option::Option<::std::string::String>,
-    /// `forward`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub forward: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `params`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `viewedByOthers`: boolean.
-    #[serde(
-        rename = "viewedByOthers",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub viewed_by_others: ::std::option::Option<bool>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(GetContextResponseMessages);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl GetContextResponseMessages {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            chat_id: None,
-            author_id: None,
-            date: None,
-            text: None,
-            is_system: None,
-            uuid: None,
-            forward: None,
-            params: None,
-            viewed_by_others: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `chatId`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `authorId`.
-    pub fn author_id(mut self, value: i64) -> Self {
-        self.author_id = Some(value);
-        self
-    }
-    /// Sets `date`.
-    pub fn date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `isSystem`.
-    pub fn is_system(mut self, value: bool) -> Self {
-        self.is_system = Some(value);
-        self
-    }
-    /// Sets `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = Some(value.into());
-        self
-    }
-    /// Sets `forward`.
-    pub fn forward(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.forward = Some(value);
-        self
-    }
-    /// Sets `params`.
-    pub fn params(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.params = Some(value);
-        self
-    }
-    /// Sets `viewedByOthers`.
-    pub fn viewed_by_others(mut self, value: bool) -> Self {
-        self.viewed_by_others = Some(value);
-        self
-    }
-}
-/// The `users` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetContextResponseUsers {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `active`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `bot`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub bot: ::std::option::Option<bool>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(GetContextResponseUsers);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl GetContextResponseUsers {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            active: None,
-            name: None,
-            bot: None,
-            type_: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `active`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `bot`.
-    pub fn bot(mut self, value: bool) -> Self {
-        self.bot = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`imbot.v2.Chat.Message.read`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html).
 ///
 /// - Scopes: `imbot`
