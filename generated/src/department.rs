@@ -597,8 +597,29 @@ impl<'de> ::serde::Deserialize<'de> for GetSort {
     }
 }
 /// Allowed values of `order`.
-#[cfg(feature = "department")]
-#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "telephony",
+        feature = "user",
+        feature = "user_basic",
+        feature = "user_brief"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "department",
+                feature = "telephony",
+                feature = "user",
+                feature = "user_basic",
+                feature = "user_brief"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetOrder {
@@ -609,8 +630,29 @@ pub enum GetOrder {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "department")]
-#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "telephony",
+        feature = "user",
+        feature = "user_basic",
+        feature = "user_brief"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "department",
+                feature = "telephony",
+                feature = "user",
+                feature = "user_basic",
+                feature = "user_brief"
+            )
+        )
+    )
+)]
 impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -627,8 +669,29 @@ impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
         }
     }
 }
-#[cfg(feature = "department")]
-#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "telephony",
+        feature = "user",
+        feature = "user_basic",
+        feature = "user_brief"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "department",
+                feature = "telephony",
+                feature = "user",
+                feature = "user_basic",
+                feature = "user_brief"
+            )
+        )
+    )
+)]
 impl ::serde::Serialize for GetOrder {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -637,8 +700,29 @@ impl ::serde::Serialize for GetOrder {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "department")]
-#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "telephony",
+        feature = "user",
+        feature = "user_basic",
+        feature = "user_brief"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "department",
+                feature = "telephony",
+                feature = "user",
+                feature = "user_basic",
+                feature = "user_brief"
+            )
+        )
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for GetOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

@@ -305,81 +305,6 @@ impl BindLangAllDe {
         self
     }
 }
-/// The `en` object.
-#[cfg(feature = "placement")]
-#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct BindLangAllEn {
-    /// `DESCRIPTION`: string.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `GROUP_NAME`: string.
-    #[serde(
-        rename = "GROUP_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub group_name: ::std::option::Option<::std::string::String>,
-    /// `TITLE`: string.
-    #[serde(
-        rename = "TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "placement")]
-::bitrix24_runtime::wire_object!(BindLangAllEn);
-#[cfg(feature = "placement")]
-#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
-impl BindLangAllEn {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            description: None,
-            group_name: None,
-            title: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `GROUP_NAME`.
-    pub fn group_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-    /// Sets `TITLE`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// The `LANG_ALL` object.
 #[cfg(feature = "placement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
@@ -390,9 +315,9 @@ pub struct BindLangAll {
     /// `de`: `BindLangAllDe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub de: ::std::option::Option<BindLangAllDe>,
-    /// `en`: `BindLangAllEn`.
+    /// `en`: `BindLangAllDe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub en: ::std::option::Option<BindLangAllEn>,
+    pub en: ::std::option::Option<BindLangAllDe>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -417,7 +342,7 @@ impl BindLangAll {
         self
     }
     /// Sets `en`.
-    pub fn en(mut self, value: BindLangAllEn) -> Self {
+    pub fn en(mut self, value: BindLangAllDe) -> Self {
         self.en = Some(value);
         self
     }

@@ -4149,8 +4149,8 @@ impl CatalogDocumentElement {
 /// The `catalog_enum` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_enum)
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "timeman"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "catalog", feature = "timeman"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -4170,10 +4170,10 @@ pub struct CatalogEnum {
     )]
     pub name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "catalog")]
+#[cfg(any(feature = "catalog", feature = "timeman"))]
 ::bitrix24_runtime::wire_object!(CatalogEnum);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "timeman"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "catalog", feature = "timeman"))))]
 impl CatalogEnum {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5120,14 +5120,14 @@ pub struct CatalogProduct {
     pub detail_picture: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `previewTextType`: `CatalogProductPreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<CatalogProductPreviewTextType>,
+    pub preview_text_type: ::std::option::Option<CatalogProductDetailTextType>,
     /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
@@ -5139,10 +5139,10 @@ pub struct CatalogProduct {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `subscribe`: `CatalogProductSubscribe`.
+    /// `subscribe`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: ::std::option::Option<CatalogProductSubscribe>,
+    pub subscribe: ::std::option::Option<CatalogProductOfferQuantityTrace>,
     /// `vatId`: integer.
     #[serde(
         rename = "vatId",
@@ -5187,10 +5187,10 @@ pub struct CatalogProduct {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub width: ::std::option::Option<f64>,
-    /// `quantityTrace`: `CatalogProductQuantityTrace`.
+    /// `quantityTrace`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(rename = "quantityTrace", default, skip_serializing_if = "Option::is_none")]
-    pub quantity_trace: ::std::option::Option<CatalogProductQuantityTrace>,
+    pub quantity_trace: ::std::option::Option<CatalogProductOfferQuantityTrace>,
     /// `type`: integer.
     #[serde(
         rename = "type",
@@ -5238,14 +5238,14 @@ pub struct CatalogProduct {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub recur_scheme_length: ::std::option::Option<i64>,
-    /// `recurSchemeType`: `CatalogProductRecurSchemeType`.
+    /// `recurSchemeType`: `CatalogProductOfferRecurSchemeType`.
     /// Allowed values: `H`, `D`, `W`, `M`, `Q`, `S`, `Y`.
     #[serde(
         rename = "recurSchemeType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub recur_scheme_type: ::std::option::Option<CatalogProductRecurSchemeType>,
+    pub recur_scheme_type: ::std::option::Option<CatalogProductOfferRecurSchemeType>,
     /// `trialPriceId`: integer.
     #[serde(
         rename = "trialPriceId",
@@ -5464,7 +5464,7 @@ impl CatalogProduct {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: CatalogProductPreviewTextType) -> Self {
+    pub fn preview_text_type(mut self, value: CatalogProductDetailTextType) -> Self {
         self.preview_text_type = Some(value);
         self
     }
@@ -5479,7 +5479,7 @@ impl CatalogProduct {
         self
     }
     /// Sets `subscribe`.
-    pub fn subscribe(mut self, value: CatalogProductSubscribe) -> Self {
+    pub fn subscribe(mut self, value: CatalogProductOfferQuantityTrace) -> Self {
         self.subscribe = Some(value);
         self
     }
@@ -5514,7 +5514,7 @@ impl CatalogProduct {
         self
     }
     /// Sets `quantityTrace`.
-    pub fn quantity_trace(mut self, value: CatalogProductQuantityTrace) -> Self {
+    pub fn quantity_trace(mut self, value: CatalogProductOfferQuantityTrace) -> Self {
         self.quantity_trace = Some(value);
         self
     }
@@ -5552,7 +5552,10 @@ impl CatalogProduct {
         self
     }
     /// Sets `recurSchemeType`.
-    pub fn recur_scheme_type(mut self, value: CatalogProductRecurSchemeType) -> Self {
+    pub fn recur_scheme_type(
+        mut self,
+        value: CatalogProductOfferRecurSchemeType,
+    ) -> Self {
         self.recur_scheme_type = Some(value);
         self
     }
@@ -5568,8 +5571,8 @@ impl CatalogProduct {
     }
 }
 /// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "lists"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "catalog", feature = "lists"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CatalogProductDetailTextType {
@@ -5580,8 +5583,8 @@ pub enum CatalogProductDetailTextType {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "lists"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "catalog", feature = "lists"))))]
 impl ::bitrix24_runtime::wire::StrEnum for CatalogProductDetailTextType {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5598,8 +5601,8 @@ impl ::bitrix24_runtime::wire::StrEnum for CatalogProductDetailTextType {
         }
     }
 }
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "lists"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "catalog", feature = "lists"))))]
 impl ::serde::Serialize for CatalogProductDetailTextType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5608,8 +5611,8 @@ impl ::serde::Serialize for CatalogProductDetailTextType {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "lists"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "catalog", feature = "lists"))))]
 impl<'de> ::serde::Deserialize<'de> for CatalogProductDetailTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -5932,18 +5935,18 @@ pub struct CatalogProductOffer {
     pub detail_picture: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `previewTextType`: `CatalogProductOfferPreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<CatalogProductOfferPreviewTextType>,
-    /// `detailTextType`: `CatalogProductOfferDetailTextType`.
+    pub preview_text_type: ::std::option::Option<CatalogProductDetailTextType>,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<CatalogProductOfferDetailTextType>,
+    pub detail_text_type: ::std::option::Option<CatalogProductDetailTextType>,
     /// `sort`: integer.
     #[serde(
         default,
@@ -5951,10 +5954,10 @@ pub struct CatalogProductOffer {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `subscribe`: `CatalogProductOfferSubscribe`.
+    /// `subscribe`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: ::std::option::Option<CatalogProductOfferSubscribe>,
+    pub subscribe: ::std::option::Option<CatalogProductOfferQuantityTrace>,
     /// `vatId`: integer.
     #[serde(
         rename = "vatId",
@@ -6277,15 +6280,12 @@ impl CatalogProductOffer {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(
-        mut self,
-        value: CatalogProductOfferPreviewTextType,
-    ) -> Self {
+    pub fn preview_text_type(mut self, value: CatalogProductDetailTextType) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: CatalogProductOfferDetailTextType) -> Self {
+    pub fn detail_text_type(mut self, value: CatalogProductDetailTextType) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -6295,7 +6295,7 @@ impl CatalogProductOffer {
         self
     }
     /// Sets `subscribe`.
-    pub fn subscribe(mut self, value: CatalogProductOfferSubscribe) -> Self {
+    pub fn subscribe(mut self, value: CatalogProductOfferQuantityTrace) -> Self {
         self.subscribe = Some(value);
         self
     }
@@ -6384,106 +6384,6 @@ impl CatalogProductOffer {
     pub fn without_order(mut self, value: bool) -> Self {
         self.without_order = Some(value);
         self
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductOfferDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductOfferDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductOfferDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductOfferDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductOfferPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductOfferPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductOfferPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductOfferPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// Allowed values of `quantityTrace`.
@@ -6610,60 +6510,6 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductOfferRecurSchemeType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// Allowed values of `subscribe`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductOfferSubscribe {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductOfferSubscribe {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductOfferSubscribe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductOfferSubscribe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `type`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -6712,56 +6558,6 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductOfferType {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `catalog_product_property` object.
@@ -7685,130 +7481,6 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductPropertyUserType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// Allowed values of `quantityTrace`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductQuantityTrace {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductQuantityTrace {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductQuantityTrace {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductQuantityTrace {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `recurSchemeType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductRecurSchemeType {
-    /// `H`
-    H,
-    /// `D`
-    D,
-    /// `W`
-    W,
-    /// `M`
-    M,
-    /// `Q`
-    Q,
-    /// `S`
-    S,
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductRecurSchemeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "H" => Self::H,
-            "D" => Self::D,
-            "W" => Self::W,
-            "M" => Self::M,
-            "Q" => Self::Q,
-            "S" => Self::S,
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::H => "H",
-            Self::D => "D",
-            Self::W => "W",
-            Self::M => "M",
-            Self::Q => "Q",
-            Self::S => "S",
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductRecurSchemeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductRecurSchemeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `catalog_product_service` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_service)
@@ -7975,18 +7647,18 @@ pub struct CatalogProductService {
     pub detail_picture: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `previewTextType`: `CatalogProductServicePreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<CatalogProductServicePreviewTextType>,
-    /// `detailTextType`: `CatalogProductServiceDetailTextType`.
+    pub preview_text_type: ::std::option::Option<CatalogProductDetailTextType>,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<CatalogProductServiceDetailTextType>,
+    pub detail_text_type: ::std::option::Option<CatalogProductDetailTextType>,
     /// `sort`: integer.
     #[serde(
         default,
@@ -8194,18 +7866,12 @@ impl CatalogProductService {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(
-        mut self,
-        value: CatalogProductServicePreviewTextType,
-    ) -> Self {
+    pub fn preview_text_type(mut self, value: CatalogProductDetailTextType) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(
-        mut self,
-        value: CatalogProductServiceDetailTextType,
-    ) -> Self {
+    pub fn detail_text_type(mut self, value: CatalogProductDetailTextType) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -8228,106 +7894,6 @@ impl CatalogProductService {
     pub fn type_(mut self, value: i64) -> Self {
         self.type_ = Some(value);
         self
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductServiceDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductServiceDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductServiceDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductServiceDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductServicePreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductServicePreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductServicePreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductServicePreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `catalog_product_sku` object.
@@ -8504,18 +8070,18 @@ pub struct CatalogProductSku {
     pub detail_picture: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `previewTextType`: `CatalogProductSkuPreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<CatalogProductSkuPreviewTextType>,
-    /// `detailTextType`: `CatalogProductSkuDetailTextType`.
+    pub preview_text_type: ::std::option::Option<CatalogProductDetailTextType>,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<CatalogProductSkuDetailTextType>,
+    pub detail_text_type: ::std::option::Option<CatalogProductDetailTextType>,
     /// `sort`: integer.
     #[serde(
         default,
@@ -8523,10 +8089,10 @@ pub struct CatalogProductSku {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `subscribe`: `CatalogProductSkuSubscribe`.
+    /// `subscribe`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: ::std::option::Option<CatalogProductSkuSubscribe>,
+    pub subscribe: ::std::option::Option<CatalogProductOfferQuantityTrace>,
     /// `vatId`: integer.
     #[serde(
         rename = "vatId",
@@ -8793,12 +8359,12 @@ impl CatalogProductSku {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: CatalogProductSkuPreviewTextType) -> Self {
+    pub fn preview_text_type(mut self, value: CatalogProductDetailTextType) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: CatalogProductSkuDetailTextType) -> Self {
+    pub fn detail_text_type(mut self, value: CatalogProductDetailTextType) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -8808,7 +8374,7 @@ impl CatalogProductSku {
         self
     }
     /// Sets `subscribe`.
-    pub fn subscribe(mut self, value: CatalogProductSkuSubscribe) -> Self {
+    pub fn subscribe(mut self, value: CatalogProductOfferQuantityTrace) -> Self {
         self.subscribe = Some(value);
         self
     }
@@ -8866,160 +8432,6 @@ impl CatalogProductSku {
         self
     }
 }
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductSkuDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductSkuDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductSkuDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductSkuDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductSkuPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductSkuPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductSkuPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductSkuPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `subscribe`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductSkuSubscribe {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductSkuSubscribe {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductSkuSubscribe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductSkuSubscribe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `type`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -9068,60 +8480,6 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductSkuType {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `subscribe`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogProductSubscribe {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for CatalogProductSubscribe {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for CatalogProductSubscribe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for CatalogProductSubscribe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `catalog_ratio` object.
@@ -12382,8 +11740,11 @@ impl Chats {
     }
 }
 /// The `entity_link` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "im", feature = "imbot", feature = "imopenlines")))
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -12411,10 +11772,13 @@ pub struct ChatsEntityLink {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(ChatsEntityLink);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "im", feature = "imbot", feature = "imopenlines")))
+)]
 impl ChatsEntityLink {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12451,8 +11815,8 @@ impl ChatsEntityLink {
     }
 }
 /// The `first_viewers` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -12479,10 +11843,10 @@ pub struct ChatsFirstViewers {
     )]
     pub date: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(ChatsFirstViewers);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
 impl ChatsFirstViewers {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12516,8 +11880,8 @@ impl ChatsFirstViewers {
     }
 }
 /// The `last_message_views` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -12529,15 +11893,13 @@ pub struct ChatsLastMessageViews {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub message_id: ::std::option::Option<i64>,
-    /// `first_viewers`: list of `ChatsLastMessageViewsFirstViewers`.
+    /// `first_viewers`: list of `ChatsFirstViewers`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub first_viewers: ::std::option::Option<
-        ::std::vec::Vec<ChatsLastMessageViewsFirstViewers>,
-    >,
+    pub first_viewers: ::std::option::Option<::std::vec::Vec<ChatsFirstViewers>>,
     /// `count_of_viewers`: integer.
     #[serde(
         default,
@@ -12546,10 +11908,10 @@ pub struct ChatsLastMessageViews {
     )]
     pub count_of_viewers: ::std::option::Option<i64>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(ChatsLastMessageViews);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
 impl ChatsLastMessageViews {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12566,10 +11928,7 @@ impl ChatsLastMessageViews {
         self
     }
     /// Sets `first_viewers`.
-    pub fn first_viewers(
-        mut self,
-        value: ::std::vec::Vec<ChatsLastMessageViewsFirstViewers>,
-    ) -> Self {
+    pub fn first_viewers(mut self, value: ::std::vec::Vec<ChatsFirstViewers>) -> Self {
         self.first_viewers = Some(value);
         self
     }
@@ -12579,74 +11938,12 @@ impl ChatsLastMessageViews {
         self
     }
 }
-/// The `first_viewers` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ChatsLastMessageViewsFirstViewers {
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `user_name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_name: ::std::option::Option<::std::string::String>,
-    /// `date`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(ChatsLastMessageViewsFirstViewers);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ChatsLastMessageViewsFirstViewers {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            user_id: None,
-            user_name: None,
-            date: None,
-        }
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `user_name`.
-    pub fn user_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-    /// Sets `date`.
-    pub fn date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-}
 /// The `permissions` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "im", feature = "imbot", feature = "imopenlines")))
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -12694,10 +11991,13 @@ pub struct ChatsPermissions {
     )]
     pub can_post: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(ChatsPermissions);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "im", feature = "imbot", feature = "imopenlines")))
+)]
 impl ChatsPermissions {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12761,8 +12061,11 @@ impl ChatsPermissions {
     }
 }
 /// The `readed_list` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "im", feature = "imbot", feature = "imopenlines")))
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -12796,10 +12099,13 @@ pub struct ChatsReadedList {
     )]
     pub date: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(ChatsReadedList);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "im", feature = "imbot", feature = "imopenlines")))
+)]
 impl ChatsReadedList {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12839,8 +12145,8 @@ impl ChatsReadedList {
     }
 }
 /// The `restrictions` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -12909,10 +12215,10 @@ pub struct ChatsRestrictions {
     )]
     pub user_list: ::std::option::Option<bool>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "im", feature = "imbot"))]
 ::bitrix24_runtime::wire_object!(ChatsRestrictions);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 impl ChatsRestrictions {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14721,10 +14027,10 @@ pub struct Contact {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `UTM_MEDIUM`: `ContactUtmMedium`.
+    /// `UTM_MEDIUM`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<ContactUtmMedium>,
+    pub utm_medium: ::std::option::Option<CompanyUtmMedium>,
     /// `UTM_CAMPAIGN`: string.
     #[serde(
         rename = "UTM_CAMPAIGN",
@@ -15021,7 +14327,7 @@ impl Contact {
         self
     }
     /// Sets `UTM_MEDIUM`.
-    pub fn utm_medium(mut self, value: ContactUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }
@@ -15151,56 +14457,6 @@ impl ContactCompanyBinding {
     pub fn is_primary(mut self, value: bool) -> Self {
         self.is_primary = Some(value);
         self
-    }
-}
-/// Allowed values of `UTM_MEDIUM`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ContactUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ContactUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ContactUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ContactUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `crm_activity_binding` object.
@@ -15565,10 +14821,10 @@ pub struct CrmItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_content: ::std::option::Option<::std::string::String>,
-    /// `utmMedium`: `CrmItemUtmMedium`.
+    /// `utmMedium`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "utmMedium", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<CrmItemUtmMedium>,
+    pub utm_medium: ::std::option::Option<CompanyUtmMedium>,
     /// `utmSource`: string.
     #[serde(
         rename = "utmSource",
@@ -16331,7 +15587,7 @@ pub struct CrmItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub content: ::std::option::Option<::std::string::String>,
-    /// `contentType`: `CrmItemContentType`.
+    /// `contentType`: `CrmItemCommentsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
         rename = "contentType",
@@ -16339,7 +15595,7 @@ pub struct CrmItem {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub content_type: ::std::option::Option<CrmItemContentType>,
+    pub content_type: ::std::option::Option<CrmItemCommentsType>,
     /// `terms`: string.
     #[serde(
         default,
@@ -16347,7 +15603,7 @@ pub struct CrmItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub terms: ::std::option::Option<::std::string::String>,
-    /// `termsType`: `CrmItemTermsType`.
+    /// `termsType`: `CrmItemCommentsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
         rename = "termsType",
@@ -16355,7 +15611,7 @@ pub struct CrmItem {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub terms_type: ::std::option::Option<CrmItemTermsType>,
+    pub terms_type: ::std::option::Option<CrmItemCommentsType>,
     /// `storageTypeId`: `CrmItemStorageTypeId`.
     /// Allowed values: `1`, `2`, `3`.
     #[serde(
@@ -16712,7 +15968,7 @@ impl CrmItem {
         self
     }
     /// Sets `utmMedium`.
-    pub fn utm_medium(mut self, value: CrmItemUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }
@@ -17396,7 +16652,7 @@ impl CrmItem {
         self
     }
     /// Sets `contentType`.
-    pub fn content_type(mut self, value: CrmItemContentType) -> Self {
+    pub fn content_type(mut self, value: CrmItemCommentsType) -> Self {
         self.content_type = Some(value);
         self
     }
@@ -17409,7 +16665,7 @@ impl CrmItem {
         self
     }
     /// Sets `termsType`.
-    pub fn terms_type(mut self, value: CrmItemTermsType) -> Self {
+    pub fn terms_type(mut self, value: CrmItemCommentsType) -> Self {
         self.terms_type = Some(value);
         self
     }
@@ -17531,8 +16787,8 @@ impl CrmItem {
     }
 }
 /// Allowed values of `commentsType`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "bizproc", feature = "crm"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bizproc", feature = "crm"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrmItemCommentsType {
@@ -17547,8 +16803,8 @@ pub enum CrmItemCommentsType {
     /// A value the spec does not list, kept as sent.
     Unknown(i64),
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "bizproc", feature = "crm"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bizproc", feature = "crm"))))]
 impl ::bitrix24_runtime::wire::IntEnum for CrmItemCommentsType {
     fn from_wire(value: i64) -> Self {
         match value {
@@ -17569,8 +16825,8 @@ impl ::bitrix24_runtime::wire::IntEnum for CrmItemCommentsType {
         }
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "bizproc", feature = "crm"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bizproc", feature = "crm"))))]
 impl ::serde::Serialize for CrmItemCommentsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17579,67 +16835,9 @@ impl ::serde::Serialize for CrmItemCommentsType {
         s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "bizproc", feature = "crm"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bizproc", feature = "crm"))))]
 impl<'de> ::serde::Deserialize<'de> for CrmItemCommentsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `contentType`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CrmItemContentType {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for CrmItemContentType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for CrmItemContentType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for CrmItemContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -18300,8 +17498,8 @@ impl CrmItemProductRow {
     }
 }
 /// Allowed values of `discountTypeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrmItemProductRowDiscountTypeId {
@@ -18312,8 +17510,8 @@ pub enum CrmItemProductRowDiscountTypeId {
     /// A value the spec does not list, kept as sent.
     Unknown(i64),
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 impl ::bitrix24_runtime::wire::IntEnum for CrmItemProductRowDiscountTypeId {
     fn from_wire(value: i64) -> Self {
         match value {
@@ -18330,8 +17528,8 @@ impl ::bitrix24_runtime::wire::IntEnum for CrmItemProductRowDiscountTypeId {
         }
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 impl ::serde::Serialize for CrmItemProductRowDiscountTypeId {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18340,8 +17538,8 @@ impl ::serde::Serialize for CrmItemProductRowDiscountTypeId {
         s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
     }
 }
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 impl<'de> ::serde::Deserialize<'de> for CrmItemProductRowDiscountTypeId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -18527,114 +17725,6 @@ impl<'de> ::serde::Deserialize<'de> for CrmItemStorageTypeId {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
-/// Allowed values of `termsType`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CrmItemTermsType {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for CrmItemTermsType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for CrmItemTermsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for CrmItemTermsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `utmMedium`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CrmItemUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for CrmItemUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for CrmItemUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for CrmItemUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `crm_multifield` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_multifield)
@@ -18652,10 +17742,10 @@ pub struct CrmMultifield {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: `CrmMultifieldTypeId`.
+    /// `TYPE_ID`: `CrmItemFmTypeId`.
     /// Allowed values: `PHONE`, `EMAIL`, `WEB`, `IM`, `LINK`.
     #[serde(rename = "TYPE_ID", default, skip_serializing_if = "Option::is_none")]
-    pub type_id: ::std::option::Option<CrmMultifieldTypeId>,
+    pub type_id: ::std::option::Option<CrmItemFmTypeId>,
     /// `VALUE`: string.
     #[serde(
         rename = "VALUE",
@@ -18690,7 +17780,7 @@ impl CrmMultifield {
         self
     }
     /// Sets `TYPE_ID`.
-    pub fn type_id(mut self, value: CrmMultifieldTypeId) -> Self {
+    pub fn type_id(mut self, value: CrmItemFmTypeId) -> Self {
         self.type_id = Some(value);
         self
     }
@@ -18706,68 +17796,6 @@ impl CrmMultifield {
     pub fn value_type(mut self, value: CrmMultifieldValueType) -> Self {
         self.value_type = Some(value);
         self
-    }
-}
-/// Allowed values of `TYPE_ID`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CrmMultifieldTypeId {
-    /// `PHONE`
-    Phone,
-    /// `EMAIL`
-    Email,
-    /// `WEB`
-    Web,
-    /// `IM`
-    Im,
-    /// `LINK`
-    Link,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for CrmMultifieldTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "PHONE" => Self::Phone,
-            "EMAIL" => Self::Email,
-            "WEB" => Self::Web,
-            "IM" => Self::Im,
-            "LINK" => Self::Link,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Phone => "PHONE",
-            Self::Email => "EMAIL",
-            Self::Web => "WEB",
-            Self::Im => "IM",
-            Self::Link => "LINK",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for CrmMultifieldTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for CrmMultifieldTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// Allowed values of `VALUE_TYPE`.
@@ -19141,148 +18169,6 @@ impl CrmRequisitePreset {
         self
     }
 }
-/// The `crm_rest_field_description` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_rest_field_description)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CrmRestFieldDescription {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isMultiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_multiple: ::std::option::Option<bool>,
-    /// `isDynamic`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDynamic",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_dynamic: ::std::option::Option<bool>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `upperName`: string.
-    #[serde(
-        rename = "upperName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub upper_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmRestFieldDescription);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl CrmRestFieldDescription {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            is_required: None,
-            is_read_only: None,
-            is_immutable: None,
-            is_multiple: None,
-            is_dynamic: None,
-            title: None,
-            upper_name: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isMultiple`.
-    pub fn is_multiple(mut self, value: bool) -> Self {
-        self.is_multiple = Some(value);
-        self
-    }
-    /// Sets `isDynamic`.
-    pub fn is_dynamic(mut self, value: bool) -> Self {
-        self.is_dynamic = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `upperName`.
-    pub fn upper_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.upper_name = Some(value.into());
-        self
-    }
-}
 /// The `custom_form_section` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html#section)
@@ -19425,121 +18311,6 @@ pub struct CustomFormSection2 {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl CustomFormSection2 {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            title: None,
-            type_: None,
-            elements: None,
-            result: None,
-            time: None,
-        }
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `elements`.
-    pub fn elements(
-        mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.elements = Some(value);
-        self
-    }
-    /// Sets `result`.
-    pub fn result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `time`.
-    pub fn time(mut self, value: Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-/// The `custom_form_section_3` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html#section)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CustomFormSection3 {
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `elements`: list of map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
-    )]
-    pub elements: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub result: ::std::option::Option<bool>,
-    /// `time`: `Time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<Time>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CustomFormSection3);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl CustomFormSection3 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -19934,14 +18705,14 @@ pub struct Deal {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub stage_id: ::std::option::Option<::std::string::String>,
-    /// `STAGE_SEMANTIC_ID`: `DealStageSemanticId`.
+    /// `STAGE_SEMANTIC_ID`: `CrmItemStageSemanticId`.
     /// Allowed values: `P`, `S`, `F`.
     #[serde(
         rename = "STAGE_SEMANTIC_ID",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub stage_semantic_id: ::std::option::Option<DealStageSemanticId>,
+    pub stage_semantic_id: ::std::option::Option<CrmItemStageSemanticId>,
     /// `IS_NEW`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "IS_NEW",
@@ -20342,7 +19113,7 @@ impl Deal {
         self
     }
     /// Sets `STAGE_SEMANTIC_ID`.
-    pub fn stage_semantic_id(mut self, value: DealStageSemanticId) -> Self {
+    pub fn stage_semantic_id(mut self, value: CrmItemStageSemanticId) -> Self {
         self.stage_semantic_id = Some(value);
         self
     }
@@ -20589,138 +19360,6 @@ impl Deal {
     pub fn last_activity_by(mut self, value: i64) -> Self {
         self.last_activity_by = Some(value);
         self
-    }
-}
-/// The `deal_contact_binding` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html#deal_contact_binding)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DealContactBinding {
-    /// `CONTACT_ID`: integer.
-    #[serde(
-        rename = "CONTACT_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub contact_id: ::std::option::Option<i64>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `ROLE_ID`: integer.
-    #[serde(
-        rename = "ROLE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub role_id: ::std::option::Option<i64>,
-    /// `IS_PRIMARY`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_PRIMARY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_primary: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(DealContactBinding);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl DealContactBinding {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            contact_id: None,
-            sort: None,
-            role_id: None,
-            is_primary: None,
-        }
-    }
-    /// Sets `CONTACT_ID`.
-    pub fn contact_id(mut self, value: i64) -> Self {
-        self.contact_id = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `ROLE_ID`.
-    pub fn role_id(mut self, value: i64) -> Self {
-        self.role_id = Some(value);
-        self
-    }
-    /// Sets `IS_PRIMARY`.
-    pub fn is_primary(mut self, value: bool) -> Self {
-        self.is_primary = Some(value);
-        self
-    }
-}
-/// Allowed values of `STAGE_SEMANTIC_ID`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DealStageSemanticId {
-    /// `P`
-    P,
-    /// `S`
-    S,
-    /// `F`
-    F,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for DealStageSemanticId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "S" => Self::S,
-            "F" => Self::F,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::S => "S",
-            Self::F => "F",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for DealStageSemanticId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for DealStageSemanticId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `dealcategory` object.
@@ -21348,13 +19987,13 @@ pub struct HeaderDto {
     /// `titleAction`: `ActionDto`.
     #[serde(rename = "titleAction", default, skip_serializing_if = "Option::is_none")]
     pub title_action: ::std::option::Option<ActionDto>,
-    /// `tags`: list of `TagDto`.
+    /// `tags`: list of `FooterButtonDto`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub tags: ::std::option::Option<::std::vec::Vec<TagDto>>,
+    pub tags: ::std::option::Option<::std::vec::Vec<FooterButtonDto>>,
     /// `type`: string.
     #[serde(
         rename = "type",
@@ -21418,7 +20057,7 @@ impl HeaderDto {
         self
     }
     /// Sets `tags`.
-    pub fn tags(mut self, value: ::std::vec::Vec<TagDto>) -> Self {
+    pub fn tags(mut self, value: ::std::vec::Vec<FooterButtonDto>) -> Self {
         self.tags = Some(value);
         self
     }
@@ -21793,10 +20432,10 @@ pub struct ImopenlinesConfig {
     pub default_operator_data: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `NO_ANSWER_RULE`: `ImopenlinesConfigNoAnswerRule`.
+    /// `NO_ANSWER_RULE`: `ImopenlinesConfigAutoCloseRule`.
     /// Allowed values: `none`, `text`.
     #[serde(rename = "NO_ANSWER_RULE", default, skip_serializing_if = "Option::is_none")]
-    pub no_answer_rule: ::std::option::Option<ImopenlinesConfigNoAnswerRule>,
+    pub no_answer_rule: ::std::option::Option<ImopenlinesConfigAutoCloseRule>,
     /// `NO_ANSWER_FORM_ID`: integer.
     #[serde(
         rename = "NO_ANSWER_FORM_ID",
@@ -21837,14 +20476,14 @@ pub struct ImopenlinesConfig {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub worktime_holidays: ::std::option::Option<::std::string::String>,
-    /// `WORKTIME_DAYOFF_RULE`: `ImopenlinesConfigWorktimeDayoffRule`.
+    /// `WORKTIME_DAYOFF_RULE`: `ImopenlinesConfigAutoCloseRule`.
     /// Allowed values: `none`, `text`.
     #[serde(
         rename = "WORKTIME_DAYOFF_RULE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub worktime_dayoff_rule: ::std::option::Option<ImopenlinesConfigWorktimeDayoffRule>,
+    pub worktime_dayoff_rule: ::std::option::Option<ImopenlinesConfigAutoCloseRule>,
     /// `WORKTIME_DAYOFF_FORM_ID`: integer.
     #[serde(
         rename = "WORKTIME_DAYOFF_FORM_ID",
@@ -21869,10 +20508,10 @@ pub struct ImopenlinesConfig {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub worktime_dayoff_text: ::std::option::Option<::std::string::String>,
-    /// `CLOSE_RULE`: `ImopenlinesConfigCloseRule`.
+    /// `CLOSE_RULE`: `ImopenlinesConfigAutoCloseRule`.
     /// Allowed values: `none`, `text`.
     #[serde(rename = "CLOSE_RULE", default, skip_serializing_if = "Option::is_none")]
-    pub close_rule: ::std::option::Option<ImopenlinesConfigCloseRule>,
+    pub close_rule: ::std::option::Option<ImopenlinesConfigAutoCloseRule>,
     /// `CLOSE_FORM_ID`: integer.
     #[serde(
         rename = "CLOSE_FORM_ID",
@@ -22468,7 +21107,7 @@ impl ImopenlinesConfig {
         self
     }
     /// Sets `NO_ANSWER_RULE`.
-    pub fn no_answer_rule(mut self, value: ImopenlinesConfigNoAnswerRule) -> Self {
+    pub fn no_answer_rule(mut self, value: ImopenlinesConfigAutoCloseRule) -> Self {
         self.no_answer_rule = Some(value);
         self
     }
@@ -22509,7 +21148,7 @@ impl ImopenlinesConfig {
     /// Sets `WORKTIME_DAYOFF_RULE`.
     pub fn worktime_dayoff_rule(
         mut self,
-        value: ImopenlinesConfigWorktimeDayoffRule,
+        value: ImopenlinesConfigAutoCloseRule,
     ) -> Self {
         self.worktime_dayoff_rule = Some(value);
         self
@@ -22533,7 +21172,7 @@ impl ImopenlinesConfig {
         self
     }
     /// Sets `CLOSE_RULE`.
-    pub fn close_rule(mut self, value: ImopenlinesConfigCloseRule) -> Self {
+    pub fn close_rule(mut self, value: ImopenlinesConfigAutoCloseRule) -> Self {
         self.close_rule = Some(value);
         self
     }
@@ -22799,106 +21438,6 @@ impl<'de> ::serde::Deserialize<'de> for ImopenlinesConfigAutoCloseRule {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// Allowed values of `CLOSE_RULE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ImopenlinesConfigCloseRule {
-    /// `none`
-    None,
-    /// `text`
-    Text,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for ImopenlinesConfigCloseRule {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "text" => Self::Text,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Text => "text",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for ImopenlinesConfigCloseRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for ImopenlinesConfigCloseRule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `NO_ANSWER_RULE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ImopenlinesConfigNoAnswerRule {
-    /// `none`
-    None,
-    /// `text`
-    Text,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for ImopenlinesConfigNoAnswerRule {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "text" => Self::Text,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Text => "text",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for ImopenlinesConfigNoAnswerRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for ImopenlinesConfigNoAnswerRule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `OPERATOR_DATA`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -23155,56 +21694,6 @@ impl ::serde::Serialize for ImopenlinesConfigWelcomeBotLeft {
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 impl<'de> ::serde::Deserialize<'de> for ImopenlinesConfigWelcomeBotLeft {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `WORKTIME_DAYOFF_RULE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ImopenlinesConfigWorktimeDayoffRule {
-    /// `none`
-    None,
-    /// `text`
-    Text,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for ImopenlinesConfigWorktimeDayoffRule {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "text" => Self::Text,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Text => "text",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for ImopenlinesConfigWorktimeDayoffRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for ImopenlinesConfigWorktimeDayoffRule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -25172,55 +23661,6 @@ impl LogMessage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.icon_code = Some(value.into());
-        self
-    }
-}
-/// The `logo` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html#logo)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct Logo {
-    /// `code`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: ::std::option::Option<::serde_json::Value>,
-    /// `isSystem`: any JSON value.
-    #[serde(rename = "isSystem", default, skip_serializing_if = "Option::is_none")]
-    pub is_system: ::std::option::Option<::serde_json::Value>,
-    /// `fileUri`: any JSON value.
-    #[serde(rename = "fileUri", default, skip_serializing_if = "Option::is_none")]
-    pub file_uri: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Logo);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl Logo {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            is_system: None,
-            file_uri: None,
-        }
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: ::serde_json::Value) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `isSystem`.
-    pub fn is_system(mut self, value: ::serde_json::Value) -> Self {
-        self.is_system = Some(value);
-        self
-    }
-    /// Sets `fileUri`.
-    pub fn file_uri(mut self, value: ::serde_json::Value) -> Self {
-        self.file_uri = Some(value);
         self
     }
 }
@@ -27239,84 +25679,6 @@ impl PropertyValueSaleOrderPropertyValue {
         self
     }
 }
-/// The `quote_contact_binding` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html#quote_contact_binding)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct QuoteContactBinding {
-    /// `CONTACT_ID`: integer.
-    #[serde(
-        rename = "CONTACT_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub contact_id: ::std::option::Option<i64>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `ROLE_ID`: integer.
-    #[serde(
-        rename = "ROLE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub role_id: ::std::option::Option<i64>,
-    /// `IS_PRIMARY`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_PRIMARY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_primary: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(QuoteContactBinding);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl QuoteContactBinding {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            contact_id: None,
-            sort: None,
-            role_id: None,
-            is_primary: None,
-        }
-    }
-    /// Sets `CONTACT_ID`.
-    pub fn contact_id(mut self, value: i64) -> Self {
-        self.contact_id = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `ROLE_ID`.
-    pub fn role_id(mut self, value: i64) -> Self {
-        self.role_id = Some(value);
-        self
-    }
-    /// Sets `IS_PRIMARY`.
-    pub fn is_primary(mut self, value: bool) -> Self {
-        self.is_primary = Some(value);
-        self
-    }
-}
 /// The `recurring_deal` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html#recurring-deal)
@@ -27619,169 +25981,6 @@ pub struct RecurringDealParams {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl RecurringDealParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            mode: None,
-            multiple_type: None,
-            multiple_interval: None,
-            single_before_start_date_type: None,
-            single_before_start_date_value: None,
-            offset_begindate_type: None,
-            offset_begindate_value: None,
-            offset_closedate_type: None,
-            offset_closedate_value: None,
-        }
-    }
-    /// Sets `MODE`.
-    pub fn mode(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-    /// Sets `MULTIPLE_TYPE`.
-    pub fn multiple_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.multiple_type = Some(value.into());
-        self
-    }
-    /// Sets `MULTIPLE_INTERVAL`.
-    pub fn multiple_interval(mut self, value: i64) -> Self {
-        self.multiple_interval = Some(value);
-        self
-    }
-    /// Sets `SINGLE_BEFORE_START_DATE_TYPE`.
-    pub fn single_before_start_date_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.single_before_start_date_type = Some(value.into());
-        self
-    }
-    /// Sets `SINGLE_BEFORE_START_DATE_VALUE`.
-    pub fn single_before_start_date_value(mut self, value: i64) -> Self {
-        self.single_before_start_date_value = Some(value);
-        self
-    }
-    /// Sets `OFFSET_BEGINDATE_TYPE`.
-    pub fn offset_begindate_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.offset_begindate_type = Some(value.into());
-        self
-    }
-    /// Sets `OFFSET_BEGINDATE_VALUE`.
-    pub fn offset_begindate_value(mut self, value: i64) -> Self {
-        self.offset_begindate_value = Some(value);
-        self
-    }
-    /// Sets `OFFSET_CLOSEDATE_TYPE`.
-    pub fn offset_closedate_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.offset_closedate_type = Some(value.into());
-        self
-    }
-    /// Sets `OFFSET_CLOSEDATE_VALUE`.
-    pub fn offset_closedate_value(mut self, value: i64) -> Self {
-        self.offset_closedate_value = Some(value);
-        self
-    }
-}
-/// The `recurring_params` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html#params-fields)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RecurringParams {
-    /// `MODE`: string.
-    #[serde(
-        rename = "MODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub mode: ::std::option::Option<::std::string::String>,
-    /// `MULTIPLE_TYPE`: string.
-    #[serde(
-        rename = "MULTIPLE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub multiple_type: ::std::option::Option<::std::string::String>,
-    /// `MULTIPLE_INTERVAL`: integer.
-    #[serde(
-        rename = "MULTIPLE_INTERVAL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub multiple_interval: ::std::option::Option<i64>,
-    /// `SINGLE_BEFORE_START_DATE_TYPE`: string.
-    #[serde(
-        rename = "SINGLE_BEFORE_START_DATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub single_before_start_date_type: ::std::option::Option<::std::string::String>,
-    /// `SINGLE_BEFORE_START_DATE_VALUE`: integer.
-    #[serde(
-        rename = "SINGLE_BEFORE_START_DATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub single_before_start_date_value: ::std::option::Option<i64>,
-    /// `OFFSET_BEGINDATE_TYPE`: string.
-    #[serde(
-        rename = "OFFSET_BEGINDATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub offset_begindate_type: ::std::option::Option<::std::string::String>,
-    /// `OFFSET_BEGINDATE_VALUE`: integer.
-    #[serde(
-        rename = "OFFSET_BEGINDATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub offset_begindate_value: ::std::option::Option<i64>,
-    /// `OFFSET_CLOSEDATE_TYPE`: string.
-    #[serde(
-        rename = "OFFSET_CLOSEDATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub offset_closedate_type: ::std::option::Option<::std::string::String>,
-    /// `OFFSET_CLOSEDATE_VALUE`: integer.
-    #[serde(
-        rename = "OFFSET_CLOSEDATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub offset_closedate_value: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(RecurringParams);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl RecurringParams {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -29215,166 +27414,6 @@ impl RestAppLayoutDto {
     ) -> Self {
         self.blocks = Some(value);
         self
-    }
-}
-/// The `rest_field_description` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#rest_field_description)
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RestFieldDescription {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `RestFieldDescriptionType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productpropertysettings`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<RestFieldDescriptionType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(RestFieldDescription);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl RestFieldDescription {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: RestFieldDescriptionType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RestFieldDescriptionType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productpropertysettings`
-    Productpropertysettings,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for RestFieldDescriptionType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productpropertysettings" => Self::Productpropertysettings,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productpropertysettings => "productpropertysettings",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for RestFieldDescriptionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for RestFieldDescriptionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `sale_basket_item` object.
@@ -35994,166 +34033,6 @@ impl SalePersonType {
         self
     }
 }
-/// The `sale_rest_field_description` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#rest_field_description)
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SaleRestFieldDescription {
-    /// `isImmutable`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isRequired`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `type`: `SaleRestFieldDescriptionType`.
-    /// Allowed values: `integer`, `double`, `string`, `char`, `list`, `text`, `file`, `date`, `datetime`, `datatype`, `productproperty`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<SaleRestFieldDescriptionType>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleRestFieldDescription);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl SaleRestFieldDescription {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            is_immutable: None,
-            is_read_only: None,
-            is_required: None,
-            type_: None,
-        }
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: SaleRestFieldDescriptionType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SaleRestFieldDescriptionType {
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `string`
-    String,
-    /// `char`
-    Char,
-    /// `list`
-    List,
-    /// `text`
-    Text,
-    /// `file`
-    File,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `datatype`
-    Datatype,
-    /// `productproperty`
-    Productproperty,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for SaleRestFieldDescriptionType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "string" => Self::String,
-            "char" => Self::Char,
-            "list" => Self::List,
-            "text" => Self::Text,
-            "file" => Self::File,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "datatype" => Self::Datatype,
-            "productproperty" => Self::Productproperty,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::String => "string",
-            Self::Char => "char",
-            Self::List => "list",
-            Self::Text => "text",
-            Self::File => "file",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Datatype => "datatype",
-            Self::Productproperty => "productproperty",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for SaleRestFieldDescriptionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for SaleRestFieldDescriptionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `sale_shipment_property_value` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_shipment_property_value)
@@ -37176,109 +35055,6 @@ impl Source {
         self
     }
 }
-/// The `tag_dto` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/header.html#parameters-of-the-tagdto-object)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TagDto {
-    /// `title`: one of: string; map of string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
-    )]
-    pub title: ::std::option::Option<
-        ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    >,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `action`: `ActionDto`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: ::std::option::Option<ActionDto>,
-    /// `scope`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub scope: ::std::option::Option<::std::string::String>,
-    /// `hideIfReadonly`: boolean.
-    /// Default: `false`.
-    #[serde(
-        rename = "hideIfReadonly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub hide_if_readonly: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(TagDto);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl TagDto {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            title: None,
-            type_: None,
-            action: None,
-            scope: None,
-            hide_if_readonly: None,
-        }
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.title = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `action`.
-    pub fn action(mut self, value: ActionDto) -> Self {
-        self.action = Some(value);
-        self
-    }
-    /// Sets `scope`.
-    pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `hideIfReadonly`.
-    pub fn hide_if_readonly(mut self, value: bool) -> Self {
-        self.hide_if_readonly = Some(value);
-        self
-    }
-}
 /// The `task` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields.html)
@@ -37761,12 +35537,12 @@ pub struct Task {
     /// `group`: `TaskGroup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: ::std::option::Option<TaskGroup>,
-    /// `creator`: `TaskCreator`.
+    /// `creator`: `TaskAccomplicesData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TaskCreator>,
-    /// `responsible`: `TaskResponsible`.
+    pub creator: ::std::option::Option<TaskAccomplicesData>,
+    /// `responsible`: `TaskAccomplicesData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub responsible: ::std::option::Option<TaskResponsible>,
+    pub responsible: ::std::option::Option<TaskAccomplicesData>,
     /// `accomplicesData`: list of `TaskAccomplicesData`.
     #[serde(
         rename = "accomplicesData",
@@ -37775,9 +35551,9 @@ pub struct Task {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub accomplices_data: ::std::option::Option<::std::vec::Vec<TaskAccomplicesData>>,
-    /// `auditorsData`: `TaskAuditorsData`.
+    /// `auditorsData`: `TaskAccomplicesData`.
     #[serde(rename = "auditorsData", default, skip_serializing_if = "Option::is_none")]
-    pub auditors_data: ::std::option::Option<TaskAuditorsData>,
+    pub auditors_data: ::std::option::Option<TaskAccomplicesData>,
     /// `newCommentsCount`: integer.
     #[serde(
         rename = "newCommentsCount",
@@ -37786,9 +35562,9 @@ pub struct Task {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub new_comments_count: ::std::option::Option<i64>,
-    /// `action`: `TaskAction`.
+    /// `action`: `Action`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: ::std::option::Option<TaskAction>,
+    pub action: ::std::option::Option<Action>,
     /// `checkListTree`: `TaskCheckListTree`.
     #[serde(rename = "checkListTree", default, skip_serializing_if = "Option::is_none")]
     pub check_list_tree: ::std::option::Option<TaskCheckListTree>,
@@ -38155,9 +35931,9 @@ pub struct Task {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub node_id: ::std::option::Option<i64>,
-    /// `fields`: `TaskFields`.
+    /// `fields`: `TaskCheckListTreeFields`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<TaskFields>,
+    pub fields: ::std::option::Option<TaskCheckListTreeFields>,
     /// `descendants`: list of any JSON value.
     #[serde(
         default,
@@ -38779,12 +36555,12 @@ impl Task {
         self
     }
     /// Sets `creator`.
-    pub fn creator(mut self, value: TaskCreator) -> Self {
+    pub fn creator(mut self, value: TaskAccomplicesData) -> Self {
         self.creator = Some(value);
         self
     }
     /// Sets `responsible`.
-    pub fn responsible(mut self, value: TaskResponsible) -> Self {
+    pub fn responsible(mut self, value: TaskAccomplicesData) -> Self {
         self.responsible = Some(value);
         self
     }
@@ -38797,7 +36573,7 @@ impl Task {
         self
     }
     /// Sets `auditorsData`.
-    pub fn auditors_data(mut self, value: TaskAuditorsData) -> Self {
+    pub fn auditors_data(mut self, value: TaskAccomplicesData) -> Self {
         self.auditors_data = Some(value);
         self
     }
@@ -38807,7 +36583,7 @@ impl Task {
         self
     }
     /// Sets `action`.
-    pub fn action(mut self, value: TaskAction) -> Self {
+    pub fn action(mut self, value: Action) -> Self {
         self.action = Some(value);
         self
     }
@@ -39096,7 +36872,7 @@ impl Task {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: TaskFields) -> Self {
+    pub fn fields(mut self, value: TaskCheckListTreeFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -39181,464 +36957,6 @@ pub struct TaskAccomplicesData {
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl TaskAccomplicesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            link: None,
-            icon: None,
-            work_position: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-    /// Sets `icon`.
-    pub fn icon(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `workPosition`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
-        self
-    }
-}
-/// The `action` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskAction {
-    /// `accept`: boolean, sent as `Y`/`N`.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub accept: ::std::option::Option<bool>,
-    /// `decline`: boolean, sent as `Y`/`N`.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub decline: ::std::option::Option<bool>,
-    /// `complete`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub complete: ::std::option::Option<bool>,
-    /// `approve`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub approve: ::std::option::Option<bool>,
-    /// `disapprove`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub disapprove: ::std::option::Option<bool>,
-    /// `start`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub start: ::std::option::Option<bool>,
-    /// `pause`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub pause: ::std::option::Option<bool>,
-    /// `delegate`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub delegate: ::std::option::Option<bool>,
-    /// `remove`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub remove: ::std::option::Option<bool>,
-    /// `edit`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub edit: ::std::option::Option<bool>,
-    /// `defer`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub defer: ::std::option::Option<bool>,
-    /// `renew`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub renew: ::std::option::Option<bool>,
-    /// `create`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub create: ::std::option::Option<bool>,
-    /// `changeDeadline`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "changeDeadline",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub change_deadline: ::std::option::Option<bool>,
-    /// `checklistAddItems`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "checklistAddItems",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub checklist_add_items: ::std::option::Option<bool>,
-    /// `addFavorite`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "addFavorite",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub add_favorite: ::std::option::Option<bool>,
-    /// `deleteFavorite`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "deleteFavorite",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub delete_favorite: ::std::option::Option<bool>,
-    /// `rate`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub rate: ::std::option::Option<bool>,
-    /// `take`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub take: ::std::option::Option<bool>,
-    /// `checklist.reorder`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "checklist.reorder",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub checklist_reorder: ::std::option::Option<bool>,
-    /// `elapsedtime.add`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "elapsedtime.add",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub elapsedtime_add: ::std::option::Option<bool>,
-    /// `dayplan.timer.toggle`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "dayplan.timer.toggle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub dayplan_timer_toggle: ::std::option::Option<bool>,
-    /// `checklist.add`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "checklist.add",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub checklist_add: ::std::option::Option<bool>,
-    /// `favorite.add`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "favorite.add",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub favorite_add: ::std::option::Option<bool>,
-    /// `favorite.delete`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "favorite.delete",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub favorite_delete: ::std::option::Option<bool>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskAction);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl TaskAction {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            accept: None,
-            decline: None,
-            complete: None,
-            approve: None,
-            disapprove: None,
-            start: None,
-            pause: None,
-            delegate: None,
-            remove: None,
-            edit: None,
-            defer: None,
-            renew: None,
-            create: None,
-            change_deadline: None,
-            checklist_add_items: None,
-            add_favorite: None,
-            delete_favorite: None,
-            rate: None,
-            take: None,
-            checklist_reorder: None,
-            elapsedtime_add: None,
-            dayplan_timer_toggle: None,
-            checklist_add: None,
-            favorite_add: None,
-            favorite_delete: None,
-        }
-    }
-    /// Sets `accept`.
-    pub fn accept(mut self, value: bool) -> Self {
-        self.accept = Some(value);
-        self
-    }
-    /// Sets `decline`.
-    pub fn decline(mut self, value: bool) -> Self {
-        self.decline = Some(value);
-        self
-    }
-    /// Sets `complete`.
-    pub fn complete(mut self, value: bool) -> Self {
-        self.complete = Some(value);
-        self
-    }
-    /// Sets `approve`.
-    pub fn approve(mut self, value: bool) -> Self {
-        self.approve = Some(value);
-        self
-    }
-    /// Sets `disapprove`.
-    pub fn disapprove(mut self, value: bool) -> Self {
-        self.disapprove = Some(value);
-        self
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: bool) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `pause`.
-    pub fn pause(mut self, value: bool) -> Self {
-        self.pause = Some(value);
-        self
-    }
-    /// Sets `delegate`.
-    pub fn delegate(mut self, value: bool) -> Self {
-        self.delegate = Some(value);
-        self
-    }
-    /// Sets `remove`.
-    pub fn remove(mut self, value: bool) -> Self {
-        self.remove = Some(value);
-        self
-    }
-    /// Sets `edit`.
-    pub fn edit(mut self, value: bool) -> Self {
-        self.edit = Some(value);
-        self
-    }
-    /// Sets `defer`.
-    pub fn defer(mut self, value: bool) -> Self {
-        self.defer = Some(value);
-        self
-    }
-    /// Sets `renew`.
-    pub fn renew(mut self, value: bool) -> Self {
-        self.renew = Some(value);
-        self
-    }
-    /// Sets `create`.
-    pub fn create(mut self, value: bool) -> Self {
-        self.create = Some(value);
-        self
-    }
-    /// Sets `changeDeadline`.
-    pub fn change_deadline(mut self, value: bool) -> Self {
-        self.change_deadline = Some(value);
-        self
-    }
-    /// Sets `checklistAddItems`.
-    pub fn checklist_add_items(mut self, value: bool) -> Self {
-        self.checklist_add_items = Some(value);
-        self
-    }
-    /// Sets `addFavorite`.
-    pub fn add_favorite(mut self, value: bool) -> Self {
-        self.add_favorite = Some(value);
-        self
-    }
-    /// Sets `deleteFavorite`.
-    pub fn delete_favorite(mut self, value: bool) -> Self {
-        self.delete_favorite = Some(value);
-        self
-    }
-    /// Sets `rate`.
-    pub fn rate(mut self, value: bool) -> Self {
-        self.rate = Some(value);
-        self
-    }
-    /// Sets `take`.
-    pub fn take(mut self, value: bool) -> Self {
-        self.take = Some(value);
-        self
-    }
-    /// Sets `checklist.reorder`.
-    pub fn checklist_reorder(mut self, value: bool) -> Self {
-        self.checklist_reorder = Some(value);
-        self
-    }
-    /// Sets `elapsedtime.add`.
-    pub fn elapsedtime_add(mut self, value: bool) -> Self {
-        self.elapsedtime_add = Some(value);
-        self
-    }
-    /// Sets `dayplan.timer.toggle`.
-    pub fn dayplan_timer_toggle(mut self, value: bool) -> Self {
-        self.dayplan_timer_toggle = Some(value);
-        self
-    }
-    /// Sets `checklist.add`.
-    pub fn checklist_add(mut self, value: bool) -> Self {
-        self.checklist_add = Some(value);
-        self
-    }
-    /// Sets `favorite.add`.
-    pub fn favorite_add(mut self, value: bool) -> Self {
-        self.favorite_add = Some(value);
-        self
-    }
-    /// Sets `favorite.delete`.
-    pub fn favorite_delete(mut self, value: bool) -> Self {
-        self.favorite_delete = Some(value);
-        self
-    }
-}
-/// The `auditorsData` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskAuditorsData {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `link`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `icon`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub icon: ::std::option::Option<::std::string::String>,
-    /// `workPosition`: string.
-    #[serde(
-        rename = "workPosition",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskAuditorsData);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl TaskAuditorsData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -40214,9 +37532,9 @@ pub struct TaskChecklist {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `action`: `TaskChecklistAction`.
+    /// `action`: `TaskCheckListTreeAction`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: ::std::option::Option<TaskChecklistAction>,
+    pub action: ::std::option::Option<TaskCheckListTreeAction>,
     /// `reorder`: boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -40358,7 +37676,7 @@ impl TaskChecklist {
         self
     }
     /// Sets `action`.
-    pub fn action(mut self, value: TaskChecklistAction) -> Self {
+    pub fn action(mut self, value: TaskCheckListTreeAction) -> Self {
         self.action = Some(value);
         self
     }
@@ -40370,446 +37688,6 @@ impl TaskChecklist {
     /// Sets `add`.
     pub fn add(mut self, value: bool) -> Self {
         self.add = Some(value);
-        self
-    }
-}
-/// The `action` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskChecklistAction {
-    /// `modify`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub modify: ::std::option::Option<bool>,
-    /// `remove`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub remove: ::std::option::Option<bool>,
-    /// `toggle`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub toggle: ::std::option::Option<bool>,
-    /// `add`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub add: ::std::option::Option<bool>,
-    /// `addAccomplice`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "addAccomplice",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub add_accomplice: ::std::option::Option<bool>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskChecklistAction);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl TaskChecklistAction {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            modify: None,
-            remove: None,
-            toggle: None,
-            add: None,
-            add_accomplice: None,
-        }
-    }
-    /// Sets `modify`.
-    pub fn modify(mut self, value: bool) -> Self {
-        self.modify = Some(value);
-        self
-    }
-    /// Sets `remove`.
-    pub fn remove(mut self, value: bool) -> Self {
-        self.remove = Some(value);
-        self
-    }
-    /// Sets `toggle`.
-    pub fn toggle(mut self, value: bool) -> Self {
-        self.toggle = Some(value);
-        self
-    }
-    /// Sets `add`.
-    pub fn add(mut self, value: bool) -> Self {
-        self.add = Some(value);
-        self
-    }
-    /// Sets `addAccomplice`.
-    pub fn add_accomplice(mut self, value: bool) -> Self {
-        self.add_accomplice = Some(value);
-        self
-    }
-}
-/// The `creator` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskCreator {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `link`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `icon`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub icon: ::std::option::Option<::std::string::String>,
-    /// `workPosition`: string.
-    #[serde(
-        rename = "workPosition",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskCreator);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl TaskCreator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            link: None,
-            icon: None,
-            work_position: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-    /// Sets `icon`.
-    pub fn icon(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `workPosition`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
-        self
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskFields {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `copiedId`: string.
-    #[serde(
-        rename = "copiedId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub copied_id: ::std::option::Option<::std::string::String>,
-    /// `entityId`: string.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `userId`: integer.
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `createdBy`: string.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_by: ::std::option::Option<::std::string::String>,
-    /// `parentId`: string.
-    #[serde(
-        rename = "parentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `sortIndex`: string.
-    #[serde(
-        rename = "sortIndex",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sort_index: ::std::option::Option<::std::string::String>,
-    /// `displaySortIndex`: string.
-    #[serde(
-        rename = "displaySortIndex",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub display_sort_index: ::std::option::Option<::std::string::String>,
-    /// `isComplete`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isComplete",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_complete: ::std::option::Option<bool>,
-    /// `isImportant`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isImportant",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_important: ::std::option::Option<bool>,
-    /// `completedCount`: integer.
-    #[serde(
-        rename = "completedCount",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub completed_count: ::std::option::Option<i64>,
-    /// `members`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `attachments`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub attachments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `nodeId`: string.
-    #[serde(
-        rename = "nodeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub node_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskFields);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl TaskFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            copied_id: None,
-            entity_id: None,
-            user_id: None,
-            created_by: None,
-            parent_id: None,
-            title: None,
-            sort_index: None,
-            display_sort_index: None,
-            is_complete: None,
-            is_important: None,
-            completed_count: None,
-            members: None,
-            attachments: None,
-            node_id: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `copiedId`.
-    pub fn copied_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.copied_id = Some(value.into());
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `userId`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `parentId`.
-    pub fn parent_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `sortIndex`.
-    pub fn sort_index(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort_index = Some(value.into());
-        self
-    }
-    /// Sets `displaySortIndex`.
-    pub fn display_sort_index(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.display_sort_index = Some(value.into());
-        self
-    }
-    /// Sets `isComplete`.
-    pub fn is_complete(mut self, value: bool) -> Self {
-        self.is_complete = Some(value);
-        self
-    }
-    /// Sets `isImportant`.
-    pub fn is_important(mut self, value: bool) -> Self {
-        self.is_important = Some(value);
-        self
-    }
-    /// Sets `completedCount`.
-    pub fn completed_count(mut self, value: i64) -> Self {
-        self.completed_count = Some(value);
-        self
-    }
-    /// Sets `members`.
-    pub fn members(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.members = Some(value);
-        self
-    }
-    /// Sets `attachments`.
-    pub fn attachments(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.attachments = Some(value);
-        self
-    }
-    /// Sets `nodeId`.
-    pub fn node_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.node_id = Some(value.into());
         self
     }
 }
@@ -40979,107 +37857,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskPriority {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `responsible` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskResponsible {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `link`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `icon`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub icon: ::std::option::Option<::std::string::String>,
-    /// `workPosition`: string.
-    #[serde(
-        rename = "workPosition",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskResponsible);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl TaskResponsible {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            link: None,
-            icon: None,
-            work_position: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-    /// Sets `icon`.
-    pub fn icon(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `workPosition`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
-        self
-    }
-}
 /// Allowed values of `status`.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -41178,9 +37955,9 @@ pub struct Taskdto {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub creator_id: ::std::option::Option<i64>,
-    /// `creator`: `TaskdtoCreator`.
+    /// `creator`: `TaskdtoChangedBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TaskdtoCreator>,
+    pub creator: ::std::option::Option<TaskdtoChangedBy>,
     /// `created`: string.
     #[serde(
         default,
@@ -41196,9 +37973,9 @@ pub struct Taskdto {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub responsible_id: ::std::option::Option<i64>,
-    /// `responsible`: `TaskdtoResponsible`.
+    /// `responsible`: `TaskdtoChangedBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub responsible: ::std::option::Option<TaskdtoResponsible>,
+    pub responsible: ::std::option::Option<TaskdtoChangedBy>,
     /// `deadline`: string.
     #[serde(
         default,
@@ -41245,9 +38022,9 @@ pub struct Taskdto {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub group_id: ::std::option::Option<i64>,
-    /// `group`: `TaskdtoGroup`.
+    /// `group`: `TaskdtoForkedByTemplateGroup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: ::std::option::Option<TaskdtoGroup>,
+    pub group: ::std::option::Option<TaskdtoForkedByTemplateGroup>,
     /// `stageId`: integer.
     #[serde(
         rename = "stageId",
@@ -41464,13 +38241,13 @@ pub struct Taskdto {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub status_changed_by_id: ::std::option::Option<i64>,
-    /// `statusChangedBy`: `TaskdtoStatusChangedBy`.
+    /// `statusChangedBy`: `TaskdtoChangedBy`.
     #[serde(
         rename = "statusChangedBy",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub status_changed_by: ::std::option::Option<TaskdtoStatusChangedBy>,
+    pub status_changed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `closedById`: integer.
     #[serde(
         rename = "closedById",
@@ -41479,9 +38256,9 @@ pub struct Taskdto {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub closed_by_id: ::std::option::Option<i64>,
-    /// `closedBy`: `TaskdtoClosedBy`.
+    /// `closedBy`: `TaskdtoChangedBy`.
     #[serde(rename = "closedBy", default, skip_serializing_if = "Option::is_none")]
-    pub closed_by: ::std::option::Option<TaskdtoClosedBy>,
+    pub closed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `closed`: string.
     #[serde(
         default,
@@ -41878,7 +38655,7 @@ impl Taskdto {
         self
     }
     /// Sets `creator`.
-    pub fn creator(mut self, value: TaskdtoCreator) -> Self {
+    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
         self.creator = Some(value);
         self
     }
@@ -41896,7 +38673,7 @@ impl Taskdto {
         self
     }
     /// Sets `responsible`.
-    pub fn responsible(mut self, value: TaskdtoResponsible) -> Self {
+    pub fn responsible(mut self, value: TaskdtoChangedBy) -> Self {
         self.responsible = Some(value);
         self
     }
@@ -41940,7 +38717,7 @@ impl Taskdto {
         self
     }
     /// Sets `group`.
-    pub fn group(mut self, value: TaskdtoGroup) -> Self {
+    pub fn group(mut self, value: TaskdtoForkedByTemplateGroup) -> Self {
         self.group = Some(value);
         self
     }
@@ -42120,7 +38897,7 @@ impl Taskdto {
         self
     }
     /// Sets `statusChangedBy`.
-    pub fn status_changed_by(mut self, value: TaskdtoStatusChangedBy) -> Self {
+    pub fn status_changed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.status_changed_by = Some(value);
         self
     }
@@ -42130,7 +38907,7 @@ impl Taskdto {
         self
     }
     /// Sets `closedBy`.
-    pub fn closed_by(mut self, value: TaskdtoClosedBy) -> Self {
+    pub fn closed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.closed_by = Some(value);
         self
     }
@@ -42689,560 +39466,6 @@ impl TaskdtoChat {
         self
     }
 }
-/// The `closedBy` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoClosedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoClosedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoClosedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoClosedBy);
-impl TaskdtoClosedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoClosedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoClosedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoClosedByImage);
-impl TaskdtoClosedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `creator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoCreator {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoCreatorImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoCreatorImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoCreator);
-impl TaskdtoCreator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoCreatorImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoCreatorImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoCreatorImage);
-impl TaskdtoCreatorImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
 /// The `elapsedTime` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
@@ -43609,9 +39832,9 @@ pub struct TaskdtoForkedByTemplate {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `creator`: `TaskdtoForkedByTemplateCreator`.
+    /// `creator`: `TaskdtoChangedBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TaskdtoForkedByTemplateCreator>,
+    pub creator: ::std::option::Option<TaskdtoChangedBy>,
     /// `responsibleCollection`: list of any JSON value.
     #[serde(
         rename = "responsibleCollection",
@@ -43756,7 +39979,7 @@ impl TaskdtoForkedByTemplate {
         self
     }
     /// Sets `creator`.
-    pub fn creator(mut self, value: TaskdtoForkedByTemplateCreator) -> Self {
+    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
         self.creator = Some(value);
         self
     }
@@ -43833,283 +40056,6 @@ impl TaskdtoForkedByTemplate {
         self
     }
 }
-/// The `creator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoForkedByTemplateCreator {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoForkedByTemplateCreatorImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoForkedByTemplateCreatorImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoForkedByTemplateCreator);
-impl TaskdtoForkedByTemplateCreator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoForkedByTemplateCreatorImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoForkedByTemplateCreatorImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoForkedByTemplateCreatorImage);
-impl TaskdtoForkedByTemplateCreatorImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
 /// The `group` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
@@ -44129,9 +40075,9 @@ pub struct TaskdtoForkedByTemplateGroup {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoForkedByTemplateGroupImage`.
+    /// `image`: `TaskdtoChangedByImage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoForkedByTemplateGroupImage>,
+    pub image: ::std::option::Option<TaskdtoChangedByImage>,
     /// `type`: string.
     #[serde(
         rename = "type",
@@ -44176,7 +40122,7 @@ impl TaskdtoForkedByTemplateGroup {
         self
     }
     /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoForkedByTemplateGroupImage) -> Self {
+    pub fn image(mut self, value: TaskdtoChangedByImage) -> Self {
         self.image = Some(value);
         self
     }
@@ -44191,152 +40137,6 @@ impl TaskdtoForkedByTemplateGroup {
     /// Sets `isVisible`.
     pub fn is_visible(mut self, value: bool) -> Self {
         self.is_visible = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoForkedByTemplateGroupImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoForkedByTemplateGroupImage);
-impl TaskdtoForkedByTemplateGroupImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
         self
     }
 }
@@ -44743,236 +40543,6 @@ impl TaskdtoForkedByTemplateReplicateParams {
         self
     }
 }
-/// The `group` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoGroup {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoGroupImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoGroupImage>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isVisible`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isVisible",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_visible: ::std::option::Option<bool>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoGroup);
-impl TaskdtoGroup {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            image: None,
-            type_: None,
-            is_visible: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoGroupImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isVisible`.
-    pub fn is_visible(mut self, value: bool) -> Self {
-        self.is_visible = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoGroupImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoGroupImage);
-impl TaskdtoGroupImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
 /// Allowed values of `priority`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -45017,283 +40587,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskdtoPriority {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `responsible` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoResponsible {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoResponsibleImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoResponsibleImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoResponsible);
-impl TaskdtoResponsible {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoResponsibleImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoResponsibleImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoResponsibleImage);
-impl TaskdtoResponsibleImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
     }
 }
 /// The `source` object.
@@ -45456,283 +40749,6 @@ impl<'de> ::serde::Deserialize<'de> for TaskdtoStatus {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `statusChangedBy` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoStatusChangedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoStatusChangedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoStatusChangedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoStatusChangedBy);
-impl TaskdtoStatusChangedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoStatusChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TaskdtoStatusChangedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-::bitrix24_runtime::wire_object!(TaskdtoStatusChangedByImage);
-impl TaskdtoStatusChangedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
 /// The `tasks` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields-rest-v3.html)
@@ -45771,9 +40787,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub creator_id: ::std::option::Option<i64>,
-    /// `creator`: `TasksCreator`.
+    /// `creator`: `TaskdtoChangedBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TasksCreator>,
+    pub creator: ::std::option::Option<TaskdtoChangedBy>,
     /// `created`: string.
     #[serde(
         default,
@@ -45789,9 +40805,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub responsible_id: ::std::option::Option<i64>,
-    /// `responsible`: `TasksResponsible`.
+    /// `responsible`: `TaskdtoChangedBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub responsible: ::std::option::Option<TasksResponsible>,
+    pub responsible: ::std::option::Option<TaskdtoChangedBy>,
     /// `deadline`: string.
     #[serde(
         default,
@@ -45838,9 +40854,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub group_id: ::std::option::Option<i64>,
-    /// `group`: `TasksGroup`.
+    /// `group`: `TaskdtoForkedByTemplateGroup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: ::std::option::Option<TasksGroup>,
+    pub group: ::std::option::Option<TaskdtoForkedByTemplateGroup>,
     /// `stageId`: integer.
     #[serde(
         rename = "stageId",
@@ -45849,9 +40865,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub stage_id: ::std::option::Option<i64>,
-    /// `stage`: `TasksStage`.
+    /// `stage`: `TaskdtoStage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: ::std::option::Option<TasksStage>,
+    pub stage: ::std::option::Option<TaskdtoStage>,
     /// `epicId`: integer.
     #[serde(
         rename = "epicId",
@@ -45876,17 +40892,17 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub flow_id: ::std::option::Option<i64>,
-    /// `flow`: `TasksFlow`.
+    /// `flow`: `TaskdtoFlow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flow: ::std::option::Option<TasksFlow>,
-    /// `priority`: `TasksPriority`.
+    pub flow: ::std::option::Option<TaskdtoFlow>,
+    /// `priority`: `TaskdtoPriority`.
     /// Allowed values: `high`, `average`, `low`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: ::std::option::Option<TasksPriority>,
-    /// `status`: `TasksStatus`.
+    pub priority: ::std::option::Option<TaskdtoPriority>,
+    /// `status`: `TaskdtoStatus`.
     /// Allowed values: `pending`, `in_progress`, `supposedly_completed`, `completed`, `deferred`, `declined`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<TasksStatus>,
+    pub status: ::std::option::Option<TaskdtoStatus>,
     /// `statusChanged`: string.
     #[serde(
         rename = "statusChanged",
@@ -45982,9 +40998,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub chat_id: ::std::option::Option<i64>,
-    /// `chat`: `TasksChat`.
+    /// `chat`: `TaskdtoChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<TasksChat>,
+    pub chat: ::std::option::Option<TaskdtoChat>,
     /// `plannedDuration`: integer.
     #[serde(
         rename = "plannedDuration",
@@ -46046,9 +41062,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub changed_by_id: ::std::option::Option<i64>,
-    /// `changedBy`: `TasksChangedBy`.
+    /// `changedBy`: `TaskdtoChangedBy`.
     #[serde(rename = "changedBy", default, skip_serializing_if = "Option::is_none")]
-    pub changed_by: ::std::option::Option<TasksChangedBy>,
+    pub changed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `statusChangedById`: integer.
     #[serde(
         rename = "statusChangedById",
@@ -46057,13 +41073,13 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub status_changed_by_id: ::std::option::Option<i64>,
-    /// `statusChangedBy`: `TasksStatusChangedBy`.
+    /// `statusChangedBy`: `TaskdtoChangedBy`.
     #[serde(
         rename = "statusChangedBy",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub status_changed_by: ::std::option::Option<TasksStatusChangedBy>,
+    pub status_changed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `closedById`: integer.
     #[serde(
         rename = "closedById",
@@ -46072,9 +41088,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub closed_by_id: ::std::option::Option<i64>,
-    /// `closedBy`: `TasksClosedBy`.
+    /// `closedBy`: `TaskdtoChangedBy`.
     #[serde(rename = "closedBy", default, skip_serializing_if = "Option::is_none")]
-    pub closed_by: ::std::option::Option<TasksClosedBy>,
+    pub closed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `closed`: string.
     #[serde(
         default,
@@ -46191,13 +41207,13 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub forked_by_template_id: ::std::option::Option<i64>,
-    /// `forkedByTemplate`: `TasksForkedByTemplate`.
+    /// `forkedByTemplate`: `TaskdtoForkedByTemplate`.
     #[serde(
         rename = "forkedByTemplate",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub forked_by_template: ::std::option::Option<TasksForkedByTemplate>,
+    pub forked_by_template: ::std::option::Option<TaskdtoForkedByTemplate>,
     /// `maxDeadlineChangeDate`: string.
     #[serde(
         rename = "maxDeadlineChangeDate",
@@ -46260,12 +41276,12 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub email_id: ::std::option::Option<i64>,
-    /// `email`: `TasksEmail`.
+    /// `email`: `TaskdtoEmail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: ::std::option::Option<TasksEmail>,
-    /// `elapsedTime`: `TasksElapsedTime`.
+    pub email: ::std::option::Option<TaskdtoEmail>,
+    /// `elapsedTime`: `TaskdtoElapsedTime`.
     #[serde(rename = "elapsedTime", default, skip_serializing_if = "Option::is_none")]
-    pub elapsed_time: ::std::option::Option<TasksElapsedTime>,
+    pub elapsed_time: ::std::option::Option<TaskdtoElapsedTime>,
     /// `requireResult`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "requireResult",
@@ -46330,9 +41346,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub in_mute: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `source`: `TasksSource`.
+    /// `source`: `TaskdtoSource`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: ::std::option::Option<TasksSource>,
+    pub source: ::std::option::Option<TaskdtoSource>,
     /// `dependsOn`: list of any JSON value.
     #[serde(
         rename = "dependsOn",
@@ -46362,9 +41378,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksImage`.
+    /// `image`: `TaskdtoChangedByImage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksImage>,
+    pub image: ::std::option::Option<TaskdtoChangedByImage>,
     /// `gender`: string.
     #[serde(
         default,
@@ -46507,13 +41523,13 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub end_date_plan_ts: ::std::option::Option<i64>,
-    /// `replicateParams`: `TasksReplicateParams`.
+    /// `replicateParams`: `TaskdtoForkedByTemplateReplicateParams`.
     #[serde(
         rename = "replicateParams",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub replicate_params: ::std::option::Option<TasksReplicateParams>,
+    pub replicate_params: ::std::option::Option<TaskdtoForkedByTemplateReplicateParams>,
     /// `period`: string.
     #[serde(
         default,
@@ -46978,7 +41994,7 @@ impl Tasks {
         self
     }
     /// Sets `creator`.
-    pub fn creator(mut self, value: TasksCreator) -> Self {
+    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
         self.creator = Some(value);
         self
     }
@@ -46996,7 +42012,7 @@ impl Tasks {
         self
     }
     /// Sets `responsible`.
-    pub fn responsible(mut self, value: TasksResponsible) -> Self {
+    pub fn responsible(mut self, value: TaskdtoChangedBy) -> Self {
         self.responsible = Some(value);
         self
     }
@@ -47040,7 +42056,7 @@ impl Tasks {
         self
     }
     /// Sets `group`.
-    pub fn group(mut self, value: TasksGroup) -> Self {
+    pub fn group(mut self, value: TaskdtoForkedByTemplateGroup) -> Self {
         self.group = Some(value);
         self
     }
@@ -47050,7 +42066,7 @@ impl Tasks {
         self
     }
     /// Sets `stage`.
-    pub fn stage(mut self, value: TasksStage) -> Self {
+    pub fn stage(mut self, value: TaskdtoStage) -> Self {
         self.stage = Some(value);
         self
     }
@@ -47070,17 +42086,17 @@ impl Tasks {
         self
     }
     /// Sets `flow`.
-    pub fn flow(mut self, value: TasksFlow) -> Self {
+    pub fn flow(mut self, value: TaskdtoFlow) -> Self {
         self.flow = Some(value);
         self
     }
     /// Sets `priority`.
-    pub fn priority(mut self, value: TasksPriority) -> Self {
+    pub fn priority(mut self, value: TaskdtoPriority) -> Self {
         self.priority = Some(value);
         self
     }
     /// Sets `status`.
-    pub fn status(mut self, value: TasksStatus) -> Self {
+    pub fn status(mut self, value: TaskdtoStatus) -> Self {
         self.status = Some(value);
         self
     }
@@ -47156,7 +42172,7 @@ impl Tasks {
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: TasksChat) -> Self {
+    pub fn chat(mut self, value: TaskdtoChat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -47210,7 +42226,7 @@ impl Tasks {
         self
     }
     /// Sets `changedBy`.
-    pub fn changed_by(mut self, value: TasksChangedBy) -> Self {
+    pub fn changed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.changed_by = Some(value);
         self
     }
@@ -47220,7 +42236,7 @@ impl Tasks {
         self
     }
     /// Sets `statusChangedBy`.
-    pub fn status_changed_by(mut self, value: TasksStatusChangedBy) -> Self {
+    pub fn status_changed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.status_changed_by = Some(value);
         self
     }
@@ -47230,7 +42246,7 @@ impl Tasks {
         self
     }
     /// Sets `closedBy`.
-    pub fn closed_by(mut self, value: TasksClosedBy) -> Self {
+    pub fn closed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.closed_by = Some(value);
         self
     }
@@ -47334,7 +42350,7 @@ impl Tasks {
         self
     }
     /// Sets `forkedByTemplate`.
-    pub fn forked_by_template(mut self, value: TasksForkedByTemplate) -> Self {
+    pub fn forked_by_template(mut self, value: TaskdtoForkedByTemplate) -> Self {
         self.forked_by_template = Some(value);
         self
     }
@@ -47388,12 +42404,12 @@ impl Tasks {
         self
     }
     /// Sets `email`.
-    pub fn email(mut self, value: TasksEmail) -> Self {
+    pub fn email(mut self, value: TaskdtoEmail) -> Self {
         self.email = Some(value);
         self
     }
     /// Sets `elapsedTime`.
-    pub fn elapsed_time(mut self, value: TasksElapsedTime) -> Self {
+    pub fn elapsed_time(mut self, value: TaskdtoElapsedTime) -> Self {
         self.elapsed_time = Some(value);
         self
     }
@@ -47438,7 +42454,7 @@ impl Tasks {
         self
     }
     /// Sets `source`.
-    pub fn source(mut self, value: TasksSource) -> Self {
+    pub fn source(mut self, value: TaskdtoSource) -> Self {
         self.source = Some(value);
         self
     }
@@ -47469,7 +42485,7 @@ impl Tasks {
         self
     }
     /// Sets `image`.
-    pub fn image(mut self, value: TasksImage) -> Self {
+    pub fn image(mut self, value: TaskdtoChangedByImage) -> Self {
         self.image = Some(value);
         self
     }
@@ -47596,2554 +42612,13 @@ impl Tasks {
         self
     }
     /// Sets `replicateParams`.
-    pub fn replicate_params(mut self, value: TasksReplicateParams) -> Self {
-        self.replicate_params = Some(value);
-        self
-    }
-    /// Sets `period`.
-    pub fn period(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-    /// Sets `everyDay`.
-    pub fn every_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.every_day = Some(value.into());
-        self
-    }
-    /// Sets `workdayOnly`.
-    pub fn workday_only(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.workday_only = Some(value.into());
-        self
-    }
-    /// Sets `dailyMonthInterval`.
-    pub fn daily_month_interval(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.daily_month_interval = Some(value.into());
-        self
-    }
-    /// Sets `everyWeek`.
-    pub fn every_week(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.every_week = Some(value.into());
-        self
-    }
-    /// Sets `monthlyType`.
-    pub fn monthly_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_type = Some(value.into());
-        self
-    }
-    /// Sets `monthlyDayNum`.
-    pub fn monthly_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_day_num = Some(value.into());
-        self
-    }
-    /// Sets `monthlyMonthNum1`.
-    pub fn monthly_month_num1(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_month_num1 = Some(value.into());
-        self
-    }
-    /// Sets `monthlyWeekDayNum`.
-    pub fn monthly_week_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_week_day_num = Some(value.into());
-        self
-    }
-    /// Sets `monthlyWeekDay`.
-    pub fn monthly_week_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_week_day = Some(value.into());
-        self
-    }
-    /// Sets `monthlyMonthNum2`.
-    pub fn monthly_month_num2(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_month_num2 = Some(value.into());
-        self
-    }
-    /// Sets `yearlyType`.
-    pub fn yearly_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_type = Some(value.into());
-        self
-    }
-    /// Sets `yearlyDayNum`.
-    pub fn yearly_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_day_num = Some(value.into());
-        self
-    }
-    /// Sets `yearlyMonth1`.
-    pub fn yearly_month1(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_month1 = Some(value.into());
-        self
-    }
-    /// Sets `yearlyWeekDayNum`.
-    pub fn yearly_week_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_week_day_num = Some(value.into());
-        self
-    }
-    /// Sets `yearlyWeekDay`.
-    pub fn yearly_week_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_week_day = Some(value.into());
-        self
-    }
-    /// Sets `yearlyMonth2`.
-    pub fn yearly_month2(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_month2 = Some(value.into());
-        self
-    }
-    /// Sets `time`.
-    pub fn time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-    /// Sets `timezoneOffset`.
-    pub fn timezone_offset(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone_offset = Some(value.into());
-        self
-    }
-    /// Sets `startDate`.
-    pub fn start_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-    /// Sets `repeatTill`.
-    pub fn repeat_till(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.repeat_till = Some(value.into());
-        self
-    }
-    /// Sets `endDate`.
-    pub fn end_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-    /// Sets `times`.
-    pub fn times(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.times = Some(value.into());
-        self
-    }
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
-        self
-    }
-    /// Sets `mailboxId`.
-    pub fn mailbox_id(mut self, value: i64) -> Self {
-        self.mailbox_id = Some(value);
-        self
-    }
-    /// Sets `body`.
-    pub fn body(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn from(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `dateTs`.
-    pub fn date_ts(mut self, value: i64) -> Self {
-        self.date_ts = Some(value);
-        self
-    }
-    /// Sets `userId`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `minutes`.
-    pub fn minutes(mut self, value: i64) -> Self {
-        self.minutes = Some(value);
-        self
-    }
-    /// Sets `seconds`.
-    pub fn seconds(mut self, value: i64) -> Self {
-        self.seconds = Some(value);
-        self
-    }
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `createdAtTs`.
-    pub fn created_at_ts(mut self, value: i64) -> Self {
-        self.created_at_ts = Some(value);
-        self
-    }
-    /// Sets `startTs`.
-    pub fn start_ts(mut self, value: i64) -> Self {
-        self.start_ts = Some(value);
-        self
-    }
-    /// Sets `stopTs`.
-    pub fn stop_ts(mut self, value: i64) -> Self {
-        self.stop_ts = Some(value);
-        self
-    }
-    /// Sets `data`.
-    pub fn data(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
-/// The `changedBy` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksChangedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksChangedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksChangedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksChangedBy);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksChangedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksChangedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksChangedByImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksChangedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `entityId`: integer.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksChat);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            entity_type: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-}
-/// The `closedBy` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksClosedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksClosedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksClosedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksClosedBy);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksClosedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksClosedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksClosedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksClosedByImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksClosedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `creator` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksCreator {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksCreatorImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksCreatorImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksCreator);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksCreator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksCreatorImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksCreatorImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksCreatorImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksCreatorImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `elapsedTime` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksElapsedTime {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `taskId`: integer.
-    #[serde(
-        rename = "taskId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub task_id: ::std::option::Option<i64>,
-    /// `minutes`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub minutes: ::std::option::Option<i64>,
-    /// `seconds`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub seconds: ::std::option::Option<i64>,
-    /// `source`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub source: ::std::option::Option<::std::string::String>,
-    /// `text`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `createdAtTs`: integer.
-    #[serde(
-        rename = "createdAtTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_at_ts: ::std::option::Option<i64>,
-    /// `startTs`: integer.
-    #[serde(
-        rename = "startTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start_ts: ::std::option::Option<i64>,
-    /// `stopTs`: integer.
-    #[serde(
-        rename = "stopTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub stop_ts: ::std::option::Option<i64>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksElapsedTime);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksElapsedTime {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            user_id: None,
-            task_id: None,
-            minutes: None,
-            seconds: None,
-            source: None,
-            text: None,
-            created_at_ts: None,
-            start_ts: None,
-            stop_ts: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `userId`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
-        self
-    }
-    /// Sets `minutes`.
-    pub fn minutes(mut self, value: i64) -> Self {
-        self.minutes = Some(value);
-        self
-    }
-    /// Sets `seconds`.
-    pub fn seconds(mut self, value: i64) -> Self {
-        self.seconds = Some(value);
-        self
-    }
-    /// Sets `source`.
-    pub fn source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `createdAtTs`.
-    pub fn created_at_ts(mut self, value: i64) -> Self {
-        self.created_at_ts = Some(value);
-        self
-    }
-    /// Sets `startTs`.
-    pub fn start_ts(mut self, value: i64) -> Self {
-        self.start_ts = Some(value);
-        self
-    }
-    /// Sets `stopTs`.
-    pub fn stop_ts(mut self, value: i64) -> Self {
-        self.stop_ts = Some(value);
-        self
-    }
-}
-/// The `email` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksEmail {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `taskId`: integer.
-    #[serde(
-        rename = "taskId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub task_id: ::std::option::Option<i64>,
-    /// `mailboxId`: integer.
-    #[serde(
-        rename = "mailboxId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub mailbox_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `body`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `from`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `dateTs`: integer.
-    #[serde(
-        rename = "dateTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub date_ts: ::std::option::Option<i64>,
-    /// `link`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub link: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksEmail);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksEmail {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            task_id: None,
-            mailbox_id: None,
-            title: None,
-            body: None,
-            from: None,
-            date_ts: None,
-            link: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
-        self
-    }
-    /// Sets `mailboxId`.
-    pub fn mailbox_id(mut self, value: i64) -> Self {
-        self.mailbox_id = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn body(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn from(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `dateTs`.
-    pub fn date_ts(mut self, value: i64) -> Self {
-        self.date_ts = Some(value);
-        self
-    }
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-}
-/// The `flow` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksFlow {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksFlow);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksFlow {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-/// The `forkedByTemplate` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksForkedByTemplate {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `task`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub task: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `creator`: `TasksForkedByTemplateCreator`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TasksForkedByTemplateCreator>,
-    /// `responsibleCollection`: list of any JSON value.
-    #[serde(
-        rename = "responsibleCollection",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub responsible_collection: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Value>,
-    >,
-    /// `deadlineAfterTs`: integer.
-    #[serde(
-        rename = "deadlineAfterTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub deadline_after_ts: ::std::option::Option<i64>,
-    /// `startDatePlanTs`: integer.
-    #[serde(
-        rename = "startDatePlanTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start_date_plan_ts: ::std::option::Option<i64>,
-    /// `endDatePlanTs`: integer.
-    #[serde(
-        rename = "endDatePlanTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub end_date_plan_ts: ::std::option::Option<i64>,
-    /// `replicate`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub replicate: ::std::option::Option<bool>,
-    /// `checklist`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub checklist: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `group`: `TasksForkedByTemplateGroup`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: ::std::option::Option<TasksForkedByTemplateGroup>,
-    /// `priority`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub priority: ::std::option::Option<::std::string::String>,
-    /// `accomplices`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub accomplices: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `auditors`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub auditors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `parent`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub parent: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `replicateParams`: `TasksForkedByTemplateReplicateParams`.
-    #[serde(
-        rename = "replicateParams",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub replicate_params: ::std::option::Option<TasksForkedByTemplateReplicateParams>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksForkedByTemplate);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksForkedByTemplate {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            task: None,
-            title: None,
-            description: None,
-            creator: None,
-            responsible_collection: None,
-            deadline_after_ts: None,
-            start_date_plan_ts: None,
-            end_date_plan_ts: None,
-            replicate: None,
-            checklist: None,
-            group: None,
-            priority: None,
-            accomplices: None,
-            auditors: None,
-            parent: None,
-            replicate_params: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `task`.
-    pub fn task(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.task = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn creator(mut self, value: TasksForkedByTemplateCreator) -> Self {
-        self.creator = Some(value);
-        self
-    }
-    /// Sets `responsibleCollection`.
-    pub fn responsible_collection(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
-        self.responsible_collection = Some(value);
-        self
-    }
-    /// Sets `deadlineAfterTs`.
-    pub fn deadline_after_ts(mut self, value: i64) -> Self {
-        self.deadline_after_ts = Some(value);
-        self
-    }
-    /// Sets `startDatePlanTs`.
-    pub fn start_date_plan_ts(mut self, value: i64) -> Self {
-        self.start_date_plan_ts = Some(value);
-        self
-    }
-    /// Sets `endDatePlanTs`.
-    pub fn end_date_plan_ts(mut self, value: i64) -> Self {
-        self.end_date_plan_ts = Some(value);
-        self
-    }
-    /// Sets `replicate`.
-    pub fn replicate(mut self, value: bool) -> Self {
-        self.replicate = Some(value);
-        self
-    }
-    /// Sets `checklist`.
-    pub fn checklist(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.checklist = Some(value);
-        self
-    }
-    /// Sets `group`.
-    pub fn group(mut self, value: TasksForkedByTemplateGroup) -> Self {
-        self.group = Some(value);
-        self
-    }
-    /// Sets `priority`.
-    pub fn priority(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-    /// Sets `accomplices`.
-    pub fn accomplices(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.accomplices = Some(value);
-        self
-    }
-    /// Sets `auditors`.
-    pub fn auditors(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.auditors = Some(value);
-        self
-    }
-    /// Sets `parent`.
-    pub fn parent(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.parent = Some(value);
-        self
-    }
-    /// Sets `replicateParams`.
     pub fn replicate_params(
         mut self,
-        value: TasksForkedByTemplateReplicateParams,
+        value: TaskdtoForkedByTemplateReplicateParams,
     ) -> Self {
         self.replicate_params = Some(value);
         self
     }
-}
-/// The `creator` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksForkedByTemplateCreator {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksForkedByTemplateCreatorImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksForkedByTemplateCreatorImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksForkedByTemplateCreator);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksForkedByTemplateCreator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksForkedByTemplateCreatorImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksForkedByTemplateCreatorImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksForkedByTemplateCreatorImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksForkedByTemplateCreatorImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `group` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksForkedByTemplateGroup {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksForkedByTemplateGroupImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksForkedByTemplateGroupImage>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isVisible`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isVisible",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_visible: ::std::option::Option<bool>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksForkedByTemplateGroup);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksForkedByTemplateGroup {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            image: None,
-            type_: None,
-            is_visible: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksForkedByTemplateGroupImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isVisible`.
-    pub fn is_visible(mut self, value: bool) -> Self {
-        self.is_visible = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksForkedByTemplateGroupImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksForkedByTemplateGroupImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksForkedByTemplateGroupImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `replicateParams` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksForkedByTemplateReplicateParams {
-    /// `period`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub period: ::std::option::Option<::std::string::String>,
-    /// `everyDay`: string.
-    #[serde(
-        rename = "everyDay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub every_day: ::std::option::Option<::std::string::String>,
-    /// `workdayOnly`: string.
-    #[serde(
-        rename = "workdayOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub workday_only: ::std::option::Option<::std::string::String>,
-    /// `dailyMonthInterval`: string.
-    #[serde(
-        rename = "dailyMonthInterval",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub daily_month_interval: ::std::option::Option<::std::string::String>,
-    /// `everyWeek`: string.
-    #[serde(
-        rename = "everyWeek",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub every_week: ::std::option::Option<::std::string::String>,
-    /// `monthlyType`: string.
-    #[serde(
-        rename = "monthlyType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_type: ::std::option::Option<::std::string::String>,
-    /// `monthlyDayNum`: string.
-    #[serde(
-        rename = "monthlyDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_day_num: ::std::option::Option<::std::string::String>,
-    /// `monthlyMonthNum1`: string.
-    #[serde(
-        rename = "monthlyMonthNum1",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_month_num1: ::std::option::Option<::std::string::String>,
-    /// `monthlyWeekDayNum`: string.
-    #[serde(
-        rename = "monthlyWeekDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_week_day_num: ::std::option::Option<::std::string::String>,
-    /// `monthlyWeekDay`: string.
-    #[serde(
-        rename = "monthlyWeekDay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_week_day: ::std::option::Option<::std::string::String>,
-    /// `monthlyMonthNum2`: string.
-    #[serde(
-        rename = "monthlyMonthNum2",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_month_num2: ::std::option::Option<::std::string::String>,
-    /// `yearlyType`: string.
-    #[serde(
-        rename = "yearlyType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_type: ::std::option::Option<::std::string::String>,
-    /// `yearlyDayNum`: string.
-    #[serde(
-        rename = "yearlyDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_day_num: ::std::option::Option<::std::string::String>,
-    /// `yearlyMonth1`: string.
-    #[serde(
-        rename = "yearlyMonth1",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_month1: ::std::option::Option<::std::string::String>,
-    /// `yearlyWeekDayNum`: string.
-    #[serde(
-        rename = "yearlyWeekDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_week_day_num: ::std::option::Option<::std::string::String>,
-    /// `yearlyWeekDay`: string.
-    #[serde(
-        rename = "yearlyWeekDay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_week_day: ::std::option::Option<::std::string::String>,
-    /// `yearlyMonth2`: string.
-    #[serde(
-        rename = "yearlyMonth2",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_month2: ::std::option::Option<::std::string::String>,
-    /// `time`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub time: ::std::option::Option<::std::string::String>,
-    /// `timezoneOffset`: string.
-    #[serde(
-        rename = "timezoneOffset",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone_offset: ::std::option::Option<::std::string::String>,
-    /// `startDate`: string.
-    #[serde(
-        rename = "startDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub start_date: ::std::option::Option<::std::string::String>,
-    /// `repeatTill`: string.
-    #[serde(
-        rename = "repeatTill",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub repeat_till: ::std::option::Option<::std::string::String>,
-    /// `endDate`: string.
-    #[serde(
-        rename = "endDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub end_date: ::std::option::Option<::std::string::String>,
-    /// `times`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub times: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksForkedByTemplateReplicateParams);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksForkedByTemplateReplicateParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            period: None,
-            every_day: None,
-            workday_only: None,
-            daily_month_interval: None,
-            every_week: None,
-            monthly_type: None,
-            monthly_day_num: None,
-            monthly_month_num1: None,
-            monthly_week_day_num: None,
-            monthly_week_day: None,
-            monthly_month_num2: None,
-            yearly_type: None,
-            yearly_day_num: None,
-            yearly_month1: None,
-            yearly_week_day_num: None,
-            yearly_week_day: None,
-            yearly_month2: None,
-            time: None,
-            timezone_offset: None,
-            start_date: None,
-            repeat_till: None,
-            end_date: None,
-            times: None,
-        }
-    }
     /// Sets `period`.
     pub fn period(
         mut self,
@@ -50328,1609 +42803,78 @@ impl TasksForkedByTemplateReplicateParams {
         self.times = Some(value.into());
         self
     }
-}
-/// The `group` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksGroup {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksGroupImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksGroupImage>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isVisible`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isVisible",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_visible: ::std::option::Option<bool>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksGroup);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksGroup {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            image: None,
-            type_: None,
-            is_visible: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
+    /// Sets `taskId`.
+    pub fn task_id(mut self, value: i64) -> Self {
+        self.task_id = Some(value);
         self
     }
-    /// Sets `name`.
-    pub fn name(
+    /// Sets `mailboxId`.
+    pub fn mailbox_id(mut self, value: i64) -> Self {
+        self.mailbox_id = Some(value);
+        self
+    }
+    /// Sets `body`.
+    pub fn body(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.body = Some(value.into());
         self
     }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksGroupImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
+    /// Sets `from`.
+    pub fn from(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = Some(value.into());
+        self.from = Some(value.into());
         self
     }
-    /// Sets `isVisible`.
-    pub fn is_visible(mut self, value: bool) -> Self {
-        self.is_visible = Some(value);
+    /// Sets `dateTs`.
+    pub fn date_ts(mut self, value: i64) -> Self {
+        self.date_ts = Some(value);
         self
     }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksGroupImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksGroupImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksGroupImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
+    /// Sets `userId`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
         self
     }
-    /// Sets `src`.
-    pub fn src(
+    /// Sets `minutes`.
+    pub fn minutes(mut self, value: i64) -> Self {
+        self.minutes = Some(value);
+        self
+    }
+    /// Sets `seconds`.
+    pub fn seconds(mut self, value: i64) -> Self {
+        self.seconds = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.src = Some(value.into());
+        self.text = Some(value.into());
         self
     }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
+    /// Sets `createdAtTs`.
+    pub fn created_at_ts(mut self, value: i64) -> Self {
+        self.created_at_ts = Some(value);
         self
     }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
+    /// Sets `startTs`.
+    pub fn start_ts(mut self, value: i64) -> Self {
+        self.start_ts = Some(value);
         self
     }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// Allowed values of `priority`.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TasksPriority {
-    /// `high`
-    High,
-    /// `average`
-    Average,
-    /// `low`
-    Low,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::bitrix24_runtime::wire::StrEnum for TasksPriority {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "high" => Self::High,
-            "average" => Self::Average,
-            "low" => Self::Low,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::High => "high",
-            Self::Average => "average",
-            Self::Low => "low",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::serde::Serialize for TasksPriority {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl<'de> ::serde::Deserialize<'de> for TasksPriority {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `replicateParams` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksReplicateParams {
-    /// `period`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub period: ::std::option::Option<::std::string::String>,
-    /// `everyDay`: string.
-    #[serde(
-        rename = "everyDay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub every_day: ::std::option::Option<::std::string::String>,
-    /// `workdayOnly`: string.
-    #[serde(
-        rename = "workdayOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub workday_only: ::std::option::Option<::std::string::String>,
-    /// `dailyMonthInterval`: string.
-    #[serde(
-        rename = "dailyMonthInterval",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub daily_month_interval: ::std::option::Option<::std::string::String>,
-    /// `everyWeek`: string.
-    #[serde(
-        rename = "everyWeek",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub every_week: ::std::option::Option<::std::string::String>,
-    /// `monthlyType`: string.
-    #[serde(
-        rename = "monthlyType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_type: ::std::option::Option<::std::string::String>,
-    /// `monthlyDayNum`: string.
-    #[serde(
-        rename = "monthlyDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_day_num: ::std::option::Option<::std::string::String>,
-    /// `monthlyMonthNum1`: string.
-    #[serde(
-        rename = "monthlyMonthNum1",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_month_num1: ::std::option::Option<::std::string::String>,
-    /// `monthlyWeekDayNum`: string.
-    #[serde(
-        rename = "monthlyWeekDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_week_day_num: ::std::option::Option<::std::string::String>,
-    /// `monthlyWeekDay`: string.
-    #[serde(
-        rename = "monthlyWeekDay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_week_day: ::std::option::Option<::std::string::String>,
-    /// `monthlyMonthNum2`: string.
-    #[serde(
-        rename = "monthlyMonthNum2",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub monthly_month_num2: ::std::option::Option<::std::string::String>,
-    /// `yearlyType`: string.
-    #[serde(
-        rename = "yearlyType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_type: ::std::option::Option<::std::string::String>,
-    /// `yearlyDayNum`: string.
-    #[serde(
-        rename = "yearlyDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_day_num: ::std::option::Option<::std::string::String>,
-    /// `yearlyMonth1`: string.
-    #[serde(
-        rename = "yearlyMonth1",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_month1: ::std::option::Option<::std::string::String>,
-    /// `yearlyWeekDayNum`: string.
-    #[serde(
-        rename = "yearlyWeekDayNum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_week_day_num: ::std::option::Option<::std::string::String>,
-    /// `yearlyWeekDay`: string.
-    #[serde(
-        rename = "yearlyWeekDay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_week_day: ::std::option::Option<::std::string::String>,
-    /// `yearlyMonth2`: string.
-    #[serde(
-        rename = "yearlyMonth2",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub yearly_month2: ::std::option::Option<::std::string::String>,
-    /// `time`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub time: ::std::option::Option<::std::string::String>,
-    /// `timezoneOffset`: string.
-    #[serde(
-        rename = "timezoneOffset",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone_offset: ::std::option::Option<::std::string::String>,
-    /// `startDate`: string.
-    #[serde(
-        rename = "startDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub start_date: ::std::option::Option<::std::string::String>,
-    /// `repeatTill`: string.
-    #[serde(
-        rename = "repeatTill",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub repeat_till: ::std::option::Option<::std::string::String>,
-    /// `endDate`: string.
-    #[serde(
-        rename = "endDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub end_date: ::std::option::Option<::std::string::String>,
-    /// `times`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub times: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksReplicateParams);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksReplicateParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            period: None,
-            every_day: None,
-            workday_only: None,
-            daily_month_interval: None,
-            every_week: None,
-            monthly_type: None,
-            monthly_day_num: None,
-            monthly_month_num1: None,
-            monthly_week_day_num: None,
-            monthly_week_day: None,
-            monthly_month_num2: None,
-            yearly_type: None,
-            yearly_day_num: None,
-            yearly_month1: None,
-            yearly_week_day_num: None,
-            yearly_week_day: None,
-            yearly_month2: None,
-            time: None,
-            timezone_offset: None,
-            start_date: None,
-            repeat_till: None,
-            end_date: None,
-            times: None,
-        }
-    }
-    /// Sets `period`.
-    pub fn period(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-    /// Sets `everyDay`.
-    pub fn every_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.every_day = Some(value.into());
-        self
-    }
-    /// Sets `workdayOnly`.
-    pub fn workday_only(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.workday_only = Some(value.into());
-        self
-    }
-    /// Sets `dailyMonthInterval`.
-    pub fn daily_month_interval(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.daily_month_interval = Some(value.into());
-        self
-    }
-    /// Sets `everyWeek`.
-    pub fn every_week(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.every_week = Some(value.into());
-        self
-    }
-    /// Sets `monthlyType`.
-    pub fn monthly_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_type = Some(value.into());
-        self
-    }
-    /// Sets `monthlyDayNum`.
-    pub fn monthly_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_day_num = Some(value.into());
-        self
-    }
-    /// Sets `monthlyMonthNum1`.
-    pub fn monthly_month_num1(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_month_num1 = Some(value.into());
-        self
-    }
-    /// Sets `monthlyWeekDayNum`.
-    pub fn monthly_week_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_week_day_num = Some(value.into());
-        self
-    }
-    /// Sets `monthlyWeekDay`.
-    pub fn monthly_week_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_week_day = Some(value.into());
-        self
-    }
-    /// Sets `monthlyMonthNum2`.
-    pub fn monthly_month_num2(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_month_num2 = Some(value.into());
-        self
-    }
-    /// Sets `yearlyType`.
-    pub fn yearly_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_type = Some(value.into());
-        self
-    }
-    /// Sets `yearlyDayNum`.
-    pub fn yearly_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_day_num = Some(value.into());
-        self
-    }
-    /// Sets `yearlyMonth1`.
-    pub fn yearly_month1(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_month1 = Some(value.into());
-        self
-    }
-    /// Sets `yearlyWeekDayNum`.
-    pub fn yearly_week_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_week_day_num = Some(value.into());
-        self
-    }
-    /// Sets `yearlyWeekDay`.
-    pub fn yearly_week_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_week_day = Some(value.into());
-        self
-    }
-    /// Sets `yearlyMonth2`.
-    pub fn yearly_month2(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_month2 = Some(value.into());
-        self
-    }
-    /// Sets `time`.
-    pub fn time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-    /// Sets `timezoneOffset`.
-    pub fn timezone_offset(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone_offset = Some(value.into());
-        self
-    }
-    /// Sets `startDate`.
-    pub fn start_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-    /// Sets `repeatTill`.
-    pub fn repeat_till(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.repeat_till = Some(value.into());
-        self
-    }
-    /// Sets `endDate`.
-    pub fn end_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-    /// Sets `times`.
-    pub fn times(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.times = Some(value.into());
-        self
-    }
-}
-/// The `responsible` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksResponsible {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksResponsibleImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksResponsibleImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksResponsible);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksResponsible {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksResponsibleImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksResponsibleImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksResponsibleImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksResponsibleImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `source` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksSource {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `data`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksSource);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksSource {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None, data: None }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
+    /// Sets `stopTs`.
+    pub fn stop_ts(mut self, value: i64) -> Self {
+        self.stop_ts = Some(value);
         self
     }
     /// Sets `data`.
     pub fn data(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.data = Some(value);
-        self
-    }
-}
-/// The `stage` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksStage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `color`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksStage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksStage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            title: None,
-            color: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-}
-/// Allowed values of `status`.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TasksStatus {
-    /// `pending`
-    Pending,
-    /// `in_progress`
-    InProgress,
-    /// `supposedly_completed`
-    SupposedlyCompleted,
-    /// `completed`
-    Completed,
-    /// `deferred`
-    Deferred,
-    /// `declined`
-    Declined,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::bitrix24_runtime::wire::StrEnum for TasksStatus {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "pending" => Self::Pending,
-            "in_progress" => Self::InProgress,
-            "supposedly_completed" => Self::SupposedlyCompleted,
-            "completed" => Self::Completed,
-            "deferred" => Self::Deferred,
-            "declined" => Self::Declined,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::InProgress => "in_progress",
-            Self::SupposedlyCompleted => "supposedly_completed",
-            Self::Completed => "completed",
-            Self::Deferred => "deferred",
-            Self::Declined => "declined",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::serde::Serialize for TasksStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl<'de> ::serde::Deserialize<'de> for TasksStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `statusChangedBy` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksStatusChangedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksStatusChangedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksStatusChangedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksStatusChangedBy);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksStatusChangedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksStatusChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksStatusChangedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksStatusChangedByImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksStatusChangedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
         self
     }
 }
@@ -52136,9 +43080,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub creator_id: ::std::option::Option<i64>,
-    /// `creator`: `TasksTask2Creator`.
+    /// `creator`: `TaskdtoChangedBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TasksTask2Creator>,
+    pub creator: ::std::option::Option<TaskdtoChangedBy>,
     /// `created`: string.
     #[serde(
         default,
@@ -52154,9 +43098,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub responsible_id: ::std::option::Option<i64>,
-    /// `responsible`: `TasksTask2Responsible`.
+    /// `responsible`: `TaskdtoChangedBy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub responsible: ::std::option::Option<TasksTask2Responsible>,
+    pub responsible: ::std::option::Option<TaskdtoChangedBy>,
     /// `deadline`: string.
     #[serde(
         default,
@@ -52203,9 +43147,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub group_id: ::std::option::Option<i64>,
-    /// `group`: `TasksTask2Group`.
+    /// `group`: `TaskdtoForkedByTemplateGroup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: ::std::option::Option<TasksTask2Group>,
+    pub group: ::std::option::Option<TaskdtoForkedByTemplateGroup>,
     /// `stageId`: integer.
     #[serde(
         rename = "stageId",
@@ -52214,9 +43158,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub stage_id: ::std::option::Option<i64>,
-    /// `stage`: `TasksTask2Stage`.
+    /// `stage`: `TaskdtoStage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: ::std::option::Option<TasksTask2Stage>,
+    pub stage: ::std::option::Option<TaskdtoStage>,
     /// `epicId`: integer.
     #[serde(
         rename = "epicId",
@@ -52241,17 +43185,17 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub flow_id: ::std::option::Option<i64>,
-    /// `flow`: `TasksTask2Flow`.
+    /// `flow`: `TaskdtoFlow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flow: ::std::option::Option<TasksTask2Flow>,
-    /// `priority`: `TasksTask2Priority`.
+    pub flow: ::std::option::Option<TaskdtoFlow>,
+    /// `priority`: `TaskdtoPriority`.
     /// Allowed values: `high`, `average`, `low`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: ::std::option::Option<TasksTask2Priority>,
-    /// `status`: `TasksTask2Status`.
+    pub priority: ::std::option::Option<TaskdtoPriority>,
+    /// `status`: `TaskdtoStatus`.
     /// Allowed values: `pending`, `in_progress`, `supposedly_completed`, `completed`, `deferred`, `declined`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<TasksTask2Status>,
+    pub status: ::std::option::Option<TaskdtoStatus>,
     /// `statusChanged`: string.
     #[serde(
         rename = "statusChanged",
@@ -52347,9 +43291,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub chat_id: ::std::option::Option<i64>,
-    /// `chat`: `TasksTask2Chat`.
+    /// `chat`: `TaskdtoChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<TasksTask2Chat>,
+    pub chat: ::std::option::Option<TaskdtoChat>,
     /// `plannedDuration`: integer.
     #[serde(
         rename = "plannedDuration",
@@ -52411,9 +43355,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub changed_by_id: ::std::option::Option<i64>,
-    /// `changedBy`: `TasksTask2ChangedBy`.
+    /// `changedBy`: `TaskdtoChangedBy`.
     #[serde(rename = "changedBy", default, skip_serializing_if = "Option::is_none")]
-    pub changed_by: ::std::option::Option<TasksTask2ChangedBy>,
+    pub changed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `statusChangedById`: integer.
     #[serde(
         rename = "statusChangedById",
@@ -52422,13 +43366,13 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub status_changed_by_id: ::std::option::Option<i64>,
-    /// `statusChangedBy`: `TasksTask2StatusChangedBy`.
+    /// `statusChangedBy`: `TaskdtoChangedBy`.
     #[serde(
         rename = "statusChangedBy",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub status_changed_by: ::std::option::Option<TasksTask2StatusChangedBy>,
+    pub status_changed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `closedById`: integer.
     #[serde(
         rename = "closedById",
@@ -52437,9 +43381,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub closed_by_id: ::std::option::Option<i64>,
-    /// `closedBy`: `TasksTask2ClosedBy`.
+    /// `closedBy`: `TaskdtoChangedBy`.
     #[serde(rename = "closedBy", default, skip_serializing_if = "Option::is_none")]
-    pub closed_by: ::std::option::Option<TasksTask2ClosedBy>,
+    pub closed_by: ::std::option::Option<TaskdtoChangedBy>,
     /// `closed`: string.
     #[serde(
         default,
@@ -52628,12 +43572,12 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub email_id: ::std::option::Option<i64>,
-    /// `email`: `TasksTask2Email`.
+    /// `email`: `TaskdtoEmail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: ::std::option::Option<TasksTask2Email>,
-    /// `elapsedTime`: `TasksTask2ElapsedTime`.
+    pub email: ::std::option::Option<TaskdtoEmail>,
+    /// `elapsedTime`: `TaskdtoElapsedTime`.
     #[serde(rename = "elapsedTime", default, skip_serializing_if = "Option::is_none")]
-    pub elapsed_time: ::std::option::Option<TasksTask2ElapsedTime>,
+    pub elapsed_time: ::std::option::Option<TaskdtoElapsedTime>,
     /// `requireResult`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "requireResult",
@@ -52698,9 +43642,9 @@ pub struct TasksTask2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub in_mute: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `source`: `TasksTask2Source`.
+    /// `source`: `TaskdtoSource`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: ::std::option::Option<TasksTask2Source>,
+    pub source: ::std::option::Option<TaskdtoSource>,
     /// `dependsOn`: list of any JSON value.
     #[serde(
         rename = "dependsOn",
@@ -52842,7 +43786,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `creator`.
-    pub fn creator(mut self, value: TasksTask2Creator) -> Self {
+    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
         self.creator = Some(value);
         self
     }
@@ -52860,7 +43804,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `responsible`.
-    pub fn responsible(mut self, value: TasksTask2Responsible) -> Self {
+    pub fn responsible(mut self, value: TaskdtoChangedBy) -> Self {
         self.responsible = Some(value);
         self
     }
@@ -52904,7 +43848,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `group`.
-    pub fn group(mut self, value: TasksTask2Group) -> Self {
+    pub fn group(mut self, value: TaskdtoForkedByTemplateGroup) -> Self {
         self.group = Some(value);
         self
     }
@@ -52914,7 +43858,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `stage`.
-    pub fn stage(mut self, value: TasksTask2Stage) -> Self {
+    pub fn stage(mut self, value: TaskdtoStage) -> Self {
         self.stage = Some(value);
         self
     }
@@ -52934,17 +43878,17 @@ impl TasksTask2 {
         self
     }
     /// Sets `flow`.
-    pub fn flow(mut self, value: TasksTask2Flow) -> Self {
+    pub fn flow(mut self, value: TaskdtoFlow) -> Self {
         self.flow = Some(value);
         self
     }
     /// Sets `priority`.
-    pub fn priority(mut self, value: TasksTask2Priority) -> Self {
+    pub fn priority(mut self, value: TaskdtoPriority) -> Self {
         self.priority = Some(value);
         self
     }
     /// Sets `status`.
-    pub fn status(mut self, value: TasksTask2Status) -> Self {
+    pub fn status(mut self, value: TaskdtoStatus) -> Self {
         self.status = Some(value);
         self
     }
@@ -53020,7 +43964,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: TasksTask2Chat) -> Self {
+    pub fn chat(mut self, value: TaskdtoChat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -53074,7 +44018,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `changedBy`.
-    pub fn changed_by(mut self, value: TasksTask2ChangedBy) -> Self {
+    pub fn changed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.changed_by = Some(value);
         self
     }
@@ -53084,7 +44028,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `statusChangedBy`.
-    pub fn status_changed_by(mut self, value: TasksTask2StatusChangedBy) -> Self {
+    pub fn status_changed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.status_changed_by = Some(value);
         self
     }
@@ -53094,7 +44038,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `closedBy`.
-    pub fn closed_by(mut self, value: TasksTask2ClosedBy) -> Self {
+    pub fn closed_by(mut self, value: TaskdtoChangedBy) -> Self {
         self.closed_by = Some(value);
         self
     }
@@ -53255,12 +44199,12 @@ impl TasksTask2 {
         self
     }
     /// Sets `email`.
-    pub fn email(mut self, value: TasksTask2Email) -> Self {
+    pub fn email(mut self, value: TaskdtoEmail) -> Self {
         self.email = Some(value);
         self
     }
     /// Sets `elapsedTime`.
-    pub fn elapsed_time(mut self, value: TasksTask2ElapsedTime) -> Self {
+    pub fn elapsed_time(mut self, value: TaskdtoElapsedTime) -> Self {
         self.elapsed_time = Some(value);
         self
     }
@@ -53305,7 +44249,7 @@ impl TasksTask2 {
         self
     }
     /// Sets `source`.
-    pub fn source(mut self, value: TasksTask2Source) -> Self {
+    pub fn source(mut self, value: TaskdtoSource) -> Self {
         self.source = Some(value);
         self
     }
@@ -53317,2323 +44261,6 @@ impl TasksTask2 {
     /// Sets `scenarios`.
     pub fn scenarios(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.scenarios = Some(value);
-        self
-    }
-}
-/// The `changedBy` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2ChangedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksTask2ChangedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksTask2ChangedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2ChangedBy);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2ChangedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksTask2ChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2ChangedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2ChangedByImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2ChangedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Chat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `entityId`: integer.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Chat);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Chat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            entity_type: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-}
-/// The `closedBy` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2ClosedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksTask2ClosedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksTask2ClosedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2ClosedBy);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2ClosedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksTask2ClosedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2ClosedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2ClosedByImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2ClosedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `creator` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Creator {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksTask2CreatorImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksTask2CreatorImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Creator);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Creator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksTask2CreatorImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2CreatorImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2CreatorImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2CreatorImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `elapsedTime` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2ElapsedTime {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `taskId`: integer.
-    #[serde(
-        rename = "taskId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub task_id: ::std::option::Option<i64>,
-    /// `minutes`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub minutes: ::std::option::Option<i64>,
-    /// `seconds`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub seconds: ::std::option::Option<i64>,
-    /// `source`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub source: ::std::option::Option<::std::string::String>,
-    /// `text`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `createdAtTs`: integer.
-    #[serde(
-        rename = "createdAtTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_at_ts: ::std::option::Option<i64>,
-    /// `startTs`: integer.
-    #[serde(
-        rename = "startTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start_ts: ::std::option::Option<i64>,
-    /// `stopTs`: integer.
-    #[serde(
-        rename = "stopTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub stop_ts: ::std::option::Option<i64>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2ElapsedTime);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2ElapsedTime {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            user_id: None,
-            task_id: None,
-            minutes: None,
-            seconds: None,
-            source: None,
-            text: None,
-            created_at_ts: None,
-            start_ts: None,
-            stop_ts: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `userId`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
-        self
-    }
-    /// Sets `minutes`.
-    pub fn minutes(mut self, value: i64) -> Self {
-        self.minutes = Some(value);
-        self
-    }
-    /// Sets `seconds`.
-    pub fn seconds(mut self, value: i64) -> Self {
-        self.seconds = Some(value);
-        self
-    }
-    /// Sets `source`.
-    pub fn source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `createdAtTs`.
-    pub fn created_at_ts(mut self, value: i64) -> Self {
-        self.created_at_ts = Some(value);
-        self
-    }
-    /// Sets `startTs`.
-    pub fn start_ts(mut self, value: i64) -> Self {
-        self.start_ts = Some(value);
-        self
-    }
-    /// Sets `stopTs`.
-    pub fn stop_ts(mut self, value: i64) -> Self {
-        self.stop_ts = Some(value);
-        self
-    }
-}
-/// The `email` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Email {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `taskId`: integer.
-    #[serde(
-        rename = "taskId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub task_id: ::std::option::Option<i64>,
-    /// `mailboxId`: integer.
-    #[serde(
-        rename = "mailboxId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub mailbox_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `body`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `from`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `dateTs`: integer.
-    #[serde(
-        rename = "dateTs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub date_ts: ::std::option::Option<i64>,
-    /// `link`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub link: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Email);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Email {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            task_id: None,
-            mailbox_id: None,
-            title: None,
-            body: None,
-            from: None,
-            date_ts: None,
-            link: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
-        self
-    }
-    /// Sets `mailboxId`.
-    pub fn mailbox_id(mut self, value: i64) -> Self {
-        self.mailbox_id = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn body(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn from(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `dateTs`.
-    pub fn date_ts(mut self, value: i64) -> Self {
-        self.date_ts = Some(value);
-        self
-    }
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-}
-/// The `flow` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Flow {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Flow);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Flow {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-/// The `group` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Group {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksTask2GroupImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksTask2GroupImage>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isVisible`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isVisible",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_visible: ::std::option::Option<bool>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Group);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Group {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            image: None,
-            type_: None,
-            is_visible: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksTask2GroupImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isVisible`.
-    pub fn is_visible(mut self, value: bool) -> Self {
-        self.is_visible = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2GroupImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2GroupImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2GroupImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// Allowed values of `priority`.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TasksTask2Priority {
-    /// `high`
-    High,
-    /// `average`
-    Average,
-    /// `low`
-    Low,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::bitrix24_runtime::wire::StrEnum for TasksTask2Priority {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "high" => Self::High,
-            "average" => Self::Average,
-            "low" => Self::Low,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::High => "high",
-            Self::Average => "average",
-            Self::Low => "low",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::serde::Serialize for TasksTask2Priority {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl<'de> ::serde::Deserialize<'de> for TasksTask2Priority {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `responsible` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Responsible {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksTask2ResponsibleImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksTask2ResponsibleImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Responsible);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Responsible {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksTask2ResponsibleImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2ResponsibleImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2ResponsibleImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2ResponsibleImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-/// The `source` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Source {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `data`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Source);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Source {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None, data: None }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `data`.
-    pub fn data(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
-/// The `stage` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2Stage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `color`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2Stage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2Stage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            title: None,
-            color: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-}
-/// Allowed values of `status`.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TasksTask2Status {
-    /// `pending`
-    Pending,
-    /// `in_progress`
-    InProgress,
-    /// `supposedly_completed`
-    SupposedlyCompleted,
-    /// `completed`
-    Completed,
-    /// `deferred`
-    Deferred,
-    /// `declined`
-    Declined,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::bitrix24_runtime::wire::StrEnum for TasksTask2Status {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "pending" => Self::Pending,
-            "in_progress" => Self::InProgress,
-            "supposedly_completed" => Self::SupposedlyCompleted,
-            "completed" => Self::Completed,
-            "deferred" => Self::Deferred,
-            "declined" => Self::Declined,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::InProgress => "in_progress",
-            Self::SupposedlyCompleted => "supposedly_completed",
-            Self::Completed => "completed",
-            Self::Deferred => "deferred",
-            Self::Declined => "declined",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl ::serde::Serialize for TasksTask2Status {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl<'de> ::serde::Deserialize<'de> for TasksTask2Status {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `statusChangedBy` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2StatusChangedBy {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TasksTask2StatusChangedByImage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TasksTask2StatusChangedByImage>,
-    /// `gender`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2StatusChangedBy);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2StatusChangedBy {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn image(mut self, value: TasksTask2StatusChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-/// The `image` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct TasksTask2StatusChangedByImage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2StatusChangedByImage);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl TasksTask2StatusChangedByImage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
         self
     }
 }
@@ -56025,7 +44652,7 @@ pub struct Template {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub week_days: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `MONTHLY_TYPE`: `TemplateMonthlyType`.
+    /// `MONTHLY_TYPE`: `CrmItemProductRowDiscountTypeId`.
     /// Allowed values: `1`, `2`.
     #[serde(
         rename = "MONTHLY_TYPE",
@@ -56033,7 +44660,7 @@ pub struct Template {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub monthly_type: ::std::option::Option<TemplateMonthlyType>,
+    pub monthly_type: ::std::option::Option<CrmItemProductRowDiscountTypeId>,
     /// `MONTHLY_DAY_NUM`: integer.
     #[serde(
         rename = "MONTHLY_DAY_NUM",
@@ -56074,7 +44701,7 @@ pub struct Template {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub monthly_month_num_2: ::std::option::Option<i64>,
-    /// `YEARLY_TYPE`: `TemplateYearlyType`.
+    /// `YEARLY_TYPE`: `CrmItemProductRowDiscountTypeId`.
     /// Allowed values: `1`, `2`.
     #[serde(
         rename = "YEARLY_TYPE",
@@ -56082,7 +44709,7 @@ pub struct Template {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub yearly_type: ::std::option::Option<TemplateYearlyType>,
+    pub yearly_type: ::std::option::Option<CrmItemProductRowDiscountTypeId>,
     /// `YEARLY_DAY_NUM`: integer.
     #[serde(
         rename = "YEARLY_DAY_NUM",
@@ -56449,7 +45076,7 @@ impl Template {
         self
     }
     /// Sets `MONTHLY_TYPE`.
-    pub fn monthly_type(mut self, value: TemplateMonthlyType) -> Self {
+    pub fn monthly_type(mut self, value: CrmItemProductRowDiscountTypeId) -> Self {
         self.monthly_type = Some(value);
         self
     }
@@ -56479,7 +45106,7 @@ impl Template {
         self
     }
     /// Sets `YEARLY_TYPE`.
-    pub fn yearly_type(mut self, value: TemplateYearlyType) -> Self {
+    pub fn yearly_type(mut self, value: CrmItemProductRowDiscountTypeId) -> Self {
         self.yearly_type = Some(value);
         self
     }
@@ -56507,56 +45134,6 @@ impl Template {
     pub fn yearly_month_2(mut self, value: i64) -> Self {
         self.yearly_month_2 = Some(value);
         self
-    }
-}
-/// Allowed values of `MONTHLY_TYPE`.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TemplateMonthlyType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::bitrix24_runtime::wire::IntEnum for TemplateMonthlyType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::serde::Serialize for TemplateMonthlyType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl<'de> ::serde::Deserialize<'de> for TemplateMonthlyType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
 /// Allowed values of `REPEAT_TILL`.
@@ -56611,56 +45188,6 @@ impl<'de> ::serde::Deserialize<'de> for TemplateRepeatTill {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `YEARLY_TYPE`.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TemplateYearlyType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::bitrix24_runtime::wire::IntEnum for TemplateYearlyType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::serde::Serialize for TemplateYearlyType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl<'de> ::serde::Deserialize<'de> for TemplateYearlyType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
 /// The `time` object.
@@ -57399,8 +45926,8 @@ impl UfEnumElement {
 /// The `uf_enum_element_2` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/data-types.html#uf_enum_element)
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -57454,10 +45981,10 @@ pub struct UfEnumElement2 {
     )]
     pub del: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UfEnumElement2);
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UfEnumElement2 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -57505,176 +46032,6 @@ impl UfEnumElement2 {
     /// Sets `DEL`.
     pub fn del(mut self, value: bool) -> Self {
         self.del = Some(value);
-        self
-    }
-}
-/// The `user_defined_fields_uf_enum_element` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.html#uf_enum_element)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UserDefinedFieldsUfEnumElement {
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    /// Default: `0`.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UserDefinedFieldsUfEnumElement);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UserDefinedFieldsUfEnumElement {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            value: None,
-            sort: None,
-            def: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}
-/// The `user_field_uf_enum_element` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-add.html#uf_enum_element)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UserFieldUfEnumElement {
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    /// Default: `0`.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UserFieldUfEnumElement);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UserFieldUfEnumElement {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            value: None,
-            sort: None,
-            def: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
         self
     }
 }
@@ -59331,91 +47688,6 @@ impl UserfieldUfEnumElement {
     /// Sets `DEL`.
     pub fn del(mut self, value: bool) -> Self {
         self.del = Some(value);
-        self
-    }
-}
-/// The `userfield_uf_enum_element_2` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-add.html#uf_enum_element)
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UserfieldUfEnumElement2 {
-    /// `VALUE`: string.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    /// Default: `0`.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `DEF`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "DEF",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UserfieldUfEnumElement2);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UserfieldUfEnumElement2 {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            value: None,
-            sort: None,
-            def: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `VALUE`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `DEF`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
         self
     }
 }

@@ -16,12 +16,14 @@ pub mod client;
 mod envelope;
 mod error;
 pub mod events;
+mod field_description;
 mod method;
 mod secret;
 pub mod wire;
 
 pub use envelope::{Envelope, Time};
 pub use error::{ApiError, InvalidField, MethodError};
+pub use field_description::FieldDescription;
 pub use method::{ApiVersion, Method, Paged};
 pub use secret::Secret;
 

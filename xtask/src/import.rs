@@ -34,7 +34,11 @@ pub fn run(args: &DocsArgs, check: bool) -> ExitCode {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let outputs = match (imported.files(), imported.event_files(), imported.type_files()) {
+    let outputs = match (
+        imported.files(),
+        imported.event_files(),
+        imported.type_files(),
+    ) {
         (Ok(methods), Ok(events), Ok(types)) => [
             (methods, args.specs.join("methods")),
             (events, args.specs.join("events")),

@@ -176,6 +176,7 @@ fn data_path(e: &Event) -> TokenStream {
         Some(TypeDef::Struct(s)) => type_path(e, &s.name),
         Some(TypeDef::Newtype(n)) => type_path(e, &n.name),
         Some(TypeDef::Enum(en)) => type_path(e, &en.name),
+        Some(TypeDef::Alias(a)) => type_path(e, &a.name),
         None => "::serde_json::Value".to_owned(),
     }
     .parse()

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{cfg_attrs, cfg_only, doc_attrs};
-use crate::ir::{Enum, ModPath, Newtype, Struct, StructField, Ty, TypeDef};
+use crate::ir::{Alias, Enum, ModPath, Newtype, Struct, StructField, Ty, TypeDef};
 
 /// Any generated type.
 pub fn type_def(def: &TypeDef, module: &ModPath) -> TokenStream {
@@ -12,6 +12,20 @@ pub fn type_def(def: &TypeDef, module: &ModPath) -> TokenStream {
         TypeDef::Struct(s) => structure(s, module),
         TypeDef::Enum(e) => enumeration(e),
         TypeDef::Newtype(n) => newtype(n, module),
+        TypeDef::Alias(a) => alias(a, module),
+    }
+}
+
+/// `pub type Name = Target;`
+fn alias(a: &Alias, module: &ModPath) -> TokenStream {
+    let name = format_ident!("{}", a.name);
+    let doc = doc_attrs(&a.doc);
+    let cfg = cfg_attrs(&a.cfg);
+    let target = Ty::Named(a.target.clone()).tokens(module);
+    quote! {
+        #doc
+        #cfg
+        pub type #name = #target;
     }
 }
 

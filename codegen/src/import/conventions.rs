@@ -99,6 +99,87 @@ pub fn union_type(ty: &TypeExpr, request: bool) -> Option<TypeExpr> {
     })
 }
 
+/// Whether the docs' name of an object is theirs for the description of a field that
+/// `*.fields` methods return (`crm_rest_field_description`, `rest_field_description`).
+pub fn is_field_description(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with("field_description")
+}
+
+/// Whether a method lists the fields of an object with their descriptions
+/// (`crm.deal.fields`, `sale.order.getFields`, `catalog.product.getFieldsByFilter`).
+pub fn lists_fields(method: &str) -> bool {
+    let last = method
+        .rsplit('.')
+        .next()
+        .unwrap_or(method)
+        .to_ascii_lowercase();
+    last == "fields" || last.starts_with("getfields")
+}
+
+/// Types the map of field descriptions of a `*.fields` reply, where the example reply
+/// shows it: the result itself, the one item of a result list, or a member of the result.
+/// A map whose every member is a description (an object with a `type` and a `title` or an
+/// `is…` flag) is `map<field_description>`; one whose members are objects of another
+/// form (`{"TYPE": "integer", "USE_IN_FILTER": true}`) a map of that object.
+pub fn field_descriptions(result: &mut Field, example: &serde_json::Value) {
+    if let Some((ty, fields)) = field_map(example) {
+        result.ty = ty;
+        result.fields = fields;
+        return;
+    }
+    if let Some([item]) = example.as_array().map(Vec::as_slice)
+        && let Some((ty, fields)) = field_map(item)
+    {
+        result.ty = TypeExpr::List(Box::new(ty));
+        result.fields = fields;
+        return;
+    }
+    let Some((key, (ty, map_fields))) = example
+        .as_object()
+        .and_then(|members| members.iter().find_map(|(k, v)| Some((k, field_map(v)?))))
+    else {
+        return;
+    };
+    result.ty = TypeExpr::Primitive(Primitive::Object);
+    let fields = result.fields.get_or_insert_with(Vec::new);
+    match fields.iter_mut().find(|f| f.name == *key) {
+        Some(field) => {
+            field.ty = ty;
+            field.fields = map_fields;
+        }
+        None => fields.push(Field {
+            fields: map_fields,
+            ..Field::new(key.clone(), ty)
+        }),
+    }
+}
+
+/// The type of a map of field descriptions keyed by field name, with the fields of its
+/// values when they are not the runtime's `FieldDescription`.
+fn field_map(value: &serde_json::Value) -> Option<(TypeExpr, Option<Vec<Field>>)> {
+    let map = value.as_object().filter(|m| !m.is_empty())?;
+    let is_description = |v: &serde_json::Value| {
+        v.get("type").is_some_and(serde_json::Value::is_string)
+            && ["title", "isRequired", "isReadOnly"]
+                .iter()
+                .any(|k| v.get(k).is_some())
+    };
+    if map.values().all(is_description) {
+        let ty = TypeExpr::Primitive(Primitive::FieldDescription);
+        return Some((TypeExpr::Map(Box::new(ty)), None));
+    }
+    let first = map.values().next()?.as_object()?;
+    let same_form = map
+        .values()
+        .all(|v| v.as_object().is_some_and(|o| o.keys().eq(first.keys())));
+    if map.len() < 2 || !same_form {
+        return None;
+    }
+    let fields = super::refine::shown_fields(first)?;
+    let ty = TypeExpr::Primitive(Primitive::Object);
+    Some((TypeExpr::Map(Box::new(ty)), Some(fields)))
+}
+
 /// Scalars: everything but containers, files and `any`.
 fn is_scalar(p: Primitive) -> bool {
     !matches!(
@@ -182,5 +263,56 @@ mod tests {
         assert_eq!(union("boolean | double", true), None);
         assert_eq!(union("object | string", true), None);
         assert_eq!(union("map<string> | string", true), None);
+    }
+
+    #[test]
+    fn fields_replies_are_maps_of_descriptions_where_the_example_shows_them() {
+        let description =
+            serde_json::json!({"type": "string", "isRequired": false, "title": "Title"});
+        let typed = |example: serde_json::Value| {
+            let mut result = Field::new("result", "object".parse().unwrap());
+            result.fields = Some(vec![Field::new("TITLE", "string".parse().unwrap())]);
+            field_descriptions(&mut result, &example);
+            let fields: Vec<String> = result
+                .fields
+                .iter()
+                .flatten()
+                .map(|f| format!("{}: {}", f.name, f.ty))
+                .collect();
+            (result.ty.to_string(), fields)
+        };
+        // The record's own fields were the page's guess: the reply describes them.
+        assert_eq!(
+            typed(serde_json::json!({"TITLE": description, "ID": description})),
+            ("map<field_description>".to_owned(), vec![])
+        );
+        assert_eq!(
+            typed(serde_json::json!({"fields": {"title": description}})),
+            (
+                "object".to_owned(),
+                vec![
+                    "TITLE: string".to_owned(),
+                    "fields: map<field_description>".to_owned()
+                ]
+            )
+        );
+        assert_eq!(
+            typed(serde_json::json!([{"id": description}])),
+            ("map<field_description>[]".to_owned(), vec![])
+        );
+        // Descriptions of another form are a map of that form.
+        let disk = serde_json::json!({"TYPE": "integer", "USE_IN_FILTER": true});
+        let (ty, fields) = typed(serde_json::json!({"ID": disk, "NAME": disk}));
+        assert_eq!(ty, "map<object>");
+        assert_eq!(fields, ["TYPE: string", "USE_IN_FILTER: boolean", "*: any"]);
+        // A record stays a record.
+        assert_eq!(
+            typed(serde_json::json!({"TITLE": "Deal", "ID": 1})),
+            ("object".to_owned(), vec!["TITLE: string".to_owned()])
+        );
+        assert!(lists_fields("crm.deal.fields"));
+        assert!(lists_fields("sale.order.getFields"));
+        assert!(lists_fields("catalog.product.getFieldsByFilter"));
+        assert!(!lists_fields("crm.deal.get"));
     }
 }

@@ -19,8 +19,8 @@ use serde_json::{Map, Value};
 
 use super::corpus::{Corpus, Page, PlacedTable, Section};
 use super::fields::FieldReader;
-use super::objects::Objects;
 use super::method;
+use super::objects::Objects;
 use super::refine;
 use super::scopes;
 use super::table::TableKind;
@@ -471,7 +471,13 @@ mod tests {
         let page = &corpus.pages["b/events/events.md"];
         assert_eq!(event_page(page), Some(EventPage::Several));
         assert_eq!(event_page(&corpus.pages["b/events/index.md"]), None);
-        let events = import(&corpus, page, EventPage::Several, &Vocabulary::default(), &mut Objects::default());
+        let events = import(
+            &corpus,
+            page,
+            EventPage::Several,
+            &Vocabulary::default(),
+            &mut Objects::default(),
+        );
         let names: Vec<&str> = events.iter().map(|e| e.spec.event.as_str()).collect();
         assert_eq!(names, ["ONXV2ADD", "ONXV2DELETE"]);
         assert_eq!(events[0].spec.scopes, ["imbot"]);

@@ -193,13 +193,13 @@ impl<'a> FieldReader<'a> {
             let object = described
                 .as_ref()
                 .filter(|_| !filter)
-                .and_then(|d| self.object(page, d, row_type.unknown.is_some()));
+                .and_then(|d| self.shared(page, d, row_type.unknown.is_some()));
             let found = match (&object, described) {
                 (Some(_), _) | (None, None) => None,
                 (None, Some(d)) => Some(self.read_described(&d, section)),
             };
-            if let Some(name) = object {
-                ty = named_element(ty, &name);
+            if let Some(element) = object {
+                ty = with_element(ty, element);
             } else if let Some(mut nested) = found.filter(|f| !f.is_empty()) {
                 // `array` with a fields table is a list of objects.
                 // and a union with an object member is that object.
@@ -301,8 +301,8 @@ impl<'a> FieldReader<'a> {
         else {
             return (map(Primitive::Any), None);
         };
-        if let Some(name) = self.object(page, &described, false) {
-            return (TypeExpr::Map(Box::new(TypeExpr::Name(name))), None);
+        if let Some(shared) = self.shared(page, &described, false) {
+            return (TypeExpr::Map(Box::new(shared)), None);
         }
         let fields = self.read_described(&described, section);
         if fields.is_empty() {
@@ -310,6 +310,19 @@ impl<'a> FieldReader<'a> {
         } else {
             (map(Primitive::Object), Some(fields))
         }
+    }
+
+    /// The shared type of a described object (see [`object`](Self::object)); the docs' own
+    /// description of a field description is the runtime's `field_description`.
+    fn shared(&mut self, from: &Page, described: &Described<'_>, named: bool) -> Option<TypeExpr> {
+        if described
+            .names
+            .iter()
+            .any(|n| conventions::is_field_description(n))
+        {
+            return Some(TypeExpr::Primitive(Primitive::FieldDescription));
+        }
+        self.object(from, described, named).map(TypeExpr::Name)
     }
 
     /// The shared type of a described object: one named by the type its row writes
@@ -476,15 +489,15 @@ impl<'p> Described<'p> {
     }
 }
 
-/// `ty` with its object element replaced by the named type (`object[]` → `name[]`).
-fn named_element(ty: TypeExpr, name: &str) -> TypeExpr {
+/// `ty` with its object element replaced (`object[]` → `name[]`).
+fn with_element(ty: TypeExpr, element: TypeExpr) -> TypeExpr {
     match ty {
-        TypeExpr::List(inner) => TypeExpr::List(Box::new(named_element(*inner, name))),
-        TypeExpr::Map(inner) => TypeExpr::Map(Box::new(named_element(*inner, name))),
+        TypeExpr::List(inner) => TypeExpr::List(Box::new(with_element(*inner, element))),
+        TypeExpr::Map(inner) => TypeExpr::Map(Box::new(with_element(*inner, element))),
         TypeExpr::Union(members) if members.iter().any(|m| matches!(m, TypeExpr::List(_))) => {
-            TypeExpr::List(Box::new(TypeExpr::Name(name.to_owned())))
+            TypeExpr::List(Box::new(element))
         }
-        _ => TypeExpr::Name(name.to_owned()),
+        _ => element,
     }
 }
 
@@ -753,7 +766,8 @@ mod tests {
         let page = &corpus.pages["docs/main.md"];
         let placed = page.field_tables(Section::Params).next().unwrap();
         let mut objects = Objects::default();
-        let fields = FieldReader::new(&corpus, &vocab, &mut objects).read(page, placed, Section::Params);
+        let fields =
+            FieldReader::new(&corpus, &vocab, &mut objects).read(page, placed, Section::Params);
         (fields, objects.into_types())
     }
 
@@ -835,15 +849,15 @@ mod tests {
             let fields = types[t].fields.iter().flatten();
             fields.map(|f| (f.name.clone(), f.required)).collect()
         };
-        assert_eq!(names("thing"), [("id".into(), false), ("title".into(), false)]);
+        assert_eq!(
+            names("thing"),
+            [("id".into(), false), ("title".into(), false)]
+        );
         assert_eq!(
             names("info"),
             [("type".into(), false), ("isRequired".into(), false)]
         );
-        assert_eq!(
-            types["thing"].docs.as_deref(),
-            Some("docs/thing.md#thing")
-        );
+        assert_eq!(types["thing"].docs.as_deref(), Some("docs/thing.md#thing"));
         assert_eq!(shapes[7], ("boolean".into(), vec![]));
         assert_eq!(fields[7].format, Some(crate::spec::BoolFormat::YesNo));
         assert_eq!(fields[7].values, None);

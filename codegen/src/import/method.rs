@@ -230,6 +230,7 @@ pub fn import(
         .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
     let response_example = response_example(page);
     let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
+    problems.extend(reader.take_problems());
     if let Some(reply) = response_example
         .as_deref()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
@@ -244,11 +245,16 @@ pub fn import(
             &example,
             refine::Example::Reply,
         );
+        // A `*.fields` method describes each field; the page may type its reply as the
+        // record itself.
+        if conventions::lists_fields(&name) {
+            conventions::field_descriptions(&mut field, &reply["result"]);
+        }
+        refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
         result.ty = field.ty;
         result.fields = field.fields;
     }
     problems.extend(result_problem);
-    problems.extend(reader.take_problems());
 
     let spec = MethodSpec {
         method: name.clone(),
@@ -348,6 +354,26 @@ fn result_spec(
     example: Option<&str>,
 ) -> (ResultSpec, Option<String>) {
     let Some(placed) = page.field_tables(Section::Response).next() else {
+        // Without a table, the example reply is all the page says of the result.
+        let reply = example.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+        if let Some(value) = reply.as_ref().and_then(|r| r.get("result")) {
+            let (ty, fields) = refine::shown_value(value);
+            let counted = ["total", "next"]
+                .iter()
+                .any(|k| reply.as_ref().is_some_and(|r| r.get(k).is_some()));
+            let paged = counted && matches!(ty, TypeExpr::List(_));
+            let result = ResultSpec {
+                ty,
+                fields,
+                values: None,
+                format: None,
+                paged,
+            };
+            return (
+                result,
+                Some("no result table; typed by the example reply".to_owned()),
+            );
+        }
         return (untyped_result(), Some("no result table".to_owned()));
     };
     let top = reader.read(page, placed, Section::Response);
@@ -389,6 +415,10 @@ fn result_spec(
         };
     } else if result.fields.is_some() && result.ty == TypeExpr::Primitive(Primitive::Array) {
         result.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object)));
+    }
+    // A paged reply is a list, of anything when the page does not say of what.
+    if paged_reply && result.ty == TypeExpr::Primitive(Primitive::Array) {
+        result.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Any)));
     }
     let paged = paged_reply && matches!(result.ty, TypeExpr::List(_));
     (

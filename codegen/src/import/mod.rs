@@ -28,6 +28,7 @@ mod objects;
 pub mod overrides;
 mod refine;
 mod scopes;
+mod siblings;
 pub mod stats;
 mod table;
 mod types;
@@ -92,7 +93,10 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     let type_overrides = overrides::load_types(&specs.join("overrides").join("types"), &mut diags);
     let mut vocab = vocabulary(specs, &type_overrides).map_err(|d| d.to_string())?;
     vocab.object_ids = types::object_ids(&corpus);
-    let mut objects = objects::Objects::default();
+    let mut objects = objects::Objects::new(type_overrides.values().filter_map(|(_, o)| {
+        let spec = o.spec.as_ref()?;
+        Some((o.name.clone(), spec.fields.clone()?))
+    }));
     let mut problems: Vec<(String, String)> = unreadable;
     let mut methods: BTreeMap<(String, ApiVersion), ImportedMethod> = BTreeMap::new();
     let mut method_pages = 0;
@@ -153,6 +157,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         }
     }
 
+    siblings::type_records(&mut methods);
     let overrides = overrides::load(&specs.join("overrides"), &mut diags);
     for (key, (file, o)) in &overrides {
         let imported = methods.remove(key);
@@ -175,7 +180,14 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
             methods.insert(key.clone(), method);
         }
     }
-    let events = import_events(&corpus, &vocab, specs, &mut objects, &mut problems, &mut diags);
+    let events = import_events(
+        &corpus,
+        &vocab,
+        specs,
+        &mut objects,
+        &mut problems,
+        &mut diags,
+    );
     let mut types = objects.into_types();
     for (name, (file, o)) in &type_overrides {
         let imported = types.remove(name);

@@ -19,15 +19,43 @@ use super::types::Vocabulary;
 
 /// Words that say what a table is, not which object it describes.
 const GENERIC: [&str; 21] = [
-    "item", "items", "object", "objects", "field", "fields", "result", "data", "params",
-    "parameters", "parameter", "list", "element", "elements", "entity", "description",
-    "response", "common", "index", "universal", "value",
+    "item",
+    "items",
+    "object",
+    "objects",
+    "field",
+    "fields",
+    "result",
+    "data",
+    "params",
+    "parameters",
+    "parameter",
+    "list",
+    "element",
+    "elements",
+    "entity",
+    "description",
+    "response",
+    "common",
+    "index",
+    "universal",
+    "value",
 ];
 
 /// Words of page and folder names that say what a page does or where it sits, not which
 /// object it describes (`crm-deal-get.md`, `fields-rest-v3.md`, `api-reference/`).
 const PAGE_WORDS: [&str; 11] = [
-    "get", "add", "update", "delete", "set", "rest", "v2", "v3", "api", "reference", "md",
+    "get",
+    "add",
+    "update",
+    "delete",
+    "set",
+    "rest",
+    "v2",
+    "v3",
+    "api",
+    "reference",
+    "md",
 ];
 
 /// The objects found so far in one import.
@@ -39,6 +67,8 @@ pub struct Objects {
     places: BTreeMap<String, String>,
     /// Objects whose fields are being read: a reference to one of them is a cycle.
     reading: BTreeSet<String>,
+    /// The fields of the hand-written types, by name.
+    hand_written: BTreeMap<String, Vec<Field>>,
 }
 
 /// What claiming a place gave.
@@ -54,6 +84,22 @@ pub enum Claim {
 }
 
 impl Objects {
+    /// No objects yet, beside the hand-written types (name and fields).
+    pub fn new(hand_written: impl IntoIterator<Item = (String, Vec<Field>)>) -> Self {
+        Objects {
+            hand_written: hand_written.into_iter().collect(),
+            ..Objects::default()
+        }
+    }
+
+    /// The fields of a shared type found so far or written by hand.
+    pub fn fields(&self, name: &str) -> Option<Vec<Field>> {
+        match self.types.get(name) {
+            Some((_, ty)) => ty.fields.clone(),
+            None => self.hand_written.get(name).cloned(),
+        }
+    }
+
     /// The type of the object described at `place` (`page.md` or `page.md#anchor`),
     /// named from the first usable `proposals`.
     pub fn claim(&mut self, place: &str, proposals: &[String], vocab: &Vocabulary) -> Claim {
@@ -224,28 +270,47 @@ mod tests {
     #[test]
     fn places_are_named_once_and_shared_within_their_folder() {
         let mut vocab = Vocabulary::default();
-        vocab.entities.insert("crm_deal".into(), crate::spec::IdType::Integer);
-        vocab.types.insert("crm_item".into());
         vocab
-            .type_docs
-            .insert("api/crm/universal/object-fields.md".into(), "crm_item".into());
+            .entities
+            .insert("crm_deal".into(), crate::spec::IdType::Integer);
+        vocab.types.insert("crm_item".into());
+        vocab.type_docs.insert(
+            "api/crm/universal/object-fields.md".into(),
+            "crm_item".into(),
+        );
         let mut objects = Objects::default();
         let props = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
 
         assert_eq!(
-            objects.claim("api/crm/universal/object-fields.md", &props(&["item"]), &vocab),
+            objects.claim(
+                "api/crm/universal/object-fields.md",
+                &props(&["item"]),
+                &vocab
+            ),
             Claim::Known("crm_item".into())
         );
         // A `*.get` reply describes the deal; the `*.fields` page of the same folder too.
-        let deal = objects.claim("api/crm/deals/crm-deal-get.md#deal", &props(&["deal"]), &vocab);
+        let deal = objects.claim(
+            "api/crm/deals/crm-deal-get.md#deal",
+            &props(&["deal"]),
+            &vocab,
+        );
         assert_eq!(deal, Claim::New("deal".into()));
         assert_eq!(
-            objects.claim("api/crm/deals/crm-deal-get.md#deal", &props(&["deal"]), &vocab),
+            objects.claim(
+                "api/crm/deals/crm-deal-get.md#deal",
+                &props(&["deal"]),
+                &vocab
+            ),
             Claim::Cycle
         );
         objects.add("deal", vec![field("ID"), field("TITLE")]);
         assert_eq!(
-            objects.claim("api/crm/deals/crm-deal-fields.md", &props(&["deal"]), &vocab),
+            objects.claim(
+                "api/crm/deals/crm-deal-fields.md",
+                &props(&["deal"]),
+                &vocab
+            ),
             Claim::New("deal".into())
         );
         objects.add("deal", vec![field("TITLE"), field("STAGE_ID")]);

@@ -134,7 +134,10 @@ impl OverrideFile for TypeOverride {
 
 /// Reads every override file of one kind in `dir` (missing directory: none), each
 /// keyed by what it corrects; a second file for the same spec is an error.
-fn load_files<T: OverrideFile>(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<T::Key, (PathBuf, T)> {
+fn load_files<T: OverrideFile>(
+    dir: &Path,
+    diags: &mut Diagnostics,
+) -> BTreeMap<T::Key, (PathBuf, T)> {
     let mut out: BTreeMap<T::Key, (PathBuf, T)> = BTreeMap::new();
     for (file, o) in read_files::<T>(dir, diags) {
         if o.whole_without_reason() {

@@ -135,7 +135,7 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
 /// The fields an example object shows, for an object the docs describe no fields of:
 /// each member typed by its JSON kind, and a `*` wildcard keeping any other key. None
 /// when a key is not a field name (`"505"`, `"CALENDAR_EVENT|UF_CRM"`).
-fn shown_fields(example: &Map<String, Value>) -> Option<Vec<Field>> {
+pub(super) fn shown_fields(example: &Map<String, Value>) -> Option<Vec<Field>> {
     let named = |k: &String| {
         k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -157,6 +157,27 @@ fn shown_fields(example: &Map<String, Value>) -> Option<Vec<Field>> {
     Some(fields)
 }
 
+/// The type a whole value shows, for a result the page describes in no table: a list of
+/// objects is a list of the first one's form, an object keyed by ids (`{"5": {…}}`) a map
+/// of its first value's form, anything else as [`shown_type`] reads it.
+pub(super) fn shown_value(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
+    match value {
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+            let (ty, fields) = shown_value(&items[0]);
+            (TypeExpr::List(Box::new(ty)), fields)
+        }
+        Value::Object(map)
+            if !map.is_empty()
+                && shown_fields(map).is_none()
+                && map.values().all(Value::is_object) =>
+        {
+            let (ty, fields) = shown_value(map.values().next().expect("not empty"));
+            (TypeExpr::Map(Box::new(ty)), fields)
+        }
+        _ => shown_type(value),
+    }
+}
+
 /// The type a value shows by its JSON kind, with the fields of an object.
 fn shown_type(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
     let nested = value.as_object().and_then(shown_fields);
@@ -171,6 +192,54 @@ fn shown_type(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
         }
     };
     (ty, nested)
+}
+
+/// Fixes the shape of shared types in a reply by its example, where the page names the
+/// object but not how it comes: a list of them (`"tasks": [{…}]` for a `task`), or a
+/// wrapper whose one member holds them (`{"categories": [{…}]}` for a `category`).
+/// `fields_of` gives a shared type's fields.
+pub fn reply_shape(
+    field: &mut Field,
+    value: &Value,
+    fields_of: &dyn Fn(&str) -> Option<Vec<Field>>,
+) {
+    let shares_keys = |name: &str, record: &Value| {
+        let (Some(fields), Some(members)) = (fields_of(name), record.as_object()) else {
+            return false;
+        };
+        fields.iter().any(|f| members.contains_key(&f.name))
+    };
+    match (&field.ty, value) {
+        (TypeExpr::Name(name), Value::Array(items))
+            if items.first().is_some_and(|first| shares_keys(name, first)) =>
+        {
+            field.ty = TypeExpr::List(Box::new(field.ty.clone()));
+        }
+        (TypeExpr::Name(name), Value::Object(members)) if !shares_keys(name, value) => {
+            let record = field.ty.clone();
+            let holder = members.iter().find_map(|(key, v)| {
+                let first = v.as_array().and_then(|items| items.first()).unwrap_or(v);
+                shares_keys(name, first).then(|| (key.clone(), v.is_array()))
+            });
+            if let Some((key, list)) = holder {
+                let ty = if list {
+                    TypeExpr::List(Box::new(record))
+                } else {
+                    record
+                };
+                field.ty = TypeExpr::Primitive(Primitive::Object);
+                field.fields = Some(vec![Field::new(key, ty)]);
+            }
+        }
+        (TypeExpr::Primitive(Primitive::Object), Value::Object(members)) => {
+            for nested in field.fields.iter_mut().flatten() {
+                if let Some(v) = members.get(&nested.name) {
+                    reply_shape(nested, v, fields_of);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Types the fields of a table that gives no types by the values an example shows for
@@ -450,5 +519,47 @@ mod tests {
         let mut reply = vec![field("id", "integer")];
         refine(&mut reply, example.as_object().unwrap(), Example::Reply);
         assert!(reply[0].aliases.is_empty(), "replies are read as they are");
+    }
+
+    #[test]
+    fn shared_types_in_replies_take_the_shape_their_example_shows() {
+        let task = vec![
+            Field::new("id", "integer".parse().unwrap()),
+            Field::new("title", "string".parse().unwrap()),
+        ];
+        let fields_of = |name: &str| (name == "task").then(|| task.clone());
+        let shaped = |ty: &str, example: Value| {
+            let mut field = Field::new("result", ty.parse().unwrap());
+            if ty == "object" {
+                field.fields = Some(vec![Field::new("tasks", "task".parse().unwrap())]);
+            }
+            reply_shape(&mut field, &example, &fields_of);
+            let members: Vec<String> = field
+                .fields
+                .iter()
+                .flatten()
+                .map(|f| format!("{}: {}", f.name, f.ty))
+                .collect();
+            (field.ty.to_string(), members)
+        };
+        let record = serde_json::json!({"id": 1, "title": "A"});
+        assert_eq!(
+            shaped("task", serde_json::json!([record])),
+            ("task[]".into(), vec![])
+        );
+        assert_eq!(
+            shaped("task", serde_json::json!({"tasks": [record]})),
+            ("object".into(), vec!["tasks: task[]".into()])
+        );
+        assert_eq!(
+            shaped("object", serde_json::json!({"tasks": [record]})),
+            ("object".into(), vec!["tasks: task[]".into()])
+        );
+        // The record itself, and replies that show something else, stay as they are.
+        assert_eq!(shaped("task", record), ("task".into(), vec![]));
+        assert_eq!(
+            shaped("task", serde_json::json!({"x": 1})),
+            ("task".into(), vec![])
+        );
     }
 }

@@ -45,6 +45,12 @@ pub struct Stats {
     pub event_pages_with_problems: usize,
     /// Event override files applied.
     pub event_overrides: usize,
+    /// Shared types of the objects the docs describe (overrides applied).
+    pub types: usize,
+    /// Fields of the shared types, nested fields included.
+    pub type_fields: FieldCount,
+    /// Type override files applied.
+    pub type_overrides: usize,
     /// Methods whose result is not typed (any JSON, or an object or list of objects
     /// without fields), each with the reason.
     pub untyped_results: Vec<(String, String)>,
@@ -127,6 +133,11 @@ impl Stats {
                     .push((spec.method.clone(), untyped_reason(import, spec)));
             }
         }
+        s.types = import.types.len();
+        s.type_overrides = import.type_overrides;
+        for ty in import.types.values() {
+            s.type_fields.add(ty.fields.as_deref().unwrap_or_default());
+        }
         s.disagreeing_names = import
             .disagreeing_names
             .iter()
@@ -203,6 +214,12 @@ impl fmt::Display for Stats {
         )?;
         writeln!(f, "parameters typed:          {}", self.params)?;
         writeln!(f, "result fields typed:       {}", self.result_fields)?;
+        writeln!(
+            f,
+            "shared types:              {} ({} written by hand)",
+            self.types, self.type_overrides
+        )?;
+        writeln!(f, "shared type fields typed:  {}", self.type_fields)?;
         writeln!(
             f,
             "method errors imported:    {} ({} distinct codes)",

@@ -73,8 +73,7 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
     let closure = type_closure(specs, type_users);
     // Nested types of a shared type are named after it, and must not take the name of
     // another shared type (`tasks` with a field `task` beside a type `tasks_task`).
-    let shared_names: BTreeSet<String> =
-        specs.types.keys().map(|n| ident(n, Case::Type)).collect();
+    let shared_names: BTreeSet<String> = specs.types.keys().map(|n| ident(n, Case::Type)).collect();
     let mut taken = shared_names.clone();
     for (name, (file, named)) in &specs.types {
         let cfg = closure.get(name).cloned().unwrap_or_default();
@@ -120,6 +119,7 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
     if let Some(module) = krate.modules.get_mut(&types_module) {
         module.types.sort_by(|a, b| a.name().cmp(b.name()));
     }
+    super::dedup::dedup(&mut krate);
     diags.into_result(krate)
 }
 
@@ -480,6 +480,7 @@ impl<'a> Resolver<'a> {
                 Primitive::Object => Ty::Map(Box::new(Ty::Json)),
                 Primitive::Array => Ty::List(Box::new(Ty::Json)),
                 Primitive::File | Primitive::Any => Ty::Json,
+                Primitive::FieldDescription => Ty::FieldDescription,
             },
             TypeExpr::EntityField(entity, _) => self.entity(entity),
             TypeExpr::Name(name) => {

@@ -3,6 +3,7 @@
 //! Emitters only print what is here; they decide no names, types or paths.
 
 mod build;
+mod dedup;
 mod events;
 mod types;
 
@@ -110,6 +111,9 @@ pub enum TypeDef {
     Enum(Enum),
     /// A one-field wrapper around a non-object result.
     Newtype(Newtype),
+    /// Another name for an identical type (a method's response that another method
+    /// returns too).
+    Alias(Alias),
 }
 
 impl TypeDef {
@@ -119,6 +123,7 @@ impl TypeDef {
             TypeDef::Struct(s) => &s.name,
             TypeDef::Enum(e) => &e.name,
             TypeDef::Newtype(n) => &n.name,
+            TypeDef::Alias(a) => &a.name,
         }
     }
 }
@@ -201,6 +206,19 @@ pub struct Newtype {
     pub cfg: Cfg,
     /// The wrapped type.
     pub ty: Ty,
+}
+
+/// `pub type Name = Target;`
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// Rust name.
+    pub name: String,
+    /// Doc lines.
+    pub doc: Vec<String>,
+    /// Features that compile it.
+    pub cfg: Cfg,
+    /// The type it names.
+    pub target: TypeRef,
 }
 
 /// A method's error enum.

@@ -7,7 +7,7 @@ use super::ModPath;
 use crate::spec::BoolFormat;
 
 /// A reference to a generated type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TypeRef {
     /// The module it is defined in.
     pub module: ModPath,
@@ -39,6 +39,8 @@ pub enum Ty {
     /// The runtime's `OneOf2<A, B>` or `OneOf3<A, B, C>`: a value of one of the member
     /// types, read as the first that fits.
     OneOf(Vec<Ty>),
+    /// The runtime's `FieldDescription`, read leniently on its own.
+    FieldDescription,
 }
 
 impl Ty {
@@ -50,6 +52,7 @@ impl Ty {
             Ty::Bool(_) => quote!(bool),
             Ty::Text => quote!(::std::string::String),
             Ty::Json => quote!(::serde_json::Value),
+            Ty::FieldDescription => quote!(::bitrix24_runtime::FieldDescription),
             Ty::List(t) => {
                 let t = t.tokens(from);
                 quote!(::std::vec::Vec<#t>)
@@ -93,7 +96,7 @@ impl Ty {
                 let adapters: Vec<String> = members.iter().map(Ty::adapter_or_same).collect();
                 format!("{W}::OneOf<({})>", adapters.join(", "))
             }
-            Ty::Json | Ty::Named(_) => return None,
+            Ty::Json | Ty::Named(_) | Ty::FieldDescription => return None,
         })
     }
 
@@ -112,6 +115,7 @@ impl Ty {
             Ty::Bool(BoolFormat::TrueFalse) => "boolean".to_owned(),
             Ty::Text => "string".to_owned(),
             Ty::Json => "any JSON value".to_owned(),
+            Ty::FieldDescription => "field description".to_owned(),
             Ty::List(t) => format!("list of {}", t.describe()),
             Ty::Map(t) => format!("map of {}", t.describe()),
             Ty::Named(r) | Ty::IntEnum(r) => format!("`{}`", r.name),

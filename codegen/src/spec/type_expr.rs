@@ -36,10 +36,13 @@ pub enum Primitive {
     Array,
     /// `any`
     Any,
+    /// `field_description`: what `*.fields` methods return for each field of an object
+    /// (type, required, read-only, title, …): the runtime's `FieldDescription`.
+    FieldDescription,
 }
 
 impl Primitive {
-    const ALL: [(&'static str, Primitive); 14] = [
+    const ALL: [(&'static str, Primitive); 15] = [
         ("integer", Primitive::Integer),
         ("double", Primitive::Double),
         ("boolean", Primitive::Boolean),
@@ -54,6 +57,7 @@ impl Primitive {
         ("object", Primitive::Object),
         ("array", Primitive::Array),
         ("any", Primitive::Any),
+        ("field_description", Primitive::FieldDescription),
     ];
 
     /// The primitive spelled `name`.

@@ -408,15 +408,32 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html).
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct FieldsResponse(pub crate::types::Connector);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct FieldsResponse {
+    /// `fields`: list of `Connector`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<::std::vec::Vec<crate::types::Connector>>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(FieldsResponse);
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl FieldsResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Connector {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, value: ::std::vec::Vec<crate::types::Connector>) -> Self {
+        self.fields = Some(value);
+        self
     }
 }
 /// Errors of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html).
@@ -491,15 +508,28 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub crate::types::Connector2);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `item`: `Connector2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: ::std::option::Option<crate::types::Connector2>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Connector2 {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { item: None }
+    }
+    /// Sets `item`.
+    pub fn item(mut self, value: crate::types::Connector2) -> Self {
+        self.item = Some(value);
+        self
     }
 }
 /// Errors of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
@@ -664,13 +694,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<crate::types::Connector2>,
 );
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Connector2> {
         self.0
     }
 }

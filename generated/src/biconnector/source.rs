@@ -377,17 +377,7 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html).
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct FieldsResponse(pub crate::types::Connector);
-#[cfg(feature = "biconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-impl FieldsResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Connector {
-        self.0
-    }
-}
+pub type FieldsResponse = crate::biconnector::connector::FieldsResponse;
 /// Errors of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html).
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
@@ -460,15 +450,28 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub crate::types::Source);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `item`: `Source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: ::std::option::Option<crate::types::Source>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Source {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { item: None }
+    }
+    /// Sets `item`.
+    pub fn item(mut self, value: crate::types::Source) -> Self {
+        self.item = Some(value);
+        self
     }
 }
 /// Errors of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
@@ -633,13 +636,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<crate::types::Source>,
 );
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Source> {
         self.0
     }
 }

@@ -540,88 +540,6 @@ impl AddProperties {
         self
     }
 }
-/// Allowed values of `Type`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddReturnPropertiesType {
-    /// `bool`
-    Bool,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `double`
-    Double,
-    /// `file`
-    File,
-    /// `int`
-    Int,
-    /// `select`
-    Select,
-    /// `string`
-    String,
-    /// `text`
-    Text,
-    /// `user`
-    User,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddReturnPropertiesType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "bool" => Self::Bool,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "double" => Self::Double,
-            "file" => Self::File,
-            "int" => Self::Int,
-            "select" => Self::Select,
-            "string" => Self::String,
-            "text" => Self::Text,
-            "user" => Self::User,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Bool => "bool",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Double => "double",
-            Self::File => "file",
-            Self::Int => "int",
-            Self::Select => "select",
-            Self::String => "string",
-            Self::Text => "text",
-            Self::User => "user",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for AddReturnPropertiesType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for AddReturnPropertiesType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `RETURN_PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -645,10 +563,10 @@ pub struct AddReturnProperties {
     /// `Description`: any JSON value.
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: ::std::option::Option<::serde_json::Value>,
-    /// `Type`: `AddReturnPropertiesType`.
+    /// `Type`: `AddPropertiesType`.
     /// Allowed values: `bool`, `date`, `datetime`, `double`, `file`, `int`, `select`, `string`, `text`, `user`.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<AddReturnPropertiesType>,
+    pub type_: ::std::option::Option<AddPropertiesType>,
     /// `Options`: list of any JSON value.
     #[serde(
         rename = "Options",
@@ -712,7 +630,7 @@ impl AddReturnProperties {
         self
     }
     /// Sets `Type`.
-    pub fn type_(mut self, value: AddReturnPropertiesType) -> Self {
+    pub fn type_(mut self, value: AddPropertiesType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -1207,88 +1125,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `Type`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsPropertiesType {
-    /// `bool`
-    Bool,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `double`
-    Double,
-    /// `file`
-    File,
-    /// `int`
-    Int,
-    /// `select`
-    Select,
-    /// `string`
-    String,
-    /// `text`
-    Text,
-    /// `user`
-    User,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsPropertiesType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "bool" => Self::Bool,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "double" => Self::Double,
-            "file" => Self::File,
-            "int" => Self::Int,
-            "select" => Self::Select,
-            "string" => Self::String,
-            "text" => Self::Text,
-            "user" => Self::User,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Bool => "bool",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Double => "double",
-            Self::File => "file",
-            Self::Int => "int",
-            Self::Select => "select",
-            Self::String => "string",
-            Self::Text => "text",
-            Self::User => "user",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for UpdateFieldsPropertiesType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsPropertiesType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -1302,10 +1138,10 @@ pub struct UpdateFieldsProperties {
     /// `Description`: any JSON value.
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: ::std::option::Option<::serde_json::Value>,
-    /// `Type`: `UpdateFieldsPropertiesType`.
+    /// `Type`: `AddPropertiesType`.
     /// Allowed values: `bool`, `date`, `datetime`, `double`, `file`, `int`, `select`, `string`, `text`, `user`.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<UpdateFieldsPropertiesType>,
+    pub type_: ::std::option::Option<AddPropertiesType>,
     /// `Options`: list of any JSON value.
     #[serde(
         rename = "Options",
@@ -1363,188 +1199,7 @@ impl UpdateFieldsProperties {
         self
     }
     /// Sets `Type`.
-    pub fn type_(mut self, value: UpdateFieldsPropertiesType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `Options`.
-    pub fn options(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.options = Some(value);
-        self
-    }
-    /// Sets `Required`.
-    pub fn required(mut self, value: bool) -> Self {
-        self.required = Some(value);
-        self
-    }
-    /// Sets `Multiple`.
-    pub fn multiple(mut self, value: bool) -> Self {
-        self.multiple = Some(value);
-        self
-    }
-    /// Sets `Default`.
-    pub fn default(mut self, value: ::serde_json::Value) -> Self {
-        self.default = Some(value);
-        self
-    }
-}
-/// Allowed values of `Type`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsReturnPropertiesType {
-    /// `bool`
-    Bool,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `double`
-    Double,
-    /// `file`
-    File,
-    /// `int`
-    Int,
-    /// `select`
-    Select,
-    /// `string`
-    String,
-    /// `text`
-    Text,
-    /// `user`
-    User,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsReturnPropertiesType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "bool" => Self::Bool,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "double" => Self::Double,
-            "file" => Self::File,
-            "int" => Self::Int,
-            "select" => Self::Select,
-            "string" => Self::String,
-            "text" => Self::Text,
-            "user" => Self::User,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Bool => "bool",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Double => "double",
-            Self::File => "file",
-            Self::Int => "int",
-            Self::Select => "select",
-            Self::String => "string",
-            Self::Text => "text",
-            Self::User => "user",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for UpdateFieldsReturnPropertiesType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsReturnPropertiesType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `RETURN_PROPERTIES` object.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsReturnProperties {
-    /// `Name`: any JSON value.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `Description`: any JSON value.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
-    /// `Type`: `UpdateFieldsReturnPropertiesType`.
-    /// Allowed values: `bool`, `date`, `datetime`, `double`, `file`, `int`, `select`, `string`, `text`, `user`.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<UpdateFieldsReturnPropertiesType>,
-    /// `Options`: list of any JSON value.
-    #[serde(
-        rename = "Options",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `Required`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "Required",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub required: ::std::option::Option<bool>,
-    /// `Multiple`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "Multiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub multiple: ::std::option::Option<bool>,
-    /// `Default`: any JSON value.
-    #[serde(rename = "Default", default, skip_serializing_if = "Option::is_none")]
-    pub default: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "bizproc")]
-::bitrix24_runtime::wire_object!(UpdateFieldsReturnProperties);
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl UpdateFieldsReturnProperties {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            description: None,
-            type_: None,
-            options: None,
-            required: None,
-            multiple: None,
-            default: None,
-        }
-    }
-    /// Sets `Name`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
-        self.name = Some(value);
-        self
-    }
-    /// Sets `Description`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
-        self.description = Some(value);
-        self
-    }
-    /// Sets `Type`.
-    pub fn type_(mut self, value: UpdateFieldsReturnPropertiesType) -> Self {
+    pub fn type_(mut self, value: AddPropertiesType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -1629,13 +1284,13 @@ pub struct UpdateFields {
     /// `PROPERTIES`: `UpdateFieldsProperties`.
     #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
     pub properties: ::std::option::Option<UpdateFieldsProperties>,
-    /// `RETURN_PROPERTIES`: `UpdateFieldsReturnProperties`.
+    /// `RETURN_PROPERTIES`: `UpdateFieldsProperties`.
     #[serde(
         rename = "RETURN_PROPERTIES",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub return_properties: ::std::option::Option<UpdateFieldsReturnProperties>,
+    pub return_properties: ::std::option::Option<UpdateFieldsProperties>,
     /// `DOCUMENT_TYPE`: list of string.
     #[serde(
         rename = "DOCUMENT_TYPE",
@@ -1739,7 +1394,7 @@ impl UpdateFields {
         self
     }
     /// Sets `RETURN_PROPERTIES`.
-    pub fn return_properties(mut self, value: UpdateFieldsReturnProperties) -> Self {
+    pub fn return_properties(mut self, value: UpdateFieldsProperties) -> Self {
         self.return_properties = Some(value);
         self
     }

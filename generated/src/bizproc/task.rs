@@ -601,64 +601,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFilterStatus {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
-/// Allowed values of `USER_STATUS`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterUserStatus {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListFilterUserStatus {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListFilterUserStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterUserStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// Allowed values of `ACTIVITY`.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -1250,7 +1192,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `USER_STATUS`: `ListFilterUserStatus`.
+    /// `USER_STATUS`: `CrmItemCommentsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
         rename = "USER_STATUS",
@@ -1258,7 +1200,7 @@ pub struct ListFilter {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub user_status: ::std::option::Option<ListFilterUserStatus>,
+    pub user_status: ::std::option::Option<crate::types::CrmItemCommentsType>,
     /// `MODULE_ID`: string.
     #[serde(
         rename = "MODULE_ID",
@@ -1442,7 +1384,7 @@ impl ListFilter {
         self
     }
     /// Sets `USER_STATUS`.
-    pub fn user_status(mut self, value: ListFilterUserStatus) -> Self {
+    pub fn user_status(mut self, value: crate::types::CrmItemCommentsType) -> Self {
         self.user_status = Some(value);
         self
     }
@@ -1491,594 +1433,6 @@ impl ListFilter {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.document_url = Some(value.into());
-        self
-    }
-}
-/// Allowed values of `STATUS`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemStatus {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// `4`
-    V4,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListItemStatus {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            4i64 => Self::V4,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::V4 => 4i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `USER_STATUS`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemUserStatus {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListItemUserStatus {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemUserStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemUserStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `ACTIVITY`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemActivity {
-    /// `ApproveActivity`
-    ApproveActivity,
-    /// `ReviewActivity`
-    ReviewActivity,
-    /// `RequestInformationActivity`
-    RequestInformationActivity,
-    /// `RequestInformationOptionalActivity`
-    RequestInformationOptionalActivity,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemActivity {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ApproveActivity" => Self::ApproveActivity,
-            "ReviewActivity" => Self::ReviewActivity,
-            "RequestInformationActivity" => Self::RequestInformationActivity,
-            "RequestInformationOptionalActivity" => {
-                Self::RequestInformationOptionalActivity
-            }
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::ApproveActivity => "ApproveActivity",
-            Self::ReviewActivity => "ReviewActivity",
-            Self::RequestInformationActivity => "RequestInformationActivity",
-            Self::RequestInformationOptionalActivity => {
-                "RequestInformationOptionalActivity"
-            }
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemActivity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemActivity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `CommentRequired`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemParametersCommentRequired {
-    /// `N`
-    N,
-    /// `Y`
-    Y,
-    /// `YA`
-    Ya,
-    /// `YR`
-    Yr,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemParametersCommentRequired {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "Y" => Self::Y,
-            "YA" => Self::Ya,
-            "YR" => Self::Yr,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::Y => "Y",
-            Self::Ya => "YA",
-            Self::Yr => "YR",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemParametersCommentRequired {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemParametersCommentRequired {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `Type`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemParametersFieldsType {
-    /// `bool`
-    Bool,
-    /// `date`
-    Date,
-    /// `datetime`
-    Datetime,
-    /// `double`
-    Double,
-    /// `int`
-    Int,
-    /// `select`
-    Select,
-    /// `string`
-    String,
-    /// `text`
-    Text,
-    /// `user`
-    User,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemParametersFieldsType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "bool" => Self::Bool,
-            "date" => Self::Date,
-            "datetime" => Self::Datetime,
-            "double" => Self::Double,
-            "int" => Self::Int,
-            "select" => Self::Select,
-            "string" => Self::String,
-            "text" => Self::Text,
-            "user" => Self::User,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Bool => "bool",
-            Self::Date => "date",
-            Self::Datetime => "datetime",
-            Self::Double => "double",
-            Self::Int => "int",
-            Self::Select => "select",
-            Self::String => "string",
-            Self::Text => "text",
-            Self::User => "user",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemParametersFieldsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemParametersFieldsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `Fields` object.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemParametersFields {
-    /// `Id`: string.
-    #[serde(
-        rename = "Id",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `Type`: `ListItemParametersFieldsType`.
-    /// Allowed values: `bool`, `date`, `datetime`, `double`, `int`, `select`, `string`, `text`, `user`.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<ListItemParametersFieldsType>,
-    /// `Name`: any JSON value.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `Description`: any JSON value.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
-    /// `Multiple`: boolean.
-    #[serde(
-        rename = "Multiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub multiple: ::std::option::Option<bool>,
-    /// `Required`: boolean.
-    #[serde(
-        rename = "Required",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub required: ::std::option::Option<bool>,
-    /// `Options`: map of string.
-    #[serde(
-        rename = "Options",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `Settings`: map of any JSON value.
-    #[serde(
-        rename = "Settings",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `Default`: any JSON value.
-    #[serde(rename = "Default", default, skip_serializing_if = "Option::is_none")]
-    pub default: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "bizproc")]
-::bitrix24_runtime::wire_object!(ListItemParametersFields);
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ListItemParametersFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            type_: None,
-            name: None,
-            description: None,
-            multiple: None,
-            required: None,
-            options: None,
-            settings: None,
-            default: None,
-        }
-    }
-    /// Sets `Id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `Type`.
-    pub fn type_(mut self, value: ListItemParametersFieldsType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `Name`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
-        self.name = Some(value);
-        self
-    }
-    /// Sets `Description`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
-        self.description = Some(value);
-        self
-    }
-    /// Sets `Multiple`.
-    pub fn multiple(mut self, value: bool) -> Self {
-        self.multiple = Some(value);
-        self
-    }
-    /// Sets `Required`.
-    pub fn required(mut self, value: bool) -> Self {
-        self.required = Some(value);
-        self
-    }
-    /// Sets `Options`.
-    pub fn options(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.options = Some(value);
-        self
-    }
-    /// Sets `Settings`.
-    pub fn settings(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.settings = Some(value);
-        self
-    }
-    /// Sets `Default`.
-    pub fn default(mut self, value: ::serde_json::Value) -> Self {
-        self.default = Some(value);
-        self
-    }
-}
-/// The `PARAMETERS` object.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemParameters {
-    /// `CommentLabel`: string.
-    #[serde(
-        rename = "CommentLabel",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub comment_label: ::std::option::Option<::std::string::String>,
-    /// `CommentRequired`: `ListItemParametersCommentRequired`.
-    /// Allowed values: `N`, `Y`, `YA`, `YR`.
-    #[serde(
-        rename = "CommentRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub comment_required: ::std::option::Option<ListItemParametersCommentRequired>,
-    /// `ShowComment`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "ShowComment",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub show_comment: ::std::option::Option<bool>,
-    /// `StatusOkLabel`: string.
-    #[serde(
-        rename = "StatusOkLabel",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status_ok_label: ::std::option::Option<::std::string::String>,
-    /// `StatusYesLabel`: string.
-    #[serde(
-        rename = "StatusYesLabel",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status_yes_label: ::std::option::Option<::std::string::String>,
-    /// `StatusNoLabel`: string.
-    #[serde(
-        rename = "StatusNoLabel",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status_no_label: ::std::option::Option<::std::string::String>,
-    /// `Fields`: list of `ListItemParametersFields`.
-    #[serde(
-        rename = "Fields",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<::std::vec::Vec<ListItemParametersFields>>,
-}
-#[cfg(feature = "bizproc")]
-::bitrix24_runtime::wire_object!(ListItemParameters);
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ListItemParameters {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            comment_label: None,
-            comment_required: None,
-            show_comment: None,
-            status_ok_label: None,
-            status_yes_label: None,
-            status_no_label: None,
-            fields: None,
-        }
-    }
-    /// Sets `CommentLabel`.
-    pub fn comment_label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment_label = Some(value.into());
-        self
-    }
-    /// Sets `CommentRequired`.
-    pub fn comment_required(mut self, value: ListItemParametersCommentRequired) -> Self {
-        self.comment_required = Some(value);
-        self
-    }
-    /// Sets `ShowComment`.
-    pub fn show_comment(mut self, value: bool) -> Self {
-        self.show_comment = Some(value);
-        self
-    }
-    /// Sets `StatusOkLabel`.
-    pub fn status_ok_label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_ok_label = Some(value.into());
-        self
-    }
-    /// Sets `StatusYesLabel`.
-    pub fn status_yes_label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_yes_label = Some(value.into());
-        self
-    }
-    /// Sets `StatusNoLabel`.
-    pub fn status_no_label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_no_label = Some(value.into());
-        self
-    }
-    /// Sets `Fields`.
-    pub fn fields(mut self, value: ::std::vec::Vec<ListItemParametersFields>) -> Self {
-        self.fields = Some(value);
         self
     }
 }
@@ -2185,7 +1539,7 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub workflow_state: ::std::option::Option<::std::string::String>,
-    /// `STATUS`: `ListItemStatus`.
+    /// `STATUS`: `ListFilterStatus`.
     /// Allowed values: `0`, `1`, `2`, `3`, `4`.
     #[serde(
         rename = "STATUS",
@@ -2193,7 +1547,7 @@ pub struct ListItem {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub status: ::std::option::Option<ListItemStatus>,
+    pub status: ::std::option::Option<ListFilterStatus>,
     /// `USER_ID`: integer.
     #[serde(
         rename = "USER_ID",
@@ -2202,7 +1556,7 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `USER_STATUS`: `ListItemUserStatus`.
+    /// `USER_STATUS`: `CrmItemCommentsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
         rename = "USER_STATUS",
@@ -2210,7 +1564,7 @@ pub struct ListItem {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub user_status: ::std::option::Option<ListItemUserStatus>,
+    pub user_status: ::std::option::Option<crate::types::CrmItemCommentsType>,
     /// `MODULE_ID`: string.
     #[serde(
         rename = "MODULE_ID",
@@ -2235,10 +1589,10 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub document_id: ::std::option::Option<i64>,
-    /// `ACTIVITY`: `ListItemActivity`.
+    /// `ACTIVITY`: `ListFilterActivity`.
     /// Allowed values: `ApproveActivity`, `ReviewActivity`, `RequestInformationActivity`, `RequestInformationOptionalActivity`.
     #[serde(rename = "ACTIVITY", default, skip_serializing_if = "Option::is_none")]
-    pub activity: ::std::option::Option<ListItemActivity>,
+    pub activity: ::std::option::Option<ListFilterActivity>,
     /// `ACTIVITY_NAME`: string.
     #[serde(
         rename = "ACTIVITY_NAME",
@@ -2247,9 +1601,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub activity_name: ::std::option::Option<::std::string::String>,
-    /// `PARAMETERS`: `ListItemParameters`.
+    /// `PARAMETERS`: `ListFilterParameters`.
     #[serde(rename = "PARAMETERS", default, skip_serializing_if = "Option::is_none")]
-    pub parameters: ::std::option::Option<ListItemParameters>,
+    pub parameters: ::std::option::Option<ListFilterParameters>,
     /// `DOCUMENT_URL`: string.
     #[serde(
         rename = "DOCUMENT_URL",
@@ -2380,7 +1734,7 @@ impl ListItem {
         self
     }
     /// Sets `STATUS`.
-    pub fn status(mut self, value: ListItemStatus) -> Self {
+    pub fn status(mut self, value: ListFilterStatus) -> Self {
         self.status = Some(value);
         self
     }
@@ -2390,7 +1744,7 @@ impl ListItem {
         self
     }
     /// Sets `USER_STATUS`.
-    pub fn user_status(mut self, value: ListItemUserStatus) -> Self {
+    pub fn user_status(mut self, value: crate::types::CrmItemCommentsType) -> Self {
         self.user_status = Some(value);
         self
     }
@@ -2416,7 +1770,7 @@ impl ListItem {
         self
     }
     /// Sets `ACTIVITY`.
-    pub fn activity(mut self, value: ListItemActivity) -> Self {
+    pub fn activity(mut self, value: ListFilterActivity) -> Self {
         self.activity = Some(value);
         self
     }
@@ -2429,7 +1783,7 @@ impl ListItem {
         self
     }
     /// Sets `PARAMETERS`.
-    pub fn parameters(mut self, value: ListItemParameters) -> Self {
+    pub fn parameters(mut self, value: ListFilterParameters) -> Self {
         self.parameters = Some(value);
         self
     }

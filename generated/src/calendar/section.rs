@@ -996,10 +996,10 @@ impl GetItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    /// `type`: `UpdateType`, required.
+    /// `type`: `AddType`, required.
     /// Allowed values: `user`, `group`.
     #[serde(rename = "type")]
-    pub type_: UpdateType,
+    pub type_: AddType,
     /// `ownerId`: integer, required.
     #[serde(
         rename = "ownerId",
@@ -1047,7 +1047,7 @@ impl Update {
     /// A value with the required `type`, `ownerId`, `id`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        type_: UpdateType,
+        type_: AddType,
         owner_id: i64,
         id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1161,110 +1161,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "calendar")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `type`.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateType {
-    /// `user`
-    User,
-    /// `group`
-    Group,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "user" => Self::User,
-            "group" => Self::Group,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Group => "group",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::serde::Serialize for UpdateType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `SET`.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateExportSet {
-    /// `all`
-    All,
-    /// `3_9`
-    V39,
-    /// `6_12`
-    V612,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateExportSet {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "all" => Self::All,
-            "3_9" => Self::V39,
-            "6_12" => Self::V612,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::V39 => "3_9",
-            Self::V612 => "6_12",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::serde::Serialize for UpdateExportSet {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateExportSet {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `export` object.
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
@@ -1280,10 +1176,10 @@ pub struct UpdateExport {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub allow: ::std::option::Option<bool>,
-    /// `SET`: `UpdateExportSet`.
+    /// `SET`: `AddExportSet`.
     /// Allowed values: `all`, `3_9`, `6_12`.
     #[serde(rename = "SET", default, skip_serializing_if = "Option::is_none")]
-    pub set: ::std::option::Option<UpdateExportSet>,
+    pub set: ::std::option::Option<AddExportSet>,
 }
 #[cfg(feature = "calendar")]
 ::bitrix24_runtime::wire_object!(UpdateExport);
@@ -1301,7 +1197,7 @@ impl UpdateExport {
         self
     }
     /// Sets `SET`.
-    pub fn set(mut self, value: UpdateExportSet) -> Self {
+    pub fn set(mut self, value: AddExportSet) -> Self {
         self.set = Some(value);
         self
     }

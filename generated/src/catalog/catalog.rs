@@ -156,7 +156,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `catalog`: map of `RestFieldDescription`.
+    /// `catalog`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -165,7 +165,7 @@ pub struct GetFieldsResponse {
     pub catalog: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -184,7 +184,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.catalog = Some(value);

@@ -296,7 +296,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `documentContractor`: map of any JSON value.
+    /// `documentContractor`: map of field description.
     #[serde(
         rename = "documentContractor",
         default,
@@ -304,7 +304,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub document_contractor: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -320,7 +323,10 @@ impl GetFieldsResponse {
     /// Sets `documentContractor`.
     pub fn document_contractor(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.document_contractor = Some(value);
         self

@@ -135,35 +135,7 @@ impl ::bitrix24_runtime::Method for GetStoreDocumentTypes {
 /// The `result` of [`catalog.enum.getStoreDocumentTypes`](https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-store-document-types.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetStoreDocumentTypesResponse {
-    /// `enum`: list of `CatalogEnum`.
-    #[serde(
-        rename = "enum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub enum_: ::std::option::Option<::std::vec::Vec<crate::types::CatalogEnum>>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetStoreDocumentTypesResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetStoreDocumentTypesResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { enum_: None }
-    }
-    /// Sets `enum`.
-    pub fn enum_(mut self, value: ::std::vec::Vec<crate::types::CatalogEnum>) -> Self {
-        self.enum_ = Some(value);
-        self
-    }
-}
+pub type GetStoreDocumentTypesResponse = GetRoundTypesResponse;
 /// Errors of [`catalog.enum.getStoreDocumentTypes`](https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-store-document-types.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -358,30 +358,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.measure.get`](https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `measure`: `CatalogMeasure`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: ::std::option::Option<crate::types::CatalogMeasure>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { measure: None }
-    }
-    /// Sets `measure`.
-    pub fn measure(mut self, value: crate::types::CatalogMeasure) -> Self {
-        self.measure = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.measure.get`](https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -476,7 +453,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `measure`: map of `RestFieldDescription`.
+    /// `measure`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -485,7 +462,7 @@ pub struct GetFieldsResponse {
     pub measure: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -504,7 +481,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.measure = Some(value);
@@ -908,30 +885,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.measure.update`](https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `measure`: `CatalogMeasure`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: ::std::option::Option<crate::types::CatalogMeasure>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { measure: None }
-    }
-    /// Sets `measure`.
-    pub fn measure(mut self, value: crate::types::CatalogMeasure) -> Self {
-        self.measure = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.measure.update`](https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -315,30 +315,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.price.get`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `price`: `CatalogPrice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: ::std::option::Option<crate::types::CatalogPrice>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { price: None }
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: crate::types::CatalogPrice) -> Self {
-        self.price = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.price.get`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -441,7 +418,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `price`: map of `RestFieldDescription`.
+    /// `price`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -450,7 +427,7 @@ pub struct GetFieldsResponse {
     pub price: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -469,7 +446,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.price = Some(value);
@@ -1128,30 +1105,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.price.update`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `price`: `CatalogPrice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: ::std::option::Option<crate::types::CatalogPrice>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { price: None }
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: crate::types::CatalogPrice) -> Self {
-        self.price = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.price.update`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -341,30 +341,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.priceType.get`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `priceType`: `CatalogPriceType`.
-    #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: ::std::option::Option<crate::types::CatalogPriceType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { price_type: None }
-    }
-    /// Sets `priceType`.
-    pub fn price_type(mut self, value: crate::types::CatalogPriceType) -> Self {
-        self.price_type = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.priceType.get`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -459,7 +436,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `priceType`: map of `RestFieldDescription`.
+    /// `priceType`: map of field description.
     #[serde(
         rename = "priceType",
         default,
@@ -469,7 +446,7 @@ pub struct GetFieldsResponse {
     pub price_type: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -488,7 +465,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.price_type = Some(value);
@@ -918,30 +895,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.priceType.update`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `priceType`: `CatalogPriceType`.
-    #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
-    pub price_type: ::std::option::Option<crate::types::CatalogPriceType>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { price_type: None }
-    }
-    /// Sets `priceType`.
-    pub fn price_type(mut self, value: crate::types::CatalogPriceType) -> Self {
-        self.price_type = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.priceType.update`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

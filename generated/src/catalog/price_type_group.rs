@@ -306,7 +306,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `priceTypeGroup`: map of `RestFieldDescription`.
+    /// `priceTypeGroup`: map of field description.
     #[serde(
         rename = "priceTypeGroup",
         default,
@@ -316,7 +316,7 @@ pub struct GetFieldsResponse {
     pub price_type_group: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -335,7 +335,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.price_type_group = Some(value);

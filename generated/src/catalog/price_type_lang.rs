@@ -303,30 +303,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.priceTypeLang.get`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `priceTypeLang`: `CatalogPriceTypeLang`.
-    #[serde(rename = "priceTypeLang", default, skip_serializing_if = "Option::is_none")]
-    pub price_type_lang: ::std::option::Option<crate::types::CatalogPriceTypeLang>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { price_type_lang: None }
-    }
-    /// Sets `priceTypeLang`.
-    pub fn price_type_lang(mut self, value: crate::types::CatalogPriceTypeLang) -> Self {
-        self.price_type_lang = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.priceTypeLang.get`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -429,7 +406,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `priceTypeLang`: map of `RestFieldDescription`.
+    /// `priceTypeLang`: map of field description.
     #[serde(
         rename = "priceTypeLang",
         default,
@@ -439,7 +416,7 @@ pub struct GetFieldsResponse {
     pub price_type_lang: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -458,7 +435,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.price_type_lang = Some(value);
@@ -926,30 +903,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.priceTypeLang.update`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `priceTypeLang`: `CatalogPriceTypeLang`.
-    #[serde(rename = "priceTypeLang", default, skip_serializing_if = "Option::is_none")]
-    pub price_type_lang: ::std::option::Option<crate::types::CatalogPriceTypeLang>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { price_type_lang: None }
-    }
-    /// Sets `priceTypeLang`.
-    pub fn price_type_lang(mut self, value: crate::types::CatalogPriceTypeLang) -> Self {
-        self.price_type_lang = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.priceTypeLang.update`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -310,30 +310,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.productImage.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `productImage`: `CatalogProductImage`.
-    #[serde(rename = "productImage", default, skip_serializing_if = "Option::is_none")]
-    pub product_image: ::std::option::Option<crate::types::CatalogProductImage>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { product_image: None }
-    }
-    /// Sets `productImage`.
-    pub fn product_image(mut self, value: crate::types::CatalogProductImage) -> Self {
-        self.product_image = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.productImage.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -424,7 +401,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `productImage`: map of `RestFieldDescription`.
+    /// `productImage`: map of field description.
     #[serde(
         rename = "productImage",
         default,
@@ -434,7 +411,7 @@ pub struct GetFieldsResponse {
     pub product_image: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -453,7 +430,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.product_image = Some(value);

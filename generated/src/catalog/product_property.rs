@@ -118,72 +118,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `propertyType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsPropertyType {
-    /// `N`
-    N,
-    /// `S`
-    S,
-    /// `L`
-    L,
-    /// `F`
-    F,
-    /// `E`
-    E,
-    /// `G`
-    G,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsPropertyType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "S" => Self::S,
-            "L" => Self::L,
-            "F" => Self::F,
-            "E" => Self::E,
-            "G" => Self::G,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::S => "S",
-            Self::L => "L",
-            Self::F => "F",
-            Self::E => "E",
-            Self::G => "G",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsPropertyType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsPropertyType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `userType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -351,10 +285,10 @@ pub struct AddFields {
     /// `name`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub name: ::std::string::String,
-    /// `propertyType`: `AddFieldsPropertyType`, required.
+    /// `propertyType`: `CatalogProductPropertyPropertyType`, required.
     /// Allowed values: `N`, `S`, `L`, `F`, `E`, `G`.
     #[serde(rename = "propertyType")]
-    pub property_type: AddFieldsPropertyType,
+    pub property_type: crate::types::CatalogProductPropertyPropertyType,
     /// `active`: boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -503,7 +437,7 @@ impl AddFields {
     pub fn new(
         iblock_id: i64,
         name: impl ::std::convert::Into<::std::string::String>,
-        property_type: AddFieldsPropertyType,
+        property_type: crate::types::CatalogProductPropertyPropertyType,
     ) -> Self {
         Self {
             iblock_id,
@@ -779,37 +713,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.productProperty.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `productProperty`: `CatalogProductProperty`.
-    #[serde(
-        rename = "productProperty",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub product_property: ::std::option::Option<crate::types::CatalogProductProperty>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { product_property: None }
-    }
-    /// Sets `productProperty`.
-    pub fn product_property(
-        mut self,
-        value: crate::types::CatalogProductProperty,
-    ) -> Self {
-        self.product_property = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.productProperty.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -893,7 +797,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `productProperty`: map of `RestFieldDescription`.
+    /// `productProperty`: map of field description.
     #[serde(
         rename = "productProperty",
         default,
@@ -903,7 +807,7 @@ pub struct GetFieldsResponse {
     pub product_property: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -922,7 +826,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.product_property = Some(value);
@@ -1147,170 +1051,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `propertyType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterPropertyType {
-    /// `N`
-    N,
-    /// `S`
-    S,
-    /// `L`
-    L,
-    /// `F`
-    F,
-    /// `E`
-    E,
-    /// `G`
-    G,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterPropertyType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "S" => Self::S,
-            "L" => Self::L,
-            "F" => Self::F,
-            "E" => Self::E,
-            "G" => Self::G,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::S => "S",
-            Self::L => "L",
-            Self::F => "F",
-            Self::E => "E",
-            Self::G => "G",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterPropertyType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterPropertyType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `userType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterUserType {
-    /// `DateTime`
-    DateTime,
-    /// `Money`
-    Money,
-    /// `SKU`
-    Sku,
-    /// `directory`
-    Directory,
-    /// `employee`
-    Employee,
-    /// `UserID`
-    UserId,
-    /// `EList`
-    EList,
-    /// `EAutocomplete`
-    EAutocomplete,
-    /// `SectionAuto`
-    SectionAuto,
-    /// `HTML`
-    Html,
-    /// `map_google`
-    MapGoogle,
-    /// `DiskFile`
-    DiskFile,
-    /// `ECrm`
-    ECrm,
-    /// `BoolEnum`
-    BoolEnum,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterUserType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "DateTime" => Self::DateTime,
-            "Money" => Self::Money,
-            "SKU" => Self::Sku,
-            "directory" => Self::Directory,
-            "employee" => Self::Employee,
-            "UserID" => Self::UserId,
-            "EList" => Self::EList,
-            "EAutocomplete" => Self::EAutocomplete,
-            "SectionAuto" => Self::SectionAuto,
-            "HTML" => Self::Html,
-            "map_google" => Self::MapGoogle,
-            "DiskFile" => Self::DiskFile,
-            "ECrm" => Self::ECrm,
-            "BoolEnum" => Self::BoolEnum,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::DateTime => "DateTime",
-            Self::Money => "Money",
-            Self::Sku => "SKU",
-            Self::Directory => "directory",
-            Self::Employee => "employee",
-            Self::UserId => "UserID",
-            Self::EList => "EList",
-            Self::EAutocomplete => "EAutocomplete",
-            Self::SectionAuto => "SectionAuto",
-            Self::Html => "HTML",
-            Self::MapGoogle => "map_google",
-            Self::DiskFile => "DiskFile",
-            Self::ECrm => "ECrm",
-            Self::BoolEnum => "BoolEnum",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterUserType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterUserType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1377,14 +1117,16 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub default_value: ::std::option::Option<::std::string::String>,
-    /// `propertyType`: `ListFilterPropertyType`.
+    /// `propertyType`: `CatalogProductPropertyPropertyType`.
     /// Allowed values: `N`, `S`, `L`, `F`, `E`, `G`.
     #[serde(rename = "propertyType", default, skip_serializing_if = "Option::is_none")]
-    pub property_type: ::std::option::Option<ListFilterPropertyType>,
-    /// `userType`: `ListFilterUserType`.
+    pub property_type: ::std::option::Option<
+        crate::types::CatalogProductPropertyPropertyType,
+    >,
+    /// `userType`: `CatalogProductPropertyUserType`.
     /// Allowed values: `DateTime`, `Money`, `SKU`, `directory`, `employee`, `UserID`, `EList`, `EAutocomplete`, `SectionAuto`, `HTML`, `map_google`, `DiskFile`, `ECrm`, `BoolEnum`.
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
-    pub user_type: ::std::option::Option<ListFilterUserType>,
+    pub user_type: ::std::option::Option<crate::types::CatalogProductPropertyUserType>,
     /// `rowCount`: integer.
     #[serde(
         rename = "rowCount",
@@ -1588,12 +1330,18 @@ impl ListFilter {
         self
     }
     /// Sets `propertyType`.
-    pub fn property_type(mut self, value: ListFilterPropertyType) -> Self {
+    pub fn property_type(
+        mut self,
+        value: crate::types::CatalogProductPropertyPropertyType,
+    ) -> Self {
         self.property_type = Some(value);
         self
     }
     /// Sets `userType`.
-    pub fn user_type(mut self, value: ListFilterUserType) -> Self {
+    pub fn user_type(
+        mut self,
+        value: crate::types::CatalogProductPropertyUserType,
+    ) -> Self {
         self.user_type = Some(value);
         self
     }
@@ -1729,37 +1477,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.productProperty.update`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `productProperty`: `CatalogProductProperty`.
-    #[serde(
-        rename = "productProperty",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub product_property: ::std::option::Option<crate::types::CatalogProductProperty>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { product_property: None }
-    }
-    /// Sets `productProperty`.
-    pub fn product_property(
-        mut self,
-        value: crate::types::CatalogProductProperty,
-    ) -> Self {
-        self.product_property = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.productProperty.update`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1816,56 +1534,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `listType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsListType {
-    /// `L`
-    L,
-    /// `C`
-    C,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsListType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "L" => Self::L,
-            "C" => Self::C,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::L => "L",
-            Self::C => "C",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsListType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsListType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1946,10 +1614,10 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub col_count: ::std::option::Option<i64>,
-    /// `listType`: `UpdateFieldsListType`.
+    /// `listType`: `AddFieldsListType`.
     /// Allowed values: `L`, `C`.
     #[serde(rename = "listType", default, skip_serializing_if = "Option::is_none")]
-    pub list_type: ::std::option::Option<UpdateFieldsListType>,
+    pub list_type: ::std::option::Option<AddFieldsListType>,
     /// `multiple`: boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -2129,7 +1797,7 @@ impl UpdateFields {
         self
     }
     /// Sets `listType`.
-    pub fn list_type(mut self, value: UpdateFieldsListType) -> Self {
+    pub fn list_type(mut self, value: AddFieldsListType) -> Self {
         self.list_type = Some(value);
         self
     }

@@ -332,41 +332,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.productPropertyEnum.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `productPropertyEnum`: `CatalogProductPropertyEnum`.
-    #[serde(
-        rename = "productPropertyEnum",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub product_property_enum: ::std::option::Option<
-        crate::types::CatalogProductPropertyEnum,
-    >,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            product_property_enum: None,
-        }
-    }
-    /// Sets `productPropertyEnum`.
-    pub fn product_property_enum(
-        mut self,
-        value: crate::types::CatalogProductPropertyEnum,
-    ) -> Self {
-        self.product_property_enum = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.productPropertyEnum.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -456,7 +422,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `productPropertyEnum`: map of `RestFieldDescription`.
+    /// `productPropertyEnum`: map of field description.
     #[serde(
         rename = "productPropertyEnum",
         default,
@@ -466,7 +432,7 @@ pub struct GetFieldsResponse {
     pub product_property_enum: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -487,7 +453,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.product_property_enum = Some(value);
@@ -839,15 +805,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: UpdateFields) -> Self {
+    pub fn new(id: i64, fields: AddFields) -> Self {
         Self { id, fields }
     }
 }
@@ -864,41 +830,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.productPropertyEnum.update`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `productPropertyEnum`: `CatalogProductPropertyEnum`.
-    #[serde(
-        rename = "productPropertyEnum",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub product_property_enum: ::std::option::Option<
-        crate::types::CatalogProductPropertyEnum,
-    >,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            product_property_enum: None,
-        }
-    }
-    /// Sets `productPropertyEnum`.
-    pub fn product_property_enum(
-        mut self,
-        value: crate::types::CatalogProductPropertyEnum,
-    ) -> Self {
-        self.product_property_enum = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.productPropertyEnum.update`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -951,68 +883,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `propertyId`: integer, required.
-    #[serde(
-        rename = "propertyId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: i64,
-    /// `value`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub value: ::std::string::String,
-    /// `xmlId`: string, required.
-    #[serde(
-        rename = "xmlId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::string::String,
-    /// `def`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub def: ::std::option::Option<bool>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFields {
-    /// A value with the required `propertyId`, `value`, `xmlId`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        property_id: i64,
-        value: impl ::std::convert::Into<::std::string::String>,
-        xml_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            property_id,
-            value: value.into(),
-            xml_id: xml_id.into(),
-            def: None,
-            sort: None,
-        }
-    }
-    /// Sets `def`.
-    pub fn def(mut self, value: bool) -> Self {
-        self.def = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-}

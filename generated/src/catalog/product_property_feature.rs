@@ -207,41 +207,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.productPropertyFeature.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `productPropertyFeature`: `CatalogProductPropertyFeatures`.
-    #[serde(
-        rename = "productPropertyFeature",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub product_property_feature: ::std::option::Option<
-        crate::types::CatalogProductPropertyFeatures,
-    >,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            product_property_feature: None,
-        }
-    }
-    /// Sets `productPropertyFeature`.
-    pub fn product_property_feature(
-        mut self,
-        value: crate::types::CatalogProductPropertyFeatures,
-    ) -> Self {
-        self.product_property_feature = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.productPropertyFeature.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -450,7 +416,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `productPropertyFeature`: map of `RestFieldDescription`.
+    /// `productPropertyFeature`: map of field description.
     #[serde(
         rename = "productPropertyFeature",
         default,
@@ -460,7 +426,7 @@ pub struct GetFieldsResponse {
     pub product_property_feature: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -481,7 +447,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.product_property_feature = Some(value);
@@ -822,15 +788,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: UpdateFields) -> Self {
+    pub fn new(id: i64, fields: AddFields) -> Self {
         Self { id, fields }
     }
 }
@@ -847,41 +813,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.productPropertyFeature.update`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `productPropertyFeature`: `CatalogProductPropertyFeatures`.
-    #[serde(
-        rename = "productPropertyFeature",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub product_property_feature: ::std::option::Option<
-        crate::types::CatalogProductPropertyFeatures,
-    >,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            product_property_feature: None,
-        }
-    }
-    /// Sets `productPropertyFeature`.
-    pub fn product_property_feature(
-        mut self,
-        value: crate::types::CatalogProductPropertyFeatures,
-    ) -> Self {
-        self.product_property_feature = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.productPropertyFeature.update`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -927,53 +859,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `propertyId`: integer, required.
-    #[serde(
-        rename = "propertyId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: i64,
-    /// `moduleId`: string, required.
-    #[serde(
-        rename = "moduleId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::string::String,
-    /// `featureId`: string, required.
-    #[serde(
-        rename = "featureId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub feature_id: ::std::string::String,
-    /// `isEnabled`: boolean, sent as `Y`/`N`, required.
-    #[serde(
-        rename = "isEnabled",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_enabled: bool,
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFields {
-    /// A value with the required `propertyId`, `moduleId`, `featureId`, `isEnabled`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        property_id: i64,
-        module_id: impl ::std::convert::Into<::std::string::String>,
-        feature_id: impl ::std::convert::Into<::std::string::String>,
-        is_enabled: bool,
-    ) -> Self {
-        Self {
-            property_id,
-            module_id: module_id.into(),
-            feature_id: feature_id.into(),
-            is_enabled,
-        }
-    }
-}

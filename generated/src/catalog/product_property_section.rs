@@ -355,41 +355,7 @@ impl ::bitrix24_runtime::Method for Set {
 /// The `result` of [`catalog.productPropertySection.set`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-set.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetResponse {
-    /// `productPropertySection`: `CatalogProductPropertySection`.
-    #[serde(
-        rename = "productPropertySection",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub product_property_section: ::std::option::Option<
-        crate::types::CatalogProductPropertySection,
-    >,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(SetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl SetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            product_property_section: None,
-        }
-    }
-    /// Sets `productPropertySection`.
-    pub fn product_property_section(
-        mut self,
-        value: crate::types::CatalogProductPropertySection,
-    ) -> Self {
-        self.product_property_section = Some(value);
-        self
-    }
-}
+pub type SetResponse = GetResponse;
 /// Errors of [`catalog.productPropertySection.set`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-set.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -440,60 +406,6 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `displayType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetFieldsDisplayType {
-    /// `F`
-    F,
-    /// `K`
-    K,
-    /// `P`
-    P,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetFieldsDisplayType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "F" => Self::F,
-            "K" => Self::K,
-            "P" => Self::P,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::F => "F",
-            Self::K => "K",
-            Self::P => "P",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for SetFieldsDisplayType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for SetFieldsDisplayType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -509,10 +421,12 @@ pub struct SetFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub smart_filter: ::std::option::Option<bool>,
-    /// `displayType`: `SetFieldsDisplayType`.
+    /// `displayType`: `CatalogProductPropertySectionDisplayType`.
     /// Allowed values: `F`, `K`, `P`.
     #[serde(rename = "displayType", default, skip_serializing_if = "Option::is_none")]
-    pub display_type: ::std::option::Option<SetFieldsDisplayType>,
+    pub display_type: ::std::option::Option<
+        crate::types::CatalogProductPropertySectionDisplayType,
+    >,
     /// `displayExpanded`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "displayExpanded",
@@ -551,7 +465,10 @@ impl SetFields {
         self
     }
     /// Sets `displayType`.
-    pub fn display_type(mut self, value: SetFieldsDisplayType) -> Self {
+    pub fn display_type(
+        mut self,
+        value: crate::types::CatalogProductPropertySectionDisplayType,
+    ) -> Self {
         self.display_type = Some(value);
         self
     }

@@ -152,7 +152,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `ratio`: map of `RestFieldDescription`.
+    /// `ratio`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -161,7 +161,7 @@ pub struct GetFieldsResponse {
     pub ratio: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -180,7 +180,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.ratio = Some(value);

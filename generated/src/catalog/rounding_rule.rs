@@ -117,60 +117,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `roundType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsRoundType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `4`
-    V4,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::IntEnum for AddFieldsRoundType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            4i64 => Self::V4,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V4 => 4i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsRoundType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsRoundType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -186,13 +132,13 @@ pub struct AddFields {
     /// `price`: number, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>")]
     pub price: f64,
-    /// `roundType`: `AddFieldsRoundType`, required.
+    /// `roundType`: `CatalogRoundingRuleRoundType`, required.
     /// Allowed values: `1`, `2`, `4`.
     #[serde(
         rename = "roundType",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub round_type: AddFieldsRoundType,
+    pub round_type: crate::types::CatalogRoundingRuleRoundType,
     /// `roundPrecision`: number, required.
     #[serde(
         rename = "roundPrecision",
@@ -208,7 +154,7 @@ impl AddFields {
     pub fn new(
         catalog_group_id: i64,
         price: f64,
-        round_type: AddFieldsRoundType,
+        round_type: crate::types::CatalogRoundingRuleRoundType,
         round_precision: f64,
     ) -> Self {
         Self {
@@ -363,30 +309,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.roundingRule.get`](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `roundingRule`: `CatalogRoundingRule`.
-    #[serde(rename = "roundingRule", default, skip_serializing_if = "Option::is_none")]
-    pub rounding_rule: ::std::option::Option<crate::types::CatalogRoundingRule>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { rounding_rule: None }
-    }
-    /// Sets `roundingRule`.
-    pub fn rounding_rule(mut self, value: crate::types::CatalogRoundingRule) -> Self {
-        self.rounding_rule = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.roundingRule.get`](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -481,7 +404,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `roundingRule`: map of `RestFieldDescription`.
+    /// `roundingRule`: map of field description.
     #[serde(
         rename = "roundingRule",
         default,
@@ -491,7 +414,7 @@ pub struct GetFieldsResponse {
     pub rounding_rule: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -510,7 +433,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.rounding_rule = Some(value);
@@ -742,60 +665,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `roundType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterRoundType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `4`
-    V4,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListFilterRoundType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            4i64 => Self::V4,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V4 => 4i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterRoundType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterRoundType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -825,7 +694,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub price: ::std::option::Option<f64>,
-    /// `roundType`: `ListFilterRoundType`.
+    /// `roundType`: `CatalogRoundingRuleRoundType`.
     /// Allowed values: `1`, `2`, `4`.
     #[serde(
         rename = "roundType",
@@ -833,7 +702,7 @@ pub struct ListFilter {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub round_type: ::std::option::Option<ListFilterRoundType>,
+    pub round_type: ::std::option::Option<crate::types::CatalogRoundingRuleRoundType>,
     /// `roundPrecision`: number.
     #[serde(
         rename = "roundPrecision",
@@ -915,7 +784,10 @@ impl ListFilter {
         self
     }
     /// Sets `roundType`.
-    pub fn round_type(mut self, value: ListFilterRoundType) -> Self {
+    pub fn round_type(
+        mut self,
+        value: crate::types::CatalogRoundingRuleRoundType,
+    ) -> Self {
         self.round_type = Some(value);
         self
     }
@@ -970,15 +842,15 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: i64,
-    /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl Update {
     /// A value with the required `Id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: UpdateFields) -> Self {
+    pub fn new(id: i64, fields: AddFields) -> Self {
         Self { id, fields }
     }
 }
@@ -995,30 +867,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.roundingRule.update`](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `roundingRule`: `CatalogRoundingRule`.
-    #[serde(rename = "roundingRule", default, skip_serializing_if = "Option::is_none")]
-    pub rounding_rule: ::std::option::Option<crate::types::CatalogRoundingRule>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { rounding_rule: None }
-    }
-    /// Sets `roundingRule`.
-    pub fn rounding_rule(mut self, value: crate::types::CatalogRoundingRule) -> Self {
-        self.rounding_rule = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.roundingRule.update`](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1081,105 +930,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `roundType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsRoundType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `4`
-    V4,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::IntEnum for UpdateFieldsRoundType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            4i64 => Self::V4,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V4 => 4i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsRoundType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsRoundType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `catalogGroupId`: integer, required.
-    #[serde(
-        rename = "catalogGroupId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub catalog_group_id: i64,
-    /// `price`: number, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>")]
-    pub price: f64,
-    /// `roundType`: `UpdateFieldsRoundType`, required.
-    /// Allowed values: `1`, `2`, `4`.
-    #[serde(
-        rename = "roundType",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
-    )]
-    pub round_type: UpdateFieldsRoundType,
-    /// `roundPrecision`: number, required.
-    #[serde(
-        rename = "roundPrecision",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub round_precision: f64,
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFields {
-    /// A value with the required `catalogGroupId`, `price`, `roundType`, `roundPrecision`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        catalog_group_id: i64,
-        price: f64,
-        round_type: UpdateFieldsRoundType,
-        round_precision: f64,
-    ) -> Self {
-        Self {
-            catalog_group_id,
-            price,
-            round_type,
-            round_precision,
-        }
-    }
-}

@@ -412,30 +412,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.section.get`](https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `section`: `CatalogSection`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: ::std::option::Option<crate::types::CatalogSection>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { section: None }
-    }
-    /// Sets `section`.
-    pub fn section(mut self, value: crate::types::CatalogSection) -> Self {
-        self.section = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.section.get`](https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -530,14 +507,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `section`: map of any JSON value.
+    /// `section`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub section: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -553,7 +533,10 @@ impl GetFieldsResponse {
     /// Sets `section`.
     pub fn section(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.section = Some(value);
         self
@@ -990,30 +973,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.section.update`](https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `section`: `CatalogSection`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: ::std::option::Option<crate::types::CatalogSection>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { section: None }
-    }
-    /// Sets `section`.
-    pub fn section(mut self, value: crate::types::CatalogSection) -> Self {
-        self.section = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.section.update`](https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

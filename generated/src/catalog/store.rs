@@ -111,44 +111,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
-/// The `imageId` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsImageId {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddFieldsImageId);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddFieldsImageId {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -196,9 +158,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub gps_s: ::std::option::Option<f64>,
-    /// `imageId`: `AddFieldsImageId`.
+    /// `imageId`: `AddFieldsDetailPicture`.
     #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: ::std::option::Option<AddFieldsImageId>,
+    pub image_id: ::std::option::Option<crate::catalog::product::AddFieldsDetailPicture>,
     /// `dateModify`: string.
     #[serde(
         rename = "dateModify",
@@ -344,7 +306,10 @@ impl AddFields {
         self
     }
     /// Sets `imageId`.
-    pub fn image_id(mut self, value: AddFieldsImageId) -> Self {
+    pub fn image_id(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.image_id = Some(value);
         self
     }
@@ -577,30 +542,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.store.get`](https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `store`: `CatalogStore`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store: ::std::option::Option<crate::types::CatalogStore>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { store: None }
-    }
-    /// Sets `store`.
-    pub fn store(mut self, value: crate::types::CatalogStore) -> Self {
-        self.store = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.store.get`](https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -703,7 +645,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `store`: map of `RestFieldDescription`.
+    /// `store`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -712,7 +654,7 @@ pub struct GetFieldsResponse {
     pub store: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -731,7 +673,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.store = Some(value);
@@ -1308,30 +1250,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.store.update`](https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `store`: `CatalogStore`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store: ::std::option::Option<crate::types::CatalogStore>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { store: None }
-    }
-    /// Sets `store`.
-    pub fn store(mut self, value: crate::types::CatalogStore) -> Self {
-        self.store = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.store.update`](https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1386,44 +1305,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// The `imageId` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsImageId {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateFieldsImageId);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFieldsImageId {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1475,9 +1356,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub gps_s: ::std::option::Option<f64>,
-    /// `imageId`: `UpdateFieldsImageId`.
+    /// `imageId`: `AddFieldsDetailPicture`.
     #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: ::std::option::Option<UpdateFieldsImageId>,
+    pub image_id: ::std::option::Option<crate::catalog::product::AddFieldsDetailPicture>,
     /// `dateModify`: string.
     #[serde(
         rename = "dateModify",
@@ -1631,7 +1512,10 @@ impl UpdateFields {
         self
     }
     /// Sets `imageId`.
-    pub fn image_id(mut self, value: UpdateFieldsImageId) -> Self {
+    pub fn image_id(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.image_id = Some(value);
         self
     }

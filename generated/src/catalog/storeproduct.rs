@@ -164,7 +164,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `storeProduct`: map of `RestFieldDescription`.
+    /// `storeProduct`: map of field description.
     #[serde(
         rename = "storeProduct",
         default,
@@ -174,7 +174,7 @@ pub struct GetFieldsResponse {
     pub store_product: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -193,7 +193,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.store_product = Some(value);

@@ -325,30 +325,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.vat.get`](https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `vat`: `CatalogVat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat: ::std::option::Option<crate::types::CatalogVat>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { vat: None }
-    }
-    /// Sets `vat`.
-    pub fn vat(mut self, value: crate::types::CatalogVat) -> Self {
-        self.vat = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.vat.get`](https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -443,14 +420,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `vat`: map of any JSON value.
+    /// `vat`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub vat: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -466,7 +446,10 @@ impl GetFieldsResponse {
     /// Sets `vat`.
     pub fn vat(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.vat = Some(value);
         self
@@ -836,30 +819,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.vat.update`](https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `vat`: `CatalogVat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat: ::std::option::Option<crate::types::CatalogVat>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { vat: None }
-    }
-    /// Sets `vat`.
-    pub fn vat(mut self, value: crate::types::CatalogVat) -> Self {
-        self.vat = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.vat.update`](https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -446,7 +446,10 @@ pub struct FieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, FieldsItem>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -454,7 +457,10 @@ impl FieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, FieldsItem> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }
@@ -492,129 +498,6 @@ impl ::std::fmt::Display for FieldsError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for FieldsError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsItem {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean.
-    #[serde(
-        rename = "isMultiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_multiple: ::std::option::Option<bool>,
-    /// `isDynamic`: boolean.
-    #[serde(
-        rename = "isDynamic",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_dynamic: ::std::option::Option<bool>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl FieldsItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            is_required: None,
-            is_read_only: None,
-            is_immutable: None,
-            is_multiple: None,
-            is_dynamic: None,
-            title: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isMultiple`.
-    pub fn is_multiple(mut self, value: bool) -> Self {
-        self.is_multiple = Some(value);
-        self
-    }
-    /// Sets `isDynamic`.
-    pub fn is_dynamic(mut self, value: bool) -> Self {
-        self.is_dynamic = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.address.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-list.html).
 ///
 /// - Scopes: `crm`
@@ -1269,15 +1152,15 @@ impl ListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Update {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: UpdateFields) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -1342,195 +1225,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `TYPE_ID`: integer, required.
-    #[serde(
-        rename = "TYPE_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub type_id: i64,
-    /// `ENTITY_TYPE_ID`: integer, required.
-    #[serde(
-        rename = "ENTITY_TYPE_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: i64,
-    /// `ENTITY_ID`: string, required.
-    #[serde(
-        rename = "ENTITY_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::string::String,
-    /// `ADDRESS_1`: string.
-    #[serde(
-        rename = "ADDRESS_1",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub address_1: ::std::option::Option<::std::string::String>,
-    /// `ADDRESS_2`: string.
-    #[serde(
-        rename = "ADDRESS_2",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub address_2: ::std::option::Option<::std::string::String>,
-    /// `CITY`: string.
-    #[serde(
-        rename = "CITY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub city: ::std::option::Option<::std::string::String>,
-    /// `POSTAL_CODE`: string.
-    #[serde(
-        rename = "POSTAL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub postal_code: ::std::option::Option<::std::string::String>,
-    /// `REGION`: string.
-    #[serde(
-        rename = "REGION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub region: ::std::option::Option<::std::string::String>,
-    /// `PROVINCE`: string.
-    #[serde(
-        rename = "PROVINCE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub province: ::std::option::Option<::std::string::String>,
-    /// `COUNTRY`: string.
-    #[serde(
-        rename = "COUNTRY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub country: ::std::option::Option<::std::string::String>,
-    /// `COUNTRY_CODE`: string.
-    #[serde(
-        rename = "COUNTRY_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub country_code: ::std::option::Option<::std::string::String>,
-    /// `LOC_ADDR_ID`: integer.
-    #[serde(
-        rename = "LOC_ADDR_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub loc_addr_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFields {
-    /// A value with the required `TYPE_ID`, `ENTITY_TYPE_ID`, `ENTITY_ID`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        type_id: i64,
-        entity_type_id: i64,
-        entity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            type_id,
-            entity_type_id,
-            entity_id: entity_id.into(),
-            address_1: None,
-            address_2: None,
-            city: None,
-            postal_code: None,
-            region: None,
-            province: None,
-            country: None,
-            country_code: None,
-            loc_addr_id: None,
-        }
-    }
-    /// Sets `ADDRESS_1`.
-    pub fn address_1(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.address_1 = Some(value.into());
-        self
-    }
-    /// Sets `ADDRESS_2`.
-    pub fn address_2(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.address_2 = Some(value.into());
-        self
-    }
-    /// Sets `CITY`.
-    pub fn city(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-    /// Sets `POSTAL_CODE`.
-    pub fn postal_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-    /// Sets `REGION`.
-    pub fn region(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets `PROVINCE`.
-    pub fn province(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.province = Some(value.into());
-        self
-    }
-    /// Sets `COUNTRY`.
-    pub fn country(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-    /// Sets `COUNTRY_CODE`.
-    pub fn country_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.country_code = Some(value.into());
-        self
-    }
-    /// Sets `LOC_ADDR_ID`.
-    pub fn loc_addr_id(mut self, value: i64) -> Self {
-        self.loc_addr_id = Some(value);
-        self
-    }
-}

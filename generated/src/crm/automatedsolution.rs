@@ -299,7 +299,10 @@ pub struct FieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -307,7 +310,10 @@ impl FieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }
@@ -383,40 +389,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.automatedsolution.get`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `automatedSolution`: map of any JSON value.
-    #[serde(
-        rename = "automatedSolution",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub automated_solution: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { automated_solution: None }
-    }
-    /// Sets `automatedSolution`.
-    pub fn automated_solution(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.automated_solution = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`crm.automatedsolution.get`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -678,40 +651,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`crm.automatedsolution.update`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `automatedSolution`: map of any JSON value.
-    #[serde(
-        rename = "automatedSolution",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub automated_solution: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { automated_solution: None }
-    }
-    /// Sets `automatedSolution`.
-    pub fn automated_solution(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.automated_solution = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`crm.automatedsolution.update`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

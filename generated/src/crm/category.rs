@@ -43,157 +43,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`crm.category.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `entityTypeId`: integer.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `isDefault`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_default: ::std::option::Option<bool>,
-    /// `originId`: string.
-    #[serde(
-        rename = "originId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub origin_id: ::std::option::Option<::std::string::String>,
-    /// `originatorId`: string.
-    #[serde(
-        rename = "originatorId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub originator_id: ::std::option::Option<::std::string::String>,
-    /// `isSystem`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isSystem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_system: ::std::option::Option<bool>,
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            sort: None,
-            entity_type_id: None,
-            is_default: None,
-            origin_id: None,
-            originator_id: None,
-            is_system: None,
-            code: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn is_default(mut self, value: bool) -> Self {
-        self.is_default = Some(value);
-        self
-    }
-    /// Sets `originId`.
-    pub fn origin_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.origin_id = Some(value.into());
-        self
-    }
-    /// Sets `originatorId`.
-    pub fn originator_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.originator_id = Some(value.into());
-        self
-    }
-    /// Sets `isSystem`.
-    pub fn is_system(mut self, value: bool) -> Self {
-        self.is_system = Some(value);
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-}
+pub type AddResponse = crate::types::Category;
 /// Errors of [`crm.category.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -484,30 +334,45 @@ impl ::bitrix24_runtime::Method for Fields {
     type Error = FieldsError;
 }
 /// The `result` of [`crm.category.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-fields.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct FieldsResponse(
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct FieldsResponse {
+    /// `fields`: map of field description.
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
-    pub ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::types::CrmRestFieldDescription,
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
-);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+}
+#[cfg(any(feature = "crm", feature = "task"))]
+::bitrix24_runtime::wire_object!(FieldsResponse);
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 impl FieldsResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::types::CrmRestFieldDescription,
-    > {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    ) -> Self {
+        self.fields = Some(value);
+        self
     }
 }
 /// Errors of [`crm.category.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-fields.html).
@@ -604,15 +469,28 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.category.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub crate::types::Category);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `category`: `Category`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: ::std::option::Option<crate::types::Category>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Category {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { category: None }
+    }
+    /// Sets `category`.
+    pub fn category(mut self, value: crate::types::Category) -> Self {
+        self.category = Some(value);
+        self
     }
 }
 /// Errors of [`crm.category.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html).
@@ -713,15 +591,32 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`crm.category.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct ListResponse(pub crate::types::Category);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `categories`: list of `Category`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub categories: ::std::option::Option<::std::vec::Vec<crate::types::Category>>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListResponse);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Category {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { categories: None }
+    }
+    /// Sets `categories`.
+    pub fn categories(mut self, value: ::std::vec::Vec<crate::types::Category>) -> Self {
+        self.categories = Some(value);
+        self
     }
 }
 /// Errors of [`crm.category.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html).
@@ -820,17 +715,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`crm.category.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct UpdateResponse(pub crate::types::Category);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Category {
-        self.0
-    }
-}
+pub type UpdateResponse = GetResponse;
 /// Errors of [`crm.category.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

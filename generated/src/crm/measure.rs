@@ -203,136 +203,7 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.measure.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `CODE`: integer.
-    #[serde(
-        rename = "CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `IS_DEFAULT`: string.
-    #[serde(
-        rename = "IS_DEFAULT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub is_default: ::std::option::Option<::std::string::String>,
-    /// `MEASURE_TITLE`: string.
-    #[serde(
-        rename = "MEASURE_TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_title: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_INTL`: string.
-    #[serde(
-        rename = "SYMBOL_INTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_intl: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_LETTER_INTL`: string.
-    #[serde(
-        rename = "SYMBOL_LETTER_INTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_RUS`: string.
-    #[serde(
-        rename = "SYMBOL_RUS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_rus: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            id: None,
-            is_default: None,
-            measure_title: None,
-            symbol_intl: None,
-            symbol_letter_intl: None,
-            symbol_rus: None,
-        }
-    }
-    /// Sets `CODE`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `IS_DEFAULT`.
-    pub fn is_default(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `MEASURE_TITLE`.
-    pub fn measure_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_title = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_INTL`.
-    pub fn symbol_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_intl = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_LETTER_INTL`.
-    pub fn symbol_letter_intl(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_letter_intl = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_RUS`.
-    pub fn symbol_rus(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_rus = Some(value.into());
-        self
-    }
-}
+pub type FieldsResponse = crate::types::Measure;
 /// Errors of [`crm.measure.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -407,12 +278,12 @@ impl ::bitrix24_runtime::Method for Get {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+pub struct GetResponse(pub crate::types::Measure);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> crate::types::Measure {
         self.0
     }
 }
@@ -553,12 +424,17 @@ impl ::bitrix24_runtime::Method for List {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct ListResponse(pub ::serde_json::Value);
+pub struct ListResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::vec::Vec<crate::types::Measure>,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Measure> {
         self.0
     }
 }

@@ -173,15 +173,15 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteByFilter {
-    /// `fields`: `DeleteByFilterFields`, required.
-    pub fields: DeleteByFilterFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl DeleteByFilter {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: DeleteByFilterFields) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -274,44 +274,6 @@ impl ::std::fmt::Display for DeleteByFilterError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for DeleteByFilterError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteByFilterFields {
-    /// `orderId`: integer, required.
-    #[serde(
-        rename = "orderId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub order_id: i64,
-    /// `ownerTypeId`: integer, required.
-    #[serde(
-        rename = "ownerTypeId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_type_id: i64,
-    /// `ownerId`: integer, required.
-    #[serde(
-        rename = "ownerId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_id: i64,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl DeleteByFilterFields {
-    /// A value with the required `orderId`, `ownerTypeId`, `ownerId`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(order_id: i64, owner_type_id: i64, owner_id: i64) -> Self {
-        Self {
-            order_id,
-            owner_type_id,
-            owner_id,
-        }
-    }
-}
 /// Parameters of [`crm.orderentity.getFields`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-get-fields.html).
 ///
 /// - Scopes: `crm`
@@ -352,7 +314,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `orderEntity`: map of `CrmRestFieldDescription`.
+    /// `orderEntity`: map of field description.
     #[serde(
         rename = "orderEntity",
         default,
@@ -362,7 +324,7 @@ pub struct GetFieldsResponse {
     pub order_entity: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::CrmRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -381,7 +343,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::CrmRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.order_entity = Some(value);

@@ -693,30 +693,7 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.type.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `fields`: `CrmRestFieldDescription`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<crate::types::CrmRestFieldDescription>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `fields`.
-    pub fn fields(mut self, value: crate::types::CrmRestFieldDescription) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
+pub type FieldsResponse = crate::crm::category::FieldsResponse;
 /// Errors of [`crm.type.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -805,17 +782,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub crate::types::Type);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Type {
-        self.0
-    }
-}
+pub type GetResponse = GetByEntityTypeIdResponse;
 /// Errors of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -913,15 +880,28 @@ impl ::bitrix24_runtime::Method for GetByEntityTypeId {
 /// The `result` of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetByEntityTypeIdResponse(pub crate::types::Type);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetByEntityTypeIdResponse {
+    /// `type`: `Type`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: ::std::option::Option<crate::types::Type>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetByEntityTypeIdResponse);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetByEntityTypeIdResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Type {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { type_: None }
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: crate::types::Type) -> Self {
+        self.type_ = Some(value);
+        self
     }
 }
 /// Errors of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
@@ -1145,49 +1125,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// The `relations` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilterRelations {
-    /// `parent`: list of `CrmRelation`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub parent: ::std::option::Option<::std::vec::Vec<crate::types::CrmRelation>>,
-    /// `child`: list of `CrmRelation`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub child: ::std::option::Option<::std::vec::Vec<crate::types::CrmRelation>>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListFilterRelations);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListFilterRelations {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { parent: None, child: None }
-    }
-    /// Sets `parent`.
-    pub fn parent(mut self, value: ::std::vec::Vec<crate::types::CrmRelation>) -> Self {
-        self.parent = Some(value);
-        self
-    }
-    /// Sets `child`.
-    pub fn child(mut self, value: ::std::vec::Vec<crate::types::CrmRelation>) -> Self {
-        self.child = Some(value);
-        self
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1384,9 +1321,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub updated_by: ::std::option::Option<i64>,
-    /// `relations`: `ListFilterRelations`.
+    /// `relations`: `TypeRelations`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relations: ::std::option::Option<ListFilterRelations>,
+    pub relations: ::std::option::Option<crate::types::TypeRelations>,
     /// `linkedUserFields`: map of any JSON value.
     #[serde(
         rename = "linkedUserFields",
@@ -1592,7 +1529,7 @@ impl ListFilter {
         self
     }
     /// Sets `relations`.
-    pub fn relations(mut self, value: ListFilterRelations) -> Self {
+    pub fn relations(mut self, value: crate::types::TypeRelations) -> Self {
         self.relations = Some(value);
         self
     }
@@ -1664,30 +1601,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `type`: any JSON value.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None }
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: ::serde_json::Value) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

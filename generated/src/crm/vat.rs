@@ -299,114 +299,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.vat.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `TIMESTAMP_X`: string.
-    #[serde(
-        rename = "TIMESTAMP_X",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `ACTIVE`: string.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub active: ::std::option::Option<::std::string::String>,
-    /// `C_SORT`: integer.
-    #[serde(
-        rename = "C_SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub c_sort: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `RATE`: number.
-    #[serde(
-        rename = "RATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub rate: ::std::option::Option<f64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            timestamp_x: None,
-            active: None,
-            c_sort: None,
-            name: None,
-            rate: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TIMESTAMP_X`.
-    pub fn timestamp_x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timestamp_x = Some(value.into());
-        self
-    }
-    /// Sets `ACTIVE`.
-    pub fn active(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.active = Some(value.into());
-        self
-    }
-    /// Sets `C_SORT`.
-    pub fn c_sort(mut self, value: i64) -> Self {
-        self.c_sort = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `RATE`.
-    pub fn rate(mut self, value: f64) -> Self {
-        self.rate = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.vat.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-fields.html).

@@ -1026,61 +1026,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetError {}
-/// The `values` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseDocumentValues {
-    /// `_creationMethod`: string.
-    #[serde(
-        rename = "_creationMethod",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub creation_method: ::std::option::Option<::std::string::String>,
-    /// `stampsEnabled`: boolean.
-    #[serde(
-        rename = "stampsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub stamps_enabled: ::std::option::Option<bool>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(GetResponseDocumentValues);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl GetResponseDocumentValues {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            creation_method: None,
-            stamps_enabled: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `_creationMethod`.
-    pub fn creation_method(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.creation_method = Some(value.into());
-        self
-    }
-    /// Sets `stampsEnabled`.
-    pub fn stamps_enabled(mut self, value: bool) -> Self {
-        self.stamps_enabled = Some(value);
-        self
-    }
-}
 /// The `publicUrlView` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1165,9 +1110,9 @@ pub struct GetResponseDocument {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub value: ::std::option::Option<::std::string::String>,
-    /// `values`: `GetResponseDocumentValues`.
+    /// `values`: `AddResponseDocumentValues`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: ::std::option::Option<GetResponseDocumentValues>,
+    pub values: ::std::option::Option<AddResponseDocumentValues>,
     /// `fileId`: integer.
     #[serde(
         rename = "fileId",
@@ -1447,7 +1392,7 @@ impl GetResponseDocument {
         self
     }
     /// Sets `values`.
-    pub fn values(mut self, value: GetResponseDocumentValues) -> Self {
+    pub fn values(mut self, value: AddResponseDocumentValues) -> Self {
         self.values = Some(value);
         self
     }
@@ -2030,61 +1975,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for ListError {}
-/// The `values` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilterValues {
-    /// `_creationMethod`: string.
-    #[serde(
-        rename = "_creationMethod",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub creation_method: ::std::option::Option<::std::string::String>,
-    /// `stampsEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "stampsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub stamps_enabled: ::std::option::Option<bool>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(ListFilterValues);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl ListFilterValues {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            creation_method: None,
-            stamps_enabled: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `_creationMethod`.
-    pub fn creation_method(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.creation_method = Some(value.into());
-        self
-    }
-    /// Sets `stampsEnabled`.
-    pub fn stamps_enabled(mut self, value: bool) -> Self {
-        self.stamps_enabled = Some(value);
-        self
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -2175,9 +2065,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub update_time: ::std::option::Option<::std::string::String>,
-    /// `values`: `ListFilterValues`.
+    /// `values`: `AddValues`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: ::std::option::Option<ListFilterValues>,
+    pub values: ::std::option::Option<AddValues>,
     /// `createdBy`: integer.
     #[serde(
         rename = "createdBy",
@@ -2298,7 +2188,7 @@ impl ListFilter {
         self
     }
     /// Sets `values`.
-    pub fn values(mut self, value: ListFilterValues) -> Self {
+    pub fn values(mut self, value: AddValues) -> Self {
         self.values = Some(value);
         self
     }
@@ -2340,9 +2230,9 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: `UpdateFields`.
+    /// `fields`: `AddFields`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<UpdateFields>,
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -2368,7 +2258,7 @@ impl Update {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: UpdateFields) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -2531,96 +2421,6 @@ impl UpdateValues {
         self
     }
 }
-/// The `fields` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `FORMAT`: map of string.
-    #[serde(
-        rename = "FORMAT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub format: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `PROVIDER`: string.
-    #[serde(
-        rename = "PROVIDER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub provider: ::std::option::Option<::std::string::String>,
-    /// `TITLE`: string.
-    #[serde(
-        rename = "TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(UpdateFields);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl UpdateFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            format: None,
-            provider: None,
-            title: None,
-        }
-    }
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `FORMAT`.
-    pub fn format(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.format = Some(value);
-        self
-    }
-    /// Sets `PROVIDER`.
-    pub fn provider(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-    /// Sets `TITLE`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// The `values` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -2690,40 +2490,6 @@ impl UpdateResponseDocumentValues {
     /// Sets `stampsEnabled`.
     pub fn stamps_enabled(mut self, value: bool) -> Self {
         self.stamps_enabled = Some(value);
-        self
-    }
-}
-/// The `publicUrlView` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseDocumentPublicUrlView {
-    /// `time`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub time: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(UpdateResponseDocumentPublicUrlView);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl UpdateResponseDocumentPublicUrlView {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { time: None }
-    }
-    /// Sets `time`.
-    pub fn time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.time = Some(value.into());
         self
     }
 }
@@ -2884,9 +2650,9 @@ pub struct UpdateResponseDocument {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub public_url: ::std::option::Option<::std::string::String>,
-    /// `publicUrlView`: `UpdateResponseDocumentPublicUrlView`.
+    /// `publicUrlView`: `GetResponseDocumentPublicUrlView`.
     #[serde(rename = "publicUrlView", default, skip_serializing_if = "Option::is_none")]
-    pub public_url_view: ::std::option::Option<UpdateResponseDocumentPublicUrlView>,
+    pub public_url_view: ::std::option::Option<GetResponseDocumentPublicUrlView>,
     /// `isTransformationError`: boolean.
     #[serde(
         rename = "isTransformationError",
@@ -3129,10 +2895,7 @@ impl UpdateResponseDocument {
         self
     }
     /// Sets `publicUrlView`.
-    pub fn public_url_view(
-        mut self,
-        value: UpdateResponseDocumentPublicUrlView,
-    ) -> Self {
+    pub fn public_url_view(mut self, value: GetResponseDocumentPublicUrlView) -> Self {
         self.public_url_view = Some(value);
         self
     }

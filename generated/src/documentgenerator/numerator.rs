@@ -785,169 +785,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetError {}
-/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// `start`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(
-    GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
-);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
-        self
-    }
-}
-/// The `settings` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseNumeratorSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
-    #[serde(
-        rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    >,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(GetResponseNumeratorSettings);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl GetResponseNumeratorSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            bitrix_main_numerator_generator_sequent_number_generator: None,
-        }
-    }
-    /// Sets `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`.
-    pub fn bitrix_main_numerator_generator_sequent_number_generator(
-        mut self,
-        value: GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    ) -> Self {
-        self.bitrix_main_numerator_generator_sequent_number_generator = Some(value);
-        self
-    }
-}
 /// The `numerator` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -983,9 +820,9 @@ pub struct GetResponseNumerator {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `GetResponseNumeratorSettings`.
+    /// `settings`: `AddResponseNumeratorSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<GetResponseNumeratorSettings>,
+    pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
 }
 #[cfg(feature = "documentgenerator")]
 ::bitrix24_runtime::wire_object!(GetResponseNumerator);
@@ -1036,7 +873,7 @@ impl GetResponseNumerator {
         self
     }
     /// Sets `settings`.
-    pub fn settings(mut self, value: GetResponseNumeratorSettings) -> Self {
+    pub fn settings(mut self, value: AddResponseNumeratorSettings) -> Self {
         self.settings = Some(value);
         self
     }
@@ -1161,131 +998,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for ListError {}
-/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// `start`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(
-    ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
-);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
-        self
-    }
-}
 /// The `settings` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1293,14 +1005,14 @@ impl ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGene
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponseNumeratorsSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
+    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddResponseSettings`.
     #[serde(
         rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
+        crate::crm::documentgenerator::numerator::AddResponseSettings,
     >,
 }
 #[cfg(feature = "documentgenerator")]
@@ -1318,7 +1030,7 @@ impl ListResponseNumeratorsSettings {
     /// Sets `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`.
     pub fn bitrix_main_numerator_generator_sequent_number_generator(
         mut self,
-        value: ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
+        value: crate::crm::documentgenerator::numerator::AddResponseSettings,
     ) -> Self {
         self.bitrix_main_numerator_generator_sequent_number_generator = Some(value);
         self
@@ -1457,96 +1169,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-update.html).
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `template`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub template: ::std::option::Option<::std::string::String>,
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `UpdateResponseSettings`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<UpdateResponseSettings>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            template: None,
-            code: None,
-            settings: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn template(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn settings(mut self, value: UpdateResponseSettings) -> Self {
-        self.settings = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = GetResponseNumerator;
 /// Errors of [`documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-update.html).
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1605,174 +1228,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for UpdateError {}
-/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// `start`: integer.
-    /// Default: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    /// Default: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    /// Default: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    /// Default: `0`.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean, sent as `1`/`0`.
-    /// Default: `0`.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::ZeroOne>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(
-    UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
-);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
-        self
-    }
-}
-/// The `settings` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
-    #[serde(
-        rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    >,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl UpdateFieldsSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            bitrix_main_numerator_generator_sequent_number_generator: None,
-        }
-    }
-    /// Sets `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`.
-    pub fn bitrix_main_numerator_generator_sequent_number_generator(
-        mut self,
-        value: UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    ) -> Self {
-        self.bitrix_main_numerator_generator_sequent_number_generator = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1794,9 +1249,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub template: ::std::option::Option<::std::string::String>,
-    /// `settings`: `UpdateFieldsSettings`.
+    /// `settings`: `AddFieldsSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<UpdateFieldsSettings>,
+    pub settings: ::std::option::Option<AddFieldsSettings>,
 }
 #[cfg(feature = "documentgenerator")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1829,171 +1284,8 @@ impl UpdateFields {
         self
     }
     /// Sets `settings`.
-    pub fn settings(mut self, value: UpdateFieldsSettings) -> Self {
+    pub fn settings(mut self, value: AddFieldsSettings) -> Self {
         self.settings = Some(value);
-        self
-    }
-}
-/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// `start`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(
-    UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
-);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
-        self
-    }
-}
-/// The `settings` object.
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
-    #[serde(
-        rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    >,
-}
-#[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(UpdateResponseSettings);
-#[cfg(feature = "documentgenerator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl UpdateResponseSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            bitrix_main_numerator_generator_sequent_number_generator: None,
-        }
-    }
-    /// Sets `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`.
-    pub fn bitrix_main_numerator_generator_sequent_number_generator(
-        mut self,
-        value: UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    ) -> Self {
-        self.bitrix_main_numerator_generator_sequent_number_generator = Some(value);
         self
     }
 }

@@ -364,11 +364,11 @@ pub struct Unbind {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub auth_type: ::std::option::Option<i64>,
-    /// `event_type`: `UnbindEventType`.
+    /// `event_type`: `BindEventType`.
     /// Default: `online`.
     /// Allowed values: `online`, `offline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_type: ::std::option::Option<UnbindEventType>,
+    pub event_type: ::std::option::Option<BindEventType>,
 }
 #[cfg(feature = "basic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
@@ -392,7 +392,7 @@ impl Unbind {
         self
     }
     /// Sets `event_type`.
-    pub fn event_type(mut self, value: UnbindEventType) -> Self {
+    pub fn event_type(mut self, value: BindEventType) -> Self {
         self.event_type = Some(value);
         self
     }
@@ -482,53 +482,3 @@ impl ::std::fmt::Display for UnbindError {
 }
 #[cfg(feature = "basic")]
 impl ::std::error::Error for UnbindError {}
-/// Allowed values of `event_type`.
-#[cfg(feature = "basic")]
-#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UnbindEventType {
-    /// `online`
-    Online,
-    /// `offline`
-    Offline,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "basic")]
-#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
-impl ::bitrix24_runtime::wire::StrEnum for UnbindEventType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "online" => Self::Online,
-            "offline" => Self::Offline,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Online => "online",
-            Self::Offline => "offline",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "basic")]
-#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
-impl ::serde::Serialize for UnbindEventType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "basic")]
-#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
-impl<'de> ::serde::Deserialize<'de> for UnbindEventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

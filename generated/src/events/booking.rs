@@ -19,35 +19,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingAdd {
 /// The `data` of [`OnBookingAdd`] (`ONBOOKINGADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingAddData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingAddData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -67,35 +39,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingDelete {
 /// The `data` of [`OnBookingDelete`] (`ONBOOKINGDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingDeleteData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingDeleteData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGRESOURCEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -115,35 +59,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceAdd {
 /// The `data` of [`OnBookingResourceAdd`] (`ONBOOKINGRESOURCEADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingResourceAddData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingResourceAddData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingResourceAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingResourceAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGRESOURCEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -163,35 +79,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceDelete {
 /// The `data` of [`OnBookingResourceDelete`] (`ONBOOKINGRESOURCEDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingResourceDeleteData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingResourceDeleteData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingResourceDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingResourceDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGRESOURCETYPEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -211,35 +99,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeAdd {
 /// The `data` of [`OnBookingResourceTypeAdd`] (`ONBOOKINGRESOURCETYPEADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingResourceTypeAddData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingResourceTypeAddData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingResourceTypeAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingResourceTypeAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGRESOURCETYPEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -259,35 +119,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeDelete {
 /// The `data` of [`OnBookingResourceTypeDelete`] (`ONBOOKINGRESOURCETYPEDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingResourceTypeDeleteData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingResourceTypeDeleteData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingResourceTypeDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingResourceTypeDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGRESOURCETYPEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -307,35 +139,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeUpdate {
 /// The `data` of [`OnBookingResourceTypeUpdate`] (`ONBOOKINGRESOURCETYPEUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingResourceTypeUpdateData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingResourceTypeUpdateData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingResourceTypeUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingResourceTypeUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGRESOURCEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -355,35 +159,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceUpdate {
 /// The `data` of [`OnBookingResourceUpdate`] (`ONBOOKINGRESOURCEUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingResourceUpdateData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingResourceUpdateData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingResourceUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingResourceUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -403,35 +179,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingUpdate {
 /// The `data` of [`OnBookingUpdate`] (`ONBOOKINGUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingUpdateData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingUpdateData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGWAITLISTITEMADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -451,35 +199,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemAdd {
 /// The `data` of [`OnBookingWaitListItemAdd`] (`ONBOOKINGWAITLISTITEMADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingWaitListItemAddData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingWaitListItemAddData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingWaitListItemAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingWaitListItemAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGWAITLISTITEMDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -499,35 +219,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemDelete {
 /// The `data` of [`OnBookingWaitListItemDelete`] (`ONBOOKINGWAITLISTITEMDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingWaitListItemDeleteData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingWaitListItemDeleteData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingWaitListItemDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingWaitListItemDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONBOOKINGWAITLISTITEMUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -547,32 +239,4 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemUpdate {
 /// The `data` of [`OnBookingWaitListItemUpdate`] (`ONBOOKINGWAITLISTITEMUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnBookingWaitListItemUpdateData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingWaitListItemUpdateData);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl OnBookingWaitListItemUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnBookingWaitListItemUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;

@@ -19,37 +19,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryAdd {
 /// The `data` of [`OnCalendarEntryAdd`] (`ONCALENDARENTRYADD`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCalendarEntryAddData {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(OnCalendarEntryAddData);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl OnCalendarEntryAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCalendarEntryAddData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
 /// `ONCALENDARENTRYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -69,37 +39,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryDelete {
 /// The `data` of [`OnCalendarEntryDelete`] (`ONCALENDARENTRYDELETE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCalendarEntryDeleteData {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(OnCalendarEntryDeleteData);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl OnCalendarEntryDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCalendarEntryDeleteData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
 /// `ONCALENDARENTRYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -119,37 +59,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryUpdate {
 /// The `data` of [`OnCalendarEntryUpdate`] (`ONCALENDARENTRYUPDATE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCalendarEntryUpdateData {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(OnCalendarEntryUpdateData);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl OnCalendarEntryUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCalendarEntryUpdateData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
 /// `ONCALENDARSECTIONADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -169,37 +79,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionAdd {
 /// The `data` of [`OnCalendarSectionAdd`] (`ONCALENDARSECTIONADD`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCalendarSectionAddData {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(OnCalendarSectionAddData);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl OnCalendarSectionAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCalendarSectionAddData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
 /// `ONCALENDARSECTIONDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -219,37 +99,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionDelete {
 /// The `data` of [`OnCalendarSectionDelete`] (`ONCALENDARSECTIONDELETE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCalendarSectionDeleteData {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(OnCalendarSectionDeleteData);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl OnCalendarSectionDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCalendarSectionDeleteData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
 /// `ONCALENDARSECTIONUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -269,34 +119,4 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionUpdate {
 /// The `data` of [`OnCalendarSectionUpdate`] (`ONCALENDARSECTIONUPDATE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCalendarSectionUpdateData {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(OnCalendarSectionUpdateData);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl OnCalendarSectionUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCalendarSectionUpdateData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;

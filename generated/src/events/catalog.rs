@@ -17,8 +17,20 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnAdd {
     type Data = CatalogMeasureOnAddData;
 }
 /// The `data` of [`CatalogMeasureOnAdd`] (`CATALOG.MEASURE.ON.ADD`).
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "crm", feature = "sale", feature = "sonet"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "catalog",
+                feature = "crm",
+                feature = "sale",
+                feature = "sonet"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -27,10 +39,22 @@ pub struct CatalogMeasureOnAddData {
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<CatalogMeasureOnAddDataFields>,
 }
-#[cfg(feature = "catalog")]
+#[cfg(any(feature = "catalog", feature = "crm", feature = "sale", feature = "sonet"))]
 ::bitrix24_runtime::wire_object!(CatalogMeasureOnAddData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(any(feature = "catalog", feature = "crm", feature = "sale", feature = "sonet"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "catalog",
+                feature = "crm",
+                feature = "sale",
+                feature = "sonet"
+            )
+        )
+    )
+)]
 impl CatalogMeasureOnAddData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -44,8 +68,33 @@ impl CatalogMeasureOnAddData {
     }
 }
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(
+    any(
+        feature = "booking",
+        feature = "catalog",
+        feature = "crm",
+        feature = "im",
+        feature = "sale",
+        feature = "sonet",
+        feature = "telephony"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "booking",
+                feature = "catalog",
+                feature = "crm",
+                feature = "im",
+                feature = "sale",
+                feature = "sonet",
+                feature = "telephony"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -59,10 +108,45 @@ pub struct CatalogMeasureOnAddDataFields {
     )]
     pub id: ::std::option::Option<i64>,
 }
-#[cfg(feature = "catalog")]
+#[cfg(
+    any(
+        feature = "booking",
+        feature = "catalog",
+        feature = "crm",
+        feature = "im",
+        feature = "sale",
+        feature = "sonet",
+        feature = "telephony"
+    )
+)]
 ::bitrix24_runtime::wire_object!(CatalogMeasureOnAddDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[cfg(
+    any(
+        feature = "booking",
+        feature = "catalog",
+        feature = "crm",
+        feature = "im",
+        feature = "sale",
+        feature = "sonet",
+        feature = "telephony"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "booking",
+                feature = "catalog",
+                feature = "crm",
+                feature = "im",
+                feature = "sale",
+                feature = "sonet",
+                feature = "telephony"
+            )
+        )
+    )
+)]
 impl CatalogMeasureOnAddDataFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -94,62 +178,7 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnDelete {
 /// The `data` of [`CatalogMeasureOnDelete`] (`CATALOG.MEASURE.ON.DELETE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogMeasureOnDeleteData {
-    /// `FIELDS`: `CatalogMeasureOnDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogMeasureOnDeleteDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnDeleteData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogMeasureOnDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogMeasureOnDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogMeasureOnDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnDeleteDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogMeasureOnDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogMeasureOnDeleteData = CatalogMeasureOnAddData;
 /// `CATALOG.MEASURE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -169,62 +198,7 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnUpdate {
 /// The `data` of [`CatalogMeasureOnUpdate`] (`CATALOG.MEASURE.ON.UPDATE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogMeasureOnUpdateData {
-    /// `FIELDS`: `CatalogMeasureOnUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogMeasureOnUpdateDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnUpdateData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogMeasureOnUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogMeasureOnUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogMeasureOnUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnUpdateDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogMeasureOnUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogMeasureOnUpdateData = CatalogMeasureOnAddData;
 /// `CATALOG.PRICE.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -244,62 +218,7 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnAdd {
 /// The `data` of [`CatalogPriceOnAdd`] (`CATALOG.PRICE.ON.ADD`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceOnAddData {
-    /// `FIELDS`: `CatalogPriceOnAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogPriceOnAddDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceOnAddData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceOnAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogPriceOnAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceOnAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceOnAddDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceOnAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogPriceOnAddData = CatalogMeasureOnAddData;
 /// `CATALOG.PRICE.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -319,62 +238,7 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnDelete {
 /// The `data` of [`CatalogPriceOnDelete`] (`CATALOG.PRICE.ON.DELETE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceOnDeleteData {
-    /// `FIELDS`: `CatalogPriceOnDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogPriceOnDeleteDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceOnDeleteData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceOnDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogPriceOnDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceOnDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceOnDeleteDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceOnDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogPriceOnDeleteData = CatalogMeasureOnAddData;
 /// `CATALOG.PRICE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -394,62 +258,7 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnUpdate {
 /// The `data` of [`CatalogPriceOnUpdate`] (`CATALOG.PRICE.ON.UPDATE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceOnUpdateData {
-    /// `FIELDS`: `CatalogPriceOnUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogPriceOnUpdateDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceOnUpdateData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceOnUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogPriceOnUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceOnUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceOnUpdateDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceOnUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogPriceOnUpdateData = CatalogMeasureOnAddData;
 /// `CATALOG.PRICE.TYPE.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -469,62 +278,7 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnAdd {
 /// The `data` of [`CatalogPriceTypeOnAdd`] (`CATALOG.PRICE.TYPE.ON.ADD`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceTypeOnAddData {
-    /// `FIELDS`: `CatalogPriceTypeOnAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogPriceTypeOnAddDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeOnAddData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceTypeOnAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogPriceTypeOnAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceTypeOnAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeOnAddDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceTypeOnAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogPriceTypeOnAddData = CatalogMeasureOnAddData;
 /// `CATALOG.PRICE.TYPE.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -544,62 +298,7 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnDelete {
 /// The `data` of [`CatalogPriceTypeOnDelete`] (`CATALOG.PRICE.TYPE.ON.DELETE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceTypeOnDeleteData {
-    /// `FIELDS`: `CatalogPriceTypeOnDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogPriceTypeOnDeleteDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeOnDeleteData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceTypeOnDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogPriceTypeOnDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceTypeOnDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeOnDeleteDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceTypeOnDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogPriceTypeOnDeleteData = CatalogMeasureOnAddData;
 /// `CATALOG.PRICE.TYPE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -619,62 +318,7 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnUpdate {
 /// The `data` of [`CatalogPriceTypeOnUpdate`] (`CATALOG.PRICE.TYPE.ON.UPDATE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceTypeOnUpdateData {
-    /// `FIELDS`: `CatalogPriceTypeOnUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogPriceTypeOnUpdateDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeOnUpdateData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceTypeOnUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogPriceTypeOnUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogPriceTypeOnUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeOnUpdateDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogPriceTypeOnUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogPriceTypeOnUpdateData = CatalogMeasureOnAddData;
 /// `CATALOG.PRODUCT.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -782,75 +426,7 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnDelete {
 /// The `data` of [`CatalogProductOnDelete`] (`CATALOG.PRODUCT.ON.DELETE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogProductOnDeleteData {
-    /// `FIELDS`: `CatalogProductOnDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogProductOnDeleteDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductOnDeleteData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogProductOnDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogProductOnDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogProductOnDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE`: integer.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub type_: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductOnDeleteDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogProductOnDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, type_: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(mut self, value: i64) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
+pub type CatalogProductOnDeleteData = CatalogProductOnAddData;
 /// `CATALOG.PRODUCT.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -870,75 +446,7 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnUpdate {
 /// The `data` of [`CatalogProductOnUpdate`] (`CATALOG.PRODUCT.ON.UPDATE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogProductOnUpdateData {
-    /// `FIELDS`: `CatalogProductOnUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogProductOnUpdateDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductOnUpdateData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogProductOnUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogProductOnUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogProductOnUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE`: integer.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub type_: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductOnUpdateDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogProductOnUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, type_: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(mut self, value: i64) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
+pub type CatalogProductOnUpdateData = CatalogProductOnAddData;
 /// `CATALOG.ROUNDING.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -958,62 +466,7 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnAdd {
 /// The `data` of [`CatalogRoundingOnAdd`] (`CATALOG.ROUNDING.ON.ADD`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogRoundingOnAddData {
-    /// `FIELDS`: `CatalogRoundingOnAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogRoundingOnAddDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRoundingOnAddData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogRoundingOnAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogRoundingOnAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogRoundingOnAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRoundingOnAddDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogRoundingOnAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogRoundingOnAddData = CatalogMeasureOnAddData;
 /// `CATALOG.ROUNDING.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -1033,62 +486,7 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnDelete {
 /// The `data` of [`CatalogRoundingOnDelete`] (`CATALOG.ROUNDING.ON.DELETE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogRoundingOnDeleteData {
-    /// `FIELDS`: `CatalogRoundingOnDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogRoundingOnDeleteDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRoundingOnDeleteData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogRoundingOnDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogRoundingOnDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogRoundingOnDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRoundingOnDeleteDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogRoundingOnDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogRoundingOnDeleteData = CatalogMeasureOnAddData;
 /// `CATALOG.ROUNDING.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -1108,59 +506,4 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnUpdate {
 /// The `data` of [`CatalogRoundingOnUpdate`] (`CATALOG.ROUNDING.ON.UPDATE`).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogRoundingOnUpdateData {
-    /// `FIELDS`: `CatalogRoundingOnUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CatalogRoundingOnUpdateDataFields>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRoundingOnUpdateData);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogRoundingOnUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: CatalogRoundingOnUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CatalogRoundingOnUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRoundingOnUpdateDataFields);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl CatalogRoundingOnUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type CatalogRoundingOnUpdateData = CatalogMeasureOnAddData;

@@ -19,62 +19,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityAdd {
 /// The `data` of [`OnCrmActivityAdd`] (`ONCRMACTIVITYADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmActivityAddData {
-    /// `FIELDS`: `OnCrmActivityAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmActivityAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmActivityAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmActivityAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmActivityAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmActivityAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmActivityAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMACTIVITYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -94,62 +39,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityDelete {
 /// The `data` of [`OnCrmActivityDelete`] (`ONCRMACTIVITYDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmActivityDeleteData {
-    /// `FIELDS`: `OnCrmActivityDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmActivityDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmActivityDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmActivityDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmActivityDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmActivityDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmActivityDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMACTIVITYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -169,62 +59,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityUpdate {
 /// The `data` of [`OnCrmActivityUpdate`] (`ONCRMACTIVITYUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmActivityUpdateData {
-    /// `FIELDS`: `OnCrmActivityUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmActivityUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmActivityUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmActivityUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmActivityUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmActivityUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmActivityUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMADDRESSREGISTER`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -377,120 +212,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmAddressUnregister {
 /// The `data` of [`OnCrmAddressUnregister`] (`ONCRMADDRESSUNREGISTER`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmAddressUnregisterData {
-    /// `FIELDS`: `OnCrmAddressUnregisterDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmAddressUnregisterDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmAddressUnregisterData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmAddressUnregisterData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmAddressUnregisterDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmAddressUnregisterDataFields {
-    /// `TYPE_ID`: integer.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub type_id: ::std::option::Option<i64>,
-    /// `ENTITY_TYPE_ID`: integer.
-    #[serde(
-        rename = "ENTITY_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: integer.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `ANCHOR_ID`: integer.
-    #[serde(
-        rename = "ANCHOR_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub anchor_id: ::std::option::Option<i64>,
-    /// `ANCHOR_TYPE_ID`: integer.
-    #[serde(
-        rename = "ANCHOR_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub anchor_type_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmAddressUnregisterDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmAddressUnregisterDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_id: None,
-            entity_type_id: None,
-            entity_id: None,
-            anchor_id: None,
-            anchor_type_id: None,
-        }
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(mut self, value: i64) -> Self {
-        self.type_id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_TYPE_ID`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-    /// Sets `ANCHOR_ID`.
-    pub fn anchor_id(mut self, value: i64) -> Self {
-        self.anchor_id = Some(value);
-        self
-    }
-    /// Sets `ANCHOR_TYPE_ID`.
-    pub fn anchor_type_id(mut self, value: i64) -> Self {
-        self.anchor_type_id = Some(value);
-        self
-    }
-}
+pub type OnCrmAddressUnregisterData = OnCrmAddressRegisterData;
 /// `ONCRMBANKDETAILADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -510,62 +232,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailAdd {
 /// The `data` of [`OnCrmBankDetailAdd`] (`ONCRMBANKDETAILADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmBankDetailAddData {
-    /// `FIELDS`: `OnCrmBankDetailAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmBankDetailAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmBankDetailAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmBankDetailAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmBankDetailAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmBankDetailAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmBankDetailAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmBankDetailAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmBankDetailAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMBANKDETAILDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -585,62 +252,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailDelete {
 /// The `data` of [`OnCrmBankDetailDelete`] (`ONCRMBANKDETAILDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmBankDetailDeleteData {
-    /// `FIELDS`: `OnCrmBankDetailDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmBankDetailDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmBankDetailDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmBankDetailDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmBankDetailDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmBankDetailDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmBankDetailDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmBankDetailDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmBankDetailDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMBANKDETAILUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -660,62 +272,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailUpdate {
 /// The `data` of [`OnCrmBankDetailUpdate`] (`ONCRMBANKDETAILUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmBankDetailUpdateData {
-    /// `FIELDS`: `OnCrmBankDetailUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmBankDetailUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmBankDetailUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmBankDetailUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmBankDetailUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmBankDetailUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmBankDetailUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmBankDetailUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmBankDetailUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMCOMPANYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -735,62 +292,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyAdd {
 /// The `data` of [`OnCrmCompanyAdd`] (`ONCRMCOMPANYADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyAddData {
-    /// `FIELDS`: `OnCrmCompanyAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCompanyAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmCompanyAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmCompanyAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMCOMPANYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -810,62 +312,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyDelete {
 /// The `data` of [`OnCrmCompanyDelete`] (`ONCRMCOMPANYDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyDeleteData {
-    /// `FIELDS`: `OnCrmCompanyDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCompanyDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmCompanyDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmCompanyDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMCOMPANYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -885,62 +332,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUpdate {
 /// The `data` of [`OnCrmCompanyUpdate`] (`ONCRMCOMPANYUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUpdateData {
-    /// `FIELDS`: `OnCrmCompanyUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCompanyUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmCompanyUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmCompanyUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMCOMPANYUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1071,98 +463,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldDelete {
 /// The `data` of [`OnCrmCompanyUserFieldDelete`] (`ONCRMCOMPANYUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUserFieldDeleteData {
-    /// `FIELDS`: `OnCrmCompanyUserFieldDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCompanyUserFieldDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmCompanyUserFieldDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUserFieldDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUserFieldDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmCompanyUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMCOMPANYUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1182,101 +483,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldSetEnumValues {
 /// The `data` of [`OnCrmCompanyUserFieldSetEnumValues`] (`ONCRMCOMPANYUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUserFieldSetEnumValuesData {
-    /// `FIELDS`: `OnCrmCompanyUserFieldSetEnumValuesDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCompanyUserFieldSetEnumValuesDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(
-        mut self,
-        value: OnCrmCompanyUserFieldSetEnumValuesDataFields,
-    ) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUserFieldSetEnumValuesDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldSetEnumValuesDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUserFieldSetEnumValuesDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmCompanyUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMCOMPANYUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1296,98 +503,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldUpdate {
 /// The `data` of [`OnCrmCompanyUserFieldUpdate`] (`ONCRMCOMPANYUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUserFieldUpdateData {
-    /// `FIELDS`: `OnCrmCompanyUserFieldUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCompanyUserFieldUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmCompanyUserFieldUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCompanyUserFieldUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCompanyUserFieldUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmCompanyUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMCONTACTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1407,62 +523,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactAdd {
 /// The `data` of [`OnCrmContactAdd`] (`ONCRMCONTACTADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactAddData {
-    /// `FIELDS`: `OnCrmContactAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmContactAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmContactAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmContactAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMCONTACTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1482,62 +543,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactDelete {
 /// The `data` of [`OnCrmContactDelete`] (`ONCRMCONTACTDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactDeleteData {
-    /// `FIELDS`: `OnCrmContactDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmContactDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmContactDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmContactDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMCONTACTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1557,62 +563,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUpdate {
 /// The `data` of [`OnCrmContactUpdate`] (`ONCRMCONTACTUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUpdateData {
-    /// `FIELDS`: `OnCrmContactUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmContactUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmContactUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmContactUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMCONTACTUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1632,98 +583,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldAdd {
 /// The `data` of [`OnCrmContactUserFieldAdd`] (`ONCRMCONTACTUSERFIELDADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldAddData {
-    /// `FIELDS`: `OnCrmContactUserFieldAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmContactUserFieldAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmContactUserFieldAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmContactUserFieldAddData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMCONTACTUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1743,98 +603,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldDelete {
 /// The `data` of [`OnCrmContactUserFieldDelete`] (`ONCRMCONTACTUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldDeleteData {
-    /// `FIELDS`: `OnCrmContactUserFieldDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmContactUserFieldDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmContactUserFieldDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmContactUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMCONTACTUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1854,101 +623,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldSetEnumValues {
 /// The `data` of [`OnCrmContactUserFieldSetEnumValues`] (`ONCRMCONTACTUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldSetEnumValuesData {
-    /// `FIELDS`: `OnCrmContactUserFieldSetEnumValuesDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmContactUserFieldSetEnumValuesDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(
-        mut self,
-        value: OnCrmContactUserFieldSetEnumValuesDataFields,
-    ) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldSetEnumValuesDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldSetEnumValuesDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldSetEnumValuesDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmContactUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMCONTACTUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1968,98 +643,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldUpdate {
 /// The `data` of [`OnCrmContactUserFieldUpdate`] (`ONCRMCONTACTUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldUpdateData {
-    /// `FIELDS`: `OnCrmContactUserFieldUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmContactUserFieldUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmContactUserFieldUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmContactUserFieldUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmContactUserFieldUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmContactUserFieldUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmContactUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMCURRENCYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2077,8 +661,8 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyAdd {
     type Data = OnCrmCurrencyAddData;
 }
 /// The `data` of [`OnCrmCurrencyAdd`] (`ONCRMCURRENCYADD`).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sale"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2087,10 +671,10 @@ pub struct OnCrmCurrencyAddData {
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<OnCrmCurrencyAddDataFields>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sale"))]
 ::bitrix24_runtime::wire_object!(OnCrmCurrencyAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sale"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
 impl OnCrmCurrencyAddData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2104,8 +688,8 @@ impl OnCrmCurrencyAddData {
     }
 }
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sale"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -2119,10 +703,10 @@ pub struct OnCrmCurrencyAddDataFields {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "sale"))]
 ::bitrix24_runtime::wire_object!(OnCrmCurrencyAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "sale"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
 impl OnCrmCurrencyAddDataFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2157,65 +741,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyDelete {
 /// The `data` of [`OnCrmCurrencyDelete`] (`ONCRMCURRENCYDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCurrencyDeleteData {
-    /// `FIELDS`: `OnCrmCurrencyDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCurrencyDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCurrencyDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmCurrencyDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCurrencyDeleteDataFields {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCurrencyDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCrmCurrencyDeleteData = OnCrmCurrencyAddData;
 /// `ONCRMCURRENCYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2235,65 +761,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyUpdate {
 /// The `data` of [`OnCrmCurrencyUpdate`] (`ONCRMCURRENCYUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCurrencyUpdateData {
-    /// `FIELDS`: `OnCrmCurrencyUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmCurrencyUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCurrencyUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmCurrencyUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmCurrencyUpdateDataFields {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmCurrencyUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnCrmCurrencyUpdateData = OnCrmCurrencyAddData;
 /// `ONCRMDEALADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2313,62 +781,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealAdd {
 /// The `data` of [`OnCrmDealAdd`] (`ONCRMDEALADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealAddData {
-    /// `FIELDS`: `OnCrmDealAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmDealAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMDEALDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2388,62 +801,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealDelete {
 /// The `data` of [`OnCrmDealDelete`] (`ONCRMDEALDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealDeleteData {
-    /// `FIELDS`: `OnCrmDealDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmDealDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMDEALMOVETOCATEGORY`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2662,62 +1020,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringDelete {
 /// The `data` of [`OnCrmDealRecurringDelete`] (`ONCRMDEALRECURRINGDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealRecurringDeleteData {
-    /// `FIELDS`: `OnCrmDealRecurringDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealRecurringDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealRecurringDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealRecurringDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealRecurringDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealRecurringDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmDealRecurringDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMDEALRECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2842,78 +1145,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringUpdate {
 /// The `data` of [`OnCrmDealRecurringUpdate`] (`ONCRMDEALRECURRINGUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealRecurringUpdateData {
-    /// `FIELDS`: `OnCrmDealRecurringUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealRecurringUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealRecurringUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealRecurringUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealRecurringUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `RECURRING_DEAL_ID`: integer.
-    #[serde(
-        rename = "RECURRING_DEAL_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub recurring_deal_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealRecurringUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            recurring_deal_id: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `RECURRING_DEAL_ID`.
-    pub fn recurring_deal_id(mut self, value: i64) -> Self {
-        self.recurring_deal_id = Some(value);
-        self
-    }
-}
+pub type OnCrmDealRecurringUpdateData = OnCrmDealRecurringAddData;
 /// `ONCRMDEALUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2933,62 +1165,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUpdate {
 /// The `data` of [`OnCrmDealUpdate`] (`ONCRMDEALUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUpdateData {
-    /// `FIELDS`: `OnCrmDealUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmDealUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMDEALUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3008,98 +1185,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldAdd {
 /// The `data` of [`OnCrmDealUserFieldAdd`] (`ONCRMDEALUSERFIELDADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldAddData {
-    /// `FIELDS`: `OnCrmDealUserFieldAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealUserFieldAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealUserFieldAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmDealUserFieldAddData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMDEALUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3119,98 +1205,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldDelete {
 /// The `data` of [`OnCrmDealUserFieldDelete`] (`ONCRMDEALUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldDeleteData {
-    /// `FIELDS`: `OnCrmDealUserFieldDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealUserFieldDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealUserFieldDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmDealUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMDEALUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3230,98 +1225,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldSetEnumValues {
 /// The `data` of [`OnCrmDealUserFieldSetEnumValues`] (`ONCRMDEALUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldSetEnumValuesData {
-    /// `FIELDS`: `OnCrmDealUserFieldSetEnumValuesDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealUserFieldSetEnumValuesDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealUserFieldSetEnumValuesDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldSetEnumValuesDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldSetEnumValuesDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldSetEnumValuesDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmDealUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMDEALUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3341,98 +1245,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldUpdate {
 /// The `data` of [`OnCrmDealUserFieldUpdate`] (`ONCRMDEALUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldUpdateData {
-    /// `FIELDS`: `OnCrmDealUserFieldUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDealUserFieldUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDealUserFieldUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDealUserFieldUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealUserFieldUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDealUserFieldUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmDealUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMDOCUMENTGENERATORDOCUMENTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3557,95 +1370,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentDelete 
 /// The `data` of [`OnCrmDocumentGeneratorDocumentDelete`] (`ONCRMDOCUMENTGENERATORDOCUMENTDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDocumentGeneratorDocumentDeleteData {
-    /// `FIELDS`: `OnCrmDocumentGeneratorDocumentDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDocumentGeneratorDocumentDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDocumentGeneratorDocumentDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDocumentGeneratorDocumentDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(
-        mut self,
-        value: OnCrmDocumentGeneratorDocumentDeleteDataFields,
-    ) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDocumentGeneratorDocumentDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_TYPE_ID`: integer.
-    #[serde(
-        rename = "ENTITY_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: integer.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDocumentGeneratorDocumentDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDocumentGeneratorDocumentDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_type_id: None,
-            entity_id: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_TYPE_ID`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-}
+pub type OnCrmDocumentGeneratorDocumentDeleteData = OnCrmDocumentGeneratorDocumentAddData;
 /// `ONCRMDOCUMENTGENERATORDOCUMENTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3665,95 +1390,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentUpdate 
 /// The `data` of [`OnCrmDocumentGeneratorDocumentUpdate`] (`ONCRMDOCUMENTGENERATORDOCUMENTUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDocumentGeneratorDocumentUpdateData {
-    /// `FIELDS`: `OnCrmDocumentGeneratorDocumentUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDocumentGeneratorDocumentUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDocumentGeneratorDocumentUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDocumentGeneratorDocumentUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(
-        mut self,
-        value: OnCrmDocumentGeneratorDocumentUpdateDataFields,
-    ) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDocumentGeneratorDocumentUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_TYPE_ID`: integer.
-    #[serde(
-        rename = "ENTITY_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: integer.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDocumentGeneratorDocumentUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDocumentGeneratorDocumentUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_type_id: None,
-            entity_id: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_TYPE_ID`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-}
+pub type OnCrmDocumentGeneratorDocumentUpdateData = OnCrmDocumentGeneratorDocumentAddData;
 /// `ONCRMDYNAMICITEMADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3864,78 +1501,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemDelete {
 /// The `data` of [`OnCrmDynamicItemDelete`] (`ONCRMDYNAMICITEMDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDynamicItemDeleteData {
-    /// `FIELDS`: `OnCrmDynamicItemDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDynamicItemDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDynamicItemDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDynamicItemDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDynamicItemDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_TYPE_ID`: integer.
-    #[serde(
-        rename = "ENTITY_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDynamicItemDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_type_id: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_TYPE_ID`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-}
+pub type OnCrmDynamicItemDeleteData = OnCrmDynamicItemAddData;
 /// `ONCRMDYNAMICITEMUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3955,78 +1521,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemUpdate {
 /// The `data` of [`OnCrmDynamicItemUpdate`] (`ONCRMDYNAMICITEMUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDynamicItemUpdateData {
-    /// `FIELDS`: `OnCrmDynamicItemUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmDynamicItemUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDynamicItemUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmDynamicItemUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmDynamicItemUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_TYPE_ID`: integer.
-    #[serde(
-        rename = "ENTITY_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_type_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmDynamicItemUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_type_id: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_TYPE_ID`.
-    pub fn entity_type_id(mut self, value: i64) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-}
+pub type OnCrmDynamicItemUpdateData = OnCrmDynamicItemAddData;
 /// `ONCRMINVOICEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4047,62 +1542,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceAdd {
 /// The `data` of [`OnCrmInvoiceAdd`] (`ONCRMINVOICEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceAddData {
-    /// `FIELDS`: `OnCrmInvoiceAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmInvoiceAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmInvoiceAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmInvoiceAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMINVOICEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4123,62 +1563,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceDelete {
 /// The `data` of [`OnCrmInvoiceDelete`] (`ONCRMINVOICEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceDeleteData {
-    /// `FIELDS`: `OnCrmInvoiceDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmInvoiceDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmInvoiceDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmInvoiceDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMINVOICERECURRINGADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4291,62 +1676,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringDelete {
 /// The `data` of [`OnCrmInvoiceRecurringDelete`] (`ONCRMINVOICERECURRINGDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceRecurringDeleteData {
-    /// `FIELDS`: `OnCrmInvoiceRecurringDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmInvoiceRecurringDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceRecurringDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmInvoiceRecurringDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceRecurringDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceRecurringDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmInvoiceRecurringDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMINVOICERECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4473,78 +1803,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringUpdate {
 /// The `data` of [`OnCrmInvoiceRecurringUpdate`] (`ONCRMINVOICERECURRINGUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceRecurringUpdateData {
-    /// `FIELDS`: `OnCrmInvoiceRecurringUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmInvoiceRecurringUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceRecurringUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmInvoiceRecurringUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceRecurringUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `RECURRING_INVOICE_ID`: integer.
-    #[serde(
-        rename = "RECURRING_INVOICE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub recurring_invoice_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceRecurringUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            recurring_invoice_id: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `RECURRING_INVOICE_ID`.
-    pub fn recurring_invoice_id(mut self, value: i64) -> Self {
-        self.recurring_invoice_id = Some(value);
-        self
-    }
-}
+pub type OnCrmInvoiceRecurringUpdateData = OnCrmInvoiceRecurringAddData;
 /// `ONCRMINVOICESETSTATUS`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4565,62 +1824,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceSetStatus {
 /// The `data` of [`OnCrmInvoiceSetStatus`] (`ONCRMINVOICESETSTATUS`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceSetStatusData {
-    /// `FIELDS`: `OnCrmInvoiceSetStatusDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmInvoiceSetStatusDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceSetStatusData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceSetStatusData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmInvoiceSetStatusDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceSetStatusDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceSetStatusDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceSetStatusDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmInvoiceSetStatusData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMINVOICEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4641,62 +1845,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUpdate {
 /// The `data` of [`OnCrmInvoiceUpdate`] (`ONCRMINVOICEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceUpdateData {
-    /// `FIELDS`: `OnCrmInvoiceUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmInvoiceUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmInvoiceUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmInvoiceUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMINVOICEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4801,70 +1950,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldDelete {
 /// The `data` of [`OnCrmInvoiceUserFieldDelete`] (`ONCRMINVOICEUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceUserFieldDeleteData {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `entityId`: string.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `fieldName`: string.
-    #[serde(
-        rename = "fieldName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `fieldName`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmInvoiceUserFieldDeleteData = OnCrmInvoiceUserFieldAddData;
 /// `ONCRMINVOICEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4885,70 +1971,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldSetEnumValues {
 /// The `data` of [`OnCrmInvoiceUserFieldSetEnumValues`] (`ONCRMINVOICEUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceUserFieldSetEnumValuesData {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `entityId`: string.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `fieldName`: string.
-    #[serde(
-        rename = "fieldName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `fieldName`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmInvoiceUserFieldSetEnumValuesData = OnCrmInvoiceUserFieldAddData;
 /// `ONCRMINVOICEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -4969,70 +1992,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldUpdate {
 /// The `data` of [`OnCrmInvoiceUserFieldUpdate`] (`ONCRMINVOICEUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmInvoiceUserFieldUpdateData {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `entityId`: string.
-    #[serde(
-        rename = "entityId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `fieldName`: string.
-    #[serde(
-        rename = "fieldName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmInvoiceUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `entityId`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `fieldName`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmInvoiceUserFieldUpdateData = OnCrmInvoiceUserFieldAddData;
 /// `ONCRMLEADADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5052,62 +2012,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadAdd {
 /// The `data` of [`OnCrmLeadAdd`] (`ONCRMLEADADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadAddData {
-    /// `FIELDS`: `OnCrmLeadAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmLeadAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmLeadAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmLeadAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMLEADDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5127,62 +2032,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadDelete {
 /// The `data` of [`OnCrmLeadDelete`] (`ONCRMLEADDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadDeleteData {
-    /// `FIELDS`: `OnCrmLeadDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmLeadDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmLeadDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmLeadDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMLEADUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5202,62 +2052,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUpdate {
 /// The `data` of [`OnCrmLeadUpdate`] (`ONCRMLEADUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUpdateData {
-    /// `FIELDS`: `OnCrmLeadUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmLeadUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmLeadUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmLeadUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMLEADUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5277,98 +2072,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldAdd {
 /// The `data` of [`OnCrmLeadUserFieldAdd`] (`ONCRMLEADUSERFIELDADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldAddData {
-    /// `FIELDS`: `OnCrmLeadUserFieldAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmLeadUserFieldAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmLeadUserFieldAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmLeadUserFieldAddData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMLEADUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5388,98 +2092,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldDelete {
 /// The `data` of [`OnCrmLeadUserFieldDelete`] (`ONCRMLEADUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldDeleteData {
-    /// `FIELDS`: `OnCrmLeadUserFieldDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmLeadUserFieldDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmLeadUserFieldDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmLeadUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMLEADUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5499,98 +2112,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldSetEnumValues {
 /// The `data` of [`OnCrmLeadUserFieldSetEnumValues`] (`ONCRMLEADUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldSetEnumValuesData {
-    /// `FIELDS`: `OnCrmLeadUserFieldSetEnumValuesDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmLeadUserFieldSetEnumValuesDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmLeadUserFieldSetEnumValuesDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldSetEnumValuesDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldSetEnumValuesDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldSetEnumValuesDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmLeadUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMLEADUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5610,98 +2132,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldUpdate {
 /// The `data` of [`OnCrmLeadUserFieldUpdate`] (`ONCRMLEADUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldUpdateData {
-    /// `FIELDS`: `OnCrmLeadUserFieldUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmLeadUserFieldUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmLeadUserFieldUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmLeadUserFieldUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmLeadUserFieldUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmLeadUserFieldUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmLeadUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMMEASUREADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5722,62 +2153,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureAdd {
 /// The `data` of [`OnCrmMeasureAdd`] (`ONCRMMEASUREADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmMeasureAddData {
-    /// `FIELDS`: `OnCrmMeasureAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmMeasureAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmMeasureAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmMeasureAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmMeasureAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmMeasureAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmMeasureAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmMeasureAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmMeasureAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMMEASUREDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5798,62 +2174,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureDelete {
 /// The `data` of [`OnCrmMeasureDelete`] (`ONCRMMEASUREDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmMeasureDeleteData {
-    /// `FIELDS`: `OnCrmMeasureDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmMeasureDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmMeasureDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmMeasureDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmMeasureDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmMeasureDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmMeasureDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmMeasureDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmMeasureDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMMEASUREUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5874,62 +2195,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureUpdate {
 /// The `data` of [`OnCrmMeasureUpdate`] (`ONCRMMEASUREUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmMeasureUpdateData {
-    /// `FIELDS`: `OnCrmMeasureUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmMeasureUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmMeasureUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmMeasureUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmMeasureUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmMeasureUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmMeasureUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmMeasureUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmMeasureUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -5950,62 +2216,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductAdd {
 /// The `data` of [`OnCrmProductAdd`] (`ONCRMPRODUCTADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductAddData {
-    /// `FIELDS`: `OnCrmProductAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6026,62 +2237,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductDelete {
 /// The `data` of [`OnCrmProductDelete`] (`ONCRMPRODUCTDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductDeleteData {
-    /// `FIELDS`: `OnCrmProductDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTPROPERTYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6102,62 +2258,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyAdd {
 /// The `data` of [`OnCrmProductPropertyAdd`] (`ONCRMPRODUCTPROPERTYADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductPropertyAddData {
-    /// `FIELDS`: `OnCrmProductPropertyAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductPropertyAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductPropertyAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductPropertyAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductPropertyAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductPropertyAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductPropertyAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductPropertyAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductPropertyAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTPROPERTYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6178,62 +2279,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyDelete {
 /// The `data` of [`OnCrmProductPropertyDelete`] (`ONCRMPRODUCTPROPERTYDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductPropertyDeleteData {
-    /// `FIELDS`: `OnCrmProductPropertyDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductPropertyDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductPropertyDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductPropertyDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductPropertyDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductPropertyDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductPropertyDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductPropertyDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductPropertyDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTPROPERTYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6254,62 +2300,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyUpdate {
 /// The `data` of [`OnCrmProductPropertyUpdate`] (`ONCRMPRODUCTPROPERTYUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductPropertyUpdateData {
-    /// `FIELDS`: `OnCrmProductPropertyUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductPropertyUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductPropertyUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductPropertyUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductPropertyUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductPropertyUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductPropertyUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductPropertyUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductPropertyUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTSECTIONADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6330,62 +2321,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionAdd {
 /// The `data` of [`OnCrmProductSectionAdd`] (`ONCRMPRODUCTSECTIONADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductSectionAddData {
-    /// `FIELDS`: `OnCrmProductSectionAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductSectionAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductSectionAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductSectionAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductSectionAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductSectionAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductSectionAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductSectionAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductSectionAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTSECTIONDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6406,62 +2342,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionDelete {
 /// The `data` of [`OnCrmProductSectionDelete`] (`ONCRMPRODUCTSECTIONDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductSectionDeleteData {
-    /// `FIELDS`: `OnCrmProductSectionDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductSectionDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductSectionDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductSectionDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductSectionDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductSectionDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductSectionDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductSectionDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductSectionDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTSECTIONUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6482,62 +2363,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionUpdate {
 /// The `data` of [`OnCrmProductSectionUpdate`] (`ONCRMPRODUCTSECTIONUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductSectionUpdateData {
-    /// `FIELDS`: `OnCrmProductSectionUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductSectionUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductSectionUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductSectionUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductSectionUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductSectionUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductSectionUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductSectionUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductSectionUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMPRODUCTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6558,62 +2384,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductUpdate {
 /// The `data` of [`OnCrmProductUpdate`] (`ONCRMPRODUCTUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductUpdateData {
-    /// `FIELDS`: `OnCrmProductUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmProductUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmProductUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmProductUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmProductUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmProductUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmProductUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMQUOTEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6633,62 +2404,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteAdd {
 /// The `data` of [`OnCrmQuoteAdd`] (`ONCRMQUOTEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteAddData {
-    /// `FIELDS`: `OnCrmQuoteAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmQuoteAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmQuoteAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmQuoteAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMQUOTEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6708,62 +2424,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteDelete {
 /// The `data` of [`OnCrmQuoteDelete`] (`ONCRMQUOTEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteDeleteData {
-    /// `FIELDS`: `OnCrmQuoteDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmQuoteDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmQuoteDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmQuoteDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMQUOTEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6783,62 +2444,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUpdate {
 /// The `data` of [`OnCrmQuoteUpdate`] (`ONCRMQUOTEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUpdateData {
-    /// `FIELDS`: `OnCrmQuoteUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmQuoteUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmQuoteUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmQuoteUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMQUOTEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6858,98 +2464,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldAdd {
 /// The `data` of [`OnCrmQuoteUserFieldAdd`] (`ONCRMQUOTEUSERFIELDADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldAddData {
-    /// `FIELDS`: `OnCrmQuoteUserFieldAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmQuoteUserFieldAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmQuoteUserFieldAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmQuoteUserFieldAddData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMQUOTEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -6969,98 +2484,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldDelete {
 /// The `data` of [`OnCrmQuoteUserFieldDelete`] (`ONCRMQUOTEUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldDeleteData {
-    /// `FIELDS`: `OnCrmQuoteUserFieldDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmQuoteUserFieldDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmQuoteUserFieldDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmQuoteUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMQUOTEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7080,98 +2504,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldSetEnumValues {
 /// The `data` of [`OnCrmQuoteUserFieldSetEnumValues`] (`ONCRMQUOTEUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldSetEnumValuesData {
-    /// `FIELDS`: `OnCrmQuoteUserFieldSetEnumValuesDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmQuoteUserFieldSetEnumValuesDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmQuoteUserFieldSetEnumValuesDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldSetEnumValuesDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldSetEnumValuesDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldSetEnumValuesDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmQuoteUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMQUOTEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7191,98 +2524,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldUpdate {
 /// The `data` of [`OnCrmQuoteUserFieldUpdate`] (`ONCRMQUOTEUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldUpdateData {
-    /// `FIELDS`: `OnCrmQuoteUserFieldUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmQuoteUserFieldUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmQuoteUserFieldUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmQuoteUserFieldUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmQuoteUserFieldUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmQuoteUserFieldUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmQuoteUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMREQUISITEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7302,62 +2544,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteAdd {
 /// The `data` of [`OnCrmRequisiteAdd`] (`ONCRMREQUISITEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteAddData {
-    /// `FIELDS`: `OnCrmRequisiteAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmRequisiteAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmRequisiteAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmRequisiteAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMREQUISITEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7377,62 +2564,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteDelete {
 /// The `data` of [`OnCrmRequisiteDelete`] (`ONCRMREQUISITEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteDeleteData {
-    /// `FIELDS`: `OnCrmRequisiteDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmRequisiteDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmRequisiteDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmRequisiteDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMREQUISITEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7452,62 +2584,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUpdate {
 /// The `data` of [`OnCrmRequisiteUpdate`] (`ONCRMREQUISITEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUpdateData {
-    /// `FIELDS`: `OnCrmRequisiteUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmRequisiteUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmRequisiteUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmRequisiteUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMREQUISITEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7527,98 +2604,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldAdd {
 /// The `data` of [`OnCrmRequisiteUserFieldAdd`] (`ONCRMREQUISITEUSERFIELDADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldAddData {
-    /// `FIELDS`: `OnCrmRequisiteUserFieldAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmRequisiteUserFieldAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmRequisiteUserFieldAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmRequisiteUserFieldAddData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMREQUISITEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7638,98 +2624,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldDelete {
 /// The `data` of [`OnCrmRequisiteUserFieldDelete`] (`ONCRMREQUISITEUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldDeleteData {
-    /// `FIELDS`: `OnCrmRequisiteUserFieldDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmRequisiteUserFieldDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmRequisiteUserFieldDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmRequisiteUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMREQUISITEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7749,101 +2644,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldSetEnumValues 
 /// The `data` of [`OnCrmRequisiteUserFieldSetEnumValues`] (`ONCRMREQUISITEUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldSetEnumValuesData {
-    /// `FIELDS`: `OnCrmRequisiteUserFieldSetEnumValuesDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmRequisiteUserFieldSetEnumValuesDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(
-        mut self,
-        value: OnCrmRequisiteUserFieldSetEnumValuesDataFields,
-    ) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldSetEnumValuesDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldSetEnumValuesDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldSetEnumValuesDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmRequisiteUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMREQUISITEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7863,98 +2664,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldUpdate {
 /// The `data` of [`OnCrmRequisiteUserFieldUpdate`] (`ONCRMREQUISITEUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldUpdateData {
-    /// `FIELDS`: `OnCrmRequisiteUserFieldUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmRequisiteUserFieldUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmRequisiteUserFieldUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmRequisiteUserFieldUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmRequisiteUserFieldUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmRequisiteUserFieldUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmRequisiteUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMTIMELINECOMMENTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -7974,35 +2684,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentAdd {
 /// The `data` of [`OnCrmTimelineCommentAdd`] (`ONCRMTIMELINECOMMENTADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTimelineCommentAddData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTimelineCommentAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTimelineCommentAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmTimelineCommentAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMTIMELINECOMMENTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8022,35 +2704,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentDelete {
 /// The `data` of [`OnCrmTimelineCommentDelete`] (`ONCRMTIMELINECOMMENTDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTimelineCommentDeleteData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTimelineCommentDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTimelineCommentDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmTimelineCommentDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMTIMELINECOMMENTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8070,35 +2724,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentUpdate {
 /// The `data` of [`OnCrmTimelineCommentUpdate`] (`ONCRMTIMELINECOMMENTUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTimelineCommentUpdateData {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTimelineCommentUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTimelineCommentUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmTimelineCommentUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMTYPEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8118,62 +2744,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeAdd {
 /// The `data` of [`OnCrmTypeAdd`] (`ONCRMTYPEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeAddData {
-    /// `FIELDS`: `OnCrmTypeAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmTypeAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmTypeAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmTypeAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMTYPEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8193,62 +2764,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeDelete {
 /// The `data` of [`OnCrmTypeDelete`] (`ONCRMTYPEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeDeleteData {
-    /// `FIELDS`: `OnCrmTypeDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmTypeDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmTypeDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmTypeDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMTYPEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8268,62 +2784,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUpdate {
 /// The `data` of [`OnCrmTypeUpdate`] (`ONCRMTYPEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUpdateData {
-    /// `FIELDS`: `OnCrmTypeUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmTypeUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmTypeUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnCrmTypeUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONCRMTYPEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8343,98 +2804,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldAdd {
 /// The `data` of [`OnCrmTypeUserFieldAdd`] (`ONCRMTYPEUSERFIELDADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldAddData {
-    /// `FIELDS`: `OnCrmTypeUserFieldAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmTypeUserFieldAddDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldAddData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmTypeUserFieldAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldAddDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmTypeUserFieldAddData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMTYPEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8454,98 +2824,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldDelete {
 /// The `data` of [`OnCrmTypeUserFieldDelete`] (`ONCRMTYPEUSERFIELDDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldDeleteData {
-    /// `FIELDS`: `OnCrmTypeUserFieldDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmTypeUserFieldDeleteDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldDeleteData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmTypeUserFieldDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldDeleteDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmTypeUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMTYPEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8565,98 +2844,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldSetEnumValues {
 /// The `data` of [`OnCrmTypeUserFieldSetEnumValues`] (`ONCRMTYPEUSERFIELDSETENUMVALUES`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldSetEnumValuesData {
-    /// `FIELDS`: `OnCrmTypeUserFieldSetEnumValuesDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmTypeUserFieldSetEnumValuesDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldSetEnumValuesData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldSetEnumValuesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmTypeUserFieldSetEnumValuesDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldSetEnumValuesDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldSetEnumValuesDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldSetEnumValuesDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmTypeUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 /// `ONCRMTYPEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -8676,95 +2864,4 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldUpdate {
 /// The `data` of [`OnCrmTypeUserFieldUpdate`] (`ONCRMTYPEUSERFIELDUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldUpdateData {
-    /// `FIELDS`: `OnCrmTypeUserFieldUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnCrmTypeUserFieldUpdateDataFields>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldUpdateData);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnCrmTypeUserFieldUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnCrmTypeUserFieldUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmTypeUserFieldUpdateDataFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OnCrmTypeUserFieldUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-}
+pub type OnCrmTypeUserFieldUpdateData = OnCrmCompanyUserFieldAddData;

@@ -269,66 +269,7 @@ impl ::bitrix24_runtime::events::Event for OnImV2MessageUpdate {
 /// The `data` of [`OnImV2MessageUpdate`] (`ONIMV2MESSAGEUPDATE`).
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImV2MessageUpdateData {
-    /// `message`: `ChatBotsV2Message`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<crate::types::ChatBotsV2Message>,
-    /// `chat`: `ChatBotsV2Chat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
-    /// `user`: `ChatBotsV2User`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
-    /// `language`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub language: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(OnImV2MessageUpdateData);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl OnImV2MessageUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            message: None,
-            chat: None,
-            user: None,
-            language: None,
-        }
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: crate::types::ChatBotsV2Message) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `chat`.
-    pub fn chat(mut self, value: crate::types::ChatBotsV2Chat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-    /// Sets `user`.
-    pub fn user(mut self, value: crate::types::ChatBotsV2User) -> Self {
-        self.user = Some(value);
-        self
-    }
-    /// Sets `language`.
-    pub fn language(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-}
+pub type OnImV2MessageUpdateData = OnImV2MessageAddData;
 /// `ONIMV2REACTIONCHANGE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `im`

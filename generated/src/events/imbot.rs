@@ -142,178 +142,6 @@ impl OnImbotJoinChatData {
         self
     }
 }
-/// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotJoinChatDataParamsChatType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotJoinChatDataParamsChatType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotJoinChatDataParamsChatType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotJoinChatDataParamsChatType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotJoinChatDataParamsMessageType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotJoinChatDataParamsMessageType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotJoinChatDataParamsMessageType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotJoinChatDataParamsMessageType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -321,14 +149,14 @@ impl<'de> ::serde::Deserialize<'de> for OnImbotJoinChatDataParamsMessageType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnImbotJoinChatDataParams {
-    /// `CHAT_TYPE`: `OnImbotJoinChatDataParamsChatType`.
+    /// `CHAT_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "CHAT_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub chat_type: ::std::option::Option<OnImbotJoinChatDataParamsChatType>,
-    /// `MESSAGE_TYPE`: `OnImbotJoinChatDataParamsMessageType`.
+    pub chat_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
+    /// `MESSAGE_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "MESSAGE_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub message_type: ::std::option::Option<OnImbotJoinChatDataParamsMessageType>,
+    pub message_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `BOT_ID`: integer.
     #[serde(
         rename = "BOT_ID",
@@ -452,12 +280,12 @@ impl OnImbotJoinChatDataParams {
         }
     }
     /// Sets `CHAT_TYPE`.
-    pub fn chat_type(mut self, value: OnImbotJoinChatDataParamsChatType) -> Self {
+    pub fn chat_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.chat_type = Some(value);
         self
     }
     /// Sets `MESSAGE_TYPE`.
-    pub fn message_type(mut self, value: OnImbotJoinChatDataParamsMessageType) -> Self {
+    pub fn message_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.message_type = Some(value);
         self
     }
@@ -727,202 +555,6 @@ impl OnImbotMessageAddData {
         self
     }
 }
-/// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotMessageAddDataParamsMessageType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotMessageAddDataParamsMessageType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotMessageAddDataParamsMessageType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotMessageAddDataParamsMessageType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotMessageAddDataParamsChatType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotMessageAddDataParamsChatType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotMessageAddDataParamsChatType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotMessageAddDataParamsChatType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `MENTIONED_LIST` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImbotMessageAddDataParamsMentionedList {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageAddDataParamsMentionedList);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImbotMessageAddDataParamsMentionedList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -946,10 +578,10 @@ pub struct OnImbotMessageAddDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
-    /// `MESSAGE_TYPE`: `OnImbotMessageAddDataParamsMessageType`.
+    /// `MESSAGE_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "MESSAGE_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub message_type: ::std::option::Option<OnImbotMessageAddDataParamsMessageType>,
+    pub message_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `FROM_USER_ID`: integer.
     #[serde(
         rename = "FROM_USER_ID",
@@ -1022,10 +654,10 @@ pub struct OnImbotMessageAddDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub chat_author_id: ::std::option::Option<i64>,
-    /// `CHAT_TYPE`: `OnImbotMessageAddDataParamsChatType`.
+    /// `CHAT_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "CHAT_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub chat_type: ::std::option::Option<OnImbotMessageAddDataParamsChatType>,
+    pub chat_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `CHAT_AVATAR`: string.
     #[serde(
         rename = "CHAT_AVATAR",
@@ -1234,9 +866,9 @@ pub struct OnImbotMessageAddDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub chat_user_count: ::std::option::Option<i64>,
-    /// `MENTIONED_LIST`: `OnImbotMessageAddDataParamsMentionedList`.
+    /// `MENTIONED_LIST`: `OnImCommandAddDataCommand`.
     #[serde(rename = "MENTIONED_LIST", default, skip_serializing_if = "Option::is_none")]
-    pub mentioned_list: ::std::option::Option<OnImbotMessageAddDataParamsMentionedList>,
+    pub mentioned_list: ::std::option::Option<OnImCommandAddDataCommand>,
     /// `PLATFORM_CONTEXT`: string.
     #[serde(
         rename = "PLATFORM_CONTEXT",
@@ -1342,10 +974,7 @@ impl OnImbotMessageAddDataParams {
         self
     }
     /// Sets `MESSAGE_TYPE`.
-    pub fn message_type(
-        mut self,
-        value: OnImbotMessageAddDataParamsMessageType,
-    ) -> Self {
+    pub fn message_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.message_type = Some(value);
         self
     }
@@ -1401,7 +1030,7 @@ impl OnImbotMessageAddDataParams {
         self
     }
     /// Sets `CHAT_TYPE`.
-    pub fn chat_type(mut self, value: OnImbotMessageAddDataParamsChatType) -> Self {
+    pub fn chat_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.chat_type = Some(value);
         self
     }
@@ -1563,10 +1192,7 @@ impl OnImbotMessageAddDataParams {
         self
     }
     /// Sets `MENTIONED_LIST`.
-    pub fn mentioned_list(
-        mut self,
-        value: OnImbotMessageAddDataParamsMentionedList,
-    ) -> Self {
+    pub fn mentioned_list(mut self, value: OnImCommandAddDataCommand) -> Self {
         self.mentioned_list = Some(value);
         self
     }
@@ -1799,15 +1425,15 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageDelete {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnImbotMessageDeleteData {
-    /// `BOT`: `OnImbotMessageDeleteDataBot`.
+    /// `BOT`: `OnImCommandAddDataCommand`.
     #[serde(rename = "BOT", default, skip_serializing_if = "Option::is_none")]
-    pub bot: ::std::option::Option<OnImbotMessageDeleteDataBot>,
+    pub bot: ::std::option::Option<OnImCommandAddDataCommand>,
     /// `PARAMS`: `OnImbotMessageDeleteDataParams`.
     #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<OnImbotMessageDeleteDataParams>,
-    /// `USER`: `OnImbotMessageDeleteDataUser`.
+    /// `USER`: `OnImbotMessageAddDataUser`.
     #[serde(rename = "USER", default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<OnImbotMessageDeleteDataUser>,
+    pub user: ::std::option::Option<OnImbotMessageAddDataUser>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(OnImbotMessageDeleteData);
@@ -1824,7 +1450,7 @@ impl OnImbotMessageDeleteData {
         }
     }
     /// Sets `BOT`.
-    pub fn bot(mut self, value: OnImbotMessageDeleteDataBot) -> Self {
+    pub fn bot(mut self, value: OnImCommandAddDataCommand) -> Self {
         self.bot = Some(value);
         self
     }
@@ -1834,205 +1460,9 @@ impl OnImbotMessageDeleteData {
         self
     }
     /// Sets `USER`.
-    pub fn user(mut self, value: OnImbotMessageDeleteDataUser) -> Self {
+    pub fn user(mut self, value: OnImbotMessageAddDataUser) -> Self {
         self.user = Some(value);
         self
-    }
-}
-/// The `BOT` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImbotMessageDeleteDataBot {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageDeleteDataBot);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImbotMessageDeleteDataBot {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotMessageDeleteDataParamsMessageType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotMessageDeleteDataParamsMessageType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotMessageDeleteDataParamsMessageType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotMessageDeleteDataParamsMessageType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotMessageDeleteDataParamsChatType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotMessageDeleteDataParamsChatType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotMessageDeleteDataParamsChatType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotMessageDeleteDataParamsChatType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `PARAMS` object.
@@ -2074,10 +1504,10 @@ pub struct OnImbotMessageDeleteDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `MESSAGE_TYPE`: `OnImbotMessageDeleteDataParamsMessageType`.
+    /// `MESSAGE_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "MESSAGE_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub message_type: ::std::option::Option<OnImbotMessageDeleteDataParamsMessageType>,
+    pub message_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `CHAT_AUTHOR_ID`: integer.
     #[serde(
         rename = "CHAT_AUTHOR_ID",
@@ -2142,10 +1572,10 @@ pub struct OnImbotMessageDeleteDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub message_id: ::std::option::Option<i64>,
-    /// `CHAT_TYPE`: `OnImbotMessageDeleteDataParamsChatType`.
+    /// `CHAT_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "CHAT_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub chat_type: ::std::option::Option<OnImbotMessageDeleteDataParamsChatType>,
+    pub chat_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `LANGUAGE`: string.
     #[serde(
         rename = "LANGUAGE",
@@ -2205,10 +1635,7 @@ impl OnImbotMessageDeleteDataParams {
         self
     }
     /// Sets `MESSAGE_TYPE`.
-    pub fn message_type(
-        mut self,
-        value: OnImbotMessageDeleteDataParamsMessageType,
-    ) -> Self {
+    pub fn message_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.message_type = Some(value);
         self
     }
@@ -2271,7 +1698,7 @@ impl OnImbotMessageDeleteDataParams {
         self
     }
     /// Sets `CHAT_TYPE`.
-    pub fn chat_type(mut self, value: OnImbotMessageDeleteDataParamsChatType) -> Self {
+    pub fn chat_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.chat_type = Some(value);
         self
     }
@@ -2281,181 +1708,6 @@ impl OnImbotMessageDeleteDataParams {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.language = Some(value.into());
-        self
-    }
-}
-/// The `USER` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImbotMessageDeleteDataUser {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `FIRST_NAME`: string.
-    #[serde(
-        rename = "FIRST_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub first_name: ::std::option::Option<::std::string::String>,
-    /// `LAST_NAME`: string.
-    #[serde(
-        rename = "LAST_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `WORK_POSITION`: string.
-    #[serde(
-        rename = "WORK_POSITION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
-    /// `GENDER`: string.
-    #[serde(
-        rename = "GENDER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `IS_BOT`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_BOT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_bot: ::std::option::Option<bool>,
-    /// `IS_CONNECTOR`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_CONNECTOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_connector: ::std::option::Option<bool>,
-    /// `IS_NETWORK`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_NETWORK",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_network: ::std::option::Option<bool>,
-    /// `IS_EXTRANET`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_EXTRANET",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_extranet: ::std::option::Option<bool>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageDeleteDataUser);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImbotMessageDeleteDataUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            first_name: None,
-            last_name: None,
-            work_position: None,
-            gender: None,
-            is_bot: None,
-            is_connector: None,
-            is_network: None,
-            is_extranet: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `FIRST_NAME`.
-    pub fn first_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-    /// Sets `LAST_NAME`.
-    pub fn last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-    /// Sets `WORK_POSITION`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
-        self
-    }
-    /// Sets `GENDER`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `IS_BOT`.
-    pub fn is_bot(mut self, value: bool) -> Self {
-        self.is_bot = Some(value);
-        self
-    }
-    /// Sets `IS_CONNECTOR`.
-    pub fn is_connector(mut self, value: bool) -> Self {
-        self.is_connector = Some(value);
-        self
-    }
-    /// Sets `IS_NETWORK`.
-    pub fn is_network(mut self, value: bool) -> Self {
-        self.is_network = Some(value);
-        self
-    }
-    /// Sets `IS_EXTRANET`.
-    pub fn is_extranet(mut self, value: bool) -> Self {
-        self.is_extranet = Some(value);
         self
     }
 }
@@ -2483,15 +1735,15 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageUpdate {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnImbotMessageUpdateData {
-    /// `BOT`: `OnImbotMessageUpdateDataBot`.
+    /// `BOT`: `OnImCommandAddDataCommand`.
     #[serde(rename = "BOT", default, skip_serializing_if = "Option::is_none")]
-    pub bot: ::std::option::Option<OnImbotMessageUpdateDataBot>,
+    pub bot: ::std::option::Option<OnImCommandAddDataCommand>,
     /// `PARAMS`: `OnImbotMessageUpdateDataParams`.
     #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<OnImbotMessageUpdateDataParams>,
-    /// `USER`: `OnImbotMessageUpdateDataUser`.
+    /// `USER`: `OnImbotMessageAddDataUser`.
     #[serde(rename = "USER", default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<OnImbotMessageUpdateDataUser>,
+    pub user: ::std::option::Option<OnImbotMessageAddDataUser>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(OnImbotMessageUpdateData);
@@ -2508,7 +1760,7 @@ impl OnImbotMessageUpdateData {
         }
     }
     /// Sets `BOT`.
-    pub fn bot(mut self, value: OnImbotMessageUpdateDataBot) -> Self {
+    pub fn bot(mut self, value: OnImCommandAddDataCommand) -> Self {
         self.bot = Some(value);
         self
     }
@@ -2518,229 +1770,9 @@ impl OnImbotMessageUpdateData {
         self
     }
     /// Sets `USER`.
-    pub fn user(mut self, value: OnImbotMessageUpdateDataUser) -> Self {
+    pub fn user(mut self, value: OnImbotMessageAddDataUser) -> Self {
         self.user = Some(value);
         self
-    }
-}
-/// The `BOT` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImbotMessageUpdateDataBot {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageUpdateDataBot);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImbotMessageUpdateDataBot {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotMessageUpdateDataParamsMessageType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotMessageUpdateDataParamsMessageType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotMessageUpdateDataParamsMessageType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotMessageUpdateDataParamsMessageType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `MENTIONED_LIST` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImbotMessageUpdateDataParamsMentionedList {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageUpdateDataParamsMentionedList);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImbotMessageUpdateDataParamsMentionedList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImbotMessageUpdateDataParamsChatType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImbotMessageUpdateDataParamsChatType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImbotMessageUpdateDataParamsChatType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImbotMessageUpdateDataParamsChatType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `PARAMS` object.
@@ -2782,10 +1814,10 @@ pub struct OnImbotMessageUpdateDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `MESSAGE_TYPE`: `OnImbotMessageUpdateDataParamsMessageType`.
+    /// `MESSAGE_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "MESSAGE_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub message_type: ::std::option::Option<OnImbotMessageUpdateDataParamsMessageType>,
+    pub message_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `CHAT_AUTHOR_ID`: integer.
     #[serde(
         rename = "CHAT_AUTHOR_ID",
@@ -2858,11 +1890,9 @@ pub struct OnImbotMessageUpdateDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub chat_user_count: ::std::option::Option<i64>,
-    /// `MENTIONED_LIST`: `OnImbotMessageUpdateDataParamsMentionedList`.
+    /// `MENTIONED_LIST`: `OnImCommandAddDataCommand`.
     #[serde(rename = "MENTIONED_LIST", default, skip_serializing_if = "Option::is_none")]
-    pub mentioned_list: ::std::option::Option<
-        OnImbotMessageUpdateDataParamsMentionedList,
-    >,
+    pub mentioned_list: ::std::option::Option<OnImCommandAddDataCommand>,
     /// `PLATFORM_CONTEXT`: string.
     #[serde(
         rename = "PLATFORM_CONTEXT",
@@ -2895,10 +1925,10 @@ pub struct OnImbotMessageUpdateDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub message_id: ::std::option::Option<i64>,
-    /// `CHAT_TYPE`: `OnImbotMessageUpdateDataParamsChatType`.
+    /// `CHAT_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "CHAT_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub chat_type: ::std::option::Option<OnImbotMessageUpdateDataParamsChatType>,
+    pub chat_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `LANGUAGE`: string.
     #[serde(
         rename = "LANGUAGE",
@@ -2964,10 +1994,7 @@ impl OnImbotMessageUpdateDataParams {
         self
     }
     /// Sets `MESSAGE_TYPE`.
-    pub fn message_type(
-        mut self,
-        value: OnImbotMessageUpdateDataParamsMessageType,
-    ) -> Self {
+    pub fn message_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.message_type = Some(value);
         self
     }
@@ -3032,10 +2059,7 @@ impl OnImbotMessageUpdateDataParams {
         self
     }
     /// Sets `MENTIONED_LIST`.
-    pub fn mentioned_list(
-        mut self,
-        value: OnImbotMessageUpdateDataParamsMentionedList,
-    ) -> Self {
+    pub fn mentioned_list(mut self, value: OnImCommandAddDataCommand) -> Self {
         self.mentioned_list = Some(value);
         self
     }
@@ -3069,7 +2093,7 @@ impl OnImbotMessageUpdateDataParams {
         self
     }
     /// Sets `CHAT_TYPE`.
-    pub fn chat_type(mut self, value: OnImbotMessageUpdateDataParamsChatType) -> Self {
+    pub fn chat_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.chat_type = Some(value);
         self
     }
@@ -3079,181 +2103,6 @@ impl OnImbotMessageUpdateDataParams {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.language = Some(value.into());
-        self
-    }
-}
-/// The `USER` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImbotMessageUpdateDataUser {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `FIRST_NAME`: string.
-    #[serde(
-        rename = "FIRST_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub first_name: ::std::option::Option<::std::string::String>,
-    /// `LAST_NAME`: string.
-    #[serde(
-        rename = "LAST_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `WORK_POSITION`: string.
-    #[serde(
-        rename = "WORK_POSITION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
-    /// `GENDER`: string.
-    #[serde(
-        rename = "GENDER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `IS_BOT`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_BOT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_bot: ::std::option::Option<bool>,
-    /// `IS_CONNECTOR`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_CONNECTOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_connector: ::std::option::Option<bool>,
-    /// `IS_NETWORK`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_NETWORK",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_network: ::std::option::Option<bool>,
-    /// `IS_EXTRANET`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_EXTRANET",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_extranet: ::std::option::Option<bool>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageUpdateDataUser);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImbotMessageUpdateDataUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            first_name: None,
-            last_name: None,
-            work_position: None,
-            gender: None,
-            is_bot: None,
-            is_connector: None,
-            is_network: None,
-            is_extranet: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `FIRST_NAME`.
-    pub fn first_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-    /// Sets `LAST_NAME`.
-    pub fn last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-    /// Sets `WORK_POSITION`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
-        self
-    }
-    /// Sets `GENDER`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `IS_BOT`.
-    pub fn is_bot(mut self, value: bool) -> Self {
-        self.is_bot = Some(value);
-        self
-    }
-    /// Sets `IS_CONNECTOR`.
-    pub fn is_connector(mut self, value: bool) -> Self {
-        self.is_connector = Some(value);
-        self
-    }
-    /// Sets `IS_NETWORK`.
-    pub fn is_network(mut self, value: bool) -> Self {
-        self.is_network = Some(value);
-        self
-    }
-    /// Sets `IS_EXTRANET`.
-    pub fn is_extranet(mut self, value: bool) -> Self {
-        self.is_extranet = Some(value);
         self
     }
 }
@@ -3942,84 +2791,7 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2MessageUpdate {
 /// The `data` of [`OnImbotV2MessageUpdate`] (`ONIMBOTV2MESSAGEUPDATE`).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImbotV2MessageUpdateData {
-    /// `bot`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub bot: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `message`: `ChatBotsV2Message`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<crate::types::ChatBotsV2Message>,
-    /// `chat`: `ChatBotsV2Chat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
-    /// `user`: `ChatBotsV2User`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
-    /// `language`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub language: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2MessageUpdateData);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImbotV2MessageUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            bot: None,
-            message: None,
-            chat: None,
-            user: None,
-            language: None,
-        }
-    }
-    /// Sets `bot`.
-    pub fn bot(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.bot = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: crate::types::ChatBotsV2Message) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `chat`.
-    pub fn chat(mut self, value: crate::types::ChatBotsV2Chat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-    /// Sets `user`.
-    pub fn user(mut self, value: crate::types::ChatBotsV2User) -> Self {
-        self.user = Some(value);
-        self
-    }
-    /// Sets `language`.
-    pub fn language(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-}
+pub type OnImbotV2MessageUpdateData = OnImbotV2MessageAddData;
 /// `ONIMBOTV2REACTIONCHANGE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imbot`
@@ -4214,8 +2986,11 @@ impl OnImCommandAddData {
     }
 }
 /// The `COMMAND` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing")))
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -4224,10 +2999,13 @@ pub struct OnImCommandAddDataCommand {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing"))]
 ::bitrix24_runtime::wire_object!(OnImCommandAddDataCommand);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing")))
+)]
 impl OnImCommandAddDataCommand {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4235,92 +3013,6 @@ impl OnImCommandAddDataCommand {
         Self {
             extra: ::std::collections::BTreeMap::new(),
         }
-    }
-}
-/// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnImCommandAddDataParamsMessageType {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// `O`
-    O,
-    /// `L`
-    L,
-    /// `S`
-    S,
-    /// `N`
-    N,
-    /// `J`
-    J,
-    /// `T`
-    T,
-    /// `A`
-    A,
-    /// `B`
-    B,
-    /// `X`
-    X,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::bitrix24_runtime::wire::StrEnum for OnImCommandAddDataParamsMessageType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            "O" => Self::O,
-            "L" => Self::L,
-            "S" => Self::S,
-            "N" => Self::N,
-            "J" => Self::J,
-            "T" => Self::T,
-            "A" => Self::A,
-            "B" => Self::B,
-            "X" => Self::X,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::O => "O",
-            Self::L => "L",
-            Self::S => "S",
-            Self::N => "N",
-            Self::J => "J",
-            Self::T => "T",
-            Self::A => "A",
-            Self::B => "B",
-            Self::X => "X",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl ::serde::Serialize for OnImCommandAddDataParamsMessageType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl<'de> ::serde::Deserialize<'de> for OnImCommandAddDataParamsMessageType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// Allowed values of `CHAT_TYPE`.
@@ -4409,30 +3101,6 @@ impl<'de> ::serde::Deserialize<'de> for OnImCommandAddDataParamsChatType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `BOT_IN_CHAT` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImCommandAddDataParamsBotInChat {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImCommandAddDataParamsBotInChat);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl OnImCommandAddDataParamsBotInChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -4456,10 +3124,10 @@ pub struct OnImCommandAddDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
-    /// `MESSAGE_TYPE`: `OnImCommandAddDataParamsMessageType`.
+    /// `MESSAGE_TYPE`: `OnImCommandAddDataParamsChatType`.
     /// Allowed values: `P`, `C`, `O`, `L`, `S`, `N`, `J`, `T`, `A`, `B`, `X`.
     #[serde(rename = "MESSAGE_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub message_type: ::std::option::Option<OnImCommandAddDataParamsMessageType>,
+    pub message_type: ::std::option::Option<OnImCommandAddDataParamsChatType>,
     /// `FROM_USER_ID`: integer.
     #[serde(
         rename = "FROM_USER_ID",
@@ -4776,9 +3444,9 @@ pub struct OnImCommandAddDataParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_manager: ::std::option::Option<bool>,
-    /// `BOT_IN_CHAT`: `OnImCommandAddDataParamsBotInChat`.
+    /// `BOT_IN_CHAT`: `OnImCommandAddDataCommand`.
     #[serde(rename = "BOT_IN_CHAT", default, skip_serializing_if = "Option::is_none")]
-    pub bot_in_chat: ::std::option::Option<OnImCommandAddDataParamsBotInChat>,
+    pub bot_in_chat: ::std::option::Option<OnImCommandAddDataCommand>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(OnImCommandAddDataParams);
@@ -4852,7 +3520,7 @@ impl OnImCommandAddDataParams {
         self
     }
     /// Sets `MESSAGE_TYPE`.
-    pub fn message_type(mut self, value: OnImCommandAddDataParamsMessageType) -> Self {
+    pub fn message_type(mut self, value: OnImCommandAddDataParamsChatType) -> Self {
         self.message_type = Some(value);
         self
     }
@@ -5090,7 +3758,7 @@ impl OnImCommandAddDataParams {
         self
     }
     /// Sets `BOT_IN_CHAT`.
-    pub fn bot_in_chat(mut self, value: OnImCommandAddDataParamsBotInChat) -> Self {
+    pub fn bot_in_chat(mut self, value: OnImCommandAddDataCommand) -> Self {
         self.bot_in_chat = Some(value);
         self
     }

@@ -88,8 +88,8 @@ impl OnImConnectorDialogFinishData {
     }
 }
 /// The `connector` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -123,10 +123,10 @@ pub struct OnImConnectorDialogFinishDataDataConnector {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-#[cfg(feature = "imconnector")]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataConnector);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 impl OnImConnectorDialogFinishDataDataConnector {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -163,8 +163,8 @@ impl OnImConnectorDialogFinishDataDataConnector {
     }
 }
 /// The `session` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -198,10 +198,10 @@ pub struct OnImConnectorDialogFinishDataDataSession {
     )]
     pub close_term: ::std::option::Option<i64>,
 }
-#[cfg(feature = "imconnector")]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataSession);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 impl OnImConnectorDialogFinishDataDataSession {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -238,8 +238,11 @@ impl OnImConnectorDialogFinishDataDataSession {
     }
 }
 /// The `chat` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines")))
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -252,10 +255,13 @@ pub struct OnImConnectorDialogFinishDataDataChat {
     )]
     pub id: ::std::option::Option<i64>,
 }
-#[cfg(feature = "imconnector")]
+#[cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataChat);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines")))
+)]
 impl OnImConnectorDialogFinishDataDataChat {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -268,40 +274,9 @@ impl OnImConnectorDialogFinishDataDataChat {
         self
     }
 }
-/// The `user` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorDialogFinishDataDataUser {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataUser);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorDialogFinishDataDataUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
 /// The `DATA` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -315,14 +290,14 @@ pub struct OnImConnectorDialogFinishDataData {
     /// `chat`: `OnImConnectorDialogFinishDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat: ::std::option::Option<OnImConnectorDialogFinishDataDataChat>,
-    /// `user`: `OnImConnectorDialogFinishDataDataUser`.
+    /// `user`: `OnImConnectorDialogFinishDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<OnImConnectorDialogFinishDataDataUser>,
+    pub user: ::std::option::Option<OnImConnectorDialogFinishDataDataChat>,
 }
-#[cfg(feature = "imconnector")]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataData);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 impl OnImConnectorDialogFinishDataData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -353,7 +328,7 @@ impl OnImConnectorDialogFinishDataData {
         self
     }
     /// Sets `user`.
-    pub fn user(mut self, value: OnImConnectorDialogFinishDataDataUser) -> Self {
+    pub fn user(mut self, value: OnImConnectorDialogFinishDataDataChat) -> Self {
         self.user = Some(value);
         self
     }
@@ -377,345 +352,7 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorDialogStart {
 /// The `data` of [`OnImConnectorDialogStart`] (`ONIMCONNECTORDIALOGSTART`).
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorDialogStartData {
-    /// `CONNECTOR`: string.
-    #[serde(
-        rename = "CONNECTOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub connector: ::std::option::Option<::std::string::String>,
-    /// `LINE`: string.
-    #[serde(
-        rename = "LINE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub line: ::std::option::Option<::std::string::String>,
-    /// `DATA`: list of `OnImConnectorDialogStartDataData`.
-    #[serde(
-        rename = "DATA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::option::Option<::std::vec::Vec<OnImConnectorDialogStartDataData>>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogStartData);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorDialogStartData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector: None,
-            line: None,
-            data: None,
-        }
-    }
-    /// Sets `CONNECTOR`.
-    pub fn connector(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.connector = Some(value.into());
-        self
-    }
-    /// Sets `LINE`.
-    pub fn line(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.line = Some(value.into());
-        self
-    }
-    /// Sets `DATA`.
-    pub fn data(
-        mut self,
-        value: ::std::vec::Vec<OnImConnectorDialogStartDataData>,
-    ) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
-/// The `connector` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorDialogStartDataDataConnector {
-    /// `connector_id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub connector_id: ::std::option::Option<::std::string::String>,
-    /// `line_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub line_id: ::std::option::Option<i64>,
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogStartDataDataConnector);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorDialogStartDataDataConnector {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector_id: None,
-            line_id: None,
-            chat_id: None,
-            user_id: None,
-        }
-    }
-    /// Sets `connector_id`.
-    pub fn connector_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.connector_id = Some(value.into());
-        self
-    }
-    /// Sets `line_id`.
-    pub fn line_id(mut self, value: i64) -> Self {
-        self.line_id = Some(value);
-        self
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-}
-/// The `session` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorDialogStartDataDataSession {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `closed`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub closed: ::std::option::Option<::std::string::String>,
-    /// `parent_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `close_term`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub close_term: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogStartDataDataSession);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorDialogStartDataDataSession {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            closed: None,
-            parent_id: None,
-            close_term: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `closed`.
-    pub fn closed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.closed = Some(value.into());
-        self
-    }
-    /// Sets `parent_id`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `close_term`.
-    pub fn close_term(mut self, value: i64) -> Self {
-        self.close_term = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorDialogStartDataDataChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogStartDataDataChat);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorDialogStartDataDataChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `user` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorDialogStartDataDataUser {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogStartDataDataUser);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorDialogStartDataDataUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `DATA` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorDialogStartDataData {
-    /// `connector`: `OnImConnectorDialogStartDataDataConnector`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector: ::std::option::Option<OnImConnectorDialogStartDataDataConnector>,
-    /// `session`: `OnImConnectorDialogStartDataDataSession`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: ::std::option::Option<OnImConnectorDialogStartDataDataSession>,
-    /// `chat`: `OnImConnectorDialogStartDataDataChat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnImConnectorDialogStartDataDataChat>,
-    /// `user`: `OnImConnectorDialogStartDataDataUser`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<OnImConnectorDialogStartDataDataUser>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogStartDataData);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorDialogStartDataData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector: None,
-            session: None,
-            chat: None,
-            user: None,
-        }
-    }
-    /// Sets `connector`.
-    pub fn connector(
-        mut self,
-        value: OnImConnectorDialogStartDataDataConnector,
-    ) -> Self {
-        self.connector = Some(value);
-        self
-    }
-    /// Sets `session`.
-    pub fn session(mut self, value: OnImConnectorDialogStartDataDataSession) -> Self {
-        self.session = Some(value);
-        self
-    }
-    /// Sets `chat`.
-    pub fn chat(mut self, value: OnImConnectorDialogStartDataDataChat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-    /// Sets `user`.
-    pub fn user(mut self, value: OnImConnectorDialogStartDataDataUser) -> Self {
-        self.user = Some(value);
-        self
-    }
-}
+pub type OnImConnectorDialogStartData = OnImConnectorDialogFinishData;
 /// `ONIMCONNECTORLINEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imconnector`
@@ -836,8 +473,8 @@ impl OnImConnectorMessageAddData {
     }
 }
 /// The `im` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -857,10 +494,10 @@ pub struct OnImConnectorMessageAddDataMessagesIm {
     )]
     pub message_id: ::std::option::Option<i64>,
 }
-#[cfg(feature = "imconnector")]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesIm);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
 impl OnImConnectorMessageAddDataMessagesIm {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -928,8 +565,11 @@ impl OnImConnectorMessageAddDataMessagesMessage {
     }
 }
 /// The `chat` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines")))
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -942,10 +582,13 @@ pub struct OnImConnectorMessageAddDataMessagesChat {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "imconnector")]
+#[cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesChat);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+#[cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines")))
+)]
 impl OnImConnectorMessageAddDataMessagesChat {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1094,120 +737,6 @@ impl OnImConnectorMessageDeleteData {
         self
     }
 }
-/// The `im` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorMessageDeleteDataMessagesIm {
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteDataMessagesIm);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorMessageDeleteDataMessagesIm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            chat_id: None,
-            message_id: None,
-        }
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-}
-/// The `message` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorMessageDeleteDataMessagesMessage {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteDataMessagesMessage);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorMessageDeleteDataMessagesMessage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorMessageDeleteDataMessagesChat {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteDataMessagesChat);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorMessageDeleteDataMessagesChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
 /// The `MESSAGES` object.
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
@@ -1215,15 +744,15 @@ impl OnImConnectorMessageDeleteDataMessagesChat {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnImConnectorMessageDeleteDataMessages {
-    /// `im`: `OnImConnectorMessageDeleteDataMessagesIm`.
+    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<OnImConnectorMessageDeleteDataMessagesIm>,
-    /// `message`: `OnImConnectorMessageDeleteDataMessagesMessage`.
+    pub im: ::std::option::Option<OnImConnectorMessageAddDataMessagesIm>,
+    /// `message`: `OnImConnectorMessageAddDataMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<OnImConnectorMessageDeleteDataMessagesMessage>,
-    /// `chat`: `OnImConnectorMessageDeleteDataMessagesChat`.
+    pub message: ::std::option::Option<OnImConnectorMessageAddDataMessagesChat>,
+    /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnImConnectorMessageDeleteDataMessagesChat>,
+    pub chat: ::std::option::Option<OnImConnectorMessageAddDataMessagesChat>,
 }
 #[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteDataMessages);
@@ -1240,20 +769,17 @@ impl OnImConnectorMessageDeleteDataMessages {
         }
     }
     /// Sets `im`.
-    pub fn im(mut self, value: OnImConnectorMessageDeleteDataMessagesIm) -> Self {
+    pub fn im(mut self, value: OnImConnectorMessageAddDataMessagesIm) -> Self {
         self.im = Some(value);
         self
     }
     /// Sets `message`.
-    pub fn message(
-        mut self,
-        value: OnImConnectorMessageDeleteDataMessagesMessage,
-    ) -> Self {
+    pub fn message(mut self, value: OnImConnectorMessageAddDataMessagesChat) -> Self {
         self.message = Some(value);
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: OnImConnectorMessageDeleteDataMessagesChat) -> Self {
+    pub fn chat(mut self, value: OnImConnectorMessageAddDataMessagesChat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -1344,52 +870,6 @@ impl OnImConnectorMessageUpdateData {
         self
     }
 }
-/// The `im` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorMessageUpdateDataMessagesIm {
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageUpdateDataMessagesIm);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorMessageUpdateDataMessagesIm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            chat_id: None,
-            message_id: None,
-        }
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-}
 /// The `message` object.
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
@@ -1436,40 +916,6 @@ impl OnImConnectorMessageUpdateDataMessagesMessage {
         self
     }
 }
-/// The `chat` object.
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnImConnectorMessageUpdateDataMessagesChat {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageUpdateDataMessagesChat);
-#[cfg(feature = "imconnector")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-impl OnImConnectorMessageUpdateDataMessagesChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
 /// The `MESSAGES` object.
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
@@ -1477,15 +923,15 @@ impl OnImConnectorMessageUpdateDataMessagesChat {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnImConnectorMessageUpdateDataMessages {
-    /// `im`: `OnImConnectorMessageUpdateDataMessagesIm`.
+    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<OnImConnectorMessageUpdateDataMessagesIm>,
+    pub im: ::std::option::Option<OnImConnectorMessageAddDataMessagesIm>,
     /// `message`: `OnImConnectorMessageUpdateDataMessagesMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<OnImConnectorMessageUpdateDataMessagesMessage>,
-    /// `chat`: `OnImConnectorMessageUpdateDataMessagesChat`.
+    /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnImConnectorMessageUpdateDataMessagesChat>,
+    pub chat: ::std::option::Option<OnImConnectorMessageAddDataMessagesChat>,
 }
 #[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorMessageUpdateDataMessages);
@@ -1502,7 +948,7 @@ impl OnImConnectorMessageUpdateDataMessages {
         }
     }
     /// Sets `im`.
-    pub fn im(mut self, value: OnImConnectorMessageUpdateDataMessagesIm) -> Self {
+    pub fn im(mut self, value: OnImConnectorMessageAddDataMessagesIm) -> Self {
         self.im = Some(value);
         self
     }
@@ -1515,7 +961,7 @@ impl OnImConnectorMessageUpdateDataMessages {
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: OnImConnectorMessageUpdateDataMessagesChat) -> Self {
+    pub fn chat(mut self, value: OnImConnectorMessageAddDataMessagesChat) -> Self {
         self.chat = Some(value);
         self
     }

@@ -48,112 +48,6 @@ impl OnOpenLineMessageAddData {
         self
     }
 }
-/// The `connector` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageAddDataDataConnector {
-    /// `connector_id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub connector_id: ::std::option::Option<::std::string::String>,
-    /// `line_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub line_id: ::std::option::Option<i64>,
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataConnector);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageAddDataDataConnector {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector_id: None,
-            line_id: None,
-            chat_id: None,
-            user_id: None,
-        }
-    }
-    /// Sets `connector_id`.
-    pub fn connector_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.connector_id = Some(value.into());
-        self
-    }
-    /// Sets `line_id`.
-    pub fn line_id(mut self, value: i64) -> Self {
-        self.line_id = Some(value);
-        self
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageAddDataDataChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageAddDataDataChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -319,12 +213,16 @@ impl OnOpenLineMessageAddDataDataExtra {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddDataData {
-    /// `connector`: `OnOpenLineMessageAddDataDataConnector`.
+    /// `connector`: `OnImConnectorDialogFinishDataDataConnector`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector: ::std::option::Option<OnOpenLineMessageAddDataDataConnector>,
-    /// `chat`: `OnOpenLineMessageAddDataDataChat`.
+    pub connector: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector,
+    >,
+    /// `chat`: `OnImConnectorDialogFinishDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
+    pub chat: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
+    >,
     /// `message`: `OnOpenLineMessageAddDataDataMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<OnOpenLineMessageAddDataDataMessage>,
@@ -357,12 +255,18 @@ impl OnOpenLineMessageAddDataData {
         }
     }
     /// Sets `connector`.
-    pub fn connector(mut self, value: OnOpenLineMessageAddDataDataConnector) -> Self {
+    pub fn connector(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector,
+    ) -> Self {
         self.connector = Some(value);
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: OnOpenLineMessageAddDataDataChat) -> Self {
+    pub fn chat(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
+    ) -> Self {
         self.chat = Some(value);
         self
     }
@@ -466,114 +370,6 @@ impl OnOpenLineMessageDeleteData {
         self
     }
 }
-/// The `im` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageDeleteDataDataIm {
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataDataIm);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageDeleteDataDataIm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            chat_id: None,
-            message_id: None,
-        }
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-}
-/// The `message` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageDeleteDataDataMessage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataDataMessage);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageDeleteDataDataMessage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageDeleteDataDataChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataDataChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageDeleteDataDataChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -581,15 +377,21 @@ impl OnOpenLineMessageDeleteDataDataChat {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnOpenLineMessageDeleteDataData {
-    /// `im`: `OnOpenLineMessageDeleteDataDataIm`.
+    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<OnOpenLineMessageDeleteDataDataIm>,
-    /// `message`: `OnOpenLineMessageDeleteDataDataMessage`.
+    pub im: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
+    >,
+    /// `message`: `OnImConnectorDialogFinishDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<OnOpenLineMessageDeleteDataDataMessage>,
-    /// `chat`: `OnOpenLineMessageDeleteDataDataChat`.
+    pub message: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
+    >,
+    /// `chat`: `OnImConnectorDialogFinishDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnOpenLineMessageDeleteDataDataChat>,
+    pub chat: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
+    >,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataData);
@@ -606,17 +408,26 @@ impl OnOpenLineMessageDeleteDataData {
         }
     }
     /// Sets `im`.
-    pub fn im(mut self, value: OnOpenLineMessageDeleteDataDataIm) -> Self {
+    pub fn im(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
+    ) -> Self {
         self.im = Some(value);
         self
     }
     /// Sets `message`.
-    pub fn message(mut self, value: OnOpenLineMessageDeleteDataDataMessage) -> Self {
+    pub fn message(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
+    ) -> Self {
         self.message = Some(value);
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: OnOpenLineMessageDeleteDataDataChat) -> Self {
+    pub fn chat(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
+    ) -> Self {
         self.chat = Some(value);
         self
     }
@@ -640,226 +451,7 @@ impl ::bitrix24_runtime::events::Event for OnOpenLineMessageUpdate {
 /// The `data` of [`OnOpenLineMessageUpdate`] (`ONOPENLINEMESSAGEUPDATE`).
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageUpdateData {
-    /// `CONNECTOR`: string.
-    #[serde(
-        rename = "CONNECTOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub connector: ::std::option::Option<::std::string::String>,
-    /// `LINE`: integer.
-    #[serde(
-        rename = "LINE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub line: ::std::option::Option<i64>,
-    /// `DATA`: list of `OnOpenLineMessageUpdateDataData`.
-    #[serde(
-        rename = "DATA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::option::Option<::std::vec::Vec<OnOpenLineMessageUpdateDataData>>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageUpdateData);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector: None,
-            line: None,
-            data: None,
-        }
-    }
-    /// Sets `CONNECTOR`.
-    pub fn connector(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.connector = Some(value.into());
-        self
-    }
-    /// Sets `LINE`.
-    pub fn line(mut self, value: i64) -> Self {
-        self.line = Some(value);
-        self
-    }
-    /// Sets `DATA`.
-    pub fn data(
-        mut self,
-        value: ::std::vec::Vec<OnOpenLineMessageUpdateDataData>,
-    ) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
-/// The `im` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageUpdateDataDataIm {
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageUpdateDataDataIm);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageUpdateDataDataIm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            chat_id: None,
-            message_id: None,
-        }
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-}
-/// The `message` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageUpdateDataDataMessage {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageUpdateDataDataMessage);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageUpdateDataDataMessage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageUpdateDataDataChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageUpdateDataDataChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageUpdateDataDataChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `DATA` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOpenLineMessageUpdateDataData {
-    /// `im`: `OnOpenLineMessageUpdateDataDataIm`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<OnOpenLineMessageUpdateDataDataIm>,
-    /// `message`: `OnOpenLineMessageUpdateDataDataMessage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<OnOpenLineMessageUpdateDataDataMessage>,
-    /// `chat`: `OnOpenLineMessageUpdateDataDataChat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnOpenLineMessageUpdateDataDataChat>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageUpdateDataData);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnOpenLineMessageUpdateDataData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            im: None,
-            message: None,
-            chat: None,
-        }
-    }
-    /// Sets `im`.
-    pub fn im(mut self, value: OnOpenLineMessageUpdateDataDataIm) -> Self {
-        self.im = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: OnOpenLineMessageUpdateDataDataMessage) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `chat`.
-    pub fn chat(mut self, value: OnOpenLineMessageUpdateDataDataChat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-}
+pub type OnOpenLineMessageUpdateData = OnOpenLineMessageDeleteData;
 /// `ONSESSIONFINISH`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imopenlines`
@@ -883,14 +475,16 @@ impl ::bitrix24_runtime::events::Event for OnSessionFinish {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnSessionFinishData {
-    /// `DATA`: list of `OnSessionFinishDataData`.
+    /// `DATA`: list of `OnImConnectorDialogFinishDataData`.
     #[serde(
         rename = "DATA",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub data: ::std::option::Option<::std::vec::Vec<OnSessionFinishDataData>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<crate::events::imconnector::OnImConnectorDialogFinishDataData>,
+    >,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(OnSessionFinishData);
@@ -903,276 +497,13 @@ impl OnSessionFinishData {
         Self { data: None }
     }
     /// Sets `DATA`.
-    pub fn data(mut self, value: ::std::vec::Vec<OnSessionFinishDataData>) -> Self {
+    pub fn data(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::events::imconnector::OnImConnectorDialogFinishDataData,
+        >,
+    ) -> Self {
         self.data = Some(value);
-        self
-    }
-}
-/// The `connector` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionFinishDataDataConnector {
-    /// `connector_id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub connector_id: ::std::option::Option<::std::string::String>,
-    /// `line_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub line_id: ::std::option::Option<i64>,
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataDataConnector);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionFinishDataDataConnector {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector_id: None,
-            line_id: None,
-            chat_id: None,
-            user_id: None,
-        }
-    }
-    /// Sets `connector_id`.
-    pub fn connector_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.connector_id = Some(value.into());
-        self
-    }
-    /// Sets `line_id`.
-    pub fn line_id(mut self, value: i64) -> Self {
-        self.line_id = Some(value);
-        self
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-}
-/// The `session` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionFinishDataDataSession {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `closed`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub closed: ::std::option::Option<::std::string::String>,
-    /// `parent_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `close_term`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub close_term: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataDataSession);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionFinishDataDataSession {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            closed: None,
-            parent_id: None,
-            close_term: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `closed`.
-    pub fn closed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.closed = Some(value.into());
-        self
-    }
-    /// Sets `parent_id`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `close_term`.
-    pub fn close_term(mut self, value: i64) -> Self {
-        self.close_term = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionFinishDataDataChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataDataChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionFinishDataDataChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `user` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionFinishDataDataUser {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataDataUser);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionFinishDataDataUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `DATA` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionFinishDataData {
-    /// `connector`: `OnSessionFinishDataDataConnector`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector: ::std::option::Option<OnSessionFinishDataDataConnector>,
-    /// `session`: `OnSessionFinishDataDataSession`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: ::std::option::Option<OnSessionFinishDataDataSession>,
-    /// `chat`: `OnSessionFinishDataDataChat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnSessionFinishDataDataChat>,
-    /// `user`: `OnSessionFinishDataDataUser`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<OnSessionFinishDataDataUser>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataData);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionFinishDataData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector: None,
-            session: None,
-            chat: None,
-            user: None,
-        }
-    }
-    /// Sets `connector`.
-    pub fn connector(mut self, value: OnSessionFinishDataDataConnector) -> Self {
-        self.connector = Some(value);
-        self
-    }
-    /// Sets `session`.
-    pub fn session(mut self, value: OnSessionFinishDataDataSession) -> Self {
-        self.session = Some(value);
-        self
-    }
-    /// Sets `chat`.
-    pub fn chat(mut self, value: OnSessionFinishDataDataChat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-    /// Sets `user`.
-    pub fn user(mut self, value: OnSessionFinishDataDataUser) -> Self {
-        self.user = Some(value);
         self
     }
 }
@@ -1195,300 +526,4 @@ impl ::bitrix24_runtime::events::Event for OnSessionStart {
 /// The `data` of [`OnSessionStart`] (`ONSESSIONSTART`).
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionStartData {
-    /// `DATA`: list of `OnSessionStartDataData`.
-    #[serde(
-        rename = "DATA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::option::Option<::std::vec::Vec<OnSessionStartDataData>>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionStartData);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionStartData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { data: None }
-    }
-    /// Sets `DATA`.
-    pub fn data(mut self, value: ::std::vec::Vec<OnSessionStartDataData>) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
-/// The `connector` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionStartDataDataConnector {
-    /// `connector_id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub connector_id: ::std::option::Option<::std::string::String>,
-    /// `line_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub line_id: ::std::option::Option<i64>,
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionStartDataDataConnector);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionStartDataDataConnector {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector_id: None,
-            line_id: None,
-            chat_id: None,
-            user_id: None,
-        }
-    }
-    /// Sets `connector_id`.
-    pub fn connector_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.connector_id = Some(value.into());
-        self
-    }
-    /// Sets `line_id`.
-    pub fn line_id(mut self, value: i64) -> Self {
-        self.line_id = Some(value);
-        self
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-}
-/// The `session` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionStartDataDataSession {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `closed`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub closed: ::std::option::Option<::std::string::String>,
-    /// `parent_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `close_term`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub close_term: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionStartDataDataSession);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionStartDataDataSession {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            closed: None,
-            parent_id: None,
-            close_term: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `closed`.
-    pub fn closed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.closed = Some(value.into());
-        self
-    }
-    /// Sets `parent_id`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `close_term`.
-    pub fn close_term(mut self, value: i64) -> Self {
-        self.close_term = Some(value);
-        self
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionStartDataDataChat {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionStartDataDataChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionStartDataDataChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `user` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionStartDataDataUser {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionStartDataDataUser);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionStartDataDataUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
-/// The `DATA` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSessionStartDataData {
-    /// `connector`: `OnSessionStartDataDataConnector`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector: ::std::option::Option<OnSessionStartDataDataConnector>,
-    /// `session`: `OnSessionStartDataDataSession`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: ::std::option::Option<OnSessionStartDataDataSession>,
-    /// `chat`: `OnSessionStartDataDataChat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<OnSessionStartDataDataChat>,
-    /// `user`: `OnSessionStartDataDataUser`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<OnSessionStartDataDataUser>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionStartDataData);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl OnSessionStartDataData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            connector: None,
-            session: None,
-            chat: None,
-            user: None,
-        }
-    }
-    /// Sets `connector`.
-    pub fn connector(mut self, value: OnSessionStartDataDataConnector) -> Self {
-        self.connector = Some(value);
-        self
-    }
-    /// Sets `session`.
-    pub fn session(mut self, value: OnSessionStartDataDataSession) -> Self {
-        self.session = Some(value);
-        self
-    }
-    /// Sets `chat`.
-    pub fn chat(mut self, value: OnSessionStartDataDataChat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-    /// Sets `user`.
-    pub fn user(mut self, value: OnSessionStartDataDataUser) -> Self {
-        self.user = Some(value);
-        self
-    }
-}
+pub type OnSessionStartData = OnSessionFinishData;

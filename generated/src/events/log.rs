@@ -94,62 +94,7 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostDelete {
 /// The `data` of [`OnLiveFeedPostDelete`] (`ONLIVEFEEDPOSTDELETE`).
 #[cfg(feature = "log")]
 #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnLiveFeedPostDeleteData {
-    /// `FIELDS`: `OnLiveFeedPostDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnLiveFeedPostDeleteDataFields>,
-}
-#[cfg(feature = "log")]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostDeleteData);
-#[cfg(feature = "log")]
-#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-impl OnLiveFeedPostDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnLiveFeedPostDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "log")]
-#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnLiveFeedPostDeleteDataFields {
-    /// `POST_ID`: integer.
-    #[serde(
-        rename = "POST_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub post_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "log")]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostDeleteDataFields);
-#[cfg(feature = "log")]
-#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-impl OnLiveFeedPostDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { post_id: None }
-    }
-    /// Sets `POST_ID`.
-    pub fn post_id(mut self, value: i64) -> Self {
-        self.post_id = Some(value);
-        self
-    }
-}
+pub type OnLiveFeedPostDeleteData = OnLiveFeedPostAddData;
 /// `ONLIVEFEEDPOSTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `log`
@@ -169,59 +114,4 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostUpdate {
 /// The `data` of [`OnLiveFeedPostUpdate`] (`ONLIVEFEEDPOSTUPDATE`).
 #[cfg(feature = "log")]
 #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnLiveFeedPostUpdateData {
-    /// `FIELDS`: `OnLiveFeedPostUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnLiveFeedPostUpdateDataFields>,
-}
-#[cfg(feature = "log")]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostUpdateData);
-#[cfg(feature = "log")]
-#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-impl OnLiveFeedPostUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnLiveFeedPostUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "log")]
-#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnLiveFeedPostUpdateDataFields {
-    /// `POST_ID`: integer.
-    #[serde(
-        rename = "POST_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub post_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "log")]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostUpdateDataFields);
-#[cfg(feature = "log")]
-#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-impl OnLiveFeedPostUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { post_id: None }
-    }
-    /// Sets `POST_ID`.
-    pub fn post_id(mut self, value: i64) -> Self {
-        self.post_id = Some(value);
-        self
-    }
-}
+pub type OnLiveFeedPostUpdateData = OnLiveFeedPostAddData;

@@ -19,62 +19,7 @@ impl ::bitrix24_runtime::events::Event for OnOrderDeleted {
 /// The `data` of [`OnOrderDeleted`] (`ONORDERDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOrderDeletedData {
-    /// `FIELDS`: `OnOrderDeletedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnOrderDeletedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnOrderDeletedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnOrderDeletedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnOrderDeletedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOrderDeletedDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnOrderDeletedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnOrderDeletedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnOrderDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONORDERENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -94,62 +39,7 @@ impl ::bitrix24_runtime::events::Event for OnOrderEntitySaved {
 /// The `data` of [`OnOrderEntitySaved`] (`ONORDERENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOrderEntitySavedData {
-    /// `FIELDS`: `OnOrderEntitySavedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnOrderEntitySavedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnOrderEntitySavedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnOrderEntitySavedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnOrderEntitySavedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnOrderEntitySavedDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnOrderEntitySavedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnOrderEntitySavedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnOrderEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONPAYMENTDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -169,62 +59,7 @@ impl ::bitrix24_runtime::events::Event for OnPaymentDeleted {
 /// The `data` of [`OnPaymentDeleted`] (`ONPAYMENTDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPaymentDeletedData {
-    /// `FIELDS`: `OnPaymentDeletedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnPaymentDeletedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPaymentDeletedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPaymentDeletedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnPaymentDeletedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPaymentDeletedDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPaymentDeletedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPaymentDeletedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnPaymentDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONPAYMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -244,62 +79,7 @@ impl ::bitrix24_runtime::events::Event for OnPaymentEntitySaved {
 /// The `data` of [`OnPaymentEntitySaved`] (`ONPAYMENTENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPaymentEntitySavedData {
-    /// `FIELDS`: `OnPaymentEntitySavedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnPaymentEntitySavedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPaymentEntitySavedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPaymentEntitySavedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnPaymentEntitySavedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPaymentEntitySavedDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPaymentEntitySavedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPaymentEntitySavedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnPaymentEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONPROPERTYVALUEDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -319,62 +99,7 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueDeleted {
 /// The `data` of [`OnPropertyValueDeleted`] (`ONPROPERTYVALUEDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPropertyValueDeletedData {
-    /// `FIELDS`: `OnPropertyValueDeletedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnPropertyValueDeletedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPropertyValueDeletedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPropertyValueDeletedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnPropertyValueDeletedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPropertyValueDeletedDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPropertyValueDeletedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPropertyValueDeletedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnPropertyValueDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONPROPERTYVALUEENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -394,62 +119,7 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueEntitySaved {
 /// The `data` of [`OnPropertyValueEntitySaved`] (`ONPROPERTYVALUEENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPropertyValueEntitySavedData {
-    /// `FIELDS`: `OnPropertyValueEntitySavedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnPropertyValueEntitySavedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPropertyValueEntitySavedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPropertyValueEntitySavedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnPropertyValueEntitySavedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnPropertyValueEntitySavedDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnPropertyValueEntitySavedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnPropertyValueEntitySavedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnPropertyValueEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONSALEBEFOREORDERDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -580,98 +250,7 @@ impl ::bitrix24_runtime::events::Event for OnSaleOrderSaved {
 /// The `data` of [`OnSaleOrderSaved`] (`ONSALEORDERSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSaleOrderSavedData {
-    /// `FIELDS`: `OnSaleOrderSavedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnSaleOrderSavedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnSaleOrderSavedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnSaleOrderSavedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnSaleOrderSavedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSaleOrderSavedDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `ACTION`: string.
-    #[serde(
-        rename = "ACTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub action: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnSaleOrderSavedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnSaleOrderSavedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            xml_id: None,
-            action: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `ACTION`.
-    pub fn action(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-}
+pub type OnSaleOrderSavedData = OnSaleBeforeOrderDeleteData;
 /// `ONSHIPMENTDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -691,65 +270,7 @@ impl ::bitrix24_runtime::events::Event for OnShipmentDeleted {
 /// The `data` of [`OnShipmentDeleted`] (`ONSHIPMENTDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnShipmentDeletedData {
-    /// `FIELDS`: `OnShipmentDeletedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnShipmentDeletedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnShipmentDeletedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnShipmentDeletedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnShipmentDeletedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnShipmentDeletedDataFields {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnShipmentDeletedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnShipmentDeletedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnShipmentDeletedData = crate::events::crm::OnCrmCurrencyAddData;
 /// `ONSHIPMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -769,62 +290,4 @@ impl ::bitrix24_runtime::events::Event for OnShipmentEntitySaved {
 /// The `data` of [`OnShipmentEntitySaved`] (`ONSHIPMENTENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnShipmentEntitySavedData {
-    /// `FIELDS`: `OnShipmentEntitySavedDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnShipmentEntitySavedDataFields>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnShipmentEntitySavedData);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnShipmentEntitySavedData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnShipmentEntitySavedDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnShipmentEntitySavedDataFields {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnShipmentEntitySavedDataFields);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl OnShipmentEntitySavedDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+pub type OnShipmentEntitySavedData = crate::events::crm::OnCrmCurrencyAddData;

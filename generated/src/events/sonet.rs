@@ -19,62 +19,7 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupAdd {
 /// The `data` of [`OnSonetGroupAdd`] (`ONSONETGROUPADD`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupAddData {
-    /// `FIELDS`: `OnSonetGroupAddDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnSonetGroupAddDataFields>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupAddData);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupAddData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnSonetGroupAddDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupAddDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupAddDataFields);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupAddDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnSonetGroupAddData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONSONETGROUPDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -94,62 +39,7 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupDelete {
 /// The `data` of [`OnSonetGroupDelete`] (`ONSONETGROUPDELETE`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupDeleteData {
-    /// `FIELDS`: `OnSonetGroupDeleteDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnSonetGroupDeleteDataFields>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupDeleteData);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnSonetGroupDeleteDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupDeleteDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupDeleteDataFields);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupDeleteDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnSonetGroupDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
 /// `ONSONETGROUPSUBJECTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -214,30 +104,7 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectDelete {
 /// The `data` of [`OnSonetGroupSubjectDelete`] (`ONSONETGROUPSUBJECTDELETE`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupSubjectDeleteData {
-    /// `ID`: any JSON value.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupSubjectDeleteData);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupSubjectDeleteData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: ::serde_json::Value) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnSonetGroupSubjectDeleteData = OnSonetGroupSubjectAddData;
 /// `ONSONETGROUPSUBJECTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -258,30 +125,7 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectUpdate {
 /// The `data` of [`OnSonetGroupSubjectUpdate`] (`ONSONETGROUPSUBJECTUPDATE`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupSubjectUpdateData {
-    /// `ID`: any JSON value.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupSubjectUpdateData);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupSubjectUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: ::serde_json::Value) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnSonetGroupSubjectUpdateData = OnSonetGroupSubjectAddData;
 /// `ONSONETGROUPUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -301,59 +145,4 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupUpdate {
 /// The `data` of [`OnSonetGroupUpdate`] (`ONSONETGROUPUPDATE`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupUpdateData {
-    /// `FIELDS`: `OnSonetGroupUpdateDataFields`.
-    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<OnSonetGroupUpdateDataFields>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupUpdateData);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupUpdateData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `FIELDS`.
-    pub fn fields(mut self, value: OnSonetGroupUpdateDataFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OnSonetGroupUpdateDataFields {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupUpdateDataFields);
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl OnSonetGroupUpdateDataFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type OnSonetGroupUpdateData = crate::events::catalog::CatalogMeasureOnAddData;

@@ -788,7 +788,7 @@ pub struct OnVoximplantCallInitData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub call_id: ::std::option::Option<::std::string::String>,
-    /// `CALL_TYPE`: `OnVoximplantCallInitDataCallType`.
+    /// `CALL_TYPE`: `OnVoximplantCallEndDataCallType`.
     /// Allowed values: `1`, `2`, `3`, `4`, `5`.
     #[serde(
         rename = "CALL_TYPE",
@@ -796,7 +796,7 @@ pub struct OnVoximplantCallInitData {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub call_type: ::std::option::Option<OnVoximplantCallInitDataCallType>,
+    pub call_type: ::std::option::Option<OnVoximplantCallEndDataCallType>,
     /// `ACCOUNT_SEARCH_ID`: `OnVoximplantCallInitDataAccountSearchId`.
     /// Allowed values: `XXX`, `regXXX`, `sipXXX`.
     #[serde(
@@ -858,7 +858,7 @@ impl OnVoximplantCallInitData {
         self
     }
     /// Sets `CALL_TYPE`.
-    pub fn call_type(mut self, value: OnVoximplantCallInitDataCallType) -> Self {
+    pub fn call_type(mut self, value: OnVoximplantCallEndDataCallType) -> Self {
         self.call_type = Some(value);
         self
     }
@@ -890,68 +890,6 @@ impl OnVoximplantCallInitData {
     pub fn rest_app_id(mut self, value: i64) -> Self {
         self.rest_app_id = Some(value);
         self
-    }
-}
-/// Allowed values of `CALL_TYPE`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OnVoximplantCallInitDataCallType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// `4`
-    V4,
-    /// `5`
-    V5,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::IntEnum for OnVoximplantCallInitDataCallType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            4i64 => Self::V4,
-            5i64 => Self::V5,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::V4 => 4i64,
-            Self::V5 => 5i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for OnVoximplantCallInitDataCallType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for OnVoximplantCallInitDataCallType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
 /// Allowed values of `ACCOUNT_SEARCH_ID`.

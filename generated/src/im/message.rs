@@ -630,8 +630,8 @@ impl ::std::fmt::Display for LikeError {
 #[cfg(feature = "im")]
 impl ::std::error::Error for LikeError {}
 /// Allowed values of `ACTION`.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LikeAction {
@@ -644,8 +644,8 @@ pub enum LikeAction {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 impl ::bitrix24_runtime::wire::StrEnum for LikeAction {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -664,8 +664,8 @@ impl ::bitrix24_runtime::wire::StrEnum for LikeAction {
         }
     }
 }
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 impl ::serde::Serialize for LikeAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -674,8 +674,8 @@ impl ::serde::Serialize for LikeAction {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 impl<'de> ::serde::Deserialize<'de> for LikeAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

@@ -686,8 +686,8 @@ impl GetItemUser {
     }
 }
 /// The `restrictions` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -756,10 +756,10 @@ pub struct GetItemChatRestrictions {
     )]
     pub user_list: ::std::option::Option<bool>,
 }
-#[cfg(feature = "im")]
+#[cfg(any(feature = "im", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(GetItemChatRestrictions);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imopenlines"))))]
 impl GetItemChatRestrictions {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -819,191 +819,6 @@ impl GetItemChatRestrictions {
     /// Sets `user_list`.
     pub fn user_list(mut self, value: bool) -> Self {
         self.user_list = Some(value);
-        self
-    }
-}
-/// The `entity_link` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItemChatEntityLink {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `url`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(GetItemChatEntityLink);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl GetItemChatEntityLink {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            url: None,
-            id: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
-/// The `permissions` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItemChatPermissions {
-    /// `manage_users_add`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// `manage_users_delete`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// `manage_ui`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// `manage_settings`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// `manage_messages`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// `can_post`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub can_post: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(GetItemChatPermissions);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl GetItemChatPermissions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            manage_users_add: None,
-            manage_users_delete: None,
-            manage_ui: None,
-            manage_settings: None,
-            manage_messages: None,
-            can_post: None,
-        }
-    }
-    /// Sets `manage_users_add`.
-    pub fn manage_users_add(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_add = Some(value.into());
-        self
-    }
-    /// Sets `manage_users_delete`.
-    pub fn manage_users_delete(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_delete = Some(value.into());
-        self
-    }
-    /// Sets `manage_ui`.
-    pub fn manage_ui(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_ui = Some(value.into());
-        self
-    }
-    /// Sets `manage_settings`.
-    pub fn manage_settings(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_settings = Some(value.into());
-        self
-    }
-    /// Sets `manage_messages`.
-    pub fn manage_messages(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_messages = Some(value.into());
-        self
-    }
-    /// Sets `can_post`.
-    pub fn can_post(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.can_post = Some(value.into());
         self
     }
 }
@@ -1186,12 +1001,12 @@ pub struct GetItemChat {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub background_id: ::std::option::Option<i64>,
-    /// `entity_link`: `GetItemChatEntityLink`.
+    /// `entity_link`: `ChatsEntityLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_link: ::std::option::Option<GetItemChatEntityLink>,
-    /// `permissions`: `GetItemChatPermissions`.
+    pub entity_link: ::std::option::Option<crate::types::ChatsEntityLink>,
+    /// `permissions`: `ChatsPermissions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: ::std::option::Option<GetItemChatPermissions>,
+    pub permissions: ::std::option::Option<crate::types::ChatsPermissions>,
     /// `public`: string.
     #[serde(
         default,
@@ -1404,12 +1219,12 @@ impl GetItemChat {
         self
     }
     /// Sets `entity_link`.
-    pub fn entity_link(mut self, value: GetItemChatEntityLink) -> Self {
+    pub fn entity_link(mut self, value: crate::types::ChatsEntityLink) -> Self {
         self.entity_link = Some(value);
         self
     }
     /// Sets `permissions`.
-    pub fn permissions(mut self, value: GetItemChatPermissions) -> Self {
+    pub fn permissions(mut self, value: crate::types::ChatsPermissions) -> Self {
         self.permissions = Some(value);
         self
     }
@@ -2096,55 +1911,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for ListError {}
-/// The `avatar` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseItemsAvatar {
-    /// `url`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `color`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ListResponseItemsAvatar);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ListResponseItemsAvatar {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { url: None, color: None }
-    }
-    /// Sets `url`.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-}
 /// The `message` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -2746,328 +2512,6 @@ impl ListResponseItemsUser {
         self
     }
 }
-/// The `restrictions` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseItemsChatRestrictions {
-    /// `avatar`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub avatar: ::std::option::Option<bool>,
-    /// `rename`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub rename: ::std::option::Option<bool>,
-    /// `extend`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub extend: ::std::option::Option<bool>,
-    /// `call`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub call: ::std::option::Option<bool>,
-    /// `mute`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub mute: ::std::option::Option<bool>,
-    /// `leave`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub leave: ::std::option::Option<bool>,
-    /// `leave_owner`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub leave_owner: ::std::option::Option<bool>,
-    /// `send`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub send: ::std::option::Option<bool>,
-    /// `user_list`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub user_list: ::std::option::Option<bool>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ListResponseItemsChatRestrictions);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ListResponseItemsChatRestrictions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            avatar: None,
-            rename: None,
-            extend: None,
-            call: None,
-            mute: None,
-            leave: None,
-            leave_owner: None,
-            send: None,
-            user_list: None,
-        }
-    }
-    /// Sets `avatar`.
-    pub fn avatar(mut self, value: bool) -> Self {
-        self.avatar = Some(value);
-        self
-    }
-    /// Sets `rename`.
-    pub fn rename(mut self, value: bool) -> Self {
-        self.rename = Some(value);
-        self
-    }
-    /// Sets `extend`.
-    pub fn extend(mut self, value: bool) -> Self {
-        self.extend = Some(value);
-        self
-    }
-    /// Sets `call`.
-    pub fn call(mut self, value: bool) -> Self {
-        self.call = Some(value);
-        self
-    }
-    /// Sets `mute`.
-    pub fn mute(mut self, value: bool) -> Self {
-        self.mute = Some(value);
-        self
-    }
-    /// Sets `leave`.
-    pub fn leave(mut self, value: bool) -> Self {
-        self.leave = Some(value);
-        self
-    }
-    /// Sets `leave_owner`.
-    pub fn leave_owner(mut self, value: bool) -> Self {
-        self.leave_owner = Some(value);
-        self
-    }
-    /// Sets `send`.
-    pub fn send(mut self, value: bool) -> Self {
-        self.send = Some(value);
-        self
-    }
-    /// Sets `user_list`.
-    pub fn user_list(mut self, value: bool) -> Self {
-        self.user_list = Some(value);
-        self
-    }
-}
-/// The `entity_link` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseItemsChatEntityLink {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `url`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ListResponseItemsChatEntityLink);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ListResponseItemsChatEntityLink {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            url: None,
-            id: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
-/// The `permissions` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseItemsChatPermissions {
-    /// `manage_users_add`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// `manage_users_delete`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// `manage_ui`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// `manage_settings`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// `manage_messages`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// `can_post`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub can_post: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ListResponseItemsChatPermissions);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ListResponseItemsChatPermissions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            manage_users_add: None,
-            manage_users_delete: None,
-            manage_ui: None,
-            manage_settings: None,
-            manage_messages: None,
-            can_post: None,
-        }
-    }
-    /// Sets `manage_users_add`.
-    pub fn manage_users_add(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_add = Some(value.into());
-        self
-    }
-    /// Sets `manage_users_delete`.
-    pub fn manage_users_delete(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_delete = Some(value.into());
-        self
-    }
-    /// Sets `manage_ui`.
-    pub fn manage_ui(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_ui = Some(value.into());
-        self
-    }
-    /// Sets `manage_settings`.
-    pub fn manage_settings(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_settings = Some(value.into());
-        self
-    }
-    /// Sets `manage_messages`.
-    pub fn manage_messages(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_messages = Some(value.into());
-        self
-    }
-    /// Sets `can_post`.
-    pub fn can_post(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.can_post = Some(value.into());
-        self
-    }
-}
 /// The `chat` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -3216,9 +2660,9 @@ pub struct ListResponseItemsChat {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_counter: ::std::option::Option<i64>,
-    /// `restrictions`: `ListResponseItemsChatRestrictions`.
+    /// `restrictions`: `ChatsRestrictions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restrictions: ::std::option::Option<ListResponseItemsChatRestrictions>,
+    pub restrictions: ::std::option::Option<crate::types::ChatsRestrictions>,
     /// `role`: string.
     #[serde(
         default,
@@ -3240,12 +2684,12 @@ pub struct ListResponseItemsChat {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub background_id: ::std::option::Option<i64>,
-    /// `entity_link`: `ListResponseItemsChatEntityLink`.
+    /// `entity_link`: `ChatsEntityLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_link: ::std::option::Option<ListResponseItemsChatEntityLink>,
-    /// `permissions`: `ListResponseItemsChatPermissions`.
+    pub entity_link: ::std::option::Option<crate::types::ChatsEntityLink>,
+    /// `permissions`: `ChatsPermissions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: ::std::option::Option<ListResponseItemsChatPermissions>,
+    pub permissions: ::std::option::Option<crate::types::ChatsPermissions>,
     /// `public`: string.
     #[serde(
         default,
@@ -3426,7 +2870,7 @@ impl ListResponseItemsChat {
         self
     }
     /// Sets `restrictions`.
-    pub fn restrictions(mut self, value: ListResponseItemsChatRestrictions) -> Self {
+    pub fn restrictions(mut self, value: crate::types::ChatsRestrictions) -> Self {
         self.restrictions = Some(value);
         self
     }
@@ -3449,12 +2893,12 @@ impl ListResponseItemsChat {
         self
     }
     /// Sets `entity_link`.
-    pub fn entity_link(mut self, value: ListResponseItemsChatEntityLink) -> Self {
+    pub fn entity_link(mut self, value: crate::types::ChatsEntityLink) -> Self {
         self.entity_link = Some(value);
         self
     }
     /// Sets `permissions`.
-    pub fn permissions(mut self, value: ListResponseItemsChatPermissions) -> Self {
+    pub fn permissions(mut self, value: crate::types::ChatsPermissions) -> Self {
         self.permissions = Some(value);
         self
     }
@@ -3558,9 +3002,9 @@ pub struct ListResponseItems {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `avatar`: `ListResponseItemsAvatar`.
+    /// `avatar`: `GetItemAvatar`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: ::std::option::Option<ListResponseItemsAvatar>,
+    pub avatar: ::std::option::Option<GetItemAvatar>,
     /// `title`: string.
     #[serde(
         default,
@@ -3687,7 +3131,7 @@ impl ListResponseItems {
         self
     }
     /// Sets `avatar`.
-    pub fn avatar(mut self, value: ListResponseItemsAvatar) -> Self {
+    pub fn avatar(mut self, value: GetItemAvatar) -> Self {
         self.avatar = Some(value);
         self
     }

@@ -333,8 +333,8 @@ impl AnswerAttach {
     }
 }
 /// The `KEYBOARD` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -351,10 +351,10 @@ pub struct AnswerKeyboard {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
 ::bitrix24_runtime::wire_object!(AnswerKeyboard);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
 impl AnswerKeyboard {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -924,57 +924,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for UpdateError {}
-/// The `LANG` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFieldsLang {
-    /// `LANGUAGE_ID`: string, required.
-    #[serde(
-        rename = "LANGUAGE_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub language_id: ::std::string::String,
-    /// `TITLE`: string, required.
-    #[serde(
-        rename = "TITLE",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::string::String,
-    /// `PARAMS`: string.
-    #[serde(
-        rename = "PARAMS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub params: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl UpdateFieldsLang {
-    /// A value with the required `LANGUAGE_ID`, `TITLE`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        language_id: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            language_id: language_id.into(),
-            title: title.into(),
-            params: None,
-        }
-    }
-    /// Sets `PARAMS`.
-    pub fn params(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params = Some(value.into());
-        self
-    }
-}
 /// The `FIELDS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -1014,14 +963,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub extranet_support: ::std::option::Option<::std::string::String>,
-    /// `LANG`: list of `UpdateFieldsLang`.
+    /// `LANG`: list of `RegisterLang`.
     #[serde(
         rename = "LANG",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub lang: ::std::option::Option<::std::vec::Vec<UpdateFieldsLang>>,
+    pub lang: ::std::option::Option<::std::vec::Vec<RegisterLang>>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1072,7 +1021,7 @@ impl UpdateFields {
         self
     }
     /// Sets `LANG`.
-    pub fn lang(mut self, value: ::std::vec::Vec<UpdateFieldsLang>) -> Self {
+    pub fn lang(mut self, value: ::std::vec::Vec<RegisterLang>) -> Self {
         self.lang = Some(value);
         self
     }

@@ -857,171 +857,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for UpdateError {}
-/// The `PROPERTIES` object.
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsProperties {
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `LAST_NAME`: string.
-    #[serde(
-        rename = "LAST_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `COLOR`: string.
-    #[serde(
-        rename = "COLOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `EMAIL`: string.
-    #[serde(
-        rename = "EMAIL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `PERSONAL_BIRTHDAY`: string.
-    #[serde(
-        rename = "PERSONAL_BIRTHDAY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub personal_birthday: ::std::option::Option<::std::string::String>,
-    /// `WORK_POSITION`: string.
-    #[serde(
-        rename = "WORK_POSITION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
-    /// `PERSONAL_WWW`: string.
-    #[serde(
-        rename = "PERSONAL_WWW",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub personal_www: ::std::option::Option<::std::string::String>,
-    /// `PERSONAL_GENDER`: string.
-    #[serde(
-        rename = "PERSONAL_GENDER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub personal_gender: ::std::option::Option<::std::string::String>,
-    /// `PERSONAL_PHOTO`: any JSON value.
-    #[serde(rename = "PERSONAL_PHOTO", default, skip_serializing_if = "Option::is_none")]
-    pub personal_photo: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(UpdateFieldsProperties);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl UpdateFieldsProperties {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            last_name: None,
-            color: None,
-            email: None,
-            personal_birthday: None,
-            work_position: None,
-            personal_www: None,
-            personal_gender: None,
-            personal_photo: None,
-        }
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `LAST_NAME`.
-    pub fn last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-    /// Sets `COLOR`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `EMAIL`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `PERSONAL_BIRTHDAY`.
-    pub fn personal_birthday(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.personal_birthday = Some(value.into());
-        self
-    }
-    /// Sets `WORK_POSITION`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
-        self
-    }
-    /// Sets `PERSONAL_WWW`.
-    pub fn personal_www(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.personal_www = Some(value.into());
-        self
-    }
-    /// Sets `PERSONAL_GENDER`.
-    pub fn personal_gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.personal_gender = Some(value.into());
-        self
-    }
-    /// Sets `PERSONAL_PHOTO`.
-    pub fn personal_photo(mut self, value: ::serde_json::Value) -> Self {
-        self.personal_photo = Some(value);
-        self
-    }
-}
 /// The `FIELDS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -1085,9 +920,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub event_bot_delete: ::std::option::Option<::std::string::String>,
-    /// `PROPERTIES`: `UpdateFieldsProperties`.
+    /// `PROPERTIES`: `RegisterProperties`.
     #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
-    pub properties: ::std::option::Option<UpdateFieldsProperties>,
+    pub properties: ::std::option::Option<RegisterProperties>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1165,7 +1000,7 @@ impl UpdateFields {
         self
     }
     /// Sets `PROPERTIES`.
-    pub fn properties(mut self, value: UpdateFieldsProperties) -> Self {
+    pub fn properties(mut self, value: RegisterProperties) -> Self {
         self.properties = Some(value);
         self
     }

@@ -164,44 +164,6 @@ impl ::std::fmt::Display for MessagesError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for MessagesError {}
-/// The `user` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct MessagesMessagesUser {
-    /// `id`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub id: ::std::string::String,
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl MessagesMessagesUser {
-    /// A value with the required `id`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { id: id.into() }
-    }
-}
-/// The `message` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct MessagesMessagesMessage {
-    /// `id`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub id: ::std::string::String,
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl MessagesMessagesMessage {
-    /// A value with the required `id`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { id: id.into() }
-    }
-}
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -228,12 +190,12 @@ impl MessagesMessagesChat {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct MessagesMessages {
-    /// `user`: `MessagesMessagesUser`.
+    /// `user`: `MessagesMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<MessagesMessagesUser>,
-    /// `message`: `MessagesMessagesMessage`.
+    pub user: ::std::option::Option<MessagesMessagesChat>,
+    /// `message`: `MessagesMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<MessagesMessagesMessage>,
+    pub message: ::std::option::Option<MessagesMessagesChat>,
     /// `chat`: `MessagesMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat: ::std::option::Option<MessagesMessagesChat>,
@@ -253,12 +215,12 @@ impl MessagesMessages {
         }
     }
     /// Sets `user`.
-    pub fn user(mut self, value: MessagesMessagesUser) -> Self {
+    pub fn user(mut self, value: MessagesMessagesChat) -> Self {
         self.user = Some(value);
         self
     }
     /// Sets `message`.
-    pub fn message(mut self, value: MessagesMessagesMessage) -> Self {
+    pub fn message(mut self, value: MessagesMessagesChat) -> Self {
         self.message = Some(value);
         self
     }

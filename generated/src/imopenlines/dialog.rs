@@ -210,9 +210,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub unread_id: ::std::option::Option<i64>,
-    /// `restrictions`: `GetResponseRestrictions`.
+    /// `restrictions`: `GetItemChatRestrictions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restrictions: ::std::option::Option<GetResponseRestrictions>,
+    pub restrictions: ::std::option::Option<crate::im::recent::GetItemChatRestrictions>,
     /// `last_message_id`: integer.
     #[serde(
         default,
@@ -311,9 +311,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub role: ::std::option::Option<::std::string::String>,
-    /// `entity_link`: `GetResponseEntityLink`.
+    /// `entity_link`: `ChatsEntityLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_link: ::std::option::Option<GetResponseEntityLink>,
+    pub entity_link: ::std::option::Option<crate::types::ChatsEntityLink>,
     /// `text_field_enabled`: boolean.
     #[serde(
         default,
@@ -328,9 +328,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub background_id: ::std::option::Option<i64>,
-    /// `permissions`: `GetResponsePermissions`.
+    /// `permissions`: `ChatsPermissions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: ::std::option::Option<GetResponsePermissions>,
+    pub permissions: ::std::option::Option<crate::types::ChatsPermissions>,
     /// `is_new`: boolean.
     #[serde(
         default,
@@ -338,13 +338,15 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_new: ::std::option::Option<bool>,
-    /// `readed_list`: list of `GetResponseReadedList`.
+    /// `readed_list`: list of `ChatsReadedList`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub readed_list: ::std::option::Option<::std::vec::Vec<GetResponseReadedList>>,
+    pub readed_list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::ChatsReadedList>,
+    >,
     /// `manager_list`: list of integer.
     #[serde(
         default,
@@ -352,9 +354,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `last_message_views`: `GetResponseLastMessageViews`.
+    /// `last_message_views`: `ChatsLastMessageViews`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_message_views: ::std::option::Option<GetResponseLastMessageViews>,
+    pub last_message_views: ::std::option::Option<crate::types::ChatsLastMessageViews>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -499,7 +501,10 @@ impl GetResponse {
         self
     }
     /// Sets `restrictions`.
-    pub fn restrictions(mut self, value: GetResponseRestrictions) -> Self {
+    pub fn restrictions(
+        mut self,
+        value: crate::im::recent::GetItemChatRestrictions,
+    ) -> Self {
         self.restrictions = Some(value);
         self
     }
@@ -601,7 +606,7 @@ impl GetResponse {
         self
     }
     /// Sets `entity_link`.
-    pub fn entity_link(mut self, value: GetResponseEntityLink) -> Self {
+    pub fn entity_link(mut self, value: crate::types::ChatsEntityLink) -> Self {
         self.entity_link = Some(value);
         self
     }
@@ -616,7 +621,7 @@ impl GetResponse {
         self
     }
     /// Sets `permissions`.
-    pub fn permissions(mut self, value: GetResponsePermissions) -> Self {
+    pub fn permissions(mut self, value: crate::types::ChatsPermissions) -> Self {
         self.permissions = Some(value);
         self
     }
@@ -626,7 +631,10 @@ impl GetResponse {
         self
     }
     /// Sets `readed_list`.
-    pub fn readed_list(mut self, value: ::std::vec::Vec<GetResponseReadedList>) -> Self {
+    pub fn readed_list(
+        mut self,
+        value: ::std::vec::Vec<crate::types::ChatsReadedList>,
+    ) -> Self {
         self.readed_list = Some(value);
         self
     }
@@ -636,7 +644,10 @@ impl GetResponse {
         self
     }
     /// Sets `last_message_views`.
-    pub fn last_message_views(mut self, value: GetResponseLastMessageViews) -> Self {
+    pub fn last_message_views(
+        mut self,
+        value: crate::types::ChatsLastMessageViews,
+    ) -> Self {
         self.last_message_views = Some(value);
         self
     }
@@ -691,532 +702,3 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
-/// The `restrictions` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseRestrictions {
-    /// `avatar`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub avatar: ::std::option::Option<bool>,
-    /// `rename`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub rename: ::std::option::Option<bool>,
-    /// `extend`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub extend: ::std::option::Option<bool>,
-    /// `call`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub call: ::std::option::Option<bool>,
-    /// `mute`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub mute: ::std::option::Option<bool>,
-    /// `leave`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub leave: ::std::option::Option<bool>,
-    /// `leave_owner`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub leave_owner: ::std::option::Option<bool>,
-    /// `send`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub send: ::std::option::Option<bool>,
-    /// `user_list`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub user_list: ::std::option::Option<bool>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseRestrictions);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseRestrictions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            avatar: None,
-            rename: None,
-            extend: None,
-            call: None,
-            mute: None,
-            leave: None,
-            leave_owner: None,
-            send: None,
-            user_list: None,
-        }
-    }
-    /// Sets `avatar`.
-    pub fn avatar(mut self, value: bool) -> Self {
-        self.avatar = Some(value);
-        self
-    }
-    /// Sets `rename`.
-    pub fn rename(mut self, value: bool) -> Self {
-        self.rename = Some(value);
-        self
-    }
-    /// Sets `extend`.
-    pub fn extend(mut self, value: bool) -> Self {
-        self.extend = Some(value);
-        self
-    }
-    /// Sets `call`.
-    pub fn call(mut self, value: bool) -> Self {
-        self.call = Some(value);
-        self
-    }
-    /// Sets `mute`.
-    pub fn mute(mut self, value: bool) -> Self {
-        self.mute = Some(value);
-        self
-    }
-    /// Sets `leave`.
-    pub fn leave(mut self, value: bool) -> Self {
-        self.leave = Some(value);
-        self
-    }
-    /// Sets `leave_owner`.
-    pub fn leave_owner(mut self, value: bool) -> Self {
-        self.leave_owner = Some(value);
-        self
-    }
-    /// Sets `send`.
-    pub fn send(mut self, value: bool) -> Self {
-        self.send = Some(value);
-        self
-    }
-    /// Sets `user_list`.
-    pub fn user_list(mut self, value: bool) -> Self {
-        self.user_list = Some(value);
-        self
-    }
-}
-/// The `entity_link` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseEntityLink {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `url`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseEntityLink);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseEntityLink {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            url: None,
-            id: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
-/// The `permissions` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponsePermissions {
-    /// `manage_users_add`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// `manage_users_delete`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// `manage_ui`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// `manage_settings`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// `manage_messages`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// `can_post`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub can_post: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponsePermissions);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponsePermissions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            manage_users_add: None,
-            manage_users_delete: None,
-            manage_ui: None,
-            manage_settings: None,
-            manage_messages: None,
-            can_post: None,
-        }
-    }
-    /// Sets `manage_users_add`.
-    pub fn manage_users_add(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_add = Some(value.into());
-        self
-    }
-    /// Sets `manage_users_delete`.
-    pub fn manage_users_delete(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_delete = Some(value.into());
-        self
-    }
-    /// Sets `manage_ui`.
-    pub fn manage_ui(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_ui = Some(value.into());
-        self
-    }
-    /// Sets `manage_settings`.
-    pub fn manage_settings(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_settings = Some(value.into());
-        self
-    }
-    /// Sets `manage_messages`.
-    pub fn manage_messages(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_messages = Some(value.into());
-        self
-    }
-    /// Sets `can_post`.
-    pub fn can_post(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.can_post = Some(value.into());
-        self
-    }
-}
-/// The `readed_list` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseReadedList {
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `user_name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_name: ::std::option::Option<::std::string::String>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-    /// `date`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseReadedList);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseReadedList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            user_id: None,
-            user_name: None,
-            message_id: None,
-            date: None,
-        }
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `user_name`.
-    pub fn user_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-    /// Sets `date`.
-    pub fn date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-}
-/// The `first_viewers` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseLastMessageViewsFirstViewers {
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `user_name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_name: ::std::option::Option<::std::string::String>,
-    /// `date`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseLastMessageViewsFirstViewers);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseLastMessageViewsFirstViewers {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            user_id: None,
-            user_name: None,
-            date: None,
-        }
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `user_name`.
-    pub fn user_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-    /// Sets `date`.
-    pub fn date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-}
-/// The `last_message_views` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseLastMessageViews {
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-    /// `first_viewers`: list of `GetResponseLastMessageViewsFirstViewers`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub first_viewers: ::std::option::Option<
-        ::std::vec::Vec<GetResponseLastMessageViewsFirstViewers>,
-    >,
-    /// `count_of_viewers`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub count_of_viewers: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseLastMessageViews);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseLastMessageViews {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            message_id: None,
-            first_viewers: None,
-            count_of_viewers: None,
-        }
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-    /// Sets `first_viewers`.
-    pub fn first_viewers(
-        mut self,
-        value: ::std::vec::Vec<GetResponseLastMessageViewsFirstViewers>,
-    ) -> Self {
-        self.first_viewers = Some(value);
-        self
-    }
-    /// Sets `count_of_viewers`.
-    pub fn count_of_viewers(mut self, value: i64) -> Self {
-        self.count_of_viewers = Some(value);
-        self
-    }
-}

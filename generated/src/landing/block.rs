@@ -340,8 +340,8 @@ pub struct ChangeNodeName {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `ChangeNodeNameData`, required.
-    pub data: ChangeNodeNameData,
+    /// `data`: `OnImCommandAddDataCommand`, required.
+    pub data: crate::events::imbot::OnImCommandAddDataCommand,
     /// `preventHistory`: boolean.
     #[serde(
         rename = "preventHistory",
@@ -356,7 +356,11 @@ pub struct ChangeNodeName {
 impl ChangeNodeName {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -468,30 +472,6 @@ impl ::std::fmt::Display for ChangeNodeNameError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for ChangeNodeNameError {}
-/// The `data` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ChangeNodeNameData {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(ChangeNodeNameData);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ChangeNodeNameData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// Parameters of [`landing.block.clonecard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-clone-card.html).
 ///
 /// - Scopes: `landing`
@@ -1769,9 +1749,9 @@ pub struct Getlist {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>, ::bitrix24_runtime::wire::Int)>>",
     )]
     pub lid: ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<i64>, i64>,
-    /// `params`: `GetlistParams`.
+    /// `params`: `GetbyidParams`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<GetlistParams>,
+    pub params: ::std::option::Option<GetbyidParams>,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1796,7 +1776,7 @@ impl Getlist {
         self
     }
     /// Sets `params`.
-    pub fn params(mut self, value: GetlistParams) -> Self {
+    pub fn params(mut self, value: GetbyidParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -1888,68 +1868,6 @@ impl ::std::fmt::Display for GetlistError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetlistError {}
-/// The `params` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetlistParams {
-    /// `edit_mode`: boolean.
-    /// Default: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub edit_mode: ::std::option::Option<bool>,
-    /// `deleted`: boolean.
-    /// Default: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub deleted: ::std::option::Option<bool>,
-    /// `get_content`: boolean.
-    /// Default: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub get_content: ::std::option::Option<bool>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(GetlistParams);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl GetlistParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            edit_mode: None,
-            deleted: None,
-            get_content: None,
-        }
-    }
-    /// Sets `edit_mode`.
-    pub fn edit_mode(mut self, value: bool) -> Self {
-        self.edit_mode = Some(value);
-        self
-    }
-    /// Sets `deleted`.
-    pub fn deleted(mut self, value: bool) -> Self {
-        self.deleted = Some(value);
-        self
-    }
-    /// Sets `get_content`.
-    pub fn get_content(mut self, value: bool) -> Self {
-        self.get_content = Some(value);
-        self
-    }
-}
 /// The `meta` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -3206,15 +3124,19 @@ pub struct UpdateCards {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `UpdateCardsData`, required.
-    pub data: UpdateCardsData,
+    /// `data`: `OnImCommandAddDataCommand`, required.
+    pub data: crate::events::imbot::OnImCommandAddDataCommand,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl UpdateCards {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(lid: i64, block: i64, data: UpdateCardsData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -3316,30 +3238,6 @@ impl ::std::fmt::Display for UpdateCardsError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for UpdateCardsError {}
-/// The `data` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateCardsData {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(UpdateCardsData);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl UpdateCardsData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// Parameters of [`landing.block.updateStyles`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html).
 ///
 /// - Scopes: `landing`
@@ -3587,15 +3485,19 @@ pub struct Updateattrs {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `UpdateattrsData`, required.
-    pub data: UpdateattrsData,
+    /// `data`: `OnImCommandAddDataCommand`, required.
+    pub data: crate::events::imbot::OnImCommandAddDataCommand,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl Updateattrs {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(lid: i64, block: i64, data: UpdateattrsData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -3701,30 +3603,6 @@ impl ::std::fmt::Display for UpdateattrsError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for UpdateattrsError {}
-/// The `data` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateattrsData {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(UpdateattrsData);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl UpdateattrsData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// Parameters of [`landing.block.updatecontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html).
 ///
 /// - Scopes: `landing`
@@ -3918,8 +3796,8 @@ pub struct Updatenodes {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `UpdatenodesData`, required.
-    pub data: UpdatenodesData,
+    /// `data`: `OnImCommandAddDataCommand`, required.
+    pub data: crate::events::imbot::OnImCommandAddDataCommand,
     /// `additional`: `UpdatenodesAdditional`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional: ::std::option::Option<UpdatenodesAdditional>,
@@ -3938,7 +3816,11 @@ pub struct Updatenodes {
 impl Updatenodes {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(lid: i64, block: i64, data: UpdatenodesData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -4060,30 +3942,6 @@ impl ::std::fmt::Display for UpdatenodesError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for UpdatenodesError {}
-/// The `data` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdatenodesData {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(UpdatenodesData);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl UpdatenodesData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// The `additional` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]

@@ -123,118 +123,6 @@ impl ::std::fmt::Display for GetListError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetListError {}
-/// Allowed values of `TYPE`.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetListParamsFilterType {
-    /// `page`
-    Page,
-    /// `store`
-    Store,
-    /// `knowledge`
-    Knowledge,
-    /// `group`
-    Group,
-    /// `mainpage`
-    Mainpage,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetListParamsFilterType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "page" => Self::Page,
-            "store" => Self::Store,
-            "knowledge" => Self::Knowledge,
-            "group" => Self::Group,
-            "mainpage" => Self::Mainpage,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Page => "page",
-            Self::Store => "store",
-            Self::Knowledge => "knowledge",
-            Self::Group => "group",
-            Self::Mainpage => "mainpage",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::serde::Serialize for GetListParamsFilterType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl<'de> ::serde::Deserialize<'de> for GetListParamsFilterType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `TPL_TYPE`.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetListParamsFilterTplType {
-    /// `S`
-    S,
-    /// `P`
-    P,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetListParamsFilterTplType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "S" => Self::S,
-            "P" => Self::P,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::S => "S",
-            Self::P => "P",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::serde::Serialize for GetListParamsFilterTplType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl<'de> ::serde::Deserialize<'de> for GetListParamsFilterTplType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -290,14 +178,14 @@ pub struct GetListParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: `GetListParamsFilterType`.
+    /// `TYPE`: `GetListItemType`.
     /// Allowed values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetListParamsFilterType>,
-    /// `TPL_TYPE`: `GetListParamsFilterTplType`.
+    pub type_: ::std::option::Option<GetListItemType>,
+    /// `TPL_TYPE`: `GetListItemTplType`.
     /// Allowed values: `S`, `P`.
     #[serde(rename = "TPL_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub tpl_type: ::std::option::Option<GetListParamsFilterTplType>,
+    pub tpl_type: ::std::option::Option<GetListItemTplType>,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "SHOW_IN_LIST",
@@ -473,452 +361,12 @@ impl GetListParamsFilter {
         self
     }
     /// Sets `TYPE`.
-    pub fn type_(mut self, value: GetListParamsFilterType) -> Self {
+    pub fn type_(mut self, value: GetListItemType) -> Self {
         self.type_ = Some(value);
         self
     }
     /// Sets `TPL_TYPE`.
-    pub fn tpl_type(mut self, value: GetListParamsFilterTplType) -> Self {
-        self.tpl_type = Some(value);
-        self
-    }
-    /// Sets `SHOW_IN_LIST`.
-    pub fn show_in_list(mut self, value: bool) -> Self {
-        self.show_in_list = Some(value);
-        self
-    }
-    /// Sets `PREVIEW_URL`.
-    pub fn preview_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preview_url = Some(value.into());
-        self
-    }
-    /// Sets `PREVIEW`.
-    pub fn preview(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preview = Some(value.into());
-        self
-    }
-    /// Sets `PREVIEW2X`.
-    pub fn preview2x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preview2x = Some(value.into());
-        self
-    }
-    /// Sets `PREVIEW3X`.
-    pub fn preview3x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preview3x = Some(value.into());
-        self
-    }
-    /// Sets `MANIFEST`.
-    pub fn manifest(mut self, value: ::serde_json::Value) -> Self {
-        self.manifest = Some(value);
-        self
-    }
-    /// Sets `LANG`.
-    pub fn lang(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.lang = Some(value);
-        self
-    }
-    /// Sets `SITE_TEMPLATE_ID`.
-    pub fn site_template_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.site_template_id = Some(value.into());
-        self
-    }
-    /// Sets `CREATED_BY_ID`.
-    pub fn created_by_id(mut self, value: i64) -> Self {
-        self.created_by_id = Some(value);
-        self
-    }
-    /// Sets `MODIFIED_BY_ID`.
-    pub fn modified_by_id(mut self, value: i64) -> Self {
-        self.modified_by_id = Some(value);
-        self
-    }
-    /// Sets `DATE_CREATE`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
-        self
-    }
-    /// Sets `DATE_MODIFY`.
-    pub fn date_modify(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_modify = Some(value.into());
-        self
-    }
-}
-/// Allowed values of `TYPE`.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetListParamsGroupType {
-    /// `page`
-    Page,
-    /// `store`
-    Store,
-    /// `knowledge`
-    Knowledge,
-    /// `group`
-    Group,
-    /// `mainpage`
-    Mainpage,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetListParamsGroupType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "page" => Self::Page,
-            "store" => Self::Store,
-            "knowledge" => Self::Knowledge,
-            "group" => Self::Group,
-            "mainpage" => Self::Mainpage,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Page => "page",
-            Self::Store => "store",
-            Self::Knowledge => "knowledge",
-            Self::Group => "group",
-            Self::Mainpage => "mainpage",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::serde::Serialize for GetListParamsGroupType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl<'de> ::serde::Deserialize<'de> for GetListParamsGroupType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `TPL_TYPE`.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetListParamsGroupTplType {
-    /// `S`
-    S,
-    /// `P`
-    P,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetListParamsGroupTplType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "S" => Self::S,
-            "P" => Self::P,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::S => "S",
-            Self::P => "P",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::serde::Serialize for GetListParamsGroupTplType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl<'de> ::serde::Deserialize<'de> for GetListParamsGroupTplType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `group` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetListParamsGroup {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `APP_CODE`: string.
-    #[serde(
-        rename = "APP_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub app_code: ::std::option::Option<::std::string::String>,
-    /// `ACTIVE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `TITLE`: string.
-    #[serde(
-        rename = "TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION`: string, may be null.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: `GetListParamsGroupType`.
-    /// Allowed values: `page`, `store`, `knowledge`, `group`, `mainpage`.
-    #[serde(rename = "TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetListParamsGroupType>,
-    /// `TPL_TYPE`: `GetListParamsGroupTplType`.
-    /// Allowed values: `S`, `P`.
-    #[serde(rename = "TPL_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub tpl_type: ::std::option::Option<GetListParamsGroupTplType>,
-    /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "SHOW_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub show_in_list: ::std::option::Option<bool>,
-    /// `PREVIEW_URL`: string.
-    #[serde(
-        rename = "PREVIEW_URL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub preview_url: ::std::option::Option<::std::string::String>,
-    /// `PREVIEW`: string.
-    #[serde(
-        rename = "PREVIEW",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub preview: ::std::option::Option<::std::string::String>,
-    /// `PREVIEW2X`: string.
-    #[serde(
-        rename = "PREVIEW2X",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub preview2x: ::std::option::Option<::std::string::String>,
-    /// `PREVIEW3X`: string.
-    #[serde(
-        rename = "PREVIEW3X",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub preview3x: ::std::option::Option<::std::string::String>,
-    /// `MANIFEST`: any JSON value.
-    #[serde(rename = "MANIFEST", default, skip_serializing_if = "Option::is_none")]
-    pub manifest: ::std::option::Option<::serde_json::Value>,
-    /// `LANG`: map of any JSON value, may be null.
-    #[serde(
-        rename = "LANG",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub lang: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `SITE_TEMPLATE_ID`: string, may be null.
-    #[serde(
-        rename = "SITE_TEMPLATE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub site_template_id: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY_ID`: integer.
-    #[serde(
-        rename = "CREATED_BY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by_id: ::std::option::Option<i64>,
-    /// `MODIFIED_BY_ID`: integer.
-    #[serde(
-        rename = "MODIFIED_BY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by_id: ::std::option::Option<i64>,
-    /// `DATE_CREATE`: string.
-    #[serde(
-        rename = "DATE_CREATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `DATE_MODIFY`: string.
-    #[serde(
-        rename = "DATE_MODIFY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_modify: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(GetListParamsGroup);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl GetListParamsGroup {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            xml_id: None,
-            app_code: None,
-            active: None,
-            title: None,
-            description: None,
-            type_: None,
-            tpl_type: None,
-            show_in_list: None,
-            preview_url: None,
-            preview: None,
-            preview2x: None,
-            preview3x: None,
-            manifest: None,
-            lang: None,
-            site_template_id: None,
-            created_by_id: None,
-            modified_by_id: None,
-            date_create: None,
-            date_modify: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `APP_CODE`.
-    pub fn app_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.app_code = Some(value.into());
-        self
-    }
-    /// Sets `ACTIVE`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `TITLE`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(mut self, value: GetListParamsGroupType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `TPL_TYPE`.
-    pub fn tpl_type(mut self, value: GetListParamsGroupTplType) -> Self {
+    pub fn tpl_type(mut self, value: GetListItemTplType) -> Self {
         self.tpl_type = Some(value);
         self
     }
@@ -1033,13 +481,13 @@ pub struct GetListParams {
     pub order: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `group`: list of `GetListParamsGroup`.
+    /// `group`: list of `GetListItem`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub group: ::std::option::Option<::std::vec::Vec<GetListParamsGroup>>,
+    pub group: ::std::option::Option<::std::vec::Vec<GetListItem>>,
     /// `limit`: integer.
     #[serde(
         default,
@@ -1091,7 +539,7 @@ impl GetListParams {
         self
     }
     /// Sets `group`.
-    pub fn group(mut self, value: ::std::vec::Vec<GetListParamsGroup>) -> Self {
+    pub fn group(mut self, value: ::std::vec::Vec<GetListItem>) -> Self {
         self.group = Some(value);
         self
     }
@@ -1558,10 +1006,10 @@ impl GetListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPageList {
-    /// `type`: `GetPageListType`, required.
+    /// `type`: `GetListItemType`, required.
     /// Allowed values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
-    pub type_: GetPageListType,
+    pub type_: GetListItemType,
     /// `filter`: `GetPageListFilter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: ::std::option::Option<GetPageListFilter>,
@@ -1571,7 +1019,7 @@ pub struct GetPageList {
 impl GetPageList {
     /// A value with the required `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(type_: GetPageListType) -> Self {
+    pub fn new(type_: GetListItemType) -> Self {
         Self { type_, filter: None }
     }
     /// Sets `filter`.
@@ -1672,68 +1120,6 @@ impl ::std::fmt::Display for GetPageListError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetPageListError {}
-/// Allowed values of `type`.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetPageListType {
-    /// `page`
-    Page,
-    /// `store`
-    Store,
-    /// `knowledge`
-    Knowledge,
-    /// `group`
-    Group,
-    /// `mainpage`
-    Mainpage,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetPageListType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "page" => Self::Page,
-            "store" => Self::Store,
-            "knowledge" => Self::Knowledge,
-            "group" => Self::Group,
-            "mainpage" => Self::Mainpage,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Page => "page",
-            Self::Store => "store",
-            Self::Knowledge => "knowledge",
-            Self::Group => "group",
-            Self::Mainpage => "mainpage",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::serde::Serialize for GetPageListType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl<'de> ::serde::Deserialize<'de> for GetPageListType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -2038,24 +1424,24 @@ impl GetPageListFilter {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSiteList {
-    /// `type`: `GetSiteListType`, required.
+    /// `type`: `GetListItemType`, required.
     /// Allowed values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
-    pub type_: GetSiteListType,
-    /// `filter`: `GetSiteListFilter`.
+    pub type_: GetListItemType,
+    /// `filter`: `GetPageListFilter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<GetSiteListFilter>,
+    pub filter: ::std::option::Option<GetPageListFilter>,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl GetSiteList {
     /// A value with the required `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(type_: GetSiteListType) -> Self {
+    pub fn new(type_: GetListItemType) -> Self {
         Self { type_, filter: None }
     }
     /// Sets `filter`.
-    pub fn filter(mut self, value: GetSiteListFilter) -> Self {
+    pub fn filter(mut self, value: GetPageListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -2152,360 +1538,6 @@ impl ::std::fmt::Display for GetSiteListError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetSiteListError {}
-/// Allowed values of `type`.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetSiteListType {
-    /// `page`
-    Page,
-    /// `store`
-    Store,
-    /// `knowledge`
-    Knowledge,
-    /// `group`
-    Group,
-    /// `mainpage`
-    Mainpage,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetSiteListType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "page" => Self::Page,
-            "store" => Self::Store,
-            "knowledge" => Self::Knowledge,
-            "group" => Self::Group,
-            "mainpage" => Self::Mainpage,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Page => "page",
-            Self::Store => "store",
-            Self::Knowledge => "knowledge",
-            Self::Group => "group",
-            Self::Mainpage => "mainpage",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::serde::Serialize for GetSiteListType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl<'de> ::serde::Deserialize<'de> for GetSiteListType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `filter` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetSiteListFilter {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: one of: list of string; string.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>, ::bitrix24_runtime::wire::Text)>>",
-    )]
-    pub type_: ::std::option::Option<
-        ::bitrix24_runtime::wire::OneOf2<
-            ::std::vec::Vec<::std::string::String>,
-            ::std::string::String,
-        >,
-    >,
-    /// `TITLE`: string.
-    #[serde(
-        rename = "TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `ACTIVE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `PUBLICATION`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "PUBLICATION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub publication: ::std::option::Option<bool>,
-    /// `LOCK_DELETE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "LOCK_DELETE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub lock_delete: ::std::option::Option<bool>,
-    /// `AVAILABLE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "AVAILABLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub available: ::std::option::Option<bool>,
-    /// `SINGLETON`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "SINGLETON",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub singleton: ::std::option::Option<bool>,
-    /// `SECTION`: list of string.
-    #[serde(
-        rename = "SECTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `DESCRIPTION`: string.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `PREVIEW`: string.
-    #[serde(
-        rename = "PREVIEW",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub preview: ::std::option::Option<::std::string::String>,
-    /// `PREVIEW2X`: string.
-    #[serde(
-        rename = "PREVIEW2X",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub preview2x: ::std::option::Option<::std::string::String>,
-    /// `PREVIEW3X`: string.
-    #[serde(
-        rename = "PREVIEW3X",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub preview3x: ::std::option::Option<::std::string::String>,
-    /// `APP_CODE`: string.
-    #[serde(
-        rename = "APP_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub app_code: ::std::option::Option<::std::string::String>,
-    /// `REST`: integer.
-    #[serde(
-        rename = "REST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub rest: ::std::option::Option<i64>,
-    /// `DATA`: any JSON value.
-    #[serde(rename = "DATA", default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(GetSiteListFilter);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl GetSiteListFilter {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            xml_id: None,
-            type_: None,
-            title: None,
-            active: None,
-            publication: None,
-            lock_delete: None,
-            available: None,
-            singleton: None,
-            section: None,
-            description: None,
-            preview: None,
-            preview2x: None,
-            preview3x: None,
-            app_code: None,
-            rest: None,
-            data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: ::bitrix24_runtime::wire::OneOf2<
-            ::std::vec::Vec<::std::string::String>,
-            ::std::string::String,
-        >,
-    ) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `TITLE`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `ACTIVE`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `PUBLICATION`.
-    pub fn publication(mut self, value: bool) -> Self {
-        self.publication = Some(value);
-        self
-    }
-    /// Sets `LOCK_DELETE`.
-    pub fn lock_delete(mut self, value: bool) -> Self {
-        self.lock_delete = Some(value);
-        self
-    }
-    /// Sets `AVAILABLE`.
-    pub fn available(mut self, value: bool) -> Self {
-        self.available = Some(value);
-        self
-    }
-    /// Sets `SINGLETON`.
-    pub fn singleton(mut self, value: bool) -> Self {
-        self.singleton = Some(value);
-        self
-    }
-    /// Sets `SECTION`.
-    pub fn section(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.section = Some(value);
-        self
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `PREVIEW`.
-    pub fn preview(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preview = Some(value.into());
-        self
-    }
-    /// Sets `PREVIEW2X`.
-    pub fn preview2x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preview2x = Some(value.into());
-        self
-    }
-    /// Sets `PREVIEW3X`.
-    pub fn preview3x(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.preview3x = Some(value.into());
-        self
-    }
-    /// Sets `APP_CODE`.
-    pub fn app_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.app_code = Some(value.into());
-        self
-    }
-    /// Sets `REST`.
-    pub fn rest(mut self, value: i64) -> Self {
-        self.rest = Some(value);
-        self
-    }
-    /// Sets `DATA`.
-    pub fn data(mut self, value: ::serde_json::Value) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
 /// Parameters of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
 ///
 /// - Scopes: `landing`

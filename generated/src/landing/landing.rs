@@ -3938,9 +3938,9 @@ pub struct Moveblock {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `params`: `MoveblockParams`.
+    /// `params`: `CopyblockParams`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<MoveblockParams>,
+    pub params: ::std::option::Option<CopyblockParams>,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -3964,7 +3964,7 @@ impl Moveblock {
         self
     }
     /// Sets `params`.
-    pub fn params(mut self, value: MoveblockParams) -> Self {
+    pub fn params(mut self, value: CopyblockParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -4047,57 +4047,6 @@ impl ::std::fmt::Display for MoveblockError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for MoveblockError {}
-/// The `params` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct MoveblockParams {
-    /// `AFTER_ID`: integer.
-    #[serde(
-        rename = "AFTER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub after_id: ::std::option::Option<i64>,
-    /// `RETURN_CONTENT`: string.
-    #[serde(
-        rename = "RETURN_CONTENT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub return_content: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(MoveblockParams);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl MoveblockParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            after_id: None,
-            return_content: None,
-        }
-    }
-    /// Sets `AFTER_ID`.
-    pub fn after_id(mut self, value: i64) -> Self {
-        self.after_id = Some(value);
-        self
-    }
-    /// Sets `RETURN_CONTENT`.
-    pub fn return_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.return_content = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`landing.landing.publication`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-publication.html).
 ///
 /// - Scopes: `landing`

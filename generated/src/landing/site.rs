@@ -2769,13 +2769,13 @@ pub struct GetMenuBindingsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<GetMenuBindingsItem>,
+    pub ::std::vec::Vec<GetGroupBindingsItem>,
 );
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl GetMenuBindingsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<GetMenuBindingsItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetGroupBindingsItem> {
         self.0
     }
 }
@@ -2829,111 +2829,6 @@ impl ::std::fmt::Display for GetMenuBindingsError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetMenuBindingsError {}
-/// The `item` object.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetMenuBindingsItem {
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `ENTITY_TYPE`: string.
-    #[serde(
-        rename = "ENTITY_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `BINDING_ID`: string.
-    #[serde(
-        rename = "BINDING_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub binding_id: ::std::option::Option<::std::string::String>,
-    /// `TITLE`: string.
-    #[serde(
-        rename = "TITLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `PUBLIC_URL`: string.
-    #[serde(
-        rename = "PUBLIC_URL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub public_url: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(GetMenuBindingsItem);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl GetMenuBindingsItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            entity_id: None,
-            entity_type: None,
-            binding_id: None,
-            title: None,
-            public_url: None,
-        }
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `ENTITY_TYPE`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-    /// Sets `BINDING_ID`.
-    pub fn binding_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.binding_id = Some(value.into());
-        self
-    }
-    /// Sets `TITLE`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `PUBLIC_URL`.
-    pub fn public_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.public_url = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`landing.site.getPreview`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-preview.html).
 ///
 /// - Scopes: `landing`

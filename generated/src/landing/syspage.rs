@@ -549,10 +549,10 @@ pub struct Set {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `type`: `SetType`, required.
+    /// `type`: `GetSpecialPageType`, required.
     /// Allowed values: `mainpage`, `catalog`, `personal`, `cart`, `order`, `payment`, `compare`, `feedback`.
     #[serde(rename = "type")]
-    pub type_: SetType,
+    pub type_: GetSpecialPageType,
     /// `lid`: integer.
     #[serde(
         default,
@@ -566,7 +566,7 @@ pub struct Set {
 impl Set {
     /// A value with the required `id`, `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, type_: SetType) -> Self {
+    pub fn new(id: i64, type_: GetSpecialPageType) -> Self {
         Self { id, type_, lid: None }
     }
     /// Sets `lid`.
@@ -652,77 +652,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `type`.
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetType {
-    /// `mainpage`
-    Mainpage,
-    /// `catalog`
-    Catalog,
-    /// `personal`
-    Personal,
-    /// `cart`
-    Cart,
-    /// `order`
-    Order,
-    /// `payment`
-    Payment,
-    /// `compare`
-    Compare,
-    /// `feedback`
-    Feedback,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "mainpage" => Self::Mainpage,
-            "catalog" => Self::Catalog,
-            "personal" => Self::Personal,
-            "cart" => Self::Cart,
-            "order" => Self::Order,
-            "payment" => Self::Payment,
-            "compare" => Self::Compare,
-            "feedback" => Self::Feedback,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Mainpage => "mainpage",
-            Self::Catalog => "catalog",
-            Self::Personal => "personal",
-            Self::Cart => "cart",
-            Self::Order => "order",
-            Self::Payment => "payment",
-            Self::Compare => "compare",
-            Self::Feedback => "feedback",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl ::serde::Serialize for SetType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl<'de> ::serde::Deserialize<'de> for SetType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

@@ -347,10 +347,10 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
-    /// `IBLOCK_TYPE_ID`: `DeleteIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: DeleteIblockTypeId,
+    pub iblock_type_id: AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -373,7 +373,7 @@ pub struct Delete {
 impl Delete {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: DeleteIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -479,60 +479,6 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for DeleteError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for DeleteIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for DeleteIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
 ///
 /// - Scopes: `lists`
@@ -540,15 +486,16 @@ impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
 /// - Errors: [`GetError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
-    /// `IBLOCK_TYPE_ID`: `GetIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: GetIblockTypeId,
+    pub iblock_type_id: AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -596,7 +543,7 @@ pub struct Get {
 impl Get {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -647,6 +594,16 @@ impl ::bitrix24_runtime::Method for Get {
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
+}
+#[cfg(feature = "lists")]
+impl ::bitrix24_runtime::Paged for Get {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: GetResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.0
+    }
 }
 /// The `result` of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
 #[cfg(feature = "lists")]
@@ -719,60 +676,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for GetIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
 ///
 /// - Scopes: `lists`
@@ -785,10 +688,10 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    /// `IBLOCK_TYPE_ID`: `UpdateIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: UpdateIblockTypeId,
+    pub iblock_type_id: AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -813,9 +716,9 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub socnet_group_id: ::std::option::Option<i64>,
-    /// `FIELDS`: `UpdateFields`, required.
+    /// `FIELDS`: `AddFields`, required.
     #[serde(rename = "FIELDS")]
-    pub fields: UpdateFields,
+    pub fields: AddFields,
     /// `MESSAGES`: map of string.
     #[serde(
         rename = "MESSAGES",
@@ -842,7 +745,7 @@ pub struct Update {
 impl Update {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: UpdateIblockTypeId, fields: UpdateFields) -> Self {
+    pub fn new(iblock_type_id: AddIblockTypeId, fields: AddFields) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -979,140 +882,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for UpdateIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `NAME`: string, required.
-    #[serde(
-        rename = "NAME",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::string::String,
-    /// `DESCRIPTION`: string.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `PICTURE`: list of any JSON value.
-    #[serde(
-        rename = "PICTURE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub picture: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `BIZPROC`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "BIZPROC",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub bizproc: ::std::option::Option<bool>,
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl UpdateFields {
-    /// A value with the required `NAME`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: name.into(),
-            description: None,
-            sort: None,
-            picture: None,
-            bizproc: None,
-        }
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `PICTURE`.
-    pub fn picture(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.picture = Some(value);
-        self
-    }
-    /// Sets `BIZPROC`.
-    pub fn bizproc(mut self, value: bool) -> Self {
-        self.bizproc = Some(value);
-        self
-    }
-}

@@ -15,7 +15,7 @@ pub struct Add {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: AddIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -57,7 +57,7 @@ impl Add {
     /// A value with the required `IBLOCK_TYPE_ID`, `SECTION_CODE`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        iblock_type_id: AddIblockTypeId,
+        iblock_type_id: crate::lists::AddIblockTypeId,
         section_code: impl ::std::convert::Into<::std::string::String>,
         fields: AddFields,
     ) -> Self {
@@ -174,110 +174,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for AddIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for AddIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `DESCRIPTION_TYPE`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsDescriptionType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsDescriptionType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for AddFieldsDescriptionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsDescriptionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
@@ -340,7 +236,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION_TYPE`: `AddFieldsDescriptionType`.
+    /// `DESCRIPTION_TYPE`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[deprecated(note = "documented as deprecated")]
@@ -349,7 +245,9 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub description_type: ::std::option::Option<AddFieldsDescriptionType>,
+    pub description_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `DETAIL_PICTURE`: list of any JSON value.
     #[deprecated(note = "documented as deprecated")]
     #[serde(
@@ -428,7 +326,10 @@ impl AddFields {
         self
     }
     /// Sets `DESCRIPTION_TYPE`.
-    pub fn description_type(mut self, value: AddFieldsDescriptionType) -> Self {
+    pub fn description_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.description_type = Some(value);
         self
     }
@@ -461,10 +362,10 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
-    /// `IBLOCK_TYPE_ID`: `DeleteIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: DeleteIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -503,7 +404,7 @@ pub struct Delete {
 impl Delete {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: DeleteIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: crate::lists::AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -630,60 +531,6 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for DeleteError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for DeleteIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for DeleteIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.section.get`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html).
 ///
 /// - Scopes: `lists`
@@ -696,10 +543,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
-    /// `IBLOCK_TYPE_ID`: `GetIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: GetIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -741,7 +588,7 @@ pub struct Get {
 impl Get {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: crate::lists::AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -858,60 +705,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for GetIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html).
 ///
 /// - Scopes: `lists`
@@ -924,10 +717,10 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    /// `IBLOCK_TYPE_ID`: `UpdateIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: UpdateIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -960,16 +753,19 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub section_code: ::std::option::Option<::std::string::String>,
-    /// `FIELDS`: `UpdateFields`, required.
+    /// `FIELDS`: `AddFields`, required.
     #[serde(rename = "FIELDS")]
-    pub fields: UpdateFields,
+    pub fields: AddFields,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Update {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: UpdateIblockTypeId, fields: UpdateFields) -> Self {
+    pub fn new(
+        iblock_type_id: crate::lists::AddIblockTypeId,
+        fields: AddFields,
+    ) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -1097,278 +893,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for UpdateIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `DESCRIPTION_TYPE`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsDescriptionType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsDescriptionType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for UpdateFieldsDescriptionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsDescriptionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `NAME`: string, required.
-    #[serde(
-        rename = "NAME",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::string::String,
-    /// `EXTERNAL_ID`: string.
-    #[serde(
-        rename = "EXTERNAL_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub external_id: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `ACTIVE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `PICTURE`: list of any JSON value.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "PICTURE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub picture: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `DESCRIPTION`: string.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION_TYPE`: `UpdateFieldsDescriptionType`.
-    /// Default: `text`.
-    /// Allowed values: `text`, `html`.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "DESCRIPTION_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub description_type: ::std::option::Option<UpdateFieldsDescriptionType>,
-    /// `DETAIL_PICTURE`: list of any JSON value.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "DETAIL_PICTURE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub detail_picture: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `SECTION_PROPERTY`: list of any JSON value.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(
-        rename = "SECTION_PROPERTY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub section_property: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl UpdateFields {
-    /// A value with the required `NAME`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: name.into(),
-            external_id: None,
-            xml_id: None,
-            sort: None,
-            active: None,
-            picture: None,
-            description: None,
-            description_type: None,
-            detail_picture: None,
-            section_property: None,
-        }
-    }
-    /// Sets `EXTERNAL_ID`.
-    pub fn external_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `ACTIVE`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `PICTURE`.
-    pub fn picture(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.picture = Some(value);
-        self
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `DESCRIPTION_TYPE`.
-    pub fn description_type(mut self, value: UpdateFieldsDescriptionType) -> Self {
-        self.description_type = Some(value);
-        self
-    }
-    /// Sets `DETAIL_PICTURE`.
-    pub fn detail_picture(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
-        self.detail_picture = Some(value);
-        self
-    }
-    /// Sets `SECTION_PROPERTY`.
-    pub fn section_property(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
-        self.section_property = Some(value);
-        self
-    }
-}

@@ -498,9 +498,9 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `UpdateFields`.
+    /// `fields`: `AddFields`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<UpdateFields>,
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "rpa")]
 ::bitrix24_runtime::wire_object!(Update);
@@ -518,7 +518,7 @@ impl Update {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: UpdateFields) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -581,58 +581,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "rpa")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "rpa")]
-#[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "rpa")]
-::bitrix24_runtime::wire_object!(UpdateFields);
-#[cfg(feature = "rpa")]
-#[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
-impl UpdateFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            title: None,
-            description: None,
-        }
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.timeline.updateIsFixed`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update-is-fixed.html).
 ///

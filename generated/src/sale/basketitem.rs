@@ -37,30 +37,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`sale.basketitem.add`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `basketItem`: `SaleBasketItem`.
-    #[serde(rename = "basketItem", default, skip_serializing_if = "Option::is_none")]
-    pub basket_item: ::std::option::Option<crate::types::SaleBasketItem>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(AddResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl AddResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { basket_item: None }
-    }
-    /// Sets `basketItem`.
-    pub fn basket_item(mut self, value: crate::types::SaleBasketItem) -> Self {
-        self.basket_item = Some(value);
-        self
-    }
-}
+pub type AddResponse = AddCatalogProductResponse;
 /// Errors of [`sale.basketitem.add`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -873,30 +850,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.basketitem.get`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `basketItem`: `SaleBasketItem`.
-    #[serde(rename = "basketItem", default, skip_serializing_if = "Option::is_none")]
-    pub basket_item: ::std::option::Option<crate::types::SaleBasketItem>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { basket_item: None }
-    }
-    /// Sets `basketItem`.
-    pub fn basket_item(mut self, value: crate::types::SaleBasketItem) -> Self {
-        self.basket_item = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddCatalogProductResponse;
 /// Errors of [`sale.basketitem.get`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -987,46 +941,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 /// The `result` of [`sale.basketitem.getFields`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get-fields.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetFieldsResponse {
-    /// `basketItem`: map of `SaleRestFieldDescription`.
-    #[serde(
-        rename = "basketItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub basket_item: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::types::SaleRestFieldDescription,
-        >,
-    >,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetFieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { basket_item: None }
-    }
-    /// Sets `basketItem`.
-    pub fn basket_item(
-        mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::types::SaleRestFieldDescription,
-        >,
-    ) -> Self {
-        self.basket_item = Some(value);
-        self
-    }
-}
+pub type GetFieldsResponse = GetFieldsCatalogProductResponse;
 /// Errors of [`sale.basketitem.getFields`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get-fields.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -1113,7 +1028,7 @@ impl ::bitrix24_runtime::Method for GetFieldsCatalogProduct {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsCatalogProductResponse {
-    /// `basketItem`: map of `SaleRestFieldDescription`.
+    /// `basketItem`: map of field description.
     #[serde(
         rename = "basketItem",
         default,
@@ -1123,7 +1038,7 @@ pub struct GetFieldsCatalogProductResponse {
     pub basket_item: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -1142,7 +1057,7 @@ impl GetFieldsCatalogProductResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.basket_item = Some(value);
@@ -1415,30 +1330,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.basketitem.update`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `basketItem`: `SaleBasketItem`.
-    #[serde(rename = "basketItem", default, skip_serializing_if = "Option::is_none")]
-    pub basket_item: ::std::option::Option<crate::types::SaleBasketItem>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { basket_item: None }
-    }
-    /// Sets `basketItem`.
-    pub fn basket_item(mut self, value: crate::types::SaleBasketItem) -> Self {
-        self.basket_item = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddCatalogProductResponse;
 /// Errors of [`sale.basketitem.update`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -1818,30 +1710,7 @@ impl ::bitrix24_runtime::Method for UpdateCatalogProduct {
 /// The `result` of [`sale.basketitem.updateCatalogProduct`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update-catalog-product.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateCatalogProductResponse {
-    /// `basketItem`: `SaleBasketItem`.
-    #[serde(rename = "basketItem", default, skip_serializing_if = "Option::is_none")]
-    pub basket_item: ::std::option::Option<crate::types::SaleBasketItem>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateCatalogProductResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateCatalogProductResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { basket_item: None }
-    }
-    /// Sets `basketItem`.
-    pub fn basket_item(mut self, value: crate::types::SaleBasketItem) -> Self {
-        self.basket_item = Some(value);
-        self
-    }
-}
+pub type UpdateCatalogProductResponse = AddCatalogProductResponse;
 /// Errors of [`sale.basketitem.updateCatalogProduct`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update-catalog-product.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

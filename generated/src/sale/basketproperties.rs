@@ -361,33 +361,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.basketproperties.get`](https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `basketProperty`: `SaleBasketItemProperty`.
-    #[serde(rename = "basketProperty", default, skip_serializing_if = "Option::is_none")]
-    pub basket_property: ::std::option::Option<crate::types::SaleBasketItemProperty>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { basket_property: None }
-    }
-    /// Sets `basketProperty`.
-    pub fn basket_property(
-        mut self,
-        value: crate::types::SaleBasketItemProperty,
-    ) -> Self {
-        self.basket_property = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.basketproperties.get`](https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -490,7 +464,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `basketProperties`: map of `SaleRestFieldDescription`.
+    /// `basketProperties`: map of field description.
     #[serde(
         rename = "basketProperties",
         default,
@@ -500,7 +474,7 @@ pub struct GetFieldsResponse {
     pub basket_properties: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -519,7 +493,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.basket_properties = Some(value);
@@ -916,33 +890,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.basketproperties.update`](https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `basketProperty`: `SaleBasketItemProperty`.
-    #[serde(rename = "basketProperty", default, skip_serializing_if = "Option::is_none")]
-    pub basket_property: ::std::option::Option<crate::types::SaleBasketItemProperty>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { basket_property: None }
-    }
-    /// Sets `basketProperty`.
-    pub fn basket_property(
-        mut self,
-        value: crate::types::SaleBasketItemProperty,
-    ) -> Self {
-        self.basket_property = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.basketproperties.update`](https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -130,56 +130,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `domain`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsDomain {
-    /// `I`
-    I,
-    /// `E`
-    E,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsDomain {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "I" => Self::I,
-            "E" => Self::E,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::I => "I",
-            Self::E => "E",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for AddFieldsDomain {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -192,16 +142,19 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub person_type_id: i64,
-    /// `domain`: `AddFieldsDomain`, required.
+    /// `domain`: `SaleBusinessValuePersonDomainDomain`, required.
     /// Allowed values: `I`, `E`.
-    pub domain: AddFieldsDomain,
+    pub domain: crate::types::SaleBusinessValuePersonDomainDomain,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl AddFields {
     /// A value with the required `personTypeId`, `domain`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(person_type_id: i64, domain: AddFieldsDomain) -> Self {
+    pub fn new(
+        person_type_id: i64,
+        domain: crate::types::SaleBusinessValuePersonDomainDomain,
+    ) -> Self {
         Self { person_type_id, domain }
     }
 }
@@ -217,15 +170,15 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteByFilter {
-    /// `fields`: `DeleteByFilterFields`, required.
-    pub fields: DeleteByFilterFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl DeleteByFilter {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: DeleteByFilterFields) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -330,81 +283,6 @@ impl ::std::fmt::Display for DeleteByFilterError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for DeleteByFilterError {}
-/// Allowed values of `domain`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteByFilterFieldsDomain {
-    /// `I`
-    I,
-    /// `E`
-    E,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for DeleteByFilterFieldsDomain {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "I" => Self::I,
-            "E" => Self::E,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::I => "I",
-            Self::E => "E",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for DeleteByFilterFieldsDomain {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for DeleteByFilterFieldsDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteByFilterFields {
-    /// `personTypeId`: integer, required.
-    #[serde(
-        rename = "personTypeId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub person_type_id: i64,
-    /// `domain`: `DeleteByFilterFieldsDomain`, required.
-    /// Allowed values: `I`, `E`.
-    pub domain: DeleteByFilterFieldsDomain,
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl DeleteByFilterFields {
-    /// A value with the required `personTypeId`, `domain`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(person_type_id: i64, domain: DeleteByFilterFieldsDomain) -> Self {
-        Self { person_type_id, domain }
-    }
-}
 /// Parameters of [`sale.businessValuePersonDomain.getFields`](https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-get-fields.html).
 ///
 /// - Scopes: `sale`
@@ -445,7 +323,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `businessValuePersonDomain`: map of any JSON value.
+    /// `businessValuePersonDomain`: map of field description.
     #[serde(
         rename = "businessValuePersonDomain",
         default,
@@ -453,7 +331,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub business_value_person_domain: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -471,7 +352,10 @@ impl GetFieldsResponse {
     /// Sets `businessValuePersonDomain`.
     pub fn business_value_person_domain(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.business_value_person_domain = Some(value);
         self

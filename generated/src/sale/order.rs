@@ -707,30 +707,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.order.get`](https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `order`: `SaleOrder`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: ::std::option::Option<crate::types::SaleOrder>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { order: None }
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: crate::types::SaleOrder) -> Self {
-        self.order = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.order.get`](https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -825,7 +802,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `order`: map of `SaleRestFieldDescription`.
+    /// `order`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -834,7 +811,7 @@ pub struct GetFieldsResponse {
     pub order: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -853,7 +830,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.order = Some(value);
@@ -1917,30 +1894,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.order.update`](https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `order`: `SaleOrder`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: ::std::option::Option<crate::types::SaleOrder>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { order: None }
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: crate::types::SaleOrder) -> Self {
-        self.order = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.order.update`](https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -841,30 +841,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.payment.get`](https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `payment`: `SaleOrderPayment`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment: ::std::option::Option<crate::types::SaleOrderPayment>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { payment: None }
-    }
-    /// Sets `payment`.
-    pub fn payment(mut self, value: crate::types::SaleOrderPayment) -> Self {
-        self.payment = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.payment.get`](https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -967,7 +944,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `payment`: map of `SaleRestFieldDescription`.
+    /// `payment`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -976,7 +953,7 @@ pub struct GetFieldsResponse {
     pub payment: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -995,7 +972,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.payment = Some(value);
@@ -1982,30 +1959,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.payment.update`](https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `payment`: `SaleOrderPayment`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment: ::std::option::Option<crate::types::SaleOrderPayment>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { payment: None }
-    }
-    /// Sets `payment`.
-    pub fn payment(mut self, value: crate::types::SaleOrderPayment) -> Self {
-        self.payment = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.payment.update`](https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -349,41 +349,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.paymentItemShipment.get`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `paymentItemShipment`: `SalePaymentItemShipment`.
-    #[serde(
-        rename = "paymentItemShipment",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub payment_item_shipment: ::std::option::Option<
-        crate::types::SalePaymentItemShipment,
-    >,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            payment_item_shipment: None,
-        }
-    }
-    /// Sets `paymentItemShipment`.
-    pub fn payment_item_shipment(
-        mut self,
-        value: crate::types::SalePaymentItemShipment,
-    ) -> Self {
-        self.payment_item_shipment = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.paymentItemShipment.get`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -486,7 +452,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `paymentItemShipment`: map of `SaleRestFieldDescription`.
+    /// `paymentItemShipment`: map of field description.
     #[serde(
         rename = "paymentItemShipment",
         default,
@@ -496,7 +462,7 @@ pub struct GetFieldsResponse {
     pub payment_item_shipment: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -517,7 +483,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.payment_item_shipment = Some(value);
@@ -800,41 +766,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.paymentItemShipment.update`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `paymentItemShipment`: `SalePaymentItemShipment`.
-    #[serde(
-        rename = "paymentItemShipment",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub payment_item_shipment: ::std::option::Option<
-        crate::types::SalePaymentItemShipment,
-    >,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            payment_item_shipment: None,
-        }
-    }
-    /// Sets `paymentItemShipment`.
-    pub fn payment_item_shipment(
-        mut self,
-        value: crate::types::SalePaymentItemShipment,
-    ) -> Self {
-        self.payment_item_shipment = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.paymentItemShipment.update`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

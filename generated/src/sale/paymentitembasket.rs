@@ -355,37 +355,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.paymentitembasket.get`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `paymentItemBasket`: `SalePaymentItemBasket`.
-    #[serde(
-        rename = "paymentItemBasket",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub payment_item_basket: ::std::option::Option<crate::types::SalePaymentItemBasket>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { payment_item_basket: None }
-    }
-    /// Sets `paymentItemBasket`.
-    pub fn payment_item_basket(
-        mut self,
-        value: crate::types::SalePaymentItemBasket,
-    ) -> Self {
-        self.payment_item_basket = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.paymentitembasket.get`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -488,7 +458,7 @@ impl ::bitrix24_runtime::Method for Getfields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
-    /// `paymentItemBasket`: map of any JSON value.
+    /// `paymentItemBasket`: map of field description.
     #[serde(
         rename = "paymentItemBasket",
         default,
@@ -496,7 +466,10 @@ pub struct GetfieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub payment_item_basket: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -512,7 +485,10 @@ impl GetfieldsResponse {
     /// Sets `paymentItemBasket`.
     pub fn payment_item_basket(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.payment_item_basket = Some(value);
         self
@@ -788,37 +764,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.paymentitembasket.update`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `paymentItemBasket`: `SalePaymentItemBasket`.
-    #[serde(
-        rename = "paymentItemBasket",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub payment_item_basket: ::std::option::Option<crate::types::SalePaymentItemBasket>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { payment_item_basket: None }
-    }
-    /// Sets `paymentItemBasket`.
-    pub fn payment_item_basket(
-        mut self,
-        value: crate::types::SalePaymentItemBasket,
-    ) -> Self {
-        self.payment_item_basket = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.paymentitembasket.update`](https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -378,30 +378,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.persontype.get`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `personType`: `SalePersonType`.
-    #[serde(rename = "personType", default, skip_serializing_if = "Option::is_none")]
-    pub person_type: ::std::option::Option<crate::types::SalePersonType>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { person_type: None }
-    }
-    /// Sets `personType`.
-    pub fn person_type(mut self, value: crate::types::SalePersonType) -> Self {
-        self.person_type = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.persontype.get`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -504,7 +481,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `personType`: map of `SaleRestFieldDescription`.
+    /// `personType`: map of field description.
     #[serde(
         rename = "personType",
         default,
@@ -514,7 +491,7 @@ pub struct GetFieldsResponse {
     pub person_type: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -533,7 +510,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.person_type = Some(value);
@@ -898,15 +875,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: UpdateFields) -> Self {
+    pub fn new(id: i64, fields: AddFields) -> Self {
         Self { id, fields }
     }
 }
@@ -923,30 +900,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.persontype.update`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `personType`: `SalePersonType`.
-    #[serde(rename = "personType", default, skip_serializing_if = "Option::is_none")]
-    pub person_type: ::std::option::Option<crate::types::SalePersonType>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { person_type: None }
-    }
-    /// Sets `personType`.
-    pub fn person_type(mut self, value: crate::types::SalePersonType) -> Self {
-        self.person_type = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.persontype.update`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -1015,88 +969,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `name`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub name: ::std::string::String,
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `sort`: string.
-    /// Default: `150`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    /// Default: `Y`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateFields {
-    /// A value with the required `name`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: name.into(),
-            code: None,
-            sort: None,
-            active: None,
-            xml_id: None,
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `active`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}

@@ -151,80 +151,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `type`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsType {
-    /// `STRING`
-    String,
-    /// `Y/N`
-    YN,
-    /// `NUMBER`
-    Number,
-    /// `ENUM`
-    Enum,
-    /// `FILE`
-    File,
-    /// `DATE`
-    Date,
-    /// `LOCATION`
-    Location,
-    /// `ADDRESS`
-    Address,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "STRING" => Self::String,
-            "Y/N" => Self::YN,
-            "NUMBER" => Self::Number,
-            "ENUM" => Self::Enum,
-            "FILE" => Self::File,
-            "DATE" => Self::Date,
-            "LOCATION" => Self::Location,
-            "ADDRESS" => Self::Address,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "STRING",
-            Self::YN => "Y/N",
-            Self::Number => "NUMBER",
-            Self::Enum => "ENUM",
-            Self::File => "FILE",
-            Self::Date => "DATE",
-            Self::Location => "LOCATION",
-            Self::Address => "ADDRESS",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for AddFieldsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -246,10 +172,10 @@ pub struct AddFields {
     /// `name`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub name: ::std::string::String,
-    /// `type`: `AddFieldsType`, required.
+    /// `type`: `SaleOrderPropertyType`, required.
     /// Allowed values: `STRING`, `Y/N`, `NUMBER`, `ENUM`, `FILE`, `DATE`, `LOCATION`, `ADDRESS`.
     #[serde(rename = "type")]
-    pub type_: AddFieldsType,
+    pub type_: crate::types::SaleOrderPropertyType,
     /// `code`: string.
     #[serde(
         default,
@@ -450,7 +376,7 @@ impl AddFields {
         person_type_id: i64,
         props_group_id: i64,
         name: impl ::std::convert::Into<::std::string::String>,
-        type_: AddFieldsType,
+        type_: crate::types::SaleOrderPropertyType,
     ) -> Self {
         Self {
             person_type_id,
@@ -777,30 +703,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.property.get`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `property`: `SaleOrderProperty`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub property: ::std::option::Option<crate::types::SaleOrderProperty>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { property: None }
-    }
-    /// Sets `property`.
-    pub fn property(mut self, value: crate::types::SaleOrderProperty) -> Self {
-        self.property = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.property.get`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -875,17 +778,17 @@ impl ::std::error::Error for GetError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Getfieldsbytype {
-    /// `type`: `GetfieldsbytypeType`, required.
+    /// `type`: `SaleOrderPropertyType`, required.
     /// Allowed values: `STRING`, `Y/N`, `NUMBER`, `ENUM`, `FILE`, `DATE`, `LOCATION`, `ADDRESS`.
     #[serde(rename = "type")]
-    pub type_: GetfieldsbytypeType,
+    pub type_: crate::types::SaleOrderPropertyType,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Getfieldsbytype {
     /// A value with the required `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(type_: GetfieldsbytypeType) -> Self {
+    pub fn new(type_: crate::types::SaleOrderPropertyType) -> Self {
         Self { type_ }
     }
 }
@@ -902,15 +805,49 @@ impl ::bitrix24_runtime::Method for Getfieldsbytype {
 /// The `result` of [`sale.property.getfieldsbytype`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get-fields-by-type.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetfieldsbytypeResponse(pub ::serde_json::Value);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetfieldsbytypeResponse {
+    /// `property`: map of field description.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub property: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(GetfieldsbytypeResponse);
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl GetfieldsbytypeResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            property: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `property`.
+    pub fn property(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    ) -> Self {
+        self.property = Some(value);
+        self
     }
 }
 /// Errors of [`sale.property.getfieldsbytype`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get-fields-by-type.html).
@@ -959,80 +896,6 @@ impl ::std::fmt::Display for GetfieldsbytypeError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetfieldsbytypeError {}
-/// Allowed values of `type`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetfieldsbytypeType {
-    /// `STRING`
-    String,
-    /// `Y/N`
-    YN,
-    /// `NUMBER`
-    Number,
-    /// `ENUM`
-    Enum,
-    /// `FILE`
-    File,
-    /// `DATE`
-    Date,
-    /// `LOCATION`
-    Location,
-    /// `ADDRESS`
-    Address,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetfieldsbytypeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "STRING" => Self::String,
-            "Y/N" => Self::YN,
-            "NUMBER" => Self::Number,
-            "ENUM" => Self::Enum,
-            "FILE" => Self::File,
-            "DATE" => Self::Date,
-            "LOCATION" => Self::Location,
-            "ADDRESS" => Self::Address,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "STRING",
-            Self::YN => "Y/N",
-            Self::Number => "NUMBER",
-            Self::Enum => "ENUM",
-            Self::File => "FILE",
-            Self::Date => "DATE",
-            Self::Location => "LOCATION",
-            Self::Address => "ADDRESS",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for GetfieldsbytypeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for GetfieldsbytypeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`sale.property.list`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html).
 ///
 /// - Scopes: `sale`
@@ -1256,30 +1119,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.property.update`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `property`: `SaleOrderProperty`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub property: ::std::option::Option<crate::types::SaleOrderProperty>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { property: None }
-    }
-    /// Sets `property`.
-    pub fn property(mut self, value: crate::types::SaleOrderProperty) -> Self {
-        self.property = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.property.update`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -193,15 +193,15 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteByFilter {
-    /// `fields`: `DeleteByFilterFields`, required.
-    pub fields: DeleteByFilterFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl DeleteByFilter {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: DeleteByFilterFields) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -294,48 +294,6 @@ impl ::std::fmt::Display for DeleteByFilterError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for DeleteByFilterError {}
-/// The `fields` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteByFilterFields {
-    /// `entityId`: integer, required.
-    #[serde(
-        rename = "entityId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: i64,
-    /// `entityType`: string, required.
-    #[serde(
-        rename = "entityType",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::string::String,
-    /// `propertyId`: integer, required.
-    #[serde(
-        rename = "propertyId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_id: i64,
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl DeleteByFilterFields {
-    /// A value with the required `entityId`, `entityType`, `propertyId`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        entity_id: i64,
-        entity_type: impl ::std::convert::Into<::std::string::String>,
-        property_id: i64,
-    ) -> Self {
-        Self {
-            entity_id,
-            entity_type: entity_type.into(),
-            property_id,
-        }
-    }
-}
 /// Parameters of [`sale.propertyRelation.getFields`](https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-get-fields.html).
 ///
 /// - Scopes: `sale`
@@ -376,7 +334,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `propertyRelation`: map of any JSON value.
+    /// `propertyRelation`: map of field description.
     #[serde(
         rename = "propertyRelation",
         default,
@@ -384,7 +342,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_relation: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -400,7 +361,10 @@ impl GetFieldsResponse {
     /// Sets `propertyRelation`.
     pub fn property_relation(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.property_relation = Some(value);
         self

@@ -322,33 +322,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.propertygroup.get`](https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `propertyGroup`: `SaleOrderPropertyGroup`.
-    #[serde(rename = "propertyGroup", default, skip_serializing_if = "Option::is_none")]
-    pub property_group: ::std::option::Option<crate::types::SaleOrderPropertyGroup>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { property_group: None }
-    }
-    /// Sets `propertyGroup`.
-    pub fn property_group(
-        mut self,
-        value: crate::types::SaleOrderPropertyGroup,
-    ) -> Self {
-        self.property_group = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.propertygroup.get`](https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -443,7 +417,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `propertyGroup`: map of any JSON value.
+    /// `propertyGroup`: map of field description.
     #[serde(
         rename = "propertyGroup",
         default,
@@ -451,7 +425,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_group: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -467,7 +444,10 @@ impl GetFieldsResponse {
     /// Sets `propertyGroup`.
     pub fn property_group(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.property_group = Some(value);
         self
@@ -734,33 +714,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.propertygroup.update`](https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `propertyGroup`: `SaleOrderPropertyGroup`.
-    #[serde(rename = "propertyGroup", default, skip_serializing_if = "Option::is_none")]
-    pub property_group: ::std::option::Option<crate::types::SaleOrderPropertyGroup>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { property_group: None }
-    }
-    /// Sets `propertyGroup`.
-    pub fn property_group(
-        mut self,
-        value: crate::types::SaleOrderPropertyGroup,
-    ) -> Self {
-        self.property_group = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.propertygroup.update`](https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -265,7 +265,7 @@ impl ::bitrix24_runtime::Method for Getfields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
-    /// `propertyValue`: map of any JSON value.
+    /// `propertyValue`: map of field description.
     #[serde(
         rename = "propertyValue",
         default,
@@ -273,7 +273,10 @@ pub struct GetfieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_value: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -289,7 +292,10 @@ impl GetfieldsResponse {
     /// Sets `propertyValue`.
     pub fn property_value(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.property_value = Some(value);
         self

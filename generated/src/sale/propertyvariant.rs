@@ -359,37 +359,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.propertyvariant.get`](https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `propertyVariant`: `SaleOrderPropertyVariant`.
-    #[serde(
-        rename = "propertyVariant",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub property_variant: ::std::option::Option<crate::types::SaleOrderPropertyVariant>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { property_variant: None }
-    }
-    /// Sets `propertyVariant`.
-    pub fn property_variant(
-        mut self,
-        value: crate::types::SaleOrderPropertyVariant,
-    ) -> Self {
-        self.property_variant = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.propertyvariant.get`](https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -484,7 +454,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `propertyVariant`: map of any JSON value.
+    /// `propertyVariant`: map of field description.
     #[serde(
         rename = "propertyVariant",
         default,
@@ -492,7 +462,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_variant: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -508,7 +481,10 @@ impl GetFieldsResponse {
     /// Sets `propertyVariant`.
     pub fn property_variant(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.property_variant = Some(value);
         self
@@ -771,37 +747,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.propertyvariant.update`](https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `propertyVariant`: `SaleOrderPropertyVariant`.
-    #[serde(
-        rename = "propertyVariant",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub property_variant: ::std::option::Option<crate::types::SaleOrderPropertyVariant>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { property_variant: None }
-    }
-    /// Sets `propertyVariant`.
-    pub fn property_variant(
-        mut self,
-        value: crate::types::SaleOrderPropertyVariant,
-    ) -> Self {
-        self.property_variant = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.propertyvariant.update`](https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

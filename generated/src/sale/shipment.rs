@@ -597,7 +597,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `shipment`: map of `SaleRestFieldDescription`.
+    /// `shipment`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -606,7 +606,7 @@ pub struct GetFieldsResponse {
     pub shipment: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -625,7 +625,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.shipment = Some(value);
@@ -904,30 +904,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.shipment.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `shipment`: `SaleOrderShipment`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipment: ::std::option::Option<crate::types::SaleOrderShipment>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { shipment: None }
-    }
-    /// Sets `shipment`.
-    pub fn shipment(mut self, value: crate::types::SaleOrderShipment) -> Self {
-        self.shipment = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.shipment.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -335,30 +335,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.shipmentitem.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `shipmentItem`: `SaleOrderShipmentItem`.
-    #[serde(rename = "shipmentItem", default, skip_serializing_if = "Option::is_none")]
-    pub shipment_item: ::std::option::Option<crate::types::SaleOrderShipmentItem>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { shipment_item: None }
-    }
-    /// Sets `shipmentItem`.
-    pub fn shipment_item(mut self, value: crate::types::SaleOrderShipmentItem) -> Self {
-        self.shipment_item = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.shipmentitem.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -453,7 +430,7 @@ impl ::bitrix24_runtime::Method for Getfields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
-    /// `shipmentItem`: map of any JSON value.
+    /// `shipmentItem`: map of field description.
     #[serde(
         rename = "shipmentItem",
         default,
@@ -461,7 +438,10 @@ pub struct GetfieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub shipment_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -477,7 +457,10 @@ impl GetfieldsResponse {
     /// Sets `shipmentItem`.
     pub fn shipment_item(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.shipment_item = Some(value);
         self
@@ -852,7 +835,7 @@ pub struct Update {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub id: ::std::string::String,
     /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    pub fields: crate::sale::paymentitembasket::UpdateFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -861,7 +844,7 @@ impl Update {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
-        fields: UpdateFields,
+        fields: crate::sale::paymentitembasket::UpdateFields,
     ) -> Self {
         Self { id: id.into(), fields }
     }
@@ -879,30 +862,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.shipmentitem.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `shipmentItem`: `SaleOrderShipmentItem`.
-    #[serde(rename = "shipmentItem", default, skip_serializing_if = "Option::is_none")]
-    pub shipment_item: ::std::option::Option<crate::types::SaleOrderShipmentItem>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { shipment_item: None }
-    }
-    /// Sets `shipmentItem`.
-    pub fn shipment_item(mut self, value: crate::types::SaleOrderShipmentItem) -> Self {
-        self.shipment_item = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.shipmentitem.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -965,38 +925,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `quantity`: number, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>")]
-    pub quantity: f64,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateFields {
-    /// A value with the required `quantity`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(quantity: f64) -> Self {
-        Self { quantity, xml_id: None }
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-}

@@ -379,30 +379,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`sale.status.get`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `status`: `SaleStatus`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<crate::types::SaleStatus>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { status: None }
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: crate::types::SaleStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`sale.status.get`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -497,14 +474,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `status`: map of any JSON value.
+    /// `status`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub status: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "sale")]
@@ -520,7 +500,10 @@ impl GetFieldsResponse {
     /// Sets `status`.
     pub fn status(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.status = Some(value);
         self
@@ -797,30 +780,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.status.update`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `status`: `SaleStatus`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<crate::types::SaleStatus>,
-}
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { status: None }
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: crate::types::SaleStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`sale.status.update`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-update.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -376,7 +376,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `statusLang`: map of `SaleRestFieldDescription`.
+    /// `statusLang`: map of field description.
     #[serde(
         rename = "statusLang",
         default,
@@ -386,7 +386,7 @@ pub struct GetFieldsResponse {
     pub status_lang: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -405,7 +405,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.status_lang = Some(value);

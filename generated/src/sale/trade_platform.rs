@@ -40,7 +40,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `tradePlatform`: map of `SaleRestFieldDescription`.
+    /// `tradePlatform`: map of field description.
     #[serde(
         rename = "tradePlatform",
         default,
@@ -50,7 +50,7 @@ pub struct GetFieldsResponse {
     pub trade_platform: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -69,7 +69,7 @@ impl GetFieldsResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::SaleRestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.trade_platform = Some(value);

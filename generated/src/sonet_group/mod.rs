@@ -1302,10 +1302,10 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub keywords: ::std::option::Option<::std::string::String>,
-    /// `INITIATE_PERMS`: `UpdateInitiatePerms`.
+    /// `INITIATE_PERMS`: `CreateInitiatePerms`.
     /// Allowed values: `A`, `E`, `K`.
     #[serde(rename = "INITIATE_PERMS", default, skip_serializing_if = "Option::is_none")]
-    pub initiate_perms: ::std::option::Option<UpdateInitiatePerms>,
+    pub initiate_perms: ::std::option::Option<CreateInitiatePerms>,
     /// `PROJECT_DATE_START`: string.
     #[serde(
         rename = "PROJECT_DATE_START",
@@ -1413,7 +1413,7 @@ impl Update {
         self
     }
     /// Sets `INITIATE_PERMS`.
-    pub fn initiate_perms(mut self, value: UpdateInitiatePerms) -> Self {
+    pub fn initiate_perms(mut self, value: CreateInitiatePerms) -> Self {
         self.initiate_perms = Some(value);
         self
     }
@@ -1524,57 +1524,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sonet")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `INITIATE_PERMS`.
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateInitiatePerms {
-    /// `A`
-    A,
-    /// `E`
-    E,
-    /// `K`
-    K,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateInitiatePerms {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "A" => Self::A,
-            "E" => Self::E,
-            "K" => Self::K,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::A => "A",
-            Self::E => "E",
-            Self::K => "K",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl ::serde::Serialize for UpdateInitiatePerms {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateInitiatePerms {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

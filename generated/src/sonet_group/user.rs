@@ -285,60 +285,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "sonet")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `ROLE`.
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetItemRole {
-    /// `A`
-    A,
-    /// `E`
-    E,
-    /// `K`
-    K,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetItemRole {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "A" => Self::A,
-            "E" => Self::E,
-            "K" => Self::K,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::A => "A",
-            Self::E => "E",
-            Self::K => "K",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl ::serde::Serialize for GetItemRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl<'de> ::serde::Deserialize<'de> for GetItemRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `item` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
@@ -354,10 +300,10 @@ pub struct GetItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `ROLE`: `GetItemRole`.
+    /// `ROLE`: `CreateInitiatePerms`.
     /// Allowed values: `A`, `E`, `K`.
     #[serde(rename = "ROLE", default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<GetItemRole>,
+    pub role: ::std::option::Option<crate::sonet_group::CreateInitiatePerms>,
 }
 #[cfg(feature = "sonet")]
 ::bitrix24_runtime::wire_object!(GetItem);
@@ -375,7 +321,7 @@ impl GetItem {
         self
     }
     /// Sets `ROLE`.
-    pub fn role(mut self, value: GetItemRole) -> Self {
+    pub fn role(mut self, value: crate::sonet_group::CreateInitiatePerms) -> Self {
         self.role = Some(value);
         self
     }
@@ -466,60 +412,6 @@ impl ::std::fmt::Display for GroupsError {
 }
 #[cfg(feature = "sonet")]
 impl ::std::error::Error for GroupsError {}
-/// Allowed values of `ROLE`.
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GroupsItemRole {
-    /// `A`
-    A,
-    /// `E`
-    E,
-    /// `K`
-    K,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl ::bitrix24_runtime::wire::StrEnum for GroupsItemRole {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "A" => Self::A,
-            "E" => Self::E,
-            "K" => Self::K,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::A => "A",
-            Self::E => "E",
-            Self::K => "K",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl ::serde::Serialize for GroupsItemRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sonet")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-impl<'de> ::serde::Deserialize<'de> for GroupsItemRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `item` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
@@ -543,10 +435,10 @@ pub struct GroupsItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
-    /// `ROLE`: `GroupsItemRole`.
+    /// `ROLE`: `CreateInitiatePerms`.
     /// Allowed values: `A`, `E`, `K`.
     #[serde(rename = "ROLE", default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<GroupsItemRole>,
+    pub role: ::std::option::Option<crate::sonet_group::CreateInitiatePerms>,
     /// `GROUP_IMAGE_ID`: string.
     #[serde(
         rename = "GROUP_IMAGE_ID",
@@ -603,7 +495,7 @@ impl GroupsItem {
         self
     }
     /// Sets `ROLE`.
-    pub fn role(mut self, value: GroupsItemRole) -> Self {
+    pub fn role(mut self, value: crate::sonet_group::CreateInitiatePerms) -> Self {
         self.role = Some(value);
         self
     }

@@ -335,155 +335,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `POST_MESSAGE_HTML`: string.
-    #[serde(
-        rename = "POST_MESSAGE_HTML",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub post_message_html: ::std::option::Option<::std::string::String>,
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `AUTHOR_ID`: string.
-    #[serde(
-        rename = "AUTHOR_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub author_id: ::std::option::Option<::std::string::String>,
-    /// `AUTHOR_NAME`: string.
-    #[serde(
-        rename = "AUTHOR_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub author_name: ::std::option::Option<::std::string::String>,
-    /// `AUTHOR_EMAIL`: string.
-    #[serde(
-        rename = "AUTHOR_EMAIL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub author_email: ::std::option::Option<::std::string::String>,
-    /// `POST_DATE`: string.
-    #[serde(
-        rename = "POST_DATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub post_date: ::std::option::Option<::std::string::String>,
-    /// `POST_MESSAGE`: string.
-    #[serde(
-        rename = "POST_MESSAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub post_message: ::std::option::Option<::std::string::String>,
-    /// `ATTACHED_OBJECTS`: `GetResponseAttachedObjects`.
-    #[serde(
-        rename = "ATTACHED_OBJECTS",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub attached_objects: ::std::option::Option<GetResponseAttachedObjects>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            post_message_html: None,
-            id: None,
-            author_id: None,
-            author_name: None,
-            author_email: None,
-            post_date: None,
-            post_message: None,
-            attached_objects: None,
-        }
-    }
-    /// Sets `POST_MESSAGE_HTML`.
-    pub fn post_message_html(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.post_message_html = Some(value.into());
-        self
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `AUTHOR_ID`.
-    pub fn author_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.author_id = Some(value.into());
-        self
-    }
-    /// Sets `AUTHOR_NAME`.
-    pub fn author_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.author_name = Some(value.into());
-        self
-    }
-    /// Sets `AUTHOR_EMAIL`.
-    pub fn author_email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.author_email = Some(value.into());
-        self
-    }
-    /// Sets `POST_DATE`.
-    pub fn post_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.post_date = Some(value.into());
-        self
-    }
-    /// Sets `POST_MESSAGE`.
-    pub fn post_message(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.post_message = Some(value.into());
-        self
-    }
-    /// Sets `ATTACHED_OBJECTS`.
-    pub fn attached_objects(mut self, value: GetResponseAttachedObjects) -> Self {
-        self.attached_objects = Some(value);
-        self
-    }
-}
+pub type GetResponse = GetlistItem;
 /// Errors of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -795,128 +647,6 @@ impl ::std::fmt::Display for GetlistError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GetlistError {}
-/// The `ATTACHED_OBJECTS` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetlistItemAttachedObjects {
-    /// `ATTACHMENT_ID`: string.
-    #[serde(
-        rename = "ATTACHMENT_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub attachment_id: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SIZE`: string.
-    #[serde(
-        rename = "SIZE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub size: ::std::option::Option<::std::string::String>,
-    /// `FILE_ID`: string.
-    #[serde(
-        rename = "FILE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub file_id: ::std::option::Option<::std::string::String>,
-    /// `DOWNLOAD_URL`: string.
-    #[serde(
-        rename = "DOWNLOAD_URL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub download_url: ::std::option::Option<::std::string::String>,
-    /// `VIEW_URL`: string.
-    #[serde(
-        rename = "VIEW_URL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub view_url: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetlistItemAttachedObjects);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetlistItemAttachedObjects {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            attachment_id: None,
-            name: None,
-            size: None,
-            file_id: None,
-            download_url: None,
-            view_url: None,
-        }
-    }
-    /// Sets `ATTACHMENT_ID`.
-    pub fn attachment_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.attachment_id = Some(value.into());
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SIZE`.
-    pub fn size(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-    /// Sets `FILE_ID`.
-    pub fn file_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.file_id = Some(value.into());
-        self
-    }
-    /// Sets `DOWNLOAD_URL`.
-    pub fn download_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_url = Some(value.into());
-        self
-    }
-    /// Sets `VIEW_URL`.
-    pub fn view_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.view_url = Some(value.into());
-        self
-    }
-}
 /// The `item` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -980,13 +710,13 @@ pub struct GetlistItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub post_message: ::std::option::Option<::std::string::String>,
-    /// `ATTACHED_OBJECTS`: `GetlistItemAttachedObjects`.
+    /// `ATTACHED_OBJECTS`: `GetResponseAttachedObjects`.
     #[serde(
         rename = "ATTACHED_OBJECTS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub attached_objects: ::std::option::Option<GetlistItemAttachedObjects>,
+    pub attached_objects: ::std::option::Option<GetResponseAttachedObjects>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(GetlistItem);
@@ -1064,7 +794,7 @@ impl GetlistItem {
         self
     }
     /// Sets `ATTACHED_OBJECTS`.
-    pub fn attached_objects(mut self, value: GetlistItemAttachedObjects) -> Self {
+    pub fn attached_objects(mut self, value: GetResponseAttachedObjects) -> Self {
         self.attached_objects = Some(value);
         self
     }

@@ -397,6 +397,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`GetlistError`]: `0x100002`, `0x000004`, `0x000040`, `0x000100`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -435,6 +436,13 @@ pub struct Getlist {
     /// `PARAMS`: `GetlistParams`.
     #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<GetlistParams>,
+    /// `start`: offset of the first element of the page (`-1`: do not count the total).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub start: ::std::option::Option<i64>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Getlist);
@@ -450,6 +458,7 @@ impl Getlist {
             filter: None,
             select: None,
             params: None,
+            start: None,
         }
     }
     /// Sets `TASKID`.
@@ -480,6 +489,11 @@ impl Getlist {
         self.params = Some(value);
         self
     }
+    /// Sets `start`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
 }
 #[cfg(feature = "task")]
 impl ::bitrix24_runtime::Method for Getlist {
@@ -490,6 +504,16 @@ impl ::bitrix24_runtime::Method for Getlist {
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetlistResponse;
     type Error = GetlistError;
+}
+#[cfg(feature = "task")]
+impl ::bitrix24_runtime::Paged for Getlist {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: GetlistResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.0
+    }
 }
 /// The `result` of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
 #[cfg(feature = "task")]
@@ -917,16 +941,16 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub itemid: i64,
-    /// `ARFIELDS`: `UpdateArfields`, required.
+    /// `ARFIELDS`: `AddArfields`, required.
     #[serde(rename = "ARFIELDS")]
-    pub arfields: UpdateArfields,
+    pub arfields: AddArfields,
 }
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl Update {
     /// A value with the required `TASKID`, `ITEMID`, `ARFIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(taskid: i64, itemid: i64, arfields: UpdateArfields) -> Self {
+    pub fn new(taskid: i64, itemid: i64, arfields: AddArfields) -> Self {
         Self { taskid, itemid, arfields }
     }
 }
@@ -1008,51 +1032,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for UpdateError {}
-/// The `ARFIELDS` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateArfields {
-    /// `SECONDS`: integer, required.
-    #[serde(
-        rename = "SECONDS",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub seconds: i64,
-    /// `COMMENT_TEXT`: string, required.
-    #[serde(
-        rename = "COMMENT_TEXT",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub comment_text: ::std::string::String,
-    /// `USER_ID`: integer.
-    #[serde(
-        rename = "USER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UpdateArfields {
-    /// A value with the required `SECONDS`, `COMMENT_TEXT`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        seconds: i64,
-        comment_text: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            seconds,
-            comment_text: comment_text.into(),
-            user_id: None,
-        }
-    }
-    /// Sets `USER_ID`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-}

@@ -267,11 +267,13 @@ pub struct Finish {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub cost_currency: ::std::option::Option<::std::string::String>,
-    /// `STATUS_CODE`: `FinishStatusCode`.
+    /// `STATUS_CODE`: `OnVoximplantCallEndDataCallFailedCode`.
     /// Default: `200`.
     /// Allowed values: `200`, `304`, `603`, `603-S`, `403`, `404`, `486`, `484`, `503`, `480`, `402`, `423`, `OTHER`.
     #[serde(rename = "STATUS_CODE", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: ::std::option::Option<FinishStatusCode>,
+    pub status_code: ::std::option::Option<
+        crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
+    >,
     /// `FAILED_REASON`: string.
     #[serde(
         rename = "FAILED_REASON",
@@ -297,7 +299,7 @@ pub struct Finish {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub vote: ::std::option::Option<i64>,
-    /// `ADD_TO_CHAT`: `FinishAddToChat`.
+    /// `ADD_TO_CHAT`: `AddFromCommentResponseStatus`.
     /// Default: `1`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -306,7 +308,9 @@ pub struct Finish {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub add_to_chat: ::std::option::Option<FinishAddToChat>,
+    pub add_to_chat: ::std::option::Option<
+        crate::tasks::task::result::AddFromCommentResponseStatus,
+    >,
 }
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -360,7 +364,10 @@ impl Finish {
         self
     }
     /// Sets `STATUS_CODE`.
-    pub fn status_code(mut self, value: FinishStatusCode) -> Self {
+    pub fn status_code(
+        mut self,
+        value: crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
+    ) -> Self {
         self.status_code = Some(value);
         self
     }
@@ -386,7 +393,10 @@ impl Finish {
         self
     }
     /// Sets `ADD_TO_CHAT`.
-    pub fn add_to_chat(mut self, value: FinishAddToChat) -> Self {
+    pub fn add_to_chat(
+        mut self,
+        value: crate::tasks::task::result::AddFromCommentResponseStatus,
+    ) -> Self {
         self.add_to_chat = Some(value);
         self
     }
@@ -509,14 +519,16 @@ pub struct FinishResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub cost_currency: ::std::option::Option<::std::string::String>,
-    /// `CALL_FAILED_CODE`: `FinishResponseCallFailedCode`.
+    /// `CALL_FAILED_CODE`: `OnVoximplantCallEndDataCallFailedCode`.
     /// Allowed values: `200`, `304`, `603`, `603-S`, `403`, `404`, `486`, `484`, `503`, `480`, `402`, `423`, `OTHER`.
     #[serde(
         rename = "CALL_FAILED_CODE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub call_failed_code: ::std::option::Option<FinishResponseCallFailedCode>,
+    pub call_failed_code: ::std::option::Option<
+        crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
+    >,
     /// `CALL_FAILED_REASON`: string.
     #[serde(
         rename = "CALL_FAILED_REASON",
@@ -701,7 +713,10 @@ impl FinishResponse {
         self
     }
     /// Sets `CALL_FAILED_CODE`.
-    pub fn call_failed_code(mut self, value: FinishResponseCallFailedCode) -> Self {
+    pub fn call_failed_code(
+        mut self,
+        value: crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
+    ) -> Self {
         self.call_failed_code = Some(value);
         self
     }
@@ -820,150 +835,6 @@ impl ::std::fmt::Display for FinishError {
 }
 #[cfg(feature = "telephony")]
 impl ::std::error::Error for FinishError {}
-/// Allowed values of `STATUS_CODE`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FinishStatusCode {
-    /// `200`
-    V200,
-    /// `304`
-    V304,
-    /// `603`
-    V603,
-    /// `603-S`
-    V603S,
-    /// `403`
-    V403,
-    /// `404`
-    V404,
-    /// `486`
-    V486,
-    /// `484`
-    V484,
-    /// `503`
-    V503,
-    /// `480`
-    V480,
-    /// `402`
-    V402,
-    /// `423`
-    V423,
-    /// `OTHER`
-    Other,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::StrEnum for FinishStatusCode {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "200" => Self::V200,
-            "304" => Self::V304,
-            "603" => Self::V603,
-            "603-S" => Self::V603S,
-            "403" => Self::V403,
-            "404" => Self::V404,
-            "486" => Self::V486,
-            "484" => Self::V484,
-            "503" => Self::V503,
-            "480" => Self::V480,
-            "402" => Self::V402,
-            "423" => Self::V423,
-            "OTHER" => Self::Other,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::V200 => "200",
-            Self::V304 => "304",
-            Self::V603 => "603",
-            Self::V603S => "603-S",
-            Self::V403 => "403",
-            Self::V404 => "404",
-            Self::V486 => "486",
-            Self::V484 => "484",
-            Self::V503 => "503",
-            Self::V480 => "480",
-            Self::V402 => "402",
-            Self::V423 => "423",
-            Self::Other => "OTHER",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for FinishStatusCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for FinishStatusCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `ADD_TO_CHAT`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FinishAddToChat {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::IntEnum for FinishAddToChat {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for FinishAddToChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for FinishAddToChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// Allowed values of `INCOMING`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -1074,100 +945,6 @@ impl<'de> ::serde::Deserialize<'de> for FinishResponseCallStatus {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `CALL_FAILED_CODE`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FinishResponseCallFailedCode {
-    /// `200`
-    V200,
-    /// `304`
-    V304,
-    /// `603`
-    V603,
-    /// `603-S`
-    V603S,
-    /// `403`
-    V403,
-    /// `404`
-    V404,
-    /// `486`
-    V486,
-    /// `484`
-    V484,
-    /// `503`
-    V503,
-    /// `480`
-    V480,
-    /// `402`
-    V402,
-    /// `423`
-    V423,
-    /// `OTHER`
-    Other,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::StrEnum for FinishResponseCallFailedCode {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "200" => Self::V200,
-            "304" => Self::V304,
-            "603" => Self::V603,
-            "603-S" => Self::V603S,
-            "403" => Self::V403,
-            "404" => Self::V404,
-            "486" => Self::V486,
-            "484" => Self::V484,
-            "503" => Self::V503,
-            "480" => Self::V480,
-            "402" => Self::V402,
-            "423" => Self::V423,
-            "OTHER" => Self::Other,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::V200 => "200",
-            Self::V304 => "304",
-            Self::V603 => "603",
-            Self::V603S => "603-S",
-            Self::V403 => "403",
-            Self::V404 => "404",
-            Self::V486 => "486",
-            Self::V484 => "484",
-            Self::V503 => "503",
-            Self::V480 => "480",
-            Self::V402 => "402",
-            Self::V423 => "423",
-            Self::Other => "OTHER",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for FinishResponseCallFailedCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for FinishResponseCallFailedCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// Parameters of [`telephony.externalCall.hide`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-hide.html).
@@ -1314,13 +1091,13 @@ pub struct Register {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub phone_number: ::std::string::String,
-    /// `TYPE`: `RegisterType`, required.
+    /// `TYPE`: `OnVoximplantCallEndDataCallType`, required.
     /// Allowed values: `1`, `2`, `3`, `4`, `5`.
     #[serde(
         rename = "TYPE",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub type_: RegisterType,
+    pub type_: crate::events::telephony::OnVoximplantCallEndDataCallType,
     /// `CALL_START_DATE`: string.
     #[serde(
         rename = "CALL_START_DATE",
@@ -1329,7 +1106,7 @@ pub struct Register {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub call_start_date: ::std::option::Option<::std::string::String>,
-    /// `CRM_CREATE`: `RegisterCrmCreate`.
+    /// `CRM_CREATE`: `AddFromCommentResponseStatus`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -1338,7 +1115,9 @@ pub struct Register {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub crm_create: ::std::option::Option<RegisterCrmCreate>,
+    pub crm_create: ::std::option::Option<
+        crate::tasks::task::result::AddFromCommentResponseStatus,
+    >,
     /// `CRM_SOURCE`: string.
     #[serde(
         rename = "CRM_SOURCE",
@@ -1363,7 +1142,7 @@ pub struct Register {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub crm_entity_id: ::std::option::Option<i64>,
-    /// `SHOW`: `RegisterShow`.
+    /// `SHOW`: `AddFromCommentResponseStatus`.
     /// Default: `1`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -1372,8 +1151,10 @@ pub struct Register {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub show: ::std::option::Option<RegisterShow>,
-    /// `ADD_TO_CHAT`: `RegisterAddToChat`.
+    pub show: ::std::option::Option<
+        crate::tasks::task::result::AddFromCommentResponseStatus,
+    >,
+    /// `ADD_TO_CHAT`: `AddFromCommentResponseStatus`.
     /// Default: `1`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -1382,7 +1163,9 @@ pub struct Register {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub add_to_chat: ::std::option::Option<RegisterAddToChat>,
+    pub add_to_chat: ::std::option::Option<
+        crate::tasks::task::result::AddFromCommentResponseStatus,
+    >,
     /// `CALL_LIST_ID`: integer.
     #[serde(
         rename = "CALL_LIST_ID",
@@ -1415,7 +1198,7 @@ impl Register {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         phone_number: impl ::std::convert::Into<::std::string::String>,
-        type_: RegisterType,
+        type_: crate::events::telephony::OnVoximplantCallEndDataCallType,
     ) -> Self {
         Self {
             user_id: None,
@@ -1456,7 +1239,10 @@ impl Register {
         self
     }
     /// Sets `CRM_CREATE`.
-    pub fn crm_create(mut self, value: RegisterCrmCreate) -> Self {
+    pub fn crm_create(
+        mut self,
+        value: crate::tasks::task::result::AddFromCommentResponseStatus,
+    ) -> Self {
         self.crm_create = Some(value);
         self
     }
@@ -1479,12 +1265,18 @@ impl Register {
         self
     }
     /// Sets `SHOW`.
-    pub fn show(mut self, value: RegisterShow) -> Self {
+    pub fn show(
+        mut self,
+        value: crate::tasks::task::result::AddFromCommentResponseStatus,
+    ) -> Self {
         self.show = Some(value);
         self
     }
     /// Sets `ADD_TO_CHAT`.
-    pub fn add_to_chat(mut self, value: RegisterAddToChat) -> Self {
+    pub fn add_to_chat(
+        mut self,
+        value: crate::tasks::task::result::AddFromCommentResponseStatus,
+    ) -> Self {
         self.add_to_chat = Some(value);
         self
     }
@@ -1692,118 +1484,6 @@ impl ::std::fmt::Display for RegisterError {
 }
 #[cfg(feature = "telephony")]
 impl ::std::error::Error for RegisterError {}
-/// Allowed values of `TYPE`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RegisterType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// `4`
-    V4,
-    /// `5`
-    V5,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::IntEnum for RegisterType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            4i64 => Self::V4,
-            5i64 => Self::V5,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::V4 => 4i64,
-            Self::V5 => 5i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for RegisterType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for RegisterType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `CRM_CREATE`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RegisterCrmCreate {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::IntEnum for RegisterCrmCreate {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for RegisterCrmCreate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for RegisterCrmCreate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// Allowed values of `CRM_ENTITY_TYPE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -1856,106 +1536,6 @@ impl<'de> ::serde::Deserialize<'de> for RegisterCrmEntityType {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `SHOW`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RegisterShow {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::IntEnum for RegisterShow {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for RegisterShow {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for RegisterShow {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `ADD_TO_CHAT`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RegisterAddToChat {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::IntEnum for RegisterAddToChat {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for RegisterAddToChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for RegisterAddToChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
 /// The `CRM_CREATED_ENTITIES` object.

@@ -35,7 +35,7 @@ pub struct Add {
     /// `TEMPLATE_DATA`: any JSON value, required.
     #[serde(rename = "TEMPLATE_DATA")]
     pub template_data: ::serde_json::Value,
-    /// `AUTO_EXECUTE`: `AddAutoExecute`.
+    /// `AUTO_EXECUTE`: `CrmItemCommentsType`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
@@ -44,7 +44,7 @@ pub struct Add {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub auto_execute: ::std::option::Option<AddAutoExecute>,
+    pub auto_execute: ::std::option::Option<crate::types::CrmItemCommentsType>,
 }
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -73,7 +73,7 @@ impl Add {
         self
     }
     /// Sets `AUTO_EXECUTE`.
-    pub fn auto_execute(mut self, value: AddAutoExecute) -> Self {
+    pub fn auto_execute(mut self, value: crate::types::CrmItemCommentsType) -> Self {
         self.auto_execute = Some(value);
         self
     }
@@ -161,64 +161,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `AUTO_EXECUTE`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddAutoExecute {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::IntEnum for AddAutoExecute {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for AddAutoExecute {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for AddAutoExecute {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// Parameters of [`bizproc.workflow.template.delete`](https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-delete.html).
 ///
 /// - Scopes: `bizproc`
@@ -686,64 +628,6 @@ impl<'de> ::serde::Deserialize<'de> for ListFilterDocumentType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// Allowed values of `AUTO_EXECUTE`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterAutoExecute {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListFilterAutoExecute {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListFilterAutoExecute {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterAutoExecute {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `FILTER` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -771,7 +655,7 @@ pub struct ListFilter {
     /// Allowed values: `LEAD`, `CONTACT`, `COMPANY`, `DEAL`, `QUOTE`, `SMART_INVOICE`, `DYNAMIC_XXX`, `iblock_XXX`, `STORAGE_XXX`.
     #[serde(rename = "DOCUMENT_TYPE", default, skip_serializing_if = "Option::is_none")]
     pub document_type: ::std::option::Option<ListFilterDocumentType>,
-    /// `AUTO_EXECUTE`: `ListFilterAutoExecute`.
+    /// `AUTO_EXECUTE`: `CrmItemCommentsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
         rename = "AUTO_EXECUTE",
@@ -779,7 +663,7 @@ pub struct ListFilter {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub auto_execute: ::std::option::Option<ListFilterAutoExecute>,
+    pub auto_execute: ::std::option::Option<crate::types::CrmItemCommentsType>,
     /// `NAME`: string.
     #[serde(
         rename = "NAME",
@@ -903,7 +787,7 @@ impl ListFilter {
         self
     }
     /// Sets `AUTO_EXECUTE`.
-    pub fn auto_execute(mut self, value: ListFilterAutoExecute) -> Self {
+    pub fn auto_execute(mut self, value: crate::types::CrmItemCommentsType) -> Self {
         self.auto_execute = Some(value);
         self
     }
@@ -962,258 +846,6 @@ impl ListFilter {
         self
     }
 }
-/// Allowed values of `MODULE_ID`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemModuleId {
-    /// `crm`
-    Crm,
-    /// `lists`
-    Lists,
-    /// `disk`
-    Disk,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemModuleId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "crm" => Self::Crm,
-            "lists" => Self::Lists,
-            "disk" => Self::Disk,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Crm => "crm",
-            Self::Lists => "lists",
-            Self::Disk => "disk",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemModuleId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemModuleId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `ENTITY`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemEntity {
-    /// `CCrmDocumentLead`
-    CCrmDocumentLead,
-    /// `CCrmDocumentContact`
-    CCrmDocumentContact,
-    /// `CCrmDocumentCompany`
-    CCrmDocumentCompany,
-    /// `CCrmDocumentDeal`
-    CCrmDocumentDeal,
-    /// `BizprocDocument`
-    BizprocDocument,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemEntity {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CCrmDocumentLead" => Self::CCrmDocumentLead,
-            "CCrmDocumentContact" => Self::CCrmDocumentContact,
-            "CCrmDocumentCompany" => Self::CCrmDocumentCompany,
-            "CCrmDocumentDeal" => Self::CCrmDocumentDeal,
-            "BizprocDocument" => Self::BizprocDocument,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::CCrmDocumentLead => "CCrmDocumentLead",
-            Self::CCrmDocumentContact => "CCrmDocumentContact",
-            Self::CCrmDocumentCompany => "CCrmDocumentCompany",
-            Self::CCrmDocumentDeal => "CCrmDocumentDeal",
-            Self::BizprocDocument => "BizprocDocument",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemEntity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemEntity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `DOCUMENT_TYPE`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemDocumentType {
-    /// `LEAD`
-    Lead,
-    /// `CONTACT`
-    Contact,
-    /// `COMPANY`
-    Company,
-    /// `DEAL`
-    Deal,
-    /// `QUOTE`
-    Quote,
-    /// `SMART_INVOICE`
-    SmartInvoice,
-    /// `DYNAMIC_XXX`
-    DynamicXxx,
-    /// `iblock_XXX`
-    IblockXxx,
-    /// `STORAGE_XXX`
-    StorageXxx,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemDocumentType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "LEAD" => Self::Lead,
-            "CONTACT" => Self::Contact,
-            "COMPANY" => Self::Company,
-            "DEAL" => Self::Deal,
-            "QUOTE" => Self::Quote,
-            "SMART_INVOICE" => Self::SmartInvoice,
-            "DYNAMIC_XXX" => Self::DynamicXxx,
-            "iblock_XXX" => Self::IblockXxx,
-            "STORAGE_XXX" => Self::StorageXxx,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lead => "LEAD",
-            Self::Contact => "CONTACT",
-            Self::Company => "COMPANY",
-            Self::Deal => "DEAL",
-            Self::Quote => "QUOTE",
-            Self::SmartInvoice => "SMART_INVOICE",
-            Self::DynamicXxx => "DYNAMIC_XXX",
-            Self::IblockXxx => "iblock_XXX",
-            Self::StorageXxx => "STORAGE_XXX",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemDocumentType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemDocumentType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `AUTO_EXECUTE`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemAutoExecute {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListItemAutoExecute {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for ListItemAutoExecute {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemAutoExecute {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `item` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -1229,19 +861,19 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `MODULE_ID`: `ListItemModuleId`.
+    /// `MODULE_ID`: `ListFilterModuleId`.
     /// Allowed values: `crm`, `lists`, `disk`.
     #[serde(rename = "MODULE_ID", default, skip_serializing_if = "Option::is_none")]
-    pub module_id: ::std::option::Option<ListItemModuleId>,
-    /// `ENTITY`: `ListItemEntity`.
+    pub module_id: ::std::option::Option<ListFilterModuleId>,
+    /// `ENTITY`: `ListFilterEntity`.
     /// Allowed values: `CCrmDocumentLead`, `CCrmDocumentContact`, `CCrmDocumentCompany`, `CCrmDocumentDeal`, `BizprocDocument`.
     #[serde(rename = "ENTITY", default, skip_serializing_if = "Option::is_none")]
-    pub entity: ::std::option::Option<ListItemEntity>,
-    /// `DOCUMENT_TYPE`: `ListItemDocumentType`.
+    pub entity: ::std::option::Option<ListFilterEntity>,
+    /// `DOCUMENT_TYPE`: `ListFilterDocumentType`.
     /// Allowed values: `LEAD`, `CONTACT`, `COMPANY`, `DEAL`, `QUOTE`, `SMART_INVOICE`, `DYNAMIC_XXX`, `iblock_XXX`, `STORAGE_XXX`.
     #[serde(rename = "DOCUMENT_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub document_type: ::std::option::Option<ListItemDocumentType>,
-    /// `AUTO_EXECUTE`: `ListItemAutoExecute`.
+    pub document_type: ::std::option::Option<ListFilterDocumentType>,
+    /// `AUTO_EXECUTE`: `CrmItemCommentsType`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
         rename = "AUTO_EXECUTE",
@@ -1249,7 +881,7 @@ pub struct ListItem {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub auto_execute: ::std::option::Option<ListItemAutoExecute>,
+    pub auto_execute: ::std::option::Option<crate::types::CrmItemCommentsType>,
     /// `NAME`: string.
     #[serde(
         rename = "NAME",
@@ -1354,22 +986,22 @@ impl ListItem {
         self
     }
     /// Sets `MODULE_ID`.
-    pub fn module_id(mut self, value: ListItemModuleId) -> Self {
+    pub fn module_id(mut self, value: ListFilterModuleId) -> Self {
         self.module_id = Some(value);
         self
     }
     /// Sets `ENTITY`.
-    pub fn entity(mut self, value: ListItemEntity) -> Self {
+    pub fn entity(mut self, value: ListFilterEntity) -> Self {
         self.entity = Some(value);
         self
     }
     /// Sets `DOCUMENT_TYPE`.
-    pub fn document_type(mut self, value: ListItemDocumentType) -> Self {
+    pub fn document_type(mut self, value: ListFilterDocumentType) -> Self {
         self.document_type = Some(value);
         self
     }
     /// Sets `AUTO_EXECUTE`.
-    pub fn auto_execute(mut self, value: ListItemAutoExecute) -> Self {
+    pub fn auto_execute(mut self, value: crate::types::CrmItemCommentsType) -> Self {
         self.auto_execute = Some(value);
         self
     }
@@ -1557,64 +1189,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `AUTO_EXECUTE`.
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsAutoExecute {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::bitrix24_runtime::wire::IntEnum for UpdateFieldsAutoExecute {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl ::serde::Serialize for UpdateFieldsAutoExecute {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "bizproc")]
-#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsAutoExecute {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `FIELDS` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -1641,7 +1215,7 @@ pub struct UpdateFields {
     /// `TEMPLATE_DATA`: any JSON value.
     #[serde(rename = "TEMPLATE_DATA", default, skip_serializing_if = "Option::is_none")]
     pub template_data: ::std::option::Option<::serde_json::Value>,
-    /// `AUTO_EXECUTE`: `UpdateFieldsAutoExecute`.
+    /// `AUTO_EXECUTE`: `CrmItemCommentsType`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`, `2`, `3`.
     #[serde(
@@ -1650,7 +1224,7 @@ pub struct UpdateFields {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub auto_execute: ::std::option::Option<UpdateFieldsAutoExecute>,
+    pub auto_execute: ::std::option::Option<crate::types::CrmItemCommentsType>,
 }
 #[cfg(feature = "bizproc")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1689,7 +1263,7 @@ impl UpdateFields {
         self
     }
     /// Sets `AUTO_EXECUTE`.
-    pub fn auto_execute(mut self, value: UpdateFieldsAutoExecute) -> Self {
+    pub fn auto_execute(mut self, value: crate::types::CrmItemCommentsType) -> Self {
         self.auto_execute = Some(value);
         self
     }

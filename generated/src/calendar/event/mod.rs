@@ -1065,9 +1065,9 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub current_date_from: ::std::option::Option<::std::string::String>,
-    /// `rrule`: `UpdateRrule`.
+    /// `rrule`: `AddRrule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rrule: ::std::option::Option<UpdateRrule>,
+    pub rrule: ::std::option::Option<AddRrule>,
     /// `is_meeting`: boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -1082,13 +1082,13 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub location: ::std::option::Option<::std::string::String>,
-    /// `remind`: list of `UpdateRemind`.
+    /// `remind`: list of `AddRemind`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub remind: ::std::option::Option<::std::vec::Vec<UpdateRemind>>,
+    pub remind: ::std::option::Option<::std::vec::Vec<AddRemind>>,
     /// `attendees`: list of integer.
     #[serde(
         default,
@@ -1103,9 +1103,9 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub host: ::std::option::Option<i64>,
-    /// `meeting`: `UpdateMeeting`.
+    /// `meeting`: `AddMeeting`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meeting: ::std::option::Option<UpdateMeeting>,
+    pub meeting: ::std::option::Option<AddMeeting>,
     /// `crm_fields`: list of string.
     #[serde(
         default,
@@ -1274,7 +1274,7 @@ impl Update {
         self
     }
     /// Sets `rrule`.
-    pub fn rrule(mut self, value: UpdateRrule) -> Self {
+    pub fn rrule(mut self, value: AddRrule) -> Self {
         self.rrule = Some(value);
         self
     }
@@ -1292,7 +1292,7 @@ impl Update {
         self
     }
     /// Sets `remind`.
-    pub fn remind(mut self, value: ::std::vec::Vec<UpdateRemind>) -> Self {
+    pub fn remind(mut self, value: ::std::vec::Vec<AddRemind>) -> Self {
         self.remind = Some(value);
         self
     }
@@ -1307,7 +1307,7 @@ impl Update {
         self
     }
     /// Sets `meeting`.
-    pub fn meeting(mut self, value: UpdateMeeting) -> Self {
+    pub fn meeting(mut self, value: AddMeeting) -> Self {
         self.meeting = Some(value);
         self
     }
@@ -1430,220 +1430,5 @@ impl<'de> ::serde::Deserialize<'de> for UpdateRecurrenceMode {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `rrule` object.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateRrule {
-    /// `FREQ`: string.
-    #[serde(
-        rename = "FREQ",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub freq: ::std::option::Option<::std::string::String>,
-    /// `COUNT`: integer.
-    #[serde(
-        rename = "COUNT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub count: ::std::option::Option<i64>,
-    /// `INTERVAL`: integer.
-    #[serde(
-        rename = "INTERVAL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub interval: ::std::option::Option<i64>,
-    /// `BYDAY`: list of string.
-    #[serde(
-        rename = "BYDAY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub byday: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `UNTIL`: string.
-    #[serde(
-        rename = "UNTIL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub until: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(UpdateRrule);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl UpdateRrule {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            freq: None,
-            count: None,
-            interval: None,
-            byday: None,
-            until: None,
-        }
-    }
-    /// Sets `FREQ`.
-    pub fn freq(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.freq = Some(value.into());
-        self
-    }
-    /// Sets `COUNT`.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = Some(value);
-        self
-    }
-    /// Sets `INTERVAL`.
-    pub fn interval(mut self, value: i64) -> Self {
-        self.interval = Some(value);
-        self
-    }
-    /// Sets `BYDAY`.
-    pub fn byday(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.byday = Some(value);
-        self
-    }
-    /// Sets `UNTIL`.
-    pub fn until(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.until = Some(value.into());
-        self
-    }
-}
-/// The `remind` object.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateRemind {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `count`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub count: ::std::option::Option<i64>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(UpdateRemind);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl UpdateRemind {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None, count: None }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = Some(value);
-        self
-    }
-}
-/// The `meeting` object.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateMeeting {
-    /// `notify`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub notify: ::std::option::Option<bool>,
-    /// `reinvite`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub reinvite: ::std::option::Option<bool>,
-    /// `allow_invite`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub allow_invite: ::std::option::Option<bool>,
-    /// `hide_guests`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub hide_guests: ::std::option::Option<bool>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(UpdateMeeting);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl UpdateMeeting {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            notify: None,
-            reinvite: None,
-            allow_invite: None,
-            hide_guests: None,
-        }
-    }
-    /// Sets `notify`.
-    pub fn notify(mut self, value: bool) -> Self {
-        self.notify = Some(value);
-        self
-    }
-    /// Sets `reinvite`.
-    pub fn reinvite(mut self, value: bool) -> Self {
-        self.reinvite = Some(value);
-        self
-    }
-    /// Sets `allow_invite`.
-    pub fn allow_invite(mut self, value: bool) -> Self {
-        self.allow_invite = Some(value);
-        self
-    }
-    /// Sets `hide_guests`.
-    pub fn hide_guests(mut self, value: bool) -> Self {
-        self.hide_guests = Some(value);
-        self
     }
 }

@@ -158,16 +158,16 @@ pub struct Set {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub event_id: i64,
-    /// `status`: `SetStatus`, required.
+    /// `status`: `GetItem`, required.
     /// Allowed values: `Y`, `N`, `Q`.
-    pub status: SetStatus,
+    pub status: GetItem,
 }
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
 impl Set {
     /// A value with the required `eventId`, `status`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(event_id: i64, status: SetStatus) -> Self {
+    pub fn new(event_id: i64, status: GetItem) -> Self {
         Self { event_id, status }
     }
 }
@@ -232,57 +232,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "calendar")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `status`.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetStatus {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `Q`
-    Q,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetStatus {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "Q" => Self::Q,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::Q => "Q",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::serde::Serialize for SetStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl<'de> ::serde::Deserialize<'de> for SetStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

@@ -562,100 +562,6 @@ impl GetResponseDefaultRemindersFullDay {
         self
     }
 }
-/// Allowed values of `type`.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseDefaultRemindersWithTimeType {
-    /// `min`
-    Min,
-    /// `hour`
-    Hour,
-    /// `day`
-    Day,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseDefaultRemindersWithTimeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "min" => Self::Min,
-            "hour" => Self::Hour,
-            "day" => Self::Day,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Min => "min",
-            Self::Hour => "hour",
-            Self::Day => "day",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::serde::Serialize for GetResponseDefaultRemindersWithTimeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseDefaultRemindersWithTimeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `withTime` object.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseDefaultRemindersWithTime {
-    /// `type`: `GetResponseDefaultRemindersWithTimeType`.
-    /// Allowed values: `min`, `hour`, `day`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetResponseDefaultRemindersWithTimeType>,
-    /// `count`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub count: ::std::option::Option<i64>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(GetResponseDefaultRemindersWithTime);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl GetResponseDefaultRemindersWithTime {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None, count: None }
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: GetResponseDefaultRemindersWithTimeType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `count`.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = Some(value);
-        self
-    }
-}
 /// The `defaultReminders` object.
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
@@ -673,7 +579,7 @@ pub struct GetResponseDefaultReminders {
     pub full_day: ::std::option::Option<
         ::std::vec::Vec<GetResponseDefaultRemindersFullDay>,
     >,
-    /// `withTime`: list of `GetResponseDefaultRemindersWithTime`.
+    /// `withTime`: list of `GetResponseDefaultRemindersFullDay`.
     #[serde(
         rename = "withTime",
         default,
@@ -681,7 +587,7 @@ pub struct GetResponseDefaultReminders {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub with_time: ::std::option::Option<
-        ::std::vec::Vec<GetResponseDefaultRemindersWithTime>,
+        ::std::vec::Vec<GetResponseDefaultRemindersFullDay>,
     >,
 }
 #[cfg(feature = "calendar")]
@@ -708,7 +614,7 @@ impl GetResponseDefaultReminders {
     /// Sets `withTime`.
     pub fn with_time(
         mut self,
-        value: ::std::vec::Vec<GetResponseDefaultRemindersWithTime>,
+        value: ::std::vec::Vec<GetResponseDefaultRemindersFullDay>,
     ) -> Self {
         self.with_time = Some(value);
         self
@@ -799,310 +705,6 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "calendar")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `view`.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetSettingsView {
-    /// `day`
-    Day,
-    /// `week`
-    Week,
-    /// `month`
-    Month,
-    /// `list`
-    List,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetSettingsView {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "day" => Self::Day,
-            "week" => Self::Week,
-            "month" => Self::Month,
-            "list" => Self::List,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Day => "day",
-            Self::Week => "week",
-            Self::Month => "month",
-            Self::List => "list",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::serde::Serialize for SetSettingsView {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl<'de> ::serde::Deserialize<'de> for SetSettingsView {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetSettingsDefaultRemindersFullDayType {
-    /// `min`
-    Min,
-    /// `hour`
-    Hour,
-    /// `day`
-    Day,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetSettingsDefaultRemindersFullDayType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "min" => Self::Min,
-            "hour" => Self::Hour,
-            "day" => Self::Day,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Min => "min",
-            Self::Hour => "hour",
-            Self::Day => "day",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::serde::Serialize for SetSettingsDefaultRemindersFullDayType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl<'de> ::serde::Deserialize<'de> for SetSettingsDefaultRemindersFullDayType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `fullDay` object.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetSettingsDefaultRemindersFullDay {
-    /// `type`: `SetSettingsDefaultRemindersFullDayType`.
-    /// Allowed values: `min`, `hour`, `day`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<SetSettingsDefaultRemindersFullDayType>,
-    /// `count`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub count: ::std::option::Option<i64>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(SetSettingsDefaultRemindersFullDay);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl SetSettingsDefaultRemindersFullDay {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None, count: None }
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: SetSettingsDefaultRemindersFullDayType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `count`.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = Some(value);
-        self
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetSettingsDefaultRemindersWithTimeType {
-    /// `min`
-    Min,
-    /// `hour`
-    Hour,
-    /// `day`
-    Day,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetSettingsDefaultRemindersWithTimeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "min" => Self::Min,
-            "hour" => Self::Hour,
-            "day" => Self::Day,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Min => "min",
-            Self::Hour => "hour",
-            Self::Day => "day",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl ::serde::Serialize for SetSettingsDefaultRemindersWithTimeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl<'de> ::serde::Deserialize<'de> for SetSettingsDefaultRemindersWithTimeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `withTime` object.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetSettingsDefaultRemindersWithTime {
-    /// `type`: `SetSettingsDefaultRemindersWithTimeType`.
-    /// Allowed values: `min`, `hour`, `day`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<SetSettingsDefaultRemindersWithTimeType>,
-    /// `count`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub count: ::std::option::Option<i64>,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(SetSettingsDefaultRemindersWithTime);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl SetSettingsDefaultRemindersWithTime {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { type_: None, count: None }
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: SetSettingsDefaultRemindersWithTimeType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `count`.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = Some(value);
-        self
-    }
-}
-/// The `defaultReminders` object.
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetSettingsDefaultReminders {
-    /// `fullDay`: list of `SetSettingsDefaultRemindersFullDay`.
-    #[serde(
-        rename = "fullDay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub full_day: ::std::option::Option<
-        ::std::vec::Vec<SetSettingsDefaultRemindersFullDay>,
-    >,
-    /// `withTime`: list of `SetSettingsDefaultRemindersWithTime`.
-    #[serde(
-        rename = "withTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub with_time: ::std::option::Option<
-        ::std::vec::Vec<SetSettingsDefaultRemindersWithTime>,
-    >,
-}
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(SetSettingsDefaultReminders);
-#[cfg(feature = "calendar")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-impl SetSettingsDefaultReminders {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            full_day: None,
-            with_time: None,
-        }
-    }
-    /// Sets `fullDay`.
-    pub fn full_day(
-        mut self,
-        value: ::std::vec::Vec<SetSettingsDefaultRemindersFullDay>,
-    ) -> Self {
-        self.full_day = Some(value);
-        self
-    }
-    /// Sets `withTime`.
-    pub fn with_time(
-        mut self,
-        value: ::std::vec::Vec<SetSettingsDefaultRemindersWithTime>,
-    ) -> Self {
-        self.with_time = Some(value);
-        self
-    }
-}
 /// The `settings` object.
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
@@ -1110,10 +712,10 @@ impl SetSettingsDefaultReminders {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SetSettings {
-    /// `view`: `SetSettingsView`.
+    /// `view`: `GetResponseView`.
     /// Allowed values: `day`, `week`, `month`, `list`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub view: ::std::option::Option<SetSettingsView>,
+    pub view: ::std::option::Option<GetResponseView>,
     /// `meetSection`: string.
     #[serde(
         rename = "meetSection",
@@ -1229,13 +831,13 @@ pub struct SetSettings {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub sync_period_future: ::std::option::Option<::std::string::String>,
-    /// `defaultReminders`: `SetSettingsDefaultReminders`.
+    /// `defaultReminders`: `GetResponseDefaultReminders`.
     #[serde(
         rename = "defaultReminders",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub default_reminders: ::std::option::Option<SetSettingsDefaultReminders>,
+    pub default_reminders: ::std::option::Option<GetResponseDefaultReminders>,
 }
 #[cfg(feature = "calendar")]
 ::bitrix24_runtime::wire_object!(SetSettings);
@@ -1265,7 +867,7 @@ impl SetSettings {
         }
     }
     /// Sets `view`.
-    pub fn view(mut self, value: SetSettingsView) -> Self {
+    pub fn view(mut self, value: GetResponseView) -> Self {
         self.view = Some(value);
         self
     }
@@ -1361,7 +963,7 @@ impl SetSettings {
         self
     }
     /// Sets `defaultReminders`.
-    pub fn default_reminders(mut self, value: SetSettingsDefaultReminders) -> Self {
+    pub fn default_reminders(mut self, value: GetResponseDefaultReminders) -> Self {
         self.default_reminders = Some(value);
         self
     }

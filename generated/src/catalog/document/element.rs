@@ -362,7 +362,10 @@ pub struct FieldsResponse(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>"
     )]
     pub ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 );
 #[cfg(feature = "catalog")]
@@ -372,7 +375,10 @@ impl FieldsResponse {
     pub fn into_inner(
         self,
     ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     > {
         self.0
     }
@@ -460,7 +466,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `documentElement`: map of any JSON value.
+    /// `documentElement`: map of field description.
     #[serde(
         rename = "documentElement",
         default,
@@ -468,7 +474,10 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub document_element: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -484,7 +493,10 @@ impl GetFieldsResponse {
     /// Sets `documentElement`.
     pub fn document_element(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.document_element = Some(value);
         self
@@ -873,37 +885,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `documentElement`: `CatalogDocumentElement`.
-    #[serde(
-        rename = "documentElement",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub document_element: ::std::option::Option<crate::types::CatalogDocumentElement>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { document_element: None }
-    }
-    /// Sets `documentElement`.
-    pub fn document_element(
-        mut self,
-        value: crate::types::CatalogDocumentElement,
-    ) -> Self {
-        self.document_element = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

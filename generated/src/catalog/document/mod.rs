@@ -1069,7 +1069,10 @@ pub struct FieldsResponse(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>"
     )]
     pub ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 );
 #[cfg(feature = "catalog")]
@@ -1079,7 +1082,10 @@ impl FieldsResponse {
     pub fn into_inner(
         self,
     ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     > {
         self.0
     }
@@ -1167,14 +1173,17 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `document`: map of any JSON value.
+    /// `document`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub document: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -1190,7 +1199,10 @@ impl GetFieldsResponse {
     /// Sets `document`.
     pub fn document(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.document = Some(value);
         self
@@ -1837,30 +1849,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.document.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `document`: `CatalogDocument`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: ::std::option::Option<crate::types::CatalogDocument>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { document: None }
-    }
-    /// Sets `document`.
-    pub fn document(mut self, value: crate::types::CatalogDocument) -> Self {
-        self.document = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.document.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -150,44 +150,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
-/// The `previewPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsPreviewPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddFieldsPreviewPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
 /// The `detailPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -224,106 +186,6 @@ impl AddFieldsDetailPicture {
     pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.file_data = Some(value);
         self
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `fields` object.
@@ -461,13 +323,13 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: `AddFieldsPreviewPicture`.
+    /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    pub preview_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
     pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
-    /// `previewTextType`: `AddFieldsPreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(
@@ -475,12 +337,16 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<AddFieldsPreviewTextType>,
-    /// `detailTextType`: `AddFieldsDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<AddFieldsDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -772,7 +638,7 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
@@ -782,12 +648,18 @@ impl AddFields {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: AddFieldsPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: AddFieldsDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -1317,14 +1189,17 @@ impl ::bitrix24_runtime::Method for GetFieldsByFilter {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsByFilterResponse {
-    /// `product`: map of any JSON value.
+    /// `product`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub product: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 #[cfg(feature = "catalog")]
@@ -1340,7 +1215,10 @@ impl GetFieldsByFilterResponse {
     /// Sets `product`.
     pub fn product(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     ) -> Self {
         self.product = Some(value);
         self
@@ -1605,284 +1483,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `subscribe`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterSubscribe {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterSubscribe {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterSubscribe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterSubscribe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `quantityTrace`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterQuantityTrace {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterQuantityTrace {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterQuantityTrace {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterQuantityTrace {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `recurSchemeType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterRecurSchemeType {
-    /// `H`
-    H,
-    /// `D`
-    D,
-    /// `W`
-    W,
-    /// `M`
-    M,
-    /// `Q`
-    Q,
-    /// `S`
-    S,
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterRecurSchemeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "H" => Self::H,
-            "D" => Self::D,
-            "W" => Self::W,
-            "M" => Self::M,
-            "Q" => Self::Q,
-            "S" => Self::S,
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::H => "H",
-            Self::D => "D",
-            Self::W => "W",
-            Self::M => "M",
-            Self::Q => "Q",
-            Self::S => "S",
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterRecurSchemeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterRecurSchemeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2063,18 +1663,22 @@ pub struct ListFilter {
     pub detail_picture: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `previewTextType`: `ListFilterPreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<ListFilterPreviewTextType>,
-    /// `detailTextType`: `ListFilterDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<ListFilterDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -2082,10 +1686,10 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `subscribe`: `ListFilterSubscribe`.
+    /// `subscribe`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: ::std::option::Option<ListFilterSubscribe>,
+    pub subscribe: ::std::option::Option<crate::types::CatalogProductOfferQuantityTrace>,
     /// `vatId`: one of: integer; list of integer.
     #[serde(
         rename = "vatId",
@@ -2132,10 +1736,12 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub width: ::std::option::Option<f64>,
-    /// `quantityTrace`: `ListFilterQuantityTrace`.
+    /// `quantityTrace`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(rename = "quantityTrace", default, skip_serializing_if = "Option::is_none")]
-    pub quantity_trace: ::std::option::Option<ListFilterQuantityTrace>,
+    pub quantity_trace: ::std::option::Option<
+        crate::types::CatalogProductOfferQuantityTrace,
+    >,
     /// `type`: integer.
     #[serde(
         rename = "type",
@@ -2183,14 +1789,16 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub recur_scheme_length: ::std::option::Option<i64>,
-    /// `recurSchemeType`: `ListFilterRecurSchemeType`.
+    /// `recurSchemeType`: `CatalogProductOfferRecurSchemeType`.
     /// Allowed values: `H`, `D`, `W`, `M`, `Q`, `S`, `Y`.
     #[serde(
         rename = "recurSchemeType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub recur_scheme_type: ::std::option::Option<ListFilterRecurSchemeType>,
+    pub recur_scheme_type: ::std::option::Option<
+        crate::types::CatalogProductOfferRecurSchemeType,
+    >,
     /// `trialPriceId`: integer.
     #[serde(
         rename = "trialPriceId",
@@ -2409,12 +2017,18 @@ impl ListFilter {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: ListFilterPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: ListFilterDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -2424,7 +2038,10 @@ impl ListFilter {
         self
     }
     /// Sets `subscribe`.
-    pub fn subscribe(mut self, value: ListFilterSubscribe) -> Self {
+    pub fn subscribe(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.subscribe = Some(value);
         self
     }
@@ -2462,7 +2079,10 @@ impl ListFilter {
         self
     }
     /// Sets `quantityTrace`.
-    pub fn quantity_trace(mut self, value: ListFilterQuantityTrace) -> Self {
+    pub fn quantity_trace(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.quantity_trace = Some(value);
         self
     }
@@ -2500,7 +2120,10 @@ impl ListFilter {
         self
     }
     /// Sets `recurSchemeType`.
-    pub fn recur_scheme_type(mut self, value: ListFilterRecurSchemeType) -> Self {
+    pub fn recur_scheme_type(
+        mut self,
+        value: crate::types::CatalogProductOfferRecurSchemeType,
+    ) -> Self {
         self.recur_scheme_type = Some(value);
         self
     }
@@ -2555,30 +2178,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.product.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `element`: `CatalogProduct`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub element: ::std::option::Option<crate::types::CatalogProduct>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { element: None }
-    }
-    /// Sets `element`.
-    pub fn element(mut self, value: crate::types::CatalogProduct) -> Self {
-        self.element = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.product.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2659,182 +2259,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// The `previewPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsPreviewPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFieldsPreviewPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// The `detailPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsDetailPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFieldsDetailPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2969,13 +2393,13 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: `UpdateFieldsPreviewPicture`.
+    /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
-    /// `detailPicture`: `UpdateFieldsDetailPicture`.
+    pub preview_picture: ::std::option::Option<AddFieldsDetailPicture>,
+    /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
-    /// `previewTextType`: `UpdateFieldsPreviewTextType`.
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(
@@ -2983,12 +2407,16 @@ pub struct UpdateFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<UpdateFieldsPreviewTextType>,
-    /// `detailTextType`: `UpdateFieldsDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<UpdateFieldsDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -3286,22 +2714,28 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: UpdateFieldsPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: UpdateFieldsDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }

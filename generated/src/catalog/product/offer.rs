@@ -127,360 +127,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
-/// The `previewPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsPreviewPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddFieldsPreviewPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// The `detailPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsDetailPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddFieldsDetailPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `subscribe`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsSubscribe {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsSubscribe {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsSubscribe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsSubscribe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `quantityTrace`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsQuantityTrace {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsQuantityTrace {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsQuantityTrace {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsQuantityTrace {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `recurSchemeType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsRecurSchemeType {
-    /// `H`
-    H,
-    /// `D`
-    D,
-    /// `W`
-    W,
-    /// `M`
-    M,
-    /// `Q`
-    Q,
-    /// `S`
-    S,
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsRecurSchemeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "H" => Self::H,
-            "D" => Self::D,
-            "W" => Self::W,
-            "M" => Self::M,
-            "Q" => Self::Q,
-            "S" => Self::S,
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::H => "H",
-            Self::D => "D",
-            Self::W => "W",
-            Self::M => "M",
-            Self::Q => "Q",
-            Self::S => "S",
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsRecurSchemeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsRecurSchemeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -616,13 +262,17 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: `AddFieldsPreviewPicture`.
+    /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    pub preview_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
     /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
-    /// `previewTextType`: `AddFieldsPreviewTextType`.
+    pub detail_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(
@@ -630,12 +280,16 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<AddFieldsPreviewTextType>,
-    /// `detailTextType`: `AddFieldsDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<AddFieldsDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -643,10 +297,10 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `subscribe`: `AddFieldsSubscribe`.
+    /// `subscribe`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: ::std::option::Option<AddFieldsSubscribe>,
+    pub subscribe: ::std::option::Option<crate::types::CatalogProductOfferQuantityTrace>,
     /// `vatId`: integer.
     #[serde(
         rename = "vatId",
@@ -692,10 +346,12 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub width: ::std::option::Option<f64>,
-    /// `quantityTrace`: `AddFieldsQuantityTrace`.
+    /// `quantityTrace`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(rename = "quantityTrace", default, skip_serializing_if = "Option::is_none")]
-    pub quantity_trace: ::std::option::Option<AddFieldsQuantityTrace>,
+    pub quantity_trace: ::std::option::Option<
+        crate::types::CatalogProductOfferQuantityTrace,
+    >,
     /// `purchasingCurrency`: string.
     #[serde(
         rename = "purchasingCurrency",
@@ -736,7 +392,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub recur_scheme_length: ::std::option::Option<i64>,
-    /// `recurSchemeType`: `AddFieldsRecurSchemeType`.
+    /// `recurSchemeType`: `CatalogProductOfferRecurSchemeType`.
     /// Default: `D`.
     /// Allowed values: `H`, `D`, `W`, `M`, `Q`, `S`, `Y`.
     #[serde(
@@ -744,7 +400,9 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub recur_scheme_type: ::std::option::Option<AddFieldsRecurSchemeType>,
+    pub recur_scheme_type: ::std::option::Option<
+        crate::types::CatalogProductOfferRecurSchemeType,
+    >,
     /// `trialPriceId`: integer.
     #[serde(
         rename = "trialPriceId",
@@ -926,22 +584,34 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
+    pub fn preview_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
+    pub fn detail_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.detail_picture = Some(value);
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: AddFieldsPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: AddFieldsDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -951,7 +621,10 @@ impl AddFields {
         self
     }
     /// Sets `subscribe`.
-    pub fn subscribe(mut self, value: AddFieldsSubscribe) -> Self {
+    pub fn subscribe(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.subscribe = Some(value);
         self
     }
@@ -986,7 +659,10 @@ impl AddFields {
         self
     }
     /// Sets `quantityTrace`.
-    pub fn quantity_trace(mut self, value: AddFieldsQuantityTrace) -> Self {
+    pub fn quantity_trace(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.quantity_trace = Some(value);
         self
     }
@@ -1019,7 +695,10 @@ impl AddFields {
         self
     }
     /// Sets `recurSchemeType`.
-    pub fn recur_scheme_type(mut self, value: AddFieldsRecurSchemeType) -> Self {
+    pub fn recur_scheme_type(
+        mut self,
+        value: crate::types::CatalogProductOfferRecurSchemeType,
+    ) -> Self {
         self.recur_scheme_type = Some(value);
         self
     }
@@ -1383,30 +1062,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.product.offer.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `offer`: `CatalogProductOffer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offer: ::std::option::Option<crate::types::CatalogProductOffer>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { offer: None }
-    }
-    /// Sets `offer`.
-    pub fn offer(mut self, value: crate::types::CatalogProductOffer) -> Self {
-        self.offer = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.product.offer.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1478,14 +1134,14 @@ impl ::std::error::Error for GetError {}
 #[non_exhaustive]
 pub struct GetFieldsByFilter {
     /// `filter`: `GetFieldsByFilterFilter`, required.
-    pub filter: GetFieldsByFilterFilter,
+    pub filter: crate::catalog::product::GetFieldsByFilterFilter,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl GetFieldsByFilter {
     /// A value with the required `filter`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(filter: GetFieldsByFilterFilter) -> Self {
+    pub fn new(filter: crate::catalog::product::GetFieldsByFilterFilter) -> Self {
         Self { filter }
     }
 }
@@ -1506,7 +1162,7 @@ impl ::bitrix24_runtime::Method for GetFieldsByFilter {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsByFilterResponse {
-    /// `offer`: map of `RestFieldDescription`.
+    /// `offer`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1515,7 +1171,7 @@ pub struct GetFieldsByFilterResponse {
     pub offer: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -1534,7 +1190,7 @@ impl GetFieldsByFilterResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.offer = Some(value);
@@ -1591,34 +1247,6 @@ impl ::std::fmt::Display for GetFieldsByFilterError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsByFilterError {}
-/// The `filter` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetFieldsByFilterFilter {
-    /// `iblockId`: integer, required.
-    #[serde(
-        rename = "iblockId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub iblock_id: i64,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsByFilterFilter {
-    /// A value with the required `iblockId`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_id: i64) -> Self {
-        Self {
-            iblock_id,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// Parameters of [`catalog.product.offer.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1793,334 +1421,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `subscribe`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterSubscribe {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterSubscribe {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterSubscribe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterSubscribe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `quantityTrace`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterQuantityTrace {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterQuantityTrace {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterQuantityTrace {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterQuantityTrace {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterType {
-    /// `4`
-    V4,
-    /// `5`
-    V5,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListFilterType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            4i64 => Self::V4,
-            5i64 => Self::V5,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V4 => 4i64,
-            Self::V5 => 5i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `recurSchemeType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterRecurSchemeType {
-    /// `H`
-    H,
-    /// `D`
-    D,
-    /// `W`
-    W,
-    /// `M`
-    M,
-    /// `Q`
-    Q,
-    /// `S`
-    S,
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterRecurSchemeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "H" => Self::H,
-            "D" => Self::D,
-            "W" => Self::W,
-            "M" => Self::M,
-            "Q" => Self::Q,
-            "S" => Self::S,
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::H => "H",
-            Self::D => "D",
-            Self::W => "W",
-            Self::M => "M",
-            Self::Q => "Q",
-            Self::S => "S",
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterRecurSchemeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterRecurSchemeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2301,18 +1601,22 @@ pub struct ListFilter {
     pub detail_picture: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `previewTextType`: `ListFilterPreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<ListFilterPreviewTextType>,
-    /// `detailTextType`: `ListFilterDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<ListFilterDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -2320,10 +1624,10 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `subscribe`: `ListFilterSubscribe`.
+    /// `subscribe`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: ::std::option::Option<ListFilterSubscribe>,
+    pub subscribe: ::std::option::Option<crate::types::CatalogProductOfferQuantityTrace>,
     /// `vatId`: one of: integer; list of integer.
     #[serde(
         rename = "vatId",
@@ -2370,11 +1674,13 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub width: ::std::option::Option<f64>,
-    /// `quantityTrace`: `ListFilterQuantityTrace`.
+    /// `quantityTrace`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(rename = "quantityTrace", default, skip_serializing_if = "Option::is_none")]
-    pub quantity_trace: ::std::option::Option<ListFilterQuantityTrace>,
-    /// `type`: `ListFilterType`.
+    pub quantity_trace: ::std::option::Option<
+        crate::types::CatalogProductOfferQuantityTrace,
+    >,
+    /// `type`: `CatalogProductOfferType`.
     /// Allowed values: `4`, `5`.
     #[serde(
         rename = "type",
@@ -2382,7 +1688,7 @@ pub struct ListFilter {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub type_: ::std::option::Option<ListFilterType>,
+    pub type_: ::std::option::Option<crate::types::CatalogProductOfferType>,
     /// `purchasingCurrency`: string.
     #[serde(
         rename = "purchasingCurrency",
@@ -2422,14 +1728,16 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub recur_scheme_length: ::std::option::Option<i64>,
-    /// `recurSchemeType`: `ListFilterRecurSchemeType`.
+    /// `recurSchemeType`: `CatalogProductOfferRecurSchemeType`.
     /// Allowed values: `H`, `D`, `W`, `M`, `Q`, `S`, `Y`.
     #[serde(
         rename = "recurSchemeType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub recur_scheme_type: ::std::option::Option<ListFilterRecurSchemeType>,
+    pub recur_scheme_type: ::std::option::Option<
+        crate::types::CatalogProductOfferRecurSchemeType,
+    >,
     /// `trialPriceId`: integer.
     #[serde(
         rename = "trialPriceId",
@@ -2648,12 +1956,18 @@ impl ListFilter {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: ListFilterPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: ListFilterDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -2663,7 +1977,10 @@ impl ListFilter {
         self
     }
     /// Sets `subscribe`.
-    pub fn subscribe(mut self, value: ListFilterSubscribe) -> Self {
+    pub fn subscribe(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.subscribe = Some(value);
         self
     }
@@ -2701,12 +2018,15 @@ impl ListFilter {
         self
     }
     /// Sets `quantityTrace`.
-    pub fn quantity_trace(mut self, value: ListFilterQuantityTrace) -> Self {
+    pub fn quantity_trace(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.quantity_trace = Some(value);
         self
     }
     /// Sets `type`.
-    pub fn type_(mut self, value: ListFilterType) -> Self {
+    pub fn type_(mut self, value: crate::types::CatalogProductOfferType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -2739,7 +2059,10 @@ impl ListFilter {
         self
     }
     /// Sets `recurSchemeType`.
-    pub fn recur_scheme_type(mut self, value: ListFilterRecurSchemeType) -> Self {
+    pub fn recur_scheme_type(
+        mut self,
+        value: crate::types::CatalogProductOfferRecurSchemeType,
+    ) -> Self {
         self.recur_scheme_type = Some(value);
         self
     }
@@ -2794,30 +2117,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.product.offer.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `offer`: `CatalogProductOffer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offer: ::std::option::Option<crate::types::CatalogProductOffer>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { offer: None }
-    }
-    /// Sets `offer`.
-    pub fn offer(mut self, value: crate::types::CatalogProductOffer) -> Self {
-        self.offer = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.product.offer.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2884,360 +2184,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// The `previewPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsPreviewPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFieldsPreviewPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// The `detailPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsDetailPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFieldsDetailPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `subscribe`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsSubscribe {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsSubscribe {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsSubscribe {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsSubscribe {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `quantityTrace`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsQuantityTrace {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `D`
-    D,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsQuantityTrace {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            "D" => Self::D,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::D => "D",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsQuantityTrace {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsQuantityTrace {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `recurSchemeType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsRecurSchemeType {
-    /// `H`
-    H,
-    /// `D`
-    D,
-    /// `W`
-    W,
-    /// `M`
-    M,
-    /// `Q`
-    Q,
-    /// `S`
-    S,
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsRecurSchemeType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "H" => Self::H,
-            "D" => Self::D,
-            "W" => Self::W,
-            "M" => Self::M,
-            "Q" => Self::Q,
-            "S" => Self::S,
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::H => "H",
-            Self::D => "D",
-            Self::W => "W",
-            Self::M => "M",
-            Self::Q => "Q",
-            Self::S => "S",
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsRecurSchemeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsRecurSchemeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -3369,24 +2315,32 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: `UpdateFieldsPreviewPicture`.
+    /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
-    /// `detailPicture`: `UpdateFieldsDetailPicture`.
+    pub preview_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
+    /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
-    /// `previewTextType`: `UpdateFieldsPreviewTextType`.
+    pub detail_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<UpdateFieldsPreviewTextType>,
-    /// `detailTextType`: `UpdateFieldsDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<UpdateFieldsDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -3394,10 +2348,10 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sort: ::std::option::Option<i64>,
-    /// `subscribe`: `UpdateFieldsSubscribe`.
+    /// `subscribe`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: ::std::option::Option<UpdateFieldsSubscribe>,
+    pub subscribe: ::std::option::Option<crate::types::CatalogProductOfferQuantityTrace>,
     /// `vatId`: integer.
     #[serde(
         rename = "vatId",
@@ -3442,10 +2396,12 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub width: ::std::option::Option<f64>,
-    /// `quantityTrace`: `UpdateFieldsQuantityTrace`.
+    /// `quantityTrace`: `CatalogProductOfferQuantityTrace`.
     /// Allowed values: `Y`, `N`, `D`.
     #[serde(rename = "quantityTrace", default, skip_serializing_if = "Option::is_none")]
-    pub quantity_trace: ::std::option::Option<UpdateFieldsQuantityTrace>,
+    pub quantity_trace: ::std::option::Option<
+        crate::types::CatalogProductOfferQuantityTrace,
+    >,
     /// `purchasingCurrency`: string.
     #[serde(
         rename = "purchasingCurrency",
@@ -3485,14 +2441,16 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub recur_scheme_length: ::std::option::Option<i64>,
-    /// `recurSchemeType`: `UpdateFieldsRecurSchemeType`.
+    /// `recurSchemeType`: `CatalogProductOfferRecurSchemeType`.
     /// Allowed values: `H`, `D`, `W`, `M`, `Q`, `S`, `Y`.
     #[serde(
         rename = "recurSchemeType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub recur_scheme_type: ::std::option::Option<UpdateFieldsRecurSchemeType>,
+    pub recur_scheme_type: ::std::option::Option<
+        crate::types::CatalogProductOfferRecurSchemeType,
+    >,
     /// `trialPriceId`: integer.
     #[serde(
         rename = "trialPriceId",
@@ -3681,22 +2639,34 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
+    pub fn preview_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
+    pub fn detail_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.detail_picture = Some(value);
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: UpdateFieldsPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: UpdateFieldsDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -3706,7 +2676,10 @@ impl UpdateFields {
         self
     }
     /// Sets `subscribe`.
-    pub fn subscribe(mut self, value: UpdateFieldsSubscribe) -> Self {
+    pub fn subscribe(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.subscribe = Some(value);
         self
     }
@@ -3741,7 +2714,10 @@ impl UpdateFields {
         self
     }
     /// Sets `quantityTrace`.
-    pub fn quantity_trace(mut self, value: UpdateFieldsQuantityTrace) -> Self {
+    pub fn quantity_trace(
+        mut self,
+        value: crate::types::CatalogProductOfferQuantityTrace,
+    ) -> Self {
         self.quantity_trace = Some(value);
         self
     }
@@ -3774,7 +2750,10 @@ impl UpdateFields {
         self
     }
     /// Sets `recurSchemeType`.
-    pub fn recur_scheme_type(mut self, value: UpdateFieldsRecurSchemeType) -> Self {
+    pub fn recur_scheme_type(
+        mut self,
+        value: crate::types::CatalogProductOfferRecurSchemeType,
+    ) -> Self {
         self.recur_scheme_type = Some(value);
         self
     }

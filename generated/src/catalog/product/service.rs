@@ -127,182 +127,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
-/// The `previewPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsPreviewPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddFieldsPreviewPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddFieldsPreviewPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// The `detailPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsDetailPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl AddFieldsDetailPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for AddFieldsDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -420,13 +244,17 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: `AddFieldsPreviewPicture`.
+    /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<AddFieldsPreviewPicture>,
+    pub preview_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
     /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
-    /// `previewTextType`: `AddFieldsPreviewTextType`.
+    pub detail_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(
@@ -434,12 +262,16 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<AddFieldsPreviewTextType>,
-    /// `detailTextType`: `AddFieldsDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<AddFieldsDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -593,22 +425,34 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(mut self, value: AddFieldsPreviewPicture) -> Self {
+    pub fn preview_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
+    pub fn detail_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.detail_picture = Some(value);
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: AddFieldsPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: AddFieldsDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -755,14 +599,14 @@ impl ::std::error::Error for DeleteError {}
 #[non_exhaustive]
 pub struct Download {
     /// `fields`: `DownloadFields`, required.
-    pub fields: DownloadFields,
+    pub fields: crate::catalog::product::offer::DownloadFields,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl Download {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: DownloadFields) -> Self {
+    pub fn new(fields: crate::catalog::product::offer::DownloadFields) -> Self {
         Self { fields }
     }
 }
@@ -840,100 +684,6 @@ impl ::std::fmt::Display for DownloadError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for DownloadError {}
-/// Allowed values of `fieldName`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DownloadFieldsFieldName {
-    /// `DETAIL_PICTURE`
-    DetailPicture,
-    /// `PREVIEW_PICTURE`
-    PreviewPicture,
-    /// `PROPERTY_N`
-    PropertyN,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for DownloadFieldsFieldName {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "DETAIL_PICTURE" => Self::DetailPicture,
-            "PREVIEW_PICTURE" => Self::PreviewPicture,
-            "PROPERTY_N" => Self::PropertyN,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::DetailPicture => "DETAIL_PICTURE",
-            Self::PreviewPicture => "PREVIEW_PICTURE",
-            Self::PropertyN => "PROPERTY_N",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for DownloadFieldsFieldName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for DownloadFieldsFieldName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct DownloadFields {
-    /// `fileId`: integer, required.
-    #[serde(
-        rename = "fileId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub file_id: i64,
-    /// `productId`: integer, required.
-    #[serde(
-        rename = "productId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: i64,
-    /// `fieldName`: `DownloadFieldsFieldName`, required.
-    /// Allowed values: `DETAIL_PICTURE`, `PREVIEW_PICTURE`, `PROPERTY_N`.
-    #[serde(rename = "fieldName")]
-    pub field_name: DownloadFieldsFieldName,
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl DownloadFields {
-    /// A value with the required `fileId`, `productId`, `fieldName`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        file_id: i64,
-        product_id: i64,
-        field_name: DownloadFieldsFieldName,
-    ) -> Self {
-        Self {
-            file_id,
-            product_id,
-            field_name,
-        }
-    }
-}
 /// Parameters of [`catalog.product.service.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get.html).
 ///
 /// - Scopes: `catalog`
@@ -972,30 +722,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`catalog.product.service.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `service`: `CatalogProductService`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: ::std::option::Option<crate::types::CatalogProductService>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { service: None }
-    }
-    /// Sets `service`.
-    pub fn service(mut self, value: crate::types::CatalogProductService) -> Self {
-        self.service = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`catalog.product.service.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1067,14 +794,14 @@ impl ::std::error::Error for GetError {}
 #[non_exhaustive]
 pub struct GetFieldsByFilter {
     /// `filter`: `GetFieldsByFilterFilter`, required.
-    pub filter: GetFieldsByFilterFilter,
+    pub filter: crate::catalog::product::GetFieldsByFilterFilter,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl GetFieldsByFilter {
     /// A value with the required `filter`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(filter: GetFieldsByFilterFilter) -> Self {
+    pub fn new(filter: crate::catalog::product::GetFieldsByFilterFilter) -> Self {
         Self { filter }
     }
 }
@@ -1095,7 +822,7 @@ impl ::bitrix24_runtime::Method for GetFieldsByFilter {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetFieldsByFilterResponse {
-    /// `service`: map of `RestFieldDescription`.
+    /// `service`: map of field description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1104,7 +831,7 @@ pub struct GetFieldsByFilterResponse {
     pub service: ::std::option::Option<
         ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     >,
 }
@@ -1123,7 +850,7 @@ impl GetFieldsByFilterResponse {
         mut self,
         value: ::std::collections::BTreeMap<
             ::std::string::String,
-            crate::types::RestFieldDescription,
+            ::bitrix24_runtime::FieldDescription,
         >,
     ) -> Self {
         self.service = Some(value);
@@ -1180,34 +907,6 @@ impl ::std::fmt::Display for GetFieldsByFilterError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsByFilterError {}
-/// The `filter` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetFieldsByFilterFilter {
-    /// `iblockId`: integer, required.
-    #[serde(
-        rename = "iblockId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub iblock_id: i64,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl GetFieldsByFilterFilter {
-    /// A value with the required `iblockId`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_id: i64) -> Self {
-        Self {
-            iblock_id,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// Parameters of [`catalog.product.service.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1382,106 +1081,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for ListFilterDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1646,18 +1245,22 @@ pub struct ListFilter {
     pub detail_picture: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `previewTextType`: `ListFilterPreviewTextType`.
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<ListFilterPreviewTextType>,
-    /// `detailTextType`: `ListFilterDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<ListFilterDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -1867,12 +1470,18 @@ impl ListFilter {
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: ListFilterPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: ListFilterDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }
@@ -1940,30 +1549,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`catalog.product.service.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `service`: `CatalogProductService`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: ::std::option::Option<crate::types::CatalogProductService>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { service: None }
-    }
-    /// Sets `service`.
-    pub fn service(mut self, value: crate::types::CatalogProductService) -> Self {
-        self.service = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`catalog.product.service.update`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-update.html).
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2030,182 +1616,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
-/// The `previewPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsPreviewPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateFieldsPreviewPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFieldsPreviewPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// The `detailPicture` object.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsDetailPicture {
-    /// `fileData`: list of string.
-    #[serde(
-        rename = "fileData",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(UpdateFieldsDetailPicture);
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl UpdateFieldsDetailPicture {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            file_data: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `fileData`.
-    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.file_data = Some(value);
-        self
-    }
-}
-/// Allowed values of `previewTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsPreviewTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsPreviewTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsPreviewTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsPreviewTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `detailTextType`.
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsDetailTextType {
-    /// `text`
-    Text,
-    /// `html`
-    Html,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsDetailTextType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl ::serde::Serialize for UpdateFieldsDetailTextType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "catalog")]
-#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsDetailTextType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2321,24 +1731,32 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: `UpdateFieldsPreviewPicture`.
+    /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<UpdateFieldsPreviewPicture>,
-    /// `detailPicture`: `UpdateFieldsDetailPicture`.
+    pub preview_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
+    /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<UpdateFieldsDetailPicture>,
-    /// `previewTextType`: `UpdateFieldsPreviewTextType`.
+    pub detail_picture: ::std::option::Option<
+        crate::catalog::product::AddFieldsDetailPicture,
+    >,
+    /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
         rename = "previewTextType",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub preview_text_type: ::std::option::Option<UpdateFieldsPreviewTextType>,
-    /// `detailTextType`: `UpdateFieldsDetailTextType`.
+    pub preview_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
+    /// `detailTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "detailTextType", default, skip_serializing_if = "Option::is_none")]
-    pub detail_text_type: ::std::option::Option<UpdateFieldsDetailTextType>,
+    pub detail_text_type: ::std::option::Option<
+        crate::types::CatalogProductDetailTextType,
+    >,
     /// `sort`: integer.
     #[serde(
         default,
@@ -2497,22 +1915,34 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(mut self, value: UpdateFieldsPreviewPicture) -> Self {
+    pub fn preview_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(mut self, value: UpdateFieldsDetailPicture) -> Self {
+    pub fn detail_picture(
+        mut self,
+        value: crate::catalog::product::AddFieldsDetailPicture,
+    ) -> Self {
         self.detail_picture = Some(value);
         self
     }
     /// Sets `previewTextType`.
-    pub fn preview_text_type(mut self, value: UpdateFieldsPreviewTextType) -> Self {
+    pub fn preview_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.preview_text_type = Some(value);
         self
     }
     /// Sets `detailTextType`.
-    pub fn detail_text_type(mut self, value: UpdateFieldsDetailTextType) -> Self {
+    pub fn detail_text_type(
+        mut self,
+        value: crate::types::CatalogProductDetailTextType,
+    ) -> Self {
         self.detail_text_type = Some(value);
         self
     }

@@ -97,112 +97,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `USER_TYPE_ID`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsUserTypeId {
-    /// `string`
-    String,
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `boolean`
-    Boolean,
-    /// `datetime`
-    Datetime,
-    /// `date`
-    Date,
-    /// `money`
-    Money,
-    /// `url`
-    Url,
-    /// `address`
-    Address,
-    /// `enumeration`
-    Enumeration,
-    /// `file`
-    File,
-    /// `employee`
-    Employee,
-    /// `crm_status`
-    CrmStatus,
-    /// `iblock_section`
-    IblockSection,
-    /// `iblock_element`
-    IblockElement,
-    /// `crm`
-    Crm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsUserTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "boolean" => Self::Boolean,
-            "datetime" => Self::Datetime,
-            "date" => Self::Date,
-            "money" => Self::Money,
-            "url" => Self::Url,
-            "address" => Self::Address,
-            "enumeration" => Self::Enumeration,
-            "file" => Self::File,
-            "employee" => Self::Employee,
-            "crm_status" => Self::CrmStatus,
-            "iblock_section" => Self::IblockSection,
-            "iblock_element" => Self::IblockElement,
-            "crm" => Self::Crm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::Boolean => "boolean",
-            Self::Datetime => "datetime",
-            Self::Date => "date",
-            Self::Money => "money",
-            Self::Url => "url",
-            Self::Address => "address",
-            Self::Enumeration => "enumeration",
-            Self::File => "file",
-            Self::Employee => "employee",
-            Self::CrmStatus => "crm_status",
-            Self::IblockSection => "iblock_section",
-            Self::IblockElement => "iblock_element",
-            Self::Crm => "crm",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsUserTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsUserTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `SETTINGS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -261,10 +155,10 @@ impl AddFieldsSettings {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
-    /// `USER_TYPE_ID`: `AddFieldsUserTypeId`, required.
+    /// `USER_TYPE_ID`: `UserfieldUserTypeId`, required.
     /// Allowed values: `string`, `integer`, `double`, `boolean`, `datetime`, `date`, `money`, `url`, `address`, `enumeration`, `file`, `employee`, `crm_status`, `iblock_section`, `iblock_element`, `crm`.
     #[serde(rename = "USER_TYPE_ID")]
-    pub user_type_id: AddFieldsUserTypeId,
+    pub user_type_id: crate::types::UserfieldUserTypeId,
     /// `FIELD_NAME`: string, required.
     #[serde(
         rename = "FIELD_NAME",
@@ -433,7 +327,7 @@ impl AddFields {
     /// A value with the required `USER_TYPE_ID`, `FIELD_NAME`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        user_type_id: AddFieldsUserTypeId,
+        user_type_id: crate::types::UserfieldUserTypeId,
         field_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -919,112 +813,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `USER_TYPE_ID`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterUserTypeId {
-    /// `string`
-    String,
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `boolean`
-    Boolean,
-    /// `datetime`
-    Datetime,
-    /// `date`
-    Date,
-    /// `money`
-    Money,
-    /// `url`
-    Url,
-    /// `address`
-    Address,
-    /// `enumeration`
-    Enumeration,
-    /// `file`
-    File,
-    /// `employee`
-    Employee,
-    /// `crm_status`
-    CrmStatus,
-    /// `iblock_section`
-    IblockSection,
-    /// `iblock_element`
-    IblockElement,
-    /// `crm`
-    Crm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterUserTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "boolean" => Self::Boolean,
-            "datetime" => Self::Datetime,
-            "date" => Self::Date,
-            "money" => Self::Money,
-            "url" => Self::Url,
-            "address" => Self::Address,
-            "enumeration" => Self::Enumeration,
-            "file" => Self::File,
-            "employee" => Self::Employee,
-            "crm_status" => Self::CrmStatus,
-            "iblock_section" => Self::IblockSection,
-            "iblock_element" => Self::IblockElement,
-            "crm" => Self::Crm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::Boolean => "boolean",
-            Self::Datetime => "datetime",
-            Self::Date => "date",
-            Self::Money => "money",
-            Self::Url => "url",
-            Self::Address => "address",
-            Self::Enumeration => "enumeration",
-            Self::File => "file",
-            Self::Employee => "employee",
-            Self::CrmStatus => "crm_status",
-            Self::IblockSection => "iblock_section",
-            Self::IblockElement => "iblock_element",
-            Self::Crm => "crm",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterUserTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterUserTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `SHOW_FILTER`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1168,10 +956,10 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub field_name: ::std::option::Option<::std::string::String>,
-    /// `USER_TYPE_ID`: `ListFilterUserTypeId`.
+    /// `USER_TYPE_ID`: `UserfieldUserTypeId`.
     /// Allowed values: `string`, `integer`, `double`, `boolean`, `datetime`, `date`, `money`, `url`, `address`, `enumeration`, `file`, `employee`, `crm_status`, `iblock_section`, `iblock_element`, `crm`.
     #[serde(rename = "USER_TYPE_ID", default, skip_serializing_if = "Option::is_none")]
-    pub user_type_id: ::std::option::Option<ListFilterUserTypeId>,
+    pub user_type_id: ::std::option::Option<crate::types::UserfieldUserTypeId>,
     /// `XML_ID`: string.
     #[serde(
         rename = "XML_ID",
@@ -1278,7 +1066,7 @@ impl ListFilter {
         self
     }
     /// Sets `USER_TYPE_ID`.
-    pub fn user_type_id(mut self, value: ListFilterUserTypeId) -> Self {
+    pub fn user_type_id(mut self, value: crate::types::UserfieldUserTypeId) -> Self {
         self.user_type_id = Some(value);
         self
     }
@@ -1449,8 +1237,8 @@ impl ::std::fmt::Display for UpdateError {
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
 /// The `SETTINGS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1472,10 +1260,10 @@ pub struct UpdateFieldsSettings {
     )]
     pub rows: ::std::option::Option<i64>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "task"))]
 ::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 impl UpdateFieldsSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -120,56 +120,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `UTM_MEDIUM`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -310,10 +260,10 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `UTM_MEDIUM`: `AddFieldsUtmMedium`.
+    /// `UTM_MEDIUM`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<AddFieldsUtmMedium>,
+    pub utm_medium: ::std::option::Option<crate::types::CompanyUtmMedium>,
     /// `UTM_CAMPAIGN`: string.
     #[serde(
         rename = "UTM_CAMPAIGN",
@@ -548,7 +498,7 @@ impl AddFields {
         self
     }
     /// Sets `UTM_MEDIUM`.
-    pub fn utm_medium(mut self, value: AddFieldsUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: crate::types::CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }
@@ -795,560 +745,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `HONORIFIC`: string.
-    #[serde(
-        rename = "HONORIFIC",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub honorific: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SECOND_NAME`: string.
-    #[serde(
-        rename = "SECOND_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub second_name: ::std::option::Option<::std::string::String>,
-    /// `LAST_NAME`: string.
-    #[serde(
-        rename = "LAST_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `PHOTO`: any JSON value.
-    #[serde(rename = "PHOTO", default, skip_serializing_if = "Option::is_none")]
-    pub photo: ::std::option::Option<::serde_json::Value>,
-    /// `BIRTHDATE`: string.
-    #[serde(
-        rename = "BIRTHDATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub birthdate: ::std::option::Option<::std::string::String>,
-    /// `TYPE_ID`: string.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_id: ::std::option::Option<::std::string::String>,
-    /// `SOURCE_ID`: string.
-    #[serde(
-        rename = "SOURCE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub source_id: ::std::option::Option<::std::string::String>,
-    /// `SOURCE_DESCRIPTION`: string.
-    #[serde(
-        rename = "SOURCE_DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub source_description: ::std::option::Option<::std::string::String>,
-    /// `POST`: string.
-    #[serde(
-        rename = "POST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub post: ::std::option::Option<::std::string::String>,
-    /// `COMMENTS`: string.
-    #[serde(
-        rename = "COMMENTS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub comments: ::std::option::Option<::std::string::String>,
-    /// `OPENED`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "OPENED",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub opened: ::std::option::Option<bool>,
-    /// `EXPORT`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "EXPORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub export: ::std::option::Option<bool>,
-    /// `HAS_PHONE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "HAS_PHONE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub has_phone: ::std::option::Option<bool>,
-    /// `HAS_EMAIL`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "HAS_EMAIL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub has_email: ::std::option::Option<bool>,
-    /// `HAS_IMOL`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "HAS_IMOL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub has_imol: ::std::option::Option<bool>,
-    /// `ASSIGNED_BY_ID`: integer.
-    #[serde(
-        rename = "ASSIGNED_BY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub assigned_by_id: ::std::option::Option<i64>,
-    /// `CREATED_BY_ID`: integer.
-    #[serde(
-        rename = "CREATED_BY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by_id: ::std::option::Option<i64>,
-    /// `MODIFY_BY_ID`: integer.
-    #[serde(
-        rename = "MODIFY_BY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modify_by_id: ::std::option::Option<i64>,
-    /// `DATE_CREATE`: string.
-    #[serde(
-        rename = "DATE_CREATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `DATE_MODIFY`: string.
-    #[serde(
-        rename = "DATE_MODIFY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_modify: ::std::option::Option<::std::string::String>,
-    /// `COMPANY_ID`: integer.
-    #[serde(
-        rename = "COMPANY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub company_id: ::std::option::Option<i64>,
-    /// `COMPANY_IDS`: integer.
-    #[serde(
-        rename = "COMPANY_IDS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub company_ids: ::std::option::Option<i64>,
-    /// `LEAD_ID`: integer.
-    #[serde(
-        rename = "LEAD_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub lead_id: ::std::option::Option<i64>,
-    /// `UTM_SOURCE`: string.
-    #[serde(
-        rename = "UTM_SOURCE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `UTM_MEDIUM`: `FieldsResponseUtmMedium`.
-    /// Allowed values: `CPC`, `CPM`.
-    #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<FieldsResponseUtmMedium>,
-    /// `UTM_CAMPAIGN`: string.
-    #[serde(
-        rename = "UTM_CAMPAIGN",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_campaign: ::std::option::Option<::std::string::String>,
-    /// `UTM_CONTENT`: string.
-    #[serde(
-        rename = "UTM_CONTENT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_content: ::std::option::Option<::std::string::String>,
-    /// `UTM_TERM`: string.
-    #[serde(
-        rename = "UTM_TERM",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub utm_term: ::std::option::Option<::std::string::String>,
-    /// `LAST_ACTIVITY_TIME`: string.
-    #[serde(
-        rename = "LAST_ACTIVITY_TIME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_activity_time: ::std::option::Option<::std::string::String>,
-    /// `LAST_ACTIVITY_BY`: integer.
-    #[serde(
-        rename = "LAST_ACTIVITY_BY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub last_activity_by: ::std::option::Option<i64>,
-    /// `PHONE`: `CrmMultifield`.
-    #[serde(rename = "PHONE", default, skip_serializing_if = "Option::is_none")]
-    pub phone: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `EMAIL`: `CrmMultifield`.
-    #[serde(rename = "EMAIL", default, skip_serializing_if = "Option::is_none")]
-    pub email: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `WEB`: `CrmMultifield`.
-    #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
-    pub web: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `IM`: `CrmMultifield`.
-    #[serde(rename = "IM", default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<crate::types::CrmMultifield>,
-    /// `LINK`: `CrmMultifield`.
-    #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
-    pub link: ::std::option::Option<crate::types::CrmMultifield>,
-    /// Fields matching `UF_*`, `PARENT_ID_*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            honorific: None,
-            name: None,
-            second_name: None,
-            last_name: None,
-            photo: None,
-            birthdate: None,
-            type_id: None,
-            source_id: None,
-            source_description: None,
-            post: None,
-            comments: None,
-            opened: None,
-            export: None,
-            has_phone: None,
-            has_email: None,
-            has_imol: None,
-            assigned_by_id: None,
-            created_by_id: None,
-            modify_by_id: None,
-            date_create: None,
-            date_modify: None,
-            company_id: None,
-            company_ids: None,
-            lead_id: None,
-            utm_source: None,
-            utm_medium: None,
-            utm_campaign: None,
-            utm_content: None,
-            utm_term: None,
-            last_activity_time: None,
-            last_activity_by: None,
-            phone: None,
-            email: None,
-            web: None,
-            im: None,
-            link: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `HONORIFIC`.
-    pub fn honorific(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.honorific = Some(value.into());
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SECOND_NAME`.
-    pub fn second_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.second_name = Some(value.into());
-        self
-    }
-    /// Sets `LAST_NAME`.
-    pub fn last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-    /// Sets `PHOTO`.
-    pub fn photo(mut self, value: ::serde_json::Value) -> Self {
-        self.photo = Some(value);
-        self
-    }
-    /// Sets `BIRTHDATE`.
-    pub fn birthdate(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.birthdate = Some(value.into());
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-    /// Sets `SOURCE_ID`.
-    pub fn source_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.source_id = Some(value.into());
-        self
-    }
-    /// Sets `SOURCE_DESCRIPTION`.
-    pub fn source_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.source_description = Some(value.into());
-        self
-    }
-    /// Sets `POST`.
-    pub fn post(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.post = Some(value.into());
-        self
-    }
-    /// Sets `COMMENTS`.
-    pub fn comments(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comments = Some(value.into());
-        self
-    }
-    /// Sets `OPENED`.
-    pub fn opened(mut self, value: bool) -> Self {
-        self.opened = Some(value);
-        self
-    }
-    /// Sets `EXPORT`.
-    pub fn export(mut self, value: bool) -> Self {
-        self.export = Some(value);
-        self
-    }
-    /// Sets `HAS_PHONE`.
-    pub fn has_phone(mut self, value: bool) -> Self {
-        self.has_phone = Some(value);
-        self
-    }
-    /// Sets `HAS_EMAIL`.
-    pub fn has_email(mut self, value: bool) -> Self {
-        self.has_email = Some(value);
-        self
-    }
-    /// Sets `HAS_IMOL`.
-    pub fn has_imol(mut self, value: bool) -> Self {
-        self.has_imol = Some(value);
-        self
-    }
-    /// Sets `ASSIGNED_BY_ID`.
-    pub fn assigned_by_id(mut self, value: i64) -> Self {
-        self.assigned_by_id = Some(value);
-        self
-    }
-    /// Sets `CREATED_BY_ID`.
-    pub fn created_by_id(mut self, value: i64) -> Self {
-        self.created_by_id = Some(value);
-        self
-    }
-    /// Sets `MODIFY_BY_ID`.
-    pub fn modify_by_id(mut self, value: i64) -> Self {
-        self.modify_by_id = Some(value);
-        self
-    }
-    /// Sets `DATE_CREATE`.
-    pub fn date_create(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_create = Some(value.into());
-        self
-    }
-    /// Sets `DATE_MODIFY`.
-    pub fn date_modify(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_modify = Some(value.into());
-        self
-    }
-    /// Sets `COMPANY_ID`.
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.company_id = Some(value);
-        self
-    }
-    /// Sets `COMPANY_IDS`.
-    pub fn company_ids(mut self, value: i64) -> Self {
-        self.company_ids = Some(value);
-        self
-    }
-    /// Sets `LEAD_ID`.
-    pub fn lead_id(mut self, value: i64) -> Self {
-        self.lead_id = Some(value);
-        self
-    }
-    /// Sets `UTM_SOURCE`.
-    pub fn utm_source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_source = Some(value.into());
-        self
-    }
-    /// Sets `UTM_MEDIUM`.
-    pub fn utm_medium(mut self, value: FieldsResponseUtmMedium) -> Self {
-        self.utm_medium = Some(value);
-        self
-    }
-    /// Sets `UTM_CAMPAIGN`.
-    pub fn utm_campaign(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_campaign = Some(value.into());
-        self
-    }
-    /// Sets `UTM_CONTENT`.
-    pub fn utm_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_content = Some(value.into());
-        self
-    }
-    /// Sets `UTM_TERM`.
-    pub fn utm_term(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.utm_term = Some(value.into());
-        self
-    }
-    /// Sets `LAST_ACTIVITY_TIME`.
-    pub fn last_activity_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_activity_time = Some(value.into());
-        self
-    }
-    /// Sets `LAST_ACTIVITY_BY`.
-    pub fn last_activity_by(mut self, value: i64) -> Self {
-        self.last_activity_by = Some(value);
-        self
-    }
-    /// Sets `PHONE`.
-    pub fn phone(mut self, value: crate::types::CrmMultifield) -> Self {
-        self.phone = Some(value);
-        self
-    }
-    /// Sets `EMAIL`.
-    pub fn email(mut self, value: crate::types::CrmMultifield) -> Self {
-        self.email = Some(value);
-        self
-    }
-    /// Sets `WEB`.
-    pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
-        self.web = Some(value);
-        self
-    }
-    /// Sets `IM`.
-    pub fn im(mut self, value: crate::types::CrmMultifield) -> Self {
-        self.im = Some(value);
-        self
-    }
-    /// Sets `LINK`.
-    pub fn link(mut self, value: crate::types::CrmMultifield) -> Self {
-        self.link = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html).
@@ -1385,56 +803,6 @@ impl ::std::fmt::Display for FieldsError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for FieldsError {}
-/// Allowed values of `UTM_MEDIUM`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FieldsResponseUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for FieldsResponseUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for FieldsResponseUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for FieldsResponseUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
 ///
@@ -1677,56 +1045,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `UTM_MEDIUM`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1937,10 +1255,10 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `UTM_MEDIUM`: `ListFilterUtmMedium`.
+    /// `UTM_MEDIUM`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<ListFilterUtmMedium>,
+    pub utm_medium: ::std::option::Option<crate::types::CompanyUtmMedium>,
     /// `UTM_CAMPAIGN`: string.
     #[serde(
         rename = "UTM_CAMPAIGN",
@@ -2219,7 +1537,7 @@ impl ListFilter {
         self
     }
     /// Sets `UTM_MEDIUM`.
-    pub fn utm_medium(mut self, value: ListFilterUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: crate::types::CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }
@@ -2393,56 +1711,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `UTM_MEDIUM`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for UpdateFieldsUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -2581,10 +1849,10 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `UTM_MEDIUM`: `UpdateFieldsUtmMedium`.
+    /// `UTM_MEDIUM`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<UpdateFieldsUtmMedium>,
+    pub utm_medium: ::std::option::Option<crate::types::CompanyUtmMedium>,
     /// `UTM_CAMPAIGN`: string.
     #[serde(
         rename = "UTM_CAMPAIGN",
@@ -2810,7 +2078,7 @@ impl UpdateFields {
         self
     }
     /// Sets `UTM_MEDIUM`.
-    pub fn utm_medium(mut self, value: UpdateFieldsUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: crate::types::CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }

@@ -85,174 +85,16 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `USER_TYPE_ID`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsUserTypeId {
-    /// `string`
-    String,
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `boolean`
-    Boolean,
-    /// `datetime`
-    Datetime,
-    /// `date`
-    Date,
-    /// `money`
-    Money,
-    /// `url`
-    Url,
-    /// `address`
-    Address,
-    /// `enumeration`
-    Enumeration,
-    /// `file`
-    File,
-    /// `employee`
-    Employee,
-    /// `crm_status`
-    CrmStatus,
-    /// `iblock_section`
-    IblockSection,
-    /// `iblock_element`
-    IblockElement,
-    /// `crm`
-    Crm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsUserTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "boolean" => Self::Boolean,
-            "datetime" => Self::Datetime,
-            "date" => Self::Date,
-            "money" => Self::Money,
-            "url" => Self::Url,
-            "address" => Self::Address,
-            "enumeration" => Self::Enumeration,
-            "file" => Self::File,
-            "employee" => Self::Employee,
-            "crm_status" => Self::CrmStatus,
-            "iblock_section" => Self::IblockSection,
-            "iblock_element" => Self::IblockElement,
-            "crm" => Self::Crm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::Boolean => "boolean",
-            Self::Datetime => "datetime",
-            Self::Date => "date",
-            Self::Money => "money",
-            Self::Url => "url",
-            Self::Address => "address",
-            Self::Enumeration => "enumeration",
-            Self::File => "file",
-            Self::Employee => "employee",
-            Self::CrmStatus => "crm_status",
-            Self::IblockSection => "iblock_section",
-            Self::IblockElement => "iblock_element",
-            Self::Crm => "crm",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsUserTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsUserTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `SETTINGS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsSettings {
-    /// `DEFAULT_VALUE`: string.
-    #[serde(
-        rename = "DEFAULT_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub default_value: ::std::option::Option<::std::string::String>,
-    /// `ROWS`: integer.
-    /// Default: `1`.
-    #[serde(
-        rename = "ROWS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub rows: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddFieldsSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFieldsSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default_value: None,
-            rows: None,
-        }
-    }
-    /// Sets `DEFAULT_VALUE`.
-    pub fn default_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `ROWS`.
-    pub fn rows(mut self, value: i64) -> Self {
-        self.rows = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddFields {
-    /// `USER_TYPE_ID`: `AddFieldsUserTypeId`, required.
+    /// `USER_TYPE_ID`: `UserfieldUserTypeId`, required.
     /// Allowed values: `string`, `integer`, `double`, `boolean`, `datetime`, `date`, `money`, `url`, `address`, `enumeration`, `file`, `employee`, `crm_status`, `iblock_section`, `iblock_element`, `crm`.
     #[serde(rename = "USER_TYPE_ID")]
-    pub user_type_id: AddFieldsUserTypeId,
+    pub user_type_id: crate::types::UserfieldUserTypeId,
     /// `FIELD_NAME`: string, required.
     #[serde(
         rename = "FIELD_NAME",
@@ -369,7 +211,9 @@ pub struct AddFields {
     pub show_filter: ::std::option::Option<bool>,
     /// `SETTINGS`: `AddFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<AddFieldsSettings>,
+    pub settings: ::std::option::Option<
+        crate::crm::company::userfield::AddFieldsSettings,
+    >,
     /// `LIST`: list of `UserfieldUfEnumElement`.
     #[serde(
         rename = "LIST",
@@ -423,7 +267,7 @@ impl AddFields {
     /// A value with the required `USER_TYPE_ID`, `FIELD_NAME`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        user_type_id: AddFieldsUserTypeId,
+        user_type_id: crate::types::UserfieldUserTypeId,
         field_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -534,7 +378,10 @@ impl AddFields {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: AddFieldsSettings) -> Self {
+    pub fn settings(
+        mut self,
+        value: crate::crm::company::userfield::AddFieldsSettings,
+    ) -> Self {
         self.settings = Some(value);
         self
     }
@@ -769,7 +616,7 @@ impl ::std::error::Error for GetError {}
 pub struct List {
     /// `filter`: `ListFilter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<ListFilter>,
+    pub filter: ::std::option::Option<crate::crm::company::userfield::ListFilter>,
     /// `order`: map of string.
     #[serde(
         default,
@@ -802,7 +649,7 @@ impl List {
         }
     }
     /// Sets `filter`.
-    pub fn filter(mut self, value: ListFilter) -> Self {
+    pub fn filter(mut self, value: crate::crm::company::userfield::ListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -893,418 +740,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `USER_TYPE_ID`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterUserTypeId {
-    /// `string`
-    String,
-    /// `integer`
-    Integer,
-    /// `double`
-    Double,
-    /// `boolean`
-    Boolean,
-    /// `datetime`
-    Datetime,
-    /// `date`
-    Date,
-    /// `money`
-    Money,
-    /// `url`
-    Url,
-    /// `address`
-    Address,
-    /// `enumeration`
-    Enumeration,
-    /// `file`
-    File,
-    /// `employee`
-    Employee,
-    /// `crm_status`
-    CrmStatus,
-    /// `iblock_section`
-    IblockSection,
-    /// `iblock_element`
-    IblockElement,
-    /// `crm`
-    Crm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterUserTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "integer" => Self::Integer,
-            "double" => Self::Double,
-            "boolean" => Self::Boolean,
-            "datetime" => Self::Datetime,
-            "date" => Self::Date,
-            "money" => Self::Money,
-            "url" => Self::Url,
-            "address" => Self::Address,
-            "enumeration" => Self::Enumeration,
-            "file" => Self::File,
-            "employee" => Self::Employee,
-            "crm_status" => Self::CrmStatus,
-            "iblock_section" => Self::IblockSection,
-            "iblock_element" => Self::IblockElement,
-            "crm" => Self::Crm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Integer => "integer",
-            Self::Double => "double",
-            Self::Boolean => "boolean",
-            Self::Datetime => "datetime",
-            Self::Date => "date",
-            Self::Money => "money",
-            Self::Url => "url",
-            Self::Address => "address",
-            Self::Enumeration => "enumeration",
-            Self::File => "file",
-            Self::Employee => "employee",
-            Self::CrmStatus => "crm_status",
-            Self::IblockSection => "iblock_section",
-            Self::IblockElement => "iblock_element",
-            Self::Crm => "crm",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterUserTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterUserTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `SHOW_FILTER`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterShowFilter {
-    /// `N`
-    N,
-    /// `I`
-    I,
-    /// `E`
-    E,
-    /// `S`
-    S,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterShowFilter {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "I" => Self::I,
-            "E" => Self::E,
-            "S" => Self::S,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::I => "I",
-            Self::E => "E",
-            Self::S => "S",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterShowFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterShowFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `LANG`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterLang {
-    /// `EDIT_FORM_LABEL`
-    EditFormLabel,
-    /// `LIST_COLUMN_LABEL`
-    ListColumnLabel,
-    /// `LIST_FILTER_LABEL`
-    ListFilterLabel,
-    /// `ERROR_MESSAGE`
-    ErrorMessage,
-    /// `HELP_MESSAGE`
-    HelpMessage,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterLang {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "EDIT_FORM_LABEL" => Self::EditFormLabel,
-            "LIST_COLUMN_LABEL" => Self::ListColumnLabel,
-            "LIST_FILTER_LABEL" => Self::ListFilterLabel,
-            "ERROR_MESSAGE" => Self::ErrorMessage,
-            "HELP_MESSAGE" => Self::HelpMessage,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::EditFormLabel => "EDIT_FORM_LABEL",
-            Self::ListColumnLabel => "LIST_COLUMN_LABEL",
-            Self::ListFilterLabel => "LIST_FILTER_LABEL",
-            Self::ErrorMessage => "ERROR_MESSAGE",
-            Self::HelpMessage => "HELP_MESSAGE",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterLang {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterLang {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `filter` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListFilter {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-    /// `USER_TYPE_ID`: `ListFilterUserTypeId`.
-    /// Allowed values: `string`, `integer`, `double`, `boolean`, `datetime`, `date`, `money`, `url`, `address`, `enumeration`, `file`, `employee`, `crm_status`, `iblock_section`, `iblock_element`, `crm`.
-    #[serde(rename = "USER_TYPE_ID", default, skip_serializing_if = "Option::is_none")]
-    pub user_type_id: ::std::option::Option<ListFilterUserTypeId>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `MULTIPLE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "MULTIPLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub multiple: ::std::option::Option<bool>,
-    /// `MANDATORY`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "MANDATORY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `ListFilterShowFilter`.
-    /// Allowed values: `N`, `I`, `E`, `S`.
-    #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<ListFilterShowFilter>,
-    /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "SHOW_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub show_in_list: ::std::option::Option<bool>,
-    /// `EDIT_IN_LIST`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "EDIT_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub edit_in_list: ::std::option::Option<bool>,
-    /// `IS_SEARCHABLE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_SEARCHABLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_searchable: ::std::option::Option<bool>,
-    /// `LANG`: `ListFilterLang`.
-    /// Allowed values: `EDIT_FORM_LABEL`, `LIST_COLUMN_LABEL`, `LIST_FILTER_LABEL`, `ERROR_MESSAGE`, `HELP_MESSAGE`.
-    #[serde(rename = "LANG", default, skip_serializing_if = "Option::is_none")]
-    pub lang: ::std::option::Option<ListFilterLang>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListFilter);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListFilter {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            field_name: None,
-            user_type_id: None,
-            xml_id: None,
-            sort: None,
-            multiple: None,
-            mandatory: None,
-            show_filter: None,
-            show_in_list: None,
-            edit_in_list: None,
-            is_searchable: None,
-            lang: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-    /// Sets `USER_TYPE_ID`.
-    pub fn user_type_id(mut self, value: ListFilterUserTypeId) -> Self {
-        self.user_type_id = Some(value);
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `MULTIPLE`.
-    pub fn multiple(mut self, value: bool) -> Self {
-        self.multiple = Some(value);
-        self
-    }
-    /// Sets `MANDATORY`.
-    pub fn mandatory(mut self, value: bool) -> Self {
-        self.mandatory = Some(value);
-        self
-    }
-    /// Sets `SHOW_FILTER`.
-    pub fn show_filter(mut self, value: ListFilterShowFilter) -> Self {
-        self.show_filter = Some(value);
-        self
-    }
-    /// Sets `SHOW_IN_LIST`.
-    pub fn show_in_list(mut self, value: bool) -> Self {
-        self.show_in_list = Some(value);
-        self
-    }
-    /// Sets `EDIT_IN_LIST`.
-    pub fn edit_in_list(mut self, value: bool) -> Self {
-        self.edit_in_list = Some(value);
-        self
-    }
-    /// Sets `IS_SEARCHABLE`.
-    pub fn is_searchable(mut self, value: bool) -> Self {
-        self.is_searchable = Some(value);
-        self
-    }
-    /// Sets `LANG`.
-    pub fn lang(mut self, value: ListFilterLang) -> Self {
-        self.lang = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.contact.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html).
 ///
 /// - Scopes: `crm`
@@ -1409,57 +844,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// The `SETTINGS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettings {
-    /// `DEFAULT_VALUE`: string.
-    #[serde(
-        rename = "DEFAULT_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub default_value: ::std::option::Option<::std::string::String>,
-    /// `ROWS`: integer.
-    #[serde(
-        rename = "ROWS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub rows: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default_value: None,
-            rows: None,
-        }
-    }
-    /// Sets `DEFAULT_VALUE`.
-    pub fn default_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `ROWS`.
-    pub fn rows(mut self, value: i64) -> Self {
-        self.rows = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1493,7 +877,9 @@ pub struct UpdateFields {
     pub xml_id: ::std::option::Option<::std::string::String>,
     /// `SETTINGS`: `UpdateFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<UpdateFieldsSettings>,
+    pub settings: ::std::option::Option<
+        crate::crm::company::userfield::UpdateFieldsSettings,
+    >,
     /// `LIST`: list of `UserfieldUfEnumElement`.
     #[serde(
         rename = "LIST",
@@ -1646,7 +1032,10 @@ impl UpdateFields {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: UpdateFieldsSettings) -> Self {
+    pub fn settings(
+        mut self,
+        value: crate::crm::company::userfield::UpdateFieldsSettings,
+    ) -> Self {
         self.settings = Some(value);
         self
     }

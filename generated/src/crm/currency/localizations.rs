@@ -138,7 +138,7 @@ pub struct FieldsResponse(
     )]
     pub ::std::collections::BTreeMap<
         ::std::string::String,
-        crate::types::CrmRestFieldDescription,
+        ::bitrix24_runtime::FieldDescription,
     >,
 );
 #[cfg(feature = "crm")]
@@ -149,7 +149,7 @@ impl FieldsResponse {
         self,
     ) -> ::std::collections::BTreeMap<
         ::std::string::String,
-        crate::types::CrmRestFieldDescription,
+        ::bitrix24_runtime::FieldDescription,
     > {
         self.0
     }

@@ -341,7 +341,7 @@ pub struct FieldsResponse(
     )]
     pub ::std::collections::BTreeMap<
         ::std::string::String,
-        crate::types::CrmRestFieldDescription,
+        ::bitrix24_runtime::FieldDescription,
     >,
 );
 #[cfg(feature = "crm")]
@@ -352,7 +352,7 @@ impl FieldsResponse {
         self,
     ) -> ::std::collections::BTreeMap<
         ::std::string::String,
-        crate::types::CrmRestFieldDescription,
+        ::bitrix24_runtime::FieldDescription,
     > {
         self.0
     }

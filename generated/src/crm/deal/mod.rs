@@ -117,56 +117,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `UTM_MEDIUM`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -405,10 +355,10 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `UTM_MEDIUM`: `AddFieldsUtmMedium`.
+    /// `UTM_MEDIUM`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<AddFieldsUtmMedium>,
+    pub utm_medium: ::std::option::Option<crate::types::CompanyUtmMedium>,
     /// `UTM_CAMPAIGN`: string.
     #[serde(
         rename = "UTM_CAMPAIGN",
@@ -670,7 +620,7 @@ impl AddFields {
         self
     }
     /// Sets `UTM_MEDIUM`.
-    pub fn utm_medium(mut self, value: AddFieldsUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: crate::types::CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }
@@ -869,12 +819,25 @@ impl ::bitrix24_runtime::Method for Fields {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct FieldsResponse(pub crate::types::CrmRestFieldDescription);
+pub struct FieldsResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::CrmRestFieldDescription {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }
@@ -1274,56 +1237,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `UTM_MEDIUM`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for UpdateFieldsUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1548,10 +1461,10 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `UTM_MEDIUM`: `UpdateFieldsUtmMedium`.
+    /// `UTM_MEDIUM`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "UTM_MEDIUM", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<UpdateFieldsUtmMedium>,
+    pub utm_medium: ::std::option::Option<crate::types::CompanyUtmMedium>,
     /// `UTM_CAMPAIGN`: string.
     #[serde(
         rename = "UTM_CAMPAIGN",
@@ -1798,7 +1711,7 @@ impl UpdateFields {
         self
     }
     /// Sets `UTM_MEDIUM`.
-    pub fn utm_medium(mut self, value: UpdateFieldsUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: crate::types::CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }

@@ -85,167 +85,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// The `PARAMS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddFieldsParams {
-    /// `MODE`: string.
-    #[serde(
-        rename = "MODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub mode: ::std::option::Option<::std::string::String>,
-    /// `MULTIPLE_TYPE`: string.
-    #[serde(
-        rename = "MULTIPLE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub multiple_type: ::std::option::Option<::std::string::String>,
-    /// `MULTIPLE_INTERVAL`: integer.
-    #[serde(
-        rename = "MULTIPLE_INTERVAL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub multiple_interval: ::std::option::Option<i64>,
-    /// `SINGLE_BEFORE_START_DATE_TYPE`: string.
-    #[serde(
-        rename = "SINGLE_BEFORE_START_DATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub single_before_start_date_type: ::std::option::Option<::std::string::String>,
-    /// `SINGLE_BEFORE_START_DATE_VALUE`: integer.
-    #[serde(
-        rename = "SINGLE_BEFORE_START_DATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub single_before_start_date_value: ::std::option::Option<i64>,
-    /// `OFFSET_BEGINDATE_TYPE`: string.
-    #[serde(
-        rename = "OFFSET_BEGINDATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub offset_begindate_type: ::std::option::Option<::std::string::String>,
-    /// `OFFSET_BEGINDATE_VALUE`: integer.
-    #[serde(
-        rename = "OFFSET_BEGINDATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub offset_begindate_value: ::std::option::Option<i64>,
-    /// `OFFSET_CLOSEDATE_TYPE`: string.
-    #[serde(
-        rename = "OFFSET_CLOSEDATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub offset_closedate_type: ::std::option::Option<::std::string::String>,
-    /// `OFFSET_CLOSEDATE_VALUE`: integer.
-    #[serde(
-        rename = "OFFSET_CLOSEDATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub offset_closedate_value: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddFieldsParams);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFieldsParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            mode: None,
-            multiple_type: None,
-            multiple_interval: None,
-            single_before_start_date_type: None,
-            single_before_start_date_value: None,
-            offset_begindate_type: None,
-            offset_begindate_value: None,
-            offset_closedate_type: None,
-            offset_closedate_value: None,
-        }
-    }
-    /// Sets `MODE`.
-    pub fn mode(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-    /// Sets `MULTIPLE_TYPE`.
-    pub fn multiple_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.multiple_type = Some(value.into());
-        self
-    }
-    /// Sets `MULTIPLE_INTERVAL`.
-    pub fn multiple_interval(mut self, value: i64) -> Self {
-        self.multiple_interval = Some(value);
-        self
-    }
-    /// Sets `SINGLE_BEFORE_START_DATE_TYPE`.
-    pub fn single_before_start_date_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.single_before_start_date_type = Some(value.into());
-        self
-    }
-    /// Sets `SINGLE_BEFORE_START_DATE_VALUE`.
-    pub fn single_before_start_date_value(mut self, value: i64) -> Self {
-        self.single_before_start_date_value = Some(value);
-        self
-    }
-    /// Sets `OFFSET_BEGINDATE_TYPE`.
-    pub fn offset_begindate_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.offset_begindate_type = Some(value.into());
-        self
-    }
-    /// Sets `OFFSET_BEGINDATE_VALUE`.
-    pub fn offset_begindate_value(mut self, value: i64) -> Self {
-        self.offset_begindate_value = Some(value);
-        self
-    }
-    /// Sets `OFFSET_CLOSEDATE_TYPE`.
-    pub fn offset_closedate_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.offset_closedate_type = Some(value.into());
-        self
-    }
-    /// Sets `OFFSET_CLOSEDATE_VALUE`.
-    pub fn offset_closedate_value(mut self, value: i64) -> Self {
-        self.offset_closedate_value = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -309,9 +148,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub start_date: ::std::option::Option<::std::string::String>,
-    /// `PARAMS`: `AddFieldsParams`.
+    /// `PARAMS`: `RecurringDealParams`.
     #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<AddFieldsParams>,
+    pub params: ::std::option::Option<crate::types::RecurringDealParams>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddFields);
@@ -380,7 +219,7 @@ impl AddFields {
         self
     }
     /// Sets `PARAMS`.
-    pub fn params(mut self, value: AddFieldsParams) -> Self {
+    pub fn params(mut self, value: crate::types::RecurringDealParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -608,216 +447,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.deal.recurring.fields`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `DEAL_ID`: integer.
-    #[serde(
-        rename = "DEAL_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub deal_id: ::std::option::Option<i64>,
-    /// `BASED_ID`: integer.
-    #[serde(
-        rename = "BASED_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub based_id: ::std::option::Option<i64>,
-    /// `ACTIVE`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `NEXT_EXECUTION`: string.
-    #[serde(
-        rename = "NEXT_EXECUTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub next_execution: ::std::option::Option<::std::string::String>,
-    /// `LAST_EXECUTION`: string.
-    #[serde(
-        rename = "LAST_EXECUTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_execution: ::std::option::Option<::std::string::String>,
-    /// `COUNTER_REPEAT`: integer.
-    #[serde(
-        rename = "COUNTER_REPEAT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub counter_repeat: ::std::option::Option<i64>,
-    /// `START_DATE`: string.
-    #[serde(
-        rename = "START_DATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub start_date: ::std::option::Option<::std::string::String>,
-    /// `CATEGORY_ID`: string.
-    #[serde(
-        rename = "CATEGORY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub category_id: ::std::option::Option<::std::string::String>,
-    /// `IS_LIMIT`: string.
-    #[serde(
-        rename = "IS_LIMIT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub is_limit: ::std::option::Option<::std::string::String>,
-    /// `LIMIT_REPEAT`: integer.
-    #[serde(
-        rename = "LIMIT_REPEAT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub limit_repeat: ::std::option::Option<i64>,
-    /// `LIMIT_DATE`: string.
-    #[serde(
-        rename = "LIMIT_DATE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub limit_date: ::std::option::Option<::std::string::String>,
-    /// `PARAMS`: `RecurringParams`.
-    #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<crate::types::RecurringParams>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            deal_id: None,
-            based_id: None,
-            active: None,
-            next_execution: None,
-            last_execution: None,
-            counter_repeat: None,
-            start_date: None,
-            category_id: None,
-            is_limit: None,
-            limit_repeat: None,
-            limit_date: None,
-            params: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `DEAL_ID`.
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.deal_id = Some(value);
-        self
-    }
-    /// Sets `BASED_ID`.
-    pub fn based_id(mut self, value: i64) -> Self {
-        self.based_id = Some(value);
-        self
-    }
-    /// Sets `ACTIVE`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `NEXT_EXECUTION`.
-    pub fn next_execution(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_execution = Some(value.into());
-        self
-    }
-    /// Sets `LAST_EXECUTION`.
-    pub fn last_execution(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_execution = Some(value.into());
-        self
-    }
-    /// Sets `COUNTER_REPEAT`.
-    pub fn counter_repeat(mut self, value: i64) -> Self {
-        self.counter_repeat = Some(value);
-        self
-    }
-    /// Sets `START_DATE`.
-    pub fn start_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-    /// Sets `CATEGORY_ID`.
-    pub fn category_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.category_id = Some(value.into());
-        self
-    }
-    /// Sets `IS_LIMIT`.
-    pub fn is_limit(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.is_limit = Some(value.into());
-        self
-    }
-    /// Sets `LIMIT_REPEAT`.
-    pub fn limit_repeat(mut self, value: i64) -> Self {
-        self.limit_repeat = Some(value);
-        self
-    }
-    /// Sets `LIMIT_DATE`.
-    pub fn limit_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.limit_date = Some(value.into());
-        self
-    }
-    /// Sets `PARAMS`.
-    pub fn params(mut self, value: crate::types::RecurringParams) -> Self {
-        self.params = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.deal.recurring.fields`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html).
@@ -1181,9 +832,9 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub limit_date: ::std::option::Option<::std::string::String>,
-    /// `PARAMS`: `RecurringParams`.
+    /// `PARAMS`: `RecurringDealParams`.
     #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<crate::types::RecurringParams>,
+    pub params: ::std::option::Option<crate::types::RecurringDealParams>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1292,7 +943,7 @@ impl ListFilter {
         self
     }
     /// Sets `PARAMS`.
-    pub fn params(mut self, value: crate::types::RecurringParams) -> Self {
+    pub fn params(mut self, value: crate::types::RecurringDealParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -1391,167 +1042,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// The `PARAMS` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsParams {
-    /// `MODE`: string.
-    #[serde(
-        rename = "MODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub mode: ::std::option::Option<::std::string::String>,
-    /// `MULTIPLE_TYPE`: string.
-    #[serde(
-        rename = "MULTIPLE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub multiple_type: ::std::option::Option<::std::string::String>,
-    /// `MULTIPLE_INTERVAL`: integer.
-    #[serde(
-        rename = "MULTIPLE_INTERVAL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub multiple_interval: ::std::option::Option<i64>,
-    /// `SINGLE_BEFORE_START_DATE_TYPE`: string.
-    #[serde(
-        rename = "SINGLE_BEFORE_START_DATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub single_before_start_date_type: ::std::option::Option<::std::string::String>,
-    /// `SINGLE_BEFORE_START_DATE_VALUE`: integer.
-    #[serde(
-        rename = "SINGLE_BEFORE_START_DATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub single_before_start_date_value: ::std::option::Option<i64>,
-    /// `OFFSET_BEGINDATE_TYPE`: string.
-    #[serde(
-        rename = "OFFSET_BEGINDATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub offset_begindate_type: ::std::option::Option<::std::string::String>,
-    /// `OFFSET_BEGINDATE_VALUE`: integer.
-    #[serde(
-        rename = "OFFSET_BEGINDATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub offset_begindate_value: ::std::option::Option<i64>,
-    /// `OFFSET_CLOSEDATE_TYPE`: string.
-    #[serde(
-        rename = "OFFSET_CLOSEDATE_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub offset_closedate_type: ::std::option::Option<::std::string::String>,
-    /// `OFFSET_CLOSEDATE_VALUE`: integer.
-    #[serde(
-        rename = "OFFSET_CLOSEDATE_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub offset_closedate_value: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFieldsParams);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            mode: None,
-            multiple_type: None,
-            multiple_interval: None,
-            single_before_start_date_type: None,
-            single_before_start_date_value: None,
-            offset_begindate_type: None,
-            offset_begindate_value: None,
-            offset_closedate_type: None,
-            offset_closedate_value: None,
-        }
-    }
-    /// Sets `MODE`.
-    pub fn mode(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-    /// Sets `MULTIPLE_TYPE`.
-    pub fn multiple_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.multiple_type = Some(value.into());
-        self
-    }
-    /// Sets `MULTIPLE_INTERVAL`.
-    pub fn multiple_interval(mut self, value: i64) -> Self {
-        self.multiple_interval = Some(value);
-        self
-    }
-    /// Sets `SINGLE_BEFORE_START_DATE_TYPE`.
-    pub fn single_before_start_date_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.single_before_start_date_type = Some(value.into());
-        self
-    }
-    /// Sets `SINGLE_BEFORE_START_DATE_VALUE`.
-    pub fn single_before_start_date_value(mut self, value: i64) -> Self {
-        self.single_before_start_date_value = Some(value);
-        self
-    }
-    /// Sets `OFFSET_BEGINDATE_TYPE`.
-    pub fn offset_begindate_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.offset_begindate_type = Some(value.into());
-        self
-    }
-    /// Sets `OFFSET_BEGINDATE_VALUE`.
-    pub fn offset_begindate_value(mut self, value: i64) -> Self {
-        self.offset_begindate_value = Some(value);
-        self
-    }
-    /// Sets `OFFSET_CLOSEDATE_TYPE`.
-    pub fn offset_closedate_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.offset_closedate_type = Some(value.into());
-        self
-    }
-    /// Sets `OFFSET_CLOSEDATE_VALUE`.
-    pub fn offset_closedate_value(mut self, value: i64) -> Self {
-        self.offset_closedate_value = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1607,9 +1097,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub start_date: ::std::option::Option<::std::string::String>,
-    /// `PARAMS`: `UpdateFieldsParams`.
+    /// `PARAMS`: `RecurringDealParams`.
     #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<UpdateFieldsParams>,
+    pub params: ::std::option::Option<crate::types::RecurringDealParams>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1672,7 +1162,7 @@ impl UpdateFields {
         self
     }
     /// Sets `PARAMS`.
-    pub fn params(mut self, value: UpdateFieldsParams) -> Self {
+    pub fn params(mut self, value: crate::types::RecurringDealParams) -> Self {
         self.params = Some(value);
         self
     }

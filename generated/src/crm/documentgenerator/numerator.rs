@@ -378,8 +378,8 @@ impl AddFields {
     }
 }
 /// The `settings` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "documentgenerator"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "documentgenerator"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -437,10 +437,10 @@ pub struct AddResponseSettings {
     )]
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "documentgenerator"))]
 ::bitrix24_runtime::wire_object!(AddResponseSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "documentgenerator"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "documentgenerator"))))]
 impl AddResponseSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -670,9 +670,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `GetResponseSettings`.
+    /// `settings`: `AddResponseSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<GetResponseSettings>,
+    pub settings: ::std::option::Option<AddResponseSettings>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -723,7 +723,7 @@ impl GetResponse {
         self
     }
     /// Sets `settings`.
-    pub fn settings(mut self, value: GetResponseSettings) -> Self {
+    pub fn settings(mut self, value: AddResponseSettings) -> Self {
         self.settings = Some(value);
         self
     }
@@ -779,129 +779,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// The `settings` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseSettings {
-    /// `start`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponseSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponseSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
 ///
 /// - Scopes: `crm`
@@ -976,9 +853,9 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub template: ::std::option::Option<::std::string::String>,
-    /// `settings`: `ListResponseSettings`.
+    /// `settings`: `AddResponseSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<ListResponseSettings>,
+    pub settings: ::std::option::Option<AddResponseSettings>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1020,7 +897,7 @@ impl ListResponse {
         self
     }
     /// Sets `settings`.
-    pub fn settings(mut self, value: ListResponseSettings) -> Self {
+    pub fn settings(mut self, value: AddResponseSettings) -> Self {
         self.settings = Some(value);
         self
     }
@@ -1059,129 +936,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// The `settings` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseSettings {
-    /// `start`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListResponseSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListResponseSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 ///
 /// - Scopes: `crm`
@@ -1222,96 +976,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `template`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub template: ::std::option::Option<::std::string::String>,
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `UpdateResponseSettings`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<UpdateResponseSettings>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            template: None,
-            code: None,
-            settings: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn template(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn settings(mut self, value: UpdateResponseSettings) -> Self {
-        self.settings = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = GetResponse;
 /// Errors of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1365,174 +1030,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// `start`: integer.
-    /// Default: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    /// Default: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    /// Default: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    /// Default: `'0'`.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean.
-    /// Default: `false`.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(
-    UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
-);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
-        self
-    }
-}
-/// The `settings` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
-    #[serde(
-        rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFieldsSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            bitrix_main_numerator_generator_sequent_number_generator: None,
-        }
-    }
-    /// Sets `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`.
-    pub fn bitrix_main_numerator_generator_sequent_number_generator(
-        mut self,
-        value: UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    ) -> Self {
-        self.bitrix_main_numerator_generator_sequent_number_generator = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1554,9 +1051,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub template: ::std::option::Option<::std::string::String>,
-    /// `settings`: `UpdateFieldsSettings`.
+    /// `settings`: `AddFieldsSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<UpdateFieldsSettings>,
+    pub settings: ::std::option::Option<AddFieldsSettings>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1589,131 +1086,8 @@ impl UpdateFields {
         self
     }
     /// Sets `settings`.
-    pub fn settings(mut self, value: UpdateFieldsSettings) -> Self {
+    pub fn settings(mut self, value: AddFieldsSettings) -> Self {
         self.settings = Some(value);
-        self
-    }
-}
-/// The `settings` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponseSettings {
-    /// `start`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    #[serde(
-        rename = "padString",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(
-        rename = "periodicBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDirectNumeration",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponseSettings);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponseSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            start: None,
-            step: None,
-            length: None,
-            pad_string: None,
-            periodic_by: None,
-            timezone: None,
-            is_direct_numeration: None,
-        }
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: i64) -> Self {
-        self.start = Some(value);
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: i64) -> Self {
-        self.step = Some(value);
-        self
-    }
-    /// Sets `length`.
-    pub fn length(mut self, value: i64) -> Self {
-        self.length = Some(value);
-        self
-    }
-    /// Sets `padString`.
-    pub fn pad_string(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pad_string = Some(value.into());
-        self
-    }
-    /// Sets `periodicBy`.
-    pub fn periodic_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.periodic_by = Some(value.into());
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `isDirectNumeration`.
-    pub fn is_direct_numeration(mut self, value: bool) -> Self {
-        self.is_direct_numeration = Some(value);
         self
     }
 }

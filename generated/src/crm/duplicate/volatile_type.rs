@@ -384,13 +384,13 @@ impl ListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Register {
-    /// `entityTypeId`: `RegisterEntityTypeId`, required.
+    /// `entityTypeId`: `FieldsEntityTypeId`, required.
     /// Allowed values: `1`, `3`, `4`.
     #[serde(
         rename = "entityTypeId",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub entity_type_id: RegisterEntityTypeId,
+    pub entity_type_id: FieldsEntityTypeId,
     /// `fieldCode`: string, required.
     #[serde(
         rename = "fieldCode",
@@ -404,7 +404,7 @@ impl Register {
     /// A value with the required `entityTypeId`, `fieldCode`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        entity_type_id: RegisterEntityTypeId,
+        entity_type_id: FieldsEntityTypeId,
         field_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -426,34 +426,7 @@ impl ::bitrix24_runtime::Method for Register {
 /// The `result` of [`crm.duplicate.volatileType.register`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-register.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RegisterResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(RegisterResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl RegisterResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-}
+pub type RegisterResponse = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
 /// Errors of [`crm.duplicate.volatileType.register`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-register.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -510,60 +483,6 @@ impl ::std::fmt::Display for RegisterError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for RegisterError {}
-/// Allowed values of `entityTypeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RegisterEntityTypeId {
-    /// `1`
-    V1,
-    /// `3`
-    V3,
-    /// `4`
-    V4,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for RegisterEntityTypeId {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            3i64 => Self::V3,
-            4i64 => Self::V4,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V3 => 3i64,
-            Self::V4 => 4i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for RegisterEntityTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for RegisterEntityTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// Parameters of [`crm.duplicate.volatileType.unregister`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-unregister.html).
 ///
 /// - Scopes: `crm`

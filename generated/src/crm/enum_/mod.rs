@@ -218,13 +218,13 @@ pub struct ActivitynotifytypeResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<ActivitynotifytypeItem>,
+    pub ::std::vec::Vec<ActivitydirectionItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ActivitynotifytypeResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ActivitynotifytypeItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ActivitydirectionItem> {
         self.0
     }
 }
@@ -262,91 +262,6 @@ impl ::std::fmt::Display for ActivitynotifytypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitynotifytypeError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ActivitynotifytypeItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE`: string.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE_SHORT`: string.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code_short: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ActivitynotifytypeItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ActivitynotifytypeItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code_short = Some(value.into());
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html).
 ///
@@ -390,13 +305,13 @@ pub struct ActivitypriorityResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<ActivitypriorityItem>,
+    pub ::std::vec::Vec<ActivitydirectionItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ActivitypriorityResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ActivitypriorityItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ActivitydirectionItem> {
         self.0
     }
 }
@@ -434,91 +349,6 @@ impl ::std::fmt::Display for ActivitypriorityError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitypriorityError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ActivitypriorityItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE`: string.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE_SHORT`: string.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code_short: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ActivitypriorityItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ActivitypriorityItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code_short = Some(value.into());
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html).
 ///
@@ -562,13 +392,13 @@ pub struct ActivitystatusResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<ActivitystatusItem>,
+    pub ::std::vec::Vec<ActivitydirectionItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ActivitystatusResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ActivitystatusItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ActivitydirectionItem> {
         self.0
     }
 }
@@ -606,91 +436,6 @@ impl ::std::fmt::Display for ActivitystatusError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitystatusError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ActivitystatusItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE`: string.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE_SHORT`: string.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code_short: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ActivitystatusItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ActivitystatusItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code_short = Some(value.into());
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html).
 ///
@@ -734,13 +479,13 @@ pub struct ActivitytypeResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<ActivitytypeItem>,
+    pub ::std::vec::Vec<ActivitydirectionItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ActivitytypeResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ActivitytypeItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ActivitydirectionItem> {
         self.0
     }
 }
@@ -778,91 +523,6 @@ impl ::std::fmt::Display for ActivitytypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitytypeError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ActivitytypeItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE`: string.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE_SHORT`: string.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code_short: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ActivitytypeItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ActivitytypeItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code_short = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html).
 ///
 /// - Scopes: `crm`
@@ -905,13 +565,13 @@ pub struct AddresstypeResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<AddresstypeItem>,
+    pub ::std::vec::Vec<ActivitydirectionItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl AddresstypeResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<AddresstypeItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ActivitydirectionItem> {
         self.0
     }
 }
@@ -949,91 +609,6 @@ impl ::std::fmt::Display for AddresstypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddresstypeError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddresstypeItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE`: string.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE_SHORT`: string.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code_short: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddresstypeItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddresstypeItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code_short = Some(value.into());
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html).
 ///
@@ -1077,13 +652,13 @@ pub struct ContenttypeResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<ContenttypeItem>,
+    pub ::std::vec::Vec<ActivitydirectionItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ContenttypeResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ContenttypeItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ActivitydirectionItem> {
         self.0
     }
 }
@@ -1121,91 +696,6 @@ impl ::std::fmt::Display for ContenttypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ContenttypeError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ContenttypeItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE`: string.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE_SHORT`: string.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code_short: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ContenttypeItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ContenttypeItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code_short = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.enum.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html).
 ///
 /// - Scopes: `crm`
@@ -1242,97 +732,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.enum.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `ID`: map of any JSON value.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
     >,
-    /// `NAME`: map of any JSON value.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub name: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `SYMBOL_CODE`: map of any JSON value.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub symbol_code: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `SYMBOL_CODE_SHORT`: map of any JSON value.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub symbol_code_short: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.name = Some(value);
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.symbol_code = Some(value);
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.symbol_code_short = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.enum.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html).
@@ -1578,13 +999,13 @@ pub struct OwnertypeResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<OwnertypeItem>,
+    pub ::std::vec::Vec<ActivitydirectionItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl OwnertypeResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<OwnertypeItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ActivitydirectionItem> {
         self.0
     }
 }
@@ -1622,88 +1043,3 @@ impl ::std::fmt::Display for OwnertypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for OwnertypeError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct OwnertypeItem {
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE`: string.
-    #[serde(
-        rename = "SYMBOL_CODE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code: ::std::option::Option<::std::string::String>,
-    /// `SYMBOL_CODE_SHORT`: string.
-    #[serde(
-        rename = "SYMBOL_CODE_SHORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub symbol_code_short: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OwnertypeItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl OwnertypeItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            symbol_code: None,
-            symbol_code_short: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE`.
-    pub fn symbol_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code = Some(value.into());
-        self
-    }
-    /// Sets `SYMBOL_CODE_SHORT`.
-    pub fn symbol_code_short(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.symbol_code_short = Some(value.into());
-        self
-    }
-}

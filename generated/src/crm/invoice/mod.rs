@@ -329,12 +329,12 @@ impl ::bitrix24_runtime::Method for Get {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+pub struct GetResponse(pub crate::types::Invoice);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> crate::types::Invoice {
         self.0
     }
 }
@@ -561,12 +561,17 @@ impl ::bitrix24_runtime::Method for List {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct ListResponse(pub ::serde_json::Value);
+pub struct ListResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::vec::Vec<crate::types::Invoice>,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Invoice> {
         self.0
     }
 }

@@ -185,12 +185,19 @@ impl ::bitrix24_runtime::Method for List {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct ListResponse(pub crate::types::SaleOrderShipmentCrmSimple);
+pub struct ListResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::vec::Vec<crate::types::SaleOrderShipmentCrmSimple>,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::SaleOrderShipmentCrmSimple {
+    pub fn into_inner(
+        self,
+    ) -> ::std::vec::Vec<crate::types::SaleOrderShipmentCrmSimple> {
         self.0
     }
 }

@@ -172,118 +172,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `utmMedium`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsUtmMedium {
-    /// `CPC`
-    Cpc,
-    /// `CPM`
-    Cpm,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsUtmMedium {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CPC" => Self::Cpc,
-            "CPM" => Self::Cpm,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cpc => "CPC",
-            Self::Cpm => "CPM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsUtmMedium {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsUtmMedium {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `typeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsFmTypeId {
-    /// `PHONE`
-    Phone,
-    /// `EMAIL`
-    Email,
-    /// `WEB`
-    Web,
-    /// `IM`
-    Im,
-    /// `LINK`
-    Link,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsFmTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "PHONE" => Self::Phone,
-            "EMAIL" => Self::Email,
-            "WEB" => Self::Web,
-            "IM" => Self::Im,
-            "LINK" => Self::Link,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Phone => "PHONE",
-            Self::Email => "EMAIL",
-            Self::Web => "WEB",
-            Self::Im => "IM",
-            Self::Link => "LINK",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsFmTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsFmTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fm` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -291,10 +179,10 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsFmTypeId {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddFieldsFm {
-    /// `typeId`: `AddFieldsFmTypeId`.
+    /// `typeId`: `CrmItemFmTypeId`.
     /// Allowed values: `PHONE`, `EMAIL`, `WEB`, `IM`, `LINK`.
     #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none")]
-    pub type_id: ::std::option::Option<AddFieldsFmTypeId>,
+    pub type_id: ::std::option::Option<crate::types::CrmItemFmTypeId>,
     /// `valueType`: string.
     #[serde(
         rename = "valueType",
@@ -326,7 +214,7 @@ impl AddFieldsFm {
         }
     }
     /// Sets `typeId`.
-    pub fn type_id(mut self, value: AddFieldsFmTypeId) -> Self {
+    pub fn type_id(mut self, value: crate::types::CrmItemFmTypeId) -> Self {
         self.type_id = Some(value);
         self
     }
@@ -345,60 +233,6 @@ impl AddFieldsFm {
     ) -> Self {
         self.value = Some(value.into());
         self
-    }
-}
-/// Allowed values of `storageTypeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsStorageTypeId {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for AddFieldsStorageTypeId {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsStorageTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsStorageTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
 /// The `fields` object.
@@ -609,10 +443,10 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub utm_source: ::std::option::Option<::std::string::String>,
-    /// `utmMedium`: `AddFieldsUtmMedium`.
+    /// `utmMedium`: `CompanyUtmMedium`.
     /// Allowed values: `CPC`, `CPM`.
     #[serde(rename = "utmMedium", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: ::std::option::Option<AddFieldsUtmMedium>,
+    pub utm_medium: ::std::option::Option<crate::types::CompanyUtmMedium>,
     /// `utmCampaign`: string.
     #[serde(
         rename = "utmCampaign",
@@ -821,7 +655,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub deal_id: ::std::option::Option<i64>,
-    /// `storageTypeId`: `AddFieldsStorageTypeId`.
+    /// `storageTypeId`: `CrmItemStorageTypeId`.
     /// Allowed values: `1`, `2`, `3`.
     #[serde(
         rename = "storageTypeId",
@@ -829,7 +663,7 @@ pub struct AddFields {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub storage_type_id: ::std::option::Option<AddFieldsStorageTypeId>,
+    pub storage_type_id: ::std::option::Option<crate::types::CrmItemStorageTypeId>,
     /// `storageElementIds`: list of integer.
     #[serde(
         rename = "storageElementIds",
@@ -1120,7 +954,7 @@ impl AddFields {
         self
     }
     /// Sets `utmMedium`.
-    pub fn utm_medium(mut self, value: AddFieldsUtmMedium) -> Self {
+    pub fn utm_medium(mut self, value: crate::types::CompanyUtmMedium) -> Self {
         self.utm_medium = Some(value);
         self
     }
@@ -1304,7 +1138,7 @@ impl AddFields {
         self
     }
     /// Sets `storageTypeId`.
-    pub fn storage_type_id(mut self, value: AddFieldsStorageTypeId) -> Self {
+    pub fn storage_type_id(mut self, value: crate::types::CrmItemStorageTypeId) -> Self {
         self.storage_type_id = Some(value);
         self
     }
@@ -1812,30 +1646,7 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `fields`: `CrmRestFieldDescription`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<crate::types::CrmRestFieldDescription>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `fields`.
-    pub fn fields(mut self, value: crate::types::CrmRestFieldDescription) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
+pub type FieldsResponse = crate::crm::category::FieldsResponse;
 /// Errors of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1954,30 +1765,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `item`: `CrmItem`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: ::std::option::Option<crate::types::CrmItem>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { item: None }
-    }
-    /// Sets `item`.
-    pub fn item(mut self, value: crate::types::CrmItem) -> Self {
-        self.item = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -2493,30 +2281,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`crm.item.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `item`: `CrmItem`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: ::std::option::Option<crate::types::CrmItem>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { item: None }
-    }
-    /// Sets `item`.
-    pub fn item(mut self, value: crate::types::CrmItem) -> Self {
-        self.item = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`crm.item.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

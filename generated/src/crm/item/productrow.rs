@@ -129,56 +129,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `discountTypeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsDiscountTypeId {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for AddFieldsDiscountTypeId {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsDiscountTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsDiscountTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -227,7 +177,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `discountTypeId`: `AddFieldsDiscountTypeId`.
+    /// `discountTypeId`: `CrmItemProductRowDiscountTypeId`.
     /// Allowed values: `1`, `2`.
     #[serde(
         rename = "discountTypeId",
@@ -235,7 +185,9 @@ pub struct AddFields {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub discount_type_id: ::std::option::Option<AddFieldsDiscountTypeId>,
+    pub discount_type_id: ::std::option::Option<
+        crate::types::CrmItemProductRowDiscountTypeId,
+    >,
     /// `discountRate`: number.
     #[serde(
         rename = "discountRate",
@@ -333,7 +285,10 @@ impl AddFields {
         self
     }
     /// Sets `discountTypeId`.
-    pub fn discount_type_id(mut self, value: AddFieldsDiscountTypeId) -> Self {
+    pub fn discount_type_id(
+        mut self,
+        value: crate::types::CrmItemProductRowDiscountTypeId,
+    ) -> Self {
         self.discount_type_id = Some(value);
         self
     }
@@ -524,45 +479,7 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `fields`: map of `CrmRestFieldDescription`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::types::CrmRestFieldDescription,
-        >,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { fields: None }
-    }
-    /// Sets `fields`.
-    pub fn fields(
-        mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::types::CrmRestFieldDescription,
-        >,
-    ) -> Self {
-        self.fields = Some(value);
-        self
-    }
-}
+pub type FieldsResponse = crate::crm::category::FieldsResponse;
 /// Errors of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -644,30 +561,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.item.productrow.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `productRow`: `CrmItemProductRow`.
-    #[serde(rename = "productRow", default, skip_serializing_if = "Option::is_none")]
-    pub product_row: ::std::option::Option<crate::types::CrmItemProductRow>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { product_row: None }
-    }
-    /// Sets `productRow`.
-    pub fn product_row(mut self, value: crate::types::CrmItemProductRow) -> Self {
-        self.product_row = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`crm.item.productrow.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -949,40 +843,7 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponse {
-    /// `productRows`: list of `CrmItemProductRow`.
-    #[serde(
-        rename = "productRows",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub product_rows: ::std::option::Option<
-        ::std::vec::Vec<crate::types::CrmItemProductRow>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ListResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { product_rows: None }
-    }
-    /// Sets `productRows`.
-    pub fn product_rows(
-        mut self,
-        value: ::std::vec::Vec<crate::types::CrmItemProductRow>,
-    ) -> Self {
-        self.product_rows = Some(value);
-        self
-    }
-}
+pub type ListResponse = GetAvailableForPaymentResponse;
 /// Errors of [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1045,126 +906,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `discountTypeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterDiscountTypeId {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListFilterDiscountTypeId {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterDiscountTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterDiscountTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// `3`
-    V3,
-    /// `4`
-    V4,
-    /// `5`
-    V5,
-    /// `6`
-    V6,
-    /// `7`
-    V7,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListFilterType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            3i64 => Self::V3,
-            4i64 => Self::V4,
-            5i64 => Self::V5,
-            6i64 => Self::V6,
-            7i64 => Self::V7,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::V3 => 3i64,
-            Self::V4 => 4i64,
-            Self::V5 => 5i64,
-            Self::V6 => 6i64,
-            Self::V7 => 7i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1257,7 +998,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `discountTypeId`: `ListFilterDiscountTypeId`.
+    /// `discountTypeId`: `CrmItemProductRowDiscountTypeId`.
     /// Allowed values: `1`, `2`.
     #[serde(
         rename = "discountTypeId",
@@ -1265,7 +1006,9 @@ pub struct ListFilter {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub discount_type_id: ::std::option::Option<ListFilterDiscountTypeId>,
+    pub discount_type_id: ::std::option::Option<
+        crate::types::CrmItemProductRowDiscountTypeId,
+    >,
     /// `discountRate`: number.
     #[serde(
         rename = "discountRate",
@@ -1337,7 +1080,7 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `type`: `ListFilterType`.
+    /// `type`: `CrmItemProductRowType`.
     /// Allowed values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(
         rename = "type",
@@ -1345,7 +1088,7 @@ pub struct ListFilter {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub type_: ::std::option::Option<ListFilterType>,
+    pub type_: ::std::option::Option<crate::types::CrmItemProductRowType>,
     /// `storeId`: integer.
     #[serde(
         rename = "storeId",
@@ -1455,7 +1198,10 @@ impl ListFilter {
         self
     }
     /// Sets `discountTypeId`.
-    pub fn discount_type_id(mut self, value: ListFilterDiscountTypeId) -> Self {
+    pub fn discount_type_id(
+        mut self,
+        value: crate::types::CrmItemProductRowDiscountTypeId,
+    ) -> Self {
         self.discount_type_id = Some(value);
         self
     }
@@ -1517,7 +1263,7 @@ impl ListFilter {
         self
     }
     /// Sets `type`.
-    pub fn type_(mut self, value: ListFilterType) -> Self {
+    pub fn type_(mut self, value: crate::types::CrmItemProductRowType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -1690,56 +1436,6 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `discountTypeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetProductRowsDiscountTypeId {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for SetProductRowsDiscountTypeId {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for SetProductRowsDiscountTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for SetProductRowsDiscountTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `productRows` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1777,7 +1473,7 @@ pub struct SetProductRows {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub quantity: ::std::option::Option<f64>,
-    /// `discountTypeId`: `SetProductRowsDiscountTypeId`.
+    /// `discountTypeId`: `CrmItemProductRowDiscountTypeId`.
     /// Allowed values: `1`, `2`.
     #[serde(
         rename = "discountTypeId",
@@ -1785,7 +1481,9 @@ pub struct SetProductRows {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub discount_type_id: ::std::option::Option<SetProductRowsDiscountTypeId>,
+    pub discount_type_id: ::std::option::Option<
+        crate::types::CrmItemProductRowDiscountTypeId,
+    >,
     /// `discountRate`: number.
     #[serde(
         rename = "discountRate",
@@ -1880,7 +1578,10 @@ impl SetProductRows {
         self
     }
     /// Sets `discountTypeId`.
-    pub fn discount_type_id(mut self, value: SetProductRowsDiscountTypeId) -> Self {
+    pub fn discount_type_id(
+        mut self,
+        value: crate::types::CrmItemProductRowDiscountTypeId,
+    ) -> Self {
         self.discount_type_id = Some(value);
         self
     }
@@ -1933,15 +1634,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    /// `fields`: `SetProductRows`, required.
+    pub fields: SetProductRows,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: UpdateFields) -> Self {
+    pub fn new(id: i64, fields: SetProductRows) -> Self {
         Self { id, fields }
     }
 }
@@ -1958,30 +1659,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`crm.item.productrow.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `productRow`: `CrmItemProductRow`.
-    #[serde(rename = "productRow", default, skip_serializing_if = "Option::is_none")]
-    pub product_row: ::std::option::Option<crate::types::CrmItemProductRow>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { product_row: None }
-    }
-    /// Sets `productRow`.
-    pub fn product_row(mut self, value: crate::types::CrmItemProductRow) -> Self {
-        self.product_row = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`crm.item.productrow.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -2056,231 +1734,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `discountTypeId`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsDiscountTypeId {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for UpdateFieldsDiscountTypeId {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for UpdateFieldsDiscountTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsDiscountTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `productId`: integer.
-    #[serde(
-        rename = "productId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub product_id: ::std::option::Option<i64>,
-    /// `productName`: string.
-    #[serde(
-        rename = "productName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub product_name: ::std::option::Option<::std::string::String>,
-    /// `price`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price: ::std::option::Option<f64>,
-    /// `quantity`: number.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub quantity: ::std::option::Option<f64>,
-    /// `discountTypeId`: `UpdateFieldsDiscountTypeId`.
-    /// Allowed values: `1`, `2`.
-    #[serde(
-        rename = "discountTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
-    )]
-    pub discount_type_id: ::std::option::Option<UpdateFieldsDiscountTypeId>,
-    /// `discountRate`: number.
-    #[serde(
-        rename = "discountRate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub discount_rate: ::std::option::Option<f64>,
-    /// `discountSum`: number.
-    #[serde(
-        rename = "discountSum",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub discount_sum: ::std::option::Option<f64>,
-    /// `taxRate`: number.
-    #[serde(
-        rename = "taxRate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub tax_rate: ::std::option::Option<f64>,
-    /// `taxIncluded`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "taxIncluded",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub tax_included: ::std::option::Option<bool>,
-    /// `measureCode`: string.
-    #[serde(
-        rename = "measureCode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub measure_code: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateFields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            product_id: None,
-            product_name: None,
-            price: None,
-            quantity: None,
-            discount_type_id: None,
-            discount_rate: None,
-            discount_sum: None,
-            tax_rate: None,
-            tax_included: None,
-            measure_code: None,
-            sort: None,
-        }
-    }
-    /// Sets `productId`.
-    pub fn product_id(mut self, value: i64) -> Self {
-        self.product_id = Some(value);
-        self
-    }
-    /// Sets `productName`.
-    pub fn product_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_name = Some(value.into());
-        self
-    }
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-    /// Sets `discountTypeId`.
-    pub fn discount_type_id(mut self, value: UpdateFieldsDiscountTypeId) -> Self {
-        self.discount_type_id = Some(value);
-        self
-    }
-    /// Sets `discountRate`.
-    pub fn discount_rate(mut self, value: f64) -> Self {
-        self.discount_rate = Some(value);
-        self
-    }
-    /// Sets `discountSum`.
-    pub fn discount_sum(mut self, value: f64) -> Self {
-        self.discount_sum = Some(value);
-        self
-    }
-    /// Sets `taxRate`.
-    pub fn tax_rate(mut self, value: f64) -> Self {
-        self.tax_rate = Some(value);
-        self
-    }
-    /// Sets `taxIncluded`.
-    pub fn tax_included(mut self, value: bool) -> Self {
-        self.tax_included = Some(value);
-        self
-    }
-    /// Sets `measureCode`.
-    pub fn measure_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.measure_code = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-}

@@ -935,12 +935,25 @@ impl ::bitrix24_runtime::Method for Fields {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct FieldsResponse(pub crate::types::Lead);
+pub struct FieldsResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Lead {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }
@@ -1072,6 +1085,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1163,6 +1177,16 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::Lead;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Lead> {
+        response.0
+    }
+}
 /// The `result` of [`crm.lead.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1172,13 +1196,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<crate::types::Lead>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Lead> {
         self.0
     }
 }
@@ -1235,9 +1259,9 @@ pub struct Update {
     /// `fields`: `UpdateFields`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<UpdateFields>,
-    /// `params`: `UpdateParams`.
+    /// `params`: `AddParams`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<UpdateParams>,
+    pub params: ::std::option::Option<AddParams>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1257,7 +1281,7 @@ impl Update {
         self
     }
     /// Sets `params`.
-    pub fn params(mut self, value: UpdateParams) -> Self {
+    pub fn params(mut self, value: AddParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -1986,38 +2010,6 @@ impl UpdateFields {
     /// Sets `WEB`.
     pub fn web(mut self, value: crate::types::CrmMultifield) -> Self {
         self.web = Some(value);
-        self
-    }
-}
-/// The `params` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateParams {
-    /// `REGISTER_SONET_EVENT`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "REGISTER_SONET_EVENT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub register_sonet_event: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UpdateParams);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UpdateParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { register_sonet_event: None }
-    }
-    /// Sets `REGISTER_SONET_EVENT`.
-    pub fn register_sonet_event(mut self, value: bool) -> Self {
-        self.register_sonet_event = Some(value);
         self
     }
 }

@@ -96,64 +96,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `SHOW_FILTER`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsShowFilter {
-    /// `N`
-    N,
-    /// `I`
-    I,
-    /// `E`
-    E,
-    /// `S`
-    S,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsShowFilter {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "I" => Self::I,
-            "E" => Self::E,
-            "S" => Self::S,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::I => "I",
-            Self::E => "E",
-            Self::S => "S",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for AddFieldsShowFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsShowFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -212,11 +154,13 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `AddFieldsShowFilter`.
+    /// `SHOW_FILTER`: `ListFilterShowFilter`.
     /// Default: `N`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<AddFieldsShowFilter>,
+    pub show_filter: ::std::option::Option<
+        crate::crm::company::userfield::ListFilterShowFilter,
+    >,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     /// Default: `Y`.
     #[serde(
@@ -353,7 +297,10 @@ impl AddFields {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(mut self, value: AddFieldsShowFilter) -> Self {
+    pub fn show_filter(
+        mut self,
+        value: crate::crm::company::userfield::ListFilterShowFilter,
+    ) -> Self {
         self.show_filter = Some(value);
         self
     }
@@ -759,64 +706,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `SHOW_FILTER`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterShowFilter {
-    /// `N`
-    N,
-    /// `I`
-    I,
-    /// `E`
-    E,
-    /// `S`
-    S,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListFilterShowFilter {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "I" => Self::I,
-            "E" => Self::E,
-            "S" => Self::S,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::I => "I",
-            Self::E => "E",
-            Self::S => "S",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListFilterShowFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListFilterShowFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -891,7 +780,9 @@ pub struct ListFilter {
     /// `SHOW_FILTER`: `ListFilterShowFilter`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<ListFilterShowFilter>,
+    pub show_filter: ::std::option::Option<
+        crate::crm::company::userfield::ListFilterShowFilter,
+    >,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "SHOW_IN_LIST",
@@ -1057,7 +948,10 @@ impl ListFilter {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(mut self, value: ListFilterShowFilter) -> Self {
+    pub fn show_filter(
+        mut self,
+        value: crate::crm::company::userfield::ListFilterShowFilter,
+    ) -> Self {
         self.show_filter = Some(value);
         self
     }
@@ -1128,64 +1022,6 @@ impl ListFilter {
     ) -> Self {
         self.settings = Some(value);
         self
-    }
-}
-/// Allowed values of `SHOW_FILTER`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemShowFilter {
-    /// `N`
-    N,
-    /// `I`
-    I,
-    /// `E`
-    E,
-    /// `S`
-    S,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemShowFilter {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "I" => Self::I,
-            "E" => Self::E,
-            "S" => Self::S,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::I => "I",
-            Self::E => "E",
-            Self::S => "S",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListItemShowFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemShowFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `item` object.
@@ -1259,10 +1095,12 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `ListItemShowFilter`.
+    /// `SHOW_FILTER`: `ListFilterShowFilter`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<ListItemShowFilter>,
+    pub show_filter: ::std::option::Option<
+        crate::crm::company::userfield::ListFilterShowFilter,
+    >,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "SHOW_IN_LIST",
@@ -1424,7 +1262,10 @@ impl ListItem {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(mut self, value: ListItemShowFilter) -> Self {
+    pub fn show_filter(
+        mut self,
+        value: crate::crm::company::userfield::ListFilterShowFilter,
+    ) -> Self {
         self.show_filter = Some(value);
         self
     }
@@ -1595,64 +1436,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `SHOW_FILTER`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsShowFilter {
-    /// `N`
-    N,
-    /// `I`
-    I,
-    /// `E`
-    E,
-    /// `S`
-    S,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsShowFilter {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "N" => Self::N,
-            "I" => Self::I,
-            "E" => Self::E,
-            "S" => Self::S,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::N => "N",
-            Self::I => "I",
-            Self::E => "E",
-            Self::S => "S",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for UpdateFieldsShowFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsShowFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1692,10 +1475,12 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `UpdateFieldsShowFilter`.
+    /// `SHOW_FILTER`: `ListFilterShowFilter`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<UpdateFieldsShowFilter>,
+    pub show_filter: ::std::option::Option<
+        crate::crm::company::userfield::ListFilterShowFilter,
+    >,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "SHOW_IN_LIST",
@@ -1824,7 +1609,10 @@ impl UpdateFields {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(mut self, value: UpdateFieldsShowFilter) -> Self {
+    pub fn show_filter(
+        mut self,
+        value: crate::crm::company::userfield::ListFilterShowFilter,
+    ) -> Self {
         self.show_filter = Some(value);
         self
     }

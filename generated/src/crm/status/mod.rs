@@ -339,201 +339,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.status.fields`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `STATUS_ID`: string.
-    #[serde(
-        rename = "STATUS_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status_id: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `NAME_INIT`: string.
-    #[serde(
-        rename = "NAME_INIT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name_init: ::std::option::Option<::std::string::String>,
-    /// `SYSTEM`: string.
-    #[serde(
-        rename = "SYSTEM",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub system: ::std::option::Option<::std::string::String>,
-    /// `CATEGORY_ID`: integer.
-    #[serde(
-        rename = "CATEGORY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub category_id: ::std::option::Option<i64>,
-    /// `COLOR`: string.
-    #[serde(
-        rename = "COLOR",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `SEMANTICS`: string.
-    #[serde(
-        rename = "SEMANTICS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub semantics: ::std::option::Option<::std::string::String>,
-    /// `EXTRA`: map of any JSON value.
-    #[serde(
-        rename = "EXTRA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub extra: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
     >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            status_id: None,
-            sort: None,
-            name: None,
-            name_init: None,
-            system: None,
-            category_id: None,
-            color: None,
-            semantics: None,
-            extra: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `STATUS_ID`.
-    pub fn status_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_id = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `NAME_INIT`.
-    pub fn name_init(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name_init = Some(value.into());
-        self
-    }
-    /// Sets `SYSTEM`.
-    pub fn system(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.system = Some(value.into());
-        self
-    }
-    /// Sets `CATEGORY_ID`.
-    pub fn category_id(mut self, value: i64) -> Self {
-        self.category_id = Some(value);
-        self
-    }
-    /// Sets `COLOR`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `SEMANTICS`.
-    pub fn semantics(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.semantics = Some(value.into());
-        self
-    }
-    /// Sets `EXTRA`.
-    pub fn extra(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.extra = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.status.fields`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-fields.html).
@@ -836,6 +663,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`]: `400`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -854,6 +682,13 @@ pub struct List {
     /// `filter`: `ListFilter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: ::std::option::Option<ListFilter>,
+    /// `start`: offset of the first element of the page (`-1`: do not count the total).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub start: ::std::option::Option<i64>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(List);
@@ -863,7 +698,11 @@ impl List {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { order: None, filter: None }
+        Self {
+            order: None,
+            filter: None,
+            start: None,
+        }
     }
     /// Sets `order`.
     pub fn order(
@@ -878,6 +717,11 @@ impl List {
         self.filter = Some(value);
         self
     }
+    /// Sets `start`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
 }
 #[cfg(feature = "crm")]
 impl ::bitrix24_runtime::Method for List {
@@ -888,6 +732,16 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.0
+    }
 }
 /// The `result` of [`crm.status.list`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-list.html).
 #[cfg(feature = "crm")]

@@ -85,68 +85,6 @@ impl ::std::fmt::Display for BindError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for BindError {}
-/// Allowed values of `ENTITY_TYPE`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BindFieldsEntityType {
-    /// `lead`
-    Lead,
-    /// `deal`
-    Deal,
-    /// `contact`
-    Contact,
-    /// `company`
-    Company,
-    /// `order`
-    Order,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for BindFieldsEntityType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lead" => Self::Lead,
-            "deal" => Self::Deal,
-            "contact" => Self::Contact,
-            "company" => Self::Company,
-            "order" => Self::Order,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lead => "lead",
-            Self::Deal => "deal",
-            Self::Contact => "contact",
-            Self::Company => "company",
-            Self::Order => "order",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for BindFieldsEntityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for BindFieldsEntityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -165,10 +103,10 @@ pub struct BindFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub entity_id: i64,
-    /// `ENTITY_TYPE`: `BindFieldsEntityType`, required.
+    /// `ENTITY_TYPE`: `CommentEntityType`, required.
     /// Allowed values: `lead`, `deal`, `contact`, `company`, `order`.
     #[serde(rename = "ENTITY_TYPE")]
-    pub entity_type: BindFieldsEntityType,
+    pub entity_type: crate::types::CommentEntityType,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -178,7 +116,7 @@ impl BindFields {
     pub fn new(
         owner_id: i64,
         entity_id: i64,
-        entity_type: BindFieldsEntityType,
+        entity_type: crate::types::CommentEntityType,
     ) -> Self {
         Self {
             owner_id,
@@ -223,59 +161,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.timeline.bindings.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `OWNER_ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "OWNER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub owner_id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: integer.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `ENTITY_TYPE`: `FieldsResponseEntityType`.
-    /// Allowed values: `lead`, `deal`, `contact`, `company`, `order`.
-    #[serde(rename = "ENTITY_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub entity_type: ::std::option::Option<FieldsResponseEntityType>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            owner_id: None,
-            entity_id: None,
-            entity_type: None,
-        }
-    }
-    /// Sets `OWNER_ID`.
-    pub fn owner_id(mut self, value: i64) -> Self {
-        self.owner_id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_TYPE`.
-    pub fn entity_type(mut self, value: FieldsResponseEntityType) -> Self {
-        self.entity_type = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.timeline.bindings.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html).
@@ -321,68 +228,6 @@ impl ::std::fmt::Display for FieldsError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for FieldsError {}
-/// Allowed values of `ENTITY_TYPE`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FieldsResponseEntityType {
-    /// `lead`
-    Lead,
-    /// `deal`
-    Deal,
-    /// `contact`
-    Contact,
-    /// `company`
-    Company,
-    /// `order`
-    Order,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for FieldsResponseEntityType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lead" => Self::Lead,
-            "deal" => Self::Deal,
-            "contact" => Self::Contact,
-            "company" => Self::Company,
-            "order" => Self::Order,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lead => "lead",
-            Self::Deal => "deal",
-            Self::Contact => "contact",
-            Self::Company => "company",
-            Self::Order => "order",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for FieldsResponseEntityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for FieldsResponseEntityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`crm.timeline.bindings.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-list.html).
 ///
 /// - Scopes: `crm`
@@ -581,15 +426,15 @@ impl ListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unbind {
-    /// `fields`: `UnbindFields`, required.
-    pub fields: UnbindFields,
+    /// `fields`: `BindFields`, required.
+    pub fields: BindFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Unbind {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: UnbindFields) -> Self {
+    pub fn new(fields: BindFields) -> Self {
         Self { fields }
     }
 }
@@ -654,105 +499,3 @@ impl ::std::fmt::Display for UnbindError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UnbindError {}
-/// Allowed values of `ENTITY_TYPE`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UnbindFieldsEntityType {
-    /// `lead`
-    Lead,
-    /// `deal`
-    Deal,
-    /// `contact`
-    Contact,
-    /// `company`
-    Company,
-    /// `order`
-    Order,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for UnbindFieldsEntityType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lead" => Self::Lead,
-            "deal" => Self::Deal,
-            "contact" => Self::Contact,
-            "company" => Self::Company,
-            "order" => Self::Order,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lead => "lead",
-            Self::Deal => "deal",
-            Self::Contact => "contact",
-            Self::Company => "company",
-            Self::Order => "order",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for UnbindFieldsEntityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for UnbindFieldsEntityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UnbindFields {
-    /// `OWNER_ID`: integer, required.
-    #[serde(
-        rename = "OWNER_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_id: i64,
-    /// `ENTITY_ID`: integer, required.
-    #[serde(
-        rename = "ENTITY_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: i64,
-    /// `ENTITY_TYPE`: `UnbindFieldsEntityType`, required.
-    /// Allowed values: `lead`, `deal`, `contact`, `company`, `order`.
-    #[serde(rename = "ENTITY_TYPE")]
-    pub entity_type: UnbindFieldsEntityType,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl UnbindFields {
-    /// A value with the required `OWNER_ID`, `ENTITY_ID`, `ENTITY_TYPE`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        owner_id: i64,
-        entity_id: i64,
-        entity_type: UnbindFieldsEntityType,
-    ) -> Self {
-        Self {
-            owner_id,
-            entity_id,
-            entity_type,
-        }
-    }
-}

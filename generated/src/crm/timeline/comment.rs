@@ -363,126 +363,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.timeline.comment.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `CREATED`: string.
-    #[serde(
-        rename = "CREATED",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created: ::std::option::Option<::std::string::String>,
-    /// `ENTITY_ID`: integer.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `ENTITY_TYPE`: `FieldsResponseEntityType`.
-    /// Allowed values: `lead`, `deal`, `contact`, `company`, `order`.
-    #[serde(rename = "ENTITY_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub entity_type: ::std::option::Option<FieldsResponseEntityType>,
-    /// `AUTHOR_ID`: integer.
-    #[serde(
-        rename = "AUTHOR_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub author_id: ::std::option::Option<i64>,
-    /// `COMMENT`: string.
-    #[serde(
-        rename = "COMMENT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub comment: ::std::option::Option<::std::string::String>,
-    /// `FILES`: map of any JSON value.
-    #[serde(
-        rename = "FILES",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub files: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
     >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            created: None,
-            entity_id: None,
-            entity_type: None,
-            author_id: None,
-            comment: None,
-            files: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `CREATED`.
-    pub fn created(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created = Some(value.into());
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_TYPE`.
-    pub fn entity_type(mut self, value: FieldsResponseEntityType) -> Self {
-        self.entity_type = Some(value);
-        self
-    }
-    /// Sets `AUTHOR_ID`.
-    pub fn author_id(mut self, value: i64) -> Self {
-        self.author_id = Some(value);
-        self
-    }
-    /// Sets `COMMENT`.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-    /// Sets `FILES`.
-    pub fn files(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.files = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.timeline.comment.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html).
@@ -528,68 +430,6 @@ impl ::std::fmt::Display for FieldsError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for FieldsError {}
-/// Allowed values of `ENTITY_TYPE`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FieldsResponseEntityType {
-    /// `lead`
-    Lead,
-    /// `deal`
-    Deal,
-    /// `contact`
-    Contact,
-    /// `company`
-    Company,
-    /// `order`
-    Order,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for FieldsResponseEntityType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lead" => Self::Lead,
-            "deal" => Self::Deal,
-            "contact" => Self::Contact,
-            "company" => Self::Company,
-            "order" => Self::Order,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lead => "lead",
-            Self::Deal => "deal",
-            Self::Contact => "contact",
-            Self::Company => "company",
-            Self::Order => "order",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for FieldsResponseEntityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for FieldsResponseEntityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
 ///
 /// - Scopes: `crm`
@@ -680,6 +520,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -759,6 +600,16 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::Comment;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Comment> {
+        response.0
+    }
+}
 /// The `result` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -768,13 +619,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<crate::types::Comment>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Comment> {
         self.0
     }
 }

@@ -37,115 +37,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`crm.timeline.logmessage.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `created`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created: ::std::option::Option<::std::string::String>,
-    /// `authorId`: integer.
-    #[serde(
-        rename = "authorId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub author_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `text`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `iconCode`: string.
-    #[serde(
-        rename = "iconCode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub icon_code: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            created: None,
-            author_id: None,
-            title: None,
-            text: None,
-            icon_code: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `created`.
-    pub fn created(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created = Some(value.into());
-        self
-    }
-    /// Sets `authorId`.
-    pub fn author_id(mut self, value: i64) -> Self {
-        self.author_id = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `iconCode`.
-    pub fn icon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.icon_code = Some(value.into());
-        self
-    }
-}
+pub type AddResponse = crate::types::LogMessage;
 /// Errors of [`crm.timeline.logmessage.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -418,15 +310,28 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.timeline.logmessage.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub crate::types::LogMessage);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `logMessage`: `LogMessage`.
+    #[serde(rename = "logMessage", default, skip_serializing_if = "Option::is_none")]
+    pub log_message: ::std::option::Option<crate::types::LogMessage>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::LogMessage {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { log_message: None }
+    }
+    /// Sets `logMessage`.
+    pub fn log_message(mut self, value: crate::types::LogMessage) -> Self {
+        self.log_message = Some(value);
+        self
     }
 }
 /// Errors of [`crm.timeline.logmessage.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html).
@@ -568,12 +473,17 @@ impl ::bitrix24_runtime::Method for List {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct ListResponse(pub crate::types::LogMessage);
+pub struct ListResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::vec::Vec<crate::types::LogMessage>,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::LogMessage {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::LogMessage> {
         self.0
     }
 }

@@ -50,50 +50,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`crm.timeline.logo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `code`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: ::std::option::Option<::serde_json::Value>,
-    /// `isSystem`: any JSON value.
-    #[serde(rename = "isSystem", default, skip_serializing_if = "Option::is_none")]
-    pub is_system: ::std::option::Option<::serde_json::Value>,
-    /// `fileUri`: any JSON value.
-    #[serde(rename = "fileUri", default, skip_serializing_if = "Option::is_none")]
-    pub file_uri: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            code: None,
-            is_system: None,
-            file_uri: None,
-        }
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: ::serde_json::Value) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `isSystem`.
-    pub fn is_system(mut self, value: ::serde_json::Value) -> Self {
-        self.is_system = Some(value);
-        self
-    }
-    /// Sets `fileUri`.
-    pub fn file_uri(mut self, value: ::serde_json::Value) -> Self {
-        self.file_uri = Some(value);
-        self
-    }
-}
+pub type AddResponse = crate::types::Icon;
 /// Errors of [`crm.timeline.logo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -314,15 +271,28 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub crate::types::Logo);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `logo`: `Icon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: ::std::option::Option<crate::types::Icon>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Logo {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { logo: None }
+    }
+    /// Sets `logo`.
+    pub fn logo(mut self, value: crate::types::Icon) -> Self {
+        self.logo = Some(value);
+        self
     }
 }
 /// Errors of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
@@ -417,15 +387,32 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct ListResponse(pub crate::types::Logo);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `logos`: list of `Icon`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub logos: ::std::option::Option<::std::vec::Vec<crate::types::Icon>>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListResponse);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Logo {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { logos: None }
+    }
+    /// Sets `logos`.
+    pub fn logos(mut self, value: ::std::vec::Vec<crate::types::Icon>) -> Self {
+        self.logos = Some(value);
+        self
     }
 }
 /// Errors of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html).

@@ -42,382 +42,28 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`crm.userfield.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-fields.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct FieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-    /// `USER_TYPE_ID`: string.
-    #[serde(
-        rename = "USER_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_type_id: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `MULTIPLE`: string.
-    #[serde(
-        rename = "MULTIPLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub multiple: ::std::option::Option<::std::string::String>,
-    /// `MANDATORY`: string.
-    #[serde(
-        rename = "MANDATORY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub mandatory: ::std::option::Option<::std::string::String>,
-    /// `SHOW_FILTER`: string.
-    #[serde(
-        rename = "SHOW_FILTER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub show_filter: ::std::option::Option<::std::string::String>,
-    /// `SHOW_IN_LIST`: string.
-    #[serde(
-        rename = "SHOW_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub show_in_list: ::std::option::Option<::std::string::String>,
-    /// `EDIT_IN_LIST`: string.
-    #[serde(
-        rename = "EDIT_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub edit_in_list: ::std::option::Option<::std::string::String>,
-    /// `IS_SEARCHABLE`: string.
-    #[serde(
-        rename = "IS_SEARCHABLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub is_searchable: ::std::option::Option<::std::string::String>,
-    /// `EDIT_FORM_LABEL`: one of: string; map of string.
-    #[serde(
-        rename = "EDIT_FORM_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
-    )]
-    pub edit_form_label: ::std::option::Option<
-        ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
     >,
-    /// `LIST_COLUMN_LABEL`: one of: string; map of string.
-    #[serde(
-        rename = "LIST_COLUMN_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
-    )]
-    pub list_column_label: ::std::option::Option<
-        ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    >,
-    /// `LIST_FILTER_LABEL`: one of: string; map of string.
-    #[serde(
-        rename = "LIST_FILTER_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
-    )]
-    pub list_filter_label: ::std::option::Option<
-        ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    >,
-    /// `ERROR_MESSAGE`: one of: string; map of string.
-    #[serde(
-        rename = "ERROR_MESSAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
-    )]
-    pub error_message: ::std::option::Option<
-        ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    >,
-    /// `HELP_MESSAGE`: one of: string; map of string.
-    #[serde(
-        rename = "HELP_MESSAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
-    )]
-    pub help_message: ::std::option::Option<
-        ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    >,
-    /// `LIST`: map of any JSON value.
-    #[serde(
-        rename = "LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub list: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `SETTINGS`: map of string.
-    #[serde(
-        rename = "SETTINGS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsResponse);
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-            user_type_id: None,
-            xml_id: None,
-            sort: None,
-            multiple: None,
-            mandatory: None,
-            show_filter: None,
-            show_in_list: None,
-            edit_in_list: None,
-            is_searchable: None,
-            edit_form_label: None,
-            list_column_label: None,
-            list_filter_label: None,
-            error_message: None,
-            help_message: None,
-            list: None,
-            settings: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-    /// Sets `USER_TYPE_ID`.
-    pub fn user_type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_type_id = Some(value.into());
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `MULTIPLE`.
-    pub fn multiple(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.multiple = Some(value.into());
-        self
-    }
-    /// Sets `MANDATORY`.
-    pub fn mandatory(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mandatory = Some(value.into());
-        self
-    }
-    /// Sets `SHOW_FILTER`.
-    pub fn show_filter(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.show_filter = Some(value.into());
-        self
-    }
-    /// Sets `SHOW_IN_LIST`.
-    pub fn show_in_list(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.show_in_list = Some(value.into());
-        self
-    }
-    /// Sets `EDIT_IN_LIST`.
-    pub fn edit_in_list(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.edit_in_list = Some(value.into());
-        self
-    }
-    /// Sets `IS_SEARCHABLE`.
-    pub fn is_searchable(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.is_searchable = Some(value.into());
-        self
-    }
-    /// Sets `EDIT_FORM_LABEL`.
-    pub fn edit_form_label(
-        mut self,
-        value: ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.edit_form_label = Some(value);
-        self
-    }
-    /// Sets `LIST_COLUMN_LABEL`.
-    pub fn list_column_label(
-        mut self,
-        value: ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.list_column_label = Some(value);
-        self
-    }
-    /// Sets `LIST_FILTER_LABEL`.
-    pub fn list_filter_label(
-        mut self,
-        value: ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.list_filter_label = Some(value);
-        self
-    }
-    /// Sets `ERROR_MESSAGE`.
-    pub fn error_message(
-        mut self,
-        value: ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.error_message = Some(value);
-        self
-    }
-    /// Sets `HELP_MESSAGE`.
-    pub fn help_message(
-        mut self,
-        value: ::bitrix24_runtime::wire::OneOf2<
-            ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.help_message = Some(value);
-        self
-    }
-    /// Sets `LIST`.
-    pub fn list(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.list = Some(value);
-        self
-    }
-    /// Sets `SETTINGS`.
-    pub fn settings(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.settings = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`crm.userfield.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-fields.html).
@@ -541,8 +187,8 @@ impl ::std::fmt::Display for TypesError {
 #[cfg(feature = "crm")]
 impl ::std::error::Error for TypesError {}
 /// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -563,10 +209,10 @@ pub struct TypesItem {
     )]
     pub title: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "task"))]
 ::bitrix24_runtime::wire_object!(TypesItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
 impl TypesItem {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

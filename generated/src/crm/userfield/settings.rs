@@ -47,7 +47,10 @@ pub struct FieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -55,7 +58,10 @@ impl FieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }

@@ -710,123 +710,6 @@ impl<'de> ::serde::Deserialize<'de> for SetJobFieldsStatus {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `data` object.
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetJobFieldsDataData {
-    /// `firstName`: string.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub first_name: ::std::option::Option<::std::string::String>,
-    /// `lastName`: string.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `patronymicName`: string.
-    #[serde(
-        rename = "patronymicName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub patronymic_name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "humanresources.hcmlink")]
-::bitrix24_runtime::wire_object!(SetJobFieldsDataData);
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl SetJobFieldsDataData {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            first_name: None,
-            last_name: None,
-            patronymic_name: None,
-        }
-    }
-    /// Sets `firstName`.
-    pub fn first_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-    /// Sets `lastName`.
-    pub fn last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-    /// Sets `patronymicName`.
-    pub fn patronymic_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.patronymic_name = Some(value.into());
-        self
-    }
-}
-/// The `data` object.
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetJobFieldsData {
-    /// `employee`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub employee: ::std::string::String,
-    /// `person`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub person: ::std::string::String,
-    /// `userId`: integer.
-    #[serde(
-        rename = "userId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `data`: `SetJobFieldsDataData`, required.
-    pub data: SetJobFieldsDataData,
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl SetJobFieldsData {
-    /// A value with the required `employee`, `person`, `data`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        employee: impl ::std::convert::Into<::std::string::String>,
-        person: impl ::std::convert::Into<::std::string::String>,
-        data: SetJobFieldsDataData,
-    ) -> Self {
-        Self {
-            employee: employee.into(),
-            person: person.into(),
-            user_id: None,
-            data,
-        }
-    }
-    /// Sets `userId`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -850,9 +733,9 @@ pub struct SetJobFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub sent: ::std::option::Option<i64>,
-    /// `data`: `SetJobFieldsData`.
+    /// `data`: `SetData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<SetJobFieldsData>,
+    pub data: ::std::option::Option<SetData>,
 }
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -878,7 +761,7 @@ impl SetJobFields {
         self
     }
     /// Sets `data`.
-    pub fn data(mut self, value: SetJobFieldsData) -> Self {
+    pub fn data(mut self, value: SetData) -> Self {
         self.data = Some(value);
         self
     }

@@ -243,8 +243,8 @@ impl ::std::fmt::Display for AddError {
 #[cfg(feature = "im")]
 impl ::std::error::Error for AddError {}
 /// Allowed values of `COLOR`.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddColor {
@@ -283,8 +283,8 @@ pub enum AddColor {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 impl ::bitrix24_runtime::wire::StrEnum for AddColor {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -329,8 +329,8 @@ impl ::bitrix24_runtime::wire::StrEnum for AddColor {
         }
     }
 }
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 impl ::serde::Serialize for AddColor {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -339,8 +339,8 @@ impl ::serde::Serialize for AddColor {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
 impl<'de> ::serde::Deserialize<'de> for AddColor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -1242,17 +1242,17 @@ pub struct UpdateColor {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `COLOR`: `UpdateColorColor`, required.
+    /// `COLOR`: `AddColor`, required.
     /// Allowed values: `RED`, `GREEN`, `MINT`, `LIGHT_BLUE`, `DARK_BLUE`, `PURPLE`, `AQUA`, `PINK`, `LIME`, `BROWN`, `AZURE`, `KHAKI`, `SAND`, `MARENGO`, `GRAY`, `GRAPHITE`.
     #[serde(rename = "COLOR")]
-    pub color: UpdateColorColor,
+    pub color: AddColor,
 }
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl UpdateColor {
     /// A value with the required `COLOR`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(color: UpdateColorColor) -> Self {
+    pub fn new(color: AddColor) -> Self {
         Self {
             chat_id: None,
             dialog_id: None,
@@ -1368,112 +1368,6 @@ impl ::std::fmt::Display for UpdateColorError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for UpdateColorError {}
-/// Allowed values of `COLOR`.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateColorColor {
-    /// `RED`
-    Red,
-    /// `GREEN`
-    Green,
-    /// `MINT`
-    Mint,
-    /// `LIGHT_BLUE`
-    LightBlue,
-    /// `DARK_BLUE`
-    DarkBlue,
-    /// `PURPLE`
-    Purple,
-    /// `AQUA`
-    Aqua,
-    /// `PINK`
-    Pink,
-    /// `LIME`
-    Lime,
-    /// `BROWN`
-    Brown,
-    /// `AZURE`
-    Azure,
-    /// `KHAKI`
-    Khaki,
-    /// `SAND`
-    Sand,
-    /// `MARENGO`
-    Marengo,
-    /// `GRAY`
-    Gray,
-    /// `GRAPHITE`
-    Graphite,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateColorColor {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "RED" => Self::Red,
-            "GREEN" => Self::Green,
-            "MINT" => Self::Mint,
-            "LIGHT_BLUE" => Self::LightBlue,
-            "DARK_BLUE" => Self::DarkBlue,
-            "PURPLE" => Self::Purple,
-            "AQUA" => Self::Aqua,
-            "PINK" => Self::Pink,
-            "LIME" => Self::Lime,
-            "BROWN" => Self::Brown,
-            "AZURE" => Self::Azure,
-            "KHAKI" => Self::Khaki,
-            "SAND" => Self::Sand,
-            "MARENGO" => Self::Marengo,
-            "GRAY" => Self::Gray,
-            "GRAPHITE" => Self::Graphite,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Red => "RED",
-            Self::Green => "GREEN",
-            Self::Mint => "MINT",
-            Self::LightBlue => "LIGHT_BLUE",
-            Self::DarkBlue => "DARK_BLUE",
-            Self::Purple => "PURPLE",
-            Self::Aqua => "AQUA",
-            Self::Pink => "PINK",
-            Self::Lime => "LIME",
-            Self::Brown => "BROWN",
-            Self::Azure => "AZURE",
-            Self::Khaki => "KHAKI",
-            Self::Sand => "SAND",
-            Self::Marengo => "MARENGO",
-            Self::Gray => "GRAY",
-            Self::Graphite => "GRAPHITE",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ::serde::Serialize for UpdateColorColor {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateColorColor {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`im.chat.updateTitle`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-title.html).
 ///
 /// - Scopes: `im`

@@ -256,9 +256,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub role: ::std::option::Option<::std::string::String>,
-    /// `entity_link`: `GetResponseEntityLink`.
+    /// `entity_link`: `ChatsEntityLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_link: ::std::option::Option<GetResponseEntityLink>,
+    pub entity_link: ::std::option::Option<crate::types::ChatsEntityLink>,
     /// `text_field_enabled`: boolean.
     #[serde(
         default,
@@ -273,9 +273,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub background_id: ::std::option::Option<i64>,
-    /// `permissions`: `GetResponsePermissions`.
+    /// `permissions`: `ChatsPermissions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: ::std::option::Option<GetResponsePermissions>,
+    pub permissions: ::std::option::Option<crate::types::ChatsPermissions>,
     /// `is_new`: boolean.
     #[serde(
         default,
@@ -283,13 +283,15 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub is_new: ::std::option::Option<bool>,
-    /// `readed_list`: list of `GetResponseReadedList`.
+    /// `readed_list`: list of `ChatsReadedList`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub readed_list: ::std::option::Option<::std::vec::Vec<GetResponseReadedList>>,
+    pub readed_list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::ChatsReadedList>,
+    >,
     /// `manager_list`: list of integer.
     #[serde(
         default,
@@ -545,7 +547,7 @@ impl GetResponse {
         self
     }
     /// Sets `entity_link`.
-    pub fn entity_link(mut self, value: GetResponseEntityLink) -> Self {
+    pub fn entity_link(mut self, value: crate::types::ChatsEntityLink) -> Self {
         self.entity_link = Some(value);
         self
     }
@@ -560,7 +562,7 @@ impl GetResponse {
         self
     }
     /// Sets `permissions`.
-    pub fn permissions(mut self, value: GetResponsePermissions) -> Self {
+    pub fn permissions(mut self, value: crate::types::ChatsPermissions) -> Self {
         self.permissions = Some(value);
         self
     }
@@ -570,7 +572,10 @@ impl GetResponse {
         self
     }
     /// Sets `readed_list`.
-    pub fn readed_list(mut self, value: ::std::vec::Vec<GetResponseReadedList>) -> Self {
+    pub fn readed_list(
+        mut self,
+        value: ::std::vec::Vec<crate::types::ChatsReadedList>,
+    ) -> Self {
         self.readed_list = Some(value);
         self
     }
@@ -809,269 +814,6 @@ impl GetResponseRestrictions {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.path_title = Some(value.into());
-        self
-    }
-}
-/// The `entity_link` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseEntityLink {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `url`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(GetResponseEntityLink);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl GetResponseEntityLink {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            url: None,
-            id: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
-/// The `permissions` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponsePermissions {
-    /// `manage_users_add`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// `manage_users_delete`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// `manage_ui`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// `manage_settings`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// `manage_messages`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// `can_post`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub can_post: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(GetResponsePermissions);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl GetResponsePermissions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            manage_users_add: None,
-            manage_users_delete: None,
-            manage_ui: None,
-            manage_settings: None,
-            manage_messages: None,
-            can_post: None,
-        }
-    }
-    /// Sets `manage_users_add`.
-    pub fn manage_users_add(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_add = Some(value.into());
-        self
-    }
-    /// Sets `manage_users_delete`.
-    pub fn manage_users_delete(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_delete = Some(value.into());
-        self
-    }
-    /// Sets `manage_ui`.
-    pub fn manage_ui(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_ui = Some(value.into());
-        self
-    }
-    /// Sets `manage_settings`.
-    pub fn manage_settings(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_settings = Some(value.into());
-        self
-    }
-    /// Sets `manage_messages`.
-    pub fn manage_messages(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_messages = Some(value.into());
-        self
-    }
-    /// Sets `can_post`.
-    pub fn can_post(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.can_post = Some(value.into());
-        self
-    }
-}
-/// The `readed_list` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseReadedList {
-    /// `user_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `user_name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_name: ::std::option::Option<::std::string::String>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-    /// `date`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(GetResponseReadedList);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl GetResponseReadedList {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            user_id: None,
-            user_name: None,
-            message_id: None,
-            date: None,
-        }
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-    /// Sets `user_name`.
-    pub fn user_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-    /// Sets `date`.
-    pub fn date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date = Some(value.into());
         self
     }
 }

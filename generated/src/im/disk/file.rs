@@ -455,12 +455,12 @@ impl ::bitrix24_runtime::Method for Save {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SaveResponse {
-    /// `folder`: `SaveResponseFolder`.
+    /// `folder`: `TaskdtoFlow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub folder: ::std::option::Option<SaveResponseFolder>,
-    /// `file`: `SaveResponseFile`.
+    pub folder: ::std::option::Option<crate::types::TaskdtoFlow>,
+    /// `file`: `TaskdtoFlow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: ::std::option::Option<SaveResponseFile>,
+    pub file: ::std::option::Option<crate::types::TaskdtoFlow>,
 }
 #[cfg(feature = "im")]
 ::bitrix24_runtime::wire_object!(SaveResponse);
@@ -473,12 +473,12 @@ impl SaveResponse {
         Self { folder: None, file: None }
     }
     /// Sets `folder`.
-    pub fn folder(mut self, value: SaveResponseFolder) -> Self {
+    pub fn folder(mut self, value: crate::types::TaskdtoFlow) -> Self {
         self.folder = Some(value);
         self
     }
     /// Sets `file`.
-    pub fn file(mut self, value: SaveResponseFile) -> Self {
+    pub fn file(mut self, value: crate::types::TaskdtoFlow) -> Self {
         self.file = Some(value);
         self
     }
@@ -533,95 +533,3 @@ impl ::std::fmt::Display for SaveError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for SaveError {}
-/// The `folder` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SaveResponseFolder {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(SaveResponseFolder);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl SaveResponseFolder {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-/// The `file` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SaveResponseFile {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(SaveResponseFile);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl SaveResponseFile {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}

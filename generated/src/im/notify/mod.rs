@@ -195,30 +195,7 @@ impl ::bitrix24_runtime::Method for Confirm {
 /// The `result` of [`im.notify.confirm`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-confirm.html).
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ConfirmResponse {
-    /// `result_message`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_message: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ConfirmResponse);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ConfirmResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { result_message: None }
-    }
-    /// Sets `result_message`.
-    pub fn result_message(mut self, value: ::serde_json::Value) -> Self {
-        self.result_message = Some(value);
-        self
-    }
-}
+pub type ConfirmResponse = AnswerResponse;
 /// Errors of [`im.notify.confirm`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-confirm.html).
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]

@@ -185,360 +185,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for ListError {}
-/// The `restrictions` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemRestrictions {
-    /// `avatar`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub avatar: ::std::option::Option<bool>,
-    /// `rename`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub rename: ::std::option::Option<bool>,
-    /// `extend`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub extend: ::std::option::Option<bool>,
-    /// `call`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub call: ::std::option::Option<bool>,
-    /// `mute`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub mute: ::std::option::Option<bool>,
-    /// `leave`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub leave: ::std::option::Option<bool>,
-    /// `leave_owner`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub leave_owner: ::std::option::Option<bool>,
-    /// `send`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub send: ::std::option::Option<bool>,
-    /// `user_list`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub user_list: ::std::option::Option<bool>,
-    /// `path`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub path: ::std::option::Option<::std::string::String>,
-    /// `path_title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub path_title: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ListItemRestrictions);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ListItemRestrictions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            avatar: None,
-            rename: None,
-            extend: None,
-            call: None,
-            mute: None,
-            leave: None,
-            leave_owner: None,
-            send: None,
-            user_list: None,
-            path: None,
-            path_title: None,
-        }
-    }
-    /// Sets `avatar`.
-    pub fn avatar(mut self, value: bool) -> Self {
-        self.avatar = Some(value);
-        self
-    }
-    /// Sets `rename`.
-    pub fn rename(mut self, value: bool) -> Self {
-        self.rename = Some(value);
-        self
-    }
-    /// Sets `extend`.
-    pub fn extend(mut self, value: bool) -> Self {
-        self.extend = Some(value);
-        self
-    }
-    /// Sets `call`.
-    pub fn call(mut self, value: bool) -> Self {
-        self.call = Some(value);
-        self
-    }
-    /// Sets `mute`.
-    pub fn mute(mut self, value: bool) -> Self {
-        self.mute = Some(value);
-        self
-    }
-    /// Sets `leave`.
-    pub fn leave(mut self, value: bool) -> Self {
-        self.leave = Some(value);
-        self
-    }
-    /// Sets `leave_owner`.
-    pub fn leave_owner(mut self, value: bool) -> Self {
-        self.leave_owner = Some(value);
-        self
-    }
-    /// Sets `send`.
-    pub fn send(mut self, value: bool) -> Self {
-        self.send = Some(value);
-        self
-    }
-    /// Sets `user_list`.
-    pub fn user_list(mut self, value: bool) -> Self {
-        self.user_list = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `path_title`.
-    pub fn path_title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.path_title = Some(value.into());
-        self
-    }
-}
-/// The `entity_link` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemEntityLink {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `url`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ListItemEntityLink);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ListItemEntityLink {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            url: None,
-            id: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
-/// The `permissions` object.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListItemPermissions {
-    /// `manage_users_add`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// `manage_users_delete`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// `manage_ui`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// `manage_settings`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// `manage_messages`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// `can_post`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub can_post: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(ListItemPermissions);
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ListItemPermissions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            manage_users_add: None,
-            manage_users_delete: None,
-            manage_ui: None,
-            manage_settings: None,
-            manage_messages: None,
-            can_post: None,
-        }
-    }
-    /// Sets `manage_users_add`.
-    pub fn manage_users_add(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_add = Some(value.into());
-        self
-    }
-    /// Sets `manage_users_delete`.
-    pub fn manage_users_delete(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_users_delete = Some(value.into());
-        self
-    }
-    /// Sets `manage_ui`.
-    pub fn manage_ui(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_ui = Some(value.into());
-        self
-    }
-    /// Sets `manage_settings`.
-    pub fn manage_settings(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_settings = Some(value.into());
-        self
-    }
-    /// Sets `manage_messages`.
-    pub fn manage_messages(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.manage_messages = Some(value.into());
-        self
-    }
-    /// Sets `can_post`.
-    pub fn can_post(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.can_post = Some(value.into());
-        self
-    }
-}
 /// The `item` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -645,9 +291,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub unread_id: ::std::option::Option<i64>,
-    /// `restrictions`: `ListItemRestrictions`.
+    /// `restrictions`: `GetResponseRestrictions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restrictions: ::std::option::Option<ListItemRestrictions>,
+    pub restrictions: ::std::option::Option<crate::im::dialog::GetResponseRestrictions>,
     /// `last_message_id`: integer.
     #[serde(
         default,
@@ -738,9 +384,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub role: ::std::option::Option<::std::string::String>,
-    /// `entity_link`: `ListItemEntityLink`.
+    /// `entity_link`: `ChatsEntityLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_link: ::std::option::Option<ListItemEntityLink>,
+    pub entity_link: ::std::option::Option<crate::types::ChatsEntityLink>,
     /// `text_field_enabled`: boolean.
     #[serde(
         default,
@@ -755,9 +401,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub background_id: ::std::option::Option<i64>,
-    /// `permissions`: `ListItemPermissions`.
+    /// `permissions`: `ChatsPermissions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: ::std::option::Option<ListItemPermissions>,
+    pub permissions: ::std::option::Option<crate::types::ChatsPermissions>,
     /// `is_new`: boolean.
     #[serde(
         default,
@@ -897,7 +543,10 @@ impl ListItem {
         self
     }
     /// Sets `restrictions`.
-    pub fn restrictions(mut self, value: ListItemRestrictions) -> Self {
+    pub fn restrictions(
+        mut self,
+        value: crate::im::dialog::GetResponseRestrictions,
+    ) -> Self {
         self.restrictions = Some(value);
         self
     }
@@ -996,7 +645,7 @@ impl ListItem {
         self
     }
     /// Sets `entity_link`.
-    pub fn entity_link(mut self, value: ListItemEntityLink) -> Self {
+    pub fn entity_link(mut self, value: crate::types::ChatsEntityLink) -> Self {
         self.entity_link = Some(value);
         self
     }
@@ -1011,7 +660,7 @@ impl ListItem {
         self
     }
     /// Sets `permissions`.
-    pub fn permissions(mut self, value: ListItemPermissions) -> Self {
+    pub fn permissions(mut self, value: crate::types::ChatsPermissions) -> Self {
         self.permissions = Some(value);
         self
     }

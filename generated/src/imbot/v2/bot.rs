@@ -415,42 +415,7 @@ impl ::bitrix24_runtime::Method for Register {
 /// The `result` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RegisterResponse {
-    /// `bot`: `Bot`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot: ::std::option::Option<crate::types::Bot>,
-    /// `users`: list of `BotsUser`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub users: ::std::option::Option<::std::vec::Vec<crate::types::BotsUser>>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(RegisterResponse);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl RegisterResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { bot: None, users: None }
-    }
-    /// Sets `bot`.
-    pub fn bot(mut self, value: crate::types::Bot) -> Self {
-        self.bot = Some(value);
-        self
-    }
-    /// Sets `users`.
-    pub fn users(mut self, value: ::std::vec::Vec<crate::types::BotsUser>) -> Self {
-        self.users = Some(value);
-        self
-    }
-}
+pub type RegisterResponse = GetResponse;
 /// Errors of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -914,8 +879,8 @@ impl ::bitrix24_runtime::Method for Unregister {
     type Error = UnregisterError;
 }
 /// The `result` of [`imbot.v2.Bot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html).
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "tasks"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "tasks"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -928,10 +893,10 @@ pub struct UnregisterResponse {
     )]
     pub result: ::std::option::Option<bool>,
 }
-#[cfg(feature = "imbot")]
+#[cfg(any(feature = "imbot", feature = "tasks"))]
 ::bitrix24_runtime::wire_object!(UnregisterResponse);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+#[cfg(any(feature = "imbot", feature = "tasks"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "tasks"))))]
 impl UnregisterResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1075,42 +1040,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `bot`: `Bot`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot: ::std::option::Option<crate::types::Bot>,
-    /// `users`: list of `BotsUser`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub users: ::std::option::Option<::std::vec::Vec<crate::types::BotsUser>>,
-}
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "imbot")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { bot: None, users: None }
-    }
-    /// Sets `bot`.
-    pub fn bot(mut self, value: crate::types::Bot) -> Self {
-        self.bot = Some(value);
-        self
-    }
-    /// Sets `users`.
-    pub fn users(mut self, value: ::std::vec::Vec<crate::types::BotsUser>) -> Self {
-        self.users = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = GetResponse;
 /// Errors of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]

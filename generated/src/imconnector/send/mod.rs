@@ -263,52 +263,6 @@ impl<'de> ::serde::Deserialize<'de> for MessagesMessagesUserGender {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// Allowed values of `skip_phone_validate`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessagesMessagesUserSkipPhoneValidate {
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for MessagesMessagesUserSkipPhoneValidate {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for MessagesMessagesUserSkipPhoneValidate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for MessagesMessagesUserSkipPhoneValidate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `user` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -360,12 +314,10 @@ pub struct MessagesMessagesUser {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub phone: ::std::option::Option<::std::string::String>,
-    /// `skip_phone_validate`: `MessagesMessagesUserSkipPhoneValidate`.
+    /// `skip_phone_validate`: `MessagesMessagesMessageDisableCrm`.
     /// Allowed values: `Y`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_phone_validate: ::std::option::Option<
-        MessagesMessagesUserSkipPhoneValidate,
-    >,
+    pub skip_phone_validate: ::std::option::Option<MessagesMessagesMessageDisableCrm>,
 }
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -438,7 +390,7 @@ impl MessagesMessagesUser {
     /// Sets `skip_phone_validate`.
     pub fn skip_phone_validate(
         mut self,
-        value: MessagesMessagesUserSkipPhoneValidate,
+        value: MessagesMessagesMessageDisableCrm,
     ) -> Self {
         self.skip_phone_validate = Some(value);
         self
@@ -873,101 +825,6 @@ impl MessagesResponseDataResultChat {
         self
     }
 }
-/// Allowed values of `skip_phone_validate`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessagesResponseDataResultExtraSkipPhoneValidate {
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum
-for MessagesResponseDataResultExtraSkipPhoneValidate {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for MessagesResponseDataResultExtraSkipPhoneValidate {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de>
-for MessagesResponseDataResultExtraSkipPhoneValidate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `disable_tracker`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessagesResponseDataResultExtraDisableTracker {
-    /// `Y`
-    Y,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum
-for MessagesResponseDataResultExtraDisableTracker {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "Y" => Self::Y,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for MessagesResponseDataResultExtraDisableTracker {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for MessagesResponseDataResultExtraDisableTracker {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `extra` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -975,18 +832,14 @@ impl<'de> ::serde::Deserialize<'de> for MessagesResponseDataResultExtraDisableTr
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct MessagesResponseDataResultExtra {
-    /// `skip_phone_validate`: `MessagesResponseDataResultExtraSkipPhoneValidate`.
+    /// `skip_phone_validate`: `MessagesMessagesMessageDisableCrm`.
     /// Allowed values: `Y`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_phone_validate: ::std::option::Option<
-        MessagesResponseDataResultExtraSkipPhoneValidate,
-    >,
-    /// `disable_tracker`: `MessagesResponseDataResultExtraDisableTracker`.
+    pub skip_phone_validate: ::std::option::Option<MessagesMessagesMessageDisableCrm>,
+    /// `disable_tracker`: `MessagesMessagesMessageDisableCrm`.
     /// Allowed values: `Y`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disable_tracker: ::std::option::Option<
-        MessagesResponseDataResultExtraDisableTracker,
-    >,
+    pub disable_tracker: ::std::option::Option<MessagesMessagesMessageDisableCrm>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(MessagesResponseDataResultExtra);
@@ -1004,16 +857,13 @@ impl MessagesResponseDataResultExtra {
     /// Sets `skip_phone_validate`.
     pub fn skip_phone_validate(
         mut self,
-        value: MessagesResponseDataResultExtraSkipPhoneValidate,
+        value: MessagesMessagesMessageDisableCrm,
     ) -> Self {
         self.skip_phone_validate = Some(value);
         self
     }
     /// Sets `disable_tracker`.
-    pub fn disable_tracker(
-        mut self,
-        value: MessagesResponseDataResultExtraDisableTracker,
-    ) -> Self {
+    pub fn disable_tracker(mut self, value: MessagesMessagesMessageDisableCrm) -> Self {
         self.disable_tracker = Some(value);
         self
     }

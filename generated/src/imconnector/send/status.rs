@@ -163,52 +163,6 @@ impl ::std::fmt::Display for DeliveryError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for DeliveryError {}
-/// The `im` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DeliveryMessagesIm {
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(DeliveryMessagesIm);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl DeliveryMessagesIm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            chat_id: None,
-            message_id: None,
-        }
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-}
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -252,40 +206,6 @@ impl DeliveryMessagesMessage {
         self
     }
 }
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DeliveryMessagesChat {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(DeliveryMessagesChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl DeliveryMessagesChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -293,15 +213,19 @@ impl DeliveryMessagesChat {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeliveryMessages {
-    /// `im`: `DeliveryMessagesIm`.
+    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<DeliveryMessagesIm>,
+    pub im: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
+    >,
     /// `message`: `DeliveryMessagesMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<DeliveryMessagesMessage>,
-    /// `chat`: `DeliveryMessagesChat`.
+    /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<DeliveryMessagesChat>,
+    pub chat: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
+    >,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(DeliveryMessages);
@@ -318,7 +242,10 @@ impl DeliveryMessages {
         }
     }
     /// Sets `im`.
-    pub fn im(mut self, value: DeliveryMessagesIm) -> Self {
+    pub fn im(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
+    ) -> Self {
         self.im = Some(value);
         self
     }
@@ -328,7 +255,10 @@ impl DeliveryMessages {
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: DeliveryMessagesChat) -> Self {
+    pub fn chat(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
+    ) -> Self {
         self.chat = Some(value);
         self
     }
@@ -394,48 +324,7 @@ impl ::bitrix24_runtime::Method for Reading {
 /// The `result` of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html).
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ReadingResponse {
-    /// `SUCCESS`: boolean.
-    #[serde(
-        rename = "SUCCESS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-    /// `DATA`: list of any JSON value.
-    #[serde(
-        rename = "DATA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(ReadingResponse);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ReadingResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None, data: None }
-    }
-    /// Sets `SUCCESS`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `DATA`.
-    pub fn data(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
+pub type ReadingResponse = DeliveryResponse;
 /// Errors of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html).
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -496,52 +385,6 @@ impl ::std::fmt::Display for ReadingError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for ReadingError {}
-/// The `im` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ReadingMessagesIm {
-    /// `chat_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `message_id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub message_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(ReadingMessagesIm);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ReadingMessagesIm {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            chat_id: None,
-            message_id: None,
-        }
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: i64) -> Self {
-        self.message_id = Some(value);
-        self
-    }
-}
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -573,40 +416,6 @@ impl ReadingMessagesMessage {
         self
     }
 }
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ReadingMessagesChat {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(ReadingMessagesChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ReadingMessagesChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -614,15 +423,19 @@ impl ReadingMessagesChat {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ReadingMessages {
-    /// `im`: `ReadingMessagesIm`.
+    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<ReadingMessagesIm>,
+    pub im: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
+    >,
     /// `message`: `ReadingMessagesMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<ReadingMessagesMessage>,
-    /// `chat`: `ReadingMessagesChat`.
+    /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<ReadingMessagesChat>,
+    pub chat: ::std::option::Option<
+        crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
+    >,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(ReadingMessages);
@@ -639,7 +452,10 @@ impl ReadingMessages {
         }
     }
     /// Sets `im`.
-    pub fn im(mut self, value: ReadingMessagesIm) -> Self {
+    pub fn im(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
+    ) -> Self {
         self.im = Some(value);
         self
     }
@@ -649,7 +465,10 @@ impl ReadingMessages {
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: ReadingMessagesChat) -> Self {
+    pub fn chat(
+        mut self,
+        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
+    ) -> Self {
         self.chat = Some(value);
         self
     }

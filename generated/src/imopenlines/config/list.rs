@@ -133,340 +133,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `XML_ID`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetParamsFilterXmlId {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetParamsFilterXmlId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetParamsFilterXmlId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetParamsFilterXmlId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_NAME`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetParamsFilterQueueUsersFieldsUserName {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetParamsFilterQueueUsersFieldsUserName {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetParamsFilterQueueUsersFieldsUserName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetParamsFilterQueueUsersFieldsUserName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_WORK_POSITION`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetParamsFilterQueueUsersFieldsUserWorkPosition {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum
-for GetParamsFilterQueueUsersFieldsUserWorkPosition {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetParamsFilterQueueUsersFieldsUserWorkPosition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetParamsFilterQueueUsersFieldsUserWorkPosition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_AVATAR`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetParamsFilterQueueUsersFieldsUserAvatar {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetParamsFilterQueueUsersFieldsUserAvatar {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetParamsFilterQueueUsersFieldsUserAvatar {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetParamsFilterQueueUsersFieldsUserAvatar {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `QUEUE_USERS_FIELDS` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetParamsFilterQueueUsersFields {
-    /// `USER_NAME`: `GetParamsFilterQueueUsersFieldsUserName`.
-    /// Allowed values: `string`, `null`.
-    #[serde(rename = "USER_NAME", default, skip_serializing_if = "Option::is_none")]
-    pub user_name: ::std::option::Option<GetParamsFilterQueueUsersFieldsUserName>,
-    /// `USER_WORK_POSITION`: `GetParamsFilterQueueUsersFieldsUserWorkPosition`.
-    /// Allowed values: `string`, `null`.
-    #[serde(
-        rename = "USER_WORK_POSITION",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub user_work_position: ::std::option::Option<
-        GetParamsFilterQueueUsersFieldsUserWorkPosition,
-    >,
-    /// `USER_AVATAR`: `GetParamsFilterQueueUsersFieldsUserAvatar`.
-    /// Allowed values: `string`, `null`.
-    #[serde(rename = "USER_AVATAR", default, skip_serializing_if = "Option::is_none")]
-    pub user_avatar: ::std::option::Option<GetParamsFilterQueueUsersFieldsUserAvatar>,
-    /// `USER_AVATAR_ID`: string.
-    #[serde(
-        rename = "USER_AVATAR_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_avatar_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetParamsFilterQueueUsersFields);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetParamsFilterQueueUsersFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            user_name: None,
-            user_work_position: None,
-            user_avatar: None,
-            user_avatar_id: None,
-        }
-    }
-    /// Sets `USER_NAME`.
-    pub fn user_name(mut self, value: GetParamsFilterQueueUsersFieldsUserName) -> Self {
-        self.user_name = Some(value);
-        self
-    }
-    /// Sets `USER_WORK_POSITION`.
-    pub fn user_work_position(
-        mut self,
-        value: GetParamsFilterQueueUsersFieldsUserWorkPosition,
-    ) -> Self {
-        self.user_work_position = Some(value);
-        self
-    }
-    /// Sets `USER_AVATAR`.
-    pub fn user_avatar(
-        mut self,
-        value: GetParamsFilterQueueUsersFieldsUserAvatar,
-    ) -> Self {
-        self.user_avatar = Some(value);
-        self
-    }
-    /// Sets `USER_AVATAR_ID`.
-    pub fn user_avatar_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_avatar_id = Some(value.into());
-        self
-    }
-}
-/// The `CONFIG_QUEUE` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetParamsFilterConfigQueue {
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `ENTITY_TYPE`: string.
-    #[serde(
-        rename = "ENTITY_TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetParamsFilterConfigQueue);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetParamsFilterConfigQueue {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            entity_id: None,
-            entity_type: None,
-        }
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `ENTITY_TYPE`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-}
 /// The `filter` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -1006,10 +672,12 @@ pub struct GetParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub temporary: ::std::option::Option<bool>,
-    /// `XML_ID`: `GetParamsFilterXmlId`.
+    /// `XML_ID`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
-    pub xml_id: ::std::option::Option<GetParamsFilterXmlId>,
+    pub xml_id: ::std::option::Option<
+        crate::imopenlines::config::GetResponseQueueFullUserAvatar,
+    >,
     /// `LANGUAGE_ID`: string.
     #[serde(
         rename = "LANGUAGE_ID",
@@ -1066,21 +734,23 @@ pub struct GetParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub queue: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `QUEUE_USERS_FIELDS`: `GetParamsFilterQueueUsersFields`.
+    /// `QUEUE_USERS_FIELDS`: `GetResponseQueueUsersFields`.
     #[serde(
         rename = "QUEUE_USERS_FIELDS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub queue_users_fields: ::std::option::Option<GetParamsFilterQueueUsersFields>,
-    /// `CONFIG_QUEUE`: list of `GetParamsFilterConfigQueue`.
+    pub queue_users_fields: ::std::option::Option<
+        crate::imopenlines::config::GetResponseQueueUsersFields,
+    >,
+    /// `CONFIG_QUEUE`: list of `GetItemConfigQueue`.
     #[serde(
         rename = "CONFIG_QUEUE",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub config_queue: ::std::option::Option<::std::vec::Vec<GetParamsFilterConfigQueue>>,
+    pub config_queue: ::std::option::Option<::std::vec::Vec<GetItemConfigQueue>>,
     /// `DEFAULT_OPERATOR_DATA`: list of any JSON value.
     #[serde(
         rename = "DEFAULT_OPERATOR_DATA",
@@ -1810,7 +1480,10 @@ impl GetParamsFilter {
         self
     }
     /// Sets `XML_ID`.
-    pub fn xml_id(mut self, value: GetParamsFilterXmlId) -> Self {
+    pub fn xml_id(
+        mut self,
+        value: crate::imopenlines::config::GetResponseQueueFullUserAvatar,
+    ) -> Self {
         self.xml_id = Some(value);
         self
     }
@@ -1868,15 +1541,15 @@ impl GetParamsFilter {
         self
     }
     /// Sets `QUEUE_USERS_FIELDS`.
-    pub fn queue_users_fields(mut self, value: GetParamsFilterQueueUsersFields) -> Self {
+    pub fn queue_users_fields(
+        mut self,
+        value: crate::imopenlines::config::GetResponseQueueUsersFields,
+    ) -> Self {
         self.queue_users_fields = Some(value);
         self
     }
     /// Sets `CONFIG_QUEUE`.
-    pub fn config_queue(
-        mut self,
-        value: ::std::vec::Vec<GetParamsFilterConfigQueue>,
-    ) -> Self {
+    pub fn config_queue(mut self, value: ::std::vec::Vec<GetItemConfigQueue>) -> Self {
         self.config_queue = Some(value);
         self
     }
@@ -2140,282 +1813,6 @@ impl GetOptions {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.check_permission = Some(value.into());
-        self
-    }
-}
-/// Allowed values of `XML_ID`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetItemXmlId {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetItemXmlId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetItemXmlId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetItemXmlId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_NAME`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetItemQueueUsersFieldsUserName {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetItemQueueUsersFieldsUserName {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetItemQueueUsersFieldsUserName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetItemQueueUsersFieldsUserName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_WORK_POSITION`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetItemQueueUsersFieldsUserWorkPosition {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetItemQueueUsersFieldsUserWorkPosition {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetItemQueueUsersFieldsUserWorkPosition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetItemQueueUsersFieldsUserWorkPosition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_AVATAR`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetItemQueueUsersFieldsUserAvatar {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetItemQueueUsersFieldsUserAvatar {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetItemQueueUsersFieldsUserAvatar {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetItemQueueUsersFieldsUserAvatar {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `QUEUE_USERS_FIELDS` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetItemQueueUsersFields {
-    /// `USER_NAME`: `GetItemQueueUsersFieldsUserName`.
-    /// Allowed values: `string`, `null`.
-    #[serde(rename = "USER_NAME", default, skip_serializing_if = "Option::is_none")]
-    pub user_name: ::std::option::Option<GetItemQueueUsersFieldsUserName>,
-    /// `USER_WORK_POSITION`: `GetItemQueueUsersFieldsUserWorkPosition`.
-    /// Allowed values: `string`, `null`.
-    #[serde(
-        rename = "USER_WORK_POSITION",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub user_work_position: ::std::option::Option<
-        GetItemQueueUsersFieldsUserWorkPosition,
-    >,
-    /// `USER_AVATAR`: `GetItemQueueUsersFieldsUserAvatar`.
-    /// Allowed values: `string`, `null`.
-    #[serde(rename = "USER_AVATAR", default, skip_serializing_if = "Option::is_none")]
-    pub user_avatar: ::std::option::Option<GetItemQueueUsersFieldsUserAvatar>,
-    /// `USER_AVATAR_ID`: string.
-    #[serde(
-        rename = "USER_AVATAR_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_avatar_id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetItemQueueUsersFields);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetItemQueueUsersFields {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            user_name: None,
-            user_work_position: None,
-            user_avatar: None,
-            user_avatar_id: None,
-        }
-    }
-    /// Sets `USER_NAME`.
-    pub fn user_name(mut self, value: GetItemQueueUsersFieldsUserName) -> Self {
-        self.user_name = Some(value);
-        self
-    }
-    /// Sets `USER_WORK_POSITION`.
-    pub fn user_work_position(
-        mut self,
-        value: GetItemQueueUsersFieldsUserWorkPosition,
-    ) -> Self {
-        self.user_work_position = Some(value);
-        self
-    }
-    /// Sets `USER_AVATAR`.
-    pub fn user_avatar(mut self, value: GetItemQueueUsersFieldsUserAvatar) -> Self {
-        self.user_avatar = Some(value);
-        self
-    }
-    /// Sets `USER_AVATAR_ID`.
-    pub fn user_avatar_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_avatar_id = Some(value.into());
         self
     }
 }
@@ -3012,10 +2409,12 @@ pub struct GetItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub temporary: ::std::option::Option<bool>,
-    /// `XML_ID`: `GetItemXmlId`.
+    /// `XML_ID`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
-    pub xml_id: ::std::option::Option<GetItemXmlId>,
+    pub xml_id: ::std::option::Option<
+        crate::imopenlines::config::GetResponseQueueFullUserAvatar,
+    >,
     /// `LANGUAGE_ID`: string.
     #[serde(
         rename = "LANGUAGE_ID",
@@ -3072,13 +2471,15 @@ pub struct GetItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub queue: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `QUEUE_USERS_FIELDS`: `GetItemQueueUsersFields`.
+    /// `QUEUE_USERS_FIELDS`: `GetResponseQueueUsersFields`.
     #[serde(
         rename = "QUEUE_USERS_FIELDS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub queue_users_fields: ::std::option::Option<GetItemQueueUsersFields>,
+    pub queue_users_fields: ::std::option::Option<
+        crate::imopenlines::config::GetResponseQueueUsersFields,
+    >,
     /// `CONFIG_QUEUE`: list of `GetItemConfigQueue`.
     #[serde(
         rename = "CONFIG_QUEUE",
@@ -3812,7 +3213,10 @@ impl GetItem {
         self
     }
     /// Sets `XML_ID`.
-    pub fn xml_id(mut self, value: GetItemXmlId) -> Self {
+    pub fn xml_id(
+        mut self,
+        value: crate::imopenlines::config::GetResponseQueueFullUserAvatar,
+    ) -> Self {
         self.xml_id = Some(value);
         self
     }
@@ -3870,7 +3274,10 @@ impl GetItem {
         self
     }
     /// Sets `QUEUE_USERS_FIELDS`.
-    pub fn queue_users_fields(mut self, value: GetItemQueueUsersFields) -> Self {
+    pub fn queue_users_fields(
+        mut self,
+        value: crate::imopenlines::config::GetResponseQueueUsersFields,
+    ) -> Self {
         self.queue_users_fields = Some(value);
         self
     }

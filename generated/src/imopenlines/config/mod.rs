@@ -99,468 +99,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `QUEUE_TYPE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsQueueType {
-    /// `evenly`
-    Evenly,
-    /// `strictly`
-    Strictly,
-    /// `all`
-    All,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsQueueType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "evenly" => Self::Evenly,
-            "strictly" => Self::Strictly,
-            "all" => Self::All,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Evenly => "evenly",
-            Self::Strictly => "strictly",
-            Self::All => "all",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsQueueType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsQueueType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `TYPE_MAX_CHAT`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsTypeMaxChat {
-    /// `answered`
-    Answered,
-    /// `answered_new`
-    AnsweredNew,
-    /// `closed`
-    Closed,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsTypeMaxChat {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "answered" => Self::Answered,
-            "answered_new" => Self::AnsweredNew,
-            "closed" => Self::Closed,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Answered => "answered",
-            Self::AnsweredNew => "answered_new",
-            Self::Closed => "closed",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsTypeMaxChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsTypeMaxChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `WELCOME_BOT_JOIN`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsWelcomeBotJoin {
-    /// `first`
-    First,
-    /// `always`
-    Always,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsWelcomeBotJoin {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "first" => Self::First,
-            "always" => Self::Always,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::First => "first",
-            Self::Always => "always",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsWelcomeBotJoin {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsWelcomeBotJoin {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `WELCOME_BOT_LEFT`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsWelcomeBotLeft {
-    /// `queue`
-    Queue,
-    /// `close`
-    Close,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsWelcomeBotLeft {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "queue" => Self::Queue,
-            "close" => Self::Close,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Queue => "queue",
-            Self::Close => "close",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsWelcomeBotLeft {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsWelcomeBotLeft {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `OPERATOR_DATA`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsOperatorData {
-    /// `profile`
-    Profile,
-    /// `queue`
-    Queue,
-    /// `hide`
-    Hide,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsOperatorData {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "profile" => Self::Profile,
-            "queue" => Self::Queue,
-            "hide" => Self::Hide,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Profile => "profile",
-            Self::Queue => "queue",
-            Self::Hide => "hide",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsOperatorData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsOperatorData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `NO_ANSWER_RULE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsNoAnswerRule {
-    /// `none`
-    None,
-    /// `text`
-    Text,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsNoAnswerRule {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "text" => Self::Text,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Text => "text",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsNoAnswerRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsNoAnswerRule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `WORKTIME_DAYOFF_RULE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsWorktimeDayoffRule {
-    /// `none`
-    None,
-    /// `text`
-    Text,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsWorktimeDayoffRule {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "text" => Self::Text,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Text => "text",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsWorktimeDayoffRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsWorktimeDayoffRule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `CLOSE_RULE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsCloseRule {
-    /// `none`
-    None,
-    /// `text`
-    Text,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsCloseRule {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "text" => Self::Text,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Text => "text",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsCloseRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsCloseRule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `AUTO_CLOSE_RULE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddParamsAutoCloseRule {
-    /// `none`
-    None,
-    /// `text`
-    Text,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddParamsAutoCloseRule {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "text" => Self::Text,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Text => "text",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for AddParamsAutoCloseRule {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for AddParamsAutoCloseRule {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `PARAMS` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -592,10 +130,10 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub queue: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `QUEUE_TYPE`: `AddParamsQueueType`.
+    /// `QUEUE_TYPE`: `ImopenlinesConfigQueueType`.
     /// Allowed values: `evenly`, `strictly`, `all`.
     #[serde(rename = "QUEUE_TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub queue_type: ::std::option::Option<AddParamsQueueType>,
+    pub queue_type: ::std::option::Option<crate::types::ImopenlinesConfigQueueType>,
     /// `QUEUE_TIME`: integer.
     #[serde(
         rename = "QUEUE_TIME",
@@ -748,10 +286,10 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub max_chat: ::std::option::Option<i64>,
-    /// `TYPE_MAX_CHAT`: `AddParamsTypeMaxChat`.
+    /// `TYPE_MAX_CHAT`: `ImopenlinesConfigTypeMaxChat`.
     /// Allowed values: `answered`, `answered_new`, `closed`.
     #[serde(rename = "TYPE_MAX_CHAT", default, skip_serializing_if = "Option::is_none")]
-    pub type_max_chat: ::std::option::Option<AddParamsTypeMaxChat>,
+    pub type_max_chat: ::std::option::Option<crate::types::ImopenlinesConfigTypeMaxChat>,
     /// `CATEGORY_ENABLE`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "CATEGORY_ENABLE",
@@ -784,14 +322,16 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub welcome_bot_enable: ::std::option::Option<bool>,
-    /// `WELCOME_BOT_JOIN`: `AddParamsWelcomeBotJoin`.
+    /// `WELCOME_BOT_JOIN`: `ImopenlinesConfigWelcomeBotJoin`.
     /// Allowed values: `first`, `always`.
     #[serde(
         rename = "WELCOME_BOT_JOIN",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub welcome_bot_join: ::std::option::Option<AddParamsWelcomeBotJoin>,
+    pub welcome_bot_join: ::std::option::Option<
+        crate::types::ImopenlinesConfigWelcomeBotJoin,
+    >,
     /// `WELCOME_BOT_ID`: integer.
     #[serde(
         rename = "WELCOME_BOT_ID",
@@ -808,14 +348,16 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub welcome_bot_time: ::std::option::Option<i64>,
-    /// `WELCOME_BOT_LEFT`: `AddParamsWelcomeBotLeft`.
+    /// `WELCOME_BOT_LEFT`: `ImopenlinesConfigWelcomeBotLeft`.
     /// Allowed values: `queue`, `close`.
     #[serde(
         rename = "WELCOME_BOT_LEFT",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub welcome_bot_left: ::std::option::Option<AddParamsWelcomeBotLeft>,
+    pub welcome_bot_left: ::std::option::Option<
+        crate::types::ImopenlinesConfigWelcomeBotLeft,
+    >,
     /// `CHECK_AVAILABLE`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "CHECK_AVAILABLE",
@@ -840,10 +382,12 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub send_welcome_each_session: ::std::option::Option<bool>,
-    /// `OPERATOR_DATA`: `AddParamsOperatorData`.
+    /// `OPERATOR_DATA`: `ImopenlinesConfigOperatorData`.
     /// Allowed values: `profile`, `queue`, `hide`.
     #[serde(rename = "OPERATOR_DATA", default, skip_serializing_if = "Option::is_none")]
-    pub operator_data: ::std::option::Option<AddParamsOperatorData>,
+    pub operator_data: ::std::option::Option<
+        crate::types::ImopenlinesConfigOperatorData,
+    >,
     /// `DEFAULT_OPERATOR_DATA`: map of any JSON value.
     #[serde(
         rename = "DEFAULT_OPERATOR_DATA",
@@ -854,10 +398,12 @@ pub struct AddParams {
     pub default_operator_data: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `NO_ANSWER_RULE`: `AddParamsNoAnswerRule`.
+    /// `NO_ANSWER_RULE`: `ImopenlinesConfigAutoCloseRule`.
     /// Allowed values: `none`, `text`.
     #[serde(rename = "NO_ANSWER_RULE", default, skip_serializing_if = "Option::is_none")]
-    pub no_answer_rule: ::std::option::Option<AddParamsNoAnswerRule>,
+    pub no_answer_rule: ::std::option::Option<
+        crate::types::ImopenlinesConfigAutoCloseRule,
+    >,
     /// `NO_ANSWER_FORM_ID`: integer.
     #[serde(
         rename = "NO_ANSWER_FORM_ID",
@@ -898,14 +444,16 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub worktime_holidays: ::std::option::Option<::std::string::String>,
-    /// `WORKTIME_DAYOFF_RULE`: `AddParamsWorktimeDayoffRule`.
+    /// `WORKTIME_DAYOFF_RULE`: `ImopenlinesConfigAutoCloseRule`.
     /// Allowed values: `none`, `text`.
     #[serde(
         rename = "WORKTIME_DAYOFF_RULE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub worktime_dayoff_rule: ::std::option::Option<AddParamsWorktimeDayoffRule>,
+    pub worktime_dayoff_rule: ::std::option::Option<
+        crate::types::ImopenlinesConfigAutoCloseRule,
+    >,
     /// `WORKTIME_DAYOFF_FORM_ID`: integer.
     #[serde(
         rename = "WORKTIME_DAYOFF_FORM_ID",
@@ -930,10 +478,10 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub worktime_dayoff_text: ::std::option::Option<::std::string::String>,
-    /// `CLOSE_RULE`: `AddParamsCloseRule`.
+    /// `CLOSE_RULE`: `ImopenlinesConfigAutoCloseRule`.
     /// Allowed values: `none`, `text`.
     #[serde(rename = "CLOSE_RULE", default, skip_serializing_if = "Option::is_none")]
-    pub close_rule: ::std::option::Option<AddParamsCloseRule>,
+    pub close_rule: ::std::option::Option<crate::types::ImopenlinesConfigAutoCloseRule>,
     /// `CLOSE_FORM_ID`: integer.
     #[serde(
         rename = "CLOSE_FORM_ID",
@@ -1030,14 +578,16 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub vote_message_2_dislike: ::std::option::Option<::std::string::String>,
-    /// `AUTO_CLOSE_RULE`: `AddParamsAutoCloseRule`.
+    /// `AUTO_CLOSE_RULE`: `ImopenlinesConfigAutoCloseRule`.
     /// Allowed values: `none`, `text`.
     #[serde(
         rename = "AUTO_CLOSE_RULE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub auto_close_rule: ::std::option::Option<AddParamsAutoCloseRule>,
+    pub auto_close_rule: ::std::option::Option<
+        crate::types::ImopenlinesConfigAutoCloseRule,
+    >,
     /// `FULL_CLOSE_TIME`: integer.
     #[serde(
         rename = "FULL_CLOSE_TIME",
@@ -1332,7 +882,10 @@ impl AddParams {
         self
     }
     /// Sets `QUEUE_TYPE`.
-    pub fn queue_type(mut self, value: AddParamsQueueType) -> Self {
+    pub fn queue_type(
+        mut self,
+        value: crate::types::ImopenlinesConfigQueueType,
+    ) -> Self {
         self.queue_type = Some(value);
         self
     }
@@ -1456,7 +1009,10 @@ impl AddParams {
         self
     }
     /// Sets `TYPE_MAX_CHAT`.
-    pub fn type_max_chat(mut self, value: AddParamsTypeMaxChat) -> Self {
+    pub fn type_max_chat(
+        mut self,
+        value: crate::types::ImopenlinesConfigTypeMaxChat,
+    ) -> Self {
         self.type_max_chat = Some(value);
         self
     }
@@ -1481,7 +1037,10 @@ impl AddParams {
         self
     }
     /// Sets `WELCOME_BOT_JOIN`.
-    pub fn welcome_bot_join(mut self, value: AddParamsWelcomeBotJoin) -> Self {
+    pub fn welcome_bot_join(
+        mut self,
+        value: crate::types::ImopenlinesConfigWelcomeBotJoin,
+    ) -> Self {
         self.welcome_bot_join = Some(value);
         self
     }
@@ -1496,7 +1055,10 @@ impl AddParams {
         self
     }
     /// Sets `WELCOME_BOT_LEFT`.
-    pub fn welcome_bot_left(mut self, value: AddParamsWelcomeBotLeft) -> Self {
+    pub fn welcome_bot_left(
+        mut self,
+        value: crate::types::ImopenlinesConfigWelcomeBotLeft,
+    ) -> Self {
         self.welcome_bot_left = Some(value);
         self
     }
@@ -1516,7 +1078,10 @@ impl AddParams {
         self
     }
     /// Sets `OPERATOR_DATA`.
-    pub fn operator_data(mut self, value: AddParamsOperatorData) -> Self {
+    pub fn operator_data(
+        mut self,
+        value: crate::types::ImopenlinesConfigOperatorData,
+    ) -> Self {
         self.operator_data = Some(value);
         self
     }
@@ -1529,7 +1094,10 @@ impl AddParams {
         self
     }
     /// Sets `NO_ANSWER_RULE`.
-    pub fn no_answer_rule(mut self, value: AddParamsNoAnswerRule) -> Self {
+    pub fn no_answer_rule(
+        mut self,
+        value: crate::types::ImopenlinesConfigAutoCloseRule,
+    ) -> Self {
         self.no_answer_rule = Some(value);
         self
     }
@@ -1568,7 +1136,10 @@ impl AddParams {
         self
     }
     /// Sets `WORKTIME_DAYOFF_RULE`.
-    pub fn worktime_dayoff_rule(mut self, value: AddParamsWorktimeDayoffRule) -> Self {
+    pub fn worktime_dayoff_rule(
+        mut self,
+        value: crate::types::ImopenlinesConfigAutoCloseRule,
+    ) -> Self {
         self.worktime_dayoff_rule = Some(value);
         self
     }
@@ -1591,7 +1162,10 @@ impl AddParams {
         self
     }
     /// Sets `CLOSE_RULE`.
-    pub fn close_rule(mut self, value: AddParamsCloseRule) -> Self {
+    pub fn close_rule(
+        mut self,
+        value: crate::types::ImopenlinesConfigAutoCloseRule,
+    ) -> Self {
         self.close_rule = Some(value);
         self
     }
@@ -1677,7 +1251,10 @@ impl AddParams {
         self
     }
     /// Sets `AUTO_CLOSE_RULE`.
-    pub fn auto_close_rule(mut self, value: AddParamsAutoCloseRule) -> Self {
+    pub fn auto_close_rule(
+        mut self,
+        value: crate::types::ImopenlinesConfigAutoCloseRule,
+    ) -> Self {
         self.auto_close_rule = Some(value);
         self
     }
@@ -2519,10 +2096,10 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub temporary: ::std::option::Option<bool>,
-    /// `XML_ID`: `GetResponseXmlId`.
+    /// `XML_ID`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
-    pub xml_id: ::std::option::Option<GetResponseXmlId>,
+    pub xml_id: ::std::option::Option<GetResponseQueueFullUserAvatar>,
     /// `LANGUAGE_ID`: string.
     #[serde(
         rename = "LANGUAGE_ID",
@@ -3323,7 +2900,7 @@ impl GetResponse {
         self
     }
     /// Sets `XML_ID`.
-    pub fn xml_id(mut self, value: GetResponseXmlId) -> Self {
+    pub fn xml_id(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
         self.xml_id = Some(value);
         self
     }
@@ -3548,156 +3125,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `XML_ID`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseXmlId {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseXmlId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetResponseXmlId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseXmlId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_NAME`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseQueueFullUserName {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueFullUserName {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetResponseQueueFullUserName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseQueueFullUserName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_WORK_POSITION`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseQueueFullUserWorkPosition {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueFullUserWorkPosition {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetResponseQueueFullUserWorkPosition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseQueueFullUserWorkPosition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `USER_AVATAR`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -3787,18 +3214,18 @@ pub struct GetResponseQueueFull {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub department_id: ::std::option::Option<::std::string::String>,
-    /// `USER_NAME`: `GetResponseQueueFullUserName`.
+    /// `USER_NAME`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_NAME", default, skip_serializing_if = "Option::is_none")]
-    pub user_name: ::std::option::Option<GetResponseQueueFullUserName>,
-    /// `USER_WORK_POSITION`: `GetResponseQueueFullUserWorkPosition`.
+    pub user_name: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_WORK_POSITION`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(
         rename = "USER_WORK_POSITION",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub user_work_position: ::std::option::Option<GetResponseQueueFullUserWorkPosition>,
+    pub user_work_position: ::std::option::Option<GetResponseQueueFullUserAvatar>,
     /// `USER_AVATAR`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_AVATAR", default, skip_serializing_if = "Option::is_none")]
@@ -3864,15 +3291,12 @@ impl GetResponseQueueFull {
         self
     }
     /// Sets `USER_NAME`.
-    pub fn user_name(mut self, value: GetResponseQueueFullUserName) -> Self {
+    pub fn user_name(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
         self.user_name = Some(value);
         self
     }
     /// Sets `USER_WORK_POSITION`.
-    pub fn user_work_position(
-        mut self,
-        value: GetResponseQueueFullUserWorkPosition,
-    ) -> Self {
+    pub fn user_work_position(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
         self.user_work_position = Some(value);
         self
     }
@@ -3890,156 +3314,6 @@ impl GetResponseQueueFull {
         self
     }
 }
-/// Allowed values of `USER_NAME`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseQueueUsersFieldsUserName {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueUsersFieldsUserName {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetResponseQueueUsersFieldsUserName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseQueueUsersFieldsUserName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_WORK_POSITION`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseQueueUsersFieldsUserWorkPosition {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueUsersFieldsUserWorkPosition {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetResponseQueueUsersFieldsUserWorkPosition {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseQueueUsersFieldsUserWorkPosition {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `USER_AVATAR`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseQueueUsersFieldsUserAvatar {
-    /// `string`
-    String,
-    /// `null`
-    Null,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueUsersFieldsUserAvatar {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "string" => Self::String,
-            "null" => Self::Null,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "string",
-            Self::Null => "null",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetResponseQueueUsersFieldsUserAvatar {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseQueueUsersFieldsUserAvatar {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `QUEUE_USERS_FIELDS` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -4047,24 +3321,22 @@ impl<'de> ::serde::Deserialize<'de> for GetResponseQueueUsersFieldsUserAvatar {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponseQueueUsersFields {
-    /// `USER_NAME`: `GetResponseQueueUsersFieldsUserName`.
+    /// `USER_NAME`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_NAME", default, skip_serializing_if = "Option::is_none")]
-    pub user_name: ::std::option::Option<GetResponseQueueUsersFieldsUserName>,
-    /// `USER_WORK_POSITION`: `GetResponseQueueUsersFieldsUserWorkPosition`.
+    pub user_name: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_WORK_POSITION`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(
         rename = "USER_WORK_POSITION",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub user_work_position: ::std::option::Option<
-        GetResponseQueueUsersFieldsUserWorkPosition,
-    >,
-    /// `USER_AVATAR`: `GetResponseQueueUsersFieldsUserAvatar`.
+    pub user_work_position: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_AVATAR`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_AVATAR", default, skip_serializing_if = "Option::is_none")]
-    pub user_avatar: ::std::option::Option<GetResponseQueueUsersFieldsUserAvatar>,
+    pub user_avatar: ::std::option::Option<GetResponseQueueFullUserAvatar>,
     /// `USER_AVATAR_ID`: string.
     #[serde(
         rename = "USER_AVATAR_ID",
@@ -4090,20 +3362,17 @@ impl GetResponseQueueUsersFields {
         }
     }
     /// Sets `USER_NAME`.
-    pub fn user_name(mut self, value: GetResponseQueueUsersFieldsUserName) -> Self {
+    pub fn user_name(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
         self.user_name = Some(value);
         self
     }
     /// Sets `USER_WORK_POSITION`.
-    pub fn user_work_position(
-        mut self,
-        value: GetResponseQueueUsersFieldsUserWorkPosition,
-    ) -> Self {
+    pub fn user_work_position(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
         self.user_work_position = Some(value);
         self
     }
     /// Sets `USER_AVATAR`.
-    pub fn user_avatar(mut self, value: GetResponseQueueUsersFieldsUserAvatar) -> Self {
+    pub fn user_avatar(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
         self.user_avatar = Some(value);
         self
     }

@@ -126,9 +126,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub user_id: ::std::option::Option<::std::string::String>,
-    /// `message`: `GetResponseMessage`.
+    /// `message`: `OnImCommandAddDataCommand`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<GetResponseMessage>,
+    pub message: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
     /// `usersMessage`: map of any JSON value.
     #[serde(
         rename = "usersMessage",
@@ -139,15 +139,17 @@ pub struct GetResponse {
     pub users_message: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `users`: `GetResponseUsers`.
+    /// `users`: `OnImCommandAddDataCommand`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: ::std::option::Option<GetResponseUsers>,
+    pub users: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
     /// `openlines`: `GetResponseOpenlines`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openlines: ::std::option::Option<GetResponseOpenlines>,
-    /// `userInGroup`: `GetResponseUserInGroup`.
+    /// `userInGroup`: `OnImCommandAddDataCommand`.
     #[serde(rename = "userInGroup", default, skip_serializing_if = "Option::is_none")]
-    pub user_in_group: ::std::option::Option<GetResponseUserInGroup>,
+    pub user_in_group: ::std::option::Option<
+        crate::events::imbot::OnImCommandAddDataCommand,
+    >,
     /// `woUserInGroup`: list of any JSON value.
     #[serde(
         rename = "woUserInGroup",
@@ -156,18 +158,22 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub wo_user_in_group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `chat`: `GetResponseChat`.
+    /// `chat`: `OnImCommandAddDataCommand`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<GetResponseChat>,
-    /// `userBlockChat`: `GetResponseUserBlockChat`.
+    pub chat: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
+    /// `userBlockChat`: `OnImCommandAddDataCommand`.
     #[serde(rename = "userBlockChat", default, skip_serializing_if = "Option::is_none")]
-    pub user_block_chat: ::std::option::Option<GetResponseUserBlockChat>,
-    /// `userInChat`: `GetResponseUserInChat`.
+    pub user_block_chat: ::std::option::Option<
+        crate::events::imbot::OnImCommandAddDataCommand,
+    >,
+    /// `userInChat`: `OnImCommandAddDataCommand`.
     #[serde(rename = "userInChat", default, skip_serializing_if = "Option::is_none")]
-    pub user_in_chat: ::std::option::Option<GetResponseUserInChat>,
-    /// `files`: `GetResponseFiles`.
+    pub user_in_chat: ::std::option::Option<
+        crate::events::imbot::OnImCommandAddDataCommand,
+    >,
+    /// `files`: `OnImCommandAddDataCommand`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub files: ::std::option::Option<GetResponseFiles>,
+    pub files: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -239,7 +245,10 @@ impl GetResponse {
         self
     }
     /// Sets `message`.
-    pub fn message(mut self, value: GetResponseMessage) -> Self {
+    pub fn message(
+        mut self,
+        value: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         self.message = Some(value);
         self
     }
@@ -252,7 +261,10 @@ impl GetResponse {
         self
     }
     /// Sets `users`.
-    pub fn users(mut self, value: GetResponseUsers) -> Self {
+    pub fn users(
+        mut self,
+        value: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         self.users = Some(value);
         self
     }
@@ -262,7 +274,10 @@ impl GetResponse {
         self
     }
     /// Sets `userInGroup`.
-    pub fn user_in_group(mut self, value: GetResponseUserInGroup) -> Self {
+    pub fn user_in_group(
+        mut self,
+        value: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         self.user_in_group = Some(value);
         self
     }
@@ -275,22 +290,34 @@ impl GetResponse {
         self
     }
     /// Sets `chat`.
-    pub fn chat(mut self, value: GetResponseChat) -> Self {
+    pub fn chat(
+        mut self,
+        value: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         self.chat = Some(value);
         self
     }
     /// Sets `userBlockChat`.
-    pub fn user_block_chat(mut self, value: GetResponseUserBlockChat) -> Self {
+    pub fn user_block_chat(
+        mut self,
+        value: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         self.user_block_chat = Some(value);
         self
     }
     /// Sets `userInChat`.
-    pub fn user_in_chat(mut self, value: GetResponseUserInChat) -> Self {
+    pub fn user_in_chat(
+        mut self,
+        value: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         self.user_in_chat = Some(value);
         self
     }
     /// Sets `files`.
-    pub fn files(mut self, value: GetResponseFiles) -> Self {
+    pub fn files(
+        mut self,
+        value: crate::events::imbot::OnImCommandAddDataCommand,
+    ) -> Self {
         self.files = Some(value);
         self
     }
@@ -351,54 +378,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
-/// The `message` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseMessage {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseMessage);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseMessage {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// The `users` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseUsers {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseUsers);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseUsers {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 /// The `openlines` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -433,125 +412,5 @@ impl GetResponseOpenlines {
     ) -> Self {
         self.canvoteashead = Some(value);
         self
-    }
-}
-/// The `userInGroup` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseUserInGroup {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseUserInGroup);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseUserInGroup {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// The `chat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseChat {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// The `userBlockChat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseUserBlockChat {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseUserBlockChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseUserBlockChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// The `userInChat` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseUserInChat {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseUserInChat);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseUserInChat {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
-/// The `files` object.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseFiles {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseFiles);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseFiles {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
     }
 }

@@ -18,7 +18,7 @@ pub struct Add {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: AddIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -68,7 +68,7 @@ impl Add {
     /// A value with the required `IBLOCK_TYPE_ID`, `ELEMENT_CODE`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        iblock_type_id: AddIblockTypeId,
+        iblock_type_id: crate::lists::AddIblockTypeId,
         element_code: impl ::std::convert::Into<::std::string::String>,
         fields: AddFields,
     ) -> Self {
@@ -212,60 +212,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for AddIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for AddIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
@@ -315,10 +261,10 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
-    /// `IBLOCK_TYPE_ID`: `DeleteIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: DeleteIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -357,7 +303,7 @@ pub struct Delete {
 impl Delete {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: DeleteIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: crate::lists::AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -490,60 +436,6 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for DeleteError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for DeleteIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for DeleteIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
 ///
 /// - Scopes: `lists`
@@ -551,15 +443,16 @@ impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
 /// - Errors: [`GetError`]: `ERROR_REQUIRED_PARAMETERS_MISSING`, `ERROR_IBLOCK_NOT_FOUND`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
-    /// `IBLOCK_TYPE_ID`: `GetIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: GetIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -635,7 +528,7 @@ pub struct Get {
 impl Get {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: crate::lists::AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -710,6 +603,16 @@ impl ::bitrix24_runtime::Method for Get {
     const SAFE_TO_REPEAT: bool = true;
     type Response = GetResponse;
     type Error = GetError;
+}
+#[cfg(feature = "lists")]
+impl ::bitrix24_runtime::Paged for Get {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: GetResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.0
+    }
 }
 /// The `result` of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
 #[cfg(feature = "lists")]
@@ -788,60 +691,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for GetIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.element.update`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html).
 ///
 /// - Scopes: `lists`
@@ -854,10 +703,10 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    /// `IBLOCK_TYPE_ID`: `UpdateIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: UpdateIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -890,16 +739,19 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub element_code: ::std::option::Option<::std::string::String>,
-    /// `FIELDS`: `UpdateFields`, required.
+    /// `FIELDS`: `AddFields`, required.
     #[serde(rename = "FIELDS")]
-    pub fields: UpdateFields,
+    pub fields: AddFields,
 }
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl Update {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: UpdateIblockTypeId, fields: UpdateFields) -> Self {
+    pub fn new(
+        iblock_type_id: crate::lists::AddIblockTypeId,
+        fields: AddFields,
+    ) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -1039,94 +891,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for UpdateIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `FIELDS` object.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `NAME`: string, required.
-    #[serde(
-        rename = "NAME",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::string::String,
-    /// `PROPERTY_PropertyId`: any JSON value.
-    #[serde(
-        rename = "PROPERTY_PropertyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub property_property_id: ::std::option::Option<::serde_json::Value>,
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl UpdateFields {
-    /// A value with the required `NAME`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: name.into(),
-            property_property_id: None,
-        }
-    }
-    /// Sets `PROPERTY_PropertyId`.
-    pub fn property_property_id(mut self, value: ::serde_json::Value) -> Self {
-        self.property_property_id = Some(value);
-        self
-    }
-}

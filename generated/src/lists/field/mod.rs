@@ -18,7 +18,7 @@ pub struct Add {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: AddIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -44,7 +44,10 @@ pub struct Add {
 impl Add {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: AddIblockTypeId, fields: AddFields) -> Self {
+    pub fn new(
+        iblock_type_id: crate::lists::AddIblockTypeId,
+        fields: AddFields,
+    ) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -161,60 +164,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for AddIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for AddIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
@@ -461,10 +410,10 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
-    /// `IBLOCK_TYPE_ID`: `DeleteIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: DeleteIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -494,7 +443,7 @@ impl Delete {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        iblock_type_id: DeleteIblockTypeId,
+        iblock_type_id: crate::lists::AddIblockTypeId,
         field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -603,60 +552,6 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for DeleteError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for DeleteIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for DeleteIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
 ///
 /// - Scopes: `lists`
@@ -669,10 +564,10 @@ impl<'de> ::serde::Deserialize<'de> for DeleteIblockTypeId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Get {
-    /// `IBLOCK_TYPE_ID`: `GetIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: GetIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -703,7 +598,7 @@ pub struct Get {
 impl Get {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: GetIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: crate::lists::AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -822,60 +717,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for GetIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
 ///
 /// - Scopes: `lists`
@@ -888,10 +729,10 @@ impl<'de> ::serde::Deserialize<'de> for GetIblockTypeId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    /// `IBLOCK_TYPE_ID`: `UpdateIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: UpdateIblockTypeId,
+    pub iblock_type_id: crate::lists::AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -924,7 +765,7 @@ impl Update {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        iblock_type_id: UpdateIblockTypeId,
+        iblock_type_id: crate::lists::AddIblockTypeId,
         fields: UpdateFields,
         field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1043,60 +884,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `IBLOCK_TYPE_ID`.
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateIblockTypeId {
-    /// `lists`
-    Lists,
-    /// `bitrix_processes`
-    BitrixProcesses,
-    /// `lists_socnet`
-    ListsSocnet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateIblockTypeId {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lists" => Self::Lists,
-            "bitrix_processes" => Self::BitrixProcesses,
-            "lists_socnet" => Self::ListsSocnet,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lists => "lists",
-            Self::BitrixProcesses => "bitrix_processes",
-            Self::ListsSocnet => "lists_socnet",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl ::serde::Serialize for UpdateIblockTypeId {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "lists")]
-#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateIblockTypeId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]

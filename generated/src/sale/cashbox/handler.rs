@@ -849,81 +849,6 @@ impl UpdateFieldsSettingsConfigAuthItemsLogin {
         self
     }
 }
-/// The `PASSWORD` object.
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigAuthItemsPassword {
-    /// `LABEL`: string.
-    #[serde(
-        rename = "LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// `REQUIRED`: string.
-    #[serde(
-        rename = "REQUIRED",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub required: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuthItemsPassword);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigAuthItemsPassword {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            label: None,
-            required: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `LABEL`.
-    pub fn label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-    /// Sets `REQUIRED`.
-    pub fn required(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// The `ITEMS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -934,9 +859,9 @@ pub struct UpdateFieldsSettingsConfigAuthItems {
     /// `LOGIN`: `UpdateFieldsSettingsConfigAuthItemsLogin`.
     #[serde(rename = "LOGIN", default, skip_serializing_if = "Option::is_none")]
     pub login: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsLogin>,
-    /// `PASSWORD`: `UpdateFieldsSettingsConfigAuthItemsPassword`.
+    /// `PASSWORD`: `UpdateFieldsSettingsConfigAuthItemsLogin`.
     #[serde(rename = "PASSWORD", default, skip_serializing_if = "Option::is_none")]
-    pub password: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsPassword>,
+    pub password: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsLogin>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -961,10 +886,7 @@ impl UpdateFieldsSettingsConfigAuthItems {
         self
     }
     /// Sets `PASSWORD`.
-    pub fn password(
-        mut self,
-        value: UpdateFieldsSettingsConfigAuthItemsPassword,
-    ) -> Self {
+    pub fn password(mut self, value: UpdateFieldsSettingsConfigAuthItemsLogin) -> Self {
         self.password = Some(value);
         self
     }
@@ -1019,81 +941,6 @@ impl UpdateFieldsSettingsConfigAuth {
         self
     }
 }
-/// The `INN` object.
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigCompanyItemsInn {
-    /// `LABEL`: string.
-    #[serde(
-        rename = "LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// `REQUIRED`: string.
-    #[serde(
-        rename = "REQUIRED",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub required: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompanyItemsInn);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigCompanyItemsInn {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            label: None,
-            required: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `LABEL`.
-    pub fn label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-    /// Sets `REQUIRED`.
-    pub fn required(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// The `ITEMS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -1101,9 +948,9 @@ impl UpdateFieldsSettingsConfigCompanyItemsInn {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsConfigCompanyItems {
-    /// `INN`: `UpdateFieldsSettingsConfigCompanyItemsInn`.
+    /// `INN`: `UpdateFieldsSettingsConfigAuthItemsLogin`.
     #[serde(rename = "INN", default, skip_serializing_if = "Option::is_none")]
-    pub inn: ::std::option::Option<UpdateFieldsSettingsConfigCompanyItemsInn>,
+    pub inn: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsLogin>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1122,7 +969,7 @@ impl UpdateFieldsSettingsConfigCompanyItems {
         }
     }
     /// Sets `INN`.
-    pub fn inn(mut self, value: UpdateFieldsSettingsConfigCompanyItemsInn) -> Self {
+    pub fn inn(mut self, value: UpdateFieldsSettingsConfigAuthItemsLogin) -> Self {
         self.inn = Some(value);
         self
     }

@@ -700,14 +700,14 @@ pub struct Update {
     /// `SETTINGS`: `UpdateSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<UpdateSettings>,
-    /// `PROFILES`: list of `UpdateProfiles`.
+    /// `PROFILES`: list of `AddProfiles`.
     #[serde(
         rename = "PROFILES",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub profiles: ::std::option::Option<::std::vec::Vec<UpdateProfiles>>,
+    pub profiles: ::std::option::Option<::std::vec::Vec<AddProfiles>>,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -760,7 +760,7 @@ impl Update {
         self
     }
     /// Sets `PROFILES`.
-    pub fn profiles(mut self, value: ::std::vec::Vec<UpdateProfiles>) -> Self {
+    pub fn profiles(mut self, value: ::std::vec::Vec<AddProfiles>) -> Self {
         self.profiles = Some(value);
         self
     }
@@ -860,131 +860,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `TYPE`.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateSettingsConfigType {
-    /// `STRING`
-    String,
-    /// `Y/N`
-    YN,
-    /// `NUMBER`
-    Number,
-    /// `ENUM`
-    Enum,
-    /// `DATE`
-    Date,
-    /// `LOCATION`
-    Location,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateSettingsConfigType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "STRING" => Self::String,
-            "Y/N" => Self::YN,
-            "NUMBER" => Self::Number,
-            "ENUM" => Self::Enum,
-            "DATE" => Self::Date,
-            "LOCATION" => Self::Location,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "STRING",
-            Self::YN => "Y/N",
-            Self::Number => "NUMBER",
-            Self::Enum => "ENUM",
-            Self::Date => "DATE",
-            Self::Location => "LOCATION",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl ::serde::Serialize for UpdateSettingsConfigType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateSettingsConfigType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `CONFIG` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSettingsConfig {
-    /// `TYPE`: `UpdateSettingsConfigType`, required.
-    /// Allowed values: `STRING`, `Y/N`, `NUMBER`, `ENUM`, `DATE`, `LOCATION`.
-    #[serde(rename = "TYPE")]
-    pub type_: UpdateSettingsConfigType,
-    /// `CODE`: string, required.
-    #[serde(
-        rename = "CODE",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::string::String,
-    /// `NAME`: string, required.
-    #[serde(
-        rename = "NAME",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::string::String,
-    /// `OPTIONS`: map of string.
-    #[serde(
-        rename = "OPTIONS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateSettingsConfig {
-    /// A value with the required `TYPE`, `CODE`, `NAME`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        type_: UpdateSettingsConfigType,
-        code: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            type_,
-            code: code.into(),
-            name: name.into(),
-            options: None,
-        }
-    }
-    /// Sets `OPTIONS`.
-    pub fn options(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.options = Some(value);
-        self
-    }
-}
 /// The `SETTINGS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -1021,9 +896,9 @@ pub struct UpdateSettings {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub has_callback_tracking_support: ::std::option::Option<bool>,
-    /// `CONFIG`: `UpdateSettingsConfig`.
+    /// `CONFIG`: `AddSettingsConfig`.
     #[serde(rename = "CONFIG", default, skip_serializing_if = "Option::is_none")]
-    pub config: ::std::option::Option<UpdateSettingsConfig>,
+    pub config: ::std::option::Option<AddSettingsConfig>,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -1061,59 +936,8 @@ impl UpdateSettings {
         self
     }
     /// Sets `CONFIG`.
-    pub fn config(mut self, value: UpdateSettingsConfig) -> Self {
+    pub fn config(mut self, value: AddSettingsConfig) -> Self {
         self.config = Some(value);
-        self
-    }
-}
-/// The `PROFILES` object.
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateProfiles {
-    /// `NAME`: string, required.
-    #[serde(
-        rename = "NAME",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::string::String,
-    /// `CODE`: string, required.
-    #[serde(
-        rename = "CODE",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::string::String,
-    /// `DESCRIPTION`: string.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "sale")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-impl UpdateProfiles {
-    /// A value with the required `NAME`, `CODE`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            code: code.into(),
-            description: None,
-        }
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
         self
     }
 }

@@ -1149,295 +1149,6 @@ impl UpdateFieldsSettingsCodesPaymentBuyerId2 {
         self
     }
 }
-/// The `DEFAULT` object.
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPaymentId2Default {
-    /// `PROVIDER_KEY`: string.
-    #[serde(
-        rename = "PROVIDER_KEY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub provider_key: ::std::option::Option<::std::string::String>,
-    /// `PROVIDER_VALUE`: string.
-    #[serde(
-        rename = "PROVIDER_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub provider_value: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "pay_system")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentId2Default);
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-impl UpdateFieldsSettingsCodesPaymentId2Default {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            provider_key: None,
-            provider_value: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `PROVIDER_KEY`.
-    pub fn provider_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider_key = Some(value.into());
-        self
-    }
-    /// Sets `PROVIDER_VALUE`.
-    pub fn provider_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider_value = Some(value.into());
-        self
-    }
-}
-/// The `PAYMENT_ID_2` object.
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPaymentId2 {
-    /// `DEFAULT`: `UpdateFieldsSettingsCodesPaymentId2Default`.
-    #[serde(rename = "DEFAULT", default, skip_serializing_if = "Option::is_none")]
-    pub default: ::std::option::Option<UpdateFieldsSettingsCodesPaymentId2Default>,
-    /// `GROUP`: string.
-    #[serde(
-        rename = "GROUP",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub group: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SORT`: string.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "pay_system")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentId2);
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-impl UpdateFieldsSettingsCodesPaymentId2 {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default: None,
-            group: None,
-            name: None,
-            sort: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `DEFAULT`.
-    pub fn default(mut self, value: UpdateFieldsSettingsCodesPaymentId2Default) -> Self {
-        self.default = Some(value);
-        self
-    }
-    /// Sets `GROUP`.
-    pub fn group(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-}
-/// The `DEFAULT` object.
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPaymentShouldPay2Default {
-    /// `PROVIDER_KEY`: string.
-    #[serde(
-        rename = "PROVIDER_KEY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub provider_key: ::std::option::Option<::std::string::String>,
-    /// `PROVIDER_VALUE`: string.
-    #[serde(
-        rename = "PROVIDER_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub provider_value: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "pay_system")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentShouldPay2Default);
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-impl UpdateFieldsSettingsCodesPaymentShouldPay2Default {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            provider_key: None,
-            provider_value: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `PROVIDER_KEY`.
-    pub fn provider_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider_key = Some(value.into());
-        self
-    }
-    /// Sets `PROVIDER_VALUE`.
-    pub fn provider_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider_value = Some(value.into());
-        self
-    }
-}
-/// The `PAYMENT_SHOULD_PAY_2` object.
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPaymentShouldPay2 {
-    /// `DEFAULT`: `UpdateFieldsSettingsCodesPaymentShouldPay2Default`.
-    #[serde(rename = "DEFAULT", default, skip_serializing_if = "Option::is_none")]
-    pub default: ::std::option::Option<
-        UpdateFieldsSettingsCodesPaymentShouldPay2Default,
-    >,
-    /// `GROUP`: string.
-    #[serde(
-        rename = "GROUP",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub group: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SORT`: string.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "pay_system")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentShouldPay2);
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-impl UpdateFieldsSettingsCodesPaymentShouldPay2 {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default: None,
-            group: None,
-            name: None,
-            sort: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `DEFAULT`.
-    pub fn default(
-        mut self,
-        value: UpdateFieldsSettingsCodesPaymentShouldPay2Default,
-    ) -> Self {
-        self.default = Some(value);
-        self
-    }
-    /// Sets `GROUP`.
-    pub fn group(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-}
 /// The `INPUT` object.
 #[cfg(feature = "pay_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
@@ -1624,81 +1335,6 @@ impl UpdateFieldsSettingsCodesRestServiceId2 {
         self
     }
 }
-/// The `REST_SERVICE_KEY_2` object.
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesRestServiceKey2 {
-    /// `DESCRIPTION`: string.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SORT`: string.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "pay_system")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesRestServiceKey2);
-#[cfg(feature = "pay_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
-impl UpdateFieldsSettingsCodesRestServiceKey2 {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            description: None,
-            name: None,
-            sort: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-}
 /// The `CODES` object.
 #[cfg(feature = "pay_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
@@ -1715,17 +1351,17 @@ pub struct UpdateFieldsSettingsCodes {
     pub payment_buyer_id_2: ::std::option::Option<
         UpdateFieldsSettingsCodesPaymentBuyerId2,
     >,
-    /// `PAYMENT_ID_2`: `UpdateFieldsSettingsCodesPaymentId2`.
+    /// `PAYMENT_ID_2`: `UpdateFieldsSettingsCodesPaymentBuyerId2`.
     #[serde(rename = "PAYMENT_ID_2", default, skip_serializing_if = "Option::is_none")]
-    pub payment_id_2: ::std::option::Option<UpdateFieldsSettingsCodesPaymentId2>,
-    /// `PAYMENT_SHOULD_PAY_2`: `UpdateFieldsSettingsCodesPaymentShouldPay2`.
+    pub payment_id_2: ::std::option::Option<UpdateFieldsSettingsCodesPaymentBuyerId2>,
+    /// `PAYMENT_SHOULD_PAY_2`: `UpdateFieldsSettingsCodesPaymentBuyerId2`.
     #[serde(
         rename = "PAYMENT_SHOULD_PAY_2",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub payment_should_pay_2: ::std::option::Option<
-        UpdateFieldsSettingsCodesPaymentShouldPay2,
+        UpdateFieldsSettingsCodesPaymentBuyerId2,
     >,
     /// `PS_CHANGE_STATUS_PAY_2`: `UpdateFieldsSettingsCodesPsChangeStatusPay2`.
     #[serde(
@@ -1745,14 +1381,14 @@ pub struct UpdateFieldsSettingsCodes {
     pub rest_service_id_2: ::std::option::Option<
         UpdateFieldsSettingsCodesRestServiceId2,
     >,
-    /// `REST_SERVICE_KEY_2`: `UpdateFieldsSettingsCodesRestServiceKey2`.
+    /// `REST_SERVICE_KEY_2`: `UpdateFieldsSettingsCodesRestServiceId2`.
     #[serde(
         rename = "REST_SERVICE_KEY_2",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub rest_service_key_2: ::std::option::Option<
-        UpdateFieldsSettingsCodesRestServiceKey2,
+        UpdateFieldsSettingsCodesRestServiceId2,
     >,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
@@ -1785,14 +1421,17 @@ impl UpdateFieldsSettingsCodes {
         self
     }
     /// Sets `PAYMENT_ID_2`.
-    pub fn payment_id_2(mut self, value: UpdateFieldsSettingsCodesPaymentId2) -> Self {
+    pub fn payment_id_2(
+        mut self,
+        value: UpdateFieldsSettingsCodesPaymentBuyerId2,
+    ) -> Self {
         self.payment_id_2 = Some(value);
         self
     }
     /// Sets `PAYMENT_SHOULD_PAY_2`.
     pub fn payment_should_pay_2(
         mut self,
-        value: UpdateFieldsSettingsCodesPaymentShouldPay2,
+        value: UpdateFieldsSettingsCodesPaymentBuyerId2,
     ) -> Self {
         self.payment_should_pay_2 = Some(value);
         self
@@ -1816,7 +1455,7 @@ impl UpdateFieldsSettingsCodes {
     /// Sets `REST_SERVICE_KEY_2`.
     pub fn rest_service_key_2(
         mut self,
-        value: UpdateFieldsSettingsCodesRestServiceKey2,
+        value: UpdateFieldsSettingsCodesRestServiceId2,
     ) -> Self {
         self.rest_service_key_2 = Some(value);
         self

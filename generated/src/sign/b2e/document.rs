@@ -79,9 +79,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub uid: ::std::option::Option<::std::string::String>,
-    /// `state`: `GetResponseState`.
+    /// `state`: `GetResponseMembersState`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: ::std::option::Option<GetResponseState>,
+    pub state: ::std::option::Option<GetResponseMembersState>,
     /// `members`: list of `GetResponseMembers`.
     #[serde(
         default,
@@ -113,7 +113,7 @@ impl GetResponse {
         self
     }
     /// Sets `state`.
-    pub fn state(mut self, value: GetResponseState) -> Self {
+    pub fn state(mut self, value: GetResponseMembersState) -> Self {
         self.state = Some(value);
         self
     }
@@ -186,55 +186,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::error::Error for GetError {}
-/// The `state` object.
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseState {
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-::bitrix24_runtime::wire_object!(GetResponseState);
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl GetResponseState {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { code: None, name: None }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
 /// The `user` object.
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
@@ -496,9 +447,9 @@ pub struct SendResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub uid: ::std::option::Option<::std::string::String>,
-    /// `state`: `SendResponseState`.
+    /// `state`: `GetResponseMembersState`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: ::std::option::Option<SendResponseState>,
+    pub state: ::std::option::Option<GetResponseMembersState>,
     /// `members`: list of `SendResponseMembers`.
     #[serde(
         default,
@@ -530,7 +481,7 @@ impl SendResponse {
         self
     }
     /// Sets `state`.
-    pub fn state(mut self, value: SendResponseState) -> Self {
+    pub fn state(mut self, value: GetResponseMembersState) -> Self {
         self.state = Some(value);
         self
     }
@@ -765,64 +716,6 @@ impl SendFieldsMembers {
         }
     }
 }
-/// Allowed values of `role`.
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendFieldsResponsibleRole {
-    /// `signer`
-    Signer,
-    /// `assignee`
-    Assignee,
-    /// `reviewer`
-    Reviewer,
-    /// `editor`
-    Editor,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl ::bitrix24_runtime::wire::StrEnum for SendFieldsResponsibleRole {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "signer" => Self::Signer,
-            "assignee" => Self::Assignee,
-            "reviewer" => Self::Reviewer,
-            "editor" => Self::Editor,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Signer => "signer",
-            Self::Assignee => "assignee",
-            Self::Reviewer => "reviewer",
-            Self::Editor => "editor",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl ::serde::Serialize for SendFieldsResponsibleRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl<'de> ::serde::Deserialize<'de> for SendFieldsResponsibleRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `responsible` object.
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
@@ -847,11 +740,11 @@ pub struct SendFieldsResponsible {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: i64,
-    /// `role`: `SendFieldsResponsibleRole`.
+    /// `role`: `SendFieldsMembersRole`.
     /// Default: `reviewer`.
     /// Allowed values: `signer`, `assignee`, `reviewer`, `editor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<SendFieldsResponsibleRole>,
+    pub role: ::std::option::Option<SendFieldsMembersRole>,
 }
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
@@ -871,7 +764,7 @@ impl SendFieldsResponsible {
         }
     }
     /// Sets `role`.
-    pub fn role(mut self, value: SendFieldsResponsibleRole) -> Self {
+    pub fn role(mut self, value: SendFieldsMembersRole) -> Self {
         self.role = Some(value);
         self
     }
@@ -1029,113 +922,6 @@ impl SendFields {
         self
     }
 }
-/// The `state` object.
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SendResponseState {
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-::bitrix24_runtime::wire_object!(SendResponseState);
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl SendResponseState {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { code: None, name: None }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-/// Allowed values of `role`.
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendResponseMembersRole {
-    /// `signer`
-    Signer,
-    /// `assignee`
-    Assignee,
-    /// `reviewer`
-    Reviewer,
-    /// `editor`
-    Editor,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl ::bitrix24_runtime::wire::StrEnum for SendResponseMembersRole {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "signer" => Self::Signer,
-            "assignee" => Self::Assignee,
-            "reviewer" => Self::Reviewer,
-            "editor" => Self::Editor,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Signer => "signer",
-            Self::Assignee => "assignee",
-            Self::Reviewer => "reviewer",
-            Self::Editor => "editor",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl ::serde::Serialize for SendResponseMembersRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(any(feature = "crm", feature = "sign.b2e"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
-impl<'de> ::serde::Deserialize<'de> for SendResponseMembersRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `members` object.
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
@@ -1167,10 +953,10 @@ pub struct SendResponseMembers {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `role`: `SendResponseMembersRole`.
+    /// `role`: `SendFieldsMembersRole`.
     /// Allowed values: `signer`, `assignee`, `reviewer`, `editor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<SendResponseMembersRole>,
+    pub role: ::std::option::Option<SendFieldsMembersRole>,
 }
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 ::bitrix24_runtime::wire_object!(SendResponseMembers);
@@ -1206,7 +992,7 @@ impl SendResponseMembers {
         self
     }
     /// Sets `role`.
-    pub fn role(mut self, value: SendResponseMembersRole) -> Self {
+    pub fn role(mut self, value: SendFieldsMembersRole) -> Self {
         self.role = Some(value);
         self
     }

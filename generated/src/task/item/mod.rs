@@ -1013,9 +1013,9 @@ pub struct Deletefromfavorite {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub task_id: ::std::option::Option<i64>,
-    /// `PARAMS`: `DeletefromfavoriteParams`.
+    /// `PARAMS`: `AddtofavoriteParams`.
     #[serde(rename = "PARAMS", default, skip_serializing_if = "Option::is_none")]
-    pub params: ::std::option::Option<DeletefromfavoriteParams>,
+    pub params: ::std::option::Option<AddtofavoriteParams>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(Deletefromfavorite);
@@ -1042,7 +1042,7 @@ impl Deletefromfavorite {
         self
     }
     /// Sets `PARAMS`.
-    pub fn params(mut self, value: DeletefromfavoriteParams) -> Self {
+    pub fn params(mut self, value: AddtofavoriteParams) -> Self {
         self.params = Some(value);
         self
     }
@@ -1105,47 +1105,6 @@ impl ::std::fmt::Display for DeletefromfavoriteError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for DeletefromfavoriteError {}
-/// The `PARAMS` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DeletefromfavoriteParams {
-    /// `AFFECT_CHILDREN`: string.
-    #[serde(
-        rename = "AFFECT_CHILDREN",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub affect_children: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(DeletefromfavoriteParams);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl DeletefromfavoriteParams {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            affect_children: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `AFFECT_CHILDREN`.
-    pub fn affect_children(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.affect_children = Some(value.into());
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`task.item.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-disapprove.html).
 ///

@@ -206,57 +206,6 @@ impl AddParamsEditFormLabel {
         self
     }
 }
-/// The `SETTINGS` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddParamsSettings {
-    /// `DEFAULT_VALUE`: string.
-    #[serde(
-        rename = "DEFAULT_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub default_value: ::std::option::Option<::std::string::String>,
-    /// `ROWS`: integer.
-    #[serde(
-        rename = "ROWS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub rows: ::std::option::Option<i64>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(AddParamsSettings);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl AddParamsSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default_value: None,
-            rows: None,
-        }
-    }
-    /// Sets `DEFAULT_VALUE`.
-    pub fn default_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `ROWS`.
-    pub fn rows(mut self, value: i64) -> Self {
-        self.rows = Some(value);
-        self
-    }
-}
 /// The `PARAMS` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -320,9 +269,11 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SETTINGS`: `AddParamsSettings`.
+    /// `SETTINGS`: `UpdateFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<AddParamsSettings>,
+    pub settings: ::std::option::Option<
+        crate::crm::company::userfield::UpdateFieldsSettings,
+    >,
 }
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -382,7 +333,10 @@ impl AddParams {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: AddParamsSettings) -> Self {
+    pub fn settings(
+        mut self,
+        value: crate::crm::company::userfield::UpdateFieldsSettings,
+    ) -> Self {
         self.settings = Some(value);
         self
     }
@@ -1045,332 +999,28 @@ impl ::bitrix24_runtime::Method for Getfields {
 /// The `result` of [`task.item.userfield.getfields`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-fields.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetfieldsResponse {
-    /// `ID`: integer.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
+pub struct GetfieldsResponse(
     #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `ENTITY_ID`: string.
-    #[serde(
-        rename = "ENTITY_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(
-        rename = "FIELD_NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub field_name: ::std::option::Option<::std::string::String>,
-    /// `USER_TYPE_ID`: string.
-    #[serde(
-        rename = "USER_TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub user_type_id: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: string.
-    #[serde(
-        rename = "XML_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `MULTIPLE`: string.
-    #[serde(
-        rename = "MULTIPLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub multiple: ::std::option::Option<::std::string::String>,
-    /// `MANDATORY`: string.
-    #[serde(
-        rename = "MANDATORY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub mandatory: ::std::option::Option<::std::string::String>,
-    /// `SHOW_FILTER`: string.
-    #[serde(
-        rename = "SHOW_FILTER",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub show_filter: ::std::option::Option<::std::string::String>,
-    /// `SHOW_IN_LIST`: string.
-    #[serde(
-        rename = "SHOW_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub show_in_list: ::std::option::Option<::std::string::String>,
-    /// `EDIT_IN_LIST`: string.
-    #[serde(
-        rename = "EDIT_IN_LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub edit_in_list: ::std::option::Option<::std::string::String>,
-    /// `IS_SEARCHABLE`: string.
-    #[serde(
-        rename = "IS_SEARCHABLE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub is_searchable: ::std::option::Option<::std::string::String>,
-    /// `EDIT_FORM_LABEL`: string.
-    #[serde(
-        rename = "EDIT_FORM_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub edit_form_label: ::std::option::Option<::std::string::String>,
-    /// `LIST_COLUMN_LABEL`: string.
-    #[serde(
-        rename = "LIST_COLUMN_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub list_column_label: ::std::option::Option<::std::string::String>,
-    /// `LIST_FILTER_LABEL`: string.
-    #[serde(
-        rename = "LIST_FILTER_LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub list_filter_label: ::std::option::Option<::std::string::String>,
-    /// `ERROR_MESSAGE`: string.
-    #[serde(
-        rename = "ERROR_MESSAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub error_message: ::std::option::Option<::std::string::String>,
-    /// `HELP_MESSAGE`: string.
-    #[serde(
-        rename = "HELP_MESSAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub help_message: ::std::option::Option<::std::string::String>,
-    /// `LIST`: `UfEnumElement2`.
-    #[serde(rename = "LIST", default, skip_serializing_if = "Option::is_none")]
-    pub list: ::std::option::Option<crate::types::UfEnumElement2>,
-    /// `SETTINGS`: map of string.
-    #[serde(
-        rename = "SETTINGS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
     >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetfieldsResponse);
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl GetfieldsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            field_name: None,
-            user_type_id: None,
-            xml_id: None,
-            sort: None,
-            multiple: None,
-            mandatory: None,
-            show_filter: None,
-            show_in_list: None,
-            edit_in_list: None,
-            is_searchable: None,
-            edit_form_label: None,
-            list_column_label: None,
-            list_filter_label: None,
-            error_message: None,
-            help_message: None,
-            list: None,
-            settings: None,
-        }
-    }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ENTITY_ID`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `FIELD_NAME`.
-    pub fn field_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-    /// Sets `USER_TYPE_ID`.
-    pub fn user_type_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_type_id = Some(value.into());
-        self
-    }
-    /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `MULTIPLE`.
-    pub fn multiple(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.multiple = Some(value.into());
-        self
-    }
-    /// Sets `MANDATORY`.
-    pub fn mandatory(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mandatory = Some(value.into());
-        self
-    }
-    /// Sets `SHOW_FILTER`.
-    pub fn show_filter(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.show_filter = Some(value.into());
-        self
-    }
-    /// Sets `SHOW_IN_LIST`.
-    pub fn show_in_list(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.show_in_list = Some(value.into());
-        self
-    }
-    /// Sets `EDIT_IN_LIST`.
-    pub fn edit_in_list(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.edit_in_list = Some(value.into());
-        self
-    }
-    /// Sets `IS_SEARCHABLE`.
-    pub fn is_searchable(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.is_searchable = Some(value.into());
-        self
-    }
-    /// Sets `EDIT_FORM_LABEL`.
-    pub fn edit_form_label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.edit_form_label = Some(value.into());
-        self
-    }
-    /// Sets `LIST_COLUMN_LABEL`.
-    pub fn list_column_label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.list_column_label = Some(value.into());
-        self
-    }
-    /// Sets `LIST_FILTER_LABEL`.
-    pub fn list_filter_label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.list_filter_label = Some(value.into());
-        self
-    }
-    /// Sets `ERROR_MESSAGE`.
-    pub fn error_message(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `HELP_MESSAGE`.
-    pub fn help_message(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.help_message = Some(value.into());
-        self
-    }
-    /// Sets `LIST`.
-    pub fn list(mut self, value: crate::types::UfEnumElement2) -> Self {
-        self.list = Some(value);
-        self
-    }
-    /// Sets `SETTINGS`.
-    pub fn settings(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.settings = Some(value);
-        self
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
+        self.0
     }
 }
 /// Errors of [`task.item.userfield.getfields`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-fields.html).
@@ -1837,11 +1487,13 @@ impl ::bitrix24_runtime::Method for Gettypes {
 }
 #[cfg(feature = "task")]
 impl ::bitrix24_runtime::Paged for Gettypes {
-    type Item = GettypesItem;
+    type Item = crate::crm::userfield::TypesItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: GettypesResponse) -> ::std::vec::Vec<GettypesItem> {
+    fn into_items(
+        response: GettypesResponse,
+    ) -> ::std::vec::Vec<crate::crm::userfield::TypesItem> {
         response.0
     }
 }
@@ -1854,13 +1506,13 @@ pub struct GettypesResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<GettypesItem>,
+    pub ::std::vec::Vec<crate::crm::userfield::TypesItem>,
 );
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl GettypesResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<GettypesItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::crm::userfield::TypesItem> {
         self.0
     }
 }
@@ -1898,56 +1550,6 @@ impl ::std::fmt::Display for GettypesError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GettypesError {}
-/// The `item` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GettypesItem {
-    /// `ID`: string.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GettypesItem);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GettypesItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, title: None }
-    }
-    /// Sets `ID`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
 ///
 /// - Scopes: `task`
@@ -2107,57 +1709,6 @@ impl UpdateDataEditFormLabel {
         self
     }
 }
-/// The `SETTINGS` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateDataSettings {
-    /// `DEFAULT_VALUE`: string.
-    #[serde(
-        rename = "DEFAULT_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub default_value: ::std::option::Option<::std::string::String>,
-    /// `ROWS`: integer.
-    #[serde(
-        rename = "ROWS",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub rows: ::std::option::Option<i64>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(UpdateDataSettings);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UpdateDataSettings {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            default_value: None,
-            rows: None,
-        }
-    }
-    /// Sets `DEFAULT_VALUE`.
-    pub fn default_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `ROWS`.
-    pub fn rows(mut self, value: i64) -> Self {
-        self.rows = Some(value);
-        self
-    }
-}
 /// The `DATA` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -2212,9 +1763,11 @@ pub struct UpdateData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SETTINGS`: `UpdateDataSettings`.
+    /// `SETTINGS`: `UpdateFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<UpdateDataSettings>,
+    pub settings: ::std::option::Option<
+        crate::crm::company::userfield::UpdateFieldsSettings,
+    >,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(UpdateData);
@@ -2271,7 +1824,10 @@ impl UpdateData {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(mut self, value: UpdateDataSettings) -> Self {
+    pub fn settings(
+        mut self,
+        value: crate::crm::company::userfield::UpdateFieldsSettings,
+    ) -> Self {
         self.settings = Some(value);
         self
     }

@@ -89,10 +89,10 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub created_date: ::std::option::Option<::std::string::String>,
-    /// `field`: `ListResponseField`.
+    /// `field`: `ListFilterField`.
     /// Allowed values: `TITLE`, `DESCRIPTION`, `REAL_STATUS`, `STATUS`, `PRIORITY`, `MARK`, `COMMENT`, `DELETE`, `NEW`, `RENEW`, `MOVE_TO_BACKLOG`, `MOVE_TO_SPRINT`, `PARENT_ID`, `GROUP_ID`, `STAGE_ID`, `CREATED_BY`, `RESPONSIBLE_ID`, `ACCOMPLICES`, `AUDITORS`, `DEADLINE`, `START_DATE_PLAN`, `END_DATE_PLAN`, `DURATION_PLAN`, `DURATION_PLAN_SECONDS`, `DURATION_FACT`, `TIME_ESTIMATE`, `TIME_SPENT_IN_LOGS`, `TAGS`, `DEPENDS_ON`, `FILES`, `UF_TASK_WEBDAV_FILES`, `CHECKLIST_ITEM_CREATE`, `CHECKLIST_ITEM_RENAME`, `CHECKLIST_ITEM_REMOVE`, `CHECKLIST_ITEM_CHECK`, `CHECKLIST_ITEM_UNCHECK`, `ADD_IN_REPORT`, `TASK_CONTROL`, `ALLOW_TIME_TRACKING`, `ALLOW_CHANGE_DEADLINE`, `FLOW_ID`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: ::std::option::Option<ListResponseField>,
+    pub field: ::std::option::Option<ListFilterField>,
     /// `value`: map of any JSON value.
     #[serde(
         default,
@@ -102,9 +102,9 @@ pub struct ListResponse {
     pub value: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `user`: `ListResponseUser`.
+    /// `user`: `ListFilterUser`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: ::std::option::Option<ListResponseUser>,
+    pub user: ::std::option::Option<ListFilterUser>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -136,7 +136,7 @@ impl ListResponse {
         self
     }
     /// Sets `field`.
-    pub fn field(mut self, value: ListResponseField) -> Self {
+    pub fn field(mut self, value: ListFilterField) -> Self {
         self.field = Some(value);
         self
     }
@@ -149,7 +149,7 @@ impl ListResponse {
         self
     }
     /// Sets `user`.
-    pub fn user(mut self, value: ListResponseUser) -> Self {
+    pub fn user(mut self, value: ListFilterUser) -> Self {
         self.user = Some(value);
         self
     }
@@ -596,311 +596,6 @@ impl ListFilter {
     /// Sets `user`.
     pub fn user(mut self, value: ListFilterUser) -> Self {
         self.user = Some(value);
-        self
-    }
-}
-/// Allowed values of `field`.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseField {
-    /// `TITLE`
-    Title,
-    /// `DESCRIPTION`
-    Description,
-    /// `REAL_STATUS`
-    RealStatus,
-    /// `STATUS`
-    Status,
-    /// `PRIORITY`
-    Priority,
-    /// `MARK`
-    Mark,
-    /// `COMMENT`
-    Comment,
-    /// `DELETE`
-    Delete,
-    /// `NEW`
-    New,
-    /// `RENEW`
-    Renew,
-    /// `MOVE_TO_BACKLOG`
-    MoveToBacklog,
-    /// `MOVE_TO_SPRINT`
-    MoveToSprint,
-    /// `PARENT_ID`
-    ParentId,
-    /// `GROUP_ID`
-    GroupId,
-    /// `STAGE_ID`
-    StageId,
-    /// `CREATED_BY`
-    CreatedBy,
-    /// `RESPONSIBLE_ID`
-    ResponsibleId,
-    /// `ACCOMPLICES`
-    Accomplices,
-    /// `AUDITORS`
-    Auditors,
-    /// `DEADLINE`
-    Deadline,
-    /// `START_DATE_PLAN`
-    StartDatePlan,
-    /// `END_DATE_PLAN`
-    EndDatePlan,
-    /// `DURATION_PLAN`
-    DurationPlan,
-    /// `DURATION_PLAN_SECONDS`
-    DurationPlanSeconds,
-    /// `DURATION_FACT`
-    DurationFact,
-    /// `TIME_ESTIMATE`
-    TimeEstimate,
-    /// `TIME_SPENT_IN_LOGS`
-    TimeSpentInLogs,
-    /// `TAGS`
-    Tags,
-    /// `DEPENDS_ON`
-    DependsOn,
-    /// `FILES`
-    Files,
-    /// `UF_TASK_WEBDAV_FILES`
-    UfTaskWebdavFiles,
-    /// `CHECKLIST_ITEM_CREATE`
-    ChecklistItemCreate,
-    /// `CHECKLIST_ITEM_RENAME`
-    ChecklistItemRename,
-    /// `CHECKLIST_ITEM_REMOVE`
-    ChecklistItemRemove,
-    /// `CHECKLIST_ITEM_CHECK`
-    ChecklistItemCheck,
-    /// `CHECKLIST_ITEM_UNCHECK`
-    ChecklistItemUncheck,
-    /// `ADD_IN_REPORT`
-    AddInReport,
-    /// `TASK_CONTROL`
-    TaskControl,
-    /// `ALLOW_TIME_TRACKING`
-    AllowTimeTracking,
-    /// `ALLOW_CHANGE_DEADLINE`
-    AllowChangeDeadline,
-    /// `FLOW_ID`
-    FlowId,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseField {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "TITLE" => Self::Title,
-            "DESCRIPTION" => Self::Description,
-            "REAL_STATUS" => Self::RealStatus,
-            "STATUS" => Self::Status,
-            "PRIORITY" => Self::Priority,
-            "MARK" => Self::Mark,
-            "COMMENT" => Self::Comment,
-            "DELETE" => Self::Delete,
-            "NEW" => Self::New,
-            "RENEW" => Self::Renew,
-            "MOVE_TO_BACKLOG" => Self::MoveToBacklog,
-            "MOVE_TO_SPRINT" => Self::MoveToSprint,
-            "PARENT_ID" => Self::ParentId,
-            "GROUP_ID" => Self::GroupId,
-            "STAGE_ID" => Self::StageId,
-            "CREATED_BY" => Self::CreatedBy,
-            "RESPONSIBLE_ID" => Self::ResponsibleId,
-            "ACCOMPLICES" => Self::Accomplices,
-            "AUDITORS" => Self::Auditors,
-            "DEADLINE" => Self::Deadline,
-            "START_DATE_PLAN" => Self::StartDatePlan,
-            "END_DATE_PLAN" => Self::EndDatePlan,
-            "DURATION_PLAN" => Self::DurationPlan,
-            "DURATION_PLAN_SECONDS" => Self::DurationPlanSeconds,
-            "DURATION_FACT" => Self::DurationFact,
-            "TIME_ESTIMATE" => Self::TimeEstimate,
-            "TIME_SPENT_IN_LOGS" => Self::TimeSpentInLogs,
-            "TAGS" => Self::Tags,
-            "DEPENDS_ON" => Self::DependsOn,
-            "FILES" => Self::Files,
-            "UF_TASK_WEBDAV_FILES" => Self::UfTaskWebdavFiles,
-            "CHECKLIST_ITEM_CREATE" => Self::ChecklistItemCreate,
-            "CHECKLIST_ITEM_RENAME" => Self::ChecklistItemRename,
-            "CHECKLIST_ITEM_REMOVE" => Self::ChecklistItemRemove,
-            "CHECKLIST_ITEM_CHECK" => Self::ChecklistItemCheck,
-            "CHECKLIST_ITEM_UNCHECK" => Self::ChecklistItemUncheck,
-            "ADD_IN_REPORT" => Self::AddInReport,
-            "TASK_CONTROL" => Self::TaskControl,
-            "ALLOW_TIME_TRACKING" => Self::AllowTimeTracking,
-            "ALLOW_CHANGE_DEADLINE" => Self::AllowChangeDeadline,
-            "FLOW_ID" => Self::FlowId,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Title => "TITLE",
-            Self::Description => "DESCRIPTION",
-            Self::RealStatus => "REAL_STATUS",
-            Self::Status => "STATUS",
-            Self::Priority => "PRIORITY",
-            Self::Mark => "MARK",
-            Self::Comment => "COMMENT",
-            Self::Delete => "DELETE",
-            Self::New => "NEW",
-            Self::Renew => "RENEW",
-            Self::MoveToBacklog => "MOVE_TO_BACKLOG",
-            Self::MoveToSprint => "MOVE_TO_SPRINT",
-            Self::ParentId => "PARENT_ID",
-            Self::GroupId => "GROUP_ID",
-            Self::StageId => "STAGE_ID",
-            Self::CreatedBy => "CREATED_BY",
-            Self::ResponsibleId => "RESPONSIBLE_ID",
-            Self::Accomplices => "ACCOMPLICES",
-            Self::Auditors => "AUDITORS",
-            Self::Deadline => "DEADLINE",
-            Self::StartDatePlan => "START_DATE_PLAN",
-            Self::EndDatePlan => "END_DATE_PLAN",
-            Self::DurationPlan => "DURATION_PLAN",
-            Self::DurationPlanSeconds => "DURATION_PLAN_SECONDS",
-            Self::DurationFact => "DURATION_FACT",
-            Self::TimeEstimate => "TIME_ESTIMATE",
-            Self::TimeSpentInLogs => "TIME_SPENT_IN_LOGS",
-            Self::Tags => "TAGS",
-            Self::DependsOn => "DEPENDS_ON",
-            Self::Files => "FILES",
-            Self::UfTaskWebdavFiles => "UF_TASK_WEBDAV_FILES",
-            Self::ChecklistItemCreate => "CHECKLIST_ITEM_CREATE",
-            Self::ChecklistItemRename => "CHECKLIST_ITEM_RENAME",
-            Self::ChecklistItemRemove => "CHECKLIST_ITEM_REMOVE",
-            Self::ChecklistItemCheck => "CHECKLIST_ITEM_CHECK",
-            Self::ChecklistItemUncheck => "CHECKLIST_ITEM_UNCHECK",
-            Self::AddInReport => "ADD_IN_REPORT",
-            Self::TaskControl => "TASK_CONTROL",
-            Self::AllowTimeTracking => "ALLOW_TIME_TRACKING",
-            Self::AllowChangeDeadline => "ALLOW_CHANGE_DEADLINE",
-            Self::FlowId => "FLOW_ID",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::serde::Serialize for ListResponseField {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseField {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `user` object.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseUser {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `lastName`: string.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `secondName`: string.
-    #[serde(
-        rename = "secondName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub second_name: ::std::option::Option<::std::string::String>,
-    /// `login`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub login: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(ListResponseUser);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ListResponseUser {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            last_name: None,
-            second_name: None,
-            login: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `lastName`.
-    pub fn last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-    /// Sets `secondName`.
-    pub fn second_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.second_name = Some(value.into());
-        self
-    }
-    /// Sets `login`.
-    pub fn login(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.login = Some(value.into());
         self
     }
 }

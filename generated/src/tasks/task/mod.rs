@@ -172,30 +172,7 @@ impl ::bitrix24_runtime::Method for Approve {
 /// The `result` of [`tasks.task.approve`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-approve.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ApproveResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(ApproveResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ApproveResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type ApproveResponse = AddResponse;
 /// Errors of [`tasks.task.approve`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-approve.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -293,30 +270,7 @@ impl ::bitrix24_runtime::Method for Complete {
 /// The `result` of [`tasks.task.complete`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-complete.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CompleteResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(CompleteResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl CompleteResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type CompleteResponse = AddResponse;
 /// Errors of [`tasks.task.complete`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-complete.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -402,30 +356,7 @@ impl ::bitrix24_runtime::Method for Defer {
 /// The `result` of [`tasks.task.defer`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-defer.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DeferResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(DeferResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl DeferResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type DeferResponse = AddResponse;
 /// Errors of [`tasks.task.defer`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-defer.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -521,30 +452,7 @@ impl ::bitrix24_runtime::Method for Delegate {
 /// The `result` of [`tasks.task.delegate`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delegate.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DelegateResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(DelegateResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl DelegateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type DelegateResponse = AddResponse;
 /// Errors of [`tasks.task.delegate`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delegate.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -747,30 +655,7 @@ impl ::bitrix24_runtime::Method for Disapprove {
 /// The `result` of [`tasks.task.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-disapprove.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DisapproveResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(DisapproveResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl DisapproveResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type DisapproveResponse = AddResponse;
 /// Errors of [`tasks.task.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-disapprove.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -892,30 +777,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`tasks.task.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`tasks.task.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1001,17 +863,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 /// The `result` of [`tasks.task.getFields`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetFieldsResponse(pub crate::types::Task);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetFieldsResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::Task {
-        self.0
-    }
-}
+pub type GetFieldsResponse = crate::crm::category::FieldsResponse;
 /// Errors of [`tasks.task.getFields`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1294,9 +1146,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `tasks`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: ::std::option::Option<crate::types::Task>,
+    /// `tasks`: list of `Task`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub tasks: ::std::option::Option<::std::vec::Vec<crate::types::Task>>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1309,7 +1165,7 @@ impl ListResponse {
         Self { tasks: None }
     }
     /// Sets `tasks`.
-    pub fn tasks(mut self, value: crate::types::Task) -> Self {
+    pub fn tasks(mut self, value: ::std::vec::Vec<crate::types::Task>) -> Self {
         self.tasks = Some(value);
         self
     }
@@ -1395,30 +1251,7 @@ impl ::bitrix24_runtime::Method for Mute {
 /// The `result` of [`tasks.task.mute`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-mute.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct MuteResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(MuteResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl MuteResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type MuteResponse = AddResponse;
 /// Errors of [`tasks.task.mute`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-mute.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1503,30 +1336,7 @@ impl ::bitrix24_runtime::Method for Pause {
 /// The `result` of [`tasks.task.pause`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-pause.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct PauseResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(PauseResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl PauseResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type PauseResponse = AddResponse;
 /// Errors of [`tasks.task.pause`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-pause.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1613,30 +1423,7 @@ impl ::bitrix24_runtime::Method for Pin {
 /// The `result` of [`tasks.task.pin`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-pin.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct PinResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(PinResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl PinResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type PinResponse = AddResponse;
 /// Errors of [`tasks.task.pin`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-pin.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1726,30 +1513,7 @@ impl ::bitrix24_runtime::Method for Renew {
 /// The `result` of [`tasks.task.renew`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-renew.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RenewResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(RenewResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl RenewResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type RenewResponse = AddResponse;
 /// Errors of [`tasks.task.renew`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-renew.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1839,30 +1603,7 @@ impl ::bitrix24_runtime::Method for Start {
 /// The `result` of [`tasks.task.start`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-start.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct StartResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(StartResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl StartResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type StartResponse = AddResponse;
 /// Errors of [`tasks.task.start`](https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-start.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1948,30 +1689,7 @@ impl ::bitrix24_runtime::Method for Startwatch {
 /// The `result` of [`tasks.task.startwatch`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-start-watch.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct StartwatchResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(StartwatchResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl StartwatchResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type StartwatchResponse = AddResponse;
 /// Errors of [`tasks.task.startwatch`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-start-watch.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -2061,30 +1779,7 @@ impl ::bitrix24_runtime::Method for Stopwatch {
 /// The `result` of [`tasks.task.stopwatch`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-stop-watch.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct StopwatchResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(StopwatchResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl StopwatchResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type StopwatchResponse = AddResponse;
 /// Errors of [`tasks.task.stopwatch`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-stop-watch.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -2171,30 +1866,7 @@ impl ::bitrix24_runtime::Method for Unmute {
 /// The `result` of [`tasks.task.unmute`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unmute.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UnmuteResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(UnmuteResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UnmuteResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type UnmuteResponse = AddResponse;
 /// Errors of [`tasks.task.unmute`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unmute.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -2276,30 +1948,7 @@ impl ::bitrix24_runtime::Method for Unpin {
 /// The `result` of [`tasks.task.unpin`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unpin.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UnpinResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(UnpinResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UnpinResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type UnpinResponse = AddResponse;
 /// Errors of [`tasks.task.unpin`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unpin.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -2386,30 +2035,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `task`: `Task`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<crate::types::Task>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { task: None }
-    }
-    /// Sets `task`.
-    pub fn task(mut self, value: crate::types::Task) -> Self {
-        self.task = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

@@ -254,8 +254,11 @@ impl ::std::fmt::Display for AddFromCommentError {
 #[cfg(feature = "task")]
 impl ::std::error::Error for AddFromCommentError {}
 /// Allowed values of `status`.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddFromCommentResponseStatus {
@@ -266,8 +269,11 @@ pub enum AddFromCommentResponseStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(i64),
 }
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
+)]
 impl ::bitrix24_runtime::wire::IntEnum for AddFromCommentResponseStatus {
     fn from_wire(value: i64) -> Self {
         match value {
@@ -284,8 +290,11 @@ impl ::bitrix24_runtime::wire::IntEnum for AddFromCommentResponseStatus {
         }
     }
 }
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
+)]
 impl ::serde::Serialize for AddFromCommentResponseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -294,8 +303,11 @@ impl ::serde::Serialize for AddFromCommentResponseStatus {
         s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
     }
 }
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
+)]
 impl<'de> ::serde::Deserialize<'de> for AddFromCommentResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
@@ -509,56 +521,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `status`.
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemStatus {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListItemStatus {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ::serde::Serialize for ListItemStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `item` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -613,14 +575,14 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub updated_at: ::std::option::Option<::std::string::String>,
-    /// `status`: `ListItemStatus`.
+    /// `status`: `AddFromCommentResponseStatus`.
     /// Allowed values: `0`, `1`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub status: ::std::option::Option<ListItemStatus>,
+    pub status: ::std::option::Option<AddFromCommentResponseStatus>,
     /// `text`: string.
     #[serde(
         default,
@@ -702,7 +664,7 @@ impl ListItem {
         self
     }
     /// Sets `status`.
-    pub fn status(mut self, value: ListItemStatus) -> Self {
+    pub fn status(mut self, value: AddFromCommentResponseStatus) -> Self {
         self.status = Some(value);
         self
     }

@@ -43,40 +43,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`tasks.template.checklist.add`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(AddResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl AddResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type AddResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.add`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -479,40 +446,7 @@ impl ::bitrix24_runtime::Method for AddAttachmentsFromDisk {
 /// The `result` of [`tasks.template.checklist.addAttachmentsFromDisk`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachments-from-disk.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddAttachmentsFromDiskResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(AddAttachmentsFromDiskResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl AddAttachmentsFromDiskResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type AddAttachmentsFromDiskResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.addAttachmentsFromDisk`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachments-from-disk.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -615,40 +549,7 @@ impl ::bitrix24_runtime::Method for Complete {
 /// The `result` of [`tasks.template.checklist.complete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-complete.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CompleteResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(CompleteResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl CompleteResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type CompleteResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.complete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-complete.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -865,40 +766,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`tasks.template.checklist.get`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.get`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1179,40 +1047,7 @@ impl ::bitrix24_runtime::Method for MoveAfter {
 /// The `result` of [`tasks.template.checklist.moveAfter`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-after.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct MoveAfterResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(MoveAfterResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl MoveAfterResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type MoveAfterResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.moveAfter`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-after.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1322,40 +1157,7 @@ impl ::bitrix24_runtime::Method for MoveBefore {
 /// The `result` of [`tasks.template.checklist.moveBefore`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-before.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct MoveBeforeResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(MoveBeforeResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl MoveBeforeResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type MoveBeforeResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.moveBefore`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-before.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1469,40 +1271,7 @@ impl ::bitrix24_runtime::Method for RemoveAttachments {
 /// The `result` of [`tasks.template.checklist.removeAttachments`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-remove-attachments.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RemoveAttachmentsResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(RemoveAttachmentsResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl RemoveAttachmentsResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type RemoveAttachmentsResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.removeAttachments`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-remove-attachments.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1605,40 +1374,7 @@ impl ::bitrix24_runtime::Method for Renew {
 /// The `result` of [`tasks.template.checklist.renew`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-renew.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RenewResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(RenewResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl RenewResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type RenewResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.renew`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-renew.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1743,40 +1479,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`tasks.template.checklist.update`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(
-        rename = "checkListItem",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { check_list_item: None }
-    }
-    /// Sets `checkListItem`.
-    pub fn check_list_item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.check_list_item = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddAttachmentByContentResponse;
 /// Errors of [`tasks.template.checklist.update`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

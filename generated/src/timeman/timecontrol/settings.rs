@@ -75,10 +75,10 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub register_desktop: ::std::option::Option<bool>,
-    /// `report_request_type`: `GetResponseReportRequestType`.
+    /// `report_request_type`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_request_type: ::std::option::Option<GetResponseReportRequestType>,
+    pub report_request_type: ::std::option::Option<GetResponseReportFullType>,
     /// `report_request_users`: list of any JSON value.
     #[serde(
         default,
@@ -88,10 +88,10 @@ pub struct GetResponse {
     pub report_request_users: ::std::option::Option<
         ::std::vec::Vec<::serde_json::Value>,
     >,
-    /// `report_simple_type`: `GetResponseReportSimpleType`.
+    /// `report_simple_type`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_simple_type: ::std::option::Option<GetResponseReportSimpleType>,
+    pub report_simple_type: ::std::option::Option<GetResponseReportFullType>,
     /// `report_simple_users`: list of any JSON value.
     #[serde(
         default,
@@ -159,7 +159,7 @@ impl GetResponse {
         self
     }
     /// Sets `report_request_type`.
-    pub fn report_request_type(mut self, value: GetResponseReportRequestType) -> Self {
+    pub fn report_request_type(mut self, value: GetResponseReportFullType) -> Self {
         self.report_request_type = Some(value);
         self
     }
@@ -172,7 +172,7 @@ impl GetResponse {
         self
     }
     /// Sets `report_simple_type`.
-    pub fn report_simple_type(mut self, value: GetResponseReportSimpleType) -> Self {
+    pub fn report_simple_type(mut self, value: GetResponseReportFullType) -> Self {
         self.report_simple_type = Some(value);
         self
     }
@@ -241,114 +241,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `report_request_type`.
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseReportRequestType {
-    /// `all`
-    All,
-    /// `user`
-    User,
-    /// `none`
-    None,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseReportRequestType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "all" => Self::All,
-            "user" => Self::User,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::User => "user",
-            Self::None => "none",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::serde::Serialize for GetResponseReportRequestType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseReportRequestType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `report_simple_type`.
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseReportSimpleType {
-    /// `all`
-    All,
-    /// `user`
-    User,
-    /// `none`
-    None,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseReportSimpleType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "all" => Self::All,
-            "user" => Self::User,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::User => "user",
-            Self::None => "none",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::serde::Serialize for GetResponseReportSimpleType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseReportSimpleType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `report_full_type`.
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
@@ -455,14 +347,14 @@ pub struct Set {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub register_desktop: ::std::option::Option<bool>,
-    /// `REPORT_REQUEST_TYPE`: `SetReportRequestType`.
+    /// `REPORT_REQUEST_TYPE`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     #[serde(
         rename = "REPORT_REQUEST_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub report_request_type: ::std::option::Option<SetReportRequestType>,
+    pub report_request_type: ::std::option::Option<GetResponseReportFullType>,
     /// `REPORT_REQUEST_USERS`: list of any JSON value.
     #[serde(
         rename = "REPORT_REQUEST_USERS",
@@ -473,14 +365,14 @@ pub struct Set {
     pub report_request_users: ::std::option::Option<
         ::std::vec::Vec<::serde_json::Value>,
     >,
-    /// `REPORT_SIMPLE_TYPE`: `SetReportSimpleType`.
+    /// `REPORT_SIMPLE_TYPE`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     #[serde(
         rename = "REPORT_SIMPLE_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub report_simple_type: ::std::option::Option<SetReportSimpleType>,
+    pub report_simple_type: ::std::option::Option<GetResponseReportFullType>,
     /// `REPORT_SIMPLE_USERS`: list of any JSON value.
     #[serde(
         rename = "REPORT_SIMPLE_USERS",
@@ -489,14 +381,14 @@ pub struct Set {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub report_simple_users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `REPORT_FULL_TYPE`: `SetReportFullType`.
+    /// `REPORT_FULL_TYPE`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     #[serde(
         rename = "REPORT_FULL_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub report_full_type: ::std::option::Option<SetReportFullType>,
+    pub report_full_type: ::std::option::Option<GetResponseReportFullType>,
     /// `REPORT_FULL_USERS`: list of any JSON value.
     #[serde(
         rename = "REPORT_FULL_USERS",
@@ -554,7 +446,7 @@ impl Set {
         self
     }
     /// Sets `REPORT_REQUEST_TYPE`.
-    pub fn report_request_type(mut self, value: SetReportRequestType) -> Self {
+    pub fn report_request_type(mut self, value: GetResponseReportFullType) -> Self {
         self.report_request_type = Some(value);
         self
     }
@@ -567,7 +459,7 @@ impl Set {
         self
     }
     /// Sets `REPORT_SIMPLE_TYPE`.
-    pub fn report_simple_type(mut self, value: SetReportSimpleType) -> Self {
+    pub fn report_simple_type(mut self, value: GetResponseReportFullType) -> Self {
         self.report_simple_type = Some(value);
         self
     }
@@ -580,7 +472,7 @@ impl Set {
         self
     }
     /// Sets `REPORT_FULL_TYPE`.
-    pub fn report_full_type(mut self, value: SetReportFullType) -> Self {
+    pub fn report_full_type(mut self, value: GetResponseReportFullType) -> Self {
         self.report_full_type = Some(value);
         self
     }
@@ -663,165 +555,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `REPORT_REQUEST_TYPE`.
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetReportRequestType {
-    /// `all`
-    All,
-    /// `user`
-    User,
-    /// `none`
-    None,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetReportRequestType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "all" => Self::All,
-            "user" => Self::User,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::User => "user",
-            Self::None => "none",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::serde::Serialize for SetReportRequestType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl<'de> ::serde::Deserialize<'de> for SetReportRequestType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `REPORT_SIMPLE_TYPE`.
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetReportSimpleType {
-    /// `all`
-    All,
-    /// `user`
-    User,
-    /// `none`
-    None,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetReportSimpleType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "all" => Self::All,
-            "user" => Self::User,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::User => "user",
-            Self::None => "none",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::serde::Serialize for SetReportSimpleType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl<'de> ::serde::Deserialize<'de> for SetReportSimpleType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `REPORT_FULL_TYPE`.
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetReportFullType {
-    /// `all`
-    All,
-    /// `user`
-    User,
-    /// `none`
-    None,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetReportFullType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "all" => Self::All,
-            "user" => Self::User,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::User => "user",
-            Self::None => "none",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::serde::Serialize for SetReportFullType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl<'de> ::serde::Deserialize<'de> for SetReportFullType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

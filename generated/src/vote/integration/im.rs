@@ -157,56 +157,6 @@ impl ::std::fmt::Display for SendError {
 }
 #[cfg(feature = "vote")]
 impl ::std::error::Error for SendError {}
-/// Allowed values of `FIELD_TYPE`.
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendImMessageVoteDataQuestionsFieldType {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl ::bitrix24_runtime::wire::IntEnum for SendImMessageVoteDataQuestionsFieldType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl ::serde::Serialize for SendImMessageVoteDataQuestionsFieldType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl<'de> ::serde::Deserialize<'de> for SendImMessageVoteDataQuestionsFieldType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `ANSWERS` object.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -257,7 +207,7 @@ pub struct SendImMessageVoteDataQuestions {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub question: ::std::option::Option<::std::string::String>,
-    /// `FIELD_TYPE`: `SendImMessageVoteDataQuestionsFieldType`.
+    /// `FIELD_TYPE`: `AddFromCommentResponseStatus`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -266,7 +216,9 @@ pub struct SendImMessageVoteDataQuestions {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub field_type: ::std::option::Option<SendImMessageVoteDataQuestionsFieldType>,
+    pub field_type: ::std::option::Option<
+        crate::tasks::task::result::AddFromCommentResponseStatus,
+    >,
     /// `ANSWERS`: list of `SendImMessageVoteDataQuestionsAnswers`.
     #[serde(
         rename = "ANSWERS",
@@ -301,7 +253,10 @@ impl SendImMessageVoteDataQuestions {
         self
     }
     /// Sets `FIELD_TYPE`.
-    pub fn field_type(mut self, value: SendImMessageVoteDataQuestionsFieldType) -> Self {
+    pub fn field_type(
+        mut self,
+        value: crate::tasks::task::result::AddFromCommentResponseStatus,
+    ) -> Self {
         self.field_type = Some(value);
         self
     }
@@ -312,106 +267,6 @@ impl SendImMessageVoteDataQuestions {
     ) -> Self {
         self.answers = Some(value);
         self
-    }
-}
-/// Allowed values of `ANONYMITY`.
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendImMessageVoteDataAnonymity {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl ::bitrix24_runtime::wire::IntEnum for SendImMessageVoteDataAnonymity {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl ::serde::Serialize for SendImMessageVoteDataAnonymity {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl<'de> ::serde::Deserialize<'de> for SendImMessageVoteDataAnonymity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// Allowed values of `OPTIONS`.
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendImMessageVoteDataOptions {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl ::bitrix24_runtime::wire::IntEnum for SendImMessageVoteDataOptions {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            0i64 => Self::V0,
-            1i64 => Self::V1,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V0 => 0i64,
-            Self::V1 => 1i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl ::serde::Serialize for SendImMessageVoteDataOptions {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl<'de> ::serde::Deserialize<'de> for SendImMessageVoteDataOptions {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
 /// The `IM_MESSAGE_VOTE_DATA` object.
@@ -426,7 +281,7 @@ pub struct SendImMessageVoteData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub questions: ::std::vec::Vec<SendImMessageVoteDataQuestions>,
-    /// `ANONYMITY`: `SendImMessageVoteDataAnonymity`.
+    /// `ANONYMITY`: `AddFromCommentResponseStatus`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -435,8 +290,10 @@ pub struct SendImMessageVoteData {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub anonymity: ::std::option::Option<SendImMessageVoteDataAnonymity>,
-    /// `OPTIONS`: `SendImMessageVoteDataOptions`.
+    pub anonymity: ::std::option::Option<
+        crate::tasks::task::result::AddFromCommentResponseStatus,
+    >,
+    /// `OPTIONS`: `AddFromCommentResponseStatus`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -445,7 +302,9 @@ pub struct SendImMessageVoteData {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub options: ::std::option::Option<SendImMessageVoteDataOptions>,
+    pub options: ::std::option::Option<
+        crate::tasks::task::result::AddFromCommentResponseStatus,
+    >,
 }
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -460,12 +319,18 @@ impl SendImMessageVoteData {
         }
     }
     /// Sets `ANONYMITY`.
-    pub fn anonymity(mut self, value: SendImMessageVoteDataAnonymity) -> Self {
+    pub fn anonymity(
+        mut self,
+        value: crate::tasks::task::result::AddFromCommentResponseStatus,
+    ) -> Self {
         self.anonymity = Some(value);
         self
     }
     /// Sets `OPTIONS`.
-    pub fn options(mut self, value: SendImMessageVoteDataOptions) -> Self {
+    pub fn options(
+        mut self,
+        value: crate::tasks::task::result::AddFromCommentResponseStatus,
+    ) -> Self {
         self.options = Some(value);
         self
     }

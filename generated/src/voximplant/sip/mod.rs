@@ -650,7 +650,7 @@ pub struct Get {
     /// `ORDER`: `GetOrder`.
     /// Allowed values: `ASC`, `DESC`.
     #[serde(rename = "ORDER", default, skip_serializing_if = "Option::is_none")]
-    pub order: ::std::option::Option<GetOrder>,
+    pub order: ::std::option::Option<crate::department::GetOrder>,
     /// `start`: integer.
     #[serde(
         default,
@@ -688,7 +688,7 @@ impl Get {
         self
     }
     /// Sets `ORDER`.
-    pub fn order(mut self, value: GetOrder) -> Self {
+    pub fn order(mut self, value: crate::department::GetOrder) -> Self {
         self.order = Some(value);
         self
     }
@@ -790,56 +790,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "telephony")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `TYPE`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFilterType {
-    /// `cloud`
-    Cloud,
-    /// `office`
-    Office,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetFilterType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "cloud" => Self::Cloud,
-            "office" => Self::Office,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Cloud => "cloud",
-            Self::Office => "office",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for GetFilterType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for GetFilterType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `FILTER` object.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -855,10 +805,10 @@ pub struct GetFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: ::std::option::Option<i64>,
-    /// `TYPE`: `GetFilterType`.
+    /// `TYPE`: `AddType`.
     /// Allowed values: `cloud`, `office`.
     #[serde(rename = "TYPE", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<GetFilterType>,
+    pub type_: ::std::option::Option<AddType>,
     /// `TITLE`: string.
     #[serde(
         rename = "TITLE",
@@ -1029,7 +979,7 @@ impl GetFilter {
         self
     }
     /// Sets `TYPE`.
-    pub fn type_(mut self, value: GetFilterType) -> Self {
+    pub fn type_(mut self, value: AddType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -1151,56 +1101,6 @@ impl GetFilter {
     ) -> Self {
         self.registration_error_message = Some(value.into());
         self
-    }
-}
-/// Allowed values of `ORDER`.
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetOrder {
-    /// `ASC`
-    Asc,
-    /// `DESC`
-    Desc,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ASC" => Self::Asc,
-            "DESC" => Self::Desc,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Asc => "ASC",
-            Self::Desc => "DESC",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl ::serde::Serialize for GetOrder {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "telephony")]
-#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-impl<'de> ::serde::Deserialize<'de> for GetOrder {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// Parameters of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).

@@ -229,9 +229,9 @@ pub struct Createfromwaitlist {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub wait_list_id: i64,
-    /// `fields`: `CreatefromwaitlistFields`.
+    /// `fields`: `AddFields`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<CreatefromwaitlistFields>,
+    pub fields: ::std::option::Option<AddFields>,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -242,7 +242,7 @@ impl Createfromwaitlist {
         Self { wait_list_id, fields: None }
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: CreatefromwaitlistFields) -> Self {
+    pub fn fields(mut self, value: AddFields) -> Self {
         self.fields = Some(value);
         self
     }
@@ -336,98 +336,6 @@ impl ::std::fmt::Display for CreatefromwaitlistError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for CreatefromwaitlistError {}
-/// The `datePeriod` object.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatefromwaitlistFieldsDatePeriod {
-    /// `from`: map of string, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    /// `to`: map of string, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl CreatefromwaitlistFieldsDatePeriod {
-    /// A value with the required `from`, `to`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        Self { from, to }
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatefromwaitlistFields {
-    /// `resourceIds`: list of integer, required.
-    #[serde(
-        rename = "resourceIds",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
-    )]
-    pub resource_ids: ::std::vec::Vec<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `datePeriod`: `CreatefromwaitlistFieldsDatePeriod`, required.
-    #[serde(rename = "datePeriod")]
-    pub date_period: CreatefromwaitlistFieldsDatePeriod,
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl CreatefromwaitlistFields {
-    /// A value with the required `resourceIds`, `datePeriod`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        resource_ids: ::std::vec::Vec<i64>,
-        date_period: CreatefromwaitlistFieldsDatePeriod,
-    ) -> Self {
-        Self {
-            resource_ids,
-            name: None,
-            description: None,
-            date_period,
-        }
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`booking.v1.booking.delete`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-delete.html).
 ///
 /// - Scopes: `booking`
@@ -773,101 +681,7 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponse {
-    /// `datePeriod`: map of any JSON value.
-    #[serde(
-        rename = "datePeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub date_period: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `resourceIds`: list of any JSON value.
-    #[serde(
-        rename = "resourceIds",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub resource_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ListResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            date_period: None,
-            description: None,
-            id: None,
-            name: None,
-            resource_ids: None,
-        }
-    }
-    /// Sets `datePeriod`.
-    pub fn date_period(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.date_period = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `resourceIds`.
-    pub fn resource_ids(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.resource_ids = Some(value);
-        self
-    }
-}
+pub type ListResponse = GetResponse;
 /// Errors of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -1140,35 +954,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for UpdateError {}
-/// The `datePeriod` object.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFieldsDatePeriod {
-    /// `from`: map of string, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    /// `to`: map of string, required.
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl UpdateFieldsDatePeriod {
-    /// A value with the required `from`, `to`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        from: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        to: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        Self { from, to }
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -1198,9 +983,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `datePeriod`: `UpdateFieldsDatePeriod`.
+    /// `datePeriod`: `AddFieldsDatePeriod`.
     #[serde(rename = "datePeriod", default, skip_serializing_if = "Option::is_none")]
-    pub date_period: ::std::option::Option<UpdateFieldsDatePeriod>,
+    pub date_period: ::std::option::Option<AddFieldsDatePeriod>,
 }
 #[cfg(feature = "booking")]
 ::bitrix24_runtime::wire_object!(UpdateFields);
@@ -1239,7 +1024,7 @@ impl UpdateFields {
         self
     }
     /// Sets `datePeriod`.
-    pub fn date_period(mut self, value: UpdateFieldsDatePeriod) -> Self {
+    pub fn date_period(mut self, value: AddFieldsDatePeriod) -> Self {
         self.date_period = Some(value);
         self
     }

@@ -124,56 +124,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for AddError {}
-/// Allowed values of `templateTypeInfo`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsTemplateTypeInfo {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsTemplateTypeInfo {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for AddFieldsTemplateTypeInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsTemplateTypeInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -224,106 +174,6 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsTemplateTypeConfirmation {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// Allowed values of `templateTypeFeedback`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsTemplateTypeFeedback {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsTemplateTypeFeedback {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for AddFieldsTemplateTypeFeedback {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsTemplateTypeFeedback {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeDelayed`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFieldsTemplateTypeDelayed {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for AddFieldsTemplateTypeDelayed {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for AddFieldsTemplateTypeDelayed {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for AddFieldsTemplateTypeDelayed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -364,7 +214,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_info_notification_on: ::std::option::Option<bool>,
-    /// `templateTypeInfo`: `AddFieldsTemplateTypeInfo`.
+    /// `templateTypeInfo`: `AddFieldsTemplateTypeConfirmation`.
     /// Default: `inanimate`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
@@ -372,7 +222,7 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_info: ::std::option::Option<AddFieldsTemplateTypeInfo>,
+    pub template_type_info: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isConfirmationNotificationOn`: boolean, sent as `Y`/`N`.
     /// Default: `Y`.
     #[serde(
@@ -419,7 +269,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_feedback_notification_on: ::std::option::Option<bool>,
-    /// `templateTypeFeedback`: `AddFieldsTemplateTypeFeedback`.
+    /// `templateTypeFeedback`: `AddFieldsTemplateTypeConfirmation`.
     /// Default: `inanimate`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
@@ -427,7 +277,7 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_feedback: ::std::option::Option<AddFieldsTemplateTypeFeedback>,
+    pub template_type_feedback: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isDelayedNotificationOn`: boolean, sent as `Y`/`N`.
     /// Default: `Y`.
     #[serde(
@@ -437,7 +287,7 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_delayed_notification_on: ::std::option::Option<bool>,
-    /// `templateTypeDelayed`: `AddFieldsTemplateTypeDelayed`.
+    /// `templateTypeDelayed`: `AddFieldsTemplateTypeConfirmation`.
     /// Default: `inanimate`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
@@ -445,7 +295,7 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_delayed: ::std::option::Option<AddFieldsTemplateTypeDelayed>,
+    pub template_type_delayed: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `infoDelay`: integer.
     #[serde(
         rename = "infoDelay",
@@ -564,7 +414,10 @@ impl AddFields {
         self
     }
     /// Sets `templateTypeInfo`.
-    pub fn template_type_info(mut self, value: AddFieldsTemplateTypeInfo) -> Self {
+    pub fn template_type_info(
+        mut self,
+        value: AddFieldsTemplateTypeConfirmation,
+    ) -> Self {
         self.template_type_info = Some(value);
         self
     }
@@ -602,7 +455,7 @@ impl AddFields {
     /// Sets `templateTypeFeedback`.
     pub fn template_type_feedback(
         mut self,
-        value: AddFieldsTemplateTypeFeedback,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_feedback = Some(value);
         self
@@ -613,7 +466,10 @@ impl AddFields {
         self
     }
     /// Sets `templateTypeDelayed`.
-    pub fn template_type_delayed(mut self, value: AddFieldsTemplateTypeDelayed) -> Self {
+    pub fn template_type_delayed(
+        mut self,
+        value: AddFieldsTemplateTypeConfirmation,
+    ) -> Self {
         self.template_type_delayed = Some(value);
         self
     }
@@ -933,7 +789,7 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub reminder_delay: ::std::option::Option<i64>,
-    /// `templateTypeConfirmation`: `GetResponseTemplateTypeConfirmation`.
+    /// `templateTypeConfirmation`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeConfirmation",
@@ -941,32 +797,32 @@ pub struct GetResponse {
         skip_serializing_if = "Option::is_none",
     )]
     pub template_type_confirmation: ::std::option::Option<
-        GetResponseTemplateTypeConfirmation,
+        AddFieldsTemplateTypeConfirmation,
     >,
-    /// `templateTypeDelayed`: `GetResponseTemplateTypeDelayed`.
+    /// `templateTypeDelayed`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeDelayed",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_delayed: ::std::option::Option<GetResponseTemplateTypeDelayed>,
-    /// `templateTypeFeedback`: `GetResponseTemplateTypeFeedback`.
+    pub template_type_delayed: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
+    /// `templateTypeFeedback`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeFeedback",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_feedback: ::std::option::Option<GetResponseTemplateTypeFeedback>,
-    /// `templateTypeInfo`: `GetResponseTemplateTypeInfo`.
+    pub template_type_feedback: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
+    /// `templateTypeInfo`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeInfo",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_info: ::std::option::Option<GetResponseTemplateTypeInfo>,
+    pub template_type_info: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `templateTypeReminder`: string.
     #[serde(
         rename = "templateTypeReminder",
@@ -1112,7 +968,7 @@ impl GetResponse {
     /// Sets `templateTypeConfirmation`.
     pub fn template_type_confirmation(
         mut self,
-        value: GetResponseTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_confirmation = Some(value);
         self
@@ -1120,7 +976,7 @@ impl GetResponse {
     /// Sets `templateTypeDelayed`.
     pub fn template_type_delayed(
         mut self,
-        value: GetResponseTemplateTypeDelayed,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_delayed = Some(value);
         self
@@ -1128,13 +984,16 @@ impl GetResponse {
     /// Sets `templateTypeFeedback`.
     pub fn template_type_feedback(
         mut self,
-        value: GetResponseTemplateTypeFeedback,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_feedback = Some(value);
         self
     }
     /// Sets `templateTypeInfo`.
-    pub fn template_type_info(mut self, value: GetResponseTemplateTypeInfo) -> Self {
+    pub fn template_type_info(
+        mut self,
+        value: AddFieldsTemplateTypeConfirmation,
+    ) -> Self {
         self.template_type_info = Some(value);
         self
     }
@@ -1200,206 +1059,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `templateTypeConfirmation`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseTemplateTypeConfirmation {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseTemplateTypeConfirmation {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for GetResponseTemplateTypeConfirmation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseTemplateTypeConfirmation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeDelayed`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseTemplateTypeDelayed {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseTemplateTypeDelayed {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for GetResponseTemplateTypeDelayed {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseTemplateTypeDelayed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeFeedback`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseTemplateTypeFeedback {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseTemplateTypeFeedback {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for GetResponseTemplateTypeFeedback {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseTemplateTypeFeedback {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeInfo`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseTemplateTypeInfo {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseTemplateTypeInfo {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for GetResponseTemplateTypeInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseTemplateTypeInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
 ///
 /// - Scopes: `booking`
@@ -1469,362 +1128,7 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponse {
-    /// `confirmationCounterDelay`: integer.
-    #[serde(
-        rename = "confirmationCounterDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub confirmation_counter_delay: ::std::option::Option<i64>,
-    /// `confirmationDelay`: integer.
-    #[serde(
-        rename = "confirmationDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub confirmation_delay: ::std::option::Option<i64>,
-    /// `confirmationRepetitions`: integer.
-    #[serde(
-        rename = "confirmationRepetitions",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub confirmation_repetitions: ::std::option::Option<i64>,
-    /// `confirmationRepetitionsInterval`: integer.
-    #[serde(
-        rename = "confirmationRepetitionsInterval",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub confirmation_repetitions_interval: ::std::option::Option<i64>,
-    /// `delayedCounterDelay`: integer.
-    #[serde(
-        rename = "delayedCounterDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub delayed_counter_delay: ::std::option::Option<i64>,
-    /// `delayedDelay`: integer.
-    #[serde(
-        rename = "delayedDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub delayed_delay: ::std::option::Option<i64>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `infoDelay`: integer.
-    #[serde(
-        rename = "infoDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub info_delay: ::std::option::Option<i64>,
-    /// `isConfirmationNotificationOn`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isConfirmationNotificationOn",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_confirmation_notification_on: ::std::option::Option<bool>,
-    /// `isDelayedNotificationOn`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDelayedNotificationOn",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_delayed_notification_on: ::std::option::Option<bool>,
-    /// `isFeedbackNotificationOn`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isFeedbackNotificationOn",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_feedback_notification_on: ::std::option::Option<bool>,
-    /// `isInfoNotificationOn`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isInfoNotificationOn",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_info_notification_on: ::std::option::Option<bool>,
-    /// `isMain`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isMain",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_main: ::std::option::Option<bool>,
-    /// `isReminderNotificationOn`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isReminderNotificationOn",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_reminder_notification_on: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `reminderDelay`: integer.
-    #[serde(
-        rename = "reminderDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub reminder_delay: ::std::option::Option<i64>,
-    /// `templateTypeConfirmation`: `ListResponseTemplateTypeConfirmation`.
-    /// Allowed values: `inanimate`, `animate`.
-    #[serde(
-        rename = "templateTypeConfirmation",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub template_type_confirmation: ::std::option::Option<
-        ListResponseTemplateTypeConfirmation,
-    >,
-    /// `templateTypeDelayed`: `ListResponseTemplateTypeDelayed`.
-    /// Allowed values: `inanimate`, `animate`.
-    #[serde(
-        rename = "templateTypeDelayed",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub template_type_delayed: ::std::option::Option<ListResponseTemplateTypeDelayed>,
-    /// `templateTypeFeedback`: `ListResponseTemplateTypeFeedback`.
-    /// Allowed values: `inanimate`, `animate`.
-    #[serde(
-        rename = "templateTypeFeedback",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub template_type_feedback: ::std::option::Option<ListResponseTemplateTypeFeedback>,
-    /// `templateTypeInfo`: `ListResponseTemplateTypeInfo`.
-    /// Allowed values: `inanimate`, `animate`.
-    #[serde(
-        rename = "templateTypeInfo",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub template_type_info: ::std::option::Option<ListResponseTemplateTypeInfo>,
-    /// `templateTypeReminder`: string.
-    #[serde(
-        rename = "templateTypeReminder",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub template_type_reminder: ::std::option::Option<::std::string::String>,
-    /// `typeId`: integer.
-    #[serde(
-        rename = "typeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub type_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ListResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            confirmation_counter_delay: None,
-            confirmation_delay: None,
-            confirmation_repetitions: None,
-            confirmation_repetitions_interval: None,
-            delayed_counter_delay: None,
-            delayed_delay: None,
-            description: None,
-            id: None,
-            info_delay: None,
-            is_confirmation_notification_on: None,
-            is_delayed_notification_on: None,
-            is_feedback_notification_on: None,
-            is_info_notification_on: None,
-            is_main: None,
-            is_reminder_notification_on: None,
-            name: None,
-            reminder_delay: None,
-            template_type_confirmation: None,
-            template_type_delayed: None,
-            template_type_feedback: None,
-            template_type_info: None,
-            template_type_reminder: None,
-            type_id: None,
-        }
-    }
-    /// Sets `confirmationCounterDelay`.
-    pub fn confirmation_counter_delay(mut self, value: i64) -> Self {
-        self.confirmation_counter_delay = Some(value);
-        self
-    }
-    /// Sets `confirmationDelay`.
-    pub fn confirmation_delay(mut self, value: i64) -> Self {
-        self.confirmation_delay = Some(value);
-        self
-    }
-    /// Sets `confirmationRepetitions`.
-    pub fn confirmation_repetitions(mut self, value: i64) -> Self {
-        self.confirmation_repetitions = Some(value);
-        self
-    }
-    /// Sets `confirmationRepetitionsInterval`.
-    pub fn confirmation_repetitions_interval(mut self, value: i64) -> Self {
-        self.confirmation_repetitions_interval = Some(value);
-        self
-    }
-    /// Sets `delayedCounterDelay`.
-    pub fn delayed_counter_delay(mut self, value: i64) -> Self {
-        self.delayed_counter_delay = Some(value);
-        self
-    }
-    /// Sets `delayedDelay`.
-    pub fn delayed_delay(mut self, value: i64) -> Self {
-        self.delayed_delay = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `infoDelay`.
-    pub fn info_delay(mut self, value: i64) -> Self {
-        self.info_delay = Some(value);
-        self
-    }
-    /// Sets `isConfirmationNotificationOn`.
-    pub fn is_confirmation_notification_on(mut self, value: bool) -> Self {
-        self.is_confirmation_notification_on = Some(value);
-        self
-    }
-    /// Sets `isDelayedNotificationOn`.
-    pub fn is_delayed_notification_on(mut self, value: bool) -> Self {
-        self.is_delayed_notification_on = Some(value);
-        self
-    }
-    /// Sets `isFeedbackNotificationOn`.
-    pub fn is_feedback_notification_on(mut self, value: bool) -> Self {
-        self.is_feedback_notification_on = Some(value);
-        self
-    }
-    /// Sets `isInfoNotificationOn`.
-    pub fn is_info_notification_on(mut self, value: bool) -> Self {
-        self.is_info_notification_on = Some(value);
-        self
-    }
-    /// Sets `isMain`.
-    pub fn is_main(mut self, value: bool) -> Self {
-        self.is_main = Some(value);
-        self
-    }
-    /// Sets `isReminderNotificationOn`.
-    pub fn is_reminder_notification_on(mut self, value: bool) -> Self {
-        self.is_reminder_notification_on = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `reminderDelay`.
-    pub fn reminder_delay(mut self, value: i64) -> Self {
-        self.reminder_delay = Some(value);
-        self
-    }
-    /// Sets `templateTypeConfirmation`.
-    pub fn template_type_confirmation(
-        mut self,
-        value: ListResponseTemplateTypeConfirmation,
-    ) -> Self {
-        self.template_type_confirmation = Some(value);
-        self
-    }
-    /// Sets `templateTypeDelayed`.
-    pub fn template_type_delayed(
-        mut self,
-        value: ListResponseTemplateTypeDelayed,
-    ) -> Self {
-        self.template_type_delayed = Some(value);
-        self
-    }
-    /// Sets `templateTypeFeedback`.
-    pub fn template_type_feedback(
-        mut self,
-        value: ListResponseTemplateTypeFeedback,
-    ) -> Self {
-        self.template_type_feedback = Some(value);
-        self
-    }
-    /// Sets `templateTypeInfo`.
-    pub fn template_type_info(mut self, value: ListResponseTemplateTypeInfo) -> Self {
-        self.template_type_info = Some(value);
-        self
-    }
-    /// Sets `templateTypeReminder`.
-    pub fn template_type_reminder(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template_type_reminder = Some(value.into());
-        self
-    }
-    /// Sets `typeId`.
-    pub fn type_id(mut self, value: i64) -> Self {
-        self.type_id = Some(value);
-        self
-    }
-}
+pub type ListResponse = GetResponse;
 /// Errors of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -1970,206 +1274,6 @@ impl ListFilter {
         self
     }
 }
-/// Allowed values of `templateTypeConfirmation`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseTemplateTypeConfirmation {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseTemplateTypeConfirmation {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for ListResponseTemplateTypeConfirmation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseTemplateTypeConfirmation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeDelayed`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseTemplateTypeDelayed {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseTemplateTypeDelayed {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for ListResponseTemplateTypeDelayed {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseTemplateTypeDelayed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeFeedback`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseTemplateTypeFeedback {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseTemplateTypeFeedback {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for ListResponseTemplateTypeFeedback {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseTemplateTypeFeedback {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeInfo`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseTemplateTypeInfo {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseTemplateTypeInfo {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for ListResponseTemplateTypeInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseTemplateTypeInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`booking.v1.resource.update`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-update.html).
 ///
 /// - Scopes: `booking`
@@ -2286,206 +1390,6 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for UpdateError {}
-/// Allowed values of `templateTypeInfo`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsTemplateTypeInfo {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsTemplateTypeInfo {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for UpdateFieldsTemplateTypeInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsTemplateTypeInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeConfirmation`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsTemplateTypeConfirmation {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsTemplateTypeConfirmation {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for UpdateFieldsTemplateTypeConfirmation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsTemplateTypeConfirmation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeFeedback`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsTemplateTypeFeedback {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsTemplateTypeFeedback {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for UpdateFieldsTemplateTypeFeedback {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsTemplateTypeFeedback {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `templateTypeDelayed`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsTemplateTypeDelayed {
-    /// `inanimate`
-    Inanimate,
-    /// `animate`
-    Animate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsTemplateTypeDelayed {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inanimate" => Self::Inanimate,
-            "animate" => Self::Animate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Inanimate => "inanimate",
-            Self::Animate => "animate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ::serde::Serialize for UpdateFieldsTemplateTypeDelayed {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsTemplateTypeDelayed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -2531,14 +1435,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_info_notification_on: ::std::option::Option<bool>,
-    /// `templateTypeInfo`: `UpdateFieldsTemplateTypeInfo`.
+    /// `templateTypeInfo`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeInfo",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_info: ::std::option::Option<UpdateFieldsTemplateTypeInfo>,
+    pub template_type_info: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isConfirmationNotificationOn`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isConfirmationNotificationOn",
@@ -2547,7 +1451,7 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_confirmation_notification_on: ::std::option::Option<bool>,
-    /// `templateTypeConfirmation`: `UpdateFieldsTemplateTypeConfirmation`.
+    /// `templateTypeConfirmation`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeConfirmation",
@@ -2555,7 +1459,7 @@ pub struct UpdateFields {
         skip_serializing_if = "Option::is_none",
     )]
     pub template_type_confirmation: ::std::option::Option<
-        UpdateFieldsTemplateTypeConfirmation,
+        AddFieldsTemplateTypeConfirmation,
     >,
     /// `isReminderNotificationOn`: boolean, sent as `Y`/`N`.
     #[serde(
@@ -2581,14 +1485,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_feedback_notification_on: ::std::option::Option<bool>,
-    /// `templateTypeFeedback`: `UpdateFieldsTemplateTypeFeedback`.
+    /// `templateTypeFeedback`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeFeedback",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_feedback: ::std::option::Option<UpdateFieldsTemplateTypeFeedback>,
+    pub template_type_feedback: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isDelayedNotificationOn`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isDelayedNotificationOn",
@@ -2597,14 +1501,14 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub is_delayed_notification_on: ::std::option::Option<bool>,
-    /// `templateTypeDelayed`: `UpdateFieldsTemplateTypeDelayed`.
+    /// `templateTypeDelayed`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
         rename = "templateTypeDelayed",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_delayed: ::std::option::Option<UpdateFieldsTemplateTypeDelayed>,
+    pub template_type_delayed: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `infoDelay`: integer.
     #[serde(
         rename = "infoDelay",
@@ -2735,7 +1639,10 @@ impl UpdateFields {
         self
     }
     /// Sets `templateTypeInfo`.
-    pub fn template_type_info(mut self, value: UpdateFieldsTemplateTypeInfo) -> Self {
+    pub fn template_type_info(
+        mut self,
+        value: AddFieldsTemplateTypeConfirmation,
+    ) -> Self {
         self.template_type_info = Some(value);
         self
     }
@@ -2747,7 +1654,7 @@ impl UpdateFields {
     /// Sets `templateTypeConfirmation`.
     pub fn template_type_confirmation(
         mut self,
-        value: UpdateFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_confirmation = Some(value);
         self
@@ -2773,7 +1680,7 @@ impl UpdateFields {
     /// Sets `templateTypeFeedback`.
     pub fn template_type_feedback(
         mut self,
-        value: UpdateFieldsTemplateTypeFeedback,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_feedback = Some(value);
         self
@@ -2786,7 +1693,7 @@ impl UpdateFields {
     /// Sets `templateTypeDelayed`.
     pub fn template_type_delayed(
         mut self,
-        value: UpdateFieldsTemplateTypeDelayed,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_delayed = Some(value);
         self

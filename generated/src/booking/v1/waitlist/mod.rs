@@ -505,49 +505,7 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `note`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub note: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl ListResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, note: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `note`.
-    pub fn note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = Some(value.into());
-        self
-    }
-}
+pub type ListResponse = GetResponse;
 /// Errors of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -643,15 +601,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: `UpdateFields`, required.
-    pub fields: UpdateFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: UpdateFields) -> Self {
+    pub fn new(id: i64, fields: AddFields) -> Self {
         Self { id, fields }
     }
 }
@@ -730,22 +688,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for UpdateError {}
-/// The `fields` object.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFields {
-    /// `note`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub note: ::std::string::String,
-}
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl UpdateFields {
-    /// A value with the required `note`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(note: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { note: note.into() }
-    }
-}

@@ -259,11 +259,11 @@ impl<'de> ::serde::Deserialize<'de> for GetScope {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Reset {
-    /// `scope`: `ResetScope`.
+    /// `scope`: `GetScope`.
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<ResetScope>,
+    pub scope: ::std::option::Option<GetScope>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -284,7 +284,7 @@ impl Reset {
         Self { scope: None, user_id: None }
     }
     /// Sets `scope`.
-    pub fn scope(mut self, value: ResetScope) -> Self {
+    pub fn scope(mut self, value: GetScope) -> Self {
         self.scope = Some(value);
         self
     }
@@ -355,56 +355,6 @@ impl ::std::fmt::Display for ResetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ResetError {}
-/// Allowed values of `scope`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResetScope {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ResetScope {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ResetScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ResetScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.company.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-set.html).
 ///
@@ -418,11 +368,11 @@ impl<'de> ::serde::Deserialize<'de> for ResetScope {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Set {
-    /// `scope`: `SetScope`.
+    /// `scope`: `GetScope`.
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<SetScope>,
+    pub scope: ::std::option::Option<GetScope>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -450,7 +400,7 @@ impl Set {
         }
     }
     /// Sets `scope`.
-    pub fn scope(mut self, value: SetScope) -> Self {
+    pub fn scope(mut self, value: GetScope) -> Self {
         self.scope = Some(value);
         self
     }
@@ -521,53 +471,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `scope`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetScope {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetScope {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for SetScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for SetScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

@@ -18,15 +18,15 @@ pub struct Add {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: `AddFields`, required.
-    pub fields: AddFields,
+    /// `fields`: `SetItems`, required.
+    pub fields: crate::crm::company::contact::items::SetItems,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: AddFields) -> Self {
+    pub fn new(id: i64, fields: crate::crm::company::contact::items::SetItems) -> Self {
         Self { id, fields }
     }
 }
@@ -100,58 +100,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct AddFields {
-    /// `CONTACT_ID`: integer, required.
-    #[serde(
-        rename = "CONTACT_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub contact_id: i64,
-    /// `IS_PRIMARY`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "IS_PRIMARY",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_primary: ::std::option::Option<bool>,
-    /// `SORT`: integer.
-    #[serde(
-        rename = "SORT",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddFields {
-    /// A value with the required `CONTACT_ID`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(contact_id: i64) -> Self {
-        Self {
-            contact_id,
-            is_primary: None,
-            sort: None,
-        }
-    }
-    /// Sets `IS_PRIMARY`.
-    pub fn is_primary(mut self, value: bool) -> Self {
-        self.is_primary = Some(value);
-        self
-    }
-    /// Sets `SORT`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.deal.contact.delete`](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-delete.html).
 ///
 /// - Scopes: `crm`
@@ -168,14 +116,14 @@ pub struct Delete {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
     /// `fields`: `DeleteFields`, required.
-    pub fields: DeleteFields,
+    pub fields: crate::crm::company::contact::DeleteFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Delete {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: DeleteFields) -> Self {
+    pub fn new(id: i64, fields: crate::crm::company::contact::DeleteFields) -> Self {
         Self { id, fields }
     }
 }
@@ -249,28 +197,6 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for DeleteError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteFields {
-    /// `CONTACT_ID`: integer, required.
-    #[serde(
-        rename = "CONTACT_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub contact_id: i64,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl DeleteFields {
-    /// A value with the required `CONTACT_ID`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(contact_id: i64) -> Self {
-        Self { contact_id }
-    }
-}
 /// Parameters of [`crm.deal.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-fields.html).
 ///
 /// - Scopes: `crm`
@@ -309,12 +235,25 @@ impl ::bitrix24_runtime::Method for Fields {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct FieldsResponse(pub crate::types::CrmRestFieldDescription);
+pub struct FieldsResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
+);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> crate::types::CrmRestFieldDescription {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }

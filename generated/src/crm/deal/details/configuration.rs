@@ -143,7 +143,9 @@ pub struct Get {
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<
+        crate::crm::company::details::configuration::GetScope,
+    >,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -152,9 +154,9 @@ pub struct Get {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `extras`: `GetExtras`.
+    /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<GetExtras>,
+    pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Get);
@@ -171,7 +173,10 @@ impl Get {
         }
     }
     /// Sets `scope`.
-    pub fn scope(mut self, value: GetScope) -> Self {
+    pub fn scope(
+        mut self,
+        value: crate::crm::company::details::configuration::GetScope,
+    ) -> Self {
         self.scope = Some(value);
         self
     }
@@ -181,7 +186,7 @@ impl Get {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: GetExtras) -> Self {
+    pub fn extras(mut self, value: ForceCommonScopeForAllExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -249,88 +254,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `scope`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetScope {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetScope {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for GetScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for GetScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetExtras {
-    /// `dealCategoryId`: integer.
-    #[serde(
-        rename = "dealCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub deal_category_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { deal_category_id: None }
-    }
-    /// Sets `dealCategoryId`.
-    pub fn deal_category_id(mut self, value: i64) -> Self {
-        self.deal_category_id = Some(value);
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.deal.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-reset.html).
 ///
@@ -344,11 +267,13 @@ impl GetExtras {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Reset {
-    /// `scope`: `ResetScope`.
+    /// `scope`: `GetScope`.
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<ResetScope>,
+    pub scope: ::std::option::Option<
+        crate::crm::company::details::configuration::GetScope,
+    >,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -357,9 +282,9 @@ pub struct Reset {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `extras`: `ResetExtras`.
+    /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<ResetExtras>,
+    pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Reset);
@@ -376,7 +301,10 @@ impl Reset {
         }
     }
     /// Sets `scope`.
-    pub fn scope(mut self, value: ResetScope) -> Self {
+    pub fn scope(
+        mut self,
+        value: crate::crm::company::details::configuration::GetScope,
+    ) -> Self {
         self.scope = Some(value);
         self
     }
@@ -386,7 +314,7 @@ impl Reset {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: ResetExtras) -> Self {
+    pub fn extras(mut self, value: ForceCommonScopeForAllExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -452,88 +380,6 @@ impl ::std::fmt::Display for ResetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ResetError {}
-/// Allowed values of `scope`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResetScope {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for ResetScope {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ResetScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ResetScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ResetExtras {
-    /// `dealCategoryId`: integer.
-    #[serde(
-        rename = "dealCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub deal_category_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ResetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ResetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { deal_category_id: None }
-    }
-    /// Sets `dealCategoryId`.
-    pub fn deal_category_id(mut self, value: i64) -> Self {
-        self.deal_category_id = Some(value);
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.deal.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html).
 ///
@@ -547,11 +393,13 @@ impl ResetExtras {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Set {
-    /// `scope`: `SetScope`.
+    /// `scope`: `GetScope`.
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<SetScope>,
+    pub scope: ::std::option::Option<
+        crate::crm::company::details::configuration::GetScope,
+    >,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -565,9 +413,9 @@ pub struct Set {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub data: ::std::vec::Vec<crate::types::CustomFormSection2>,
-    /// `extras`: `SetExtras`.
+    /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<SetExtras>,
+    pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -583,7 +431,10 @@ impl Set {
         }
     }
     /// Sets `scope`.
-    pub fn scope(mut self, value: SetScope) -> Self {
+    pub fn scope(
+        mut self,
+        value: crate::crm::company::details::configuration::GetScope,
+    ) -> Self {
         self.scope = Some(value);
         self
     }
@@ -593,7 +444,7 @@ impl Set {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: SetExtras) -> Self {
+    pub fn extras(mut self, value: ForceCommonScopeForAllExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -659,85 +510,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `scope`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetScope {
-    /// `P`
-    P,
-    /// `C`
-    C,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetScope {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "P" => Self::P,
-            "C" => Self::C,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::P => "P",
-            Self::C => "C",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for SetScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for SetScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetExtras {
-    /// `dealCategoryId`: integer.
-    #[serde(
-        rename = "dealCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub deal_category_id: ::std::option::Option<i64>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { deal_category_id: None }
-    }
-    /// Sets `dealCategoryId`.
-    pub fn deal_category_id(mut self, value: i64) -> Self {
-        self.deal_category_id = Some(value);
-        self
-    }
-}

@@ -220,9 +220,9 @@ pub struct Get {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `extras`: `GetExtras`.
+    /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<GetExtras>,
+    pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -251,7 +251,7 @@ impl Get {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: GetExtras) -> Self {
+    pub fn extras(mut self, value: ForceCommonScopeForAllExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -321,92 +321,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetExtras {
-    /// `CRM`: any JSON value.
-    #[serde(rename = "CRM", default, skip_serializing_if = "Option::is_none")]
-    pub crm: ::std::option::Option<::serde_json::Value>,
-    /// `SPA`: map of any JSON value.
-    #[serde(
-        rename = "SPA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub spa: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `Deal`: map of any JSON value.
-    #[serde(
-        rename = "Deal",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub deal: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `Lead`: map of any JSON value.
-    #[serde(
-        rename = "Lead",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub lead: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            crm: None,
-            spa: None,
-            deal: None,
-            lead: None,
-        }
-    }
-    /// Sets `CRM`.
-    pub fn crm(mut self, value: ::serde_json::Value) -> Self {
-        self.crm = Some(value);
-        self
-    }
-    /// Sets `SPA`.
-    pub fn spa(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.spa = Some(value);
-        self
-    }
-    /// Sets `Deal`.
-    pub fn deal(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.deal = Some(value);
-        self
-    }
-    /// Sets `Lead`.
-    pub fn lead(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.lead = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.item.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html).
 ///
 /// - Scopes: `crm`
@@ -441,9 +355,9 @@ pub struct Reset {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `extras`: `ResetExtras`.
+    /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<ResetExtras>,
+    pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -472,7 +386,7 @@ impl Reset {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: ResetExtras) -> Self {
+    pub fn extras(mut self, value: ForceCommonScopeForAllExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -538,92 +452,6 @@ impl ::std::fmt::Display for ResetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ResetError {}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ResetExtras {
-    /// `CRM`: any JSON value.
-    #[serde(rename = "CRM", default, skip_serializing_if = "Option::is_none")]
-    pub crm: ::std::option::Option<::serde_json::Value>,
-    /// `SPA`: map of any JSON value.
-    #[serde(
-        rename = "SPA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub spa: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `Deal`: map of any JSON value.
-    #[serde(
-        rename = "Deal",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub deal: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `Lead`: map of any JSON value.
-    #[serde(
-        rename = "Lead",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub lead: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ResetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ResetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            crm: None,
-            spa: None,
-            deal: None,
-            lead: None,
-        }
-    }
-    /// Sets `CRM`.
-    pub fn crm(mut self, value: ::serde_json::Value) -> Self {
-        self.crm = Some(value);
-        self
-    }
-    /// Sets `SPA`.
-    pub fn spa(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.spa = Some(value);
-        self
-    }
-    /// Sets `Deal`.
-    pub fn deal(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.deal = Some(value);
-        self
-    }
-    /// Sets `Lead`.
-    pub fn lead(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.lead = Some(value);
-        self
-    }
-}
 /// Parameters of [`crm.item.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html).
 ///
 /// - Scopes: `crm`
@@ -663,9 +491,9 @@ pub struct Set {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `extras`: `SetExtras`.
+    /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<SetExtras>,
+    pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -698,7 +526,7 @@ impl Set {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: SetExtras) -> Self {
+    pub fn extras(mut self, value: ForceCommonScopeForAllExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -764,89 +592,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetExtras {
-    /// `CRM`: any JSON value.
-    #[serde(rename = "CRM", default, skip_serializing_if = "Option::is_none")]
-    pub crm: ::std::option::Option<::serde_json::Value>,
-    /// `SPA`: map of any JSON value.
-    #[serde(
-        rename = "SPA",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub spa: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `Deal`: map of any JSON value.
-    #[serde(
-        rename = "Deal",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub deal: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `Lead`: map of any JSON value.
-    #[serde(
-        rename = "Lead",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub lead: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            crm: None,
-            spa: None,
-            deal: None,
-            lead: None,
-        }
-    }
-    /// Sets `CRM`.
-    pub fn crm(mut self, value: ::serde_json::Value) -> Self {
-        self.crm = Some(value);
-        self
-    }
-    /// Sets `SPA`.
-    pub fn spa(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.spa = Some(value);
-        self
-    }
-    /// Sets `Deal`.
-    pub fn deal(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.deal = Some(value);
-        self
-    }
-    /// Sets `Lead`.
-    pub fn lead(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.lead = Some(value);
-        self
-    }
-}

@@ -180,14 +180,14 @@ pub struct Delete {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
     /// `fields`: `DeleteFields`, required.
-    pub fields: DeleteFields,
+    pub fields: crate::crm::company::contact::DeleteFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Delete {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: DeleteFields) -> Self {
+    pub fn new(id: i64, fields: crate::crm::company::contact::DeleteFields) -> Self {
         Self { id, fields }
     }
 }
@@ -268,28 +268,6 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for DeleteError {}
-/// The `fields` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteFields {
-    /// `CONTACT_ID`: integer, required.
-    #[serde(
-        rename = "CONTACT_ID",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub contact_id: i64,
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl DeleteFields {
-    /// A value with the required `CONTACT_ID`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(contact_id: i64) -> Self {
-        Self { contact_id }
-    }
-}
 /// Parameters of [`crm.lead.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-fields.html).
 ///
 /// - Scopes: `crm`
@@ -332,7 +310,10 @@ pub struct FieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -340,7 +321,10 @@ impl FieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }

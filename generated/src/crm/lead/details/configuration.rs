@@ -94,56 +94,6 @@ impl ::std::fmt::Display for ForceCommonScopeForAllError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ForceCommonScopeForAllError {}
-/// Allowed values of `leadCustomerType`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ForceCommonScopeForAllExtrasLeadCustomerType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for ForceCommonScopeForAllExtrasLeadCustomerType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ForceCommonScopeForAllExtrasLeadCustomerType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ForceCommonScopeForAllExtrasLeadCustomerType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `extras` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -151,7 +101,7 @@ impl<'de> ::serde::Deserialize<'de> for ForceCommonScopeForAllExtrasLeadCustomer
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAllExtras {
-    /// `leadCustomerType`: `ForceCommonScopeForAllExtrasLeadCustomerType`.
+    /// `leadCustomerType`: `CrmItemProductRowDiscountTypeId`.
     /// Allowed values: `1`, `2`.
     #[serde(
         rename = "leadCustomerType",
@@ -160,7 +110,7 @@ pub struct ForceCommonScopeForAllExtras {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
     pub lead_customer_type: ::std::option::Option<
-        ForceCommonScopeForAllExtrasLeadCustomerType,
+        crate::types::CrmItemProductRowDiscountTypeId,
     >,
 }
 #[cfg(feature = "crm")]
@@ -176,7 +126,7 @@ impl ForceCommonScopeForAllExtras {
     /// Sets `leadCustomerType`.
     pub fn lead_customer_type(
         mut self,
-        value: ForceCommonScopeForAllExtrasLeadCustomerType,
+        value: crate::types::CrmItemProductRowDiscountTypeId,
     ) -> Self {
         self.lead_customer_type = Some(value);
         self
@@ -267,13 +217,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<crate::types::CustomFormSection3>,
+    pub ::std::vec::Vec<crate::types::CustomFormSection2>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::CustomFormSection3> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::CustomFormSection2> {
         self.0
     }
 }
@@ -311,56 +261,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
-/// Allowed values of `lead.customer.type`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetExtrasLeadCustomerType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for GetExtrasLeadCustomerType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for GetExtrasLeadCustomerType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for GetExtrasLeadCustomerType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
 /// The `extras` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -368,7 +268,7 @@ impl<'de> ::serde::Deserialize<'de> for GetExtrasLeadCustomerType {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetExtras {
-    /// `lead.customer.type`: `GetExtrasLeadCustomerType`.
+    /// `lead.customer.type`: `CrmItemProductRowDiscountTypeId`.
     /// Allowed values: `1`, `2`.
     #[serde(
         rename = "lead.customer.type",
@@ -376,7 +276,9 @@ pub struct GetExtras {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub lead_customer_type: ::std::option::Option<GetExtrasLeadCustomerType>,
+    pub lead_customer_type: ::std::option::Option<
+        crate::types::CrmItemProductRowDiscountTypeId,
+    >,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(GetExtras);
@@ -389,7 +291,10 @@ impl GetExtras {
         Self { lead_customer_type: None }
     }
     /// Sets `lead.customer.type`.
-    pub fn lead_customer_type(mut self, value: GetExtrasLeadCustomerType) -> Self {
+    pub fn lead_customer_type(
+        mut self,
+        value: crate::types::CrmItemProductRowDiscountTypeId,
+    ) -> Self {
         self.lead_customer_type = Some(value);
         self
     }
@@ -423,9 +328,9 @@ pub struct Reset {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `extras`: `ResetExtras`.
+    /// `extras`: `GetExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<ResetExtras>,
+    pub extras: ::std::option::Option<GetExtras>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Reset);
@@ -455,7 +360,7 @@ impl Reset {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: ResetExtras) -> Self {
+    pub fn extras(mut self, value: GetExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -521,89 +426,6 @@ impl ::std::fmt::Display for ResetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ResetError {}
-/// Allowed values of `lead.customer.type`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResetExtrasLeadCustomerType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for ResetExtrasLeadCustomerType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ResetExtrasLeadCustomerType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ResetExtrasLeadCustomerType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ResetExtras {
-    /// `lead.customer.type`: `ResetExtrasLeadCustomerType`.
-    /// Allowed values: `1`, `2`.
-    #[serde(
-        rename = "lead.customer.type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
-    )]
-    pub lead_customer_type: ::std::option::Option<ResetExtrasLeadCustomerType>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ResetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ResetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { lead_customer_type: None }
-    }
-    /// Sets `lead.customer.type`.
-    pub fn lead_customer_type(mut self, value: ResetExtrasLeadCustomerType) -> Self {
-        self.lead_customer_type = Some(value);
-        self
-    }
-}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.lead.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html).
 ///
@@ -617,11 +439,11 @@ impl ResetExtras {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Set {
-    /// `data`: list of `CustomFormSection3`, required.
+    /// `data`: list of `CustomFormSection2`, required.
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub data: ::std::vec::Vec<crate::types::CustomFormSection3>,
+    pub data: ::std::vec::Vec<crate::types::CustomFormSection2>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -638,16 +460,16 @@ pub struct Set {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `extras`: `SetExtras`.
+    /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: ::std::option::Option<SetExtras>,
+    pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Set {
     /// A value with the required `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(data: ::std::vec::Vec<crate::types::CustomFormSection3>) -> Self {
+    pub fn new(data: ::std::vec::Vec<crate::types::CustomFormSection2>) -> Self {
         Self {
             data,
             user_id: None,
@@ -669,7 +491,7 @@ impl Set {
         self
     }
     /// Sets `extras`.
-    pub fn extras(mut self, value: SetExtras) -> Self {
+    pub fn extras(mut self, value: ForceCommonScopeForAllExtras) -> Self {
         self.extras = Some(value);
         self
     }
@@ -735,86 +557,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `leadCustomerType`.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetExtrasLeadCustomerType {
-    /// `1`
-    V1,
-    /// `2`
-    V2,
-    /// A value the spec does not list, kept as sent.
-    Unknown(i64),
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for SetExtrasLeadCustomerType {
-    fn from_wire(value: i64) -> Self {
-        match value {
-            1i64 => Self::V1,
-            2i64 => Self::V2,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_wire(&self) -> i64 {
-        match self {
-            Self::V1 => 1i64,
-            Self::V2 => 2i64,
-            Self::Unknown(other) => *other,
-        }
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for SetExtrasLeadCustomerType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-    }
-}
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for SetExtrasLeadCustomerType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_int_enum(d)
-    }
-}
-/// The `extras` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetExtras {
-    /// `leadCustomerType`: `SetExtrasLeadCustomerType`.
-    /// Allowed values: `1`, `2`.
-    #[serde(
-        rename = "leadCustomerType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
-    )]
-    pub lead_customer_type: ::std::option::Option<SetExtrasLeadCustomerType>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SetExtras);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetExtras {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { lead_customer_type: None }
-    }
-    /// Sets `leadCustomerType`.
-    pub fn lead_customer_type(mut self, value: SetExtrasLeadCustomerType) -> Self {
-        self.lead_customer_type = Some(value);
-        self
-    }
-}

@@ -389,7 +389,10 @@ pub struct FieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, FieldsItem>,
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    >,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -397,7 +400,10 @@ impl FieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, FieldsItem> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::FieldDescription,
+    > {
         self.0
     }
 }
@@ -435,129 +441,6 @@ impl ::std::fmt::Display for FieldsError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for FieldsError {}
-/// The `item` object.
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct FieldsItem {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isRequired`: boolean.
-    #[serde(
-        rename = "isRequired",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_required: ::std::option::Option<bool>,
-    /// `isReadOnly`: boolean.
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_read_only: ::std::option::Option<bool>,
-    /// `isImmutable`: boolean.
-    #[serde(
-        rename = "isImmutable",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_immutable: ::std::option::Option<bool>,
-    /// `isMultiple`: boolean.
-    #[serde(
-        rename = "isMultiple",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_multiple: ::std::option::Option<bool>,
-    /// `isDynamic`: boolean.
-    #[serde(
-        rename = "isDynamic",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_dynamic: ::std::option::Option<bool>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FieldsItem);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl FieldsItem {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            is_required: None,
-            is_read_only: None,
-            is_immutable: None,
-            is_multiple: None,
-            is_dynamic: None,
-            title: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn is_read_only(mut self, value: bool) -> Self {
-        self.is_read_only = Some(value);
-        self
-    }
-    /// Sets `isImmutable`.
-    pub fn is_immutable(mut self, value: bool) -> Self {
-        self.is_immutable = Some(value);
-        self
-    }
-    /// Sets `isMultiple`.
-    pub fn is_multiple(mut self, value: bool) -> Self {
-        self.is_multiple = Some(value);
-        self
-    }
-    /// Sets `isDynamic`.
-    pub fn is_dynamic(mut self, value: bool) -> Self {
-        self.is_dynamic = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Parameters of [`crm.requisite.preset.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html).
 ///
 /// - Scopes: `crm`

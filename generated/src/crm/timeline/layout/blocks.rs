@@ -55,8 +55,8 @@ impl ::bitrix24_runtime::Method for Delete {
     type Error = DeleteError;
 }
 /// The `result` of [`crm.timeline.layout.blocks.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-delete.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "humanresources"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "humanresources"))))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -69,10 +69,10 @@ pub struct DeleteResponse {
     )]
     pub success: ::std::option::Option<bool>,
 }
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "humanresources"))]
 ::bitrix24_runtime::wire_object!(DeleteResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[cfg(any(feature = "crm", feature = "humanresources"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "humanresources"))))]
 impl DeleteResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -339,34 +339,7 @@ impl ::bitrix24_runtime::Method for Set {
 /// The `result` of [`crm.timeline.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetResponse {
-    /// `success`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl SetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None }
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
+pub type SetResponse = DeleteResponse;
 /// Errors of [`crm.timeline.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

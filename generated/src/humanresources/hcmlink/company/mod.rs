@@ -674,100 +674,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `type`.
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListItemFieldsType {
-    /// `STRING`
-    String,
-    /// `FIRST_NAME`
-    FirstName,
-    /// `LAST_NAME`
-    LastName,
-    /// `PATRONYMIC_NAME`
-    PatronymicName,
-    /// `PHONE`
-    Phone,
-    /// `EMAIL`
-    Email,
-    /// `ADDRESS`
-    Address,
-    /// `BIRTHDAY`
-    Birthday,
-    /// `POSITION`
-    Position,
-    /// `DEPARTMENT`
-    Department,
-    /// `DOCUMENT_REGISTRATION_NUMBER`
-    DocumentRegistrationNumber,
-    /// `DOCUMENT_UID`
-    DocumentUid,
-    /// `DOCUMENT_DATE`
-    DocumentDate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListItemFieldsType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "STRING" => Self::String,
-            "FIRST_NAME" => Self::FirstName,
-            "LAST_NAME" => Self::LastName,
-            "PATRONYMIC_NAME" => Self::PatronymicName,
-            "PHONE" => Self::Phone,
-            "EMAIL" => Self::Email,
-            "ADDRESS" => Self::Address,
-            "BIRTHDAY" => Self::Birthday,
-            "POSITION" => Self::Position,
-            "DEPARTMENT" => Self::Department,
-            "DOCUMENT_REGISTRATION_NUMBER" => Self::DocumentRegistrationNumber,
-            "DOCUMENT_UID" => Self::DocumentUid,
-            "DOCUMENT_DATE" => Self::DocumentDate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "STRING",
-            Self::FirstName => "FIRST_NAME",
-            Self::LastName => "LAST_NAME",
-            Self::PatronymicName => "PATRONYMIC_NAME",
-            Self::Phone => "PHONE",
-            Self::Email => "EMAIL",
-            Self::Address => "ADDRESS",
-            Self::Birthday => "BIRTHDAY",
-            Self::Position => "POSITION",
-            Self::Department => "DEPARTMENT",
-            Self::DocumentRegistrationNumber => "DOCUMENT_REGISTRATION_NUMBER",
-            Self::DocumentUid => "DOCUMENT_UID",
-            Self::DocumentDate => "DOCUMENT_DATE",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl ::serde::Serialize for ListItemFieldsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl<'de> ::serde::Deserialize<'de> for ListItemFieldsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -789,10 +695,10 @@ pub struct ListItemFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: `ListItemFieldsType`.
+    /// `type`: `AddFieldsFieldsType`.
     /// Allowed values: `STRING`, `FIRST_NAME`, `LAST_NAME`, `PATRONYMIC_NAME`, `PHONE`, `EMAIL`, `ADDRESS`, `BIRTHDAY`, `POSITION`, `DEPARTMENT`, `DOCUMENT_REGISTRATION_NUMBER`, `DOCUMENT_UID`, `DOCUMENT_DATE`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<ListItemFieldsType>,
+    pub type_: ::std::option::Option<AddFieldsFieldsType>,
     /// `ttl`: integer.
     #[serde(
         default,
@@ -833,7 +739,7 @@ impl ListItemFields {
         self
     }
     /// Sets `type`.
-    pub fn type_(mut self, value: ListItemFieldsType) -> Self {
+    pub fn type_(mut self, value: AddFieldsFieldsType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -1135,215 +1041,6 @@ impl UpdateFieldsData {
         self
     }
 }
-/// Allowed values of `type`.
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsFieldsType {
-    /// `STRING`
-    String,
-    /// `FIRST_NAME`
-    FirstName,
-    /// `LAST_NAME`
-    LastName,
-    /// `PATRONYMIC_NAME`
-    PatronymicName,
-    /// `PHONE`
-    Phone,
-    /// `EMAIL`
-    Email,
-    /// `ADDRESS`
-    Address,
-    /// `BIRTHDAY`
-    Birthday,
-    /// `POSITION`
-    Position,
-    /// `DEPARTMENT`
-    Department,
-    /// `DOCUMENT_REGISTRATION_NUMBER`
-    DocumentRegistrationNumber,
-    /// `DOCUMENT_UID`
-    DocumentUid,
-    /// `DOCUMENT_DATE`
-    DocumentDate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsFieldsType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "STRING" => Self::String,
-            "FIRST_NAME" => Self::FirstName,
-            "LAST_NAME" => Self::LastName,
-            "PATRONYMIC_NAME" => Self::PatronymicName,
-            "PHONE" => Self::Phone,
-            "EMAIL" => Self::Email,
-            "ADDRESS" => Self::Address,
-            "BIRTHDAY" => Self::Birthday,
-            "POSITION" => Self::Position,
-            "DEPARTMENT" => Self::Department,
-            "DOCUMENT_REGISTRATION_NUMBER" => Self::DocumentRegistrationNumber,
-            "DOCUMENT_UID" => Self::DocumentUid,
-            "DOCUMENT_DATE" => Self::DocumentDate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::String => "STRING",
-            Self::FirstName => "FIRST_NAME",
-            Self::LastName => "LAST_NAME",
-            Self::PatronymicName => "PATRONYMIC_NAME",
-            Self::Phone => "PHONE",
-            Self::Email => "EMAIL",
-            Self::Address => "ADDRESS",
-            Self::Birthday => "BIRTHDAY",
-            Self::Position => "POSITION",
-            Self::Department => "DEPARTMENT",
-            Self::DocumentRegistrationNumber => "DOCUMENT_REGISTRATION_NUMBER",
-            Self::DocumentUid => "DOCUMENT_UID",
-            Self::DocumentDate => "DOCUMENT_DATE",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl ::serde::Serialize for UpdateFieldsFieldsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsFieldsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// Allowed values of `entityType`.
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFieldsFieldsEntityType {
-    /// `EMPLOYEE`
-    Employee,
-    /// `COMPANY`
-    Company,
-    /// `DOCUMENT`
-    Document,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsFieldsEntityType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "EMPLOYEE" => Self::Employee,
-            "COMPANY" => Self::Company,
-            "DOCUMENT" => Self::Document,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Employee => "EMPLOYEE",
-            Self::Company => "COMPANY",
-            Self::Document => "DOCUMENT",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl ::serde::Serialize for UpdateFieldsFieldsEntityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl<'de> ::serde::Deserialize<'de> for UpdateFieldsFieldsEntityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `fields` object.
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFieldsFields {
-    /// `field`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub field: ::std::string::String,
-    /// `title`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub title: ::std::string::String,
-    /// `type`: `UpdateFieldsFieldsType`.
-    /// Allowed values: `STRING`, `FIRST_NAME`, `LAST_NAME`, `PATRONYMIC_NAME`, `PHONE`, `EMAIL`, `ADDRESS`, `BIRTHDAY`, `POSITION`, `DEPARTMENT`, `DOCUMENT_REGISTRATION_NUMBER`, `DOCUMENT_UID`, `DOCUMENT_DATE`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<UpdateFieldsFieldsType>,
-    /// `entityType`: `UpdateFieldsFieldsEntityType`.
-    /// Allowed values: `EMPLOYEE`, `COMPANY`, `DOCUMENT`.
-    #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
-    pub entity_type: ::std::option::Option<UpdateFieldsFieldsEntityType>,
-    /// `ttl`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub ttl: ::std::option::Option<i64>,
-}
-#[cfg(feature = "humanresources.hcmlink")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-impl UpdateFieldsFields {
-    /// A value with the required `field`, `title`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        field: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            title: title.into(),
-            type_: None,
-            entity_type: None,
-            ttl: None,
-        }
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: UpdateFieldsFieldsType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(mut self, value: UpdateFieldsFieldsEntityType) -> Self {
-        self.entity_type = Some(value);
-        self
-    }
-    /// Sets `ttl`.
-    pub fn ttl(mut self, value: i64) -> Self {
-        self.ttl = Some(value);
-        self
-    }
-}
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -1365,11 +1062,11 @@ pub struct UpdateFields {
     /// `data`: `UpdateFieldsData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: ::std::option::Option<UpdateFieldsData>,
-    /// `fields`: list of `UpdateFieldsFields`, required.
+    /// `fields`: list of `AddFieldsFields`, required.
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub fields: ::std::vec::Vec<UpdateFieldsFields>,
+    pub fields: ::std::vec::Vec<AddFieldsFields>,
 }
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -1380,7 +1077,7 @@ impl UpdateFields {
         company: impl ::std::convert::Into<::std::string::String>,
         crm_company_id: i64,
         title: impl ::std::convert::Into<::std::string::String>,
-        fields: ::std::vec::Vec<UpdateFieldsFields>,
+        fields: ::std::vec::Vec<AddFieldsFields>,
     ) -> Self {
         Self {
             company: company.into(),

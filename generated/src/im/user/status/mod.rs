@@ -154,17 +154,17 @@ impl<'de> ::serde::Deserialize<'de> for GetItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Set {
-    /// `STATUS`: `SetStatus`, required.
+    /// `STATUS`: `GetItem`, required.
     /// Allowed values: `online`, `dnd`, `away`, `break`.
     #[serde(rename = "STATUS")]
-    pub status: SetStatus,
+    pub status: GetItem,
 }
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl Set {
     /// A value with the required `STATUS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(status: SetStatus) -> Self {
+    pub fn new(status: GetItem) -> Self {
         Self { status }
     }
 }
@@ -238,61 +238,3 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for SetError {}
-/// Allowed values of `STATUS`.
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetStatus {
-    /// `online`
-    Online,
-    /// `dnd`
-    Dnd,
-    /// `away`
-    Away,
-    /// `break`
-    Break,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ::bitrix24_runtime::wire::StrEnum for SetStatus {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "online" => Self::Online,
-            "dnd" => Self::Dnd,
-            "away" => Self::Away,
-            "break" => Self::Break,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Online => "online",
-            Self::Dnd => "dnd",
-            Self::Away => "away",
-            Self::Break => "break",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl ::serde::Serialize for SetStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "im")]
-#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl<'de> ::serde::Deserialize<'de> for SetStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

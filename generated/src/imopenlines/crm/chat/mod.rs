@@ -275,10 +275,10 @@ impl GetItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetLastId {
-    /// `CRM_ENTITY_TYPE`: `GetLastIdCrmEntityType`, required.
+    /// `CRM_ENTITY_TYPE`: `GetCrmEntityType`, required.
     /// Allowed values: `lead`, `deal`, `company`, `contact`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
-    pub crm_entity_type: GetLastIdCrmEntityType,
+    pub crm_entity_type: GetCrmEntityType,
     /// `CRM_ENTITY`: integer, required.
     #[serde(
         rename = "CRM_ENTITY",
@@ -291,7 +291,7 @@ pub struct GetLastId {
 impl GetLastId {
     /// A value with the required `CRM_ENTITY_TYPE`, `CRM_ENTITY`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(crm_entity_type: GetLastIdCrmEntityType, crm_entity: i64) -> Self {
+    pub fn new(crm_entity_type: GetCrmEntityType, crm_entity: i64) -> Self {
         Self {
             crm_entity_type,
             crm_entity,
@@ -376,61 +376,3 @@ impl ::std::fmt::Display for GetLastIdError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetLastIdError {}
-/// Allowed values of `CRM_ENTITY_TYPE`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetLastIdCrmEntityType {
-    /// `lead`
-    Lead,
-    /// `deal`
-    Deal,
-    /// `company`
-    Company,
-    /// `contact`
-    Contact,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetLastIdCrmEntityType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "lead" => Self::Lead,
-            "deal" => Self::Deal,
-            "company" => Self::Company,
-            "contact" => Self::Contact,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Lead => "lead",
-            Self::Deal => "deal",
-            Self::Company => "company",
-            Self::Contact => "contact",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetLastIdCrmEntityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetLastIdCrmEntityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

@@ -623,14 +623,14 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub price: ::std::option::Option<f64>,
-    /// `ITEMS`: list of `UpdateItems`.
+    /// `ITEMS`: list of `AddItems`.
     #[serde(
         rename = "ITEMS",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<UpdateItems>>,
+    pub items: ::std::option::Option<::std::vec::Vec<AddItems>>,
 }
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
@@ -689,7 +689,7 @@ impl Update {
         self
     }
     /// Sets `ITEMS`.
-    pub fn items(mut self, value: ::std::vec::Vec<UpdateItems>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<AddItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -783,51 +783,3 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "delivery")]
 impl ::std::error::Error for UpdateError {}
-/// The `ITEMS` object.
-#[cfg(feature = "delivery")]
-#[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateItems {
-    /// `TITLE`: string, required.
-    #[serde(
-        rename = "TITLE",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::string::String,
-    /// `CODE`: string, required.
-    #[serde(
-        rename = "CODE",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::string::String,
-    /// `PRICE`: number.
-    #[serde(
-        rename = "PRICE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub price: ::std::option::Option<f64>,
-}
-#[cfg(feature = "delivery")]
-#[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
-impl UpdateItems {
-    /// A value with the required `TITLE`, `CODE`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        title: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            title: title.into(),
-            code: code.into(),
-            price: None,
-        }
-    }
-    /// Sets `PRICE`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
-}

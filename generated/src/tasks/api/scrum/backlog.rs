@@ -243,12 +243,17 @@ impl ::bitrix24_runtime::Method for Delete {
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
+pub struct DeleteResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::vec::Vec<::serde_json::Value>,
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl DeleteResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
         self.0
     }
 }
@@ -338,78 +343,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`tasks.api.scrum.backlog.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            group_id: None,
-            created_by: None,
-            modified_by: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`tasks.api.scrum.backlog.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -520,6 +454,15 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub modified_by: ::std::option::Option<i64>,
+    /// `fields`: map of `GetFieldsResponseFields`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponseFields>,
+    >,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(GetFieldsResponse);
@@ -533,6 +476,7 @@ impl GetFieldsResponse {
             group_id: None,
             created_by: None,
             modified_by: None,
+            fields: None,
         }
     }
     /// Sets `groupId`.
@@ -548,6 +492,17 @@ impl GetFieldsResponse {
     /// Sets `modifiedBy`.
     pub fn modified_by(mut self, value: i64) -> Self {
         self.modified_by = Some(value);
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetFieldsResponseFields,
+        >,
+    ) -> Self {
+        self.fields = Some(value);
         self
     }
 }
@@ -585,6 +540,47 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GetFieldsError {}
+/// The `fields` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetFieldsResponseFields {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetFieldsResponseFields);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetFieldsResponseFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`tasks.api.scrum.backlog.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-update.html).
 ///
 /// - Scopes: `task`
@@ -625,78 +621,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`tasks.api.scrum.backlog.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            group_id: None,
-            created_by: None,
-            modified_by: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`tasks.api.scrum.backlog.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

@@ -39,12 +39,15 @@ impl ::bitrix24_runtime::Method for AddStage {
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct AddStageResponse(pub ::serde_json::Value);
+pub struct AddStageResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    pub i64,
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl AddStageResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> i64 {
         self.0
     }
 }
@@ -231,12 +234,15 @@ impl ::bitrix24_runtime::Method for AddTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct AddTaskResponse(pub ::serde_json::Value);
+pub struct AddTaskResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl AddTaskResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -333,12 +339,15 @@ impl ::bitrix24_runtime::Method for DeleteStage {
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct DeleteStageResponse(pub ::serde_json::Value);
+pub struct DeleteStageResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl DeleteStageResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -438,12 +447,15 @@ impl ::bitrix24_runtime::Method for DeleteTask {
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct DeleteTaskResponse(pub ::serde_json::Value);
+pub struct DeleteTaskResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl DeleteTaskResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -531,15 +543,49 @@ impl ::bitrix24_runtime::Method for GetFields {
 /// The `result` of [`tasks.api.scrum.kanban.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-get-fields.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetFieldsResponse(pub ::serde_json::Value);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetFieldsResponse {
+    /// `fields`: map of `GetFieldsResponseFields`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::tasks::api::scrum::backlog::GetFieldsResponseFields,
+        >,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetFieldsResponse);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl GetFieldsResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            fields: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::tasks::api::scrum::backlog::GetFieldsResponseFields,
+        >,
+    ) -> Self {
+        self.fields = Some(value);
+        self
     }
 }
 /// Errors of [`tasks.api.scrum.kanban.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-get-fields.html).
@@ -819,12 +865,15 @@ impl ::bitrix24_runtime::Method for UpdateStage {
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct UpdateStageResponse(pub ::serde_json::Value);
+pub struct UpdateStageResponse(
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl UpdateStageResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }

@@ -407,190 +407,7 @@ impl ::bitrix24_runtime::Method for Complete {
 /// The `result` of [`tasks.api.scrum.sprint.complete`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-complete.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct CompleteResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `goal`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub goal: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateStart`: string.
-    #[serde(
-        rename = "dateStart",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_start: ::std::option::Option<::std::string::String>,
-    /// `dateEnd`: string.
-    #[serde(
-        rename = "dateEnd",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_end: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(CompleteResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl CompleteResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            group_id: None,
-            entity_type: None,
-            name: None,
-            goal: None,
-            sort: None,
-            created_by: None,
-            modified_by: None,
-            date_start: None,
-            date_end: None,
-            status: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `goal`.
-    pub fn goal(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goal = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateStart`.
-    pub fn date_start(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_start = Some(value.into());
-        self
-    }
-    /// Sets `dateEnd`.
-    pub fn date_end(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_end = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
+pub type CompleteResponse = AddResponse;
 /// Errors of [`tasks.api.scrum.sprint.complete`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-complete.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -681,12 +498,17 @@ impl ::bitrix24_runtime::Method for Delete {
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
+pub struct DeleteResponse(
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::vec::Vec<::serde_json::Value>,
+);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl DeleteResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
         self.0
     }
 }
@@ -780,190 +602,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`tasks.api.scrum.sprint.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `goal`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub goal: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateStart`: string.
-    #[serde(
-        rename = "dateStart",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_start: ::std::option::Option<::std::string::String>,
-    /// `dateEnd`: string.
-    #[serde(
-        rename = "dateEnd",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_end: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            group_id: None,
-            entity_type: None,
-            name: None,
-            goal: None,
-            sort: None,
-            created_by: None,
-            modified_by: None,
-            date_start: None,
-            date_end: None,
-            status: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `goal`.
-    pub fn goal(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goal = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateStart`.
-    pub fn date_start(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_start = Some(value.into());
-        self
-    }
-    /// Sets `dateEnd`.
-    pub fn date_end(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_end = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`tasks.api.scrum.sprint.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1115,6 +754,18 @@ pub struct GetFieldsResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub status: ::std::option::Option<::std::string::String>,
+    /// `fields`: map of `GetFieldsResponseFields`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::tasks::api::scrum::backlog::GetFieldsResponseFields,
+        >,
+    >,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(GetFieldsResponse);
@@ -1133,6 +784,7 @@ impl GetFieldsResponse {
             date_start: None,
             date_end: None,
             status: None,
+            fields: None,
         }
     }
     /// Sets `groupId`.
@@ -1185,6 +837,17 @@ impl GetFieldsResponse {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.status = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::tasks::api::scrum::backlog::GetFieldsResponseFields,
+        >,
+    ) -> Self {
+        self.fields = Some(value);
         self
     }
 }
@@ -1313,190 +976,7 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `goal`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub goal: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateStart`: string.
-    #[serde(
-        rename = "dateStart",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_start: ::std::option::Option<::std::string::String>,
-    /// `dateEnd`: string.
-    #[serde(
-        rename = "dateEnd",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_end: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl ListResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            group_id: None,
-            entity_type: None,
-            name: None,
-            goal: None,
-            sort: None,
-            created_by: None,
-            modified_by: None,
-            date_start: None,
-            date_end: None,
-            status: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `goal`.
-    pub fn goal(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goal = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateStart`.
-    pub fn date_start(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_start = Some(value.into());
-        self
-    }
-    /// Sets `dateEnd`.
-    pub fn date_end(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_end = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
+pub type ListResponse = AddResponse;
 /// Errors of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1776,190 +1256,7 @@ impl ::bitrix24_runtime::Method for Start {
 /// The `result` of [`tasks.api.scrum.sprint.start`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-start.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct StartResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `goal`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub goal: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateStart`: string.
-    #[serde(
-        rename = "dateStart",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_start: ::std::option::Option<::std::string::String>,
-    /// `dateEnd`: string.
-    #[serde(
-        rename = "dateEnd",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_end: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(StartResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl StartResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            group_id: None,
-            entity_type: None,
-            name: None,
-            goal: None,
-            sort: None,
-            created_by: None,
-            modified_by: None,
-            date_start: None,
-            date_end: None,
-            status: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `goal`.
-    pub fn goal(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goal = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateStart`.
-    pub fn date_start(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_start = Some(value.into());
-        self
-    }
-    /// Sets `dateEnd`.
-    pub fn date_end(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_end = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
+pub type StartResponse = AddResponse;
 /// Errors of [`tasks.api.scrum.sprint.start`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-start.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -2051,190 +1348,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`tasks.api.scrum.sprint.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `goal`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub goal: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub sort: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(
-        rename = "modifiedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateStart`: string.
-    #[serde(
-        rename = "dateStart",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_start: ::std::option::Option<::std::string::String>,
-    /// `dateEnd`: string.
-    #[serde(
-        rename = "dateEnd",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub date_end: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub status: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "task")]
-#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            group_id: None,
-            entity_type: None,
-            name: None,
-            goal: None,
-            sort: None,
-            created_by: None,
-            modified_by: None,
-            date_start: None,
-            date_end: None,
-            status: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `goal`.
-    pub fn goal(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goal = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: i64) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `modifiedBy`.
-    pub fn modified_by(mut self, value: i64) -> Self {
-        self.modified_by = Some(value);
-        self
-    }
-    /// Sets `dateStart`.
-    pub fn date_start(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_start = Some(value.into());
-        self
-    }
-    /// Sets `dateEnd`.
-    pub fn date_end(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.date_end = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`tasks.api.scrum.sprint.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-update.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

@@ -378,76 +378,6 @@ impl<'de> ::serde::Deserialize<'de> for GetResponseDaysReportsReportType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// Allowed values of `source_start`.
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseDaysReportsSourceStart {
-    /// `ONLINE_EVENT`
-    OnlineEvent,
-    /// `OFFLINE_AGENT`
-    OfflineAgent,
-    /// `DESKTOP_OFFLINE_AGENT`
-    DesktopOfflineAgent,
-    /// `DESKTOP_ONLINE_EVENT`
-    DesktopOnlineEvent,
-    /// `DESKTOP_START_EVENT`
-    DesktopStartEvent,
-    /// `IDLE_EVENT`
-    IdleEvent,
-    /// `TM_EVENT`
-    TmEvent,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseDaysReportsSourceStart {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ONLINE_EVENT" => Self::OnlineEvent,
-            "OFFLINE_AGENT" => Self::OfflineAgent,
-            "DESKTOP_OFFLINE_AGENT" => Self::DesktopOfflineAgent,
-            "DESKTOP_ONLINE_EVENT" => Self::DesktopOnlineEvent,
-            "DESKTOP_START_EVENT" => Self::DesktopStartEvent,
-            "IDLE_EVENT" => Self::IdleEvent,
-            "TM_EVENT" => Self::TmEvent,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::OnlineEvent => "ONLINE_EVENT",
-            Self::OfflineAgent => "OFFLINE_AGENT",
-            Self::DesktopOfflineAgent => "DESKTOP_OFFLINE_AGENT",
-            Self::DesktopOnlineEvent => "DESKTOP_ONLINE_EVENT",
-            Self::DesktopStartEvent => "DESKTOP_START_EVENT",
-            Self::IdleEvent => "IDLE_EVENT",
-            Self::TmEvent => "TM_EVENT",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl ::serde::Serialize for GetResponseDaysReportsSourceStart {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseDaysReportsSourceStart {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Allowed values of `source_finish`.
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
@@ -596,10 +526,10 @@ pub struct GetResponseDaysReports {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub system_text: ::std::option::Option<::std::string::String>,
-    /// `source_start`: `GetResponseDaysReportsSourceStart`.
+    /// `source_start`: `GetResponseDaysReportsSourceFinish`.
     /// Allowed values: `ONLINE_EVENT`, `OFFLINE_AGENT`, `DESKTOP_OFFLINE_AGENT`, `DESKTOP_ONLINE_EVENT`, `DESKTOP_START_EVENT`, `IDLE_EVENT`, `TM_EVENT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_start: ::std::option::Option<GetResponseDaysReportsSourceStart>,
+    pub source_start: ::std::option::Option<GetResponseDaysReportsSourceFinish>,
     /// `source_finish`: `GetResponseDaysReportsSourceFinish`.
     /// Allowed values: `ONLINE_EVENT`, `OFFLINE_AGENT`, `DESKTOP_OFFLINE_AGENT`, `DESKTOP_ONLINE_EVENT`, `DESKTOP_START_EVENT`, `IDLE_EVENT`, `TM_EVENT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -730,7 +660,7 @@ impl GetResponseDaysReports {
         self
     }
     /// Sets `source_start`.
-    pub fn source_start(mut self, value: GetResponseDaysReportsSourceStart) -> Self {
+    pub fn source_start(mut self, value: GetResponseDaysReportsSourceFinish) -> Self {
         self.source_start = Some(value);
         self
     }

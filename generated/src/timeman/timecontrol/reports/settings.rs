@@ -68,13 +68,13 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
     )]
     pub user_head: ::std::option::Option<bool>,
-    /// `departments`: list of `GetResponseDepartments`.
+    /// `departments`: list of `CatalogEnum`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub departments: ::std::option::Option<::std::vec::Vec<GetResponseDepartments>>,
+    pub departments: ::std::option::Option<::std::vec::Vec<crate::types::CatalogEnum>>,
     /// `minimum_idle_for_report`: integer.
     #[serde(
         default,
@@ -128,7 +128,7 @@ impl GetResponse {
     /// Sets `departments`.
     pub fn departments(
         mut self,
-        value: ::std::vec::Vec<GetResponseDepartments>,
+        value: ::std::vec::Vec<crate::types::CatalogEnum>,
     ) -> Self {
         self.departments = Some(value);
         self
@@ -178,55 +178,6 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for GetError {}
-/// The `departments` object.
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponseDepartments {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "timeman")]
-::bitrix24_runtime::wire_object!(GetResponseDepartments);
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl GetResponseDepartments {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
 /// Allowed values of `report_view_type`.
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]

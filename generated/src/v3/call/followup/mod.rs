@@ -69,8 +69,31 @@ impl ::bitrix24_runtime::Method for Get {
     type Error = GetError;
 }
 /// The `result` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-#[cfg(feature = "call")]
-#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+#[cfg(
+    any(
+        feature = "call",
+        feature = "humanresources",
+        feature = "mail",
+        feature = "main",
+        feature = "tasks",
+        feature = "timeman"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "call",
+                feature = "humanresources",
+                feature = "mail",
+                feature = "main",
+                feature = "tasks",
+                feature = "timeman"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -85,10 +108,42 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-#[cfg(feature = "call")]
+#[cfg(
+    any(
+        feature = "call",
+        feature = "humanresources",
+        feature = "mail",
+        feature = "main",
+        feature = "tasks",
+        feature = "timeman"
+    )
+)]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "call")]
-#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+#[cfg(
+    any(
+        feature = "call",
+        feature = "humanresources",
+        feature = "mail",
+        feature = "main",
+        feature = "tasks",
+        feature = "timeman"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "call",
+                feature = "humanresources",
+                feature = "mail",
+                feature = "main",
+                feature = "tasks",
+                feature = "timeman"
+            )
+        )
+    )
+)]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -226,11 +281,11 @@ pub struct List {
     /// `pagination`: `ListPagination`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: ::std::option::Option<ListPagination>,
-    /// `mentionFormat`: `ListMentionFormat`.
+    /// `mentionFormat`: `GetMentionFormat`.
     /// Default: `bb`.
     /// Allowed values: `bb`, `html`, `none`.
     #[serde(rename = "mentionFormat", default, skip_serializing_if = "Option::is_none")]
-    pub mention_format: ::std::option::Option<ListMentionFormat>,
+    pub mention_format: ::std::option::Option<GetMentionFormat>,
 }
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]
@@ -265,7 +320,7 @@ impl List {
         self
     }
     /// Sets `mentionFormat`.
-    pub fn mention_format(mut self, value: ListMentionFormat) -> Self {
+    pub fn mention_format(mut self, value: GetMentionFormat) -> Self {
         self.mention_format = Some(value);
         self
     }
@@ -509,60 +564,6 @@ impl ListPagination {
     pub fn after_cursor(mut self, value: ListPaginationAfterCursor) -> Self {
         self.after_cursor = Some(value);
         self
-    }
-}
-/// Allowed values of `mentionFormat`.
-#[cfg(feature = "call")]
-#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListMentionFormat {
-    /// `bb`
-    Bb,
-    /// `html`
-    Html,
-    /// `none`
-    None,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "call")]
-#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListMentionFormat {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "bb" => Self::Bb,
-            "html" => Self::Html,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Bb => "bb",
-            Self::Html => "html",
-            Self::None => "none",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "call")]
-#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
-impl ::serde::Serialize for ListMentionFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "call")]
-#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
-impl<'de> ::serde::Deserialize<'de> for ListMentionFormat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `afterCursor` object.

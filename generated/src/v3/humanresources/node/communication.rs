@@ -105,34 +105,7 @@ impl ::bitrix24_runtime::Method for Edit {
 /// The `result` of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct EditResponse {
-    /// `success`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(EditResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl EditResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None }
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
+pub type EditResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
 /// Errors of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -264,13 +237,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `chats`: list of `ListResponseChats`.
+    /// `chats`: list of `ListResponseChannels`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub chats: ::std::option::Option<::std::vec::Vec<ListResponseChats>>,
+    pub chats: ::std::option::Option<::std::vec::Vec<ListResponseChannels>>,
     /// `chatsNoAccess`: integer.
     #[serde(
         rename = "chatsNoAccess",
@@ -328,7 +301,7 @@ impl ListResponse {
         }
     }
     /// Sets `chats`.
-    pub fn chats(mut self, value: ::std::vec::Vec<ListResponseChats>) -> Self {
+    pub fn chats(mut self, value: ::std::vec::Vec<ListResponseChannels>) -> Self {
         self.chats = Some(value);
         self
     }
@@ -392,280 +365,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseChatsType {
-    /// `CHAT`
-    Chat,
-    /// `CHANNEL`
-    Channel,
-    /// `COLLAB`
-    Collab,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseChatsType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CHAT" => Self::Chat,
-            "CHANNEL" => Self::Channel,
-            "COLLAB" => Self::Collab,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Chat => "CHAT",
-            Self::Channel => "CHANNEL",
-            Self::Collab => "COLLAB",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::serde::Serialize for ListResponseChatsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseChatsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
-/// The `chats` object.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponseChats {
-    /// `avatar`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `color`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `dialogId`: string.
-    #[serde(
-        rename = "dialogId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `hasAccess`: boolean.
-    #[serde(
-        rename = "hasAccess",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub has_access: ::std::option::Option<bool>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `isExtranet`: boolean.
-    #[serde(
-        rename = "isExtranet",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub is_extranet: ::std::option::Option<bool>,
-    /// `originalNodeId`: integer.
-    #[serde(
-        rename = "originalNodeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub original_node_id: ::std::option::Option<i64>,
-    /// `subtitle`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub subtitle: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: `ListResponseChatsType`.
-    /// Allowed values: `CHAT`, `CHANNEL`, `COLLAB`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<ListResponseChatsType>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(ListResponseChats);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ListResponseChats {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            avatar: None,
-            color: None,
-            dialog_id: None,
-            has_access: None,
-            id: None,
-            is_extranet: None,
-            original_node_id: None,
-            subtitle: None,
-            title: None,
-            type_: None,
-        }
-    }
-    /// Sets `avatar`.
-    pub fn avatar(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `dialogId`.
-    pub fn dialog_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dialog_id = Some(value.into());
-        self
-    }
-    /// Sets `hasAccess`.
-    pub fn has_access(mut self, value: bool) -> Self {
-        self.has_access = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `isExtranet`.
-    pub fn is_extranet(mut self, value: bool) -> Self {
-        self.is_extranet = Some(value);
-        self
-    }
-    /// Sets `originalNodeId`.
-    pub fn original_node_id(mut self, value: i64) -> Self {
-        self.original_node_id = Some(value);
-        self
-    }
-    /// Sets `subtitle`.
-    pub fn subtitle(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: ListResponseChatsType) -> Self {
-        self.type_ = Some(value);
-        self
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseChannelsType {
-    /// `CHAT`
-    Chat,
-    /// `CHANNEL`
-    Channel,
-    /// `COLLAB`
-    Collab,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseChannelsType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CHAT" => Self::Chat,
-            "CHANNEL" => Self::Channel,
-            "COLLAB" => Self::Collab,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Chat => "CHAT",
-            Self::Channel => "CHANNEL",
-            Self::Collab => "COLLAB",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::serde::Serialize for ListResponseChannelsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseChannelsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// The `channels` object.
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -740,10 +439,10 @@ pub struct ListResponseChannels {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: `ListResponseChannelsType`.
+    /// `type`: `EditCommunicationType`.
     /// Allowed values: `CHAT`, `CHANNEL`, `COLLAB`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<ListResponseChannelsType>,
+    pub type_: ::std::option::Option<EditCommunicationType>,
 }
 #[cfg(feature = "humanresources")]
 ::bitrix24_runtime::wire_object!(ListResponseChannels);
@@ -827,63 +526,9 @@ impl ListResponseChannels {
         self
     }
     /// Sets `type`.
-    pub fn type_(mut self, value: ListResponseChannelsType) -> Self {
+    pub fn type_(mut self, value: EditCommunicationType) -> Self {
         self.type_ = Some(value);
         self
-    }
-}
-/// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponseCollabsType {
-    /// `CHAT`
-    Chat,
-    /// `CHANNEL`
-    Channel,
-    /// `COLLAB`
-    Collab,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponseCollabsType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "CHAT" => Self::Chat,
-            "CHANNEL" => Self::Channel,
-            "COLLAB" => Self::Collab,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Chat => "CHAT",
-            Self::Channel => "CHANNEL",
-            Self::Collab => "COLLAB",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::serde::Serialize for ListResponseCollabsType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseCollabsType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
 /// The `collabs` object.
@@ -960,10 +605,10 @@ pub struct ListResponseCollabs {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub title: ::std::option::Option<::std::string::String>,
-    /// `type`: `ListResponseCollabsType`.
+    /// `type`: `EditCommunicationType`.
     /// Allowed values: `CHAT`, `CHANNEL`, `COLLAB`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<ListResponseCollabsType>,
+    pub type_: ::std::option::Option<EditCommunicationType>,
 }
 #[cfg(feature = "humanresources")]
 ::bitrix24_runtime::wire_object!(ListResponseCollabs);
@@ -1047,7 +692,7 @@ impl ListResponseCollabs {
         self
     }
     /// Sets `type`.
-    pub fn type_(mut self, value: ListResponseCollabsType) -> Self {
+    pub fn type_(mut self, value: EditCommunicationType) -> Self {
         self.type_ = Some(value);
         self
     }

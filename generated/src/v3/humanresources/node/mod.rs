@@ -893,34 +893,7 @@ impl ::bitrix24_runtime::Method for Children {
 /// The `result` of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ChildrenResponse {
-    /// `items`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(ChildrenResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ChildrenResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { items: None }
-    }
-    /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.items = Some(value);
-        self
-    }
-}
+pub type ChildrenResponse = crate::v3::call::followup::field::ListResponse;
 /// Errors of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1099,10 +1072,10 @@ pub struct Edit {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `colorName`: `EditColorName`.
+    /// `colorName`: `AddColorName`.
     /// Allowed values: `blue`, `green`, `cyan`, `orange`, `purple`, `pink`.
     #[serde(rename = "colorName", default, skip_serializing_if = "Option::is_none")]
-    pub color_name: ::std::option::Option<EditColorName>,
+    pub color_name: ::std::option::Option<AddColorName>,
 }
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1134,7 +1107,7 @@ impl Edit {
         self
     }
     /// Sets `colorName`.
-    pub fn color_name(mut self, value: EditColorName) -> Self {
+    pub fn color_name(mut self, value: AddColorName) -> Self {
         self.color_name = Some(value);
         self
     }
@@ -1392,72 +1365,6 @@ impl ::std::fmt::Display for EditError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for EditError {}
-/// Allowed values of `colorName`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EditColorName {
-    /// `blue`
-    Blue,
-    /// `green`
-    Green,
-    /// `cyan`
-    Cyan,
-    /// `orange`
-    Orange,
-    /// `purple`
-    Purple,
-    /// `pink`
-    Pink,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::bitrix24_runtime::wire::StrEnum for EditColorName {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "blue" => Self::Blue,
-            "green" => Self::Green,
-            "cyan" => Self::Cyan,
-            "orange" => Self::Orange,
-            "purple" => Self::Purple,
-            "pink" => Self::Pink,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Blue => "blue",
-            Self::Green => "green",
-            Self::Cyan => "cyan",
-            Self::Orange => "orange",
-            Self::Purple => "purple",
-            Self::Pink => "pink",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::serde::Serialize for EditColorName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl<'de> ::serde::Deserialize<'de> for EditColorName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
 ///
 /// - Scopes: `humanresources`
@@ -1509,39 +1416,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { item: None }
-    }
-    /// Sets `item`.
-    pub fn item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.item = Some(value);
-        self
-    }
-}
+pub type GetResponse = crate::v3::call::followup::GetResponse;
 /// Errors of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1589,10 +1464,10 @@ impl ::std::error::Error for GetError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct List {
-    /// `type`: `ListType`, required.
+    /// `type`: `AddType`, required.
     /// Allowed values: `DEPARTMENT`, `TEAM`.
     #[serde(rename = "type")]
-    pub type_: ListType,
+    pub type_: AddType,
     /// `select`: list of string.
     #[serde(
         default,
@@ -1615,7 +1490,7 @@ pub struct List {
 impl List {
     /// A value with the required `type`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(type_: ListType) -> Self {
+    pub fn new(type_: AddType) -> Self {
         Self {
             type_,
             select: None,
@@ -1649,34 +1524,7 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ListResponse {
-    /// `items`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ListResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { items: None }
-    }
-    /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.items = Some(value);
-        self
-    }
-}
+pub type ListResponse = crate::v3::call::followup::field::ListResponse;
 /// Errors of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1711,56 +1559,6 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for ListError {}
-/// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListType {
-    /// `DEPARTMENT`
-    Department,
-    /// `TEAM`
-    Team,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "DEPARTMENT" => Self::Department,
-            "TEAM" => Self::Team,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Department => "DEPARTMENT",
-            Self::Team => "TEAM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::serde::Serialize for ListType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl<'de> ::serde::Deserialize<'de> for ListType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
 ///
 /// - Scopes: `humanresources`
@@ -1806,212 +1604,7 @@ impl ::bitrix24_runtime::Method for Move {
 /// The `result` of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct MoveResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `structureId`: integer.
-    #[serde(
-        rename = "structureId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub structure_id: ::std::option::Option<i64>,
-    /// `parentId`: integer.
-    #[serde(
-        rename = "parentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `accessCode`: string.
-    #[serde(
-        rename = "accessCode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub access_code: ::std::option::Option<::std::string::String>,
-    /// `userCount`: integer.
-    #[serde(
-        rename = "userCount",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub user_count: ::std::option::Option<i64>,
-    /// `colorName`: string.
-    #[serde(
-        rename = "colorName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub color_name: ::std::option::Option<::std::string::String>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `createdAt`: string.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_at: ::std::option::Option<::std::string::String>,
-    /// `updatedAt`: string.
-    #[serde(
-        rename = "updatedAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub updated_at: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(MoveResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl MoveResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            type_: None,
-            structure_id: None,
-            parent_id: None,
-            description: None,
-            access_code: None,
-            user_count: None,
-            color_name: None,
-            xml_id: None,
-            created_at: None,
-            updated_at: None,
-        }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `structureId`.
-    pub fn structure_id(mut self, value: i64) -> Self {
-        self.structure_id = Some(value);
-        self
-    }
-    /// Sets `parentId`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `accessCode`.
-    pub fn access_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.access_code = Some(value.into());
-        self
-    }
-    /// Sets `userCount`.
-    pub fn user_count(mut self, value: i64) -> Self {
-        self.user_count = Some(value);
-        self
-    }
-    /// Sets `colorName`.
-    pub fn color_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color_name = Some(value.into());
-        self
-    }
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn created_at(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn updated_at(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-}
+pub type MoveResponse = EditResponse;
 /// Errors of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -2059,10 +1652,10 @@ impl ::std::error::Error for MoveError {}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Search {
-    /// `type`: `SearchType`, required.
+    /// `type`: `AddType`, required.
     /// Allowed values: `DEPARTMENT`, `TEAM`.
     #[serde(rename = "type")]
-    pub type_: SearchType,
+    pub type_: AddType,
     /// `name`: string, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub name: ::std::string::String,
@@ -2090,7 +1683,7 @@ impl Search {
     /// A value with the required `type`, `name`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        type_: SearchType,
+        type_: AddType,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -2380,53 +1973,3 @@ impl ::std::fmt::Display for SearchError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for SearchError {}
-/// Allowed values of `type`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SearchType {
-    /// `DEPARTMENT`
-    Department,
-    /// `TEAM`
-    Team,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::bitrix24_runtime::wire::StrEnum for SearchType {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "DEPARTMENT" => Self::Department,
-            "TEAM" => Self::Team,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::Department => "DEPARTMENT",
-            Self::Team => "TEAM",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::serde::Serialize for SearchType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl<'de> ::serde::Deserialize<'de> for SearchType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}

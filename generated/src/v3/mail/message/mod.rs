@@ -976,39 +976,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-}
-#[cfg(feature = "mail")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "mail")]
-#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { item: None }
-    }
-    /// Sets `item`.
-    pub fn item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.item = Some(value);
-        self
-    }
-}
+pub type GetResponse = crate::v3::call::followup::GetResponse;
 /// Errors of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -1815,46 +1783,7 @@ impl ::bitrix24_runtime::Method for Reply {
 /// The `result` of [`mail.message.reply`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct ReplyResponse {
-    /// `success`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-    /// `to`: list of string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-#[cfg(feature = "mail")]
-::bitrix24_runtime::wire_object!(ReplyResponse);
-#[cfg(feature = "mail")]
-#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-impl ReplyResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None, to: None }
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `to`.
-    pub fn to(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.to = Some(value);
-        self
-    }
-}
+pub type ReplyResponse = ForwardResponse;
 /// Errors of [`mail.message.reply`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -1975,46 +1904,7 @@ impl ::bitrix24_runtime::Method for Send {
 /// The `result` of [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SendResponse {
-    /// `success`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-    /// `to`: list of string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-#[cfg(feature = "mail")]
-::bitrix24_runtime::wire_object!(SendResponse);
-#[cfg(feature = "mail")]
-#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-impl SendResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None, to: None }
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `to`.
-    pub fn to(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.to = Some(value);
-        self
-    }
-}
+pub type SendResponse = ForwardResponse;
 /// Errors of [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]

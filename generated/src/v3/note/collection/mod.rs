@@ -806,10 +806,10 @@ pub struct ListResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub position: ::std::option::Option<i64>,
-    /// `policyLevel`: `ListResponsePolicyLevel`.
+    /// `policyLevel`: `GetResponsePolicyLevel`.
     /// Allowed values: `none`, `view`, `manage`, `moderate`.
     #[serde(rename = "policyLevel", default, skip_serializing_if = "Option::is_none")]
-    pub policy_level: ::std::option::Option<ListResponsePolicyLevel>,
+    pub policy_level: ::std::option::Option<GetResponsePolicyLevel>,
     /// `createdBy`: integer.
     #[serde(
         rename = "createdBy",
@@ -898,7 +898,7 @@ impl ListResponse {
         self
     }
     /// Sets `policyLevel`.
-    pub fn policy_level(mut self, value: ListResponsePolicyLevel) -> Self {
+    pub fn policy_level(mut self, value: GetResponsePolicyLevel) -> Self {
         self.policy_level = Some(value);
         self
     }
@@ -1057,64 +1057,6 @@ impl ListPagination {
         self
     }
 }
-/// Allowed values of `policyLevel`.
-#[cfg(feature = "note")]
-#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResponsePolicyLevel {
-    /// `none`
-    None,
-    /// `view`
-    View,
-    /// `manage`
-    Manage,
-    /// `moderate`
-    Moderate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "note")]
-#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-impl ::bitrix24_runtime::wire::StrEnum for ListResponsePolicyLevel {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "view" => Self::View,
-            "manage" => Self::Manage,
-            "moderate" => Self::Moderate,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::View => "view",
-            Self::Manage => "manage",
-            Self::Moderate => "moderate",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "note")]
-#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-impl ::serde::Serialize for ListResponsePolicyLevel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "note")]
-#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponsePolicyLevel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html).
 ///
 /// - Scopes: `note`
@@ -1156,162 +1098,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html).
 #[cfg(feature = "note")]
 #[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `item`: map of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `position`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub position: ::std::option::Option<i64>,
-    /// `policyLevel`: string.
-    #[serde(
-        rename = "policyLevel",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub policy_level: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(
-        rename = "createdBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `createdAt`: string.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_at: ::std::option::Option<::std::string::String>,
-    /// `updatedBy`: integer.
-    #[serde(
-        rename = "updatedBy",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `updatedAt`: string.
-    #[serde(
-        rename = "updatedAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub updated_at: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "note")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "note")]
-#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            item: None,
-            id: None,
-            name: None,
-            position: None,
-            policy_level: None,
-            created_by: None,
-            created_at: None,
-            updated_by: None,
-            updated_at: None,
-        }
-    }
-    /// Sets `item`.
-    pub fn item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.item = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `position`.
-    pub fn position(mut self, value: i64) -> Self {
-        self.position = Some(value);
-        self
-    }
-    /// Sets `policyLevel`.
-    pub fn policy_level(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.policy_level = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn created_at(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `updatedBy`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn updated_at(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-}
+pub type UpdateResponse = AddResponse;
 /// Errors of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html).
 #[cfg(feature = "note")]
 #[cfg_attr(docsrs, doc(cfg(feature = "note")))]

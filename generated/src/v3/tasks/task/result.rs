@@ -13,15 +13,15 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: `AddFields`, required.
-    pub fields: AddFields,
+    /// `fields`: `SendFields`, required.
+    pub fields: crate::v3::tasks::task::chat::message::SendFields,
 }
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: AddFields) -> Self {
+    pub fn new(fields: crate::v3::tasks::task::chat::message::SendFields) -> Self {
         Self { fields }
     }
 }
@@ -96,34 +96,6 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "tasks")]
 impl ::std::error::Error for AddError {}
-/// The `fields` object.
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct AddFields {
-    /// `taskId`: integer, required.
-    #[serde(
-        rename = "taskId",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub task_id: i64,
-    /// `text`: string, required.
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub text: ::std::string::String,
-}
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl AddFields {
-    /// A value with the required `taskId`, `text`.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        task_id: i64,
-        text: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self { task_id, text: text.into() }
-    }
-}
 /// The `rights` object.
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -488,34 +460,7 @@ impl ::bitrix24_runtime::Method for Delete {
 /// The `result` of [`tasks.task.result.delete`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct DeleteResponse {
-    /// `result`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub result: ::std::option::Option<bool>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(DeleteResponse);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl DeleteResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { result: None }
-    }
-    /// Sets `result`.
-    pub fn result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-}
+pub type DeleteResponse = crate::imbot::v2::bot::UnregisterResponse;
 /// Errors of [`tasks.task.result.delete`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -646,9 +591,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: `TasksTask`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: ::std::option::Option<crate::types::TasksTask>,
+    /// `items`: list of `TasksTask`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<crate::types::TasksTask>>,
 }
 #[cfg(feature = "tasks")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -661,7 +610,7 @@ impl ListResponse {
         Self { items: None }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: crate::types::TasksTask) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<crate::types::TasksTask>) -> Self {
         self.items = Some(value);
         self
     }
@@ -741,30 +690,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`tasks.task.result.update`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-update.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `item`: `TasksTask`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: ::std::option::Option<crate::types::TasksTask>,
-}
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(UpdateResponse);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl UpdateResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { item: None }
-    }
-    /// Sets `item`.
-    pub fn item(mut self, value: crate::types::TasksTask) -> Self {
-        self.item = Some(value);
-        self
-    }
-}
+pub type UpdateResponse = AddfromchatmessageResponse;
 /// Errors of [`tasks.task.result.update`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-update.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]

@@ -54,34 +54,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `success`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(AddResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl AddResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None }
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
+pub type AddResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
 /// Errors of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -207,11 +180,11 @@ pub struct Move {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub user_ids: ::std::vec::Vec<i64>,
-    /// `role`: `MoveRole`.
+    /// `role`: `AddRole`.
     /// Default: `MEMBER_EMPLOYEE`.
     /// Allowed values: `MEMBER_HEAD`, `MEMBER_DEPUTY_HEAD`, `MEMBER_EMPLOYEE`, `MEMBER_TEAM_HEAD`, `MEMBER_TEAM_DEPUTY_HEAD`, `MEMBER_TEAM_EMPLOYEE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<MoveRole>,
+    pub role: ::std::option::Option<AddRole>,
 }
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -226,7 +199,7 @@ impl Move {
         }
     }
     /// Sets `role`.
-    pub fn role(mut self, value: MoveRole) -> Self {
+    pub fn role(mut self, value: AddRole) -> Self {
         self.role = Some(value);
         self
     }
@@ -244,34 +217,7 @@ impl ::bitrix24_runtime::Method for Move {
 /// The `result` of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct MoveResponse {
-    /// `success`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(MoveResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl MoveResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None }
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
+pub type MoveResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
 /// Errors of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -306,72 +252,6 @@ impl ::std::fmt::Display for MoveError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for MoveError {}
-/// Allowed values of `role`.
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MoveRole {
-    /// `MEMBER_HEAD`
-    MemberHead,
-    /// `MEMBER_DEPUTY_HEAD`
-    MemberDeputyHead,
-    /// `MEMBER_EMPLOYEE`
-    MemberEmployee,
-    /// `MEMBER_TEAM_HEAD`
-    MemberTeamHead,
-    /// `MEMBER_TEAM_DEPUTY_HEAD`
-    MemberTeamDeputyHead,
-    /// `MEMBER_TEAM_EMPLOYEE`
-    MemberTeamEmployee,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::bitrix24_runtime::wire::StrEnum for MoveRole {
-    fn from_wire(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "MEMBER_HEAD" => Self::MemberHead,
-            "MEMBER_DEPUTY_HEAD" => Self::MemberDeputyHead,
-            "MEMBER_EMPLOYEE" => Self::MemberEmployee,
-            "MEMBER_TEAM_HEAD" => Self::MemberTeamHead,
-            "MEMBER_TEAM_DEPUTY_HEAD" => Self::MemberTeamDeputyHead,
-            "MEMBER_TEAM_EMPLOYEE" => Self::MemberTeamEmployee,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn as_wire(&self) -> &str {
-        match self {
-            Self::MemberHead => "MEMBER_HEAD",
-            Self::MemberDeputyHead => "MEMBER_DEPUTY_HEAD",
-            Self::MemberEmployee => "MEMBER_EMPLOYEE",
-            Self::MemberTeamHead => "MEMBER_TEAM_HEAD",
-            Self::MemberTeamDeputyHead => "MEMBER_TEAM_DEPUTY_HEAD",
-            Self::MemberTeamEmployee => "MEMBER_TEAM_EMPLOYEE",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl ::serde::Serialize for MoveRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-    }
-}
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl<'de> ::serde::Deserialize<'de> for MoveRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::bitrix24_runtime::wire::deserialize_str_enum(d)
-    }
-}
 /// Parameters of [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html).
 ///
 /// - Scopes: `humanresources`
@@ -572,34 +452,7 @@ impl ::bitrix24_runtime::Method for Set {
 /// The `result` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct SetResponse {
-    /// `success`: boolean.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
-    )]
-    pub success: ::std::option::Option<bool>,
-}
-#[cfg(feature = "humanresources")]
-::bitrix24_runtime::wire_object!(SetResponse);
-#[cfg(feature = "humanresources")]
-#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-impl SetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { success: None }
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
+pub type SetResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
 /// Errors of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]

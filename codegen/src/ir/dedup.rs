@@ -1,0 +1,353 @@
+//! The deduplication pass: structs and enums that come out the same (the same fields with
+//! the same wire names, types and flags; the same allowed values) are emitted once.
+//!
+//! Of each group of identical types the one kept is a shared type of `types` if the group
+//! has one, else a nested type, else the first in module order; it compiles under every
+//! feature of the group. Nested and shared types merged into it are dropped and every
+//! reference to them points to it. A method's response struct and an event's data struct
+//! keep their names, as aliases of the type kept (`pub type UpdateResponse =
+//! GetResponse;`): each is named in its method's or event's trait impl. As merging makes
+//! more types identical (two structs holding the two merged ones), the pass runs until
+//! nothing changes. Request types are never merged: each is its own method.
+
+use std::collections::BTreeMap;
+
+use super::{Alias, Cfg, Crate, ModPath, Struct, StructField, Ty, TypeDef, TypeRef};
+
+/// The module of shared types, whose members are kept over others.
+const TYPES_MODULE: &str = "types";
+
+/// Merges identical nested and shared types of `krate` until none is left.
+pub fn dedup(krate: &mut Crate) {
+    loop {
+        let renames = merge_round(krate);
+        if renames.is_empty() {
+            return;
+        }
+        rewrite(krate, &renames);
+    }
+}
+
+/// Where a mergeable type lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Owner {
+    /// `Module::types[i]`.
+    Module(usize),
+    /// `Module::methods[m].nested[i]`.
+    Method(usize, usize),
+    /// `Crate::events[e].nested[i]`.
+    Event(usize, usize),
+    /// `Module::methods[m].response`: merged, it becomes an alias.
+    Response(usize),
+    /// `Crate::events[e].data`: merged, it becomes an alias.
+    EventData(usize),
+}
+
+impl Owner {
+    /// Whether the type must keep its name (as an alias when merged).
+    fn keeps_name(self) -> bool {
+        matches!(self, Owner::Response(_) | Owner::EventData(_))
+    }
+}
+
+/// One round: finds the groups of identical types, keeps one of each (its features the
+/// union of the group's) and removes the rest. Returns the references to redirect.
+fn merge_round(krate: &mut Crate) -> BTreeMap<TypeRef, TypeRef> {
+    let mut groups: BTreeMap<String, Vec<(TypeRef, Owner, Cfg)>> = BTreeMap::new();
+    for (path, module) in &krate.modules {
+        for (i, def) in module.types.iter().enumerate() {
+            add(&mut groups, path, def, Owner::Module(i));
+        }
+        for (m, method) in module.methods.iter().enumerate() {
+            for (i, def) in method.nested.iter().enumerate() {
+                add(&mut groups, path, def, Owner::Method(m, i));
+            }
+            add(&mut groups, path, &method.response, Owner::Response(m));
+        }
+    }
+    for (e, event) in krate.events.iter().enumerate() {
+        for (i, def) in event.nested.iter().enumerate() {
+            add(&mut groups, &event.module, def, Owner::Event(e, i));
+        }
+        if let Some(data) = &event.data {
+            add(&mut groups, &event.module, data, Owner::EventData(e));
+        }
+    }
+
+    let mut renames = BTreeMap::new();
+    let mut removed: BTreeMap<ModPath, Vec<Owner>> = BTreeMap::new();
+    for mut members in groups.into_values().filter(|g| g.len() > 1) {
+        members.sort_by_key(|(r, owner, _)| {
+            let shared = r.module.first().map(String::as_str) == Some(TYPES_MODULE);
+            (
+                !shared,
+                owner.keeps_name(),
+                r.module.clone(),
+                r.name.clone(),
+            )
+        });
+        let (kept, kept_owner, _) = members[0].clone();
+        let any_unconditional = members.iter().any(|(_, _, cfg)| cfg.is_empty());
+        let mut cfg: Cfg = Cfg::new();
+        if !any_unconditional {
+            for (_, _, member_cfg) in &members {
+                cfg.extend(member_cfg.iter().cloned());
+            }
+        }
+        set_cfg(krate, &kept.module, kept_owner, cfg);
+        for (r, owner, cfg) in members.into_iter().skip(1) {
+            if owner.keeps_name() {
+                alias(krate, &r, owner, cfg, &kept);
+            } else {
+                removed.entry(r.module.clone()).or_default().push(owner);
+                renames.insert(r, kept.clone());
+            }
+        }
+    }
+    for (path, mut owners) in removed {
+        // Remove from the back, so the indices of the rest stay right.
+        owners.sort();
+        for owner in owners.into_iter().rev() {
+            match owner {
+                Owner::Module(i) => {
+                    krate
+                        .modules
+                        .get_mut(&path)
+                        .expect("listed")
+                        .types
+                        .remove(i);
+                }
+                Owner::Method(m, i) => {
+                    krate.modules.get_mut(&path).expect("listed").methods[m]
+                        .nested
+                        .remove(i);
+                }
+                Owner::Event(e, i) => {
+                    krate.events[e].nested.remove(i);
+                }
+                Owner::Response(_) | Owner::EventData(_) => {
+                    unreachable!("types that keep their name become aliases")
+                }
+            }
+        }
+    }
+    renames
+}
+
+/// Turns a method's response or an event's data into an alias of the type kept.
+fn alias(krate: &mut Crate, r: &TypeRef, owner: Owner, cfg: Cfg, kept: &TypeRef) {
+    let def = match owner {
+        Owner::Response(m) => {
+            &mut krate.modules.get_mut(&r.module).expect("listed").methods[m].response
+        }
+        Owner::EventData(e) => krate.events[e].data.as_mut().expect("listed"),
+        _ => unreachable!("only responses and event data keep their name"),
+    };
+    let doc = match def {
+        TypeDef::Struct(s) => std::mem::take(&mut s.doc),
+        _ => Vec::new(),
+    };
+    *def = TypeDef::Alias(Alias {
+        name: r.name.clone(),
+        doc,
+        cfg,
+        target: kept.clone(),
+    });
+}
+
+/// Files a type under the key of its structure.
+fn add(
+    groups: &mut BTreeMap<String, Vec<(TypeRef, Owner, Cfg)>>,
+    module: &ModPath,
+    def: &TypeDef,
+    owner: Owner,
+) {
+    let (key, cfg) = match def {
+        TypeDef::Struct(s) => (struct_key(s), s.cfg.clone()),
+        TypeDef::Enum(e) => (
+            format!("enum {} {:?}", e.integer, e.variants),
+            e.cfg.clone(),
+        ), // A wrapper of one value (`AddResponse(i64)`) is too small to share, and an
+        // alias is already shared.
+        TypeDef::Newtype(_) | TypeDef::Alias(_) => return,
+    };
+    let r = TypeRef {
+        module: module.clone(),
+        name: def.name().to_owned(),
+    };
+    groups.entry(key).or_default().push((r, owner, cfg));
+}
+
+/// What makes two structs emit the same code, bar their names, docs and features.
+fn struct_key(s: &Struct) -> String {
+    let fields: Vec<String> = s.fields.iter().map(field_key).collect();
+    let wildcards = s.wildcards.as_ref().map(|w| (&w.name, &w.patterns));
+    format!("struct {fields:?} {wildcards:?}")
+}
+
+fn field_key(f: &StructField) -> String {
+    format!(
+        "{} {} {:?} {} {} {:?} {:?}",
+        f.name, f.wire_name, f.ty, f.required, f.deprecated, f.aliases, f.doc
+    )
+}
+
+/// Sets the features of the kept type.
+fn set_cfg(krate: &mut Crate, module: &ModPath, owner: Owner, cfg: Cfg) {
+    let module = krate.modules.get_mut(module);
+    let def = match owner {
+        Owner::Module(i) => &mut module.expect("listed").types[i],
+        Owner::Method(m, i) => &mut module.expect("listed").methods[m].nested[i],
+        Owner::Response(m) => &mut module.expect("listed").methods[m].response,
+        Owner::Event(e, i) => &mut krate.events[e].nested[i],
+        Owner::EventData(e) => krate.events[e].data.as_mut().expect("listed"),
+    };
+    match def {
+        TypeDef::Struct(s) => s.cfg = cfg,
+        TypeDef::Enum(e) => e.cfg = cfg,
+        TypeDef::Newtype(n) => n.cfg = cfg,
+        TypeDef::Alias(a) => a.cfg = cfg,
+    }
+}
+
+/// Points every reference of the crate at the types kept.
+fn rewrite(krate: &mut Crate, renames: &BTreeMap<TypeRef, TypeRef>) {
+    for module in krate.modules.values_mut() {
+        module
+            .types
+            .iter_mut()
+            .for_each(|d| rewrite_def(d, renames));
+        for method in &mut module.methods {
+            let fields = method.request.fields.iter_mut();
+            fields.for_each(|f| rewrite_field(f, renames));
+            rewrite_def(&mut method.response, renames);
+            if let Some(item) = &mut method.paged_item {
+                rename(item, renames);
+            }
+            method
+                .nested
+                .iter_mut()
+                .for_each(|d| rewrite_def(d, renames));
+        }
+    }
+    for event in &mut krate.events {
+        if let Some(data) = &mut event.data {
+            rewrite_def(data, renames);
+        }
+        event
+            .nested
+            .iter_mut()
+            .for_each(|d| rewrite_def(d, renames));
+    }
+}
+
+/// Redirects the references of a type definition.
+fn rewrite_def(def: &mut TypeDef, renames: &BTreeMap<TypeRef, TypeRef>) {
+    match def {
+        TypeDef::Struct(s) => s.fields.iter_mut().for_each(|f| rewrite_field(f, renames)),
+        TypeDef::Newtype(n) => rename(&mut n.ty, renames),
+        TypeDef::Enum(_) | TypeDef::Alias(_) => {}
+    }
+}
+
+/// Redirects the references of a field, and the name of its type in its doc.
+fn rewrite_field(field: &mut StructField, renames: &BTreeMap<TypeRef, TypeRef>) {
+    let before = field.ty.describe();
+    rename(&mut field.ty, renames);
+    let after = field.ty.describe();
+    if before != after {
+        for line in &mut field.doc {
+            *line = line.replace(&before, &after);
+        }
+    }
+}
+
+/// Redirects the references inside one type.
+fn rename(ty: &mut Ty, renames: &BTreeMap<TypeRef, TypeRef>) {
+    match ty {
+        Ty::Named(r) | Ty::IntEnum(r) => {
+            if let Some(kept) = renames.get(r) {
+                *r = kept.clone();
+            }
+        }
+        Ty::List(inner) | Ty::Map(inner) => rename(inner, renames),
+        Ty::OneOf(members) => members.iter_mut().for_each(|m| rename(m, renames)),
+        Ty::Int | Ty::Float | Ty::Bool(_) | Ty::Text | Ty::Json | Ty::FieldDescription => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Module;
+
+    fn object(name: &str, field_ty: Ty, cfg: &[&str]) -> TypeDef {
+        TypeDef::Struct(Struct {
+            name: name.to_owned(),
+            doc: vec![format!("The `{name}` object.")],
+            cfg: cfg.iter().map(|s| s.to_string()).collect(),
+            fields: vec![StructField {
+                name: "id".into(),
+                wire_name: "ID".into(),
+                doc: vec![format!("`ID`: {}.", field_ty.describe())],
+                ty: field_ty,
+                required: false,
+                deprecated: false,
+                aliases: vec![],
+            }],
+            wildcards: None,
+        })
+    }
+
+    #[test]
+    fn identical_types_are_kept_once_and_references_follow() {
+        let at = |module: &str, name: &str| TypeRef {
+            module: vec![module.to_owned()],
+            name: name.to_owned(),
+        };
+        let mut krate = Crate::default();
+        let mut types = Module::default();
+        types.types.push(object("Shared", Ty::Int, &["crm"]));
+        krate.modules.insert(vec!["types".into()], types);
+        let mut sale = Module::default();
+        // Identical to `Shared`, and a holder of it identical to `Holder` of `task`.
+        sale.types.push(object("SaleThing", Ty::Int, &["sale"]));
+        sale.types.push(object(
+            "Holder",
+            Ty::Named(at("sale", "SaleThing")),
+            &["sale"],
+        ));
+        krate.modules.insert(vec!["sale".into()], sale);
+        let mut task = Module::default();
+        task.types.push(object(
+            "Holder",
+            Ty::Named(at("types", "Shared")),
+            &["task"],
+        ));
+        task.types.push(object("Other", Ty::Text, &["task"]));
+        krate.modules.insert(vec!["task".into()], task);
+
+        dedup(&mut krate);
+        let names = |m: &str| -> Vec<String> {
+            krate.modules[&vec![m.to_owned()]]
+                .types
+                .iter()
+                .map(|t| t.name().to_owned())
+                .collect()
+        };
+        // `SaleThing` is `Shared`; then the two holders are one, the first in module order.
+        assert_eq!(names("types"), ["Shared"]);
+        assert_eq!(names("sale"), ["Holder"]);
+        assert_eq!(names("task"), ["Other"]);
+        let TypeDef::Struct(shared) = &krate.modules[&vec!["types".into()]].types[0] else {
+            panic!()
+        };
+        assert_eq!(shared.cfg, ["crm", "sale"].map(String::from).into());
+        let TypeDef::Struct(holder) = &krate.modules[&vec!["sale".into()]].types[0] else {
+            panic!()
+        };
+        assert_eq!(holder.fields[0].ty, Ty::Named(at("types", "Shared")));
+        assert_eq!(holder.fields[0].doc, ["`ID`: `Shared`."]);
+        assert_eq!(holder.cfg, ["sale", "task"].map(String::from).into());
+    }
+}
