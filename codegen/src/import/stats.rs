@@ -142,7 +142,8 @@ impl Stats {
     }
 }
 
-fn percent(part: usize, all: usize) -> f64 {
+/// `part` of `all` in percent; 100 when `all` is zero.
+pub(crate) fn percent(part: usize, all: usize) -> f64 {
     if all == 0 {
         100.0
     } else {
