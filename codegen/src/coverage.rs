@@ -725,7 +725,8 @@ impl fmt::Display for Example {
             Err(reason) => write!(f, "does not decode ({reason})")?,
         }
         if !r.shape.is_empty() {
-            write!(f, "; shape: no key recognised at {}", r.shape.join(", "))?;
+            let paths = r.shape.iter().map(String::as_str).collect();
+            write!(f, "; shape: no key recognised at {}", list(paths))?;
         }
         let kept = r.keys.iter().filter(|k| k.fate.kept()).count();
         write!(f, "; keys {kept} of {} kept", r.keys.len())?;
