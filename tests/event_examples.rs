@@ -5,7 +5,7 @@
 //!
 //! The examples are read from the docs when the test runs (`$BITRIX24_DOCS`, else
 //! `../shared/b24restdocs` next to the workspace); without them the test says it was
-//! skipped and why.
+//! skipped and why (under CI, docs configured but missing fail it).
 
 use bitrix24::events::AnyEvent;
 use bitrix24_codegen::import;

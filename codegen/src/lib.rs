@@ -9,10 +9,15 @@
 //! 3. [`emit`]: turn the IR into formatted Rust source files and the crate manifest.
 //! 4. [`output`]: compare the files with what is on disk and write only the changes,
 //!    all or nothing.
+//!
+//! Beside the pipeline, [`import`] writes `specs/` from the official docs, and
+//! [`coverage`] measures how much of the docs' example replies the generated types keep
+//! and check.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod coverage;
 mod diagnostic;
 pub mod emit;
 pub mod import;

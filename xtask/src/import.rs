@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bitrix24_codegen::coverage::{Report, Walker};
 use bitrix24_codegen::import::{self, Import, stats::Stats};
 
 use crate::{DocsArgs, report_drift, root};
@@ -90,13 +91,30 @@ pub fn run(args: &DocsArgs, check: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Prints the counts of an import without writing anything.
-pub fn stats(args: &DocsArgs) -> ExitCode {
-    match run_import(args) {
-        Ok(imported) => {
-            println!("{}", Stats::of(&imported));
-            ExitCode::SUCCESS
+/// Prints the counts of an import without writing anything, then the coverage of the
+/// example replies by the imported specs' types; with `per_method`, one line per method.
+pub fn stats(args: &DocsArgs, per_method: bool) -> ExitCode {
+    let imported = match run_import(args) {
+        Ok(imported) => imported,
+        Err(code) => return code,
+    };
+    println!("{}", Stats::of(&imported));
+    let krate = match imported
+        .spec_set(&args.specs)
+        .and_then(|set| bitrix24_codegen::ir::build(&set))
+    {
+        Ok(krate) => krate,
+        Err(diags) => {
+            eprintln!("{diags}");
+            return ExitCode::FAILURE;
         }
-        Err(code) => code,
+    };
+    let report = Report::of(&imported, &Walker::new(&krate));
+    if per_method {
+        for example in &report.examples {
+            println!("{example}");
+        }
     }
+    println!("{}", report.totals());
+    ExitCode::SUCCESS
 }

@@ -3,7 +3,8 @@
 //! - `cargo xtask regen`: generate `generated/` from `specs/`.
 //! - `cargo xtask check`: fail, with a diff, when `generated/` is not what `specs/` produce.
 //! - `cargo xtask import`: write `specs/methods/` from a checkout of the official docs.
-//! - `cargo xtask stats`: how much of the docs an import captures, and how precisely.
+//! - `cargo xtask stats [--coverage]`: how much of the docs an import captures, how
+//!   precisely, and how much of the docs' example replies its types keep and check.
 //! - `cargo xtask bench`: import and regen times against baselines.
 
 use std::path::{Path, PathBuf};
@@ -54,10 +55,15 @@ enum Command {
         #[arg(long)]
         builds: bool,
     },
-    /// Print what an import of the docs captures (nothing is written).
+    /// Print what an import of the docs captures (nothing is written), and how much of
+    /// the docs' example replies the imported specs' types keep and check.
     Stats {
         #[command(flatten)]
         docs: DocsArgs,
+        /// Also print one line per method with an example reply: whether it decodes, and
+        /// its dropped, catch-all only and unchecked fields.
+        #[arg(long)]
+        coverage: bool,
     },
     /// Same as `regen --check`: fail with a diff when `generated/` is stale.
     Check {
@@ -104,7 +110,7 @@ fn main() -> ExitCode {
         }
         | Command::Check { specs, out } => check(&specs, &out),
         Command::Import { docs, check } => import::run(&docs, check),
-        Command::Stats { docs } => import::stats(&docs),
+        Command::Stats { docs, coverage } => import::stats(&docs, coverage),
         Command::Bench { docs, builds } => bench::run(&docs, builds),
     }
 }

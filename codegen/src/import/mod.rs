@@ -44,7 +44,7 @@ pub use objects::Objects;
 pub use types::Vocabulary;
 
 use crate::output::FileSet;
-use crate::spec::{ApiVersion, EventSpec, MethodSpec, NamedType};
+use crate::spec::{ApiVersion, EventSpec, MethodSpec, NamedType, SpecSet};
 use crate::{Diagnostics, spec};
 
 /// The environment variable naming a checkout of the docs.
@@ -56,6 +56,36 @@ pub fn default_docs(workspace: &Path) -> PathBuf {
     std::env::var_os(DOCS_VAR)
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace.join("../shared/b24restdocs"))
+}
+
+/// The docs checkout for a test that reads the docs: the one at [`default_docs`] when it
+/// is a checkout, else `None` after printing that the test is skipped and why.
+///
+/// Under CI (`CI=true`) a test never skips silently: when `$BITRIX24_DOCS` is set, or a
+/// directory exists at the default place, but holds no checkout, this panics instead.
+pub fn docs_for_test(workspace: &Path) -> Option<PathBuf> {
+    checkout_for_test(
+        default_docs(workspace),
+        std::env::var_os(DOCS_VAR).is_some(),
+        std::env::var("CI").is_ok_and(|v| v == "true"),
+    )
+}
+
+/// [`docs_for_test`] for the docs at `dir`, with `$BITRIX24_DOCS` set or not and under CI
+/// or not.
+fn checkout_for_test(dir: PathBuf, var_set: bool, ci: bool) -> Option<PathBuf> {
+    if dir.join("api-reference").is_dir() {
+        return Some(dir);
+    }
+    let why = format!(
+        "no docs checkout at {} (set {DOCS_VAR} to a clone of github.com/bitrix24/b24restdocs)",
+        dir.display()
+    );
+    if ci && (var_set || dir.exists()) {
+        panic!("{why}, though docs are configured: under CI a test that reads them must run");
+    }
+    eprintln!("skipped: {why}");
+    None
 }
 
 /// The outcome of an import.
@@ -296,27 +326,7 @@ fn spec_key(spec: &EventSpec) -> String {
 /// Checks that the imported specs, with the shared specs of `specs`, validate and
 /// generate, so a bad import writes nothing.
 pub fn validate(import: &Import, specs: &Path) -> Result<(), Diagnostics> {
-    let mut set = spec::load_shared(specs)?;
-    set.types = import
-        .types
-        .iter()
-        .map(|(name, ty)| {
-            let file = specs.join("types").join(type_file(name));
-            (name.clone(), (file, ty.clone()))
-        })
-        .collect();
-    for ((name, api), m) in &import.methods {
-        set.methods.push((
-            specs.join("methods").join(method_file(name, *api)),
-            m.spec.clone(),
-        ));
-    }
-    for event in import.events.values() {
-        set.events.push((
-            specs.join("events").join(event_file(&event.spec)),
-            event.spec.clone(),
-        ));
-    }
+    let set = import.spec_set(specs)?;
     spec::validate_set(&set)?;
     crate::ir::build(&set).map(|_| ())
 }
@@ -342,6 +352,34 @@ pub fn vocabulary(
 }
 
 impl Import {
+    /// The imported methods and events with the shared specs (entities, types, system
+    /// errors) of the specs directory `specs`, as the generator would load them once
+    /// written.
+    pub fn spec_set(&self, specs: &Path) -> Result<SpecSet, Diagnostics> {
+        let mut set = spec::load_shared(specs)?;
+        set.types = self
+            .types
+            .iter()
+            .map(|(name, ty)| {
+                let file = specs.join("types").join(type_file(name));
+                (name.clone(), (file, ty.clone()))
+            })
+            .collect();
+        for ((name, api), m) in &self.methods {
+            set.methods.push((
+                specs.join("methods").join(method_file(name, *api)),
+                m.spec.clone(),
+            ));
+        }
+        for event in self.events.values() {
+            set.events.push((
+                specs.join("events").join(event_file(&event.spec)),
+                event.spec.clone(),
+            ));
+        }
+        Ok(set)
+    }
+
     /// The method spec files, relative to `specs/methods/`.
     pub fn files(&self) -> Result<FileSet, String> {
         let mut files = FileSet::default();
@@ -402,4 +440,28 @@ fn method_file(name: &str, api: ApiVersion) -> String {
 pub fn render(spec: &MethodSpec) -> Result<String, String> {
     let body = serde_yaml::to_string(spec).map_err(|e| format!("{}: {e}", spec.method))?;
     Ok(format!("{IMPORTED_HEADER}{body}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tests_skip_without_docs_but_not_under_ci_when_docs_are_configured() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let empty = dir.path().to_owned();
+        assert_eq!(checkout_for_test(missing.clone(), false, false), None);
+        assert_eq!(checkout_for_test(missing.clone(), false, true), None);
+        assert_eq!(checkout_for_test(empty.clone(), false, false), None);
+        for (at, var_set) in [(missing, true), (empty.clone(), false)] {
+            let run = std::panic::catch_unwind(|| checkout_for_test(at, var_set, true));
+            assert!(
+                run.is_err(),
+                "configured docs that are missing fail under CI"
+            );
+        }
+        std::fs::create_dir(empty.join("api-reference")).unwrap();
+        assert_eq!(checkout_for_test(empty.clone(), true, true), Some(empty));
+    }
 }

@@ -190,7 +190,8 @@ fn untyped_reason(import: &Import, spec: &crate::spec::MethodSpec) -> String {
     }
 }
 
-fn percent(part: usize, all: usize) -> f64 {
+/// `part` of `all` in percent; 100 when `all` is zero.
+pub(crate) fn percent(part: usize, all: usize) -> f64 {
     if all == 0 {
         100.0
     } else {
