@@ -54,17 +54,17 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1373,
+    passed: 1383,
     of: 1468,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1338,
+    passed: 1348,
     of: 1468,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 15115,
+    passed: 15135,
     of: 21216,
 };
 

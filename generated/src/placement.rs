@@ -305,6 +305,10 @@ impl BindLangAllDe {
         self
     }
 }
+/// The `en` object.
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+pub type BindLangAllEn = BindLangAllDe;
 /// The `LANG_ALL` object.
 #[cfg(feature = "placement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
@@ -386,14 +390,16 @@ impl ::bitrix24_runtime::Method for Get {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct GetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
-    pub bool,
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
+    )]
+    pub ::std::vec::Vec<GetItem>,
 );
 #[cfg(feature = "placement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> bool {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -440,6 +446,167 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "placement")]
 impl ::std::error::Error for GetError {}
+/// The `de` object.
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+pub type GetItemLangAllDe = BindLangAllDe;
+/// The `langAll` object.
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItemLangAll {
+    /// `de`: `BindLangAllDe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub de: ::std::option::Option<BindLangAllDe>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "placement")]
+::bitrix24_runtime::wire_object!(GetItemLangAll);
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+impl GetItemLangAll {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            de: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `de`.
+    pub fn de(mut self, value: BindLangAllDe) -> Self {
+        self.de = Some(value);
+        self
+    }
+}
+/// The `item` object.
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItem {
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `handler`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub handler: ::std::option::Option<::std::string::String>,
+    /// `langAll`: `GetItemLangAll`.
+    #[serde(rename = "langAll", default, skip_serializing_if = "Option::is_none")]
+    pub lang_all: ::std::option::Option<GetItemLangAll>,
+    /// `options`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `placement`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub placement: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(
+        rename = "userId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "placement")]
+::bitrix24_runtime::wire_object!(GetItem);
+#[cfg(feature = "placement")]
+#[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
+impl GetItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            handler: None,
+            lang_all: None,
+            options: None,
+            placement: None,
+            title: None,
+            user_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `handler`.
+    pub fn handler(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.handler = Some(value.into());
+        self
+    }
+    /// Sets `langAll`.
+    pub fn lang_all(mut self, value: GetItemLangAll) -> Self {
+        self.lang_all = Some(value);
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.options = Some(value);
+        self
+    }
+    /// Sets `placement`.
+    pub fn placement(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.placement = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `userId`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+}
 /// Parameters of [`placement.list`](https://apidocs.bitrix24.com/api-reference/widgets/placement-list.html).
 ///
 /// - Scopes: `placement`

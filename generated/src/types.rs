@@ -6386,6 +6386,14 @@ impl CatalogProductOffer {
         self
     }
 }
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductOfferDetailTextType = CatalogProductDetailTextType;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductOfferPreviewTextType = CatalogProductDetailTextType;
 /// Allowed values of `quantityTrace`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -6510,6 +6518,10 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductOfferRecurSchemeType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductOfferSubscribe = CatalogProductOfferQuantityTrace;
 /// Allowed values of `type`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -6560,6 +6572,10 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductOfferType {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductPreviewTextType = CatalogProductDetailTextType;
 /// The `catalog_product_property` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_property)
@@ -7481,6 +7497,14 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductPropertyUserType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `quantityTrace`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductQuantityTrace = CatalogProductOfferQuantityTrace;
+/// Allowed values of `recurSchemeType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductRecurSchemeType = CatalogProductOfferRecurSchemeType;
 /// The `catalog_product_service` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_service)
@@ -7896,6 +7920,14 @@ impl CatalogProductService {
         self
     }
 }
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductServiceDetailTextType = CatalogProductDetailTextType;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductServicePreviewTextType = CatalogProductDetailTextType;
 /// The `catalog_product_sku` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_sku)
@@ -8432,6 +8464,18 @@ impl CatalogProductSku {
         self
     }
 }
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductSkuDetailTextType = CatalogProductDetailTextType;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductSkuPreviewTextType = CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductSkuSubscribe = CatalogProductOfferQuantityTrace;
 /// Allowed values of `type`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -8482,6 +8526,10 @@ impl<'de> ::serde::Deserialize<'de> for CatalogProductSkuType {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductSubscribe = CatalogProductOfferQuantityTrace;
 /// The `catalog_ratio` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_ratio)
@@ -11938,6 +11986,10 @@ impl ChatsLastMessageViews {
         self
     }
 }
+/// The `first_viewers` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type ChatsLastMessageViewsFirstViewers = ChatsFirstViewers;
 /// The `permissions` object.
 #[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
 #[cfg_attr(
@@ -14459,6 +14511,10 @@ impl ContactCompanyBinding {
         self
     }
 }
+/// Allowed values of `UTM_MEDIUM`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ContactUtmMedium = CompanyUtmMedium;
 /// The `crm_activity_binding` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_activity_binding)
@@ -16844,6 +16900,10 @@ impl<'de> ::serde::Deserialize<'de> for CrmItemCommentsType {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
+/// Allowed values of `contentType`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type CrmItemContentType = CrmItemCommentsType;
 /// The `fm` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -17725,6 +17785,14 @@ impl<'de> ::serde::Deserialize<'de> for CrmItemStorageTypeId {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
+/// Allowed values of `termsType`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type CrmItemTermsType = CrmItemCommentsType;
+/// Allowed values of `utmMedium`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type CrmItemUtmMedium = CompanyUtmMedium;
 /// The `crm_multifield` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_multifield)
@@ -17798,6 +17866,10 @@ impl CrmMultifield {
         self
     }
 }
+/// Allowed values of `TYPE_ID`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type CrmMultifieldTypeId = CrmItemFmTypeId;
 /// Allowed values of `VALUE_TYPE`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -18368,6 +18440,12 @@ impl CustomFormSection2 {
         self
     }
 }
+/// The `custom_form_section_3` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html#section)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type CustomFormSection3 = CustomFormSection2;
 /// The `custom_form_section_element` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html#section_element)
@@ -19362,6 +19440,16 @@ impl Deal {
         self
     }
 }
+/// The `deal_contact_binding` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html#deal_contact_binding)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type DealContactBinding = CompanyContactBinding;
+/// Allowed values of `STAGE_SEMANTIC_ID`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type DealStageSemanticId = CrmItemStageSemanticId;
 /// The `dealcategory` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-fields.html)
@@ -21438,6 +21526,14 @@ impl<'de> ::serde::Deserialize<'de> for ImopenlinesConfigAutoCloseRule {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `CLOSE_RULE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type ImopenlinesConfigCloseRule = ImopenlinesConfigAutoCloseRule;
+/// Allowed values of `NO_ANSWER_RULE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type ImopenlinesConfigNoAnswerRule = ImopenlinesConfigAutoCloseRule;
 /// Allowed values of `OPERATOR_DATA`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -21700,6 +21796,10 @@ impl<'de> ::serde::Deserialize<'de> for ImopenlinesConfigWelcomeBotLeft {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `WORKTIME_DAYOFF_RULE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type ImopenlinesConfigWorktimeDayoffRule = ImopenlinesConfigAutoCloseRule;
 /// The `invoice` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-fields.html)
@@ -23664,6 +23764,12 @@ impl LogMessage {
         self
     }
 }
+/// The `logo` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html#logo)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type Logo = Icon;
 /// The `logo_dto` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/body.html#parameters-of-the-logodto-object)
@@ -25679,6 +25785,12 @@ impl PropertyValueSaleOrderPropertyValue {
         self
     }
 }
+/// The `quote_contact_binding` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html#quote_contact_binding)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type QuoteContactBinding = CompanyContactBinding;
 /// The `recurring_deal` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html#recurring-deal)
@@ -26057,6 +26169,12 @@ impl RecurringDealParams {
         self
     }
 }
+/// The `recurring_params` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html#params-fields)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type RecurringParams = RecurringDealParams;
 /// The `relation` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html#relation)
@@ -35055,6 +35173,12 @@ impl Source {
         self
     }
 }
+/// The `tag_dto` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/header.html#parameters-of-the-tagdto-object)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type TagDto = FooterButtonDto;
 /// The `task` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields.html)
@@ -37009,6 +37133,14 @@ impl TaskAccomplicesData {
         self
     }
 }
+/// The `action` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TaskAction = Action;
+/// The `auditorsData` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TaskAuditorsData = TaskAccomplicesData;
 /// The `checkListTree` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -37691,6 +37823,18 @@ impl TaskChecklist {
         self
     }
 }
+/// The `action` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TaskChecklistAction = TaskCheckListTreeAction;
+/// The `creator` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TaskCreator = TaskAccomplicesData;
+/// The `fields` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TaskFields = TaskCheckListTreeFields;
 /// The `group` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -37857,6 +38001,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskPriority {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// The `responsible` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TaskResponsible = TaskAccomplicesData;
 /// Allowed values of `status`.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -39466,6 +39614,14 @@ impl TaskdtoChat {
         self
     }
 }
+/// The `closedBy` object.
+pub type TaskdtoClosedBy = TaskdtoChangedBy;
+/// The `image` object.
+pub type TaskdtoClosedByImage = TaskdtoChangedByImage;
+/// The `creator` object.
+pub type TaskdtoCreator = TaskdtoChangedBy;
+/// The `image` object.
+pub type TaskdtoCreatorImage = TaskdtoChangedByImage;
 /// The `elapsedTime` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
@@ -40056,6 +40212,10 @@ impl TaskdtoForkedByTemplate {
         self
     }
 }
+/// The `creator` object.
+pub type TaskdtoForkedByTemplateCreator = TaskdtoChangedBy;
+/// The `image` object.
+pub type TaskdtoForkedByTemplateCreatorImage = TaskdtoChangedByImage;
 /// The `group` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
@@ -40140,6 +40300,8 @@ impl TaskdtoForkedByTemplateGroup {
         self
     }
 }
+/// The `image` object.
+pub type TaskdtoForkedByTemplateGroupImage = TaskdtoChangedByImage;
 /// The `replicateParams` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
@@ -40543,6 +40705,10 @@ impl TaskdtoForkedByTemplateReplicateParams {
         self
     }
 }
+/// The `group` object.
+pub type TaskdtoGroup = TaskdtoForkedByTemplateGroup;
+/// The `image` object.
+pub type TaskdtoGroupImage = TaskdtoChangedByImage;
 /// Allowed values of `priority`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -40589,6 +40755,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskdtoPriority {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// The `responsible` object.
+pub type TaskdtoResponsible = TaskdtoChangedBy;
+/// The `image` object.
+pub type TaskdtoResponsibleImage = TaskdtoChangedByImage;
 /// The `source` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
@@ -40749,6 +40919,10 @@ impl<'de> ::serde::Deserialize<'de> for TaskdtoStatus {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// The `statusChangedBy` object.
+pub type TaskdtoStatusChangedBy = TaskdtoChangedBy;
+/// The `image` object.
+pub type TaskdtoStatusChangedByImage = TaskdtoChangedByImage;
 /// The `tasks` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields-rest-v3.html)
@@ -42878,6 +43052,118 @@ impl Tasks {
         self
     }
 }
+/// The `changedBy` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksChangedBy = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksChangedByImage = TaskdtoChangedByImage;
+/// The `chat` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksChat = TaskdtoChat;
+/// The `closedBy` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksClosedBy = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksClosedByImage = TaskdtoChangedByImage;
+/// The `creator` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksCreator = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksCreatorImage = TaskdtoChangedByImage;
+/// The `elapsedTime` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksElapsedTime = TaskdtoElapsedTime;
+/// The `email` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksEmail = TaskdtoEmail;
+/// The `flow` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksFlow = TaskdtoFlow;
+/// The `forkedByTemplate` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksForkedByTemplate = TaskdtoForkedByTemplate;
+/// The `creator` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksForkedByTemplateCreator = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksForkedByTemplateCreatorImage = TaskdtoChangedByImage;
+/// The `group` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksForkedByTemplateGroup = TaskdtoForkedByTemplateGroup;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksForkedByTemplateGroupImage = TaskdtoChangedByImage;
+/// The `replicateParams` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksForkedByTemplateReplicateParams = TaskdtoForkedByTemplateReplicateParams;
+/// The `group` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksGroup = TaskdtoForkedByTemplateGroup;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksGroupImage = TaskdtoChangedByImage;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksImage = TaskdtoChangedByImage;
+/// Allowed values of `priority`.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksPriority = TaskdtoPriority;
+/// The `replicateParams` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksReplicateParams = TaskdtoForkedByTemplateReplicateParams;
+/// The `responsible` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksResponsible = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksResponsibleImage = TaskdtoChangedByImage;
+/// The `source` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksSource = TaskdtoSource;
+/// The `stage` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksStage = TaskdtoStage;
+/// Allowed values of `status`.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksStatus = TaskdtoStatus;
+/// The `statusChangedBy` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksStatusChangedBy = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksStatusChangedByImage = TaskdtoChangedByImage;
 /// The `tasks_task` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html#item)
@@ -44264,6 +44550,86 @@ impl TasksTask2 {
         self
     }
 }
+/// The `changedBy` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2ChangedBy = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2ChangedByImage = TaskdtoChangedByImage;
+/// The `chat` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Chat = TaskdtoChat;
+/// The `closedBy` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2ClosedBy = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2ClosedByImage = TaskdtoChangedByImage;
+/// The `creator` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Creator = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2CreatorImage = TaskdtoChangedByImage;
+/// The `elapsedTime` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2ElapsedTime = TaskdtoElapsedTime;
+/// The `email` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Email = TaskdtoEmail;
+/// The `flow` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Flow = TaskdtoFlow;
+/// The `group` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Group = TaskdtoForkedByTemplateGroup;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2GroupImage = TaskdtoChangedByImage;
+/// Allowed values of `priority`.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Priority = TaskdtoPriority;
+/// The `responsible` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Responsible = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2ResponsibleImage = TaskdtoChangedByImage;
+/// The `source` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Source = TaskdtoSource;
+/// The `stage` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Stage = TaskdtoStage;
+/// Allowed values of `status`.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2Status = TaskdtoStatus;
+/// The `statusChangedBy` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2StatusChangedBy = TaskdtoChangedBy;
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type TasksTask2StatusChangedByImage = TaskdtoChangedByImage;
 /// The `rights` object.
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -45136,6 +45502,10 @@ impl Template {
         self
     }
 }
+/// Allowed values of `MONTHLY_TYPE`.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TemplateMonthlyType = CrmItemProductRowDiscountTypeId;
 /// Allowed values of `REPEAT_TILL`.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -45190,6 +45560,10 @@ impl<'de> ::serde::Deserialize<'de> for TemplateRepeatTill {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `YEARLY_TYPE`.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TemplateYearlyType = CrmItemProductRowDiscountTypeId;
 /// The `time` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/data-types.html#time)
@@ -46035,6 +46409,18 @@ impl UfEnumElement2 {
         self
     }
 }
+/// The `user_defined_fields_uf_enum_element` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.html#uf_enum_element)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UserDefinedFieldsUfEnumElement = UfEnumElement;
+/// The `user_field_uf_enum_element` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-add.html#uf_enum_element)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UserFieldUfEnumElement = UfEnumElement;
 /// The `user_fields` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/user/user-fields.html)
@@ -47691,6 +48077,12 @@ impl UserfieldUfEnumElement {
         self
     }
 }
+/// The `userfield_uf_enum_element_2` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-add.html#uf_enum_element)
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UserfieldUfEnumElement2 = UfEnumElement;
 /// Allowed values of `USER_TYPE_ID`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

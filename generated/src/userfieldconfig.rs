@@ -439,6 +439,10 @@ impl AddField {
         self
     }
 }
+/// The `settings` object.
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+pub type AddResponseFieldSettings = AddFieldSettings;
 /// The `field` object.
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
@@ -2237,6 +2241,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for UpdateError {}
+/// The `settings` object.
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+pub type UpdateFieldSettings = AddFieldSettings;
 /// The `field` object.
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
@@ -2411,3 +2419,11 @@ impl UpdateField {
         self
     }
 }
+/// The `settings` object.
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+pub type UpdateResponseFieldSettings = AddFieldSettings;
+/// The `field` object.
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+pub type UpdateResponseField = AddResponseField;

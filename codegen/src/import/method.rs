@@ -253,6 +253,8 @@ pub fn import(
         refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
         result.ty = field.ty;
         result.fields = field.fields;
+        result.values = field.values;
+        result.format = field.format;
     }
     problems.extend(result_problem);
 

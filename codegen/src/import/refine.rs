@@ -194,9 +194,15 @@ fn shown_type(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
     (ty, nested)
 }
 
-/// Fixes the shape of shared types in a reply by its example, where the page names the
-/// object but not how it comes: a list of them (`"tasks": [{…}]` for a `task`), or a
-/// wrapper whose one member holds them (`{"categories": [{…}]}` for a `category`).
+/// Fixes the shape of a reply by its example where the page gets it wrong:
+/// - a shared type the page names without saying how it comes: a list of them
+///   (`"tasks": [{…}]` for a `task`), or a wrapper whose one member holds them
+///   (`{"categories": [{…}]}` for a `category`);
+/// - a scalar the example wraps in an object of one member (`{"result": true}`,
+///   `{"id": 1823}` for an integer): that object;
+/// - a scalar the example shows as an object or a list of objects (a currency typed by
+///   its id): the members the example shows.
+///
 /// `fields_of` gives a shared type's fields.
 pub fn reply_shape(
     field: &mut Field,
@@ -238,8 +244,58 @@ pub fn reply_shape(
                 }
             }
         }
+        (ty, Value::Object(members)) if is_scalar(ty, fields_of) && !members.is_empty() => {
+            match members.iter().next() {
+                Some((key, member))
+                    if members.len() == 1 && !member.is_object() && !member.is_array() =>
+                {
+                    let wrapped = Field {
+                        name: key.clone(),
+                        ..field.clone()
+                    };
+                    *field = Field {
+                        fields: Some(vec![wrapped]),
+                        ..Field::new(field.name.clone(), TypeExpr::Primitive(Primitive::Object))
+                    };
+                }
+                _ => shown(field, value),
+            }
+        }
+        (ty, Value::Array(items))
+            if is_scalar(ty, fields_of)
+                && !items.is_empty()
+                && items.iter().all(Value::is_object) =>
+        {
+            shown(field, value);
+        }
         _ => {}
     }
+}
+
+/// Whether a type is one value: a scalar, or a name that is not a shared object (an
+/// entity's id, an enum).
+fn is_scalar(ty: &TypeExpr, fields_of: &dyn Fn(&str) -> Option<Vec<Field>>) -> bool {
+    match ty {
+        TypeExpr::Primitive(p) => !matches!(
+            p,
+            Primitive::Object
+                | Primitive::Array
+                | Primitive::Any
+                | Primitive::File
+                | Primitive::FieldDescription
+        ),
+        TypeExpr::Name(name) => fields_of(name).is_none(),
+        _ => false,
+    }
+}
+
+/// Types a field as its example value shows it, dropping what the page said.
+fn shown(field: &mut Field, value: &Value) {
+    let (ty, fields) = shown_value(value);
+    *field = Field {
+        fields,
+        ..Field::new(field.name.clone(), ty)
+    };
 }
 
 /// Types the fields of a table that gives no types by the values an example shows for

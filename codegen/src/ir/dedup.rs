@@ -2,13 +2,14 @@
 //! the same wire names, types and flags; the same allowed values) are emitted once.
 //!
 //! Of each group of identical types the one kept is a shared type of `types` if the group
-//! has one, else a nested type, else the first in module order; it compiles under every
-//! feature of the group. Nested and shared types merged into it are dropped and every
-//! reference to them points to it. A method's response struct and an event's data struct
-//! keep their names, as aliases of the type kept (`pub type UpdateResponse =
-//! GetResponse;`): each is named in its method's or event's trait impl. As merging makes
-//! more types identical (two structs holding the two merged ones), the pass runs until
-//! nothing changes. Request types are never merged: each is its own method.
+//! has one, else a nested type, else a method's response or an event's data, the first in
+//! module order; it compiles under every feature of the group. Every reference to the
+//! others points to it, and each of them stays where the module path rule puts it, as an
+//! alias of the one kept (`pub type UpdateResponse = GetResponse;`, `pub type
+//! AddFieldsFmTypeId = crate::types::CrmMultifieldTypeId;`), so a name once generated
+//! keeps compiling. As merging makes more types identical (two structs holding the two
+//! merged ones), the pass runs until nothing changes. Request types are never merged:
+//! each is its own method.
 
 use std::collections::BTreeMap;
 
@@ -37,21 +38,23 @@ enum Owner {
     Method(usize, usize),
     /// `Crate::events[e].nested[i]`.
     Event(usize, usize),
-    /// `Module::methods[m].response`: merged, it becomes an alias.
+    /// `Module::methods[m].response`.
     Response(usize),
-    /// `Crate::events[e].data`: merged, it becomes an alias.
+    /// `Crate::events[e].data`.
     EventData(usize),
 }
 
 impl Owner {
-    /// Whether the type must keep its name (as an alias when merged).
+    /// Whether the type is part of a method's or an event's own API, so that a type of
+    /// its own kind is kept over it.
     fn keeps_name(self) -> bool {
         matches!(self, Owner::Response(_) | Owner::EventData(_))
     }
 }
 
 /// One round: finds the groups of identical types, keeps one of each (its features the
-/// union of the group's) and removes the rest. Returns the references to redirect.
+/// union of the group's) and makes the rest aliases of it. Returns the references to
+/// redirect.
 fn merge_round(krate: &mut Crate) -> BTreeMap<TypeRef, TypeRef> {
     let mut groups: BTreeMap<String, Vec<(TypeRef, Owner, Cfg)>> = BTreeMap::new();
     for (path, module) in &krate.modules {
@@ -75,7 +78,6 @@ fn merge_round(krate: &mut Crate) -> BTreeMap<TypeRef, TypeRef> {
     }
 
     let mut renames = BTreeMap::new();
-    let mut removed: BTreeMap<ModPath, Vec<Owner>> = BTreeMap::new();
     for mut members in groups.into_values().filter(|g| g.len() > 1) {
         members.sort_by_key(|(r, owner, _)| {
             let shared = r.module.first().map(String::as_str) == Some(TYPES_MODULE);
@@ -96,56 +98,21 @@ fn merge_round(krate: &mut Crate) -> BTreeMap<TypeRef, TypeRef> {
         }
         set_cfg(krate, &kept.module, kept_owner, cfg);
         for (r, owner, cfg) in members.into_iter().skip(1) {
-            if owner.keeps_name() {
-                alias(krate, &r, owner, cfg, &kept);
-            } else {
-                removed.entry(r.module.clone()).or_default().push(owner);
-                renames.insert(r, kept.clone());
-            }
-        }
-    }
-    for (path, mut owners) in removed {
-        // Remove from the back, so the indices of the rest stay right.
-        owners.sort();
-        for owner in owners.into_iter().rev() {
-            match owner {
-                Owner::Module(i) => {
-                    krate
-                        .modules
-                        .get_mut(&path)
-                        .expect("listed")
-                        .types
-                        .remove(i);
-                }
-                Owner::Method(m, i) => {
-                    krate.modules.get_mut(&path).expect("listed").methods[m]
-                        .nested
-                        .remove(i);
-                }
-                Owner::Event(e, i) => {
-                    krate.events[e].nested.remove(i);
-                }
-                Owner::Response(_) | Owner::EventData(_) => {
-                    unreachable!("types that keep their name become aliases")
-                }
-            }
+            alias(krate, &r, owner, cfg, &kept);
+            renames.insert(r, kept.clone());
         }
     }
     renames
 }
 
-/// Turns a method's response or an event's data into an alias of the type kept.
+/// Turns a merged type into an alias of the type kept, under its own name and features.
 fn alias(krate: &mut Crate, r: &TypeRef, owner: Owner, cfg: Cfg, kept: &TypeRef) {
-    let def = match owner {
-        Owner::Response(m) => {
-            &mut krate.modules.get_mut(&r.module).expect("listed").methods[m].response
-        }
-        Owner::EventData(e) => krate.events[e].data.as_mut().expect("listed"),
-        _ => unreachable!("only responses and event data keep their name"),
-    };
+    let def = def_mut(krate, &r.module, owner);
     let doc = match def {
         TypeDef::Struct(s) => std::mem::take(&mut s.doc),
-        _ => Vec::new(),
+        TypeDef::Enum(e) => std::mem::take(&mut e.doc),
+        TypeDef::Newtype(n) => std::mem::take(&mut n.doc),
+        TypeDef::Alias(a) => std::mem::take(&mut a.doc),
     };
     *def = TypeDef::Alias(Alias {
         name: r.name.clone(),
@@ -153,6 +120,18 @@ fn alias(krate: &mut Crate, r: &TypeRef, owner: Owner, cfg: Cfg, kept: &TypeRef)
         cfg,
         target: kept.clone(),
     });
+}
+
+/// The type definition an owner holds.
+fn def_mut<'k>(krate: &'k mut Crate, module: &ModPath, owner: Owner) -> &'k mut TypeDef {
+    let module = krate.modules.get_mut(module);
+    match owner {
+        Owner::Module(i) => &mut module.expect("listed").types[i],
+        Owner::Method(m, i) => &mut module.expect("listed").methods[m].nested[i],
+        Owner::Response(m) => &mut module.expect("listed").methods[m].response,
+        Owner::Event(e, i) => &mut krate.events[e].nested[i],
+        Owner::EventData(e) => krate.events[e].data.as_mut().expect("listed"),
+    }
 }
 
 /// Files a type under the key of its structure.
@@ -194,15 +173,7 @@ fn field_key(f: &StructField) -> String {
 
 /// Sets the features of the kept type.
 fn set_cfg(krate: &mut Crate, module: &ModPath, owner: Owner, cfg: Cfg) {
-    let module = krate.modules.get_mut(module);
-    let def = match owner {
-        Owner::Module(i) => &mut module.expect("listed").types[i],
-        Owner::Method(m, i) => &mut module.expect("listed").methods[m].nested[i],
-        Owner::Response(m) => &mut module.expect("listed").methods[m].response,
-        Owner::Event(e, i) => &mut krate.events[e].nested[i],
-        Owner::EventData(e) => krate.events[e].data.as_mut().expect("listed"),
-    };
-    match def {
+    match def_mut(krate, module, owner) {
         TypeDef::Struct(s) => s.cfg = cfg,
         TypeDef::Enum(e) => e.cfg = cfg,
         TypeDef::Newtype(n) => n.cfg = cfg,
@@ -328,22 +299,38 @@ mod tests {
         krate.modules.insert(vec!["task".into()], task);
 
         dedup(&mut krate);
-        let names = |m: &str| -> Vec<String> {
-            krate.modules[&vec![m.to_owned()]]
-                .types
+        // Each type by name: a struct, or the type it is an alias of.
+        let kinds = |m: &str| -> Vec<(String, String)> {
+            let kind = |t: &TypeDef| match t {
+                TypeDef::Alias(a) => format!("= {}::{}", a.target.module.join("::"), a.target.name),
+                _ => "struct".to_owned(),
+            };
+            let types = &krate.modules[&vec![m.to_owned()]].types;
+            types
                 .iter()
-                .map(|t| t.name().to_owned())
+                .map(|t| (t.name().to_owned(), kind(t)))
                 .collect()
         };
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
         // `SaleThing` is `Shared`; then the two holders are one, the first in module order.
-        assert_eq!(names("types"), ["Shared"]);
-        assert_eq!(names("sale"), ["Holder"]);
-        assert_eq!(names("task"), ["Other"]);
+        // The merged ones stay, under their names, as aliases.
+        assert_eq!(kinds("types"), [pair("Shared", "struct")]);
+        assert_eq!(
+            kinds("sale"),
+            [
+                pair("SaleThing", "= types::Shared"),
+                pair("Holder", "struct")
+            ]
+        );
+        assert_eq!(
+            kinds("task"),
+            [pair("Holder", "= sale::Holder"), pair("Other", "struct")]
+        );
         let TypeDef::Struct(shared) = &krate.modules[&vec!["types".into()]].types[0] else {
             panic!()
         };
         assert_eq!(shared.cfg, ["crm", "sale"].map(String::from).into());
-        let TypeDef::Struct(holder) = &krate.modules[&vec!["sale".into()]].types[0] else {
+        let TypeDef::Struct(holder) = &krate.modules[&vec!["sale".into()]].types[1] else {
             panic!()
         };
         assert_eq!(holder.fields[0].ty, Ty::Named(at("types", "Shared")));

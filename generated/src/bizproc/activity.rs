@@ -228,7 +228,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -540,6 +542,10 @@ impl AddProperties {
         self
     }
 }
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type AddReturnPropertiesType = AddPropertiesType;
 /// The `RETURN_PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -700,7 +706,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -925,7 +933,9 @@ impl ::bitrix24_runtime::Method for Log {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct LogResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -1036,7 +1046,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -1125,6 +1137,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsPropertiesType = AddPropertiesType;
 /// The `PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -1224,6 +1240,14 @@ impl UpdateFieldsProperties {
         self
     }
 }
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsReturnPropertiesType = AddPropertiesType;
+/// The `RETURN_PROPERTIES` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsReturnProperties = UpdateFieldsProperties;
 /// The `FIELDS` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]

@@ -208,7 +208,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -307,6 +309,22 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type AddPropertiesType = crate::bizproc::activity::AddPropertiesType;
+/// The `PROPERTIES` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type AddProperties = crate::bizproc::activity::UpdateFieldsProperties;
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type AddReturnPropertiesType = crate::bizproc::activity::AddPropertiesType;
+/// The `RETURN_PROPERTIES` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type AddReturnProperties = crate::bizproc::activity::UpdateFieldsProperties;
 /// Parameters of [`bizproc.robot.delete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-delete.html).
 ///
 /// - Scopes: `bizproc`
@@ -351,7 +369,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -568,7 +588,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -657,3 +679,23 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsPropertiesType = crate::bizproc::activity::AddPropertiesType;
+/// The `PROPERTIES` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsProperties = crate::bizproc::activity::UpdateFieldsProperties;
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsReturnPropertiesType = crate::bizproc::activity::AddPropertiesType;
+/// The `RETURN_PROPERTIES` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsReturnProperties = crate::bizproc::activity::UpdateFieldsProperties;
+/// The `FIELDS` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFields = crate::bizproc::activity::UpdateFields;

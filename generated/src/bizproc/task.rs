@@ -87,7 +87,9 @@ impl ::bitrix24_runtime::Method for Complete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CompleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -289,7 +291,9 @@ impl ::bitrix24_runtime::Method for Delegate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DelegateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "bizproc")]
@@ -601,6 +605,10 @@ impl<'de> ::serde::Deserialize<'de> for ListFilterStatus {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
+/// Allowed values of `USER_STATUS`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListFilterUserStatus = crate::types::CrmItemCommentsType;
 /// Allowed values of `ACTIVITY`.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -1436,6 +1444,34 @@ impl ListFilter {
         self
     }
 }
+/// Allowed values of `STATUS`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemStatus = ListFilterStatus;
+/// Allowed values of `USER_STATUS`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemUserStatus = crate::types::CrmItemCommentsType;
+/// Allowed values of `ACTIVITY`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemActivity = ListFilterActivity;
+/// Allowed values of `CommentRequired`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemParametersCommentRequired = ListFilterParametersCommentRequired;
+/// Allowed values of `Type`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemParametersFieldsType = ListFilterParametersFieldsType;
+/// The `Fields` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemParametersFields = ListFilterParametersFields;
+/// The `PARAMETERS` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemParameters = ListFilterParameters;
 /// The `item` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]

@@ -859,3 +859,7 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFields = AddFields;

@@ -406,6 +406,10 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for SetError {}
+/// Allowed values of `displayType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type SetFieldsDisplayType = crate::types::CatalogProductPropertySectionDisplayType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -117,6 +117,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `roundType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsRoundType = crate::types::CatalogRoundingRuleRoundType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -206,7 +210,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "catalog")]
@@ -665,6 +671,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `roundType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterRoundType = crate::types::CatalogRoundingRuleRoundType;
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -930,3 +940,11 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `roundType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsRoundType = crate::types::CatalogRoundingRuleRoundType;
+/// The `fields` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFields = AddFields;

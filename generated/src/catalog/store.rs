@@ -111,6 +111,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `imageId` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsImageId = crate::catalog::product::AddFieldsDetailPicture;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -431,7 +435,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "catalog")]
@@ -1305,6 +1311,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `imageId` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsImageId = crate::catalog::product::AddFieldsDetailPicture;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

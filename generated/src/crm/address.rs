@@ -40,7 +40,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -317,7 +319,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -1180,7 +1184,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -1225,3 +1231,7 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFields = AddFields;

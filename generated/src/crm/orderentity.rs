@@ -201,7 +201,9 @@ impl ::bitrix24_runtime::Method for DeleteByFilter {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteByFilterResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -274,6 +276,10 @@ impl ::std::fmt::Display for DeleteByFilterError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for DeleteByFilterError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type DeleteByFilterFields = AddFields;
 /// Parameters of [`crm.orderentity.getFields`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-get-fields.html).
 ///
 /// - Scopes: `crm`

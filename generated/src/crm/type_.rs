@@ -1125,6 +1125,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `relations` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListFilterRelations = crate::types::TypeRelations;
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

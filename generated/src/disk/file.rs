@@ -501,7 +501,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "disk")]
@@ -669,6 +671,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetResponseDeletedType = CopyToResponseDeletedType;
 /// Parameters of [`disk.file.getExternalLink`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-external-link.html).
 ///
 /// - Scopes: `disk`
@@ -1324,6 +1330,10 @@ impl ::std::fmt::Display for MarkDeletedError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for MarkDeletedError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type MarkDeletedResponseDeletedType = CopyToResponseDeletedType;
 /// Parameters of [`disk.file.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html).
 ///
 /// - Scopes: `disk`
@@ -1437,6 +1447,10 @@ impl ::std::fmt::Display for MoveToError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for MoveToError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type MoveToResponseDeletedType = CopyToResponseDeletedType;
 /// Parameters of [`disk.file.rename`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html).
 ///
 /// - Scopes: `disk`
@@ -1556,6 +1570,10 @@ impl ::std::fmt::Display for RenameError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for RenameError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type RenameResponseDeletedType = CopyToResponseDeletedType;
 /// Parameters of [`disk.file.restore`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore.html).
 ///
 /// - Scopes: `disk`
@@ -1651,6 +1669,10 @@ impl ::std::fmt::Display for RestoreError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for RestoreError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type RestoreResponseDeletedType = CopyToResponseDeletedType;
 /// Parameters of [`disk.file.restoreFromVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore-from-version.html).
 ///
 /// - Scopes: `disk`
@@ -1764,6 +1786,10 @@ impl ::std::fmt::Display for RestoreFromVersionError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for RestoreFromVersionError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type RestoreFromVersionResponseDeletedType = CopyToResponseDeletedType;
 /// Parameters of [`disk.file.search`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-search.html).
 ///
 /// - Scopes: `disk`
@@ -2432,3 +2458,7 @@ impl ::std::fmt::Display for UploadVersionError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for UploadVersionError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type UploadVersionResponseDeletedType = CopyToResponseDeletedType;

@@ -356,6 +356,10 @@ impl ::std::fmt::Display for AddSubFolderError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for AddSubFolderError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type AddSubFolderDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// The `data` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -635,6 +639,10 @@ impl AddSubFolderData {
         self
     }
 }
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type AddSubFolderResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.folder.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html).
 ///
 /// - Scopes: `disk`
@@ -742,6 +750,10 @@ impl ::std::fmt::Display for CopyToError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for CopyToError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type CopyToResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.folder.deleteTree`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html).
 ///
 /// - Scopes: `disk`
@@ -783,7 +795,9 @@ impl ::bitrix24_runtime::Method for DeleteTree {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteTreeResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "disk")]
@@ -951,6 +965,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html).
 ///
 /// - Scopes: `disk`
@@ -1117,6 +1135,10 @@ impl ::std::fmt::Display for GetChildrenError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for GetChildrenError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetChildrenItemDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// The `item` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -1635,6 +1657,10 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for GetFieldsError {}
+/// The `item` object.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetFieldsItem = crate::disk::file::GetFieldsItem;
 /// Parameters of [`disk.folder.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html).
 ///
 /// - Scopes: `disk`
@@ -1736,6 +1762,10 @@ impl ::std::fmt::Display for MarkDeletedError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for MarkDeletedError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type MarkDeletedResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html).
 ///
 /// - Scopes: `disk`
@@ -1843,6 +1873,10 @@ impl ::std::fmt::Display for MoveToError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for MoveToError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type MoveToResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.folder.rename`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html).
 ///
 /// - Scopes: `disk`
@@ -1950,6 +1984,10 @@ impl ::std::fmt::Display for RenameError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for RenameError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type RenameResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.folder.restore`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html).
 ///
 /// - Scopes: `disk`
@@ -2045,6 +2083,10 @@ impl ::std::fmt::Display for RestoreError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for RestoreError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type RestoreResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.folder.shareToUser`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-share-to-user.html).
 ///
 /// - Scopes: `disk`
@@ -2096,7 +2138,9 @@ impl ::bitrix24_runtime::Method for ShareToUser {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ShareToUserResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "disk")]
@@ -2378,6 +2422,10 @@ impl ::std::fmt::Display for UploadFileError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for UploadFileError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type UploadFileDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// The `data` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -2702,3 +2750,7 @@ impl UploadFileData {
         self
     }
 }
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type UploadFileResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;

@@ -115,6 +115,18 @@ impl ::std::fmt::Display for AddFolderError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for AddFolderError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type AddFolderDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
+/// The `data` object.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type AddFolderData = crate::disk::folder::AddSubFolderData;
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type AddFolderResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
 /// Parameters of [`disk.storage.get`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html).
 ///
 /// - Scopes: `disk`
@@ -210,6 +222,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `ENTITY_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetResponseEntityType = GetListItemEntityType;
 /// Parameters of [`disk.storage.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html).
 ///
 /// - Scopes: `disk`
@@ -378,6 +394,14 @@ impl ::std::fmt::Display for GetChildrenError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for GetChildrenError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetChildrenItemDeletedType = crate::disk::file::CopyToResponseDeletedType;
+/// The `item` object.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetChildrenItem = crate::disk::folder::GetChildrenItem;
 /// Parameters of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
 ///
 /// - Scopes: `disk`
@@ -472,6 +496,10 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for GetFieldsError {}
+/// The `item` object.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type GetFieldsItem = crate::disk::file::GetFieldsItem;
 /// Parameters of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html).
 ///
 /// - Scopes: `disk`
@@ -1354,3 +1382,15 @@ impl ::std::fmt::Display for UploadFileError {
 }
 #[cfg(feature = "disk")]
 impl ::std::error::Error for UploadFileError {}
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type UploadFileDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
+/// The `data` object.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type UploadFileData = crate::disk::folder::UploadFileData;
+/// Allowed values of `DELETED_TYPE`.
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+pub type UploadFileResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;

@@ -1026,6 +1026,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetError {}
+/// The `values` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseDocumentValues = AddResponseDocumentValues;
 /// The `publicUrlView` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1975,6 +1979,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for ListError {}
+/// The `values` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type ListFilterValues = AddValues;
 /// The `filter` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -2421,6 +2429,10 @@ impl UpdateValues {
         self
     }
 }
+/// The `fields` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFields = AddFields;
 /// The `values` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -2493,6 +2505,10 @@ impl UpdateResponseDocumentValues {
         self
     }
 }
+/// The `publicUrlView` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseDocumentPublicUrlView = GetResponseDocumentPublicUrlView;
 /// The `document` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]

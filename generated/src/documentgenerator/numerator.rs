@@ -785,6 +785,14 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetError {}
+/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator;
+/// The `settings` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseNumeratorSettings = AddResponseNumeratorSettings;
 /// The `numerator` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -998,6 +1006,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for ListError {}
+/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = crate::crm::documentgenerator::numerator::AddResponseSettings;
 /// The `settings` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1228,6 +1240,14 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for UpdateError {}
+/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator;
+/// The `settings` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFieldsSettings = AddFieldsSettings;
 /// The `fields` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1289,3 +1309,11 @@ impl UpdateFields {
         self
     }
 }
+/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator;
+/// The `settings` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseSettings = AddResponseNumeratorSettings;

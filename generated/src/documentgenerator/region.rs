@@ -555,6 +555,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetError {}
+/// The `region` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseRegion = AddResponseRegion;
 /// Parameters of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -1007,3 +1011,7 @@ impl UpdateFields {
         self
     }
 }
+/// The `region` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseRegion = AddResponseRegion;

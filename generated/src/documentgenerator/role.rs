@@ -418,6 +418,10 @@ impl AddResponseRolePermissionsSettings {
         self
     }
 }
+/// Allowed values of `modify`.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type AddResponseRolePermissionsTemplatesModify = AddFieldsPermissionsTemplatesModify;
 /// The `templates` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1011,6 +1015,30 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetError {}
+/// The `settings` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseRolePermissionsSettings = AddResponseRolePermissionsSettings;
+/// Allowed values of `modify`.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseRolePermissionsTemplatesModify = AddFieldsPermissionsTemplatesModify;
+/// The `templates` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseRolePermissionsTemplates = AddResponseRolePermissionsTemplates;
+/// The `documents` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseRolePermissionsDocuments = AddResponseRolePermissionsDocuments;
+/// The `permissions` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseRolePermissions = AddResponseRolePermissions;
+/// The `role` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type GetResponseRole = AddResponseRole;
 /// Parameters of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -1302,6 +1330,26 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for UpdateError {}
+/// The `SETTINGS` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFieldsPermissionsSettings = AddFieldsPermissionsSettings;
+/// Allowed values of `MODIFY`.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFieldsPermissionsTemplatesModify = AddFieldsPermissionsTemplatesModify;
+/// The `TEMPLATES` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFieldsPermissionsTemplates = AddFieldsPermissionsTemplates;
+/// The `DOCUMENTS` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFieldsPermissionsDocuments = AddFieldsPermissionsDocuments;
+/// The `permissions` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateFieldsPermissions = AddFieldsPermissions;
 /// The `fields` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1363,3 +1411,27 @@ impl UpdateFields {
         self
     }
 }
+/// The `settings` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseRolePermissionsSettings = AddResponseRolePermissionsSettings;
+/// Allowed values of `modify`.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseRolePermissionsTemplatesModify = AddFieldsPermissionsTemplatesModify;
+/// The `templates` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseRolePermissionsTemplates = AddResponseRolePermissionsTemplates;
+/// The `documents` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseRolePermissionsDocuments = AddResponseRolePermissionsDocuments;
+/// The `permissions` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseRolePermissions = AddResponseRolePermissions;
+/// The `role` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseRole = AddResponseRole;

@@ -2173,3 +2173,7 @@ impl UpdateFields {
         self
     }
 }
+/// The `template` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+pub type UpdateResponseTemplate = AddResponseTemplate;

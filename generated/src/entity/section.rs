@@ -292,7 +292,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "entity")]
@@ -527,6 +529,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "entity")]
 impl ::std::error::Error for GetError {}
+/// The `SORT` object.
+#[cfg(feature = "entity")]
+#[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
+pub type GetSort = crate::types::SectionsSection;
 /// The `FILTER` object.
 #[cfg(feature = "entity")]
 #[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
@@ -992,7 +998,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "entity")]

@@ -482,3 +482,7 @@ impl ::std::fmt::Display for UnbindError {
 }
 #[cfg(feature = "basic")]
 impl ::std::error::Error for UnbindError {}
+/// Allowed values of `event_type`.
+#[cfg(feature = "basic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
+pub type UnbindEventType = BindEventType;

@@ -179,6 +179,10 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnDelete {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogMeasureOnDeleteData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogMeasureOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.MEASURE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -199,6 +203,10 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnUpdate {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogMeasureOnUpdateData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogMeasureOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.PRICE.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -219,6 +227,10 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnAdd {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogPriceOnAddData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogPriceOnAddDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.PRICE.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -239,6 +251,10 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnDelete {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogPriceOnDeleteData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogPriceOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.PRICE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -259,6 +275,10 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnUpdate {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogPriceOnUpdateData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogPriceOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.PRICE.TYPE.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -279,6 +299,10 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnAdd {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogPriceTypeOnAddData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogPriceTypeOnAddDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.PRICE.TYPE.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -299,6 +323,10 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnDelete {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogPriceTypeOnDeleteData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogPriceTypeOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.PRICE.TYPE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -319,6 +347,10 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnUpdate {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogPriceTypeOnUpdateData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogPriceTypeOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.PRODUCT.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -427,6 +459,10 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnDelete {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogProductOnDeleteData = CatalogProductOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductOnDeleteDataFields = CatalogProductOnAddDataFields;
 /// `CATALOG.PRODUCT.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -447,6 +483,10 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnUpdate {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogProductOnUpdateData = CatalogProductOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogProductOnUpdateDataFields = CatalogProductOnAddDataFields;
 /// `CATALOG.ROUNDING.ON.ADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -467,6 +507,10 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnAdd {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogRoundingOnAddData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogRoundingOnAddDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.ROUNDING.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -487,6 +531,10 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnDelete {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogRoundingOnDeleteData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogRoundingOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// `CATALOG.ROUNDING.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `catalog`
@@ -507,3 +555,7 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnUpdate {
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub type CatalogRoundingOnUpdateData = CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type CatalogRoundingOnUpdateDataFields = CatalogMeasureOnAddDataFields;

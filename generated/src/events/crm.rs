@@ -20,6 +20,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmActivityAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmActivityAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMACTIVITYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -40,6 +44,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmActivityDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmActivityDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMACTIVITYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -60,6 +68,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmActivityUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmActivityUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMADDRESSREGISTER`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -213,6 +225,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmAddressUnregister {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmAddressUnregisterData = OnCrmAddressRegisterData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmAddressUnregisterDataFields = OnCrmAddressRegisterDataFields;
 /// `ONCRMBANKDETAILADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -233,6 +249,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmBankDetailAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmBankDetailAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMBANKDETAILDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -253,6 +273,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmBankDetailDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmBankDetailDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMBANKDETAILUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -273,6 +297,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmBankDetailUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmBankDetailUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMCOMPANYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -293,6 +321,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCompanyAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCompanyAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMCOMPANYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -313,6 +345,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCompanyDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCompanyDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMCOMPANYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -333,6 +369,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCompanyUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCompanyUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMCOMPANYUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -464,6 +504,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCompanyUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCompanyUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMCOMPANYUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -484,6 +528,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldSetEnumValues {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCompanyUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCompanyUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMCOMPANYUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -504,6 +552,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCompanyUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCompanyUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMCONTACTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -524,6 +576,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmContactAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmContactAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMCONTACTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -544,6 +600,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmContactDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmContactDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMCONTACTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -564,6 +624,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmContactUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmContactUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMCONTACTUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -584,6 +648,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmContactUserFieldAddData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmContactUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMCONTACTUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -604,6 +672,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmContactUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmContactUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMCONTACTUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -624,6 +696,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldSetEnumValues {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmContactUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmContactUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMCONTACTUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -644,6 +720,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmContactUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmContactUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMCURRENCYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -742,6 +822,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCurrencyDeleteData = OnCrmCurrencyAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCurrencyDeleteDataFields = OnCrmCurrencyAddDataFields;
 /// `ONCRMCURRENCYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -762,6 +846,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmCurrencyUpdateData = OnCrmCurrencyAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmCurrencyUpdateDataFields = OnCrmCurrencyAddDataFields;
 /// `ONCRMDEALADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -782,6 +870,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMDEALDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -802,6 +894,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMDEALMOVETOCATEGORY`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1021,6 +1117,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealRecurringDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealRecurringDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMDEALRECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1146,6 +1246,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealRecurringUpdateData = OnCrmDealRecurringAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealRecurringUpdateDataFields = OnCrmDealRecurringAddDataFields;
 /// `ONCRMDEALUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1166,6 +1270,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMDEALUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1186,6 +1294,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealUserFieldAddData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMDEALUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1206,6 +1318,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMDEALUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1226,6 +1342,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldSetEnumValues {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMDEALUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1246,6 +1366,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDealUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDealUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMDOCUMENTGENERATORDOCUMENTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1371,6 +1495,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentDelete 
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDocumentGeneratorDocumentDeleteData = OnCrmDocumentGeneratorDocumentAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDocumentGeneratorDocumentDeleteDataFields = OnCrmDocumentGeneratorDocumentAddDataFields;
 /// `ONCRMDOCUMENTGENERATORDOCUMENTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1391,6 +1519,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentUpdate 
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDocumentGeneratorDocumentUpdateData = OnCrmDocumentGeneratorDocumentAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDocumentGeneratorDocumentUpdateDataFields = OnCrmDocumentGeneratorDocumentAddDataFields;
 /// `ONCRMDYNAMICITEMADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1502,6 +1634,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDynamicItemDeleteData = OnCrmDynamicItemAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDynamicItemDeleteDataFields = OnCrmDynamicItemAddDataFields;
 /// `ONCRMDYNAMICITEMUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1522,6 +1658,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmDynamicItemUpdateData = OnCrmDynamicItemAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmDynamicItemUpdateDataFields = OnCrmDynamicItemAddDataFields;
 /// `ONCRMINVOICEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1543,6 +1683,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmInvoiceAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmInvoiceAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMINVOICEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1564,6 +1708,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmInvoiceDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmInvoiceDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMINVOICERECURRINGADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1677,6 +1825,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmInvoiceRecurringDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmInvoiceRecurringDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMINVOICERECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1804,6 +1956,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmInvoiceRecurringUpdateData = OnCrmInvoiceRecurringAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmInvoiceRecurringUpdateDataFields = OnCrmInvoiceRecurringAddDataFields;
 /// `ONCRMINVOICESETSTATUS`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1825,6 +1981,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceSetStatus {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmInvoiceSetStatusData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmInvoiceSetStatusDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMINVOICEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1846,6 +2006,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmInvoiceUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmInvoiceUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMINVOICEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2013,6 +2177,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmLeadAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmLeadAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMLEADDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2033,6 +2201,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmLeadDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmLeadDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMLEADUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2053,6 +2225,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmLeadUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmLeadUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMLEADUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2073,6 +2249,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmLeadUserFieldAddData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmLeadUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMLEADUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2093,6 +2273,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmLeadUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmLeadUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMLEADUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2113,6 +2297,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldSetEnumValues {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmLeadUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmLeadUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMLEADUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2133,6 +2321,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmLeadUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmLeadUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMMEASUREADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2154,6 +2346,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmMeasureAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmMeasureAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMMEASUREDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2175,6 +2371,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmMeasureDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmMeasureDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMMEASUREUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2196,6 +2396,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmMeasureUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmMeasureUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2217,6 +2421,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2238,6 +2446,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTPROPERTYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2259,6 +2471,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductPropertyAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductPropertyAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTPROPERTYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2280,6 +2496,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductPropertyDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductPropertyDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTPROPERTYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2301,6 +2521,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductPropertyUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductPropertyUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTSECTIONADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2322,6 +2546,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductSectionAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductSectionAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTSECTIONDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2343,6 +2571,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductSectionDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductSectionDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTSECTIONUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2364,6 +2596,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductSectionUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductSectionUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMPRODUCTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2385,6 +2621,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmProductUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmProductUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMQUOTEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2405,6 +2645,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmQuoteAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmQuoteAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMQUOTEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2425,6 +2669,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmQuoteDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmQuoteDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMQUOTEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2445,6 +2693,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmQuoteUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmQuoteUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMQUOTEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2465,6 +2717,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmQuoteUserFieldAddData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmQuoteUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMQUOTEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2485,6 +2741,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmQuoteUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmQuoteUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMQUOTEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2505,6 +2765,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldSetEnumValues {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmQuoteUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmQuoteUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMQUOTEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2525,6 +2789,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmQuoteUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmQuoteUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMREQUISITEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2545,6 +2813,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmRequisiteAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmRequisiteAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMREQUISITEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2565,6 +2837,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmRequisiteDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmRequisiteDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMREQUISITEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2585,6 +2861,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmRequisiteUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmRequisiteUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMREQUISITEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2605,6 +2885,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmRequisiteUserFieldAddData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmRequisiteUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMREQUISITEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2625,6 +2909,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmRequisiteUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmRequisiteUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMREQUISITEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2645,6 +2933,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldSetEnumValues 
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmRequisiteUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmRequisiteUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMREQUISITEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2665,6 +2957,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmRequisiteUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmRequisiteUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMTIMELINECOMMENTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2745,6 +3041,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmTypeAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmTypeAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMTYPEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2765,6 +3065,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmTypeDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmTypeDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMTYPEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2785,6 +3089,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmTypeUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmTypeUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONCRMTYPEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2805,6 +3113,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldAdd {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmTypeUserFieldAddData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmTypeUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMTYPEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2825,6 +3137,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldDelete {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmTypeUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmTypeUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMTYPEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2845,6 +3161,10 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldSetEnumValues {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmTypeUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmTypeUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// `ONCRMTYPEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2865,3 +3185,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldUpdate {
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub type OnCrmTypeUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OnCrmTypeUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;

@@ -142,6 +142,14 @@ impl OnImbotJoinChatData {
         self
     }
 }
+/// Allowed values of `CHAT_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotJoinChatDataParamsChatType = OnImCommandAddDataParamsChatType;
+/// Allowed values of `MESSAGE_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotJoinChatDataParamsMessageType = OnImCommandAddDataParamsChatType;
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -555,6 +563,18 @@ impl OnImbotMessageAddData {
         self
     }
 }
+/// Allowed values of `MESSAGE_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageAddDataParamsMessageType = OnImCommandAddDataParamsChatType;
+/// Allowed values of `CHAT_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageAddDataParamsChatType = OnImCommandAddDataParamsChatType;
+/// The `MENTIONED_LIST` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageAddDataParamsMentionedList = OnImCommandAddDataCommand;
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -1465,6 +1485,18 @@ impl OnImbotMessageDeleteData {
         self
     }
 }
+/// The `BOT` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageDeleteDataBot = OnImCommandAddDataCommand;
+/// Allowed values of `MESSAGE_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageDeleteDataParamsMessageType = OnImCommandAddDataParamsChatType;
+/// Allowed values of `CHAT_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageDeleteDataParamsChatType = OnImCommandAddDataParamsChatType;
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -1711,6 +1743,10 @@ impl OnImbotMessageDeleteDataParams {
         self
     }
 }
+/// The `USER` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageDeleteDataUser = OnImbotMessageAddDataUser;
 /// `ONIMBOTMESSAGEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imbot`
@@ -1775,6 +1811,22 @@ impl OnImbotMessageUpdateData {
         self
     }
 }
+/// The `BOT` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageUpdateDataBot = OnImCommandAddDataCommand;
+/// Allowed values of `MESSAGE_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageUpdateDataParamsMessageType = OnImCommandAddDataParamsChatType;
+/// The `MENTIONED_LIST` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageUpdateDataParamsMentionedList = OnImCommandAddDataCommand;
+/// Allowed values of `CHAT_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageUpdateDataParamsChatType = OnImCommandAddDataParamsChatType;
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -2106,6 +2158,10 @@ impl OnImbotMessageUpdateDataParams {
         self
     }
 }
+/// The `USER` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImbotMessageUpdateDataUser = OnImbotMessageAddDataUser;
 /// `ONIMBOTV2COMMANDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imbot`
@@ -3015,6 +3071,10 @@ impl OnImCommandAddDataCommand {
         }
     }
 }
+/// Allowed values of `MESSAGE_TYPE`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImCommandAddDataParamsMessageType = OnImCommandAddDataParamsChatType;
 /// Allowed values of `CHAT_TYPE`.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -3101,6 +3161,10 @@ impl<'de> ::serde::Deserialize<'de> for OnImCommandAddDataParamsChatType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// The `BOT_IN_CHAT` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type OnImCommandAddDataParamsBotInChat = OnImCommandAddDataCommand;
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]

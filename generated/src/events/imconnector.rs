@@ -238,10 +238,26 @@ impl OnImConnectorDialogFinishDataDataSession {
     }
 }
 /// The `chat` object.
-#[cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines"))]
+#[cfg(
+    any(
+        feature = "booking",
+        feature = "crm",
+        feature = "imconnector",
+        feature = "imopenlines"
+    )
+)]
 #[cfg_attr(
     docsrs,
-    doc(cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines")))
+    doc(
+        cfg(
+            any(
+                feature = "booking",
+                feature = "crm",
+                feature = "imconnector",
+                feature = "imopenlines"
+            )
+        )
+    )
 )]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
@@ -255,12 +271,35 @@ pub struct OnImConnectorDialogFinishDataDataChat {
     )]
     pub id: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines"))]
+#[cfg(
+    any(
+        feature = "booking",
+        feature = "crm",
+        feature = "imconnector",
+        feature = "imopenlines"
+    )
+)]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataChat);
-#[cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines"))]
+#[cfg(
+    any(
+        feature = "booking",
+        feature = "crm",
+        feature = "imconnector",
+        feature = "imopenlines"
+    )
+)]
 #[cfg_attr(
     docsrs,
-    doc(cfg(any(feature = "crm", feature = "imconnector", feature = "imopenlines")))
+    doc(
+        cfg(
+            any(
+                feature = "booking",
+                feature = "crm",
+                feature = "imconnector",
+                feature = "imopenlines"
+            )
+        )
+    )
 )]
 impl OnImConnectorDialogFinishDataDataChat {
     /// An empty value; set fields with the setters.
@@ -274,6 +313,10 @@ impl OnImConnectorDialogFinishDataDataChat {
         self
     }
 }
+/// The `user` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorDialogFinishDataDataUser = OnImConnectorDialogFinishDataDataChat;
 /// The `DATA` object.
 #[cfg(any(feature = "imconnector", feature = "imopenlines"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
@@ -353,6 +396,26 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorDialogStart {
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 pub type OnImConnectorDialogStartData = OnImConnectorDialogFinishData;
+/// The `connector` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorDialogStartDataDataConnector = OnImConnectorDialogFinishDataDataConnector;
+/// The `session` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorDialogStartDataDataSession = OnImConnectorDialogFinishDataDataSession;
+/// The `chat` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorDialogStartDataDataChat = OnImConnectorDialogFinishDataDataChat;
+/// The `user` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorDialogStartDataDataUser = OnImConnectorDialogFinishDataDataChat;
+/// The `DATA` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorDialogStartDataData = OnImConnectorDialogFinishDataData;
 /// `ONIMCONNECTORLINEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imconnector`
@@ -737,6 +800,18 @@ impl OnImConnectorMessageDeleteData {
         self
     }
 }
+/// The `im` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorMessageDeleteDataMessagesIm = OnImConnectorMessageAddDataMessagesIm;
+/// The `message` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorMessageDeleteDataMessagesMessage = OnImConnectorMessageAddDataMessagesChat;
+/// The `chat` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorMessageDeleteDataMessagesChat = OnImConnectorMessageAddDataMessagesChat;
 /// The `MESSAGES` object.
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
@@ -870,6 +945,10 @@ impl OnImConnectorMessageUpdateData {
         self
     }
 }
+/// The `im` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorMessageUpdateDataMessagesIm = OnImConnectorMessageAddDataMessagesIm;
 /// The `message` object.
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
@@ -916,6 +995,10 @@ impl OnImConnectorMessageUpdateDataMessagesMessage {
         self
     }
 }
+/// The `chat` object.
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
+pub type OnImConnectorMessageUpdateDataMessagesChat = OnImConnectorMessageAddDataMessagesChat;
 /// The `MESSAGES` object.
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]

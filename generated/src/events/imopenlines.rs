@@ -48,6 +48,14 @@ impl OnOpenLineMessageAddData {
         self
     }
 }
+/// The `connector` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageAddDataDataConnector = crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector;
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageAddDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -370,6 +378,18 @@ impl OnOpenLineMessageDeleteData {
         self
     }
 }
+/// The `im` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageDeleteDataDataIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
+/// The `message` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageDeleteDataDataMessage = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageDeleteDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -452,6 +472,22 @@ impl ::bitrix24_runtime::events::Event for OnOpenLineMessageUpdate {
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 pub type OnOpenLineMessageUpdateData = OnOpenLineMessageDeleteData;
+/// The `im` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageUpdateDataDataIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
+/// The `message` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageUpdateDataDataMessage = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageUpdateDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+/// The `DATA` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnOpenLineMessageUpdateDataData = OnOpenLineMessageDeleteDataData;
 /// `ONSESSIONFINISH`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imopenlines`
@@ -507,6 +543,26 @@ impl OnSessionFinishData {
         self
     }
 }
+/// The `connector` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionFinishDataDataConnector = crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector;
+/// The `session` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionFinishDataDataSession = crate::events::imconnector::OnImConnectorDialogFinishDataDataSession;
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionFinishDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+/// The `user` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionFinishDataDataUser = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+/// The `DATA` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionFinishDataData = crate::events::imconnector::OnImConnectorDialogFinishDataData;
 /// `ONSESSIONSTART`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imopenlines`
@@ -527,3 +583,23 @@ impl ::bitrix24_runtime::events::Event for OnSessionStart {
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 pub type OnSessionStartData = OnSessionFinishData;
+/// The `connector` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionStartDataDataConnector = crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector;
+/// The `session` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionStartDataDataSession = crate::events::imconnector::OnImConnectorDialogFinishDataDataSession;
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionStartDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+/// The `user` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionStartDataDataUser = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+/// The `DATA` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type OnSessionStartDataData = crate::events::imconnector::OnImConnectorDialogFinishDataData;

@@ -95,6 +95,10 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostDelete {
 #[cfg(feature = "log")]
 #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
 pub type OnLiveFeedPostDeleteData = OnLiveFeedPostAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
+pub type OnLiveFeedPostDeleteDataFields = OnLiveFeedPostAddDataFields;
 /// `ONLIVEFEEDPOSTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `log`
@@ -115,3 +119,7 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostUpdate {
 #[cfg(feature = "log")]
 #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
 pub type OnLiveFeedPostUpdateData = OnLiveFeedPostAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
+pub type OnLiveFeedPostUpdateDataFields = OnLiveFeedPostAddDataFields;

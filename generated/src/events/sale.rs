@@ -20,6 +20,10 @@ impl ::bitrix24_runtime::events::Event for OnOrderDeleted {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnOrderDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnOrderDeletedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONORDERENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -40,6 +44,10 @@ impl ::bitrix24_runtime::events::Event for OnOrderEntitySaved {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnOrderEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnOrderEntitySavedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONPAYMENTDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -60,6 +68,10 @@ impl ::bitrix24_runtime::events::Event for OnPaymentDeleted {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnPaymentDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnPaymentDeletedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONPAYMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -80,6 +92,10 @@ impl ::bitrix24_runtime::events::Event for OnPaymentEntitySaved {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnPaymentEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnPaymentEntitySavedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONPROPERTYVALUEDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -100,6 +116,10 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueDeleted {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnPropertyValueDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnPropertyValueDeletedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONPROPERTYVALUEENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -120,6 +140,10 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueEntitySaved {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnPropertyValueEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnPropertyValueEntitySavedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONSALEBEFOREORDERDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -251,6 +275,10 @@ impl ::bitrix24_runtime::events::Event for OnSaleOrderSaved {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnSaleOrderSavedData = OnSaleBeforeOrderDeleteData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnSaleOrderSavedDataFields = OnSaleBeforeOrderDeleteDataFields;
 /// `ONSHIPMENTDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -271,6 +299,10 @@ impl ::bitrix24_runtime::events::Event for OnShipmentDeleted {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnShipmentDeletedData = crate::events::crm::OnCrmCurrencyAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnShipmentDeletedDataFields = crate::events::crm::OnCrmCurrencyAddDataFields;
 /// `ONSHIPMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -291,3 +323,7 @@ impl ::bitrix24_runtime::events::Event for OnShipmentEntitySaved {
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 pub type OnShipmentEntitySavedData = crate::events::crm::OnCrmCurrencyAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type OnShipmentEntitySavedDataFields = crate::events::crm::OnCrmCurrencyAddDataFields;

@@ -20,6 +20,10 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupAdd {
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
 pub type OnSonetGroupAddData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+pub type OnSonetGroupAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONSONETGROUPDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -40,6 +44,10 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupDelete {
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
 pub type OnSonetGroupDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+pub type OnSonetGroupDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
 /// `ONSONETGROUPSUBJECTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -146,3 +154,7 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupUpdate {
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
 pub type OnSonetGroupUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+/// The `FIELDS` object.
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+pub type OnSonetGroupUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;

@@ -892,6 +892,10 @@ impl OnVoximplantCallInitData {
         self
     }
 }
+/// Allowed values of `CALL_TYPE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type OnVoximplantCallInitDataCallType = OnVoximplantCallEndDataCallType;
 /// Allowed values of `ACCOUNT_SEARCH_ID`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]

@@ -822,6 +822,14 @@ impl GetItemChatRestrictions {
         self
     }
 }
+/// The `entity_link` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetItemChatEntityLink = crate::types::ChatsEntityLink;
+/// The `permissions` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetItemChatPermissions = crate::types::ChatsPermissions;
 /// The `chat` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -1511,7 +1519,9 @@ impl ::bitrix24_runtime::Method for Hide {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct HideResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "im")]
@@ -1911,6 +1921,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for ListError {}
+/// The `avatar` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListResponseItemsAvatar = GetItemAvatar;
 /// The `message` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -2512,6 +2526,18 @@ impl ListResponseItemsUser {
         self
     }
 }
+/// The `restrictions` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListResponseItemsChatRestrictions = crate::types::ChatsRestrictions;
+/// The `entity_link` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListResponseItemsChatEntityLink = crate::types::ChatsEntityLink;
+/// The `permissions` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListResponseItemsChatPermissions = crate::types::ChatsPermissions;
 /// The `chat` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -3365,7 +3391,9 @@ impl ::bitrix24_runtime::Method for Pin {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct PinResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "im")]
@@ -3490,7 +3518,9 @@ impl ::bitrix24_runtime::Method for Unread {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UnreadResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "im")]

@@ -400,7 +400,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -561,7 +563,9 @@ impl ::bitrix24_runtime::Method for Like {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct LikeResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -634,6 +638,10 @@ impl ::std::fmt::Display for LikeError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for LikeError {}
+/// Allowed values of `ACTION`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type LikeAction = crate::im::message::LikeAction;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`imbot.message.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-update.html).
 ///
@@ -785,7 +793,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]

@@ -164,6 +164,14 @@ impl ::std::fmt::Display for MessagesError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for MessagesError {}
+/// The `user` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesMessagesUser = MessagesMessagesChat;
+/// The `message` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesMessagesMessage = MessagesMessagesChat;
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]

@@ -79,7 +79,9 @@ impl ::bitrix24_runtime::Method for Activate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ActivateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imopenlines")]
@@ -984,20 +986,34 @@ impl ::bitrix24_runtime::Method for Unregister {
     type Error = UnregisterError;
 }
 /// The `result` of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct UnregisterResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
-    pub bool,
-);
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[cfg(any(feature = "imopenlines", feature = "tasks"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imopenlines", feature = "tasks"))))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UnregisterResponse {
+    /// `result`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub result: ::std::option::Option<bool>,
+}
+#[cfg(any(feature = "imopenlines", feature = "tasks"))]
+::bitrix24_runtime::wire_object!(UnregisterResponse);
+#[cfg(any(feature = "imopenlines", feature = "tasks"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "imopenlines", feature = "tasks"))))]
 impl UnregisterResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> bool {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
     }
 }
 /// Errors of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).

@@ -422,6 +422,10 @@ impl MessagesMessagesMessage {
         self
     }
 }
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesMessagesChat = crate::imconnector::send::MessagesMessagesChat;
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -472,6 +476,14 @@ impl MessagesMessages {
         self
     }
 }
+/// The `message` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesResponseDataResultMessage = crate::imconnector::send::MessagesResponseDataResultMessage;
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesResponseDataResultChat = crate::imconnector::send::MessagesResponseDataResultChat;
 /// The `extra` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]

@@ -702,3 +702,27 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
+/// The `restrictions` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseRestrictions = crate::im::recent::GetItemChatRestrictions;
+/// The `entity_link` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseEntityLink = crate::types::ChatsEntityLink;
+/// The `permissions` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponsePermissions = crate::types::ChatsPermissions;
+/// The `readed_list` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseReadedList = crate::types::ChatsReadedList;
+/// The `first_viewers` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseLastMessageViewsFirstViewers = crate::types::ChatsFirstViewers;
+/// The `last_message_views` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseLastMessageViews = crate::types::ChatsLastMessageViews;

@@ -91,7 +91,9 @@ impl ::bitrix24_runtime::Method for Addcard {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddcardResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -246,7 +248,9 @@ impl ::bitrix24_runtime::Method for ChangeAnchor {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ChangeAnchorResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -399,7 +403,9 @@ impl ::bitrix24_runtime::Method for ChangeNodeName {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ChangeNodeNameResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -472,6 +478,10 @@ impl ::std::fmt::Display for ChangeNodeNameError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for ChangeNodeNameError {}
+/// The `data` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type ChangeNodeNameData = crate::events::imbot::OnImCommandAddDataCommand;
 /// Parameters of [`landing.block.clonecard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-clone-card.html).
 ///
 /// - Scopes: `landing`
@@ -558,7 +568,9 @@ impl ::bitrix24_runtime::Method for Clonecard {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ClonecardResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -1868,6 +1880,10 @@ impl ::std::fmt::Display for GetlistError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetlistError {}
+/// The `params` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetlistParams = GetbyidParams;
 /// The `meta` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -3030,7 +3046,9 @@ impl ::bitrix24_runtime::Method for Removecard {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct RemovecardResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -3169,7 +3187,9 @@ impl ::bitrix24_runtime::Method for UpdateCards {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateCardsResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -3238,6 +3258,10 @@ impl ::std::fmt::Display for UpdateCardsError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for UpdateCardsError {}
+/// The `data` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type UpdateCardsData = crate::events::imbot::OnImCommandAddDataCommand;
 /// Parameters of [`landing.block.updateStyles`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html).
 ///
 /// - Scopes: `landing`
@@ -3326,7 +3350,9 @@ impl ::bitrix24_runtime::Method for UpdateStyles {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateStylesResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -3530,7 +3556,9 @@ impl ::bitrix24_runtime::Method for Updateattrs {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateattrsResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -3603,6 +3631,10 @@ impl ::std::fmt::Display for UpdateattrsError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for UpdateattrsError {}
+/// The `data` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type UpdateattrsData = crate::events::imbot::OnImCommandAddDataCommand;
 /// Parameters of [`landing.block.updatecontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html).
 ///
 /// - Scopes: `landing`
@@ -3865,7 +3897,9 @@ impl ::bitrix24_runtime::Method for Updatenodes {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdatenodesResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]
@@ -3942,6 +3976,10 @@ impl ::std::fmt::Display for UpdatenodesError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for UpdatenodesError {}
+/// The `data` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type UpdatenodesData = crate::events::imbot::OnImCommandAddDataCommand;
 /// The `additional` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]

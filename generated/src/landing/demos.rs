@@ -123,6 +123,14 @@ impl ::std::fmt::Display for GetListError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetListError {}
+/// Allowed values of `TYPE`.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetListParamsFilterType = GetListItemType;
+/// Allowed values of `TPL_TYPE`.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetListParamsFilterTplType = GetListItemTplType;
 /// The `filter` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -455,6 +463,18 @@ impl GetListParamsFilter {
         self
     }
 }
+/// Allowed values of `TYPE`.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetListParamsGroupType = GetListItemType;
+/// Allowed values of `TPL_TYPE`.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetListParamsGroupTplType = GetListItemTplType;
+/// The `group` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetListParamsGroup = GetListItem;
 /// The `params` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1120,6 +1140,10 @@ impl ::std::fmt::Display for GetPageListError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetPageListError {}
+/// Allowed values of `type`.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetPageListType = GetListItemType;
 /// The `filter` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1538,6 +1562,14 @@ impl ::std::fmt::Display for GetSiteListError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetSiteListError {}
+/// Allowed values of `type`.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetSiteListType = GetListItemType;
+/// The `filter` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetSiteListFilter = GetPageListFilter;
 /// Parameters of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
 ///
 /// - Scopes: `landing`
@@ -1783,7 +1815,9 @@ impl ::bitrix24_runtime::Method for Unregister {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UnregisterResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]

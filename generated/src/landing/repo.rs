@@ -556,6 +556,10 @@ impl GetListParamsFilter {
         self
     }
 }
+/// The `group` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetListParamsGroup = GetListItem;
 /// The `params` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1456,7 +1460,9 @@ impl ::bitrix24_runtime::Method for Unregister {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UnregisterResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "landing")]

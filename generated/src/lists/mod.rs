@@ -410,7 +410,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "lists")]
@@ -479,6 +481,10 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for DeleteError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type DeleteIblockTypeId = AddIblockTypeId;
 /// Parameters of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
 ///
 /// - Scopes: `lists`
@@ -676,6 +682,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type GetIblockTypeId = AddIblockTypeId;
 /// Parameters of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
 ///
 /// - Scopes: `lists`
@@ -807,7 +817,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "lists")]
@@ -882,3 +894,11 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type UpdateIblockTypeId = AddIblockTypeId;
+/// The `FIELDS` object.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type UpdateFields = AddFields;

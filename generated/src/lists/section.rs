@@ -174,6 +174,14 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type AddIblockTypeId = crate::lists::AddIblockTypeId;
+/// Allowed values of `DESCRIPTION_TYPE`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type AddFieldsDescriptionType = crate::types::CatalogProductDetailTextType;
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
@@ -456,7 +464,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "lists")]
@@ -531,6 +541,10 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for DeleteError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type DeleteIblockTypeId = crate::lists::AddIblockTypeId;
 /// Parameters of [`lists.section.get`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html).
 ///
 /// - Scopes: `lists`
@@ -705,6 +719,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type GetIblockTypeId = crate::lists::AddIblockTypeId;
 /// Parameters of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html).
 ///
 /// - Scopes: `lists`
@@ -818,7 +836,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "lists")]
@@ -893,3 +913,15 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type UpdateIblockTypeId = crate::lists::AddIblockTypeId;
+/// Allowed values of `DESCRIPTION_TYPE`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type UpdateFieldsDescriptionType = crate::types::CatalogProductDetailTextType;
+/// The `FIELDS` object.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type UpdateFields = AddFields;

@@ -581,6 +581,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "rpa")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "rpa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
+pub type UpdateFields = AddFields;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.timeline.updateIsFixed`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update-is-fixed.html).
 ///

@@ -130,6 +130,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `domain`.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type AddFieldsDomain = crate::types::SaleBusinessValuePersonDomainDomain;
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -198,7 +202,9 @@ impl ::bitrix24_runtime::Method for DeleteByFilter {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteByFilterResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sale")]
@@ -283,6 +289,14 @@ impl ::std::fmt::Display for DeleteByFilterError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for DeleteByFilterError {}
+/// Allowed values of `domain`.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type DeleteByFilterFieldsDomain = crate::types::SaleBusinessValuePersonDomainDomain;
+/// The `fields` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type DeleteByFilterFields = AddFields;
 /// Parameters of [`sale.businessValuePersonDomain.getFields`](https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-get-fields.html).
 ///
 /// - Scopes: `sale`

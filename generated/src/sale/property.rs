@@ -151,6 +151,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `type`.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type AddFieldsType = crate::types::SaleOrderPropertyType;
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -580,7 +584,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sale")]
@@ -896,6 +902,10 @@ impl ::std::fmt::Display for GetfieldsbytypeError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetfieldsbytypeError {}
+/// Allowed values of `type`.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type GetfieldsbytypeType = crate::types::SaleOrderPropertyType;
 /// Parameters of [`sale.property.list`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html).
 ///
 /// - Scopes: `sale`

@@ -221,7 +221,9 @@ impl ::bitrix24_runtime::Method for DeleteByFilter {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteByFilterResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sale")]
@@ -294,6 +296,10 @@ impl ::std::fmt::Display for DeleteByFilterError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for DeleteByFilterError {}
+/// The `fields` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type DeleteByFilterFields = AddFields;
 /// Parameters of [`sale.propertyRelation.getFields`](https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-get-fields.html).
 ///
 /// - Scopes: `sale`

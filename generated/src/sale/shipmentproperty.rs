@@ -186,6 +186,14 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `type`.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type AddFieldsType = crate::types::SaleOrderPropertyType;
+/// The `fields` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type AddFields = crate::sale::property::AddFields;
 /// Parameters of [`sale.shipmentproperty.delete`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-delete.html).
 ///
 /// - Scopes: `sale`
@@ -227,7 +235,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sale")]
@@ -845,3 +855,7 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type UpdateFields = crate::sale::property::UpdateFields;

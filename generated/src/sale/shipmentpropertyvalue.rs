@@ -41,7 +41,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sale")]
@@ -156,14 +158,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `propertyValue`: integer.
-    #[serde(
-        rename = "propertyValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub property_value: ::std::option::Option<i64>,
+    /// `propertyValue`: `GetResponsePropertyValue`.
+    #[serde(rename = "propertyValue", default, skip_serializing_if = "Option::is_none")]
+    pub property_value: ::std::option::Option<GetResponsePropertyValue>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -176,7 +173,7 @@ impl GetResponse {
         Self { property_value: None }
     }
     /// Sets `propertyValue`.
-    pub fn property_value(mut self, value: i64) -> Self {
+    pub fn property_value(mut self, value: GetResponsePropertyValue) -> Self {
         self.property_value = Some(value);
         self
     }
@@ -243,6 +240,98 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for GetError {}
+/// The `propertyValue` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponsePropertyValue {
+    /// `code`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: ::std::option::Option<::serde_json::Value>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `shipmentPropsId`: integer.
+    #[serde(
+        rename = "shipmentPropsId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub shipment_props_id: ::std::option::Option<i64>,
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(GetResponsePropertyValue);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl GetResponsePropertyValue {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            id: None,
+            name: None,
+            shipment_props_id: None,
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: ::serde_json::Value) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `shipmentPropsId`.
+    pub fn shipment_props_id(mut self, value: i64) -> Self {
+        self.shipment_props_id = Some(value);
+        self
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`sale.shipmentpropertyvalue.getfields`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-get-fields.html).
 ///
 /// - Scopes: `sale`

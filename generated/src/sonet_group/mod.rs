@@ -421,7 +421,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sonet")]
@@ -1191,7 +1193,9 @@ impl ::bitrix24_runtime::Method for Setowner {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetownerResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sonet")]
@@ -1524,3 +1528,7 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sonet")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `INITIATE_PERMS`.
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+pub type UpdateInitiatePerms = CreateInitiatePerms;

@@ -285,6 +285,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "sonet")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `ROLE`.
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+pub type GetItemRole = crate::sonet_group::CreateInitiatePerms;
 /// The `item` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
@@ -412,6 +416,10 @@ impl ::std::fmt::Display for GroupsError {
 }
 #[cfg(feature = "sonet")]
 impl ::std::error::Error for GroupsError {}
+/// Allowed values of `ROLE`.
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+pub type GroupsItemRole = crate::sonet_group::CreateInitiatePerms;
 /// The `item` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
@@ -704,7 +712,9 @@ impl ::bitrix24_runtime::Method for Request {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct RequestResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sonet")]

@@ -231,7 +231,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "task")]
@@ -647,6 +649,10 @@ impl ::std::fmt::Display for GetlistError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GetlistError {}
+/// The `ATTACHED_OBJECTS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type GetlistItemAttachedObjects = GetResponseAttachedObjects;
 /// The `item` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

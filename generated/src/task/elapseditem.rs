@@ -872,7 +872,9 @@ impl ::bitrix24_runtime::Method for IsActionAllowed {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct IsActionAllowedResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "task")]
@@ -1032,3 +1034,7 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for UpdateError {}
+/// The `ARFIELDS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type UpdateArfields = AddArfields;

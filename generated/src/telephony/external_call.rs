@@ -835,6 +835,14 @@ impl ::std::fmt::Display for FinishError {
 }
 #[cfg(feature = "telephony")]
 impl ::std::error::Error for FinishError {}
+/// Allowed values of `STATUS_CODE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type FinishStatusCode = crate::events::telephony::OnVoximplantCallEndDataCallFailedCode;
+/// Allowed values of `ADD_TO_CHAT`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type FinishAddToChat = crate::tasks::task::result::AddFromCommentResponseStatus;
 /// Allowed values of `INCOMING`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -947,6 +955,10 @@ impl<'de> ::serde::Deserialize<'de> for FinishResponseCallStatus {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
     }
 }
+/// Allowed values of `CALL_FAILED_CODE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type FinishResponseCallFailedCode = crate::events::telephony::OnVoximplantCallEndDataCallFailedCode;
 /// Parameters of [`telephony.externalCall.hide`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-hide.html).
 ///
 /// - Scopes: `telephony`
@@ -1012,7 +1024,9 @@ impl ::bitrix24_runtime::Method for Hide {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct HideResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "telephony")]
@@ -1484,6 +1498,14 @@ impl ::std::fmt::Display for RegisterError {
 }
 #[cfg(feature = "telephony")]
 impl ::std::error::Error for RegisterError {}
+/// Allowed values of `TYPE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type RegisterType = crate::events::telephony::OnVoximplantCallEndDataCallType;
+/// Allowed values of `CRM_CREATE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type RegisterCrmCreate = crate::tasks::task::result::AddFromCommentResponseStatus;
 /// Allowed values of `CRM_ENTITY_TYPE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -1538,6 +1560,14 @@ impl<'de> ::serde::Deserialize<'de> for RegisterCrmEntityType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `SHOW`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type RegisterShow = crate::tasks::task::result::AddFromCommentResponseStatus;
+/// Allowed values of `ADD_TO_CHAT`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type RegisterAddToChat = crate::tasks::task::result::AddFromCommentResponseStatus;
 /// The `CRM_CREATED_ENTITIES` object.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -2082,7 +2112,9 @@ impl ::bitrix24_runtime::Method for Show {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ShowResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "telephony")]

@@ -619,6 +619,10 @@ impl ::std::fmt::Display for OpenError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for OpenError {}
+/// Allowed values of `STATUS`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type OpenResponseStatus = CloseResponseStatus;
 /// Parameters of [`timeman.pause`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html).
 ///
 /// - Scopes: `timeman`
@@ -704,6 +708,10 @@ impl ::std::fmt::Display for PauseError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for PauseError {}
+/// Allowed values of `STATUS`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type PauseResponseStatus = CloseResponseStatus;
 /// Parameters of [`timeman.settings`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-settings.html).
 ///
 /// - Scopes: `timeman`
@@ -1000,3 +1008,7 @@ impl ::std::fmt::Display for StatusError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for StatusError {}
+/// Allowed values of `STATUS`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type StatusResponseStatus = CloseResponseStatus;

@@ -347,22 +347,7 @@ impl ::bitrix24_runtime::Method for Set {
 /// The `result` of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct SetResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
-    )]
-    pub bool,
-);
-#[cfg(feature = "timeman")]
-#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-impl SetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> bool {
-        self.0
-    }
-}
+pub type SetResponse = crate::imbot::v2::bot::UnregisterResponse;
 /// Errors of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]

@@ -50,7 +50,9 @@ impl ::bitrix24_runtime::Method for Access {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AccessResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "basic")]
@@ -1087,7 +1089,9 @@ impl ::bitrix24_runtime::Method for Admin {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AdminResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "basic")]
@@ -1545,6 +1549,13 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `order`.
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+pub type GetOrder = crate::department::GetOrder;
 /// Allowed values of `IMAGE_RESIZE`.
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[cfg_attr(
@@ -2714,7 +2725,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "user")]

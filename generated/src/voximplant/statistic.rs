@@ -157,6 +157,18 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "telephony")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `CALL_TYPE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type GetFilterCallType = crate::events::telephony::OnVoximplantCallEndDataCallType;
+/// Allowed values of `CALL_FAILED_CODE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type GetFilterCallFailedCode = crate::events::telephony::OnVoximplantCallEndDataCallFailedCode;
+/// Allowed values of `CRM_ENTITY_TYPE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type GetFilterCrmEntityType = crate::telephony::external_call::RegisterCrmEntityType;
 /// The `FILTER` object.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -630,3 +642,7 @@ impl GetFilter {
         self
     }
 }
+/// Allowed values of `ORDER`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type GetOrder = crate::department::GetOrder;

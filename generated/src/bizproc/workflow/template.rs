@@ -161,6 +161,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `AUTO_EXECUTE`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type AddAutoExecute = crate::types::CrmItemCommentsType;
 /// Parameters of [`bizproc.workflow.template.delete`](https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-delete.html).
 ///
 /// - Scopes: `bizproc`
@@ -628,6 +632,10 @@ impl<'de> ::serde::Deserialize<'de> for ListFilterDocumentType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `AUTO_EXECUTE`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListFilterAutoExecute = crate::types::CrmItemCommentsType;
 /// The `FILTER` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -846,6 +854,22 @@ impl ListFilter {
         self
     }
 }
+/// Allowed values of `MODULE_ID`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemModuleId = ListFilterModuleId;
+/// Allowed values of `ENTITY`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemEntity = ListFilterEntity;
+/// Allowed values of `DOCUMENT_TYPE`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemDocumentType = ListFilterDocumentType;
+/// Allowed values of `AUTO_EXECUTE`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type ListItemAutoExecute = crate::types::CrmItemCommentsType;
 /// The `item` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -1189,6 +1213,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `AUTO_EXECUTE`.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+pub type UpdateFieldsAutoExecute = crate::types::CrmItemCommentsType;
 /// The `FIELDS` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]

@@ -115,6 +115,22 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `templateTypeInfo`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type AddFieldsTemplateTypeInfo = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type AddFieldsTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type AddFieldsTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type AddFieldsTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -468,7 +484,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -917,6 +935,18 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
 ///
 /// - Scopes: `booking`
@@ -1121,6 +1151,18 @@ impl ListFilter {
         self
     }
 }
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resourceType.update`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-update.html).
 ///
 /// - Scopes: `booking`
@@ -1164,7 +1206,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -1237,6 +1281,22 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `templateTypeInfo`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeInfo = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]

@@ -651,7 +651,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "calendar")]
@@ -1432,3 +1434,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateRecurrenceMode {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// The `rrule` object.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type UpdateRrule = AddRrule;
+/// The `remind` object.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type UpdateRemind = AddRemind;
+/// The `meeting` object.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type UpdateMeeting = AddMeeting;

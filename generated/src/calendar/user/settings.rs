@@ -562,6 +562,14 @@ impl GetResponseDefaultRemindersFullDay {
         self
     }
 }
+/// Allowed values of `type`.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type GetResponseDefaultRemindersWithTimeType = GetResponseDefaultRemindersFullDayType;
+/// The `withTime` object.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type GetResponseDefaultRemindersWithTime = GetResponseDefaultRemindersFullDay;
 /// The `defaultReminders` object.
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
@@ -660,7 +668,9 @@ impl ::bitrix24_runtime::Method for Set {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "calendar")]
@@ -705,6 +715,30 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "calendar")]
 impl ::std::error::Error for SetError {}
+/// Allowed values of `view`.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type SetSettingsView = GetResponseView;
+/// Allowed values of `type`.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type SetSettingsDefaultRemindersFullDayType = GetResponseDefaultRemindersFullDayType;
+/// The `fullDay` object.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type SetSettingsDefaultRemindersFullDay = GetResponseDefaultRemindersFullDay;
+/// Allowed values of `type`.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type SetSettingsDefaultRemindersWithTimeType = GetResponseDefaultRemindersFullDayType;
+/// The `withTime` object.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type SetSettingsDefaultRemindersWithTime = GetResponseDefaultRemindersFullDay;
+/// The `defaultReminders` object.
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+pub type SetSettingsDefaultReminders = GetResponseDefaultReminders;
 /// The `settings` object.
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]

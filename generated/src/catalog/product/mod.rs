@@ -150,6 +150,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewPicture = AddFieldsDetailPicture;
 /// The `detailPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -188,6 +192,14 @@ impl AddFieldsDetailPicture {
         self
     }
 }
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -805,7 +817,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "catalog")]
@@ -1483,6 +1497,26 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterDetailTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterSubscribe = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `quantityTrace`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterQuantityTrace = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `recurSchemeType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterRecurSchemeType = crate::types::CatalogProductOfferRecurSchemeType;
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2259,6 +2293,22 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewPicture = AddFieldsDetailPicture;
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailPicture = AddFieldsDetailPicture;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

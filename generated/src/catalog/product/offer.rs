@@ -127,6 +127,34 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsSubscribe = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `quantityTrace`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsQuantityTrace = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `recurSchemeType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsRecurSchemeType = crate::types::CatalogProductOfferRecurSchemeType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -759,7 +787,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "catalog")]
@@ -1247,6 +1277,10 @@ impl ::std::fmt::Display for GetFieldsByFilterError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsByFilterError {}
+/// The `filter` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type GetFieldsByFilterFilter = crate::catalog::product::GetFieldsByFilterFilter;
 /// Parameters of [`catalog.product.offer.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1421,6 +1455,30 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterDetailTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterSubscribe = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `quantityTrace`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterQuantityTrace = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `type`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterType = crate::types::CatalogProductOfferType;
+/// Allowed values of `recurSchemeType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterRecurSchemeType = crate::types::CatalogProductOfferRecurSchemeType;
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2184,6 +2242,34 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsSubscribe = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `quantityTrace`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsQuantityTrace = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `recurSchemeType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsRecurSchemeType = crate::types::CatalogProductOfferRecurSchemeType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -127,6 +127,22 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -513,7 +529,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "catalog")]
@@ -684,6 +702,14 @@ impl ::std::fmt::Display for DownloadError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for DownloadError {}
+/// Allowed values of `fieldName`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type DownloadFieldsFieldName = crate::catalog::product::offer::DownloadFieldsFieldName;
+/// The `fields` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type DownloadFields = crate::catalog::product::offer::DownloadFields;
 /// Parameters of [`catalog.product.service.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get.html).
 ///
 /// - Scopes: `catalog`
@@ -907,6 +933,10 @@ impl ::std::fmt::Display for GetFieldsByFilterError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsByFilterError {}
+/// The `filter` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type GetFieldsByFilterFilter = crate::catalog::product::GetFieldsByFilterFilter;
 /// Parameters of [`catalog.product.service.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1081,6 +1111,14 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterDetailTextType = crate::types::CatalogProductDetailTextType;
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1616,6 +1654,22 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

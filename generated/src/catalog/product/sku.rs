@@ -127,6 +127,26 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for AddError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type AddFieldsSubscribe = crate::types::CatalogProductOfferQuantityTrace;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -637,7 +657,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "catalog")]
@@ -808,6 +830,14 @@ impl ::std::fmt::Display for DownloadError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for DownloadError {}
+/// Allowed values of `fieldName`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type DownloadFieldsFieldName = crate::catalog::product::offer::DownloadFieldsFieldName;
+/// The `fields` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type DownloadFields = crate::catalog::product::offer::DownloadFields;
 /// Parameters of [`catalog.product.sku.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-get.html).
 ///
 /// - Scopes: `catalog`
@@ -1041,6 +1071,10 @@ impl ::std::fmt::Display for GetFieldsByFilterError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetFieldsByFilterError {}
+/// The `filter` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type GetFieldsByFilterFilter = crate::catalog::product::GetFieldsByFilterFilter;
 /// Parameters of [`catalog.product.sku.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1213,6 +1247,22 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterDetailTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterSubscribe = crate::types::CatalogProductOfferQuantityTrace;
+/// Allowed values of `type`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type ListFilterType = crate::types::CatalogProductSkuType;
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1886,6 +1936,26 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for UpdateError {}
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+/// Allowed values of `previewTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsPreviewTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `detailTextType`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsDetailTextType = crate::types::CatalogProductDetailTextType;
+/// Allowed values of `subscribe`.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub type UpdateFieldsSubscribe = crate::types::CatalogProductOfferQuantityTrace;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]

@@ -117,6 +117,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `UTM_MEDIUM`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsUtmMedium = crate::types::CompanyUtmMedium;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -735,7 +739,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -1192,7 +1198,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -1237,6 +1245,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `UTM_MEDIUM`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFieldsUtmMedium = crate::types::CompanyUtmMedium;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

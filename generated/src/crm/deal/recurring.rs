@@ -85,6 +85,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `PARAMS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsParams = crate::types::RecurringDealParams;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -265,7 +269,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -997,7 +1003,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -1042,6 +1050,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `PARAMS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFieldsParams = crate::types::RecurringDealParams;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

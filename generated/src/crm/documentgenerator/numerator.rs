@@ -779,6 +779,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
+/// The `settings` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type GetResponseSettings = AddResponseSettings;
 /// Parameters of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
 ///
 /// - Scopes: `crm`
@@ -936,6 +940,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `settings` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListResponseSettings = AddResponseSettings;
 /// Parameters of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 ///
 /// - Scopes: `crm`
@@ -1030,6 +1038,14 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator;
+/// The `settings` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFieldsSettings = AddFieldsSettings;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1091,3 +1107,7 @@ impl UpdateFields {
         self
     }
 }
+/// The `settings` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateResponseSettings = AddResponseSettings;

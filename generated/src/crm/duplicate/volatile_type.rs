@@ -483,6 +483,10 @@ impl ::std::fmt::Display for RegisterError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for RegisterError {}
+/// Allowed values of `entityTypeId`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type RegisterEntityTypeId = FieldsEntityTypeId;
 /// Parameters of [`crm.duplicate.volatileType.unregister`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-unregister.html).
 ///
 /// - Scopes: `crm`
@@ -524,7 +528,9 @@ impl ::bitrix24_runtime::Method for Unregister {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UnregisterResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]

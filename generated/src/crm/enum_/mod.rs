@@ -262,6 +262,10 @@ impl ::std::fmt::Display for ActivitynotifytypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitynotifytypeError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ActivitynotifytypeItem = ActivitydirectionItem;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html).
 ///
@@ -349,6 +353,10 @@ impl ::std::fmt::Display for ActivitypriorityError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitypriorityError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ActivitypriorityItem = ActivitydirectionItem;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html).
 ///
@@ -436,6 +444,10 @@ impl ::std::fmt::Display for ActivitystatusError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitystatusError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ActivitystatusItem = ActivitydirectionItem;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html).
 ///
@@ -523,6 +535,10 @@ impl ::std::fmt::Display for ActivitytypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ActivitytypeError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ActivitytypeItem = ActivitydirectionItem;
 /// Parameters of [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html).
 ///
 /// - Scopes: `crm`
@@ -609,6 +625,10 @@ impl ::std::fmt::Display for AddresstypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddresstypeError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddresstypeItem = ActivitydirectionItem;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html).
 ///
@@ -696,6 +716,10 @@ impl ::std::fmt::Display for ContenttypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ContenttypeError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ContenttypeItem = ActivitydirectionItem;
 /// Parameters of [`crm.enum.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html).
 ///
 /// - Scopes: `crm`
@@ -1043,3 +1067,7 @@ impl ::std::fmt::Display for OwnertypeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for OwnertypeError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type OwnertypeItem = ActivitydirectionItem;

@@ -88,3 +88,7 @@ impl ::std::fmt::Display for ModeError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ModeError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ModeItem = crate::crm::enum_::ActivitydirectionItem;

@@ -172,6 +172,14 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `utmMedium`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsUtmMedium = crate::types::CompanyUtmMedium;
+/// Allowed values of `typeId`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsFmTypeId = crate::types::CrmItemFmTypeId;
 /// The `fm` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -235,6 +243,10 @@ impl AddFieldsFm {
         self
     }
 }
+/// Allowed values of `storageTypeId`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsStorageTypeId = crate::types::CrmItemStorageTypeId;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

@@ -129,6 +129,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `discountTypeId`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsDiscountTypeId = crate::types::CrmItemProductRowDiscountTypeId;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -906,6 +910,14 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `discountTypeId`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListFilterDiscountTypeId = crate::types::CrmItemProductRowDiscountTypeId;
+/// Allowed values of `type`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListFilterType = crate::types::CrmItemProductRowType;
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1436,6 +1448,10 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
+/// Allowed values of `discountTypeId`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type SetProductRowsDiscountTypeId = crate::types::CrmItemProductRowDiscountTypeId;
 /// The `productRows` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1734,3 +1750,11 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `discountTypeId`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFieldsDiscountTypeId = crate::types::CrmItemProductRowDiscountTypeId;
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFields = SetProductRows;

@@ -154,7 +154,9 @@ impl ::bitrix24_runtime::Method for Set {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -199,3 +201,7 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
+/// The `rows` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type SetRows = crate::crm::deal::productrows::SetRows;

@@ -97,6 +97,18 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `USER_TYPE_ID`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsUserTypeId = crate::types::UserfieldUserTypeId;
+/// The `SETTINGS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFieldsSettings = crate::crm::company::userfield::AddFieldsSettings;
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFields = crate::crm::company::userfield::AddFields;
 /// Parameters of [`crm.quote.userfield.delete`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-delete.html).
 ///
 /// - Scopes: `crm`
@@ -138,7 +150,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -442,6 +456,22 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `USER_TYPE_ID`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListFilterUserTypeId = crate::types::UserfieldUserTypeId;
+/// Allowed values of `SHOW_FILTER`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListFilterShowFilter = crate::crm::company::userfield::ListFilterShowFilter;
+/// Allowed values of `LANG`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListFilterLang = crate::crm::company::userfield::ListFilterLang;
+/// The `filter` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ListFilter = crate::crm::company::userfield::ListFilter;
 /// Parameters of [`crm.quote.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-update.html).
 ///
 /// - Scopes: `crm`
@@ -485,7 +515,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -559,3 +591,11 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
+/// The `SETTINGS` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFieldsSettings = crate::crm::company::userfield::UpdateFieldsSettings;
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateFields = crate::crm::company::userfield::UpdateFields;

@@ -40,7 +40,9 @@ impl ::bitrix24_runtime::Method for Bind {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct BindResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -85,6 +87,10 @@ impl ::std::fmt::Display for BindError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for BindError {}
+/// Allowed values of `ENTITY_TYPE`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type BindFieldsEntityType = crate::types::CommentEntityType;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -454,7 +460,9 @@ impl ::bitrix24_runtime::Method for Unbind {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UnbindResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -499,3 +507,11 @@ impl ::std::fmt::Display for UnbindError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UnbindError {}
+/// Allowed values of `ENTITY_TYPE`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UnbindFieldsEntityType = crate::types::CommentEntityType;
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UnbindFields = BindFields;

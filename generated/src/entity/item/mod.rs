@@ -293,7 +293,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "entity")]
@@ -534,6 +536,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "entity")]
 impl ::std::error::Error for GetError {}
+/// The `SORT` object.
+#[cfg(feature = "entity")]
+#[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
+pub type GetSort = crate::types::Object2;
 /// The `FILTER` object.
 #[cfg(feature = "entity")]
 #[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
@@ -1019,7 +1025,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "entity")]

@@ -104,7 +104,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "entity")]
@@ -252,7 +254,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "entity")]
@@ -595,7 +599,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "entity")]

@@ -710,6 +710,14 @@ impl<'de> ::serde::Deserialize<'de> for SetJobFieldsStatus {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// The `data` object.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type SetJobFieldsDataData = SetDataData;
+/// The `data` object.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type SetJobFieldsData = SetData;
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]

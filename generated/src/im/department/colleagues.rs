@@ -170,3 +170,11 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for ListError {}
+/// The `phones` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListItemPhones = crate::im::department::GetItemManagerUserDataPhones;
+/// The `item` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListItem = crate::im::department::GetItemManagerUserData;

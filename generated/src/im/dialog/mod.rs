@@ -817,6 +817,18 @@ impl GetResponseRestrictions {
         self
     }
 }
+/// The `entity_link` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetResponseEntityLink = crate::types::ChatsEntityLink;
+/// The `permissions` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetResponsePermissions = crate::types::ChatsPermissions;
+/// The `readed_list` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetResponseReadedList = crate::types::ChatsReadedList;
 /// The `last_message_views` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -1107,7 +1119,9 @@ impl ::bitrix24_runtime::Method for Unread {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UnreadResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "im")]
@@ -1214,7 +1228,9 @@ impl ::bitrix24_runtime::Method for Writing {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct WritingResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "im")]

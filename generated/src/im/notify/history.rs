@@ -346,3 +346,15 @@ impl ::std::fmt::Display for SearchError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for SearchError {}
+/// The `notifications` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type SearchResponseNotifications = crate::im::notify::GetResponseNotifications;
+/// The `phones` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type SearchResponseUsersPhones = crate::im::notify::GetResponseUsersPhones;
+/// The `users` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type SearchResponseUsers = crate::im::notify::GetResponseUsers;

@@ -185,6 +185,18 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for ListError {}
+/// The `restrictions` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListItemRestrictions = crate::im::dialog::GetResponseRestrictions;
+/// The `entity_link` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListItemEntityLink = crate::types::ChatsEntityLink;
+/// The `permissions` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListItemPermissions = crate::types::ChatsPermissions;
 /// The `item` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]

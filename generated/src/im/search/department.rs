@@ -171,6 +171,14 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for ListError {}
+/// The `phones` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListItemManagerUserDataPhones = crate::im::notify::GetResponseUsersPhones;
+/// The `manager_user_data` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type ListItemManagerUserData = crate::im::notify::GetResponseUsers;
 /// The `item` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]

@@ -47,7 +47,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "im")]
@@ -148,7 +150,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "im")]
@@ -336,6 +340,14 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for GetError {}
+/// The `avatar` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetItemAvatar = crate::im::recent::GetItemAvatar;
+/// The `phones` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetItemUserPhones = crate::im::notify::GetResponseUsersPhones;
 /// The `user` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]

@@ -127,3 +127,7 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for GetError {}
+/// The `phones` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+pub type GetResponsePhones = crate::im::notify::GetResponseUsersPhones;

@@ -336,6 +336,10 @@ impl<'de> ::serde::Deserialize<'de> for AddType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `COLOR`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type AddColor = crate::im::chat::AddColor;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`imbot.chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html).
 ///
@@ -534,7 +538,9 @@ impl ::bitrix24_runtime::Method for Leave {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct LeaveResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -693,7 +699,9 @@ impl ::bitrix24_runtime::Method for SendTyping {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SendTypingResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -860,7 +868,9 @@ impl ::bitrix24_runtime::Method for SetManager {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetManagerResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -1024,7 +1034,9 @@ impl ::bitrix24_runtime::Method for SetOwner {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetOwnerResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -1197,7 +1209,9 @@ impl ::bitrix24_runtime::Method for UpdateAvatar {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateAvatarResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -1373,7 +1387,9 @@ impl ::bitrix24_runtime::Method for UpdateColor {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateColorResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]
@@ -1458,6 +1474,10 @@ impl ::std::fmt::Display for UpdateColorError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for UpdateColorError {}
+/// Allowed values of `COLOR`.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type UpdateColorColor = crate::im::chat::AddColor;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`imbot.chat.updateTitle`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-title.html).
 ///
@@ -1546,7 +1566,9 @@ impl ::bitrix24_runtime::Method for UpdateTitle {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateTitleResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imbot")]

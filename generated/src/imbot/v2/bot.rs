@@ -879,8 +879,11 @@ impl ::bitrix24_runtime::Method for Unregister {
     type Error = UnregisterError;
 }
 /// The `result` of [`imbot.v2.Bot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html).
-#[cfg(any(feature = "imbot", feature = "tasks"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "tasks"))))]
+#[cfg(any(feature = "imbot", feature = "tasks", feature = "timeman"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "imbot", feature = "tasks", feature = "timeman")))
+)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -893,10 +896,13 @@ pub struct UnregisterResponse {
     )]
     pub result: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "imbot", feature = "tasks"))]
+#[cfg(any(feature = "imbot", feature = "tasks", feature = "timeman"))]
 ::bitrix24_runtime::wire_object!(UnregisterResponse);
-#[cfg(any(feature = "imbot", feature = "tasks"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "tasks"))))]
+#[cfg(any(feature = "imbot", feature = "tasks", feature = "timeman"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "imbot", feature = "tasks", feature = "timeman")))
+)]
 impl UnregisterResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

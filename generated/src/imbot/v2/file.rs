@@ -385,3 +385,7 @@ impl ::std::fmt::Display for UploadError {
 }
 #[cfg(feature = "imbot")]
 impl ::std::error::Error for UploadError {}
+/// The `fields` object.
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+pub type UploadFields = crate::im::v2::file::UploadFields;

@@ -263,6 +263,10 @@ impl<'de> ::serde::Deserialize<'de> for MessagesMessagesUserGender {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `skip_phone_validate`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesMessagesUserSkipPhoneValidate = MessagesMessagesMessageDisableCrm;
 /// The `user` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -825,6 +829,14 @@ impl MessagesResponseDataResultChat {
         self
     }
 }
+/// Allowed values of `skip_phone_validate`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesResponseDataResultExtraSkipPhoneValidate = MessagesMessagesMessageDisableCrm;
+/// Allowed values of `disable_tracker`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type MessagesResponseDataResultExtraDisableTracker = MessagesMessagesMessageDisableCrm;
 /// The `extra` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]

@@ -163,6 +163,10 @@ impl ::std::fmt::Display for DeliveryError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for DeliveryError {}
+/// The `im` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type DeliveryMessagesIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -206,6 +210,10 @@ impl DeliveryMessagesMessage {
         self
     }
 }
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type DeliveryMessagesChat = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -385,6 +393,10 @@ impl ::std::fmt::Display for ReadingError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for ReadingError {}
+/// The `im` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type ReadingMessagesIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -416,6 +428,10 @@ impl ReadingMessagesMessage {
         self
     }
 }
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type ReadingMessagesChat = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]

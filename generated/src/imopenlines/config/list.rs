@@ -133,6 +133,30 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `XML_ID`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetParamsFilterXmlId = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_NAME`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetParamsFilterQueueUsersFieldsUserName = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_WORK_POSITION`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetParamsFilterQueueUsersFieldsUserWorkPosition = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_AVATAR`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetParamsFilterQueueUsersFieldsUserAvatar = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// The `QUEUE_USERS_FIELDS` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetParamsFilterQueueUsersFields = crate::imopenlines::config::GetResponseQueueUsersFields;
+/// The `CONFIG_QUEUE` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetParamsFilterConfigQueue = GetItemConfigQueue;
 /// The `filter` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -1816,6 +1840,26 @@ impl GetOptions {
         self
     }
 }
+/// Allowed values of `XML_ID`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetItemXmlId = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_NAME`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetItemQueueUsersFieldsUserName = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_WORK_POSITION`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetItemQueueUsersFieldsUserWorkPosition = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_AVATAR`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetItemQueueUsersFieldsUserAvatar = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+/// The `QUEUE_USERS_FIELDS` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetItemQueueUsersFields = crate::imopenlines::config::GetResponseQueueUsersFields;
 /// The `CONFIG_QUEUE` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]

@@ -99,6 +99,42 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `QUEUE_TYPE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsQueueType = crate::types::ImopenlinesConfigQueueType;
+/// Allowed values of `TYPE_MAX_CHAT`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsTypeMaxChat = crate::types::ImopenlinesConfigTypeMaxChat;
+/// Allowed values of `WELCOME_BOT_JOIN`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsWelcomeBotJoin = crate::types::ImopenlinesConfigWelcomeBotJoin;
+/// Allowed values of `WELCOME_BOT_LEFT`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsWelcomeBotLeft = crate::types::ImopenlinesConfigWelcomeBotLeft;
+/// Allowed values of `OPERATOR_DATA`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsOperatorData = crate::types::ImopenlinesConfigOperatorData;
+/// Allowed values of `NO_ANSWER_RULE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsNoAnswerRule = crate::types::ImopenlinesConfigAutoCloseRule;
+/// Allowed values of `WORKTIME_DAYOFF_RULE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsWorktimeDayoffRule = crate::types::ImopenlinesConfigAutoCloseRule;
+/// Allowed values of `CLOSE_RULE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsCloseRule = crate::types::ImopenlinesConfigAutoCloseRule;
+/// Allowed values of `AUTO_CLOSE_RULE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddParamsAutoCloseRule = crate::types::ImopenlinesConfigAutoCloseRule;
 /// The `PARAMS` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -1428,7 +1464,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imopenlines")]
@@ -3125,6 +3163,18 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `XML_ID`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseXmlId = GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_NAME`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueFullUserName = GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_WORK_POSITION`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueFullUserWorkPosition = GetResponseQueueFullUserAvatar;
 /// Allowed values of `USER_AVATAR`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -3314,6 +3364,18 @@ impl GetResponseQueueFull {
         self
     }
 }
+/// Allowed values of `USER_NAME`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueUsersFieldsUserName = GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_WORK_POSITION`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueUsersFieldsUserWorkPosition = GetResponseQueueFullUserAvatar;
+/// Allowed values of `USER_AVATAR`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueUsersFieldsUserAvatar = GetResponseQueueFullUserAvatar;
 /// The `QUEUE_USERS_FIELDS` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -3437,7 +3499,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imopenlines")]

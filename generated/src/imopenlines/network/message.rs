@@ -99,7 +99,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imopenlines")]
@@ -283,3 +285,7 @@ impl AddAttach {
         self
     }
 }
+/// The `KEYBOARD` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddKeyboard = crate::imbot::command::AnswerKeyboard;

@@ -378,6 +378,14 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetError {}
+/// The `message` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseMessage = crate::events::imbot::OnImCommandAddDataCommand;
+/// The `users` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseUsers = crate::events::imbot::OnImCommandAddDataCommand;
 /// The `openlines` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -414,3 +422,23 @@ impl GetResponseOpenlines {
         self
     }
 }
+/// The `userInGroup` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseUserInGroup = crate::events::imbot::OnImCommandAddDataCommand;
+/// The `chat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseChat = crate::events::imbot::OnImCommandAddDataCommand;
+/// The `userBlockChat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseUserBlockChat = crate::events::imbot::OnImCommandAddDataCommand;
+/// The `userInChat` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseUserInChat = crate::events::imbot::OnImCommandAddDataCommand;
+/// The `files` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseFiles = crate::events::imbot::OnImCommandAddDataCommand;

@@ -61,7 +61,9 @@ impl ::bitrix24_runtime::Method for Pin {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct PinResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imopenlines")]
@@ -287,7 +289,9 @@ impl ::bitrix24_runtime::Method for Silent {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SilentResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "imopenlines")]

@@ -164,6 +164,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type AddIblockTypeId = crate::lists::AddIblockTypeId;
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
@@ -483,7 +487,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "lists")]
@@ -552,6 +558,10 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for DeleteError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type DeleteIblockTypeId = crate::lists::AddIblockTypeId;
 /// Parameters of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
 ///
 /// - Scopes: `lists`
@@ -717,6 +727,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type GetIblockTypeId = crate::lists::AddIblockTypeId;
 /// Parameters of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
 ///
 /// - Scopes: `lists`
@@ -807,7 +821,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "lists")]
@@ -884,6 +900,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type UpdateIblockTypeId = crate::lists::AddIblockTypeId;
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]

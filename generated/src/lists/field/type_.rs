@@ -162,3 +162,7 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type GetIblockTypeId = crate::lists::AddIblockTypeId;

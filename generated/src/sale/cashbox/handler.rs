@@ -480,7 +480,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "cashbox")]
@@ -701,7 +703,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "cashbox")]
@@ -849,6 +853,10 @@ impl UpdateFieldsSettingsConfigAuthItemsLogin {
         self
     }
 }
+/// The `PASSWORD` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+pub type UpdateFieldsSettingsConfigAuthItemsPassword = UpdateFieldsSettingsConfigAuthItemsLogin;
 /// The `ITEMS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -941,6 +949,10 @@ impl UpdateFieldsSettingsConfigAuth {
         self
     }
 }
+/// The `INN` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+pub type UpdateFieldsSettingsConfigCompanyItemsInn = UpdateFieldsSettingsConfigAuthItemsLogin;
 /// The `ITEMS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]

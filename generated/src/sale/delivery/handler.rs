@@ -479,7 +479,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sale")]
@@ -781,7 +783,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "sale")]
@@ -860,6 +864,14 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `TYPE`.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type UpdateSettingsConfigType = AddSettingsConfigType;
+/// The `CONFIG` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type UpdateSettingsConfig = AddSettingsConfig;
 /// The `SETTINGS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -941,3 +953,7 @@ impl UpdateSettings {
         self
     }
 }
+/// The `PROFILES` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+pub type UpdateProfiles = AddProfiles;

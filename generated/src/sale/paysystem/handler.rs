@@ -710,7 +710,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "pay_system")]
@@ -925,7 +927,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "pay_system")]
@@ -1149,6 +1153,22 @@ impl UpdateFieldsSettingsCodesPaymentBuyerId2 {
         self
     }
 }
+/// The `DEFAULT` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+pub type UpdateFieldsSettingsCodesPaymentId2Default = UpdateFieldsSettingsCodesPaymentBuyerId2Default;
+/// The `PAYMENT_ID_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+pub type UpdateFieldsSettingsCodesPaymentId2 = UpdateFieldsSettingsCodesPaymentBuyerId2;
+/// The `DEFAULT` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+pub type UpdateFieldsSettingsCodesPaymentShouldPay2Default = UpdateFieldsSettingsCodesPaymentBuyerId2Default;
+/// The `PAYMENT_SHOULD_PAY_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+pub type UpdateFieldsSettingsCodesPaymentShouldPay2 = UpdateFieldsSettingsCodesPaymentBuyerId2;
 /// The `INPUT` object.
 #[cfg(feature = "pay_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
@@ -1335,6 +1355,10 @@ impl UpdateFieldsSettingsCodesRestServiceId2 {
         self
     }
 }
+/// The `REST_SERVICE_KEY_2` object.
+#[cfg(feature = "pay_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]
+pub type UpdateFieldsSettingsCodesRestServiceKey2 = UpdateFieldsSettingsCodesRestServiceId2;
 /// The `CODES` object.
 #[cfg(feature = "pay_system")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pay_system")))]

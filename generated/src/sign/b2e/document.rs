@@ -186,6 +186,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 impl ::std::error::Error for GetError {}
+/// The `state` object.
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
+pub type GetResponseState = GetResponseMembersState;
 /// The `user` object.
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
@@ -716,6 +720,10 @@ impl SendFieldsMembers {
         }
     }
 }
+/// Allowed values of `role`.
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
+pub type SendFieldsResponsibleRole = SendFieldsMembersRole;
 /// The `responsible` object.
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
@@ -922,6 +930,14 @@ impl SendFields {
         self
     }
 }
+/// The `state` object.
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
+pub type SendResponseState = GetResponseMembersState;
+/// Allowed values of `role`.
+#[cfg(any(feature = "crm", feature = "sign.b2e"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]
+pub type SendResponseMembersRole = SendFieldsMembersRole;
 /// The `members` object.
 #[cfg(any(feature = "crm", feature = "sign.b2e"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sign.b2e"))))]

@@ -1105,6 +1105,10 @@ impl ::std::fmt::Display for DeletefromfavoriteError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for DeletefromfavoriteError {}
+/// The `PARAMS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type DeletefromfavoriteParams = AddtofavoriteParams;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`task.item.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-disapprove.html).
 ///

@@ -206,6 +206,10 @@ impl AddParamsEditFormLabel {
         self
     }
 }
+/// The `SETTINGS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type AddParamsSettings = crate::crm::company::userfield::UpdateFieldsSettings;
 /// The `PARAMS` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -385,7 +389,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "task")]
@@ -1550,6 +1556,10 @@ impl ::std::fmt::Display for GettypesError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GettypesError {}
+/// The `item` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type GettypesItem = crate::crm::userfield::TypesItem;
 /// Parameters of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
 ///
 /// - Scopes: `task`
@@ -1597,7 +1607,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "task")]
@@ -1709,6 +1721,10 @@ impl UpdateDataEditFormLabel {
         self
     }
 }
+/// The `SETTINGS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type UpdateDataSettings = crate::crm::company::userfield::UpdateFieldsSettings;
 /// The `DATA` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

@@ -599,3 +599,11 @@ impl ListFilter {
         self
     }
 }
+/// Allowed values of `field`.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type ListResponseField = ListFilterField;
+/// The `user` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type ListResponseUser = ListFilterUser;

@@ -544,18 +544,32 @@ impl ::bitrix24_runtime::Method for Delete {
 /// The `result` of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
-    pub bool,
-);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DeleteResponse {
+    /// `task`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub task: ::std::option::Option<bool>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(DeleteResponse);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl DeleteResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> bool {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { task: None }
+    }
+    /// Sets `task`.
+    pub fn task(mut self, value: bool) -> Self {
+        self.task = Some(value);
+        self
     }
 }
 /// Errors of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete.html).

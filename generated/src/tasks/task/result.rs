@@ -521,6 +521,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `status`.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type ListItemStatus = AddFromCommentResponseStatus;
 /// The `item` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

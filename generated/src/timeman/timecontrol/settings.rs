@@ -241,6 +241,14 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `report_request_type`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type GetResponseReportRequestType = GetResponseReportFullType;
+/// Allowed values of `report_simple_type`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type GetResponseReportSimpleType = GetResponseReportFullType;
 /// Allowed values of `report_full_type`.
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
@@ -501,7 +509,9 @@ impl ::bitrix24_runtime::Method for Set {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "timeman")]
@@ -555,3 +565,15 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for SetError {}
+/// Allowed values of `REPORT_REQUEST_TYPE`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type SetReportRequestType = GetResponseReportFullType;
+/// Allowed values of `REPORT_SIMPLE_TYPE`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type SetReportSimpleType = GetResponseReportFullType;
+/// Allowed values of `REPORT_FULL_TYPE`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type SetReportFullType = GetResponseReportFullType;

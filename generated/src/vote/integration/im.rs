@@ -157,6 +157,10 @@ impl ::std::fmt::Display for SendError {
 }
 #[cfg(feature = "vote")]
 impl ::std::error::Error for SendError {}
+/// Allowed values of `FIELD_TYPE`.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+pub type SendImMessageVoteDataQuestionsFieldType = crate::tasks::task::result::AddFromCommentResponseStatus;
 /// The `ANSWERS` object.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -269,6 +273,14 @@ impl SendImMessageVoteDataQuestions {
         self
     }
 }
+/// Allowed values of `ANONYMITY`.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+pub type SendImMessageVoteDataAnonymity = crate::tasks::task::result::AddFromCommentResponseStatus;
+/// Allowed values of `OPTIONS`.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+pub type SendImMessageVoteDataOptions = crate::tasks::task::result::AddFromCommentResponseStatus;
 /// The `IM_MESSAGE_VOTE_DATA` object.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]

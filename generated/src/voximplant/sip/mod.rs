@@ -790,6 +790,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "telephony")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `TYPE`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type GetFilterType = AddType;
 /// The `FILTER` object.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -1103,6 +1107,10 @@ impl GetFilter {
         self
     }
 }
+/// Allowed values of `ORDER`.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+pub type GetOrder = crate::department::GetOrder;
 /// Parameters of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).
 ///
 /// - Scopes: `telephony`

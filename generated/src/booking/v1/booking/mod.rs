@@ -43,20 +43,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub i64,
-);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
+pub type AddResponse = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
 /// Errors of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -336,6 +323,14 @@ impl ::std::fmt::Display for CreatefromwaitlistError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for CreatefromwaitlistError {}
+/// The `datePeriod` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type CreatefromwaitlistFieldsDatePeriod = AddFieldsDatePeriod;
+/// The `fields` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type CreatefromwaitlistFields = AddFields;
 /// Parameters of [`booking.v1.booking.delete`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-delete.html).
 ///
 /// - Scopes: `booking`
@@ -377,7 +372,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -875,7 +872,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -954,6 +953,10 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for UpdateError {}
+/// The `datePeriod` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsDatePeriod = AddFieldsDatePeriod;
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]

@@ -124,6 +124,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `templateTypeInfo`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type AddFieldsTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -174,6 +178,14 @@ impl<'de> ::serde::Deserialize<'de> for AddFieldsTemplateTypeConfirmation {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type AddFieldsTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type AddFieldsTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -555,7 +567,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -1059,6 +1073,22 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeInfo`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
 ///
 /// - Scopes: `booking`
@@ -1274,6 +1304,22 @@ impl ListFilter {
         self
     }
 }
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeInfo`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resource.update`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-update.html).
 ///
 /// - Scopes: `booking`
@@ -1317,7 +1363,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -1390,6 +1438,22 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `templateTypeInfo`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFieldsTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]

@@ -142,7 +142,9 @@ impl ::bitrix24_runtime::Method for Set {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -209,6 +211,10 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for SetError {}
+/// The `clients` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type SetClients = crate::booking::v1::booking::client::SetClients;
 /// Parameters of [`booking.v1.waitlist.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-unset.html).
 ///
 /// - Scopes: `booking`
@@ -253,7 +259,9 @@ impl ::bitrix24_runtime::Method for Unset {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UnsetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]

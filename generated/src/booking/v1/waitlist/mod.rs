@@ -43,20 +43,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`booking.v1.waitlist.add`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
-    pub i64,
-);
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
+pub type AddResponse = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
 /// Errors of [`booking.v1.waitlist.add`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -263,7 +250,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -629,7 +618,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "booking")]
@@ -688,3 +679,7 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for UpdateError {}
+/// The `fields` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type UpdateFields = AddFields;

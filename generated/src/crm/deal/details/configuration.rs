@@ -49,7 +49,9 @@ impl ::bitrix24_runtime::Method for ForceCommonScopeForAll {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ForceCommonScopeForAllResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -254,6 +256,14 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `scope`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type GetScope = crate::crm::company::details::configuration::GetScope;
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type GetExtras = ForceCommonScopeForAllExtras;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.deal.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-reset.html).
 ///
@@ -335,7 +345,9 @@ impl ::bitrix24_runtime::Method for Reset {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ResetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -380,6 +392,14 @@ impl ::std::fmt::Display for ResetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ResetError {}
+/// Allowed values of `scope`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ResetScope = crate::crm::company::details::configuration::GetScope;
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ResetExtras = ForceCommonScopeForAllExtras;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.deal.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html).
 ///
@@ -465,7 +485,9 @@ impl ::bitrix24_runtime::Method for Set {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -510,3 +532,11 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
+/// Allowed values of `scope`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type SetScope = crate::crm::company::details::configuration::GetScope;
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type SetExtras = ForceCommonScopeForAllExtras;

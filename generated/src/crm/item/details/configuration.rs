@@ -55,7 +55,9 @@ impl ::bitrix24_runtime::Method for ForceCommonScopeForAll {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ForceCommonScopeForAllResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -321,6 +323,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type GetExtras = ForceCommonScopeForAllExtras;
 /// Parameters of [`crm.item.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html).
 ///
 /// - Scopes: `crm`
@@ -407,7 +413,9 @@ impl ::bitrix24_runtime::Method for Reset {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ResetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -452,6 +460,10 @@ impl ::std::fmt::Display for ResetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ResetError {}
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ResetExtras = ForceCommonScopeForAllExtras;
 /// Parameters of [`crm.item.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html).
 ///
 /// - Scopes: `crm`
@@ -547,7 +559,9 @@ impl ::bitrix24_runtime::Method for Set {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -592,3 +606,7 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type SetExtras = ForceCommonScopeForAllExtras;

@@ -49,7 +49,9 @@ impl ::bitrix24_runtime::Method for ForceCommonScopeForAll {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ForceCommonScopeForAllResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -94,6 +96,10 @@ impl ::std::fmt::Display for ForceCommonScopeForAllError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ForceCommonScopeForAllError {}
+/// Allowed values of `leadCustomerType`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ForceCommonScopeForAllExtrasLeadCustomerType = crate::types::CrmItemProductRowDiscountTypeId;
 /// The `extras` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -261,6 +267,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
+/// Allowed values of `lead.customer.type`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type GetExtrasLeadCustomerType = crate::types::CrmItemProductRowDiscountTypeId;
 /// The `extras` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -381,7 +391,9 @@ impl ::bitrix24_runtime::Method for Reset {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ResetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -426,6 +438,14 @@ impl ::std::fmt::Display for ResetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ResetError {}
+/// Allowed values of `lead.customer.type`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ResetExtrasLeadCustomerType = crate::types::CrmItemProductRowDiscountTypeId;
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type ResetExtras = GetExtras;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.lead.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html).
 ///
@@ -512,7 +532,9 @@ impl ::bitrix24_runtime::Method for Set {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct SetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -557,3 +579,11 @@ impl ::std::fmt::Display for SetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for SetError {}
+/// Allowed values of `leadCustomerType`.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type SetExtrasLeadCustomerType = crate::types::CrmItemProductRowDiscountTypeId;
+/// The `extras` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type SetExtras = ForceCommonScopeForAllExtras;

@@ -46,7 +46,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AddResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -100,6 +102,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddFields = crate::crm::company::contact::items::SetItems;
 /// Parameters of [`crm.quote.contact.delete`](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-delete.html).
 ///
 /// - Scopes: `crm`
@@ -143,7 +149,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "crm")]
@@ -197,6 +205,10 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for DeleteError {}
+/// The `fields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type DeleteFields = crate::crm::company::contact::DeleteFields;
 /// Parameters of [`crm.quote.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-fields.html).
 ///
 /// - Scopes: `crm`

@@ -457,7 +457,9 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "humanresources.hcmlink")]
@@ -674,6 +676,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `type`.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type ListItemFieldsType = AddFieldsFieldsType;
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -935,7 +941,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "humanresources.hcmlink")]
@@ -1041,6 +1049,18 @@ impl UpdateFieldsData {
         self
     }
 }
+/// Allowed values of `type`.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type UpdateFieldsFieldsType = AddFieldsFieldsType;
+/// Allowed values of `entityType`.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type UpdateFieldsFieldsEntityType = AddFieldsFieldsEntityType;
+/// The `fields` object.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type UpdateFieldsFields = AddFieldsFields;
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]

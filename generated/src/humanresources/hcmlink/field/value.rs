@@ -159,6 +159,14 @@ impl SetData {
         }
     }
 }
+/// Allowed values of `status`.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type SetJobFieldsStatus = crate::humanresources::hcmlink::employee::SetJobFieldsStatus;
+/// The `data` object.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type SetJobFieldsData = SetData;
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -238,3 +246,7 @@ impl SetJob {
         Self { id, fields }
     }
 }
+/// Allowed values of `status`.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type SetResponseStatus = crate::humanresources::hcmlink::employee::SetResponseStatus;

@@ -46,7 +46,9 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    #[serde(
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>"
+    )]
     pub bool,
 );
 #[cfg(feature = "humanresources.hcmlink")]
@@ -113,6 +115,14 @@ impl ::std::fmt::Display for UpdateError {
 }
 #[cfg(feature = "humanresources.hcmlink")]
 impl ::std::error::Error for UpdateError {}
+/// Allowed values of `status`.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type UpdateFieldsStatus = crate::humanresources::hcmlink::employee::SetJobFieldsStatus;
+/// The `data` object.
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+pub type UpdateFieldsData = crate::humanresources::hcmlink::company::UpdateFieldsData;
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]

@@ -376,3 +376,7 @@ impl ::std::fmt::Display for GetLastIdError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for GetLastIdError {}
+/// Allowed values of `CRM_ENTITY_TYPE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetLastIdCrmEntityType = GetCrmEntityType;

@@ -166,6 +166,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for AddError {}
+/// Allowed values of `CRM_ENTITY_TYPE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type AddCrmEntityType = crate::imopenlines::crm::chat::GetCrmEntityType;
 /// Parameters of [`imopenlines.crm.chat.user.delete`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-user-delete.html).
 ///
 /// - Scopes: `imopenlines`
@@ -347,3 +351,7 @@ impl ::std::fmt::Display for DeleteError {
 }
 #[cfg(feature = "imopenlines")]
 impl ::std::error::Error for DeleteError {}
+/// Allowed values of `CRM_ENTITY_TYPE`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type DeleteCrmEntityType = crate::imopenlines::crm::chat::GetCrmEntityType;

@@ -190,3 +190,7 @@ impl ::std::fmt::Display for UrlError {
 }
 #[cfg(feature = "lists")]
 impl ::std::error::Error for UrlError {}
+/// Allowed values of `IBLOCK_TYPE_ID`.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+pub type UrlIblockTypeId = crate::lists::AddIblockTypeId;

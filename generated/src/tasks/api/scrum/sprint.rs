@@ -885,6 +885,10 @@ impl ::std::fmt::Display for GetFieldsError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GetFieldsError {}
+/// The `fields` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type GetFieldsResponseFields = crate::tasks::api::scrum::backlog::GetFieldsResponseFields;
 /// Parameters of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
 ///
 /// - Scopes: `task`

@@ -378,6 +378,10 @@ impl<'de> ::serde::Deserialize<'de> for GetResponseDaysReportsReportType {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
+/// Allowed values of `source_start`.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type GetResponseDaysReportsSourceStart = GetResponseDaysReportsSourceFinish;
 /// Allowed values of `source_finish`.
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]

@@ -178,6 +178,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for GetError {}
+/// The `departments` object.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+pub type GetResponseDepartments = crate::types::CatalogEnum;
 /// Allowed values of `report_view_type`.
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]

@@ -566,6 +566,10 @@ impl ListPagination {
         self
     }
 }
+/// Allowed values of `mentionFormat`.
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+pub type ListMentionFormat = GetMentionFormat;
 /// The `afterCursor` object.
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]

@@ -365,6 +365,18 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `type`.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type ListResponseChatsType = EditCommunicationType;
+/// The `chats` object.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type ListResponseChats = ListResponseChannels;
+/// Allowed values of `type`.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type ListResponseChannelsType = EditCommunicationType;
 /// The `channels` object.
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -531,6 +543,10 @@ impl ListResponseChannels {
         self
     }
 }
+/// Allowed values of `type`.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type ListResponseCollabsType = EditCommunicationType;
 /// The `collabs` object.
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]

@@ -1365,6 +1365,10 @@ impl ::std::fmt::Display for EditError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for EditError {}
+/// Allowed values of `colorName`.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type EditColorName = AddColorName;
 /// Parameters of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
 ///
 /// - Scopes: `humanresources`
@@ -1559,6 +1563,10 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for ListError {}
+/// Allowed values of `type`.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type ListType = AddType;
 /// Parameters of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
 ///
 /// - Scopes: `humanresources`
@@ -1973,3 +1981,7 @@ impl ::std::fmt::Display for SearchError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for SearchError {}
+/// Allowed values of `type`.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type SearchType = AddType;

@@ -1057,6 +1057,10 @@ impl ListPagination {
         self
     }
 }
+/// Allowed values of `policyLevel`.
+#[cfg(feature = "note")]
+#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
+pub type ListResponsePolicyLevel = GetResponsePolicyLevel;
 /// Parameters of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html).
 ///
 /// - Scopes: `note`

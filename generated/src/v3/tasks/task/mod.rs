@@ -189,20 +189,7 @@ impl ::bitrix24_runtime::Method for Delete {
 /// The `result` of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct DeleteResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
-    pub bool,
-);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl DeleteResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> bool {
-        self.0
-    }
-}
+pub type DeleteResponse = crate::imconnector::UnregisterResponse;
 /// Errors of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -500,20 +487,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct UpdateResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
-    pub bool,
-);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> bool {
-        self.0
-    }
-}
+pub type UpdateResponse = crate::imconnector::UnregisterResponse;
 /// Errors of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]

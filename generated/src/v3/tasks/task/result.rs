@@ -96,6 +96,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "tasks")]
 impl ::std::error::Error for AddError {}
+/// The `fields` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+pub type AddFields = crate::v3::tasks::task::chat::message::SendFields;
 /// The `rights` object.
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]

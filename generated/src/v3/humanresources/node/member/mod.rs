@@ -252,6 +252,10 @@ impl ::std::fmt::Display for MoveError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for MoveError {}
+/// Allowed values of `role`.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type MoveRole = AddRole;
 /// Parameters of [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html).
 ///
 /// - Scopes: `humanresources`

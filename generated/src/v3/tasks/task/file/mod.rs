@@ -51,20 +51,7 @@ impl ::bitrix24_runtime::Method for Attach {
 /// The `result` of [`tasks.task.file.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct AttachResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
-    pub bool,
-);
-#[cfg(feature = "tasks")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-impl AttachResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> bool {
-        self.0
-    }
-}
+pub type AttachResponse = crate::imconnector::UnregisterResponse;
 /// Errors of [`tasks.task.file.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
