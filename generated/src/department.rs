@@ -599,29 +599,8 @@ impl<'de> ::serde::Deserialize<'de> for GetSort {
     }
 }
 /// Allowed values of `order`.
-#[cfg(
-    any(
-        feature = "department",
-        feature = "telephony",
-        feature = "user",
-        feature = "user_basic",
-        feature = "user_brief"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "department",
-                feature = "telephony",
-                feature = "user",
-                feature = "user_basic",
-                feature = "user_brief"
-            )
-        )
-    )
-)]
+#[cfg(feature = "department")]
+#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetOrder {
@@ -632,29 +611,8 @@ pub enum GetOrder {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(
-    any(
-        feature = "department",
-        feature = "telephony",
-        feature = "user",
-        feature = "user_basic",
-        feature = "user_brief"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "department",
-                feature = "telephony",
-                feature = "user",
-                feature = "user_basic",
-                feature = "user_brief"
-            )
-        )
-    )
-)]
+#[cfg(feature = "department")]
+#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -671,29 +629,8 @@ impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
         }
     }
 }
-#[cfg(
-    any(
-        feature = "department",
-        feature = "telephony",
-        feature = "user",
-        feature = "user_basic",
-        feature = "user_brief"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "department",
-                feature = "telephony",
-                feature = "user",
-                feature = "user_basic",
-                feature = "user_brief"
-            )
-        )
-    )
-)]
+#[cfg(feature = "department")]
+#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 impl ::serde::Serialize for GetOrder {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -702,29 +639,8 @@ impl ::serde::Serialize for GetOrder {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(
-    any(
-        feature = "department",
-        feature = "telephony",
-        feature = "user",
-        feature = "user_basic",
-        feature = "user_brief"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "department",
-                feature = "telephony",
-                feature = "user",
-                feature = "user_basic",
-                feature = "user_brief"
-            )
-        )
-    )
-)]
+#[cfg(feature = "department")]
+#[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 impl<'de> ::serde::Deserialize<'de> for GetOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

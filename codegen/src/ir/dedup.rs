@@ -1,9 +1,10 @@
 //! The deduplication pass: structs and enums that come out the same (the same fields with
 //! the same wire names, types and flags; the same allowed values) are emitted once.
 //!
-//! Of each group of identical types the one kept is a shared type of `types` if the group
-//! has one, else a nested type, else a method's response or an event's data, the first in
-//! module order; it compiles under every feature of the group. Every reference to the
+//! Types merge when they are identical and mean the same: one of them is a shared type of
+//! `types` (the object the docs describe), or they are of one module. Of each such group
+//! the one kept is the shared type, else a nested type, else a method's response or an
+//! event's data, the first in module order; it compiles under every feature of the group. Every reference to the
 //! others points to it, and each of them stays where the module path rule puts it, as an
 //! alias of the one kept (`pub type UpdateResponse = GetResponse;`, `pub type
 //! AddFieldsFmTypeId = crate::types::CrmMultifieldTypeId;`), so a name once generated
@@ -78,7 +79,11 @@ fn merge_round(krate: &mut Crate) -> BTreeMap<TypeRef, TypeRef> {
     }
 
     let mut renames = BTreeMap::new();
-    for mut members in groups.into_values().filter(|g| g.len() > 1) {
+    for mut members in groups
+        .into_values()
+        .flat_map(by_meaning)
+        .filter(|g| g.len() > 1)
+    {
         members.sort_by_key(|(r, owner, _)| {
             let shared = r.module.first().map(String::as_str) == Some(TYPES_MODULE);
             (
@@ -103,6 +108,25 @@ fn merge_round(krate: &mut Crate) -> BTreeMap<TypeRef, TypeRef> {
         }
     }
     renames
+}
+
+/// The members of a group that may share one type: all of them when one is a shared type
+/// of `types` (an object the docs name, which they all are); else those of each module
+/// apart. Two modules' types that merely look alike (`{"ID": 1}` in a booking event and
+/// in a catalog one) stay apart, named for what each describes.
+fn by_meaning(members: Vec<(TypeRef, Owner, Cfg)>) -> Vec<Vec<(TypeRef, Owner, Cfg)>> {
+    let shared = |r: &TypeRef| r.module.first().map(String::as_str) == Some(TYPES_MODULE);
+    if members.iter().any(|(r, _, _)| shared(r)) {
+        return vec![members];
+    }
+    let mut by_module: BTreeMap<ModPath, Vec<(TypeRef, Owner, Cfg)>> = BTreeMap::new();
+    for member in members {
+        by_module
+            .entry(member.0.module.clone())
+            .or_default()
+            .push(member);
+    }
+    by_module.into_values().collect()
 }
 
 /// Turns a merged type into an alias of the type kept, under its own name and features.
@@ -281,14 +305,15 @@ mod tests {
         types.types.push(object("Shared", Ty::Int, &["crm"]));
         krate.modules.insert(vec!["types".into()], types);
         let mut sale = Module::default();
-        // Identical to `Shared`, and a holder of it identical to `Holder` of `task`.
+        // Identical to `Shared`; two holders, one of `SaleThing`, one of `Shared`.
         sale.types.push(object("SaleThing", Ty::Int, &["sale"]));
-        sale.types.push(object(
-            "Holder",
-            Ty::Named(at("sale", "SaleThing")),
-            &["sale"],
-        ));
+        let holder = |name: &str, of: Ty| object(name, of, &["sale"]);
+        sale.types
+            .push(holder("Holder", Ty::Named(at("sale", "SaleThing"))));
+        sale.types
+            .push(holder("OtherHolder", Ty::Named(at("types", "Shared"))));
         krate.modules.insert(vec!["sale".into()], sale);
+        // In another module, a holder that only looks like them.
         let mut task = Module::default();
         task.types.push(object(
             "Holder",
@@ -312,19 +337,21 @@ mod tests {
                 .collect()
         };
         let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
-        // `SaleThing` is `Shared`; then the two holders are one, the first in module order.
-        // The merged ones stay, under their names, as aliases.
+        // `SaleThing` is `Shared`; then the two holders of `sale` are one, the first kept.
+        // The merged ones stay, under their names, as aliases; `task`'s holder only looks
+        // like them and stays its own.
         assert_eq!(kinds("types"), [pair("Shared", "struct")]);
         assert_eq!(
             kinds("sale"),
             [
                 pair("SaleThing", "= types::Shared"),
-                pair("Holder", "struct")
+                pair("Holder", "struct"),
+                pair("OtherHolder", "= sale::Holder"),
             ]
         );
         assert_eq!(
             kinds("task"),
-            [pair("Holder", "= sale::Holder"), pair("Other", "struct")]
+            [pair("Holder", "struct"), pair("Other", "struct")]
         );
         let TypeDef::Struct(shared) = &krate.modules[&vec!["types".into()]].types[0] else {
             panic!()
@@ -335,6 +362,5 @@ mod tests {
         };
         assert_eq!(holder.fields[0].ty, Ty::Named(at("types", "Shared")));
         assert_eq!(holder.fields[0].doc, ["`ID`: `Shared`."]);
-        assert_eq!(holder.cfg, ["sale", "task"].map(String::from).into());
     }
 }

@@ -49,7 +49,7 @@ pub struct Add {
         ::std::string::String,
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `PROPERTIES`: map of `UpdateFieldsProperties`.
+    /// `PROPERTIES`: map of `AddProperties`.
     #[serde(
         rename = "PROPERTIES",
         default,
@@ -57,20 +57,15 @@ pub struct Add {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
     )]
     pub properties: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::bizproc::activity::UpdateFieldsProperties,
-        >,
+        ::std::collections::BTreeMap<::std::string::String, AddProperties>,
     >,
-    /// `RETURN_PROPERTIES`: `UpdateFieldsProperties`.
+    /// `RETURN_PROPERTIES`: `AddProperties`.
     #[serde(
         rename = "RETURN_PROPERTIES",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub return_properties: ::std::option::Option<
-        crate::bizproc::activity::UpdateFieldsProperties,
-    >,
+    pub return_properties: ::std::option::Option<AddProperties>,
     /// `DOCUMENT_TYPE`: list of string.
     #[serde(
         rename = "DOCUMENT_TYPE",
@@ -146,19 +141,13 @@ impl Add {
     /// Sets `PROPERTIES`.
     pub fn properties(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::bizproc::activity::UpdateFieldsProperties,
-        >,
+        value: ::std::collections::BTreeMap<::std::string::String, AddProperties>,
     ) -> Self {
         self.properties = Some(value);
         self
     }
     /// Sets `RETURN_PROPERTIES`.
-    pub fn return_properties(
-        mut self,
-        value: crate::bizproc::activity::UpdateFieldsProperties,
-    ) -> Self {
+    pub fn return_properties(mut self, value: AddProperties) -> Self {
         self.return_properties = Some(value);
         self
     }
@@ -312,19 +301,192 @@ impl ::std::error::Error for AddError {}
 /// Allowed values of `Type`.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type AddPropertiesType = crate::bizproc::activity::AddPropertiesType;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddPropertiesType {
+    /// `bool`
+    Bool,
+    /// `date`
+    Date,
+    /// `datetime`
+    Datetime,
+    /// `double`
+    Double,
+    /// `file`
+    File,
+    /// `int`
+    Int,
+    /// `select`
+    Select,
+    /// `string`
+    String,
+    /// `text`
+    Text,
+    /// `user`
+    User,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl ::bitrix24_runtime::wire::StrEnum for AddPropertiesType {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "bool" => Self::Bool,
+            "date" => Self::Date,
+            "datetime" => Self::Datetime,
+            "double" => Self::Double,
+            "file" => Self::File,
+            "int" => Self::Int,
+            "select" => Self::Select,
+            "string" => Self::String,
+            "text" => Self::Text,
+            "user" => Self::User,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Bool => "bool",
+            Self::Date => "date",
+            Self::Datetime => "datetime",
+            Self::Double => "double",
+            Self::File => "file",
+            Self::Int => "int",
+            Self::Select => "select",
+            Self::String => "string",
+            Self::Text => "text",
+            Self::User => "user",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl ::serde::Serialize for AddPropertiesType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl<'de> ::serde::Deserialize<'de> for AddPropertiesType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type AddProperties = crate::bizproc::activity::UpdateFieldsProperties;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddProperties {
+    /// `Name`: any JSON value.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: ::std::option::Option<::serde_json::Value>,
+    /// `Description`: any JSON value.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `Type`: `AddPropertiesType`.
+    /// Allowed values: `bool`, `date`, `datetime`, `double`, `file`, `int`, `select`, `string`, `text`, `user`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: ::std::option::Option<AddPropertiesType>,
+    /// `Options`: list of any JSON value.
+    #[serde(
+        rename = "Options",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `Required`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "Required",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub required: ::std::option::Option<bool>,
+    /// `Multiple`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "Multiple",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub multiple: ::std::option::Option<bool>,
+    /// `Default`: any JSON value.
+    #[serde(rename = "Default", default, skip_serializing_if = "Option::is_none")]
+    pub default: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "bizproc")]
+::bitrix24_runtime::wire_object!(AddProperties);
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl AddProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+            type_: None,
+            options: None,
+            required: None,
+            multiple: None,
+            default: None,
+        }
+    }
+    /// Sets `Name`.
+    pub fn name(mut self, value: ::serde_json::Value) -> Self {
+        self.name = Some(value);
+        self
+    }
+    /// Sets `Description`.
+    pub fn description(mut self, value: ::serde_json::Value) -> Self {
+        self.description = Some(value);
+        self
+    }
+    /// Sets `Type`.
+    pub fn type_(mut self, value: AddPropertiesType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `Options`.
+    pub fn options(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.options = Some(value);
+        self
+    }
+    /// Sets `Required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `Multiple`.
+    pub fn multiple(mut self, value: bool) -> Self {
+        self.multiple = Some(value);
+        self
+    }
+    /// Sets `Default`.
+    pub fn default(mut self, value: ::serde_json::Value) -> Self {
+        self.default = Some(value);
+        self
+    }
+}
 /// Allowed values of `Type`.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type AddReturnPropertiesType = crate::bizproc::activity::AddPropertiesType;
+pub type AddReturnPropertiesType = AddPropertiesType;
 /// The `RETURN_PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type AddReturnProperties = crate::bizproc::activity::UpdateFieldsProperties;
+pub type AddReturnProperties = AddProperties;
 /// Parameters of [`bizproc.robot.delete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-delete.html).
 ///
 /// - Scopes: `bizproc`
@@ -558,7 +720,7 @@ pub struct Update {
     pub code: ::std::string::String,
     /// `FIELDS`: `UpdateFields`, required.
     #[serde(rename = "FIELDS")]
-    pub fields: crate::bizproc::activity::UpdateFields,
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -567,7 +729,7 @@ impl Update {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
-        fields: crate::bizproc::activity::UpdateFields,
+        fields: UpdateFields,
     ) -> Self {
         Self { code: code.into(), fields }
     }
@@ -682,20 +844,220 @@ impl ::std::error::Error for UpdateError {}
 /// Allowed values of `Type`.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type UpdateFieldsPropertiesType = crate::bizproc::activity::AddPropertiesType;
+pub type UpdateFieldsPropertiesType = AddPropertiesType;
 /// The `PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type UpdateFieldsProperties = crate::bizproc::activity::UpdateFieldsProperties;
+pub type UpdateFieldsProperties = AddProperties;
 /// Allowed values of `Type`.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type UpdateFieldsReturnPropertiesType = crate::bizproc::activity::AddPropertiesType;
+pub type UpdateFieldsReturnPropertiesType = AddPropertiesType;
 /// The `RETURN_PROPERTIES` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type UpdateFieldsReturnProperties = crate::bizproc::activity::UpdateFieldsProperties;
+pub type UpdateFieldsReturnProperties = AddProperties;
 /// The `FIELDS` object.
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-pub type UpdateFields = crate::bizproc::activity::UpdateFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `HANDLER`: string.
+    #[serde(
+        rename = "HANDLER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub handler: ::std::option::Option<::std::string::String>,
+    /// `AUTH_USER_ID`: integer.
+    #[serde(
+        rename = "AUTH_USER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub auth_user_id: ::std::option::Option<i64>,
+    /// `USE_SUBSCRIPTION`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_SUBSCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub use_subscription: ::std::option::Option<bool>,
+    /// `NAME`: one of: string; map of string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub name: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `DESCRIPTION`: one of: string; map of string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>>",
+    )]
+    pub description: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `PROPERTIES`: `AddProperties`.
+    #[serde(rename = "PROPERTIES", default, skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<AddProperties>,
+    /// `RETURN_PROPERTIES`: `AddProperties`.
+    #[serde(
+        rename = "RETURN_PROPERTIES",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub return_properties: ::std::option::Option<AddProperties>,
+    /// `DOCUMENT_TYPE`: list of string.
+    #[serde(
+        rename = "DOCUMENT_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub document_type: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FILTER`: map of any JSON value.
+    #[serde(
+        rename = "FILTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub filter: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `USE_PLACEMENT`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_PLACEMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub use_placement: ::std::option::Option<bool>,
+    /// `PLACEMENT_HANDLER`: string.
+    #[serde(
+        rename = "PLACEMENT_HANDLER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub placement_handler: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "bizproc")]
+::bitrix24_runtime::wire_object!(UpdateFields);
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl UpdateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            handler: None,
+            auth_user_id: None,
+            use_subscription: None,
+            name: None,
+            description: None,
+            properties: None,
+            return_properties: None,
+            document_type: None,
+            filter: None,
+            use_placement: None,
+            placement_handler: None,
+        }
+    }
+    /// Sets `HANDLER`.
+    pub fn handler(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.handler = Some(value.into());
+        self
+    }
+    /// Sets `AUTH_USER_ID`.
+    pub fn auth_user_id(mut self, value: i64) -> Self {
+        self.auth_user_id = Some(value);
+        self
+    }
+    /// Sets `USE_SUBSCRIPTION`.
+    pub fn use_subscription(mut self, value: bool) -> Self {
+        self.use_subscription = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.name = Some(value);
+        self
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.description = Some(value);
+        self
+    }
+    /// Sets `PROPERTIES`.
+    pub fn properties(mut self, value: AddProperties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `RETURN_PROPERTIES`.
+    pub fn return_properties(mut self, value: AddProperties) -> Self {
+        self.return_properties = Some(value);
+        self
+    }
+    /// Sets `DOCUMENT_TYPE`.
+    pub fn document_type(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.document_type = Some(value);
+        self
+    }
+    /// Sets `FILTER`.
+    pub fn filter(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.filter = Some(value);
+        self
+    }
+    /// Sets `USE_PLACEMENT`.
+    pub fn use_placement(mut self, value: bool) -> Self {
+        self.use_placement = Some(value);
+        self
+    }
+    /// Sets `PLACEMENT_HANDLER`.
+    pub fn placement_handler(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.placement_handler = Some(value.into());
+        self
+    }
+}

@@ -114,7 +114,41 @@ impl ::std::error::Error for AddError {}
 /// The `imageId` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type AddFieldsImageId = crate::catalog::product::AddFieldsDetailPicture;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsImageId {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsImageId);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsImageId {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -162,9 +196,9 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub gps_s: ::std::option::Option<f64>,
-    /// `imageId`: `AddFieldsDetailPicture`.
+    /// `imageId`: `AddFieldsImageId`.
     #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: ::std::option::Option<crate::catalog::product::AddFieldsDetailPicture>,
+    pub image_id: ::std::option::Option<AddFieldsImageId>,
     /// `dateModify`: string.
     #[serde(
         rename = "dateModify",
@@ -310,10 +344,7 @@ impl AddFields {
         self
     }
     /// Sets `imageId`.
-    pub fn image_id(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn image_id(mut self, value: AddFieldsImageId) -> Self {
         self.image_id = Some(value);
         self
     }
@@ -1314,7 +1345,7 @@ impl ::std::error::Error for UpdateError {}
 /// The `imageId` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type UpdateFieldsImageId = crate::catalog::product::AddFieldsDetailPicture;
+pub type UpdateFieldsImageId = AddFieldsImageId;
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -1366,9 +1397,9 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub gps_s: ::std::option::Option<f64>,
-    /// `imageId`: `AddFieldsDetailPicture`.
+    /// `imageId`: `AddFieldsImageId`.
     #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: ::std::option::Option<crate::catalog::product::AddFieldsDetailPicture>,
+    pub image_id: ::std::option::Option<AddFieldsImageId>,
     /// `dateModify`: string.
     #[serde(
         rename = "dateModify",
@@ -1522,10 +1553,7 @@ impl UpdateFields {
         self
     }
     /// Sets `imageId`.
-    pub fn image_id(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn image_id(mut self, value: AddFieldsImageId) -> Self {
         self.image_id = Some(value);
         self
     }

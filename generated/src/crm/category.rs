@@ -334,8 +334,8 @@ impl ::bitrix24_runtime::Method for Fields {
     type Error = FieldsError;
 }
 /// The `result` of [`crm.category.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-fields.html).
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -353,10 +353,10 @@ pub struct FieldsResponse {
         >,
     >,
 }
-#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(FieldsResponse);
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl FieldsResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -100,7 +100,7 @@ pub struct AddSubFolderResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `CopyToResponseDeletedType`.
+    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(
         rename = "DELETED_TYPE",
@@ -108,9 +108,7 @@ pub struct AddSubFolderResponse {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub deleted_type: ::std::option::Option<
-        crate::disk::file::CopyToResponseDeletedType,
-    >,
+    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
     /// `CREATE_TIME`: string.
     #[serde(
         rename = "CREATE_TIME",
@@ -239,10 +237,7 @@ impl AddSubFolderResponse {
         self
     }
     /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(
-        mut self,
-        value: crate::disk::file::CopyToResponseDeletedType,
-    ) -> Self {
+    pub fn deleted_type(mut self, value: AddSubFolderDataDeletedType) -> Self {
         self.deleted_type = Some(value);
         self
     }
@@ -359,7 +354,57 @@ impl ::std::error::Error for AddSubFolderError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type AddSubFolderDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddSubFolderDataDeletedType {
+    /// `0`
+    V0,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i64),
+}
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl ::bitrix24_runtime::wire::IntEnum for AddSubFolderDataDeletedType {
+    fn from_wire(value: i64) -> Self {
+        match value {
+            0i64 => Self::V0,
+            3i64 => Self::V3,
+            4i64 => Self::V4,
+            other => Self::Unknown(other),
+        }
+    }
+    fn to_wire(&self) -> i64 {
+        match self {
+            Self::V0 => 0i64,
+            Self::V3 => 3i64,
+            Self::V4 => 4i64,
+            Self::Unknown(other) => *other,
+        }
+    }
+}
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl ::serde::Serialize for AddSubFolderDataDeletedType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
+    }
+}
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl<'de> ::serde::Deserialize<'de> for AddSubFolderDataDeletedType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
 /// The `data` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -430,7 +475,7 @@ pub struct AddSubFolderData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `CopyToResponseDeletedType`.
+    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(
         rename = "DELETED_TYPE",
@@ -438,9 +483,7 @@ pub struct AddSubFolderData {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub deleted_type: ::std::option::Option<
-        crate::disk::file::CopyToResponseDeletedType,
-    >,
+    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
     /// `CREATE_TIME`: string.
     #[serde(
         rename = "CREATE_TIME",
@@ -579,10 +622,7 @@ impl AddSubFolderData {
         self
     }
     /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(
-        mut self,
-        value: crate::disk::file::CopyToResponseDeletedType,
-    ) -> Self {
+    pub fn deleted_type(mut self, value: AddSubFolderDataDeletedType) -> Self {
         self.deleted_type = Some(value);
         self
     }
@@ -642,7 +682,7 @@ impl AddSubFolderData {
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type AddSubFolderResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type AddSubFolderResponseDeletedType = AddSubFolderDataDeletedType;
 /// Parameters of [`disk.folder.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html).
 ///
 /// - Scopes: `disk`
@@ -753,7 +793,7 @@ impl ::std::error::Error for CopyToError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type CopyToResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type CopyToResponseDeletedType = AddSubFolderDataDeletedType;
 /// Parameters of [`disk.folder.deleteTree`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html).
 ///
 /// - Scopes: `disk`
@@ -968,7 +1008,7 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type GetResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type GetResponseDeletedType = AddSubFolderDataDeletedType;
 /// Parameters of [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html).
 ///
 /// - Scopes: `disk`
@@ -1138,7 +1178,7 @@ impl ::std::error::Error for GetChildrenError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type GetChildrenItemDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type GetChildrenItemDeletedType = AddSubFolderDataDeletedType;
 /// The `item` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -1202,7 +1242,7 @@ pub struct GetChildrenItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `CopyToResponseDeletedType`.
+    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(
         rename = "DELETED_TYPE",
@@ -1210,9 +1250,7 @@ pub struct GetChildrenItem {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub deleted_type: ::std::option::Option<
-        crate::disk::file::CopyToResponseDeletedType,
-    >,
+    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
     /// `GLOBAL_CONTENT_VERSION`: integer.
     #[serde(
         rename = "GLOBAL_CONTENT_VERSION",
@@ -1377,10 +1415,7 @@ impl GetChildrenItem {
         self
     }
     /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(
-        mut self,
-        value: crate::disk::file::CopyToResponseDeletedType,
-    ) -> Self {
+    pub fn deleted_type(mut self, value: AddSubFolderDataDeletedType) -> Self {
         self.deleted_type = Some(value);
         self
     }
@@ -1605,10 +1640,7 @@ pub struct GetFieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::disk::file::GetFieldsItem,
-    >,
+    pub ::std::collections::BTreeMap<::std::string::String, GetFieldsItem>,
 );
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -1616,10 +1648,7 @@ impl GetFieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::disk::file::GetFieldsItem,
-    > {
+    ) -> ::std::collections::BTreeMap<::std::string::String, GetFieldsItem> {
         self.0
     }
 }
@@ -1660,7 +1689,72 @@ impl ::std::error::Error for GetFieldsError {}
 /// The `item` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type GetFieldsItem = crate::disk::file::GetFieldsItem;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetFieldsItem {
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `USE_IN_FILTER`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_IN_FILTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub use_in_filter: ::std::option::Option<bool>,
+    /// `USE_IN_SHOW`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_IN_SHOW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub use_in_show: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(GetFieldsItem);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl GetFieldsItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            use_in_filter: None,
+            use_in_show: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `USE_IN_FILTER`.
+    pub fn use_in_filter(mut self, value: bool) -> Self {
+        self.use_in_filter = Some(value);
+        self
+    }
+    /// Sets `USE_IN_SHOW`.
+    pub fn use_in_show(mut self, value: bool) -> Self {
+        self.use_in_show = Some(value);
+        self
+    }
+}
 /// Parameters of [`disk.folder.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html).
 ///
 /// - Scopes: `disk`
@@ -1765,7 +1859,7 @@ impl ::std::error::Error for MarkDeletedError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type MarkDeletedResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type MarkDeletedResponseDeletedType = AddSubFolderDataDeletedType;
 /// Parameters of [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html).
 ///
 /// - Scopes: `disk`
@@ -1876,7 +1970,7 @@ impl ::std::error::Error for MoveToError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type MoveToResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type MoveToResponseDeletedType = AddSubFolderDataDeletedType;
 /// Parameters of [`disk.folder.rename`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html).
 ///
 /// - Scopes: `disk`
@@ -1987,7 +2081,7 @@ impl ::std::error::Error for RenameError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type RenameResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type RenameResponseDeletedType = AddSubFolderDataDeletedType;
 /// Parameters of [`disk.folder.restore`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html).
 ///
 /// - Scopes: `disk`
@@ -2086,7 +2180,7 @@ impl ::std::error::Error for RestoreError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type RestoreResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type RestoreResponseDeletedType = AddSubFolderDataDeletedType;
 /// Parameters of [`disk.folder.shareToUser`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-share-to-user.html).
 ///
 /// - Scopes: `disk`
@@ -2353,7 +2447,300 @@ impl ::bitrix24_runtime::Method for UploadFile {
 /// The `result` of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type UploadFileResponse = crate::disk::file::CopyToResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UploadFileResponse {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `STORAGE_ID`: integer.
+    #[serde(
+        rename = "STORAGE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub storage_id: ::std::option::Option<i64>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `PARENT_ID`: integer.
+    #[serde(
+        rename = "PARENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
+    /// Allowed values: `0`, `3`, `4`.
+    #[serde(
+        rename = "DELETED_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
+    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
+    /// `GLOBAL_CONTENT_VERSION`: integer.
+    #[serde(
+        rename = "GLOBAL_CONTENT_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub global_content_version: ::std::option::Option<i64>,
+    /// `FILE_ID`: integer.
+    #[serde(
+        rename = "FILE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub file_id: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(
+        rename = "SIZE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub size: ::std::option::Option<i64>,
+    /// `CREATE_TIME`: string.
+    #[serde(
+        rename = "CREATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `UPDATE_TIME`: string.
+    #[serde(
+        rename = "UPDATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `DELETE_TIME`: string.
+    #[serde(
+        rename = "DELETE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub delete_time: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `UPDATED_BY`: integer.
+    #[serde(
+        rename = "UPDATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `DELETED_BY`: integer.
+    #[serde(
+        rename = "DELETED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub deleted_by: ::std::option::Option<i64>,
+    /// `DOWNLOAD_URL`: string.
+    #[serde(
+        rename = "DOWNLOAD_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `DETAIL_URL`: string.
+    #[serde(
+        rename = "DETAIL_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub detail_url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(UploadFileResponse);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl UploadFileResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            code: None,
+            storage_id: None,
+            type_: None,
+            parent_id: None,
+            deleted_type: None,
+            global_content_version: None,
+            file_id: None,
+            size: None,
+            create_time: None,
+            update_time: None,
+            delete_time: None,
+            created_by: None,
+            updated_by: None,
+            deleted_by: None,
+            download_url: None,
+            detail_url: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `STORAGE_ID`.
+    pub fn storage_id(mut self, value: i64) -> Self {
+        self.storage_id = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `PARENT_ID`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `DELETED_TYPE`.
+    pub fn deleted_type(mut self, value: AddSubFolderDataDeletedType) -> Self {
+        self.deleted_type = Some(value);
+        self
+    }
+    /// Sets `GLOBAL_CONTENT_VERSION`.
+    pub fn global_content_version(mut self, value: i64) -> Self {
+        self.global_content_version = Some(value);
+        self
+    }
+    /// Sets `FILE_ID`.
+    pub fn file_id(mut self, value: i64) -> Self {
+        self.file_id = Some(value);
+        self
+    }
+    /// Sets `SIZE`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Sets `CREATE_TIME`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `UPDATE_TIME`.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `DELETE_TIME`.
+    pub fn delete_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_time = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `UPDATED_BY`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `DELETED_BY`.
+    pub fn deleted_by(mut self, value: i64) -> Self {
+        self.deleted_by = Some(value);
+        self
+    }
+    /// Sets `DOWNLOAD_URL`.
+    pub fn download_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download_url = Some(value.into());
+        self
+    }
+    /// Sets `DETAIL_URL`.
+    pub fn detail_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+}
 /// Errors of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -2425,7 +2812,7 @@ impl ::std::error::Error for UploadFileError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type UploadFileDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type UploadFileDataDeletedType = AddSubFolderDataDeletedType;
 /// The `data` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -2488,7 +2875,7 @@ pub struct UploadFileData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `CopyToResponseDeletedType`.
+    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(
         rename = "DELETED_TYPE",
@@ -2496,9 +2883,7 @@ pub struct UploadFileData {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub deleted_type: ::std::option::Option<
-        crate::disk::file::CopyToResponseDeletedType,
-    >,
+    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
     /// `GLOBAL_CONTENT_VERSION`: integer.
     #[serde(
         rename = "GLOBAL_CONTENT_VERSION",
@@ -2667,10 +3052,7 @@ impl UploadFileData {
         self
     }
     /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(
-        mut self,
-        value: crate::disk::file::CopyToResponseDeletedType,
-    ) -> Self {
+    pub fn deleted_type(mut self, value: AddSubFolderDataDeletedType) -> Self {
         self.deleted_type = Some(value);
         self
     }
@@ -2753,4 +3135,4 @@ impl UploadFileData {
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type UploadFileResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type UploadFileResponseDeletedType = AddSubFolderDataDeletedType;

@@ -15,8 +15,8 @@ pub struct AddFolder {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `data`: `AddSubFolderData`, required.
-    pub data: crate::disk::folder::AddSubFolderData,
+    /// `data`: `AddFolderData`, required.
+    pub data: AddFolderData,
     /// `rights`: list of any JSON value.
     #[serde(
         default,
@@ -30,7 +30,7 @@ pub struct AddFolder {
 impl AddFolder {
     /// A value with the required `id`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, data: crate::disk::folder::AddSubFolderData) -> Self {
+    pub fn new(id: i64, data: AddFolderData) -> Self {
         Self { id, data, rights: None }
     }
     /// Sets `rights`.
@@ -52,7 +52,255 @@ impl ::bitrix24_runtime::Method for AddFolder {
 /// The `result` of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type AddFolderResponse = crate::disk::folder::AddSubFolderResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFolderResponse {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `STORAGE_ID`: integer.
+    #[serde(
+        rename = "STORAGE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub storage_id: ::std::option::Option<i64>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `REAL_OBJECT_ID`: integer.
+    #[serde(
+        rename = "REAL_OBJECT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub real_object_id: ::std::option::Option<i64>,
+    /// `PARENT_ID`: integer.
+    #[serde(
+        rename = "PARENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// Allowed values: `0`, `3`, `4`.
+    #[serde(
+        rename = "DELETED_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
+    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    /// `CREATE_TIME`: string.
+    #[serde(
+        rename = "CREATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `UPDATE_TIME`: string.
+    #[serde(
+        rename = "UPDATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `DELETE_TIME`: string.
+    #[serde(
+        rename = "DELETE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub delete_time: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `UPDATED_BY`: integer.
+    #[serde(
+        rename = "UPDATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `DELETED_BY`: integer.
+    #[serde(
+        rename = "DELETED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub deleted_by: ::std::option::Option<i64>,
+    /// `DETAIL_URL`: string.
+    #[serde(
+        rename = "DETAIL_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub detail_url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(AddFolderResponse);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl AddFolderResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            code: None,
+            storage_id: None,
+            type_: None,
+            real_object_id: None,
+            parent_id: None,
+            deleted_type: None,
+            create_time: None,
+            update_time: None,
+            delete_time: None,
+            created_by: None,
+            updated_by: None,
+            deleted_by: None,
+            detail_url: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `STORAGE_ID`.
+    pub fn storage_id(mut self, value: i64) -> Self {
+        self.storage_id = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `REAL_OBJECT_ID`.
+    pub fn real_object_id(mut self, value: i64) -> Self {
+        self.real_object_id = Some(value);
+        self
+    }
+    /// Sets `PARENT_ID`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `DELETED_TYPE`.
+    pub fn deleted_type(mut self, value: AddFolderDataDeletedType) -> Self {
+        self.deleted_type = Some(value);
+        self
+    }
+    /// Sets `CREATE_TIME`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `UPDATE_TIME`.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `DELETE_TIME`.
+    pub fn delete_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_time = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `UPDATED_BY`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `DELETED_BY`.
+    pub fn deleted_by(mut self, value: i64) -> Self {
+        self.deleted_by = Some(value);
+        self
+    }
+    /// Sets `DETAIL_URL`.
+    pub fn detail_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+}
 /// Errors of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -118,15 +366,335 @@ impl ::std::error::Error for AddFolderError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type AddFolderDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddFolderDataDeletedType {
+    /// `0`
+    V0,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i64),
+}
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl ::bitrix24_runtime::wire::IntEnum for AddFolderDataDeletedType {
+    fn from_wire(value: i64) -> Self {
+        match value {
+            0i64 => Self::V0,
+            3i64 => Self::V3,
+            4i64 => Self::V4,
+            other => Self::Unknown(other),
+        }
+    }
+    fn to_wire(&self) -> i64 {
+        match self {
+            Self::V0 => 0i64,
+            Self::V3 => 3i64,
+            Self::V4 => 4i64,
+            Self::Unknown(other) => *other,
+        }
+    }
+}
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl ::serde::Serialize for AddFolderDataDeletedType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
+    }
+}
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl<'de> ::serde::Deserialize<'de> for AddFolderDataDeletedType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
 /// The `data` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type AddFolderData = crate::disk::folder::AddSubFolderData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFolderData {
+    /// `result`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub result: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `STORAGE_ID`: integer.
+    #[serde(
+        rename = "STORAGE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub storage_id: ::std::option::Option<i64>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `REAL_OBJECT_ID`: integer.
+    #[serde(
+        rename = "REAL_OBJECT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub real_object_id: ::std::option::Option<i64>,
+    /// `PARENT_ID`: integer.
+    #[serde(
+        rename = "PARENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// Allowed values: `0`, `3`, `4`.
+    #[serde(
+        rename = "DELETED_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
+    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    /// `CREATE_TIME`: string.
+    #[serde(
+        rename = "CREATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `UPDATE_TIME`: string.
+    #[serde(
+        rename = "UPDATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `DELETE_TIME`: string.
+    #[serde(
+        rename = "DELETE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub delete_time: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `UPDATED_BY`: integer.
+    #[serde(
+        rename = "UPDATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `DELETED_BY`: integer.
+    #[serde(
+        rename = "DELETED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub deleted_by: ::std::option::Option<i64>,
+    /// `DETAIL_URL`: string.
+    #[serde(
+        rename = "DETAIL_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub detail_url: ::std::option::Option<::std::string::String>,
+    /// `time`: `Time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: ::std::option::Option<crate::types::Time>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(AddFolderData);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl AddFolderData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            result: None,
+            id: None,
+            name: None,
+            code: None,
+            storage_id: None,
+            type_: None,
+            real_object_id: None,
+            parent_id: None,
+            deleted_type: None,
+            create_time: None,
+            update_time: None,
+            delete_time: None,
+            created_by: None,
+            updated_by: None,
+            deleted_by: None,
+            detail_url: None,
+            time: None,
+        }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `STORAGE_ID`.
+    pub fn storage_id(mut self, value: i64) -> Self {
+        self.storage_id = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `REAL_OBJECT_ID`.
+    pub fn real_object_id(mut self, value: i64) -> Self {
+        self.real_object_id = Some(value);
+        self
+    }
+    /// Sets `PARENT_ID`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `DELETED_TYPE`.
+    pub fn deleted_type(mut self, value: AddFolderDataDeletedType) -> Self {
+        self.deleted_type = Some(value);
+        self
+    }
+    /// Sets `CREATE_TIME`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `UPDATE_TIME`.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `DELETE_TIME`.
+    pub fn delete_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_time = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `UPDATED_BY`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `DELETED_BY`.
+    pub fn deleted_by(mut self, value: i64) -> Self {
+        self.deleted_by = Some(value);
+        self
+    }
+    /// Sets `DETAIL_URL`.
+    pub fn detail_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: crate::types::Time) -> Self {
+        self.time = Some(value);
+        self
+    }
+}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type AddFolderResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type AddFolderResponseDeletedType = AddFolderDataDeletedType;
 /// Parameters of [`disk.storage.get`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html).
 ///
 /// - Scopes: `disk`
@@ -315,13 +883,11 @@ impl ::bitrix24_runtime::Method for GetChildren {
 }
 #[cfg(feature = "disk")]
 impl ::bitrix24_runtime::Paged for GetChildren {
-    type Item = crate::disk::folder::GetChildrenItem;
+    type Item = GetChildrenItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(
-        response: GetChildrenResponse,
-    ) -> ::std::vec::Vec<crate::disk::folder::GetChildrenItem> {
+    fn into_items(response: GetChildrenResponse) -> ::std::vec::Vec<GetChildrenItem> {
         response.0
     }
 }
@@ -334,13 +900,13 @@ pub struct GetChildrenResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<crate::disk::folder::GetChildrenItem>,
+    pub ::std::vec::Vec<GetChildrenItem>,
 );
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
 impl GetChildrenResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<crate::disk::folder::GetChildrenItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetChildrenItem> {
         self.0
     }
 }
@@ -397,11 +963,318 @@ impl ::std::error::Error for GetChildrenError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type GetChildrenItemDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type GetChildrenItemDeletedType = AddFolderDataDeletedType;
 /// The `item` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type GetChildrenItem = crate::disk::folder::GetChildrenItem;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetChildrenItem {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `STORAGE_ID`: integer.
+    #[serde(
+        rename = "STORAGE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub storage_id: ::std::option::Option<i64>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `REAL_OBJECT_ID`: integer.
+    #[serde(
+        rename = "REAL_OBJECT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub real_object_id: ::std::option::Option<i64>,
+    /// `PARENT_ID`: integer.
+    #[serde(
+        rename = "PARENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// Allowed values: `0`, `3`, `4`.
+    #[serde(
+        rename = "DELETED_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
+    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    /// `GLOBAL_CONTENT_VERSION`: integer.
+    #[serde(
+        rename = "GLOBAL_CONTENT_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub global_content_version: ::std::option::Option<i64>,
+    /// `FILE_ID`: integer.
+    #[serde(
+        rename = "FILE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub file_id: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(
+        rename = "SIZE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub size: ::std::option::Option<i64>,
+    /// `CREATE_TIME`: string.
+    #[serde(
+        rename = "CREATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `UPDATE_TIME`: string.
+    #[serde(
+        rename = "UPDATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `DELETE_TIME`: string.
+    #[serde(
+        rename = "DELETE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub delete_time: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `UPDATED_BY`: integer.
+    #[serde(
+        rename = "UPDATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `DELETED_BY`: integer.
+    #[serde(
+        rename = "DELETED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub deleted_by: ::std::option::Option<i64>,
+    /// `DOWNLOAD_URL`: string.
+    #[serde(
+        rename = "DOWNLOAD_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `DETAIL_URL`: string.
+    #[serde(
+        rename = "DETAIL_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub detail_url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(GetChildrenItem);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl GetChildrenItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            code: None,
+            storage_id: None,
+            type_: None,
+            real_object_id: None,
+            parent_id: None,
+            deleted_type: None,
+            global_content_version: None,
+            file_id: None,
+            size: None,
+            create_time: None,
+            update_time: None,
+            delete_time: None,
+            created_by: None,
+            updated_by: None,
+            deleted_by: None,
+            download_url: None,
+            detail_url: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `STORAGE_ID`.
+    pub fn storage_id(mut self, value: i64) -> Self {
+        self.storage_id = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `REAL_OBJECT_ID`.
+    pub fn real_object_id(mut self, value: i64) -> Self {
+        self.real_object_id = Some(value);
+        self
+    }
+    /// Sets `PARENT_ID`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `DELETED_TYPE`.
+    pub fn deleted_type(mut self, value: AddFolderDataDeletedType) -> Self {
+        self.deleted_type = Some(value);
+        self
+    }
+    /// Sets `GLOBAL_CONTENT_VERSION`.
+    pub fn global_content_version(mut self, value: i64) -> Self {
+        self.global_content_version = Some(value);
+        self
+    }
+    /// Sets `FILE_ID`.
+    pub fn file_id(mut self, value: i64) -> Self {
+        self.file_id = Some(value);
+        self
+    }
+    /// Sets `SIZE`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Sets `CREATE_TIME`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `UPDATE_TIME`.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `DELETE_TIME`.
+    pub fn delete_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_time = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `UPDATED_BY`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `DELETED_BY`.
+    pub fn deleted_by(mut self, value: i64) -> Self {
+        self.deleted_by = Some(value);
+        self
+    }
+    /// Sets `DOWNLOAD_URL`.
+    pub fn download_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download_url = Some(value.into());
+        self
+    }
+    /// Sets `DETAIL_URL`.
+    pub fn detail_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
 ///
 /// - Scopes: `disk`
@@ -444,10 +1317,7 @@ pub struct GetFieldsResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::disk::file::GetFieldsItem,
-    >,
+    pub ::std::collections::BTreeMap<::std::string::String, GetFieldsItem>,
 );
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -455,10 +1325,7 @@ impl GetFieldsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::disk::file::GetFieldsItem,
-    > {
+    ) -> ::std::collections::BTreeMap<::std::string::String, GetFieldsItem> {
         self.0
     }
 }
@@ -499,7 +1366,72 @@ impl ::std::error::Error for GetFieldsError {}
 /// The `item` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type GetFieldsItem = crate::disk::file::GetFieldsItem;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetFieldsItem {
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `USE_IN_FILTER`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_IN_FILTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub use_in_filter: ::std::option::Option<bool>,
+    /// `USE_IN_SHOW`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_IN_SHOW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub use_in_show: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(GetFieldsItem);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl GetFieldsItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            use_in_filter: None,
+            use_in_show: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `USE_IN_FILTER`.
+    pub fn use_in_filter(mut self, value: bool) -> Self {
+        self.use_in_filter = Some(value);
+        self
+    }
+    /// Sets `USE_IN_SHOW`.
+    pub fn use_in_show(mut self, value: bool) -> Self {
+        self.use_in_show = Some(value);
+        self
+    }
+}
 /// Parameters of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html).
 ///
 /// - Scopes: `disk`
@@ -1247,7 +2179,7 @@ pub struct UploadFile {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
     /// `data`: `UploadFileData`, required.
-    pub data: crate::disk::folder::UploadFileData,
+    pub data: UploadFileData,
     /// `fileContent`: list of string, required.
     #[serde(
         rename = "fileContent",
@@ -1278,7 +2210,7 @@ impl UploadFile {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: i64,
-        data: crate::disk::folder::UploadFileData,
+        data: UploadFileData,
         file_content: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
         Self {
@@ -1313,7 +2245,300 @@ impl ::bitrix24_runtime::Method for UploadFile {
 /// The `result` of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type UploadFileResponse = crate::disk::file::CopyToResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UploadFileResponse {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `STORAGE_ID`: integer.
+    #[serde(
+        rename = "STORAGE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub storage_id: ::std::option::Option<i64>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `PARENT_ID`: integer.
+    #[serde(
+        rename = "PARENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// Allowed values: `0`, `3`, `4`.
+    #[serde(
+        rename = "DELETED_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
+    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    /// `GLOBAL_CONTENT_VERSION`: integer.
+    #[serde(
+        rename = "GLOBAL_CONTENT_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub global_content_version: ::std::option::Option<i64>,
+    /// `FILE_ID`: integer.
+    #[serde(
+        rename = "FILE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub file_id: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(
+        rename = "SIZE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub size: ::std::option::Option<i64>,
+    /// `CREATE_TIME`: string.
+    #[serde(
+        rename = "CREATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `UPDATE_TIME`: string.
+    #[serde(
+        rename = "UPDATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `DELETE_TIME`: string.
+    #[serde(
+        rename = "DELETE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub delete_time: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `UPDATED_BY`: integer.
+    #[serde(
+        rename = "UPDATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `DELETED_BY`: integer.
+    #[serde(
+        rename = "DELETED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub deleted_by: ::std::option::Option<i64>,
+    /// `DOWNLOAD_URL`: string.
+    #[serde(
+        rename = "DOWNLOAD_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `DETAIL_URL`: string.
+    #[serde(
+        rename = "DETAIL_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub detail_url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(UploadFileResponse);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl UploadFileResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            code: None,
+            storage_id: None,
+            type_: None,
+            parent_id: None,
+            deleted_type: None,
+            global_content_version: None,
+            file_id: None,
+            size: None,
+            create_time: None,
+            update_time: None,
+            delete_time: None,
+            created_by: None,
+            updated_by: None,
+            deleted_by: None,
+            download_url: None,
+            detail_url: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `STORAGE_ID`.
+    pub fn storage_id(mut self, value: i64) -> Self {
+        self.storage_id = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `PARENT_ID`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `DELETED_TYPE`.
+    pub fn deleted_type(mut self, value: AddFolderDataDeletedType) -> Self {
+        self.deleted_type = Some(value);
+        self
+    }
+    /// Sets `GLOBAL_CONTENT_VERSION`.
+    pub fn global_content_version(mut self, value: i64) -> Self {
+        self.global_content_version = Some(value);
+        self
+    }
+    /// Sets `FILE_ID`.
+    pub fn file_id(mut self, value: i64) -> Self {
+        self.file_id = Some(value);
+        self
+    }
+    /// Sets `SIZE`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Sets `CREATE_TIME`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `UPDATE_TIME`.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `DELETE_TIME`.
+    pub fn delete_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_time = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `UPDATED_BY`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `DELETED_BY`.
+    pub fn deleted_by(mut self, value: i64) -> Self {
+        self.deleted_by = Some(value);
+        self
+    }
+    /// Sets `DOWNLOAD_URL`.
+    pub fn download_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download_url = Some(value.into());
+        self
+    }
+    /// Sets `DETAIL_URL`.
+    pub fn detail_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+}
 /// Errors of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
@@ -1385,12 +2610,327 @@ impl ::std::error::Error for UploadFileError {}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type UploadFileDataDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type UploadFileDataDeletedType = AddFolderDataDeletedType;
 /// The `data` object.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type UploadFileData = crate::disk::folder::UploadFileData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UploadFileData {
+    /// `result`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub result: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `STORAGE_ID`: integer.
+    #[serde(
+        rename = "STORAGE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub storage_id: ::std::option::Option<i64>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `PARENT_ID`: integer.
+    #[serde(
+        rename = "PARENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// Allowed values: `0`, `3`, `4`.
+    #[serde(
+        rename = "DELETED_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
+    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    /// `GLOBAL_CONTENT_VERSION`: integer.
+    #[serde(
+        rename = "GLOBAL_CONTENT_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub global_content_version: ::std::option::Option<i64>,
+    /// `FILE_ID`: integer.
+    #[serde(
+        rename = "FILE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub file_id: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(
+        rename = "SIZE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub size: ::std::option::Option<i64>,
+    /// `CREATE_TIME`: string.
+    #[serde(
+        rename = "CREATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `UPDATE_TIME`: string.
+    #[serde(
+        rename = "UPDATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `DELETE_TIME`: string.
+    #[serde(
+        rename = "DELETE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub delete_time: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `UPDATED_BY`: integer.
+    #[serde(
+        rename = "UPDATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `DELETED_BY`: integer.
+    #[serde(
+        rename = "DELETED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub deleted_by: ::std::option::Option<i64>,
+    /// `DOWNLOAD_URL`: string.
+    #[serde(
+        rename = "DOWNLOAD_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `DETAIL_URL`: string.
+    #[serde(
+        rename = "DETAIL_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub detail_url: ::std::option::Option<::std::string::String>,
+    /// `time`: `Time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: ::std::option::Option<crate::types::Time>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(UploadFileData);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl UploadFileData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            result: None,
+            id: None,
+            name: None,
+            code: None,
+            storage_id: None,
+            type_: None,
+            parent_id: None,
+            deleted_type: None,
+            global_content_version: None,
+            file_id: None,
+            size: None,
+            create_time: None,
+            update_time: None,
+            delete_time: None,
+            created_by: None,
+            updated_by: None,
+            deleted_by: None,
+            download_url: None,
+            detail_url: None,
+            time: None,
+        }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `STORAGE_ID`.
+    pub fn storage_id(mut self, value: i64) -> Self {
+        self.storage_id = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `PARENT_ID`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `DELETED_TYPE`.
+    pub fn deleted_type(mut self, value: AddFolderDataDeletedType) -> Self {
+        self.deleted_type = Some(value);
+        self
+    }
+    /// Sets `GLOBAL_CONTENT_VERSION`.
+    pub fn global_content_version(mut self, value: i64) -> Self {
+        self.global_content_version = Some(value);
+        self
+    }
+    /// Sets `FILE_ID`.
+    pub fn file_id(mut self, value: i64) -> Self {
+        self.file_id = Some(value);
+        self
+    }
+    /// Sets `SIZE`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Sets `CREATE_TIME`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `UPDATE_TIME`.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `DELETE_TIME`.
+    pub fn delete_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delete_time = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `UPDATED_BY`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `DELETED_BY`.
+    pub fn deleted_by(mut self, value: i64) -> Self {
+        self.deleted_by = Some(value);
+        self
+    }
+    /// Sets `DOWNLOAD_URL`.
+    pub fn download_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download_url = Some(value.into());
+        self
+    }
+    /// Sets `DETAIL_URL`.
+    pub fn detail_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: crate::types::Time) -> Self {
+        self.time = Some(value);
+        self
+    }
+}
 /// Allowed values of `DELETED_TYPE`.
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type UploadFileResponseDeletedType = crate::disk::file::CopyToResponseDeletedType;
+pub type UploadFileResponseDeletedType = AddFolderDataDeletedType;

@@ -38,7 +38,144 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`disk.version.get`](https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-pub type GetResponse = crate::disk::file::GetVersionsItem;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `OBJECT_ID`: integer.
+    #[serde(
+        rename = "OBJECT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub object_id: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(
+        rename = "SIZE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub size: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `GLOBAL_CONTENT_VERSION`: integer.
+    #[serde(
+        rename = "GLOBAL_CONTENT_VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub global_content_version: ::std::option::Option<i64>,
+    /// `CREATE_TIME`: string.
+    #[serde(
+        rename = "CREATE_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: integer.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `DOWNLOAD_URL`: string.
+    #[serde(
+        rename = "DOWNLOAD_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download_url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "disk")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "disk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            object_id: None,
+            size: None,
+            name: None,
+            global_content_version: None,
+            create_time: None,
+            created_by: None,
+            download_url: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `OBJECT_ID`.
+    pub fn object_id(mut self, value: i64) -> Self {
+        self.object_id = Some(value);
+        self
+    }
+    /// Sets `SIZE`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `GLOBAL_CONTENT_VERSION`.
+    pub fn global_content_version(mut self, value: i64) -> Self {
+        self.global_content_version = Some(value);
+        self
+    }
+    /// Sets `CREATE_TIME`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `DOWNLOAD_URL`.
+    pub fn download_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download_url = Some(value.into());
+        self
+    }
+}
 /// Errors of [`disk.version.get`](https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html).
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]

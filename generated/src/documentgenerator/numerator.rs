@@ -1009,7 +1009,128 @@ impl ::std::error::Error for ListError {}
 /// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-pub type ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = crate::crm::documentgenerator::numerator::AddResponseSettings;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
+    /// `start`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub start: ::std::option::Option<i64>,
+    /// `step`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub step: ::std::option::Option<i64>,
+    /// `length`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub length: ::std::option::Option<i64>,
+    /// `padString`: string.
+    #[serde(
+        rename = "padString",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub pad_string: ::std::option::Option<::std::string::String>,
+    /// `periodicBy`: string.
+    #[serde(
+        rename = "periodicBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub periodic_by: ::std::option::Option<::std::string::String>,
+    /// `timezone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub timezone: ::std::option::Option<::std::string::String>,
+    /// `isDirectNumeration`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isDirectNumeration",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_direct_numeration: ::std::option::Option<bool>,
+}
+#[cfg(feature = "documentgenerator")]
+::bitrix24_runtime::wire_object!(
+    ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+);
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+impl ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            start: None,
+            step: None,
+            length: None,
+            pad_string: None,
+            periodic_by: None,
+            timezone: None,
+            is_direct_numeration: None,
+        }
+    }
+    /// Sets `start`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
+    /// Sets `step`.
+    pub fn step(mut self, value: i64) -> Self {
+        self.step = Some(value);
+        self
+    }
+    /// Sets `length`.
+    pub fn length(mut self, value: i64) -> Self {
+        self.length = Some(value);
+        self
+    }
+    /// Sets `padString`.
+    pub fn pad_string(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.pad_string = Some(value.into());
+        self
+    }
+    /// Sets `periodicBy`.
+    pub fn periodic_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.periodic_by = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `isDirectNumeration`.
+    pub fn is_direct_numeration(mut self, value: bool) -> Self {
+        self.is_direct_numeration = Some(value);
+        self
+    }
+}
 /// The `settings` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
@@ -1017,14 +1138,14 @@ pub type ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumber
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponseNumeratorsSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddResponseSettings`.
+    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
     #[serde(
         rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        crate::crm::documentgenerator::numerator::AddResponseSettings,
+        ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
     >,
 }
 #[cfg(feature = "documentgenerator")]
@@ -1042,7 +1163,7 @@ impl ListResponseNumeratorsSettings {
     /// Sets `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`.
     pub fn bitrix_main_numerator_generator_sequent_number_generator(
         mut self,
-        value: crate::crm::documentgenerator::numerator::AddResponseSettings,
+        value: ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
     ) -> Self {
         self.bitrix_main_numerator_generator_sequent_number_generator = Some(value);
         self

@@ -19,7 +19,35 @@ impl ::bitrix24_runtime::events::Event for OnBookingAdd {
 /// The `data` of [`OnBookingAdd`] (`ONBOOKINGADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnBookingAddData {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(OnBookingAddData);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl OnBookingAddData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// `ONBOOKINGDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -39,7 +67,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingDelete {
 /// The `data` of [`OnBookingDelete`] (`ONBOOKINGDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingDeleteData = OnBookingAddData;
 /// `ONBOOKINGRESOURCEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -59,7 +87,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceAdd {
 /// The `data` of [`OnBookingResourceAdd`] (`ONBOOKINGRESOURCEADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingResourceAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingResourceAddData = OnBookingAddData;
 /// `ONBOOKINGRESOURCEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -79,7 +107,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceDelete {
 /// The `data` of [`OnBookingResourceDelete`] (`ONBOOKINGRESOURCEDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingResourceDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingResourceDeleteData = OnBookingAddData;
 /// `ONBOOKINGRESOURCETYPEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -99,7 +127,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeAdd {
 /// The `data` of [`OnBookingResourceTypeAdd`] (`ONBOOKINGRESOURCETYPEADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingResourceTypeAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingResourceTypeAddData = OnBookingAddData;
 /// `ONBOOKINGRESOURCETYPEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -119,7 +147,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeDelete {
 /// The `data` of [`OnBookingResourceTypeDelete`] (`ONBOOKINGRESOURCETYPEDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingResourceTypeDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingResourceTypeDeleteData = OnBookingAddData;
 /// `ONBOOKINGRESOURCETYPEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -139,7 +167,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeUpdate {
 /// The `data` of [`OnBookingResourceTypeUpdate`] (`ONBOOKINGRESOURCETYPEUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingResourceTypeUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingResourceTypeUpdateData = OnBookingAddData;
 /// `ONBOOKINGRESOURCEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -159,7 +187,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceUpdate {
 /// The `data` of [`OnBookingResourceUpdate`] (`ONBOOKINGRESOURCEUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingResourceUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingResourceUpdateData = OnBookingAddData;
 /// `ONBOOKINGUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -179,7 +207,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingUpdate {
 /// The `data` of [`OnBookingUpdate`] (`ONBOOKINGUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingUpdateData = OnBookingAddData;
 /// `ONBOOKINGWAITLISTITEMADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -199,7 +227,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemAdd {
 /// The `data` of [`OnBookingWaitListItemAdd`] (`ONBOOKINGWAITLISTITEMADD`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingWaitListItemAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingWaitListItemAddData = OnBookingAddData;
 /// `ONBOOKINGWAITLISTITEMDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -219,7 +247,7 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemDelete {
 /// The `data` of [`OnBookingWaitListItemDelete`] (`ONBOOKINGWAITLISTITEMDELETE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingWaitListItemDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingWaitListItemDeleteData = OnBookingAddData;
 /// `ONBOOKINGWAITLISTITEMUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `booking`
@@ -239,4 +267,4 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemUpdate {
 /// The `data` of [`OnBookingWaitListItemUpdate`] (`ONBOOKINGWAITLISTITEMUPDATE`).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type OnBookingWaitListItemUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnBookingWaitListItemUpdateData = OnBookingAddData;

@@ -19,7 +19,37 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryAdd {
 /// The `data` of [`OnCalendarEntryAdd`] (`ONCALENDARENTRYADD`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-pub type OnCalendarEntryAddData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCalendarEntryAddData {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "calendar")]
+::bitrix24_runtime::wire_object!(OnCalendarEntryAddData);
+#[cfg(feature = "calendar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
+impl OnCalendarEntryAddData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `ONCALENDARENTRYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -39,7 +69,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryDelete {
 /// The `data` of [`OnCalendarEntryDelete`] (`ONCALENDARENTRYDELETE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-pub type OnCalendarEntryDeleteData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+pub type OnCalendarEntryDeleteData = OnCalendarEntryAddData;
 /// `ONCALENDARENTRYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -59,7 +89,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryUpdate {
 /// The `data` of [`OnCalendarEntryUpdate`] (`ONCALENDARENTRYUPDATE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-pub type OnCalendarEntryUpdateData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+pub type OnCalendarEntryUpdateData = OnCalendarEntryAddData;
 /// `ONCALENDARSECTIONADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -79,7 +109,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionAdd {
 /// The `data` of [`OnCalendarSectionAdd`] (`ONCALENDARSECTIONADD`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-pub type OnCalendarSectionAddData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+pub type OnCalendarSectionAddData = OnCalendarEntryAddData;
 /// `ONCALENDARSECTIONDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -99,7 +129,7 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionDelete {
 /// The `data` of [`OnCalendarSectionDelete`] (`ONCALENDARSECTIONDELETE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-pub type OnCalendarSectionDeleteData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+pub type OnCalendarSectionDeleteData = OnCalendarEntryAddData;
 /// `ONCALENDARSECTIONUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `calendar`
@@ -119,4 +149,4 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionUpdate {
 /// The `data` of [`OnCalendarSectionUpdate`] (`ONCALENDARSECTIONUPDATE`).
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-pub type OnCalendarSectionUpdateData = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+pub type OnCalendarSectionUpdateData = OnCalendarEntryAddData;

@@ -17,20 +17,8 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnAdd {
     type Data = CatalogMeasureOnAddData;
 }
 /// The `data` of [`CatalogMeasureOnAdd`] (`CATALOG.MEASURE.ON.ADD`).
-#[cfg(any(feature = "catalog", feature = "crm", feature = "sale", feature = "sonet"))]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "catalog",
-                feature = "crm",
-                feature = "sale",
-                feature = "sonet"
-            )
-        )
-    )
-)]
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -39,22 +27,10 @@ pub struct CatalogMeasureOnAddData {
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<CatalogMeasureOnAddDataFields>,
 }
-#[cfg(any(feature = "catalog", feature = "crm", feature = "sale", feature = "sonet"))]
+#[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(CatalogMeasureOnAddData);
-#[cfg(any(feature = "catalog", feature = "crm", feature = "sale", feature = "sonet"))]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "catalog",
-                feature = "crm",
-                feature = "sale",
-                feature = "sonet"
-            )
-        )
-    )
-)]
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl CatalogMeasureOnAddData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -68,33 +44,8 @@ impl CatalogMeasureOnAddData {
     }
 }
 /// The `FIELDS` object.
-#[cfg(
-    any(
-        feature = "booking",
-        feature = "catalog",
-        feature = "crm",
-        feature = "im",
-        feature = "sale",
-        feature = "sonet",
-        feature = "telephony"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "booking",
-                feature = "catalog",
-                feature = "crm",
-                feature = "im",
-                feature = "sale",
-                feature = "sonet",
-                feature = "telephony"
-            )
-        )
-    )
-)]
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -108,45 +59,10 @@ pub struct CatalogMeasureOnAddDataFields {
     )]
     pub id: ::std::option::Option<i64>,
 }
-#[cfg(
-    any(
-        feature = "booking",
-        feature = "catalog",
-        feature = "crm",
-        feature = "im",
-        feature = "sale",
-        feature = "sonet",
-        feature = "telephony"
-    )
-)]
+#[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(CatalogMeasureOnAddDataFields);
-#[cfg(
-    any(
-        feature = "booking",
-        feature = "catalog",
-        feature = "crm",
-        feature = "im",
-        feature = "sale",
-        feature = "sonet",
-        feature = "telephony"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "booking",
-                feature = "catalog",
-                feature = "crm",
-                feature = "im",
-                feature = "sale",
-                feature = "sonet",
-                feature = "telephony"
-            )
-        )
-    )
-)]
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl CatalogMeasureOnAddDataFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

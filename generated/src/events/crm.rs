@@ -19,11 +19,62 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityAdd {
 /// The `data` of [`OnCrmActivityAdd`] (`ONCRMACTIVITYADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmActivityAddData = crate::events::catalog::CatalogMeasureOnAddData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmActivityAddData {
+    /// `FIELDS`: `OnCrmActivityAddDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnCrmActivityAddDataFields>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmActivityAddData);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmActivityAddData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `FIELDS`.
+    pub fn fields(mut self, value: OnCrmActivityAddDataFields) -> Self {
+        self.fields = Some(value);
+        self
+    }
+}
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmActivityAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnCrmActivityAddDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(OnCrmActivityAddDataFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl OnCrmActivityAddDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// `ONCRMACTIVITYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -43,11 +94,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityDelete {
 /// The `data` of [`OnCrmActivityDelete`] (`ONCRMACTIVITYDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmActivityDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmActivityDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmActivityDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmActivityDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMACTIVITYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -67,11 +118,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityUpdate {
 /// The `data` of [`OnCrmActivityUpdate`] (`ONCRMACTIVITYUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmActivityUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmActivityUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmActivityUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmActivityUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMADDRESSREGISTER`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -248,11 +299,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailAdd {
 /// The `data` of [`OnCrmBankDetailAdd`] (`ONCRMBANKDETAILADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmBankDetailAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmBankDetailAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmBankDetailAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmBankDetailAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMBANKDETAILDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -272,11 +323,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailDelete {
 /// The `data` of [`OnCrmBankDetailDelete`] (`ONCRMBANKDETAILDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmBankDetailDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmBankDetailDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmBankDetailDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmBankDetailDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMBANKDETAILUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -296,11 +347,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailUpdate {
 /// The `data` of [`OnCrmBankDetailUpdate`] (`ONCRMBANKDETAILUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmBankDetailUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmBankDetailUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmBankDetailUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmBankDetailUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMCOMPANYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -320,11 +371,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyAdd {
 /// The `data` of [`OnCrmCompanyAdd`] (`ONCRMCOMPANYADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmCompanyAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmCompanyAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmCompanyAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmCompanyAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMCOMPANYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -344,11 +395,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyDelete {
 /// The `data` of [`OnCrmCompanyDelete`] (`ONCRMCOMPANYDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmCompanyDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmCompanyDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmCompanyDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmCompanyDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMCOMPANYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -368,11 +419,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUpdate {
 /// The `data` of [`OnCrmCompanyUpdate`] (`ONCRMCOMPANYUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmCompanyUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmCompanyUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmCompanyUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmCompanyUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMCOMPANYUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -575,11 +626,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactAdd {
 /// The `data` of [`OnCrmContactAdd`] (`ONCRMCONTACTADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmContactAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmContactAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmContactAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmContactAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMCONTACTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -599,11 +650,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactDelete {
 /// The `data` of [`OnCrmContactDelete`] (`ONCRMCONTACTDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmContactDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmContactDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmContactDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmContactDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMCONTACTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -623,11 +674,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUpdate {
 /// The `data` of [`OnCrmContactUpdate`] (`ONCRMCONTACTUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmContactUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmContactUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmContactUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmContactUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMCONTACTUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -741,8 +792,8 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyAdd {
     type Data = OnCrmCurrencyAddData;
 }
 /// The `data` of [`OnCrmCurrencyAdd`] (`ONCRMCURRENCYADD`).
-#[cfg(any(feature = "crm", feature = "sale"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -751,10 +802,10 @@ pub struct OnCrmCurrencyAddData {
     #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<OnCrmCurrencyAddDataFields>,
 }
-#[cfg(any(feature = "crm", feature = "sale"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmCurrencyAddData);
-#[cfg(any(feature = "crm", feature = "sale"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl OnCrmCurrencyAddData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -768,8 +819,8 @@ impl OnCrmCurrencyAddData {
     }
 }
 /// The `FIELDS` object.
-#[cfg(any(feature = "crm", feature = "sale"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -783,10 +834,10 @@ pub struct OnCrmCurrencyAddDataFields {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "crm", feature = "sale"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(OnCrmCurrencyAddDataFields);
-#[cfg(any(feature = "crm", feature = "sale"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "sale"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl OnCrmCurrencyAddDataFields {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -869,11 +920,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealAdd {
 /// The `data` of [`OnCrmDealAdd`] (`ONCRMDEALADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmDealAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmDealAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMDEALDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -893,11 +944,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealDelete {
 /// The `data` of [`OnCrmDealDelete`] (`ONCRMDEALDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmDealDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmDealDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMDEALMOVETOCATEGORY`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1116,11 +1167,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringDelete {
 /// The `data` of [`OnCrmDealRecurringDelete`] (`ONCRMDEALRECURRINGDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealRecurringDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmDealRecurringDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealRecurringDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmDealRecurringDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMDEALRECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1269,11 +1320,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUpdate {
 /// The `data` of [`OnCrmDealUpdate`] (`ONCRMDEALUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmDealUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmDealUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmDealUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMDEALUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1682,11 +1733,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceAdd {
 /// The `data` of [`OnCrmInvoiceAdd`] (`ONCRMINVOICEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmInvoiceAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmInvoiceAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMINVOICEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1707,11 +1758,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceDelete {
 /// The `data` of [`OnCrmInvoiceDelete`] (`ONCRMINVOICEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmInvoiceDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmInvoiceDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMINVOICERECURRINGADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1824,11 +1875,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringDelete {
 /// The `data` of [`OnCrmInvoiceRecurringDelete`] (`ONCRMINVOICERECURRINGDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceRecurringDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmInvoiceRecurringDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceRecurringDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmInvoiceRecurringDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMINVOICERECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -1980,11 +2031,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceSetStatus {
 /// The `data` of [`OnCrmInvoiceSetStatus`] (`ONCRMINVOICESETSTATUS`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceSetStatusData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmInvoiceSetStatusData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceSetStatusDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmInvoiceSetStatusDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMINVOICEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2005,11 +2056,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUpdate {
 /// The `data` of [`OnCrmInvoiceUpdate`] (`ONCRMINVOICEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmInvoiceUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmInvoiceUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmInvoiceUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMINVOICEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2176,11 +2227,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadAdd {
 /// The `data` of [`OnCrmLeadAdd`] (`ONCRMLEADADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmLeadAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmLeadAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmLeadAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmLeadAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMLEADDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2200,11 +2251,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadDelete {
 /// The `data` of [`OnCrmLeadDelete`] (`ONCRMLEADDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmLeadDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmLeadDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmLeadDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmLeadDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMLEADUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2224,11 +2275,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUpdate {
 /// The `data` of [`OnCrmLeadUpdate`] (`ONCRMLEADUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmLeadUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmLeadUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmLeadUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmLeadUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMLEADUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2345,11 +2396,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureAdd {
 /// The `data` of [`OnCrmMeasureAdd`] (`ONCRMMEASUREADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmMeasureAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmMeasureAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmMeasureAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmMeasureAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMMEASUREDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2370,11 +2421,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureDelete {
 /// The `data` of [`OnCrmMeasureDelete`] (`ONCRMMEASUREDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmMeasureDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmMeasureDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmMeasureDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmMeasureDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMMEASUREUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2395,11 +2446,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureUpdate {
 /// The `data` of [`OnCrmMeasureUpdate`] (`ONCRMMEASUREUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmMeasureUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmMeasureUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmMeasureUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmMeasureUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2420,11 +2471,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductAdd {
 /// The `data` of [`OnCrmProductAdd`] (`ONCRMPRODUCTADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2445,11 +2496,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductDelete {
 /// The `data` of [`OnCrmProductDelete`] (`ONCRMPRODUCTDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTPROPERTYADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2470,11 +2521,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyAdd {
 /// The `data` of [`OnCrmProductPropertyAdd`] (`ONCRMPRODUCTPROPERTYADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductPropertyAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductPropertyAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductPropertyAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductPropertyAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTPROPERTYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2495,11 +2546,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyDelete {
 /// The `data` of [`OnCrmProductPropertyDelete`] (`ONCRMPRODUCTPROPERTYDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductPropertyDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductPropertyDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductPropertyDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductPropertyDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTPROPERTYUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2520,11 +2571,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyUpdate {
 /// The `data` of [`OnCrmProductPropertyUpdate`] (`ONCRMPRODUCTPROPERTYUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductPropertyUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductPropertyUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductPropertyUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductPropertyUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTSECTIONADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2545,11 +2596,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionAdd {
 /// The `data` of [`OnCrmProductSectionAdd`] (`ONCRMPRODUCTSECTIONADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductSectionAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductSectionAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductSectionAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductSectionAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTSECTIONDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2570,11 +2621,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionDelete {
 /// The `data` of [`OnCrmProductSectionDelete`] (`ONCRMPRODUCTSECTIONDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductSectionDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductSectionDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductSectionDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductSectionDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTSECTIONUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2595,11 +2646,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionUpdate {
 /// The `data` of [`OnCrmProductSectionUpdate`] (`ONCRMPRODUCTSECTIONUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductSectionUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductSectionUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductSectionUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductSectionUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMPRODUCTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2620,11 +2671,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductUpdate {
 /// The `data` of [`OnCrmProductUpdate`] (`ONCRMPRODUCTUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmProductUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmProductUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmProductUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMQUOTEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2644,11 +2695,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteAdd {
 /// The `data` of [`OnCrmQuoteAdd`] (`ONCRMQUOTEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmQuoteAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmQuoteAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmQuoteAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmQuoteAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMQUOTEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2668,11 +2719,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteDelete {
 /// The `data` of [`OnCrmQuoteDelete`] (`ONCRMQUOTEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmQuoteDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmQuoteDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmQuoteDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmQuoteDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMQUOTEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2692,11 +2743,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUpdate {
 /// The `data` of [`OnCrmQuoteUpdate`] (`ONCRMQUOTEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmQuoteUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmQuoteUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmQuoteUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmQuoteUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMQUOTEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2812,11 +2863,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteAdd {
 /// The `data` of [`OnCrmRequisiteAdd`] (`ONCRMREQUISITEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmRequisiteAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmRequisiteAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmRequisiteAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmRequisiteAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMREQUISITEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2836,11 +2887,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteDelete {
 /// The `data` of [`OnCrmRequisiteDelete`] (`ONCRMREQUISITEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmRequisiteDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmRequisiteDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmRequisiteDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmRequisiteDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMREQUISITEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2860,11 +2911,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUpdate {
 /// The `data` of [`OnCrmRequisiteUpdate`] (`ONCRMREQUISITEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmRequisiteUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmRequisiteUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmRequisiteUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmRequisiteUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMREQUISITEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -2980,7 +3031,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentAdd {
 /// The `data` of [`OnCrmTimelineCommentAdd`] (`ONCRMTIMELINECOMMENTADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTimelineCommentAddData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmTimelineCommentAddData = OnCrmActivityAddDataFields;
 /// `ONCRMTIMELINECOMMENTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3000,7 +3051,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentDelete {
 /// The `data` of [`OnCrmTimelineCommentDelete`] (`ONCRMTIMELINECOMMENTDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTimelineCommentDeleteData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmTimelineCommentDeleteData = OnCrmActivityAddDataFields;
 /// `ONCRMTIMELINECOMMENTUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3020,7 +3071,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentUpdate {
 /// The `data` of [`OnCrmTimelineCommentUpdate`] (`ONCRMTIMELINECOMMENTUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTimelineCommentUpdateData = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmTimelineCommentUpdateData = OnCrmActivityAddDataFields;
 /// `ONCRMTYPEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3040,11 +3091,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeAdd {
 /// The `data` of [`OnCrmTypeAdd`] (`ONCRMTYPEADD`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTypeAddData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmTypeAddData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTypeAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmTypeAddDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMTYPEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3064,11 +3115,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeDelete {
 /// The `data` of [`OnCrmTypeDelete`] (`ONCRMTYPEDELETE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTypeDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmTypeDeleteData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTypeDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmTypeDeleteDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMTYPEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`
@@ -3088,11 +3139,11 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUpdate {
 /// The `data` of [`OnCrmTypeUpdate`] (`ONCRMTYPEUPDATE`).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTypeUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnCrmTypeUpdateData = OnCrmActivityAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type OnCrmTypeUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnCrmTypeUpdateDataFields = OnCrmActivityAddDataFields;
 /// `ONCRMTYPEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `crm`

@@ -3042,11 +3042,8 @@ impl OnImCommandAddData {
     }
 }
 /// The `COMMAND` object.
-#[cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing")))
-)]
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -3055,13 +3052,10 @@ pub struct OnImCommandAddDataCommand {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing"))]
+#[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(OnImCommandAddDataCommand);
-#[cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "imbot", feature = "imopenlines", feature = "landing")))
-)]
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 impl OnImCommandAddDataCommand {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

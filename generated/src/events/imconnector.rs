@@ -88,8 +88,8 @@ impl OnImConnectorDialogFinishData {
     }
 }
 /// The `connector` object.
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -123,10 +123,10 @@ pub struct OnImConnectorDialogFinishDataDataConnector {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataConnector);
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 impl OnImConnectorDialogFinishDataDataConnector {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -163,8 +163,8 @@ impl OnImConnectorDialogFinishDataDataConnector {
     }
 }
 /// The `session` object.
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -198,10 +198,10 @@ pub struct OnImConnectorDialogFinishDataDataSession {
     )]
     pub close_term: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataSession);
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 impl OnImConnectorDialogFinishDataDataSession {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -238,27 +238,8 @@ impl OnImConnectorDialogFinishDataDataSession {
     }
 }
 /// The `chat` object.
-#[cfg(
-    any(
-        feature = "booking",
-        feature = "crm",
-        feature = "imconnector",
-        feature = "imopenlines"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "booking",
-                feature = "crm",
-                feature = "imconnector",
-                feature = "imopenlines"
-            )
-        )
-    )
-)]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -271,36 +252,10 @@ pub struct OnImConnectorDialogFinishDataDataChat {
     )]
     pub id: ::std::option::Option<i64>,
 }
-#[cfg(
-    any(
-        feature = "booking",
-        feature = "crm",
-        feature = "imconnector",
-        feature = "imopenlines"
-    )
-)]
+#[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataChat);
-#[cfg(
-    any(
-        feature = "booking",
-        feature = "crm",
-        feature = "imconnector",
-        feature = "imopenlines"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "booking",
-                feature = "crm",
-                feature = "imconnector",
-                feature = "imopenlines"
-            )
-        )
-    )
-)]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 impl OnImConnectorDialogFinishDataDataChat {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -318,8 +273,8 @@ impl OnImConnectorDialogFinishDataDataChat {
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 pub type OnImConnectorDialogFinishDataDataUser = OnImConnectorDialogFinishDataDataChat;
 /// The `DATA` object.
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -337,10 +292,10 @@ pub struct OnImConnectorDialogFinishDataData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: ::std::option::Option<OnImConnectorDialogFinishDataDataChat>,
 }
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataData);
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 impl OnImConnectorDialogFinishDataData {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -536,8 +491,8 @@ impl OnImConnectorMessageAddData {
     }
 }
 /// The `im` object.
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -557,10 +512,10 @@ pub struct OnImConnectorMessageAddDataMessagesIm {
     )]
     pub message_id: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
+#[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesIm);
-#[cfg(any(feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imconnector", feature = "imopenlines"))))]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 impl OnImConnectorMessageAddDataMessagesIm {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -628,11 +583,8 @@ impl OnImConnectorMessageAddDataMessagesMessage {
     }
 }
 /// The `chat` object.
-#[cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines")))
-)]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -645,13 +597,10 @@ pub struct OnImConnectorMessageAddDataMessagesChat {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines"))]
+#[cfg(feature = "imconnector")]
 ::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesChat);
-#[cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "calendar", feature = "imconnector", feature = "imopenlines")))
-)]
+#[cfg(feature = "imconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
 impl OnImConnectorMessageAddDataMessagesChat {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -51,11 +51,109 @@ impl OnOpenLineMessageAddData {
 /// The `connector` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageAddDataDataConnector = crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnOpenLineMessageAddDataDataConnector {
+    /// `connector_id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub connector_id: ::std::option::Option<::std::string::String>,
+    /// `line_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub line_id: ::std::option::Option<i64>,
+    /// `chat_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: ::std::option::Option<i64>,
+    /// `user_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataConnector);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl OnOpenLineMessageAddDataDataConnector {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            connector_id: None,
+            line_id: None,
+            chat_id: None,
+            user_id: None,
+        }
+    }
+    /// Sets `connector_id`.
+    pub fn connector_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.connector_id = Some(value.into());
+        self
+    }
+    /// Sets `line_id`.
+    pub fn line_id(mut self, value: i64) -> Self {
+        self.line_id = Some(value);
+        self
+    }
+    /// Sets `chat_id`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
+    }
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+}
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageAddDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnOpenLineMessageAddDataDataChat {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataChat);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl OnOpenLineMessageAddDataDataChat {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -221,16 +319,12 @@ impl OnOpenLineMessageAddDataDataExtra {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddDataData {
-    /// `connector`: `OnImConnectorDialogFinishDataDataConnector`.
+    /// `connector`: `OnOpenLineMessageAddDataDataConnector`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector,
-    >,
-    /// `chat`: `OnImConnectorDialogFinishDataDataChat`.
+    pub connector: ::std::option::Option<OnOpenLineMessageAddDataDataConnector>,
+    /// `chat`: `OnOpenLineMessageAddDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
-    >,
+    pub chat: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
     /// `message`: `OnOpenLineMessageAddDataDataMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<OnOpenLineMessageAddDataDataMessage>,
@@ -263,18 +357,12 @@ impl OnOpenLineMessageAddDataData {
         }
     }
     /// Sets `connector`.
-    pub fn connector(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector,
-    ) -> Self {
+    pub fn connector(mut self, value: OnOpenLineMessageAddDataDataConnector) -> Self {
         self.connector = Some(value);
         self
     }
     /// Sets `chat`.
-    pub fn chat(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
-    ) -> Self {
+    pub fn chat(mut self, value: OnOpenLineMessageAddDataDataChat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -381,15 +469,57 @@ impl OnOpenLineMessageDeleteData {
 /// The `im` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageDeleteDataDataIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnOpenLineMessageDeleteDataDataIm {
+    /// `chat_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: ::std::option::Option<i64>,
+    /// `message_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub message_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataDataIm);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl OnOpenLineMessageDeleteDataDataIm {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            message_id: None,
+        }
+    }
+    /// Sets `chat_id`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
+    }
+    /// Sets `message_id`.
+    pub fn message_id(mut self, value: i64) -> Self {
+        self.message_id = Some(value);
+        self
+    }
+}
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageDeleteDataDataMessage = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnOpenLineMessageDeleteDataDataMessage = OnOpenLineMessageAddDataDataChat;
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageDeleteDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnOpenLineMessageDeleteDataDataChat = OnOpenLineMessageAddDataDataChat;
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -397,21 +527,15 @@ pub type OnOpenLineMessageDeleteDataDataChat = crate::events::imconnector::OnImC
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnOpenLineMessageDeleteDataData {
-    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
+    /// `im`: `OnOpenLineMessageDeleteDataDataIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
-    >,
-    /// `message`: `OnImConnectorDialogFinishDataDataChat`.
+    pub im: ::std::option::Option<OnOpenLineMessageDeleteDataDataIm>,
+    /// `message`: `OnOpenLineMessageAddDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
-    >,
-    /// `chat`: `OnImConnectorDialogFinishDataDataChat`.
+    pub message: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
+    /// `chat`: `OnOpenLineMessageAddDataDataChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
-    >,
+    pub chat: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataData);
@@ -428,26 +552,17 @@ impl OnOpenLineMessageDeleteDataData {
         }
     }
     /// Sets `im`.
-    pub fn im(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
-    ) -> Self {
+    pub fn im(mut self, value: OnOpenLineMessageDeleteDataDataIm) -> Self {
         self.im = Some(value);
         self
     }
     /// Sets `message`.
-    pub fn message(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
-    ) -> Self {
+    pub fn message(mut self, value: OnOpenLineMessageAddDataDataChat) -> Self {
         self.message = Some(value);
         self
     }
     /// Sets `chat`.
-    pub fn chat(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorDialogFinishDataDataChat,
-    ) -> Self {
+    pub fn chat(mut self, value: OnOpenLineMessageAddDataDataChat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -475,15 +590,15 @@ pub type OnOpenLineMessageUpdateData = OnOpenLineMessageDeleteData;
 /// The `im` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageUpdateDataDataIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
+pub type OnOpenLineMessageUpdateDataDataIm = OnOpenLineMessageDeleteDataDataIm;
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageUpdateDataDataMessage = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnOpenLineMessageUpdateDataDataMessage = OnOpenLineMessageAddDataDataChat;
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnOpenLineMessageUpdateDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnOpenLineMessageUpdateDataDataChat = OnOpenLineMessageAddDataDataChat;
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -511,16 +626,14 @@ impl ::bitrix24_runtime::events::Event for OnSessionFinish {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct OnSessionFinishData {
-    /// `DATA`: list of `OnImConnectorDialogFinishDataData`.
+    /// `DATA`: list of `OnSessionFinishDataData`.
     #[serde(
         rename = "DATA",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::events::imconnector::OnImConnectorDialogFinishDataData>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<OnSessionFinishDataData>>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(OnSessionFinishData);
@@ -533,12 +646,7 @@ impl OnSessionFinishData {
         Self { data: None }
     }
     /// Sets `DATA`.
-    pub fn data(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::events::imconnector::OnImConnectorDialogFinishDataData,
-        >,
-    ) -> Self {
+    pub fn data(mut self, value: ::std::vec::Vec<OnSessionFinishDataData>) -> Self {
         self.data = Some(value);
         self
     }
@@ -546,23 +654,146 @@ impl OnSessionFinishData {
 /// The `connector` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionFinishDataDataConnector = crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector;
+pub type OnSessionFinishDataDataConnector = OnOpenLineMessageAddDataDataConnector;
 /// The `session` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionFinishDataDataSession = crate::events::imconnector::OnImConnectorDialogFinishDataDataSession;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnSessionFinishDataDataSession {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `closed`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub closed: ::std::option::Option<::std::string::String>,
+    /// `parent_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `close_term`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub close_term: ::std::option::Option<i64>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(OnSessionFinishDataDataSession);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl OnSessionFinishDataDataSession {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            closed: None,
+            parent_id: None,
+            close_term: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `closed`.
+    pub fn closed(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.closed = Some(value.into());
+        self
+    }
+    /// Sets `parent_id`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `close_term`.
+    pub fn close_term(mut self, value: i64) -> Self {
+        self.close_term = Some(value);
+        self
+    }
+}
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionFinishDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnSessionFinishDataDataChat = OnOpenLineMessageAddDataDataChat;
 /// The `user` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionFinishDataDataUser = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnSessionFinishDataDataUser = OnOpenLineMessageAddDataDataChat;
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionFinishDataData = crate::events::imconnector::OnImConnectorDialogFinishDataData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnSessionFinishDataData {
+    /// `connector`: `OnOpenLineMessageAddDataDataConnector`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: ::std::option::Option<OnOpenLineMessageAddDataDataConnector>,
+    /// `session`: `OnSessionFinishDataDataSession`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: ::std::option::Option<OnSessionFinishDataDataSession>,
+    /// `chat`: `OnOpenLineMessageAddDataDataChat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
+    /// `user`: `OnOpenLineMessageAddDataDataChat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(OnSessionFinishDataData);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl OnSessionFinishDataData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            connector: None,
+            session: None,
+            chat: None,
+            user: None,
+        }
+    }
+    /// Sets `connector`.
+    pub fn connector(mut self, value: OnOpenLineMessageAddDataDataConnector) -> Self {
+        self.connector = Some(value);
+        self
+    }
+    /// Sets `session`.
+    pub fn session(mut self, value: OnSessionFinishDataDataSession) -> Self {
+        self.session = Some(value);
+        self
+    }
+    /// Sets `chat`.
+    pub fn chat(mut self, value: OnOpenLineMessageAddDataDataChat) -> Self {
+        self.chat = Some(value);
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: OnOpenLineMessageAddDataDataChat) -> Self {
+        self.user = Some(value);
+        self
+    }
+}
 /// `ONSESSIONSTART`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imopenlines`
@@ -586,20 +817,20 @@ pub type OnSessionStartData = OnSessionFinishData;
 /// The `connector` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionStartDataDataConnector = crate::events::imconnector::OnImConnectorDialogFinishDataDataConnector;
+pub type OnSessionStartDataDataConnector = OnOpenLineMessageAddDataDataConnector;
 /// The `session` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionStartDataDataSession = crate::events::imconnector::OnImConnectorDialogFinishDataDataSession;
+pub type OnSessionStartDataDataSession = OnSessionFinishDataDataSession;
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionStartDataDataChat = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnSessionStartDataDataChat = OnOpenLineMessageAddDataDataChat;
 /// The `user` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionStartDataDataUser = crate::events::imconnector::OnImConnectorDialogFinishDataDataChat;
+pub type OnSessionStartDataDataUser = OnOpenLineMessageAddDataDataChat;
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type OnSessionStartDataData = crate::events::imconnector::OnImConnectorDialogFinishDataData;
+pub type OnSessionStartDataData = OnSessionFinishDataData;

@@ -19,11 +19,62 @@ impl ::bitrix24_runtime::events::Event for OnOrderDeleted {
 /// The `data` of [`OnOrderDeleted`] (`ONORDERDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnOrderDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnOrderDeletedData {
+    /// `FIELDS`: `OnOrderDeletedDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnOrderDeletedDataFields>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(OnOrderDeletedData);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl OnOrderDeletedData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `FIELDS`.
+    pub fn fields(mut self, value: OnOrderDeletedDataFields) -> Self {
+        self.fields = Some(value);
+        self
+    }
+}
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnOrderDeletedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnOrderDeletedDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(OnOrderDeletedDataFields);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl OnOrderDeletedDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// `ONORDERENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -43,11 +94,11 @@ impl ::bitrix24_runtime::events::Event for OnOrderEntitySaved {
 /// The `data` of [`OnOrderEntitySaved`] (`ONORDERENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnOrderEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnOrderEntitySavedData = OnOrderDeletedData;
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnOrderEntitySavedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnOrderEntitySavedDataFields = OnOrderDeletedDataFields;
 /// `ONPAYMENTDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -67,11 +118,11 @@ impl ::bitrix24_runtime::events::Event for OnPaymentDeleted {
 /// The `data` of [`OnPaymentDeleted`] (`ONPAYMENTDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPaymentDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnPaymentDeletedData = OnOrderDeletedData;
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPaymentDeletedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnPaymentDeletedDataFields = OnOrderDeletedDataFields;
 /// `ONPAYMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -91,11 +142,11 @@ impl ::bitrix24_runtime::events::Event for OnPaymentEntitySaved {
 /// The `data` of [`OnPaymentEntitySaved`] (`ONPAYMENTENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPaymentEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnPaymentEntitySavedData = OnOrderDeletedData;
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPaymentEntitySavedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnPaymentEntitySavedDataFields = OnOrderDeletedDataFields;
 /// `ONPROPERTYVALUEDELETED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -115,11 +166,11 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueDeleted {
 /// The `data` of [`OnPropertyValueDeleted`] (`ONPROPERTYVALUEDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPropertyValueDeletedData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnPropertyValueDeletedData = OnOrderDeletedData;
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPropertyValueDeletedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnPropertyValueDeletedDataFields = OnOrderDeletedDataFields;
 /// `ONPROPERTYVALUEENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -139,11 +190,11 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueEntitySaved {
 /// The `data` of [`OnPropertyValueEntitySaved`] (`ONPROPERTYVALUEENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPropertyValueEntitySavedData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnPropertyValueEntitySavedData = OnOrderDeletedData;
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnPropertyValueEntitySavedDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnPropertyValueEntitySavedDataFields = OnOrderDeletedDataFields;
 /// `ONSALEBEFOREORDERDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -298,11 +349,65 @@ impl ::bitrix24_runtime::events::Event for OnShipmentDeleted {
 /// The `data` of [`OnShipmentDeleted`] (`ONSHIPMENTDELETED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnShipmentDeletedData = crate::events::crm::OnCrmCurrencyAddData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnShipmentDeletedData {
+    /// `FIELDS`: `OnShipmentDeletedDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnShipmentDeletedDataFields>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(OnShipmentDeletedData);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl OnShipmentDeletedData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `FIELDS`.
+    pub fn fields(mut self, value: OnShipmentDeletedDataFields) -> Self {
+        self.fields = Some(value);
+        self
+    }
+}
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnShipmentDeletedDataFields = crate::events::crm::OnCrmCurrencyAddDataFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnShipmentDeletedDataFields {
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(OnShipmentDeletedDataFields);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl OnShipmentDeletedDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `ONSHIPMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sale`
@@ -322,8 +427,8 @@ impl ::bitrix24_runtime::events::Event for OnShipmentEntitySaved {
 /// The `data` of [`OnShipmentEntitySaved`] (`ONSHIPMENTENTITYSAVED`).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnShipmentEntitySavedData = crate::events::crm::OnCrmCurrencyAddData;
+pub type OnShipmentEntitySavedData = OnShipmentDeletedData;
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type OnShipmentEntitySavedDataFields = crate::events::crm::OnCrmCurrencyAddDataFields;
+pub type OnShipmentEntitySavedDataFields = OnShipmentDeletedDataFields;

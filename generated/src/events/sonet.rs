@@ -19,11 +19,62 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupAdd {
 /// The `data` of [`OnSonetGroupAdd`] (`ONSONETGROUPADD`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type OnSonetGroupAddData = crate::events::catalog::CatalogMeasureOnAddData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnSonetGroupAddData {
+    /// `FIELDS`: `OnSonetGroupAddDataFields`.
+    #[serde(rename = "FIELDS", default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<OnSonetGroupAddDataFields>,
+}
+#[cfg(feature = "sonet")]
+::bitrix24_runtime::wire_object!(OnSonetGroupAddData);
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl OnSonetGroupAddData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `FIELDS`.
+    pub fn fields(mut self, value: OnSonetGroupAddDataFields) -> Self {
+        self.fields = Some(value);
+        self
+    }
+}
 /// The `FIELDS` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type OnSonetGroupAddDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct OnSonetGroupAddDataFields {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "sonet")]
+::bitrix24_runtime::wire_object!(OnSonetGroupAddDataFields);
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl OnSonetGroupAddDataFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// `ONSONETGROUPDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -43,11 +94,11 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupDelete {
 /// The `data` of [`OnSonetGroupDelete`] (`ONSONETGROUPDELETE`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type OnSonetGroupDeleteData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnSonetGroupDeleteData = OnSonetGroupAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type OnSonetGroupDeleteDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnSonetGroupDeleteDataFields = OnSonetGroupAddDataFields;
 /// `ONSONETGROUPSUBJECTADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `sonet`
@@ -153,8 +204,8 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupUpdate {
 /// The `data` of [`OnSonetGroupUpdate`] (`ONSONETGROUPUPDATE`).
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type OnSonetGroupUpdateData = crate::events::catalog::CatalogMeasureOnAddData;
+pub type OnSonetGroupUpdateData = OnSonetGroupAddData;
 /// The `FIELDS` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type OnSonetGroupUpdateDataFields = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type OnSonetGroupUpdateDataFields = OnSonetGroupAddDataFields;

@@ -636,8 +636,8 @@ impl ::std::fmt::Display for LikeError {
 #[cfg(feature = "im")]
 impl ::std::error::Error for LikeError {}
 /// Allowed values of `ACTION`.
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LikeAction {
@@ -650,8 +650,8 @@ pub enum LikeAction {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl ::bitrix24_runtime::wire::StrEnum for LikeAction {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -670,8 +670,8 @@ impl ::bitrix24_runtime::wire::StrEnum for LikeAction {
         }
     }
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl ::serde::Serialize for LikeAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -680,8 +680,8 @@ impl ::serde::Serialize for LikeAction {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl<'de> ::serde::Deserialize<'de> for LikeAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

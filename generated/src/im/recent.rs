@@ -686,8 +686,8 @@ impl GetItemUser {
     }
 }
 /// The `restrictions` object.
-#[cfg(any(feature = "im", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imopenlines"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -756,10 +756,10 @@ pub struct GetItemChatRestrictions {
     )]
     pub user_list: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "im", feature = "imopenlines"))]
+#[cfg(feature = "im")]
 ::bitrix24_runtime::wire_object!(GetItemChatRestrictions);
-#[cfg(any(feature = "im", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imopenlines"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl GetItemChatRestrictions {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

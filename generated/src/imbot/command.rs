@@ -333,8 +333,8 @@ impl AnswerAttach {
     }
 }
 /// The `KEYBOARD` object.
-#[cfg(any(feature = "imbot", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -351,10 +351,10 @@ pub struct AnswerKeyboard {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(AnswerKeyboard);
-#[cfg(any(feature = "imbot", feature = "imopenlines"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imbot", feature = "imopenlines"))))]
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 impl AnswerKeyboard {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -505,7 +505,7 @@ pub struct Like {
     /// `ACTION`: `LikeAction`.
     /// Allowed values: `auto`, `plus`, `minus`.
     #[serde(rename = "ACTION", default, skip_serializing_if = "Option::is_none")]
-    pub action: ::std::option::Option<crate::im::message::LikeAction>,
+    pub action: ::std::option::Option<LikeAction>,
     /// `CLIENT_ID`: string.
     #[serde(
         rename = "CLIENT_ID",
@@ -534,7 +534,7 @@ impl Like {
         self
     }
     /// Sets `ACTION`.
-    pub fn action(mut self, value: crate::im::message::LikeAction) -> Self {
+    pub fn action(mut self, value: LikeAction) -> Self {
         self.action = Some(value);
         self
     }
@@ -641,7 +641,57 @@ impl ::std::error::Error for LikeError {}
 /// Allowed values of `ACTION`.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type LikeAction = crate::im::message::LikeAction;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LikeAction {
+    /// `auto`
+    Auto,
+    /// `plus`
+    Plus,
+    /// `minus`
+    Minus,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl ::bitrix24_runtime::wire::StrEnum for LikeAction {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "auto" => Self::Auto,
+            "plus" => Self::Plus,
+            "minus" => Self::Minus,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Plus => "plus",
+            Self::Minus => "minus",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl ::serde::Serialize for LikeAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl<'de> ::serde::Deserialize<'de> for LikeAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`imbot.message.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-update.html).
 ///

@@ -986,8 +986,8 @@ impl ::bitrix24_runtime::Method for Unregister {
     type Error = UnregisterError;
 }
 /// The `result` of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).
-#[cfg(any(feature = "imopenlines", feature = "tasks"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imopenlines", feature = "tasks"))))]
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1000,10 +1000,10 @@ pub struct UnregisterResponse {
     )]
     pub result: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "imopenlines", feature = "tasks"))]
+#[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(UnregisterResponse);
-#[cfg(any(feature = "imopenlines", feature = "tasks"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "imopenlines", feature = "tasks"))))]
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 impl UnregisterResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

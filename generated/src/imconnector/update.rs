@@ -425,7 +425,56 @@ impl MessagesMessagesMessage {
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type MessagesMessagesChat = crate::imconnector::send::MessagesMessagesChat;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct MessagesMessagesChat {
+    /// `id`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub id: ::std::string::String,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `url`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl MessagesMessagesChat {
+    /// A value with the required `id`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            url: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -441,7 +490,7 @@ pub struct MessagesMessages {
     pub message: ::std::option::Option<MessagesMessagesMessage>,
     /// `chat`: `MessagesMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<crate::imconnector::send::MessagesMessagesChat>,
+    pub chat: ::std::option::Option<MessagesMessagesChat>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(MessagesMessages);
@@ -468,10 +517,7 @@ impl MessagesMessages {
         self
     }
     /// Sets `chat`.
-    pub fn chat(
-        mut self,
-        value: crate::imconnector::send::MessagesMessagesChat,
-    ) -> Self {
+    pub fn chat(mut self, value: MessagesMessagesChat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -479,11 +525,154 @@ impl MessagesMessages {
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type MessagesResponseDataResultMessage = crate::imconnector::send::MessagesResponseDataResultMessage;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct MessagesResponseDataResultMessage {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `date`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub date: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `text`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `files`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(MessagesResponseDataResultMessage);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl MessagesResponseDataResultMessage {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            date: None,
+            text: None,
+            files: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `date`.
+    pub fn date(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.date = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `files`.
+    pub fn files(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.files = Some(value);
+        self
+    }
+}
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type MessagesResponseDataResultChat = crate::imconnector::send::MessagesResponseDataResultChat;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct MessagesResponseDataResultChat {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(MessagesResponseDataResultChat);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl MessagesResponseDataResultChat {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// The `extra` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -552,14 +741,10 @@ pub struct MessagesResponseDataResult {
     pub user: ::std::option::Option<::std::string::String>,
     /// `message`: `MessagesResponseDataResultMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<
-        crate::imconnector::send::MessagesResponseDataResultMessage,
-    >,
+    pub message: ::std::option::Option<MessagesResponseDataResultMessage>,
     /// `chat`: `MessagesResponseDataResultChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<
-        crate::imconnector::send::MessagesResponseDataResultChat,
-    >,
+    pub chat: ::std::option::Option<MessagesResponseDataResultChat>,
     /// `extra`: `MessagesResponseDataResultExtra`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: ::std::option::Option<MessagesResponseDataResultExtra>,
@@ -606,18 +791,12 @@ impl MessagesResponseDataResult {
         self
     }
     /// Sets `message`.
-    pub fn message(
-        mut self,
-        value: crate::imconnector::send::MessagesResponseDataResultMessage,
-    ) -> Self {
+    pub fn message(mut self, value: MessagesResponseDataResultMessage) -> Self {
         self.message = Some(value);
         self
     }
     /// Sets `chat`.
-    pub fn chat(
-        mut self,
-        value: crate::imconnector::send::MessagesResponseDataResultChat,
-    ) -> Self {
+    pub fn chat(mut self, value: MessagesResponseDataResultChat) -> Self {
         self.chat = Some(value);
         self
     }

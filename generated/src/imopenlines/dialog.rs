@@ -210,9 +210,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub unread_id: ::std::option::Option<i64>,
-    /// `restrictions`: `GetItemChatRestrictions`.
+    /// `restrictions`: `GetResponseRestrictions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restrictions: ::std::option::Option<crate::im::recent::GetItemChatRestrictions>,
+    pub restrictions: ::std::option::Option<GetResponseRestrictions>,
     /// `last_message_id`: integer.
     #[serde(
         default,
@@ -501,10 +501,7 @@ impl GetResponse {
         self
     }
     /// Sets `restrictions`.
-    pub fn restrictions(
-        mut self,
-        value: crate::im::recent::GetItemChatRestrictions,
-    ) -> Self {
+    pub fn restrictions(mut self, value: GetResponseRestrictions) -> Self {
         self.restrictions = Some(value);
         self
     }
@@ -705,7 +702,140 @@ impl ::std::error::Error for GetError {}
 /// The `restrictions` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseRestrictions = crate::im::recent::GetItemChatRestrictions;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseRestrictions {
+    /// `avatar`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub avatar: ::std::option::Option<bool>,
+    /// `rename`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub rename: ::std::option::Option<bool>,
+    /// `extend`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub extend: ::std::option::Option<bool>,
+    /// `call`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub call: ::std::option::Option<bool>,
+    /// `mute`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub mute: ::std::option::Option<bool>,
+    /// `leave`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub leave: ::std::option::Option<bool>,
+    /// `leave_owner`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub leave_owner: ::std::option::Option<bool>,
+    /// `send`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub send: ::std::option::Option<bool>,
+    /// `user_list`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub user_list: ::std::option::Option<bool>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(GetResponseRestrictions);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl GetResponseRestrictions {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            avatar: None,
+            rename: None,
+            extend: None,
+            call: None,
+            mute: None,
+            leave: None,
+            leave_owner: None,
+            send: None,
+            user_list: None,
+        }
+    }
+    /// Sets `avatar`.
+    pub fn avatar(mut self, value: bool) -> Self {
+        self.avatar = Some(value);
+        self
+    }
+    /// Sets `rename`.
+    pub fn rename(mut self, value: bool) -> Self {
+        self.rename = Some(value);
+        self
+    }
+    /// Sets `extend`.
+    pub fn extend(mut self, value: bool) -> Self {
+        self.extend = Some(value);
+        self
+    }
+    /// Sets `call`.
+    pub fn call(mut self, value: bool) -> Self {
+        self.call = Some(value);
+        self
+    }
+    /// Sets `mute`.
+    pub fn mute(mut self, value: bool) -> Self {
+        self.mute = Some(value);
+        self
+    }
+    /// Sets `leave`.
+    pub fn leave(mut self, value: bool) -> Self {
+        self.leave = Some(value);
+        self
+    }
+    /// Sets `leave_owner`.
+    pub fn leave_owner(mut self, value: bool) -> Self {
+        self.leave_owner = Some(value);
+        self
+    }
+    /// Sets `send`.
+    pub fn send(mut self, value: bool) -> Self {
+        self.send = Some(value);
+        self
+    }
+    /// Sets `user_list`.
+    pub fn user_list(mut self, value: bool) -> Self {
+        self.user_list = Some(value);
+        self
+    }
+}
 /// The `entity_link` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]

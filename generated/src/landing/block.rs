@@ -344,8 +344,8 @@ pub struct ChangeNodeName {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `OnImCommandAddDataCommand`, required.
-    pub data: crate::events::imbot::OnImCommandAddDataCommand,
+    /// `data`: `ChangeNodeNameData`, required.
+    pub data: ChangeNodeNameData,
     /// `preventHistory`: boolean.
     #[serde(
         rename = "preventHistory",
@@ -360,11 +360,7 @@ pub struct ChangeNodeName {
 impl ChangeNodeName {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        lid: i64,
-        block: i64,
-        data: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
         Self {
             scope: None,
             lid,
@@ -481,7 +477,27 @@ impl ::std::error::Error for ChangeNodeNameError {}
 /// The `data` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-pub type ChangeNodeNameData = crate::events::imbot::OnImCommandAddDataCommand;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ChangeNodeNameData {
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "landing")]
+::bitrix24_runtime::wire_object!(ChangeNodeNameData);
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+impl ChangeNodeNameData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
 /// Parameters of [`landing.block.clonecard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-clone-card.html).
 ///
 /// - Scopes: `landing`
@@ -3142,19 +3158,15 @@ pub struct UpdateCards {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `OnImCommandAddDataCommand`, required.
-    pub data: crate::events::imbot::OnImCommandAddDataCommand,
+    /// `data`: `ChangeNodeNameData`, required.
+    pub data: ChangeNodeNameData,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl UpdateCards {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        lid: i64,
-        block: i64,
-        data: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
         Self {
             scope: None,
             lid,
@@ -3261,7 +3273,7 @@ impl ::std::error::Error for UpdateCardsError {}
 /// The `data` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-pub type UpdateCardsData = crate::events::imbot::OnImCommandAddDataCommand;
+pub type UpdateCardsData = ChangeNodeNameData;
 /// Parameters of [`landing.block.updateStyles`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html).
 ///
 /// - Scopes: `landing`
@@ -3511,19 +3523,15 @@ pub struct Updateattrs {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `OnImCommandAddDataCommand`, required.
-    pub data: crate::events::imbot::OnImCommandAddDataCommand,
+    /// `data`: `ChangeNodeNameData`, required.
+    pub data: ChangeNodeNameData,
 }
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl Updateattrs {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        lid: i64,
-        block: i64,
-        data: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
         Self {
             scope: None,
             lid,
@@ -3634,7 +3642,7 @@ impl ::std::error::Error for UpdateattrsError {}
 /// The `data` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-pub type UpdateattrsData = crate::events::imbot::OnImCommandAddDataCommand;
+pub type UpdateattrsData = ChangeNodeNameData;
 /// Parameters of [`landing.block.updatecontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html).
 ///
 /// - Scopes: `landing`
@@ -3828,8 +3836,8 @@ pub struct Updatenodes {
     /// `block`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub block: i64,
-    /// `data`: `OnImCommandAddDataCommand`, required.
-    pub data: crate::events::imbot::OnImCommandAddDataCommand,
+    /// `data`: `ChangeNodeNameData`, required.
+    pub data: ChangeNodeNameData,
     /// `additional`: `UpdatenodesAdditional`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional: ::std::option::Option<UpdatenodesAdditional>,
@@ -3848,11 +3856,7 @@ pub struct Updatenodes {
 impl Updatenodes {
     /// A value with the required `lid`, `block`, `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        lid: i64,
-        block: i64,
-        data: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
         Self {
             scope: None,
             lid,
@@ -3979,7 +3983,7 @@ impl ::std::error::Error for UpdatenodesError {}
 /// The `data` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-pub type UpdatenodesData = crate::events::imbot::OnImCommandAddDataCommand;
+pub type UpdatenodesData = ChangeNodeNameData;
 /// The `additional` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]

@@ -837,7 +837,7 @@ pub struct Update {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
     pub id: ::std::string::String,
     /// `fields`: `UpdateFields`, required.
-    pub fields: crate::sale::paymentitembasket::UpdateFields,
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -846,7 +846,7 @@ impl Update {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
-        fields: crate::sale::paymentitembasket::UpdateFields,
+        fields: UpdateFields,
     ) -> Self {
         Self { id: id.into(), fields }
     }
@@ -930,4 +930,35 @@ impl ::std::error::Error for UpdateError {}
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type UpdateFields = crate::sale::paymentitembasket::UpdateFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `quantity`: number, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>")]
+    pub quantity: f64,
+    /// `xmlId`: string.
+    #[serde(
+        rename = "xmlId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl UpdateFields {
+    /// A value with the required `quantity`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(quantity: f64) -> Self {
+        Self { quantity, xml_id: None }
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}

@@ -13,14 +13,14 @@
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
-    pub fields: crate::sale::property::AddFields,
+    pub fields: AddFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: crate::sale::property::AddFields) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -193,7 +193,391 @@ pub type AddFieldsType = crate::types::SaleOrderPropertyType;
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type AddFields = crate::sale::property::AddFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `personTypeId`: integer, required.
+    #[serde(
+        rename = "personTypeId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub person_type_id: i64,
+    /// `propsGroupId`: integer, required.
+    #[serde(
+        rename = "propsGroupId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub props_group_id: i64,
+    /// `name`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub name: ::std::string::String,
+    /// `type`: `SaleOrderPropertyType`, required.
+    /// Allowed values: `STRING`, `Y/N`, `NUMBER`, `ENUM`, `FILE`, `DATE`, `LOCATION`, `ADDRESS`.
+    #[serde(rename = "type")]
+    pub type_: crate::types::SaleOrderPropertyType,
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `active`: boolean, sent as `Y`/`N`.
+    /// Default: `Y`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub active: ::std::option::Option<bool>,
+    /// `util`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub util: ::std::option::Option<bool>,
+    /// `userProps`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "userProps",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub user_props: ::std::option::Option<bool>,
+    /// `isFiltered`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isFiltered",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_filtered: ::std::option::Option<bool>,
+    /// `sort`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `required`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub required: ::std::option::Option<bool>,
+    /// `multiple`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub multiple: ::std::option::Option<bool>,
+    /// `xmlId`: string.
+    #[serde(
+        rename = "xmlId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `defaultValue`: any JSON value.
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: ::std::option::Option<::serde_json::Value>,
+    /// `settings`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `isProfileName`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isProfileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_profile_name: ::std::option::Option<bool>,
+    /// `isPayer`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPayer",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_payer: ::std::option::Option<bool>,
+    /// `isEmail`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isEmail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_email: ::std::option::Option<bool>,
+    /// `isPhone`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPhone",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_phone: ::std::option::Option<bool>,
+    /// `isZip`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isZip",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_zip: ::std::option::Option<bool>,
+    /// `isAddress`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address: ::std::option::Option<bool>,
+    /// `isLocation`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location: ::std::option::Option<bool>,
+    /// `isLocation4tax`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation4tax",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location4tax: ::std::option::Option<bool>,
+    /// `inputFieldLocation`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "inputFieldLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub input_field_location: ::std::option::Option<::std::string::String>,
+    /// `isAddressFrom`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressFrom",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_from: ::std::option::Option<bool>,
+    /// `isAddressTo`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressTo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_to: ::std::option::Option<bool>,
+}
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl AddFields {
+    /// A value with the required `personTypeId`, `propsGroupId`, `name`, `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        person_type_id: i64,
+        props_group_id: i64,
+        name: impl ::std::convert::Into<::std::string::String>,
+        type_: crate::types::SaleOrderPropertyType,
+    ) -> Self {
+        Self {
+            person_type_id,
+            props_group_id,
+            name: name.into(),
+            type_,
+            code: None,
+            active: None,
+            util: None,
+            user_props: None,
+            is_filtered: None,
+            sort: None,
+            description: None,
+            required: None,
+            multiple: None,
+            xml_id: None,
+            default_value: None,
+            settings: None,
+            is_profile_name: None,
+            is_payer: None,
+            is_email: None,
+            is_phone: None,
+            is_zip: None,
+            is_address: None,
+            is_location: None,
+            is_location4tax: None,
+            input_field_location: None,
+            is_address_from: None,
+            is_address_to: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `util`.
+    pub fn util(mut self, value: bool) -> Self {
+        self.util = Some(value);
+        self
+    }
+    /// Sets `userProps`.
+    pub fn user_props(mut self, value: bool) -> Self {
+        self.user_props = Some(value);
+        self
+    }
+    /// Sets `isFiltered`.
+    pub fn is_filtered(mut self, value: bool) -> Self {
+        self.is_filtered = Some(value);
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `multiple`.
+    pub fn multiple(mut self, value: bool) -> Self {
+        self.multiple = Some(value);
+        self
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: ::serde_json::Value) -> Self {
+        self.default_value = Some(value);
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `isProfileName`.
+    pub fn is_profile_name(mut self, value: bool) -> Self {
+        self.is_profile_name = Some(value);
+        self
+    }
+    /// Sets `isPayer`.
+    pub fn is_payer(mut self, value: bool) -> Self {
+        self.is_payer = Some(value);
+        self
+    }
+    /// Sets `isEmail`.
+    pub fn is_email(mut self, value: bool) -> Self {
+        self.is_email = Some(value);
+        self
+    }
+    /// Sets `isPhone`.
+    pub fn is_phone(mut self, value: bool) -> Self {
+        self.is_phone = Some(value);
+        self
+    }
+    /// Sets `isZip`.
+    pub fn is_zip(mut self, value: bool) -> Self {
+        self.is_zip = Some(value);
+        self
+    }
+    /// Sets `isAddress`.
+    pub fn is_address(mut self, value: bool) -> Self {
+        self.is_address = Some(value);
+        self
+    }
+    /// Sets `isLocation`.
+    pub fn is_location(mut self, value: bool) -> Self {
+        self.is_location = Some(value);
+        self
+    }
+    /// Sets `isLocation4tax`.
+    pub fn is_location4tax(mut self, value: bool) -> Self {
+        self.is_location4tax = Some(value);
+        self
+    }
+    /// Sets `inputFieldLocation`.
+    pub fn input_field_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.input_field_location = Some(value.into());
+        self
+    }
+    /// Sets `isAddressFrom`.
+    pub fn is_address_from(mut self, value: bool) -> Self {
+        self.is_address_from = Some(value);
+        self
+    }
+    /// Sets `isAddressTo`.
+    pub fn is_address_to(mut self, value: bool) -> Self {
+        self.is_address_to = Some(value);
+        self
+    }
+}
 /// Parameters of [`sale.shipmentproperty.delete`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-delete.html).
 ///
 /// - Scopes: `sale`
@@ -464,7 +848,51 @@ impl ::bitrix24_runtime::Method for Getfieldsbytype {
 /// The `result` of [`sale.shipmentproperty.getfieldsbytype`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get-fields-by-type.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type GetfieldsbytypeResponse = crate::sale::property::GetfieldsbytypeResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetfieldsbytypeResponse {
+    /// `property`: map of field description.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub property: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(GetfieldsbytypeResponse);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl GetfieldsbytypeResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            property: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `property`.
+    pub fn property(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    ) -> Self {
+        self.property = Some(value);
+        self
+    }
+}
 /// Errors of [`sale.shipmentproperty.getfieldsbytype`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get-fields-by-type.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -714,14 +1142,14 @@ pub struct Update {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
     /// `fields`: `UpdateFields`, required.
-    pub fields: crate::sale::property::UpdateFields,
+    pub fields: UpdateFields,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 impl Update {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: crate::sale::property::UpdateFields) -> Self {
+    pub fn new(id: i64, fields: UpdateFields) -> Self {
         Self { id, fields }
     }
 }
@@ -858,4 +1286,364 @@ impl ::std::error::Error for UpdateError {}
 /// The `fields` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type UpdateFields = crate::sale::property::UpdateFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateFields {
+    /// `name`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub name: ::std::string::String,
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `active`: boolean, sent as `Y`/`N`.
+    /// Default: `Y`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub active: ::std::option::Option<bool>,
+    /// `util`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub util: ::std::option::Option<bool>,
+    /// `userProps`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "userProps",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub user_props: ::std::option::Option<bool>,
+    /// `isFiltered`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isFiltered",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_filtered: ::std::option::Option<bool>,
+    /// `sort`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `required`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub required: ::std::option::Option<bool>,
+    /// `multiple`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub multiple: ::std::option::Option<bool>,
+    /// `xmlId`: string.
+    #[serde(
+        rename = "xmlId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `defaultValue`: any JSON value.
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: ::std::option::Option<::serde_json::Value>,
+    /// `settings`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `isProfileName`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isProfileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_profile_name: ::std::option::Option<bool>,
+    /// `isPayer`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPayer",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_payer: ::std::option::Option<bool>,
+    /// `isEmail`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isEmail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_email: ::std::option::Option<bool>,
+    /// `isPhone`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isPhone",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_phone: ::std::option::Option<bool>,
+    /// `isZip`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isZip",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_zip: ::std::option::Option<bool>,
+    /// `isAddress`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address: ::std::option::Option<bool>,
+    /// `isLocation`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location: ::std::option::Option<bool>,
+    /// `isLocation4tax`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isLocation4tax",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_location4tax: ::std::option::Option<bool>,
+    /// `inputFieldLocation`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "inputFieldLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub input_field_location: ::std::option::Option<::std::string::String>,
+    /// `isAddressFrom`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressFrom",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_from: ::std::option::Option<bool>,
+    /// `isAddressTo`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "isAddressTo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_address_to: ::std::option::Option<bool>,
+}
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl UpdateFields {
+    /// A value with the required `name`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            code: None,
+            active: None,
+            util: None,
+            user_props: None,
+            is_filtered: None,
+            sort: None,
+            description: None,
+            required: None,
+            multiple: None,
+            xml_id: None,
+            default_value: None,
+            settings: None,
+            is_profile_name: None,
+            is_payer: None,
+            is_email: None,
+            is_phone: None,
+            is_zip: None,
+            is_address: None,
+            is_location: None,
+            is_location4tax: None,
+            input_field_location: None,
+            is_address_from: None,
+            is_address_to: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `util`.
+    pub fn util(mut self, value: bool) -> Self {
+        self.util = Some(value);
+        self
+    }
+    /// Sets `userProps`.
+    pub fn user_props(mut self, value: bool) -> Self {
+        self.user_props = Some(value);
+        self
+    }
+    /// Sets `isFiltered`.
+    pub fn is_filtered(mut self, value: bool) -> Self {
+        self.is_filtered = Some(value);
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `multiple`.
+    pub fn multiple(mut self, value: bool) -> Self {
+        self.multiple = Some(value);
+        self
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: ::serde_json::Value) -> Self {
+        self.default_value = Some(value);
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `isProfileName`.
+    pub fn is_profile_name(mut self, value: bool) -> Self {
+        self.is_profile_name = Some(value);
+        self
+    }
+    /// Sets `isPayer`.
+    pub fn is_payer(mut self, value: bool) -> Self {
+        self.is_payer = Some(value);
+        self
+    }
+    /// Sets `isEmail`.
+    pub fn is_email(mut self, value: bool) -> Self {
+        self.is_email = Some(value);
+        self
+    }
+    /// Sets `isPhone`.
+    pub fn is_phone(mut self, value: bool) -> Self {
+        self.is_phone = Some(value);
+        self
+    }
+    /// Sets `isZip`.
+    pub fn is_zip(mut self, value: bool) -> Self {
+        self.is_zip = Some(value);
+        self
+    }
+    /// Sets `isAddress`.
+    pub fn is_address(mut self, value: bool) -> Self {
+        self.is_address = Some(value);
+        self
+    }
+    /// Sets `isLocation`.
+    pub fn is_location(mut self, value: bool) -> Self {
+        self.is_location = Some(value);
+        self
+    }
+    /// Sets `isLocation4tax`.
+    pub fn is_location4tax(mut self, value: bool) -> Self {
+        self.is_location4tax = Some(value);
+        self
+    }
+    /// Sets `inputFieldLocation`.
+    pub fn input_field_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.input_field_location = Some(value.into());
+        self
+    }
+    /// Sets `isAddressFrom`.
+    pub fn is_address_from(mut self, value: bool) -> Self {
+        self.is_address_from = Some(value);
+        self
+    }
+    /// Sets `isAddressTo`.
+    pub fn is_address_to(mut self, value: bool) -> Self {
+        self.is_address_to = Some(value);
+        self
+    }
+}

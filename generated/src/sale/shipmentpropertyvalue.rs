@@ -368,7 +368,46 @@ impl ::bitrix24_runtime::Method for Getfields {
 /// The `result` of [`sale.shipmentpropertyvalue.getfields`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-get-fields.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type GetfieldsResponse = crate::sale::propertyvalue::GetfieldsResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetfieldsResponse {
+    /// `propertyValue`: map of field description.
+    #[serde(
+        rename = "propertyValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub property_value: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    >,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(GetfieldsResponse);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl GetfieldsResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { property_value: None }
+    }
+    /// Sets `propertyValue`.
+    pub fn property_value(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    ) -> Self {
+        self.property_value = Some(value);
+        self
+    }
+}
 /// Errors of [`sale.shipmentpropertyvalue.getfields`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-get-fields.html).
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]

@@ -288,7 +288,57 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `ROLE`.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type GetItemRole = crate::sonet_group::CreateInitiatePerms;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetItemRole {
+    /// `A`
+    A,
+    /// `E`
+    E,
+    /// `K`
+    K,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl ::bitrix24_runtime::wire::StrEnum for GetItemRole {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "A" => Self::A,
+            "E" => Self::E,
+            "K" => Self::K,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::A => "A",
+            Self::E => "E",
+            Self::K => "K",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl ::serde::Serialize for GetItemRole {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "sonet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
+impl<'de> ::serde::Deserialize<'de> for GetItemRole {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `item` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
@@ -304,10 +354,10 @@ pub struct GetItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `ROLE`: `CreateInitiatePerms`.
+    /// `ROLE`: `GetItemRole`.
     /// Allowed values: `A`, `E`, `K`.
     #[serde(rename = "ROLE", default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<crate::sonet_group::CreateInitiatePerms>,
+    pub role: ::std::option::Option<GetItemRole>,
 }
 #[cfg(feature = "sonet")]
 ::bitrix24_runtime::wire_object!(GetItem);
@@ -325,7 +375,7 @@ impl GetItem {
         self
     }
     /// Sets `ROLE`.
-    pub fn role(mut self, value: crate::sonet_group::CreateInitiatePerms) -> Self {
+    pub fn role(mut self, value: GetItemRole) -> Self {
         self.role = Some(value);
         self
     }
@@ -419,7 +469,7 @@ impl ::std::error::Error for GroupsError {}
 /// Allowed values of `ROLE`.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
-pub type GroupsItemRole = crate::sonet_group::CreateInitiatePerms;
+pub type GroupsItemRole = GetItemRole;
 /// The `item` object.
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
@@ -443,10 +493,10 @@ pub struct GroupsItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
-    /// `ROLE`: `CreateInitiatePerms`.
+    /// `ROLE`: `GetItemRole`.
     /// Allowed values: `A`, `E`, `K`.
     #[serde(rename = "ROLE", default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<crate::sonet_group::CreateInitiatePerms>,
+    pub role: ::std::option::Option<GetItemRole>,
     /// `GROUP_IMAGE_ID`: string.
     #[serde(
         rename = "GROUP_IMAGE_ID",
@@ -503,7 +553,7 @@ impl GroupsItem {
         self
     }
     /// Sets `ROLE`.
-    pub fn role(mut self, value: crate::sonet_group::CreateInitiatePerms) -> Self {
+    pub fn role(mut self, value: GetItemRole) -> Self {
         self.role = Some(value);
         self
     }

@@ -267,13 +267,11 @@ pub struct Finish {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub cost_currency: ::std::option::Option<::std::string::String>,
-    /// `STATUS_CODE`: `OnVoximplantCallEndDataCallFailedCode`.
+    /// `STATUS_CODE`: `FinishResponseCallFailedCode`.
     /// Default: `200`.
     /// Allowed values: `200`, `304`, `603`, `603-S`, `403`, `404`, `486`, `484`, `503`, `480`, `402`, `423`, `OTHER`.
     #[serde(rename = "STATUS_CODE", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: ::std::option::Option<
-        crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
-    >,
+    pub status_code: ::std::option::Option<FinishResponseCallFailedCode>,
     /// `FAILED_REASON`: string.
     #[serde(
         rename = "FAILED_REASON",
@@ -299,7 +297,7 @@ pub struct Finish {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub vote: ::std::option::Option<i64>,
-    /// `ADD_TO_CHAT`: `AddFromCommentResponseStatus`.
+    /// `ADD_TO_CHAT`: `FinishAddToChat`.
     /// Default: `1`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -308,9 +306,7 @@ pub struct Finish {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub add_to_chat: ::std::option::Option<
-        crate::tasks::task::result::AddFromCommentResponseStatus,
-    >,
+    pub add_to_chat: ::std::option::Option<FinishAddToChat>,
 }
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -364,10 +360,7 @@ impl Finish {
         self
     }
     /// Sets `STATUS_CODE`.
-    pub fn status_code(
-        mut self,
-        value: crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
-    ) -> Self {
+    pub fn status_code(mut self, value: FinishResponseCallFailedCode) -> Self {
         self.status_code = Some(value);
         self
     }
@@ -393,10 +386,7 @@ impl Finish {
         self
     }
     /// Sets `ADD_TO_CHAT`.
-    pub fn add_to_chat(
-        mut self,
-        value: crate::tasks::task::result::AddFromCommentResponseStatus,
-    ) -> Self {
+    pub fn add_to_chat(mut self, value: FinishAddToChat) -> Self {
         self.add_to_chat = Some(value);
         self
     }
@@ -519,16 +509,14 @@ pub struct FinishResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub cost_currency: ::std::option::Option<::std::string::String>,
-    /// `CALL_FAILED_CODE`: `OnVoximplantCallEndDataCallFailedCode`.
+    /// `CALL_FAILED_CODE`: `FinishResponseCallFailedCode`.
     /// Allowed values: `200`, `304`, `603`, `603-S`, `403`, `404`, `486`, `484`, `503`, `480`, `402`, `423`, `OTHER`.
     #[serde(
         rename = "CALL_FAILED_CODE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub call_failed_code: ::std::option::Option<
-        crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
-    >,
+    pub call_failed_code: ::std::option::Option<FinishResponseCallFailedCode>,
     /// `CALL_FAILED_REASON`: string.
     #[serde(
         rename = "CALL_FAILED_REASON",
@@ -713,10 +701,7 @@ impl FinishResponse {
         self
     }
     /// Sets `CALL_FAILED_CODE`.
-    pub fn call_failed_code(
-        mut self,
-        value: crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
-    ) -> Self {
+    pub fn call_failed_code(mut self, value: FinishResponseCallFailedCode) -> Self {
         self.call_failed_code = Some(value);
         self
     }
@@ -838,11 +823,57 @@ impl ::std::error::Error for FinishError {}
 /// Allowed values of `STATUS_CODE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type FinishStatusCode = crate::events::telephony::OnVoximplantCallEndDataCallFailedCode;
+pub type FinishStatusCode = FinishResponseCallFailedCode;
 /// Allowed values of `ADD_TO_CHAT`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type FinishAddToChat = crate::tasks::task::result::AddFromCommentResponseStatus;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FinishAddToChat {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i64),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::IntEnum for FinishAddToChat {
+    fn from_wire(value: i64) -> Self {
+        match value {
+            0i64 => Self::V0,
+            1i64 => Self::V1,
+            other => Self::Unknown(other),
+        }
+    }
+    fn to_wire(&self) -> i64 {
+        match self {
+            Self::V0 => 0i64,
+            Self::V1 => 1i64,
+            Self::Unknown(other) => *other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for FinishAddToChat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for FinishAddToChat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
 /// Allowed values of `INCOMING`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -958,7 +989,97 @@ impl<'de> ::serde::Deserialize<'de> for FinishResponseCallStatus {
 /// Allowed values of `CALL_FAILED_CODE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type FinishResponseCallFailedCode = crate::events::telephony::OnVoximplantCallEndDataCallFailedCode;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FinishResponseCallFailedCode {
+    /// `200`
+    V200,
+    /// `304`
+    V304,
+    /// `603`
+    V603,
+    /// `603-S`
+    V603S,
+    /// `403`
+    V403,
+    /// `404`
+    V404,
+    /// `486`
+    V486,
+    /// `484`
+    V484,
+    /// `503`
+    V503,
+    /// `480`
+    V480,
+    /// `402`
+    V402,
+    /// `423`
+    V423,
+    /// `OTHER`
+    Other,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::StrEnum for FinishResponseCallFailedCode {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "200" => Self::V200,
+            "304" => Self::V304,
+            "603" => Self::V603,
+            "603-S" => Self::V603S,
+            "403" => Self::V403,
+            "404" => Self::V404,
+            "486" => Self::V486,
+            "484" => Self::V484,
+            "503" => Self::V503,
+            "480" => Self::V480,
+            "402" => Self::V402,
+            "423" => Self::V423,
+            "OTHER" => Self::Other,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::V200 => "200",
+            Self::V304 => "304",
+            Self::V603 => "603",
+            Self::V603S => "603-S",
+            Self::V403 => "403",
+            Self::V404 => "404",
+            Self::V486 => "486",
+            Self::V484 => "484",
+            Self::V503 => "503",
+            Self::V480 => "480",
+            Self::V402 => "402",
+            Self::V423 => "423",
+            Self::Other => "OTHER",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for FinishResponseCallFailedCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for FinishResponseCallFailedCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Parameters of [`telephony.externalCall.hide`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-hide.html).
 ///
 /// - Scopes: `telephony`
@@ -1105,13 +1226,13 @@ pub struct Register {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub phone_number: ::std::string::String,
-    /// `TYPE`: `OnVoximplantCallEndDataCallType`, required.
+    /// `TYPE`: `RegisterType`, required.
     /// Allowed values: `1`, `2`, `3`, `4`, `5`.
     #[serde(
         rename = "TYPE",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub type_: crate::events::telephony::OnVoximplantCallEndDataCallType,
+    pub type_: RegisterType,
     /// `CALL_START_DATE`: string.
     #[serde(
         rename = "CALL_START_DATE",
@@ -1120,7 +1241,7 @@ pub struct Register {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub call_start_date: ::std::option::Option<::std::string::String>,
-    /// `CRM_CREATE`: `AddFromCommentResponseStatus`.
+    /// `CRM_CREATE`: `FinishAddToChat`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -1129,9 +1250,7 @@ pub struct Register {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub crm_create: ::std::option::Option<
-        crate::tasks::task::result::AddFromCommentResponseStatus,
-    >,
+    pub crm_create: ::std::option::Option<FinishAddToChat>,
     /// `CRM_SOURCE`: string.
     #[serde(
         rename = "CRM_SOURCE",
@@ -1156,7 +1275,7 @@ pub struct Register {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub crm_entity_id: ::std::option::Option<i64>,
-    /// `SHOW`: `AddFromCommentResponseStatus`.
+    /// `SHOW`: `FinishAddToChat`.
     /// Default: `1`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -1165,10 +1284,8 @@ pub struct Register {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub show: ::std::option::Option<
-        crate::tasks::task::result::AddFromCommentResponseStatus,
-    >,
-    /// `ADD_TO_CHAT`: `AddFromCommentResponseStatus`.
+    pub show: ::std::option::Option<FinishAddToChat>,
+    /// `ADD_TO_CHAT`: `FinishAddToChat`.
     /// Default: `1`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -1177,9 +1294,7 @@ pub struct Register {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub add_to_chat: ::std::option::Option<
-        crate::tasks::task::result::AddFromCommentResponseStatus,
-    >,
+    pub add_to_chat: ::std::option::Option<FinishAddToChat>,
     /// `CALL_LIST_ID`: integer.
     #[serde(
         rename = "CALL_LIST_ID",
@@ -1212,7 +1327,7 @@ impl Register {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         phone_number: impl ::std::convert::Into<::std::string::String>,
-        type_: crate::events::telephony::OnVoximplantCallEndDataCallType,
+        type_: RegisterType,
     ) -> Self {
         Self {
             user_id: None,
@@ -1253,10 +1368,7 @@ impl Register {
         self
     }
     /// Sets `CRM_CREATE`.
-    pub fn crm_create(
-        mut self,
-        value: crate::tasks::task::result::AddFromCommentResponseStatus,
-    ) -> Self {
+    pub fn crm_create(mut self, value: FinishAddToChat) -> Self {
         self.crm_create = Some(value);
         self
     }
@@ -1279,18 +1391,12 @@ impl Register {
         self
     }
     /// Sets `SHOW`.
-    pub fn show(
-        mut self,
-        value: crate::tasks::task::result::AddFromCommentResponseStatus,
-    ) -> Self {
+    pub fn show(mut self, value: FinishAddToChat) -> Self {
         self.show = Some(value);
         self
     }
     /// Sets `ADD_TO_CHAT`.
-    pub fn add_to_chat(
-        mut self,
-        value: crate::tasks::task::result::AddFromCommentResponseStatus,
-    ) -> Self {
+    pub fn add_to_chat(mut self, value: FinishAddToChat) -> Self {
         self.add_to_chat = Some(value);
         self
     }
@@ -1501,11 +1607,69 @@ impl ::std::error::Error for RegisterError {}
 /// Allowed values of `TYPE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type RegisterType = crate::events::telephony::OnVoximplantCallEndDataCallType;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RegisterType {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i64),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::IntEnum for RegisterType {
+    fn from_wire(value: i64) -> Self {
+        match value {
+            1i64 => Self::V1,
+            2i64 => Self::V2,
+            3i64 => Self::V3,
+            4i64 => Self::V4,
+            5i64 => Self::V5,
+            other => Self::Unknown(other),
+        }
+    }
+    fn to_wire(&self) -> i64 {
+        match self {
+            Self::V1 => 1i64,
+            Self::V2 => 2i64,
+            Self::V3 => 3i64,
+            Self::V4 => 4i64,
+            Self::V5 => 5i64,
+            Self::Unknown(other) => *other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for RegisterType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for RegisterType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
 /// Allowed values of `CRM_CREATE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type RegisterCrmCreate = crate::tasks::task::result::AddFromCommentResponseStatus;
+pub type RegisterCrmCreate = FinishAddToChat;
 /// Allowed values of `CRM_ENTITY_TYPE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -1563,11 +1727,11 @@ impl<'de> ::serde::Deserialize<'de> for RegisterCrmEntityType {
 /// Allowed values of `SHOW`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type RegisterShow = crate::tasks::task::result::AddFromCommentResponseStatus;
+pub type RegisterShow = FinishAddToChat;
 /// Allowed values of `ADD_TO_CHAT`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type RegisterAddToChat = crate::tasks::task::result::AddFromCommentResponseStatus;
+pub type RegisterAddToChat = FinishAddToChat;
 /// The `CRM_CREATED_ENTITIES` object.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]

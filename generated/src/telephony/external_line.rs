@@ -78,7 +78,35 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`telephony.externalLine.add`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-add.html).
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type AddResponse = crate::events::catalog::CatalogMeasureOnAddDataFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "telephony")]
+::bitrix24_runtime::wire_object!(AddResponse);
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl AddResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// Errors of [`telephony.externalLine.add`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-add.html).
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -482,7 +510,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`telephony.externalLine.update`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-update.html).
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type UpdateResponse = crate::events::catalog::CatalogMeasureOnAddDataFields;
+pub type UpdateResponse = AddResponse;
 /// Errors of [`telephony.externalLine.update`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-update.html).
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]

@@ -347,7 +347,34 @@ impl ::bitrix24_runtime::Method for Set {
 /// The `result` of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-pub type SetResponse = crate::imbot::v2::bot::UnregisterResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetResponse {
+    /// `result`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub result: ::std::option::Option<bool>,
+}
+#[cfg(feature = "timeman")]
+::bitrix24_runtime::wire_object!(SetResponse);
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+impl SetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
 /// Errors of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]

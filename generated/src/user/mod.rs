@@ -1362,7 +1362,7 @@ pub struct Get {
     /// `order`: `GetOrder`.
     /// Allowed values: `ASC`, `DESC`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: ::std::option::Option<crate::department::GetOrder>,
+    pub order: ::std::option::Option<GetOrder>,
     /// `FILTER`: map of any JSON value.
     #[serde(
         rename = "FILTER",
@@ -1434,7 +1434,7 @@ impl Get {
         self
     }
     /// Sets `order`.
-    pub fn order(mut self, value: crate::department::GetOrder) -> Self {
+    pub fn order(mut self, value: GetOrder) -> Self {
         self.order = Some(value);
         self
     }
@@ -1555,7 +1555,62 @@ impl ::std::error::Error for GetError {}
     docsrs,
     doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
 )]
-pub type GetOrder = crate::department::GetOrder;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrder {
+    /// `ASC`
+    Asc,
+    /// `DESC`
+    Desc,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl ::serde::Serialize for GetOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl<'de> ::serde::Deserialize<'de> for GetOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Allowed values of `IMAGE_RESIZE`.
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[cfg_attr(

@@ -76,8 +76,8 @@ impl ::bitrix24_runtime::Method for Start {
     type Error = StartError;
 }
 /// The `result` of [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html).
-#[cfg(any(feature = "call", feature = "telephony"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "call", feature = "telephony"))))]
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -99,10 +99,10 @@ pub struct StartResponse {
     )]
     pub call_id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "call", feature = "telephony"))]
+#[cfg(feature = "telephony")]
 ::bitrix24_runtime::wire_object!(StartResponse);
-#[cfg(any(feature = "call", feature = "telephony"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "call", feature = "telephony"))))]
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 impl StartResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -61,7 +61,54 @@ impl ::bitrix24_runtime::Method for Startwithsound {
 /// The `result` of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html).
 #[cfg(any(feature = "call", feature = "telephony"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "call", feature = "telephony"))))]
-pub type StartwithsoundResponse = crate::voximplant::callback::StartResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct StartwithsoundResponse {
+    /// `RESULT`: boolean.
+    #[serde(
+        rename = "RESULT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub result: ::std::option::Option<bool>,
+    /// `CALL_ID`: string.
+    #[serde(
+        rename = "CALL_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "call", feature = "telephony"))]
+::bitrix24_runtime::wire_object!(StartwithsoundResponse);
+#[cfg(any(feature = "call", feature = "telephony"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "call", feature = "telephony"))))]
+impl StartwithsoundResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            result: None,
+            call_id: None,
+        }
+    }
+    /// Sets `RESULT`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `CALL_ID`.
+    pub fn call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+}
 /// Errors of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html).
 #[cfg(any(feature = "call", feature = "telephony"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "call", feature = "telephony"))))]
@@ -194,7 +241,7 @@ impl ::bitrix24_runtime::Method for Startwithtext {
 /// The `result` of [`voximplant.infocall.startwithtext`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html).
 #[cfg(any(feature = "call", feature = "telephony"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "call", feature = "telephony"))))]
-pub type StartwithtextResponse = crate::voximplant::callback::StartResponse;
+pub type StartwithtextResponse = StartwithsoundResponse;
 /// Errors of [`voximplant.infocall.startwithtext`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html).
 #[cfg(any(feature = "call", feature = "telephony"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "call", feature = "telephony"))))]

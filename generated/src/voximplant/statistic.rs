@@ -27,7 +27,7 @@ pub struct Get {
     /// `ORDER`: `GetOrder`.
     /// Allowed values: `ASC`, `DESC`.
     #[serde(rename = "ORDER", default, skip_serializing_if = "Option::is_none")]
-    pub order: ::std::option::Option<crate::department::GetOrder>,
+    pub order: ::std::option::Option<GetOrder>,
     /// `start`: integer.
     #[serde(
         default,
@@ -65,7 +65,7 @@ impl Get {
         self
     }
     /// Sets `ORDER`.
-    pub fn order(mut self, value: crate::department::GetOrder) -> Self {
+    pub fn order(mut self, value: GetOrder) -> Self {
         self.order = Some(value);
         self
     }
@@ -160,15 +160,213 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `CALL_TYPE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type GetFilterCallType = crate::events::telephony::OnVoximplantCallEndDataCallType;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetFilterCallType {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i64),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::IntEnum for GetFilterCallType {
+    fn from_wire(value: i64) -> Self {
+        match value {
+            1i64 => Self::V1,
+            2i64 => Self::V2,
+            3i64 => Self::V3,
+            4i64 => Self::V4,
+            5i64 => Self::V5,
+            other => Self::Unknown(other),
+        }
+    }
+    fn to_wire(&self) -> i64 {
+        match self {
+            Self::V1 => 1i64,
+            Self::V2 => 2i64,
+            Self::V3 => 3i64,
+            Self::V4 => 4i64,
+            Self::V5 => 5i64,
+            Self::Unknown(other) => *other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for GetFilterCallType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for GetFilterCallType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
 /// Allowed values of `CALL_FAILED_CODE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type GetFilterCallFailedCode = crate::events::telephony::OnVoximplantCallEndDataCallFailedCode;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetFilterCallFailedCode {
+    /// `200`
+    V200,
+    /// `304`
+    V304,
+    /// `603`
+    V603,
+    /// `603-S`
+    V603S,
+    /// `403`
+    V403,
+    /// `404`
+    V404,
+    /// `486`
+    V486,
+    /// `484`
+    V484,
+    /// `503`
+    V503,
+    /// `480`
+    V480,
+    /// `402`
+    V402,
+    /// `423`
+    V423,
+    /// `OTHER`
+    Other,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::StrEnum for GetFilterCallFailedCode {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "200" => Self::V200,
+            "304" => Self::V304,
+            "603" => Self::V603,
+            "603-S" => Self::V603S,
+            "403" => Self::V403,
+            "404" => Self::V404,
+            "486" => Self::V486,
+            "484" => Self::V484,
+            "503" => Self::V503,
+            "480" => Self::V480,
+            "402" => Self::V402,
+            "423" => Self::V423,
+            "OTHER" => Self::Other,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::V200 => "200",
+            Self::V304 => "304",
+            Self::V603 => "603",
+            Self::V603S => "603-S",
+            Self::V403 => "403",
+            Self::V404 => "404",
+            Self::V486 => "486",
+            Self::V484 => "484",
+            Self::V503 => "503",
+            Self::V480 => "480",
+            Self::V402 => "402",
+            Self::V423 => "423",
+            Self::Other => "OTHER",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for GetFilterCallFailedCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for GetFilterCallFailedCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Allowed values of `CRM_ENTITY_TYPE`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type GetFilterCrmEntityType = crate::telephony::external_call::RegisterCrmEntityType;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetFilterCrmEntityType {
+    /// `CONTACT`
+    Contact,
+    /// `COMPANY`
+    Company,
+    /// `LEAD`
+    Lead,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::StrEnum for GetFilterCrmEntityType {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CONTACT" => Self::Contact,
+            "COMPANY" => Self::Company,
+            "LEAD" => Self::Lead,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Contact => "CONTACT",
+            Self::Company => "COMPANY",
+            Self::Lead => "LEAD",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for GetFilterCrmEntityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for GetFilterCrmEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `FILTER` object.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
@@ -234,7 +432,7 @@ pub struct GetFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub phone_number: ::std::option::Option<::std::string::String>,
-    /// `CALL_TYPE`: `OnVoximplantCallEndDataCallType`.
+    /// `CALL_TYPE`: `GetFilterCallType`.
     /// Allowed values: `1`, `2`, `3`, `4`, `5`.
     #[serde(
         rename = "CALL_TYPE",
@@ -242,9 +440,7 @@ pub struct GetFilter {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub call_type: ::std::option::Option<
-        crate::events::telephony::OnVoximplantCallEndDataCallType,
-    >,
+    pub call_type: ::std::option::Option<GetFilterCallType>,
     /// `CALL_DURATION`: integer.
     #[serde(
         rename = "CALL_DURATION",
@@ -301,16 +497,14 @@ pub struct GetFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub cost_currency: ::std::option::Option<::std::string::String>,
-    /// `CALL_FAILED_CODE`: `OnVoximplantCallEndDataCallFailedCode`.
+    /// `CALL_FAILED_CODE`: `GetFilterCallFailedCode`.
     /// Allowed values: `200`, `304`, `603`, `603-S`, `403`, `404`, `486`, `484`, `503`, `480`, `402`, `423`, `OTHER`.
     #[serde(
         rename = "CALL_FAILED_CODE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub call_failed_code: ::std::option::Option<
-        crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
-    >,
+    pub call_failed_code: ::std::option::Option<GetFilterCallFailedCode>,
     /// `CALL_FAILED_REASON`: string.
     #[serde(
         rename = "CALL_FAILED_REASON",
@@ -319,16 +513,14 @@ pub struct GetFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub call_failed_reason: ::std::option::Option<::std::string::String>,
-    /// `CRM_ENTITY_TYPE`: `RegisterCrmEntityType`.
+    /// `CRM_ENTITY_TYPE`: `GetFilterCrmEntityType`.
     /// Allowed values: `CONTACT`, `COMPANY`, `LEAD`.
     #[serde(
         rename = "CRM_ENTITY_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub crm_entity_type: ::std::option::Option<
-        crate::telephony::external_call::RegisterCrmEntityType,
-    >,
+    pub crm_entity_type: ::std::option::Option<GetFilterCrmEntityType>,
     /// `CRM_ENTITY_ID`: integer.
     #[serde(
         rename = "CRM_ENTITY_ID",
@@ -507,10 +699,7 @@ impl GetFilter {
         self
     }
     /// Sets `CALL_TYPE`.
-    pub fn call_type(
-        mut self,
-        value: crate::events::telephony::OnVoximplantCallEndDataCallType,
-    ) -> Self {
+    pub fn call_type(mut self, value: GetFilterCallType) -> Self {
         self.call_type = Some(value);
         self
     }
@@ -562,10 +751,7 @@ impl GetFilter {
         self
     }
     /// Sets `CALL_FAILED_CODE`.
-    pub fn call_failed_code(
-        mut self,
-        value: crate::events::telephony::OnVoximplantCallEndDataCallFailedCode,
-    ) -> Self {
+    pub fn call_failed_code(mut self, value: GetFilterCallFailedCode) -> Self {
         self.call_failed_code = Some(value);
         self
     }
@@ -578,10 +764,7 @@ impl GetFilter {
         self
     }
     /// Sets `CRM_ENTITY_TYPE`.
-    pub fn crm_entity_type(
-        mut self,
-        value: crate::telephony::external_call::RegisterCrmEntityType,
-    ) -> Self {
+    pub fn crm_entity_type(mut self, value: GetFilterCrmEntityType) -> Self {
         self.crm_entity_type = Some(value);
         self
     }
@@ -645,4 +828,50 @@ impl GetFilter {
 /// Allowed values of `ORDER`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type GetOrder = crate::department::GetOrder;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrder {
+    /// `ASC`
+    Asc,
+    /// `DESC`
+    Desc,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for GetOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for GetOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}

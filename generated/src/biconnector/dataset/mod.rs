@@ -429,7 +429,34 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html).
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-pub type FieldsResponse = crate::biconnector::connector::FieldsResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct FieldsResponse {
+    /// `fields`: list of `Connector`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<::std::vec::Vec<crate::types::Connector>>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(FieldsResponse);
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+impl FieldsResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, value: ::std::vec::Vec<crate::types::Connector>) -> Self {
+        self.fields = Some(value);
+        self
+    }
+}
 /// Errors of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html).
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]

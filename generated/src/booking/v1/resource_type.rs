@@ -118,19 +118,65 @@ impl ::std::error::Error for AddError {}
 /// Allowed values of `templateTypeInfo`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type AddFieldsTemplateTypeInfo = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type AddFieldsTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type AddFieldsTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddFieldsTemplateTypeConfirmation {
+    /// `inanimate`
+    Inanimate,
+    /// `animate`
+    Animate,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ::bitrix24_runtime::wire::StrEnum for AddFieldsTemplateTypeConfirmation {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "inanimate" => Self::Inanimate,
+            "animate" => Self::Animate,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Inanimate => "inanimate",
+            Self::Animate => "animate",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ::serde::Serialize for AddFieldsTemplateTypeConfirmation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl<'de> ::serde::Deserialize<'de> for AddFieldsTemplateTypeConfirmation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Allowed values of `templateTypeFeedback`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type AddFieldsTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type AddFieldsTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeDelayed`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type AddFieldsTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type AddFieldsTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -160,9 +206,7 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_info: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_info: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isConfirmationNotificationOn`: boolean, sent as `Y`/`N`.
     /// Default: `Y`.
     #[serde(
@@ -181,7 +225,7 @@ pub struct AddFields {
         skip_serializing_if = "Option::is_none",
     )]
     pub template_type_confirmation: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        AddFieldsTemplateTypeConfirmation,
     >,
     /// `isReminderNotificationOn`: boolean, sent as `Y`/`N`.
     /// Default: `Y`.
@@ -217,9 +261,7 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_feedback: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_feedback: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isDelayedNotificationOn`: boolean, sent as `Y`/`N`.
     /// Default: `Y`.
     #[serde(
@@ -237,9 +279,7 @@ pub struct AddFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_delayed: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_delayed: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `infoDelay`: integer.
     #[serde(
         rename = "infoDelay",
@@ -345,7 +385,7 @@ impl AddFields {
     /// Sets `templateTypeInfo`.
     pub fn template_type_info(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_info = Some(value);
         self
@@ -358,7 +398,7 @@ impl AddFields {
     /// Sets `templateTypeConfirmation`.
     pub fn template_type_confirmation(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_confirmation = Some(value);
         self
@@ -384,7 +424,7 @@ impl AddFields {
     /// Sets `templateTypeFeedback`.
     pub fn template_type_feedback(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_feedback = Some(value);
         self
@@ -397,7 +437,7 @@ impl AddFields {
     /// Sets `templateTypeDelayed`.
     pub fn template_type_delayed(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_delayed = Some(value);
         self
@@ -712,7 +752,7 @@ pub struct GetResponse {
         skip_serializing_if = "Option::is_none",
     )]
     pub template_type_confirmation: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        AddFieldsTemplateTypeConfirmation,
     >,
     /// `templateTypeDelayed`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
@@ -721,9 +761,7 @@ pub struct GetResponse {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_delayed: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_delayed: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `templateTypeFeedback`: `AddFieldsTemplateTypeConfirmation`.
     /// Allowed values: `inanimate`, `animate`.
     #[serde(
@@ -731,9 +769,7 @@ pub struct GetResponse {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_feedback: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_feedback: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `templateTypeReminder`: string.
     #[serde(
         rename = "templateTypeReminder",
@@ -857,7 +893,7 @@ impl GetResponse {
     /// Sets `templateTypeConfirmation`.
     pub fn template_type_confirmation(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_confirmation = Some(value);
         self
@@ -865,7 +901,7 @@ impl GetResponse {
     /// Sets `templateTypeDelayed`.
     pub fn template_type_delayed(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_delayed = Some(value);
         self
@@ -873,7 +909,7 @@ impl GetResponse {
     /// Sets `templateTypeFeedback`.
     pub fn template_type_feedback(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_feedback = Some(value);
         self
@@ -938,15 +974,15 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type GetResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeDelayed`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type GetResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeFeedback`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type GetResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
 ///
 /// - Scopes: `booking`
@@ -1154,15 +1190,15 @@ impl ListFilter {
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type ListResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeDelayed`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type ListResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeFeedback`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type ListResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resourceType.update`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-update.html).
 ///
 /// - Scopes: `booking`
@@ -1284,19 +1320,19 @@ impl ::std::error::Error for UpdateError {}
 /// Allowed values of `templateTypeInfo`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type UpdateFieldsTemplateTypeInfo = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type UpdateFieldsTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type UpdateFieldsTemplateTypeConfirmation = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type UpdateFieldsTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeFeedback`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type UpdateFieldsTemplateTypeFeedback = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type UpdateFieldsTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeDelayed`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type UpdateFieldsTemplateTypeDelayed = crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation;
+pub type UpdateFieldsTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// The `fields` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -1333,9 +1369,7 @@ pub struct UpdateFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_info: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_info: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isConfirmationNotificationOn`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isConfirmationNotificationOn",
@@ -1352,7 +1386,7 @@ pub struct UpdateFields {
         skip_serializing_if = "Option::is_none",
     )]
     pub template_type_confirmation: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        AddFieldsTemplateTypeConfirmation,
     >,
     /// `isReminderNotificationOn`: boolean, sent as `Y`/`N`.
     #[serde(
@@ -1385,9 +1419,7 @@ pub struct UpdateFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_feedback: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_feedback: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `isDelayedNotificationOn`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isDelayedNotificationOn",
@@ -1403,9 +1435,7 @@ pub struct UpdateFields {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub template_type_delayed: ::std::option::Option<
-        crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
-    >,
+    pub template_type_delayed: ::std::option::Option<AddFieldsTemplateTypeConfirmation>,
     /// `infoDelay`: integer.
     #[serde(
         rename = "infoDelay",
@@ -1526,7 +1556,7 @@ impl UpdateFields {
     /// Sets `templateTypeInfo`.
     pub fn template_type_info(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_info = Some(value);
         self
@@ -1539,7 +1569,7 @@ impl UpdateFields {
     /// Sets `templateTypeConfirmation`.
     pub fn template_type_confirmation(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_confirmation = Some(value);
         self
@@ -1565,7 +1595,7 @@ impl UpdateFields {
     /// Sets `templateTypeFeedback`.
     pub fn template_type_feedback(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_feedback = Some(value);
         self
@@ -1578,7 +1608,7 @@ impl UpdateFields {
     /// Sets `templateTypeDelayed`.
     pub fn template_type_delayed(
         mut self,
-        value: crate::booking::v1::resource::AddFieldsTemplateTypeConfirmation,
+        value: AddFieldsTemplateTypeConfirmation,
     ) -> Self {
         self.template_type_delayed = Some(value);
         self

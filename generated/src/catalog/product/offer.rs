@@ -130,11 +130,45 @@ impl ::std::error::Error for AddError {}
 /// The `previewPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type AddFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+pub type AddFieldsPreviewPicture = AddFieldsDetailPicture;
 /// The `detailPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type AddFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -292,14 +326,10 @@ pub struct AddFields {
     pub detail_text: ::std::option::Option<::std::string::String>,
     /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub preview_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -612,18 +642,12 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -1164,14 +1188,14 @@ impl ::std::error::Error for GetError {}
 #[non_exhaustive]
 pub struct GetFieldsByFilter {
     /// `filter`: `GetFieldsByFilterFilter`, required.
-    pub filter: crate::catalog::product::GetFieldsByFilterFilter,
+    pub filter: GetFieldsByFilterFilter,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl GetFieldsByFilter {
     /// A value with the required `filter`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(filter: crate::catalog::product::GetFieldsByFilterFilter) -> Self {
+    pub fn new(filter: GetFieldsByFilterFilter) -> Self {
         Self { filter }
     }
 }
@@ -1280,7 +1304,31 @@ impl ::std::error::Error for GetFieldsByFilterError {}
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type GetFieldsByFilterFilter = crate::catalog::product::GetFieldsByFilterFilter;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetFieldsByFilterFilter {
+    /// `iblockId`: integer, required.
+    #[serde(
+        rename = "iblockId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub iblock_id: i64,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl GetFieldsByFilterFilter {
+    /// A value with the required `iblockId`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(iblock_id: i64) -> Self {
+        Self {
+            iblock_id,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
 /// Parameters of [`catalog.product.offer.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-list.html).
 ///
 /// - Scopes: `catalog`
@@ -2245,11 +2293,11 @@ impl ::std::error::Error for UpdateError {}
 /// The `previewPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type UpdateFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+pub type UpdateFieldsPreviewPicture = AddFieldsDetailPicture;
 /// The `detailPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type UpdateFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+pub type UpdateFieldsDetailPicture = AddFieldsDetailPicture;
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2403,14 +2451,10 @@ pub struct UpdateFields {
     pub detail_text: ::std::option::Option<::std::string::String>,
     /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub preview_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(
@@ -2725,18 +2769,12 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }

@@ -130,11 +130,45 @@ impl ::std::error::Error for AddError {}
 /// The `previewPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type AddFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+pub type AddFieldsPreviewPicture = AddFieldsDetailPicture;
 /// The `detailPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type AddFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsDetailPicture {
+    /// `fileData`: list of string.
+    #[serde(
+        rename = "fileData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub file_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(AddFieldsDetailPicture);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl AddFieldsDetailPicture {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_data: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `fileData`.
+    pub fn file_data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.file_data = Some(value);
+        self
+    }
+}
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -275,14 +309,10 @@ pub struct AddFields {
     pub detail_text: ::std::option::Option<::std::string::String>,
     /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub preview_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -523,18 +553,12 @@ impl AddFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }
@@ -745,14 +769,14 @@ impl ::std::error::Error for DeleteError {}
 #[non_exhaustive]
 pub struct Download {
     /// `fields`: `DownloadFields`, required.
-    pub fields: crate::catalog::product::offer::DownloadFields,
+    pub fields: DownloadFields,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl Download {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: crate::catalog::product::offer::DownloadFields) -> Self {
+    pub fn new(fields: DownloadFields) -> Self {
         Self { fields }
     }
 }
@@ -833,11 +857,97 @@ impl ::std::error::Error for DownloadError {}
 /// Allowed values of `fieldName`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type DownloadFieldsFieldName = crate::catalog::product::offer::DownloadFieldsFieldName;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DownloadFieldsFieldName {
+    /// `DETAIL_PICTURE`
+    DetailPicture,
+    /// `PREVIEW_PICTURE`
+    PreviewPicture,
+    /// `PROPERTY_N`
+    PropertyN,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl ::bitrix24_runtime::wire::StrEnum for DownloadFieldsFieldName {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "DETAIL_PICTURE" => Self::DetailPicture,
+            "PREVIEW_PICTURE" => Self::PreviewPicture,
+            "PROPERTY_N" => Self::PropertyN,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::DetailPicture => "DETAIL_PICTURE",
+            Self::PreviewPicture => "PREVIEW_PICTURE",
+            Self::PropertyN => "PROPERTY_N",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl ::serde::Serialize for DownloadFieldsFieldName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl<'de> ::serde::Deserialize<'de> for DownloadFieldsFieldName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type DownloadFields = crate::catalog::product::offer::DownloadFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DownloadFields {
+    /// `fileId`: integer, required.
+    #[serde(
+        rename = "fileId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub file_id: i64,
+    /// `productId`: integer, required.
+    #[serde(
+        rename = "productId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub product_id: i64,
+    /// `fieldName`: `DownloadFieldsFieldName`, required.
+    /// Allowed values: `DETAIL_PICTURE`, `PREVIEW_PICTURE`, `PROPERTY_N`.
+    #[serde(rename = "fieldName")]
+    pub field_name: DownloadFieldsFieldName,
+}
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl DownloadFields {
+    /// A value with the required `fileId`, `productId`, `fieldName`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        file_id: i64,
+        product_id: i64,
+        field_name: DownloadFieldsFieldName,
+    ) -> Self {
+        Self {
+            file_id,
+            product_id,
+            field_name,
+        }
+    }
+}
 /// Parameters of [`catalog.product.sku.get`](https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-get.html).
 ///
 /// - Scopes: `catalog`
@@ -958,14 +1068,14 @@ impl ::std::error::Error for GetError {}
 #[non_exhaustive]
 pub struct GetFieldsByFilter {
     /// `filter`: `GetFieldsByFilterFilter`, required.
-    pub filter: crate::catalog::product::GetFieldsByFilterFilter,
+    pub filter: GetFieldsByFilterFilter,
 }
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 impl GetFieldsByFilter {
     /// A value with the required `filter`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(filter: crate::catalog::product::GetFieldsByFilterFilter) -> Self {
+    pub fn new(filter: GetFieldsByFilterFilter) -> Self {
         Self { filter }
     }
 }
@@ -1074,7 +1184,31 @@ impl ::std::error::Error for GetFieldsByFilterError {}
 /// The `filter` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type GetFieldsByFilterFilter = crate::catalog::product::GetFieldsByFilterFilter;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetFieldsByFilterFilter {
+    /// `iblockId`: integer, required.
+    #[serde(
+        rename = "iblockId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub iblock_id: i64,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl GetFieldsByFilterFilter {
+    /// A value with the required `iblockId`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(iblock_id: i64) -> Self {
+        Self {
+            iblock_id,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
 /// Parameters of [`catalog.product.sku.list`](https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-list.html).
 ///
 /// - Scopes: `catalog`
@@ -1939,11 +2073,11 @@ impl ::std::error::Error for UpdateError {}
 /// The `previewPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type UpdateFieldsPreviewPicture = crate::catalog::product::AddFieldsDetailPicture;
+pub type UpdateFieldsPreviewPicture = AddFieldsDetailPicture;
 /// The `detailPicture` object.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-pub type UpdateFieldsDetailPicture = crate::catalog::product::AddFieldsDetailPicture;
+pub type UpdateFieldsDetailPicture = AddFieldsDetailPicture;
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
@@ -2083,14 +2217,10 @@ pub struct UpdateFields {
     pub detail_text: ::std::option::Option<::std::string::String>,
     /// `previewPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "previewPicture", default, skip_serializing_if = "Option::is_none")]
-    pub preview_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub preview_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `detailPicture`: `AddFieldsDetailPicture`.
     #[serde(rename = "detailPicture", default, skip_serializing_if = "Option::is_none")]
-    pub detail_picture: ::std::option::Option<
-        crate::catalog::product::AddFieldsDetailPicture,
-    >,
+    pub detail_picture: ::std::option::Option<AddFieldsDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Default: `text`.
     /// Allowed values: `text`, `html`.
@@ -2337,18 +2467,12 @@ impl UpdateFields {
         self
     }
     /// Sets `previewPicture`.
-    pub fn preview_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn preview_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.preview_picture = Some(value);
         self
     }
     /// Sets `detailPicture`.
-    pub fn detail_picture(
-        mut self,
-        value: crate::catalog::product::AddFieldsDetailPicture,
-    ) -> Self {
+    pub fn detail_picture(mut self, value: AddFieldsDetailPicture) -> Self {
         self.detail_picture = Some(value);
         self
     }

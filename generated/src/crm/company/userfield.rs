@@ -1249,8 +1249,8 @@ impl ::std::fmt::Display for UpdateError {
 #[cfg(feature = "crm")]
 impl ::std::error::Error for UpdateError {}
 /// The `SETTINGS` object.
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -1272,10 +1272,10 @@ pub struct UpdateFieldsSettings {
     )]
     pub rows: ::std::option::Option<i64>,
 }
-#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl UpdateFieldsSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -92,7 +92,55 @@ pub type AddFieldsUserTypeId = crate::types::UserfieldUserTypeId;
 /// The `SETTINGS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type AddFieldsSettings = crate::crm::company::userfield::AddFieldsSettings;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddFieldsSettings {
+    /// `DEFAULT_VALUE`: string.
+    #[serde(
+        rename = "DEFAULT_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `ROWS`: integer.
+    /// Default: `1`.
+    #[serde(
+        rename = "ROWS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub rows: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddFieldsSettings);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFieldsSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            default_value: None,
+            rows: None,
+        }
+    }
+    /// Sets `DEFAULT_VALUE`.
+    pub fn default_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `ROWS`.
+    pub fn rows(mut self, value: i64) -> Self {
+        self.rows = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -219,9 +267,7 @@ pub struct AddFields {
     pub show_filter: ::std::option::Option<bool>,
     /// `SETTINGS`: `AddFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<
-        crate::crm::company::userfield::AddFieldsSettings,
-    >,
+    pub settings: ::std::option::Option<AddFieldsSettings>,
     /// `LIST`: list of `UserfieldUfEnumElement`.
     #[serde(
         rename = "LIST",
@@ -386,10 +432,7 @@ impl AddFields {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(
-        mut self,
-        value: crate::crm::company::userfield::AddFieldsSettings,
-    ) -> Self {
+    pub fn settings(mut self, value: AddFieldsSettings) -> Self {
         self.settings = Some(value);
         self
     }
@@ -626,7 +669,7 @@ impl ::std::error::Error for GetError {}
 pub struct List {
     /// `filter`: `ListFilter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<crate::crm::company::userfield::ListFilter>,
+    pub filter: ::std::option::Option<ListFilter>,
     /// `order`: map of string.
     #[serde(
         default,
@@ -659,7 +702,7 @@ impl List {
         }
     }
     /// Sets `filter`.
-    pub fn filter(mut self, value: crate::crm::company::userfield::ListFilter) -> Self {
+    pub fn filter(mut self, value: ListFilter) -> Self {
         self.filter = Some(value);
         self
     }
@@ -757,15 +800,309 @@ pub type ListFilterUserTypeId = crate::types::UserfieldUserTypeId;
 /// Allowed values of `SHOW_FILTER`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type ListFilterShowFilter = crate::crm::company::userfield::ListFilterShowFilter;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListFilterShowFilter {
+    /// `N`
+    N,
+    /// `I`
+    I,
+    /// `E`
+    E,
+    /// `S`
+    S,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::bitrix24_runtime::wire::StrEnum for ListFilterShowFilter {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "N" => Self::N,
+            "I" => Self::I,
+            "E" => Self::E,
+            "S" => Self::S,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::N => "N",
+            Self::I => "I",
+            Self::E => "E",
+            Self::S => "S",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::serde::Serialize for ListFilterShowFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl<'de> ::serde::Deserialize<'de> for ListFilterShowFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Allowed values of `LANG`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type ListFilterLang = crate::crm::company::userfield::ListFilterLang;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListFilterLang {
+    /// `EDIT_FORM_LABEL`
+    EditFormLabel,
+    /// `LIST_COLUMN_LABEL`
+    ListColumnLabel,
+    /// `LIST_FILTER_LABEL`
+    ListFilterLabel,
+    /// `ERROR_MESSAGE`
+    ErrorMessage,
+    /// `HELP_MESSAGE`
+    HelpMessage,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::bitrix24_runtime::wire::StrEnum for ListFilterLang {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "EDIT_FORM_LABEL" => Self::EditFormLabel,
+            "LIST_COLUMN_LABEL" => Self::ListColumnLabel,
+            "LIST_FILTER_LABEL" => Self::ListFilterLabel,
+            "ERROR_MESSAGE" => Self::ErrorMessage,
+            "HELP_MESSAGE" => Self::HelpMessage,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::EditFormLabel => "EDIT_FORM_LABEL",
+            Self::ListColumnLabel => "LIST_COLUMN_LABEL",
+            Self::ListFilterLabel => "LIST_FILTER_LABEL",
+            Self::ErrorMessage => "ERROR_MESSAGE",
+            Self::HelpMessage => "HELP_MESSAGE",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::serde::Serialize for ListFilterLang {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl<'de> ::serde::Deserialize<'de> for ListFilterLang {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type ListFilter = crate::crm::company::userfield::ListFilter;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListFilter {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `FIELD_NAME`: string.
+    #[serde(
+        rename = "FIELD_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE_ID`: `UserfieldUserTypeId`.
+    /// Allowed values: `string`, `integer`, `double`, `boolean`, `datetime`, `date`, `money`, `url`, `address`, `enumeration`, `file`, `employee`, `crm_status`, `iblock_section`, `iblock_element`, `crm`.
+    #[serde(rename = "USER_TYPE_ID", default, skip_serializing_if = "Option::is_none")]
+    pub user_type_id: ::std::option::Option<crate::types::UserfieldUserTypeId>,
+    /// `XML_ID`: string.
+    #[serde(
+        rename = "XML_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `MULTIPLE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "MULTIPLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub multiple: ::std::option::Option<bool>,
+    /// `MANDATORY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "MANDATORY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub mandatory: ::std::option::Option<bool>,
+    /// `SHOW_FILTER`: `ListFilterShowFilter`.
+    /// Allowed values: `N`, `I`, `E`, `S`.
+    #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
+    pub show_filter: ::std::option::Option<ListFilterShowFilter>,
+    /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "SHOW_IN_LIST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub show_in_list: ::std::option::Option<bool>,
+    /// `EDIT_IN_LIST`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "EDIT_IN_LIST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub edit_in_list: ::std::option::Option<bool>,
+    /// `IS_SEARCHABLE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_SEARCHABLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_searchable: ::std::option::Option<bool>,
+    /// `LANG`: `ListFilterLang`.
+    /// Allowed values: `EDIT_FORM_LABEL`, `LIST_COLUMN_LABEL`, `LIST_FILTER_LABEL`, `ERROR_MESSAGE`, `HELP_MESSAGE`.
+    #[serde(rename = "LANG", default, skip_serializing_if = "Option::is_none")]
+    pub lang: ::std::option::Option<ListFilterLang>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListFilter);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListFilter {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            field_name: None,
+            user_type_id: None,
+            xml_id: None,
+            sort: None,
+            multiple: None,
+            mandatory: None,
+            show_filter: None,
+            show_in_list: None,
+            edit_in_list: None,
+            is_searchable: None,
+            lang: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `FIELD_NAME`.
+    pub fn field_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.field_name = Some(value.into());
+        self
+    }
+    /// Sets `USER_TYPE_ID`.
+    pub fn user_type_id(mut self, value: crate::types::UserfieldUserTypeId) -> Self {
+        self.user_type_id = Some(value);
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `MULTIPLE`.
+    pub fn multiple(mut self, value: bool) -> Self {
+        self.multiple = Some(value);
+        self
+    }
+    /// Sets `MANDATORY`.
+    pub fn mandatory(mut self, value: bool) -> Self {
+        self.mandatory = Some(value);
+        self
+    }
+    /// Sets `SHOW_FILTER`.
+    pub fn show_filter(mut self, value: ListFilterShowFilter) -> Self {
+        self.show_filter = Some(value);
+        self
+    }
+    /// Sets `SHOW_IN_LIST`.
+    pub fn show_in_list(mut self, value: bool) -> Self {
+        self.show_in_list = Some(value);
+        self
+    }
+    /// Sets `EDIT_IN_LIST`.
+    pub fn edit_in_list(mut self, value: bool) -> Self {
+        self.edit_in_list = Some(value);
+        self
+    }
+    /// Sets `IS_SEARCHABLE`.
+    pub fn is_searchable(mut self, value: bool) -> Self {
+        self.is_searchable = Some(value);
+        self
+    }
+    /// Sets `LANG`.
+    pub fn lang(mut self, value: ListFilterLang) -> Self {
+        self.lang = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.contact.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html).
 ///
 /// - Scopes: `crm`
@@ -875,7 +1212,54 @@ impl ::std::error::Error for UpdateError {}
 /// The `SETTINGS` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type UpdateFieldsSettings = crate::crm::company::userfield::UpdateFieldsSettings;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsSettings {
+    /// `DEFAULT_VALUE`: string.
+    #[serde(
+        rename = "DEFAULT_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `ROWS`: integer.
+    #[serde(
+        rename = "ROWS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub rows: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateFieldsSettings);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateFieldsSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            default_value: None,
+            rows: None,
+        }
+    }
+    /// Sets `DEFAULT_VALUE`.
+    pub fn default_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `ROWS`.
+    pub fn rows(mut self, value: i64) -> Self {
+        self.rows = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -909,9 +1293,7 @@ pub struct UpdateFields {
     pub xml_id: ::std::option::Option<::std::string::String>,
     /// `SETTINGS`: `UpdateFieldsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<
-        crate::crm::company::userfield::UpdateFieldsSettings,
-    >,
+    pub settings: ::std::option::Option<UpdateFieldsSettings>,
     /// `LIST`: list of `UserfieldUfEnumElement`.
     #[serde(
         rename = "LIST",
@@ -1064,10 +1446,7 @@ impl UpdateFields {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(
-        mut self,
-        value: crate::crm::company::userfield::UpdateFieldsSettings,
-    ) -> Self {
+    pub fn settings(mut self, value: UpdateFieldsSettings) -> Self {
         self.settings = Some(value);
         self
     }

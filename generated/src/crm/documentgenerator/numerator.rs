@@ -378,8 +378,8 @@ impl AddFields {
     }
 }
 /// The `settings` object.
-#[cfg(any(feature = "crm", feature = "documentgenerator"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "documentgenerator"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -437,10 +437,10 @@ pub struct AddResponseSettings {
     )]
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "crm", feature = "documentgenerator"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddResponseSettings);
-#[cfg(any(feature = "crm", feature = "documentgenerator"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "documentgenerator"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl AddResponseSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -117,9 +117,7 @@ pub struct Set {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub rows: ::std::option::Option<
-        ::std::vec::Vec<crate::crm::deal::productrows::SetRows>,
-    >,
+    pub rows: ::std::option::Option<::std::vec::Vec<SetRows>>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -130,10 +128,7 @@ impl Set {
         Self { id, rows: None }
     }
     /// Sets `rows`.
-    pub fn rows(
-        mut self,
-        value: ::std::vec::Vec<crate::crm::deal::productrows::SetRows>,
-    ) -> Self {
+    pub fn rows(mut self, value: ::std::vec::Vec<SetRows>) -> Self {
         self.rows = Some(value);
         self
     }
@@ -204,4 +199,243 @@ impl ::std::error::Error for SetError {}
 /// The `rows` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type SetRows = crate::crm::deal::productrows::SetRows;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetRows {
+    /// `PRODUCT_ID`: integer.
+    /// Default: `0`.
+    #[serde(
+        rename = "PRODUCT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub product_id: ::std::option::Option<i64>,
+    /// `PRODUCT_NAME`: string.
+    #[serde(
+        rename = "PRODUCT_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub product_name: ::std::option::Option<::std::string::String>,
+    /// `PRICE`: number.
+    #[serde(
+        rename = "PRICE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price: ::std::option::Option<f64>,
+    /// `PRICE_EXCLUSIVE`: number.
+    #[serde(
+        rename = "PRICE_EXCLUSIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price_exclusive: ::std::option::Option<f64>,
+    /// `PRICE_NETTO`: number.
+    #[serde(
+        rename = "PRICE_NETTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price_netto: ::std::option::Option<f64>,
+    /// `PRICE_BRUTTO`: number.
+    #[serde(
+        rename = "PRICE_BRUTTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub price_brutto: ::std::option::Option<f64>,
+    /// `QUANTITY`: number.
+    #[serde(
+        rename = "QUANTITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub quantity: ::std::option::Option<f64>,
+    /// `DISCOUNT_TYPE_ID`: integer.
+    /// Default: `2`.
+    #[serde(
+        rename = "DISCOUNT_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub discount_type_id: ::std::option::Option<i64>,
+    /// `DISCOUNT_RATE`: number.
+    #[serde(
+        rename = "DISCOUNT_RATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub discount_rate: ::std::option::Option<f64>,
+    /// `DISCOUNT_SUM`: number.
+    #[serde(
+        rename = "DISCOUNT_SUM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub discount_sum: ::std::option::Option<f64>,
+    /// `TAX_RATE`: number.
+    #[serde(
+        rename = "TAX_RATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub tax_rate: ::std::option::Option<f64>,
+    /// `TAX_INCLUDED`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "TAX_INCLUDED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub tax_included: ::std::option::Option<bool>,
+    /// `MEASURE_CODE`: string.
+    #[serde(
+        rename = "MEASURE_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub measure_code: ::std::option::Option<::std::string::String>,
+    /// `MEASURE_NAME`: string.
+    #[serde(
+        rename = "MEASURE_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub measure_name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: integer.
+    /// Default: `0`.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(SetRows);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetRows {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            product_id: None,
+            product_name: None,
+            price: None,
+            price_exclusive: None,
+            price_netto: None,
+            price_brutto: None,
+            quantity: None,
+            discount_type_id: None,
+            discount_rate: None,
+            discount_sum: None,
+            tax_rate: None,
+            tax_included: None,
+            measure_code: None,
+            measure_name: None,
+            sort: None,
+        }
+    }
+    /// Sets `PRODUCT_ID`.
+    pub fn product_id(mut self, value: i64) -> Self {
+        self.product_id = Some(value);
+        self
+    }
+    /// Sets `PRODUCT_NAME`.
+    pub fn product_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_name = Some(value.into());
+        self
+    }
+    /// Sets `PRICE`.
+    pub fn price(mut self, value: f64) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `PRICE_EXCLUSIVE`.
+    pub fn price_exclusive(mut self, value: f64) -> Self {
+        self.price_exclusive = Some(value);
+        self
+    }
+    /// Sets `PRICE_NETTO`.
+    pub fn price_netto(mut self, value: f64) -> Self {
+        self.price_netto = Some(value);
+        self
+    }
+    /// Sets `PRICE_BRUTTO`.
+    pub fn price_brutto(mut self, value: f64) -> Self {
+        self.price_brutto = Some(value);
+        self
+    }
+    /// Sets `QUANTITY`.
+    pub fn quantity(mut self, value: f64) -> Self {
+        self.quantity = Some(value);
+        self
+    }
+    /// Sets `DISCOUNT_TYPE_ID`.
+    pub fn discount_type_id(mut self, value: i64) -> Self {
+        self.discount_type_id = Some(value);
+        self
+    }
+    /// Sets `DISCOUNT_RATE`.
+    pub fn discount_rate(mut self, value: f64) -> Self {
+        self.discount_rate = Some(value);
+        self
+    }
+    /// Sets `DISCOUNT_SUM`.
+    pub fn discount_sum(mut self, value: f64) -> Self {
+        self.discount_sum = Some(value);
+        self
+    }
+    /// Sets `TAX_RATE`.
+    pub fn tax_rate(mut self, value: f64) -> Self {
+        self.tax_rate = Some(value);
+        self
+    }
+    /// Sets `TAX_INCLUDED`.
+    pub fn tax_included(mut self, value: bool) -> Self {
+        self.tax_included = Some(value);
+        self
+    }
+    /// Sets `MEASURE_CODE`.
+    pub fn measure_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.measure_code = Some(value.into());
+        self
+    }
+    /// Sets `MEASURE_NAME`.
+    pub fn measure_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.measure_name = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+}

@@ -99,7 +99,61 @@ impl ::std::error::Error for AddError {}
 /// Allowed values of `SHOW_FILTER`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type AddFieldsShowFilter = crate::crm::company::userfield::ListFilterShowFilter;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddFieldsShowFilter {
+    /// `N`
+    N,
+    /// `I`
+    I,
+    /// `E`
+    E,
+    /// `S`
+    S,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::bitrix24_runtime::wire::StrEnum for AddFieldsShowFilter {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "N" => Self::N,
+            "I" => Self::I,
+            "E" => Self::E,
+            "S" => Self::S,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::N => "N",
+            Self::I => "I",
+            Self::E => "E",
+            Self::S => "S",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::serde::Serialize for AddFieldsShowFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl<'de> ::serde::Deserialize<'de> for AddFieldsShowFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -158,13 +212,11 @@ pub struct AddFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `ListFilterShowFilter`.
+    /// `SHOW_FILTER`: `AddFieldsShowFilter`.
     /// Default: `N`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<
-        crate::crm::company::userfield::ListFilterShowFilter,
-    >,
+    pub show_filter: ::std::option::Option<AddFieldsShowFilter>,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     /// Default: `Y`.
     #[serde(
@@ -301,10 +353,7 @@ impl AddFields {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(
-        mut self,
-        value: crate::crm::company::userfield::ListFilterShowFilter,
-    ) -> Self {
+    pub fn show_filter(mut self, value: AddFieldsShowFilter) -> Self {
         self.show_filter = Some(value);
         self
     }
@@ -715,7 +764,7 @@ impl ::std::error::Error for ListError {}
 /// Allowed values of `SHOW_FILTER`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type ListFilterShowFilter = crate::crm::company::userfield::ListFilterShowFilter;
+pub type ListFilterShowFilter = AddFieldsShowFilter;
 /// The `filter` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -787,12 +836,10 @@ pub struct ListFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `ListFilterShowFilter`.
+    /// `SHOW_FILTER`: `AddFieldsShowFilter`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<
-        crate::crm::company::userfield::ListFilterShowFilter,
-    >,
+    pub show_filter: ::std::option::Option<AddFieldsShowFilter>,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "SHOW_IN_LIST",
@@ -958,10 +1005,7 @@ impl ListFilter {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(
-        mut self,
-        value: crate::crm::company::userfield::ListFilterShowFilter,
-    ) -> Self {
+    pub fn show_filter(mut self, value: AddFieldsShowFilter) -> Self {
         self.show_filter = Some(value);
         self
     }
@@ -1037,7 +1081,7 @@ impl ListFilter {
 /// Allowed values of `SHOW_FILTER`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type ListItemShowFilter = crate::crm::company::userfield::ListFilterShowFilter;
+pub type ListItemShowFilter = AddFieldsShowFilter;
 /// The `item` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1109,12 +1153,10 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `ListFilterShowFilter`.
+    /// `SHOW_FILTER`: `AddFieldsShowFilter`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<
-        crate::crm::company::userfield::ListFilterShowFilter,
-    >,
+    pub show_filter: ::std::option::Option<AddFieldsShowFilter>,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "SHOW_IN_LIST",
@@ -1276,10 +1318,7 @@ impl ListItem {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(
-        mut self,
-        value: crate::crm::company::userfield::ListFilterShowFilter,
-    ) -> Self {
+    pub fn show_filter(mut self, value: AddFieldsShowFilter) -> Self {
         self.show_filter = Some(value);
         self
     }
@@ -1455,7 +1494,7 @@ impl ::std::error::Error for UpdateError {}
 /// Allowed values of `SHOW_FILTER`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type UpdateFieldsShowFilter = crate::crm::company::userfield::ListFilterShowFilter;
+pub type UpdateFieldsShowFilter = AddFieldsShowFilter;
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1495,12 +1534,10 @@ pub struct UpdateFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SHOW_FILTER`: `ListFilterShowFilter`.
+    /// `SHOW_FILTER`: `AddFieldsShowFilter`.
     /// Allowed values: `N`, `I`, `E`, `S`.
     #[serde(rename = "SHOW_FILTER", default, skip_serializing_if = "Option::is_none")]
-    pub show_filter: ::std::option::Option<
-        crate::crm::company::userfield::ListFilterShowFilter,
-    >,
+    pub show_filter: ::std::option::Option<AddFieldsShowFilter>,
     /// `SHOW_IN_LIST`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "SHOW_IN_LIST",
@@ -1629,10 +1666,7 @@ impl UpdateFields {
         self
     }
     /// Sets `SHOW_FILTER`.
-    pub fn show_filter(
-        mut self,
-        value: crate::crm::company::userfield::ListFilterShowFilter,
-    ) -> Self {
+    pub fn show_filter(mut self, value: AddFieldsShowFilter) -> Self {
         self.show_filter = Some(value);
         self
     }

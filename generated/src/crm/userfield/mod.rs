@@ -187,8 +187,8 @@ impl ::std::fmt::Display for TypesError {
 #[cfg(feature = "crm")]
 impl ::std::error::Error for TypesError {}
 /// The `item` object.
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -209,10 +209,10 @@ pub struct TypesItem {
     )]
     pub title: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "crm", feature = "task"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(TypesItem);
-#[cfg(any(feature = "crm", feature = "task"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "task"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl TypesItem {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

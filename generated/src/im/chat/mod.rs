@@ -243,8 +243,8 @@ impl ::std::fmt::Display for AddError {
 #[cfg(feature = "im")]
 impl ::std::error::Error for AddError {}
 /// Allowed values of `COLOR`.
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddColor {
@@ -283,8 +283,8 @@ pub enum AddColor {
     /// A value the spec does not list, kept as sent.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl ::bitrix24_runtime::wire::StrEnum for AddColor {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -329,8 +329,8 @@ impl ::bitrix24_runtime::wire::StrEnum for AddColor {
         }
     }
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl ::serde::Serialize for AddColor {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -339,8 +339,8 @@ impl ::serde::Serialize for AddColor {
         s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
     }
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl<'de> ::serde::Deserialize<'de> for AddColor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

@@ -70,7 +70,35 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html).
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type GetResponse = crate::events::catalog::CatalogMeasureOnAddDataFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
 /// Errors of [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html).
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]

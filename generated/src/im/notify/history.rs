@@ -235,24 +235,22 @@ pub struct SearchResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub total_results: ::std::option::Option<i64>,
-    /// `notifications`: list of `GetResponseNotifications`.
+    /// `notifications`: list of `SearchResponseNotifications`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub notifications: ::std::option::Option<
-        ::std::vec::Vec<crate::im::notify::GetResponseNotifications>,
+        ::std::vec::Vec<SearchResponseNotifications>,
     >,
-    /// `users`: list of `GetResponseUsers`.
+    /// `users`: list of `SearchResponseUsers`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub users: ::std::option::Option<
-        ::std::vec::Vec<crate::im::notify::GetResponseUsers>,
-    >,
+    pub users: ::std::option::Option<::std::vec::Vec<SearchResponseUsers>>,
 }
 #[cfg(feature = "im")]
 ::bitrix24_runtime::wire_object!(SearchResponse);
@@ -282,16 +280,13 @@ impl SearchResponse {
     /// Sets `notifications`.
     pub fn notifications(
         mut self,
-        value: ::std::vec::Vec<crate::im::notify::GetResponseNotifications>,
+        value: ::std::vec::Vec<SearchResponseNotifications>,
     ) -> Self {
         self.notifications = Some(value);
         self
     }
     /// Sets `users`.
-    pub fn users(
-        mut self,
-        value: ::std::vec::Vec<crate::im::notify::GetResponseUsers>,
-    ) -> Self {
+    pub fn users(mut self, value: ::std::vec::Vec<SearchResponseUsers>) -> Self {
         self.users = Some(value);
         self
     }
@@ -349,12 +344,758 @@ impl ::std::error::Error for SearchError {}
 /// The `notifications` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type SearchResponseNotifications = crate::im::notify::GetResponseNotifications;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SearchResponseNotifications {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `chat_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: ::std::option::Option<i64>,
+    /// `author_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub author_id: ::std::option::Option<i64>,
+    /// `date`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `notify_type`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub notify_type: ::std::option::Option<i64>,
+    /// `notify_module`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub notify_module: ::std::option::Option<::std::string::String>,
+    /// `notify_event`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub notify_event: ::std::option::Option<::std::string::String>,
+    /// `notify_tag`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub notify_tag: ::std::option::Option<::std::string::String>,
+    /// `notify_sub_tag`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub notify_sub_tag: ::std::option::Option<::std::string::String>,
+    /// `notify_title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub notify_title: ::std::option::Option<::std::string::String>,
+    /// `setting_name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub setting_name: ::std::option::Option<::std::string::String>,
+    /// `text`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `notify_read`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub notify_read: ::std::option::Option<bool>,
+    /// `notify_buttons`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub notify_buttons: ::std::option::Option<::std::string::String>,
+    /// `params`: map of any JSON value, may be null.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub params: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(SearchResponseNotifications);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl SearchResponseNotifications {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            chat_id: None,
+            author_id: None,
+            date: None,
+            notify_type: None,
+            notify_module: None,
+            notify_event: None,
+            notify_tag: None,
+            notify_sub_tag: None,
+            notify_title: None,
+            setting_name: None,
+            text: None,
+            notify_read: None,
+            notify_buttons: None,
+            params: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `chat_id`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
+    }
+    /// Sets `author_id`.
+    pub fn author_id(mut self, value: i64) -> Self {
+        self.author_id = Some(value);
+        self
+    }
+    /// Sets `date`.
+    pub fn date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `notify_type`.
+    pub fn notify_type(mut self, value: i64) -> Self {
+        self.notify_type = Some(value);
+        self
+    }
+    /// Sets `notify_module`.
+    pub fn notify_module(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_module = Some(value.into());
+        self
+    }
+    /// Sets `notify_event`.
+    pub fn notify_event(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_event = Some(value.into());
+        self
+    }
+    /// Sets `notify_tag`.
+    pub fn notify_tag(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_tag = Some(value.into());
+        self
+    }
+    /// Sets `notify_sub_tag`.
+    pub fn notify_sub_tag(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_sub_tag = Some(value.into());
+        self
+    }
+    /// Sets `notify_title`.
+    pub fn notify_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_title = Some(value.into());
+        self
+    }
+    /// Sets `setting_name`.
+    pub fn setting_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.setting_name = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `notify_read`.
+    pub fn notify_read(mut self, value: bool) -> Self {
+        self.notify_read = Some(value);
+        self
+    }
+    /// Sets `notify_buttons`.
+    pub fn notify_buttons(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_buttons = Some(value.into());
+        self
+    }
+    /// Sets `params`.
+    pub fn params(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.params = Some(value);
+        self
+    }
+}
 /// The `phones` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type SearchResponseUsersPhones = crate::im::notify::GetResponseUsersPhones;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SearchResponseUsersPhones {
+    /// `work_phone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_phone: ::std::option::Option<::std::string::String>,
+    /// `personal_mobile`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mobile: ::std::option::Option<::std::string::String>,
+    /// `inner_phone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub inner_phone: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(SearchResponseUsersPhones);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl SearchResponseUsersPhones {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            work_phone: None,
+            personal_mobile: None,
+            inner_phone: None,
+        }
+    }
+    /// Sets `work_phone`.
+    pub fn work_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_phone = Some(value.into());
+        self
+    }
+    /// Sets `personal_mobile`.
+    pub fn personal_mobile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mobile = Some(value.into());
+        self
+    }
+    /// Sets `inner_phone`.
+    pub fn inner_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner_phone = Some(value.into());
+        self
+    }
+}
 /// The `users` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type SearchResponseUsers = crate::im::notify::GetResponseUsers;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SearchResponseUsers {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `active`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub active: ::std::option::Option<bool>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `first_name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub first_name: ::std::option::Option<::std::string::String>,
+    /// `last_name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `work_position`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// `color`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `avatar`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `avatar_hr`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub avatar_hr: ::std::option::Option<::std::string::String>,
+    /// `gender`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub gender: ::std::option::Option<::std::string::String>,
+    /// `birthday`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub birthday: ::std::option::Option<::std::string::String>,
+    /// `extranet`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub extranet: ::std::option::Option<bool>,
+    /// `network`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub network: ::std::option::Option<bool>,
+    /// `bot`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub bot: ::std::option::Option<bool>,
+    /// `connector`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub connector: ::std::option::Option<bool>,
+    /// `external_auth_id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub external_auth_id: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `idle`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub idle: ::std::option::Option<::std::string::String>,
+    /// `last_activity_date`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_activity_date: ::std::option::Option<::std::string::String>,
+    /// `mobile_last_date`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub mobile_last_date: ::std::option::Option<::std::string::String>,
+    /// `desktop_last_date`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub desktop_last_date: ::std::option::Option<::std::string::String>,
+    /// `absent`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub absent: ::std::option::Option<::std::string::String>,
+    /// `departments`: list of integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+    )]
+    pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `phones`: `SearchResponseUsersPhones`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: ::std::option::Option<SearchResponseUsersPhones>,
+    /// `bot_data`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub bot_data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `website`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub website: ::std::option::Option<::std::string::String>,
+    /// `email`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(SearchResponseUsers);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl SearchResponseUsers {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            active: None,
+            name: None,
+            first_name: None,
+            last_name: None,
+            work_position: None,
+            color: None,
+            avatar: None,
+            avatar_hr: None,
+            gender: None,
+            birthday: None,
+            extranet: None,
+            network: None,
+            bot: None,
+            connector: None,
+            external_auth_id: None,
+            status: None,
+            idle: None,
+            last_activity_date: None,
+            mobile_last_date: None,
+            desktop_last_date: None,
+            absent: None,
+            departments: None,
+            phones: None,
+            bot_data: None,
+            type_: None,
+            website: None,
+            email: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `first_name`.
+    pub fn first_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+    /// Sets `last_name`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `work_position`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+    /// Sets `color`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn avatar(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `avatar_hr`.
+    pub fn avatar_hr(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar_hr = Some(value.into());
+        self
+    }
+    /// Sets `gender`.
+    pub fn gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    /// Sets `birthday`.
+    pub fn birthday(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.birthday = Some(value.into());
+        self
+    }
+    /// Sets `extranet`.
+    pub fn extranet(mut self, value: bool) -> Self {
+        self.extranet = Some(value);
+        self
+    }
+    /// Sets `network`.
+    pub fn network(mut self, value: bool) -> Self {
+        self.network = Some(value);
+        self
+    }
+    /// Sets `bot`.
+    pub fn bot(mut self, value: bool) -> Self {
+        self.bot = Some(value);
+        self
+    }
+    /// Sets `connector`.
+    pub fn connector(mut self, value: bool) -> Self {
+        self.connector = Some(value);
+        self
+    }
+    /// Sets `external_auth_id`.
+    pub fn external_auth_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_auth_id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `idle`.
+    pub fn idle(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.idle = Some(value.into());
+        self
+    }
+    /// Sets `last_activity_date`.
+    pub fn last_activity_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_activity_date = Some(value.into());
+        self
+    }
+    /// Sets `mobile_last_date`.
+    pub fn mobile_last_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mobile_last_date = Some(value.into());
+        self
+    }
+    /// Sets `desktop_last_date`.
+    pub fn desktop_last_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.desktop_last_date = Some(value.into());
+        self
+    }
+    /// Sets `absent`.
+    pub fn absent(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.absent = Some(value.into());
+        self
+    }
+    /// Sets `departments`.
+    pub fn departments(mut self, value: ::std::vec::Vec<i64>) -> Self {
+        self.departments = Some(value);
+        self
+    }
+    /// Sets `phones`.
+    pub fn phones(mut self, value: SearchResponseUsersPhones) -> Self {
+        self.phones = Some(value);
+        self
+    }
+    /// Sets `bot_data`.
+    pub fn bot_data(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.bot_data = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `website`.
+    pub fn website(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+}

@@ -188,7 +188,172 @@ impl ::std::error::Error for ListError {}
 /// The `restrictions` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type ListItemRestrictions = crate::im::dialog::GetResponseRestrictions;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemRestrictions {
+    /// `avatar`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub avatar: ::std::option::Option<bool>,
+    /// `rename`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub rename: ::std::option::Option<bool>,
+    /// `extend`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub extend: ::std::option::Option<bool>,
+    /// `call`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub call: ::std::option::Option<bool>,
+    /// `mute`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub mute: ::std::option::Option<bool>,
+    /// `leave`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub leave: ::std::option::Option<bool>,
+    /// `leave_owner`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub leave_owner: ::std::option::Option<bool>,
+    /// `send`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub send: ::std::option::Option<bool>,
+    /// `user_list`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub user_list: ::std::option::Option<bool>,
+    /// `path`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// `path_title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub path_title: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(ListItemRestrictions);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl ListItemRestrictions {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            avatar: None,
+            rename: None,
+            extend: None,
+            call: None,
+            mute: None,
+            leave: None,
+            leave_owner: None,
+            send: None,
+            user_list: None,
+            path: None,
+            path_title: None,
+        }
+    }
+    /// Sets `avatar`.
+    pub fn avatar(mut self, value: bool) -> Self {
+        self.avatar = Some(value);
+        self
+    }
+    /// Sets `rename`.
+    pub fn rename(mut self, value: bool) -> Self {
+        self.rename = Some(value);
+        self
+    }
+    /// Sets `extend`.
+    pub fn extend(mut self, value: bool) -> Self {
+        self.extend = Some(value);
+        self
+    }
+    /// Sets `call`.
+    pub fn call(mut self, value: bool) -> Self {
+        self.call = Some(value);
+        self
+    }
+    /// Sets `mute`.
+    pub fn mute(mut self, value: bool) -> Self {
+        self.mute = Some(value);
+        self
+    }
+    /// Sets `leave`.
+    pub fn leave(mut self, value: bool) -> Self {
+        self.leave = Some(value);
+        self
+    }
+    /// Sets `leave_owner`.
+    pub fn leave_owner(mut self, value: bool) -> Self {
+        self.leave_owner = Some(value);
+        self
+    }
+    /// Sets `send`.
+    pub fn send(mut self, value: bool) -> Self {
+        self.send = Some(value);
+        self
+    }
+    /// Sets `user_list`.
+    pub fn user_list(mut self, value: bool) -> Self {
+        self.user_list = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `path_title`.
+    pub fn path_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.path_title = Some(value.into());
+        self
+    }
+}
 /// The `entity_link` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -303,9 +468,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub unread_id: ::std::option::Option<i64>,
-    /// `restrictions`: `GetResponseRestrictions`.
+    /// `restrictions`: `ListItemRestrictions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restrictions: ::std::option::Option<crate::im::dialog::GetResponseRestrictions>,
+    pub restrictions: ::std::option::Option<ListItemRestrictions>,
     /// `last_message_id`: integer.
     #[serde(
         default,
@@ -555,10 +720,7 @@ impl ListItem {
         self
     }
     /// Sets `restrictions`.
-    pub fn restrictions(
-        mut self,
-        value: crate::im::dialog::GetResponseRestrictions,
-    ) -> Self {
+    pub fn restrictions(mut self, value: ListItemRestrictions) -> Self {
         self.restrictions = Some(value);
         self
     }

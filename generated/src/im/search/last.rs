@@ -343,11 +343,120 @@ impl ::std::error::Error for GetError {}
 /// The `avatar` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type GetItemAvatar = crate::im::recent::GetItemAvatar;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItemAvatar {
+    /// `url`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `color`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(GetItemAvatar);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl GetItemAvatar {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { url: None, color: None }
+    }
+    /// Sets `url`.
+    pub fn url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `color`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+}
 /// The `phones` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type GetItemUserPhones = crate::im::notify::GetResponseUsersPhones;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItemUserPhones {
+    /// `work_phone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_phone: ::std::option::Option<::std::string::String>,
+    /// `personal_mobile`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mobile: ::std::option::Option<::std::string::String>,
+    /// `inner_phone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub inner_phone: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(GetItemUserPhones);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl GetItemUserPhones {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            work_phone: None,
+            personal_mobile: None,
+            inner_phone: None,
+        }
+    }
+    /// Sets `work_phone`.
+    pub fn work_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_phone = Some(value.into());
+        self
+    }
+    /// Sets `personal_mobile`.
+    pub fn personal_mobile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mobile = Some(value.into());
+        self
+    }
+    /// Sets `inner_phone`.
+    pub fn inner_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner_phone = Some(value.into());
+        self
+    }
+}
 /// The `user` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -516,9 +625,9 @@ pub struct GetItemUser {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `phones`: `GetResponseUsersPhones`.
+    /// `phones`: `GetItemUserPhones`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phones: ::std::option::Option<crate::im::notify::GetResponseUsersPhones>,
+    pub phones: ::std::option::Option<GetItemUserPhones>,
     /// `bot_data`: map of any JSON value.
     #[serde(
         default,
@@ -754,7 +863,7 @@ impl GetItemUser {
         self
     }
     /// Sets `phones`.
-    pub fn phones(mut self, value: crate::im::notify::GetResponseUsersPhones) -> Self {
+    pub fn phones(mut self, value: GetItemUserPhones) -> Self {
         self.phones = Some(value);
         self
     }
@@ -1069,7 +1178,7 @@ pub struct GetItem {
     pub type_: ::std::option::Option<::std::string::String>,
     /// `avatar`: `GetItemAvatar`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: ::std::option::Option<crate::im::recent::GetItemAvatar>,
+    pub avatar: ::std::option::Option<GetItemAvatar>,
     /// `title`: string.
     #[serde(
         default,
@@ -1118,7 +1227,7 @@ impl GetItem {
         self
     }
     /// Sets `avatar`.
-    pub fn avatar(mut self, value: crate::im::recent::GetItemAvatar) -> Self {
+    pub fn avatar(mut self, value: GetItemAvatar) -> Self {
         self.avatar = Some(value);
         self
     }

@@ -174,7 +174,71 @@ impl ::std::error::Error for ListError {}
 /// The `phones` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-pub type ListItemPhones = crate::im::notify::GetResponseUsersPhones;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemPhones {
+    /// `work_phone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_phone: ::std::option::Option<::std::string::String>,
+    /// `personal_mobile`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mobile: ::std::option::Option<::std::string::String>,
+    /// `inner_phone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub inner_phone: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(ListItemPhones);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl ListItemPhones {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            work_phone: None,
+            personal_mobile: None,
+            inner_phone: None,
+        }
+    }
+    /// Sets `work_phone`.
+    pub fn work_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_phone = Some(value.into());
+        self
+    }
+    /// Sets `personal_mobile`.
+    pub fn personal_mobile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mobile = Some(value.into());
+        self
+    }
+    /// Sets `inner_phone`.
+    pub fn inner_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner_phone = Some(value.into());
+        self
+    }
+}
 /// The `item` object.
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
@@ -322,9 +386,9 @@ pub struct ListItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub absent: ::std::option::Option<::std::string::String>,
-    /// `phones`: `GetResponseUsersPhones`.
+    /// `phones`: `ListItemPhones`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phones: ::std::option::Option<crate::im::notify::GetResponseUsersPhones>,
+    pub phones: ::std::option::Option<ListItemPhones>,
 }
 #[cfg(feature = "im")]
 ::bitrix24_runtime::wire_object!(ListItem);
@@ -501,7 +565,7 @@ impl ListItem {
         self
     }
     /// Sets `phones`.
-    pub fn phones(mut self, value: crate::im::notify::GetResponseUsersPhones) -> Self {
+    pub fn phones(mut self, value: ListItemPhones) -> Self {
         self.phones = Some(value);
         self
     }

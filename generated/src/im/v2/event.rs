@@ -60,8 +60,8 @@ impl ::bitrix24_runtime::Method for Get {
     type Error = GetError;
 }
 /// The `result` of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html).
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -94,10 +94,10 @@ pub struct GetResponse {
     )]
     pub has_more: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg(feature = "im")]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -51,8 +51,8 @@ impl ::bitrix24_runtime::Method for Download {
     type Error = DownloadError;
 }
 /// The `result` of [`im.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html).
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -66,10 +66,10 @@ pub struct DownloadResponse {
     )]
     pub download_url: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg(feature = "im")]
 ::bitrix24_runtime::wire_object!(DownloadResponse);
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl DownloadResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -342,8 +342,8 @@ impl ::std::fmt::Display for UploadError {
 #[cfg(feature = "im")]
 impl ::std::error::Error for UploadError {}
 /// The `fields` object.
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadFields {
@@ -361,8 +361,8 @@ pub struct UploadFields {
     )]
     pub message: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "im", feature = "imbot"))))]
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
 impl UploadFields {
     /// A value with the required `name`, `content`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

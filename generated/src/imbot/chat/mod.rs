@@ -40,7 +40,7 @@ pub struct Add {
     /// `COLOR`: `AddColor`.
     /// Allowed values: `RED`, `GREEN`, `MINT`, `LIGHT_BLUE`, `DARK_BLUE`, `PURPLE`, `AQUA`, `PINK`, `LIME`, `BROWN`, `AZURE`, `KHAKI`, `SAND`, `MARENGO`, `GRAY`, `GRAPHITE`.
     #[serde(rename = "COLOR", default, skip_serializing_if = "Option::is_none")]
-    pub color: ::std::option::Option<crate::im::chat::AddColor>,
+    pub color: ::std::option::Option<AddColor>,
     /// `MESSAGE`: string.
     #[serde(
         rename = "MESSAGE",
@@ -142,7 +142,7 @@ impl Add {
         self
     }
     /// Sets `COLOR`.
-    pub fn color(mut self, value: crate::im::chat::AddColor) -> Self {
+    pub fn color(mut self, value: AddColor) -> Self {
         self.color = Some(value);
         self
     }
@@ -339,7 +339,109 @@ impl<'de> ::serde::Deserialize<'de> for AddType {
 /// Allowed values of `COLOR`.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type AddColor = crate::im::chat::AddColor;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddColor {
+    /// `RED`
+    Red,
+    /// `GREEN`
+    Green,
+    /// `MINT`
+    Mint,
+    /// `LIGHT_BLUE`
+    LightBlue,
+    /// `DARK_BLUE`
+    DarkBlue,
+    /// `PURPLE`
+    Purple,
+    /// `AQUA`
+    Aqua,
+    /// `PINK`
+    Pink,
+    /// `LIME`
+    Lime,
+    /// `BROWN`
+    Brown,
+    /// `AZURE`
+    Azure,
+    /// `KHAKI`
+    Khaki,
+    /// `SAND`
+    Sand,
+    /// `MARENGO`
+    Marengo,
+    /// `GRAY`
+    Gray,
+    /// `GRAPHITE`
+    Graphite,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl ::bitrix24_runtime::wire::StrEnum for AddColor {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "RED" => Self::Red,
+            "GREEN" => Self::Green,
+            "MINT" => Self::Mint,
+            "LIGHT_BLUE" => Self::LightBlue,
+            "DARK_BLUE" => Self::DarkBlue,
+            "PURPLE" => Self::Purple,
+            "AQUA" => Self::Aqua,
+            "PINK" => Self::Pink,
+            "LIME" => Self::Lime,
+            "BROWN" => Self::Brown,
+            "AZURE" => Self::Azure,
+            "KHAKI" => Self::Khaki,
+            "SAND" => Self::Sand,
+            "MARENGO" => Self::Marengo,
+            "GRAY" => Self::Gray,
+            "GRAPHITE" => Self::Graphite,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Red => "RED",
+            Self::Green => "GREEN",
+            Self::Mint => "MINT",
+            Self::LightBlue => "LIGHT_BLUE",
+            Self::DarkBlue => "DARK_BLUE",
+            Self::Purple => "PURPLE",
+            Self::Aqua => "AQUA",
+            Self::Pink => "PINK",
+            Self::Lime => "LIME",
+            Self::Brown => "BROWN",
+            Self::Azure => "AZURE",
+            Self::Khaki => "KHAKI",
+            Self::Sand => "SAND",
+            Self::Marengo => "MARENGO",
+            Self::Gray => "GRAY",
+            Self::Graphite => "GRAPHITE",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl ::serde::Serialize for AddColor {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl<'de> ::serde::Deserialize<'de> for AddColor {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`imbot.chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html).
 ///
@@ -1326,7 +1428,7 @@ pub struct UpdateColor {
     /// `COLOR`: `AddColor`, required.
     /// Allowed values: `RED`, `GREEN`, `MINT`, `LIGHT_BLUE`, `DARK_BLUE`, `PURPLE`, `AQUA`, `PINK`, `LIME`, `BROWN`, `AZURE`, `KHAKI`, `SAND`, `MARENGO`, `GRAY`, `GRAPHITE`.
     #[serde(rename = "COLOR")]
-    pub color: crate::im::chat::AddColor,
+    pub color: AddColor,
     /// `BOT_ID`: integer.
     #[serde(
         rename = "BOT_ID",
@@ -1349,7 +1451,7 @@ pub struct UpdateColor {
 impl UpdateColor {
     /// A value with the required `CHAT_ID`, `COLOR`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(chat_id: i64, color: crate::im::chat::AddColor) -> Self {
+    pub fn new(chat_id: i64, color: AddColor) -> Self {
         Self {
             chat_id,
             color,
@@ -1477,7 +1579,7 @@ impl ::std::error::Error for UpdateColorError {}
 /// Allowed values of `COLOR`.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type UpdateColorColor = crate::im::chat::AddColor;
+pub type UpdateColorColor = AddColor;
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`imbot.chat.updateTitle`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-title.html).
 ///

@@ -879,11 +879,8 @@ impl ::bitrix24_runtime::Method for Unregister {
     type Error = UnregisterError;
 }
 /// The `result` of [`imbot.v2.Bot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html).
-#[cfg(any(feature = "imbot", feature = "tasks", feature = "timeman"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "imbot", feature = "tasks", feature = "timeman")))
-)]
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -896,13 +893,10 @@ pub struct UnregisterResponse {
     )]
     pub result: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "imbot", feature = "tasks", feature = "timeman"))]
+#[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(UnregisterResponse);
-#[cfg(any(feature = "imbot", feature = "tasks", feature = "timeman"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "imbot", feature = "tasks", feature = "timeman")))
-)]
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
 impl UnregisterResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

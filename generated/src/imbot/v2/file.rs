@@ -67,7 +67,38 @@ impl ::bitrix24_runtime::Method for Download {
 /// The `result` of [`imbot.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type DownloadResponse = crate::im::v2::file::DownloadResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DownloadResponse {
+    /// `downloadUrl`: string.
+    #[serde(
+        rename = "downloadUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download_url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(DownloadResponse);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl DownloadResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { download_url: None }
+    }
+    /// Sets `downloadUrl`.
+    pub fn download_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download_url = Some(value.into());
+        self
+    }
+}
 /// Errors of [`imbot.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -175,7 +206,7 @@ pub struct Upload {
     )]
     pub dialog_id: ::std::string::String,
     /// `fields`: `UploadFields`, required.
-    pub fields: crate::im::v2::file::UploadFields,
+    pub fields: UploadFields,
 }
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -185,7 +216,7 @@ impl Upload {
     pub fn new(
         bot_id: i64,
         dialog_id: impl ::std::convert::Into<::std::string::String>,
-        fields: crate::im::v2::file::UploadFields,
+        fields: UploadFields,
     ) -> Self {
         Self {
             bot_id,
@@ -388,4 +419,44 @@ impl ::std::error::Error for UploadError {}
 /// The `fields` object.
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type UploadFields = crate::im::v2::file::UploadFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UploadFields {
+    /// `name`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub name: ::std::string::String,
+    /// `content`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub content: ::std::string::String,
+    /// `message`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub message: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl UploadFields {
+    /// A value with the required `name`, `content`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            content: content.into(),
+            message: None,
+        }
+    }
+    /// Sets `message`.
+    pub fn message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}

@@ -166,7 +166,49 @@ impl ::std::error::Error for DeliveryError {}
 /// The `im` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type DeliveryMessagesIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DeliveryMessagesIm {
+    /// `chat_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub chat_id: ::std::option::Option<i64>,
+    /// `message_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub message_id: ::std::option::Option<i64>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(DeliveryMessagesIm);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl DeliveryMessagesIm {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            chat_id: None,
+            message_id: None,
+        }
+    }
+    /// Sets `chat_id`.
+    pub fn chat_id(mut self, value: i64) -> Self {
+        self.chat_id = Some(value);
+        self
+    }
+    /// Sets `message_id`.
+    pub fn message_id(mut self, value: i64) -> Self {
+        self.message_id = Some(value);
+        self
+    }
+}
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -213,7 +255,37 @@ impl DeliveryMessagesMessage {
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type DeliveryMessagesChat = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DeliveryMessagesChat {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(DeliveryMessagesChat);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl DeliveryMessagesChat {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -221,19 +293,15 @@ pub type DeliveryMessagesChat = crate::events::imconnector::OnImConnectorMessage
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeliveryMessages {
-    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
+    /// `im`: `DeliveryMessagesIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
-    >,
+    pub im: ::std::option::Option<DeliveryMessagesIm>,
     /// `message`: `DeliveryMessagesMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<DeliveryMessagesMessage>,
-    /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
+    /// `chat`: `DeliveryMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
-    >,
+    pub chat: ::std::option::Option<DeliveryMessagesChat>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(DeliveryMessages);
@@ -250,10 +318,7 @@ impl DeliveryMessages {
         }
     }
     /// Sets `im`.
-    pub fn im(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
-    ) -> Self {
+    pub fn im(mut self, value: DeliveryMessagesIm) -> Self {
         self.im = Some(value);
         self
     }
@@ -263,10 +328,7 @@ impl DeliveryMessages {
         self
     }
     /// Sets `chat`.
-    pub fn chat(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
-    ) -> Self {
+    pub fn chat(mut self, value: DeliveryMessagesChat) -> Self {
         self.chat = Some(value);
         self
     }
@@ -396,7 +458,7 @@ impl ::std::error::Error for ReadingError {}
 /// The `im` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type ReadingMessagesIm = crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm;
+pub type ReadingMessagesIm = DeliveryMessagesIm;
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -431,7 +493,7 @@ impl ReadingMessagesMessage {
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type ReadingMessagesChat = crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat;
+pub type ReadingMessagesChat = DeliveryMessagesChat;
 /// The `MESSAGES` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -439,19 +501,15 @@ pub type ReadingMessagesChat = crate::events::imconnector::OnImConnectorMessageA
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ReadingMessages {
-    /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
+    /// `im`: `DeliveryMessagesIm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
-    >,
+    pub im: ::std::option::Option<DeliveryMessagesIm>,
     /// `message`: `ReadingMessagesMessage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<ReadingMessagesMessage>,
-    /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
+    /// `chat`: `DeliveryMessagesChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<
-        crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
-    >,
+    pub chat: ::std::option::Option<DeliveryMessagesChat>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(ReadingMessages);
@@ -468,10 +526,7 @@ impl ReadingMessages {
         }
     }
     /// Sets `im`.
-    pub fn im(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesIm,
-    ) -> Self {
+    pub fn im(mut self, value: DeliveryMessagesIm) -> Self {
         self.im = Some(value);
         self
     }
@@ -481,10 +536,7 @@ impl ReadingMessages {
         self
     }
     /// Sets `chat`.
-    pub fn chat(
-        mut self,
-        value: crate::events::imconnector::OnImConnectorMessageAddDataMessagesChat,
-    ) -> Self {
+    pub fn chat(mut self, value: DeliveryMessagesChat) -> Self {
         self.chat = Some(value);
         self
     }

@@ -136,23 +136,23 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `XML_ID`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetParamsFilterXmlId = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+pub type GetParamsFilterXmlId = GetItemQueueUsersFieldsUserAvatar;
 /// Allowed values of `USER_NAME`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetParamsFilterQueueUsersFieldsUserName = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+pub type GetParamsFilterQueueUsersFieldsUserName = GetItemQueueUsersFieldsUserAvatar;
 /// Allowed values of `USER_WORK_POSITION`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetParamsFilterQueueUsersFieldsUserWorkPosition = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+pub type GetParamsFilterQueueUsersFieldsUserWorkPosition = GetItemQueueUsersFieldsUserAvatar;
 /// Allowed values of `USER_AVATAR`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetParamsFilterQueueUsersFieldsUserAvatar = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+pub type GetParamsFilterQueueUsersFieldsUserAvatar = GetItemQueueUsersFieldsUserAvatar;
 /// The `QUEUE_USERS_FIELDS` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetParamsFilterQueueUsersFields = crate::imopenlines::config::GetResponseQueueUsersFields;
+pub type GetParamsFilterQueueUsersFields = GetItemQueueUsersFields;
 /// The `CONFIG_QUEUE` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -696,12 +696,10 @@ pub struct GetParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub temporary: ::std::option::Option<bool>,
-    /// `XML_ID`: `GetResponseQueueFullUserAvatar`.
+    /// `XML_ID`: `GetItemQueueUsersFieldsUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
-    pub xml_id: ::std::option::Option<
-        crate::imopenlines::config::GetResponseQueueFullUserAvatar,
-    >,
+    pub xml_id: ::std::option::Option<GetItemQueueUsersFieldsUserAvatar>,
     /// `LANGUAGE_ID`: string.
     #[serde(
         rename = "LANGUAGE_ID",
@@ -758,15 +756,13 @@ pub struct GetParamsFilter {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub queue: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `QUEUE_USERS_FIELDS`: `GetResponseQueueUsersFields`.
+    /// `QUEUE_USERS_FIELDS`: `GetItemQueueUsersFields`.
     #[serde(
         rename = "QUEUE_USERS_FIELDS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub queue_users_fields: ::std::option::Option<
-        crate::imopenlines::config::GetResponseQueueUsersFields,
-    >,
+    pub queue_users_fields: ::std::option::Option<GetItemQueueUsersFields>,
     /// `CONFIG_QUEUE`: list of `GetItemConfigQueue`.
     #[serde(
         rename = "CONFIG_QUEUE",
@@ -1504,10 +1500,7 @@ impl GetParamsFilter {
         self
     }
     /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: crate::imopenlines::config::GetResponseQueueFullUserAvatar,
-    ) -> Self {
+    pub fn xml_id(mut self, value: GetItemQueueUsersFieldsUserAvatar) -> Self {
         self.xml_id = Some(value);
         self
     }
@@ -1565,10 +1558,7 @@ impl GetParamsFilter {
         self
     }
     /// Sets `QUEUE_USERS_FIELDS`.
-    pub fn queue_users_fields(
-        mut self,
-        value: crate::imopenlines::config::GetResponseQueueUsersFields,
-    ) -> Self {
+    pub fn queue_users_fields(mut self, value: GetItemQueueUsersFields) -> Self {
         self.queue_users_fields = Some(value);
         self
     }
@@ -1843,23 +1833,139 @@ impl GetOptions {
 /// Allowed values of `XML_ID`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetItemXmlId = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+pub type GetItemXmlId = GetItemQueueUsersFieldsUserAvatar;
 /// Allowed values of `USER_NAME`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetItemQueueUsersFieldsUserName = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+pub type GetItemQueueUsersFieldsUserName = GetItemQueueUsersFieldsUserAvatar;
 /// Allowed values of `USER_WORK_POSITION`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetItemQueueUsersFieldsUserWorkPosition = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+pub type GetItemQueueUsersFieldsUserWorkPosition = GetItemQueueUsersFieldsUserAvatar;
 /// Allowed values of `USER_AVATAR`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetItemQueueUsersFieldsUserAvatar = crate::imopenlines::config::GetResponseQueueFullUserAvatar;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetItemQueueUsersFieldsUserAvatar {
+    /// `string`
+    String,
+    /// `null`
+    Null,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl ::bitrix24_runtime::wire::StrEnum for GetItemQueueUsersFieldsUserAvatar {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "string" => Self::String,
+            "null" => Self::Null,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::String => "string",
+            Self::Null => "null",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl ::serde::Serialize for GetItemQueueUsersFieldsUserAvatar {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl<'de> ::serde::Deserialize<'de> for GetItemQueueUsersFieldsUserAvatar {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `QUEUE_USERS_FIELDS` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetItemQueueUsersFields = crate::imopenlines::config::GetResponseQueueUsersFields;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItemQueueUsersFields {
+    /// `USER_NAME`: `GetItemQueueUsersFieldsUserAvatar`.
+    /// Allowed values: `string`, `null`.
+    #[serde(rename = "USER_NAME", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: ::std::option::Option<GetItemQueueUsersFieldsUserAvatar>,
+    /// `USER_WORK_POSITION`: `GetItemQueueUsersFieldsUserAvatar`.
+    /// Allowed values: `string`, `null`.
+    #[serde(
+        rename = "USER_WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub user_work_position: ::std::option::Option<GetItemQueueUsersFieldsUserAvatar>,
+    /// `USER_AVATAR`: `GetItemQueueUsersFieldsUserAvatar`.
+    /// Allowed values: `string`, `null`.
+    #[serde(rename = "USER_AVATAR", default, skip_serializing_if = "Option::is_none")]
+    pub user_avatar: ::std::option::Option<GetItemQueueUsersFieldsUserAvatar>,
+    /// `USER_AVATAR_ID`: string.
+    #[serde(
+        rename = "USER_AVATAR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_avatar_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(GetItemQueueUsersFields);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl GetItemQueueUsersFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            user_name: None,
+            user_work_position: None,
+            user_avatar: None,
+            user_avatar_id: None,
+        }
+    }
+    /// Sets `USER_NAME`.
+    pub fn user_name(mut self, value: GetItemQueueUsersFieldsUserAvatar) -> Self {
+        self.user_name = Some(value);
+        self
+    }
+    /// Sets `USER_WORK_POSITION`.
+    pub fn user_work_position(
+        mut self,
+        value: GetItemQueueUsersFieldsUserAvatar,
+    ) -> Self {
+        self.user_work_position = Some(value);
+        self
+    }
+    /// Sets `USER_AVATAR`.
+    pub fn user_avatar(mut self, value: GetItemQueueUsersFieldsUserAvatar) -> Self {
+        self.user_avatar = Some(value);
+        self
+    }
+    /// Sets `USER_AVATAR_ID`.
+    pub fn user_avatar_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_avatar_id = Some(value.into());
+        self
+    }
+}
 /// The `CONFIG_QUEUE` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -2453,12 +2559,10 @@ pub struct GetItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub temporary: ::std::option::Option<bool>,
-    /// `XML_ID`: `GetResponseQueueFullUserAvatar`.
+    /// `XML_ID`: `GetItemQueueUsersFieldsUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
-    pub xml_id: ::std::option::Option<
-        crate::imopenlines::config::GetResponseQueueFullUserAvatar,
-    >,
+    pub xml_id: ::std::option::Option<GetItemQueueUsersFieldsUserAvatar>,
     /// `LANGUAGE_ID`: string.
     #[serde(
         rename = "LANGUAGE_ID",
@@ -2515,15 +2619,13 @@ pub struct GetItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub queue: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `QUEUE_USERS_FIELDS`: `GetResponseQueueUsersFields`.
+    /// `QUEUE_USERS_FIELDS`: `GetItemQueueUsersFields`.
     #[serde(
         rename = "QUEUE_USERS_FIELDS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub queue_users_fields: ::std::option::Option<
-        crate::imopenlines::config::GetResponseQueueUsersFields,
-    >,
+    pub queue_users_fields: ::std::option::Option<GetItemQueueUsersFields>,
     /// `CONFIG_QUEUE`: list of `GetItemConfigQueue`.
     #[serde(
         rename = "CONFIG_QUEUE",
@@ -3257,10 +3359,7 @@ impl GetItem {
         self
     }
     /// Sets `XML_ID`.
-    pub fn xml_id(
-        mut self,
-        value: crate::imopenlines::config::GetResponseQueueFullUserAvatar,
-    ) -> Self {
+    pub fn xml_id(mut self, value: GetItemQueueUsersFieldsUserAvatar) -> Self {
         self.xml_id = Some(value);
         self
     }
@@ -3318,10 +3417,7 @@ impl GetItem {
         self
     }
     /// Sets `QUEUE_USERS_FIELDS`.
-    pub fn queue_users_fields(
-        mut self,
-        value: crate::imopenlines::config::GetResponseQueueUsersFields,
-    ) -> Self {
+    pub fn queue_users_fields(mut self, value: GetItemQueueUsersFields) -> Self {
         self.queue_users_fields = Some(value);
         self
     }

@@ -33,9 +33,9 @@ pub struct Add {
     /// `ATTACH`: `AddAttach`.
     #[serde(rename = "ATTACH", default, skip_serializing_if = "Option::is_none")]
     pub attach: ::std::option::Option<AddAttach>,
-    /// `KEYBOARD`: `AnswerKeyboard`.
+    /// `KEYBOARD`: `AddKeyboard`.
     #[serde(rename = "KEYBOARD", default, skip_serializing_if = "Option::is_none")]
-    pub keyboard: ::std::option::Option<crate::imbot::command::AnswerKeyboard>,
+    pub keyboard: ::std::option::Option<AddKeyboard>,
     /// `URL_PREVIEW`: string.
     #[serde(
         rename = "URL_PREVIEW",
@@ -70,7 +70,7 @@ impl Add {
         self
     }
     /// Sets `KEYBOARD`.
-    pub fn keyboard(mut self, value: crate::imbot::command::AnswerKeyboard) -> Self {
+    pub fn keyboard(mut self, value: AddKeyboard) -> Self {
         self.keyboard = Some(value);
         self
     }
@@ -288,4 +288,38 @@ impl AddAttach {
 /// The `KEYBOARD` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type AddKeyboard = crate::imbot::command::AnswerKeyboard;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddKeyboard {
+    /// `BUTTONS`: list of any JSON value.
+    #[serde(
+        rename = "BUTTONS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub buttons: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(AddKeyboard);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl AddKeyboard {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            buttons: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `BUTTONS`.
+    pub fn buttons(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.buttons = Some(value);
+        self
+    }
+}

@@ -126,9 +126,9 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub user_id: ::std::option::Option<::std::string::String>,
-    /// `message`: `OnImCommandAddDataCommand`.
+    /// `message`: `GetResponseChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
+    pub message: ::std::option::Option<GetResponseChat>,
     /// `usersMessage`: map of any JSON value.
     #[serde(
         rename = "usersMessage",
@@ -139,17 +139,15 @@ pub struct GetResponse {
     pub users_message: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `users`: `OnImCommandAddDataCommand`.
+    /// `users`: `GetResponseChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
+    pub users: ::std::option::Option<GetResponseChat>,
     /// `openlines`: `GetResponseOpenlines`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openlines: ::std::option::Option<GetResponseOpenlines>,
-    /// `userInGroup`: `OnImCommandAddDataCommand`.
+    /// `userInGroup`: `GetResponseChat`.
     #[serde(rename = "userInGroup", default, skip_serializing_if = "Option::is_none")]
-    pub user_in_group: ::std::option::Option<
-        crate::events::imbot::OnImCommandAddDataCommand,
-    >,
+    pub user_in_group: ::std::option::Option<GetResponseChat>,
     /// `woUserInGroup`: list of any JSON value.
     #[serde(
         rename = "woUserInGroup",
@@ -158,22 +156,18 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub wo_user_in_group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `chat`: `OnImCommandAddDataCommand`.
+    /// `chat`: `GetResponseChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
-    /// `userBlockChat`: `OnImCommandAddDataCommand`.
+    pub chat: ::std::option::Option<GetResponseChat>,
+    /// `userBlockChat`: `GetResponseChat`.
     #[serde(rename = "userBlockChat", default, skip_serializing_if = "Option::is_none")]
-    pub user_block_chat: ::std::option::Option<
-        crate::events::imbot::OnImCommandAddDataCommand,
-    >,
-    /// `userInChat`: `OnImCommandAddDataCommand`.
+    pub user_block_chat: ::std::option::Option<GetResponseChat>,
+    /// `userInChat`: `GetResponseChat`.
     #[serde(rename = "userInChat", default, skip_serializing_if = "Option::is_none")]
-    pub user_in_chat: ::std::option::Option<
-        crate::events::imbot::OnImCommandAddDataCommand,
-    >,
-    /// `files`: `OnImCommandAddDataCommand`.
+    pub user_in_chat: ::std::option::Option<GetResponseChat>,
+    /// `files`: `GetResponseChat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub files: ::std::option::Option<crate::events::imbot::OnImCommandAddDataCommand>,
+    pub files: ::std::option::Option<GetResponseChat>,
 }
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -245,10 +239,7 @@ impl GetResponse {
         self
     }
     /// Sets `message`.
-    pub fn message(
-        mut self,
-        value: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn message(mut self, value: GetResponseChat) -> Self {
         self.message = Some(value);
         self
     }
@@ -261,10 +252,7 @@ impl GetResponse {
         self
     }
     /// Sets `users`.
-    pub fn users(
-        mut self,
-        value: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn users(mut self, value: GetResponseChat) -> Self {
         self.users = Some(value);
         self
     }
@@ -274,10 +262,7 @@ impl GetResponse {
         self
     }
     /// Sets `userInGroup`.
-    pub fn user_in_group(
-        mut self,
-        value: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn user_in_group(mut self, value: GetResponseChat) -> Self {
         self.user_in_group = Some(value);
         self
     }
@@ -290,34 +275,22 @@ impl GetResponse {
         self
     }
     /// Sets `chat`.
-    pub fn chat(
-        mut self,
-        value: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn chat(mut self, value: GetResponseChat) -> Self {
         self.chat = Some(value);
         self
     }
     /// Sets `userBlockChat`.
-    pub fn user_block_chat(
-        mut self,
-        value: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn user_block_chat(mut self, value: GetResponseChat) -> Self {
         self.user_block_chat = Some(value);
         self
     }
     /// Sets `userInChat`.
-    pub fn user_in_chat(
-        mut self,
-        value: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn user_in_chat(mut self, value: GetResponseChat) -> Self {
         self.user_in_chat = Some(value);
         self
     }
     /// Sets `files`.
-    pub fn files(
-        mut self,
-        value: crate::events::imbot::OnImCommandAddDataCommand,
-    ) -> Self {
+    pub fn files(mut self, value: GetResponseChat) -> Self {
         self.files = Some(value);
         self
     }
@@ -381,11 +354,11 @@ impl ::std::error::Error for GetError {}
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseMessage = crate::events::imbot::OnImCommandAddDataCommand;
+pub type GetResponseMessage = GetResponseChat;
 /// The `users` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseUsers = crate::events::imbot::OnImCommandAddDataCommand;
+pub type GetResponseUsers = GetResponseChat;
 /// The `openlines` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
@@ -425,20 +398,40 @@ impl GetResponseOpenlines {
 /// The `userInGroup` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseUserInGroup = crate::events::imbot::OnImCommandAddDataCommand;
+pub type GetResponseUserInGroup = GetResponseChat;
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseChat = crate::events::imbot::OnImCommandAddDataCommand;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseChat {
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(GetResponseChat);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl GetResponseChat {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+}
 /// The `userBlockChat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseUserBlockChat = crate::events::imbot::OnImCommandAddDataCommand;
+pub type GetResponseUserBlockChat = GetResponseChat;
 /// The `userInChat` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseUserInChat = crate::events::imbot::OnImCommandAddDataCommand;
+pub type GetResponseUserInChat = GetResponseChat;
 /// The `files` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseFiles = crate::events::imbot::OnImCommandAddDataCommand;
+pub type GetResponseFiles = GetResponseChat;

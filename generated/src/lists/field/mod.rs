@@ -18,7 +18,7 @@ pub struct Add {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: crate::lists::AddIblockTypeId,
+    pub iblock_type_id: AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -44,10 +44,7 @@ pub struct Add {
 impl Add {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        iblock_type_id: crate::lists::AddIblockTypeId,
-        fields: AddFields,
-    ) -> Self {
+    pub fn new(iblock_type_id: AddIblockTypeId, fields: AddFields) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -167,7 +164,57 @@ impl ::std::error::Error for AddError {}
 /// Allowed values of `IBLOCK_TYPE_ID`.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-pub type AddIblockTypeId = crate::lists::AddIblockTypeId;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddIblockTypeId {
+    /// `lists`
+    Lists,
+    /// `bitrix_processes`
+    BitrixProcesses,
+    /// `lists_socnet`
+    ListsSocnet,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl ::bitrix24_runtime::wire::StrEnum for AddIblockTypeId {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "lists" => Self::Lists,
+            "bitrix_processes" => Self::BitrixProcesses,
+            "lists_socnet" => Self::ListsSocnet,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Lists => "lists",
+            Self::BitrixProcesses => "bitrix_processes",
+            Self::ListsSocnet => "lists_socnet",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl ::serde::Serialize for AddIblockTypeId {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl<'de> ::serde::Deserialize<'de> for AddIblockTypeId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
@@ -417,7 +464,7 @@ pub struct Delete {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: crate::lists::AddIblockTypeId,
+    pub iblock_type_id: AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -447,7 +494,7 @@ impl Delete {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        iblock_type_id: crate::lists::AddIblockTypeId,
+        iblock_type_id: AddIblockTypeId,
         field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -561,7 +608,7 @@ impl ::std::error::Error for DeleteError {}
 /// Allowed values of `IBLOCK_TYPE_ID`.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-pub type DeleteIblockTypeId = crate::lists::AddIblockTypeId;
+pub type DeleteIblockTypeId = AddIblockTypeId;
 /// Parameters of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
 ///
 /// - Scopes: `lists`
@@ -577,7 +624,7 @@ pub struct Get {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: crate::lists::AddIblockTypeId,
+    pub iblock_type_id: AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -608,7 +655,7 @@ pub struct Get {
 impl Get {
     /// A value with the required `IBLOCK_TYPE_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: crate::lists::AddIblockTypeId) -> Self {
+    pub fn new(iblock_type_id: AddIblockTypeId) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -730,7 +777,7 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `IBLOCK_TYPE_ID`.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-pub type GetIblockTypeId = crate::lists::AddIblockTypeId;
+pub type GetIblockTypeId = AddIblockTypeId;
 /// Parameters of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
 ///
 /// - Scopes: `lists`
@@ -746,7 +793,7 @@ pub struct Update {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: crate::lists::AddIblockTypeId,
+    pub iblock_type_id: AddIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -779,7 +826,7 @@ impl Update {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELDS`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        iblock_type_id: crate::lists::AddIblockTypeId,
+        iblock_type_id: AddIblockTypeId,
         fields: UpdateFields,
         field_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -903,7 +950,7 @@ impl ::std::error::Error for UpdateError {}
 /// Allowed values of `IBLOCK_TYPE_ID`.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-pub type UpdateIblockTypeId = crate::lists::AddIblockTypeId;
+pub type UpdateIblockTypeId = AddIblockTypeId;
 /// The `FIELDS` object.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]

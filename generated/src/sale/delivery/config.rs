@@ -174,14 +174,14 @@ pub struct Update {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub id: i64,
-    /// `CONFIG`: list of `AddConfig`.
+    /// `CONFIG`: list of `UpdateConfig`.
     #[serde(
         rename = "CONFIG",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub config: ::std::option::Option<::std::vec::Vec<crate::sale::delivery::AddConfig>>,
+    pub config: ::std::option::Option<::std::vec::Vec<UpdateConfig>>,
 }
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
@@ -192,10 +192,7 @@ impl Update {
         Self { id, config: None }
     }
     /// Sets `CONFIG`.
-    pub fn config(
-        mut self,
-        value: ::std::vec::Vec<crate::sale::delivery::AddConfig>,
-    ) -> Self {
+    pub fn config(mut self, value: ::std::vec::Vec<UpdateConfig>) -> Self {
         self.config = Some(value);
         self
     }
@@ -294,4 +291,28 @@ impl ::std::error::Error for UpdateError {}
 /// The `CONFIG` object.
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-pub type UpdateConfig = crate::sale::delivery::AddConfig;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateConfig {
+    /// `CODE`: string, required.
+    #[serde(
+        rename = "CODE",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::string::String,
+    /// `VALUE`: any JSON value, required.
+    #[serde(rename = "VALUE")]
+    pub value: ::serde_json::Value,
+}
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl UpdateConfig {
+    /// A value with the required `CODE`, `VALUE`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        code: impl ::std::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        Self { code: code.into(), value }
+    }
+}

@@ -209,7 +209,54 @@ impl AddParamsEditFormLabel {
 /// The `SETTINGS` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type AddParamsSettings = crate::crm::company::userfield::UpdateFieldsSettings;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddParamsSettings {
+    /// `DEFAULT_VALUE`: string.
+    #[serde(
+        rename = "DEFAULT_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `ROWS`: integer.
+    #[serde(
+        rename = "ROWS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub rows: ::std::option::Option<i64>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(AddParamsSettings);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl AddParamsSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            default_value: None,
+            rows: None,
+        }
+    }
+    /// Sets `DEFAULT_VALUE`.
+    pub fn default_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `ROWS`.
+    pub fn rows(mut self, value: i64) -> Self {
+        self.rows = Some(value);
+        self
+    }
+}
 /// The `PARAMS` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -273,11 +320,9 @@ pub struct AddParams {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SETTINGS`: `UpdateFieldsSettings`.
+    /// `SETTINGS`: `AddParamsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<
-        crate::crm::company::userfield::UpdateFieldsSettings,
-    >,
+    pub settings: ::std::option::Option<AddParamsSettings>,
 }
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -337,10 +382,7 @@ impl AddParams {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(
-        mut self,
-        value: crate::crm::company::userfield::UpdateFieldsSettings,
-    ) -> Self {
+    pub fn settings(mut self, value: AddParamsSettings) -> Self {
         self.settings = Some(value);
         self
     }
@@ -1493,13 +1535,11 @@ impl ::bitrix24_runtime::Method for Gettypes {
 }
 #[cfg(feature = "task")]
 impl ::bitrix24_runtime::Paged for Gettypes {
-    type Item = crate::crm::userfield::TypesItem;
+    type Item = GettypesItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(
-        response: GettypesResponse,
-    ) -> ::std::vec::Vec<crate::crm::userfield::TypesItem> {
+    fn into_items(response: GettypesResponse) -> ::std::vec::Vec<GettypesItem> {
         response.0
     }
 }
@@ -1512,13 +1552,13 @@ pub struct GettypesResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<crate::crm::userfield::TypesItem>,
+    pub ::std::vec::Vec<GettypesItem>,
 );
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl GettypesResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<crate::crm::userfield::TypesItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<GettypesItem> {
         self.0
     }
 }
@@ -1559,7 +1599,53 @@ impl ::std::error::Error for GettypesError {}
 /// The `item` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type GettypesItem = crate::crm::userfield::TypesItem;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GettypesItem {
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GettypesItem);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GettypesItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None, title: None }
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
 ///
 /// - Scopes: `task`
@@ -1724,7 +1810,7 @@ impl UpdateDataEditFormLabel {
 /// The `SETTINGS` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type UpdateDataSettings = crate::crm::company::userfield::UpdateFieldsSettings;
+pub type UpdateDataSettings = AddParamsSettings;
 /// The `DATA` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1779,11 +1865,9 @@ pub struct UpdateData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub mandatory: ::std::option::Option<bool>,
-    /// `SETTINGS`: `UpdateFieldsSettings`.
+    /// `SETTINGS`: `AddParamsSettings`.
     #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<
-        crate::crm::company::userfield::UpdateFieldsSettings,
-    >,
+    pub settings: ::std::option::Option<AddParamsSettings>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(UpdateData);
@@ -1840,10 +1924,7 @@ impl UpdateData {
         self
     }
     /// Sets `SETTINGS`.
-    pub fn settings(
-        mut self,
-        value: crate::crm::company::userfield::UpdateFieldsSettings,
-    ) -> Self {
+    pub fn settings(mut self, value: AddParamsSettings) -> Self {
         self.settings = Some(value);
         self
     }

@@ -877,7 +877,45 @@ impl ::bitrix24_runtime::Method for GetFields {
 /// The `result` of [`tasks.task.getFields`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type GetFieldsResponse = crate::crm::category::FieldsResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetFieldsResponse {
+    /// `fields`: map of field description.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    >,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetFieldsResponse);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetFieldsResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { fields: None }
+    }
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
+    ) -> Self {
+        self.fields = Some(value);
+        self
+    }
+}
 /// Errors of [`tasks.task.getFields`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]

@@ -254,11 +254,8 @@ impl ::std::fmt::Display for AddFromCommentError {
 #[cfg(feature = "task")]
 impl ::std::error::Error for AddFromCommentError {}
 /// Allowed values of `status`.
-#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
-)]
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddFromCommentResponseStatus {
@@ -269,11 +266,8 @@ pub enum AddFromCommentResponseStatus {
     /// A value the spec does not list, kept as sent.
     Unknown(i64),
 }
-#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
-)]
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl ::bitrix24_runtime::wire::IntEnum for AddFromCommentResponseStatus {
     fn from_wire(value: i64) -> Self {
         match value {
@@ -290,11 +284,8 @@ impl ::bitrix24_runtime::wire::IntEnum for AddFromCommentResponseStatus {
         }
     }
 }
-#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
-)]
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl ::serde::Serialize for AddFromCommentResponseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -303,11 +294,8 @@ impl ::serde::Serialize for AddFromCommentResponseStatus {
         s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
     }
 }
-#[cfg(any(feature = "task", feature = "telephony", feature = "vote"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "task", feature = "telephony", feature = "vote")))
-)]
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl<'de> ::serde::Deserialize<'de> for AddFromCommentResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,

@@ -160,7 +160,7 @@ impl ::std::error::Error for SendError {}
 /// Allowed values of `FIELD_TYPE`.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-pub type SendImMessageVoteDataQuestionsFieldType = crate::tasks::task::result::AddFromCommentResponseStatus;
+pub type SendImMessageVoteDataQuestionsFieldType = SendImMessageVoteDataAnonymity;
 /// The `ANSWERS` object.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -211,7 +211,7 @@ pub struct SendImMessageVoteDataQuestions {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub question: ::std::option::Option<::std::string::String>,
-    /// `FIELD_TYPE`: `AddFromCommentResponseStatus`.
+    /// `FIELD_TYPE`: `SendImMessageVoteDataAnonymity`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -220,9 +220,7 @@ pub struct SendImMessageVoteDataQuestions {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub field_type: ::std::option::Option<
-        crate::tasks::task::result::AddFromCommentResponseStatus,
-    >,
+    pub field_type: ::std::option::Option<SendImMessageVoteDataAnonymity>,
     /// `ANSWERS`: list of `SendImMessageVoteDataQuestionsAnswers`.
     #[serde(
         rename = "ANSWERS",
@@ -257,10 +255,7 @@ impl SendImMessageVoteDataQuestions {
         self
     }
     /// Sets `FIELD_TYPE`.
-    pub fn field_type(
-        mut self,
-        value: crate::tasks::task::result::AddFromCommentResponseStatus,
-    ) -> Self {
+    pub fn field_type(mut self, value: SendImMessageVoteDataAnonymity) -> Self {
         self.field_type = Some(value);
         self
     }
@@ -276,11 +271,57 @@ impl SendImMessageVoteDataQuestions {
 /// Allowed values of `ANONYMITY`.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-pub type SendImMessageVoteDataAnonymity = crate::tasks::task::result::AddFromCommentResponseStatus;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SendImMessageVoteDataAnonymity {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i64),
+}
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+impl ::bitrix24_runtime::wire::IntEnum for SendImMessageVoteDataAnonymity {
+    fn from_wire(value: i64) -> Self {
+        match value {
+            0i64 => Self::V0,
+            1i64 => Self::V1,
+            other => Self::Unknown(other),
+        }
+    }
+    fn to_wire(&self) -> i64 {
+        match self {
+            Self::V0 => 0i64,
+            Self::V1 => 1i64,
+            Self::Unknown(other) => *other,
+        }
+    }
+}
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+impl ::serde::Serialize for SendImMessageVoteDataAnonymity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
+    }
+}
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+impl<'de> ::serde::Deserialize<'de> for SendImMessageVoteDataAnonymity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
 /// Allowed values of `OPTIONS`.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-pub type SendImMessageVoteDataOptions = crate::tasks::task::result::AddFromCommentResponseStatus;
+pub type SendImMessageVoteDataOptions = SendImMessageVoteDataAnonymity;
 /// The `IM_MESSAGE_VOTE_DATA` object.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -293,7 +334,7 @@ pub struct SendImMessageVoteData {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub questions: ::std::vec::Vec<SendImMessageVoteDataQuestions>,
-    /// `ANONYMITY`: `AddFromCommentResponseStatus`.
+    /// `ANONYMITY`: `SendImMessageVoteDataAnonymity`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -302,10 +343,8 @@ pub struct SendImMessageVoteData {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub anonymity: ::std::option::Option<
-        crate::tasks::task::result::AddFromCommentResponseStatus,
-    >,
-    /// `OPTIONS`: `AddFromCommentResponseStatus`.
+    pub anonymity: ::std::option::Option<SendImMessageVoteDataAnonymity>,
+    /// `OPTIONS`: `SendImMessageVoteDataAnonymity`.
     /// Default: `0`.
     /// Allowed values: `0`, `1`.
     #[serde(
@@ -314,9 +353,7 @@ pub struct SendImMessageVoteData {
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
     )]
-    pub options: ::std::option::Option<
-        crate::tasks::task::result::AddFromCommentResponseStatus,
-    >,
+    pub options: ::std::option::Option<SendImMessageVoteDataAnonymity>,
 }
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -331,18 +368,12 @@ impl SendImMessageVoteData {
         }
     }
     /// Sets `ANONYMITY`.
-    pub fn anonymity(
-        mut self,
-        value: crate::tasks::task::result::AddFromCommentResponseStatus,
-    ) -> Self {
+    pub fn anonymity(mut self, value: SendImMessageVoteDataAnonymity) -> Self {
         self.anonymity = Some(value);
         self
     }
     /// Sets `OPTIONS`.
-    pub fn options(
-        mut self,
-        value: crate::tasks::task::result::AddFromCommentResponseStatus,
-    ) -> Self {
+    pub fn options(mut self, value: SendImMessageVoteDataAnonymity) -> Self {
         self.options = Some(value);
         self
     }

@@ -650,7 +650,7 @@ pub struct Get {
     /// `ORDER`: `GetOrder`.
     /// Allowed values: `ASC`, `DESC`.
     #[serde(rename = "ORDER", default, skip_serializing_if = "Option::is_none")]
-    pub order: ::std::option::Option<crate::department::GetOrder>,
+    pub order: ::std::option::Option<GetOrder>,
     /// `start`: integer.
     #[serde(
         default,
@@ -688,7 +688,7 @@ impl Get {
         self
     }
     /// Sets `ORDER`.
-    pub fn order(mut self, value: crate::department::GetOrder) -> Self {
+    pub fn order(mut self, value: GetOrder) -> Self {
         self.order = Some(value);
         self
     }
@@ -1110,7 +1110,53 @@ impl GetFilter {
 /// Allowed values of `ORDER`.
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-pub type GetOrder = crate::department::GetOrder;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrder {
+    /// `ASC`
+    Asc,
+    /// `DESC`
+    Desc,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::bitrix24_runtime::wire::StrEnum for GetOrder {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl ::serde::Serialize for GetOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl<'de> ::serde::Deserialize<'de> for GetOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Parameters of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).
 ///
 /// - Scopes: `telephony`

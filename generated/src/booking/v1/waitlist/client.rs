@@ -41,7 +41,52 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponse = crate::booking::v1::booking::client::ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `type`: map of string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub type_: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None, type_: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+}
 /// Errors of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -112,17 +157,14 @@ pub struct Set {
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub clients: ::std::vec::Vec<crate::booking::v1::booking::client::SetClients>,
+    pub clients: ::std::vec::Vec<SetClients>,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
 impl Set {
     /// A value with the required `waitListId`, `clients`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        wait_list_id: i64,
-        clients: ::std::vec::Vec<crate::booking::v1::booking::client::SetClients>,
-    ) -> Self {
+    pub fn new(wait_list_id: i64, clients: ::std::vec::Vec<SetClients>) -> Self {
         Self { wait_list_id, clients }
     }
 }
@@ -214,7 +256,34 @@ impl ::std::error::Error for SetError {}
 /// The `clients` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type SetClients = crate::booking::v1::booking::client::SetClients;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SetClients {
+    /// `id`: integer, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
+    pub id: i64,
+    /// `type`: map of string, required.
+    #[serde(
+        rename = "type",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub type_: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
+}
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl SetClients {
+    /// A value with the required `id`, `type`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        id: i64,
+        type_: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        Self { id, type_ }
+    }
+}
 /// Parameters of [`booking.v1.waitlist.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-unset.html).
 ///
 /// - Scopes: `booking`

@@ -41,7 +41,73 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponse = crate::booking::v1::booking::external_data::ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `entityTypeId`: string.
+    #[serde(
+        rename = "entityTypeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity_type_id: ::std::option::Option<::std::string::String>,
+    /// `moduleId`: string.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            entity_type_id: None,
+            module_id: None,
+            value: None,
+        }
+    }
+    /// Sets `entityTypeId`.
+    pub fn entity_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type_id = Some(value.into());
+        self
+    }
+    /// Sets `moduleId`.
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// Errors of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -113,9 +179,7 @@ pub struct Set {
         rename = "externalData",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub external_data: ::std::vec::Vec<
-        crate::booking::v1::booking::external_data::SetExternalData,
-    >,
+    pub external_data: ::std::vec::Vec<SetExternalData>,
 }
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -124,9 +188,7 @@ impl Set {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         wait_list_id: i64,
-        external_data: ::std::vec::Vec<
-            crate::booking::v1::booking::external_data::SetExternalData,
-        >,
+        external_data: ::std::vec::Vec<SetExternalData>,
     ) -> Self {
         Self {
             wait_list_id,
@@ -222,7 +284,42 @@ impl ::std::error::Error for SetError {}
 /// The `externalData` object.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type SetExternalData = crate::booking::v1::booking::external_data::SetExternalData;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SetExternalData {
+    /// `moduleId`: string, required.
+    #[serde(
+        rename = "moduleId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::string::String,
+    /// `entityTypeId`: string, required.
+    #[serde(
+        rename = "entityTypeId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity_type_id: ::std::string::String,
+    /// `value`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub value: ::std::string::String,
+}
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl SetExternalData {
+    /// A value with the required `moduleId`, `entityTypeId`, `value`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        module_id: impl ::std::convert::Into<::std::string::String>,
+        entity_type_id: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            module_id: module_id.into(),
+            entity_type_id: entity_type_id.into(),
+            value: value.into(),
+        }
+    }
+}
 /// Parameters of [`booking.v1.waitlist.externalData.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-unset.html).
 ///
 /// - Scopes: `booking`

@@ -209,21 +209,18 @@ pub struct Set {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `items`: list of `AddFields`, required.
+    /// `items`: list of `SetItems`, required.
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::vec::Vec<crate::crm::contact::company::AddFields>,
+    pub items: ::std::vec::Vec<SetItems>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Set {
     /// A value with the required `id`, `items`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        id: i64,
-        items: ::std::vec::Vec<crate::crm::contact::company::AddFields>,
-    ) -> Self {
+    pub fn new(id: i64, items: ::std::vec::Vec<SetItems>) -> Self {
         Self { id, items }
     }
 }
@@ -302,4 +299,52 @@ impl ::std::error::Error for SetError {}
 /// The `items` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type SetItems = crate::crm::contact::company::AddFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SetItems {
+    /// `COMPANY_ID`: integer, required.
+    #[serde(
+        rename = "COMPANY_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub company_id: i64,
+    /// `IS_PRIMARY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_PRIMARY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_primary: ::std::option::Option<bool>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetItems {
+    /// A value with the required `COMPANY_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(company_id: i64) -> Self {
+        Self {
+            company_id,
+            is_primary: None,
+            sort: None,
+        }
+    }
+    /// Sets `IS_PRIMARY`.
+    pub fn is_primary(mut self, value: bool) -> Self {
+        self.is_primary = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+}

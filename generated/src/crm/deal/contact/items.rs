@@ -213,17 +213,14 @@ pub struct Set {
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::vec::Vec<crate::crm::company::contact::items::SetItems>,
+    pub items: ::std::vec::Vec<SetItems>,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Set {
     /// A value with the required `id`, `items`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        id: i64,
-        items: ::std::vec::Vec<crate::crm::company::contact::items::SetItems>,
-    ) -> Self {
+    pub fn new(id: i64, items: ::std::vec::Vec<SetItems>) -> Self {
         Self { id, items }
     }
 }
@@ -307,4 +304,52 @@ impl ::std::error::Error for SetError {}
 /// The `items` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type SetItems = crate::crm::company::contact::items::SetItems;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SetItems {
+    /// `CONTACT_ID`: integer, required.
+    #[serde(
+        rename = "CONTACT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub contact_id: i64,
+    /// `IS_PRIMARY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_PRIMARY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_primary: ::std::option::Option<bool>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl SetItems {
+    /// A value with the required `CONTACT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(contact_id: i64) -> Self {
+        Self {
+            contact_id,
+            is_primary: None,
+            sort: None,
+        }
+    }
+    /// Sets `IS_PRIMARY`.
+    pub fn is_primary(mut self, value: bool) -> Self {
+        self.is_primary = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+}

@@ -18,15 +18,15 @@ pub struct Add {
     /// `id`: integer, required.
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
-    /// `fields`: `SetItems`, required.
-    pub fields: crate::crm::company::contact::items::SetItems,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Add {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: crate::crm::company::contact::items::SetItems) -> Self {
+    pub fn new(id: i64, fields: AddFields) -> Self {
         Self { id, fields }
     }
 }
@@ -105,7 +105,55 @@ impl ::std::error::Error for AddError {}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type AddFields = crate::crm::company::contact::items::SetItems;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `CONTACT_ID`: integer, required.
+    #[serde(
+        rename = "CONTACT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub contact_id: i64,
+    /// `IS_PRIMARY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_PRIMARY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_primary: ::std::option::Option<bool>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddFields {
+    /// A value with the required `CONTACT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(contact_id: i64) -> Self {
+        Self {
+            contact_id,
+            is_primary: None,
+            sort: None,
+        }
+    }
+    /// Sets `IS_PRIMARY`.
+    pub fn is_primary(mut self, value: bool) -> Self {
+        self.is_primary = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.deal.contact.delete`](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-delete.html).
 ///
 /// - Scopes: `crm`
@@ -122,14 +170,14 @@ pub struct Delete {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
     /// `fields`: `DeleteFields`, required.
-    pub fields: crate::crm::company::contact::DeleteFields,
+    pub fields: DeleteFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Delete {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: crate::crm::company::contact::DeleteFields) -> Self {
+    pub fn new(id: i64, fields: DeleteFields) -> Self {
         Self { id, fields }
     }
 }
@@ -208,7 +256,25 @@ impl ::std::error::Error for DeleteError {}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type DeleteFields = crate::crm::company::contact::DeleteFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeleteFields {
+    /// `CONTACT_ID`: integer, required.
+    #[serde(
+        rename = "CONTACT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub contact_id: i64,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl DeleteFields {
+    /// A value with the required `CONTACT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(contact_id: i64) -> Self {
+        Self { contact_id }
+    }
+}
 /// Parameters of [`crm.deal.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-fields.html).
 ///
 /// - Scopes: `crm`

@@ -145,9 +145,7 @@ pub struct Get {
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<
-        crate::crm::company::details::configuration::GetScope,
-    >,
+    pub scope: ::std::option::Option<GetScope>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -175,10 +173,7 @@ impl Get {
         }
     }
     /// Sets `scope`.
-    pub fn scope(
-        mut self,
-        value: crate::crm::company::details::configuration::GetScope,
-    ) -> Self {
+    pub fn scope(mut self, value: GetScope) -> Self {
         self.scope = Some(value);
         self
     }
@@ -259,7 +254,53 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `scope`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type GetScope = crate::crm::company::details::configuration::GetScope;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetScope {
+    /// `P`
+    P,
+    /// `C`
+    C,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::bitrix24_runtime::wire::StrEnum for GetScope {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "P" => Self::P,
+            "C" => Self::C,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::P => "P",
+            Self::C => "C",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ::serde::Serialize for GetScope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl<'de> ::serde::Deserialize<'de> for GetScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `extras` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -281,9 +322,7 @@ pub struct Reset {
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<
-        crate::crm::company::details::configuration::GetScope,
-    >,
+    pub scope: ::std::option::Option<GetScope>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -311,10 +350,7 @@ impl Reset {
         }
     }
     /// Sets `scope`.
-    pub fn scope(
-        mut self,
-        value: crate::crm::company::details::configuration::GetScope,
-    ) -> Self {
+    pub fn scope(mut self, value: GetScope) -> Self {
         self.scope = Some(value);
         self
     }
@@ -395,7 +431,7 @@ impl ::std::error::Error for ResetError {}
 /// Allowed values of `scope`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type ResetScope = crate::crm::company::details::configuration::GetScope;
+pub type ResetScope = GetScope;
 /// The `extras` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -417,9 +453,7 @@ pub struct Set {
     /// Default: `P`.
     /// Allowed values: `P`, `C`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<
-        crate::crm::company::details::configuration::GetScope,
-    >,
+    pub scope: ::std::option::Option<GetScope>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -451,10 +485,7 @@ impl Set {
         }
     }
     /// Sets `scope`.
-    pub fn scope(
-        mut self,
-        value: crate::crm::company::details::configuration::GetScope,
-    ) -> Self {
+    pub fn scope(mut self, value: GetScope) -> Self {
         self.scope = Some(value);
         self
     }
@@ -535,7 +566,7 @@ impl ::std::error::Error for SetError {}
 /// Allowed values of `scope`.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type SetScope = crate::crm::company::details::configuration::GetScope;
+pub type SetScope = GetScope;
 /// The `extras` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

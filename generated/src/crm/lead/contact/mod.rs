@@ -182,14 +182,14 @@ pub struct Delete {
     #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>")]
     pub id: i64,
     /// `fields`: `DeleteFields`, required.
-    pub fields: crate::crm::company::contact::DeleteFields,
+    pub fields: DeleteFields,
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl Delete {
     /// A value with the required `id`, `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(id: i64, fields: crate::crm::company::contact::DeleteFields) -> Self {
+    pub fn new(id: i64, fields: DeleteFields) -> Self {
         Self { id, fields }
     }
 }
@@ -275,7 +275,25 @@ impl ::std::error::Error for DeleteError {}
 /// The `fields` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type DeleteFields = crate::crm::company::contact::DeleteFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeleteFields {
+    /// `CONTACT_ID`: integer, required.
+    #[serde(
+        rename = "CONTACT_ID",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub contact_id: i64,
+}
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl DeleteFields {
+    /// A value with the required `CONTACT_ID`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(contact_id: i64) -> Self {
+        Self { contact_id }
+    }
+}
 /// Parameters of [`crm.lead.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-fields.html).
 ///
 /// - Scopes: `crm`

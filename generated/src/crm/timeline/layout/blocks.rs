@@ -55,8 +55,8 @@ impl ::bitrix24_runtime::Method for Delete {
     type Error = DeleteError;
 }
 /// The `result` of [`crm.timeline.layout.blocks.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-delete.html).
-#[cfg(any(feature = "crm", feature = "humanresources"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "humanresources"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -69,10 +69,10 @@ pub struct DeleteResponse {
     )]
     pub success: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "crm", feature = "humanresources"))]
+#[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(DeleteResponse);
-#[cfg(any(feature = "crm", feature = "humanresources"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "humanresources"))))]
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl DeleteResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -58,7 +58,43 @@ impl ::bitrix24_runtime::Method for Set {
 /// The `result` of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html).
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-pub type SetResponse = crate::humanresources::hcmlink::employee::SetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SetResponse {
+    /// `status`: `SetResponseStatus`.
+    /// Allowed values: `ok`, `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: ::std::option::Option<SetResponseStatus>,
+    /// `errors`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub errors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "humanresources.hcmlink")]
+::bitrix24_runtime::wire_object!(SetResponse);
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl SetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { status: None, errors: None }
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: SetResponseStatus) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn errors(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+}
 /// Errors of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html).
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -162,7 +198,57 @@ impl SetData {
 /// Allowed values of `status`.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-pub type SetJobFieldsStatus = crate::humanresources::hcmlink::employee::SetJobFieldsStatus;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SetJobFieldsStatus {
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `DONE`
+    Done,
+    /// `CANCELED`
+    Canceled,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl ::bitrix24_runtime::wire::StrEnum for SetJobFieldsStatus {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "IN_PROGRESS" => Self::InProgress,
+            "DONE" => Self::Done,
+            "CANCELED" => Self::Canceled,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::Done => "DONE",
+            Self::Canceled => "CANCELED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl ::serde::Serialize for SetJobFieldsStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl<'de> ::serde::Deserialize<'de> for SetJobFieldsStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `data` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
@@ -175,7 +261,7 @@ pub type SetJobFieldsData = SetData;
 pub struct SetJobFields {
     /// `status`: `SetJobFieldsStatus`, required.
     /// Allowed values: `IN_PROGRESS`, `DONE`, `CANCELED`.
-    pub status: crate::humanresources::hcmlink::employee::SetJobFieldsStatus,
+    pub status: SetJobFieldsStatus,
     /// `total`: integer.
     #[serde(
         default,
@@ -199,9 +285,7 @@ pub struct SetJobFields {
 impl SetJobFields {
     /// A value with the required `status`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        status: crate::humanresources::hcmlink::employee::SetJobFieldsStatus,
-    ) -> Self {
+    pub fn new(status: SetJobFieldsStatus) -> Self {
         Self {
             status,
             total: None,
@@ -249,4 +333,50 @@ impl SetJob {
 /// Allowed values of `status`.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-pub type SetResponseStatus = crate::humanresources::hcmlink::employee::SetResponseStatus;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SetResponseStatus {
+    /// `ok`
+    Ok,
+    /// `error`
+    Error,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl ::bitrix24_runtime::wire::StrEnum for SetResponseStatus {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ok" => Self::Ok,
+            "error" => Self::Error,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl ::serde::Serialize for SetResponseStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl<'de> ::serde::Deserialize<'de> for SetResponseStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}

@@ -118,20 +118,105 @@ impl ::std::error::Error for UpdateError {}
 /// Allowed values of `status`.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-pub type UpdateFieldsStatus = crate::humanresources::hcmlink::employee::SetJobFieldsStatus;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateFieldsStatus {
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `DONE`
+    Done,
+    /// `CANCELED`
+    Canceled,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl ::bitrix24_runtime::wire::StrEnum for UpdateFieldsStatus {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "IN_PROGRESS" => Self::InProgress,
+            "DONE" => Self::Done,
+            "CANCELED" => Self::Canceled,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::Done => "DONE",
+            Self::Canceled => "CANCELED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl ::serde::Serialize for UpdateFieldsStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl<'de> ::serde::Deserialize<'de> for UpdateFieldsStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// The `data` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
-pub type UpdateFieldsData = crate::humanresources::hcmlink::company::UpdateFieldsData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateFieldsData {
+    /// `result`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub result: ::std::option::Option<bool>,
+    /// `time`: `Time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: ::std::option::Option<crate::types::Time>,
+}
+#[cfg(feature = "humanresources.hcmlink")]
+::bitrix24_runtime::wire_object!(UpdateFieldsData);
+#[cfg(feature = "humanresources.hcmlink")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
+impl UpdateFieldsData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { result: None, time: None }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: crate::types::Time) -> Self {
+        self.time = Some(value);
+        self
+    }
+}
 /// The `fields` object.
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFields {
-    /// `status`: `SetJobFieldsStatus`, required.
+    /// `status`: `UpdateFieldsStatus`, required.
     /// Allowed values: `IN_PROGRESS`, `DONE`, `CANCELED`.
-    pub status: crate::humanresources::hcmlink::employee::SetJobFieldsStatus,
+    pub status: UpdateFieldsStatus,
     /// `total`: integer.
     #[serde(
         default,
@@ -148,18 +233,14 @@ pub struct UpdateFields {
     pub sent: ::std::option::Option<i64>,
     /// `data`: `UpdateFieldsData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<
-        crate::humanresources::hcmlink::company::UpdateFieldsData,
-    >,
+    pub data: ::std::option::Option<UpdateFieldsData>,
 }
 #[cfg(feature = "humanresources.hcmlink")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources.hcmlink")))]
 impl UpdateFields {
     /// A value with the required `status`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        status: crate::humanresources::hcmlink::employee::SetJobFieldsStatus,
-    ) -> Self {
+    pub fn new(status: UpdateFieldsStatus) -> Self {
         Self {
             status,
             total: None,
@@ -178,10 +259,7 @@ impl UpdateFields {
         self
     }
     /// Sets `data`.
-    pub fn data(
-        mut self,
-        value: crate::humanresources::hcmlink::company::UpdateFieldsData,
-    ) -> Self {
+    pub fn data(mut self, value: UpdateFieldsData) -> Self {
         self.data = Some(value);
         self
     }

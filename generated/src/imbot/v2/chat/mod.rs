@@ -535,7 +535,34 @@ impl ::bitrix24_runtime::Method for Leave {
 /// The `result` of [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type LeaveResponse = crate::imbot::v2::bot::UnregisterResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct LeaveResponse {
+    /// `result`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub result: ::std::option::Option<bool>,
+}
+#[cfg(feature = "imbot")]
+::bitrix24_runtime::wire_object!(LeaveResponse);
+#[cfg(feature = "imbot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
+impl LeaveResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
 /// Errors of [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -682,7 +709,7 @@ impl ::bitrix24_runtime::Method for SetOwner {
 /// The `result` of [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type SetOwnerResponse = crate::imbot::v2::bot::UnregisterResponse;
+pub type SetOwnerResponse = LeaveResponse;
 /// Errors of [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
@@ -825,7 +852,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`imbot.v2.Chat.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-pub type UpdateResponse = crate::imbot::v2::bot::UnregisterResponse;
+pub type UpdateResponse = LeaveResponse;
 /// Errors of [`imbot.v2.Chat.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html).
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]

@@ -12,10 +12,10 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `CRM_ENTITY_TYPE`: `GetCrmEntityType`, required.
+    /// `CRM_ENTITY_TYPE`: `AddCrmEntityType`, required.
     /// Allowed values: `lead`, `deal`, `company`, `contact`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
-    pub crm_entity_type: crate::imopenlines::crm::chat::GetCrmEntityType,
+    pub crm_entity_type: AddCrmEntityType,
     /// `CRM_ENTITY`: integer, required.
     #[serde(
         rename = "CRM_ENTITY",
@@ -43,7 +43,7 @@ impl Add {
     /// A value with the required `CRM_ENTITY_TYPE`, `CRM_ENTITY`, `USER_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        crm_entity_type: crate::imopenlines::crm::chat::GetCrmEntityType,
+        crm_entity_type: AddCrmEntityType,
         crm_entity: i64,
         user_id: i64,
     ) -> Self {
@@ -169,7 +169,61 @@ impl ::std::error::Error for AddError {}
 /// Allowed values of `CRM_ENTITY_TYPE`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type AddCrmEntityType = crate::imopenlines::crm::chat::GetCrmEntityType;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddCrmEntityType {
+    /// `lead`
+    Lead,
+    /// `deal`
+    Deal,
+    /// `company`
+    Company,
+    /// `contact`
+    Contact,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl ::bitrix24_runtime::wire::StrEnum for AddCrmEntityType {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "lead" => Self::Lead,
+            "deal" => Self::Deal,
+            "company" => Self::Company,
+            "contact" => Self::Contact,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Lead => "lead",
+            Self::Deal => "deal",
+            Self::Company => "company",
+            Self::Contact => "contact",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl ::serde::Serialize for AddCrmEntityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl<'de> ::serde::Deserialize<'de> for AddCrmEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
 /// Parameters of [`imopenlines.crm.chat.user.delete`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-user-delete.html).
 ///
 /// - Scopes: `imopenlines`
@@ -182,10 +236,10 @@ pub type AddCrmEntityType = crate::imopenlines::crm::chat::GetCrmEntityType;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete {
-    /// `CRM_ENTITY_TYPE`: `GetCrmEntityType`, required.
+    /// `CRM_ENTITY_TYPE`: `AddCrmEntityType`, required.
     /// Allowed values: `lead`, `deal`, `company`, `contact`.
     #[serde(rename = "CRM_ENTITY_TYPE")]
-    pub crm_entity_type: crate::imopenlines::crm::chat::GetCrmEntityType,
+    pub crm_entity_type: AddCrmEntityType,
     /// `CRM_ENTITY`: integer, required.
     #[serde(
         rename = "CRM_ENTITY",
@@ -213,7 +267,7 @@ impl Delete {
     /// A value with the required `CRM_ENTITY_TYPE`, `CRM_ENTITY`, `USER_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        crm_entity_type: crate::imopenlines::crm::chat::GetCrmEntityType,
+        crm_entity_type: AddCrmEntityType,
         crm_entity: i64,
         user_id: i64,
     ) -> Self {
@@ -354,4 +408,4 @@ impl ::std::error::Error for DeleteError {}
 /// Allowed values of `CRM_ENTITY_TYPE`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type DeleteCrmEntityType = crate::imopenlines::crm::chat::GetCrmEntityType;
+pub type DeleteCrmEntityType = AddCrmEntityType;

@@ -12,10 +12,10 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Url {
-    /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
+    /// `IBLOCK_TYPE_ID`: `UrlIblockTypeId`, required.
     /// Allowed values: `lists`, `bitrix_processes`, `lists_socnet`.
     #[serde(rename = "IBLOCK_TYPE_ID")]
-    pub iblock_type_id: crate::lists::AddIblockTypeId,
+    pub iblock_type_id: UrlIblockTypeId,
     /// `IBLOCK_ID`: integer.
     #[serde(
         rename = "IBLOCK_ID",
@@ -60,7 +60,7 @@ pub struct Url {
 impl Url {
     /// A value with the required `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(iblock_type_id: crate::lists::AddIblockTypeId, field_id: i64) -> Self {
+    pub fn new(iblock_type_id: UrlIblockTypeId, field_id: i64) -> Self {
         Self {
             iblock_type_id,
             iblock_id: None,
@@ -193,4 +193,54 @@ impl ::std::error::Error for UrlError {}
 /// Allowed values of `IBLOCK_TYPE_ID`.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-pub type UrlIblockTypeId = crate::lists::AddIblockTypeId;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UrlIblockTypeId {
+    /// `lists`
+    Lists,
+    /// `bitrix_processes`
+    BitrixProcesses,
+    /// `lists_socnet`
+    ListsSocnet,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl ::bitrix24_runtime::wire::StrEnum for UrlIblockTypeId {
+    fn from_wire(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "lists" => Self::Lists,
+            "bitrix_processes" => Self::BitrixProcesses,
+            "lists_socnet" => Self::ListsSocnet,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn as_wire(&self) -> &str {
+        match self {
+            Self::Lists => "lists",
+            Self::BitrixProcesses => "bitrix_processes",
+            Self::ListsSocnet => "lists_socnet",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl ::serde::Serialize for UrlIblockTypeId {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
+    }
+}
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl<'de> ::serde::Deserialize<'de> for UrlIblockTypeId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}

@@ -54,7 +54,39 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`call.followup.field.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html).
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]
-pub type GetResponse = crate::v3::call::followup::GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `item`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub item: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+}
+#[cfg(feature = "call")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { item: None }
+    }
+    /// Sets `item`.
+    pub fn item(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.item = Some(value);
+        self
+    }
+}
 /// Errors of [`call.followup.field.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html).
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]
@@ -137,33 +169,8 @@ impl ::bitrix24_runtime::Method for List {
     type Error = ListError;
 }
 /// The `result` of [`call.followup.field.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html).
-#[cfg(
-    any(
-        feature = "call",
-        feature = "humanresources",
-        feature = "mail",
-        feature = "main",
-        feature = "note",
-        feature = "tasks",
-        feature = "timeman"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "call",
-                feature = "humanresources",
-                feature = "mail",
-                feature = "main",
-                feature = "note",
-                feature = "tasks",
-                feature = "timeman"
-            )
-        )
-    )
-)]
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -176,45 +183,10 @@ pub struct ListResponse {
     )]
     pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-#[cfg(
-    any(
-        feature = "call",
-        feature = "humanresources",
-        feature = "mail",
-        feature = "main",
-        feature = "note",
-        feature = "tasks",
-        feature = "timeman"
-    )
-)]
+#[cfg(feature = "call")]
 ::bitrix24_runtime::wire_object!(ListResponse);
-#[cfg(
-    any(
-        feature = "call",
-        feature = "humanresources",
-        feature = "mail",
-        feature = "main",
-        feature = "note",
-        feature = "tasks",
-        feature = "timeman"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "call",
-                feature = "humanresources",
-                feature = "mail",
-                feature = "main",
-                feature = "note",
-                feature = "tasks",
-                feature = "timeman"
-            )
-        )
-    )
-)]
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
 impl ListResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -69,31 +69,8 @@ impl ::bitrix24_runtime::Method for Get {
     type Error = GetError;
 }
 /// The `result` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-#[cfg(
-    any(
-        feature = "call",
-        feature = "humanresources",
-        feature = "mail",
-        feature = "main",
-        feature = "tasks",
-        feature = "timeman"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "call",
-                feature = "humanresources",
-                feature = "mail",
-                feature = "main",
-                feature = "tasks",
-                feature = "timeman"
-            )
-        )
-    )
-)]
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -108,42 +85,10 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-#[cfg(
-    any(
-        feature = "call",
-        feature = "humanresources",
-        feature = "mail",
-        feature = "main",
-        feature = "tasks",
-        feature = "timeman"
-    )
-)]
+#[cfg(feature = "call")]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(
-    any(
-        feature = "call",
-        feature = "humanresources",
-        feature = "mail",
-        feature = "main",
-        feature = "tasks",
-        feature = "timeman"
-    )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "call",
-                feature = "humanresources",
-                feature = "mail",
-                feature = "main",
-                feature = "tasks",
-                feature = "timeman"
-            )
-        )
-    )
-)]
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

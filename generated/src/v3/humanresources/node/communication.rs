@@ -105,7 +105,34 @@ impl ::bitrix24_runtime::Method for Edit {
 /// The `result` of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type EditResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct EditResponse {
+    /// `success`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub success: ::std::option::Option<bool>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(EditResponse);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl EditResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { success: None }
+    }
+    /// Sets `success`.
+    pub fn success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
 /// Errors of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]

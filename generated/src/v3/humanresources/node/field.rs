@@ -52,11 +52,8 @@ impl ::bitrix24_runtime::Method for Get {
     type Error = GetError;
 }
 /// The `result` of [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html).
-#[cfg(any(feature = "humanresources", feature = "mail", feature = "note"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "humanresources", feature = "mail", feature = "note")))
-)]
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -71,13 +68,10 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-#[cfg(any(feature = "humanresources", feature = "mail", feature = "note"))]
+#[cfg(feature = "humanresources")]
 ::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(any(feature = "humanresources", feature = "mail", feature = "note"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "humanresources", feature = "mail", feature = "note")))
-)]
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
 impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -177,7 +171,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type ListResponse = crate::v3::call::followup::field::ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `items`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
 /// Errors of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]

@@ -54,7 +54,39 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-pub type GetResponse = crate::v3::humanresources::node::field::GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `item`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub item: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+#[cfg(feature = "mail")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { item: None }
+    }
+    /// Sets `item`.
+    pub fn item(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.item = Some(value);
+        self
+    }
+}
 /// Errors of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -139,7 +171,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-pub type ListResponse = crate::v3::call::followup::field::ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `items`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "mail")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
 /// Errors of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]

@@ -54,7 +54,39 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-pub type GetResponse = crate::v3::call::followup::GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `item`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub item: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+}
+#[cfg(feature = "mail")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { item: None }
+    }
+    /// Sets `item`.
+    pub fn item(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.item = Some(value);
+        self
+    }
+}
 /// Errors of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]

@@ -189,7 +189,34 @@ impl ::bitrix24_runtime::Method for Delete {
 /// The `result` of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type DeleteResponse = crate::imconnector::UnregisterResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DeleteResponse {
+    /// `result`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub result: ::std::option::Option<bool>,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(DeleteResponse);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl DeleteResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
 /// Errors of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -411,7 +438,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type ListResponse = crate::v3::call::followup::field::ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `items`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
 /// Errors of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -487,7 +541,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type UpdateResponse = crate::imconnector::UnregisterResponse;
+pub type UpdateResponse = DeleteResponse;
 /// Errors of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]

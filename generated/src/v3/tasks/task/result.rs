@@ -13,15 +13,15 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add {
-    /// `fields`: `SendFields`, required.
-    pub fields: crate::v3::tasks::task::chat::message::SendFields,
+    /// `fields`: `AddFields`, required.
+    pub fields: AddFields,
 }
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
 impl Add {
     /// A value with the required `fields`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(fields: crate::v3::tasks::task::chat::message::SendFields) -> Self {
+    pub fn new(fields: AddFields) -> Self {
         Self { fields }
     }
 }
@@ -99,7 +99,31 @@ impl ::std::error::Error for AddError {}
 /// The `fields` object.
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type AddFields = crate::v3::tasks::task::chat::message::SendFields;
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddFields {
+    /// `taskId`: integer, required.
+    #[serde(
+        rename = "taskId",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub task_id: i64,
+    /// `text`: string, required.
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
+    pub text: ::std::string::String,
+}
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl AddFields {
+    /// A value with the required `taskId`, `text`.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        task_id: i64,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self { task_id, text: text.into() }
+    }
+}
 /// The `rights` object.
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -464,7 +488,34 @@ impl ::bitrix24_runtime::Method for Delete {
 /// The `result` of [`tasks.task.result.delete`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type DeleteResponse = crate::imbot::v2::bot::UnregisterResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DeleteResponse {
+    /// `result`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub result: ::std::option::Option<bool>,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(DeleteResponse);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl DeleteResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
 /// Errors of [`tasks.task.result.delete`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]

@@ -54,7 +54,39 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type GetResponse = crate::v3::humanresources::node::field::GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `item`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub item: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { item: None }
+    }
+    /// Sets `item`.
+    pub fn item(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.item = Some(value);
+        self
+    }
+}
 /// Errors of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -139,7 +171,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type ListResponse = crate::v3::call::followup::field::ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `items`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
 /// Errors of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]

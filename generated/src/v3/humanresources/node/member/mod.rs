@@ -54,7 +54,34 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type AddResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `success`: boolean.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::TrueFalse>",
+    )]
+    pub success: ::std::option::Option<bool>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(AddResponse);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl AddResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { success: None }
+    }
+    /// Sets `success`.
+    pub fn success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
 /// Errors of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -217,7 +244,7 @@ impl ::bitrix24_runtime::Method for Move {
 /// The `result` of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type MoveResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
+pub type MoveResponse = AddResponse;
 /// Errors of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -456,7 +483,7 @@ impl ::bitrix24_runtime::Method for Set {
 /// The `result` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type SetResponse = crate::crm::timeline::layout::blocks::DeleteResponse;
+pub type SetResponse = AddResponse;
 /// Errors of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]

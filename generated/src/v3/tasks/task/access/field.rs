@@ -54,7 +54,39 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`tasks.task.access.field.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-get.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type GetResponse = crate::v3::call::followup::GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `item`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub item: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { item: None }
+    }
+    /// Sets `item`.
+    pub fn item(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.item = Some(value);
+        self
+    }
+}
 /// Errors of [`tasks.task.access.field.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-get.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -139,7 +171,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`tasks.task.access.field.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type ListResponse = crate::v3::call::followup::field::ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `items`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
 /// Errors of [`tasks.task.access.field.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]

@@ -51,7 +51,34 @@ impl ::bitrix24_runtime::Method for Attach {
 /// The `result` of [`tasks.task.file.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-pub type AttachResponse = crate::imconnector::UnregisterResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AttachResponse {
+    /// `result`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub result: ::std::option::Option<bool>,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(AttachResponse);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl AttachResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
 /// Errors of [`tasks.task.file.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
