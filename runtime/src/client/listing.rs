@@ -377,8 +377,7 @@ impl Client {
         inner
             .operating
             .wait(&walk.method, inner.retry.max_operating_wait_limit())
-            .await
-            .map_err(Failure::Api)?;
+            .await?;
         let mut batch = BatchRequest::new().halt(true);
         let path = walk.listing.last_id_path();
         let mut keys: Vec<String> = Vec::with_capacity(walk.listing.pages_per_request);

@@ -27,6 +27,7 @@ mod batch;
 mod builder;
 #[expect(clippy::module_inception, reason = "the module of the `Client` type")]
 mod client;
+mod coordination;
 mod endpoint;
 mod error;
 mod listing;
@@ -34,6 +35,9 @@ mod oauth;
 mod operating;
 mod paging;
 mod rate_limit;
+#[cfg(feature = "redis")]
+pub mod redis;
+mod renewal;
 mod reply;
 mod retry;
 mod tokens;
@@ -44,7 +48,9 @@ pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
 pub use batch::{BATCH_LIMIT, BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
 pub use builder::{BuildError, ClientBuilder};
 pub use client::Client;
-pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportError};
+pub use error::{
+    CoordinationError, Error, RefreshError, RequestError, TokenStoreError, TransportError,
+};
 pub use listing::FastListing;
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
