@@ -19,13 +19,14 @@ mod redis_server;
 mod renewal;
 mod tls;
 mod worker;
+mod workload;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use redis_server::RedisServer;
+use redis_server::{RedisServer, on_path};
 
 /// What every scenario gets.
 pub struct Env {
@@ -38,14 +39,6 @@ pub struct Env {
 }
 
 type Scenario = fn(&Env);
-
-/// The program `name` on the `PATH`, if any.
-pub fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
 
 /// Whether this runs under CI, where a missing program fails a test rather than skips it.
 pub fn under_ci() -> bool {

@@ -5,48 +5,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use bitrix24_fake_portal::FakePortal;
-use serde_json::json;
 
 use crate::Env;
 use crate::checks::{bucket_overflow, calls, errors, refusals};
 use crate::processes::run_all;
-use crate::worker::{Auth, Call, Shared, Spec};
-
-const PROCESSES: usize = 8;
-const TASKS: usize = 8;
-
-/// The specs of the fleet: each task lists deals (even tasks) or adds one (odd tasks),
-/// with the default limits on the client and the default retries.
-pub fn specs(portal: &FakePortal, redis: Option<&Shared>, rounds: usize) -> Vec<Spec> {
-    (0..PROCESSES)
-        .map(|process| Spec {
-            auth: Auth::Webhook(portal.webhook_url()),
-            redis: redis.cloned(),
-            rate: (2.0, 50),
-            max_attempts: 6,
-            max_operating_wait_ms: 600_000,
-            tasks: (0..TASKS)
-                .map(|task| {
-                    (0..rounds)
-                        .map(|round| {
-                            if (task + round) % 2 == 0 {
-                                Call::new("crm.item.list", json!({"entityTypeId": 2}))
-                            } else {
-                                let title = format!("p{process} t{task} r{round}");
-                                Call::new(
-                                    "crm.item.add",
-                                    json!({"entityTypeId": 2, "fields": {"title": title}}),
-                                )
-                            }
-                        })
-                        .collect()
-                })
-                .collect(),
-            repeat_until_ms: None,
-            pause_ms: 0,
-        })
-        .collect()
-}
+use crate::worker::Shared;
+use crate::workload::{PROCESSES, TASKS, listing_and_adding};
 
 pub fn eight_processes_share_one_bucket_and_stay_under_the_portal_limit(env: &Env) {
     let shared = Shared {
@@ -62,7 +26,10 @@ pub fn eight_processes_share_one_bucket_and_stay_under_the_portal_limit(env: &En
             "local (baseline)"
         };
         let portal = env.runtime.block_on(FakePortal::start()).expect("a portal");
-        let reports = run_all(&specs(&portal, redis, 1), Duration::from_secs(120));
+        let reports = run_all(
+            &listing_and_adding(&portal, redis, 1),
+            Duration::from_secs(120),
+        );
         let log = portal.request_log();
         let refused = refusals(&log);
         let overflow = bucket_overflow(&log, 50.0, 2.0);

@@ -9,9 +9,9 @@ use bitrix24_fake_portal::FakePortal;
 use serde_json::json;
 
 use crate::processes::spawn;
-use crate::redis_server::{RedisServer, Tls};
+use crate::redis_server::{RedisServer, Tls, on_path};
 use crate::worker::{Auth, Call, Shared, Spec};
-use crate::{Env, on_path, under_ci};
+use crate::{Env, under_ci};
 
 /// Makes a certificate authority and a certificate for `localhost` / 127.0.0.1 signed by
 /// it, in `dir`.
