@@ -18,6 +18,8 @@
 //! - walks list methods page by page ([`Client::pages`], [`Client::items`]), or reads
 //!   large lists fast by identifier without counting, 50 pages per `batch` request
 //!   ([`Client::list_fast`], [`FastListing`]);
+//! - with the feature `redis`, shares the bucket, the pauses and the OAuth renewal with
+//!   clients in other processes (`redis::RedisFleet`);
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
 //!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
 //!   outcome and duration.
