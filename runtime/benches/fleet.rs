@@ -130,12 +130,7 @@ async fn overhead(redis: &RedisServer) {
 /// Part 2: the 8 × 8 fleet under the default limits, sharing a bucket or not.
 fn fleet(runtime: &tokio::runtime::Runtime, redis: &RedisServer, shared: bool) {
     let portal = runtime.block_on(FakePortal::start()).expect("a portal");
-    let config = shared.then(|| Shared {
-        url: redis.url(),
-        prefix: "bench-fleet".to_owned(),
-        lease_ms: None,
-        fall_back: false,
-    });
+    let config = shared.then(|| Shared::new(redis.url(), "bench-fleet"));
     let started = Instant::now();
     let reports = processes::run_all(
         &workload::listing_and_adding(&portal, config.as_ref(), 2),

@@ -251,8 +251,7 @@ impl Client {
                     next,
                     total,
                 }) => {
-                    let reset_at = time.as_ref().and_then(|time| time.operating_reset_at);
-                    inner.operating.record(call.name, reset_at);
+                    inner.operating.record(call.name, time.as_ref()).await;
                     let result = decode(result).map_err(|error| {
                         Failure::Undecodable(UndecodableReply::json(
                             status,

@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use tokio::time::Instant;
 
 use super::error::{CoordinationError, Failure};
-use crate::ApiError;
+use crate::{ApiError, Time};
 
 /// How long after the reported `operating_reset_at` a blocked method is tried again: the
 /// reset time is given in whole seconds.
@@ -107,8 +107,9 @@ impl OperatingGate {
 /// Where a client keeps its operating-time holds: in itself ([`OperatingGate`]), or
 /// shared with other processes (feature `redis`).
 pub(crate) trait OperatingHolds: Send + Sync + std::fmt::Debug {
-    /// Notes the reset time a successful reply reported for `method`.
-    fn record(&self, method: &str, reset_at: Option<i64>);
+    /// Notes the operating-time figures (`operating`, `operating_reset_at`) a successful
+    /// reply reported for `method`. It never fails: the call it belongs to succeeded.
+    fn record<'a>(&'a self, method: &'a str, time: Option<&'a Time>) -> BoxFuture<'a, ()>;
 
     /// Holds back `method` after the portal refused it with `error` (see
     /// [`OperatingGate::block`]); returns how long.
@@ -130,8 +131,9 @@ pub(crate) trait OperatingHolds: Send + Sync + std::fmt::Debug {
 }
 
 impl OperatingHolds for OperatingGate {
-    fn record(&self, method: &str, reset_at: Option<i64>) {
-        OperatingGate::record(self, method, reset_at);
+    fn record<'a>(&'a self, method: &'a str, time: Option<&'a Time>) -> BoxFuture<'a, ()> {
+        OperatingGate::record(self, method, time.and_then(|time| time.operating_reset_at));
+        Box::pin(std::future::ready(()))
     }
 
     fn block<'a>(

@@ -63,6 +63,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         holds::one_refusal_holds_the_method_in_every_process,
     ),
     (
+        "holds::a_method_near_its_limit_is_paused_before_the_portal_refuses",
+        holds::a_method_near_its_limit_is_paused_before_the_portal_refuses,
+    ),
+    (
         "outage::redis_stopped_and_restarted_mid_run",
         outage::redis_stopped_and_restarted_mid_run,
     ),

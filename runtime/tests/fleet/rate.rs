@@ -13,12 +13,7 @@ use crate::worker::Shared;
 use crate::workload::{PROCESSES, TASKS, listing_and_adding};
 
 pub fn eight_processes_share_one_bucket_and_stay_under_the_portal_limit(env: &Env) {
-    let shared = Shared {
-        url: env.redis.url(),
-        prefix: "rate".to_owned(),
-        lease_ms: None,
-        fall_back: false,
-    };
+    let shared = Shared::new(env.redis.url(), "rate");
     for redis in [Some(&shared), None] {
         let label = if redis.is_some() {
             "shared"

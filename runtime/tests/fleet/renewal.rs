@@ -44,10 +44,8 @@ fn spec(
 
 fn shared(env: &Env, prefix: &str, lease_ms: Option<u64>) -> Shared {
     Shared {
-        url: env.redis.url(),
-        prefix: prefix.to_owned(),
         lease_ms,
-        fall_back: false,
+        ..Shared::new(env.redis.url(), prefix)
     }
 }
 

@@ -108,12 +108,7 @@ pub fn rediss_urls_verify_the_server_and_hide_the_password(env: &Env) {
         .expect("a portal");
     let spec = Spec {
         auth: Auth::Webhook(portal.webhook_url()),
-        redis: Some(Shared {
-            url: redis.url(),
-            prefix: "tls".to_owned(),
-            lease_ms: None,
-            fall_back: false,
-        }),
+        redis: Some(Shared::new(redis.url(), "tls")),
         rate: (1000.0, 1000),
         max_attempts: 1,
         max_operating_wait_ms: 0,

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bitrix24_runtime::client::redis::{RedisFleet, WhenUnavailable};
+use bitrix24_runtime::client::redis::RedisFleet;
 use bitrix24_runtime::client::{
     Error, MemoryTokenStore, OAuth, RateLimit, RefreshError, RetryPolicy, Tokens, Webhook,
 };
@@ -62,8 +62,21 @@ pub struct Shared {
     pub prefix: String,
     /// The renewal lease in milliseconds; `None` for the default.
     pub lease_ms: Option<u64>,
-    /// Whether calls go on with the client's own limits while Redis is unavailable.
-    pub fall_back: bool,
+    /// The `operating` time at which a method is paused for the fleet, in milliseconds;
+    /// `None` to pause only after `OPERATION_TIME_LIMIT`.
+    pub operating_pause_ms: Option<u64>,
+}
+
+impl Shared {
+    /// The Redis at `url`, keys under `prefix`, the other settings the defaults.
+    pub fn new(url: String, prefix: &str) -> Self {
+        Self {
+            url,
+            prefix: prefix.to_owned(),
+            lease_ms: None,
+            operating_pause_ms: None,
+        }
+    }
 }
 
 /// One call: a method and its parameters.
@@ -196,8 +209,8 @@ fn client(spec: &Spec) -> Client {
         if let Some(lease) = shared.lease_ms {
             fleet = fleet.renewal_lease(Duration::from_millis(lease));
         }
-        if shared.fall_back {
-            fleet = fleet.when_unavailable(WhenUnavailable::FallBackToLocal);
+        if let Some(pause) = shared.operating_pause_ms {
+            fleet = fleet.pause_at_operating_time(Duration::from_millis(pause));
         }
         builder = builder.redis(&fleet);
     }

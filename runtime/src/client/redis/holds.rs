@@ -1,6 +1,7 @@
 //! Operating-time holds shared through Redis: when one client is refused a method with
-//! `OPERATION_TIME_LIMIT`, every client of the same credential holds the method back
-//! until the reset.
+//! `OPERATION_TIME_LIMIT`, or, if so configured, sees the method's `operating` time reach
+//! a threshold, every client of the same credential holds the method back until the
+//! reset.
 
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
@@ -11,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::connection::Connection;
 use super::keys::Keys;
-use crate::ApiError;
 use crate::client::error::{CoordinationError, Failure};
 use crate::client::operating::{OperatingGate, OperatingHolds};
+use crate::{ApiError, Time};
 
 /// Sets the hold at `KEYS[1]` to `ARGV[1]` for `ARGV[2]` milliseconds, unless a longer
 /// hold is there already.
@@ -55,16 +56,25 @@ pub(super) struct SharedHolds {
     connection: Arc<Connection>,
     keys: Keys,
     credential: String,
+    /// The `operating` time at which a method is paused before the portal refuses it.
+    pause_at: Option<Duration>,
     local: OperatingGate,
 }
 
 impl SharedHolds {
-    /// The holds of `credential` at the portal of `keys`.
-    pub(super) fn new(connection: Arc<Connection>, keys: Keys, credential: String) -> Self {
+    /// The holds of `credential` at the portal of `keys`; with `pause_at`, a method whose
+    /// `operating` time reaches it is held until its reset too.
+    pub(super) fn new(
+        connection: Arc<Connection>,
+        keys: Keys,
+        credential: String,
+        pause_at: Option<Duration>,
+    ) -> Self {
         Self {
             connection,
             keys,
             credential,
+            pause_at,
             local: OperatingGate::default(),
         }
     }
@@ -128,8 +138,41 @@ impl SharedHolds {
 }
 
 impl OperatingHolds for SharedHolds {
-    fn record(&self, method: &str, reset_at: Option<i64>) {
-        self.local.record(method, reset_at);
+    /// Notes the reset time; when the method's `operating` time reached the pause
+    /// threshold, holds the method until the reset, here and for every client.
+    fn record<'a>(&'a self, method: &'a str, time: Option<&'a Time>) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let reset_at = time.and_then(|time| time.operating_reset_at);
+            self.local.record(method, reset_at);
+            let (Some(pause_at), Some(operating), Some(reset_at)) = (
+                self.pause_at,
+                time.and_then(|time| time.operating),
+                reset_at,
+            ) else {
+                return;
+            };
+            if operating < pause_at.as_secs_f64() {
+                return;
+            }
+            let error = ApiError::new(
+                "OPERATION_TIME_LIMIT",
+                "paused by the client: the method's operating time reached the fleet's \
+                 threshold",
+            );
+            let wait = self
+                .local
+                .block(method, error.clone(), Some(reset_at), Duration::ZERO);
+            if wait.is_zero() {
+                return;
+            }
+            tracing::info!(
+                operating,
+                wait_ms = wait.as_millis() as u64,
+                "the method's operating time reached the threshold; paused for every client"
+            );
+            // A failure is logged by the connection; the pause holds in this client anyway.
+            let _ = self.publish(method, &error, wait).await;
+        })
     }
 
     fn block<'a>(

@@ -12,8 +12,10 @@
 //!   a script on the Redis server's clock, so that together the clients never exceed the
 //!   burst and the drain rate;
 //! - operating-time holds: when one client is refused a method with
-//!   `OPERATION_TIME_LIMIT`, every client of the same application or webhook holds that
-//!   method back until the reset, and goes on calling other methods;
+//!   `OPERATION_TIME_LIMIT` (or, with [`RedisFleet::pause_at_operating_time`], sees the
+//!   method's `operating` time reach a threshold), every client of the same application
+//!   or webhook holds that method back until the reset, and goes on calling other
+//!   methods;
 //! - the OAuth token pair and a renewal lease: one client renews, the others wait and
 //!   adopt the new pair; a client that dies while renewing loses the lease when it
 //!   expires, and a refresh token the OAuth server refused is not sent again.
@@ -119,6 +121,7 @@ pub struct RedisFleet {
     source: Option<String>,
     installation: Option<String>,
     headroom: u32,
+    pause_at: Option<Duration>,
     lease: Duration,
     timeout: Duration,
     when_unavailable: WhenUnavailable,
@@ -139,6 +142,7 @@ impl RedisFleet {
             source: None,
             installation: None,
             headroom: 1,
+            pause_at: None,
             lease: Duration::from_secs(15),
             timeout,
             when_unavailable,
@@ -174,6 +178,17 @@ impl RedisFleet {
     /// sent are not refused.
     pub fn headroom(mut self, requests: u32) -> Self {
         self.headroom = requests;
+        self
+    }
+
+    /// Holds a method back for every client, until its `operating_reset_at`, as soon as a
+    /// reply reports that its `operating` time (the time the method used in the last ten
+    /// minutes, for this application or webhook) reached `threshold`: set it a little
+    /// below the portal's limit to pause before the portal refuses calls. By default only
+    /// `OPERATION_TIME_LIMIT` holds a method back. A caller that would wait longer than
+    /// the retry policy allows gets `OPERATION_TIME_LIMIT`.
+    pub fn pause_at_operating_time(mut self, threshold: Duration) -> Self {
+        self.pause_at = Some(threshold);
         self
     }
 
@@ -224,6 +239,7 @@ impl fmt::Debug for RedisFleet {
             .field("source", &self.source)
             .field("installation", &self.installation)
             .field("headroom", &self.headroom)
+            .field("pause_at", &self.pause_at)
             .field("lease", &self.lease)
             .finish_non_exhaustive()
     }
@@ -251,7 +267,12 @@ impl Coordination for RedisFleet {
             )),
             None => Arc::new(Alone),
         };
-        let holds = SharedHolds::new(Arc::clone(&self.connection), keys, scope.credential.clone());
+        let holds = SharedHolds::new(
+            Arc::clone(&self.connection),
+            keys,
+            scope.credential.clone(),
+            self.pause_at,
+        );
         Shared {
             bucket: Arc::new(bucket),
             holds: Arc::new(holds),

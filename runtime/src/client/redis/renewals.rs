@@ -225,7 +225,8 @@ impl Renewals for SharedRenewals {
                 if let Some(stored) = self.acquire(&owner).await? {
                     let lease = self.lease(owner, stored.generation);
                     if let Some(turn) = stored.settled(current) {
-                        lease.release().await;
+                        // Dropped unreported, the lease is released.
+                        drop(lease);
                         return Ok(turn);
                     }
                     let latest = stored.tokens.unwrap_or_else(|| current.clone());
@@ -371,29 +372,6 @@ struct RedisLease {
 }
 
 impl RedisLease {
-    /// Gives the lease up without a renewal.
-    async fn release(mut self) {
-        self.watchdog.abort();
-        self.reported = true;
-        let (lock, owner) = (&self.lock, &self.owner);
-        let released = self
-            .connection
-            .run(
-                "releasing the OAuth renewal lease",
-                |mut connection| async move {
-                    RELEASE
-                        .key(lock)
-                        .arg(owner)
-                        .invoke_async::<i64>(&mut connection)
-                        .await
-                },
-            )
-            .await;
-        if released.is_err() {
-            tracing::debug!("the OAuth renewal lease is left to expire");
-        }
-    }
-
     /// Runs a script that stores an outcome and releases the lease, retrying while Redis
     /// fails for up to the lease's length.
     async fn report(
