@@ -135,7 +135,9 @@ impl Client {
     }
 
     /// The rate-limit bucket of this client, to share it with another client of the same
-    /// portal through [`ClientBuilder::rate_limiter`].
+    /// portal through [`ClientBuilder::rate_limiter`]. A client of a Redis fleet (feature
+    /// `redis`) books its requests in Redis, and uses this bucket only while Redis is
+    /// unavailable, if so configured.
     pub fn rate_limiter(&self) -> &RateLimiter {
         &self.inner.limiter
     }

@@ -76,12 +76,15 @@ return 0
 /// Stores the pair renewed from generation `ARGV[2]` in `KEYS[1]` as the next
 /// generation, unless another pair was stored since, and releases the lease `KEYS[2]` of
 /// `ARGV[1]`. `ARGV[3..6]`: access token, refresh token, expiry, client endpoint (empty
-/// when unknown). Returns 1 when the pair was stored.
+/// when unknown). Returns 1 when the pair is stored (also when it was, by a first
+/// attempt whose answer was lost).
 static COMMIT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local stored = 0
-if tonumber(redis.call('HGET', KEYS[1], 'generation') or '0') == tonumber(ARGV[2]) then
+if redis.call('HGET', KEYS[1], 'access_token') == ARGV[3] then
+  stored = 1
+elseif tonumber(redis.call('HGET', KEYS[1], 'generation') or '0') == tonumber(ARGV[2]) then
   redis.call('HSET', KEYS[1], 'generation', tonumber(ARGV[2]) + 1,
     'access_token', ARGV[3], 'refresh_token', ARGV[4],
     'expires_at', ARGV[5], 'client_endpoint', ARGV[6])
