@@ -9,6 +9,7 @@
 //! where that is a failure. Arguments that do not start with `-` filter the scenarios by
 //! name.
 
+mod bucket;
 mod checks;
 mod holds;
 mod logs;
@@ -46,6 +47,10 @@ pub fn under_ci() -> bool {
 }
 
 const SCENARIOS: &[(&str, Scenario)] = &[
+    (
+        "bucket::the_script_books_like_the_in_process_limiter",
+        bucket::the_script_books_like_the_in_process_limiter,
+    ),
     (
         "rate::eight_processes_share_one_bucket_and_stay_under_the_portal_limit",
         rate::eight_processes_share_one_bucket_and_stay_under_the_portal_limit,
