@@ -21,7 +21,8 @@
 //! - injected faults ([`Fault`]): an HTML 502 page, truncated JSON, a slow reply, a
 //!   dropped connection.
 //!
-//! [`Stats`] counts what happened, for assertions.
+//! [`Stats`] counts what happened, for assertions, and [`FakePortal::request_log`] tells
+//! when each request arrived and how it was answered.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -36,6 +37,7 @@ mod limits;
 mod methods;
 mod outbox;
 mod php;
+mod request_log;
 mod server;
 mod state;
 mod stats;
@@ -48,6 +50,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultKind};
+pub use request_log::LoggedRequest;
 pub use stats::Stats;
 
 use config::Config;
@@ -181,6 +184,12 @@ impl FakePortal {
     /// What the portal counted so far.
     pub fn stats(&self) -> Stats {
         self.portal.lock().stats.clone()
+    }
+
+    /// Every REST request so far (to `/rest/…` and to the client endpoint's path), in the
+    /// order they arrived, with the status and error code of the reply.
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        self.portal.lock().request_log.clone()
     }
 
     /// The CRM items of one entity type, by ascending `id`.

@@ -1,7 +1,7 @@
 //! The HTTP side of the portal: REST calls and the OAuth token endpoint.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -18,6 +18,7 @@ use crate::failure::Failure;
 use crate::faults::FaultKind;
 use crate::methods::Api;
 use crate::php::{key_order, param, parse_form, text};
+use crate::request_log::LoggedRequest;
 use crate::state::{Caller, State};
 
 /// What the request handlers share.
@@ -90,6 +91,7 @@ async fn rest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let arrived = SystemTime::now();
     let target = Target::parse(&path);
     let fault = {
         let mut state = portal.lock();
@@ -102,6 +104,7 @@ async fn rest(
         state.faults.take(&target.method)
     };
     if fault == Some(FaultKind::Html502) {
+        log(&portal, arrived, &target, 502, None);
         return html_502();
     }
     let (status, reply) = match handle(&portal, &target, query.as_deref(), &headers, &body) {
@@ -109,6 +112,12 @@ async fn rest(
         Err(failure) if target.v3 => (failure.status, failure.body_v3()),
         Err(failure) => (failure.status, failure.body()),
     };
+    let error = match &reply["error"] {
+        Value::String(code) => Some(code.clone()),
+        Value::Object(error) => error.get("code").and_then(text),
+        _ => None,
+    };
+    log(&portal, arrived, &target, status, error);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let bytes = serde_json::to_vec(&reply).unwrap_or_default();
     match fault {
@@ -137,6 +146,16 @@ async fn rest(
         }
         _ => json_response(status, bytes),
     }
+}
+
+/// Adds a request to the portal's log.
+fn log(portal: &Portal, at: SystemTime, target: &Target, status: u16, error: Option<String>) {
+    portal.lock().request_log.push(LoggedRequest {
+        at,
+        method: target.method.clone(),
+        status,
+        error,
+    });
 }
 
 /// Runs a REST request: the rate limit, the parameters, authorization, then the method.

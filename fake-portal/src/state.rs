@@ -14,6 +14,7 @@ use crate::faults::Faults;
 use crate::limits::{LeakyBucket, OperatingBudget};
 use crate::methods::{self, Api, Outcome};
 use crate::outbox::Outbox;
+use crate::request_log::LoggedRequest;
 use crate::stats::Stats;
 use crate::triggers;
 
@@ -53,6 +54,7 @@ pub(crate) struct State {
     pub(crate) last_task_id: i64,
     pub(crate) users: Vec<Value>,
     pub(crate) stats: Stats,
+    pub(crate) request_log: Vec<LoggedRequest>,
     random: RandomState,
     issued: u64,
 }
@@ -83,6 +85,7 @@ impl State {
             last_task_id: 0,
             users,
             stats: Stats::default(),
+            request_log: Vec::new(),
             random: RandomState::new(),
             issued: 0,
         };

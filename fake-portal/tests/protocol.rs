@@ -198,6 +198,46 @@ async fn the_leaky_bucket_refuses_bursts_and_drains() {
 }
 
 #[tokio::test]
+async fn the_request_log_tells_when_each_request_came_and_how_it_ended() {
+    let portal = FakePortal::builder()
+        .rate_limit(1, 0.5)
+        .start()
+        .await
+        .unwrap();
+    let http = Http::new();
+    let before = std::time::SystemTime::now();
+    http.json(&format!("{}user.current", portal.webhook_url()), json!({}))
+        .await;
+    http.json(&format!("{}crm.item.list", portal.webhook_url()), json!({}))
+        .await;
+    http.json(
+        &format!("{}/rest/api/user.current", portal.url()),
+        json!({}),
+    )
+    .await;
+    let log = portal.request_log();
+    let seen: Vec<_> = log
+        .iter()
+        .map(|request| {
+            (
+                request.method.as_str(),
+                request.status,
+                request.error.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("user.current", 200, None),
+            ("crm.item.list", 503, Some("QUERY_LIMIT_EXCEEDED")),
+            ("user.current", 503, Some("QUERY_LIMIT_EXCEEDED")),
+        ]
+    );
+    assert!(log[0].at >= before && log[0].at <= log[1].at && log[1].at <= log[2].at);
+}
+
+#[tokio::test]
 async fn the_operating_time_limit_blocks_only_the_expensive_method() {
     let portal = FakePortal::builder()
         .no_rate_limit()

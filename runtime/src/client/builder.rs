@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use super::auth::Auth;
 use super::client::{Client, Credentials, Inner};
+use super::coordination::{Coordination, Scope, Shared};
 use super::endpoint::{Endpoint, parse_url, rest_root};
 use super::oauth::OAuthSession;
-use super::operating::OperatingGate;
-use super::rate_limit::{RateLimit, RateLimiter};
+use super::operating::{OperatingGate, OperatingHolds};
+use super::rate_limit::{RateLimit, RateLimiter, RequestBucket};
 use super::retry::RetryPolicy;
 
 /// Why a client could not be built. The error never repeats a configured URL, which may
@@ -45,6 +46,9 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     allow_http: bool,
     user_agent: String,
+    /// Shares the limits and renewals with other processes; `None` keeps them in the
+    /// client.
+    coordination: Option<Box<dyn Coordination>>,
 }
 
 impl ClientBuilder {
@@ -58,7 +62,18 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             allow_http: false,
             user_agent: concat!("bitrix24-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            coordination: None,
         }
+    }
+
+    /// Makes the client share its limits and renewals through `coordination`.
+    #[cfg_attr(
+        not(feature = "redis"),
+        expect(dead_code, reason = "only the `redis` feature has a coordination")
+    )]
+    pub(crate) fn coordinate(mut self, coordination: impl Coordination + 'static) -> Self {
+        self.coordination = Some(Box::new(coordination));
+        self
     }
 
     /// Sets the request-rate limit of a new bucket for this client and its clones
@@ -118,19 +133,35 @@ impl ClientBuilder {
             .user_agent(self.user_agent)
             .build()
             .map_err(|error| BuildError::Http(error.without_url()))?;
-        let credentials = match self.auth {
-            Auth::Webhook(webhook) => Credentials::Webhook(Endpoint::webhook(
-                rest_root(&webhook.portal, "portal URL", self.allow_http)?,
-                webhook.user_id,
-                webhook.code,
-            )),
+        let limiter = self
+            .rate_limiter
+            .unwrap_or_else(|| RateLimiter::new(self.rate_limit));
+        let coordination = self.coordination.as_deref();
+        let share = |root: &reqwest::Url, credential: String, application: Option<String>| {
+            coordination.map(|coordination| {
+                coordination.attach(&Scope::new(root, credential, application, limiter.clone()))
+            })
+        };
+        let (credentials, shared) = match self.auth {
+            Auth::Webhook(webhook) => {
+                let root = rest_root(&webhook.portal, "portal URL", self.allow_http)?;
+                let shared = share(&root, format!("webhook:{}", webhook.user_id), None);
+                let endpoint = Endpoint::webhook(root, webhook.user_id, webhook.code);
+                (Credentials::Webhook(endpoint), shared)
+            }
             Auth::OAuth(oauth) => {
+                let portal = rest_root(&oauth.portal, "portal URL", self.allow_http)?;
                 let root = match &oauth.tokens.client_endpoint {
                     Some(endpoint) => rest_root(endpoint, "client endpoint", self.allow_http)?,
-                    None => rest_root(&oauth.portal, "portal URL", self.allow_http)?,
+                    None => portal.clone(),
                 };
                 let token_url = parse_url(&oauth.token_url, "OAuth token URL", self.allow_http)?;
-                let session = OAuthSession::new(
+                let shared = share(
+                    &portal,
+                    format!("app:{}", oauth.client_id),
+                    Some(oauth.client_id.clone()),
+                );
+                let mut session = OAuthSession::new(
                     oauth.client_id,
                     oauth.client_secret,
                     token_url,
@@ -139,17 +170,26 @@ impl ClientBuilder {
                     root,
                     self.allow_http,
                 );
-                Credentials::OAuth(Box::new(session))
+                if let Some(shared) = &shared {
+                    session = session.with_renewals(Arc::clone(&shared.renewals));
+                }
+                (Credentials::OAuth(Box::new(session)), shared)
             }
+        };
+        let (bucket, operating) = match shared {
+            Some(Shared { bucket, holds, .. }) => (bucket, holds),
+            None => (
+                Arc::new(limiter.clone()) as Arc<dyn RequestBucket>,
+                Arc::new(OperatingGate::default()) as Arc<dyn OperatingHolds>,
+            ),
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 credentials,
-                limiter: self
-                    .rate_limiter
-                    .unwrap_or_else(|| RateLimiter::new(self.rate_limit)),
-                operating: OperatingGate::default(),
+                limiter,
+                bucket,
+                operating,
                 retry: self.retry,
             }),
         })

@@ -17,8 +17,8 @@ use super::builder::ClientBuilder;
 use super::endpoint::{Endpoint, is_method_name};
 use super::error::{Error, Failure, RequestError, TransportError};
 use super::oauth::{OAuthSession, TokenSnapshot};
-use super::operating::OperatingGate;
-use super::rate_limit::RateLimiter;
+use super::operating::OperatingHolds;
+use super::rate_limit::{RateLimiter, RequestBucket};
 use super::reply::{self, NotAReply, Reply};
 use super::retry::RetryPolicy;
 use super::undecodable::{UndecodableReply, excerpt};
@@ -37,8 +37,11 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) credentials: Credentials,
+    /// The client's own bucket; the one calls book unless a fleet shares another.
     pub(crate) limiter: RateLimiter,
-    pub(crate) operating: OperatingGate,
+    /// Where calls book their send time.
+    pub(crate) bucket: Arc<dyn RequestBucket>,
+    pub(crate) operating: Arc<dyn OperatingHolds>,
     pub(crate) retry: RetryPolicy,
 }
 
@@ -132,7 +135,9 @@ impl Client {
     }
 
     /// The rate-limit bucket of this client, to share it with another client of the same
-    /// portal through [`ClientBuilder::rate_limiter`].
+    /// portal through [`ClientBuilder::rate_limiter`]. A client of a Redis fleet (feature
+    /// `redis`) books its requests in Redis, and uses this bucket only while Redis is
+    /// unavailable, if so configured.
     pub fn rate_limiter(&self) -> &RateLimiter {
         &self.inner.limiter
     }
@@ -206,9 +211,12 @@ impl Client {
             inner
                 .operating
                 .wait(call.name, inner.retry.max_operating_wait_limit())
+                .await?;
+            inner
+                .bucket
+                .acquire()
                 .await
-                .map_err(Failure::Api)?;
-            inner.limiter.acquire().await;
+                .map_err(Failure::Coordination)?;
             attempt += 1;
             progress.attempts += 1;
             let (url, token) = match &route {
@@ -245,8 +253,7 @@ impl Client {
                     next,
                     total,
                 }) => {
-                    let reset_at = time.as_ref().and_then(|time| time.operating_reset_at);
-                    inner.operating.record(call.name, reset_at);
+                    inner.operating.record(call.name, time.as_ref()).await;
                     let result = decode(result).map_err(|error| {
                         Failure::Undecodable(UndecodableReply::json(
                             status,
@@ -292,7 +299,11 @@ impl Client {
                     }
                 }
                 "QUERY_LIMIT_EXCEEDED" => {
-                    inner.limiter.saturate();
+                    inner
+                        .bucket
+                        .saturate()
+                        .await
+                        .map_err(Failure::Coordination)?;
                     if may_retry {
                         let delay = inner.retry.backoff(attempt);
                         tracing::debug!(
@@ -305,12 +316,16 @@ impl Client {
                     }
                 }
                 "OPERATION_TIME_LIMIT" => {
-                    let wait = inner.operating.block(
-                        call.name,
-                        error.clone(),
-                        reset_at,
-                        inner.retry.operating_fallback(),
-                    );
+                    let wait = inner
+                        .operating
+                        .block(
+                            call.name,
+                            error.clone(),
+                            reset_at,
+                            inner.retry.operating_fallback(),
+                        )
+                        .await
+                        .map_err(Failure::Coordination)?;
                     tracing::warn!(
                         attempt,
                         wait_ms = wait.as_millis() as u64,

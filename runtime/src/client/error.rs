@@ -30,6 +30,11 @@ pub enum Error<E> {
     /// The call could not be put on the wire.
     #[error(transparent)]
     Request(RequestError),
+    /// The store that clients share their limits and token renewals through (Redis,
+    /// feature `redis`) could not be used, and the client is set to fail rather than
+    /// fall back to its own limits. The call was not sent.
+    #[error(transparent)]
+    Coordination(CoordinationError),
 }
 
 impl<E: MethodError> Error<E> {
@@ -162,6 +167,48 @@ impl std::error::Error for TokenStoreError {
     }
 }
 
+/// A failure of the store that clients share their limits and token renewals through.
+/// It never shows the store's address or password.
+#[derive(Debug)]
+pub struct CoordinationError {
+    /// What the client was doing, such as "booking a request in the shared bucket".
+    doing: &'static str,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl CoordinationError {
+    /// The store failed while the client was `doing` something, with `source`.
+    #[cfg_attr(
+        not(feature = "redis"),
+        expect(dead_code, reason = "only the `redis` feature has a shared store")
+    )]
+    pub(crate) fn new(
+        doing: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            doing,
+            source: source.into(),
+        }
+    }
+}
+
+impl fmt::Display for CoordinationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the shared store failed while {}: {}",
+            self.doing, self.source
+        )
+    }
+}
+
+impl std::error::Error for CoordinationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
 /// A failed call before it is typed with the method's error type.
 #[derive(Debug)]
 pub(crate) enum Failure {
@@ -171,6 +218,7 @@ pub(crate) enum Failure {
     Refresh(RefreshError),
     TokenStore(TokenStoreError),
     Request(RequestError),
+    Coordination(CoordinationError),
 }
 
 impl Failure {
@@ -183,6 +231,7 @@ impl Failure {
             Self::Refresh(error) => Error::Refresh(error),
             Self::TokenStore(error) => Error::TokenStore(error),
             Self::Request(error) => Error::Request(error),
+            Self::Coordination(error) => Error::Coordination(error),
         }
     }
 
@@ -195,6 +244,7 @@ impl Failure {
             Self::Refresh(_) => "refresh",
             Self::TokenStore(_) => "token_store",
             Self::Request(_) => "request",
+            Self::Coordination(_) => "coordination",
         }
     }
 }

@@ -377,8 +377,7 @@ impl Client {
         inner
             .operating
             .wait(&walk.method, inner.retry.max_operating_wait_limit())
-            .await
-            .map_err(Failure::Api)?;
+            .await?;
         let mut batch = BatchRequest::new().halt(true);
         let path = walk.listing.last_id_path();
         let mut keys: Vec<String> = Vec::with_capacity(walk.listing.pages_per_request);
@@ -393,11 +392,10 @@ impl Client {
         let mut outcome = self.run_batch(&batch).await?;
         let mut results = Vec::with_capacity(keys.len());
         for key in &keys {
-            let reset_at = outcome
-                .times
-                .get(key)
-                .and_then(|time| time.operating_reset_at);
-            inner.operating.record(&walk.method, reset_at);
+            inner
+                .operating
+                .record(&walk.method, outcome.times.get(key))
+                .await;
             match outcome.results.remove(key) {
                 Some(result) if !outcome.errors.contains_key(key) => results.push(result),
                 _ => break,

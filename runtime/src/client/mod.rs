@@ -18,6 +18,8 @@
 //! - walks list methods page by page ([`Client::pages`], [`Client::items`]), or reads
 //!   large lists fast by identifier without counting, 50 pages per `batch` request
 //!   ([`Client::list_fast`], [`FastListing`]);
+//! - with the feature `redis`, shares the bucket, the pauses and the OAuth renewal with
+//!   clients in other processes (`redis::RedisFleet`);
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
 //!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
 //!   outcome and duration.
@@ -27,6 +29,7 @@ mod batch;
 mod builder;
 #[expect(clippy::module_inception, reason = "the module of the `Client` type")]
 mod client;
+mod coordination;
 mod endpoint;
 mod error;
 mod listing;
@@ -34,6 +37,9 @@ mod oauth;
 mod operating;
 mod paging;
 mod rate_limit;
+#[cfg(feature = "redis")]
+pub mod redis;
+mod renewal;
 mod reply;
 mod retry;
 mod tokens;
@@ -44,7 +50,9 @@ pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
 pub use batch::{BATCH_LIMIT, BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
 pub use builder::{BuildError, ClientBuilder};
 pub use client::Client;
-pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportError};
+pub use error::{
+    CoordinationError, Error, RefreshError, RequestError, TokenStoreError, TransportError,
+};
 pub use listing::FastListing;
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;

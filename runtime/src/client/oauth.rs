@@ -12,6 +12,7 @@ use crate::wire::{As, Int};
 
 use super::endpoint::{Endpoint, rest_root};
 use super::error::{Failure, RefreshError, TransportError};
+use super::renewal::{Alone, Renewals, Turn};
 use super::tokens::{TokenStore, Tokens};
 use super::undecodable::UndecodableReply;
 use crate::Secret;
@@ -22,6 +23,8 @@ pub(crate) struct OAuthSession {
     client_secret: Secret,
     token_url: Url,
     store: Arc<dyn TokenStore>,
+    /// Who renews: this client alone, or one client of a fleet at a time.
+    renewals: Arc<dyn Renewals>,
     /// Whether a `client_endpoint` may use plain HTTP.
     allow_http: bool,
     /// The tokens in use, the generation, which every renewal increments, and where calls
@@ -35,7 +38,7 @@ pub(crate) struct OAuthSession {
 
 /// A refusal of the OAuth server to renew a refresh token.
 #[derive(Debug, Clone)]
-enum RefusedRenewal {
+pub(crate) enum RefusedRenewal {
     InvalidGrant(ApiError),
     Rejected(ApiError),
 }
@@ -80,6 +83,7 @@ impl OAuthSession {
             client_secret,
             token_url,
             store,
+            renewals: Arc::new(Alone),
             allow_http,
             current: Mutex::new(Current {
                 tokens,
@@ -88,6 +92,12 @@ impl OAuthSession {
             }),
             renewal: tokio::sync::Mutex::new(None),
         }
+    }
+
+    /// The same session, renewing as `renewals` decide rather than on its own.
+    pub(crate) fn with_renewals(mut self, renewals: Arc<dyn Renewals>) -> Self {
+        self.renewals = renewals;
+        self
     }
 
     /// The access token to send now, and where to send it.
@@ -113,28 +123,39 @@ impl OAuthSession {
     /// Renews the tokens after the portal refused the access token of generation `seen`.
     ///
     /// Concurrent callers queue here; the first renews, the others find a newer
-    /// generation and return at once. The renewed tokens are saved to the store before
-    /// any call uses them. When the OAuth server names the portal's REST address
-    /// (`client_endpoint`), later calls go there.
+    /// generation and return at once. Other clients may share the renewals
+    /// ([`Renewals`]): then the pair another client renewed is adopted instead. The
+    /// renewed tokens are saved to the store before any call uses them. When the OAuth
+    /// server names the portal's REST address (`client_endpoint`), later calls go there.
     pub(crate) async fn renew(&self, http: &reqwest::Client, seen: u64) -> Result<(), Failure> {
         let mut refused = self.renewal.lock().await;
-        let (refresh_token, mut endpoint) = {
+        let (current, endpoint) = {
             let current = self.lock();
             if current.generation != seen {
                 return Ok(());
             }
-            (
-                current.tokens.refresh_token.clone(),
-                Arc::clone(&current.endpoint),
-            )
+            (current.tokens.clone(), Arc::clone(&current.endpoint))
         };
         if let Some((generation, refusal)) = refused.as_ref()
             && *generation == seen
         {
             return Err(Failure::Refresh(refusal.clone().into()));
         }
+        let (latest, lease) = match self.renewals.begin(&current).await? {
+            Turn::Adopt(tokens) => {
+                tracing::debug!("using the OAuth tokens another client renewed");
+                let endpoint = self.endpoint_for(&tokens, endpoint);
+                self.install(tokens, seen + 1, endpoint);
+                return Ok(());
+            }
+            Turn::Refused(refusal) => {
+                *refused = Some((seen, refusal.clone()));
+                return Err(Failure::Refresh(refusal.into()));
+            }
+            Turn::Renew(latest, lease) => (latest, lease),
+        };
         tracing::debug!("renewing the OAuth access token");
-        let mut tokens = match self.request(http, &refresh_token).await {
+        let mut tokens = match self.request(http, &latest.refresh_token).await {
             Ok(tokens) => tokens,
             Err(Renewal::Refused(refusal)) => {
                 tracing::warn!(
@@ -142,30 +163,49 @@ impl OAuthSession {
                     "the OAuth server refused to renew the tokens"
                 );
                 *refused = Some((seen, refusal.clone()));
+                if let Err(failure) = lease.refused(&refusal).await {
+                    tracing::warn!(
+                        outcome = failure.label(),
+                        "the refusal could not be shared with other clients"
+                    );
+                }
                 return Err(Failure::Refresh(refusal.into()));
             }
             Err(Renewal::Failed(error)) => return Err(Failure::Refresh(error)),
         };
-        if let Some(named) = &tokens.client_endpoint {
-            match rest_root(named, "client endpoint", self.allow_http) {
-                Ok(root) => endpoint = Arc::new(Endpoint::oauth(root)),
-                Err(_) => tracing::warn!(
+        let endpoint = self.endpoint_for(&tokens, endpoint);
+        tokens.client_endpoint = Some(endpoint.root().to_string());
+        let published = lease.renewed(&tokens).await;
+        let saved = self.store.save(&tokens).await;
+        self.install(tokens, seen + 1, endpoint);
+        published?;
+        saved.map_err(Failure::TokenStore)
+    }
+
+    /// Where calls go with `tokens`: the `client_endpoint` they name, else `current`.
+    fn endpoint_for(&self, tokens: &Tokens, current: Arc<Endpoint>) -> Arc<Endpoint> {
+        let Some(named) = &tokens.client_endpoint else {
+            return current;
+        };
+        match rest_root(named, "client endpoint", self.allow_http) {
+            Ok(root) => Arc::new(Endpoint::oauth(root)),
+            Err(_) => {
+                tracing::warn!(
                     "the OAuth server named a client endpoint that is not a usable URL; \
                      calls stay at the current address"
-                ),
+                );
+                current
             }
         }
-        tokens.client_endpoint = Some(endpoint.root().to_string());
-        let saved = self.store.save(&tokens).await;
-        {
-            let mut current = self.lock();
-            *current = Current {
-                tokens,
-                generation: seen + 1,
-                endpoint,
-            };
-        }
-        saved.map_err(Failure::TokenStore)
+    }
+
+    /// Makes `tokens` the pair in use, as generation `generation`, calling `endpoint`.
+    fn install(&self, tokens: Tokens, generation: u64, endpoint: Arc<Endpoint>) {
+        *self.lock() = Current {
+            tokens,
+            generation,
+            endpoint,
+        };
     }
 
     /// Asks the OAuth server for a new pair of tokens. The request URL holds the client

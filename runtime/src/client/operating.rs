@@ -4,9 +4,11 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use futures::future::BoxFuture;
 use tokio::time::Instant;
 
-use crate::ApiError;
+use super::error::{CoordinationError, Failure};
+use crate::{ApiError, Time};
 
 /// How long after the reported `operating_reset_at` a blocked method is tried again: the
 /// reset time is given in whole seconds.
@@ -99,6 +101,62 @@ impl OperatingGate {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, MethodState>> {
         self.methods.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Where a client keeps its operating-time holds: in itself ([`OperatingGate`]), or
+/// shared with other processes (feature `redis`).
+pub(crate) trait OperatingHolds: Send + Sync + std::fmt::Debug {
+    /// Notes the operating-time figures (`operating`, `operating_reset_at`) a successful
+    /// reply reported for `method`. It never fails: the call it belongs to succeeded.
+    fn record<'a>(&'a self, method: &'a str, time: Option<&'a Time>) -> BoxFuture<'a, ()>;
+
+    /// Holds back `method` after the portal refused it with `error` (see
+    /// [`OperatingGate::block`]); returns how long.
+    fn block<'a>(
+        &'a self,
+        method: &'a str,
+        error: ApiError,
+        reset_hint: Option<i64>,
+        fallback: Duration,
+    ) -> BoxFuture<'a, Result<Duration, CoordinationError>>;
+
+    /// Waits while `method` is held back; fails with the error that caused the hold when
+    /// it would last longer than `max_wait`.
+    fn wait<'a>(
+        &'a self,
+        method: &'a str,
+        max_wait: Duration,
+    ) -> BoxFuture<'a, Result<(), Failure>>;
+}
+
+impl OperatingHolds for OperatingGate {
+    fn record<'a>(&'a self, method: &'a str, time: Option<&'a Time>) -> BoxFuture<'a, ()> {
+        OperatingGate::record(self, method, time.and_then(|time| time.operating_reset_at));
+        Box::pin(std::future::ready(()))
+    }
+
+    fn block<'a>(
+        &'a self,
+        method: &'a str,
+        error: ApiError,
+        reset_hint: Option<i64>,
+        fallback: Duration,
+    ) -> BoxFuture<'a, Result<Duration, CoordinationError>> {
+        let wait = OperatingGate::block(self, method, error, reset_hint, fallback);
+        Box::pin(std::future::ready(Ok(wait)))
+    }
+
+    fn wait<'a>(
+        &'a self,
+        method: &'a str,
+        max_wait: Duration,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            OperatingGate::wait(self, method, max_wait)
+                .await
+                .map_err(Failure::Api)
+        })
     }
 }
 

@@ -3,7 +3,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use tokio::time::Instant;
+
+use super::error::CoordinationError;
 
 /// The parameters of a leaky bucket: how many requests may go out at once, and how fast
 /// the bucket drains afterwards.
@@ -127,6 +130,30 @@ impl RateLimiter {
 
     fn interval(&self) -> Duration {
         self.limit.interval()
+    }
+}
+
+/// Where a client books the send time of each request: its own [`RateLimiter`], or a
+/// bucket shared with other processes (feature `redis`).
+pub(crate) trait RequestBucket: Send + Sync + std::fmt::Debug {
+    /// Waits until one more request may go out, and counts it.
+    fn acquire(&self) -> BoxFuture<'_, Result<(), CoordinationError>>;
+
+    /// Marks the bucket as full, as the portal reported with `QUERY_LIMIT_EXCEEDED`.
+    fn saturate(&self) -> BoxFuture<'_, Result<(), CoordinationError>>;
+}
+
+impl RequestBucket for RateLimiter {
+    fn acquire(&self) -> BoxFuture<'_, Result<(), CoordinationError>> {
+        Box::pin(async move {
+            RateLimiter::acquire(self).await;
+            Ok(())
+        })
+    }
+
+    fn saturate(&self) -> BoxFuture<'_, Result<(), CoordinationError>> {
+        RateLimiter::saturate(self);
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 
