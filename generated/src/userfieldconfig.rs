@@ -1456,6 +1456,8 @@ impl ::std::error::Error for GetTypesError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1541,6 +1543,26 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseFields;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseFields> {
+        response.fields.unwrap_or_default()
+    }
+}
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("fields")
+    }
 }
 /// The `result` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::items::{structure, type_def};
 use super::{cfg_attrs, cfg_only, doc_attrs};
-use crate::ir::{ErrorEnum, ErrorVariant, Method, ModPath};
+use crate::ir::{ErrorEnum, ErrorVariant, Method, ModPath, Paging, Start};
 use crate::spec::ApiVersion;
 
 /// Everything generated for one method.
@@ -45,30 +45,7 @@ fn method_impl(m: &Method, module: &ModPath) -> TokenStream {
     let safe = m.safe_to_repeat;
     let response = format_ident!("{}", m.response.name());
     let error = format_ident!("{}", m.error.name);
-    let paged = m.paged_item.as_ref().map(|item| {
-        let item_ty = item.tokens(module);
-        let start = m
-            .request
-            .fields
-            .iter()
-            .find(|f| f.wire_name.eq_ignore_ascii_case("start"))
-            .map(|f| format_ident!("{}", f.name))
-            .expect("paged requests have a start field");
-        quote! {
-            #cfg
-            impl ::bitrix24_runtime::Paged for #name {
-                type Item = #item_ty;
-
-                fn set_start(&mut self, start: i64) {
-                    self.#start = Some(start);
-                }
-
-                fn into_items(response: #response) -> ::std::vec::Vec<#item_ty> {
-                    response.0
-                }
-            }
-        }
-    });
+    let paged = m.paging.as_ref().map(|p| paged_impl(m, p, module));
     quote! {
         #cfg
         impl ::bitrix24_runtime::Method for #name {
@@ -82,6 +59,77 @@ fn method_impl(m: &Method, module: &ModPath) -> TokenStream {
         }
 
         #paged
+    }
+}
+
+/// `Paged` for a paged list, and `FastListed` when it reads by identifier.
+fn paged_impl(m: &Method, paging: &Paging, module: &ModPath) -> TokenStream {
+    let name = format_ident!("{}", m.request.name);
+    let cfg = cfg_only(&m.cfg);
+    let response = format_ident!("{}", m.response.name());
+    let item = paging.item.tokens(module);
+    let set_start = match &paging.start {
+        Start::Field(field) => {
+            let field = format_ident!("{}", field);
+            quote!(self.#field = Some(start);)
+        }
+        Start::Pagination(field) => {
+            let field = format_ident!("{}", field);
+            quote! {
+                let pagination = self.#field.get_or_insert_with(Default::default);
+                pagination.remove("page");
+                pagination.insert("offset".to_owned(), start);
+            }
+        }
+    };
+    let into_items = match &paging.items_field {
+        Some(field) => {
+            let field = format_ident!("{}", field);
+            quote!(response.#field.unwrap_or_default())
+        }
+        None => quote!(response.0),
+    };
+    let fast = paging.fast.as_ref().map(|f| {
+        let id = &f.id;
+        let mut chain = quote!(::bitrix24_runtime::FastListing::new().id_field(#id));
+        if let Some(filter) = &f.filter {
+            chain = quote!(#chain.filter_param(#filter));
+        }
+        if let Some(conditions) = &f.conditions {
+            chain = quote!(#chain.conditions_filter(#conditions));
+        }
+        let order = &f.order;
+        chain = match &f.sort {
+            Some(sort) => quote!(#chain.sort_params(#sort, #order)),
+            None => quote!(#chain.order_param(#order)),
+        };
+        if let Some(items) = &f.items_at {
+            chain = quote!(#chain.items_at(#items));
+        }
+        quote! {
+            #cfg
+            impl ::bitrix24_runtime::FastListed for #name {
+                fn fast_listing() -> ::bitrix24_runtime::FastListing {
+                    #chain
+                }
+            }
+        }
+    });
+    quote! {
+        #cfg
+        impl ::bitrix24_runtime::Paged for #name {
+            type Item = #item;
+
+            fn set_start(&mut self, start: i64) {
+                #set_start
+            }
+
+            fn into_items(response: #response) -> ::std::vec::Vec<#item> {
+                #into_items
+            }
+        }
+
+        #fast
     }
 }
 

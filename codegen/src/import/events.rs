@@ -138,6 +138,7 @@ pub fn import(
                         values: data.values,
                         format: data.format,
                         paged: false,
+                        items: None,
                     })
                 }
                 None => {

@@ -275,6 +275,7 @@ pub fn import(
         params,
         result,
         errors: error_specs(page),
+        fast_listing: None,
     };
     ImportedMethod {
         spec,
@@ -370,6 +371,7 @@ fn result_spec(
                 values: None,
                 format: None,
                 paged,
+                items: None,
             };
             return (
                 result,
@@ -430,6 +432,7 @@ fn result_spec(
             values: result.values,
             format: result.format,
             paged,
+            items: None,
         },
         None,
     )
@@ -443,6 +446,7 @@ fn untyped_result() -> ResultSpec {
         values: None,
         format: None,
         paged: false,
+        items: None,
     }
 }
 

@@ -22,6 +22,7 @@ mod examples;
 mod facts;
 mod fields;
 mod keyed;
+mod listing;
 mod literal;
 mod method;
 mod objects;
@@ -226,6 +227,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         }
     }
     diags.into_result(()).map_err(|d| d.to_string())?;
+    listing::describe(methods.values_mut().map(|m| &mut m.spec), &types);
     problems.sort();
     Ok(Import {
         method_pages,

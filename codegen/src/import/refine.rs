@@ -209,40 +209,71 @@ pub fn reply_shape(
     value: &Value,
     fields_of: &dyn Fn(&str) -> Option<Vec<Field>>,
 ) {
-    let shares_keys = |name: &str, record: &Value| {
-        let (Some(fields), Some(members)) = (fields_of(name), record.as_object()) else {
-            return false;
-        };
-        fields.iter().any(|f| members.contains_key(&f.name))
+    // The fields of a record the page describes: a shared type's, or an inline object's.
+    let record = match &field.ty {
+        TypeExpr::Name(name) => fields_of(name),
+        TypeExpr::Primitive(Primitive::Object) => field.fields.clone(),
+        _ => None,
     };
-    match (&field.ty, value) {
-        (TypeExpr::Name(name), Value::Array(items))
-            if items.first().is_some_and(|first| shares_keys(name, first)) =>
-        {
-            field.ty = TypeExpr::List(Box::new(field.ty.clone()));
-        }
-        (TypeExpr::Name(name), Value::Object(members)) if !shares_keys(name, value) => {
-            let record = field.ty.clone();
-            let holder = members.iter().find_map(|(key, v)| {
-                let first = v.as_array().and_then(|items| items.first()).unwrap_or(v);
-                shares_keys(name, first).then(|| (key.clone(), v.is_array()))
-            });
-            if let Some((key, list)) = holder {
-                let ty = if list {
-                    TypeExpr::List(Box::new(record))
-                } else {
-                    record
-                };
-                field.ty = TypeExpr::Primitive(Primitive::Object);
-                field.fields = Some(vec![Field::new(key, ty)]);
+    let shares_keys = |record: &[Field], value: &Value| {
+        let members = value.as_object();
+        members.is_some_and(|m| record.iter().any(|f| m.contains_key(&f.name)))
+    };
+    if let Some(record) = record.filter(|r| !r.is_empty()) {
+        match value {
+            Value::Array(items)
+                if items
+                    .first()
+                    .is_some_and(|first| shares_keys(&record, first)) =>
+            {
+                field.ty = TypeExpr::List(Box::new(field.ty.clone()));
+                if let (Some(nested), Some(Value::Object(first))) =
+                    (&mut field.fields, items.first())
+                {
+                    for nested in nested.iter_mut() {
+                        if let Some(v) = first.get(&nested.name) {
+                            reply_shape(nested, v, fields_of);
+                        }
+                    }
+                }
+                return;
             }
+            Value::Object(members) if !shares_keys(&record, value) => {
+                let holder = members.iter().find_map(|(key, v)| {
+                    let first = v.as_array().and_then(|items| items.first()).unwrap_or(v);
+                    shares_keys(&record, first).then(|| (key.clone(), v.is_array()))
+                });
+                if let Some((key, list)) = holder {
+                    let mut held = Field {
+                        name: key,
+                        ..field.clone()
+                    };
+                    if list {
+                        held.ty = TypeExpr::List(Box::new(held.ty));
+                    }
+                    *field = Field {
+                        fields: Some(vec![held]),
+                        ..Field::new(field.name.clone(), TypeExpr::Primitive(Primitive::Object))
+                    };
+                }
+                return;
+            }
+            _ => {}
         }
+    }
+    match (&field.ty, value) {
         (TypeExpr::Primitive(Primitive::Object), Value::Object(members)) => {
             for nested in field.fields.iter_mut().flatten() {
                 if let Some(v) = members.get(&nested.name) {
                     reply_shape(nested, v, fields_of);
                 }
             }
+        }
+        // A result the page leaves loose takes the shape its example shows.
+        (TypeExpr::Primitive(Primitive::Object | Primitive::Any | Primitive::Array), _)
+            if field.fields.is_none() && shows_records(value) =>
+        {
+            shown(field, value);
         }
         (ty, Value::Object(members)) if is_scalar(ty, fields_of) && !members.is_empty() => {
             match members.iter().next() {
@@ -269,6 +300,15 @@ pub fn reply_shape(
             shown(field, value);
         }
         _ => {}
+    }
+}
+
+/// Whether an example shows records: a non-empty object, or a list of objects.
+fn shows_records(value: &Value) -> bool {
+    match value {
+        Value::Object(members) => !members.is_empty(),
+        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_object),
+        _ => false,
     }
 }
 

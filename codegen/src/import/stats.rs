@@ -1,5 +1,6 @@
 //! How much of the docs an import captured, and how precisely.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::Import;
@@ -51,6 +52,17 @@ pub struct Stats {
     pub type_fields: FieldCount,
     /// Type override files applied.
     pub type_overrides: usize,
+    /// Methods that take the paging parameter (`start`, REST 3.0 `pagination`) or are
+    /// paged: the lists the docs describe as paging.
+    pub paging_lists: usize,
+    /// Paged lists (the generated request implements `Paged`).
+    pub paged: usize,
+    /// Paged lists readable by identifier (`FastListed`).
+    pub fast: usize,
+    /// Lists that take the paging parameter but are not paged, with the reason.
+    pub unpaged: Vec<(String, String)>,
+    /// Paged lists not readable by identifier, by reason.
+    pub slow: BTreeMap<String, usize>,
     /// Methods whose result is not typed (any JSON, or an object or list of objects
     /// without fields), each with the reason.
     pub untyped_results: Vec<(String, String)>,
@@ -131,6 +143,28 @@ impl Stats {
             if !is_concrete(&spec.result.ty, has_fields) {
                 s.untyped_results
                     .push((spec.method.clone(), untyped_reason(import, spec)));
+            }
+        }
+        for m in import.methods.values() {
+            let spec = &m.spec;
+            let takes = super::listing::takes_paging(spec);
+            if !takes && !spec.result.paged {
+                continue;
+            }
+            s.paging_lists += 1;
+            if !spec.result.paged {
+                let reason = format!("its result `{}` holds no list of rows", spec.result.ty);
+                s.unpaged.push((spec.method.clone(), reason));
+                continue;
+            }
+            s.paged += 1;
+            if spec.fast_listing.is_some() {
+                s.fast += 1;
+            } else {
+                let reason = super::listing::fast_listing(spec, &import.types)
+                    .err()
+                    .unwrap_or("an override left it out");
+                *s.slow.entry(reason.to_owned()).or_default() += 1;
             }
         }
         s.types = import.types.len();
@@ -250,6 +284,17 @@ impl fmt::Display for Stats {
         writeln!(f, "event overrides applied:   {}", self.event_overrides)?;
         writeln!(
             f,
+            "paged lists:               {} of {} lists that page ({:.1}%), {} read by identifier",
+            self.paged,
+            self.paging_lists,
+            percent(self.paged, self.paging_lists),
+            self.fast
+        )?;
+        for (reason, count) in &self.slow {
+            writeln!(f, "  not read by identifier: {count}: {reason}")?;
+        }
+        writeln!(
+            f,
             "untyped results:           {} of {}",
             self.untyped_results.len(),
             self.methods
@@ -261,6 +306,9 @@ impl fmt::Display for Stats {
         )?;
         for (method, reason) in &self.untyped_results {
             write!(f, "\n  untyped result: {method}: {reason}")?;
+        }
+        for (method, reason) in &self.unpaged {
+            write!(f, "\n  not paged: {method}: {reason}")?;
         }
         for [page, title, call, chosen] in &self.disagreeing_names {
             write!(

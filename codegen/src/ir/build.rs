@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{
-    Cfg, Crate, Direction, Enum, ErrorCase, ErrorEnum, ErrorVariant, Method, ModPath, Newtype,
-    Struct, StructField, Ty, TypeDef, TypeRef, Wildcards,
+    Cfg, Crate, Direction, Enum, ErrorCase, ErrorEnum, ErrorVariant, FastListing, Method, ModPath,
+    Newtype, Paging, Start, Struct, StructField, Ty, TypeDef, TypeRef, Wildcards,
 };
 use crate::naming::{Case, ident, unique};
 use crate::spec::{
@@ -280,6 +280,7 @@ impl<'a> Resolver<'a> {
         let doc = method_doc(spec, base, &url);
         let mut request = self.structure(base, doc, &spec.params, Direction::Request);
         if spec.result.paged
+            && spec.api == ApiVersion::V2
             && !request
                 .fields
                 .iter()
@@ -320,12 +321,11 @@ impl<'a> Resolver<'a> {
                 })
             }
         };
-        let paged_item = match &response {
-            TypeDef::Newtype(Newtype {
-                ty: Ty::List(item), ..
-            }) if spec.result.paged => Some((**item).clone()),
-            _ => None,
-        };
+        let paging = spec
+            .result
+            .paged
+            .then(|| paging(spec, &request, &response))
+            .flatten();
 
         let error = ErrorEnum {
             name: format!("{base}Error"),
@@ -343,7 +343,7 @@ impl<'a> Resolver<'a> {
             cfg: self.cfg.clone(),
             request,
             response,
-            paged_item,
+            paging,
             error,
             nested: std::mem::take(&mut self.nested),
         }
@@ -515,6 +515,55 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// How a paged list method pages, or `None` when its request or response does not have
+/// the shape paging needs (a REST 3.0 `pagination` that is not a map of integers).
+fn paging(spec: &MethodSpec, request: &Struct, response: &TypeDef) -> Option<Paging> {
+    let (item, items_field) = match (&spec.result.items, response) {
+        (
+            None,
+            TypeDef::Newtype(Newtype {
+                ty: Ty::List(item), ..
+            }),
+        ) => ((**item).clone(), None),
+        (Some(member), TypeDef::Struct(s)) => {
+            let field = s.fields.iter().find(|f| f.wire_name == *member)?;
+            let Ty::List(item) = &field.ty else {
+                return None;
+            };
+            ((**item).clone(), Some(field.name.clone()))
+        }
+        _ => return None,
+    };
+    let field_named = |wire: &str| {
+        let found = request
+            .fields
+            .iter()
+            .find(|f| f.wire_name.eq_ignore_ascii_case(wire));
+        found.map(|f| (f.name.clone(), f.ty.clone()))
+    };
+    let start = match spec.api {
+        ApiVersion::V2 => Start::Field(field_named("start")?.0),
+        ApiVersion::V3 => match field_named("pagination")? {
+            (name, Ty::Map(value)) if *value == Ty::Int => Start::Pagination(name),
+            _ => return None,
+        },
+    };
+    let fast = spec.fast_listing.as_ref().map(|f| FastListing {
+        id: f.id.clone(),
+        filter: f.filter.clone(),
+        conditions: f.conditions.clone(),
+        order: f.order.clone(),
+        sort: f.sort.clone(),
+        items_at: spec.result.items.clone(),
+    });
+    Some(Paging {
+        item,
+        items_field,
+        start,
+        fast,
+    })
+}
+
 /// The type of a union of distinct member types: the one member, or a `OneOf` of two or
 /// three precise ones. JSON when a member is loose (JSON, or an object or list of it: the
 /// union then tells no more than JSON) or there are more members than `OneOf` types.
@@ -572,7 +621,16 @@ fn method_doc(spec: &MethodSpec, base: &str, url: &str) -> Vec<String> {
     doc.push(format!("- Allowed in `batch`: {}", yes_no(spec.batch)));
     doc.push(format!("- Safe to repeat: {}", yes_no(spec.safe_to_repeat)));
     if spec.result.paged {
-        doc.push("- Paged: yes (`start`, `next`, `total`)".to_owned());
+        doc.push(match spec.api {
+            ApiVersion::V2 => "- Paged: yes (`start`, `next`, `total`)".to_owned(),
+            ApiVersion::V3 => "- Paged: yes (`pagination`)".to_owned(),
+        });
+    }
+    if let Some(fast) = &spec.fast_listing {
+        doc.push(format!(
+            "- Read in full by `{}` with `Client::list_fast`: yes",
+            fast.id
+        ));
     }
     if spec.api == ApiVersion::V3 {
         doc.push("- REST 3.0".to_owned());

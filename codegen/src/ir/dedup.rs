@@ -216,8 +216,8 @@ fn rewrite(krate: &mut Crate, renames: &BTreeMap<TypeRef, TypeRef>) {
             let fields = method.request.fields.iter_mut();
             fields.for_each(|f| rewrite_field(f, renames));
             rewrite_def(&mut method.response, renames);
-            if let Some(item) = &mut method.paged_item {
-                rename(item, renames);
+            if let Some(paging) = &mut method.paging {
+                rename(&mut paging.item, renames);
             }
             method
                 .nested

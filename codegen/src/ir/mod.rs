@@ -71,12 +71,54 @@ pub struct Method {
     pub request: Struct,
     /// The type of `result`.
     pub response: TypeDef,
-    /// For paged list methods, the element type.
-    pub paged_item: Option<Ty>,
+    /// For paged list methods, how they page.
+    pub paging: Option<Paging>,
     /// The error enum.
     pub error: ErrorEnum,
     /// Structs and enums made for nested parameters and result fields.
     pub nested: Vec<TypeDef>,
+}
+
+/// How a paged list method pages (the runtime's `Paged`), and reads by identifier
+/// (`FastListed`).
+#[derive(Debug, Clone)]
+pub struct Paging {
+    /// One row.
+    pub item: Ty,
+    /// The response field holding the rows (an `Option<Vec<_>>`); `None` when the
+    /// response wraps the list itself.
+    pub items_field: Option<String>,
+    /// How a page's offset is set.
+    pub start: Start,
+    /// How the list is read by identifier, when it can be.
+    pub fast: Option<FastListing>,
+}
+
+/// How a page's offset is set on the request.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// REST 2: the `Option<i64>` field holding `start`.
+    Field(String),
+    /// REST 3.0: the `Option<BTreeMap<String, i64>>` field holding `pagination`, whose
+    /// `offset` is set and `page` removed.
+    Pagination(String),
+}
+
+/// The runtime's `FastListing` of a method, by wire names.
+#[derive(Debug, Clone)]
+pub struct FastListing {
+    /// The rows' identifier field.
+    pub id: String,
+    /// The filter parameter keyed by field.
+    pub filter: Option<String>,
+    /// The REST 3.0 filter parameter, a list of conditions.
+    pub conditions: Option<String>,
+    /// The order parameter (the direction, with `sort`).
+    pub order: String,
+    /// The parameter naming the field to sort by.
+    pub sort: Option<String>,
+    /// The result member holding the rows.
+    pub items_at: Option<String>,
 }
 
 /// One inbound event: a unit type implementing the runtime's `Event`, and its data.

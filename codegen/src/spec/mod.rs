@@ -11,7 +11,7 @@ mod validate;
 pub use event::EventSpec;
 pub use load::{load, load_shared, validate_set};
 pub use model::{
-    ApiVersion, BoolFormat, ErrorSpec, Field, IdType, MethodSpec, NamedType, ResultSpec, Scalar,
-    SpecSet, SystemErrors,
+    ApiVersion, BoolFormat, ErrorSpec, FastListingSpec, Field, IdType, MethodSpec, NamedType,
+    ResultSpec, Scalar, SpecSet, SystemErrors,
 };
 pub use type_expr::{Primitive, TypeExpr};

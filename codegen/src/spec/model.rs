@@ -54,6 +54,32 @@ pub struct MethodSpec {
     /// Method-specific errors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorSpec>,
+    /// For a paged list that can be read in full by identifier, how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fast_listing: Option<FastListingSpec>,
+}
+
+/// How a paged list is read in full by identifier (`settings/performance/huge-data.md`):
+/// each page asks for the rows whose identifier is above the last one seen, in ascending
+/// order. Every name is a parameter of the method, but `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FastListingSpec {
+    /// The rows' identifier field (`ID`, `id`).
+    pub id: String,
+    /// The filter: an object of conditions keyed by field (`{">ID": 5}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The REST 3.0 filter: a list of conditions (`[["id", ">", 5]]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<String>,
+    /// The order: an object of fields to directions (`{"ID": "ASC"}`), or, with `sort`,
+    /// the direction alone.
+    pub order: String,
+    /// The field to sort by, when the order takes two parameters (`sort` and `order` of
+    /// `user.get`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
 }
 
 /// REST API a method belongs to.
@@ -151,9 +177,13 @@ pub struct ResultSpec {
     /// Wire form of a boolean result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<BoolFormat>,
-    /// A list paged with `start` / `next` / `total`.
+    /// A list paged with `start` / `next` / `total` (REST 3.0: `pagination`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub paged: bool,
+    /// For a paged list whose rows are a member of an object result (`items`), that
+    /// member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
 }
 
 impl ResultSpec {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::load::error;
-use super::model::{ApiVersion, ErrorSpec, Field, Scalar, SpecSet};
+use super::model::{ApiVersion, ErrorSpec, Field, MethodSpec, Scalar, SpecSet};
 use super::{Primitive, TypeExpr};
 use crate::Diagnostics;
 
@@ -60,13 +60,7 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
 
         let result = spec.result.as_field();
         check_field(set, file, "result", &result, Position::Result, diags);
-        if spec.result.paged && !matches!(spec.result.ty, TypeExpr::List(_)) {
-            diags.push(error(
-                file,
-                "result.paged",
-                "a paged result must be a list type (`T[]`)",
-            ));
-        }
+        check_paging(file, spec, diags);
         check_errors(file, "errors", &spec.errors, diags);
     }
 
@@ -370,6 +364,78 @@ fn is_method_name(name: &str) -> bool {
         && name.split('.').all(|seg| {
             !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
+}
+
+/// A paged result holds its rows: it is a list, or its `items` member is; fast listing
+/// applies to paged lists and names parameters the method takes.
+fn check_paging(file: &Path, spec: &MethodSpec, diags: &mut Diagnostics) {
+    let result = &spec.result;
+    let list = |ty: &TypeExpr| {
+        matches!(ty, TypeExpr::List(_)) || *ty == TypeExpr::Primitive(Primitive::Array)
+    };
+    match &result.items {
+        Some(member) => {
+            let holds = result
+                .fields
+                .iter()
+                .flatten()
+                .any(|f| f.name == *member && list(&f.ty));
+            if !holds || result.ty != TypeExpr::Primitive(Primitive::Object) {
+                diags.push(error(
+                    file,
+                    "result.items",
+                    format!("`{member}` is not a list member of an object result"),
+                ));
+            }
+            if !result.paged {
+                diags.push(error(
+                    file,
+                    "result.items",
+                    "only a paged result has `items`",
+                ));
+            }
+        }
+        None if result.paged && !matches!(result.ty, TypeExpr::List(_)) => diags.push(error(
+            file,
+            "result.paged",
+            "a paged result must be a list type (`T[]`) or name its list member in `items`",
+        )),
+        None => {}
+    }
+    let Some(fast) = &spec.fast_listing else {
+        return;
+    };
+    if !result.paged {
+        diags.push(error(
+            file,
+            "fast_listing",
+            "only a paged list has fast listing",
+        ));
+    }
+    if fast.filter.is_some() == fast.conditions.is_some() {
+        diags.push(error(
+            file,
+            "fast_listing",
+            "give one of `filter` (keyed by field) and `conditions` (REST 3.0)",
+        ));
+    }
+    let named = [
+        ("filter", fast.filter.as_ref()),
+        ("conditions", fast.conditions.as_ref()),
+        ("order", Some(&fast.order)),
+        ("sort", fast.sort.as_ref()),
+    ];
+    for (key, name) in named {
+        if let Some(name) = name
+            && !spec.params.iter().any(|p| p.name == *name)
+        {
+            diags.push(error(
+                file,
+                format!("fast_listing.{key}"),
+                format!("the method takes no parameter `{name}`"),
+            ));
+        }
+    }
 }
 
 /// Features of the generated crate that are not scopes.

@@ -696,13 +696,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<crate::types::Connector2>,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Connector2> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -794,6 +794,96 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "biconnector")]
 impl ::std::error::Error for ListError {}
+/// The `item` object.
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `dateCreate`: string.
+    #[serde(
+        rename = "dateCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `urlCheck`: string.
+    #[serde(
+        rename = "urlCheck",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub url_check: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            date_create: None,
+            id: None,
+            title: None,
+            url_check: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `dateCreate`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `urlCheck`.
+    pub fn url_check(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url_check = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`biconnector.connector.update`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-update.html).
 ///
 /// - Scopes: `biconnector`

@@ -354,6 +354,8 @@ impl ::std::error::Error for IsOffersError {}
 /// - Errors: [`ListError`]: `200040300010`, `200040300030`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -435,6 +437,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CatalogCatalog;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::CatalogCatalog> {
+        response.catalogs.unwrap_or_default()
+    }
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("catalogs")
+    }
 }
 /// The `result` of [`catalog.catalog.list`](https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-list.html).
 #[cfg(feature = "catalog")]

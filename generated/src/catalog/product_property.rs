@@ -888,6 +888,8 @@ impl ::std::error::Error for GetFieldsError {}
 /// - Errors: [`ListError`]: `0`, `100`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -969,6 +971,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CatalogProductProperty;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::CatalogProductProperty> {
+        response.product_properties.unwrap_or_default()
+    }
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("productProperties")
+    }
 }
 /// The `result` of [`catalog.productProperty.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-list.html).
 #[cfg(feature = "catalog")]

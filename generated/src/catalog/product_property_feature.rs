@@ -302,13 +302,15 @@ impl ::bitrix24_runtime::Method for GetAvailableFeaturesByProperty {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetAvailableFeaturesByPropertyResponse {
-    /// `features`: list of any JSON value.
+    /// `features`: list of `GetAvailableFeaturesByPropertyResponseFeatures`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub features: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub features: ::std::option::Option<
+        ::std::vec::Vec<GetAvailableFeaturesByPropertyResponseFeatures>,
+    >,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(GetAvailableFeaturesByPropertyResponse);
@@ -321,7 +323,10 @@ impl GetAvailableFeaturesByPropertyResponse {
         Self { features: None }
     }
     /// Sets `features`.
-    pub fn features(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn features(
+        mut self,
+        value: ::std::vec::Vec<GetAvailableFeaturesByPropertyResponseFeatures>,
+    ) -> Self {
         self.features = Some(value);
         self
     }
@@ -376,6 +381,81 @@ impl ::std::fmt::Display for GetAvailableFeaturesByPropertyError {
 }
 #[cfg(feature = "catalog")]
 impl ::std::error::Error for GetAvailableFeaturesByPropertyError {}
+/// The `features` object.
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetAvailableFeaturesByPropertyResponseFeatures {
+    /// `featureId`: string.
+    #[serde(
+        rename = "featureId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub feature_id: ::std::option::Option<::std::string::String>,
+    /// `featureName`: string.
+    #[serde(
+        rename = "featureName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub feature_name: ::std::option::Option<::std::string::String>,
+    /// `moduleId`: string.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "catalog")]
+::bitrix24_runtime::wire_object!(GetAvailableFeaturesByPropertyResponseFeatures);
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+impl GetAvailableFeaturesByPropertyResponseFeatures {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            feature_id: None,
+            feature_name: None,
+            module_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `featureId`.
+    pub fn feature_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.feature_id = Some(value.into());
+        self
+    }
+    /// Sets `featureName`.
+    pub fn feature_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.feature_name = Some(value.into());
+        self
+    }
+    /// Sets `moduleId`.
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`catalog.productPropertyFeature.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get-fields.html).
 ///
 /// - Scopes: `catalog`
@@ -503,6 +583,8 @@ impl ::std::error::Error for GetFieldsError {}
 /// - Errors: [`ListError`]: `0`, `100`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -584,6 +666,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CatalogProductPropertyFeatures;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::CatalogProductPropertyFeatures> {
+        response.product_property_features.unwrap_or_default()
+    }
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("productPropertyFeatures")
+    }
 }
 /// The `result` of [`catalog.productPropertyFeature.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-list.html).
 #[cfg(feature = "catalog")]

@@ -132,6 +132,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`]: `0`, `100`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -222,6 +223,18 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CatalogProductPropertySection;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::CatalogProductPropertySection> {
+        response.product_property_sections.unwrap_or_default()
+    }
 }
 /// The `result` of [`catalog.productPropertySection.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-list.html).
 #[cfg(feature = "catalog")]

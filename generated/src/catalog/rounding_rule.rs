@@ -502,6 +502,8 @@ impl ::std::error::Error for GetFieldsError {}
 /// - Errors: [`ListError`]: `200040300010`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -583,6 +585,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CatalogRoundingRule;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::CatalogRoundingRule> {
+        response.rounding_rules.unwrap_or_default()
+    }
+}
+#[cfg(feature = "catalog")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("roundingRules")
+    }
 }
 /// The `result` of [`catalog.roundingRule.list`](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-list.html).
 #[cfg(feature = "catalog")]

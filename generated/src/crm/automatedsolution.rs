@@ -446,6 +446,8 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`]: `ACCESS_DENIED`, `INVALID_ARG_VALUE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -524,6 +526,28 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseAutomatedSolutions;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<ListResponseAutomatedSolutions> {
+        response.automated_solutions.unwrap_or_default()
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("automatedSolutions")
+    }
+}
 /// The `result` of [`crm.automatedsolution.list`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -531,15 +555,15 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `automatedSolutions`: map of any JSON value.
+    /// `automatedSolutions`: list of `ListResponseAutomatedSolutions`.
     #[serde(
         rename = "automatedSolutions",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub automated_solutions: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::vec::Vec<ListResponseAutomatedSolutions>,
     >,
 }
 #[cfg(feature = "crm")]
@@ -555,7 +579,7 @@ impl ListResponse {
     /// Sets `automatedSolutions`.
     pub fn automated_solutions(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ::std::vec::Vec<ListResponseAutomatedSolutions>,
     ) -> Self {
         self.automated_solutions = Some(value);
         self
@@ -611,6 +635,73 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `automatedSolutions` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseAutomatedSolutions {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `typeIds`: list of integer.
+    #[serde(
+        rename = "typeIds",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+    )]
+    pub type_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListResponseAutomatedSolutions);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListResponseAutomatedSolutions {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            title: None,
+            type_ids: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `typeIds`.
+    pub fn type_ids(mut self, value: ::std::vec::Vec<i64>) -> Self {
+        self.type_ids = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.automatedsolution.update`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html).
 ///
 /// - Scopes: `crm`

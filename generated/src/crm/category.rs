@@ -43,7 +43,30 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`crm.category.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type AddResponse = crate::types::Category;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `category`: `Category`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: ::std::option::Option<crate::types::Category>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddResponse);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { category: None }
+    }
+    /// Sets `category`.
+    pub fn category(mut self, value: crate::types::Category) -> Self {
+        self.category = Some(value);
+        self
+    }
+}
 /// Errors of [`crm.category.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -163,6 +186,10 @@ impl AddFields {
         self
     }
 }
+/// The `category` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddResponseCategory = crate::types::Category;
 /// Parameters of [`crm.category.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-delete.html).
 ///
 /// - Scopes: `crm`
@@ -469,30 +496,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.category.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `category`: `Category`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: ::std::option::Option<crate::types::Category>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { category: None }
-    }
-    /// Sets `category`.
-    pub fn category(mut self, value: crate::types::Category) -> Self {
-        self.category = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`crm.category.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

@@ -328,6 +328,8 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -418,6 +420,25 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::Measure;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Measure> {
+        response.0
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
+    }
 }
 /// The `result` of [`crm.measure.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-list.html).
 #[cfg(feature = "crm")]

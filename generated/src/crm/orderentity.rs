@@ -405,6 +405,7 @@ impl ::std::error::Error for GetFieldsError {}
 /// - Errors: [`ListError`]: `200040300010`, `200540400002`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -486,6 +487,18 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CrmOrderentity;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::CrmOrderentity> {
+        response.order_entity.unwrap_or_default()
+    }
 }
 /// The `result` of [`crm.orderentity.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html).
 #[cfg(feature = "crm")]

@@ -6,6 +6,8 @@
 /// - Errors: [`ListError`]: `allowed_only_intranet_user`, `ENTITY_TYPE_NOT_SUPPORTED`, `INVALID_ARG_VALUE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -112,6 +114,26 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseItems;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("items")
+    }
+}
 /// The `result` of [`crm.stagehistory.list`](https://apidocs.bitrix24.com/api-reference/crm/crm-stage-history-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -119,39 +141,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `ID`: integer.
+    /// `items`: list of `ListResponseItems`.
     #[serde(
-        rename = "ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: `ListResponseTypeId`.
-    /// Allowed values: `1`, `2`, `3`, `5`.
-    #[serde(
-        rename = "TYPE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
-    )]
-    pub type_id: ::std::option::Option<ListResponseTypeId>,
-    /// `OWNER_ID`: integer.
-    #[serde(
-        rename = "OWNER_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub owner_id: ::std::option::Option<i64>,
-    /// `CREATED_TIME`: string.
-    #[serde(
-        rename = "CREATED_TIME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub created_time: ::std::option::Option<::std::string::String>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -161,34 +157,11 @@ impl ListResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            type_id: None,
-            owner_id: None,
-            created_time: None,
-        }
+        Self { items: None }
     }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `TYPE_ID`.
-    pub fn type_id(mut self, value: ListResponseTypeId) -> Self {
-        self.type_id = Some(value);
-        self
-    }
-    /// Sets `OWNER_ID`.
-    pub fn owner_id(mut self, value: i64) -> Self {
-        self.owner_id = Some(value);
-        self
-    }
-    /// Sets `CREATED_TIME`.
-    pub fn created_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created_time = Some(value.into());
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
+        self.items = Some(value);
         self
     }
 }
@@ -314,7 +287,7 @@ impl<'de> ::serde::Deserialize<'de> for ListEntityTypeId {
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ListResponseTypeId {
+pub enum ListResponseItemsTypeId {
     /// `1`
     V1,
     /// `2`
@@ -328,7 +301,7 @@ pub enum ListResponseTypeId {
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::bitrix24_runtime::wire::IntEnum for ListResponseTypeId {
+impl ::bitrix24_runtime::wire::IntEnum for ListResponseItemsTypeId {
     fn from_wire(value: i64) -> Self {
         match value {
             1i64 => Self::V1,
@@ -350,7 +323,7 @@ impl ::bitrix24_runtime::wire::IntEnum for ListResponseTypeId {
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl ::serde::Serialize for ListResponseTypeId {
+impl ::serde::Serialize for ListResponseItemsTypeId {
     fn serialize<S: ::serde::Serializer>(
         &self,
         s: S,
@@ -360,10 +333,90 @@ impl ::serde::Serialize for ListResponseTypeId {
 }
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl<'de> ::serde::Deserialize<'de> for ListResponseTypeId {
+impl<'de> ::serde::Deserialize<'de> for ListResponseItemsTypeId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_int_enum(d)
+    }
+}
+/// The `items` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `TYPE_ID`: `ListResponseItemsTypeId`.
+    /// Allowed values: `1`, `2`, `3`, `5`.
+    #[serde(
+        rename = "TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::IntEnumValue>",
+    )]
+    pub type_id: ::std::option::Option<ListResponseItemsTypeId>,
+    /// `OWNER_ID`: integer.
+    #[serde(
+        rename = "OWNER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub owner_id: ::std::option::Option<i64>,
+    /// `CREATED_TIME`: string.
+    #[serde(
+        rename = "CREATED_TIME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created_time: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            type_id: None,
+            owner_id: None,
+            created_time: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `TYPE_ID`.
+    pub fn type_id(mut self, value: ListResponseItemsTypeId) -> Self {
+        self.type_id = Some(value);
+        self
+    }
+    /// Sets `OWNER_ID`.
+    pub fn owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `CREATED_TIME`.
+    pub fn created_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
     }
 }

@@ -1017,6 +1017,7 @@ pub type GetResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1104,6 +1105,15 @@ impl ::bitrix24_runtime::Paged for GetChildren {
     }
     fn into_items(response: GetChildrenResponse) -> ::std::vec::Vec<GetChildrenItem> {
         response.0
+    }
+}
+#[cfg(feature = "disk")]
+impl ::bitrix24_runtime::FastListed for GetChildren {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
     }
 }
 /// The `result` of [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html).

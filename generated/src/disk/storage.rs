@@ -802,6 +802,7 @@ pub type GetResponseEntityType = GetListItemEntityType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -889,6 +890,15 @@ impl ::bitrix24_runtime::Paged for GetChildren {
     }
     fn into_items(response: GetChildrenResponse) -> ::std::vec::Vec<GetChildrenItem> {
         response.0
+    }
+}
+#[cfg(feature = "disk")]
+impl ::bitrix24_runtime::FastListed for GetChildren {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
     }
 }
 /// The `result` of [`disk.storage.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html).
@@ -1655,6 +1665,7 @@ impl ::std::error::Error for GetForAppError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1741,6 +1752,15 @@ impl ::bitrix24_runtime::Paged for GetList {
     }
     fn into_items(response: GetListResponse) -> ::std::vec::Vec<GetListItem> {
         response.0
+    }
+}
+#[cfg(feature = "disk")]
+impl ::bitrix24_runtime::FastListed for GetList {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
     }
 }
 /// The `result` of [`disk.storage.getList`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html).

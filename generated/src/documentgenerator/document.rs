@@ -1697,13 +1697,13 @@ impl ::std::fmt::Display for GetfieldsError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetfieldsError {}
-/// The `documentFields` object.
+/// The `ClientName` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetfieldsResponseDocumentFields {
+pub struct GetfieldsResponseDocumentFieldsClientName {
     /// `title`: string.
     #[serde(
         default,
@@ -1752,10 +1752,10 @@ pub struct GetfieldsResponseDocumentFields {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields);
+::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFieldsClientName);
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl GetfieldsResponseDocumentFields {
+impl GetfieldsResponseDocumentFieldsClientName {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -1817,12 +1817,43 @@ impl GetfieldsResponseDocumentFields {
         self
     }
 }
+/// The `documentFields` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetfieldsResponseDocumentFields {
+    /// `ClientName`: `GetfieldsResponseDocumentFieldsClientName`.
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
+    pub client_name: ::std::option::Option<GetfieldsResponseDocumentFieldsClientName>,
+}
+#[cfg(feature = "documentgenerator")]
+::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields);
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+impl GetfieldsResponseDocumentFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { client_name: None }
+    }
+    /// Sets `ClientName`.
+    pub fn client_name(
+        mut self,
+        value: GetfieldsResponseDocumentFieldsClientName,
+    ) -> Self {
+        self.client_name = Some(value);
+        self
+    }
+}
 /// Parameters of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
 ///
 /// - Scopes: `documentgenerator`
 /// - Errors: [`ListError`]: `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1904,6 +1935,16 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "documentgenerator")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.documents.unwrap_or_default()
+    }
 }
 /// The `result` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
 #[cfg(feature = "documentgenerator")]

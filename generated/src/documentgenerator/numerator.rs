@@ -892,6 +892,7 @@ impl GetResponseNumerator {
 /// - Errors: [`ListError`]: `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -931,6 +932,16 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "documentgenerator")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseNumerators;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseNumerators> {
+        response.numerators.unwrap_or_default()
+    }
 }
 /// The `result` of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
 #[cfg(feature = "documentgenerator")]

@@ -662,13 +662,13 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for ListError {}
-/// The `regions` object.
+/// The `1` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct ListResponseRegions {
+pub struct ListResponseRegionsV1 {
     /// `id`: string.
     #[serde(
         default,
@@ -724,10 +724,10 @@ pub struct ListResponseRegions {
     pub format_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(ListResponseRegions);
+::bitrix24_runtime::wire_object!(ListResponseRegionsV1);
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl ListResponseRegions {
+impl ListResponseRegionsV1 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -795,6 +795,33 @@ impl ListResponseRegions {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.format_name = Some(value.into());
+        self
+    }
+}
+/// The `regions` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseRegions {
+    /// `1`: `ListResponseRegionsV1`.
+    #[serde(rename = "1", default, skip_serializing_if = "Option::is_none")]
+    pub v1: ::std::option::Option<ListResponseRegionsV1>,
+}
+#[cfg(feature = "documentgenerator")]
+::bitrix24_runtime::wire_object!(ListResponseRegions);
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+impl ListResponseRegions {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { v1: None }
+    }
+    /// Sets `1`.
+    pub fn v1(mut self, value: ListResponseRegionsV1) -> Self {
+        self.v1 = Some(value);
         self
     }
 }

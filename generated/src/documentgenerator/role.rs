@@ -1045,6 +1045,7 @@ pub type GetResponseRole = AddResponseRole;
 /// - Errors: [`ListError`]: `0`, `DOCGEN_ACCESS_ERROR`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1084,6 +1085,16 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "documentgenerator")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseRoles;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseRoles> {
+        response.roles.unwrap_or_default()
+    }
 }
 /// The `result` of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
 #[cfg(feature = "documentgenerator")]

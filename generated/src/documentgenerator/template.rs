@@ -1091,13 +1091,13 @@ impl ::std::fmt::Display for GetfieldsError {
 }
 #[cfg(feature = "documentgenerator")]
 impl ::std::error::Error for GetfieldsError {}
-/// The `templateFields` object.
+/// The `ClientName` object.
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetfieldsResponseTemplateFields {
+pub struct GetfieldsResponseTemplateFieldsClientName {
     /// `title`: string.
     #[serde(
         default,
@@ -1138,10 +1138,10 @@ pub struct GetfieldsResponseTemplateFields {
     pub chain: ::std::option::Option<::serde_json::Value>,
 }
 #[cfg(feature = "documentgenerator")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseTemplateFields);
+::bitrix24_runtime::wire_object!(GetfieldsResponseTemplateFieldsClientName);
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-impl GetfieldsResponseTemplateFields {
+impl GetfieldsResponseTemplateFieldsClientName {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -1197,6 +1197,36 @@ impl GetfieldsResponseTemplateFields {
     /// Sets `chain`.
     pub fn chain(mut self, value: ::serde_json::Value) -> Self {
         self.chain = Some(value);
+        self
+    }
+}
+/// The `templateFields` object.
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetfieldsResponseTemplateFields {
+    /// `ClientName`: `GetfieldsResponseTemplateFieldsClientName`.
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
+    pub client_name: ::std::option::Option<GetfieldsResponseTemplateFieldsClientName>,
+}
+#[cfg(feature = "documentgenerator")]
+::bitrix24_runtime::wire_object!(GetfieldsResponseTemplateFields);
+#[cfg(feature = "documentgenerator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
+impl GetfieldsResponseTemplateFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { client_name: None }
+    }
+    /// Sets `ClientName`.
+    pub fn client_name(
+        mut self,
+        value: GetfieldsResponseTemplateFieldsClientName,
+    ) -> Self {
+        self.client_name = Some(value);
         self
     }
 }

@@ -265,15 +265,88 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `cart`: `GetResponseCart`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: ::std::option::Option<GetResponseCart>,
+    /// `catalog`: `GetResponseCart`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: ::std::option::Option<GetResponseCart>,
+    /// `compare`: `GetResponseCart`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: ::std::option::Option<GetResponseCart>,
+    /// `mainpage`: `GetResponseCart`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mainpage: ::std::option::Option<GetResponseCart>,
+    /// `order`: `GetResponseCart`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: ::std::option::Option<GetResponseCart>,
+    /// `payment`: `GetResponseCart`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: ::std::option::Option<GetResponseCart>,
+    /// `personal`: `GetResponseCart`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: ::std::option::Option<GetResponseCart>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "landing")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            cart: None,
+            catalog: None,
+            compare: None,
+            mainpage: None,
+            order: None,
+            payment: None,
+            personal: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `cart`.
+    pub fn cart(mut self, value: GetResponseCart) -> Self {
+        self.cart = Some(value);
+        self
+    }
+    /// Sets `catalog`.
+    pub fn catalog(mut self, value: GetResponseCart) -> Self {
+        self.catalog = Some(value);
+        self
+    }
+    /// Sets `compare`.
+    pub fn compare(mut self, value: GetResponseCart) -> Self {
+        self.compare = Some(value);
+        self
+    }
+    /// Sets `mainpage`.
+    pub fn mainpage(mut self, value: GetResponseCart) -> Self {
+        self.mainpage = Some(value);
+        self
+    }
+    /// Sets `order`.
+    pub fn order(mut self, value: GetResponseCart) -> Self {
+        self.order = Some(value);
+        self
+    }
+    /// Sets `payment`.
+    pub fn payment(mut self, value: GetResponseCart) -> Self {
+        self.payment = Some(value);
+        self
+    }
+    /// Sets `personal`.
+    pub fn personal(mut self, value: GetResponseCart) -> Self {
+        self.personal = Some(value);
+        self
     }
 }
 /// Errors of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
@@ -330,6 +403,139 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "landing")]
 impl ::std::error::Error for GetError {}
+/// The `cart` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseCart {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `DELETED`: string.
+    #[serde(
+        rename = "DELETED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub deleted: ::std::option::Option<::std::string::String>,
+    /// `LANDING_ID`: string.
+    #[serde(
+        rename = "LANDING_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub landing_id: ::std::option::Option<::std::string::String>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "landing")]
+::bitrix24_runtime::wire_object!(GetResponseCart);
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+impl GetResponseCart {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            deleted: None,
+            landing_id: None,
+            title: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `DELETED`.
+    pub fn deleted(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+    /// Sets `LANDING_ID`.
+    pub fn landing_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.landing_id = Some(value.into());
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `catalog` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetResponseCatalog = GetResponseCart;
+/// The `compare` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetResponseCompare = GetResponseCart;
+/// The `mainpage` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetResponseMainpage = GetResponseCart;
+/// The `order` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetResponseOrder = GetResponseCart;
+/// The `payment` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetResponsePayment = GetResponseCart;
+/// The `personal` object.
+#[cfg(feature = "landing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
+pub type GetResponsePersonal = GetResponseCart;
 /// Parameters of [`landing.syspage.getSpecialPage`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get-special-page.html).
 ///
 /// - Scopes: `landing`

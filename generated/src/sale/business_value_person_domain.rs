@@ -431,6 +431,7 @@ impl ::std::error::Error for GetFieldsError {}
 /// - Errors: [`ListError`]: `200040300010`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -521,6 +522,18 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "sale")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::SaleBusinessValuePersonDomain;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::SaleBusinessValuePersonDomain> {
+        response.business_value_person_domains.unwrap_or_default()
+    }
 }
 /// The `result` of [`sale.businessValuePersonDomain.list`](https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-list.html).
 #[cfg(feature = "sale")]

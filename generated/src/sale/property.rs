@@ -912,6 +912,8 @@ pub type GetfieldsbytypeType = crate::types::SaleOrderPropertyType;
 /// - Errors: [`ListError`]: `200040300010`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1002,6 +1004,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "sale")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::SaleOrderProperty;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::SaleOrderProperty> {
+        response.properties.unwrap_or_default()
+    }
+}
+#[cfg(feature = "sale")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("properties")
+    }
 }
 /// The `result` of [`sale.property.list`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html).
 #[cfg(feature = "sale")]

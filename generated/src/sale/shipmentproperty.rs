@@ -945,6 +945,7 @@ impl ::std::error::Error for GetfieldsbytypeError {}
 /// - Errors: [`ListError`]: `200040300010`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1035,6 +1036,20 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "sale")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    > {
+        response.properties.unwrap_or_default()
+    }
 }
 /// The `result` of [`sale.shipmentproperty.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html).
 #[cfg(feature = "sale")]

@@ -123,6 +123,8 @@ impl ::std::error::Error for GetFieldsError {}
 /// - Errors: [`ListError`]: `200040300010`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -204,6 +206,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "sale")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::SaleOrderTradePlatform;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::SaleOrderTradePlatform> {
+        response.trade_platforms.unwrap_or_default()
+    }
+}
+#[cfg(feature = "sale")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("tradePlatforms")
+    }
 }
 /// The `result` of [`sale.tradePlatform.list`](https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-list.html).
 #[cfg(feature = "sale")]

@@ -475,6 +475,7 @@ impl ::std::error::Error for DeleteError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "sonet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -584,6 +585,15 @@ impl ::bitrix24_runtime::Paged for Get {
     }
     fn into_items(response: GetResponse) -> ::std::vec::Vec<GetItem> {
         response.0
+    }
+}
+#[cfg(feature = "sonet")]
+impl ::bitrix24_runtime::FastListed for Get {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("FILTER")
+            .order_param("ORDER")
     }
 }
 /// The `result` of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).

@@ -468,7 +468,210 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type GetResponse = GetlistItem;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `TASK_ID`: string.
+    #[serde(
+        rename = "TASK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub task_id: ::std::option::Option<::std::string::String>,
+    /// `PARENT_ID`: string.
+    #[serde(
+        rename = "PARENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: string.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created_by: ::std::option::Option<::std::string::String>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `SORT_INDEX`: string.
+    #[serde(
+        rename = "SORT_INDEX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort_index: ::std::option::Option<::std::string::String>,
+    /// `IS_COMPLETE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_COMPLETE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_complete: ::std::option::Option<bool>,
+    /// `IS_IMPORTANT`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "IS_IMPORTANT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_important: ::std::option::Option<bool>,
+    /// `TOGGLED_BY`: string.
+    #[serde(
+        rename = "TOGGLED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub toggled_by: ::std::option::Option<::std::string::String>,
+    /// `TOGGLED_DATE`: string.
+    #[serde(
+        rename = "TOGGLED_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub toggled_date: ::std::option::Option<::std::string::String>,
+    /// `MEMBERS`: list of `GetResponseMembers`.
+    #[serde(
+        rename = "MEMBERS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub members: ::std::option::Option<::std::vec::Vec<GetResponseMembers>>,
+    /// `ATTACHMENTS`: `GetResponseAttachments`.
+    #[serde(rename = "ATTACHMENTS", default, skip_serializing_if = "Option::is_none")]
+    pub attachments: ::std::option::Option<GetResponseAttachments>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            task_id: None,
+            parent_id: None,
+            created_by: None,
+            title: None,
+            sort_index: None,
+            is_complete: None,
+            is_important: None,
+            toggled_by: None,
+            toggled_date: None,
+            members: None,
+            attachments: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `TASK_ID`.
+    pub fn task_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = Some(value.into());
+        self
+    }
+    /// Sets `PARENT_ID`.
+    pub fn parent_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `SORT_INDEX`.
+    pub fn sort_index(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort_index = Some(value.into());
+        self
+    }
+    /// Sets `IS_COMPLETE`.
+    pub fn is_complete(mut self, value: bool) -> Self {
+        self.is_complete = Some(value);
+        self
+    }
+    /// Sets `IS_IMPORTANT`.
+    pub fn is_important(mut self, value: bool) -> Self {
+        self.is_important = Some(value);
+        self
+    }
+    /// Sets `TOGGLED_BY`.
+    pub fn toggled_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.toggled_by = Some(value.into());
+        self
+    }
+    /// Sets `TOGGLED_DATE`.
+    pub fn toggled_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.toggled_date = Some(value.into());
+        self
+    }
+    /// Sets `MEMBERS`.
+    pub fn members(mut self, value: ::std::vec::Vec<GetResponseMembers>) -> Self {
+        self.members = Some(value);
+        self
+    }
+    /// Sets `ATTACHMENTS`.
+    pub fn attachments(mut self, value: GetResponseAttachments) -> Self {
+        self.attachments = Some(value);
+        self
+    }
+}
 /// Errors of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -740,13 +943,13 @@ impl GetResponseMembers {
         self
     }
 }
-/// The `ATTACHMENTS` object.
+/// The `1111` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetResponseAttachments {
+pub struct GetResponseAttachmentsV1111 {
     /// `ATTACHMENT_ID`: integer.
     #[serde(
         rename = "ATTACHMENT_ID",
@@ -797,10 +1000,10 @@ pub struct GetResponseAttachments {
     pub view_url: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetResponseAttachments);
+::bitrix24_runtime::wire_object!(GetResponseAttachmentsV1111);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetResponseAttachments {
+impl GetResponseAttachmentsV1111 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -856,6 +1059,33 @@ impl GetResponseAttachments {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.view_url = Some(value.into());
+        self
+    }
+}
+/// The `ATTACHMENTS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseAttachments {
+    /// `1111`: `GetResponseAttachmentsV1111`.
+    #[serde(rename = "1111", default, skip_serializing_if = "Option::is_none")]
+    pub v1111: ::std::option::Option<GetResponseAttachmentsV1111>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetResponseAttachments);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetResponseAttachments {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { v1111: None }
+    }
+    /// Sets `1111`.
+    pub fn v1111(mut self, value: GetResponseAttachmentsV1111) -> Self {
+        self.v1111 = Some(value);
         self
     }
 }
@@ -994,7 +1224,7 @@ pub type GetlistItemMembers = GetResponseMembers;
 /// The `ATTACHMENTS` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type GetlistItemAttachments = GetResponseAttachments;
+pub type GetlistItemAttachments = GetResponseAttachmentsV1111;
 /// The `item` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -1090,9 +1320,9 @@ pub struct GetlistItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub members: ::std::option::Option<::std::vec::Vec<GetResponseMembers>>,
-    /// `ATTACHMENTS`: `GetResponseAttachments`.
+    /// `ATTACHMENTS`: `GetResponseAttachmentsV1111`.
     #[serde(rename = "ATTACHMENTS", default, skip_serializing_if = "Option::is_none")]
-    pub attachments: ::std::option::Option<GetResponseAttachments>,
+    pub attachments: ::std::option::Option<GetResponseAttachmentsV1111>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(GetlistItem);
@@ -1197,7 +1427,7 @@ impl GetlistItem {
         self
     }
     /// Sets `ATTACHMENTS`.
-    pub fn attachments(mut self, value: GetResponseAttachments) -> Self {
+    pub fn attachments(mut self, value: GetResponseAttachmentsV1111) -> Self {
         self.attachments = Some(value);
         self
     }

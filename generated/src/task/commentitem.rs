@@ -337,7 +337,155 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type GetResponse = GetlistItem;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `POST_MESSAGE_HTML`: string.
+    #[serde(
+        rename = "POST_MESSAGE_HTML",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub post_message_html: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `AUTHOR_ID`: string.
+    #[serde(
+        rename = "AUTHOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub author_id: ::std::option::Option<::std::string::String>,
+    /// `AUTHOR_NAME`: string.
+    #[serde(
+        rename = "AUTHOR_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub author_name: ::std::option::Option<::std::string::String>,
+    /// `AUTHOR_EMAIL`: string.
+    #[serde(
+        rename = "AUTHOR_EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub author_email: ::std::option::Option<::std::string::String>,
+    /// `POST_DATE`: string.
+    #[serde(
+        rename = "POST_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub post_date: ::std::option::Option<::std::string::String>,
+    /// `POST_MESSAGE`: string.
+    #[serde(
+        rename = "POST_MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub post_message: ::std::option::Option<::std::string::String>,
+    /// `ATTACHED_OBJECTS`: `GetResponseAttachedObjects`.
+    #[serde(
+        rename = "ATTACHED_OBJECTS",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub attached_objects: ::std::option::Option<GetResponseAttachedObjects>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            post_message_html: None,
+            id: None,
+            author_id: None,
+            author_name: None,
+            author_email: None,
+            post_date: None,
+            post_message: None,
+            attached_objects: None,
+        }
+    }
+    /// Sets `POST_MESSAGE_HTML`.
+    pub fn post_message_html(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.post_message_html = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `AUTHOR_ID`.
+    pub fn author_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.author_id = Some(value.into());
+        self
+    }
+    /// Sets `AUTHOR_NAME`.
+    pub fn author_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `AUTHOR_EMAIL`.
+    pub fn author_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `POST_DATE`.
+    pub fn post_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.post_date = Some(value.into());
+        self
+    }
+    /// Sets `POST_MESSAGE`.
+    pub fn post_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.post_message = Some(value.into());
+        self
+    }
+    /// Sets `ATTACHED_OBJECTS`.
+    pub fn attached_objects(mut self, value: GetResponseAttachedObjects) -> Self {
+        self.attached_objects = Some(value);
+        self
+    }
+}
 /// Errors of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -383,13 +531,13 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GetError {}
-/// The `ATTACHED_OBJECTS` object.
+/// The `973` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetResponseAttachedObjects {
+pub struct GetResponseAttachedObjectsV973 {
     /// `ATTACHMENT_ID`: string.
     #[serde(
         rename = "ATTACHMENT_ID",
@@ -440,10 +588,10 @@ pub struct GetResponseAttachedObjects {
     pub view_url: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(GetResponseAttachedObjects);
+::bitrix24_runtime::wire_object!(GetResponseAttachedObjectsV973);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl GetResponseAttachedObjects {
+impl GetResponseAttachedObjectsV973 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -502,6 +650,33 @@ impl GetResponseAttachedObjects {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.view_url = Some(value.into());
+        self
+    }
+}
+/// The `ATTACHED_OBJECTS` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseAttachedObjects {
+    /// `973`: `GetResponseAttachedObjectsV973`.
+    #[serde(rename = "973", default, skip_serializing_if = "Option::is_none")]
+    pub v973: ::std::option::Option<GetResponseAttachedObjectsV973>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetResponseAttachedObjects);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetResponseAttachedObjects {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { v973: None }
+    }
+    /// Sets `973`.
+    pub fn v973(mut self, value: GetResponseAttachedObjectsV973) -> Self {
+        self.v973 = Some(value);
         self
     }
 }
@@ -652,7 +827,7 @@ impl ::std::error::Error for GetlistError {}
 /// The `ATTACHED_OBJECTS` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type GetlistItemAttachedObjects = GetResponseAttachedObjects;
+pub type GetlistItemAttachedObjects = GetResponseAttachedObjectsV973;
 /// The `item` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -716,13 +891,13 @@ pub struct GetlistItem {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub post_message: ::std::option::Option<::std::string::String>,
-    /// `ATTACHED_OBJECTS`: `GetResponseAttachedObjects`.
+    /// `ATTACHED_OBJECTS`: `GetResponseAttachedObjectsV973`.
     #[serde(
         rename = "ATTACHED_OBJECTS",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub attached_objects: ::std::option::Option<GetResponseAttachedObjects>,
+    pub attached_objects: ::std::option::Option<GetResponseAttachedObjectsV973>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(GetlistItem);
@@ -800,7 +975,7 @@ impl GetlistItem {
         self
     }
     /// Sets `ATTACHED_OBJECTS`.
-    pub fn attached_objects(mut self, value: GetResponseAttachedObjects) -> Self {
+    pub fn attached_objects(mut self, value: GetResponseAttachedObjectsV973) -> Self {
         self.attached_objects = Some(value);
         self
     }

@@ -1343,6 +1343,7 @@ impl ::std::error::Error for FieldsError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[cfg_attr(
     docsrs,
@@ -1485,6 +1486,15 @@ impl ::bitrix24_runtime::Paged for Get {
     }
     fn into_items(response: GetResponse) -> ::std::vec::Vec<crate::types::UserFields> {
         response.0
+    }
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::bitrix24_runtime::FastListed for Get {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("FILTER")
+            .sort_params("sort", "order")
     }
 }
 /// The `result` of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html).
@@ -1683,6 +1693,7 @@ impl<'de> ::serde::Deserialize<'de> for GetImageResize {
 /// - Errors: [`SearchError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[cfg_attr(
     docsrs,
@@ -1809,6 +1820,16 @@ impl ::bitrix24_runtime::Method for Search {
     type Response = SearchResponse;
     type Error = SearchError;
 }
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+impl ::bitrix24_runtime::Paged for Search {
+    type Item = SearchItem;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: SearchResponse) -> ::std::vec::Vec<SearchItem> {
+        response.0
+    }
+}
 /// The `result` of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[cfg_attr(
@@ -1819,9 +1840,9 @@ impl ::bitrix24_runtime::Method for Search {
 #[serde(transparent)]
 pub struct SearchResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::vec::Vec<SearchItem>,
 );
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[cfg_attr(
@@ -1830,9 +1851,7 @@ pub struct SearchResponse(
 )]
 impl SearchResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<SearchItem> {
         self.0
     }
 }
@@ -1873,6 +1892,392 @@ impl ::std::fmt::Display for SearchError {
 }
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 impl ::std::error::Error for SearchError {}
+/// The `item` object.
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SearchItem {
+    /// `ACTIVE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub active: ::std::option::Option<bool>,
+    /// `DATE_REGISTER`: string.
+    #[serde(
+        rename = "DATE_REGISTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_register: ::std::option::Option<::std::string::String>,
+    /// `EMAIL`: string.
+    #[serde(
+        rename = "EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_ONLINE`: string.
+    #[serde(
+        rename = "IS_ONLINE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_online: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_DATE`: any JSON value.
+    #[serde(
+        rename = "LAST_ACTIVITY_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub last_activity_date: ::std::option::Option<::serde_json::Value>,
+    /// `LAST_LOGIN`: string.
+    #[serde(
+        rename = "LAST_LOGIN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_login: ::std::option::Option<::std::string::String>,
+    /// `LAST_NAME`: string.
+    #[serde(
+        rename = "LAST_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_BIRTHDAY`: string.
+    #[serde(
+        rename = "PERSONAL_BIRTHDAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_birthday: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_CITY`: string.
+    #[serde(
+        rename = "PERSONAL_CITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_city: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_GENDER`: string.
+    #[serde(
+        rename = "PERSONAL_GENDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_gender: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_MOBILE`: string.
+    #[serde(
+        rename = "PERSONAL_MOBILE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_mobile: ::std::option::Option<::std::string::String>,
+    /// `PERSONAL_WWW`: string.
+    #[serde(
+        rename = "PERSONAL_WWW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub personal_www: ::std::option::Option<::std::string::String>,
+    /// `SECOND_NAME`: string.
+    #[serde(
+        rename = "SECOND_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub second_name: ::std::option::Option<::std::string::String>,
+    /// `TIMESTAMP_X`: any JSON value.
+    #[serde(rename = "TIMESTAMP_X", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_x: ::std::option::Option<::serde_json::Value>,
+    /// `TIME_ZONE`: string.
+    #[serde(
+        rename = "TIME_ZONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub time_zone: ::std::option::Option<::std::string::String>,
+    /// `UF_DEPARTMENT`: list of integer.
+    #[serde(
+        rename = "UF_DEPARTMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+    )]
+    pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `UF_EMPLOYMENT_DATE`: string.
+    #[serde(
+        rename = "UF_EMPLOYMENT_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub uf_employment_date: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: string.
+    #[serde(
+        rename = "USER_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_type: ::std::option::Option<::std::string::String>,
+    /// `WORK_PHONE`: string.
+    #[serde(
+        rename = "WORK_PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_phone: ::std::option::Option<::std::string::String>,
+    /// `WORK_POSITION`: string.
+    #[serde(
+        rename = "WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+::bitrix24_runtime::wire_object!(SearchItem);
+#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "user", feature = "user_basic", feature = "user_brief")))
+)]
+impl SearchItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            date_register: None,
+            email: None,
+            id: None,
+            is_online: None,
+            last_activity_date: None,
+            last_login: None,
+            last_name: None,
+            name: None,
+            personal_birthday: None,
+            personal_city: None,
+            personal_gender: None,
+            personal_mobile: None,
+            personal_www: None,
+            second_name: None,
+            timestamp_x: None,
+            time_zone: None,
+            uf_department: None,
+            uf_employment_date: None,
+            user_type: None,
+            work_phone: None,
+            work_position: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `DATE_REGISTER`.
+    pub fn date_register(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_register = Some(value.into());
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `IS_ONLINE`.
+    pub fn is_online(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_online = Some(value.into());
+        self
+    }
+    /// Sets `LAST_ACTIVITY_DATE`.
+    pub fn last_activity_date(mut self, value: ::serde_json::Value) -> Self {
+        self.last_activity_date = Some(value);
+        self
+    }
+    /// Sets `LAST_LOGIN`.
+    pub fn last_login(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_login = Some(value.into());
+        self
+    }
+    /// Sets `LAST_NAME`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_BIRTHDAY`.
+    pub fn personal_birthday(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_birthday = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_CITY`.
+    pub fn personal_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_city = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_GENDER`.
+    pub fn personal_gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_gender = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_MOBILE`.
+    pub fn personal_mobile(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_mobile = Some(value.into());
+        self
+    }
+    /// Sets `PERSONAL_WWW`.
+    pub fn personal_www(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.personal_www = Some(value.into());
+        self
+    }
+    /// Sets `SECOND_NAME`.
+    pub fn second_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.second_name = Some(value.into());
+        self
+    }
+    /// Sets `TIMESTAMP_X`.
+    pub fn timestamp_x(mut self, value: ::serde_json::Value) -> Self {
+        self.timestamp_x = Some(value);
+        self
+    }
+    /// Sets `TIME_ZONE`.
+    pub fn time_zone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_zone = Some(value.into());
+        self
+    }
+    /// Sets `UF_DEPARTMENT`.
+    pub fn uf_department(mut self, value: ::std::vec::Vec<i64>) -> Self {
+        self.uf_department = Some(value);
+        self
+    }
+    /// Sets `UF_EMPLOYMENT_DATE`.
+    pub fn uf_employment_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uf_employment_date = Some(value.into());
+        self
+    }
+    /// Sets `USER_TYPE`.
+    pub fn user_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_type = Some(value.into());
+        self
+    }
+    /// Sets `WORK_PHONE`.
+    pub fn work_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_phone = Some(value.into());
+        self
+    }
+    /// Sets `WORK_POSITION`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`user.update`](https://apidocs.bitrix24.com/api-reference/user/user-update.html).
 ///
 /// - Scopes: `user`

@@ -139,7 +139,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`vote.AttachedVote.get`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-pub type GetResponse = GetManyResponse;
+pub type GetResponse = GetManyResponseItems;
 /// Errors of [`vote.AttachedVote.get`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -270,7 +270,34 @@ impl ::bitrix24_runtime::Method for GetAnswerVoted {
 /// The `result` of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-pub type GetAnswerVotedResponse = GetWithVotedResponseVoted;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetAnswerVotedResponse {
+    /// `items`: list of `GetAnswerVotedResponseItems`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<GetAnswerVotedResponseItems>>,
+}
+#[cfg(feature = "vote")]
+::bitrix24_runtime::wire_object!(GetAnswerVotedResponse);
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+impl GetAnswerVotedResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<GetAnswerVotedResponseItems>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
 /// Errors of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -321,6 +348,91 @@ impl ::std::fmt::Display for GetAnswerVotedError {
 }
 #[cfg(feature = "vote")]
 impl ::std::error::Error for GetAnswerVotedError {}
+/// The `items` object.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetAnswerVotedResponseItems {
+    /// `ID`: integer.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `IMAGE`: string.
+    #[serde(
+        rename = "IMAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub image: ::std::option::Option<::std::string::String>,
+    /// `WORK_POSITION`: string.
+    #[serde(
+        rename = "WORK_POSITION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "vote")]
+::bitrix24_runtime::wire_object!(GetAnswerVotedResponseItems);
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+impl GetAnswerVotedResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            image: None,
+            work_position: None,
+        }
+    }
+    /// Sets `ID`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `IMAGE`.
+    pub fn image(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+    /// Sets `WORK_POSITION`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
 ///
 /// - Scopes: `vote`
@@ -386,6 +498,71 @@ impl ::bitrix24_runtime::Method for GetMany {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetManyResponse {
+    /// `items`: list of `GetManyResponseItems`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<GetManyResponseItems>>,
+}
+#[cfg(feature = "vote")]
+::bitrix24_runtime::wire_object!(GetManyResponse);
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+impl GetManyResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<GetManyResponseItems>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
+/// Errors of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GetManyError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "vote")]
+impl ::bitrix24_runtime::MethodError for GetManyError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match crate::SystemError::classify(error) {
+            Ok(system) => Self::System(system),
+            Err(other) => Self::Unhandled(other),
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "vote")]
+impl ::std::fmt::Display for GetManyError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "vote")]
+impl ::std::error::Error for GetManyError {}
+/// The `items` object.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetManyResponseItems {
     /// `ID`: integer.
     #[serde(
         rename = "ID",
@@ -516,10 +693,10 @@ pub struct GetManyResponse {
     pub is_finished: ::std::option::Option<bool>,
 }
 #[cfg(feature = "vote")]
-::bitrix24_runtime::wire_object!(GetManyResponse);
+::bitrix24_runtime::wire_object!(GetManyResponseItems);
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-impl GetManyResponse {
+impl GetManyResponseItems {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -635,40 +812,6 @@ impl GetManyResponse {
         self
     }
 }
-/// Errors of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
-#[cfg(feature = "vote")]
-#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GetManyError {
-    /// An error any method can return.
-    System(crate::SystemError),
-    /// An error code the spec does not list for this method.
-    Unhandled(::bitrix24_runtime::ApiError),
-}
-#[cfg(feature = "vote")]
-impl ::bitrix24_runtime::MethodError for GetManyError {
-    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-        match crate::SystemError::classify(error) {
-            Ok(system) => Self::System(system),
-            Err(other) => Self::Unhandled(other),
-        }
-    }
-    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
-        match self {
-            Self::Unhandled(error) => error,
-            Self::System(system) => system.api_error(),
-        }
-    }
-}
-#[cfg(feature = "vote")]
-impl ::std::fmt::Display for GetManyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
-    }
-}
-#[cfg(feature = "vote")]
-impl ::std::error::Error for GetManyError {}
 /// Parameters of [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html).
 ///
 /// - Scopes: `vote`
@@ -1083,6 +1226,10 @@ impl GetWithVotedResponseAttach {
         self
     }
 }
+/// The `3` object.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+pub type GetWithVotedResponseVotedV3 = GetAnswerVotedResponseItems;
 /// The `voted` object.
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -1090,38 +1237,14 @@ impl GetWithVotedResponseAttach {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetWithVotedResponseVoted {
-    /// `ID`: integer.
+    /// `3`: list of `GetAnswerVotedResponseItems`.
     #[serde(
-        rename = "ID",
+        rename = "3",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `IMAGE`: string.
-    #[serde(
-        rename = "IMAGE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub image: ::std::option::Option<::std::string::String>,
-    /// `WORK_POSITION`: string.
-    #[serde(
-        rename = "WORK_POSITION",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
+    pub v3: ::std::option::Option<::std::vec::Vec<GetAnswerVotedResponseItems>>,
 }
 #[cfg(feature = "vote")]
 ::bitrix24_runtime::wire_object!(GetWithVotedResponseVoted);
@@ -1131,40 +1254,11 @@ impl GetWithVotedResponseVoted {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            image: None,
-            work_position: None,
-        }
+        Self { v3: None }
     }
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `IMAGE`.
-    pub fn image(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-    /// Sets `WORK_POSITION`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
+    /// Sets `3`.
+    pub fn v3(mut self, value: ::std::vec::Vec<GetAnswerVotedResponseItems>) -> Self {
+        self.v3 = Some(value);
         self
     }
 }
@@ -1209,7 +1303,30 @@ impl ::bitrix24_runtime::Method for Recall {
 /// The `result` of [`vote.AttachedVote.recall`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-pub type RecallResponse = GetManyResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RecallResponse {
+    /// `attach`: `GetManyResponseItems`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach: ::std::option::Option<GetManyResponseItems>,
+}
+#[cfg(feature = "vote")]
+::bitrix24_runtime::wire_object!(RecallResponse);
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+impl RecallResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { attach: None }
+    }
+    /// Sets `attach`.
+    pub fn attach(mut self, value: GetManyResponseItems) -> Self {
+        self.attach = Some(value);
+        self
+    }
+}
 /// Errors of [`vote.AttachedVote.recall`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -1256,6 +1373,10 @@ impl ::std::fmt::Display for RecallError {
 }
 #[cfg(feature = "vote")]
 impl ::std::error::Error for RecallError {}
+/// The `attach` object.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+pub type RecallResponseAttach = GetManyResponseItems;
 /// Parameters of [`vote.AttachedVote.resume`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html).
 ///
 /// - Scopes: `vote`
@@ -1511,7 +1632,7 @@ impl ::bitrix24_runtime::Method for Vote {
 /// The `result` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-pub type VoteResponse = GetManyResponse;
+pub type VoteResponse = RecallResponse;
 /// Errors of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
@@ -1568,3 +1689,7 @@ impl ::std::fmt::Display for VoteError {
 }
 #[cfg(feature = "vote")]
 impl ::std::error::Error for VoteError {}
+/// The `attach` object.
+#[cfg(feature = "vote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
+pub type VoteResponseAttach = GetManyResponseItems;

@@ -9,6 +9,8 @@ pub mod template;
 /// - Errors: [`InstancesError`]: `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -106,6 +108,25 @@ impl ::bitrix24_runtime::Method for Instances {
     type Response = InstancesResponse;
     type Error = InstancesError;
 }
+#[cfg(feature = "bizproc")]
+impl ::bitrix24_runtime::Paged for Instances {
+    type Item = InstancesItem;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: InstancesResponse) -> ::std::vec::Vec<InstancesItem> {
+        response.0
+    }
+}
+#[cfg(feature = "bizproc")]
+impl ::bitrix24_runtime::FastListed for Instances {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("FILTER")
+            .order_param("ORDER")
+    }
+}
 /// The `result` of [`bizproc.workflow.instances`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html).
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
@@ -113,17 +134,15 @@ impl ::bitrix24_runtime::Method for Instances {
 #[serde(transparent)]
 pub struct InstancesResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::vec::Vec<InstancesItem>,
 );
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
 impl InstancesResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<InstancesItem> {
         self.0
     }
 }
@@ -170,6 +189,158 @@ impl ::std::fmt::Display for InstancesError {
 }
 #[cfg(feature = "bizproc")]
 impl ::std::error::Error for InstancesError {}
+/// The `item` object.
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct InstancesItem {
+    /// `DOCUMENT_ID`: string.
+    #[serde(
+        rename = "DOCUMENT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub document_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY`: string.
+    #[serde(
+        rename = "ENTITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `MODULE_ID`: string.
+    #[serde(
+        rename = "MODULE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `OWNED_UNTIL`: any JSON value.
+    #[serde(rename = "OWNED_UNTIL", default, skip_serializing_if = "Option::is_none")]
+    pub owned_until: ::std::option::Option<::serde_json::Value>,
+    /// `STARTED`: string.
+    #[serde(
+        rename = "STARTED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub started: ::std::option::Option<::std::string::String>,
+    /// `STARTED_BY`: string.
+    #[serde(
+        rename = "STARTED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub started_by: ::std::option::Option<::std::string::String>,
+    /// `TEMPLATE_ID`: string.
+    #[serde(
+        rename = "TEMPLATE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub template_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "bizproc")]
+::bitrix24_runtime::wire_object!(InstancesItem);
+#[cfg(feature = "bizproc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
+impl InstancesItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            document_id: None,
+            entity: None,
+            id: None,
+            module_id: None,
+            owned_until: None,
+            started: None,
+            started_by: None,
+            template_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DOCUMENT_ID`.
+    pub fn document_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.document_id = Some(value.into());
+        self
+    }
+    /// Sets `ENTITY`.
+    pub fn entity(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `MODULE_ID`.
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = Some(value.into());
+        self
+    }
+    /// Sets `OWNED_UNTIL`.
+    pub fn owned_until(mut self, value: ::serde_json::Value) -> Self {
+        self.owned_until = Some(value);
+        self
+    }
+    /// Sets `STARTED`.
+    pub fn started(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.started = Some(value.into());
+        self
+    }
+    /// Sets `STARTED_BY`.
+    pub fn started_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.started_by = Some(value.into());
+        self
+    }
+    /// Sets `TEMPLATE_ID`.
+    pub fn template_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.template_id = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`bizproc.workflow.kill`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-kill.html).
 ///
 /// - Scopes: `bizproc`

@@ -275,6 +275,7 @@ impl ::std::error::Error for DeleteError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -374,6 +375,15 @@ impl ::bitrix24_runtime::Paged for List {
     }
     fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
         response.0
+    }
+}
+#[cfg(feature = "bizproc")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("FILTER")
+            .order_param("ORDER")
     }
 }
 /// The `result` of [`bizproc.workflow.template.list`](https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-list.html).

@@ -627,6 +627,93 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
+    /// `resourceType`: `GetResponseResourceType`.
+    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: ::std::option::Option<GetResponseResourceType>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { resource_type: None }
+    }
+    /// Sets `resourceType`.
+    pub fn resource_type(mut self, value: GetResponseResourceType) -> Self {
+        self.resource_type = Some(value);
+        self
+    }
+}
+/// Errors of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html).
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GetError {
+    /// `100`
+    ///
+    /// - HTTP 400: "Could not find value for parameter {id}"
+    V100(::bitrix24_runtime::ApiError),
+    /// `1013`
+    ///
+    /// - HTTP 400: "Resource type not found"
+    V1013(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "booking")]
+impl ::bitrix24_runtime::MethodError for GetError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "100" => Self::V100(error),
+            "1013" => Self::V1013(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::V100(error) | Self::V1013(error) | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "booking")]
+impl ::std::fmt::Display for GetError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "booking")]
+impl ::std::error::Error for GetError {}
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseResourceTypeTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseResourceTypeTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseResourceTypeTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+/// The `resourceType` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseResourceType {
     /// `code`: string.
     #[serde(
         default,
@@ -780,10 +867,10 @@ pub struct GetResponse {
     pub template_type_reminder: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(GetResponse);
+::bitrix24_runtime::wire_object!(GetResponseResourceType);
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl GetResponse {
+impl GetResponseResourceType {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -923,66 +1010,6 @@ impl GetResponse {
         self
     }
 }
-/// Errors of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html).
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GetError {
-    /// `100`
-    ///
-    /// - HTTP 400: "Could not find value for parameter {id}"
-    V100(::bitrix24_runtime::ApiError),
-    /// `1013`
-    ///
-    /// - HTTP 400: "Resource type not found"
-    V1013(::bitrix24_runtime::ApiError),
-    /// An error any method can return.
-    System(crate::SystemError),
-    /// An error code the spec does not list for this method.
-    Unhandled(::bitrix24_runtime::ApiError),
-}
-#[cfg(feature = "booking")]
-impl ::bitrix24_runtime::MethodError for GetError {
-    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-        match error.code.as_str() {
-            "100" => Self::V100(error),
-            "1013" => Self::V1013(error),
-            _ => {
-                match crate::SystemError::classify(error) {
-                    Ok(system) => Self::System(system),
-                    Err(other) => Self::Unhandled(other),
-                }
-            }
-        }
-    }
-    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
-        match self {
-            Self::V100(error) | Self::V1013(error) | Self::Unhandled(error) => error,
-            Self::System(system) => system.api_error(),
-        }
-    }
-}
-#[cfg(feature = "booking")]
-impl ::std::fmt::Display for GetError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
-    }
-}
-#[cfg(feature = "booking")]
-impl ::std::error::Error for GetError {}
-/// Allowed values of `templateTypeConfirmation`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
-/// Allowed values of `templateTypeDelayed`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
-/// Allowed values of `templateTypeFeedback`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
 ///
 /// - Scopes: `booking`
@@ -1052,7 +1079,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponse = GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `resource`: list of `GetResponseResourceType`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub resource: ::std::option::Option<::std::vec::Vec<GetResponseResourceType>>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { resource: None }
+    }
+    /// Sets `resource`.
+    pub fn resource(mut self, value: ::std::vec::Vec<GetResponseResourceType>) -> Self {
+        self.resource = Some(value);
+        self
+    }
+}
 /// Errors of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -1190,15 +1244,19 @@ impl ListFilter {
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
+pub type ListResponseResourceTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeDelayed`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
+pub type ListResponseResourceTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeFeedback`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+pub type ListResponseResourceTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+/// The `resource` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseResource = GetResponseResourceType;
 /// Parameters of [`booking.v1.resourceType.update`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-update.html).
 ///
 /// - Scopes: `booking`

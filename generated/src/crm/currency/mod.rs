@@ -443,18 +443,238 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>")]
-    pub ::std::string::String,
-);
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `AMOUNT`: string.
+    #[serde(
+        rename = "AMOUNT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub amount: ::std::option::Option<::std::string::String>,
+    /// `AMOUNT_CNT`: string.
+    #[serde(
+        rename = "AMOUNT_CNT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub amount_cnt: ::std::option::Option<::std::string::String>,
+    /// `BASE`: string.
+    #[serde(
+        rename = "BASE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub base: ::std::option::Option<::std::string::String>,
+    /// `CURRENCY`: string.
+    #[serde(
+        rename = "CURRENCY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// `DATE_UPDATE`: string.
+    #[serde(
+        rename = "DATE_UPDATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_update: ::std::option::Option<::std::string::String>,
+    /// `DECIMALS`: string.
+    #[serde(
+        rename = "DECIMALS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub decimals: ::std::option::Option<::std::string::String>,
+    /// `DEC_POINT`: string.
+    #[serde(
+        rename = "DEC_POINT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub dec_point: ::std::option::Option<::std::string::String>,
+    /// `FORMAT_STRING`: string.
+    #[serde(
+        rename = "FORMAT_STRING",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub format_string: ::std::option::Option<::std::string::String>,
+    /// `FULL_NAME`: string.
+    #[serde(
+        rename = "FULL_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `LANG`: `GetResponseLang`.
+    #[serde(rename = "LANG", default, skip_serializing_if = "Option::is_none")]
+    pub lang: ::std::option::Option<GetResponseLang>,
+    /// `LID`: string.
+    #[serde(
+        rename = "LID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub lid: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `THOUSANDS_SEP`: string.
+    #[serde(
+        rename = "THOUSANDS_SEP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub thousands_sep: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponse);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            amount_cnt: None,
+            base: None,
+            currency: None,
+            date_update: None,
+            decimals: None,
+            dec_point: None,
+            format_string: None,
+            full_name: None,
+            lang: None,
+            lid: None,
+            sort: None,
+            thousands_sep: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AMOUNT`.
+    pub fn amount(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    /// Sets `AMOUNT_CNT`.
+    pub fn amount_cnt(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.amount_cnt = Some(value.into());
+        self
+    }
+    /// Sets `BASE`.
+    pub fn base(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.base = Some(value.into());
+        self
+    }
+    /// Sets `CURRENCY`.
+    pub fn currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `DATE_UPDATE`.
+    pub fn date_update(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_update = Some(value.into());
+        self
+    }
+    /// Sets `DECIMALS`.
+    pub fn decimals(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.decimals = Some(value.into());
+        self
+    }
+    /// Sets `DEC_POINT`.
+    pub fn dec_point(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dec_point = Some(value.into());
+        self
+    }
+    /// Sets `FORMAT_STRING`.
+    pub fn format_string(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.format_string = Some(value.into());
+        self
+    }
+    /// Sets `FULL_NAME`.
+    pub fn full_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_name = Some(value.into());
+        self
+    }
+    /// Sets `LANG`.
+    pub fn lang(mut self, value: GetResponseLang) -> Self {
+        self.lang = Some(value);
+        self
+    }
+    /// Sets `LID`.
+    pub fn lid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lid = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `THOUSANDS_SEP`.
+    pub fn thousands_sep(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thousands_sep = Some(value.into());
+        self
     }
 }
 /// Errors of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
@@ -491,6 +711,326 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
+/// The `de` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseLangDe {
+    /// `DECIMALS`: string.
+    #[serde(
+        rename = "DECIMALS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub decimals: ::std::option::Option<::std::string::String>,
+    /// `DEC_POINT`: string.
+    #[serde(
+        rename = "DEC_POINT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub dec_point: ::std::option::Option<::std::string::String>,
+    /// `FORMAT_STRING`: string.
+    #[serde(
+        rename = "FORMAT_STRING",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub format_string: ::std::option::Option<::std::string::String>,
+    /// `FULL_NAME`: string.
+    #[serde(
+        rename = "FULL_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `HIDE_ZERO`: string.
+    #[serde(
+        rename = "HIDE_ZERO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub hide_zero: ::std::option::Option<::std::string::String>,
+    /// `THOUSANDS_SEP`: string.
+    #[serde(
+        rename = "THOUSANDS_SEP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub thousands_sep: ::std::option::Option<::std::string::String>,
+    /// `THOUSANDS_VARIANT`: string.
+    #[serde(
+        rename = "THOUSANDS_VARIANT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub thousands_variant: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponseLangDe);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetResponseLangDe {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            decimals: None,
+            dec_point: None,
+            format_string: None,
+            full_name: None,
+            hide_zero: None,
+            thousands_sep: None,
+            thousands_variant: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DECIMALS`.
+    pub fn decimals(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.decimals = Some(value.into());
+        self
+    }
+    /// Sets `DEC_POINT`.
+    pub fn dec_point(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dec_point = Some(value.into());
+        self
+    }
+    /// Sets `FORMAT_STRING`.
+    pub fn format_string(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.format_string = Some(value.into());
+        self
+    }
+    /// Sets `FULL_NAME`.
+    pub fn full_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_name = Some(value.into());
+        self
+    }
+    /// Sets `HIDE_ZERO`.
+    pub fn hide_zero(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hide_zero = Some(value.into());
+        self
+    }
+    /// Sets `THOUSANDS_SEP`.
+    pub fn thousands_sep(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thousands_sep = Some(value.into());
+        self
+    }
+    /// Sets `THOUSANDS_VARIANT`.
+    pub fn thousands_variant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thousands_variant = Some(value.into());
+        self
+    }
+}
+/// The `en` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseLangEn {
+    /// `DECIMALS`: string.
+    #[serde(
+        rename = "DECIMALS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub decimals: ::std::option::Option<::std::string::String>,
+    /// `DEC_POINT`: string.
+    #[serde(
+        rename = "DEC_POINT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub dec_point: ::std::option::Option<::std::string::String>,
+    /// `FORMAT_STRING`: string.
+    #[serde(
+        rename = "FORMAT_STRING",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub format_string: ::std::option::Option<::std::string::String>,
+    /// `FULL_NAME`: string.
+    #[serde(
+        rename = "FULL_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `HIDE_ZERO`: string.
+    #[serde(
+        rename = "HIDE_ZERO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub hide_zero: ::std::option::Option<::std::string::String>,
+    /// `THOUSANDS_SEP`: any JSON value.
+    #[serde(rename = "THOUSANDS_SEP", default, skip_serializing_if = "Option::is_none")]
+    pub thousands_sep: ::std::option::Option<::serde_json::Value>,
+    /// `THOUSANDS_VARIANT`: string.
+    #[serde(
+        rename = "THOUSANDS_VARIANT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub thousands_variant: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponseLangEn);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetResponseLangEn {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            decimals: None,
+            dec_point: None,
+            format_string: None,
+            full_name: None,
+            hide_zero: None,
+            thousands_sep: None,
+            thousands_variant: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DECIMALS`.
+    pub fn decimals(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.decimals = Some(value.into());
+        self
+    }
+    /// Sets `DEC_POINT`.
+    pub fn dec_point(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dec_point = Some(value.into());
+        self
+    }
+    /// Sets `FORMAT_STRING`.
+    pub fn format_string(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.format_string = Some(value.into());
+        self
+    }
+    /// Sets `FULL_NAME`.
+    pub fn full_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_name = Some(value.into());
+        self
+    }
+    /// Sets `HIDE_ZERO`.
+    pub fn hide_zero(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hide_zero = Some(value.into());
+        self
+    }
+    /// Sets `THOUSANDS_SEP`.
+    pub fn thousands_sep(mut self, value: ::serde_json::Value) -> Self {
+        self.thousands_sep = Some(value);
+        self
+    }
+    /// Sets `THOUSANDS_VARIANT`.
+    pub fn thousands_variant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thousands_variant = Some(value.into());
+        self
+    }
+}
+/// The `LANG` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseLang {
+    /// `de`: `GetResponseLangDe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub de: ::std::option::Option<GetResponseLangDe>,
+    /// `en`: `GetResponseLangEn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: ::std::option::Option<GetResponseLangEn>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponseLang);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetResponseLang {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            de: None,
+            en: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `de`.
+    pub fn de(mut self, value: GetResponseLangDe) -> Self {
+        self.de = Some(value);
+        self
+    }
+    /// Sets `en`.
+    pub fn en(mut self, value: GetResponseLangEn) -> Self {
+        self.en = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.currency.list`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-list.html).
 ///
 /// - Scopes: `crm`

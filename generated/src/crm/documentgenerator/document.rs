@@ -2030,7 +2030,7 @@ impl GetfieldsValues {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetfieldsResponseDocumentFieldsFormat {
+pub struct GetfieldsResponseDocumentFieldsDocumentNumberFormat {
     /// `currencyId`: string.
     #[serde(
         rename = "currencyId",
@@ -2052,10 +2052,10 @@ pub struct GetfieldsResponseDocumentFieldsFormat {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFieldsFormat);
+::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFieldsDocumentNumberFormat);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetfieldsResponseDocumentFieldsFormat {
+impl GetfieldsResponseDocumentFieldsDocumentNumberFormat {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -2079,13 +2079,13 @@ impl GetfieldsResponseDocumentFieldsFormat {
         self
     }
 }
-/// The `documentFields` object.
+/// The `DocumentNumber` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetfieldsResponseDocumentFields {
+pub struct GetfieldsResponseDocumentFieldsDocumentNumber {
     /// `title`: string.
     #[serde(
         default,
@@ -2128,9 +2128,11 @@ pub struct GetfieldsResponseDocumentFields {
     /// `chain`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: ::std::option::Option<::serde_json::Value>,
-    /// `format`: `GetfieldsResponseDocumentFieldsFormat`.
+    /// `format`: `GetfieldsResponseDocumentFieldsDocumentNumberFormat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: ::std::option::Option<GetfieldsResponseDocumentFieldsFormat>,
+    pub format: ::std::option::Option<
+        GetfieldsResponseDocumentFieldsDocumentNumberFormat,
+    >,
     /// `options`: map of boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -2150,10 +2152,10 @@ pub struct GetfieldsResponseDocumentFields {
     pub hide_row: ::std::option::Option<bool>,
 }
 #[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields);
+::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFieldsDocumentNumber);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetfieldsResponseDocumentFields {
+impl GetfieldsResponseDocumentFieldsDocumentNumber {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -2215,7 +2217,10 @@ impl GetfieldsResponseDocumentFields {
         self
     }
     /// Sets `format`.
-    pub fn format(mut self, value: GetfieldsResponseDocumentFieldsFormat) -> Self {
+    pub fn format(
+        mut self,
+        value: GetfieldsResponseDocumentFieldsDocumentNumberFormat,
+    ) -> Self {
         self.format = Some(value);
         self
     }
@@ -2233,12 +2238,46 @@ impl GetfieldsResponseDocumentFields {
         self
     }
 }
+/// The `documentFields` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetfieldsResponseDocumentFields {
+    /// `DocumentNumber`: `GetfieldsResponseDocumentFieldsDocumentNumber`.
+    #[serde(rename = "DocumentNumber", default, skip_serializing_if = "Option::is_none")]
+    pub document_number: ::std::option::Option<
+        GetfieldsResponseDocumentFieldsDocumentNumber,
+    >,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetfieldsResponseDocumentFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { document_number: None }
+    }
+    /// Sets `DocumentNumber`.
+    pub fn document_number(
+        mut self,
+        value: GetfieldsResponseDocumentFieldsDocumentNumber,
+    ) -> Self {
+        self.document_number = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
 ///
 /// - Scopes: `crm`
 /// - Errors: [`ListError`]: `100`, `ACCESS_DENIED`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -2320,6 +2359,26 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseDocuments;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseDocuments> {
+        response.documents.unwrap_or_default()
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("documents")
+    }
 }
 /// The `result` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
 #[cfg(feature = "crm")]

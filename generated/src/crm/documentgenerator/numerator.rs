@@ -41,37 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `template`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub template: ::std::option::Option<::std::string::String>,
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `AddResponseSettings`.
+    /// `numerator`: `AddResponseNumerator`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<AddResponseSettings>,
+    pub numerator: ::std::option::Option<AddResponseNumerator>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -81,46 +53,11 @@ impl AddResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            template: None,
-            code: None,
-            settings: None,
-        }
+        Self { numerator: None }
     }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn template(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn settings(mut self, value: AddResponseSettings) -> Self {
-        self.settings = Some(value);
+    /// Sets `numerator`.
+    pub fn numerator(mut self, value: AddResponseNumerator) -> Self {
+        self.numerator = Some(value);
         self
     }
 }
@@ -383,7 +320,7 @@ impl AddFields {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct AddResponseSettings {
+pub struct AddResponseNumeratorSettings {
     /// `start`: integer.
     #[serde(
         default,
@@ -438,10 +375,10 @@ pub struct AddResponseSettings {
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
 #[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AddResponseSettings);
+::bitrix24_runtime::wire_object!(AddResponseNumeratorSettings);
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl AddResponseSettings {
+impl AddResponseNumeratorSettings {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -497,6 +434,96 @@ impl AddResponseSettings {
     /// Sets `isDirectNumeration`.
     pub fn is_direct_numeration(mut self, value: bool) -> Self {
         self.is_direct_numeration = Some(value);
+        self
+    }
+}
+/// The `numerator` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponseNumerator {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `template`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub template: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `settings`: `AddResponseNumeratorSettings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddResponseNumerator);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddResponseNumerator {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            template: None,
+            code: None,
+            settings: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `template`.
+    pub fn template(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.template = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: AddResponseNumeratorSettings) -> Self {
+        self.settings = Some(value);
         self
     }
 }
@@ -642,37 +669,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `template`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub template: ::std::option::Option<::std::string::String>,
-    /// `code`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `AddResponseSettings`.
+    /// `numerator`: `GetResponseNumerator`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<AddResponseSettings>,
+    pub numerator: ::std::option::Option<GetResponseNumerator>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -682,49 +681,11 @@ impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            template: None,
-            code: None,
-            settings: None,
-        }
+        Self { numerator: None }
     }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn template(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn settings(mut self, value: AddResponseSettings) -> Self {
-        self.settings = Some(value);
+    /// Sets `numerator`.
+    pub fn numerator(mut self, value: GetResponseNumerator) -> Self {
+        self.numerator = Some(value);
         self
     }
 }
@@ -782,13 +743,107 @@ impl ::std::error::Error for GetError {}
 /// The `settings` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type GetResponseSettings = AddResponseSettings;
+pub type GetResponseNumeratorSettings = AddResponseNumeratorSettings;
+/// The `numerator` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseNumerator {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `template`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub template: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `settings`: `AddResponseNumeratorSettings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponseNumerator);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetResponseNumerator {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            template: None,
+            code: None,
+            settings: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `template`.
+    pub fn template(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.template = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: AddResponseNumeratorSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
 ///
 /// - Scopes: `crm`
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -829,6 +884,16 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseNumerators;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseNumerators> {
+        response.numerators.unwrap_or_default()
+    }
+}
 /// The `result` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -836,30 +901,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `id`: string.
+    /// `numerators`: list of `ListResponseNumerators`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `template`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub template: ::std::option::Option<::std::string::String>,
-    /// `settings`: `AddResponseSettings`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<AddResponseSettings>,
+    pub numerators: ::std::option::Option<::std::vec::Vec<ListResponseNumerators>>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -869,40 +917,11 @@ impl ListResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            template: None,
-            settings: None,
-        }
+        Self { numerators: None }
     }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn template(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn settings(mut self, value: AddResponseSettings) -> Self {
-        self.settings = Some(value);
+    /// Sets `numerators`.
+    pub fn numerators(mut self, value: ::std::vec::Vec<ListResponseNumerators>) -> Self {
+        self.numerators = Some(value);
         self
     }
 }
@@ -943,7 +962,84 @@ impl ::std::error::Error for ListError {}
 /// The `settings` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type ListResponseSettings = AddResponseSettings;
+pub type ListResponseNumeratorsSettings = AddResponseNumeratorSettings;
+/// The `numerators` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseNumerators {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `template`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub template: ::std::option::Option<::std::string::String>,
+    /// `settings`: `AddResponseNumeratorSettings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListResponseNumerators);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListResponseNumerators {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            template: None,
+            settings: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `template`.
+    pub fn template(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.template = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: AddResponseNumeratorSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 ///
 /// - Scopes: `crm`
@@ -984,7 +1080,96 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type UpdateResponse = GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateResponse {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `template`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub template: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `settings`: `UpdateResponseSettings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<UpdateResponseSettings>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateResponse);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            template: None,
+            code: None,
+            settings: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `template`.
+    pub fn template(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.template = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: UpdateResponseSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+}
 /// Errors of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -1107,7 +1292,45 @@ impl UpdateFields {
         self
     }
 }
+/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddResponseNumeratorSettings;
 /// The `settings` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type UpdateResponseSettings = AddResponseSettings;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UpdateResponseSettings {
+    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddResponseNumeratorSettings`.
+    #[serde(
+        rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+        AddResponseNumeratorSettings,
+    >,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UpdateResponseSettings);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UpdateResponseSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            bitrix_main_numerator_generator_sequent_number_generator: None,
+        }
+    }
+    /// Sets `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`.
+    pub fn bitrix_main_numerator_generator_sequent_number_generator(
+        mut self,
+        value: AddResponseNumeratorSettings,
+    ) -> Self {
+        self.bitrix_main_numerator_generator_sequent_number_generator = Some(value);
+        self
+    }
+}

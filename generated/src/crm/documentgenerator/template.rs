@@ -41,128 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `id`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `region`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub region: ::std::option::Option<::std::string::String>,
-    /// `code`: string, may be null.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `download`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub download: ::std::option::Option<::std::string::String>,
-    /// `downloadMachine`: string.
-    #[serde(
-        rename = "downloadMachine",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub download_machine: ::std::option::Option<::std::string::String>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub active: ::std::option::Option<bool>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `numeratorId`: string.
-    #[serde(
-        rename = "numeratorId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub numerator_id: ::std::option::Option<::std::string::String>,
-    /// `withStamps`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "withStamps",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub with_stamps: ::std::option::Option<bool>,
-    /// `users`: map of string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub users: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `isDeleted`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isDeleted",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
-    )]
-    pub is_deleted: ::std::option::Option<bool>,
-    /// `sort`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// `entityTypeId`: list of any JSON value.
-    #[serde(
-        rename = "entityTypeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub entity_type_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `createTime`: string.
-    #[serde(
-        rename = "createTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub create_time: ::std::option::Option<::std::string::String>,
-    /// `updateTime`: string.
-    #[serde(
-        rename = "updateTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `template`: `AddResponseTemplate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: ::std::option::Option<AddResponseTemplate>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -172,142 +53,11 @@ impl AddResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            region: None,
-            code: None,
-            download: None,
-            download_machine: None,
-            active: None,
-            module_id: None,
-            numerator_id: None,
-            with_stamps: None,
-            users: None,
-            is_deleted: None,
-            sort: None,
-            entity_type_id: None,
-            create_time: None,
-            update_time: None,
-        }
+        Self { template: None }
     }
-    /// Sets `id`.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `region`.
-    pub fn region(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `download`.
-    pub fn download(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download = Some(value.into());
-        self
-    }
-    /// Sets `downloadMachine`.
-    pub fn download_machine(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_machine = Some(value.into());
-        self
-    }
-    /// Sets `active`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = Some(value);
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `numeratorId`.
-    pub fn numerator_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.numerator_id = Some(value.into());
-        self
-    }
-    /// Sets `withStamps`.
-    pub fn with_stamps(mut self, value: bool) -> Self {
-        self.with_stamps = Some(value);
-        self
-    }
-    /// Sets `users`.
-    pub fn users(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.users = Some(value);
-        self
-    }
-    /// Sets `isDeleted`.
-    pub fn is_deleted(mut self, value: bool) -> Self {
-        self.is_deleted = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
-        self.entity_type_id = Some(value);
-        self
-    }
-    /// Sets `createTime`.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.update_time = Some(value.into());
+    /// Sets `template`.
+    pub fn template(mut self, value: AddResponseTemplate) -> Self {
+        self.template = Some(value);
         self
     }
 }
@@ -462,6 +212,283 @@ impl AddFields {
     /// Sets `sort`.
     pub fn sort(mut self, value: i64) -> Self {
         self.sort = Some(value);
+        self
+    }
+}
+/// The `template` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponseTemplate {
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `region`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub region: ::std::option::Option<::std::string::String>,
+    /// `code`: string, may be null.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `download`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download: ::std::option::Option<::std::string::String>,
+    /// `downloadMachine`: string.
+    #[serde(
+        rename = "downloadMachine",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub download_machine: ::std::option::Option<::std::string::String>,
+    /// `active`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub active: ::std::option::Option<bool>,
+    /// `moduleId`: string.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `numeratorId`: string.
+    #[serde(
+        rename = "numeratorId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub numerator_id: ::std::option::Option<::std::string::String>,
+    /// `withStamps`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "withStamps",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub with_stamps: ::std::option::Option<bool>,
+    /// `users`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub users: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `isDeleted`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isDeleted",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_deleted: ::std::option::Option<bool>,
+    /// `sort`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `entityTypeId`: list of any JSON value.
+    #[serde(
+        rename = "entityTypeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub entity_type_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `createTime`: string.
+    #[serde(
+        rename = "createTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `updateTime`: string.
+    #[serde(
+        rename = "updateTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub update_time: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddResponseTemplate);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddResponseTemplate {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            region: None,
+            code: None,
+            download: None,
+            download_machine: None,
+            active: None,
+            module_id: None,
+            numerator_id: None,
+            with_stamps: None,
+            users: None,
+            is_deleted: None,
+            sort: None,
+            entity_type_id: None,
+            create_time: None,
+            update_time: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `download`.
+    pub fn download(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download = Some(value.into());
+        self
+    }
+    /// Sets `downloadMachine`.
+    pub fn download_machine(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.download_machine = Some(value.into());
+        self
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `moduleId`.
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = Some(value.into());
+        self
+    }
+    /// Sets `numeratorId`.
+    pub fn numerator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.numerator_id = Some(value.into());
+        self
+    }
+    /// Sets `withStamps`.
+    pub fn with_stamps(mut self, value: bool) -> Self {
+        self.with_stamps = Some(value);
+        self
+    }
+    /// Sets `users`.
+    pub fn users(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.users = Some(value);
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn is_deleted(mut self, value: bool) -> Self {
+        self.is_deleted = Some(value);
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `entityTypeId`.
+    pub fn entity_type_id(
+        mut self,
+        value: ::std::vec::Vec<::serde_json::Value>,
+    ) -> Self {
+        self.entity_type_id = Some(value);
+        self
+    }
+    /// Sets `createTime`.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_time = Some(value.into());
         self
     }
 }
@@ -653,6 +680,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
+/// The `template` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type GetResponseTemplate = AddResponseTemplate;
 /// Parameters of [`crm.documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get-fields.html).
 ///
 /// - Scopes: `crm`
@@ -1788,3 +1819,7 @@ impl UpdateFields {
         self
     }
 }
+/// The `template` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type UpdateResponseTemplate = AddResponseTemplate;

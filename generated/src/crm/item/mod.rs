@@ -1249,13 +1249,13 @@ impl ::bitrix24_runtime::Method for BatchImport {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct BatchImportResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `BatchImportResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<BatchImportResponseItems>>,
     /// `item`: map of any JSON value.
     #[serde(
         default,
@@ -1288,7 +1288,7 @@ impl BatchImportResponse {
         }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<BatchImportResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -1480,6 +1480,76 @@ impl BatchImportData {
     /// Sets `time`.
     pub fn time(mut self, value: crate::types::Time) -> Self {
         self.time = Some(value);
+        self
+    }
+}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct BatchImportResponseItemsItem {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(BatchImportResponseItemsItem);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl BatchImportResponseItemsItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
+/// The `items` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct BatchImportResponseItems {
+    /// `item`: `BatchImportResponseItemsItem`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: ::std::option::Option<BatchImportResponseItemsItem>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(BatchImportResponseItems);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl BatchImportResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            item: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `item`.
+    pub fn item(mut self, value: BatchImportResponseItemsItem) -> Self {
+        self.item = Some(value);
         self
     }
 }
@@ -2066,6 +2136,8 @@ impl ::std::error::Error for ImportError {}
 /// - Errors: [`ListError`]: `allowed_only_intranet_user`, `NOT_FOUND`, `INVALID_ARG_VALUE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2175,6 +2247,26 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CrmItem;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::CrmItem> {
+        response.items.unwrap_or_default()
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("items")
+    }
 }
 /// The `result` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
 #[cfg(feature = "crm")]

@@ -822,6 +822,8 @@ impl ::std::error::Error for GetAvailableForPaymentError {}
 /// - Errors: [`ListError`]: `ACCESS_DENIED`, `INVALID_ARG_VALUE`, `100`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -881,6 +883,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::CrmItemProductRow;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::CrmItemProductRow> {
+        response.product_rows.unwrap_or_default()
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("productRows")
+    }
 }
 /// The `result` of [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html).
 #[cfg(feature = "crm")]

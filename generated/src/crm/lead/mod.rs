@@ -1088,6 +1088,7 @@ impl ::std::error::Error for GetError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1187,6 +1188,15 @@ impl ::bitrix24_runtime::Paged for List {
     }
     fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Lead> {
         response.0
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
     }
 }
 /// The `result` of [`crm.lead.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-list.html).

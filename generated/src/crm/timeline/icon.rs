@@ -50,7 +50,30 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`crm.timeline.icon.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type AddResponse = crate::types::Icon;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `icon`: `Icon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: ::std::option::Option<crate::types::Icon>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddResponse);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { icon: None }
+    }
+    /// Sets `icon`.
+    pub fn icon(mut self, value: crate::types::Icon) -> Self {
+        self.icon = Some(value);
+        self
+    }
+}
 /// Errors of [`crm.timeline.icon.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -119,6 +142,10 @@ impl ::std::fmt::Display for AddError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for AddError {}
+/// The `icon` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddResponseIcon = crate::types::Icon;
 /// Parameters of [`crm.timeline.icon.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-delete.html).
 ///
 /// - Scopes: `crm`
@@ -273,30 +300,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `icon`: `Icon`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub icon: ::std::option::Option<crate::types::Icon>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { icon: None }
-    }
-    /// Sets `icon`.
-    pub fn icon(mut self, value: crate::types::Icon) -> Self {
-        self.icon = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

@@ -37,7 +37,30 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`crm.timeline.logmessage.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type AddResponse = crate::types::LogMessage;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `logMessage`: `LogMessage`.
+    #[serde(rename = "logMessage", default, skip_serializing_if = "Option::is_none")]
+    pub log_message: ::std::option::Option<crate::types::LogMessage>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddResponse);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { log_message: None }
+    }
+    /// Sets `logMessage`.
+    pub fn log_message(mut self, value: crate::types::LogMessage) -> Self {
+        self.log_message = Some(value);
+        self
+    }
+}
 /// Errors of [`crm.timeline.logmessage.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -152,6 +175,10 @@ impl AddFields {
         }
     }
 }
+/// The `logMessage` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+pub type AddResponseLogMessage = crate::types::LogMessage;
 /// Parameters of [`crm.timeline.logmessage.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-delete.html).
 ///
 /// - Scopes: `crm`
@@ -312,30 +339,7 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.timeline.logmessage.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `logMessage`: `LogMessage`.
-    #[serde(rename = "logMessage", default, skip_serializing_if = "Option::is_none")]
-    pub log_message: ::std::option::Option<crate::types::LogMessage>,
-}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(GetResponse);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-impl GetResponse {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self { log_message: None }
-    }
-    /// Sets `logMessage`.
-    pub fn log_message(mut self, value: crate::types::LogMessage) -> Self {
-        self.log_message = Some(value);
-        self
-    }
-}
+pub type GetResponse = AddResponse;
 /// Errors of [`crm.timeline.logmessage.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
@@ -399,6 +403,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`]: `100`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -469,6 +474,16 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::LogMessage;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::LogMessage> {
+        response.0
+    }
 }
 /// The `result` of [`crm.timeline.logmessage.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html).
 #[cfg(feature = "crm")]

@@ -40,30 +40,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `MODULE_ID`: string.
-    #[serde(
-        rename = "MODULE_ID",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `LIST`: list of `GetResponseList`.
-    #[serde(
-        rename = "LIST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub list: ::std::option::Option<::std::vec::Vec<GetResponseList>>,
+    /// `tasks`: `GetResponseTasks`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: ::std::option::Option<GetResponseTasks>,
 }
 #[cfg(feature = "im")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -73,31 +52,11 @@ impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            module_id: None,
-            list: None,
-        }
+        Self { tasks: None }
     }
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `MODULE_ID`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `LIST`.
-    pub fn list(mut self, value: ::std::vec::Vec<GetResponseList>) -> Self {
-        self.list = Some(value);
+    /// Sets `tasks`.
+    pub fn tasks(mut self, value: GetResponseTasks) -> Self {
+        self.tasks = Some(value);
         self
     }
 }
@@ -141,7 +100,7 @@ impl ::std::error::Error for GetError {}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetResponseList {
+pub struct GetResponseTasksList {
     /// `ID`: string.
     #[serde(
         rename = "ID",
@@ -160,10 +119,10 @@ pub struct GetResponseList {
     pub name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(GetResponseList);
+::bitrix24_runtime::wire_object!(GetResponseTasksList);
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-impl GetResponseList {
+impl GetResponseTasksList {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -183,6 +142,74 @@ impl GetResponseList {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.name = Some(value.into());
+        self
+    }
+}
+/// The `tasks` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseTasks {
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `MODULE_ID`: string.
+    #[serde(
+        rename = "MODULE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `LIST`: list of `GetResponseTasksList`.
+    #[serde(
+        rename = "LIST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub list: ::std::option::Option<::std::vec::Vec<GetResponseTasksList>>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(GetResponseTasks);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl GetResponseTasks {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            module_id: None,
+            list: None,
+        }
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `MODULE_ID`.
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = Some(value.into());
+        self
+    }
+    /// Sets `LIST`.
+    pub fn list(mut self, value: ::std::vec::Vec<GetResponseTasksList>) -> Self {
+        self.list = Some(value);
         self
     }
 }

@@ -2134,10 +2134,10 @@ pub struct GetResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub temporary: ::std::option::Option<bool>,
-    /// `XML_ID`: `GetResponseQueueFullUserAvatar`.
+    /// `XML_ID`: `GetResponseQueueFullV103UserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
-    pub xml_id: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    pub xml_id: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
     /// `LANGUAGE_ID`: string.
     #[serde(
         rename = "LANGUAGE_ID",
@@ -2938,7 +2938,7 @@ impl GetResponse {
         self
     }
     /// Sets `XML_ID`.
-    pub fn xml_id(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
+    pub fn xml_id(mut self, value: GetResponseQueueFullV103UserAvatar) -> Self {
         self.xml_id = Some(value);
         self
     }
@@ -3166,21 +3166,21 @@ impl ::std::error::Error for GetError {}
 /// Allowed values of `XML_ID`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseXmlId = GetResponseQueueFullUserAvatar;
+pub type GetResponseXmlId = GetResponseQueueFullV103UserAvatar;
 /// Allowed values of `USER_NAME`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseQueueFullUserName = GetResponseQueueFullUserAvatar;
+pub type GetResponseQueueFullV103UserName = GetResponseQueueFullV103UserAvatar;
 /// Allowed values of `USER_WORK_POSITION`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseQueueFullUserWorkPosition = GetResponseQueueFullUserAvatar;
+pub type GetResponseQueueFullV103UserWorkPosition = GetResponseQueueFullV103UserAvatar;
 /// Allowed values of `USER_AVATAR`.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetResponseQueueFullUserAvatar {
+pub enum GetResponseQueueFullV103UserAvatar {
     /// `string`
     String,
     /// `null`
@@ -3190,7 +3190,7 @@ pub enum GetResponseQueueFullUserAvatar {
 }
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueFullUserAvatar {
+impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueFullV103UserAvatar {
     fn from_wire(value: ::std::string::String) -> Self {
         match value.as_str() {
             "string" => Self::String,
@@ -3208,7 +3208,7 @@ impl ::bitrix24_runtime::wire::StrEnum for GetResponseQueueFullUserAvatar {
 }
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl ::serde::Serialize for GetResponseQueueFullUserAvatar {
+impl ::serde::Serialize for GetResponseQueueFullV103UserAvatar {
     fn serialize<S: ::serde::Serializer>(
         &self,
         s: S,
@@ -3218,20 +3218,20 @@ impl ::serde::Serialize for GetResponseQueueFullUserAvatar {
 }
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl<'de> ::serde::Deserialize<'de> for GetResponseQueueFullUserAvatar {
+impl<'de> ::serde::Deserialize<'de> for GetResponseQueueFullV103UserAvatar {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
     }
 }
-/// The `QUEUE_FULL` object.
+/// The `103` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetResponseQueueFull {
+pub struct GetResponseQueueFullV103 {
     /// `ID`: string.
     #[serde(
         rename = "ID",
@@ -3264,22 +3264,22 @@ pub struct GetResponseQueueFull {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub department_id: ::std::option::Option<::std::string::String>,
-    /// `USER_NAME`: `GetResponseQueueFullUserAvatar`.
+    /// `USER_NAME`: `GetResponseQueueFullV103UserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_NAME", default, skip_serializing_if = "Option::is_none")]
-    pub user_name: ::std::option::Option<GetResponseQueueFullUserAvatar>,
-    /// `USER_WORK_POSITION`: `GetResponseQueueFullUserAvatar`.
+    pub user_name: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
+    /// `USER_WORK_POSITION`: `GetResponseQueueFullV103UserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(
         rename = "USER_WORK_POSITION",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub user_work_position: ::std::option::Option<GetResponseQueueFullUserAvatar>,
-    /// `USER_AVATAR`: `GetResponseQueueFullUserAvatar`.
+    pub user_work_position: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
+    /// `USER_AVATAR`: `GetResponseQueueFullV103UserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_AVATAR", default, skip_serializing_if = "Option::is_none")]
-    pub user_avatar: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    pub user_avatar: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
     /// `USER_AVATAR_ID`: string.
     #[serde(
         rename = "USER_AVATAR_ID",
@@ -3290,10 +3290,10 @@ pub struct GetResponseQueueFull {
     pub user_avatar_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseQueueFull);
+::bitrix24_runtime::wire_object!(GetResponseQueueFullV103);
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseQueueFull {
+impl GetResponseQueueFullV103 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -3341,17 +3341,20 @@ impl GetResponseQueueFull {
         self
     }
     /// Sets `USER_NAME`.
-    pub fn user_name(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
+    pub fn user_name(mut self, value: GetResponseQueueFullV103UserAvatar) -> Self {
         self.user_name = Some(value);
         self
     }
     /// Sets `USER_WORK_POSITION`.
-    pub fn user_work_position(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
+    pub fn user_work_position(
+        mut self,
+        value: GetResponseQueueFullV103UserAvatar,
+    ) -> Self {
         self.user_work_position = Some(value);
         self
     }
     /// Sets `USER_AVATAR`.
-    pub fn user_avatar(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
+    pub fn user_avatar(mut self, value: GetResponseQueueFullV103UserAvatar) -> Self {
         self.user_avatar = Some(value);
         self
     }
@@ -3364,41 +3367,68 @@ impl GetResponseQueueFull {
         self
     }
 }
-/// Allowed values of `USER_NAME`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseQueueUsersFieldsUserName = GetResponseQueueFullUserAvatar;
-/// Allowed values of `USER_WORK_POSITION`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseQueueUsersFieldsUserWorkPosition = GetResponseQueueFullUserAvatar;
-/// Allowed values of `USER_AVATAR`.
-#[cfg(feature = "imopenlines")]
-#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-pub type GetResponseQueueUsersFieldsUserAvatar = GetResponseQueueFullUserAvatar;
-/// The `QUEUE_USERS_FIELDS` object.
+/// The `QUEUE_FULL` object.
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetResponseQueueUsersFields {
-    /// `USER_NAME`: `GetResponseQueueFullUserAvatar`.
+pub struct GetResponseQueueFull {
+    /// `103`: `GetResponseQueueFullV103`.
+    #[serde(rename = "103", default, skip_serializing_if = "Option::is_none")]
+    pub v103: ::std::option::Option<GetResponseQueueFullV103>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(GetResponseQueueFull);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl GetResponseQueueFull {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { v103: None }
+    }
+    /// Sets `103`.
+    pub fn v103(mut self, value: GetResponseQueueFullV103) -> Self {
+        self.v103 = Some(value);
+        self
+    }
+}
+/// Allowed values of `USER_NAME`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueUsersFieldsV103UserName = GetResponseQueueFullV103UserAvatar;
+/// Allowed values of `USER_WORK_POSITION`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueUsersFieldsV103UserWorkPosition = GetResponseQueueFullV103UserAvatar;
+/// Allowed values of `USER_AVATAR`.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+pub type GetResponseQueueUsersFieldsV103UserAvatar = GetResponseQueueFullV103UserAvatar;
+/// The `103` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseQueueUsersFieldsV103 {
+    /// `USER_NAME`: `GetResponseQueueFullV103UserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_NAME", default, skip_serializing_if = "Option::is_none")]
-    pub user_name: ::std::option::Option<GetResponseQueueFullUserAvatar>,
-    /// `USER_WORK_POSITION`: `GetResponseQueueFullUserAvatar`.
+    pub user_name: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
+    /// `USER_WORK_POSITION`: `GetResponseQueueFullV103UserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(
         rename = "USER_WORK_POSITION",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub user_work_position: ::std::option::Option<GetResponseQueueFullUserAvatar>,
-    /// `USER_AVATAR`: `GetResponseQueueFullUserAvatar`.
+    pub user_work_position: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
+    /// `USER_AVATAR`: `GetResponseQueueFullV103UserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_AVATAR", default, skip_serializing_if = "Option::is_none")]
-    pub user_avatar: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    pub user_avatar: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
     /// `USER_AVATAR_ID`: string.
     #[serde(
         rename = "USER_AVATAR_ID",
@@ -3409,10 +3439,10 @@ pub struct GetResponseQueueUsersFields {
     pub user_avatar_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(GetResponseQueueUsersFields);
+::bitrix24_runtime::wire_object!(GetResponseQueueUsersFieldsV103);
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-impl GetResponseQueueUsersFields {
+impl GetResponseQueueUsersFieldsV103 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -3424,17 +3454,20 @@ impl GetResponseQueueUsersFields {
         }
     }
     /// Sets `USER_NAME`.
-    pub fn user_name(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
+    pub fn user_name(mut self, value: GetResponseQueueFullV103UserAvatar) -> Self {
         self.user_name = Some(value);
         self
     }
     /// Sets `USER_WORK_POSITION`.
-    pub fn user_work_position(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
+    pub fn user_work_position(
+        mut self,
+        value: GetResponseQueueFullV103UserAvatar,
+    ) -> Self {
         self.user_work_position = Some(value);
         self
     }
     /// Sets `USER_AVATAR`.
-    pub fn user_avatar(mut self, value: GetResponseQueueFullUserAvatar) -> Self {
+    pub fn user_avatar(mut self, value: GetResponseQueueFullV103UserAvatar) -> Self {
         self.user_avatar = Some(value);
         self
     }
@@ -3444,6 +3477,33 @@ impl GetResponseQueueUsersFields {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.user_avatar_id = Some(value.into());
+        self
+    }
+}
+/// The `QUEUE_USERS_FIELDS` object.
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseQueueUsersFields {
+    /// `103`: `GetResponseQueueUsersFieldsV103`.
+    #[serde(rename = "103", default, skip_serializing_if = "Option::is_none")]
+    pub v103: ::std::option::Option<GetResponseQueueUsersFieldsV103>,
+}
+#[cfg(feature = "imopenlines")]
+::bitrix24_runtime::wire_object!(GetResponseQueueUsersFields);
+#[cfg(feature = "imopenlines")]
+#[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
+impl GetResponseQueueUsersFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { v103: None }
+    }
+    /// Sets `103`.
+    pub fn v103(mut self, value: GetResponseQueueUsersFieldsV103) -> Self {
+        self.v103 = Some(value);
         self
     }
 }

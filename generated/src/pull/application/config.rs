@@ -443,13 +443,13 @@ impl GetResponseServer {
         self
     }
 }
-/// The `channels` object.
+/// The `private` object.
 #[cfg(feature = "pull")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pull")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
-pub struct GetResponseChannels {
+pub struct GetResponseChannelsPrivate {
     /// `id`: string.
     #[serde(
         default,
@@ -488,10 +488,10 @@ pub struct GetResponseChannels {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "pull")]
-::bitrix24_runtime::wire_object!(GetResponseChannels);
+::bitrix24_runtime::wire_object!(GetResponseChannelsPrivate);
 #[cfg(feature = "pull")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pull")))]
-impl GetResponseChannels {
+impl GetResponseChannelsPrivate {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -541,6 +541,33 @@ impl GetResponseChannels {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `channels` object.
+#[cfg(feature = "pull")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pull")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseChannels {
+    /// `private`: `GetResponseChannelsPrivate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: ::std::option::Option<GetResponseChannelsPrivate>,
+}
+#[cfg(feature = "pull")]
+::bitrix24_runtime::wire_object!(GetResponseChannels);
+#[cfg(feature = "pull")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pull")))]
+impl GetResponseChannels {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { private: None }
+    }
+    /// Sets `private`.
+    pub fn private(mut self, value: GetResponseChannelsPrivate) -> Self {
+        self.private = Some(value);
         self
     }
 }

@@ -1843,6 +1843,7 @@ impl GetResponseAdditionalData {
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[cfg(feature = "socialnetwork")]
 #[cfg_attr(docsrs, doc(cfg(feature = "socialnetwork")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1933,6 +1934,20 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "socialnetwork")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    > {
+        response.workgroups.unwrap_or_default()
+    }
 }
 /// The `result` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
 #[cfg(feature = "socialnetwork")]

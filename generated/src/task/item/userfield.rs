@@ -1112,6 +1112,7 @@ impl ::std::error::Error for GetfieldsError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1200,6 +1201,15 @@ impl ::bitrix24_runtime::Paged for Getlist {
     }
     fn into_items(response: GetlistResponse) -> ::std::vec::Vec<GetlistItem> {
         response.0
+    }
+}
+#[cfg(feature = "task")]
+impl ::bitrix24_runtime::FastListed for Getlist {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("FILTER")
+            .order_param("ORDER")
     }
 }
 /// The `result` of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html).

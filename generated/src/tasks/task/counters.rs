@@ -87,20 +87,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `counter`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub counter: ::std::option::Option<i64>,
-    /// `code`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub code: ::std::option::Option<i64>,
+    /// `expired`: `GetResponseExpired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired: ::std::option::Option<GetResponseExpired>,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -110,16 +99,11 @@ impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { counter: None, code: None }
+        Self { expired: None }
     }
-    /// Sets `counter`.
-    pub fn counter(mut self, value: i64) -> Self {
-        self.counter = Some(value);
-        self
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: i64) -> Self {
-        self.code = Some(value);
+    /// Sets `expired`.
+    pub fn expired(mut self, value: GetResponseExpired) -> Self {
+        self.expired = Some(value);
         self
     }
 }
@@ -167,3 +151,46 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "task")]
 impl ::std::error::Error for GetError {}
+/// The `expired` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseExpired {
+    /// `counter`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub counter: ::std::option::Option<i64>,
+    /// `code`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub code: ::std::option::Option<i64>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(GetResponseExpired);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl GetResponseExpired {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { counter: None, code: None }
+    }
+    /// Sets `counter`.
+    pub fn counter(mut self, value: i64) -> Self {
+        self.counter = Some(value);
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: i64) -> Self {
+        self.code = Some(value);
+        self
+    }
+}

@@ -1082,6 +1082,8 @@ impl ::std::error::Error for GetaccessError {}
 /// - Errors: [`ListError`]: `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1190,6 +1192,26 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "task")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::Task;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Task> {
+        response.tasks.unwrap_or_default()
+    }
+}
+#[cfg(feature = "task")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("tasks")
+    }
 }
 /// The `result` of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list.html).
 #[cfg(feature = "task")]

@@ -649,17 +649,15 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "user.userfield")]
 #[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -697,6 +695,338 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "user.userfield")]
 impl ::std::error::Error for ListError {}
+/// The `SETTINGS` object.
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettings {
+    /// `CAPTION_NO_VALUE`: string.
+    #[serde(
+        rename = "CAPTION_NO_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub caption_no_value: ::std::option::Option<::std::string::String>,
+    /// `DISPLAY`: string.
+    #[serde(
+        rename = "DISPLAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub display: ::std::option::Option<::std::string::String>,
+    /// `LIST_HEIGHT`: integer.
+    #[serde(
+        rename = "LIST_HEIGHT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub list_height: ::std::option::Option<i64>,
+    /// `SHOW_NO_VALUE`: string.
+    #[serde(
+        rename = "SHOW_NO_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub show_no_value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "user.userfield")]
+::bitrix24_runtime::wire_object!(ListItemSettings);
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
+impl ListItemSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            caption_no_value: None,
+            display: None,
+            list_height: None,
+            show_no_value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CAPTION_NO_VALUE`.
+    pub fn caption_no_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.caption_no_value = Some(value.into());
+        self
+    }
+    /// Sets `DISPLAY`.
+    pub fn display(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display = Some(value.into());
+        self
+    }
+    /// Sets `LIST_HEIGHT`.
+    pub fn list_height(mut self, value: i64) -> Self {
+        self.list_height = Some(value);
+        self
+    }
+    /// Sets `SHOW_NO_VALUE`.
+    pub fn show_no_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.show_no_value = Some(value.into());
+        self
+    }
+}
+/// The `item` object.
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `EDIT_IN_LIST`: string.
+    #[serde(
+        rename = "EDIT_IN_LIST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(
+        rename = "ENTITY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `FIELD_NAME`: string.
+    #[serde(
+        rename = "FIELD_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(
+        rename = "IS_SEARCHABLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST`: list of any JSON value.
+    #[serde(
+        rename = "LIST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `MANDATORY`: string.
+    #[serde(
+        rename = "MANDATORY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(
+        rename = "MULTIPLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `ListItemSettings`.
+    #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<ListItemSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(
+        rename = "SHOW_FILTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(
+        rename = "SHOW_IN_LIST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(
+        rename = "USER_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: any JSON value.
+    #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "user.userfield")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "user.userfield")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            edit_in_list: None,
+            entity_id: None,
+            field_name: None,
+            id: None,
+            is_searchable: None,
+            list: None,
+            mandatory: None,
+            multiple: None,
+            settings: None,
+            show_filter: None,
+            show_in_list: None,
+            sort: None,
+            user_type_id: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `EDIT_IN_LIST`.
+    pub fn edit_in_list(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.edit_in_list = Some(value.into());
+        self
+    }
+    /// Sets `ENTITY_ID`.
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_id = Some(value.into());
+        self
+    }
+    /// Sets `FIELD_NAME`.
+    pub fn field_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.field_name = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `IS_SEARCHABLE`.
+    pub fn is_searchable(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_searchable = Some(value.into());
+        self
+    }
+    /// Sets `LIST`.
+    pub fn list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.list = Some(value);
+        self
+    }
+    /// Sets `MANDATORY`.
+    pub fn mandatory(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mandatory = Some(value.into());
+        self
+    }
+    /// Sets `MULTIPLE`.
+    pub fn multiple(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.multiple = Some(value.into());
+        self
+    }
+    /// Sets `SETTINGS`.
+    pub fn settings(mut self, value: ListItemSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `SHOW_FILTER`.
+    pub fn show_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.show_filter = Some(value.into());
+        self
+    }
+    /// Sets `SHOW_IN_LIST`.
+    pub fn show_in_list(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.show_in_list = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `USER_TYPE_ID`.
+    pub fn user_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_type_id = Some(value.into());
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(mut self, value: ::serde_json::Value) -> Self {
+        self.xml_id = Some(value);
+        self
+    }
+}
 /// Parameters of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
 ///
 /// - Scopes: `user.userfield`

@@ -497,45 +497,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `datePeriod`: map of any JSON value.
-    #[serde(
-        rename = "datePeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub date_period: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `description`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `resourceIds`: list of any JSON value.
-    #[serde(
-        rename = "resourceIds",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub resource_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `booking`: `GetResponseBooking`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: ::std::option::Option<GetResponseBooking>,
 }
 #[cfg(feature = "booking")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -545,46 +509,11 @@ impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            date_period: None,
-            description: None,
-            id: None,
-            name: None,
-            resource_ids: None,
-        }
+        Self { booking: None }
     }
-    /// Sets `datePeriod`.
-    pub fn date_period(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.date_period = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `resourceIds`.
-    pub fn resource_ids(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.resource_ids = Some(value);
+    /// Sets `booking`.
+    pub fn booking(mut self, value: GetResponseBooking) -> Self {
+        self.booking = Some(value);
         self
     }
 }
@@ -636,6 +565,104 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for GetError {}
+/// The `booking` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseBooking {
+    /// `datePeriod`: map of any JSON value.
+    #[serde(
+        rename = "datePeriod",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub date_period: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `resourceIds`: list of any JSON value.
+    #[serde(
+        rename = "resourceIds",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub resource_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(GetResponseBooking);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl GetResponseBooking {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            date_period: None,
+            description: None,
+            id: None,
+            name: None,
+            resource_ids: None,
+        }
+    }
+    /// Sets `datePeriod`.
+    pub fn date_period(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.date_period = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `resourceIds`.
+    pub fn resource_ids(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.resource_ids = Some(value);
+        self
+    }
+}
 /// Parameters of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
 ///
 /// - Scopes: `booking`
@@ -705,7 +732,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponse = GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `booking`: list of `GetResponseBooking`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub booking: ::std::option::Option<::std::vec::Vec<GetResponseBooking>>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { booking: None }
+    }
+    /// Sets `booking`.
+    pub fn booking(mut self, value: ::std::vec::Vec<GetResponseBooking>) -> Self {
+        self.booking = Some(value);
+        self
+    }
+}
 /// Errors of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -856,6 +910,10 @@ impl ListFilter {
         self
     }
 }
+/// The `booking` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseBooking = GetResponseBooking;
 /// Parameters of [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html).
 ///
 /// - Scopes: `booking`

@@ -670,6 +670,97 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
+    /// `resource`: `GetResponseResource`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: ::std::option::Option<GetResponseResource>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { resource: None }
+    }
+    /// Sets `resource`.
+    pub fn resource(mut self, value: GetResponseResource) -> Self {
+        self.resource = Some(value);
+        self
+    }
+}
+/// Errors of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html).
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GetError {
+    /// `1009`
+    ///
+    /// - HTTP 400: "Resource not found"
+    V1009(::bitrix24_runtime::ApiError),
+    /// `100`
+    ///
+    /// - HTTP 400: "Could not find value for parameter {id}"
+    V100(::bitrix24_runtime::ApiError),
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// An error code the spec does not list for this method.
+    Unhandled(::bitrix24_runtime::ApiError),
+}
+#[cfg(feature = "booking")]
+impl ::bitrix24_runtime::MethodError for GetError {
+    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
+        match error.code.as_str() {
+            "1009" => Self::V1009(error),
+            "100" => Self::V100(error),
+            _ => {
+                match crate::SystemError::classify(error) {
+                    Ok(system) => Self::System(system),
+                    Err(other) => Self::Unhandled(other),
+                }
+            }
+        }
+    }
+    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
+        match self {
+            Self::V1009(error) | Self::V100(error) | Self::Unhandled(error) => error,
+            Self::System(system) => system.api_error(),
+        }
+    }
+}
+#[cfg(feature = "booking")]
+impl ::std::fmt::Display for GetError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
+    }
+}
+#[cfg(feature = "booking")]
+impl ::std::error::Error for GetError {}
+/// Allowed values of `templateTypeConfirmation`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseResourceTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeDelayed`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseResourceTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeFeedback`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseResourceTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+/// Allowed values of `templateTypeInfo`.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type GetResponseResourceTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
+/// The `resource` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseResource {
     /// `confirmationCounterDelay`: integer.
     #[serde(
         rename = "confirmationCounterDelay",
@@ -855,10 +946,10 @@ pub struct GetResponse {
     pub type_id: ::std::option::Option<i64>,
 }
 #[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(GetResponse);
+::bitrix24_runtime::wire_object!(GetResponseResource);
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-impl GetResponse {
+impl GetResponseResource {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -1025,70 +1116,6 @@ impl GetResponse {
         self
     }
 }
-/// Errors of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html).
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GetError {
-    /// `1009`
-    ///
-    /// - HTTP 400: "Resource not found"
-    V1009(::bitrix24_runtime::ApiError),
-    /// `100`
-    ///
-    /// - HTTP 400: "Could not find value for parameter {id}"
-    V100(::bitrix24_runtime::ApiError),
-    /// An error any method can return.
-    System(crate::SystemError),
-    /// An error code the spec does not list for this method.
-    Unhandled(::bitrix24_runtime::ApiError),
-}
-#[cfg(feature = "booking")]
-impl ::bitrix24_runtime::MethodError for GetError {
-    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-        match error.code.as_str() {
-            "1009" => Self::V1009(error),
-            "100" => Self::V100(error),
-            _ => {
-                match crate::SystemError::classify(error) {
-                    Ok(system) => Self::System(system),
-                    Err(other) => Self::Unhandled(other),
-                }
-            }
-        }
-    }
-    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
-        match self {
-            Self::V1009(error) | Self::V100(error) | Self::Unhandled(error) => error,
-            Self::System(system) => system.api_error(),
-        }
-    }
-}
-#[cfg(feature = "booking")]
-impl ::std::fmt::Display for GetError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
-    }
-}
-#[cfg(feature = "booking")]
-impl ::std::error::Error for GetError {}
-/// Allowed values of `templateTypeConfirmation`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
-/// Allowed values of `templateTypeDelayed`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
-/// Allowed values of `templateTypeFeedback`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
-/// Allowed values of `templateTypeInfo`.
-#[cfg(feature = "booking")]
-#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type GetResponseTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
 /// Parameters of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
 ///
 /// - Scopes: `booking`
@@ -1158,7 +1185,34 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponse = GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `resource`: list of `GetResponseResource`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub resource: ::std::option::Option<::std::vec::Vec<GetResponseResource>>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { resource: None }
+    }
+    /// Sets `resource`.
+    pub fn resource(mut self, value: ::std::vec::Vec<GetResponseResource>) -> Self {
+        self.resource = Some(value);
+        self
+    }
+}
 /// Errors of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -1307,19 +1361,23 @@ impl ListFilter {
 /// Allowed values of `templateTypeConfirmation`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
+pub type ListResponseResourceTemplateTypeConfirmation = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeDelayed`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
+pub type ListResponseResourceTemplateTypeDelayed = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeFeedback`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
+pub type ListResponseResourceTemplateTypeFeedback = AddFieldsTemplateTypeConfirmation;
 /// Allowed values of `templateTypeInfo`.
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponseTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
+pub type ListResponseResourceTemplateTypeInfo = AddFieldsTemplateTypeConfirmation;
+/// The `resource` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseResource = GetResponseResource;
 /// Parameters of [`booking.v1.resource.update`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-update.html).
 ///
 /// - Scopes: `booking`

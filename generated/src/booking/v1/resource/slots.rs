@@ -45,50 +45,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `id`: integer.
+    /// `slots`: list of `ListResponseSlots`.
     #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `from`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub from: ::std::option::Option<i64>,
-    /// `to`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub to: ::std::option::Option<i64>,
-    /// `timezone`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `weekDays`: list of any JSON value.
-    #[serde(
-        rename = "weekDays",
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub week_days: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `slotSize`: integer.
-    #[serde(
-        rename = "slotSize",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub slot_size: ::std::option::Option<i64>,
+    pub slots: ::std::option::Option<::std::vec::Vec<ListResponseSlots>>,
 }
 #[cfg(feature = "booking")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -98,46 +61,11 @@ impl ListResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            from: None,
-            to: None,
-            timezone: None,
-            week_days: None,
-            slot_size: None,
-        }
+        Self { slots: None }
     }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `from`.
-    pub fn from(mut self, value: i64) -> Self {
-        self.from = Some(value);
-        self
-    }
-    /// Sets `to`.
-    pub fn to(mut self, value: i64) -> Self {
-        self.to = Some(value);
-        self
-    }
-    /// Sets `timezone`.
-    pub fn timezone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-    /// Sets `weekDays`.
-    pub fn week_days(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.week_days = Some(value);
-        self
-    }
-    /// Sets `slotSize`.
-    pub fn slot_size(mut self, value: i64) -> Self {
-        self.slot_size = Some(value);
+    /// Sets `slots`.
+    pub fn slots(mut self, value: ::std::vec::Vec<ListResponseSlots>) -> Self {
+        self.slots = Some(value);
         self
     }
 }
@@ -189,6 +117,109 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for ListError {}
+/// The `slots` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseSlots {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `from`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub from: ::std::option::Option<i64>,
+    /// `to`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub to: ::std::option::Option<i64>,
+    /// `timezone`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub timezone: ::std::option::Option<::std::string::String>,
+    /// `weekDays`: list of any JSON value.
+    #[serde(
+        rename = "weekDays",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub week_days: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `slotSize`: integer.
+    #[serde(
+        rename = "slotSize",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub slot_size: ::std::option::Option<i64>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponseSlots);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponseSlots {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            from: None,
+            to: None,
+            timezone: None,
+            week_days: None,
+            slot_size: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: i64) -> Self {
+        self.from = Some(value);
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: i64) -> Self {
+        self.to = Some(value);
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `weekDays`.
+    pub fn week_days(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.week_days = Some(value);
+        self
+    }
+    /// Sets `slotSize`.
+    pub fn slot_size(mut self, value: i64) -> Self {
+        self.slot_size = Some(value);
+        self
+    }
+}
 /// Parameters of [`booking.v1.resource.slots.set`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html).
 ///
 /// - Scopes: `booking`

@@ -45,22 +45,15 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `id`: integer.
+    /// `waitListClient`: list of `ListResponseWaitListClient`.
     #[serde(
+        rename = "waitListClient",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub id: ::std::option::Option<i64>,
-    /// `type`: map of string.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
-    )]
-    pub type_: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub wait_list_client: ::std::option::Option<
+        ::std::vec::Vec<ListResponseWaitListClient>,
     >,
 }
 #[cfg(feature = "booking")]
@@ -71,19 +64,14 @@ impl ListResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { id: None, type_: None }
+        Self { wait_list_client: None }
     }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(
+    /// Sets `waitListClient`.
+    pub fn wait_list_client(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::vec::Vec<ListResponseWaitListClient>,
     ) -> Self {
-        self.type_ = Some(value);
+        self.wait_list_client = Some(value);
         self
     }
 }
@@ -135,6 +123,55 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for ListError {}
+/// The `waitListClient` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseWaitListClient {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `type`: map of string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>>",
+    )]
+    pub type_: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponseWaitListClient);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponseWaitListClient {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None, type_: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+}
 /// Parameters of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html).
 ///
 /// - Scopes: `booking`

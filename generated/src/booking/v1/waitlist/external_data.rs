@@ -45,29 +45,14 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `entityTypeId`: string.
+    /// `externalData`: list of `ListResponseExternalData`.
     #[serde(
-        rename = "entityTypeId",
+        rename = "externalData",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub entity_type_id: ::std::option::Option<::std::string::String>,
-    /// `moduleId`: string.
-    #[serde(
-        rename = "moduleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `value`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub value: ::std::option::Option<::std::string::String>,
+    pub external_data: ::std::option::Option<::std::vec::Vec<ListResponseExternalData>>,
 }
 #[cfg(feature = "booking")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -77,34 +62,14 @@ impl ListResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            entity_type_id: None,
-            module_id: None,
-            value: None,
-        }
+        Self { external_data: None }
     }
-    /// Sets `entityTypeId`.
-    pub fn entity_type_id(
+    /// Sets `externalData`.
+    pub fn external_data(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: ::std::vec::Vec<ListResponseExternalData>,
     ) -> Self {
-        self.entity_type_id = Some(value.into());
-        self
-    }
-    /// Sets `moduleId`.
-    pub fn module_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.module_id = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
+        self.external_data = Some(value);
         self
     }
 }
@@ -156,6 +121,76 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for ListError {}
+/// The `externalData` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseExternalData {
+    /// `entityTypeId`: string.
+    #[serde(
+        rename = "entityTypeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity_type_id: ::std::option::Option<::std::string::String>,
+    /// `moduleId`: string.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponseExternalData);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponseExternalData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            entity_type_id: None,
+            module_id: None,
+            value: None,
+        }
+    }
+    /// Sets `entityTypeId`.
+    pub fn entity_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type_id = Some(value.into());
+        self
+    }
+    /// Sets `moduleId`.
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`booking.v1.waitlist.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html).
 ///
 /// - Scopes: `booking`

@@ -380,20 +380,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `id`: integer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `note`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub note: ::std::option::Option<::std::string::String>,
+    /// `waitList`: `GetResponseWaitList`.
+    #[serde(rename = "waitList", default, skip_serializing_if = "Option::is_none")]
+    pub wait_list: ::std::option::Option<GetResponseWaitList>,
 }
 #[cfg(feature = "booking")]
 ::bitrix24_runtime::wire_object!(GetResponse);
@@ -403,19 +392,11 @@ impl GetResponse {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { id: None, note: None }
+        Self { wait_list: None }
     }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `note`.
-    pub fn note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = Some(value.into());
+    /// Sets `waitList`.
+    pub fn wait_list(mut self, value: GetResponseWaitList) -> Self {
+        self.wait_list = Some(value);
         self
     }
 }
@@ -467,6 +448,52 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "booking")]
 impl ::std::error::Error for GetError {}
+/// The `waitList` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseWaitList {
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `note`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub note: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(GetResponseWaitList);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl GetResponseWaitList {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { id: None, note: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `note`.
+    pub fn note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
 ///
 /// - Scopes: `booking`
@@ -521,7 +548,35 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-pub type ListResponse = GetResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `waitList`: list of `GetResponseWaitList`.
+    #[serde(
+        rename = "waitList",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub wait_list: ::std::option::Option<::std::vec::Vec<GetResponseWaitList>>,
+}
+#[cfg(feature = "booking")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { wait_list: None }
+    }
+    /// Sets `waitList`.
+    pub fn wait_list(mut self, value: ::std::vec::Vec<GetResponseWaitList>) -> Self {
+        self.wait_list = Some(value);
+        self
+    }
+}
 /// Errors of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
@@ -602,6 +657,10 @@ impl ListFilter {
         }
     }
 }
+/// The `waitList` object.
+#[cfg(feature = "booking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
+pub type ListResponseWaitList = GetResponseWaitList;
 /// Parameters of [`booking.v1.waitlist.update`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-update.html).
 ///
 /// - Scopes: `booking`

@@ -199,6 +199,7 @@ impl<'de> ::serde::Deserialize<'de> for GetMentionFormat {
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]
@@ -287,13 +288,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
     /// `hasMore`: boolean.
     #[serde(
         rename = "hasMore",
@@ -321,7 +322,7 @@ impl ListResponse {
         }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -515,6 +516,137 @@ impl ListPagination {
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]
 pub type ListMentionFormat = GetMentionFormat;
+/// The `overview` object.
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItemsOverview {
+    /// `actionItems`: list of any JSON value.
+    #[serde(
+        rename = "actionItems",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub action_items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `topic`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub topic: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "call")]
+::bitrix24_runtime::wire_object!(ListResponseItemsOverview);
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+impl ListResponseItemsOverview {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action_items: None,
+            topic: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `actionItems`.
+    pub fn action_items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.action_items = Some(value);
+        self
+    }
+    /// Sets `topic`.
+    pub fn topic(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.topic = Some(value.into());
+        self
+    }
+}
+/// The `items` object.
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `callId`: integer.
+    #[serde(
+        rename = "callId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub call_id: ::std::option::Option<i64>,
+    /// `overview`: `ListResponseItemsOverview`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overview: ::std::option::Option<ListResponseItemsOverview>,
+    /// `participants`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub participants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `startDate`: string.
+    #[serde(
+        rename = "startDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "call")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "call")]
+#[cfg_attr(docsrs, doc(cfg(feature = "call")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: None,
+            overview: None,
+            participants: None,
+            start_date: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `callId`.
+    pub fn call_id(mut self, value: i64) -> Self {
+        self.call_id = Some(value);
+        self
+    }
+    /// Sets `overview`.
+    pub fn overview(mut self, value: ListResponseItemsOverview) -> Self {
+        self.overview = Some(value);
+        self
+    }
+    /// Sets `participants`.
+    pub fn participants(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.participants = Some(value);
+        self
+    }
+    /// Sets `startDate`.
+    pub fn start_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+}
 /// The `afterCursor` object.
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]

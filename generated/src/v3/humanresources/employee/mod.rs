@@ -378,13 +378,13 @@ impl ::bitrix24_runtime::Method for Search {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SearchResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `SearchResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<SearchResponseItems>>,
 }
 #[cfg(feature = "humanresources")]
 ::bitrix24_runtime::wire_object!(SearchResponse);
@@ -397,7 +397,7 @@ impl SearchResponse {
         Self { items: None }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<SearchResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -436,6 +436,135 @@ impl ::std::fmt::Display for SearchError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for SearchError {}
+/// The `items` object.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SearchResponseItems {
+    /// `avatar`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `departments`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `teams`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub teams: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `url`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(
+        rename = "userId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// `workPosition`: string.
+    #[serde(
+        rename = "workPosition",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(SearchResponseItems);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl SearchResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            avatar: None,
+            departments: None,
+            name: None,
+            teams: None,
+            url: None,
+            user_id: None,
+            work_position: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `avatar`.
+    pub fn avatar(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `departments`.
+    pub fn departments(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.departments = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `teams`.
+    pub fn teams(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.teams = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `userId`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+    /// Sets `workPosition`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
 ///
 /// - Scopes: `humanresources`

@@ -315,13 +315,13 @@ pub struct AddResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub updated_at: ::std::option::Option<::std::string::String>,
-    /// `members`: list of any JSON value.
+    /// `members`: list of `AddResponseMembers`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub members: ::std::option::Option<::std::vec::Vec<AddResponseMembers>>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -474,7 +474,7 @@ impl AddResponse {
         self
     }
     /// Sets `members`.
-    pub fn members(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn members(mut self, value: ::std::vec::Vec<AddResponseMembers>) -> Self {
         self.members = Some(value);
         self
     }
@@ -842,6 +842,125 @@ impl AddSettings {
         self
     }
 }
+/// The `members` object.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponseMembers {
+    /// `avatar`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `role`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub role: ::std::option::Option<::std::string::String>,
+    /// `url`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(
+        rename = "userId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// `workPosition`: string.
+    #[serde(
+        rename = "workPosition",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(AddResponseMembers);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl AddResponseMembers {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            avatar: None,
+            name: None,
+            role: None,
+            url: None,
+            user_id: None,
+            work_position: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `avatar`.
+    pub fn avatar(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `role`.
+    pub fn role(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `userId`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+    /// Sets `workPosition`.
+    pub fn work_position(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_position = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
 ///
 /// - Scopes: `humanresources`
@@ -897,13 +1016,13 @@ impl ::bitrix24_runtime::Method for Children {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ChildrenResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ChildrenResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ChildrenResponseItems>>,
 }
 #[cfg(feature = "humanresources")]
 ::bitrix24_runtime::wire_object!(ChildrenResponse);
@@ -916,7 +1035,7 @@ impl ChildrenResponse {
         Self { items: None }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ChildrenResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -955,6 +1074,203 @@ impl ::std::fmt::Display for ChildrenError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for ChildrenError {}
+/// The `items` object.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ChildrenResponseItems {
+    /// `accessCode`: string.
+    #[serde(
+        rename = "accessCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub access_code: ::std::option::Option<::std::string::String>,
+    /// `colorName`: any JSON value.
+    #[serde(rename = "colorName", default, skip_serializing_if = "Option::is_none")]
+    pub color_name: ::std::option::Option<::serde_json::Value>,
+    /// `createdAt`: string.
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `parentId`: integer.
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `structureId`: integer.
+    #[serde(
+        rename = "structureId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub structure_id: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `updatedAt`: string.
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `userCount`: integer.
+    #[serde(
+        rename = "userCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_count: ::std::option::Option<i64>,
+    /// `xmlId`: any JSON value.
+    #[serde(rename = "xmlId", default, skip_serializing_if = "Option::is_none")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(ChildrenResponseItems);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl ChildrenResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            access_code: None,
+            color_name: None,
+            created_at: None,
+            description: None,
+            id: None,
+            name: None,
+            parent_id: None,
+            structure_id: None,
+            type_: None,
+            updated_at: None,
+            user_count: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `accessCode`.
+    pub fn access_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_code = Some(value.into());
+        self
+    }
+    /// Sets `colorName`.
+    pub fn color_name(mut self, value: ::serde_json::Value) -> Self {
+        self.color_name = Some(value);
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn created_at(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `parentId`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `structureId`.
+    pub fn structure_id(mut self, value: i64) -> Self {
+        self.structure_id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn updated_at(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `userCount`.
+    pub fn user_count(mut self, value: i64) -> Self {
+        self.user_count = Some(value);
+        self
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(mut self, value: ::serde_json::Value) -> Self {
+        self.xml_id = Some(value);
+        self
+    }
+}
 /// Parameters of [`humanresources.node.count`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html).
 ///
 /// - Scopes: `humanresources`
@@ -1521,6 +1837,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1584,10 +1901,49 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "humanresources")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseItems;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
 /// The `result` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-pub type ListResponse = ChildrenResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `items`: list of `ListResponseItems`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(ListResponse);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl ListResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
+        self.items = Some(value);
+        self
+    }
+}
 /// Errors of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1626,6 +1982,198 @@ impl ::std::error::Error for ListError {}
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
 pub type ListType = AddType;
+/// The `items` object.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `accessCode`: string.
+    #[serde(
+        rename = "accessCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub access_code: ::std::option::Option<::std::string::String>,
+    /// `colorName`: any JSON value.
+    #[serde(rename = "colorName", default, skip_serializing_if = "Option::is_none")]
+    pub color_name: ::std::option::Option<::serde_json::Value>,
+    /// `createdAt`: string.
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `parentId`: any JSON value.
+    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: ::std::option::Option<::serde_json::Value>,
+    /// `structureId`: integer.
+    #[serde(
+        rename = "structureId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub structure_id: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `updatedAt`: string.
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `userCount`: integer.
+    #[serde(
+        rename = "userCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_count: ::std::option::Option<i64>,
+    /// `xmlId`: any JSON value.
+    #[serde(rename = "xmlId", default, skip_serializing_if = "Option::is_none")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            access_code: None,
+            color_name: None,
+            created_at: None,
+            description: None,
+            id: None,
+            name: None,
+            parent_id: None,
+            structure_id: None,
+            type_: None,
+            updated_at: None,
+            user_count: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `accessCode`.
+    pub fn access_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_code = Some(value.into());
+        self
+    }
+    /// Sets `colorName`.
+    pub fn color_name(mut self, value: ::serde_json::Value) -> Self {
+        self.color_name = Some(value);
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn created_at(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `parentId`.
+    pub fn parent_id(mut self, value: ::serde_json::Value) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `structureId`.
+    pub fn structure_id(mut self, value: i64) -> Self {
+        self.structure_id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn updated_at(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `userCount`.
+    pub fn user_count(mut self, value: i64) -> Self {
+        self.user_count = Some(value);
+        self
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(mut self, value: ::serde_json::Value) -> Self {
+        self.xml_id = Some(value);
+        self
+    }
+}
 /// Parameters of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
 ///
 /// - Scopes: `humanresources`
@@ -1713,6 +2261,7 @@ impl ::std::error::Error for MoveError {}
 /// - Errors: [`SearchError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1784,6 +2333,18 @@ impl ::bitrix24_runtime::Method for Search {
     type Response = SearchResponse;
     type Error = SearchError;
 }
+#[cfg(feature = "humanresources")]
+impl ::bitrix24_runtime::Paged for Search {
+    type Item = ChildrenResponseItems;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(response: SearchResponse) -> ::std::vec::Vec<ChildrenResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
 /// The `result` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
@@ -1791,13 +2352,13 @@ impl ::bitrix24_runtime::Method for Search {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SearchResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ChildrenResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ChildrenResponseItems>>,
     /// `id`: integer.
     #[serde(
         default,
@@ -1917,7 +2478,7 @@ impl SearchResponse {
         }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ChildrenResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -2044,3 +2605,7 @@ impl ::std::error::Error for SearchError {}
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
 pub type SearchType = AddType;
+/// The `items` object.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+pub type SearchResponseItems = ChildrenResponseItems;

@@ -1051,6 +1051,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -1208,6 +1209,18 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "mail")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseItems;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
 /// The `result` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -1215,13 +1228,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
     /// `id`: integer.
     #[serde(
         default,
@@ -1344,7 +1357,7 @@ impl ListResponse {
         }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -1472,6 +1485,227 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "mail")]
 impl ::std::error::Error for ListError {}
+/// The `items` object.
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `bindings`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub bindings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `body`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub body: ::std::option::Option<::std::string::String>,
+    /// `cc`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub cc: ::std::option::Option<::std::string::String>,
+    /// `date`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `from`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// `hasAttachments`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "hasAttachments",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub has_attachments: ::std::option::Option<bool>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `isSeen`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isSeen",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_seen: ::std::option::Option<bool>,
+    /// `mailboxEmail`: string.
+    #[serde(
+        rename = "mailboxEmail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub mailbox_email: ::std::option::Option<::std::string::String>,
+    /// `mailboxId`: integer.
+    #[serde(
+        rename = "mailboxId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub mailbox_id: ::std::option::Option<i64>,
+    /// `subject`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub subject: ::std::option::Option<::std::string::String>,
+    /// `to`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// `url`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "mail")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            bindings: None,
+            body: None,
+            cc: None,
+            date: None,
+            from: None,
+            has_attachments: None,
+            id: None,
+            is_seen: None,
+            mailbox_email: None,
+            mailbox_id: None,
+            subject: None,
+            to: None,
+            url: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `bindings`.
+    pub fn bindings(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.bindings = Some(value);
+        self
+    }
+    /// Sets `body`.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Sets `cc`.
+    pub fn cc(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cc = Some(value.into());
+        self
+    }
+    /// Sets `date`.
+    pub fn date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `hasAttachments`.
+    pub fn has_attachments(mut self, value: bool) -> Self {
+        self.has_attachments = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `isSeen`.
+    pub fn is_seen(mut self, value: bool) -> Self {
+        self.is_seen = Some(value);
+        self
+    }
+    /// Sets `mailboxEmail`.
+    pub fn mailbox_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mailbox_email = Some(value.into());
+        self
+    }
+    /// Sets `mailboxId`.
+    pub fn mailbox_id(mut self, value: i64) -> Self {
+        self.mailbox_id = Some(value);
+        self
+    }
+    /// Sets `subject`.
+    pub fn subject(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html).
 ///
 /// - Scopes: `mail`

@@ -9,6 +9,7 @@ pub mod field;
 /// - Errors: [`ListcontactsError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -73,6 +74,20 @@ impl ::bitrix24_runtime::Method for Listcontacts {
     type Response = ListcontactsResponse;
     type Error = ListcontactsError;
 }
+#[cfg(feature = "mail")]
+impl ::bitrix24_runtime::Paged for Listcontacts {
+    type Item = ListcontactsResponseItems;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(
+        response: ListcontactsResponse,
+    ) -> ::std::vec::Vec<ListcontactsResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
 /// The `result` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -80,13 +95,13 @@ impl ::bitrix24_runtime::Method for Listcontacts {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListcontactsResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListcontactsResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListcontactsResponseItems>>,
     /// `id`: integer.
     #[serde(
         default,
@@ -125,7 +140,7 @@ impl ListcontactsResponse {
         }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ListcontactsResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -185,6 +200,75 @@ impl ::std::fmt::Display for ListcontactsError {
 }
 #[cfg(feature = "mail")]
 impl ::std::error::Error for ListcontactsError {}
+/// The `items` object.
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListcontactsResponseItems {
+    /// `email`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "mail")]
+::bitrix24_runtime::wire_object!(ListcontactsResponseItems);
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+impl ListcontactsResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            id: None,
+            name: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `email`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
 ///
 /// - Scopes: `mail`
@@ -192,6 +276,7 @@ impl ::std::error::Error for ListcontactsError {}
 /// - Errors: [`ListemployeesError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -241,6 +326,20 @@ impl ::bitrix24_runtime::Method for Listemployees {
     type Response = ListemployeesResponse;
     type Error = ListemployeesError;
 }
+#[cfg(feature = "mail")]
+impl ::bitrix24_runtime::Paged for Listemployees {
+    type Item = ListcontactsResponseItems;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(
+        response: ListemployeesResponse,
+    ) -> ::std::vec::Vec<ListcontactsResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
 /// The `result` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
@@ -279,3 +378,7 @@ impl ::std::fmt::Display for ListemployeesError {
 }
 #[cfg(feature = "mail")]
 impl ::std::error::Error for ListemployeesError {}
+/// The `items` object.
+#[cfg(feature = "mail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
+pub type ListemployeesResponseItems = ListcontactsResponseItems;

@@ -338,6 +338,7 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "main")]
 #[cfg_attr(docsrs, doc(cfg(feature = "main")))]
@@ -429,6 +430,18 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "main")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.items.unwrap_or_default()
+    }
 }
 /// The `result` of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html).
 #[cfg(feature = "main")]

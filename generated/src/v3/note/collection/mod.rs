@@ -734,6 +734,7 @@ impl<'de> ::serde::Deserialize<'de> for GetResponsePolicyLevel {
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "note")]
 #[cfg_attr(docsrs, doc(cfg(feature = "note")))]
@@ -778,13 +779,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
     /// `id`: integer.
     #[serde(
         default,
@@ -875,7 +876,7 @@ impl ListResponse {
         }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -1054,6 +1055,151 @@ impl ListPagination {
     /// Sets `afterCursor`.
     pub fn after_cursor(mut self, value: ListPaginationAfterCursor) -> Self {
         self.after_cursor = Some(value);
+        self
+    }
+}
+/// The `items` object.
+#[cfg(feature = "note")]
+#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `createdAt`: string.
+    #[serde(
+        rename = "createdAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `createdBy`: integer.
+    #[serde(
+        rename = "createdBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `policyLevel`: string.
+    #[serde(
+        rename = "policyLevel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub policy_level: ::std::option::Option<::std::string::String>,
+    /// `position`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub position: ::std::option::Option<i64>,
+    /// `updatedAt`: string.
+    #[serde(
+        rename = "updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `updatedBy`: integer.
+    #[serde(
+        rename = "updatedBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "note")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "note")]
+#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            created_by: None,
+            id: None,
+            name: None,
+            policy_level: None,
+            position: None,
+            updated_at: None,
+            updated_by: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `createdAt`.
+    pub fn created_at(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `createdBy`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policyLevel`.
+    pub fn policy_level(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy_level = Some(value.into());
+        self
+    }
+    /// Sets `position`.
+    pub fn position(mut self, value: i64) -> Self {
+        self.position = Some(value);
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn updated_at(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `updatedBy`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
         self
     }
 }

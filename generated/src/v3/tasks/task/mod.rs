@@ -343,6 +343,8 @@ impl ::std::error::Error for GetError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -435,6 +437,28 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "tasks")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseItems;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
+#[cfg(feature = "tasks")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .conditions_filter("filter")
+            .order_param("order")
+            .items_at("items")
+    }
+}
 /// The `result` of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html).
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -442,13 +466,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
 #[cfg(feature = "tasks")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -461,7 +485,7 @@ impl ListResponse {
         Self { items: None }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -500,6 +524,105 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "tasks")]
 impl ::std::error::Error for ListError {}
+/// The `items` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `deadline`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub deadline: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `responsibleId`: integer.
+    #[serde(
+        rename = "responsibleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub responsible_id: ::std::option::Option<i64>,
+    /// `status`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            deadline: None,
+            id: None,
+            responsible_id: None,
+            status: None,
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `deadline`.
+    pub fn deadline(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deadline = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `responsibleId`.
+    pub fn responsible_id(mut self, value: i64) -> Self {
+        self.responsible_id = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html).
 ///
 /// - Scopes: `tasks`

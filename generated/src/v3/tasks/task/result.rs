@@ -557,6 +557,8 @@ impl ::std::error::Error for DeleteError {}
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 /// - REST 3.0
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -638,6 +640,28 @@ impl ::bitrix24_runtime::Method for List {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ListResponse;
     type Error = ListError;
+}
+#[cfg(feature = "tasks")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::TasksTask;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::TasksTask> {
+        response.items.unwrap_or_default()
+    }
+}
+#[cfg(feature = "tasks")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .conditions_filter("filter")
+            .order_param("order")
+            .items_at("items")
+    }
 }
 /// The `result` of [`tasks.task.result.list`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list-rest-v3.html).
 #[cfg(feature = "tasks")]

@@ -10,6 +10,8 @@ pub mod field;
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 /// - REST 3.0
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
@@ -92,6 +94,28 @@ impl ::bitrix24_runtime::Method for List {
     type Response = ListResponse;
     type Error = ListError;
 }
+#[cfg(feature = "timeman")]
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListResponseItems;
+    fn set_start(&mut self, start: i64) {
+        let pagination = self.pagination.get_or_insert_with(Default::default);
+        pagination.remove("page");
+        pagination.insert("offset".to_owned(), start);
+    }
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+        response.items.unwrap_or_default()
+    }
+}
+#[cfg(feature = "timeman")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .conditions_filter("filter")
+            .order_param("order")
+            .items_at("items")
+    }
+}
 /// The `result` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
@@ -99,13 +123,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
 #[cfg(feature = "timeman")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -118,7 +142,7 @@ impl ListResponse {
         Self { items: None }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -157,3 +181,87 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "timeman")]
 impl ::std::error::Error for ListError {}
+/// The `items` object.
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `duration`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub duration: ::std::option::Option<i64>,
+    /// `endTime`: string.
+    #[serde(
+        rename = "endTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `startTime`: string.
+    #[serde(
+        rename = "startTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "timeman")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "timeman")]
+#[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            duration: None,
+            end_time: None,
+            id: None,
+            start_time: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: i64) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `endTime`.
+    pub fn end_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `startTime`.
+    pub fn start_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+}

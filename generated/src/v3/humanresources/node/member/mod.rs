@@ -342,13 +342,13 @@ pub struct RemoveResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
     pub removed: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `failed`: list of any JSON value.
+    /// `failed`: list of `RemoveResponseFailed`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub failed: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub failed: ::std::option::Option<::std::vec::Vec<RemoveResponseFailed>>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -386,7 +386,7 @@ impl RemoveResponse {
         self
     }
     /// Sets `failed`.
-    pub fn failed(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn failed(mut self, value: ::std::vec::Vec<RemoveResponseFailed>) -> Self {
         self.failed = Some(value);
         self
     }
@@ -438,6 +438,60 @@ impl ::std::fmt::Display for RemoveError {
 }
 #[cfg(feature = "humanresources")]
 impl ::std::error::Error for RemoveError {}
+/// The `failed` object.
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RemoveResponseFailed {
+    /// `reason`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(
+        rename = "userId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "humanresources")]
+::bitrix24_runtime::wire_object!(RemoveResponseFailed);
+#[cfg(feature = "humanresources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
+impl RemoveResponseFailed {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            reason: None,
+            user_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `reason`.
+    pub fn reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
+    /// Sets `userId`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+}
 /// Parameters of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
 ///
 /// - Scopes: `humanresources`

@@ -10,6 +10,7 @@ pub mod field;
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
+/// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[cfg(feature = "note")]
 #[cfg_attr(docsrs, doc(cfg(feature = "note")))]
@@ -57,13 +58,13 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
     /// `documentId`: integer.
     #[serde(
         rename = "documentId",
@@ -138,7 +139,7 @@ impl ListResponse {
         }
     }
     /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn items(mut self, value: ::std::vec::Vec<ListResponseItems>) -> Self {
         self.items = Some(value);
         self
     }
@@ -247,6 +248,117 @@ impl ListPagination {
     /// Sets `limit`.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
+        self
+    }
+}
+/// The `items` object.
+#[cfg(feature = "note")]
+#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `collectionId`: integer.
+    #[serde(
+        rename = "collectionId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub collection_id: ::std::option::Option<i64>,
+    /// `documentId`: integer.
+    #[serde(
+        rename = "documentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub document_id: ::std::option::Option<i64>,
+    /// `score`: number.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
+    )]
+    pub score: ::std::option::Option<f64>,
+    /// `sharedAccess`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "sharedAccess",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub shared_access: ::std::option::Option<bool>,
+    /// `snippet`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub snippet: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "note")]
+::bitrix24_runtime::wire_object!(ListResponseItems);
+#[cfg(feature = "note")]
+#[cfg_attr(docsrs, doc(cfg(feature = "note")))]
+impl ListResponseItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            collection_id: None,
+            document_id: None,
+            score: None,
+            shared_access: None,
+            snippet: None,
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `collectionId`.
+    pub fn collection_id(mut self, value: i64) -> Self {
+        self.collection_id = Some(value);
+        self
+    }
+    /// Sets `documentId`.
+    pub fn document_id(mut self, value: i64) -> Self {
+        self.document_id = Some(value);
+        self
+    }
+    /// Sets `score`.
+    pub fn score(mut self, value: f64) -> Self {
+        self.score = Some(value);
+        self
+    }
+    /// Sets `sharedAccess`.
+    pub fn shared_access(mut self, value: bool) -> Self {
+        self.shared_access = Some(value);
+        self
+    }
+    /// Sets `snippet`.
+    pub fn snippet(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snippet = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
         self
     }
 }
