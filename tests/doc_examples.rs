@@ -54,18 +54,18 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1383,
+    passed: 1440,
     of: 1468,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1348,
+    passed: 1380,
     of: 1468,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 15135,
-    of: 21216,
+    passed: 16787,
+    of: 21217,
 };
 
 impl Floor {

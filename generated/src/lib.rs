@@ -486,17 +486,15 @@ impl ::bitrix24_runtime::Method for Events {
 #[serde(transparent)]
 pub struct EventsResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>"
     )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub ::std::vec::Vec<::std::string::String>,
 );
 #[cfg(feature = "basic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
 impl EventsResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<::std::string::String> {
         self.0
     }
 }

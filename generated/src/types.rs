@@ -2052,16 +2052,14 @@ pub struct AllFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub owner_type_id: ::std::option::Option<i64>,
-    /// `TYPE_ID`: map of any JSON value.
+    /// `TYPE_ID`: string.
     #[serde(
         rename = "TYPE_ID",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub type_id: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub type_id: ::std::option::Option<::std::string::String>,
     /// `ASSOCIATED_ENTITY_ID`: integer.
     #[serde(
         rename = "ASSOCIATED_ENTITY_ID",
@@ -2131,26 +2129,22 @@ pub struct AllFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION_TYPE`: map of any JSON value.
+    /// `DESCRIPTION_TYPE`: string.
     #[serde(
         rename = "DESCRIPTION_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub description_type: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `DIRECTION`: map of any JSON value.
+    pub description_type: ::std::option::Option<::std::string::String>,
+    /// `DIRECTION`: string.
     #[serde(
         rename = "DIRECTION",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub direction: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub direction: ::std::option::Option<::std::string::String>,
     /// `EDITOR_ID`: integer.
     #[serde(
         rename = "EDITOR_ID",
@@ -2186,16 +2180,14 @@ pub struct AllFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub location: ::std::option::Option<::std::string::String>,
-    /// `NOTIFY_TYPE`: map of any JSON value.
+    /// `NOTIFY_TYPE`: string.
     #[serde(
         rename = "NOTIFY_TYPE",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub notify_type: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub notify_type: ::std::option::Option<::std::string::String>,
     /// `NOTIFY_VALUE`: integer.
     #[serde(
         rename = "NOTIFY_VALUE",
@@ -2228,16 +2220,14 @@ pub struct AllFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub origin_version: ::std::option::Option<::std::string::String>,
-    /// `PRIORITY`: map of any JSON value.
+    /// `PRIORITY`: string.
     #[serde(
         rename = "PRIORITY",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub priority: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub priority: ::std::option::Option<::std::string::String>,
     /// `PROVIDER_DATA`: string.
     #[serde(
         rename = "PROVIDER_DATA",
@@ -2362,16 +2352,14 @@ pub struct AllFields {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub start_time: ::std::option::Option<::std::string::String>,
-    /// `STATUS`: map of any JSON value.
+    /// `STATUS`: string.
     #[serde(
         rename = "STATUS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
-    pub status: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub status: ::std::option::Option<::std::string::String>,
     /// `SUBJECT`: string.
     #[serde(
         rename = "SUBJECT",
@@ -2471,9 +2459,9 @@ impl AllFields {
     /// Sets `TYPE_ID`.
     pub fn type_id(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_id = Some(value);
+        self.type_id = Some(value.into());
         self
     }
     /// Sets `ASSOCIATED_ENTITY_ID`.
@@ -2539,17 +2527,17 @@ impl AllFields {
     /// Sets `DESCRIPTION_TYPE`.
     pub fn description_type(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description_type = Some(value);
+        self.description_type = Some(value.into());
         self
     }
     /// Sets `DIRECTION`.
     pub fn direction(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.direction = Some(value);
+        self.direction = Some(value.into());
         self
     }
     /// Sets `EDITOR_ID`.
@@ -2589,9 +2577,9 @@ impl AllFields {
     /// Sets `NOTIFY_TYPE`.
     pub fn notify_type(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.notify_type = Some(value);
+        self.notify_type = Some(value.into());
         self
     }
     /// Sets `NOTIFY_VALUE`.
@@ -2626,9 +2614,9 @@ impl AllFields {
     /// Sets `PRIORITY`.
     pub fn priority(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.priority = Some(value);
+        self.priority = Some(value.into());
         self
     }
     /// Sets `PROVIDER_DATA`.
@@ -2736,9 +2724,9 @@ impl AllFields {
     /// Sets `STATUS`.
     pub fn status(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.status = Some(value);
+        self.status = Some(value.into());
         self
     }
     /// Sets `SUBJECT`.
@@ -3321,20 +3309,20 @@ pub struct BotsUser {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub absent: ::std::option::Option<bool>,
-    /// `departments`: list of any JSON value.
+    /// `departments`: list of integer.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `phones`: list of any JSON value.
+    pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `phones`: boolean, sent as `Y`/`N`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
-    pub phones: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub phones: ::std::option::Option<bool>,
 }
 #[cfg(feature = "imbot")]
 ::bitrix24_runtime::wire_object!(BotsUser);
@@ -3500,12 +3488,12 @@ impl BotsUser {
         self
     }
     /// Sets `departments`.
-    pub fn departments(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn departments(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.departments = Some(value);
         self
     }
     /// Sets `phones`.
-    pub fn phones(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn phones(mut self, value: bool) -> Self {
         self.phones = Some(value);
         self
     }
@@ -11184,13 +11172,13 @@ pub struct Chats {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub readed_list: ::std::option::Option<::std::vec::Vec<ChatsReadedList>>,
-    /// `manager_list`: list of any JSON value.
+    /// `manager_list`: list of integer.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `last_message_views`: `ChatsLastMessageViews`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message_views: ::std::option::Option<ChatsLastMessageViews>,
@@ -11637,7 +11625,7 @@ impl Chats {
         self
     }
     /// Sets `manager_list`.
-    pub fn manager_list(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn manager_list(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.manager_list = Some(value);
         self
     }
@@ -13701,13 +13689,13 @@ pub struct Connector2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub url_table_description: ::std::option::Option<::std::string::String>,
-    /// `settings`: list of any JSON value.
+    /// `settings`: list of `Connector2Settings`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub settings: ::std::option::Option<::std::vec::Vec<Connector2Settings>>,
     /// `supportMapping`: boolean.
     /// Default: `false`.
     #[serde(
@@ -13825,7 +13813,7 @@ impl Connector2 {
         self
     }
     /// Sets `settings`.
-    pub fn settings(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn settings(mut self, value: ::std::vec::Vec<Connector2Settings>) -> Self {
         self.settings = Some(value);
         self
     }
@@ -13848,6 +13836,79 @@ impl Connector2 {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.date_create = Some(value.into());
+        self
+    }
+}
+/// The `settings` object.
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Connector2Settings {
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(Connector2Settings);
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+impl Connector2Settings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            name: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 }
@@ -18356,17 +18417,13 @@ pub struct CustomFormSection2 {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `elements`: list of map of any JSON value.
+    /// `elements`: list of `CustomFormSection2Elements`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub elements: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    pub elements: ::std::option::Option<::std::vec::Vec<CustomFormSection2Elements>>,
     /// `result`: boolean, sent as `Y`/`N`.
     #[serde(
         default,
@@ -18422,9 +18479,7 @@ impl CustomFormSection2 {
     /// Sets `elements`.
     pub fn elements(
         mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: ::std::vec::Vec<CustomFormSection2Elements>,
     ) -> Self {
         self.elements = Some(value);
         self
@@ -18440,12 +18495,212 @@ impl CustomFormSection2 {
         self
     }
 }
+/// The `elements` object.
+#[cfg(any(feature = "crm", feature = "landing"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "landing"))))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct CustomFormSection2Elements {
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "crm", feature = "landing"))]
+::bitrix24_runtime::wire_object!(CustomFormSection2Elements);
+#[cfg(any(feature = "crm", feature = "landing"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "landing"))))]
+impl CustomFormSection2Elements {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// The `custom_form_section_3` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html#section)
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type CustomFormSection3 = CustomFormSection2;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct CustomFormSection3 {
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `elements`: list of `CustomFormSection3Elements`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub elements: ::std::option::Option<::std::vec::Vec<CustomFormSection3Elements>>,
+    /// `result`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub result: ::std::option::Option<bool>,
+    /// `time`: `Time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: ::std::option::Option<Time>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(CustomFormSection3);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl CustomFormSection3 {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            title: None,
+            type_: None,
+            elements: None,
+            result: None,
+            time: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `elements`.
+    pub fn elements(
+        mut self,
+        value: ::std::vec::Vec<CustomFormSection3Elements>,
+    ) -> Self {
+        self.elements = Some(value);
+        self
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: Time) -> Self {
+        self.time = Some(value);
+        self
+    }
+}
+/// The `elements` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct CustomFormSection3Elements {
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `optionFlags`: string.
+    #[serde(
+        rename = "optionFlags",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub option_flags: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(CustomFormSection3Elements);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl CustomFormSection3Elements {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            option_flags: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `optionFlags`.
+    pub fn option_flags(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.option_flags = Some(value.into());
+        self
+    }
+}
 /// The `custom_form_section_element` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html#section_element)
@@ -18595,48 +18850,104 @@ impl CustomFormSectionElementOptions {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Dataset {
-    /// `id`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: ::std::option::Option<::serde_json::Value>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
     /// `datasetId`: any JSON value.
     #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
     pub dataset_id: ::std::option::Option<::serde_json::Value>,
-    /// `type`: any JSON value.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::serde_json::Value>,
-    /// `name`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `externalCode`: any JSON value.
-    #[serde(rename = "externalCode", default, skip_serializing_if = "Option::is_none")]
-    pub external_code: ::std::option::Option<::serde_json::Value>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `externalCode`: string.
+    #[serde(
+        rename = "externalCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub external_code: ::std::option::Option<::std::string::String>,
     /// `visible`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible: ::std::option::Option<::serde_json::Value>,
-    /// `description`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::serde_json::Value>,
-    /// `externalName`: any JSON value.
-    #[serde(rename = "externalName", default, skip_serializing_if = "Option::is_none")]
-    pub external_name: ::std::option::Option<::serde_json::Value>,
-    /// `dateCreate`: any JSON value.
-    #[serde(rename = "dateCreate", default, skip_serializing_if = "Option::is_none")]
-    pub date_create: ::std::option::Option<::serde_json::Value>,
-    /// `dateUpdate`: any JSON value.
-    #[serde(rename = "dateUpdate", default, skip_serializing_if = "Option::is_none")]
-    pub date_update: ::std::option::Option<::serde_json::Value>,
-    /// `createdById`: any JSON value.
-    #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_id: ::std::option::Option<::serde_json::Value>,
-    /// `updatedById`: any JSON value.
-    #[serde(rename = "updatedById", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by_id: ::std::option::Option<::serde_json::Value>,
-    /// `externalId`: any JSON value.
-    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
-    pub external_id: ::std::option::Option<::serde_json::Value>,
-    /// `fields`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<::serde_json::Value>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `externalName`: string.
+    #[serde(
+        rename = "externalName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub external_name: ::std::option::Option<::std::string::String>,
+    /// `dateCreate`: string.
+    #[serde(
+        rename = "dateCreate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `dateUpdate`: string.
+    #[serde(
+        rename = "dateUpdate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_update: ::std::option::Option<::std::string::String>,
+    /// `createdById`: integer.
+    #[serde(
+        rename = "createdById",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `updatedById`: integer.
+    #[serde(
+        rename = "updatedById",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by_id: ::std::option::Option<i64>,
+    /// `externalId`: integer.
+    #[serde(
+        rename = "externalId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub external_id: ::std::option::Option<i64>,
+    /// `fields`: list of `DatasetFields`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub fields: ::std::option::Option<::std::vec::Vec<DatasetFields>>,
 }
 #[cfg(feature = "biconnector")]
 ::bitrix24_runtime::wire_object!(Dataset);
@@ -18664,7 +18975,7 @@ impl Dataset {
         }
     }
     /// Sets `id`.
-    pub fn id(mut self, value: ::serde_json::Value) -> Self {
+    pub fn id(mut self, value: i64) -> Self {
         self.id = Some(value);
         self
     }
@@ -18674,18 +18985,27 @@ impl Dataset {
         self
     }
     /// Sets `type`.
-    pub fn type_(mut self, value: ::serde_json::Value) -> Self {
-        self.type_ = Some(value);
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
         self
     }
     /// Sets `name`.
-    pub fn name(mut self, value: ::serde_json::Value) -> Self {
-        self.name = Some(value);
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Sets `externalCode`.
-    pub fn external_code(mut self, value: ::serde_json::Value) -> Self {
-        self.external_code = Some(value);
+    pub fn external_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_code = Some(value.into());
         self
     }
     /// Sets `visible`.
@@ -18694,43 +19014,169 @@ impl Dataset {
         self
     }
     /// Sets `description`.
-    pub fn description(mut self, value: ::serde_json::Value) -> Self {
-        self.description = Some(value);
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `externalName`.
-    pub fn external_name(mut self, value: ::serde_json::Value) -> Self {
-        self.external_name = Some(value);
+    pub fn external_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_name = Some(value.into());
         self
     }
     /// Sets `dateCreate`.
-    pub fn date_create(mut self, value: ::serde_json::Value) -> Self {
-        self.date_create = Some(value);
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
         self
     }
     /// Sets `dateUpdate`.
-    pub fn date_update(mut self, value: ::serde_json::Value) -> Self {
-        self.date_update = Some(value);
+    pub fn date_update(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_update = Some(value.into());
         self
     }
     /// Sets `createdById`.
-    pub fn created_by_id(mut self, value: ::serde_json::Value) -> Self {
+    pub fn created_by_id(mut self, value: i64) -> Self {
         self.created_by_id = Some(value);
         self
     }
     /// Sets `updatedById`.
-    pub fn updated_by_id(mut self, value: ::serde_json::Value) -> Self {
+    pub fn updated_by_id(mut self, value: i64) -> Self {
         self.updated_by_id = Some(value);
         self
     }
     /// Sets `externalId`.
-    pub fn external_id(mut self, value: ::serde_json::Value) -> Self {
+    pub fn external_id(mut self, value: i64) -> Self {
         self.external_id = Some(value);
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, value: ::serde_json::Value) -> Self {
+    pub fn fields(mut self, value: ::std::vec::Vec<DatasetFields>) -> Self {
         self.fields = Some(value);
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct DatasetFields {
+    /// `datasetId`: integer.
+    #[serde(
+        rename = "datasetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub dataset_id: ::std::option::Option<i64>,
+    /// `externalCode`: string.
+    #[serde(
+        rename = "externalCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub external_code: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `visible`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub visible: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(DatasetFields);
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+impl DatasetFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            dataset_id: None,
+            external_code: None,
+            id: None,
+            name: None,
+            type_: None,
+            visible: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `datasetId`.
+    pub fn dataset_id(mut self, value: i64) -> Self {
+        self.dataset_id = Some(value);
+        self
+    }
+    /// Sets `externalCode`.
+    pub fn external_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_code = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `visible`.
+    pub fn visible(mut self, value: bool) -> Self {
+        self.visible = Some(value);
         self
     }
 }
@@ -20185,15 +20631,29 @@ impl HeaderDto {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Icon {
-    /// `code`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: ::std::option::Option<::serde_json::Value>,
-    /// `isSystem`: any JSON value.
-    #[serde(rename = "isSystem", default, skip_serializing_if = "Option::is_none")]
-    pub is_system: ::std::option::Option<::serde_json::Value>,
-    /// `fileUri`: any JSON value.
-    #[serde(rename = "fileUri", default, skip_serializing_if = "Option::is_none")]
-    pub file_uri: ::std::option::Option<::serde_json::Value>,
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `isSystem`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isSystem",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_system: ::std::option::Option<bool>,
+    /// `fileUri`: string.
+    #[serde(
+        rename = "fileUri",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub file_uri: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(Icon);
@@ -20210,18 +20670,24 @@ impl Icon {
         }
     }
     /// Sets `code`.
-    pub fn code(mut self, value: ::serde_json::Value) -> Self {
-        self.code = Some(value);
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
         self
     }
     /// Sets `isSystem`.
-    pub fn is_system(mut self, value: ::serde_json::Value) -> Self {
+    pub fn is_system(mut self, value: bool) -> Self {
         self.is_system = Some(value);
         self
     }
     /// Sets `fileUri`.
-    pub fn file_uri(mut self, value: ::serde_json::Value) -> Self {
-        self.file_uri = Some(value);
+    pub fn file_uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.file_uri = Some(value.into());
         self
     }
 }
@@ -23153,18 +23619,28 @@ pub struct Lead {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub last_activity_by: ::std::option::Option<::std::string::String>,
-    /// `PHONE`: `CrmMultifield`.
-    #[serde(rename = "PHONE", default, skip_serializing_if = "Option::is_none")]
-    pub phone: ::std::option::Option<CrmMultifield>,
+    /// `PHONE`: list of `CrmMultifield`.
+    #[serde(
+        rename = "PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub phone: ::std::option::Option<::std::vec::Vec<CrmMultifield>>,
     /// `EMAIL`: `CrmMultifield`.
     #[serde(rename = "EMAIL", default, skip_serializing_if = "Option::is_none")]
     pub email: ::std::option::Option<CrmMultifield>,
     /// `WEB`: `CrmMultifield`.
     #[serde(rename = "WEB", default, skip_serializing_if = "Option::is_none")]
     pub web: ::std::option::Option<CrmMultifield>,
-    /// `IM`: `CrmMultifield`.
-    #[serde(rename = "IM", default, skip_serializing_if = "Option::is_none")]
-    pub im: ::std::option::Option<CrmMultifield>,
+    /// `IM`: list of `CrmMultifield`.
+    #[serde(
+        rename = "IM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub im: ::std::option::Option<::std::vec::Vec<CrmMultifield>>,
     /// `LINK`: `CrmMultifield`.
     #[serde(rename = "LINK", default, skip_serializing_if = "Option::is_none")]
     pub link: ::std::option::Option<CrmMultifield>,
@@ -23625,7 +24101,7 @@ impl Lead {
         self
     }
     /// Sets `PHONE`.
-    pub fn phone(mut self, value: CrmMultifield) -> Self {
+    pub fn phone(mut self, value: ::std::vec::Vec<CrmMultifield>) -> Self {
         self.phone = Some(value);
         self
     }
@@ -23640,7 +24116,7 @@ impl Lead {
         self
     }
     /// Sets `IM`.
-    pub fn im(mut self, value: CrmMultifield) -> Self {
+    pub fn im(mut self, value: ::std::vec::Vec<CrmMultifield>) -> Self {
         self.im = Some(value);
         self
     }
@@ -25757,9 +26233,9 @@ pub struct PropertyValueSaleOrderPropertyValue {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub order_props_id: ::std::option::Option<i64>,
-    /// `value`: any JSON value.
+    /// `value`: `PropertyValueSaleOrderPropertyValueValue`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<::serde_json::Value>,
+    pub value: ::std::option::Option<PropertyValueSaleOrderPropertyValueValue>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(PropertyValueSaleOrderPropertyValue);
@@ -25780,8 +26256,285 @@ impl PropertyValueSaleOrderPropertyValue {
         self
     }
     /// Sets `value`.
-    pub fn value(mut self, value: ::serde_json::Value) -> Self {
+    pub fn value(mut self, value: PropertyValueSaleOrderPropertyValueValue) -> Self {
         self.value = Some(value);
+        self
+    }
+}
+/// The `value` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct PropertyValueSaleOrderPropertyValueValue {
+    /// `contentType`: string.
+    #[serde(
+        rename = "contentType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub content_type: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `externalId`: string.
+    #[serde(
+        rename = "externalId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// `fileName`: string.
+    #[serde(
+        rename = "fileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub file_name: ::std::option::Option<::std::string::String>,
+    /// `fileSize`: string.
+    #[serde(
+        rename = "fileSize",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub file_size: ::std::option::Option<::std::string::String>,
+    /// `handlerId`: any JSON value.
+    #[serde(rename = "handlerId", default, skip_serializing_if = "Option::is_none")]
+    pub handler_id: ::std::option::Option<::serde_json::Value>,
+    /// `height`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub height: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `meta`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub meta: ::std::option::Option<::std::string::String>,
+    /// `moduleId`: string.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `originalName`: string.
+    #[serde(
+        rename = "originalName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub original_name: ::std::option::Option<::std::string::String>,
+    /// `src`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub src: ::std::option::Option<::std::string::String>,
+    /// `subdir`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub subdir: ::std::option::Option<::std::string::String>,
+    /// `timestampX`: string.
+    #[serde(
+        rename = "timestampX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `versionOriginalId`: any JSON value.
+    #[serde(
+        rename = "versionOriginalId",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub version_original_id: ::std::option::Option<::serde_json::Value>,
+    /// `width`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub width: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(PropertyValueSaleOrderPropertyValueValue);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl PropertyValueSaleOrderPropertyValueValue {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            content_type: None,
+            description: None,
+            external_id: None,
+            file_name: None,
+            file_size: None,
+            handler_id: None,
+            height: None,
+            id: None,
+            meta: None,
+            module_id: None,
+            original_name: None,
+            src: None,
+            subdir: None,
+            timestamp_x: None,
+            version_original_id: None,
+            width: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `contentType`.
+    pub fn content_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `externalId`.
+    pub fn external_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+    /// Sets `fileName`.
+    pub fn file_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `fileSize`.
+    pub fn file_size(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.file_size = Some(value.into());
+        self
+    }
+    /// Sets `handlerId`.
+    pub fn handler_id(mut self, value: ::serde_json::Value) -> Self {
+        self.handler_id = Some(value);
+        self
+    }
+    /// Sets `height`.
+    pub fn height(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    pub fn meta(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `moduleId`.
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = Some(value.into());
+        self
+    }
+    /// Sets `originalName`.
+    pub fn original_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.original_name = Some(value.into());
+        self
+    }
+    /// Sets `src`.
+    pub fn src(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.src = Some(value.into());
+        self
+    }
+    /// Sets `subdir`.
+    pub fn subdir(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subdir = Some(value.into());
+        self
+    }
+    /// Sets `timestampX`.
+    pub fn timestamp_x(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timestamp_x = Some(value.into());
+        self
+    }
+    /// Sets `versionOriginalId`.
+    pub fn version_original_id(mut self, value: ::serde_json::Value) -> Self {
+        self.version_original_id = Some(value);
+        self
+    }
+    /// Sets `width`.
+    pub fn width(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.width = Some(value.into());
         self
     }
 }
@@ -29528,9 +30281,9 @@ pub struct SaleOrder {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub property_values: ::std::option::Option<::std::vec::Vec<SaleOrderProperty>>,
-    /// `requisiteLink`: any JSON value.
+    /// `requisiteLink`: `SaleOrderRequisiteLink`.
     #[serde(rename = "requisiteLink", default, skip_serializing_if = "Option::is_none")]
-    pub requisite_link: ::std::option::Option<::serde_json::Value>,
+    pub requisite_link: ::std::option::Option<SaleOrderRequisiteLink>,
     /// `tradeBindings`: list of `SaleOrderTradeBinding`.
     #[serde(
         rename = "tradeBindings",
@@ -29917,7 +30670,7 @@ impl SaleOrder {
         self
     }
     /// Sets `requisiteLink`.
-    pub fn requisite_link(mut self, value: ::serde_json::Value) -> Self {
+    pub fn requisite_link(mut self, value: SaleOrderRequisiteLink) -> Self {
         self.requisite_link = Some(value);
         self
     }
@@ -31603,9 +32356,18 @@ pub struct SaleOrderPropertyValue {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `value`: `SaleOrderPropertyValueFileValue`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<SaleOrderPropertyValueFileValue>,
+    /// `value`: one of: string; `SaleOrderPropertyValueFileValue`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Same)>>",
+    )]
+    pub value: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            SaleOrderPropertyValueFileValue,
+        >,
+    >,
     /// `orderPropsId`: integer.
     #[serde(
         rename = "orderPropsId",
@@ -31668,7 +32430,13 @@ impl SaleOrderPropertyValue {
         self
     }
     /// Sets `value`.
-    pub fn value(mut self, value: SaleOrderPropertyValueFileValue) -> Self {
+    pub fn value(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            SaleOrderPropertyValueFileValue,
+        >,
+    ) -> Self {
         self.value = Some(value);
         self
     }
@@ -32044,6 +32812,86 @@ impl SaleOrderPropertyVariant {
     /// Sets `sort`.
     pub fn sort(mut self, value: i64) -> Self {
         self.sort = Some(value);
+        self
+    }
+}
+/// The `requisiteLink` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SaleOrderRequisiteLink {
+    /// `bankDetailId`: integer.
+    #[serde(
+        rename = "bankDetailId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub bank_detail_id: ::std::option::Option<i64>,
+    /// `mcBankDetailId`: integer.
+    #[serde(
+        rename = "mcBankDetailId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub mc_bank_detail_id: ::std::option::Option<i64>,
+    /// `mcRequisiteId`: integer.
+    #[serde(
+        rename = "mcRequisiteId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub mc_requisite_id: ::std::option::Option<i64>,
+    /// `requisiteId`: integer.
+    #[serde(
+        rename = "requisiteId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub requisite_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(SaleOrderRequisiteLink);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl SaleOrderRequisiteLink {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            bank_detail_id: None,
+            mc_bank_detail_id: None,
+            mc_requisite_id: None,
+            requisite_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `bankDetailId`.
+    pub fn bank_detail_id(mut self, value: i64) -> Self {
+        self.bank_detail_id = Some(value);
+        self
+    }
+    /// Sets `mcBankDetailId`.
+    pub fn mc_bank_detail_id(mut self, value: i64) -> Self {
+        self.mc_bank_detail_id = Some(value);
+        self
+    }
+    /// Sets `mcRequisiteId`.
+    pub fn mc_requisite_id(mut self, value: i64) -> Self {
+        self.mc_requisite_id = Some(value);
+        self
+    }
+    /// Sets `requisiteId`.
+    pub fn requisite_id(mut self, value: i64) -> Self {
+        self.requisite_id = Some(value);
         self
     }
 }
@@ -34189,9 +35037,18 @@ pub struct SaleShipmentPropertyValue {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `value`: `SaleOrderPropertyValueFileValue`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<SaleOrderPropertyValueFileValue>,
+    /// `value`: one of: string; `SaleOrderPropertyValueFileValue`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, ::bitrix24_runtime::wire::Same)>>",
+    )]
+    pub value: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            SaleOrderPropertyValueFileValue,
+        >,
+    >,
     /// `shipmentPropsId`: integer.
     #[serde(
         rename = "shipmentPropsId",
@@ -34257,7 +35114,13 @@ impl SaleShipmentPropertyValue {
         self
     }
     /// Sets `value`.
-    pub fn value(mut self, value: SaleOrderPropertyValueFileValue) -> Self {
+    pub fn value(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            SaleOrderPropertyValueFileValue,
+        >,
+    ) -> Self {
         self.value = Some(value);
         self
     }
@@ -35082,12 +35945,21 @@ pub struct Source {
     /// `updatedById`: any JSON value.
     #[serde(rename = "updatedById", default, skip_serializing_if = "Option::is_none")]
     pub updated_by_id: ::std::option::Option<::serde_json::Value>,
-    /// `connectorId`: any JSON value.
-    #[serde(rename = "connectorId", default, skip_serializing_if = "Option::is_none")]
-    pub connector_id: ::std::option::Option<::serde_json::Value>,
-    /// `settings`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: ::std::option::Option<::serde_json::Value>,
+    /// `connectorId`: integer.
+    #[serde(
+        rename = "connectorId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub connector_id: ::std::option::Option<i64>,
+    /// `settings`: list of `SourceSettings`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub settings: ::std::option::Option<::std::vec::Vec<SourceSettings>>,
 }
 #[cfg(feature = "biconnector")]
 ::bitrix24_runtime::wire_object!(Source);
@@ -35163,13 +36035,115 @@ impl Source {
         self
     }
     /// Sets `connectorId`.
-    pub fn connector_id(mut self, value: ::serde_json::Value) -> Self {
+    pub fn connector_id(mut self, value: i64) -> Self {
         self.connector_id = Some(value);
         self
     }
     /// Sets `settings`.
-    pub fn settings(mut self, value: ::serde_json::Value) -> Self {
+    pub fn settings(mut self, value: ::std::vec::Vec<SourceSettings>) -> Self {
         self.settings = Some(value);
+        self
+    }
+}
+/// The `settings` object.
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct SourceSettings {
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "biconnector")]
+::bitrix24_runtime::wire_object!(SourceSettings);
+#[cfg(feature = "biconnector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
+impl SourceSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            id: None,
+            name: None,
+            type_: None,
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
         self
     }
 }
@@ -35641,20 +36615,20 @@ pub struct Task {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub group_id: ::std::option::Option<::std::string::String>,
-    /// `auditors`: list of any JSON value.
+    /// `auditors`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub auditors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `accomplices`: list of any JSON value.
+    pub auditors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `accomplices`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub accomplices: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub accomplices: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `checklist`: `TaskChecklist`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checklist: ::std::option::Option<TaskChecklist>,
@@ -35675,9 +36649,9 @@ pub struct Task {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub accomplices_data: ::std::option::Option<::std::vec::Vec<TaskAccomplicesData>>,
-    /// `auditorsData`: `TaskAccomplicesData`.
+    /// `auditorsData`: `TaskAuditorsData`.
     #[serde(rename = "auditorsData", default, skip_serializing_if = "Option::is_none")]
-    pub auditors_data: ::std::option::Option<TaskAccomplicesData>,
+    pub auditors_data: ::std::option::Option<TaskAuditorsData>,
     /// `newCommentsCount`: integer.
     #[serde(
         rename = "newCommentsCount",
@@ -35700,24 +36674,22 @@ pub struct Task {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
     )]
     pub check_list_can_add: ::std::option::Option<bool>,
-    /// `ufCrmTask`: list of any JSON value.
+    /// `ufCrmTask`: list of string.
     #[serde(
         rename = "ufCrmTask",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub uf_crm_task: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `ufTaskWebdavFiles`: list of any JSON value.
+    pub uf_crm_task: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `ufTaskWebdavFiles`: list of integer.
     #[serde(
         rename = "ufTaskWebdavFiles",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub uf_task_webdav_files: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Value>,
-    >,
+    pub uf_task_webdav_files: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `ufMailMessage`: string.
     #[serde(
         rename = "ufMailMessage",
@@ -36659,12 +37631,12 @@ impl Task {
         self
     }
     /// Sets `auditors`.
-    pub fn auditors(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn auditors(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.auditors = Some(value);
         self
     }
     /// Sets `accomplices`.
-    pub fn accomplices(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn accomplices(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.accomplices = Some(value);
         self
     }
@@ -36697,7 +37669,7 @@ impl Task {
         self
     }
     /// Sets `auditorsData`.
-    pub fn auditors_data(mut self, value: TaskAccomplicesData) -> Self {
+    pub fn auditors_data(mut self, value: TaskAuditorsData) -> Self {
         self.auditors_data = Some(value);
         self
     }
@@ -36722,15 +37694,12 @@ impl Task {
         self
     }
     /// Sets `ufCrmTask`.
-    pub fn uf_crm_task(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn uf_crm_task(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.uf_crm_task = Some(value);
         self
     }
     /// Sets `ufTaskWebdavFiles`.
-    pub fn uf_task_webdav_files(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
+    pub fn uf_task_webdav_files(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.uf_task_webdav_files = Some(value);
         self
     }
@@ -37140,7 +38109,34 @@ pub type TaskAction = Action;
 /// The `auditorsData` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type TaskAuditorsData = TaskAccomplicesData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct TaskAuditorsData {
+    /// `103`: `TaskAccomplicesData`.
+    #[serde(rename = "103", default, skip_serializing_if = "Option::is_none")]
+    pub v103: ::std::option::Option<TaskAccomplicesData>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(TaskAuditorsData);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl TaskAuditorsData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { v103: None }
+    }
+    /// Sets `103`.
+    pub fn v103(mut self, value: TaskAccomplicesData) -> Self {
+        self.v103 = Some(value);
+        self
+    }
+}
+/// The `103` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type TaskAuditorsDataV103 = TaskAccomplicesData;
 /// The `checkListTree` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -37166,13 +38162,15 @@ pub struct TaskCheckListTree {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub action: ::std::option::Option<::std::vec::Vec<TaskCheckListTreeAction>>,
-    /// `descendants`: list of any JSON value.
+    /// `descendants`: list of `TaskCheckListTreeDescendants`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub descendants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub descendants: ::std::option::Option<
+        ::std::vec::Vec<TaskCheckListTreeDescendants>,
+    >,
 }
 #[cfg(feature = "task")]
 ::bitrix24_runtime::wire_object!(TaskCheckListTree);
@@ -37205,7 +38203,10 @@ impl TaskCheckListTree {
         self
     }
     /// Sets `descendants`.
-    pub fn descendants(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn descendants(
+        mut self,
+        value: ::std::vec::Vec<TaskCheckListTreeDescendants>,
+    ) -> Self {
         self.descendants = Some(value);
         self
     }
@@ -37293,6 +38294,391 @@ impl TaskCheckListTreeAction {
     /// Sets `addAccomplice`.
     pub fn add_accomplice(mut self, value: bool) -> Self {
         self.add_accomplice = Some(value);
+        self
+    }
+}
+/// The `descendants` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct TaskCheckListTreeDescendants {
+    /// `action`: `TaskCheckListTreeDescendantsAction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<TaskCheckListTreeDescendantsAction>,
+    /// `descendants`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub descendants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `TaskCheckListTreeDescendantsFields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<TaskCheckListTreeDescendantsFields>,
+    /// `nodeId`: integer.
+    #[serde(
+        rename = "nodeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub node_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(TaskCheckListTreeDescendants);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl TaskCheckListTreeDescendants {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            descendants: None,
+            fields: None,
+            node_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: TaskCheckListTreeDescendantsAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+    /// Sets `descendants`.
+    pub fn descendants(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.descendants = Some(value);
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, value: TaskCheckListTreeDescendantsFields) -> Self {
+        self.fields = Some(value);
+        self
+    }
+    /// Sets `nodeId`.
+    pub fn node_id(mut self, value: i64) -> Self {
+        self.node_id = Some(value);
+        self
+    }
+}
+/// The `action` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct TaskCheckListTreeDescendantsAction {
+    /// `add`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub add: ::std::option::Option<bool>,
+    /// `addAccomplice`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "addAccomplice",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub add_accomplice: ::std::option::Option<bool>,
+    /// `modify`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub modify: ::std::option::Option<bool>,
+    /// `remove`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub remove: ::std::option::Option<bool>,
+    /// `toggle`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub toggle: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(TaskCheckListTreeDescendantsAction);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl TaskCheckListTreeDescendantsAction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            add: None,
+            add_accomplice: None,
+            modify: None,
+            remove: None,
+            toggle: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `add`.
+    pub fn add(mut self, value: bool) -> Self {
+        self.add = Some(value);
+        self
+    }
+    /// Sets `addAccomplice`.
+    pub fn add_accomplice(mut self, value: bool) -> Self {
+        self.add_accomplice = Some(value);
+        self
+    }
+    /// Sets `modify`.
+    pub fn modify(mut self, value: bool) -> Self {
+        self.modify = Some(value);
+        self
+    }
+    /// Sets `remove`.
+    pub fn remove(mut self, value: bool) -> Self {
+        self.remove = Some(value);
+        self
+    }
+    /// Sets `toggle`.
+    pub fn toggle(mut self, value: bool) -> Self {
+        self.toggle = Some(value);
+        self
+    }
+}
+/// The `fields` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct TaskCheckListTreeDescendantsFields {
+    /// `attachments`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub attachments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `completedCount`: integer.
+    #[serde(
+        rename = "completedCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub completed_count: ::std::option::Option<i64>,
+    /// `copiedId`: any JSON value.
+    #[serde(rename = "copiedId", default, skip_serializing_if = "Option::is_none")]
+    pub copied_id: ::std::option::Option<::serde_json::Value>,
+    /// `createdBy`: integer.
+    #[serde(
+        rename = "createdBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `displaySortIndex`: string.
+    #[serde(
+        rename = "displaySortIndex",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub display_sort_index: ::std::option::Option<::std::string::String>,
+    /// `entityId`: integer.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `isComplete`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isComplete",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_complete: ::std::option::Option<bool>,
+    /// `isImportant`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isImportant",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub is_important: ::std::option::Option<bool>,
+    /// `members`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `nodeId`: any JSON value.
+    #[serde(rename = "nodeId", default, skip_serializing_if = "Option::is_none")]
+    pub node_id: ::std::option::Option<::serde_json::Value>,
+    /// `parentId`: integer.
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `sortIndex`: integer.
+    #[serde(
+        rename = "sortIndex",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort_index: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(
+        rename = "userId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(TaskCheckListTreeDescendantsFields);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl TaskCheckListTreeDescendantsFields {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            attachments: None,
+            completed_count: None,
+            copied_id: None,
+            created_by: None,
+            display_sort_index: None,
+            entity_id: None,
+            id: None,
+            is_complete: None,
+            is_important: None,
+            members: None,
+            node_id: None,
+            parent_id: None,
+            sort_index: None,
+            title: None,
+            user_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `attachments`.
+    pub fn attachments(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.attachments = Some(value);
+        self
+    }
+    /// Sets `completedCount`.
+    pub fn completed_count(mut self, value: i64) -> Self {
+        self.completed_count = Some(value);
+        self
+    }
+    /// Sets `copiedId`.
+    pub fn copied_id(mut self, value: ::serde_json::Value) -> Self {
+        self.copied_id = Some(value);
+        self
+    }
+    /// Sets `createdBy`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `displaySortIndex`.
+    pub fn display_sort_index(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display_sort_index = Some(value.into());
+        self
+    }
+    /// Sets `entityId`.
+    pub fn entity_id(mut self, value: i64) -> Self {
+        self.entity_id = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `isComplete`.
+    pub fn is_complete(mut self, value: bool) -> Self {
+        self.is_complete = Some(value);
+        self
+    }
+    /// Sets `isImportant`.
+    pub fn is_important(mut self, value: bool) -> Self {
+        self.is_important = Some(value);
+        self
+    }
+    /// Sets `members`.
+    pub fn members(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.members = Some(value);
+        self
+    }
+    /// Sets `nodeId`.
+    pub fn node_id(mut self, value: ::serde_json::Value) -> Self {
+        self.node_id = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `sortIndex`.
+    pub fn sort_index(mut self, value: i64) -> Self {
+        self.sort_index = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `userId`.
+    pub fn user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
         self
     }
 }
@@ -37556,6 +38942,33 @@ impl TaskCheckListTreeFields {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct TaskChecklist {
+    /// `431`: `TaskChecklistV431`.
+    #[serde(rename = "431", default, skip_serializing_if = "Option::is_none")]
+    pub v431: ::std::option::Option<TaskChecklistV431>,
+}
+#[cfg(feature = "task")]
+::bitrix24_runtime::wire_object!(TaskChecklist);
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+impl TaskChecklist {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { v431: None }
+    }
+    /// Sets `431`.
+    pub fn v431(mut self, value: TaskChecklistV431) -> Self {
+        self.v431 = Some(value);
+        self
+    }
+}
+/// The `431` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct TaskChecklistV431 {
     /// `id`: string.
     #[serde(
         default,
@@ -37683,10 +39096,10 @@ pub struct TaskChecklist {
     pub add: ::std::option::Option<bool>,
 }
 #[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskChecklist);
+::bitrix24_runtime::wire_object!(TaskChecklistV431);
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-impl TaskChecklist {
+impl TaskChecklistV431 {
     /// An empty value; set fields with the setters.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -37826,7 +39239,7 @@ impl TaskChecklist {
 /// The `action` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-pub type TaskChecklistAction = TaskCheckListTreeAction;
+pub type TaskChecklistV431Action = TaskCheckListTreeAction;
 /// The `creator` object.
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
@@ -41013,13 +42426,13 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub end_plan: ::std::option::Option<::std::string::String>,
-    /// `checklist`: list of any JSON value.
+    /// `checklist`: list of integer.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
     )]
-    pub checklist: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub checklist: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `groupId`: integer.
     #[serde(
         rename = "groupId",
@@ -41419,13 +42832,9 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub link: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
-    )]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `rights`: `TasksRights`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: ::std::option::Option<TasksRights>,
     /// `archiveLink`: string.
     #[serde(
         rename = "archiveLink",
@@ -41434,14 +42843,14 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
     )]
     pub archive_link: ::std::option::Option<::std::string::String>,
-    /// `crmItemIds`: list of any JSON value.
+    /// `crmItemIds`: list of string.
     #[serde(
         rename = "crmItemIds",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub crm_item_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub crm_item_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `emailId`: integer.
     #[serde(
         rename = "emailId",
@@ -41531,13 +42940,13 @@ pub struct Tasks {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
     pub depends_on: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `scenarios`: list of any JSON value.
+    /// `scenarios`: list of string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>",
     )]
-    pub scenarios: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub scenarios: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `name`: string.
     #[serde(
         default,
@@ -42220,7 +43629,7 @@ impl Tasks {
         self
     }
     /// Sets `checklist`.
-    pub fn checklist(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn checklist(mut self, value: ::std::vec::Vec<i64>) -> Self {
         self.checklist = Some(value);
         self
     }
@@ -42555,7 +43964,7 @@ impl Tasks {
         self
     }
     /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn rights(mut self, value: TasksRights) -> Self {
         self.rights = Some(value);
         self
     }
@@ -42568,7 +43977,10 @@ impl Tasks {
         self
     }
     /// Sets `crmItemIds`.
-    pub fn crm_item_ids(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn crm_item_ids(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
         self.crm_item_ids = Some(value);
         self
     }
@@ -42638,7 +44050,7 @@ impl Tasks {
         self
     }
     /// Sets `scenarios`.
-    pub fn scenarios(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn scenarios(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.scenarios = Some(value);
         self
     }
@@ -43144,6 +44556,638 @@ pub type TasksResponsible = TaskdtoChangedBy;
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
 pub type TasksResponsibleImage = TaskdtoChangedByImage;
+/// The `rights` object.
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct TasksRights {
+    /// `addAuditors`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "addAuditors",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub add_auditors: ::std::option::Option<bool>,
+    /// `admin`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub admin: ::std::option::Option<bool>,
+    /// `approve`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub approve: ::std::option::Option<bool>,
+    /// `attachFile`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "attachFile",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub attach_file: ::std::option::Option<bool>,
+    /// `automate`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub automate: ::std::option::Option<bool>,
+    /// `changeAccomplices`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "changeAccomplices",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub change_accomplices: ::std::option::Option<bool>,
+    /// `changeDirector`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "changeDirector",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub change_director: ::std::option::Option<bool>,
+    /// `changeResponsible`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "changeResponsible",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub change_responsible: ::std::option::Option<bool>,
+    /// `changeStatus`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "changeStatus",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub change_status: ::std::option::Option<bool>,
+    /// `checklistAdd`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "checklistAdd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub checklist_add: ::std::option::Option<bool>,
+    /// `checklistEdit`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "checklistEdit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub checklist_edit: ::std::option::Option<bool>,
+    /// `checklistSave`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "checklistSave",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub checklist_save: ::std::option::Option<bool>,
+    /// `checklistToggle`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "checklistToggle",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub checklist_toggle: ::std::option::Option<bool>,
+    /// `complete`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub complete: ::std::option::Option<bool>,
+    /// `completeResult`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "completeResult",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub complete_result: ::std::option::Option<bool>,
+    /// `copy`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub copy: ::std::option::Option<bool>,
+    /// `createGanttDependence`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "createGanttDependence",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub create_gantt_dependence: ::std::option::Option<bool>,
+    /// `createResult`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "createResult",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub create_result: ::std::option::Option<bool>,
+    /// `createSubtask`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "createSubtask",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub create_subtask: ::std::option::Option<bool>,
+    /// `datePlan`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "datePlan",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub date_plan: ::std::option::Option<bool>,
+    /// `deadline`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub deadline: ::std::option::Option<bool>,
+    /// `defer`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub defer: ::std::option::Option<bool>,
+    /// `delegate`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub delegate: ::std::option::Option<bool>,
+    /// `detachFile`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "detachFile",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub detach_file: ::std::option::Option<bool>,
+    /// `detachParent`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "detachParent",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub detach_parent: ::std::option::Option<bool>,
+    /// `disapprove`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub disapprove: ::std::option::Option<bool>,
+    /// `edit`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub edit: ::std::option::Option<bool>,
+    /// `elapsedTime`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "elapsedTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub elapsed_time: ::std::option::Option<bool>,
+    /// `favorite`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub favorite: ::std::option::Option<bool>,
+    /// `mark`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub mark: ::std::option::Option<bool>,
+    /// `mute`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub mute: ::std::option::Option<bool>,
+    /// `pause`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub pause: ::std::option::Option<bool>,
+    /// `read`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub read: ::std::option::Option<bool>,
+    /// `reminder`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub reminder: ::std::option::Option<bool>,
+    /// `remove`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub remove: ::std::option::Option<bool>,
+    /// `removeResult`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "removeResult",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub remove_result: ::std::option::Option<bool>,
+    /// `renew`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub renew: ::std::option::Option<bool>,
+    /// `resultEdit`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "resultEdit",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub result_edit: ::std::option::Option<bool>,
+    /// `resultRead`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "resultRead",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub result_read: ::std::option::Option<bool>,
+    /// `saveAsTemplate`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "saveAsTemplate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub save_as_template: ::std::option::Option<bool>,
+    /// `sort`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub sort: ::std::option::Option<bool>,
+    /// `start`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub start: ::std::option::Option<bool>,
+    /// `take`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub take: ::std::option::Option<bool>,
+    /// `timeTracking`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "timeTracking",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub time_tracking: ::std::option::Option<bool>,
+    /// `watch`: boolean, sent as `Y`/`N`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>",
+    )]
+    pub watch: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::wire_object!(TasksRights);
+#[cfg(feature = "tasks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
+impl TasksRights {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            add_auditors: None,
+            admin: None,
+            approve: None,
+            attach_file: None,
+            automate: None,
+            change_accomplices: None,
+            change_director: None,
+            change_responsible: None,
+            change_status: None,
+            checklist_add: None,
+            checklist_edit: None,
+            checklist_save: None,
+            checklist_toggle: None,
+            complete: None,
+            complete_result: None,
+            copy: None,
+            create_gantt_dependence: None,
+            create_result: None,
+            create_subtask: None,
+            date_plan: None,
+            deadline: None,
+            defer: None,
+            delegate: None,
+            detach_file: None,
+            detach_parent: None,
+            disapprove: None,
+            edit: None,
+            elapsed_time: None,
+            favorite: None,
+            mark: None,
+            mute: None,
+            pause: None,
+            read: None,
+            reminder: None,
+            remove: None,
+            remove_result: None,
+            renew: None,
+            result_edit: None,
+            result_read: None,
+            save_as_template: None,
+            sort: None,
+            start: None,
+            take: None,
+            time_tracking: None,
+            watch: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `addAuditors`.
+    pub fn add_auditors(mut self, value: bool) -> Self {
+        self.add_auditors = Some(value);
+        self
+    }
+    /// Sets `admin`.
+    pub fn admin(mut self, value: bool) -> Self {
+        self.admin = Some(value);
+        self
+    }
+    /// Sets `approve`.
+    pub fn approve(mut self, value: bool) -> Self {
+        self.approve = Some(value);
+        self
+    }
+    /// Sets `attachFile`.
+    pub fn attach_file(mut self, value: bool) -> Self {
+        self.attach_file = Some(value);
+        self
+    }
+    /// Sets `automate`.
+    pub fn automate(mut self, value: bool) -> Self {
+        self.automate = Some(value);
+        self
+    }
+    /// Sets `changeAccomplices`.
+    pub fn change_accomplices(mut self, value: bool) -> Self {
+        self.change_accomplices = Some(value);
+        self
+    }
+    /// Sets `changeDirector`.
+    pub fn change_director(mut self, value: bool) -> Self {
+        self.change_director = Some(value);
+        self
+    }
+    /// Sets `changeResponsible`.
+    pub fn change_responsible(mut self, value: bool) -> Self {
+        self.change_responsible = Some(value);
+        self
+    }
+    /// Sets `changeStatus`.
+    pub fn change_status(mut self, value: bool) -> Self {
+        self.change_status = Some(value);
+        self
+    }
+    /// Sets `checklistAdd`.
+    pub fn checklist_add(mut self, value: bool) -> Self {
+        self.checklist_add = Some(value);
+        self
+    }
+    /// Sets `checklistEdit`.
+    pub fn checklist_edit(mut self, value: bool) -> Self {
+        self.checklist_edit = Some(value);
+        self
+    }
+    /// Sets `checklistSave`.
+    pub fn checklist_save(mut self, value: bool) -> Self {
+        self.checklist_save = Some(value);
+        self
+    }
+    /// Sets `checklistToggle`.
+    pub fn checklist_toggle(mut self, value: bool) -> Self {
+        self.checklist_toggle = Some(value);
+        self
+    }
+    /// Sets `complete`.
+    pub fn complete(mut self, value: bool) -> Self {
+        self.complete = Some(value);
+        self
+    }
+    /// Sets `completeResult`.
+    pub fn complete_result(mut self, value: bool) -> Self {
+        self.complete_result = Some(value);
+        self
+    }
+    /// Sets `copy`.
+    pub fn copy(mut self, value: bool) -> Self {
+        self.copy = Some(value);
+        self
+    }
+    /// Sets `createGanttDependence`.
+    pub fn create_gantt_dependence(mut self, value: bool) -> Self {
+        self.create_gantt_dependence = Some(value);
+        self
+    }
+    /// Sets `createResult`.
+    pub fn create_result(mut self, value: bool) -> Self {
+        self.create_result = Some(value);
+        self
+    }
+    /// Sets `createSubtask`.
+    pub fn create_subtask(mut self, value: bool) -> Self {
+        self.create_subtask = Some(value);
+        self
+    }
+    /// Sets `datePlan`.
+    pub fn date_plan(mut self, value: bool) -> Self {
+        self.date_plan = Some(value);
+        self
+    }
+    /// Sets `deadline`.
+    pub fn deadline(mut self, value: bool) -> Self {
+        self.deadline = Some(value);
+        self
+    }
+    /// Sets `defer`.
+    pub fn defer(mut self, value: bool) -> Self {
+        self.defer = Some(value);
+        self
+    }
+    /// Sets `delegate`.
+    pub fn delegate(mut self, value: bool) -> Self {
+        self.delegate = Some(value);
+        self
+    }
+    /// Sets `detachFile`.
+    pub fn detach_file(mut self, value: bool) -> Self {
+        self.detach_file = Some(value);
+        self
+    }
+    /// Sets `detachParent`.
+    pub fn detach_parent(mut self, value: bool) -> Self {
+        self.detach_parent = Some(value);
+        self
+    }
+    /// Sets `disapprove`.
+    pub fn disapprove(mut self, value: bool) -> Self {
+        self.disapprove = Some(value);
+        self
+    }
+    /// Sets `edit`.
+    pub fn edit(mut self, value: bool) -> Self {
+        self.edit = Some(value);
+        self
+    }
+    /// Sets `elapsedTime`.
+    pub fn elapsed_time(mut self, value: bool) -> Self {
+        self.elapsed_time = Some(value);
+        self
+    }
+    /// Sets `favorite`.
+    pub fn favorite(mut self, value: bool) -> Self {
+        self.favorite = Some(value);
+        self
+    }
+    /// Sets `mark`.
+    pub fn mark(mut self, value: bool) -> Self {
+        self.mark = Some(value);
+        self
+    }
+    /// Sets `mute`.
+    pub fn mute(mut self, value: bool) -> Self {
+        self.mute = Some(value);
+        self
+    }
+    /// Sets `pause`.
+    pub fn pause(mut self, value: bool) -> Self {
+        self.pause = Some(value);
+        self
+    }
+    /// Sets `read`.
+    pub fn read(mut self, value: bool) -> Self {
+        self.read = Some(value);
+        self
+    }
+    /// Sets `reminder`.
+    pub fn reminder(mut self, value: bool) -> Self {
+        self.reminder = Some(value);
+        self
+    }
+    /// Sets `remove`.
+    pub fn remove(mut self, value: bool) -> Self {
+        self.remove = Some(value);
+        self
+    }
+    /// Sets `removeResult`.
+    pub fn remove_result(mut self, value: bool) -> Self {
+        self.remove_result = Some(value);
+        self
+    }
+    /// Sets `renew`.
+    pub fn renew(mut self, value: bool) -> Self {
+        self.renew = Some(value);
+        self
+    }
+    /// Sets `resultEdit`.
+    pub fn result_edit(mut self, value: bool) -> Self {
+        self.result_edit = Some(value);
+        self
+    }
+    /// Sets `resultRead`.
+    pub fn result_read(mut self, value: bool) -> Self {
+        self.result_read = Some(value);
+        self
+    }
+    /// Sets `saveAsTemplate`.
+    pub fn save_as_template(mut self, value: bool) -> Self {
+        self.save_as_template = Some(value);
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: bool) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, value: bool) -> Self {
+        self.start = Some(value);
+        self
+    }
+    /// Sets `take`.
+    pub fn take(mut self, value: bool) -> Self {
+        self.take = Some(value);
+        self
+    }
+    /// Sets `timeTracking`.
+    pub fn time_tracking(mut self, value: bool) -> Self {
+        self.time_tracking = Some(value);
+        self
+    }
+    /// Sets `watch`.
+    pub fn watch(mut self, value: bool) -> Self {
+        self.watch = Some(value);
+        self
+    }
+}
 /// The `source` object.
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
@@ -47912,14 +49956,9 @@ pub struct UserfieldSettings {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
     )]
     pub max_value: ::std::option::Option<f64>,
-    /// `DEFAULT_VALUE`: number.
-    #[serde(
-        rename = "DEFAULT_VALUE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Float>",
-    )]
-    pub default_value: ::std::option::Option<f64>,
+    /// `DEFAULT_VALUE`: `UserfieldSettingsDefaultValue`.
+    #[serde(rename = "DEFAULT_VALUE", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: ::std::option::Option<UserfieldSettingsDefaultValue>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(UserfieldSettings);
@@ -47958,8 +49997,66 @@ impl UserfieldSettings {
         self
     }
     /// Sets `DEFAULT_VALUE`.
-    pub fn default_value(mut self, value: f64) -> Self {
+    pub fn default_value(mut self, value: UserfieldSettingsDefaultValue) -> Self {
         self.default_value = Some(value);
+        self
+    }
+}
+/// The `DEFAULT_VALUE` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct UserfieldSettingsDefaultValue {
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(
+        rename = "VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(UserfieldSettingsDefaultValue);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl UserfieldSettingsDefaultValue {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `VALUE`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
         self
     }
 }

@@ -443,6 +443,128 @@ impl AddField {
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 pub type AddResponseFieldSettings = AddFieldSettings;
+/// The `enum` object.
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponseFieldEnum {
+    /// `def`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub def: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `sort`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `userFieldId`: string.
+    #[serde(
+        rename = "userFieldId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_field_id: ::std::option::Option<::std::string::String>,
+    /// `value`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `xmlId`: string.
+    #[serde(
+        rename = "xmlId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+::bitrix24_runtime::wire_object!(AddResponseFieldEnum);
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+impl AddResponseFieldEnum {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            def: None,
+            id: None,
+            sort: None,
+            user_field_id: None,
+            value: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `def`.
+    pub fn def(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.def = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `userFieldId`.
+    pub fn user_field_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_field_id = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}
 /// The `field` object.
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
@@ -605,18 +727,14 @@ pub struct AddResponseField {
     pub help_message: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `enum`: list of map of any JSON value.
+    /// `enum`: list of `AddResponseFieldEnum`.
     #[serde(
         rename = "enum",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub enum_: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    pub enum_: ::std::option::Option<::std::vec::Vec<AddResponseFieldEnum>>,
 }
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(AddResponseField);
@@ -775,12 +893,7 @@ impl AddResponseField {
         self
     }
     /// Sets `enum`.
-    pub fn enum_(
-        mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn enum_(mut self, value: ::std::vec::Vec<AddResponseFieldEnum>) -> Self {
         self.enum_ = Some(value);
         self
     }
@@ -988,6 +1101,10 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl ::std::error::Error for GetError {}
+/// The `enum` object.
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+pub type GetResponseFieldEnum = AddResponseFieldEnum;
 /// The `field` object.
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
@@ -1156,18 +1273,14 @@ pub struct GetResponseField {
     pub help_message: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `enum`: list of map of any JSON value.
+    /// `enum`: list of `AddResponseFieldEnum`.
     #[serde(
         rename = "enum",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub enum_: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    pub enum_: ::std::option::Option<::std::vec::Vec<AddResponseFieldEnum>>,
 }
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 ::bitrix24_runtime::wire_object!(GetResponseField);
@@ -1329,12 +1442,7 @@ impl GetResponseField {
         self
     }
     /// Sets `enum`.
-    pub fn enum_(
-        mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn enum_(mut self, value: ::std::vec::Vec<AddResponseFieldEnum>) -> Self {
         self.enum_ = Some(value);
         self
     }
@@ -2445,6 +2553,10 @@ impl UpdateField {
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
 pub type UpdateResponseFieldSettings = AddFieldSettings;
+/// The `enum` object.
+#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]
+pub type UpdateResponseFieldEnum = AddResponseFieldEnum;
 /// The `field` object.
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "crm", feature = "userfieldconfig"))))]

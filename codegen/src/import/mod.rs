@@ -227,6 +227,20 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         }
     }
     diags.into_result(()).map_err(|d| d.to_string())?;
+    for m in methods.values() {
+        let reply = m.response_example.as_deref();
+        let Some(reply) = reply.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        else {
+            continue;
+        };
+        let fixed = |name: &str| type_overrides.contains_key(name);
+        refine::shared_shapes_in(
+            &m.spec.result.as_field(),
+            &reply["result"],
+            &mut types,
+            &fixed,
+        );
+    }
     listing::describe(methods.values_mut().map(|m| &mut m.spec), &types);
     problems.sort();
     Ok(Import {

@@ -258,6 +258,15 @@ pub fn reply_shape(
                 }
                 return;
             }
+            // A shared record the example shows as one value (a property value's text,
+            // where other kinds hold a file object): either.
+            Value::String(_) | Value::Number(_) | Value::Bool(_)
+                if matches!(field.ty, TypeExpr::Name(_)) =>
+            {
+                let (scalar, _) = shown_type(value);
+                field.ty = TypeExpr::Union(vec![scalar, field.ty.clone()]);
+                return;
+            }
             _ => {}
         }
     }
@@ -270,8 +279,14 @@ pub fn reply_shape(
             }
         }
         // A result the page leaves loose takes the shape its example shows.
-        (TypeExpr::Primitive(Primitive::Object | Primitive::Any | Primitive::Array), _)
-            if field.fields.is_none() && shows_records(value) =>
+        (ty, _) if field.fields.is_none() && loose(ty) && shows_something(value) => {
+            shown(field, value);
+        }
+        // A list of scalars the example shows as a list of objects.
+        (TypeExpr::List(item), Value::Array(items))
+            if is_scalar(item, fields_of)
+                && !items.is_empty()
+                && items.iter().all(Value::is_object) =>
         {
             shown(field, value);
         }
@@ -303,12 +318,98 @@ pub fn reply_shape(
     }
 }
 
-/// Whether an example shows records: a non-empty object, or a list of objects.
-fn shows_records(value: &Value) -> bool {
-    match value {
-        Value::Object(members) => !members.is_empty(),
-        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_object),
+/// Fixes the shape of the fields of shared types by an example reply that carries them
+/// (a `lead`'s `IM` the example shows as a list), as [`reply_shape`] fixes a reply's
+/// own fields: every object value reached through `result` whose type is a shared type
+/// in `types` and not `fixed` (written by hand) refines that type's fields.
+pub fn shared_shapes_in(
+    result: &Field,
+    value: &Value,
+    types: &mut std::collections::BTreeMap<String, crate::spec::NamedType>,
+    fixed: &dyn Fn(&str) -> bool,
+) {
+    let object = TypeExpr::Primitive(Primitive::Object);
+    match (&result.fields, value) {
+        (Some(fields), Value::Object(members)) if result.ty == object => {
+            for field in fields {
+                if let Some(v) = members.get(&field.name) {
+                    shared_shapes_in(field, v, types, fixed);
+                }
+            }
+        }
+        (Some(_), Value::Array(items)) if result.ty.element() == &object => {
+            let item = Field {
+                ty: object,
+                ..result.clone()
+            };
+            items
+                .iter()
+                .for_each(|v| shared_shapes_in(&item, v, types, fixed));
+        }
+        _ => shared_shapes(&result.ty, value, types, fixed),
+    }
+}
+
+fn shared_shapes(
+    ty: &TypeExpr,
+    value: &Value,
+    types: &mut std::collections::BTreeMap<String, crate::spec::NamedType>,
+    fixed: &dyn Fn(&str) -> bool,
+) {
+    match (ty, value) {
+        (TypeExpr::List(item) | TypeExpr::Map(item), Value::Array(items)) => {
+            items
+                .iter()
+                .for_each(|v| shared_shapes(item, v, types, fixed));
+        }
+        (TypeExpr::Map(item), Value::Object(members)) => {
+            members
+                .values()
+                .for_each(|v| shared_shapes(item, v, types, fixed));
+        }
+        (TypeExpr::Name(name), Value::Object(members)) if !fixed(name) => {
+            let Some(mut fields) = types.get_mut(name).and_then(|t| t.fields.take()) else {
+                return;
+            };
+            for field in &mut fields {
+                if let Some(v) = members.get(&field.name) {
+                    let lookup = |n: &str| types.get(n).and_then(|t| t.fields.clone());
+                    reply_shape(field, v, &lookup);
+                }
+            }
+            let children: Vec<(TypeExpr, Value)> = fields
+                .iter()
+                .filter_map(|f| Some((f.ty.clone(), members.get(&f.name)?.clone())))
+                .collect();
+            if let Some(t) = types.get_mut(name) {
+                t.fields = Some(fields);
+            }
+            for (ty, v) in children {
+                shared_shapes(&ty, &v, types, fixed);
+            }
+        }
+        (TypeExpr::Primitive(Primitive::Object), Value::Object(_)) => {}
+        _ => {}
+    }
+}
+
+/// Whether a type says nothing of its value's shape: any JSON, an object or a list of
+/// anything, or a list of those.
+fn loose(ty: &TypeExpr) -> bool {
+    match ty {
+        TypeExpr::Primitive(Primitive::Object | Primitive::Any | Primitive::Array) => true,
+        TypeExpr::List(item) => loose(item),
         _ => false,
+    }
+}
+
+/// Whether an example shows a shape: a value other than `null`, `[]` and `{}`.
+fn shows_something(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Object(members) => !members.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        _ => true,
     }
 }
 
@@ -657,5 +758,40 @@ mod tests {
             shaped("task", serde_json::json!({"x": 1})),
             ("task".into(), vec![])
         );
+    }
+
+    #[test]
+    fn shared_types_take_the_shape_the_replies_carrying_them_show() {
+        let named = |fields: Vec<Field>| crate::spec::NamedType {
+            name: String::new(),
+            docs: None,
+            ty: None,
+            values: None,
+            fields: Some(fields),
+        };
+        let field = |name: &str, ty: &str| Field::new(name, ty.parse().unwrap());
+        let mut types: std::collections::BTreeMap<String, crate::spec::NamedType> = [
+            (
+                "lead".to_owned(),
+                named(vec![field("ID", "integer"), field("IM", "multi")]),
+            ),
+            ("multi".to_owned(), named(vec![field("VALUE", "string")])),
+            ("hand".to_owned(), named(vec![field("IM", "multi")])),
+        ]
+        .into();
+        let result = Field {
+            fields: Some(vec![field("lead", "lead"), field("hand", "hand")]),
+            ..field("result", "object")
+        };
+        let im = serde_json::json!([{"VALUE": "skype"}]);
+        let reply = serde_json::json!({"lead": {"ID": 1, "IM": im}, "hand": {"IM": im}});
+        shared_shapes_in(&result, &reply, &mut types, &|name| name == "hand");
+        let ty_of = |t: &str, f: &str| {
+            let fields = types[t].fields.as_ref().unwrap();
+            fields.iter().find(|x| x.name == f).unwrap().ty.to_string()
+        };
+        assert_eq!(ty_of("lead", "IM"), "multi[]");
+        // A type written by hand is left as it is.
+        assert_eq!(ty_of("hand", "IM"), "multi");
     }
 }

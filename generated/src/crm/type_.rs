@@ -1508,6 +1508,7 @@ impl ::std::error::Error for GetByEntityTypeIdError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1579,12 +1580,22 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "crm")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::serde_json::Value;
+    type Item = ListResponseTypes;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseTypes> {
         response.types.unwrap_or_default()
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("types")
     }
 }
 /// The `result` of [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html).
@@ -1594,13 +1605,13 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `types`: list of any JSON value.
+    /// `types`: list of `ListResponseTypes`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub types: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub types: ::std::option::Option<::std::vec::Vec<ListResponseTypes>>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1613,7 +1624,7 @@ impl ListResponse {
         Self { types: None }
     }
     /// Sets `types`.
-    pub fn types(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn types(mut self, value: ::std::vec::Vec<ListResponseTypes>) -> Self {
         self.types = Some(value);
         self
     }
@@ -2108,6 +2119,436 @@ impl ListFilter {
     /// Sets `customSectionId`.
     pub fn custom_section_id(mut self, value: i64) -> Self {
         self.custom_section_id = Some(value);
+        self
+    }
+}
+/// The `types` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseTypes {
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `createdBy`: integer.
+    #[serde(
+        rename = "createdBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub created_by: ::std::option::Option<i64>,
+    /// `createdTime`: string.
+    #[serde(
+        rename = "createdTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created_time: ::std::option::Option<::std::string::String>,
+    /// `customSectionId`: any JSON value.
+    #[serde(
+        rename = "customSectionId",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub custom_section_id: ::std::option::Option<::serde_json::Value>,
+    /// `entityTypeId`: integer.
+    #[serde(
+        rename = "entityTypeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub entity_type_id: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `isAutomationEnabled`: string.
+    #[serde(
+        rename = "isAutomationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_automation_enabled: ::std::option::Option<::std::string::String>,
+    /// `isBeginCloseDatesEnabled`: string.
+    #[serde(
+        rename = "isBeginCloseDatesEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_begin_close_dates_enabled: ::std::option::Option<::std::string::String>,
+    /// `isBizProcEnabled`: string.
+    #[serde(
+        rename = "isBizProcEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_biz_proc_enabled: ::std::option::Option<::std::string::String>,
+    /// `isCategoriesEnabled`: string.
+    #[serde(
+        rename = "isCategoriesEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_categories_enabled: ::std::option::Option<::std::string::String>,
+    /// `isClientEnabled`: string.
+    #[serde(
+        rename = "isClientEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_client_enabled: ::std::option::Option<::std::string::String>,
+    /// `isCountersEnabled`: string.
+    #[serde(
+        rename = "isCountersEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_counters_enabled: ::std::option::Option<::std::string::String>,
+    /// `isDocumentsEnabled`: string.
+    #[serde(
+        rename = "isDocumentsEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_documents_enabled: ::std::option::Option<::std::string::String>,
+    /// `isLinkWithProductsEnabled`: string.
+    #[serde(
+        rename = "isLinkWithProductsEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_link_with_products_enabled: ::std::option::Option<::std::string::String>,
+    /// `isMycompanyEnabled`: string.
+    #[serde(
+        rename = "isMycompanyEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_mycompany_enabled: ::std::option::Option<::std::string::String>,
+    /// `isObserversEnabled`: string.
+    #[serde(
+        rename = "isObserversEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_observers_enabled: ::std::option::Option<::std::string::String>,
+    /// `isPaymentsEnabled`: string.
+    #[serde(
+        rename = "isPaymentsEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_payments_enabled: ::std::option::Option<::std::string::String>,
+    /// `isRecyclebinEnabled`: string.
+    #[serde(
+        rename = "isRecyclebinEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_recyclebin_enabled: ::std::option::Option<::std::string::String>,
+    /// `isSetOpenPermissions`: string.
+    #[serde(
+        rename = "isSetOpenPermissions",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_set_open_permissions: ::std::option::Option<::std::string::String>,
+    /// `isSourceEnabled`: string.
+    #[serde(
+        rename = "isSourceEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_source_enabled: ::std::option::Option<::std::string::String>,
+    /// `isStagesEnabled`: string.
+    #[serde(
+        rename = "isStagesEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_stages_enabled: ::std::option::Option<::std::string::String>,
+    /// `isUseInUserfieldEnabled`: string.
+    #[serde(
+        rename = "isUseInUserfieldEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_use_in_userfield_enabled: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `updatedBy`: integer.
+    #[serde(
+        rename = "updatedBy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `updatedTime`: string.
+    #[serde(
+        rename = "updatedTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub updated_time: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListResponseTypes);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListResponseTypes {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            created_by: None,
+            created_time: None,
+            custom_section_id: None,
+            entity_type_id: None,
+            id: None,
+            is_automation_enabled: None,
+            is_begin_close_dates_enabled: None,
+            is_biz_proc_enabled: None,
+            is_categories_enabled: None,
+            is_client_enabled: None,
+            is_counters_enabled: None,
+            is_documents_enabled: None,
+            is_link_with_products_enabled: None,
+            is_mycompany_enabled: None,
+            is_observers_enabled: None,
+            is_payments_enabled: None,
+            is_recyclebin_enabled: None,
+            is_set_open_permissions: None,
+            is_source_enabled: None,
+            is_stages_enabled: None,
+            is_use_in_userfield_enabled: None,
+            title: None,
+            updated_by: None,
+            updated_time: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `createdBy`.
+    pub fn created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn created_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `customSectionId`.
+    pub fn custom_section_id(mut self, value: ::serde_json::Value) -> Self {
+        self.custom_section_id = Some(value);
+        self
+    }
+    /// Sets `entityTypeId`.
+    pub fn entity_type_id(mut self, value: i64) -> Self {
+        self.entity_type_id = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `isAutomationEnabled`.
+    pub fn is_automation_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_automation_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isBeginCloseDatesEnabled`.
+    pub fn is_begin_close_dates_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_begin_close_dates_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isBizProcEnabled`.
+    pub fn is_biz_proc_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_biz_proc_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isCategoriesEnabled`.
+    pub fn is_categories_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_categories_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isClientEnabled`.
+    pub fn is_client_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_client_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isCountersEnabled`.
+    pub fn is_counters_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_counters_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isDocumentsEnabled`.
+    pub fn is_documents_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_documents_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isLinkWithProductsEnabled`.
+    pub fn is_link_with_products_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_link_with_products_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isMycompanyEnabled`.
+    pub fn is_mycompany_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_mycompany_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isObserversEnabled`.
+    pub fn is_observers_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_observers_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isPaymentsEnabled`.
+    pub fn is_payments_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_payments_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isRecyclebinEnabled`.
+    pub fn is_recyclebin_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_recyclebin_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isSetOpenPermissions`.
+    pub fn is_set_open_permissions(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_set_open_permissions = Some(value.into());
+        self
+    }
+    /// Sets `isSourceEnabled`.
+    pub fn is_source_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_source_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isStagesEnabled`.
+    pub fn is_stages_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_stages_enabled = Some(value.into());
+        self
+    }
+    /// Sets `isUseInUserfieldEnabled`.
+    pub fn is_use_in_userfield_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_use_in_userfield_enabled = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `updatedBy`.
+    pub fn updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn updated_time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated_time = Some(value.into());
         self
     }
 }

@@ -1214,43 +1214,7 @@ impl RegisterFields {
 /// The `block` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct RegisterManifestBlock {
-    /// `name`: string.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(RegisterManifestBlock);
-#[cfg(feature = "landing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-impl RegisterManifestBlock {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
+pub type RegisterManifestBlock = crate::types::CustomFormSection2Elements;
 /// The `manifest` object.
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
@@ -1258,9 +1222,9 @@ impl RegisterManifestBlock {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RegisterManifest {
-    /// `block`: `RegisterManifestBlock`.
+    /// `block`: `CustomFormSection2Elements`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub block: ::std::option::Option<RegisterManifestBlock>,
+    pub block: ::std::option::Option<crate::types::CustomFormSection2Elements>,
     /// `nodes`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: ::std::option::Option<::serde_json::Value>,
@@ -1283,7 +1247,7 @@ impl RegisterManifest {
         }
     }
     /// Sets `block`.
-    pub fn block(mut self, value: RegisterManifestBlock) -> Self {
+    pub fn block(mut self, value: crate::types::CustomFormSection2Elements) -> Self {
         self.block = Some(value);
         self
     }

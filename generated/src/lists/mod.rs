@@ -603,11 +603,11 @@ impl ::bitrix24_runtime::Method for Get {
 }
 #[cfg(feature = "lists")]
 impl ::bitrix24_runtime::Paged for Get {
-    type Item = ::serde_json::Value;
+    type Item = GetItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: GetResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: GetResponse) -> ::std::vec::Vec<GetItem> {
         response.0
     }
 }
@@ -620,13 +620,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<GetItem>,
 );
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -686,6 +686,709 @@ impl ::std::error::Error for GetError {}
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 pub type GetIblockTypeId = AddIblockTypeId;
+/// The `item` object.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItem {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `API_CODE`: any JSON value.
+    #[serde(rename = "API_CODE", default, skip_serializing_if = "Option::is_none")]
+    pub api_code: ::std::option::Option<::serde_json::Value>,
+    /// `BIZPROC`: string.
+    #[serde(
+        rename = "BIZPROC",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub bizproc: ::std::option::Option<::std::string::String>,
+    /// `CANONICAL_PAGE_URL`: any JSON value.
+    #[serde(
+        rename = "CANONICAL_PAGE_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub canonical_page_url: ::std::option::Option<::serde_json::Value>,
+    /// `CODE`: any JSON value.
+    #[serde(rename = "CODE", default, skip_serializing_if = "Option::is_none")]
+    pub code: ::std::option::Option<::serde_json::Value>,
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION_TYPE`: string.
+    #[serde(
+        rename = "DESCRIPTION_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description_type: ::std::option::Option<::std::string::String>,
+    /// `DETAIL_PAGE_URL`: any JSON value.
+    #[serde(
+        rename = "DETAIL_PAGE_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub detail_page_url: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_FILE_AFTER`: any JSON value.
+    #[serde(
+        rename = "EDIT_FILE_AFTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub edit_file_after: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_FILE_BEFORE`: any JSON value.
+    #[serde(
+        rename = "EDIT_FILE_BEFORE",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub edit_file_before: ::std::option::Option<::serde_json::Value>,
+    /// `ELEMENTS_NAME`: string.
+    #[serde(
+        rename = "ELEMENTS_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub elements_name: ::std::option::Option<::std::string::String>,
+    /// `ELEMENT_NAME`: string.
+    #[serde(
+        rename = "ELEMENT_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub element_name: ::std::option::Option<::std::string::String>,
+    /// `EXTERNAL_ID`: any JSON value.
+    #[serde(rename = "EXTERNAL_ID", default, skip_serializing_if = "Option::is_none")]
+    pub external_id: ::std::option::Option<::serde_json::Value>,
+    /// `FULLTEXT_INDEX`: string.
+    #[serde(
+        rename = "FULLTEXT_INDEX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub fulltext_index: ::std::option::Option<::std::string::String>,
+    /// `IBLOCK_TYPE_ID`: string.
+    #[serde(
+        rename = "IBLOCK_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub iblock_type_id: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `INDEX_ELEMENT`: string.
+    #[serde(
+        rename = "INDEX_ELEMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub index_element: ::std::option::Option<::std::string::String>,
+    /// `INDEX_SECTION`: string.
+    #[serde(
+        rename = "INDEX_SECTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub index_section: ::std::option::Option<::std::string::String>,
+    /// `LANG_DIR`: string.
+    #[serde(
+        rename = "LANG_DIR",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub lang_dir: ::std::option::Option<::std::string::String>,
+    /// `LAST_CONV_ELEMENT`: string.
+    #[serde(
+        rename = "LAST_CONV_ELEMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub last_conv_element: ::std::option::Option<::std::string::String>,
+    /// `LID`: string.
+    #[serde(
+        rename = "LID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub lid: ::std::option::Option<::std::string::String>,
+    /// `LIST_MODE`: any JSON value.
+    #[serde(rename = "LIST_MODE", default, skip_serializing_if = "Option::is_none")]
+    pub list_mode: ::std::option::Option<::serde_json::Value>,
+    /// `LIST_PAGE_URL`: any JSON value.
+    #[serde(rename = "LIST_PAGE_URL", default, skip_serializing_if = "Option::is_none")]
+    pub list_page_url: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PICTURE`: any JSON value.
+    #[serde(rename = "PICTURE", default, skip_serializing_if = "Option::is_none")]
+    pub picture: ::std::option::Option<::serde_json::Value>,
+    /// `PROPERTY_INDEX`: any JSON value.
+    #[serde(rename = "PROPERTY_INDEX", default, skip_serializing_if = "Option::is_none")]
+    pub property_index: ::std::option::Option<::serde_json::Value>,
+    /// `REST_ON`: string.
+    #[serde(
+        rename = "REST_ON",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rest_on: ::std::option::Option<::std::string::String>,
+    /// `RIGHTS_MODE`: string.
+    #[serde(
+        rename = "RIGHTS_MODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rights_mode: ::std::option::Option<::std::string::String>,
+    /// `RSS_ACTIVE`: string.
+    #[serde(
+        rename = "RSS_ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rss_active: ::std::option::Option<::std::string::String>,
+    /// `RSS_FILE_ACTIVE`: string.
+    #[serde(
+        rename = "RSS_FILE_ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rss_file_active: ::std::option::Option<::std::string::String>,
+    /// `RSS_FILE_DAYS`: any JSON value.
+    #[serde(rename = "RSS_FILE_DAYS", default, skip_serializing_if = "Option::is_none")]
+    pub rss_file_days: ::std::option::Option<::serde_json::Value>,
+    /// `RSS_FILE_LIMIT`: any JSON value.
+    #[serde(rename = "RSS_FILE_LIMIT", default, skip_serializing_if = "Option::is_none")]
+    pub rss_file_limit: ::std::option::Option<::serde_json::Value>,
+    /// `RSS_TTL`: string.
+    #[serde(
+        rename = "RSS_TTL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rss_ttl: ::std::option::Option<::std::string::String>,
+    /// `RSS_YANDEX_ACTIVE`: string.
+    #[serde(
+        rename = "RSS_YANDEX_ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub rss_yandex_active: ::std::option::Option<::std::string::String>,
+    /// `SECTIONS_NAME`: string.
+    #[serde(
+        rename = "SECTIONS_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sections_name: ::std::option::Option<::std::string::String>,
+    /// `SECTION_CHOOSER`: string.
+    #[serde(
+        rename = "SECTION_CHOOSER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub section_chooser: ::std::option::Option<::std::string::String>,
+    /// `SECTION_NAME`: string.
+    #[serde(
+        rename = "SECTION_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub section_name: ::std::option::Option<::std::string::String>,
+    /// `SECTION_PAGE_URL`: any JSON value.
+    #[serde(
+        rename = "SECTION_PAGE_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub section_page_url: ::std::option::Option<::serde_json::Value>,
+    /// `SECTION_PROPERTY`: any JSON value.
+    #[serde(
+        rename = "SECTION_PROPERTY",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub section_property: ::std::option::Option<::serde_json::Value>,
+    /// `SERVER_NAME`: any JSON value.
+    #[serde(rename = "SERVER_NAME", default, skip_serializing_if = "Option::is_none")]
+    pub server_name: ::std::option::Option<::serde_json::Value>,
+    /// `SOCNET_GROUP_ID`: string.
+    #[serde(
+        rename = "SOCNET_GROUP_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub socnet_group_id: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(
+        rename = "TIMESTAMP_X",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `TMP_ID`: any JSON value.
+    #[serde(rename = "TMP_ID", default, skip_serializing_if = "Option::is_none")]
+    pub tmp_id: ::std::option::Option<::serde_json::Value>,
+    /// `VERSION`: string.
+    #[serde(
+        rename = "VERSION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub version: ::std::option::Option<::std::string::String>,
+    /// `WORKFLOW`: string.
+    #[serde(
+        rename = "WORKFLOW",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub workflow: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: any JSON value.
+    #[serde(rename = "XML_ID", default, skip_serializing_if = "Option::is_none")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "lists")]
+::bitrix24_runtime::wire_object!(GetItem);
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl GetItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            api_code: None,
+            bizproc: None,
+            canonical_page_url: None,
+            code: None,
+            description: None,
+            description_type: None,
+            detail_page_url: None,
+            edit_file_after: None,
+            edit_file_before: None,
+            elements_name: None,
+            element_name: None,
+            external_id: None,
+            fulltext_index: None,
+            iblock_type_id: None,
+            id: None,
+            index_element: None,
+            index_section: None,
+            lang_dir: None,
+            last_conv_element: None,
+            lid: None,
+            list_mode: None,
+            list_page_url: None,
+            name: None,
+            picture: None,
+            property_index: None,
+            rest_on: None,
+            rights_mode: None,
+            rss_active: None,
+            rss_file_active: None,
+            rss_file_days: None,
+            rss_file_limit: None,
+            rss_ttl: None,
+            rss_yandex_active: None,
+            sections_name: None,
+            section_chooser: None,
+            section_name: None,
+            section_page_url: None,
+            section_property: None,
+            server_name: None,
+            socnet_group_id: None,
+            sort: None,
+            timestamp_x: None,
+            tmp_id: None,
+            version: None,
+            workflow: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `API_CODE`.
+    pub fn api_code(mut self, value: ::serde_json::Value) -> Self {
+        self.api_code = Some(value);
+        self
+    }
+    /// Sets `BIZPROC`.
+    pub fn bizproc(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bizproc = Some(value.into());
+        self
+    }
+    /// Sets `CANONICAL_PAGE_URL`.
+    pub fn canonical_page_url(mut self, value: ::serde_json::Value) -> Self {
+        self.canonical_page_url = Some(value);
+        self
+    }
+    /// Sets `CODE`.
+    pub fn code(mut self, value: ::serde_json::Value) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `DESCRIPTION_TYPE`.
+    pub fn description_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description_type = Some(value.into());
+        self
+    }
+    /// Sets `DETAIL_PAGE_URL`.
+    pub fn detail_page_url(mut self, value: ::serde_json::Value) -> Self {
+        self.detail_page_url = Some(value);
+        self
+    }
+    /// Sets `EDIT_FILE_AFTER`.
+    pub fn edit_file_after(mut self, value: ::serde_json::Value) -> Self {
+        self.edit_file_after = Some(value);
+        self
+    }
+    /// Sets `EDIT_FILE_BEFORE`.
+    pub fn edit_file_before(mut self, value: ::serde_json::Value) -> Self {
+        self.edit_file_before = Some(value);
+        self
+    }
+    /// Sets `ELEMENTS_NAME`.
+    pub fn elements_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.elements_name = Some(value.into());
+        self
+    }
+    /// Sets `ELEMENT_NAME`.
+    pub fn element_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.element_name = Some(value.into());
+        self
+    }
+    /// Sets `EXTERNAL_ID`.
+    pub fn external_id(mut self, value: ::serde_json::Value) -> Self {
+        self.external_id = Some(value);
+        self
+    }
+    /// Sets `FULLTEXT_INDEX`.
+    pub fn fulltext_index(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fulltext_index = Some(value.into());
+        self
+    }
+    /// Sets `IBLOCK_TYPE_ID`.
+    pub fn iblock_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_type_id = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `INDEX_ELEMENT`.
+    pub fn index_element(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_element = Some(value.into());
+        self
+    }
+    /// Sets `INDEX_SECTION`.
+    pub fn index_section(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_section = Some(value.into());
+        self
+    }
+    /// Sets `LANG_DIR`.
+    pub fn lang_dir(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lang_dir = Some(value.into());
+        self
+    }
+    /// Sets `LAST_CONV_ELEMENT`.
+    pub fn last_conv_element(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_conv_element = Some(value.into());
+        self
+    }
+    /// Sets `LID`.
+    pub fn lid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lid = Some(value.into());
+        self
+    }
+    /// Sets `LIST_MODE`.
+    pub fn list_mode(mut self, value: ::serde_json::Value) -> Self {
+        self.list_mode = Some(value);
+        self
+    }
+    /// Sets `LIST_PAGE_URL`.
+    pub fn list_page_url(mut self, value: ::serde_json::Value) -> Self {
+        self.list_page_url = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `PICTURE`.
+    pub fn picture(mut self, value: ::serde_json::Value) -> Self {
+        self.picture = Some(value);
+        self
+    }
+    /// Sets `PROPERTY_INDEX`.
+    pub fn property_index(mut self, value: ::serde_json::Value) -> Self {
+        self.property_index = Some(value);
+        self
+    }
+    /// Sets `REST_ON`.
+    pub fn rest_on(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rest_on = Some(value.into());
+        self
+    }
+    /// Sets `RIGHTS_MODE`.
+    pub fn rights_mode(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rights_mode = Some(value.into());
+        self
+    }
+    /// Sets `RSS_ACTIVE`.
+    pub fn rss_active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rss_active = Some(value.into());
+        self
+    }
+    /// Sets `RSS_FILE_ACTIVE`.
+    pub fn rss_file_active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rss_file_active = Some(value.into());
+        self
+    }
+    /// Sets `RSS_FILE_DAYS`.
+    pub fn rss_file_days(mut self, value: ::serde_json::Value) -> Self {
+        self.rss_file_days = Some(value);
+        self
+    }
+    /// Sets `RSS_FILE_LIMIT`.
+    pub fn rss_file_limit(mut self, value: ::serde_json::Value) -> Self {
+        self.rss_file_limit = Some(value);
+        self
+    }
+    /// Sets `RSS_TTL`.
+    pub fn rss_ttl(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rss_ttl = Some(value.into());
+        self
+    }
+    /// Sets `RSS_YANDEX_ACTIVE`.
+    pub fn rss_yandex_active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rss_yandex_active = Some(value.into());
+        self
+    }
+    /// Sets `SECTIONS_NAME`.
+    pub fn sections_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sections_name = Some(value.into());
+        self
+    }
+    /// Sets `SECTION_CHOOSER`.
+    pub fn section_chooser(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.section_chooser = Some(value.into());
+        self
+    }
+    /// Sets `SECTION_NAME`.
+    pub fn section_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.section_name = Some(value.into());
+        self
+    }
+    /// Sets `SECTION_PAGE_URL`.
+    pub fn section_page_url(mut self, value: ::serde_json::Value) -> Self {
+        self.section_page_url = Some(value);
+        self
+    }
+    /// Sets `SECTION_PROPERTY`.
+    pub fn section_property(mut self, value: ::serde_json::Value) -> Self {
+        self.section_property = Some(value);
+        self
+    }
+    /// Sets `SERVER_NAME`.
+    pub fn server_name(mut self, value: ::serde_json::Value) -> Self {
+        self.server_name = Some(value);
+        self
+    }
+    /// Sets `SOCNET_GROUP_ID`.
+    pub fn socnet_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.socnet_group_id = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `TIMESTAMP_X`.
+    pub fn timestamp_x(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timestamp_x = Some(value.into());
+        self
+    }
+    /// Sets `TMP_ID`.
+    pub fn tmp_id(mut self, value: ::serde_json::Value) -> Self {
+        self.tmp_id = Some(value);
+        self
+    }
+    /// Sets `VERSION`.
+    pub fn version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `WORKFLOW`.
+    pub fn workflow(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.workflow = Some(value.into());
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(mut self, value: ::serde_json::Value) -> Self {
+        self.xml_id = Some(value);
+        self
+    }
+}
 /// Parameters of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
 ///
 /// - Scopes: `lists`

@@ -946,6 +946,7 @@ impl ::std::error::Error for GetfieldsbytypeError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1039,16 +1040,22 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "sale")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>;
+    type Item = ListResponseProperties;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(
-        response: ListResponse,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseProperties> {
         response.properties.unwrap_or_default()
+    }
+}
+#[cfg(feature = "sale")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("properties")
     }
 }
 /// The `result` of [`sale.shipmentproperty.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html).
@@ -1058,17 +1065,13 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `properties`: list of map of any JSON value.
+    /// `properties`: list of `ListResponseProperties`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub properties: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    pub properties: ::std::option::Option<::std::vec::Vec<ListResponseProperties>>,
 }
 #[cfg(feature = "sale")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1081,12 +1084,7 @@ impl ListResponse {
         Self { properties: None }
     }
     /// Sets `properties`.
-    pub fn properties(
-        mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn properties(mut self, value: ::std::vec::Vec<ListResponseProperties>) -> Self {
         self.properties = Some(value);
         self
     }
@@ -1141,6 +1139,464 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "sale")]
 impl ::std::error::Error for ListError {}
+/// The `properties` object.
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseProperties {
+    /// `active`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `defaultValue`: string.
+    #[serde(
+        rename = "defaultValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `inputFieldLocation`: string.
+    #[serde(
+        rename = "inputFieldLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub input_field_location: ::std::option::Option<::std::string::String>,
+    /// `isAddress`: string.
+    #[serde(
+        rename = "isAddress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_address: ::std::option::Option<::std::string::String>,
+    /// `isAddressFrom`: string.
+    #[serde(
+        rename = "isAddressFrom",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_address_from: ::std::option::Option<::std::string::String>,
+    /// `isAddressTo`: string.
+    #[serde(
+        rename = "isAddressTo",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_address_to: ::std::option::Option<::std::string::String>,
+    /// `isEmail`: string.
+    #[serde(
+        rename = "isEmail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_email: ::std::option::Option<::std::string::String>,
+    /// `isFiltered`: string.
+    #[serde(
+        rename = "isFiltered",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_filtered: ::std::option::Option<::std::string::String>,
+    /// `isLocation`: string.
+    #[serde(
+        rename = "isLocation",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_location: ::std::option::Option<::std::string::String>,
+    /// `isPayer`: string.
+    #[serde(
+        rename = "isPayer",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_payer: ::std::option::Option<::std::string::String>,
+    /// `isPhone`: string.
+    #[serde(
+        rename = "isPhone",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_phone: ::std::option::Option<::std::string::String>,
+    /// `isProfileName`: string.
+    #[serde(
+        rename = "isProfileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_profile_name: ::std::option::Option<::std::string::String>,
+    /// `isZip`: string.
+    #[serde(
+        rename = "isZip",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub is_zip: ::std::option::Option<::std::string::String>,
+    /// `multiple`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `personTypeId`: integer.
+    #[serde(
+        rename = "personTypeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub person_type_id: ::std::option::Option<i64>,
+    /// `propsGroupId`: integer.
+    #[serde(
+        rename = "propsGroupId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub props_group_id: ::std::option::Option<i64>,
+    /// `required`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `settings`: list of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `sort`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `userProps`: string.
+    #[serde(
+        rename = "userProps",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub user_props: ::std::option::Option<::std::string::String>,
+    /// `util`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub util: ::std::option::Option<::std::string::String>,
+    /// `xmlId`: string.
+    #[serde(
+        rename = "xmlId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "sale")]
+::bitrix24_runtime::wire_object!(ListResponseProperties);
+#[cfg(feature = "sale")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
+impl ListResponseProperties {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            code: None,
+            default_value: None,
+            description: None,
+            id: None,
+            input_field_location: None,
+            is_address: None,
+            is_address_from: None,
+            is_address_to: None,
+            is_email: None,
+            is_filtered: None,
+            is_location: None,
+            is_payer: None,
+            is_phone: None,
+            is_profile_name: None,
+            is_zip: None,
+            multiple: None,
+            name: None,
+            person_type_id: None,
+            props_group_id: None,
+            required: None,
+            settings: None,
+            sort: None,
+            type_: None,
+            user_props: None,
+            util: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `active`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `inputFieldLocation`.
+    pub fn input_field_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.input_field_location = Some(value.into());
+        self
+    }
+    /// Sets `isAddress`.
+    pub fn is_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_address = Some(value.into());
+        self
+    }
+    /// Sets `isAddressFrom`.
+    pub fn is_address_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_address_from = Some(value.into());
+        self
+    }
+    /// Sets `isAddressTo`.
+    pub fn is_address_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_address_to = Some(value.into());
+        self
+    }
+    /// Sets `isEmail`.
+    pub fn is_email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_email = Some(value.into());
+        self
+    }
+    /// Sets `isFiltered`.
+    pub fn is_filtered(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_filtered = Some(value.into());
+        self
+    }
+    /// Sets `isLocation`.
+    pub fn is_location(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_location = Some(value.into());
+        self
+    }
+    /// Sets `isPayer`.
+    pub fn is_payer(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_payer = Some(value.into());
+        self
+    }
+    /// Sets `isPhone`.
+    pub fn is_phone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_phone = Some(value.into());
+        self
+    }
+    /// Sets `isProfileName`.
+    pub fn is_profile_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_profile_name = Some(value.into());
+        self
+    }
+    /// Sets `isZip`.
+    pub fn is_zip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_zip = Some(value.into());
+        self
+    }
+    /// Sets `multiple`.
+    pub fn multiple(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.multiple = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `personTypeId`.
+    pub fn person_type_id(mut self, value: i64) -> Self {
+        self.person_type_id = Some(value);
+        self
+    }
+    /// Sets `propsGroupId`.
+    pub fn props_group_id(mut self, value: i64) -> Self {
+        self.props_group_id = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `userProps`.
+    pub fn user_props(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_props = Some(value.into());
+        self
+    }
+    /// Sets `util`.
+    pub fn util(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.util = Some(value.into());
+        self
+    }
+    /// Sets `xmlId`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`sale.shipmentproperty.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html).
 ///
 /// - Scopes: `sale`

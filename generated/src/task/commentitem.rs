@@ -1124,18 +1124,14 @@ impl ::bitrix24_runtime::Method for Isactionallowed {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct IsactionallowedResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
 );
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl IsactionallowedResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }

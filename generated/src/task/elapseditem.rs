@@ -590,6 +590,7 @@ impl GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -699,12 +700,21 @@ impl ::bitrix24_runtime::Method for Getlist {
 }
 #[cfg(feature = "task")]
 impl ::bitrix24_runtime::Paged for Getlist {
-    type Item = ::serde_json::Value;
+    type Item = GetItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: GetlistResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: GetlistResponse) -> ::std::vec::Vec<GetItem> {
         response.0
+    }
+}
+#[cfg(feature = "task")]
+impl ::bitrix24_runtime::FastListed for Getlist {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("FILTER")
+            .order_param("ORDER")
     }
 }
 /// The `result` of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
@@ -716,13 +726,13 @@ pub struct GetlistResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<GetItem>,
 );
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
 impl GetlistResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -920,6 +930,10 @@ impl GetlistParams {
         self
     }
 }
+/// The `item` object.
+#[cfg(feature = "task")]
+#[cfg_attr(docsrs, doc(cfg(feature = "task")))]
+pub type GetlistItem = GetItem;
 /// Parameters of [`task.elapseditem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-manifest.html).
 ///
 /// - Scopes: `task`

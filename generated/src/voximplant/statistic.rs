@@ -7,6 +7,7 @@
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -87,12 +88,21 @@ impl ::bitrix24_runtime::Method for Get {
 }
 #[cfg(feature = "telephony")]
 impl ::bitrix24_runtime::Paged for Get {
-    type Item = ::serde_json::Value;
+    type Item = GetItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: GetResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: GetResponse) -> ::std::vec::Vec<GetItem> {
         response.0
+    }
+}
+#[cfg(feature = "telephony")]
+impl ::bitrix24_runtime::FastListed for Get {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("FILTER")
+            .sort_params("SORT", "ORDER")
     }
 }
 /// The `result` of [`voximplant.statistic.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html).
@@ -104,13 +114,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<GetItem>,
 );
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -873,5 +883,458 @@ impl<'de> ::serde::Deserialize<'de> for GetOrder {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
+/// The `item` object.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItem {
+    /// `CALL_CATEGORY`: string.
+    #[serde(
+        rename = "CALL_CATEGORY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_category: ::std::option::Option<::std::string::String>,
+    /// `CALL_DURATION`: string.
+    #[serde(
+        rename = "CALL_DURATION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_duration: ::std::option::Option<::std::string::String>,
+    /// `CALL_FAILED_CODE`: string.
+    #[serde(
+        rename = "CALL_FAILED_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_failed_code: ::std::option::Option<::std::string::String>,
+    /// `CALL_FAILED_REASON`: string.
+    #[serde(
+        rename = "CALL_FAILED_REASON",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_failed_reason: ::std::option::Option<::std::string::String>,
+    /// `CALL_ID`: string.
+    #[serde(
+        rename = "CALL_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `CALL_LOG`: string.
+    #[serde(
+        rename = "CALL_LOG",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_log: ::std::option::Option<::std::string::String>,
+    /// `CALL_RECORD_URL`: string.
+    #[serde(
+        rename = "CALL_RECORD_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_record_url: ::std::option::Option<::std::string::String>,
+    /// `CALL_START_DATE`: string.
+    #[serde(
+        rename = "CALL_START_DATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_start_date: ::std::option::Option<::std::string::String>,
+    /// `CALL_TYPE`: string.
+    #[serde(
+        rename = "CALL_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub call_type: ::std::option::Option<::std::string::String>,
+    /// `CALL_VOTE`: any JSON value.
+    #[serde(rename = "CALL_VOTE", default, skip_serializing_if = "Option::is_none")]
+    pub call_vote: ::std::option::Option<::serde_json::Value>,
+    /// `COMMENT`: any JSON value.
+    #[serde(rename = "COMMENT", default, skip_serializing_if = "Option::is_none")]
+    pub comment: ::std::option::Option<::serde_json::Value>,
+    /// `COST`: string.
+    #[serde(
+        rename = "COST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub cost: ::std::option::Option<::std::string::String>,
+    /// `COST_CURRENCY`: string.
+    #[serde(
+        rename = "COST_CURRENCY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub cost_currency: ::std::option::Option<::std::string::String>,
+    /// `CRM_ACTIVITY_ID`: string.
+    #[serde(
+        rename = "CRM_ACTIVITY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub crm_activity_id: ::std::option::Option<::std::string::String>,
+    /// `CRM_ENTITY_ID`: string.
+    #[serde(
+        rename = "CRM_ENTITY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub crm_entity_id: ::std::option::Option<::std::string::String>,
+    /// `CRM_ENTITY_TYPE`: string.
+    #[serde(
+        rename = "CRM_ENTITY_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub crm_entity_type: ::std::option::Option<::std::string::String>,
+    /// `EXTERNAL_CALL_ID`: any JSON value.
+    #[serde(
+        rename = "EXTERNAL_CALL_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub external_call_id: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `PHONE_NUMBER`: string.
+    #[serde(
+        rename = "PHONE_NUMBER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub phone_number: ::std::option::Option<::std::string::String>,
+    /// `PORTAL_NUMBER`: string.
+    #[serde(
+        rename = "PORTAL_NUMBER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub portal_number: ::std::option::Option<::std::string::String>,
+    /// `PORTAL_USER_ID`: string.
+    #[serde(
+        rename = "PORTAL_USER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub portal_user_id: ::std::option::Option<::std::string::String>,
+    /// `RECORD_DURATION`: any JSON value.
+    #[serde(
+        rename = "RECORD_DURATION",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub record_duration: ::std::option::Option<::serde_json::Value>,
+    /// `RECORD_FILE_ID`: any JSON value.
+    #[serde(rename = "RECORD_FILE_ID", default, skip_serializing_if = "Option::is_none")]
+    pub record_file_id: ::std::option::Option<::serde_json::Value>,
+    /// `REDIAL_ATTEMPT`: any JSON value.
+    #[serde(rename = "REDIAL_ATTEMPT", default, skip_serializing_if = "Option::is_none")]
+    pub redial_attempt: ::std::option::Option<::serde_json::Value>,
+    /// `REST_APP_ID`: any JSON value.
+    #[serde(rename = "REST_APP_ID", default, skip_serializing_if = "Option::is_none")]
+    pub rest_app_id: ::std::option::Option<::serde_json::Value>,
+    /// `REST_APP_NAME`: any JSON value.
+    #[serde(rename = "REST_APP_NAME", default, skip_serializing_if = "Option::is_none")]
+    pub rest_app_name: ::std::option::Option<::serde_json::Value>,
+    /// `SESSION_ID`: string.
+    #[serde(
+        rename = "SESSION_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub session_id: ::std::option::Option<::std::string::String>,
+    /// `TRANSCRIPT_ID`: any JSON value.
+    #[serde(rename = "TRANSCRIPT_ID", default, skip_serializing_if = "Option::is_none")]
+    pub transcript_id: ::std::option::Option<::serde_json::Value>,
+    /// `TRANSCRIPT_PENDING`: string.
+    #[serde(
+        rename = "TRANSCRIPT_PENDING",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub transcript_pending: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "telephony")]
+::bitrix24_runtime::wire_object!(GetItem);
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl GetItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_category: None,
+            call_duration: None,
+            call_failed_code: None,
+            call_failed_reason: None,
+            call_id: None,
+            call_log: None,
+            call_record_url: None,
+            call_start_date: None,
+            call_type: None,
+            call_vote: None,
+            comment: None,
+            cost: None,
+            cost_currency: None,
+            crm_activity_id: None,
+            crm_entity_id: None,
+            crm_entity_type: None,
+            external_call_id: None,
+            id: None,
+            phone_number: None,
+            portal_number: None,
+            portal_user_id: None,
+            record_duration: None,
+            record_file_id: None,
+            redial_attempt: None,
+            rest_app_id: None,
+            rest_app_name: None,
+            session_id: None,
+            transcript_id: None,
+            transcript_pending: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CALL_CATEGORY`.
+    pub fn call_category(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_category = Some(value.into());
+        self
+    }
+    /// Sets `CALL_DURATION`.
+    pub fn call_duration(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_duration = Some(value.into());
+        self
+    }
+    /// Sets `CALL_FAILED_CODE`.
+    pub fn call_failed_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_failed_code = Some(value.into());
+        self
+    }
+    /// Sets `CALL_FAILED_REASON`.
+    pub fn call_failed_reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_failed_reason = Some(value.into());
+        self
+    }
+    /// Sets `CALL_ID`.
+    pub fn call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+    /// Sets `CALL_LOG`.
+    pub fn call_log(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_log = Some(value.into());
+        self
+    }
+    /// Sets `CALL_RECORD_URL`.
+    pub fn call_record_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_record_url = Some(value.into());
+        self
+    }
+    /// Sets `CALL_START_DATE`.
+    pub fn call_start_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_start_date = Some(value.into());
+        self
+    }
+    /// Sets `CALL_TYPE`.
+    pub fn call_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_type = Some(value.into());
+        self
+    }
+    /// Sets `CALL_VOTE`.
+    pub fn call_vote(mut self, value: ::serde_json::Value) -> Self {
+        self.call_vote = Some(value);
+        self
+    }
+    /// Sets `COMMENT`.
+    pub fn comment(mut self, value: ::serde_json::Value) -> Self {
+        self.comment = Some(value);
+        self
+    }
+    /// Sets `COST`.
+    pub fn cost(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cost = Some(value.into());
+        self
+    }
+    /// Sets `COST_CURRENCY`.
+    pub fn cost_currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cost_currency = Some(value.into());
+        self
+    }
+    /// Sets `CRM_ACTIVITY_ID`.
+    pub fn crm_activity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crm_activity_id = Some(value.into());
+        self
+    }
+    /// Sets `CRM_ENTITY_ID`.
+    pub fn crm_entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crm_entity_id = Some(value.into());
+        self
+    }
+    /// Sets `CRM_ENTITY_TYPE`.
+    pub fn crm_entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crm_entity_type = Some(value.into());
+        self
+    }
+    /// Sets `EXTERNAL_CALL_ID`.
+    pub fn external_call_id(mut self, value: ::serde_json::Value) -> Self {
+        self.external_call_id = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `PHONE_NUMBER`.
+    pub fn phone_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.phone_number = Some(value.into());
+        self
+    }
+    /// Sets `PORTAL_NUMBER`.
+    pub fn portal_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.portal_number = Some(value.into());
+        self
+    }
+    /// Sets `PORTAL_USER_ID`.
+    pub fn portal_user_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.portal_user_id = Some(value.into());
+        self
+    }
+    /// Sets `RECORD_DURATION`.
+    pub fn record_duration(mut self, value: ::serde_json::Value) -> Self {
+        self.record_duration = Some(value);
+        self
+    }
+    /// Sets `RECORD_FILE_ID`.
+    pub fn record_file_id(mut self, value: ::serde_json::Value) -> Self {
+        self.record_file_id = Some(value);
+        self
+    }
+    /// Sets `REDIAL_ATTEMPT`.
+    pub fn redial_attempt(mut self, value: ::serde_json::Value) -> Self {
+        self.redial_attempt = Some(value);
+        self
+    }
+    /// Sets `REST_APP_ID`.
+    pub fn rest_app_id(mut self, value: ::serde_json::Value) -> Self {
+        self.rest_app_id = Some(value);
+        self
+    }
+    /// Sets `REST_APP_NAME`.
+    pub fn rest_app_name(mut self, value: ::serde_json::Value) -> Self {
+        self.rest_app_name = Some(value);
+        self
+    }
+    /// Sets `SESSION_ID`.
+    pub fn session_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `TRANSCRIPT_ID`.
+    pub fn transcript_id(mut self, value: ::serde_json::Value) -> Self {
+        self.transcript_id = Some(value);
+        self
+    }
+    /// Sets `TRANSCRIPT_PENDING`.
+    pub fn transcript_pending(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transcript_pending = Some(value.into());
+        self
     }
 }

@@ -410,6 +410,7 @@ impl ::std::error::Error for GetError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -496,16 +497,21 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "crm")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>;
+    type Item = ListItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(
-        response: ListResponse,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
         response.0
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
     }
 }
 /// The `result` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html).
@@ -515,21 +521,15 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -1180,6 +1180,95 @@ impl ListFilter {
     /// Sets `time`.
     pub fn time(mut self, value: crate::types::Time) -> Self {
         self.time = Some(value);
+        self
+    }
+}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `ASSIGNED_BY_ID`: string.
+    #[serde(
+        rename = "ASSIGNED_BY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub assigned_by_id: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `PHONE`: list of any JSON value.
+    #[serde(
+        rename = "PHONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
+    )]
+    pub phone: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            assigned_by_id: None,
+            id: None,
+            phone: None,
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ASSIGNED_BY_ID`.
+    pub fn assigned_by_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.assigned_by_id = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `PHONE`.
+    pub fn phone(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.phone = Some(value);
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
         self
     }
 }

@@ -239,18 +239,14 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResponse(
-    #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>"
-    )]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    #[serde(with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::YesNo>")]
+    pub bool,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl DeleteResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -1097,11 +1093,11 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "crm")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::std::string::String;
+    type Item = ListItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<::std::string::String> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
         response.0
     }
 }
@@ -1112,15 +1108,15 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Text>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::std::string::String>,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::std::string::String> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -1158,6 +1154,234 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `AMOUNT`: string.
+    #[serde(
+        rename = "AMOUNT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub amount: ::std::option::Option<::std::string::String>,
+    /// `AMOUNT_CNT`: string.
+    #[serde(
+        rename = "AMOUNT_CNT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub amount_cnt: ::std::option::Option<::std::string::String>,
+    /// `BASE`: string.
+    #[serde(
+        rename = "BASE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub base: ::std::option::Option<::std::string::String>,
+    /// `CURRENCY`: string.
+    #[serde(
+        rename = "CURRENCY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// `DATE_UPDATE`: string.
+    #[serde(
+        rename = "DATE_UPDATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date_update: ::std::option::Option<::std::string::String>,
+    /// `DECIMALS`: string.
+    #[serde(
+        rename = "DECIMALS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub decimals: ::std::option::Option<::std::string::String>,
+    /// `DEC_POINT`: string.
+    #[serde(
+        rename = "DEC_POINT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub dec_point: ::std::option::Option<::std::string::String>,
+    /// `FORMAT_STRING`: string.
+    #[serde(
+        rename = "FORMAT_STRING",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub format_string: ::std::option::Option<::std::string::String>,
+    /// `FULL_NAME`: string.
+    #[serde(
+        rename = "FULL_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `LID`: string.
+    #[serde(
+        rename = "LID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub lid: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `THOUSANDS_SEP`: string.
+    #[serde(
+        rename = "THOUSANDS_SEP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub thousands_sep: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            amount: None,
+            amount_cnt: None,
+            base: None,
+            currency: None,
+            date_update: None,
+            decimals: None,
+            dec_point: None,
+            format_string: None,
+            full_name: None,
+            lid: None,
+            sort: None,
+            thousands_sep: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AMOUNT`.
+    pub fn amount(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    /// Sets `AMOUNT_CNT`.
+    pub fn amount_cnt(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.amount_cnt = Some(value.into());
+        self
+    }
+    /// Sets `BASE`.
+    pub fn base(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.base = Some(value.into());
+        self
+    }
+    /// Sets `CURRENCY`.
+    pub fn currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `DATE_UPDATE`.
+    pub fn date_update(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_update = Some(value.into());
+        self
+    }
+    /// Sets `DECIMALS`.
+    pub fn decimals(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.decimals = Some(value.into());
+        self
+    }
+    /// Sets `DEC_POINT`.
+    pub fn dec_point(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dec_point = Some(value.into());
+        self
+    }
+    /// Sets `FORMAT_STRING`.
+    pub fn format_string(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.format_string = Some(value.into());
+        self
+    }
+    /// Sets `FULL_NAME`.
+    pub fn full_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_name = Some(value.into());
+        self
+    }
+    /// Sets `LID`.
+    pub fn lid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lid = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `THOUSANDS_SEP`.
+    pub fn thousands_sep(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thousands_sep = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`crm.currency.update`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-update.html).
 ///
 /// - Scopes: `crm`

@@ -43,21 +43,15 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub ::std::vec::Vec<GetItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -95,6 +89,434 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for GetError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItem {
+    /// `CUSTOMIZED`: string.
+    #[serde(
+        rename = "CUSTOMIZED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub customized: ::std::option::Option<::std::string::String>,
+    /// `DATE_RESERVE_END`: any JSON value.
+    #[serde(
+        rename = "DATE_RESERVE_END",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub date_reserve_end: ::std::option::Option<::serde_json::Value>,
+    /// `DISCOUNT_RATE`: integer.
+    #[serde(
+        rename = "DISCOUNT_RATE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub discount_rate: ::std::option::Option<i64>,
+    /// `DISCOUNT_SUM`: integer.
+    #[serde(
+        rename = "DISCOUNT_SUM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub discount_sum: ::std::option::Option<i64>,
+    /// `DISCOUNT_TYPE_ID`: integer.
+    #[serde(
+        rename = "DISCOUNT_TYPE_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub discount_type_id: ::std::option::Option<i64>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `MEASURE_CODE`: integer.
+    #[serde(
+        rename = "MEASURE_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub measure_code: ::std::option::Option<i64>,
+    /// `MEASURE_NAME`: string.
+    #[serde(
+        rename = "MEASURE_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub measure_name: ::std::option::Option<::std::string::String>,
+    /// `ORIGINAL_PRODUCT_NAME`: string.
+    #[serde(
+        rename = "ORIGINAL_PRODUCT_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub original_product_name: ::std::option::Option<::std::string::String>,
+    /// `OWNER_ID`: string.
+    #[serde(
+        rename = "OWNER_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub owner_id: ::std::option::Option<::std::string::String>,
+    /// `OWNER_TYPE`: string.
+    #[serde(
+        rename = "OWNER_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub owner_type: ::std::option::Option<::std::string::String>,
+    /// `PRICE`: integer.
+    #[serde(
+        rename = "PRICE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub price: ::std::option::Option<i64>,
+    /// `PRICE_ACCOUNT`: string.
+    #[serde(
+        rename = "PRICE_ACCOUNT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub price_account: ::std::option::Option<::std::string::String>,
+    /// `PRICE_BRUTTO`: integer.
+    #[serde(
+        rename = "PRICE_BRUTTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub price_brutto: ::std::option::Option<i64>,
+    /// `PRICE_EXCLUSIVE`: integer.
+    #[serde(
+        rename = "PRICE_EXCLUSIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub price_exclusive: ::std::option::Option<i64>,
+    /// `PRICE_NETTO`: integer.
+    #[serde(
+        rename = "PRICE_NETTO",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub price_netto: ::std::option::Option<i64>,
+    /// `PRODUCT_DESCRIPTION`: any JSON value.
+    #[serde(
+        rename = "PRODUCT_DESCRIPTION",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub product_description: ::std::option::Option<::serde_json::Value>,
+    /// `PRODUCT_ID`: integer.
+    #[serde(
+        rename = "PRODUCT_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub product_id: ::std::option::Option<i64>,
+    /// `PRODUCT_NAME`: string.
+    #[serde(
+        rename = "PRODUCT_NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub product_name: ::std::option::Option<::std::string::String>,
+    /// `QUANTITY`: integer.
+    #[serde(
+        rename = "QUANTITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub quantity: ::std::option::Option<i64>,
+    /// `RESERVE_ID`: any JSON value.
+    #[serde(rename = "RESERVE_ID", default, skip_serializing_if = "Option::is_none")]
+    pub reserve_id: ::std::option::Option<::serde_json::Value>,
+    /// `RESERVE_QUANTITY`: any JSON value.
+    #[serde(
+        rename = "RESERVE_QUANTITY",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub reserve_quantity: ::std::option::Option<::serde_json::Value>,
+    /// `SORT`: integer.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub sort: ::std::option::Option<i64>,
+    /// `STORE_ID`: any JSON value.
+    #[serde(rename = "STORE_ID", default, skip_serializing_if = "Option::is_none")]
+    pub store_id: ::std::option::Option<::serde_json::Value>,
+    /// `TAX_INCLUDED`: string.
+    #[serde(
+        rename = "TAX_INCLUDED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub tax_included: ::std::option::Option<::std::string::String>,
+    /// `TAX_RATE`: any JSON value.
+    #[serde(rename = "TAX_RATE", default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: ::std::option::Option<::serde_json::Value>,
+    /// `TYPE`: integer.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub type_: ::std::option::Option<i64>,
+    /// `XML_ID`: string.
+    #[serde(
+        rename = "XML_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetItem);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            customized: None,
+            date_reserve_end: None,
+            discount_rate: None,
+            discount_sum: None,
+            discount_type_id: None,
+            id: None,
+            measure_code: None,
+            measure_name: None,
+            original_product_name: None,
+            owner_id: None,
+            owner_type: None,
+            price: None,
+            price_account: None,
+            price_brutto: None,
+            price_exclusive: None,
+            price_netto: None,
+            product_description: None,
+            product_id: None,
+            product_name: None,
+            quantity: None,
+            reserve_id: None,
+            reserve_quantity: None,
+            sort: None,
+            store_id: None,
+            tax_included: None,
+            tax_rate: None,
+            type_: None,
+            xml_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CUSTOMIZED`.
+    pub fn customized(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customized = Some(value.into());
+        self
+    }
+    /// Sets `DATE_RESERVE_END`.
+    pub fn date_reserve_end(mut self, value: ::serde_json::Value) -> Self {
+        self.date_reserve_end = Some(value);
+        self
+    }
+    /// Sets `DISCOUNT_RATE`.
+    pub fn discount_rate(mut self, value: i64) -> Self {
+        self.discount_rate = Some(value);
+        self
+    }
+    /// Sets `DISCOUNT_SUM`.
+    pub fn discount_sum(mut self, value: i64) -> Self {
+        self.discount_sum = Some(value);
+        self
+    }
+    /// Sets `DISCOUNT_TYPE_ID`.
+    pub fn discount_type_id(mut self, value: i64) -> Self {
+        self.discount_type_id = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `MEASURE_CODE`.
+    pub fn measure_code(mut self, value: i64) -> Self {
+        self.measure_code = Some(value);
+        self
+    }
+    /// Sets `MEASURE_NAME`.
+    pub fn measure_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.measure_name = Some(value.into());
+        self
+    }
+    /// Sets `ORIGINAL_PRODUCT_NAME`.
+    pub fn original_product_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.original_product_name = Some(value.into());
+        self
+    }
+    /// Sets `OWNER_ID`.
+    pub fn owner_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+    /// Sets `OWNER_TYPE`.
+    pub fn owner_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.owner_type = Some(value.into());
+        self
+    }
+    /// Sets `PRICE`.
+    pub fn price(mut self, value: i64) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `PRICE_ACCOUNT`.
+    pub fn price_account(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.price_account = Some(value.into());
+        self
+    }
+    /// Sets `PRICE_BRUTTO`.
+    pub fn price_brutto(mut self, value: i64) -> Self {
+        self.price_brutto = Some(value);
+        self
+    }
+    /// Sets `PRICE_EXCLUSIVE`.
+    pub fn price_exclusive(mut self, value: i64) -> Self {
+        self.price_exclusive = Some(value);
+        self
+    }
+    /// Sets `PRICE_NETTO`.
+    pub fn price_netto(mut self, value: i64) -> Self {
+        self.price_netto = Some(value);
+        self
+    }
+    /// Sets `PRODUCT_DESCRIPTION`.
+    pub fn product_description(mut self, value: ::serde_json::Value) -> Self {
+        self.product_description = Some(value);
+        self
+    }
+    /// Sets `PRODUCT_ID`.
+    pub fn product_id(mut self, value: i64) -> Self {
+        self.product_id = Some(value);
+        self
+    }
+    /// Sets `PRODUCT_NAME`.
+    pub fn product_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_name = Some(value.into());
+        self
+    }
+    /// Sets `QUANTITY`.
+    pub fn quantity(mut self, value: i64) -> Self {
+        self.quantity = Some(value);
+        self
+    }
+    /// Sets `RESERVE_ID`.
+    pub fn reserve_id(mut self, value: ::serde_json::Value) -> Self {
+        self.reserve_id = Some(value);
+        self
+    }
+    /// Sets `RESERVE_QUANTITY`.
+    pub fn reserve_quantity(mut self, value: ::serde_json::Value) -> Self {
+        self.reserve_quantity = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(mut self, value: i64) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `STORE_ID`.
+    pub fn store_id(mut self, value: ::serde_json::Value) -> Self {
+        self.store_id = Some(value);
+        self
+    }
+    /// Sets `TAX_INCLUDED`.
+    pub fn tax_included(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tax_included = Some(value.into());
+        self
+    }
+    /// Sets `TAX_RATE`.
+    pub fn tax_rate(mut self, value: ::serde_json::Value) -> Self {
+        self.tax_rate = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(mut self, value: i64) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `XML_ID`.
+    pub fn xml_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.xml_id = Some(value.into());
+        self
+    }
+}
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.lead.productrows.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-set.html).
 ///

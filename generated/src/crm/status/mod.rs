@@ -666,6 +666,7 @@ impl ::std::error::Error for GetError {}
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -737,12 +738,21 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "crm")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::serde_json::Value;
+    type Item = ListItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
         response.0
+    }
+}
+#[cfg(feature = "crm")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("ID")
+            .filter_param("filter")
+            .order_param("order")
     }
 }
 /// The `result` of [`crm.status.list`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-list.html).
@@ -754,13 +764,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -1012,6 +1022,254 @@ impl ListFilter {
         value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.extra = Some(value);
+        self
+    }
+}
+/// The `EXTRA` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemExtra {
+    /// `COLOR`: string.
+    #[serde(
+        rename = "COLOR",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `SEMANTICS`: string.
+    #[serde(
+        rename = "SEMANTICS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub semantics: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListItemExtra);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListItemExtra {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            color: None,
+            semantics: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `COLOR`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `SEMANTICS`.
+    pub fn semantics(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.semantics = Some(value.into());
+        self
+    }
+}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `CATEGORY_ID`: any JSON value.
+    #[serde(rename = "CATEGORY_ID", default, skip_serializing_if = "Option::is_none")]
+    pub category_id: ::std::option::Option<::serde_json::Value>,
+    /// `COLOR`: string.
+    #[serde(
+        rename = "COLOR",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(
+        rename = "ENTITY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `EXTRA`: `ListItemExtra`.
+    #[serde(rename = "EXTRA", default, skip_serializing_if = "Option::is_none")]
+    pub extra: ::std::option::Option<ListItemExtra>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `NAME_INIT`: string.
+    #[serde(
+        rename = "NAME_INIT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name_init: ::std::option::Option<::std::string::String>,
+    /// `SEMANTICS`: any JSON value.
+    #[serde(rename = "SEMANTICS", default, skip_serializing_if = "Option::is_none")]
+    pub semantics: ::std::option::Option<::serde_json::Value>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `STATUS_ID`: string.
+    #[serde(
+        rename = "STATUS_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub status_id: ::std::option::Option<::std::string::String>,
+    /// `SYSTEM`: string.
+    #[serde(
+        rename = "SYSTEM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub system: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra_2: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            category_id: None,
+            color: None,
+            entity_id: None,
+            extra: None,
+            id: None,
+            name: None,
+            name_init: None,
+            semantics: None,
+            sort: None,
+            status_id: None,
+            system: None,
+            extra_2: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CATEGORY_ID`.
+    pub fn category_id(mut self, value: ::serde_json::Value) -> Self {
+        self.category_id = Some(value);
+        self
+    }
+    /// Sets `COLOR`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `ENTITY_ID`.
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_id = Some(value.into());
+        self
+    }
+    /// Sets `EXTRA`.
+    pub fn extra(mut self, value: ListItemExtra) -> Self {
+        self.extra = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `NAME_INIT`.
+    pub fn name_init(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name_init = Some(value.into());
+        self
+    }
+    /// Sets `SEMANTICS`.
+    pub fn semantics(mut self, value: ::serde_json::Value) -> Self {
+        self.semantics = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `STATUS_ID`.
+    pub fn status_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status_id = Some(value.into());
+        self
+    }
+    /// Sets `SYSTEM`.
+    pub fn system(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.system = Some(value.into());
         self
     }
 }

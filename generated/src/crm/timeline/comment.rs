@@ -603,11 +603,11 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "crm")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = crate::types::Comment;
+    type Item = ListItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Comment> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
         response.0
     }
 }
@@ -629,13 +629,13 @@ pub struct ListResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<crate::types::Comment>,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Comment> {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -673,6 +673,141 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "crm")]
 impl ::std::error::Error for ListError {}
+/// The `item` object.
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `AUTHOR_ID`: string.
+    #[serde(
+        rename = "AUTHOR_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub author_id: ::std::option::Option<::std::string::String>,
+    /// `COMMENT`: string.
+    #[serde(
+        rename = "COMMENT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub comment: ::std::option::Option<::std::string::String>,
+    /// `CREATED`: string.
+    #[serde(
+        rename = "CREATED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(
+        rename = "ENTITY_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_TYPE`: string.
+    #[serde(
+        rename = "ENTITY_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `FILES`: any JSON value.
+    #[serde(rename = "FILES", default, skip_serializing_if = "Option::is_none")]
+    pub files: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            author_id: None,
+            comment: None,
+            created: None,
+            entity_id: None,
+            entity_type: None,
+            files: None,
+            id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AUTHOR_ID`.
+    pub fn author_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.author_id = Some(value.into());
+        self
+    }
+    /// Sets `COMMENT`.
+    pub fn comment(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `CREATED`.
+    pub fn created(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `ENTITY_ID`.
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_id = Some(value.into());
+        self
+    }
+    /// Sets `ENTITY_TYPE`.
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = Some(value.into());
+        self
+    }
+    /// Sets `FILES`.
+    pub fn files(mut self, value: ::serde_json::Value) -> Self {
+        self.files = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`crm.timeline.comment.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-update.html).
 ///
 /// - Scopes: `crm`

@@ -54,9 +54,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `logo`: `Icon`.
+    /// `logo`: `AddResponseLogo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo: ::std::option::Option<crate::types::Icon>,
+    pub logo: ::std::option::Option<AddResponseLogo>,
 }
 #[cfg(feature = "crm")]
 ::bitrix24_runtime::wire_object!(AddResponse);
@@ -69,7 +69,7 @@ impl AddResponse {
         Self { logo: None }
     }
     /// Sets `logo`.
-    pub fn logo(mut self, value: crate::types::Icon) -> Self {
+    pub fn logo(mut self, value: AddResponseLogo) -> Self {
         self.logo = Some(value);
         self
     }
@@ -145,7 +145,50 @@ impl ::std::error::Error for AddError {}
 /// The `logo` object.
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type AddResponseLogo = crate::types::Icon;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct AddResponseLogo {
+    /// `code`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: ::std::option::Option<::serde_json::Value>,
+    /// `isSystem`: any JSON value.
+    #[serde(rename = "isSystem", default, skip_serializing_if = "Option::is_none")]
+    pub is_system: ::std::option::Option<::serde_json::Value>,
+    /// `fileUri`: any JSON value.
+    #[serde(rename = "fileUri", default, skip_serializing_if = "Option::is_none")]
+    pub file_uri: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(AddResponseLogo);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl AddResponseLogo {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            is_system: None,
+            file_uri: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: ::serde_json::Value) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `isSystem`.
+    pub fn is_system(mut self, value: ::serde_json::Value) -> Self {
+        self.is_system = Some(value);
+        self
+    }
+    /// Sets `fileUri`.
+    pub fn file_uri(mut self, value: ::serde_json::Value) -> Self {
+        self.file_uri = Some(value);
+        self
+    }
+}
 /// Parameters of [`crm.timeline.logo.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-delete.html).
 ///
 /// - Scopes: `crm`
@@ -300,7 +343,30 @@ impl ::bitrix24_runtime::Method for Get {
 /// The `result` of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-pub type GetResponse = AddResponse;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `logo`: `Icon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: ::std::option::Option<crate::types::Icon>,
+}
+#[cfg(feature = "crm")]
+::bitrix24_runtime::wire_object!(GetResponse);
+#[cfg(feature = "crm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+impl GetResponse {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self { logo: None }
+    }
+    /// Sets `logo`.
+    pub fn logo(mut self, value: crate::types::Icon) -> Self {
+        self.logo = Some(value);
+        self
+    }
+}
 /// Errors of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]

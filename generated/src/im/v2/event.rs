@@ -66,17 +66,13 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `events`: list of map of any JSON value.
+    /// `events`: list of `GetResponseEvents`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub events: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    pub events: ::std::option::Option<::std::vec::Vec<GetResponseEvents>>,
     /// `nextOffset`: integer.
     #[serde(
         rename = "nextOffset",
@@ -109,12 +105,7 @@ impl GetResponse {
         }
     }
     /// Sets `events`.
-    pub fn events(
-        mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn events(mut self, value: ::std::vec::Vec<GetResponseEvents>) -> Self {
         self.events = Some(value);
         self
     }
@@ -163,6 +154,86 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "im")]
 impl ::std::error::Error for GetError {}
+/// The `events` object.
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseEvents {
+    /// `data`: any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: ::std::option::Option<::serde_json::Value>,
+    /// `date`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `eventId`: integer.
+    #[serde(
+        rename = "eventId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub event_id: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "im")]
+::bitrix24_runtime::wire_object!(GetResponseEvents);
+#[cfg(feature = "im")]
+#[cfg_attr(docsrs, doc(cfg(feature = "im")))]
+impl GetResponseEvents {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            date: None,
+            event_id: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `data`.
+    pub fn data(mut self, value: ::serde_json::Value) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `date`.
+    pub fn date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `eventId`.
+    pub fn event_id(mut self, value: i64) -> Self {
+        self.event_id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`im.v2.Event.subscribe`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-subscribe.html).
 ///
 /// - Scopes: `im`

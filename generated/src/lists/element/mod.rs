@@ -666,11 +666,11 @@ impl ::bitrix24_runtime::Method for Get {
 }
 #[cfg(feature = "lists")]
 impl ::bitrix24_runtime::Paged for Get {
-    type Item = ::serde_json::Value;
+    type Item = GetItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(response: GetResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: GetResponse) -> ::std::vec::Vec<GetItem> {
         response.0
     }
 }
@@ -683,13 +683,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<::serde_json::Value>,
+    pub ::std::vec::Vec<GetItem>,
 );
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<::serde_json::Value> {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -755,6 +755,129 @@ impl ::std::error::Error for GetError {}
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
 pub type GetIblockTypeId = AddIblockTypeId;
+/// The `item` object.
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItem {
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: string.
+    #[serde(
+        rename = "CREATED_BY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub created_by: ::std::option::Option<::std::string::String>,
+    /// `IBLOCK_SECTION_ID`: any JSON value.
+    #[serde(
+        rename = "IBLOCK_SECTION_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub iblock_section_id: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PROPERTY_1003`: any JSON value.
+    #[serde(rename = "PROPERTY_1003", default, skip_serializing_if = "Option::is_none")]
+    pub property_1003: ::std::option::Option<::serde_json::Value>,
+    /// `PROPERTY_951`: any JSON value.
+    #[serde(rename = "PROPERTY_951", default, skip_serializing_if = "Option::is_none")]
+    pub property_951: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "lists")]
+::bitrix24_runtime::wire_object!(GetItem);
+#[cfg(feature = "lists")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+impl GetItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            created_by: None,
+            iblock_section_id: None,
+            id: None,
+            name: None,
+            property_1003: None,
+            property_951: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `CREATED_BY`.
+    pub fn created_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+    /// Sets `IBLOCK_SECTION_ID`.
+    pub fn iblock_section_id(mut self, value: ::serde_json::Value) -> Self {
+        self.iblock_section_id = Some(value);
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `PROPERTY_1003`.
+    pub fn property_1003(mut self, value: ::serde_json::Value) -> Self {
+        self.property_1003 = Some(value);
+        self
+    }
+    /// Sets `PROPERTY_951`.
+    pub fn property_951(mut self, value: ::serde_json::Value) -> Self {
+        self.property_951 = Some(value);
+        self
+    }
+}
 /// Parameters of [`lists.element.update`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html).
 ///
 /// - Scopes: `lists`

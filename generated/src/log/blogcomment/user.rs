@@ -99,17 +99,13 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `comments`: list of map of any JSON value.
+    /// `comments`: list of `GetResponseComments`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub comments: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    pub comments: ::std::option::Option<::std::vec::Vec<GetResponseComments>>,
     /// `files`: map of any JSON value.
     #[serde(
         default,
@@ -134,12 +130,7 @@ impl GetResponse {
         }
     }
     /// Sets `comments`.
-    pub fn comments(
-        mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn comments(mut self, value: ::std::vec::Vec<GetResponseComments>) -> Self {
         self.comments = Some(value);
         self
     }
@@ -186,3 +177,111 @@ impl ::std::fmt::Display for GetError {
 }
 #[cfg(feature = "log")]
 impl ::std::error::Error for GetError {}
+/// The `comments` object.
+#[cfg(feature = "log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetResponseComments {
+    /// `attach`: list of integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Int>>",
+    )]
+    pub attach: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `comment_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub comment_id: ::std::option::Option<i64>,
+    /// `date`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub id: ::std::option::Option<i64>,
+    /// `log_id`: integer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
+    )]
+    pub log_id: ::std::option::Option<i64>,
+    /// `text`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "log")]
+::bitrix24_runtime::wire_object!(GetResponseComments);
+#[cfg(feature = "log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
+impl GetResponseComments {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            attach: None,
+            comment_id: None,
+            date: None,
+            id: None,
+            log_id: None,
+            text: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `attach`.
+    pub fn attach(mut self, value: ::std::vec::Vec<i64>) -> Self {
+        self.attach = Some(value);
+        self
+    }
+    /// Sets `comment_id`.
+    pub fn comment_id(mut self, value: i64) -> Self {
+        self.comment_id = Some(value);
+        self
+    }
+    /// Sets `date`.
+    pub fn date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `log_id`.
+    pub fn log_id(mut self, value: i64) -> Self {
+        self.log_id = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}

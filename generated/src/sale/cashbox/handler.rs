@@ -595,21 +595,15 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -656,6 +650,835 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "cashbox")]
 impl ::std::error::Error for ListError {}
+/// The `LOGIN` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigAuthItemsLogin {
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(
+        rename = "REQUIRED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigAuthItemsLogin);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigAuthItemsLogin {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            label: None,
+            required: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `REQUIRED`.
+    pub fn required(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `PASSWORD` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+pub type ListItemSettingsConfigAuthItemsPassword = ListItemSettingsConfigAuthItemsLogin;
+/// The `ITEMS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigAuthItems {
+    /// `LOGIN`: `ListItemSettingsConfigAuthItemsLogin`.
+    #[serde(rename = "LOGIN", default, skip_serializing_if = "Option::is_none")]
+    pub login: ::std::option::Option<ListItemSettingsConfigAuthItemsLogin>,
+    /// `PASSWORD`: `ListItemSettingsConfigAuthItemsLogin`.
+    #[serde(rename = "PASSWORD", default, skip_serializing_if = "Option::is_none")]
+    pub password: ::std::option::Option<ListItemSettingsConfigAuthItemsLogin>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigAuthItems);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigAuthItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            login: None,
+            password: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LOGIN`.
+    pub fn login(mut self, value: ListItemSettingsConfigAuthItemsLogin) -> Self {
+        self.login = Some(value);
+        self
+    }
+    /// Sets `PASSWORD`.
+    pub fn password(mut self, value: ListItemSettingsConfigAuthItemsLogin) -> Self {
+        self.password = Some(value);
+        self
+    }
+}
+/// The `AUTH` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigAuth {
+    /// `ITEMS`: `ListItemSettingsConfigAuthItems`.
+    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<ListItemSettingsConfigAuthItems>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigAuth);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigAuth {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            items: None,
+            label: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ITEMS`.
+    pub fn items(mut self, value: ListItemSettingsConfigAuthItems) -> Self {
+        self.items = Some(value);
+        self
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// The `INN` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigCompanyItemsInn {
+    /// `DISABLED`: string.
+    #[serde(
+        rename = "DISABLED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub disabled: ::std::option::Option<::std::string::String>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `MULTILINE`: string.
+    #[serde(
+        rename = "MULTILINE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub multiline: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(
+        rename = "MULTIPLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(
+        rename = "REQUIRED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompanyItemsInn);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigCompanyItemsInn {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            disabled: None,
+            label: None,
+            multiline: None,
+            multiple: None,
+            required: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `DISABLED`.
+    pub fn disabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.disabled = Some(value.into());
+        self
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `MULTILINE`.
+    pub fn multiline(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.multiline = Some(value.into());
+        self
+    }
+    /// Sets `MULTIPLE`.
+    pub fn multiple(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.multiple = Some(value.into());
+        self
+    }
+    /// Sets `REQUIRED`.
+    pub fn required(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `ITEMS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigCompanyItems {
+    /// `INN`: `ListItemSettingsConfigCompanyItemsInn`.
+    #[serde(rename = "INN", default, skip_serializing_if = "Option::is_none")]
+    pub inn: ::std::option::Option<ListItemSettingsConfigCompanyItemsInn>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompanyItems);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigCompanyItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            inn: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `INN`.
+    pub fn inn(mut self, value: ListItemSettingsConfigCompanyItemsInn) -> Self {
+        self.inn = Some(value);
+        self
+    }
+}
+/// The `COMPANY` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigCompany {
+    /// `ITEMS`: `ListItemSettingsConfigCompanyItems`.
+    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<ListItemSettingsConfigCompanyItems>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompany);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigCompany {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            items: None,
+            label: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ITEMS`.
+    pub fn items(mut self, value: ListItemSettingsConfigCompanyItems) -> Self {
+        self.items = Some(value);
+        self
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// The `OPTIONS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigInteractionItemsModeOptions {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `TEST`: string.
+    #[serde(
+        rename = "TEST",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub test: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigInteractionItemsModeOptions);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigInteractionItemsModeOptions {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            test: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `TEST`.
+    pub fn test(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.test = Some(value.into());
+        self
+    }
+}
+/// The `MODE` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigInteractionItemsMode {
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `OPTIONS`: `ListItemSettingsConfigInteractionItemsModeOptions`.
+    #[serde(rename = "OPTIONS", default, skip_serializing_if = "Option::is_none")]
+    pub options: ::std::option::Option<
+        ListItemSettingsConfigInteractionItemsModeOptions,
+    >,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigInteractionItemsMode);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigInteractionItemsMode {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            label: None,
+            options: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `OPTIONS`.
+    pub fn options(
+        mut self,
+        value: ListItemSettingsConfigInteractionItemsModeOptions,
+    ) -> Self {
+        self.options = Some(value);
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// The `ITEMS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigInteractionItems {
+    /// `MODE`: `ListItemSettingsConfigInteractionItemsMode`.
+    #[serde(rename = "MODE", default, skip_serializing_if = "Option::is_none")]
+    pub mode: ::std::option::Option<ListItemSettingsConfigInteractionItemsMode>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigInteractionItems);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigInteractionItems {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            mode: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `MODE`.
+    pub fn mode(mut self, value: ListItemSettingsConfigInteractionItemsMode) -> Self {
+        self.mode = Some(value);
+        self
+    }
+}
+/// The `INTERACTION` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfigInteraction {
+    /// `ITEMS`: `ListItemSettingsConfigInteractionItems`.
+    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
+    pub items: ::std::option::Option<ListItemSettingsConfigInteractionItems>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfigInteraction);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfigInteraction {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            items: None,
+            label: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ITEMS`.
+    pub fn items(mut self, value: ListItemSettingsConfigInteractionItems) -> Self {
+        self.items = Some(value);
+        self
+    }
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// The `CONFIG` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettingsConfig {
+    /// `AUTH`: `ListItemSettingsConfigAuth`.
+    #[serde(rename = "AUTH", default, skip_serializing_if = "Option::is_none")]
+    pub auth: ::std::option::Option<ListItemSettingsConfigAuth>,
+    /// `COMPANY`: `ListItemSettingsConfigCompany`.
+    #[serde(rename = "COMPANY", default, skip_serializing_if = "Option::is_none")]
+    pub company: ::std::option::Option<ListItemSettingsConfigCompany>,
+    /// `INTERACTION`: `ListItemSettingsConfigInteraction`.
+    #[serde(rename = "INTERACTION", default, skip_serializing_if = "Option::is_none")]
+    pub interaction: ::std::option::Option<ListItemSettingsConfigInteraction>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettingsConfig);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettingsConfig {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            auth: None,
+            company: None,
+            interaction: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AUTH`.
+    pub fn auth(mut self, value: ListItemSettingsConfigAuth) -> Self {
+        self.auth = Some(value);
+        self
+    }
+    /// Sets `COMPANY`.
+    pub fn company(mut self, value: ListItemSettingsConfigCompany) -> Self {
+        self.company = Some(value);
+        self
+    }
+    /// Sets `INTERACTION`.
+    pub fn interaction(mut self, value: ListItemSettingsConfigInteraction) -> Self {
+        self.interaction = Some(value);
+        self
+    }
+}
+/// The `SETTINGS` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItemSettings {
+    /// `CHECK_URL`: string.
+    #[serde(
+        rename = "CHECK_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub check_url: ::std::option::Option<::std::string::String>,
+    /// `CONFIG`: `ListItemSettingsConfig`.
+    #[serde(rename = "CONFIG", default, skip_serializing_if = "Option::is_none")]
+    pub config: ::std::option::Option<ListItemSettingsConfig>,
+    /// `PRINT_URL`: string.
+    #[serde(
+        rename = "PRINT_URL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub print_url: ::std::option::Option<::std::string::String>,
+    /// `SUPPORTS_FFD105`: string.
+    #[serde(
+        rename = "SUPPORTS_FFD105",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub supports_ffd105: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItemSettings);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItemSettings {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            check_url: None,
+            config: None,
+            print_url: None,
+            supports_ffd105: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CHECK_URL`.
+    pub fn check_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.check_url = Some(value.into());
+        self
+    }
+    /// Sets `CONFIG`.
+    pub fn config(mut self, value: ListItemSettingsConfig) -> Self {
+        self.config = Some(value);
+        self
+    }
+    /// Sets `PRINT_URL`.
+    pub fn print_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.print_url = Some(value.into());
+        self
+    }
+    /// Sets `SUPPORTS_FFD105`.
+    pub fn supports_ffd105(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.supports_ffd105 = Some(value.into());
+        self
+    }
+}
+/// The `item` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `CODE`: string.
+    #[serde(
+        rename = "CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `ListItemSettings`.
+    #[serde(rename = "SETTINGS", default, skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<ListItemSettings>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            id: None,
+            name: None,
+            settings: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `CODE`.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `SETTINGS`.
+    pub fn settings(mut self, value: ListItemSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`sale.cashbox.handler.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-update.html).
 ///
 /// - Scopes: `cashbox`
@@ -781,178 +1604,23 @@ impl ::std::error::Error for UpdateError {}
 /// The `LOGIN` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigAuthItemsLogin {
-    /// `LABEL`: string.
-    #[serde(
-        rename = "LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// `REQUIRED`: string.
-    #[serde(
-        rename = "REQUIRED",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub required: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuthItemsLogin);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigAuthItemsLogin {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            label: None,
-            required: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `LABEL`.
-    pub fn label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-    /// Sets `REQUIRED`.
-    pub fn required(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsConfigAuthItemsLogin = ListItemSettingsConfigAuthItemsLogin;
 /// The `PASSWORD` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-pub type UpdateFieldsSettingsConfigAuthItemsPassword = UpdateFieldsSettingsConfigAuthItemsLogin;
+pub type UpdateFieldsSettingsConfigAuthItemsPassword = ListItemSettingsConfigAuthItemsLogin;
 /// The `ITEMS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigAuthItems {
-    /// `LOGIN`: `UpdateFieldsSettingsConfigAuthItemsLogin`.
-    #[serde(rename = "LOGIN", default, skip_serializing_if = "Option::is_none")]
-    pub login: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsLogin>,
-    /// `PASSWORD`: `UpdateFieldsSettingsConfigAuthItemsLogin`.
-    #[serde(rename = "PASSWORD", default, skip_serializing_if = "Option::is_none")]
-    pub password: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsLogin>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuthItems);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigAuthItems {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            login: None,
-            password: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `LOGIN`.
-    pub fn login(mut self, value: UpdateFieldsSettingsConfigAuthItemsLogin) -> Self {
-        self.login = Some(value);
-        self
-    }
-    /// Sets `PASSWORD`.
-    pub fn password(mut self, value: UpdateFieldsSettingsConfigAuthItemsLogin) -> Self {
-        self.password = Some(value);
-        self
-    }
-}
+pub type UpdateFieldsSettingsConfigAuthItems = ListItemSettingsConfigAuthItems;
 /// The `AUTH` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigAuth {
-    /// `ITEMS`: `UpdateFieldsSettingsConfigAuthItems`.
-    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
-    pub items: ::std::option::Option<UpdateFieldsSettingsConfigAuthItems>,
-    /// `LABEL`: string.
-    #[serde(
-        rename = "LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigAuth);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigAuth {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            items: None,
-            label: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `ITEMS`.
-    pub fn items(mut self, value: UpdateFieldsSettingsConfigAuthItems) -> Self {
-        self.items = Some(value);
-        self
-    }
-    /// Sets `LABEL`.
-    pub fn label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsConfigAuth = ListItemSettingsConfigAuth;
 /// The `INN` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-pub type UpdateFieldsSettingsConfigCompanyItemsInn = UpdateFieldsSettingsConfigAuthItemsLogin;
+pub type UpdateFieldsSettingsConfigCompanyItemsInn = ListItemSettingsConfigAuthItemsLogin;
 /// The `ITEMS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -960,9 +1628,9 @@ pub type UpdateFieldsSettingsConfigCompanyItemsInn = UpdateFieldsSettingsConfigA
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsConfigCompanyItems {
-    /// `INN`: `UpdateFieldsSettingsConfigAuthItemsLogin`.
+    /// `INN`: `ListItemSettingsConfigAuthItemsLogin`.
     #[serde(rename = "INN", default, skip_serializing_if = "Option::is_none")]
-    pub inn: ::std::option::Option<UpdateFieldsSettingsConfigAuthItemsLogin>,
+    pub inn: ::std::option::Option<ListItemSettingsConfigAuthItemsLogin>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -981,7 +1649,7 @@ impl UpdateFieldsSettingsConfigCompanyItems {
         }
     }
     /// Sets `INN`.
-    pub fn inn(mut self, value: UpdateFieldsSettingsConfigAuthItemsLogin) -> Self {
+    pub fn inn(mut self, value: ListItemSettingsConfigAuthItemsLogin) -> Self {
         self.inn = Some(value);
         self
     }
@@ -1039,219 +1707,19 @@ impl UpdateFieldsSettingsConfigCompany {
 /// The `OPTIONS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigInteractionItemsModeOptions {
-    /// `ACTIVE`: string.
-    #[serde(
-        rename = "ACTIVE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub active: ::std::option::Option<::std::string::String>,
-    /// `TEST`: string.
-    #[serde(
-        rename = "TEST",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub test: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteractionItemsModeOptions);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigInteractionItemsModeOptions {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            active: None,
-            test: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `ACTIVE`.
-    pub fn active(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.active = Some(value.into());
-        self
-    }
-    /// Sets `TEST`.
-    pub fn test(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.test = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsConfigInteractionItemsModeOptions = ListItemSettingsConfigInteractionItemsModeOptions;
 /// The `MODE` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigInteractionItemsMode {
-    /// `LABEL`: string.
-    #[serde(
-        rename = "LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// `OPTIONS`: `UpdateFieldsSettingsConfigInteractionItemsModeOptions`.
-    #[serde(rename = "OPTIONS", default, skip_serializing_if = "Option::is_none")]
-    pub options: ::std::option::Option<
-        UpdateFieldsSettingsConfigInteractionItemsModeOptions,
-    >,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteractionItemsMode);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigInteractionItemsMode {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            label: None,
-            options: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `LABEL`.
-    pub fn label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-    /// Sets `OPTIONS`.
-    pub fn options(
-        mut self,
-        value: UpdateFieldsSettingsConfigInteractionItemsModeOptions,
-    ) -> Self {
-        self.options = Some(value);
-        self
-    }
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsConfigInteractionItemsMode = ListItemSettingsConfigInteractionItemsMode;
 /// The `ITEMS` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigInteractionItems {
-    /// `MODE`: `UpdateFieldsSettingsConfigInteractionItemsMode`.
-    #[serde(rename = "MODE", default, skip_serializing_if = "Option::is_none")]
-    pub mode: ::std::option::Option<UpdateFieldsSettingsConfigInteractionItemsMode>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteractionItems);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigInteractionItems {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            mode: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `MODE`.
-    pub fn mode(
-        mut self,
-        value: UpdateFieldsSettingsConfigInteractionItemsMode,
-    ) -> Self {
-        self.mode = Some(value);
-        self
-    }
-}
+pub type UpdateFieldsSettingsConfigInteractionItems = ListItemSettingsConfigInteractionItems;
 /// The `INTERACTION` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsConfigInteraction {
-    /// `ITEMS`: `UpdateFieldsSettingsConfigInteractionItems`.
-    #[serde(rename = "ITEMS", default, skip_serializing_if = "Option::is_none")]
-    pub items: ::std::option::Option<UpdateFieldsSettingsConfigInteractionItems>,
-    /// `LABEL`: string.
-    #[serde(
-        rename = "LABEL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
-    )]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-#[cfg(feature = "cashbox")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigInteraction);
-#[cfg(feature = "cashbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
-impl UpdateFieldsSettingsConfigInteraction {
-    /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            items: None,
-            label: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets `ITEMS`.
-    pub fn items(mut self, value: UpdateFieldsSettingsConfigInteractionItems) -> Self {
-        self.items = Some(value);
-        self
-    }
-    /// Sets `LABEL`.
-    pub fn label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsConfigInteraction = ListItemSettingsConfigInteraction;
 /// The `CONFIG` object.
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
@@ -1259,15 +1727,15 @@ impl UpdateFieldsSettingsConfigInteraction {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsConfig {
-    /// `AUTH`: `UpdateFieldsSettingsConfigAuth`.
+    /// `AUTH`: `ListItemSettingsConfigAuth`.
     #[serde(rename = "AUTH", default, skip_serializing_if = "Option::is_none")]
-    pub auth: ::std::option::Option<UpdateFieldsSettingsConfigAuth>,
+    pub auth: ::std::option::Option<ListItemSettingsConfigAuth>,
     /// `COMPANY`: `UpdateFieldsSettingsConfigCompany`.
     #[serde(rename = "COMPANY", default, skip_serializing_if = "Option::is_none")]
     pub company: ::std::option::Option<UpdateFieldsSettingsConfigCompany>,
-    /// `INTERACTION`: `UpdateFieldsSettingsConfigInteraction`.
+    /// `INTERACTION`: `ListItemSettingsConfigInteraction`.
     #[serde(rename = "INTERACTION", default, skip_serializing_if = "Option::is_none")]
-    pub interaction: ::std::option::Option<UpdateFieldsSettingsConfigInteraction>,
+    pub interaction: ::std::option::Option<ListItemSettingsConfigInteraction>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1288,7 +1756,7 @@ impl UpdateFieldsSettingsConfig {
         }
     }
     /// Sets `AUTH`.
-    pub fn auth(mut self, value: UpdateFieldsSettingsConfigAuth) -> Self {
+    pub fn auth(mut self, value: ListItemSettingsConfigAuth) -> Self {
         self.auth = Some(value);
         self
     }
@@ -1298,7 +1766,7 @@ impl UpdateFieldsSettingsConfig {
         self
     }
     /// Sets `INTERACTION`.
-    pub fn interaction(mut self, value: UpdateFieldsSettingsConfigInteraction) -> Self {
+    pub fn interaction(mut self, value: ListItemSettingsConfigInteraction) -> Self {
         self.interaction = Some(value);
         self
     }

@@ -683,21 +683,15 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub ::std::vec::Vec<ListItem>,
 );
 #[cfg(feature = "cashbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
         self.0
     }
 }
@@ -744,6 +738,214 @@ impl ::std::fmt::Display for ListError {
 }
 #[cfg(feature = "cashbox")]
 impl ::std::error::Error for ListError {}
+/// The `item` object.
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `ACTIVE`: string.
+    #[serde(
+        rename = "ACTIVE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: any JSON value.
+    #[serde(rename = "DATE_CREATE", default, skip_serializing_if = "Option::is_none")]
+    pub date_create: ::std::option::Option<::serde_json::Value>,
+    /// `DATE_LAST_CHECK`: any JSON value.
+    #[serde(
+        rename = "DATE_LAST_CHECK",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub date_last_check: ::std::option::Option<::serde_json::Value>,
+    /// `EMAIL`: string.
+    #[serde(
+        rename = "EMAIL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `ENABLED`: string.
+    #[serde(
+        rename = "ENABLED",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub enabled: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(
+        rename = "ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `KKM_ID`: any JSON value.
+    #[serde(rename = "KKM_ID", default, skip_serializing_if = "Option::is_none")]
+    pub kkm_id: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `NUMBER_KKM`: string.
+    #[serde(
+        rename = "NUMBER_KKM",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub number_kkm: ::std::option::Option<::std::string::String>,
+    /// `OFD`: string.
+    #[serde(
+        rename = "OFD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub ofd: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USE_OFFLINE`: string.
+    #[serde(
+        rename = "USE_OFFLINE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub use_offline: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "cashbox")]
+::bitrix24_runtime::wire_object!(ListItem);
+#[cfg(feature = "cashbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cashbox")))]
+impl ListItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            date_create: None,
+            date_last_check: None,
+            email: None,
+            enabled: None,
+            id: None,
+            kkm_id: None,
+            name: None,
+            number_kkm: None,
+            ofd: None,
+            sort: None,
+            use_offline: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `ACTIVE`.
+    pub fn active(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active = Some(value.into());
+        self
+    }
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(mut self, value: ::serde_json::Value) -> Self {
+        self.date_create = Some(value);
+        self
+    }
+    /// Sets `DATE_LAST_CHECK`.
+    pub fn date_last_check(mut self, value: ::serde_json::Value) -> Self {
+        self.date_last_check = Some(value);
+        self
+    }
+    /// Sets `EMAIL`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `ENABLED`.
+    pub fn enabled(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `KKM_ID`.
+    pub fn kkm_id(mut self, value: ::serde_json::Value) -> Self {
+        self.kkm_id = Some(value);
+        self
+    }
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `NUMBER_KKM`.
+    pub fn number_kkm(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.number_kkm = Some(value.into());
+        self
+    }
+    /// Sets `OFD`.
+    pub fn ofd(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ofd = Some(value.into());
+        self
+    }
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `USE_OFFLINE`.
+    pub fn use_offline(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.use_offline = Some(value.into());
+        self
+    }
+}
 /// Parameters of [`sale.cashbox.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-update.html).
 ///
 /// - Scopes: `cashbox`

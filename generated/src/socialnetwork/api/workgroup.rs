@@ -1844,6 +1844,7 @@ impl GetResponseAdditionalData {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[cfg(feature = "socialnetwork")]
 #[cfg_attr(docsrs, doc(cfg(feature = "socialnetwork")))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1937,16 +1938,22 @@ impl ::bitrix24_runtime::Method for List {
 }
 #[cfg(feature = "socialnetwork")]
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>;
+    type Item = ListResponseWorkgroups;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(
-        response: ListResponse,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseWorkgroups> {
         response.workgroups.unwrap_or_default()
+    }
+}
+#[cfg(feature = "socialnetwork")]
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("workgroups")
     }
 }
 /// The `result` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
@@ -1956,17 +1963,13 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `workgroups`: list of map of any JSON value.
+    /// `workgroups`: list of `ListResponseWorkgroups`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub workgroups: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    pub workgroups: ::std::option::Option<::std::vec::Vec<ListResponseWorkgroups>>,
 }
 #[cfg(feature = "socialnetwork")]
 ::bitrix24_runtime::wire_object!(ListResponse);
@@ -1979,12 +1982,7 @@ impl ListResponse {
         Self { workgroups: None }
     }
     /// Sets `workgroups`.
-    pub fn workgroups(
-        mut self,
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn workgroups(mut self, value: ::std::vec::Vec<ListResponseWorkgroups>) -> Self {
         self.workgroups = Some(value);
         self
     }
@@ -2419,6 +2417,207 @@ impl ListParams {
     /// Sets `shouldSelectDialogId`.
     pub fn should_select_dialog_id(mut self, value: bool) -> Self {
         self.should_select_dialog_id = Some(value);
+        self
+    }
+}
+/// The `additionalData` object.
+#[cfg(feature = "socialnetwork")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socialnetwork")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseWorkgroupsAdditionalData {
+    /// `initiatedByType`: string.
+    #[serde(
+        rename = "initiatedByType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub initiated_by_type: ::std::option::Option<::std::string::String>,
+    /// `role`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub role: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "socialnetwork")]
+::bitrix24_runtime::wire_object!(ListResponseWorkgroupsAdditionalData);
+#[cfg(feature = "socialnetwork")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socialnetwork")))]
+impl ListResponseWorkgroupsAdditionalData {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            initiated_by_type: None,
+            role: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `initiatedByType`.
+    pub fn initiated_by_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.initiated_by_type = Some(value.into());
+        self
+    }
+    /// Sets `role`.
+    pub fn role(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+}
+/// The `workgroups` object.
+#[cfg(feature = "socialnetwork")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socialnetwork")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ListResponseWorkgroups {
+    /// `additionalData`: `ListResponseWorkgroupsAdditionalData`.
+    #[serde(rename = "additionalData", default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: ::std::option::Option<ListResponseWorkgroupsAdditionalData>,
+    /// `avatar`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `avatarType`: any JSON value.
+    #[serde(rename = "avatarType", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_type: ::std::option::Option<::serde_json::Value>,
+    /// `dialogId`: string.
+    #[serde(
+        rename = "dialogId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub dialog_id: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `imageId`: string.
+    #[serde(
+        rename = "imageId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub image_id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "socialnetwork")]
+::bitrix24_runtime::wire_object!(ListResponseWorkgroups);
+#[cfg(feature = "socialnetwork")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socialnetwork")))]
+impl ListResponseWorkgroups {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            additional_data: None,
+            avatar: None,
+            avatar_type: None,
+            dialog_id: None,
+            id: None,
+            image_id: None,
+            name: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `additionalData`.
+    pub fn additional_data(
+        mut self,
+        value: ListResponseWorkgroupsAdditionalData,
+    ) -> Self {
+        self.additional_data = Some(value);
+        self
+    }
+    /// Sets `avatar`.
+    pub fn avatar(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `avatarType`.
+    pub fn avatar_type(mut self, value: ::serde_json::Value) -> Self {
+        self.avatar_type = Some(value);
+        self
+    }
+    /// Sets `dialogId`.
+    pub fn dialog_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dialog_id = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn image_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 }

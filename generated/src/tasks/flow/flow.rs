@@ -305,25 +305,21 @@ pub struct CreateResponse {
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
     pub notify_when_efficiency_decreases: ::std::option::Option<i64>,
-    /// `taskCreators`: map of any JSON value.
+    /// `taskCreators`: list of any JSON value.
     #[serde(
         rename = "taskCreators",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub task_creators: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `team`: map of any JSON value.
+    pub task_creators: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `team`: list of any JSON value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub team: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub team: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     /// `trialFeatureEnabled`: boolean.
     #[serde(
         rename = "trialFeatureEnabled",
@@ -489,18 +485,12 @@ impl CreateResponse {
         self
     }
     /// Sets `taskCreators`.
-    pub fn task_creators(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn task_creators(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.task_creators = Some(value);
         self
     }
     /// Sets `team`.
-    pub fn team(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn team(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.team = Some(value);
         self
     }

@@ -710,15 +710,11 @@ impl ::bitrix24_runtime::Method for Get {
 }
 #[cfg(feature = "telephony")]
 impl ::bitrix24_runtime::Paged for Get {
-    type Item = ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>;
+    type Item = GetItem;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
-    fn into_items(
-        response: GetResponse,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    fn into_items(response: GetResponse) -> ::std::vec::Vec<GetItem> {
         response.0
     }
 }
@@ -729,21 +725,15 @@ impl ::bitrix24_runtime::Paged for Get {
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Same>>>"
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub ::std::vec::Vec<GetItem>,
 );
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    > {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -1155,6 +1145,251 @@ impl<'de> ::serde::Deserialize<'de> for GetOrder {
         d: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::bitrix24_runtime::wire::deserialize_str_enum(d)
+    }
+}
+/// The `item` object.
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct GetItem {
+    /// `AUTH_USER`: string.
+    #[serde(
+        rename = "AUTH_USER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub auth_user: ::std::option::Option<::std::string::String>,
+    /// `CONFIG_ID`: string.
+    #[serde(
+        rename = "CONFIG_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub config_id: ::std::option::Option<::std::string::String>,
+    /// `DETECT_LINE_NUMBER`: string.
+    #[serde(
+        rename = "DETECT_LINE_NUMBER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub detect_line_number: ::std::option::Option<::std::string::String>,
+    /// `LINE_DETECT_HEADER_ORDER`: string.
+    #[serde(
+        rename = "LINE_DETECT_HEADER_ORDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub line_detect_header_order: ::std::option::Option<::std::string::String>,
+    /// `LOGIN`: string.
+    #[serde(
+        rename = "LOGIN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub login: ::std::option::Option<::std::string::String>,
+    /// `OUTBOUND_PROXY`: string.
+    #[serde(
+        rename = "OUTBOUND_PROXY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub outbound_proxy: ::std::option::Option<::std::string::String>,
+    /// `PASSWORD`: string.
+    #[serde(
+        rename = "PASSWORD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub password: ::std::option::Option<::std::string::String>,
+    /// `REGISTRATION_ERROR_MESSAGE`: string.
+    #[serde(
+        rename = "REGISTRATION_ERROR_MESSAGE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub registration_error_message: ::std::option::Option<::std::string::String>,
+    /// `REGISTRATION_STATUS_CODE`: string.
+    #[serde(
+        rename = "REGISTRATION_STATUS_CODE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub registration_status_code: ::std::option::Option<::std::string::String>,
+    /// `REG_ID`: string.
+    #[serde(
+        rename = "REG_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub reg_id: ::std::option::Option<::std::string::String>,
+    /// `SERVER`: string.
+    #[serde(
+        rename = "SERVER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub server: ::std::option::Option<::std::string::String>,
+    /// `TITLE`: string.
+    #[serde(
+        rename = "TITLE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+#[cfg(feature = "telephony")]
+::bitrix24_runtime::wire_object!(GetItem);
+#[cfg(feature = "telephony")]
+#[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
+impl GetItem {
+    /// An empty value; set fields with the setters.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            auth_user: None,
+            config_id: None,
+            detect_line_number: None,
+            line_detect_header_order: None,
+            login: None,
+            outbound_proxy: None,
+            password: None,
+            registration_error_message: None,
+            registration_status_code: None,
+            reg_id: None,
+            server: None,
+            title: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets `AUTH_USER`.
+    pub fn auth_user(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.auth_user = Some(value.into());
+        self
+    }
+    /// Sets `CONFIG_ID`.
+    pub fn config_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.config_id = Some(value.into());
+        self
+    }
+    /// Sets `DETECT_LINE_NUMBER`.
+    pub fn detect_line_number(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.detect_line_number = Some(value.into());
+        self
+    }
+    /// Sets `LINE_DETECT_HEADER_ORDER`.
+    pub fn line_detect_header_order(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.line_detect_header_order = Some(value.into());
+        self
+    }
+    /// Sets `LOGIN`.
+    pub fn login(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.login = Some(value.into());
+        self
+    }
+    /// Sets `OUTBOUND_PROXY`.
+    pub fn outbound_proxy(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.outbound_proxy = Some(value.into());
+        self
+    }
+    /// Sets `PASSWORD`.
+    pub fn password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `REGISTRATION_ERROR_MESSAGE`.
+    pub fn registration_error_message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.registration_error_message = Some(value.into());
+        self
+    }
+    /// Sets `REGISTRATION_STATUS_CODE`.
+    pub fn registration_status_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.registration_status_code = Some(value.into());
+        self
+    }
+    /// Sets `REG_ID`.
+    pub fn reg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_id = Some(value.into());
+        self
+    }
+    /// Sets `SERVER`.
+    pub fn server(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server = Some(value.into());
+        self
+    }
+    /// Sets `TITLE`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 /// Parameters of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).

@@ -223,13 +223,13 @@ pub struct GetResponse(
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>"
     )]
-    pub ::std::vec::Vec<crate::types::CustomFormSection2>,
+    pub ::std::vec::Vec<crate::types::CustomFormSection3>,
 );
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::CustomFormSection2> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::CustomFormSection3> {
         self.0
     }
 }
@@ -459,11 +459,11 @@ pub type ResetExtras = GetExtras;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Set {
-    /// `data`: list of `CustomFormSection2`, required.
+    /// `data`: list of `CustomFormSection3`, required.
     #[serde(
         with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::List<::bitrix24_runtime::wire::Same>>",
     )]
-    pub data: ::std::vec::Vec<crate::types::CustomFormSection2>,
+    pub data: ::std::vec::Vec<crate::types::CustomFormSection3>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -489,7 +489,7 @@ pub struct Set {
 impl Set {
     /// A value with the required `data`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(data: ::std::vec::Vec<crate::types::CustomFormSection2>) -> Self {
+    pub fn new(data: ::std::vec::Vec<crate::types::CustomFormSection3>) -> Self {
         Self {
             data,
             user_id: None,
