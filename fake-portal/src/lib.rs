@@ -173,6 +173,17 @@ impl FakePortal {
         self.portal.lock().refresh_tokens.clear();
     }
 
+    /// Changes how many elements a page of a list method holds, from the next call on, as
+    /// a portal whose page size changes in the middle of a listing would.
+    ///
+    /// # Panics
+    ///
+    /// If `size` is zero.
+    pub fn set_page_size(&self, size: usize) {
+        assert!(size > 0, "a page holds at least one element");
+        self.portal.lock().config.page_size = size;
+    }
+
     /// Queues a fault for the next matching requests.
     pub fn inject(&self, fault: Fault) {
         self.portal.lock().faults.push(fault);

@@ -16,13 +16,15 @@ pub mod client;
 mod envelope;
 mod error;
 pub mod events;
+mod listing;
 mod method;
 mod secret;
 pub mod wire;
 
 pub use envelope::{Envelope, Time};
 pub use error::{ApiError, InvalidField, MethodError};
-pub use method::{ApiVersion, Method, Paged};
+pub use listing::{FastListed, FastListing};
+pub use method::{ApiVersion, BATCH_LIMIT, Method, Paged};
 pub use secret::Secret;
 
 #[cfg(feature = "client")]

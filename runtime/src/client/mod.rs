@@ -17,7 +17,7 @@
 //!   `batch` request, with `$result[…]` references between calls;
 //! - walks list methods page by page ([`Client::pages`], [`Client::items`]), or reads
 //!   large lists fast by identifier without counting, 50 pages per `batch` request
-//!   ([`Client::list_fast`], [`FastListing`]);
+//!   ([`Client::list_fast`], [`FastListing`](crate::FastListing));
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
 //!   `bitrix24.call` tracing span per call with the method name, HTTP status, attempts,
 //!   outcome and duration.
@@ -39,13 +39,13 @@ mod retry;
 mod tokens;
 mod undecodable;
 
+pub use crate::BATCH_LIMIT;
 pub use crate::Secret;
 pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
-pub use batch::{BATCH_LIMIT, BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
+pub use batch::{BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
 pub use builder::{BuildError, ClientBuilder};
 pub use client::Client;
 pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportError};
-pub use listing::FastListing;
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use tokens::{MemoryTokenStore, TokenStore, Tokens};

@@ -7,7 +7,7 @@ use bitrix24_fake_portal::FakePortal;
 use bitrix24_runtime::client::{
     ClientBuilder, MemoryTokenStore, OAuth, RateLimit, RetryPolicy, Tokens, Webhook,
 };
-use bitrix24_runtime::{ApiError, ApiVersion, Client, Method, Paged};
+use bitrix24_runtime::{ApiError, ApiVersion, Client, FastListed, FastListing, Method, Paged};
 use serde::{Deserialize, Serialize};
 
 /// Retries that are quick enough for tests.
@@ -156,6 +156,23 @@ impl Paged for ItemList {
 
     fn into_items(response: ItemListResponse) -> Vec<Item> {
         response.items
+    }
+}
+
+impl FastListed for ItemList {
+    fn fast_listing() -> FastListing {
+        FastListing::new().items_at("items")
+    }
+}
+
+impl ItemList {
+    /// Every deal.
+    pub fn deals() -> Self {
+        Self {
+            entity_type_id: 2,
+            filter: None,
+            start: None,
+        }
     }
 }
 
