@@ -18,6 +18,8 @@
 //! - `app.option.set/get`, `user.current`, `user.get`, `event.bind/unbind/get`,
 //!   `crm.item.add/get/list/update/delete` with paging (`next`, `total`, `start=-1`),
 //!   and `batch` with `$result[…]` references, `halt` and the 50-call limit;
+//! - REST 3.0 `Idempotency-Key`: a write with a key runs once, a repeat gets the stored
+//!   reply;
 //! - injected faults ([`Fault`]): an HTML 502 page, truncated JSON, a slow reply, a
 //!   dropped connection.
 //!
@@ -32,6 +34,7 @@ mod config;
 mod events;
 mod failure;
 mod faults;
+mod idempotency;
 mod limits;
 mod methods;
 mod outbox;

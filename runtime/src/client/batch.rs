@@ -13,7 +13,8 @@ use crate::{ApiError, ApiVersion, BATCH_LIMIT, Envelope, Method, MethodError, Ti
 
 use super::client::{Call, Client, object_of, params_of};
 use super::error::{Error, Failure, RequestError};
-use super::undecodable::{UndecodableReply, excerpt};
+use super::redact::Redactor;
+use super::undecodable::UndecodableReply;
 
 /// Calls to send with [`Client::batch`], in order. A call may use the result of an
 /// earlier one through [`BatchSlot::reference`] in its parameters.
@@ -184,11 +185,13 @@ pub type CallOutcome<M> = Result<Envelope<<M as Method>::Response>, Error<<M as 
 /// The outcome of every call of a [`BatchRequest`].
 #[derive(Debug, Default)]
 pub struct BatchResults {
-    pub(crate) results: BTreeMap<String, Value>,
-    pub(crate) errors: BTreeMap<String, ApiError>,
+    results: BTreeMap<String, Value>,
+    errors: BTreeMap<String, ApiError>,
     totals: BTreeMap<String, i64>,
     nexts: BTreeMap<String, i64>,
-    pub(crate) times: BTreeMap<String, Time>,
+    times: BTreeMap<String, Time>,
+    /// The client's credentials, for the excerpts of results that do not decode.
+    redactor: Redactor,
 }
 
 impl BatchResults {
@@ -206,8 +209,9 @@ impl BatchResults {
                     let text = value.to_string();
                     Error::Undecodable(UndecodableReply::json(
                         200,
-                        excerpt(text.as_bytes(), &[]),
-                        error,
+                        &self.redactor,
+                        text.as_bytes(),
+                        &error,
                     ))
                 }),
         )
@@ -233,7 +237,13 @@ impl BatchResults {
 
     fn merge(&mut self, chunk: ChunkResult<Value>) {
         self.results.extend(chunk.result);
-        self.errors.extend(chunk.result_error);
+        let redactor = &self.redactor;
+        self.errors.extend(
+            chunk
+                .result_error
+                .into_iter()
+                .map(|(key, error)| (key, redactor.api_error(error))),
+        );
         self.totals.extend(chunk.result_total);
         self.nexts.extend(chunk.result_next);
         self.times.extend(chunk.result_time);
@@ -271,7 +281,10 @@ impl Client {
 
     /// [`batch`](Self::batch), with the failure of a `batch` request not yet typed.
     pub(crate) async fn run_batch(&self, batch: &BatchRequest) -> Result<BatchResults, Failure> {
-        let mut results = BatchResults::default();
+        let mut results = BatchResults {
+            redactor: self.redactor(),
+            ..BatchResults::default()
+        };
         for chunk in batch.commands.chunks(BATCH_LIMIT) {
             let (params, call) = chunk_call(chunk, batch.halt, &results.results);
             let envelope = self

@@ -26,6 +26,7 @@ use super::batch::{BatchRequest, ChunkResult, chunk_call, reference};
 use super::client::{Call, Client, object_of, params_of};
 use super::endpoint::is_method_name;
 use super::error::{Error, Failure, RequestError};
+use super::redact::Redactor;
 use super::undecodable::UndecodableReply;
 
 impl FastListing {
@@ -560,8 +561,9 @@ impl Client {
         } else {
             vec![self.single_page(walk).await?]
         };
-        walk.advance(pages, page_size)
-            .map_err(|reason| Failure::Undecodable(UndecodableReply::shape(String::new(), reason)))
+        walk.advance(pages, page_size).map_err(|reason| {
+            Failure::Undecodable(UndecodableReply::shape(&Redactor::default(), b"", reason))
+        })
     }
 
     /// A page's result read by the walk's description, or the reason it cannot be.
@@ -571,10 +573,11 @@ impl Client {
         result: &RawValue,
     ) -> Result<Page<T>, Failure> {
         read_page(listing, result).map_err(|error| {
-            let excerpt = self.excerpt(result.get().as_bytes());
+            let redactor = self.redactor();
+            let body = result.get().as_bytes();
             Failure::Undecodable(match error {
-                PageError::Json(error) => UndecodableReply::json(200, excerpt, error),
-                PageError::Shape(reason) => UndecodableReply::shape(excerpt, reason),
+                PageError::Json(error) => UndecodableReply::json(200, &redactor, body, &error),
+                PageError::Shape(reason) => UndecodableReply::shape(&redactor, body, reason),
             })
         })
     }

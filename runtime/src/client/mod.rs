@@ -24,6 +24,7 @@
 
 mod auth;
 mod batch;
+mod body;
 mod builder;
 #[expect(clippy::module_inception, reason = "the module of the `Client` type")]
 mod client;
@@ -33,7 +34,9 @@ mod listing;
 mod oauth;
 mod operating;
 mod paging;
+mod random;
 mod rate_limit;
+mod redact;
 mod reply;
 mod retry;
 mod tokens;
@@ -43,9 +46,12 @@ pub use crate::BATCH_LIMIT;
 pub use crate::Secret;
 pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
 pub use batch::{BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
-pub use builder::{BuildError, ClientBuilder};
+pub use builder::{BuildError, ClientBuilder, DEFAULT_MAX_REPLY_BYTES};
 pub use client::Client;
-pub use error::{Error, RefreshError, RequestError, TokenStoreError, TransportError};
+pub use error::{
+    CallTimeout, Error, Redirect, RefreshError, ReplyTooLarge, RequestError, TokenStoreError,
+    TransportError,
+};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use tokens::{MemoryTokenStore, TokenStore, Tokens};

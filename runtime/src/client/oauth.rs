@@ -1,53 +1,53 @@
 //! The OAuth session of a client: the current tokens and their single-flight renewal.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::ApiError;
 use crate::wire::{As, Int};
 
+use super::body::{self, Unread};
 use super::endpoint::{Endpoint, rest_root};
 use super::error::{Failure, RefreshError, TransportError};
+use super::redact::Redactor;
 use super::tokens::{TokenStore, Tokens};
 use super::undecodable::UndecodableReply;
 use crate::Secret;
+
+/// The most bytes of a reply of the OAuth server the client reads: a token reply is a few
+/// hundred bytes.
+pub(crate) const TOKEN_REPLY_LIMIT: usize = 64 * 1024;
 
 /// The tokens of an OAuth client, where its calls go, and how to renew the tokens.
 pub(crate) struct OAuthSession {
     client_id: String,
     client_secret: Secret,
     token_url: Url,
+    /// The time limit of one request to the OAuth server.
+    token_timeout: Duration,
     store: Arc<dyn TokenStore>,
     /// Whether a `client_endpoint` may use plain HTTP.
     allow_http: bool,
     /// The tokens in use, the generation, which every renewal increments, and where calls
     /// go.
     current: Mutex<Current>,
-    /// Held while renewing, so that concurrent callers share one renewal. Remembers the
-    /// generation whose refresh token the OAuth server refused, and its answer, so that
-    /// the refused token is not sent again.
-    renewal: tokio::sync::Mutex<Option<(u64, RefusedRenewal)>>,
+    /// Held while renewing, so that concurrent callers share one renewal.
+    renewal: tokio::sync::Mutex<LastRenewal>,
+    /// How many renewals have finished, successfully or not; counted while `renewal` is
+    /// held.
+    finished: AtomicU64,
 }
 
-/// A refusal of the OAuth server to renew a refresh token.
-#[derive(Debug, Clone)]
-enum RefusedRenewal {
-    InvalidGrant(ApiError),
-    Rejected(ApiError),
-}
-
-impl From<RefusedRenewal> for RefreshError {
-    fn from(refusal: RefusedRenewal) -> Self {
-        match refusal {
-            RefusedRenewal::InvalidGrant(error) => Self::InvalidGrant(error),
-            RefusedRenewal::Rejected(error) => Self::Rejected(error),
-        }
-    }
-}
+/// The outcome of the last renewal that failed, for the generation whose refresh token it
+/// sent.
+#[derive(Debug, Default)]
+struct LastRenewal(Option<(u64, Renewal)>);
 
 #[derive(Debug)]
 struct Current {
@@ -64,29 +64,33 @@ pub(crate) struct TokenSnapshot {
     pub(crate) endpoint: Arc<Endpoint>,
 }
 
+/// How the OAuth session renews its tokens.
+pub(crate) struct SessionConfig {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) token_url: Url,
+    pub(crate) token_timeout: Duration,
+    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) allow_http: bool,
+}
+
 impl OAuthSession {
     /// A session whose calls go to `root` until a renewal names another address.
-    pub(crate) fn new(
-        client_id: String,
-        client_secret: Secret,
-        token_url: Url,
-        tokens: Tokens,
-        store: Arc<dyn TokenStore>,
-        root: Url,
-        allow_http: bool,
-    ) -> Self {
+    pub(crate) fn new(config: SessionConfig, tokens: Tokens, root: Url) -> Self {
         Self {
-            client_id,
-            client_secret,
-            token_url,
-            store,
-            allow_http,
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+            token_url: config.token_url,
+            token_timeout: config.token_timeout,
+            store: config.store,
+            allow_http: config.allow_http,
             current: Mutex::new(Current {
                 tokens,
                 generation: 0,
                 endpoint: Arc::new(Endpoint::oauth(root)),
             }),
-            renewal: tokio::sync::Mutex::new(None),
+            renewal: tokio::sync::Mutex::new(LastRenewal::default()),
+            finished: AtomicU64::new(0),
         }
     }
 
@@ -100,24 +104,28 @@ impl OAuthSession {
         }
     }
 
-    /// Every credential of the session, for redacting reply excerpts.
-    pub(crate) fn secrets(&self) -> [Secret; 3] {
+    /// Every credential of the session, for redacting text a server sent.
+    pub(crate) fn redactor(&self) -> Redactor {
         let current = self.lock();
-        [
+        Redactor::new([
             current.tokens.access_token.clone(),
             current.tokens.refresh_token.clone(),
             self.client_secret.clone(),
-        ]
+        ])
     }
 
     /// Renews the tokens after the portal refused the access token of generation `seen`.
     ///
-    /// Concurrent callers queue here; the first renews, the others find a newer
-    /// generation and return at once. The renewed tokens are saved to the store before
-    /// any call uses them. When the OAuth server names the portal's REST address
-    /// (`client_endpoint`), later calls go there.
+    /// Concurrent callers queue here and share one outcome: the first renews; the others
+    /// find a newer generation and return at once, or take the failure of the renewal
+    /// that finished while they waited. A caller that comes after a failed renewal tries
+    /// again, unless the OAuth server refused the refresh token, which is never sent
+    /// again. The renewed tokens are saved to the store before any call uses them. When
+    /// the OAuth server names the portal's REST address (`client_endpoint`), later calls
+    /// go there.
     pub(crate) async fn renew(&self, http: &reqwest::Client, seen: u64) -> Result<(), Failure> {
-        let mut refused = self.renewal.lock().await;
+        let ticket = self.finished.load(Ordering::Acquire);
+        let mut last = self.renewal.lock().await;
         let (refresh_token, mut endpoint) = {
             let current = self.lock();
             if current.generation != seen {
@@ -128,23 +136,31 @@ impl OAuthSession {
                 Arc::clone(&current.endpoint),
             )
         };
-        if let Some((generation, refusal)) = refused.as_ref()
+        if let Some((generation, outcome)) = &last.0
             && *generation == seen
+            && (outcome.refused() || self.finished.load(Ordering::Acquire) > ticket)
         {
-            return Err(Failure::Refresh(refusal.clone().into()));
+            return Err(Failure::Refresh(outcome.error()));
         }
         tracing::debug!("renewing the OAuth access token");
-        let mut tokens = match self.request(http, &refresh_token).await {
+        let outcome = self.request(http, &refresh_token).await;
+        self.finished.fetch_add(1, Ordering::Release);
+        let mut tokens = match outcome {
             Ok(tokens) => tokens,
-            Err(Renewal::Refused(refusal)) => {
-                tracing::warn!(
-                    code = refusal_code(&refusal),
-                    "the OAuth server refused to renew the tokens"
-                );
-                *refused = Some((seen, refusal.clone()));
-                return Err(Failure::Refresh(refusal.into()));
+            Err(renewal) => {
+                match &renewal {
+                    Renewal::Refused(error) => tracing::warn!(
+                        code = %error.api_error().map_or("", |error| error.code.as_str()),
+                        "the OAuth server refused to renew the tokens"
+                    ),
+                    Renewal::Failed(error) => {
+                        tracing::warn!(error = %error, "renewing the OAuth tokens failed");
+                    }
+                }
+                let error = renewal.error();
+                last.0 = Some((seen, renewal));
+                return Err(Failure::Refresh(error));
             }
-            Err(Renewal::Failed(error)) => return Err(Failure::Refresh(error)),
         };
         if let Some(named) = &tokens.client_endpoint {
             match rest_root(named, "client endpoint", self.allow_http) {
@@ -168,30 +184,41 @@ impl OAuthSession {
         saved.map_err(Failure::TokenStore)
     }
 
-    /// Asks the OAuth server for a new pair of tokens. The request URL holds the client
-    /// secret and the refresh token, so it is neither logged nor kept in errors.
+    /// Asks the OAuth server for a new pair of tokens, with the credentials in a form
+    /// body (never in the URL, which proxies log), within the token timeout and
+    /// [`TOKEN_REPLY_LIMIT`].
     async fn request(
         &self,
         http: &reqwest::Client,
         refresh_token: &Secret,
     ) -> Result<Tokens, Renewal> {
-        let mut url = self.token_url.clone();
-        url.query_pairs_mut()
+        let form = form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "refresh_token")
             .append_pair("client_id", &self.client_id)
             .append_pair("client_secret", self.client_secret.expose())
-            .append_pair("refresh_token", refresh_token.expose());
-        let transport =
-            |error| Renewal::Failed(RefreshError::Transport(TransportError::new(error)));
+            .append_pair("refresh_token", refresh_token.expose())
+            .finish();
         let response = http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json")
+            .post(self.token_url.clone())
+            .timeout(self.token_timeout)
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form)
             .send()
             .await
-            .map_err(transport)?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(transport)?;
-        read_tokens(status, &body)
+            .map_err(|error| {
+                Renewal::Failed(RefreshError::Transport(TransportError::new(error)))
+            })?;
+        let (status, body) = body::read(response, TOKEN_REPLY_LIMIT)
+            .await
+            .map_err(|unread| {
+                Renewal::Failed(match unread {
+                    Unread::Transport(error) => RefreshError::Transport(error),
+                    Unread::Redirect(redirect) => RefreshError::Redirect(redirect),
+                    Unread::TooLarge(too_large) => RefreshError::TooLarge(too_large),
+                })
+            })?;
+        read_tokens(status, &body, &self.redactor())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Current> {
@@ -199,19 +226,35 @@ impl OAuthSession {
     }
 }
 
-fn refusal_code(refusal: &RefusedRenewal) -> &str {
-    match refusal {
-        RefusedRenewal::InvalidGrant(error) | RefusedRenewal::Rejected(error) => &error.code,
-    }
-}
-
 /// Why a renewal did not produce tokens.
 #[derive(Debug)]
 enum Renewal {
-    /// The OAuth server answered with an error.
-    Refused(RefusedRenewal),
-    /// The request or its reply failed.
+    /// The OAuth server answered with an error: `InvalidGrant` or `Rejected`. The refresh
+    /// token is not sent again.
+    Refused(RefreshError),
+    /// The request or its reply failed; a later caller may try again.
     Failed(RefreshError),
+}
+
+impl Renewal {
+    fn refused(&self) -> bool {
+        matches!(self, Self::Refused(_))
+    }
+
+    fn error(&self) -> RefreshError {
+        match self {
+            Self::Refused(error) | Self::Failed(error) => error.clone(),
+        }
+    }
+}
+
+impl RefreshError {
+    fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::InvalidGrant(error) | Self::Rejected(error) => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// The OAuth server's reply (see `settings/oauth/auto-renewal.md`).
@@ -233,12 +276,13 @@ struct TokenReply {
     error_description: Option<Value>,
 }
 
-/// Reads the OAuth server's reply. Its body is never kept, since it may hold tokens.
-fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
+/// Reads the OAuth server's reply. Its body is never kept, since it may hold tokens; the
+/// texts of an error reply are redacted.
+fn read_tokens(status: u16, body: &[u8], redactor: &Redactor) -> Result<Tokens, Renewal> {
     let reply: TokenReply = serde_json::from_slice(body).map_err(|error| {
         Renewal::Failed(RefreshError::Undecodable(UndecodableReply::not_tokens(
             status,
-            Some(error),
+            Some(&error),
         )))
     })?;
     if let Some(code) = reply
@@ -252,11 +296,11 @@ fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
             .as_ref()
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let error = ApiError::new(code, message).with_status(status);
+        let error = redactor.api_error(ApiError::new(code, message).with_status(status));
         return Err(Renewal::Refused(if code == "invalid_grant" {
-            RefusedRenewal::InvalidGrant(error)
+            RefreshError::InvalidGrant(error)
         } else {
-            RefusedRenewal::Rejected(error)
+            RefreshError::Rejected(error)
         }));
     }
     match (reply.access_token, reply.refresh_token) {
@@ -282,14 +326,16 @@ fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
 
 #[cfg(test)]
 mod tests {
-    use super::{RefusedRenewal, Renewal, read_tokens};
+    use super::{Renewal, read_tokens};
+    use crate::Secret;
     use crate::client::RefreshError;
+    use crate::client::redact::Redactor;
 
     #[test]
     fn renewed_tokens_are_read() {
         let body = br#"{"access_token":"new-a","refresh_token":"new-r","expires":1780319382,
             "expires_in":3600,"member_id":"m","status":"F","user_id":67}"#;
-        let tokens = read_tokens(200, body).unwrap();
+        let tokens = read_tokens(200, body, &Redactor::default()).unwrap();
         assert_eq!(tokens.access_token.expose(), "new-a");
         assert_eq!(tokens.refresh_token.expose(), "new-r");
         assert_eq!(tokens.expires_at, Some(1_780_319_382));
@@ -297,7 +343,10 @@ mod tests {
         let body = br#"{"access_token":"a","refresh_token":"r",
             "client_endpoint":"https://moved.bitrix24.com/rest/","server_endpoint":"x"}"#;
         assert_eq!(
-            read_tokens(200, body).unwrap().client_endpoint.as_deref(),
+            read_tokens(200, body, &Redactor::default())
+                .unwrap()
+                .client_endpoint
+                .as_deref(),
             Some("https://moved.bitrix24.com/rest/")
         );
     }
@@ -307,6 +356,7 @@ mod tests {
         let tokens = read_tokens(
             200,
             br#"{"access_token":"a","refresh_token":"r","expires_in":"3600"}"#,
+            &Redactor::default(),
         )
         .unwrap();
         assert!(tokens.expires_at.unwrap() > 1_700_000_000);
@@ -315,7 +365,8 @@ mod tests {
     #[test]
     fn invalid_grant_is_told_apart() {
         let body = br#"{"error":"invalid_grant","error_description":"Invalid grant"}"#;
-        let Err(Renewal::Refused(RefusedRenewal::InvalidGrant(error))) = read_tokens(400, body)
+        let Err(Renewal::Refused(RefreshError::InvalidGrant(error))) =
+            read_tokens(400, body, &Redactor::default())
         else {
             panic!("not invalid_grant");
         };
@@ -325,20 +376,36 @@ mod tests {
         );
         let body = br#"{"error":"PAYMENT_REQUIRED","error_description":"Payment required"}"#;
         assert!(matches!(
-            read_tokens(200, body),
-            Err(Renewal::Refused(RefusedRenewal::Rejected(_)))
+            read_tokens(200, body, &Redactor::default()),
+            Err(Renewal::Refused(RefreshError::Rejected(_)))
         ));
     }
 
     #[test]
     fn replies_without_tokens_are_undecodable_and_keep_no_body() {
         for body in [&b"<html>"[..], br#"{"access_token":"secret-a"}"#, b"{}"] {
-            let Err(Renewal::Failed(RefreshError::Undecodable(reply))) = read_tokens(200, body)
+            let Err(Renewal::Failed(RefreshError::Undecodable(reply))) =
+                read_tokens(200, body, &Redactor::default())
             else {
                 panic!("not undecodable: {body:?}");
             };
             assert_eq!(reply.excerpt(), "");
             assert!(!reply.to_string().contains("secret-a"));
         }
+    }
+
+    #[test]
+    fn a_refusal_that_echoes_a_credential_is_redacted() {
+        let redactor =
+            Redactor::new([Secret::new("client-s3cret-x"), Secret::new("refresh-tok-1")]);
+        let body = br#"{"error":"invalid_client","error_description":"secret client%2Ds3cret%2Dx for refresh-tok-1 is wrong"}"#;
+        let Err(Renewal::Refused(error)) = read_tokens(401, body, &redactor) else {
+            panic!("not refused");
+        };
+        let text = format!("{error} {error:?}");
+        assert!(
+            !text.contains("s3cret") && !text.contains("refresh-tok"),
+            "{text}"
+        );
     }
 }
