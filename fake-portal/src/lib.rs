@@ -18,7 +18,8 @@
 //! - `app.option.set/get`, `user.current`, `user.get`, `event.bind/unbind/get`,
 //!   `crm.item.add/get/list/update/delete` with paging (`next`, `total`, `start=-1`),
 //!   and `batch` with `$result[…]` references, `halt` and the 50-call limit;
-//! - REST 3.0 `Idempotency-Key`: a write with a key runs once, a repeat gets the stored
+//! - REST 3.0 at `/rest/api/`: `tasks.task.add/get/list` (with `pagination`), and the
+//!   `Idempotency-Key` header: a write with a key runs once, a repeat gets the stored
 //!   reply;
 //! - injected faults ([`Fault`]): an HTML 502 page, truncated JSON, a slow reply, a
 //!   dropped connection.

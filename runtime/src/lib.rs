@@ -1,9 +1,10 @@
 //! Runtime for the generated `bitrix24` crate.
 //!
 //! The code generator emits one request type per Bitrix24 REST method; each implements
-//! [`Method`]. This crate holds everything those types share: the trait itself, the
-//! reply [`Envelope`], the [`ApiError`] every failed call carries, and the [`wire`]
-//! adapters that turn Bitrix24's loosely typed JSON into Rust values. With the `client`
+//! [`Method`]. This crate holds everything those types share: the trait itself, [`Paged`]
+//! and [`FastListed`] for list methods (with the [`FastListing`] description of how to
+//! read one in full), the reply [`Envelope`], the [`ApiError`] every failed call carries,
+//! and the [`wire`] adapters that turn Bitrix24's loosely typed JSON into Rust values. With the `client`
 //! feature (on by default), [`client`] calls the methods over HTTP. [`events`] decodes
 //! and verifies the events Bitrix24 posts to an application's handlers (with an axum
 //! extractor under the `axum` feature).

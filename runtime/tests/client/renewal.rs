@@ -194,3 +194,41 @@ async fn a_hanging_renewal_fails_every_caller_at_the_token_timeout() {
         assert!(transport.is_timeout());
     }
 }
+
+#[tokio::test]
+async fn an_oversized_or_redirected_token_reply_is_a_typed_refusal() {
+    for (answer, expected) in [
+        (Answer::Claims(1 << 20, Duration::from_secs(5)), "too large"),
+        (Answer::Endless, "too large"),
+        (
+            Answer::With(
+                307,
+                vec![format!(
+                    "Location: https://elsewhere.example/?secret={CLIENT_SECRET}"
+                )],
+                String::new(),
+            ),
+            "redirect",
+        ),
+    ] {
+        let (server, _, outcomes) =
+            callers_behind_a_failing_renewal(answer, 1, Duration::from_secs(5)).await;
+        let (error, took) = &outcomes[0];
+        let text = format!("{error} {error:?}");
+        match error {
+            Error::Refresh(RefreshError::TooLarge(too_large)) if expected == "too large" => {
+                assert_eq!(too_large.limit, 64 * 1024);
+            }
+            Error::Refresh(RefreshError::Redirect(redirect)) if expected == "redirect" => {
+                assert_eq!(redirect.status, 307);
+            }
+            _ => panic!("not {expected}: {text}"),
+        }
+        assert!(
+            !text.contains(CLIENT_SECRET) && !text.contains("elsewhere"),
+            "{text}"
+        );
+        assert!(*took < Duration::from_secs(3), "{took:?}");
+        assert_eq!(server.seen_at("/oauth/").len(), 1);
+    }
+}
