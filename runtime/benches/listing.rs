@@ -7,7 +7,8 @@
 //!      generated `crm.item.list` (`bitrix24::crm::item::ListResponseItems`) and
 //!      collected, 100,000 deals under the default limits of the client and of the portal
 //!      (bursts of 50 requests, then 2 per second); `full`: the same, each deal decoded
-//!      as the full `bitrix24::types::CrmItem`;
+//!      as the full `bitrix24::types::CrmItem`; `fields`: the same, each deal decoded as a
+//!      struct of exactly its 35 fields;
 //!    - `raw`, the baseline in the same run: `Client::list_fast_raw`, every deal collected
 //!      as a `serde_json::Value`, as before this typed listing;
 //!    - `stream`: `Client::list_fast_stream`, every deal decoded as in `typed` and
@@ -39,6 +40,7 @@ use bitrix24::types::CrmItem;
 use bitrix24::user::GetResponse;
 use bitrix24_fake_portal::FakePortal;
 use bitrix24_runtime::client::{RateLimit, Webhook};
+use bitrix24_runtime::wire::{As, Float, Int, List, YesNo};
 use bitrix24_runtime::{ApiError, ApiVersion, Client, FastListed, FastListing, Method, Paged};
 use futures::{StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
@@ -114,6 +116,75 @@ struct DealList<I> {
 /// A deal that knows its identifier.
 trait Deal: DeserializeOwned {
     fn id(&self) -> Option<i64>;
+}
+
+/// A deal typed field by field as the bench's deals carry them: what an application
+/// that knows its fields (or selects them) decodes into.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "decoded to measure its memory; only `id` is read")]
+struct DealFields {
+    #[serde(with = "As::<Int>")]
+    id: i64,
+    title: String,
+    stage_id: String,
+    #[serde(with = "As::<Int>")]
+    category_id: i64,
+    stage_semantic_id: String,
+    #[serde(with = "As::<YesNo>")]
+    is_new: bool,
+    #[serde(with = "As::<YesNo>")]
+    is_recurring: bool,
+    #[serde(with = "As::<YesNo>")]
+    is_return_customer: bool,
+    #[serde(with = "As::<YesNo>")]
+    is_repeated_approach: bool,
+    #[serde(with = "As::<YesNo>")]
+    closed: bool,
+    #[serde(with = "As::<YesNo>")]
+    opened: bool,
+    type_id: String,
+    #[serde(with = "As::<Float>")]
+    opportunity: f64,
+    #[serde(with = "As::<YesNo>")]
+    is_manual_opportunity: bool,
+    #[serde(with = "As::<Float>")]
+    tax_value: f64,
+    currency_id: String,
+    #[serde(with = "As::<Int>")]
+    company_id: i64,
+    #[serde(with = "As::<Int>")]
+    contact_id: i64,
+    #[serde(with = "As::<List<Int>>")]
+    contact_ids: Vec<i64>,
+    #[serde(with = "As::<List<Int>>")]
+    observers: Vec<i64>,
+    source_id: String,
+    source_description: String,
+    comments: String,
+    begindate: String,
+    closedate: String,
+    #[serde(with = "As::<Int>")]
+    updated_by: i64,
+    #[serde(with = "As::<Int>")]
+    moved_by: i64,
+    moved_time: String,
+    #[serde(with = "As::<Int>")]
+    last_activity_by: i64,
+    last_activity_time: String,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
+    #[serde(default, with = "As::<Int>")]
+    webform_id: Option<i64>,
+    originator_id: Option<String>,
+    origin_id: Option<String>,
+}
+
+impl Deal for DealFields {
+    fn id(&self) -> Option<i64> {
+        Some(self.id)
+    }
 }
 
 impl Deal for CrmItem {
@@ -227,6 +298,8 @@ enum Mode {
     Typed,
     /// `list_fast`, collected as the full `CrmItem`.
     TypedFull,
+    /// `list_fast`, collected as [`DealFields`].
+    TypedFields,
     Raw,
     Stream,
     Single,
@@ -237,6 +310,7 @@ impl Mode {
         match self {
             Self::Typed => "typed",
             Self::TypedFull => "full",
+            Self::TypedFields => "fields",
             Self::Raw => "raw",
             Self::Stream => "stream",
             Self::Single => "single",
@@ -247,6 +321,7 @@ impl Mode {
         [
             Self::Typed,
             Self::TypedFull,
+            Self::TypedFields,
             Self::Raw,
             Self::Stream,
             Self::Single,
@@ -361,6 +436,9 @@ async fn child(mode: Mode, url: &str, n: u64, counter: &CallCounter) -> Result<(
         }
         Mode::TypedFull => {
             errors += collect_typed::<CrmItem>(&client, &mut check, &mut kept_ids).await;
+        }
+        Mode::TypedFields => {
+            errors += collect_typed::<DealFields>(&client, &mut check, &mut kept_ids).await;
         }
         Mode::Raw | Mode::Single => {
             let listing = if mode == Mode::Raw {
@@ -507,6 +585,7 @@ async fn listings() -> Result<(), BoxError> {
     for (mode, n) in [
         (Mode::Typed, 100_000),
         (Mode::TypedFull, 100_000),
+        (Mode::TypedFields, 100_000),
         (Mode::Raw, 100_000),
         (Mode::Stream, 10_000),
         (Mode::Stream, 100_000),

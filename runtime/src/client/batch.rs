@@ -280,7 +280,7 @@ impl Client {
     }
 
     /// [`batch`](Self::batch), with the failure of a `batch` request not yet typed.
-    pub(crate) async fn run_batch(&self, batch: &BatchRequest) -> Result<BatchResults, Failure> {
+    async fn run_batch(&self, batch: &BatchRequest) -> Result<BatchResults, Failure> {
         let mut results = BatchResults {
             redactor: self.redactor(),
             ..BatchResults::default()
