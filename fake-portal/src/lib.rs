@@ -18,6 +18,9 @@
 //! - `app.option.set/get`, `user.current`, `user.get`, `event.bind/unbind/get`,
 //!   `crm.item.add/get/list/update/delete` with paging (`next`, `total`, `start=-1`),
 //!   and `batch` with `$result[…]` references, `halt` and the 50-call limit;
+//! - REST 3.0 at `/rest/api/`: `tasks.task.add/get/list` (with `pagination`), and the
+//!   `Idempotency-Key` header: a write with a key runs once, a repeat gets the stored
+//!   reply;
 //! - injected faults ([`Fault`]): an HTML 502 page, truncated JSON, a slow reply, a
 //!   dropped connection.
 //!
@@ -33,6 +36,7 @@ mod config;
 mod events;
 mod failure;
 mod faults;
+mod idempotency;
 mod limits;
 mod methods;
 mod outbox;
@@ -174,6 +178,17 @@ impl FakePortal {
     /// Revokes every refresh token issued so far: renewing with one gives `invalid_grant`.
     pub fn revoke_refresh_tokens(&self) {
         self.portal.lock().refresh_tokens.clear();
+    }
+
+    /// Changes how many elements a page of a list method holds, from the next call on, as
+    /// a portal whose page size changes in the middle of a listing would.
+    ///
+    /// # Panics
+    ///
+    /// If `size` is zero.
+    pub fn set_page_size(&self, size: usize) {
+        assert!(size > 0, "a page holds at least one element");
+        self.portal.lock().config.page_size = size;
     }
 
     /// Queues a fault for the next matching requests.

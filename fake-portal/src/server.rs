@@ -6,7 +6,7 @@ use std::time::{Instant, SystemTime};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State as Shared};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::{Map, Value, json};
@@ -20,6 +20,11 @@ use crate::methods::Api;
 use crate::php::{key_order, param, parse_form, text};
 use crate::request_log::LoggedRequest;
 use crate::state::{Caller, State};
+
+/// The header that makes a REST 3.0 write run once per key.
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// The header that marks a reply replayed for a repeated key.
+const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// What the request handlers share.
 #[derive(Debug)]
@@ -107,10 +112,18 @@ async fn rest(
         log(&portal, arrived, &target, 502, None);
         return html_502();
     }
-    let (status, reply) = match handle(&portal, &target, query.as_deref(), &headers, &body) {
-        Ok(reply) => (200, reply),
-        Err(failure) if target.v3 => (failure.status, failure.body_v3()),
-        Err(failure) => (failure.status, failure.body()),
+    let key = idempotency_key(&target, &headers);
+    let (status, reply, replayed) = match handle(
+        &portal,
+        &target,
+        query.as_deref(),
+        &headers,
+        &body,
+        key.as_deref(),
+    ) {
+        Ok((reply, replayed)) => (200, reply, replayed),
+        Err(failure) if target.v3 => (failure.status, failure.body_v3(), false),
+        Err(failure) => (failure.status, failure.body(), false),
     };
     let error = match &reply["error"] {
         Value::String(code) => Some(code.clone()),
@@ -120,6 +133,32 @@ async fn rest(
     log(&portal, arrived, &target, status, error);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let bytes = serde_json::to_vec(&reply).unwrap_or_default();
+    let mut response = reply_to(fault, status, bytes).await;
+    if let Some(key) = key
+        && let Ok(value) = HeaderValue::from_str(&key)
+    {
+        response.headers_mut().insert(IDEMPOTENCY_KEY, value);
+        if replayed {
+            response
+                .headers_mut()
+                .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+        }
+    }
+    response
+}
+
+/// The `Idempotency-Key` of a REST 3.0 request, as sent; REST 2 ignores it.
+fn idempotency_key(target: &Target, headers: &HeaderMap) -> Option<String> {
+    if !target.v3 {
+        return None;
+    }
+    headers
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+}
+
+/// The reply to a request, as the fault (if any) makes it.
+async fn reply_to(fault: Option<FaultKind>, status: StatusCode, bytes: Vec<u8>) -> Response {
     match fault {
         Some(FaultKind::Slow(delay)) => {
             tokio::time::sleep(delay).await;
@@ -159,14 +198,18 @@ fn log(portal: &Portal, at: SystemTime, target: &Target, status: u16, error: Opt
 }
 
 /// Runs a REST request: the rate limit, the parameters, authorization, then the method.
-/// REST 3.0 reads its parameters from a JSON body only.
+/// REST 3.0 reads its parameters from a JSON body only, and runs a call with an
+/// `Idempotency-Key` once: a repeat with the same parameters gets the stored reply (the
+/// flag in the result), one with other parameters a 422. Returns the reply and whether
+/// it was replayed.
 fn handle(
     portal: &Portal,
     target: &Target,
     query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Value, Failure> {
+    key: Option<&str>,
+) -> Result<(Value, bool), Failure> {
     let started = unix_now();
     let is_json = headers
         .get(header::CONTENT_TYPE)
@@ -190,6 +233,21 @@ fn handle(
     }
     let mut params = params?;
     let caller = authorize(&mut state, target, &mut params)?;
+    let stored_under = match key {
+        Some(key) => {
+            let stored_under = (
+                caller.credential.clone(),
+                target.method.clone(),
+                key.to_owned(),
+            );
+            if let Some(stored) = state.idempotency.replay(&stored_under, &params)? {
+                state.stats.idempotent_replays += 1;
+                return Ok((stored, true));
+            }
+            Some(stored_under)
+        }
+        None => None,
+    };
     let (outcome, operating) = if target.v3 {
         state.invoke(&caller, Api::V3, &target.method, &params)?
     } else if target.method == "batch" {
@@ -210,7 +268,11 @@ fn handle(
         "time".to_owned(),
         time_object(started, unix_now(), operating),
     );
-    Ok(Value::Object(reply))
+    let reply = Value::Object(reply);
+    if let Some(stored_under) = stored_under {
+        state.idempotency.store(stored_under, params, reply.clone());
+    }
+    Ok((reply, false))
 }
 
 /// The parameters of a request: the query string, overlaid with the body (JSON or

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::events::Events;
 use crate::failure::Failure;
 use crate::faults::Faults;
+use crate::idempotency::Idempotency;
 use crate::limits::{LeakyBucket, OperatingBudget};
 use crate::methods::{self, Api, Outcome};
 use crate::outbox::Outbox;
@@ -46,6 +47,7 @@ pub(crate) struct State {
     pub(crate) bucket: Option<LeakyBucket>,
     pub(crate) operating: HashMap<(String, String), OperatingBudget>,
     pub(crate) faults: Faults,
+    pub(crate) idempotency: Idempotency,
     pub(crate) options: BTreeMap<String, Value>,
     pub(crate) events: Events,
     pub(crate) items: BTreeMap<i64, BTreeMap<i64, Map<String, Value>>>,
@@ -77,6 +79,7 @@ impl State {
             bucket,
             operating: HashMap::new(),
             faults: Faults::default(),
+            idempotency: Idempotency::default(),
             options: BTreeMap::new(),
             events: Events::new(String::new(), outbox),
             items: BTreeMap::new(),

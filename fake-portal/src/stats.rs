@@ -18,6 +18,9 @@ pub struct Stats {
     pub rate_limited: usize,
     /// Calls refused with `OPERATION_TIME_LIMIT`.
     pub operating_limited: usize,
+    /// REST 3.0 requests answered with the stored reply of an earlier call with the same
+    /// `Idempotency-Key`, without running the method.
+    pub idempotent_replays: usize,
     /// Requests refused with `expired_token`.
     pub expired_tokens: usize,
     /// Token renewals the token endpoint granted.

@@ -732,3 +732,160 @@ async fn renewals_name_the_client_endpoint_which_answers_rest_calls() {
     let stats = moved.stats();
     assert_eq!((stats.requests, stats.client_endpoint_requests), (2, 1));
 }
+
+#[tokio::test]
+async fn rest3_tasks_are_listed_by_conditions_order_and_pagination() {
+    let portal = portal().await;
+    let http = Http::new();
+    let api = format!("{}/rest/api/1/{}/", portal.url(), portal.webhook_code());
+    for (title, responsible) in [("a", 1), ("b", 2), ("c", 1), ("d", 2), ("e", 1)] {
+        let fields = json!({"title": title, "creatorId": 1, "responsibleId": responsible});
+        let (status, _) = http
+            .json(&format!("{api}tasks.task.add"), json!({"fields": fields}))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let list = format!("{api}tasks.task.list");
+    let ids = |reply: &Value| -> Vec<i64> {
+        reply["result"]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|item| item["id"].as_i64().expect("id"))
+            .collect()
+    };
+    let (status, all) = http.json(&list, json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&all), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        all["result"]["items"][0],
+        json!({"id": 1}),
+        "only id without select"
+    );
+    assert!(all.get("next").is_none() && all.get("total").is_none());
+    let (_, page) = http
+        .json(
+            &list,
+            json!({"select": ["title"], "pagination": {"limit": 2, "offset": 1}}),
+        )
+        .await;
+    assert_eq!(ids(&page), [2, 3]);
+    assert_eq!(page["result"]["items"][0]["title"], "b");
+    let (_, by_page) = http
+        .json(&list, json!({"pagination": {"limit": 2, "page": 3}}))
+        .await;
+    assert_eq!(ids(&by_page), [5]);
+    let (_, filtered) = http
+        .json(
+            &list,
+            json!({"filter": [["responsibleId", 1], ["id", ">", 1]], "order": {"id": "DESC"}}),
+        )
+        .await;
+    assert_eq!(ids(&filtered), [5, 3]);
+    let (_, listed) = http
+        .json(
+            &list,
+            json!({"filter": [["id", "in", [2, 4]], ["id", "!=", 4]]}),
+        )
+        .await;
+    assert_eq!(ids(&listed), [2]);
+    for (bad, code) in [
+        (
+            json!({"filter": [["id", "~", 1]]}),
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION",
+        ),
+        (
+            json!({"filter": {"id": 1}}),
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+        ),
+        (
+            json!({"pagination": {"limit": 5000}}),
+            "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+        ),
+    ] {
+        let (status, error) = http.json(&list, bad.clone()).await;
+        assert_eq!(
+            (status, error["error"]["code"].as_str()),
+            (400, Some(code)),
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_idempotency_key_runs_a_rest3_write_once() {
+    let portal = portal().await;
+    let http = Http::new();
+    let add = format!(
+        "{}/rest/api/1/{}/tasks.task.add",
+        portal.url(),
+        portal.webhook_code()
+    );
+    let send = |key: &'static str, title: &str| {
+        http.client
+            .post(&add)
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(
+                json!({"fields": {"title": title, "creatorId": 1, "responsibleId": 1}}).to_string(),
+            )
+            .send()
+    };
+    let first = send("key-1", "once").await.unwrap();
+    assert_eq!(first.headers()["idempotency-key"], "key-1");
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = serde_json::from_slice(&first.bytes().await.unwrap()).unwrap();
+    let again = send("key-1", "once").await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = serde_json::from_slice(&again.bytes().await.unwrap()).unwrap();
+    assert_eq!(again, first, "the stored reply");
+    let changed = send("key-1", "other").await.unwrap();
+    assert_eq!(changed.status(), 422);
+    let changed: Value = serde_json::from_slice(&changed.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        changed["error"]["code"],
+        "BITRIX_REST_V3_EXCEPTION_IDEMPOTENCYKEYREUSEDEXCEPTION"
+    );
+    let second = send("key-2", "once").await.unwrap();
+    let second: Value = serde_json::from_slice(&second.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        second["result"]["item"]["id"], 2,
+        "another key, another call"
+    );
+    let bad = send("", "x").await.unwrap();
+    assert_eq!(bad.status(), 400);
+    let stats = portal.stats();
+    assert_eq!(stats.executed("tasks.task.add"), 2);
+    assert_eq!(stats.idempotent_replays, 1);
+}
+
+#[tokio::test]
+async fn tokens_are_renewed_with_a_post_body_or_a_query() {
+    let portal = portal().await;
+    let http = Http::new();
+    let issued = portal.issue_tokens();
+    let form = format!(
+        "grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}",
+        portal.client_id(),
+        portal.client_secret(),
+        issued.refresh_token
+    );
+    let (status, posted) = http
+        .send(
+            http.client
+                .post(portal.token_url())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form.clone()),
+        )
+        .await;
+    assert_eq!(status, 200, "{posted}");
+    let form = form.replace(
+        &issued.refresh_token,
+        posted["refresh_token"].as_str().unwrap(),
+    );
+    let (status, queried) = http
+        .send(http.client.get(format!("{}?{form}", portal.token_url())))
+        .await;
+    assert_eq!(status, 200, "{queried}");
+    assert_eq!(portal.stats().refreshes, 2);
+}

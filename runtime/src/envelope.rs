@@ -1,8 +1,8 @@
 //! The envelope around every successful reply.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::wire::{As, Float, Int, Text};
+use crate::wire::{As, Float, Int, ObjectFields, Text, deserialize_object};
 
 /// A successful reply: `{"result": …, "time": {…}, "next": …, "total": …}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +21,10 @@ pub struct Envelope<T> {
 }
 
 /// The `time` object of a reply (see `api-reference/data-types.md`).
+///
+/// It is read leniently, so that a reply is never refused for its timing: besides PHP's
+/// empty values, a `time` that does not have this shape (a field of the wrong type, or
+/// not an object at all) reads as empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
@@ -51,4 +55,49 @@ pub struct Time {
     pub operating_reset_at: Option<i64>,
 }
 
-crate::wire_object!(Time);
+impl ObjectFields for Time {
+    fn deserialize_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Time::deserialize(d)
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Time::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(deserialize_object(&value).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{Envelope, Time};
+
+    #[test]
+    fn time_is_read_leniently() {
+        let time: Time =
+            serde_json::from_value(json!({"start": "1.5", "operating_reset_at": 9})).unwrap();
+        assert_eq!((time.start, time.operating_reset_at), (Some(1.5), Some(9)));
+        for odd in [
+            json!({"start": "soon"}),
+            json!("garbage"),
+            json!([1, 2]),
+            json!(7),
+            json!([]),
+            json!(null),
+        ] {
+            let time: Time = serde_json::from_value(odd.clone()).unwrap();
+            assert_eq!(time, Time::default(), "{odd}");
+        }
+        let reply: Envelope<i64> =
+            serde_json::from_value(json!({"result": 5, "time": {"duration": {"x": 1}}})).unwrap();
+        assert_eq!((reply.result, reply.time), (5, Some(Time::default())));
+    }
+}

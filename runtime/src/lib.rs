@@ -1,9 +1,10 @@
 //! Runtime for the generated `bitrix24` crate.
 //!
 //! The code generator emits one request type per Bitrix24 REST method; each implements
-//! [`Method`]. This crate holds everything those types share: the trait itself, the
-//! reply [`Envelope`], the [`ApiError`] every failed call carries, and the [`wire`]
-//! adapters that turn Bitrix24's loosely typed JSON into Rust values. With the `client`
+//! [`Method`]. This crate holds everything those types share: the trait itself, [`Paged`]
+//! and [`FastListed`] for list methods (with the [`FastListing`] description of how to
+//! read one in full), the reply [`Envelope`], the [`ApiError`] every failed call carries,
+//! and the [`wire`] adapters that turn Bitrix24's loosely typed JSON into Rust values. With the `client`
 //! feature (on by default), [`client`] calls the methods over HTTP. [`events`] decodes
 //! and verifies the events Bitrix24 posts to an application's handlers (with an axum
 //! extractor under the `axum` feature).
@@ -17,6 +18,7 @@ mod envelope;
 mod error;
 pub mod events;
 mod field_description;
+mod listing;
 mod method;
 mod secret;
 pub mod wire;
@@ -24,7 +26,8 @@ pub mod wire;
 pub use envelope::{Envelope, Time};
 pub use error::{ApiError, InvalidField, MethodError};
 pub use field_description::FieldDescription;
-pub use method::{ApiVersion, Method, Paged};
+pub use listing::{FastListed, FastListing};
+pub use method::{ApiVersion, BATCH_LIMIT, Method, Paged};
 pub use secret::Secret;
 
 #[cfg(feature = "client")]

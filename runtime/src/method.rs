@@ -38,13 +38,24 @@ pub trait Method: Serialize {
     type Error: MethodError;
 }
 
-/// A list method that pages with `start` (request) and `next` / `total` (reply).
+/// The most calls one `batch` request may hold.
+pub const BATCH_LIMIT: usize = 50;
+
+/// A list method that pages by offset.
+///
+/// - REST 2 (`ApiVersion::V2`): `start` in the request, `next` / `total` in the reply; the
+///   list ends at a reply without `next`.
+/// - REST 3.0 (`ApiVersion::V3`): `pagination.offset` in the request and no `next` in the
+///   reply; the next offset is the previous one plus the elements of the page, and the
+///   list ends at an empty page or at a page shorter than the largest one seen.
 pub trait Paged: Method {
     /// One element of a page.
     type Item: DeserializeOwned;
 
-    /// Sets the offset of the first element to return (`start`); `-1` asks the server
-    /// to skip counting the total, for fast listing.
+    /// Sets the offset of the first element to return: `start` in REST 2, where `-1` asks
+    /// the server to skip counting the total (for fast listing); `pagination.offset` in
+    /// REST 3.0, removing `pagination.page` (which would override it) and keeping
+    /// `pagination.limit`. REST 3.0 is never given `-1`.
     fn set_start(&mut self, start: i64);
 
     /// The elements of one page.

@@ -14,6 +14,13 @@ use bitrix24_runtime::Client;
 use bitrix24_runtime::client::{MemoryTokenStore, OAuth, Tokens, Webhook};
 use tracing_subscriber::fmt::format::FmtSpan;
 
+#[path = "client/hostile.rs"]
+#[expect(
+    dead_code,
+    reason = "shared with the client tests, which use all of it"
+)]
+mod hostile;
+
 /// A log sink the test can read back.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -111,6 +118,34 @@ async fn secrets_stay_out_of_logs_errors_and_debug_output() {
     portal.revoke_refresh_tokens();
     portal.expire_access_tokens();
     let error = oauth_client.call(&Current::new()).await.unwrap_err();
+    seen.push(format!("{error} {error:?}"));
+
+    // A server that echoes the webhook code, percent-encoded, in every reply.
+    let echo_code = "Echoed-c0de-in-logs";
+    let server = hostile::Hostile::start(move |seen, _| {
+        let echoed = seen.target.replace('-', "%2D");
+        if seen.target.contains("crm.item.add") {
+            hostile::Answer::Json(502, format!("<html>{echoed}</html>"))
+        } else {
+            hostile::Answer::Json(
+                400,
+                format!(r#"{{"error":"{echoed}","error_description":"{echoed}"}}"#),
+            )
+        }
+    })
+    .await;
+    secrets.push(echo_code.to_owned());
+    secrets.push(echo_code.replace('-', "%2D"));
+    let echoing = Client::builder(Webhook::new(&server.url, 1, echo_code))
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let error = echoing.call(&Current::new()).await.unwrap_err();
+    seen.push(format!("{error} {error:?}"));
+    let error = echoing
+        .call(&Add::new(2, AddFields::new().title("x")))
+        .await
+        .unwrap_err();
     seen.push(format!("{error} {error:?}"));
 
     let logs = logs.text();

@@ -60,7 +60,10 @@ pub(crate) fn exists(api: Api, method: &str) -> bool {
                 | "crm.item.update"
                 | "crm.item.delete"
         ),
-        Api::V3 => matches!(method, "tasks.task.add" | "tasks.task.get"),
+        Api::V3 => matches!(
+            method,
+            "tasks.task.add" | "tasks.task.get" | "tasks.task.list"
+        ),
     }
 }
 
@@ -89,6 +92,7 @@ pub(crate) fn run(
         (Api::V2, "crm.item.delete") => crm_item::delete(state, params),
         (Api::V3, "tasks.task.add") => task::add(state, params),
         (Api::V3, "tasks.task.get") => task::get(state, params),
+        (Api::V3, "tasks.task.list") => task::list(state, params),
         _ => Err(Failure::new(
             404,
             "ERROR_METHOD_NOT_FOUND",

@@ -1,8 +1,9 @@
-//! REST 3.0 `tasks.task.add` and `tasks.task.get`.
+//! REST 3.0 `tasks.task.add`, `tasks.task.get` and `tasks.task.list`.
 
 use serde_json::{Map, Value, json};
 
 use super::Outcome;
+use super::crm_item::{compare, matches};
 use crate::clock::{rfc3339, unix_now};
 use crate::failure::Failure;
 use crate::state::State;
@@ -98,4 +99,141 @@ pub(crate) fn get(state: &mut State, params: &Map<String, Value>) -> Result<Outc
             .collect(),
     };
     Ok(Outcome::of(json!({ "item": item })))
+}
+
+/// Tasks matching `filter` (a list of conditions `[field, operator, value]` or
+/// `[field, value]`, operators `=`, `!=`, `>`, `>=`, `<`, `<=`, `in`), sorted by `order`
+/// (`{field: "ASC" | "DESC"}`, by `id` by default), a page of `pagination` (`limit`, the
+/// portal's page size by default and at most 1,000; `offset`, or `page` from 1), with the
+/// fields of `select` (only `id` without it). The reply has no `next` or `total`.
+pub(crate) fn list(state: &mut State, params: &Map<String, Value>) -> Result<Outcome, Failure> {
+    let conditions = match params.get("filter") {
+        None => Vec::new(),
+        Some(Value::Array(conditions)) => conditions
+            .iter()
+            .map(condition)
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => {
+            return Err(Failure::invalid_field(
+                "filter",
+                "Field `filter` must be an array",
+            ));
+        }
+    };
+    let order: Vec<(String, bool)> = match params.get("order") {
+        None => Vec::new(),
+        Some(Value::Object(order)) => order
+            .iter()
+            .map(|(field, direction)| {
+                let descending = direction
+                    .as_str()
+                    .is_some_and(|direction| direction.eq_ignore_ascii_case("DESC"));
+                (field.clone(), descending)
+            })
+            .collect(),
+        Some(_) => {
+            return Err(Failure::invalid_field(
+                "order",
+                "Field `order` must be an object",
+            ));
+        }
+    };
+    let pagination = match params.get("pagination") {
+        None => Map::new(),
+        Some(Value::Object(pagination)) => pagination.clone(),
+        Some(_) => {
+            return Err(Failure::invalid_field(
+                "pagination",
+                "Field `pagination` must be an object",
+            ));
+        }
+    };
+    let limit = match pagination.get("limit") {
+        None => state.config.page_size,
+        Some(limit) => limit
+            .as_u64()
+            .filter(|limit| (1..=1000).contains(limit))
+            .ok_or_else(|| Failure::invalid_field("pagination", "`limit` must be from 1 to 1000"))?
+            as usize,
+    };
+    let offset = match (pagination.get("offset"), pagination.get("page")) {
+        (Some(offset), _) => offset
+            .as_u64()
+            .ok_or_else(|| Failure::invalid_field("pagination", "`offset` must not be negative"))?
+            as usize,
+        (None, Some(page)) => {
+            let page = page
+                .as_u64()
+                .filter(|page| *page >= 1)
+                .ok_or_else(|| Failure::invalid_field("pagination", "`page` starts at 1"))?;
+            (page as usize - 1) * limit
+        }
+        (None, None) => 0,
+    };
+    let select: Vec<&str> = match params.get("select") {
+        Some(Value::Array(fields)) => fields.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut tasks: Vec<&Map<String, Value>> = state
+        .tasks
+        .values()
+        .filter(|task| {
+            conditions
+                .iter()
+                .all(|(key, wanted)| matches(task, key, wanted))
+        })
+        .collect();
+    tasks.sort_by(|a, b| {
+        order
+            .iter()
+            .map(|(field, descending)| {
+                let ordering = compare(a.get(field), b.get(field));
+                if *descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            })
+            .find(|ordering| ordering.is_ne())
+            .unwrap_or_else(|| compare(a.get("id"), b.get("id")))
+    });
+    let items: Vec<Value> = tasks
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|task| {
+            Value::Object(
+                task.iter()
+                    .filter(|(field, _)| *field == "id" || select.contains(&field.as_str()))
+                    .map(|(field, value)| (field.clone(), value.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
+    Ok(Outcome::of(json!({ "items": items })))
+}
+
+/// A filter condition as a key and value for [`matches`]: `["id", ">", 3]` is (`>id`, 3),
+/// `["id", "in", [1, 2]]` and `["id", [1, 2]]` are (`id`, [1, 2]).
+fn condition(condition: &Value) -> Result<(String, Value), Failure> {
+    let invalid = || {
+        Failure::new(
+            400,
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION",
+            format!("Invalid filter condition {condition}"),
+        )
+    };
+    let parts = condition.as_array().ok_or_else(invalid)?;
+    let (field, operator, value) = match parts.as_slice() {
+        [field, value] => (field, "=", value),
+        [field, operator, value] => (field, operator.as_str().ok_or_else(invalid)?, value),
+        _ => return Err(invalid()),
+    };
+    let field = field.as_str().ok_or_else(invalid)?;
+    let operator = match operator {
+        "=" | "in" => "",
+        "!=" | ">" | ">=" | "<" | "<=" => operator,
+        _ => return Err(invalid()),
+    };
+    Ok((format!("{operator}{field}"), value.clone()))
 }

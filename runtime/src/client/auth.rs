@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::Url;
 
@@ -11,6 +12,9 @@ use crate::Secret;
 
 /// The OAuth server that renews the tokens of every Bitrix24 application.
 pub const OAUTH_TOKEN_URL: &str = "https://oauth.bitrix.info/oauth/token/";
+
+/// The default time limit of a request to the OAuth server.
+const TOKEN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The credentials a client calls with.
 #[derive(Debug)]
@@ -57,9 +61,7 @@ impl Webhook {
     /// `https://example.bitrix24.com/rest/1/abcdef0123456789/`. The error never repeats
     /// the URL, which holds the secret code.
     pub fn from_url(url: &str) -> Result<Self, BuildError> {
-        let invalid = || BuildError::InvalidUrl {
-            what: "webhook URL",
-        };
+        let invalid = || BuildError::InvalidWebhookUrl;
         let mut url = Url::parse(url).map_err(|_| invalid())?;
         let segments: Vec<String> = url
             .path_segments()
@@ -99,6 +101,7 @@ pub struct OAuth {
     pub(crate) client_secret: Secret,
     pub(crate) tokens: Tokens,
     pub(crate) token_url: String,
+    pub(crate) token_timeout: Duration,
     pub(crate) store: Arc<dyn TokenStore>,
 }
 
@@ -120,6 +123,7 @@ impl OAuth {
             client_secret: client_secret.into(),
             tokens,
             token_url: OAUTH_TOKEN_URL.to_owned(),
+            token_timeout: TOKEN_TIMEOUT,
             store: Arc::new(store),
         }
     }
@@ -127,6 +131,13 @@ impl OAuth {
     /// Sets the token endpoint of the OAuth server (by default [`OAUTH_TOKEN_URL`]).
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = url.into();
+        self
+    }
+
+    /// Sets the time limit of one request to the OAuth server (default 15 s). Every call
+    /// waiting for the renewal fails with it when it runs out.
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.token_timeout = timeout;
         self
     }
 }
@@ -139,6 +150,7 @@ impl fmt::Debug for OAuth {
             .field("client_secret", &self.client_secret)
             .field("tokens", &self.tokens)
             .field("token_url", &self.token_url)
+            .field("token_timeout", &self.token_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -170,8 +182,12 @@ mod tests {
             "https://example.bitrix24.com/rest/1//",
         ] {
             let error = Webhook::from_url(url).unwrap_err();
-            assert_eq!(error.to_string(), "invalid webhook URL", "{url}");
-            assert!(!format!("{error:?}").contains("s3cret"));
+            let text = format!("{error} {error:?}");
+            assert!(
+                text.contains("https://<portal>/rest/<user id>/<code>/"),
+                "{url}: {text}"
+            );
+            assert!(!text.contains("s3cret"), "{text}");
         }
     }
 

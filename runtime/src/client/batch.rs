@@ -9,14 +9,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::wire::{As, Int, Map as WireMap, Same};
-use crate::{ApiError, ApiVersion, Envelope, Method, MethodError, Time};
+use crate::{ApiError, ApiVersion, BATCH_LIMIT, Envelope, Method, MethodError, Time};
 
 use super::client::{Call, Client, object_of, params_of};
 use super::error::{Error, Failure, RequestError};
-use super::undecodable::{UndecodableReply, excerpt};
-
-/// The most calls one `batch` request may hold.
-pub const BATCH_LIMIT: usize = 50;
+use super::redact::Redactor;
+use super::undecodable::UndecodableReply;
 
 /// Calls to send with [`Client::batch`], in order. A call may use the result of an
 /// earlier one through [`BatchSlot::reference`] in its parameters.
@@ -157,6 +155,11 @@ impl BatchRequest {
         self.commands.is_empty()
     }
 
+    /// The calls added so far, in order.
+    pub(crate) fn commands(&self) -> &[Command] {
+        &self.commands
+    }
+
     /// Adds a call under a key that sorts in call order, which the JSON object of `cmd`
     /// keeps.
     pub(crate) fn add(
@@ -182,11 +185,13 @@ pub type CallOutcome<M> = Result<Envelope<<M as Method>::Response>, Error<<M as 
 /// The outcome of every call of a [`BatchRequest`].
 #[derive(Debug, Default)]
 pub struct BatchResults {
-    pub(crate) results: BTreeMap<String, Value>,
-    pub(crate) errors: BTreeMap<String, ApiError>,
+    results: BTreeMap<String, Value>,
+    errors: BTreeMap<String, ApiError>,
     totals: BTreeMap<String, i64>,
     nexts: BTreeMap<String, i64>,
-    pub(crate) times: BTreeMap<String, Time>,
+    times: BTreeMap<String, Time>,
+    /// The client's credentials, for the excerpts of results that do not decode.
+    redactor: Redactor,
 }
 
 impl BatchResults {
@@ -204,8 +209,9 @@ impl BatchResults {
                     let text = value.to_string();
                     Error::Undecodable(UndecodableReply::json(
                         200,
-                        excerpt(text.as_bytes(), &[]),
-                        error,
+                        &self.redactor,
+                        text.as_bytes(),
+                        &error,
                     ))
                 }),
         )
@@ -229,28 +235,36 @@ impl BatchResults {
         }
     }
 
-    fn merge(&mut self, chunk: ChunkResult) {
+    fn merge(&mut self, chunk: ChunkResult<Value>) {
         self.results.extend(chunk.result);
-        self.errors.extend(chunk.result_error);
+        let redactor = &self.redactor;
+        self.errors.extend(
+            chunk
+                .result_error
+                .into_iter()
+                .map(|(key, error)| (key, redactor.api_error(error))),
+        );
         self.totals.extend(chunk.result_total);
         self.nexts.extend(chunk.result_next);
         self.times.extend(chunk.result_time);
     }
 }
 
-/// The `result` of one `batch` request.
+/// The `result` of one `batch` request, with the result of each call as `R`: a `Value`,
+/// or the raw text of the reply for reading it without building a `Value`.
 #[derive(Deserialize)]
-struct ChunkResult {
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+pub(crate) struct ChunkResult<R> {
     #[serde(default, with = "As::<WireMap<Same>>")]
-    result: BTreeMap<String, Value>,
+    pub(crate) result: BTreeMap<String, R>,
     #[serde(default, with = "As::<WireMap<Same>>")]
-    result_error: BTreeMap<String, ApiError>,
+    pub(crate) result_error: BTreeMap<String, ApiError>,
     #[serde(default, with = "As::<WireMap<Int>>")]
     result_total: BTreeMap<String, i64>,
     #[serde(default, with = "As::<WireMap<Int>>")]
     result_next: BTreeMap<String, i64>,
     #[serde(default, with = "As::<WireMap<Same>>")]
-    result_time: BTreeMap<String, Time>,
+    pub(crate) result_time: BTreeMap<String, Time>,
 }
 
 impl Client {
@@ -266,33 +280,16 @@ impl Client {
     }
 
     /// [`batch`](Self::batch), with the failure of a `batch` request not yet typed.
-    pub(crate) async fn run_batch(&self, batch: &BatchRequest) -> Result<BatchResults, Failure> {
-        let mut results = BatchResults::default();
+    async fn run_batch(&self, batch: &BatchRequest) -> Result<BatchResults, Failure> {
+        let mut results = BatchResults {
+            redactor: self.redactor(),
+            ..BatchResults::default()
+        };
         for chunk in batch.commands.chunks(BATCH_LIMIT) {
-            let cmd: Map<String, Value> = chunk
-                .iter()
-                .map(|command| {
-                    let params = resolve_object(&command.params, &results.results);
-                    let query = php_query(&params);
-                    let line = if query.is_empty() {
-                        command.method.clone()
-                    } else {
-                        format!("{}?{query}", command.method)
-                    };
-                    (command.key.clone(), Value::String(line))
-                })
-                .collect();
-            let mut params = Map::new();
-            params.insert("cmd".to_owned(), Value::Object(cmd));
-            params.insert("halt".to_owned(), Value::Bool(batch.halt));
-            let call = Call {
-                name: "batch",
-                version: ApiVersion::V2,
-                safe_to_repeat: chunk.iter().all(|command| command.safe_to_repeat),
-            };
+            let (params, call) = chunk_call(chunk, batch.halt, &results.results);
             let envelope = self
                 .execute(call, params, |raw| {
-                    serde_json::from_str::<ChunkResult>(raw.get())
+                    serde_json::from_str::<ChunkResult<Value>>(raw.get())
                 })
                 .await?;
             let failed = !envelope.result.result_error.is_empty();
@@ -303,6 +300,38 @@ impl Client {
         }
         Ok(results)
     }
+}
+
+/// The `batch` call of one chunk of at most [`BATCH_LIMIT`] commands: its parameters, with
+/// the references to calls of earlier requests filled in from `results`, and whether it
+/// may be repeated (when every command may).
+pub(crate) fn chunk_call(
+    chunk: &[Command],
+    halt: bool,
+    results: &BTreeMap<String, Value>,
+) -> (Map<String, Value>, Call<'static>) {
+    let cmd: Map<String, Value> = chunk
+        .iter()
+        .map(|command| {
+            let params = resolve_object(&command.params, results);
+            let query = php_query(&params);
+            let line = if query.is_empty() {
+                command.method.clone()
+            } else {
+                format!("{}?{query}", command.method)
+            };
+            (command.key.clone(), Value::String(line))
+        })
+        .collect();
+    let mut params = Map::new();
+    params.insert("cmd".to_owned(), Value::Object(cmd));
+    params.insert("halt".to_owned(), Value::Bool(halt));
+    let call = Call {
+        name: "batch",
+        version: ApiVersion::V2,
+        safe_to_repeat: chunk.iter().all(|command| command.safe_to_repeat),
+    };
+    (params, call)
 }
 
 /// The parameters with references to calls of earlier requests replaced by their

@@ -7,7 +7,7 @@ use super::auth::Auth;
 use super::client::{Client, Credentials, Inner};
 use super::coordination::{Coordination, Scope, Shared};
 use super::endpoint::{Endpoint, parse_url, rest_root};
-use super::oauth::OAuthSession;
+use super::oauth::{OAuthSession, SessionConfig};
 use super::operating::{OperatingGate, OperatingHolds};
 use super::rate_limit::{RateLimit, RateLimiter, RequestBucket};
 use super::retry::RetryPolicy;
@@ -17,14 +17,23 @@ use super::retry::RetryPolicy;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// A configured URL could not be used.
-    #[error("invalid {what}")]
+    /// The webhook URL is not one: it looks like
+    /// `https://<portal>/rest/<user id>/<code>/`, as Bitrix24 shows it.
+    #[error(
+        "invalid webhook URL: expected https://<portal>/rest/<user id>/<code>/, as Bitrix24 shows it"
+    )]
+    InvalidWebhookUrl,
+    /// A configured URL could not be used: it must be an absolute `https://` URL of a
+    /// host, without a user name or password.
+    #[error("invalid {what}: expected an absolute https:// URL of a host")]
     InvalidUrl {
         /// Which URL.
         what: &'static str,
     },
     /// A configured URL uses plain HTTP but [`ClientBuilder::allow_http`] was not set.
-    #[error("the {what} must use HTTPS")]
+    #[error(
+        "the {what} must use HTTPS; plain http is refused unless ClientBuilder::allow_http(true) is set (local fakes only)"
+    )]
     InsecureUrl {
         /// Which URL.
         what: &'static str,
@@ -43,13 +52,20 @@ pub struct ClientBuilder {
     rate_limit: RateLimit,
     retry: RetryPolicy,
     timeout: Duration,
+    call_timeout: Duration,
     connect_timeout: Duration,
+    max_reply_bytes: usize,
     allow_http: bool,
     user_agent: String,
     /// Shares the limits and renewals with other processes; `None` keeps them in the
     /// client.
     coordination: Option<Box<dyn Coordination>>,
 }
+
+/// The default limit of a reply's size: 64 MiB. The largest reply the client asks for is
+/// a `batch` of 50 list calls of 50 full records each, 2,500 records; at up to 25 KiB
+/// per record (a deal with a hundred custom fields and long texts) that is 61 MiB.
+pub const DEFAULT_MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 
 impl ClientBuilder {
     pub(crate) fn new(auth: Auth) -> Self {
@@ -59,7 +75,9 @@ impl ClientBuilder {
             rate_limit: RateLimit::default(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(90),
+            call_timeout: Duration::from_secs(600),
             connect_timeout: Duration::from_secs(10),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             allow_http: false,
             user_agent: concat!("bitrix24-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
             coordination: None,
@@ -104,6 +122,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the time limit of one call, from its start to its result, retries, renewals
+    /// and every wait included (default 10 minutes, the portal's operating-time window).
+    /// It is checked before every sleep, wait and request, and cuts a request in flight;
+    /// a call that runs out fails with [`Error::Timeout`](super::Error::Timeout), or with
+    /// the failure that could not be retried in time.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Sets the most bytes of a reply the client reads (default
+    /// [`DEFAULT_MAX_REPLY_BYTES`], 64 MiB). A reply whose `Content-Length` is larger is
+    /// refused before its body is read, and one that grows larger while arriving as soon
+    /// as it does; the connection is dropped and the call fails with
+    /// [`Error::TooLarge`](super::Error::TooLarge). Replies of the OAuth server are
+    /// limited to 64 KiB.
+    pub fn max_reply_bytes(mut self, limit: usize) -> Self {
+        self.max_reply_bytes = limit;
+        self
+    }
+
     /// Sets the time limit for connecting (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -126,7 +165,6 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let http = reqwest::Client::builder()
-            .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .https_only(!self.allow_http)
@@ -161,15 +199,15 @@ impl ClientBuilder {
                     format!("app:{}", oauth.client_id),
                     Some(oauth.client_id.clone()),
                 );
-                let mut session = OAuthSession::new(
-                    oauth.client_id,
-                    oauth.client_secret,
+                let config = SessionConfig {
+                    client_id: oauth.client_id,
+                    client_secret: oauth.client_secret,
                     token_url,
-                    oauth.tokens,
-                    oauth.store,
-                    root,
-                    self.allow_http,
-                );
+                    token_timeout: oauth.token_timeout,
+                    store: oauth.store,
+                    allow_http: self.allow_http,
+                };
+                let mut session = OAuthSession::new(config, oauth.tokens, root);
                 if let Some(shared) = &shared {
                     session = session.with_renewals(Arc::clone(&shared.renewals));
                 }
@@ -191,6 +229,9 @@ impl ClientBuilder {
                 bucket,
                 operating,
                 retry: self.retry,
+                timeout: self.timeout,
+                call_timeout: self.call_timeout,
+                max_reply_bytes: self.max_reply_bytes,
             }),
         })
     }

@@ -1,9 +1,11 @@
-//! The client: one call of a method, with authorization, rate limiting and retries.
+//! The client: one call of a method, with authorization, rate limiting and retries,
+//! within a deadline.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -13,16 +15,22 @@ use tracing::Instrument;
 use crate::{ApiError, ApiVersion, Envelope, Method};
 
 use super::auth::Auth;
+use super::body::{self, Unread};
 use super::builder::ClientBuilder;
 use super::endpoint::{Endpoint, is_method_name};
-use super::error::{Error, Failure, RequestError, TransportError};
+use super::error::{CallTimeout, Error, Failure, RequestError, TransportError};
 use super::oauth::{OAuthSession, TokenSnapshot};
 use super::operating::OperatingHolds;
+use super::random::random_u64;
 use super::rate_limit::{RateLimiter, RequestBucket};
+use super::redact::Redactor;
 use super::reply::{self, NotAReply, Reply};
 use super::retry::RetryPolicy;
-use super::undecodable::{UndecodableReply, excerpt};
-use crate::Secret;
+use super::undecodable::UndecodableReply;
+
+/// The header that makes a REST 3.0 write safe to repeat: the portal runs a call once per
+/// key and replays its stored reply to a repeat.
+pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// An async Bitrix24 REST client.
 ///
@@ -43,6 +51,12 @@ pub(crate) struct Inner {
     pub(crate) bucket: Arc<dyn RequestBucket>,
     pub(crate) operating: Arc<dyn OperatingHolds>,
     pub(crate) retry: RetryPolicy,
+    /// The time limit of one HTTP request.
+    pub(crate) timeout: Duration,
+    /// The time limit of one call, retries and waits included.
+    pub(crate) call_timeout: Duration,
+    /// The most bytes of a reply the client reads.
+    pub(crate) max_reply_bytes: usize,
 }
 
 /// Where calls go and how they are authorized.
@@ -70,7 +84,8 @@ enum Route<'a> {
     Session(&'a OAuthSession),
 }
 
-/// How far a call got, for its tracing span: requests sent and the last HTTP status.
+/// How far a call got, for its tracing span and its timeout error: requests sent and the
+/// last HTTP status.
 #[derive(Debug, Default)]
 struct Progress {
     attempts: u32,
@@ -83,6 +98,45 @@ pub(crate) struct Call<'a> {
     pub(crate) name: &'a str,
     pub(crate) version: ApiVersion,
     pub(crate) safe_to_repeat: bool,
+}
+
+/// The end of a call's time: what is left of it, and the error once it is gone.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    fn passed(&self) -> bool {
+        self.remaining().is_zero()
+    }
+
+    fn failure(&self, progress: &Progress) -> Failure {
+        Failure::Timeout(CallTimeout {
+            limit: self.limit,
+            sent: progress.attempts,
+        })
+    }
+
+    /// Runs `work` (a wait, or a round trip to a shared store) until the deadline;
+    /// `None` when the deadline came first.
+    async fn within<F: std::future::Future>(&self, work: F) -> Option<F::Output> {
+        tokio::time::timeout_at(self.at, work).await.ok()
+    }
+
+    /// Sleeps for `delay` unless that would pass the deadline; tells whether it slept.
+    async fn sleep(&self, delay: Duration) -> bool {
+        if delay >= self.remaining() {
+            return false;
+        }
+        tokio::time::sleep(delay).await;
+        true
+    }
 }
 
 impl Client {
@@ -100,6 +154,10 @@ impl Client {
 
     /// Calls a method and returns its decoded result with the rest of the reply
     /// envelope: `time`, and `next` / `total` of list methods.
+    ///
+    /// A `null` result decodes only into a response that can hold nothing (an `Option`,
+    /// or a newtype around `serde_json::Value`); for any other it is an undecodable reply,
+    /// not an empty response.
     pub async fn call_envelope<M: Method>(
         &self,
         request: &M,
@@ -110,7 +168,7 @@ impl Client {
             safe_to_repeat: M::SAFE_TO_REPEAT,
         };
         let params = params_of(request).map_err(Error::Request)?;
-        self.execute(call, params, |raw| serde_json::from_str(raw.get()))
+        self.execute(call, params, reply::decode)
             .await
             .map_err(Failure::into_error)
     }
@@ -142,9 +200,9 @@ impl Client {
         &self.inner.limiter
     }
 
-    /// Runs one call to completion, retrying as the [`RetryPolicy`] allows, inside a
-    /// tracing span that names the method and records the HTTP status, the number of
-    /// attempts, the outcome and the duration.
+    /// Runs one call to completion, retrying as the [`RetryPolicy`] allows within the
+    /// call timeout, inside a tracing span that names the method and records the HTTP
+    /// status, the number of attempts, the outcome and the duration.
     pub(crate) async fn execute<T>(
         &self,
         call: Call<'_>,
@@ -160,9 +218,13 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
+        let deadline = Deadline {
+            at: started + self.inner.call_timeout,
+            limit: self.inner.call_timeout,
+        };
         let mut progress = Progress::default();
         let result = self
-            .attempts(call, params, decode, &mut progress)
+            .attempts(call, params, decode, deadline, &mut progress)
             .instrument(span.clone())
             .await;
         span.record("attempts", progress.attempts);
@@ -188,6 +250,7 @@ impl Client {
         call: Call<'_>,
         mut params: Map<String, Value>,
         decode: impl Fn(&RawValue) -> serde_json::Result<T>,
+        deadline: Deadline,
         progress: &mut Progress,
     ) -> Result<Envelope<T>, Failure> {
         let inner = &*self.inner;
@@ -205,18 +268,32 @@ impl Client {
                 Route::Session(session)
             }
         };
+        // One key for every attempt of the call, so that the portal runs it once.
+        let idempotency_key = (call.version == ApiVersion::V3 && !call.safe_to_repeat)
+            .then(|| format!("b24rs-{:016x}{:016x}", random_u64(), random_u64()));
+        let repeatable = call.safe_to_repeat || idempotency_key.is_some();
         let mut attempt = 0;
+        let mut timeouts = 0;
         let mut renewed = false;
         loop {
-            inner
-                .operating
-                .wait(call.name, inner.retry.max_operating_wait_limit())
-                .await?;
-            inner
-                .bucket
-                .acquire()
+            let max_wait = inner
+                .retry
+                .max_operating_wait_limit()
+                .min(deadline.remaining());
+            // A shared hold or bucket asks Redis too: the deadline bounds the round trips
+            // as well as the wait.
+            deadline
+                .within(inner.operating.wait(call.name, max_wait))
                 .await
+                .ok_or_else(|| deadline.failure(progress))??;
+            deadline
+                .within(inner.bucket.acquire())
+                .await
+                .ok_or_else(|| deadline.failure(progress))?
                 .map_err(Failure::Coordination)?;
+            if deadline.passed() {
+                return Err(deadline.failure(progress));
+            }
             attempt += 1;
             progress.attempts += 1;
             let (url, token) = match &route {
@@ -232,33 +309,56 @@ impl Client {
             };
             let body = body_of(&params, token.as_ref()).map_err(Failure::Request)?;
             let may_retry = attempt < inner.retry.attempts();
-            let (status, body) = match self.send(url, body).await {
+            let time_limit = inner.timeout.min(deadline.remaining());
+            let (status, body) = match self
+                .send(url, body, idempotency_key.as_deref(), time_limit)
+                .await
+            {
                 Ok(reply) => reply,
-                Err(error) => {
-                    let retry =
-                        may_retry && (call.safe_to_repeat || !error.may_have_reached_server());
+                Err(Unread::Transport(error)) => {
+                    if error.is_timeout() {
+                        if deadline.passed() {
+                            return Err(deadline.failure(progress));
+                        }
+                        timeouts += 1;
+                    }
+                    let retry = may_retry
+                        && (repeatable || !error.may_have_reached_server())
+                        && (!error.is_timeout() || timeouts <= inner.retry.timeout_retries());
                     tracing::warn!(attempt, retry, error = %error, "transport failure");
-                    if !retry {
+                    if !retry || !deadline.sleep(inner.retry.backoff(attempt)).await {
                         return Err(Failure::Transport(error));
                     }
-                    tokio::time::sleep(inner.retry.backoff(attempt)).await;
                     continue;
+                }
+                Err(Unread::Redirect(redirect)) => {
+                    progress.status = Some(redirect.status);
+                    tracing::warn!(attempt, status = redirect.status, "redirect refused");
+                    return Err(Failure::Redirect(redirect));
+                }
+                Err(Unread::TooLarge(too_large)) => {
+                    progress.status = Some(too_large.status);
+                    tracing::warn!(attempt, limit = too_large.limit, "reply too large");
+                    return Err(Failure::TooLarge(too_large));
                 }
             };
             progress.status = Some(status);
-            let (error, reset_at) = match reply::parse(&body) {
+            let redactor = self.redactor();
+            let (error, reset_at) = match reply::parse(&body, &redactor) {
                 Ok(Reply::Result {
                     result,
                     time,
                     next,
                     total,
                 }) => {
-                    inner.operating.record(call.name, time.as_ref()).await;
+                    // The call has its result: sharing the figures may not hold it past
+                    // the deadline.
+                    let _ = deadline
+                        .within(inner.operating.record(call.name, time.as_ref()))
+                        .await;
                     let result = decode(result).map_err(|error| {
                         Failure::Undecodable(UndecodableReply::json(
-                            status,
-                            self.excerpt(&body),
-                            error,
+                            status, &redactor, &body, &error,
                         ))
                     })?;
                     return Ok(Envelope {
@@ -272,18 +372,17 @@ impl Client {
                 Err(not_a_reply) => {
                     let reply = match not_a_reply {
                         NotAReply::Json(error) => {
-                            UndecodableReply::json(status, self.excerpt(&body), error)
+                            UndecodableReply::json(status, &redactor, &body, &error)
                         }
                         NotAReply::NoResultOrError => {
-                            UndecodableReply::not_an_envelope(status, self.excerpt(&body))
+                            UndecodableReply::not_an_envelope(status, &redactor, &body)
                         }
                     };
-                    let retry = may_retry && call.safe_to_repeat && reply.is_gateway_failure();
+                    let retry = may_retry && repeatable && reply.is_gateway_failure();
                     tracing::warn!(attempt, status, retry, "undecodable reply");
-                    if !retry {
+                    if !retry || !deadline.sleep(inner.retry.backoff(attempt)).await {
                         return Err(Failure::Undecodable(reply));
                     }
-                    tokio::time::sleep(inner.retry.backoff(attempt)).await;
                     continue;
                 }
             };
@@ -294,44 +393,52 @@ impl Client {
                     {
                         renewed = true;
                         attempt -= 1;
-                        session.renew(&inner.http, token.generation).await?;
+                        tokio::time::timeout_at(
+                            deadline.at,
+                            session.renew(&inner.http, token.generation),
+                        )
+                        .await
+                        .map_err(|_| deadline.failure(progress))??;
                         continue;
                     }
                 }
                 "QUERY_LIMIT_EXCEEDED" => {
-                    inner
-                        .bucket
-                        .saturate()
-                        .await
-                        .map_err(Failure::Coordination)?;
-                    if may_retry {
-                        let delay = inner.retry.backoff(attempt);
+                    // Cut by the deadline, the call fails with the refusal itself.
+                    let Some(saturated) = deadline.within(inner.bucket.saturate()).await else {
+                        return Err(Failure::Api(error));
+                    };
+                    saturated.map_err(Failure::Coordination)?;
+                    let delay = inner.retry.backoff(attempt);
+                    if may_retry && deadline.sleep(delay).await {
                         tracing::debug!(
                             attempt,
                             delay_ms = delay.as_millis() as u64,
                             "request rate limit exceeded"
                         );
-                        tokio::time::sleep(delay).await;
                         continue;
                     }
                 }
                 "OPERATION_TIME_LIMIT" => {
-                    let wait = inner
-                        .operating
-                        .block(
-                            call.name,
-                            error.clone(),
-                            reset_at,
-                            inner.retry.operating_fallback(),
-                        )
-                        .await
-                        .map_err(Failure::Coordination)?;
+                    let block = inner.operating.block(
+                        call.name,
+                        error.clone(),
+                        reset_at,
+                        inner.retry.operating_fallback(),
+                    );
+                    // Cut by the deadline, the call fails with the refusal itself.
+                    let Some(wait) = deadline.within(block).await else {
+                        return Err(Failure::Api(error));
+                    };
+                    let wait = wait.map_err(Failure::Coordination)?;
                     tracing::warn!(
                         attempt,
                         wait_ms = wait.as_millis() as u64,
                         "operating-time limit of the method exceeded"
                     );
-                    if may_retry && wait <= inner.retry.max_operating_wait_limit() {
+                    if may_retry
+                        && wait <= inner.retry.max_operating_wait_limit()
+                        && wait < deadline.remaining()
+                    {
                         continue;
                     }
                 }
@@ -341,34 +448,37 @@ impl Client {
         }
     }
 
-    /// Sends one request and reads the whole reply.
-    async fn send(&self, url: Url, body: Vec<u8>) -> Result<(u16, Vec<u8>), TransportError> {
-        let response = self
+    /// Sends one request and reads its reply within the size limit and `time_limit`.
+    async fn send(
+        &self,
+        url: Url,
+        body: Vec<u8>,
+        idempotency_key: Option<&str>,
+        time_limit: Duration,
+    ) -> Result<(u16, Vec<u8>), Unread> {
+        let mut request = self
             .inner
             .http
             .post(url)
+            .timeout(time_limit)
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json")
-            .body(body)
+            .body(body);
+        if let Some(key) = idempotency_key {
+            request = request.header(IDEMPOTENCY_KEY, key);
+        }
+        let response = request
             .send()
             .await
-            .map_err(TransportError::new)?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(TransportError::new)?;
-        Ok((status, Vec::from(body)))
+            .map_err(|error| Unread::Transport(TransportError::new(error)))?;
+        body::read(response, self.inner.max_reply_bytes).await
     }
 
-    /// An excerpt of a reply body with the client's credentials redacted.
-    pub(crate) fn excerpt(&self, body: &[u8]) -> String {
+    /// The client's credentials, for redacting text a server sent.
+    pub(crate) fn redactor(&self) -> Redactor {
         match &self.inner.credentials {
-            Credentials::Webhook(endpoint) => {
-                let secrets: Vec<&Secret> = endpoint.webhook_code().into_iter().collect();
-                excerpt(body, &secrets)
-            }
-            Credentials::OAuth(session) => {
-                let secrets = session.secrets();
-                excerpt(body, &secrets.each_ref())
-            }
+            Credentials::Webhook(endpoint) => Redactor::new(endpoint.webhook_code().cloned()),
+            Credentials::OAuth(session) => session.redactor(),
         }
     }
 }

@@ -149,10 +149,13 @@ mod tests {
 
     #[test]
     fn plain_http_needs_permission() {
+        let refused = rest_root("http://example.bitrix24.com", "portal URL", false);
         assert!(matches!(
-            rest_root("http://example.bitrix24.com", "portal URL", false),
+            refused,
             Err(BuildError::InsecureUrl { what: "portal URL" })
         ));
+        let message = refused.unwrap_err().to_string();
+        assert!(message.contains("allow_http(true)"), "{message}");
         for bad in [
             "ftp://example.com",
             "example.com",

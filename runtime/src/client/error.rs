@@ -1,6 +1,8 @@
 //! What a call through the client can fail with.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::{ApiError, MethodError};
 
@@ -20,6 +22,18 @@ pub enum Error<E> {
     /// The reply was not a Bitrix24 reply, or its result did not have the expected shape.
     #[error(transparent)]
     Undecodable(UndecodableReply),
+    /// The reply was larger than the client accepts
+    /// ([`ClientBuilder::max_reply_bytes`](super::ClientBuilder::max_reply_bytes)); the
+    /// connection was dropped without reading the rest. The portal may have run the call.
+    #[error(transparent)]
+    TooLarge(ReplyTooLarge),
+    /// The portal answered with a redirect, which the client never follows.
+    #[error(transparent)]
+    Redirect(Redirect),
+    /// The call did not finish within the client's
+    /// [`call_timeout`](super::ClientBuilder::call_timeout).
+    #[error(transparent)]
+    Timeout(CallTimeout),
     /// The access token expired and could not be renewed.
     #[error("renewing the OAuth access token failed: {0}")]
     Refresh(#[source] RefreshError),
@@ -52,9 +66,9 @@ impl<E: MethodError> Error<E> {
 
 /// A request that failed in transit. It never names the URL, which may hold a webhook
 /// code.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TransportError {
-    source: reqwest::Error,
+    source: Arc<reqwest::Error>,
     reached_server: bool,
 }
 
@@ -63,7 +77,7 @@ impl TransportError {
     pub(crate) fn new(error: reqwest::Error) -> Self {
         let reached_server = !error.is_connect();
         Self {
-            source: error.without_url(),
+            source: Arc::new(error.without_url()),
             reached_server,
         }
     }
@@ -96,10 +110,48 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        Some(&*self.source)
     }
 }
 
+/// A reply larger than the client accepts. Only its size is known: none of it is kept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the reply (HTTP {status}) is larger than the limit of {limit} bytes{}", declared_text(*.declared))]
+pub struct ReplyTooLarge {
+    /// The HTTP status of the reply.
+    pub status: u16,
+    /// The limit in bytes.
+    pub limit: usize,
+    /// The size the reply declared in `Content-Length`, if it did.
+    pub declared: Option<u64>,
+}
+
+fn declared_text(declared: Option<u64>) -> String {
+    declared.map_or_else(String::new, |declared| format!(" (it declared {declared})"))
+}
+
+/// A redirect (HTTP 3xx) the client did not follow. Its `Location` is not kept: it may
+/// hold a webhook code or a token. A portal that moved to another address answers so.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the server answered with a redirect (HTTP {status}), which is not followed")]
+pub struct Redirect {
+    /// The HTTP status of the reply.
+    pub status: u16,
+}
+
+/// A call that did not finish within the client's call timeout.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the call did not finish within {limit:?} ({sent} requests sent{})",
+    if *.sent > 0 { "; the portal may have run it" } else { "" }
+)]
+pub struct CallTimeout {
+    /// The call timeout.
+    pub limit: Duration,
+    /// How many requests of the call were sent; when any was, the portal may have run
+    /// the call.
+    pub sent: u32,
+}
 /// Why a call could not be put on the wire.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -124,8 +176,9 @@ pub enum RequestError {
     ParamPath,
 }
 
-/// Why renewing the OAuth access token failed.
-#[derive(Debug, thiserror::Error)]
+/// Why renewing the OAuth access token failed. Every caller that waited for the same
+/// renewal gets the same error.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum RefreshError {
     /// The OAuth server rejected the refresh token (`invalid_grant`): it expired or was
@@ -142,6 +195,12 @@ pub enum RefreshError {
     /// The OAuth server's reply could not be read.
     #[error(transparent)]
     Undecodable(UndecodableReply),
+    /// The OAuth server's reply was larger than a token reply can be.
+    #[error(transparent)]
+    TooLarge(ReplyTooLarge),
+    /// The OAuth server answered with a redirect, which is not followed.
+    #[error(transparent)]
+    Redirect(Redirect),
 }
 
 /// The failure a [`TokenStore`](super::TokenStore) reports.
@@ -168,12 +227,13 @@ impl std::error::Error for TokenStoreError {
 }
 
 /// A failure of the store that clients share their limits and token renewals through.
-/// It never shows the store's address or password.
-#[derive(Debug)]
+/// It never shows the store's address or password. Every caller that waited for the
+/// same OAuth renewal gets the same error.
+#[derive(Debug, Clone)]
 pub struct CoordinationError {
     /// What the client was doing, such as "booking a request in the shared bucket".
     doing: &'static str,
-    source: Box<dyn std::error::Error + Send + Sync>,
+    source: Arc<dyn std::error::Error + Send + Sync>,
 }
 
 impl CoordinationError {
@@ -188,7 +248,7 @@ impl CoordinationError {
     ) -> Self {
         Self {
             doing,
-            source: source.into(),
+            source: Arc::from(source.into()),
         }
     }
 }
@@ -215,6 +275,9 @@ pub(crate) enum Failure {
     Api(ApiError),
     Transport(TransportError),
     Undecodable(UndecodableReply),
+    TooLarge(ReplyTooLarge),
+    Redirect(Redirect),
+    Timeout(CallTimeout),
     Refresh(RefreshError),
     TokenStore(TokenStoreError),
     Request(RequestError),
@@ -228,6 +291,9 @@ impl Failure {
             Self::Api(error) => Error::Method(E::from_api_error(error)),
             Self::Transport(error) => Error::Transport(error),
             Self::Undecodable(error) => Error::Undecodable(error),
+            Self::TooLarge(error) => Error::TooLarge(error),
+            Self::Redirect(error) => Error::Redirect(error),
+            Self::Timeout(error) => Error::Timeout(error),
             Self::Refresh(error) => Error::Refresh(error),
             Self::TokenStore(error) => Error::TokenStore(error),
             Self::Request(error) => Error::Request(error),
@@ -241,6 +307,9 @@ impl Failure {
             Self::Api(error) => &error.code,
             Self::Transport(_) => "transport",
             Self::Undecodable(_) => "undecodable",
+            Self::TooLarge(_) => "too_large",
+            Self::Redirect(_) => "redirect",
+            Self::Timeout(_) => "timeout",
             Self::Refresh(_) => "refresh",
             Self::TokenStore(_) => "token_store",
             Self::Request(_) => "request",

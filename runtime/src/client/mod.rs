@@ -17,7 +17,7 @@
 //!   `batch` request, with `$result[…]` references between calls;
 //! - walks list methods page by page ([`Client::pages`], [`Client::items`]), or reads
 //!   large lists fast by identifier without counting, 50 pages per `batch` request
-//!   ([`Client::list_fast`], [`FastListing`]);
+//!   ([`Client::list_fast`], [`FastListing`](crate::FastListing));
 //! - with the feature `redis`, shares the bucket, the pauses and the OAuth renewal with
 //!   clients in other processes (`redis::RedisFleet`);
 //! - keeps credentials out of `Debug` output, logs and errors ([`Secret`]), and records a
@@ -26,6 +26,7 @@
 
 mod auth;
 mod batch;
+mod body;
 mod builder;
 #[expect(clippy::module_inception, reason = "the module of the `Client` type")]
 mod client;
@@ -36,7 +37,9 @@ mod listing;
 mod oauth;
 mod operating;
 mod paging;
+mod random;
 mod rate_limit;
+mod redact;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod renewal;
@@ -45,15 +48,16 @@ mod retry;
 mod tokens;
 mod undecodable;
 
+pub use crate::BATCH_LIMIT;
 pub use crate::Secret;
 pub use auth::{Auth, OAUTH_TOKEN_URL, OAuth, Webhook};
-pub use batch::{BATCH_LIMIT, BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
-pub use builder::{BuildError, ClientBuilder};
+pub use batch::{BatchRequest, BatchResults, BatchSlot, CallOutcome, RawSlot};
+pub use builder::{BuildError, ClientBuilder, DEFAULT_MAX_REPLY_BYTES};
 pub use client::Client;
 pub use error::{
-    CoordinationError, Error, RefreshError, RequestError, TokenStoreError, TransportError,
+    CallTimeout, CoordinationError, Error, Redirect, RefreshError, ReplyTooLarge, RequestError,
+    TokenStoreError, TransportError,
 };
-pub use listing::FastListing;
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::RetryPolicy;
 pub use tokens::{MemoryTokenStore, TokenStore, Tokens};

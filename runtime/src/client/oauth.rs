@@ -1,42 +1,85 @@
 //! The OAuth session of a client: the current tokens and their single-flight renewal.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::ApiError;
 use crate::wire::{As, Int};
 
+use super::body::{self, Unread};
 use super::endpoint::{Endpoint, rest_root};
-use super::error::{Failure, RefreshError, TransportError};
+use super::error::{CoordinationError, Failure, RefreshError, TransportError};
+use super::redact::Redactor;
 use super::renewal::{Alone, Renewals, Turn};
 use super::tokens::{TokenStore, Tokens};
 use super::undecodable::UndecodableReply;
 use crate::Secret;
+
+/// The most bytes of a reply of the OAuth server the client reads: a token reply is a few
+/// hundred bytes.
+pub(crate) const TOKEN_REPLY_LIMIT: usize = 64 * 1024;
 
 /// The tokens of an OAuth client, where its calls go, and how to renew the tokens.
 pub(crate) struct OAuthSession {
     client_id: String,
     client_secret: Secret,
     token_url: Url,
+    /// The time limit of one request to the OAuth server.
+    token_timeout: Duration,
     store: Arc<dyn TokenStore>,
-    /// Who renews: this client alone, or one client of a fleet at a time.
+    /// Who sends the refresh token: this client alone, or one client of a fleet at a
+    /// time.
     renewals: Arc<dyn Renewals>,
     /// Whether a `client_endpoint` may use plain HTTP.
     allow_http: bool,
     /// The tokens in use, the generation, which every renewal increments, and where calls
     /// go.
     current: Mutex<Current>,
-    /// Held while renewing, so that concurrent callers share one renewal. Remembers the
-    /// generation whose refresh token the OAuth server refused, and its answer, so that
-    /// the refused token is not sent again.
-    renewal: tokio::sync::Mutex<Option<(u64, RefusedRenewal)>>,
+    /// Held while renewing, so that concurrent callers in this process share one
+    /// renewal.
+    renewal: tokio::sync::Mutex<LastRenewal>,
+    /// How many renewals have finished, successfully or not; counted while `renewal` is
+    /// held.
+    finished: AtomicU64,
 }
 
-/// A refusal of the OAuth server to renew a refresh token.
+/// The outcome of the last renewal that failed, for the generation whose refresh token it
+/// concerned.
+#[derive(Debug, Default)]
+struct LastRenewal(Option<(u64, Failed)>);
+
+/// How a renewal failed.
+#[derive(Debug)]
+enum Failed {
+    /// The OAuth server did not renew the pair: it refused (known here or shared by
+    /// another client of the fleet), or the request failed.
+    Renewal(Renewal),
+    /// The fleet's shared store could not say who renews.
+    Coordination(CoordinationError),
+}
+
+impl Failed {
+    /// Whether the refresh token was refused, and so is never sent again.
+    fn refused(&self) -> bool {
+        matches!(self, Self::Renewal(renewal) if renewal.refused())
+    }
+
+    fn failure(&self) -> Failure {
+        match self {
+            Self::Renewal(renewal) => Failure::Refresh(renewal.error()),
+            Self::Coordination(error) => Failure::Coordination(error.clone()),
+        }
+    }
+}
+
+/// A refusal of the OAuth server to renew a refresh token, as kept here and shared with
+/// the other clients of a fleet.
 #[derive(Debug, Clone)]
 pub(crate) enum RefusedRenewal {
     InvalidGrant(ApiError),
@@ -67,30 +110,34 @@ pub(crate) struct TokenSnapshot {
     pub(crate) endpoint: Arc<Endpoint>,
 }
 
+/// How the OAuth session renews its tokens.
+pub(crate) struct SessionConfig {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) token_url: Url,
+    pub(crate) token_timeout: Duration,
+    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) allow_http: bool,
+}
+
 impl OAuthSession {
     /// A session whose calls go to `root` until a renewal names another address.
-    pub(crate) fn new(
-        client_id: String,
-        client_secret: Secret,
-        token_url: Url,
-        tokens: Tokens,
-        store: Arc<dyn TokenStore>,
-        root: Url,
-        allow_http: bool,
-    ) -> Self {
+    pub(crate) fn new(config: SessionConfig, tokens: Tokens, root: Url) -> Self {
         Self {
-            client_id,
-            client_secret,
-            token_url,
-            store,
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+            token_url: config.token_url,
+            token_timeout: config.token_timeout,
+            store: config.store,
             renewals: Arc::new(Alone),
-            allow_http,
+            allow_http: config.allow_http,
             current: Mutex::new(Current {
                 tokens,
                 generation: 0,
                 endpoint: Arc::new(Endpoint::oauth(root)),
             }),
-            renewal: tokio::sync::Mutex::new(None),
+            renewal: tokio::sync::Mutex::new(LastRenewal::default()),
+            finished: AtomicU64::new(0),
         }
     }
 
@@ -110,25 +157,30 @@ impl OAuthSession {
         }
     }
 
-    /// Every credential of the session, for redacting reply excerpts.
-    pub(crate) fn secrets(&self) -> [Secret; 3] {
+    /// Every credential of the session, for redacting text a server sent.
+    pub(crate) fn redactor(&self) -> Redactor {
         let current = self.lock();
-        [
+        Redactor::new([
             current.tokens.access_token.clone(),
             current.tokens.refresh_token.clone(),
             self.client_secret.clone(),
-        ]
+        ])
     }
 
     /// Renews the tokens after the portal refused the access token of generation `seen`.
     ///
-    /// Concurrent callers queue here; the first renews, the others find a newer
-    /// generation and return at once. Other clients may share the renewals
-    /// ([`Renewals`]): then the pair another client renewed is adopted instead. The
-    /// renewed tokens are saved to the store before any call uses them. When the OAuth
-    /// server names the portal's REST address (`client_endpoint`), later calls go there.
+    /// Concurrent callers queue here and share one outcome: the first renews; the others
+    /// find a newer generation and return at once, or take the failure of the renewal
+    /// that finished while they waited. A caller that comes after a failed renewal tries
+    /// again, unless the OAuth server refused the refresh token, which is never sent
+    /// again. Other clients may share the renewals ([`Renewals`]): then the pair another
+    /// client renewed is adopted instead, and only the holder of the fleet's lease sends
+    /// the refresh token. The renewed tokens are saved to the store before any call uses
+    /// them. When the OAuth server names the portal's REST address (`client_endpoint`),
+    /// later calls go there.
     pub(crate) async fn renew(&self, http: &reqwest::Client, seen: u64) -> Result<(), Failure> {
-        let mut refused = self.renewal.lock().await;
+        let ticket = self.finished.load(Ordering::Acquire);
+        let mut last = self.renewal.lock().await;
         let (current, endpoint) = {
             let current = self.lock();
             if current.generation != seen {
@@ -136,43 +188,56 @@ impl OAuthSession {
             }
             (current.tokens.clone(), Arc::clone(&current.endpoint))
         };
-        if let Some((generation, refusal)) = refused.as_ref()
+        if let Some((generation, failed)) = &last.0
             && *generation == seen
+            && (failed.refused() || self.finished.load(Ordering::Acquire) > ticket)
         {
-            return Err(Failure::Refresh(refusal.clone().into()));
+            return Err(failed.failure());
         }
-        let (latest, lease) = match self.renewals.begin(&current).await? {
-            Turn::Adopt(tokens) => {
+        let (latest, lease) = match self.renewals.begin(&current).await {
+            Ok(Turn::Renew(latest, lease)) => (latest, lease),
+            Ok(Turn::Adopt(tokens)) => {
                 tracing::debug!("using the OAuth tokens another client renewed");
                 let endpoint = self.endpoint_for(&tokens, endpoint);
                 self.install(tokens, seen + 1, endpoint);
                 return Ok(());
             }
-            Turn::Refused(refusal) => {
-                *refused = Some((seen, refusal.clone()));
-                return Err(Failure::Refresh(refusal.into()));
+            Ok(Turn::Refused(refusal)) => {
+                let refused = Failed::Renewal(Renewal::Refused(refusal));
+                return Err(self.fail(&mut last, seen, refused));
             }
-            Turn::Renew(latest, lease) => (latest, lease),
+            Err(Failure::Coordination(error)) => {
+                return Err(self.fail(&mut last, seen, Failed::Coordination(error)));
+            }
+            Err(failure) => return Err(failure),
         };
         tracing::debug!("renewing the OAuth access token");
         let mut tokens = match self.request(http, &latest.refresh_token).await {
             Ok(tokens) => tokens,
-            Err(Renewal::Refused(refusal)) => {
-                tracing::warn!(
-                    code = refusal_code(&refusal),
-                    "the OAuth server refused to renew the tokens"
-                );
-                *refused = Some((seen, refusal.clone()));
-                if let Err(failure) = lease.refused(&refusal).await {
-                    tracing::warn!(
-                        outcome = failure.label(),
-                        "the refusal could not be shared with other clients"
-                    );
+            Err(renewal) => {
+                match &renewal {
+                    Renewal::Refused(refusal) => {
+                        tracing::warn!(
+                            code = refusal_code(refusal),
+                            "the OAuth server refused to renew the tokens"
+                        );
+                        if let Err(failure) = lease.refused(refusal).await {
+                            tracing::warn!(
+                                outcome = failure.label(),
+                                "the refusal could not be shared with other clients"
+                            );
+                        }
+                    }
+                    // Dropped unreported, the lease goes to another client, which may
+                    // try again.
+                    Renewal::Failed(error) => {
+                        tracing::warn!(error = %error, "renewing the OAuth tokens failed");
+                    }
                 }
-                return Err(Failure::Refresh(refusal.into()));
+                return Err(self.fail(&mut last, seen, Failed::Renewal(renewal)));
             }
-            Err(Renewal::Failed(error)) => return Err(Failure::Refresh(error)),
         };
+        self.finished.fetch_add(1, Ordering::Release);
         let endpoint = self.endpoint_for(&tokens, endpoint);
         tokens.client_endpoint = Some(endpoint.root().to_string());
         let published = lease.renewed(&tokens).await;
@@ -180,6 +245,15 @@ impl OAuthSession {
         self.install(tokens, seen + 1, endpoint);
         published?;
         saved.map_err(Failure::TokenStore)
+    }
+
+    /// Records that the renewal of generation `seen` ended with `failed`, for the callers
+    /// queued behind it; returns the caller's failure.
+    fn fail(&self, last: &mut LastRenewal, seen: u64, failed: Failed) -> Failure {
+        let failure = failed.failure();
+        last.0 = Some((seen, failed));
+        self.finished.fetch_add(1, Ordering::Release);
+        failure
     }
 
     /// Where calls go with `tokens`: the `client_endpoint` they name, else `current`.
@@ -208,30 +282,51 @@ impl OAuthSession {
         };
     }
 
-    /// Asks the OAuth server for a new pair of tokens. The request URL holds the client
-    /// secret and the refresh token, so it is neither logged nor kept in errors.
+    /// Asks the OAuth server for a new pair of tokens, with the credentials in a form
+    /// body (never in the URL, which proxies log), within the token timeout and
+    /// [`TOKEN_REPLY_LIMIT`].
     async fn request(
         &self,
         http: &reqwest::Client,
         refresh_token: &Secret,
     ) -> Result<Tokens, Renewal> {
-        let mut url = self.token_url.clone();
-        url.query_pairs_mut()
+        let form = form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "refresh_token")
             .append_pair("client_id", &self.client_id)
             .append_pair("client_secret", self.client_secret.expose())
-            .append_pair("refresh_token", refresh_token.expose());
-        let transport =
-            |error| Renewal::Failed(RefreshError::Transport(TransportError::new(error)));
+            .append_pair("refresh_token", refresh_token.expose())
+            .finish();
         let response = http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json")
+            .post(self.token_url.clone())
+            .timeout(self.token_timeout)
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form)
             .send()
             .await
-            .map_err(transport)?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(transport)?;
-        read_tokens(status, &body)
+            .map_err(|error| {
+                Renewal::Failed(RefreshError::Transport(TransportError::new(error)))
+            })?;
+        let (status, body) = body::read(response, TOKEN_REPLY_LIMIT)
+            .await
+            .map_err(|unread| {
+                Renewal::Failed(match unread {
+                    Unread::Transport(error) => RefreshError::Transport(error),
+                    Unread::Redirect(redirect) => RefreshError::Redirect(redirect),
+                    Unread::TooLarge(too_large) => RefreshError::TooLarge(too_large),
+                })
+            })?;
+        // The refresh token sent may be a fleet's newer one than the session's own.
+        let redactor = {
+            let current = self.lock();
+            Redactor::new([
+                current.tokens.access_token.clone(),
+                current.tokens.refresh_token.clone(),
+                refresh_token.clone(),
+                self.client_secret.clone(),
+            ])
+        };
+        read_tokens(status, &body, &redactor)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Current> {
@@ -248,10 +343,23 @@ fn refusal_code(refusal: &RefusedRenewal) -> &str {
 /// Why a renewal did not produce tokens.
 #[derive(Debug)]
 enum Renewal {
-    /// The OAuth server answered with an error.
+    /// The OAuth server answered with an error. The refresh token is not sent again.
     Refused(RefusedRenewal),
-    /// The request or its reply failed.
+    /// The request or its reply failed; a later caller may try again.
     Failed(RefreshError),
+}
+
+impl Renewal {
+    fn refused(&self) -> bool {
+        matches!(self, Self::Refused(_))
+    }
+
+    fn error(&self) -> RefreshError {
+        match self {
+            Self::Refused(refusal) => refusal.clone().into(),
+            Self::Failed(error) => error.clone(),
+        }
+    }
 }
 
 /// The OAuth server's reply (see `settings/oauth/auto-renewal.md`).
@@ -273,12 +381,13 @@ struct TokenReply {
     error_description: Option<Value>,
 }
 
-/// Reads the OAuth server's reply. Its body is never kept, since it may hold tokens.
-fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
+/// Reads the OAuth server's reply. Its body is never kept, since it may hold tokens; the
+/// texts of an error reply are redacted.
+fn read_tokens(status: u16, body: &[u8], redactor: &Redactor) -> Result<Tokens, Renewal> {
     let reply: TokenReply = serde_json::from_slice(body).map_err(|error| {
         Renewal::Failed(RefreshError::Undecodable(UndecodableReply::not_tokens(
             status,
-            Some(error),
+            Some(&error),
         )))
     })?;
     if let Some(code) = reply
@@ -292,7 +401,7 @@ fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
             .as_ref()
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let error = ApiError::new(code, message).with_status(status);
+        let error = redactor.api_error(ApiError::new(code, message).with_status(status));
         return Err(Renewal::Refused(if code == "invalid_grant" {
             RefusedRenewal::InvalidGrant(error)
         } else {
@@ -323,13 +432,15 @@ fn read_tokens(status: u16, body: &[u8]) -> Result<Tokens, Renewal> {
 #[cfg(test)]
 mod tests {
     use super::{RefusedRenewal, Renewal, read_tokens};
+    use crate::Secret;
     use crate::client::RefreshError;
+    use crate::client::redact::Redactor;
 
     #[test]
     fn renewed_tokens_are_read() {
         let body = br#"{"access_token":"new-a","refresh_token":"new-r","expires":1780319382,
             "expires_in":3600,"member_id":"m","status":"F","user_id":67}"#;
-        let tokens = read_tokens(200, body).unwrap();
+        let tokens = read_tokens(200, body, &Redactor::default()).unwrap();
         assert_eq!(tokens.access_token.expose(), "new-a");
         assert_eq!(tokens.refresh_token.expose(), "new-r");
         assert_eq!(tokens.expires_at, Some(1_780_319_382));
@@ -337,7 +448,10 @@ mod tests {
         let body = br#"{"access_token":"a","refresh_token":"r",
             "client_endpoint":"https://moved.bitrix24.com/rest/","server_endpoint":"x"}"#;
         assert_eq!(
-            read_tokens(200, body).unwrap().client_endpoint.as_deref(),
+            read_tokens(200, body, &Redactor::default())
+                .unwrap()
+                .client_endpoint
+                .as_deref(),
             Some("https://moved.bitrix24.com/rest/")
         );
     }
@@ -347,6 +461,7 @@ mod tests {
         let tokens = read_tokens(
             200,
             br#"{"access_token":"a","refresh_token":"r","expires_in":"3600"}"#,
+            &Redactor::default(),
         )
         .unwrap();
         assert!(tokens.expires_at.unwrap() > 1_700_000_000);
@@ -355,7 +470,8 @@ mod tests {
     #[test]
     fn invalid_grant_is_told_apart() {
         let body = br#"{"error":"invalid_grant","error_description":"Invalid grant"}"#;
-        let Err(Renewal::Refused(RefusedRenewal::InvalidGrant(error))) = read_tokens(400, body)
+        let Err(Renewal::Refused(RefusedRenewal::InvalidGrant(error))) =
+            read_tokens(400, body, &Redactor::default())
         else {
             panic!("not invalid_grant");
         };
@@ -365,7 +481,7 @@ mod tests {
         );
         let body = br#"{"error":"PAYMENT_REQUIRED","error_description":"Payment required"}"#;
         assert!(matches!(
-            read_tokens(200, body),
+            read_tokens(200, body, &Redactor::default()),
             Err(Renewal::Refused(RefusedRenewal::Rejected(_)))
         ));
     }
@@ -373,12 +489,29 @@ mod tests {
     #[test]
     fn replies_without_tokens_are_undecodable_and_keep_no_body() {
         for body in [&b"<html>"[..], br#"{"access_token":"secret-a"}"#, b"{}"] {
-            let Err(Renewal::Failed(RefreshError::Undecodable(reply))) = read_tokens(200, body)
+            let Err(Renewal::Failed(RefreshError::Undecodable(reply))) =
+                read_tokens(200, body, &Redactor::default())
             else {
                 panic!("not undecodable: {body:?}");
             };
             assert_eq!(reply.excerpt(), "");
             assert!(!reply.to_string().contains("secret-a"));
         }
+    }
+
+    #[test]
+    fn a_refusal_that_echoes_a_credential_is_redacted() {
+        let redactor =
+            Redactor::new([Secret::new("client-s3cret-x"), Secret::new("refresh-tok-1")]);
+        let body = br#"{"error":"invalid_client","error_description":"secret client%2Ds3cret%2Dx for refresh-tok-1 is wrong"}"#;
+        let Err(Renewal::Refused(refusal)) = read_tokens(401, body, &redactor) else {
+            panic!("not refused");
+        };
+        let error = RefreshError::from(refusal);
+        let text = format!("{error} {error:?}");
+        assert!(
+            !text.contains("s3cret") && !text.contains("refresh-tok"),
+            "{text}"
+        );
     }
 }

@@ -14,6 +14,11 @@ use crate::{ApiError, Time};
 /// reset time is given in whole seconds.
 const RESET_MARGIN: Duration = Duration::from_millis(250);
 
+/// The portal's accounting window: ten one-minute baskets, each leaving the sum ten
+/// minutes after the first call it counts (`limits.md`). No basket resets later than
+/// this from now, so a reset reported further ahead is not believed beyond it.
+const WINDOW: Duration = Duration::from_secs(600);
+
 /// What the client knows about the operating-time budget of each method.
 #[derive(Debug, Default)]
 pub(crate) struct OperatingGate {
@@ -49,7 +54,8 @@ impl OperatingGate {
 
     /// Holds back `method` after the portal refused it with `error`, until the reset time
     /// given in the error reply, else the last one known for the method, else for
-    /// `fallback`. Returns how long the method is held back.
+    /// `fallback`. A reset time further ahead than the portal's [`WINDOW`] counts as the
+    /// window's length. Returns how long the method is held back.
     ///
     /// A reset time is used once: if the method is refused again after it, the fallback
     /// applies.
@@ -66,7 +72,7 @@ impl OperatingGate {
         let wait = reset_hint
             .or(state.reset_at.take())
             .and_then(|reset_at| until(now, reset_at))
-            .map_or(fallback, |wait| wait + RESET_MARGIN);
+            .map_or(fallback, |wait| wait.min(WINDOW) + RESET_MARGIN);
         let until = Instant::now() + wait;
         state.blocked = match state.blocked.take() {
             Some((earlier, _)) if earlier > until => Some((earlier, error)),
@@ -170,7 +176,11 @@ fn unix_now() -> f64 {
 /// How long from `now` until `reset_at`, if that is in the future.
 fn until(now: f64, reset_at: i64) -> Option<Duration> {
     let wait = reset_at as f64 - now;
-    (wait > 0.0).then(|| Duration::from_secs_f64(wait))
+    if wait > 0.0 {
+        Duration::try_from_secs_f64(wait).ok()
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -179,7 +189,7 @@ mod tests {
 
     use tokio::time::Instant;
 
-    use super::{OperatingGate, RESET_MARGIN, unix_now, until};
+    use super::{OperatingGate, RESET_MARGIN, WINDOW, unix_now, until};
     use crate::ApiError;
 
     fn limit_error() -> ApiError {
@@ -274,5 +284,21 @@ mod tests {
         gate.record("crm.item.list", Some(unix_now() as i64 - 5));
         let wait = gate.block("crm.item.list", limit_error(), None, Duration::from_secs(7));
         assert_eq!(wait, Duration::from_secs(7));
+    }
+
+    #[test]
+    fn a_reset_beyond_the_window_counts_as_the_window() {
+        let gate = OperatingGate::default();
+        let hour_ahead = unix_now() as i64 + 3600;
+        let wait = gate.block(
+            "crm.item.list",
+            limit_error(),
+            Some(hour_ahead),
+            Duration::from_secs(60),
+        );
+        assert_eq!(wait, WINDOW + RESET_MARGIN);
+        gate.record("crm.item.add", Some(i64::MAX));
+        let wait = gate.block("crm.item.add", limit_error(), None, Duration::from_secs(60));
+        assert_eq!(wait, WINDOW + RESET_MARGIN);
     }
 }

@@ -4,13 +4,15 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{MapAccess, Visitor};
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::wire::{As, Int};
 use crate::{ApiError, InvalidField, Time};
+
+use super::redact::Redactor;
 
 /// What the portal answered.
 #[derive(Debug)]
@@ -86,8 +88,8 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
 
 /// Reads a reply body. An `error` wins over a `result`; both REST 2 errors
 /// (`{"error": "CODE", "error_description": "…"}`) and REST 3 errors
-/// (`{"error": {"code": "CODE", "message": "…"}}`) are read.
-pub(crate) fn parse(body: &[u8]) -> Result<Reply<'_>, NotAReply> {
+/// (`{"error": {"code": "CODE", "message": "…"}}`) are read, every text in them redacted.
+pub(crate) fn parse<'a>(body: &'a [u8], redactor: &Redactor) -> Result<Reply<'a>, NotAReply> {
     let ObjectOnly(raw) =
         serde_json::from_slice::<ObjectOnly<RawReply<'_>>>(body).map_err(NotAReply::Json)?;
     if let Some(error) = raw
@@ -96,7 +98,7 @@ pub(crate) fn parse(body: &[u8]) -> Result<Reply<'_>, NotAReply> {
         .and_then(|error| api_error(error, raw.error_description.as_ref()))
     {
         return Ok(Reply::Error {
-            error,
+            error: redactor.api_error(error),
             reset_at: raw.time.and_then(|time| time.operating_reset_at),
         });
     }
@@ -134,6 +136,95 @@ fn api_error(error: &Value, description: Option<&Value>) -> Option<ApiError> {
     Some(error)
 }
 
+/// Decodes a successful reply's `result` as `T`.
+///
+/// A `null` result is not read as an empty value of a type that reads PHP's empty values
+/// so (a generated struct): it decodes only as a type that can say "nothing" itself
+/// (`Option`, `()`, and `serde_json::Value` inside a generated newtype); anything else is
+/// an error.
+pub(crate) fn decode<T: DeserializeOwned>(result: &RawValue) -> serde_json::Result<T> {
+    if result.get() == "null" {
+        T::deserialize(NullResult)
+    } else {
+        serde_json::from_str(result.get())
+    }
+}
+
+/// A `null` result, read strictly.
+struct NullResult;
+
+impl<'de> Deserializer<'de> for NullResult {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> serde_json::Result<V::Value> {
+        Err(serde::de::Error::custom("the result is null"))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        visitor.visit_none()
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        visitor.visit_unit()
+    }
+
+    /// A newtype decides by its content: `Value` says `null`, a struct does not.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        visitor.visit_newtype_struct(NullContent)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The content of a newtype whose result is `null`: `null` for a type that reads any
+/// JSON (`Value`), an error for one that wants an object.
+struct NullContent;
+
+impl<'de> Deserializer<'de> for NullContent {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, _: V) -> serde_json::Result<V::Value> {
+        Err(serde::de::Error::custom("the result is null"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> serde_json::Result<V::Value> {
+        Err(serde::de::Error::custom("the result is null"))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        visitor.visit_none()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct enum identifier ignored_any
+    }
+}
+
 /// A string or a number as text.
 fn text(value: &Value) -> Option<String> {
     match value {
@@ -145,7 +236,9 @@ fn text(value: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{NotAReply, Reply, parse};
+    use super::{NotAReply, Reply, decode, parse};
+    use crate::Secret;
+    use crate::client::redact::Redactor;
 
     #[test]
     fn result_envelope_with_time_next_and_total() {
@@ -156,7 +249,7 @@ mod tests {
             time,
             next,
             total,
-        }) = parse(body)
+        }) = parse(body, &Redactor::default())
         else {
             panic!("not a result");
         };
@@ -170,14 +263,17 @@ mod tests {
     #[test]
     fn null_and_empty_results_are_results() {
         for body in [&br#"{"result":null}"#[..], br#"{"result":[],"time":[]}"#] {
-            assert!(matches!(parse(body), Ok(Reply::Result { .. })));
+            assert!(matches!(
+                parse(body, &Redactor::default()),
+                Ok(Reply::Result { .. })
+            ));
         }
     }
 
     #[test]
     fn rest2_error() {
         let body = br#"{"error":"expired_token","error_description":"The access token provided has expired."}"#;
-        let Ok(Reply::Error { error, reset_at }) = parse(body) else {
+        let Ok(Reply::Error { error, reset_at }) = parse(body, &Redactor::default()) else {
             panic!("not an error");
         };
         assert_eq!(error.code, "expired_token");
@@ -188,13 +284,14 @@ mod tests {
     #[test]
     fn rest3_error_and_numeric_codes() {
         let body = br#"{"error":{"code":"BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION","message":"no"}}"#;
-        let Ok(Reply::Error { error, .. }) = parse(body) else {
+        let Ok(Reply::Error { error, .. }) = parse(body, &Redactor::default()) else {
             panic!("not an error");
         };
         assert_eq!(error.code, "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION");
         assert_eq!(error.message, "no");
         assert!(error.validation.is_empty());
-        let Ok(Reply::Error { error, .. }) = parse(br#"{"error":100}"#) else {
+        let Ok(Reply::Error { error, .. }) = parse(br#"{"error":100}"#, &Redactor::default())
+        else {
             panic!("not an error");
         };
         assert_eq!((error.code.as_str(), error.message.as_str()), ("100", ""));
@@ -204,7 +301,7 @@ mod tests {
     fn rest3_validation_lists_the_invalid_fields() {
         let body = br#"{"error":{"code":"V","message":"invalid","validation":[
             {"field":"id","message":"missing"},{"message":"no field"},"junk"]}}"#;
-        let Ok(Reply::Error { error, .. }) = parse(body) else {
+        let Ok(Reply::Error { error, .. }) = parse(body, &Redactor::default()) else {
             panic!("not an error");
         };
         let fields: Vec<(&str, &str)> = error
@@ -220,7 +317,7 @@ mod tests {
     fn an_error_reply_keeps_its_reset_time() {
         let body =
             br#"{"error":"OPERATION_TIME_LIMIT","time":{"operating_reset_at":"1778747792"}}"#;
-        let Ok(Reply::Error { reset_at, .. }) = parse(body) else {
+        let Ok(Reply::Error { reset_at, .. }) = parse(body, &Redactor::default()) else {
             panic!("not an error");
         };
         assert_eq!(reset_at, Some(1_778_747_792));
@@ -229,7 +326,10 @@ mod tests {
     #[test]
     fn empty_error_fields_do_not_hide_a_result() {
         let body = br#"{"result":true,"error":"","error_description":""}"#;
-        assert!(matches!(parse(body), Ok(Reply::Result { .. })));
+        assert!(matches!(
+            parse(body, &Redactor::default()),
+            Ok(Reply::Result { .. })
+        ));
     }
 
     #[test]
@@ -241,12 +341,59 @@ mod tests {
             b"[1]",
             b"",
         ] {
-            assert!(matches!(parse(body), Err(NotAReply::Json(_))), "{body:?}");
+            assert!(
+                matches!(parse(body, &Redactor::default()), Err(NotAReply::Json(_))),
+                "{body:?}"
+            );
         }
-        assert!(matches!(parse(b"{}"), Err(NotAReply::NoResultOrError)));
         assert!(matches!(
-            parse(br#"{"error":null}"#),
+            parse(b"{}", &Redactor::default()),
             Err(NotAReply::NoResultOrError)
         ));
+        assert!(matches!(
+            parse(br#"{"error":null}"#, &Redactor::default()),
+            Err(NotAReply::NoResultOrError)
+        ));
+    }
+
+    #[test]
+    fn error_texts_are_redacted() {
+        let redactor = Redactor::new([Secret::new("hook-c0de-42")]);
+        for body in [
+            &br#"{"error":"NO_AUTH_FOUND","error_description":"bad code hook-c0de-42"}"#[..],
+            br#"{"error":"hook%2Dc0de%2D42"}"#,
+            br#"{"error":{"code":"V","message":"x","validation":[{"field":"hook-c0de-42","message":"\u0068ook-c0de-42"}]}}"#,
+        ] {
+            let Ok(Reply::Error { error, .. }) = parse(body, &redactor) else {
+                panic!("not an error");
+            };
+            let text = format!("{error} {error:?}");
+            assert!(!text.contains("c0de"), "{text}");
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_null_result_is_not_an_empty_struct() {
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Item {
+            id: Option<i64>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Wrapped(serde_json::Value);
+        let null = serde_json::value::RawValue::from_string("null".into()).unwrap();
+        assert!(decode::<Item>(&null).is_err());
+        assert!(decode::<i64>(&null).is_err());
+        assert!(decode::<Vec<i64>>(&null).is_err());
+        assert_eq!(
+            decode::<Option<Item>>(&null).unwrap().map(|item| item.id),
+            None
+        );
+        assert!(decode::<Wrapped>(&null).unwrap().0.is_null());
+        decode::<()>(&null).unwrap();
+        let empty = serde_json::value::RawValue::from_string("{}".into()).unwrap();
+        assert_eq!(decode::<Item>(&empty).unwrap().id, None);
     }
 }

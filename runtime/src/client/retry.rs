@@ -1,7 +1,8 @@
 //! When and how long the client waits before sending a call again.
 
-use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
+
+use super::random::unit_interval;
 
 /// How the client retries a call that the portal turned away or that failed in transit.
 ///
@@ -14,8 +15,14 @@ use std::time::Duration;
 /// - A transport failure before the request could reach the portal (no connection):
 ///   every method.
 /// - A transport failure after that (timeout, dropped connection), or a gateway error
-///   page: only methods that are safe to repeat (`Method::SAFE_TO_REPEAT`), because the
-///   portal may have run the call.
+///   page: only methods that are safe to repeat (`Method::SAFE_TO_REPEAT`) and REST 3.0
+///   methods sent with an `Idempotency-Key`, because the portal may have run the call.
+///   A call whose requests time out is sent again at most
+///   [`max_timeout_retries`](Self::max_timeout_retries) times (once by default), since a
+///   portal that did not answer in time is unlikely to answer the next time.
+///
+/// Every wait and retry stops at the client's call timeout
+/// ([`ClientBuilder::call_timeout`](super::ClientBuilder::call_timeout)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -23,11 +30,13 @@ pub struct RetryPolicy {
     max_backoff: Duration,
     max_operating_wait: Duration,
     operating_fallback_wait: Duration,
+    max_timeout_retries: u32,
 }
 
 impl Default for RetryPolicy {
-    /// Six attempts, backoff from 0.5 s up to 30 s, operating-time waits of up to ten
-    /// minutes (the length of the portal's accounting window).
+    /// Six attempts, one retry after a timeout, backoff from 0.5 s up to 30 s,
+    /// operating-time waits of up to ten minutes (the length of the portal's accounting
+    /// window).
     fn default() -> Self {
         Self {
             max_attempts: 6,
@@ -35,6 +44,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(30),
             max_operating_wait: Duration::from_secs(600),
             operating_fallback_wait: Duration::from_secs(60),
+            max_timeout_retries: 1,
         }
     }
 }
@@ -79,9 +89,19 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets how many times a call is sent again after its request timed out (default 1).
+    pub fn max_timeout_retries(mut self, retries: u32) -> Self {
+        self.max_timeout_retries = retries;
+        self
+    }
+
     /// How many times one call may be sent in all.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    pub(crate) fn timeout_retries(&self) -> u32 {
+        self.max_timeout_retries
     }
 
     pub(crate) fn max_operating_wait_limit(&self) -> Duration {
@@ -102,14 +122,8 @@ impl RetryPolicy {
             .saturating_mul(1 << exponent)
             .min(self.max_backoff);
         let half = full / 2;
-        half + half.mul_f64(jitter())
+        half + half.mul_f64(unit_interval())
     }
-}
-
-/// A random number in `[0, 1)`, from the standard library's randomly keyed hasher.
-fn jitter() -> f64 {
-    let bits = RandomState::new().hash_one(std::time::Instant::now()) >> 11;
-    bits as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
@@ -147,5 +161,12 @@ mod tests {
         assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
         assert_eq!(RetryPolicy::never().attempts(), 1);
         assert_eq!(RetryPolicy::default().attempts(), 6);
+        assert_eq!(RetryPolicy::default().timeout_retries(), 1);
+        assert_eq!(
+            RetryPolicy::default()
+                .max_timeout_retries(0)
+                .timeout_retries(),
+            0
+        );
     }
 }

@@ -2,26 +2,27 @@
 
 use std::fmt;
 
-use crate::Secret;
+use super::redact::Redactor;
 
 /// The most bytes of a reply body an [`UndecodableReply`] keeps.
 pub const EXCERPT_LIMIT: usize = 512;
 
-/// What stands in an excerpt where a credential of the client was.
-const REDACTED: &str = "[redacted]";
-
 /// A reply that was neither a result nor an error in the Bitrix24 format (an HTML error
 /// page from a proxy, a truncated body), or whose result did not have the expected shape.
-#[derive(Debug)]
+///
+/// Every text it holds that came from the server, the excerpt and the parser's message,
+/// has the client's credentials redacted.
+#[derive(Debug, Clone)]
 pub struct UndecodableReply {
     status: u16,
     excerpt: String,
     reason: Reason,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Reason {
-    Json(serde_json::Error),
+    /// The JSON parser's message, redacted.
+    Json(String),
     NotAnEnvelope,
     NotTokens,
     Shape(&'static str),
@@ -29,39 +30,53 @@ enum Reason {
 
 impl UndecodableReply {
     /// A body that is not JSON, or JSON of the wrong shape.
-    pub(crate) fn json(status: u16, excerpt: String, error: serde_json::Error) -> Self {
+    pub(crate) fn json(
+        status: u16,
+        redactor: &Redactor,
+        body: &[u8],
+        error: &serde_json::Error,
+    ) -> Self {
         Self {
             status,
-            excerpt,
-            reason: Reason::Json(error),
+            excerpt: redactor.excerpt(body),
+            reason: Reason::Json(redactor.text(&error.to_string())),
         }
     }
 
     /// A JSON body with neither `result` nor `error`.
-    pub(crate) fn not_an_envelope(status: u16, excerpt: String) -> Self {
+    pub(crate) fn not_an_envelope(status: u16, redactor: &Redactor, body: &[u8]) -> Self {
         Self {
             status,
-            excerpt,
+            excerpt: redactor.excerpt(body),
             reason: Reason::NotAnEnvelope,
         }
     }
 
-    /// A successful reply whose result does not have the shape the caller expects.
-    pub(crate) fn shape(excerpt: String, reason: &'static str) -> Self {
+    /// A successful reply whose result (`body`) does not have the shape the caller
+    /// expects.
+    pub(crate) fn shape(redactor: &Redactor, body: &[u8], reason: &'static str) -> Self {
         Self {
             status: 200,
-            excerpt,
+            excerpt: redactor.excerpt(body),
             reason: Reason::Shape(reason),
         }
     }
 
-    /// A reply of the OAuth server with neither tokens nor an error; its body is not kept,
-    /// since it may hold tokens.
-    pub(crate) fn not_tokens(status: u16, error: Option<serde_json::Error>) -> Self {
+    /// A reply of the OAuth server with neither tokens nor an error. Neither its body
+    /// nor the parser's message, which may quote it, is kept: it may hold tokens the
+    /// client does not know yet. Only where the parser stopped is.
+    pub(crate) fn not_tokens(status: u16, error: Option<&serde_json::Error>) -> Self {
         Self {
             status,
             excerpt: String::new(),
-            reason: error.map_or(Reason::NotTokens, Reason::Json),
+            reason: error.map_or(Reason::NotTokens, |error| {
+                Reason::Json(format!(
+                    "{:?} error at line {} column {}",
+                    error.classify(),
+                    error.line(),
+                    error.column()
+                ))
+            }),
         }
     }
 
@@ -89,7 +104,7 @@ impl fmt::Display for UndecodableReply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "undecodable reply (HTTP {}): ", self.status)?;
         match &self.reason {
-            Reason::Json(error) => write!(f, "{error}"),
+            Reason::Json(message) => f.write_str(message),
             Reason::NotAnEnvelope => f.write_str("neither `result` nor `error` in the reply"),
             Reason::NotTokens => f.write_str("neither tokens nor `error` in the reply"),
             Reason::Shape(reason) => f.write_str(reason),
@@ -97,99 +112,50 @@ impl fmt::Display for UndecodableReply {
     }
 }
 
-impl std::error::Error for UndecodableReply {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.reason {
-            Reason::Json(error) => Some(error),
-            Reason::NotAnEnvelope | Reason::NotTokens | Reason::Shape(_) => None,
-        }
-    }
-}
-
-/// The start of `body`, at most [`EXCERPT_LIMIT`] bytes, with each of `secrets` redacted.
-///
-/// The secrets are replaced in a window long enough to hold any secret that starts inside
-/// the limit, so a secret cut by the limit is not left half visible.
-pub(crate) fn excerpt(body: &[u8], secrets: &[&Secret]) -> String {
-    let longest = secrets
-        .iter()
-        .map(|secret| secret.expose().len())
-        .max()
-        .unwrap_or(0);
-    let window = &body[..body.len().min(EXCERPT_LIMIT + longest)];
-    let mut text = String::from_utf8_lossy(window).into_owned();
-    for secret in secrets {
-        if !secret.expose().is_empty() {
-            text = text.replace(secret.expose(), REDACTED);
-        }
-    }
-    if text.len() > EXCERPT_LIMIT {
-        let mut end = EXCERPT_LIMIT;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-    }
-    text
-}
+impl std::error::Error for UndecodableReply {}
 
 #[cfg(test)]
 mod tests {
-    use super::{EXCERPT_LIMIT, UndecodableReply, excerpt};
-    use crate::client::Secret;
-
-    #[test]
-    fn short_bodies_are_kept_whole() {
-        assert_eq!(excerpt(b"<html>502</html>", &[]), "<html>502</html>");
-    }
-
-    #[test]
-    fn long_bodies_are_cut_on_a_char_boundary() {
-        let body = "é".repeat(EXCERPT_LIMIT);
-        let text = excerpt(body.as_bytes(), &[]);
-        assert_eq!(text.len(), EXCERPT_LIMIT);
-        assert!(text.chars().all(|c| c == 'é'));
-        let odd = format!("a{body}");
-        assert_eq!(excerpt(odd.as_bytes(), &[]).len(), EXCERPT_LIMIT - 1);
-    }
-
-    #[test]
-    fn secrets_are_redacted_even_across_the_limit() {
-        let secret = Secret::new("0123456789abcdef");
-        let mut body = "x".repeat(EXCERPT_LIMIT - 4);
-        body.push_str(secret.expose());
-        body.push_str(&"y".repeat(100));
-        let text = excerpt(body.as_bytes(), &[&secret]);
-        assert!(!text.contains("0123"), "{text}");
-        assert!(text.ends_with("[red"), "{text}");
-        let echoed = format!("auth={} again {}", secret.expose(), secret.expose());
-        assert_eq!(
-            excerpt(echoed.as_bytes(), &[&secret]),
-            "auth=[redacted] again [redacted]"
-        );
-    }
-
-    #[test]
-    fn invalid_utf8_is_replaced() {
-        assert_eq!(excerpt(b"ok\xff", &[]), "ok\u{fffd}");
-    }
+    use super::UndecodableReply;
+    use crate::Secret;
+    use crate::client::redact::Redactor;
 
     #[test]
     fn display_names_the_status_and_the_reason() {
+        let none = Redactor::default();
         let error = serde_json::from_str::<serde_json::Value>("<html>").unwrap_err();
-        let reply = UndecodableReply::json(502, "<html>".into(), error);
+        let reply = UndecodableReply::json(502, &none, b"<html>", &error);
         assert!(
             reply
                 .to_string()
                 .starts_with("undecodable reply (HTTP 502): expected value")
         );
         assert!(reply.is_gateway_failure());
-        let reply = UndecodableReply::not_an_envelope(200, "{}".into());
+        let reply = UndecodableReply::not_an_envelope(200, &none, b"{}");
         assert_eq!(
             reply.to_string(),
             "undecodable reply (HTTP 200): neither `result` nor `error` in the reply"
         );
         assert!(!reply.is_gateway_failure());
         assert_eq!(UndecodableReply::not_tokens(200, None).excerpt(), "");
+    }
+
+    #[test]
+    fn the_parsers_message_is_redacted() {
+        let redactor = Redactor::new([Secret::new("hook-c0de-123")]);
+        let error = serde_json::from_str::<i64>(r#""hook-c0de-123""#).unwrap_err();
+        assert!(error.to_string().contains("hook-c0de-123"), "{error}");
+        let reply = UndecodableReply::json(200, &redactor, br#""hook-c0de-123""#, &error);
+        let text = format!("{reply} {reply:?}");
+        assert!(!text.contains("hook-c0de"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+
+        let error = serde_json::from_str::<i64>(r#""new-token-abc""#).unwrap_err();
+        let reply = UndecodableReply::not_tokens(200, Some(&error));
+        assert!(
+            !format!("{reply} {reply:?}").contains("new-token"),
+            "{reply}"
+        );
+        assert!(reply.to_string().contains("line 1 column"), "{reply}");
     }
 }

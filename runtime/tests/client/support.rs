@@ -7,7 +7,7 @@ use bitrix24_fake_portal::FakePortal;
 use bitrix24_runtime::client::{
     ClientBuilder, MemoryTokenStore, OAuth, RateLimit, RetryPolicy, Tokens, Webhook,
 };
-use bitrix24_runtime::{ApiError, ApiVersion, Client, Method, Paged};
+use bitrix24_runtime::{ApiError, ApiVersion, Client, FastListed, FastListing, Method, Paged};
 use serde::{Deserialize, Serialize};
 
 /// Retries that are quick enough for tests.
@@ -159,6 +159,23 @@ impl Paged for ItemList {
     }
 }
 
+impl FastListed for ItemList {
+    fn fast_listing() -> FastListing {
+        FastListing::new().items_at("items")
+    }
+}
+
+impl ItemList {
+    /// Every deal.
+    pub fn deals() -> Self {
+        Self {
+            entity_type_id: 2,
+            filter: None,
+            start: None,
+        }
+    }
+}
+
 /// `count` deals titled `deal 1`, `deal 2`, … created in the portal's memory.
 pub fn seed_deals(portal: &FakePortal, count: usize) -> Vec<i64> {
     portal.add_items(
@@ -189,4 +206,78 @@ impl Method for ItemGet {
     const SAFE_TO_REPEAT: bool = true;
     type Response = ItemReply;
     type Error = ApiError;
+}
+
+/// REST 3.0 `tasks.task.list`, paged by `pagination`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaskList {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filter: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub select: Vec<String>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub pagination: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The `result` of [`TaskList`].
+#[derive(Debug, Deserialize)]
+pub struct TaskListReply {
+    pub items: Vec<TaskRef>,
+}
+
+/// A listed task: its identifier and, when selected, its title.
+#[derive(Debug, Deserialize)]
+pub struct TaskRef {
+    pub id: i64,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl Method for TaskList {
+    const NAME: &'static str = "tasks.task.list";
+    const API_VERSION: ApiVersion = ApiVersion::V3;
+    const SCOPES: &'static [&'static str] = &["task"];
+    const BATCH: bool = false;
+    const SAFE_TO_REPEAT: bool = true;
+    type Response = TaskListReply;
+    type Error = ApiError;
+}
+
+impl Paged for TaskList {
+    type Item = TaskRef;
+
+    fn set_start(&mut self, start: i64) {
+        self.pagination.remove("page");
+        self.pagination
+            .insert("offset".to_owned(), serde_json::Value::from(start));
+    }
+
+    fn into_items(response: TaskListReply) -> Vec<TaskRef> {
+        response.items
+    }
+}
+
+impl FastListed for TaskList {
+    fn fast_listing() -> FastListing {
+        FastListing::new()
+            .conditions_filter("filter")
+            .items_at("items")
+            .pages_per_request(1)
+    }
+}
+
+/// `count` tasks titled `task 1`, `task 2`, … added through the REST 3.0 API.
+pub async fn seed_tasks(client: &Client, count: usize) {
+    for n in 1..=count {
+        client
+            .call(&TaskAdd {
+                fields: TaskFields {
+                    title: format!("task {n}"),
+                    creator_id: 1,
+                    responsible_id: 1,
+                },
+            })
+            .await
+            .expect("task added");
+    }
 }
