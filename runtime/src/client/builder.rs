@@ -86,7 +86,7 @@ impl ClientBuilder {
 
     /// Makes the client share its limits and renewals through `coordination`.
     #[cfg_attr(
-        not(feature = "redis"),
+        not(any(feature = "redis", test)),
         expect(dead_code, reason = "only the `redis` feature has a coordination")
     )]
     pub(crate) fn coordinate(mut self, coordination: impl Coordination + 'static) -> Self {
@@ -126,7 +126,8 @@ impl ClientBuilder {
     /// and every wait included (default 10 minutes, the portal's operating-time window).
     /// It is checked before every sleep, wait and request, and cuts a request in flight;
     /// a call that runs out fails with [`Error::Timeout`](super::Error::Timeout), or with
-    /// the failure that could not be retried in time.
+    /// the failure that could not be retried in time. An OAuth renewal the deadline cuts
+    /// goes on without the call, so that the new pair the OAuth server sends is not lost.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
@@ -211,7 +212,7 @@ impl ClientBuilder {
                 if let Some(shared) = &shared {
                     session = session.with_renewals(Arc::clone(&shared.renewals));
                 }
-                (Credentials::OAuth(Box::new(session)), shared)
+                (Credentials::OAuth(Arc::new(session)), shared)
             }
         };
         let (bucket, operating) = match shared {

@@ -64,7 +64,7 @@ pub(crate) enum Credentials {
     /// The webhook code is part of every URL.
     Webhook(Endpoint),
     /// The access token goes in the body as `auth`; the session knows where calls go.
-    OAuth(Box<OAuthSession>),
+    OAuth(Arc<OAuthSession>),
 }
 
 impl std::fmt::Debug for Credentials {
@@ -81,7 +81,7 @@ enum Route<'a> {
     /// Always this URL (a webhook's).
     Fixed(Url),
     /// Where the OAuth session's current tokens say, which a renewal may change.
-    Session(&'a OAuthSession),
+    Session(&'a Arc<OAuthSession>),
 }
 
 /// How far a call got, for its tracing span and its timeout error: requests sent and the
@@ -393,6 +393,7 @@ impl Client {
                     {
                         renewed = true;
                         attempt -= 1;
+                        // Cut by the deadline, the renewal itself goes on without the call.
                         tokio::time::timeout_at(
                             deadline.at,
                             session.renew(&inner.http, token.generation),
@@ -557,5 +558,107 @@ mod tests {
         let body: serde_json::Value =
             serde_json::from_slice(&body_of(&params, Some(&token)).unwrap()).unwrap();
         assert_eq!(body, json!({"id": 5, "auth": "tok"}));
+    }
+}
+
+/// A shared store that never answers, against the call deadline.
+#[cfg(test)]
+mod stuck_store {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use futures::future::BoxFuture;
+    use tokio::time::Instant;
+
+    use crate::ApiError;
+    use crate::Time;
+    use crate::client::coordination::{Coordination, Scope, Shared};
+    use crate::client::error::{CoordinationError, Failure};
+    use crate::client::operating::OperatingHolds;
+    use crate::client::rate_limit::RequestBucket;
+    use crate::client::renewal::Alone;
+    use crate::client::{Client, Error, Webhook};
+
+    /// Which part of the store hangs.
+    #[derive(Debug, Clone, Copy)]
+    enum Stuck {
+        Bucket,
+        Holds,
+    }
+
+    #[derive(Debug)]
+    struct Store(Stuck);
+
+    impl Coordination for Stuck {
+        fn attach(&self, _: &Scope) -> Shared {
+            let store = Arc::new(Store(*self));
+            Shared {
+                bucket: store.clone(),
+                holds: store,
+                renewals: Arc::new(Alone),
+            }
+        }
+    }
+
+    fn hang<'a, T: Send + 'a>(hangs: bool, value: T) -> BoxFuture<'a, T> {
+        if hangs {
+            Box::pin(std::future::pending())
+        } else {
+            Box::pin(std::future::ready(value))
+        }
+    }
+
+    impl RequestBucket for Store {
+        fn acquire(&self) -> BoxFuture<'_, Result<(), CoordinationError>> {
+            hang(matches!(self.0, Stuck::Bucket), Ok(()))
+        }
+
+        fn saturate(&self) -> BoxFuture<'_, Result<(), CoordinationError>> {
+            hang(matches!(self.0, Stuck::Bucket), Ok(()))
+        }
+    }
+
+    impl OperatingHolds for Store {
+        fn record<'a>(&'a self, _: &'a str, _: Option<&'a Time>) -> BoxFuture<'a, ()> {
+            hang(matches!(self.0, Stuck::Holds), ())
+        }
+
+        fn block<'a>(
+            &'a self,
+            _: &'a str,
+            _: ApiError,
+            _: Option<i64>,
+            fallback: Duration,
+        ) -> BoxFuture<'a, Result<Duration, CoordinationError>> {
+            hang(matches!(self.0, Stuck::Holds), Ok(fallback))
+        }
+
+        fn wait<'a>(&'a self, _: &'a str, _: Duration) -> BoxFuture<'a, Result<(), Failure>> {
+            hang(matches!(self.0, Stuck::Holds), Ok(()))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_store_that_does_not_answer_is_cut_by_the_call_deadline() {
+        for stuck in [Stuck::Bucket, Stuck::Holds] {
+            // Nothing listens there: the call must end before it sends anything.
+            let webhook = Webhook::from_url("http://127.0.0.1:9/rest/1/code0123/").unwrap();
+            let client = Client::builder(webhook)
+                .allow_http(true)
+                .call_timeout(Duration::from_secs(2))
+                .coordinate(stuck)
+                .build()
+                .unwrap();
+            let started = Instant::now();
+            let error = client
+                .call_raw("user.current", serde_json::Value::Null)
+                .await
+                .unwrap_err();
+            let Error::Timeout(timeout) = error else {
+                panic!("{stuck:?}: not a timeout: {error:?}");
+            };
+            assert_eq!(timeout.sent, 0, "{stuck:?}");
+            assert_eq!(started.elapsed(), Duration::from_secs(2), "{stuck:?}");
+        }
     }
 }

@@ -42,8 +42,9 @@ pub(crate) struct OAuthSession {
     /// go.
     current: Mutex<Current>,
     /// Held while renewing, so that concurrent callers in this process share one
-    /// renewal.
-    renewal: tokio::sync::Mutex<LastRenewal>,
+    /// renewal; owned by the task that renews, which outlives a caller that stops
+    /// waiting.
+    renewal: Arc<tokio::sync::Mutex<LastRenewal>>,
     /// How many renewals have finished, successfully or not; counted while `renewal` is
     /// held.
     finished: AtomicU64,
@@ -136,7 +137,7 @@ impl OAuthSession {
                 generation: 0,
                 endpoint: Arc::new(Endpoint::oauth(root)),
             }),
-            renewal: tokio::sync::Mutex::new(LastRenewal::default()),
+            renewal: Arc::new(tokio::sync::Mutex::new(LastRenewal::default())),
             finished: AtomicU64::new(0),
         }
     }
@@ -178,9 +179,20 @@ impl OAuthSession {
     /// the refresh token. The renewed tokens are saved to the store before any call uses
     /// them. When the OAuth server names the portal's REST address (`client_endpoint`),
     /// later calls go there.
-    pub(crate) async fn renew(&self, http: &reqwest::Client, seen: u64) -> Result<(), Failure> {
+    ///
+    /// Once begun, a renewal runs to its end in a task of its own, even when the caller
+    /// that began it stops waiting (its call deadline, a dropped future): the OAuth
+    /// server replaces the refresh token it is sent, so a renewal cut off after sending
+    /// it would lose the new pair and leave the next caller, or the next client of a
+    /// fleet, to send a spent token. The callers queued behind get its outcome, and a
+    /// fleet's lease its report.
+    pub(crate) async fn renew(
+        self: &Arc<Self>,
+        http: &reqwest::Client,
+        seen: u64,
+    ) -> Result<(), Failure> {
         let ticket = self.finished.load(Ordering::Acquire);
-        let mut last = self.renewal.lock().await;
+        let last = Arc::clone(&self.renewal).lock_owned().await;
         let (current, endpoint) = {
             let current = self.lock();
             if current.generation != seen {
@@ -194,6 +206,34 @@ impl OAuthSession {
         {
             return Err(failed.failure());
         }
+        let session = Arc::clone(self);
+        let http = http.clone();
+        let renewal = tokio::spawn(async move {
+            session
+                .renew_alone(&http, seen, current, endpoint, last)
+                .await
+        });
+        match renewal.await {
+            Ok(outcome) => outcome,
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // The runtime is shutting down: the call goes on with the tokens there
+                // are.
+                Err(_) => Ok(()),
+            },
+        }
+    }
+
+    /// The renewal of generation `seen`, whose `current` pair calls `endpoint`, by the
+    /// one caller holding `last`.
+    async fn renew_alone(
+        &self,
+        http: &reqwest::Client,
+        seen: u64,
+        current: Tokens,
+        endpoint: Arc<Endpoint>,
+        mut last: tokio::sync::OwnedMutexGuard<LastRenewal>,
+    ) -> Result<(), Failure> {
         let (latest, lease) = match self.renewals.begin(&current).await {
             Ok(Turn::Renew(latest, lease)) => (latest, lease),
             Ok(Turn::Adopt(tokens)) => {

@@ -232,3 +232,58 @@ async fn an_oversized_or_redirected_token_reply_is_a_typed_refusal() {
         assert_eq!(server.seen_at("/oauth/").len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_renewal_cut_by_the_call_deadline_still_ends_and_its_refresh_token_is_not_sent_again() {
+    let server = Hostile::start(|seen, _| {
+        if seen.target.starts_with("/oauth/") {
+            Answer::Late(
+                Duration::from_millis(800),
+                Box::new(Answer::Json(
+                    200,
+                    r#"{"access_token":"new-access","refresh_token":"new-refresh","expires_in":3600}"#
+                        .to_owned(),
+                )),
+            )
+        } else if with_old_token(seen) {
+            expired()
+        } else {
+            current_user()
+        }
+    })
+    .await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let auth = OAuth::new(
+        &server.url,
+        "app.hostile",
+        CLIENT_SECRET,
+        Tokens::new(ACCESS, REFRESH),
+        Arc::clone(&store),
+    )
+    .token_url(format!("{}/oauth/token/", server.url))
+    .token_timeout(Duration::from_secs(5));
+    let client = Client::builder(auth)
+        .allow_http(true)
+        .rate_limit(RateLimit::new(1000.0, 1000))
+        .retry(RetryPolicy::never())
+        .call_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    // The call runs out while the OAuth server has not answered yet.
+    let error = client.call(&Current::new()).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    // A call made meanwhile waits for the same renewal (within its own deadline).
+    let error = client.call(&Current::new()).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    // The renewal went on without its caller: its answer is kept, and the refresh token
+    // it sent is not sent again.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    client.call(&Current::new()).await.unwrap();
+    assert_eq!(server.seen_at("/oauth/").len(), 1);
+    assert_eq!(
+        store
+            .latest()
+            .map(|tokens| tokens.access_token.expose().to_owned()),
+        Some("new-access".to_owned())
+    );
+}
