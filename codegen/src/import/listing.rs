@@ -29,6 +29,16 @@ pub fn describe<'a>(
         };
         spec.result.paged = true;
         spec.result.items = items;
+        // The offset of a page is an integer, whatever type a page writes for it.
+        if spec.api == ApiVersion::V2
+            && let Some(start) = spec
+                .params
+                .iter_mut()
+                .find(|p| p.name.eq_ignore_ascii_case("start"))
+        {
+            start.ty = TypeExpr::Primitive(Primitive::Integer);
+            start.values = None;
+        }
         if spec.fast_listing.is_none() {
             spec.fast_listing = fast_listing(spec, types).ok();
         }

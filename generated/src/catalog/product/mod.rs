@@ -1355,13 +1355,13 @@ pub struct List {
     pub order: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `start`: string.
+    /// `start`: integer.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Text>",
+        with = "::bitrix24_runtime::wire::As::<::bitrix24_runtime::wire::Int>",
     )]
-    pub start: ::std::option::Option<::std::string::String>,
+    pub start: ::std::option::Option<i64>,
 }
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::wire_object!(List);
@@ -1397,11 +1397,8 @@ impl List {
         self
     }
     /// Sets `start`.
-    pub fn start(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start = Some(value.into());
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
         self
     }
 }
