@@ -24,7 +24,7 @@ mod secret;
 pub mod wire;
 
 pub use envelope::{Envelope, Time};
-pub use error::{ApiError, InvalidField, MethodError};
+pub use error::{ApiError, InvalidField, MethodError, Unhandled};
 pub use field_description::FieldDescription;
 pub use listing::{FastListed, FastListing};
 pub use method::{ApiVersion, BATCH_LIMIT, Method, Paged};
