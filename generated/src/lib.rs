@@ -6,10 +6,12 @@
 #![allow(clippy::module_inception, clippy::should_implement_trait)]
 #![allow(clippy::new_without_default, clippy::too_many_arguments)]
 #![warn(missing_docs)]
+#[allow(unused_imports)]
 use ::bitrix24_runtime::wire as w;
 
 /// The runtime's `method_error!` for this crate's `SystemError`; defined before the
-/// modules that use it.
+/// modules that use it, which features may all leave out.
+#[allow(unused_macros)]
 macro_rules! method_error {
     ($($body:tt)*) => {
         ::bitrix24_runtime::method_error!(crate ::SystemError, $($body)*);
@@ -349,10 +351,10 @@ pub struct BatchResponse {
 }
 
 #[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(BatchResponse : Deserialize);
+::bitrix24_runtime::wire_object!(BatchResponse, Deserialize);
 
 #[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(BatchResponse : Serialize);
+::bitrix24_runtime::wire_object!(BatchResponse, Serialize);
 
 /// Errors of [`batch`](https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html).
 #[cfg(feature = "basic")]
@@ -387,10 +389,10 @@ pub struct BatchResponseResultError {
 }
 
 #[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(BatchResponseResultError : Deserialize);
+::bitrix24_runtime::wire_object!(BatchResponseResultError, Deserialize);
 
 #[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(BatchResponseResultError : Serialize);
+::bitrix24_runtime::wire_object!(BatchResponseResultError, Serialize);
 
 /// Parameters of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
 ///
@@ -421,10 +423,10 @@ pub struct Events {
 }
 
 #[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Events : Serialize);
+::bitrix24_runtime::wire_object!(Events, Serialize);
 
 #[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Events : Deserialize);
+::bitrix24_runtime::wire_object!(Events, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Events {
@@ -517,10 +519,10 @@ pub struct Methods {
 }
 
 #[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Methods : Serialize);
+::bitrix24_runtime::wire_object!(Methods, Serialize);
 
 #[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Methods : Deserialize);
+::bitrix24_runtime::wire_object!(Methods, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Methods {
@@ -604,10 +606,10 @@ method_error!(MethodsError {});
 #[non_exhaustive]
 pub struct Profile {}
 #[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Profile : Serialize);
+::bitrix24_runtime::wire_object!(Profile, Serialize);
 
 #[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Profile : Deserialize);
+::bitrix24_runtime::wire_object!(Profile, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Profile {
@@ -659,10 +661,10 @@ pub struct ProfileResponse {
 }
 
 #[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(ProfileResponse : Deserialize);
+::bitrix24_runtime::wire_object!(ProfileResponse, Deserialize);
 
 #[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(ProfileResponse : Serialize);
+::bitrix24_runtime::wire_object!(ProfileResponse, Serialize);
 
 /// Errors of [`profile`](https://apidocs.bitrix24.com/api-reference/common/users/profile.html).
 #[cfg(feature = "basic")]
@@ -699,10 +701,10 @@ pub struct Scope {
 }
 
 #[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Scope : Serialize);
+::bitrix24_runtime::wire_object!(Scope, Serialize);
 
 #[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Scope : Deserialize);
+::bitrix24_runtime::wire_object!(Scope, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Scope {

@@ -221,95 +221,60 @@ fn generated_lines(dir: &Path) -> usize {
     lines
 }
 
+/// A step's wall time and peak RSS.
+fn step(s: &Step) -> String {
+    format!(
+        "{:>8.1} s {:>7.2} GB",
+        s.time.as_secs_f64(),
+        s.peak_kib as f64 / 1e6
+    )
+}
+
+/// Picks one step out of a checkout's costs.
+type StepOf = fn(&Costs) -> &Step;
+
+/// The measured steps, by label.
+const STEPS: [(&str, StepOf); 6] = [
+    ("check --features full", |c| &c.check_full),
+    ("check --features crm", |c| &c.check_crm),
+    ("debug build --features full", |c| &c.build_full),
+    ("doc --all-features", |c| &c.doc_full),
+    ("downstream client,crm,user: clean", |c| &c.downstream_clean),
+    ("downstream: main.rs touched", |c| &c.downstream_touched),
+];
+
 fn print(rows: &[(&str, PathBuf, Costs)]) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!(
-        "{cores} CPUs, load average {}",
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!("{cores} CPUs, load average {}", load.join(" "));
     for (name, checkout, _) in rows {
         println!("{name}: {}", checkout.display());
     }
-    let step = |s: &Step| {
-        format!(
-            "{:>8.1} s {:>7.2} GB",
-            s.time.as_secs_f64(),
-            s.peak_kib as f64 / 1e6
-        )
-    };
-    let lines: Vec<(&str, Box<dyn Fn(&Costs) -> String>)> = vec![
-        (
-            "generated Rust lines",
-            Box::new(|c: &Costs| format!("{:>20}", c.lines)),
-        ),
-        (
-            "check --features full",
-            Box::new(move |c: &Costs| step(&c.check_full)),
-        ),
-        (
-            "check --features crm",
-            Box::new(move |c: &Costs| step(&c.check_crm)),
-        ),
-        (
-            "debug build --features full",
-            Box::new(move |c: &Costs| step(&c.build_full)),
-        ),
-        (
-            "doc --all-features",
-            Box::new(move |c: &Costs| step(&c.doc_full)),
-        ),
-        (
-            "downstream client,crm,user: clean",
-            Box::new(move |c: &Costs| step(&c.downstream_clean)),
-        ),
-        (
-            "downstream: main.rs touched",
-            Box::new(move |c: &Costs| step(&c.downstream_touched)),
-        ),
-    ];
-    println!(
-        "{:<36} {}",
-        "",
-        rows.iter()
-            .map(|(n, _, _)| format!("{n:>20}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    for (label, value) in &lines {
-        let cells: Vec<String> = rows.iter().map(|(_, _, c)| value(c)).collect();
+    let names: Vec<String> = rows.iter().map(|(n, _, _)| format!("{n:>20}")).collect();
+    println!("{:<36} {}", "", names.join(" "));
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(_, _, c)| format!("{:>20}", c.lines))
+        .collect();
+    println!("{:<36} {}", "generated Rust lines", lines.join(" "));
+    for (label, of) in STEPS {
+        let cells: Vec<String> = rows.iter().map(|(_, _, c)| step(of(c))).collect();
         println!("{label:<36} {}", cells.join(" "));
     }
     if let [(_, _, old), (_, _, new)] = rows {
-        let ratio = |a: f64, b: f64| b / a;
-        println!("\nnew / baseline:");
+        println!("\nthis checkout / baseline:");
         println!(
-            "  lines                        {:.2}",
-            ratio(old.lines as f64, new.lines as f64)
+            "  {:<34} {:.2}",
+            "generated Rust lines",
+            new.lines as f64 / old.lines as f64
         );
-        for (label, o, n) in [
-            ("check full", &old.check_full, &new.check_full),
-            ("check crm", &old.check_crm, &new.check_crm),
-            ("debug build full", &old.build_full, &new.build_full),
-            ("doc", &old.doc_full, &new.doc_full),
-            (
-                "downstream clean",
-                &old.downstream_clean,
-                &new.downstream_clean,
-            ),
-            (
-                "downstream touched",
-                &old.downstream_touched,
-                &new.downstream_touched,
-            ),
-        ] {
+        for (label, of) in STEPS {
+            let (o, n) = (of(old), of(new));
             println!(
-                "  {label:<28} time {:.2}, peak RSS {:.2}",
-                ratio(o.time.as_secs_f64(), n.time.as_secs_f64()),
-                ratio(o.peak_kib as f64, n.peak_kib as f64)
+                "  {label:<34} time {:.2}, peak RSS {:.2}",
+                n.time.as_secs_f64() / o.time.as_secs_f64(),
+                n.peak_kib as f64 / o.peak_kib as f64
             );
         }
     }

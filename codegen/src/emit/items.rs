@@ -115,11 +115,11 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
             (false, _) => quote!(Deserialize),
         };
         let own = halves(sent, received);
-        let mut wire_object = quote!(#cfg ::bitrix24_runtime::wire_object!(#name: #own););
+        let mut wire_object = quote!(#cfg ::bitrix24_runtime::wire_object!(#name, #own););
         if !(sent && received) {
             let other = halves(!sent, !received);
             let gate = registry_gate(&s.cfg);
-            wire_object.extend(quote!(#gate ::bitrix24_runtime::wire_object!(#name: #other);));
+            wire_object.extend(quote!(#gate ::bitrix24_runtime::wire_object!(#name, #other);));
         }
         (
             quote!(Default,),

@@ -125,8 +125,8 @@ License: MIT."
 
 /// The quick start of the README; `tests/external` compiles it.
 const QUICK_START: &str = r#"use bitrix24::crm::item::{Get, GetError, List};
-use bitrix24::runtime::Client;
-use bitrix24::runtime::client::{Error as CallError, Webhook};
+use bitrix24::runtime::client::Webhook;
+use bitrix24::runtime::{CallError, Client};
 use bitrix24::user::Current;
 
 #[tokio::main]

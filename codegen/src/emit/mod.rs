@@ -183,7 +183,8 @@ fn root_prelude() -> TokenStream {
         #![warn(missing_docs)]
 
         /// The runtime's `method_error!` for this crate's `SystemError`; defined before the
-        /// modules that use it.
+        /// modules that use it, which features may all leave out.
+        #[allow(unused_macros)]
         macro_rules! method_error {
             ($($body:tt)*) => {
                 ::bitrix24_runtime::method_error!(crate::SystemError, $($body)*);
@@ -258,9 +259,11 @@ pub fn format(tokens: TokenStream) -> String {
         panic!("emitted tokens do not parse as a Rust file: {e}")
     });
     if uses_wire {
+        // Unused when none of the features of the items that use it is enabled.
         file.items.insert(
             0,
             syn::parse_quote!(
+                #[allow(unused_imports)]
                 use ::bitrix24_runtime::wire as w;
             ),
         );

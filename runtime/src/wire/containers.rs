@@ -67,18 +67,18 @@ pub fn deserialize_object<'de, D: Deserializer<'de>, T: ObjectFields>(d: D) -> R
 /// Implements serde's traits for a struct that derives them with
 /// `#[serde(remote = "Self")]`: `Deserialize` (with [`ObjectFields`]) reading `[]` as empty,
 /// and `Serialize` as derived. Name the halves the struct derives:
-/// `wire_object!(Name: Deserialize)`, `wire_object!(Name: Serialize)`, or
+/// `wire_object!(Name, Deserialize)`, `wire_object!(Name, Serialize)`, or
 /// `wire_object!(Name)` for both.
 #[macro_export]
 macro_rules! wire_object {
     ($ty:ty) => {
-        $crate::wire_object!($ty: Serialize, Deserialize);
+        $crate::wire_object!($ty, Serialize, Deserialize);
     };
-    ($ty:ty: Serialize, Deserialize) => {
-        $crate::wire_object!($ty: Serialize);
-        $crate::wire_object!($ty: Deserialize);
+    ($ty:ty, Serialize, Deserialize) => {
+        $crate::wire_object!($ty, Serialize);
+        $crate::wire_object!($ty, Deserialize);
     };
-    ($ty:ty: Serialize) => {
+    ($ty:ty, Serialize) => {
         impl $crate::__private::serde::Serialize for $ty {
             fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
@@ -88,7 +88,7 @@ macro_rules! wire_object {
             }
         }
     };
-    ($ty:ty: Deserialize) => {
+    ($ty:ty, Deserialize) => {
         impl $crate::wire::ObjectFields for $ty {
             fn deserialize_fields<'de, D: $crate::__private::serde::Deserializer<'de>>(
                 d: D,

@@ -11,10 +11,10 @@
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Get {}
-::bitrix24_runtime::wire_object!(Get : Serialize);
+::bitrix24_runtime::wire_object!(Get, Serialize);
 
 #[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get : Deserialize);
+::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.

@@ -12,10 +12,10 @@
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
-::bitrix24_runtime::wire_object!(Fields : Serialize);
+::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields : Deserialize);
+::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.

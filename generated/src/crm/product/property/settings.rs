@@ -20,10 +20,10 @@ pub struct Fields {
     pub user_type: ::std::option::Option<::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(Fields : Serialize);
+::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields : Deserialize);
+::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
