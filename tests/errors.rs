@@ -104,14 +104,36 @@ fn a_method_code_wins_over_a_system_code_with_the_same_name() {
 fn an_unknown_code_is_unhandled_and_kept_as_sent() {
     let error = ApiError::new("SOMETHING_NEW", "A code no spec lists").with_status(418);
     let sorted = AddError::from_api_error(error.clone());
-    assert_eq!(sorted, AddError::Unhandled(error.clone()));
+    #[allow(deprecated)]
+    let unhandled = matches!(sorted, AddError::Unhandled(_));
+    assert!(unhandled, "{sorted:?}");
+    assert_eq!(sorted.code(), "SOMETHING_NEW");
+    assert_eq!(sorted.api_error(), &error);
+    assert_eq!(sorted.to_string(), error.to_string());
 
     // Codes are compared exactly as sent.
     let sorted = AddError::from_api_error(ApiError::new("not_found", "SPA not found"));
-    assert!(matches!(sorted, AddError::Unhandled(_)), "{sorted:?}");
+    #[allow(deprecated)]
+    let unhandled = matches!(sorted, AddError::Unhandled(_));
+    assert!(unhandled, "{sorted:?}");
+    assert_eq!(sorted.code(), "not_found");
 
     let sorted = bitrix24::BatchError::from_api_error(error.clone());
-    assert_eq!(sorted, bitrix24::BatchError::Unhandled(error));
+    assert_eq!(sorted.code(), "SOMETHING_NEW");
+    assert_eq!(sorted.api_error(), &error);
+}
+
+#[test]
+fn every_error_gives_its_code_whatever_its_variant() {
+    let documented = AddError::from_api_error(ApiError::new("NOT_FOUND", "SPA not found"));
+    assert!(
+        matches!(documented, AddError::NotFound(_)),
+        "{documented:?}"
+    );
+    assert_eq!(documented.code(), "NOT_FOUND");
+    let system = AddError::from_api_error(ApiError::new("QUERY_LIMIT_EXCEEDED", "Too many"));
+    assert!(matches!(system, AddError::System(_)), "{system:?}");
+    assert_eq!(system.code(), "QUERY_LIMIT_EXCEEDED");
 }
 
 #[test]

@@ -163,6 +163,7 @@ static FIELD_DESCRIPTION: LazyLock<Struct> = LazyLock::new(|| {
         name: "FieldDescription".to_owned(),
         doc: Vec::new(),
         cfg: Default::default(),
+        traffic: Default::default(),
         fields: vec![
             member("type", Ty::Text),
             member("isRequired", flag()),

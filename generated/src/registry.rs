@@ -3,8 +3,11 @@
 //! reply types behind plain functions over JSON: for checking the types against
 //! JSON from elsewhere, such as the documentation's examples.
 use ::bitrix24_runtime::{ApiVersion, Method};
+
 use ::serde::de::DeserializeOwned;
+
 use ::serde_json::Value;
+
 /// One method's types, as functions over JSON.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -20,6 +23,7 @@ pub struct Entry {
         Value,
     ) -> ::std::result::Result<Value, ::serde_json::Error>,
 }
+
 impl Entry {
     /// The entry of method `M`.
     pub fn of<M: Method + DeserializeOwned>() -> Self {
@@ -35,6 +39,7 @@ impl Entry {
         }
     }
 }
+
 /// Every method compiled in (by the enabled scope features), in module order.
 #[allow(unused_mut, clippy::vec_init_then_push)]
 pub fn methods() -> ::std::vec::Vec<Entry> {

@@ -69,6 +69,7 @@ pub enum SystemError {
     /// - HTTP 429: "Accumulated method execution time exceeded the limit for the application or webhook"
     OperationTimeLimit(::bitrix24_runtime::ApiError),
 }
+
 impl SystemError {
     /// The variant for a system error code, or the error back when its code is not
     /// a system error.
@@ -101,6 +102,7 @@ impl SystemError {
             },
         )
     }
+
     /// The error reply.
     pub fn api_error(&self) -> &::bitrix24_runtime::ApiError {
         match self {
@@ -122,6 +124,7 @@ impl SystemError {
             | Self::OperationTimeLimit(error) => error,
         }
     }
+
     /// The HTTP status the docs give for this error.
     pub fn documented_status(&self) -> ::std::option::Option<u16> {
         match self {
@@ -144,9 +147,11 @@ impl SystemError {
         }
     }
 }
+
 impl ::std::fmt::Display for SystemError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.api_error(), f)
     }
 }
+
 impl ::std::error::Error for SystemError {}

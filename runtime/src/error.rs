@@ -97,3 +97,74 @@ impl MethodError for ApiError {
         self
     }
 }
+
+/// An error code that a method's spec does not list, nor the system errors.
+///
+/// It is opaque on purpose: do not match a method's `Unhandled` variant to find a code.
+/// A later import may give that code a variant of its own, and such a match would then
+/// stop matching without a compile error. Match the documented variants, and read
+/// [`code`](Self::code) (or the error enum's own `code()`) in a wildcard arm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unhandled(ApiError);
+
+impl Unhandled {
+    /// Wraps an error reply whose code nothing lists.
+    pub fn new(error: ApiError) -> Self {
+        Self(error)
+    }
+
+    /// The error code the server sent.
+    pub fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The whole error reply.
+    pub fn api_error(&self) -> &ApiError {
+        &self.0
+    }
+}
+
+/// Implements [`MethodError`], `Display`, `Error` and an inherent `code()` for a generated
+/// error enum: one variant holding an [`ApiError`] for each listed code, `System` holding
+/// the generated crate's system error type, and `Unhandled` holding an [`Unhandled`].
+///
+/// `method_error!(crate::SystemError, GetError { NotFound = "NOT_FOUND" });`
+#[macro_export]
+macro_rules! method_error {
+    ($system:path, $name:ident { $($variant:ident = $code:literal),* $(,)? }) => {
+        impl $crate::MethodError for $name {
+            fn from_api_error(error: $crate::ApiError) -> Self {
+                match error.code.as_str() {
+                    $($code => Self::$variant(error),)*
+                    _ => match <$system>::classify(error) {
+                        Ok(system) => Self::System(system),
+                        Err(other) => Self::Unhandled($crate::Unhandled::new(other)),
+                    },
+                }
+            }
+
+            fn api_error(&self) -> &$crate::ApiError {
+                match self {
+                    $(Self::$variant(error) => error,)*
+                    Self::System(system) => system.api_error(),
+                    Self::Unhandled(unhandled) => unhandled.api_error(),
+                }
+            }
+        }
+
+        impl $name {
+            /// The error code the server sent.
+            pub fn code(&self) -> &str {
+                &$crate::MethodError::api_error(self).code
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt($crate::MethodError::api_error(self), f)
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
+}

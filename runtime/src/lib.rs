@@ -24,12 +24,15 @@ mod secret;
 pub mod wire;
 
 pub use envelope::{Envelope, Time};
-pub use error::{ApiError, InvalidField, MethodError};
+pub use error::{ApiError, InvalidField, MethodError, Unhandled};
 pub use field_description::FieldDescription;
 pub use listing::{FastListed, FastListing};
 pub use method::{ApiVersion, BATCH_LIMIT, Method, Paged};
 pub use secret::Secret;
 
+/// The error of a call, under a name that does not clash with `std::error::Error`.
+#[cfg(feature = "client")]
+pub use client::Error as CallError;
 #[cfg(feature = "client")]
 pub use client::{Client, Error};
 

@@ -1,8 +1,7 @@
 //! `cargo xtask bench`: how fast the importer and the generator are, against baselines
 //! measured in the same run. Numbers go to BENCHMARKS.md by hand, with this command.
 
-use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use bitrix24_codegen::import::{self, Corpus};
@@ -19,8 +18,8 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// Runs the benchmark; with `builds`, also times `cargo check` of the generated crate.
-pub fn run(args: &DocsArgs, builds: bool) -> ExitCode {
+/// Runs the benchmark of the importer and the generator.
+pub fn run(args: &DocsArgs) -> ExitCode {
     let docs = crate::import::docs_dir(args);
     let specs = &args.specs;
 
@@ -100,64 +99,5 @@ pub fn run(args: &DocsArgs, builds: bool) -> ExitCode {
     );
     println!("generated Rust lines:       {lines}");
 
-    if builds {
-        // Baseline: rustfmt over the same output.
-        let rs: Vec<_> = files
-            .iter()
-            .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
-            .map(|(p, _)| out.path().join(p))
-            .collect();
-        let (_, fmt_time) = timed(|| {
-            Command::new("rustfmt")
-                .args(["--edition", "2024", "--check"])
-                .args(&rs)
-                .output()
-        });
-        println!("rustfmt --check (baseline): {}", ms(fmt_time));
-        for features in ["department", "crm", "full"] {
-            match check_time(features) {
-                Some(t) => println!(
-                    "cargo check --features {features}: {:.1} s",
-                    t.as_secs_f64()
-                ),
-                None => return ExitCode::FAILURE,
-            }
-        }
-    }
     ExitCode::SUCCESS
-}
-
-/// Time of `cargo check -p bitrix24 --features <features>` after the crate is touched, in
-/// a target directory of its own (dependencies compiled beforehand).
-fn check_time(features: &str) -> Option<Duration> {
-    let root = crate::root();
-    let target = root.join("target/bench-build");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let run = || {
-        Command::new(&cargo)
-            .current_dir(&root)
-            .args([
-                "check",
-                "-q",
-                "-p",
-                "bitrix24",
-                "--features",
-                features,
-                "--target-dir",
-            ])
-            .arg(&target)
-            .status()
-            .ok()
-            .filter(|s| s.success())
-    };
-    run()?; // warm: dependencies
-    touch(&root.join("generated/src/lib.rs"));
-    let (status, time) = timed(run);
-    status.map(|_| time)
-}
-
-fn touch(file: &Path) {
-    if let Ok(f) = std::fs::File::options().append(true).open(file) {
-        let _ = f.set_modified(std::time::SystemTime::now());
-    }
 }

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use similar::TextDiff;
 
 mod bench;
+mod builds;
 mod import;
 mod stamp;
 
@@ -51,9 +52,14 @@ enum Command {
     Bench {
         #[command(flatten)]
         docs: DocsArgs,
-        /// Also time `cargo check` of the generated crate with one scope and with all.
+        /// Instead, measure what the generated crate costs to build (checks, a debug build,
+        /// its docs, a downstream crate), for this checkout and `--baseline`.
         #[arg(long)]
         builds: bool,
+        /// Another checkout (the state before a change) to measure the same way in the same
+        /// run, with `--builds`.
+        #[arg(long, requires = "builds")]
+        baseline: Option<PathBuf>,
     },
     /// Print what an import of the docs captures (nothing is written), and how much of
     /// the docs' example replies the imported specs' types keep and check.
@@ -111,7 +117,17 @@ fn main() -> ExitCode {
         | Command::Check { specs, out } => check(&specs, &out),
         Command::Import { docs, check } => import::run(&docs, check),
         Command::Stats { docs, coverage } => import::stats(&docs, coverage),
-        Command::Bench { docs, builds } => bench::run(&docs, builds),
+        Command::Bench {
+            docs,
+            builds,
+            baseline,
+        } => {
+            if builds {
+                builds::run(baseline.as_deref())
+            } else {
+                bench::run(&docs)
+            }
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::items::type_def;
-use super::{cfg_attrs, cfg_only, doc_attrs};
+use super::{cfg_gate, doc_attrs};
 use crate::ir::{Crate, Event, ModPath, TypeDef};
 
 /// The events grouped by the module they are generated in.
@@ -49,7 +49,7 @@ pub fn events_module(krate: &Crate) -> TokenStream {
         let ident = format_ident!("{}", e.name);
         let data = data_path(e);
         let doc = format!(" `{}`: [`{}`].", e.wire_name, type_path(e, &e.name));
-        let cfg = cfg_attrs(&e.cfg);
+        let cfg = cfg_gate(&e.cfg);
         let deprecated = deprecated(e.deprecated);
         quote! {
             #[doc = #doc]
@@ -60,7 +60,7 @@ pub fn events_module(krate: &Crate) -> TokenStream {
     });
     let arms = events.iter().map(|e| {
         let ident = format_ident!("{}", e.name);
-        let cfg = cfg_only(&e.cfg);
+        let cfg = cfg_gate(&e.cfg);
         let path: TokenStream = type_path(e, &e.name).parse().expect("a path");
         quote! {
             #cfg
@@ -117,8 +117,8 @@ fn event(e: &Event, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", e.name);
     let wire = &e.wire_name;
     let scopes = &e.scopes;
-    let cfg = cfg_attrs(&e.cfg);
-    let cfg_impl = cfg_only(&e.cfg);
+    let cfg = cfg_gate(&e.cfg);
+    let cfg_impl = cfg_gate(&e.cfg);
     let quoted: Vec<String> = e.scopes.iter().map(|s| format!("`{s}`")).collect();
     let mut doc = vec![
         format!("`{wire}`: an event Bitrix24 posts to a bound handler."),

@@ -3,8 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{cfg_attrs, cfg_only, doc_attrs};
-use crate::ir::{Alias, Enum, ModPath, Newtype, Struct, StructField, Ty, TypeDef};
+use super::{cfg_gate, doc_attrs};
+use crate::ir::{Alias, Enum, ModPath, Newtype, Struct, StructField, Traffic, Ty, TypeDef};
 
 /// Any generated type.
 pub fn type_def(def: &TypeDef, module: &ModPath) -> TokenStream {
@@ -20,7 +20,7 @@ pub fn type_def(def: &TypeDef, module: &ModPath) -> TokenStream {
 fn alias(a: &Alias, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", a.name);
     let doc = doc_attrs(&a.doc);
-    let cfg = cfg_attrs(&a.cfg);
+    let cfg = cfg_gate(&a.cfg);
     let target = Ty::Named(a.target.clone()).tokens(module);
     quote! {
         #doc
@@ -29,13 +29,57 @@ fn alias(a: &Alias, module: &ModPath) -> TokenStream {
     }
 }
 
-/// `#[serde(with = "As::<…>")]` contents for a type, if it needs an adapter.
+/// `#[serde(with = "w::As::<…>")]` contents for a type, if it needs an adapter; `w` is the
+/// runtime's `wire` module, imported by every module file that uses it.
 fn with_attr(ty: &Ty) -> Option<String> {
-    ty.adapter()
-        .map(|a| format!("::bitrix24_runtime::wire::As::<{a}>"))
+    ty.adapter().map(|a| format!("w::As::<{a}>"))
 }
 
-/// A struct, its constructor and its setters.
+/// The derives of a type that travels as `traffic`: the serde half its direction needs,
+/// and the other half under the `registry` feature, for round trips in tests. A type
+/// nothing reaches gets both.
+fn serde_derives(traffic: Traffic) -> (TokenStream, TokenStream) {
+    let (sent, received) = match traffic {
+        Traffic {
+            sent: false,
+            received: false,
+        } => (true, true),
+        Traffic { sent, received } => (sent, received),
+    };
+    let mut always = TokenStream::new();
+    let mut registry = Vec::new();
+    if sent {
+        always.extend(quote!(::serde::Serialize,));
+    } else {
+        registry.push(quote!(::serde::Serialize));
+    }
+    if received {
+        always.extend(quote!(::serde::Deserialize,));
+    } else {
+        registry.push(quote!(::serde::Deserialize));
+    }
+    let registry = if registry.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[cfg_attr(feature = "registry", derive(#(#registry),*))])
+    };
+    (always, registry)
+}
+
+/// `#[cfg]` for the half of a type's serde impls that only the `registry` feature needs.
+fn registry_gate(cfg: &crate::ir::Cfg) -> TokenStream {
+    match super::cfg_predicate(cfg) {
+        Some(own) => quote!(#[cfg(all(feature = "registry", #own))]),
+        None => quote!(#[cfg(feature = "registry")]),
+    }
+}
+
+/// Whether a type that travels as `traffic` gets `new()` and setters: sent types do.
+fn builds(traffic: Traffic) -> bool {
+    traffic.sent || !traffic.received
+}
+
+/// A struct, and for a sent struct its constructor and setters.
 ///
 /// Structs without required fields read PHP's empty values (`[]`) as empty, through
 /// `#[serde(remote = "Self")]` and the runtime's `wire_object!`; structs with required
@@ -43,10 +87,12 @@ fn with_attr(ty: &Ty) -> Option<String> {
 pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", s.name);
     let doc = doc_attrs(&s.doc);
-    let cfg = cfg_attrs(&s.cfg);
+    let cfg = cfg_gate(&s.cfg);
     let lenient = !s.fields.iter().any(|f| f.required);
+    let (derives, registry_derives) = serde_derives(s.traffic);
 
-    let fields = s.fields.iter().map(|f| field(f, module));
+    let sent = s.traffic.sent || !s.traffic.received;
+    let fields = s.fields.iter().map(|f| field(f, module, lenient, sent));
     let wildcards = s.wildcards.as_ref().map(|w| {
         let ident = format_ident!("{}", w.name);
         let patterns: Vec<String> = w.patterns.iter().map(|p| format!("`{p}`")).collect();
@@ -61,15 +107,53 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
         }
     });
 
-    let (derive_default, remote, wire_object) = if lenient {
-        (quote!(Default,), quote!(#[serde(remote = "Self")]), {
-            let cfg = cfg_only(&s.cfg);
-            quote!(#cfg ::bitrix24_runtime::wire_object!(#name);)
-        })
+    let (derive_default, container, wire_object) = if lenient {
+        let received = s.traffic.received || !s.traffic.sent;
+        let halves = |sent: bool, received: bool| match (sent, received) {
+            (true, true) => quote!(Serialize, Deserialize),
+            (true, false) => quote!(Serialize),
+            (false, _) => quote!(Deserialize),
+        };
+        let own = halves(sent, received);
+        let mut wire_object = quote!(#cfg ::bitrix24_runtime::wire_object!(#name, #own););
+        if !(sent && received) {
+            let other = halves(!sent, !received);
+            let gate = registry_gate(&s.cfg);
+            wire_object.extend(quote!(#gate ::bitrix24_runtime::wire_object!(#name, #other);));
+        }
+        (
+            quote!(Default,),
+            quote!(#[serde(remote = "Self", default)]),
+            wire_object,
+        )
     } else {
         (TokenStream::new(), TokenStream::new(), TokenStream::new())
     };
 
+    let builders = builds(s.traffic).then(|| builders(s, module));
+
+    quote! {
+        #doc
+        #cfg
+        #[derive(Debug, Clone, PartialEq, #derive_default #derives)]
+        #registry_derives
+        #container
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+            #wildcards
+        }
+
+        #wire_object
+
+        #builders
+    }
+}
+
+/// `new()` taking the required fields, and a setter for each optional one.
+fn builders(s: &Struct, module: &ModPath) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let cfg = cfg_gate(&s.cfg);
     let required: Vec<&StructField> = s.fields.iter().filter(|f| f.required).collect();
     let new_args = required.iter().map(|f| {
         let ident = format_ident!("{}", f.name);
@@ -102,24 +186,10 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
             .collect();
         format!(" A value with the required {}.", names.join(", "))
     };
-
     quote! {
-        #doc
-        #cfg
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
-        #remote
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-            #wildcards
-        }
-
-        #wire_object
-
         #cfg
         impl #name {
             #[doc = #new_doc]
-            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
             pub fn new(#(#new_args),*) -> Self {
                 Self {
                     #(#inits,)*
@@ -132,7 +202,10 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
     }
 }
 
-fn field(f: &StructField, module: &ModPath) -> TokenStream {
+/// A struct field; `lenient` structs default missing fields for the whole struct, and only
+/// `sent` structs leave absent values out when serializing (received ones serialize only
+/// under `registry`, where `null` is as good).
+fn field(f: &StructField, module: &ModPath, lenient: bool, sent: bool) -> TokenStream {
     let ident = format_ident!("{}", f.name);
     let doc = doc_attrs(&f.doc);
     let ty = f.ty.tokens(module);
@@ -146,7 +219,9 @@ fn field(f: &StructField, module: &ModPath) -> TokenStream {
         quote!(rename = #wire,)
     });
     let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
-    let optional = (!f.required).then(|| quote!(default, skip_serializing_if = "Option::is_none",));
+    let default = (!f.required && !lenient).then(|| quote!(default,));
+    let skip = (!f.required && sent).then(|| quote!(skip_serializing_if = "Option::is_none",));
+    let optional = (default.is_some() || skip.is_some()).then(|| quote!(#default #skip));
     let with = with_attr(&f.ty).map(|w| quote!(with = #w,));
     let serde = if rename.is_some() || !f.aliases.is_empty() || optional.is_some() || with.is_some()
     {
@@ -191,85 +266,34 @@ fn param_type(ty: &Ty, module: &ModPath) -> TokenStream {
     }
 }
 
-/// An enum of allowed values that keeps unknown values.
+/// An enum of allowed values that keeps unknown values; the runtime's `str_enum!` or
+/// `int_enum!` writes its wire and serde impls.
 pub fn enumeration(e: &Enum) -> TokenStream {
     let name = format_ident!("{}", e.name);
     let doc = doc_attrs(&e.doc);
-    let cfg = cfg_attrs(&e.cfg);
+    let cfg = cfg_gate(&e.cfg);
     let variants = e.variants.iter().map(|(v, wire)| {
         let ident = format_ident!("{}", v);
         let doc = format!(" `{wire}`");
         quote!(#[doc = #doc] #ident,)
     });
-    let idents: Vec<_> = e
-        .variants
-        .iter()
-        .map(|(v, _)| format_ident!("{}", v))
-        .collect();
-
-    let (unknown_ty, trait_impl, serialize) = if e.integer {
-        let values = e.variants.iter().map(|(_, w)| {
-            let n: i64 = w.parse().expect("validated integer value");
-            quote!(#n)
-        });
-        let values2 = values.clone();
-        (
-            quote!(i64),
-            quote! {
-                impl ::bitrix24_runtime::wire::IntEnum for #name {
-                    fn from_wire(value: i64) -> Self {
-                        match value {
-                            #(#values => Self::#idents,)*
-                            other => Self::Unknown(other),
-                        }
-                    }
-                    fn to_wire(&self) -> i64 {
-                        match self {
-                            #(Self::#idents => #values2,)*
-                            Self::Unknown(other) => *other,
-                        }
-                    }
-                }
-            },
-            quote! {
-                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    s.serialize_i64(::bitrix24_runtime::wire::IntEnum::to_wire(self))
-                }
-            },
-        )
+    let pairs = e.variants.iter().map(|(v, wire)| {
+        let ident = format_ident!("{}", v);
+        if e.integer {
+            let n: i64 = wire.parse().expect("validated integer value");
+            quote!(#ident = #n)
+        } else {
+            quote!(#ident = #wire)
+        }
+    });
+    let (unknown_ty, impls) = if e.integer {
+        (quote!(i64), quote!(::bitrix24_runtime::int_enum!))
     } else {
-        let values: Vec<&String> = e.variants.iter().map(|(_, w)| w).collect();
         (
             quote!(::std::string::String),
-            quote! {
-                impl ::bitrix24_runtime::wire::StrEnum for #name {
-                    fn from_wire(value: ::std::string::String) -> Self {
-                        match value.as_str() {
-                            #(#values => Self::#idents,)*
-                            _ => Self::Unknown(value),
-                        }
-                    }
-                    fn as_wire(&self) -> &str {
-                        match self {
-                            #(Self::#idents => #values,)*
-                            Self::Unknown(other) => other,
-                        }
-                    }
-                }
-            },
-            quote! {
-                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    s.serialize_str(::bitrix24_runtime::wire::StrEnum::as_wire(self))
-                }
-            },
+            quote!(::bitrix24_runtime::str_enum!),
         )
     };
-    let deserialize = if e.integer {
-        quote!(::bitrix24_runtime::wire::deserialize_int_enum(d))
-    } else {
-        quote!(::bitrix24_runtime::wire::deserialize_str_enum(d))
-    };
-
     quote! {
         #doc
         #cfg
@@ -282,19 +306,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         }
 
         #cfg
-        #trait_impl
-
-        #cfg
-        impl ::serde::Serialize for #name {
-            #serialize
-        }
-
-        #cfg
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                #deserialize
-            }
-        }
+        #impls(#name { #(#pairs),* });
     }
 }
 
@@ -302,13 +314,15 @@ pub fn enumeration(e: &Enum) -> TokenStream {
 pub fn newtype(n: &Newtype, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", n.name);
     let doc = doc_attrs(&n.doc);
-    let cfg = cfg_attrs(&n.cfg);
+    let cfg = cfg_gate(&n.cfg);
     let ty = n.ty.tokens(module);
     let with = with_attr(&n.ty).map(|w| quote!(#[serde(with = #w)]));
+    let (derives, registry_derives) = serde_derives(n.traffic);
     quote! {
         #doc
         #cfg
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #derives)]
+        #registry_derives
         #[serde(transparent)]
         pub struct #name(#with pub #ty);
 

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::items::{structure, type_def};
-use super::{cfg_attrs, cfg_only, doc_attrs};
+use super::{cfg_gate, doc_attrs};
 use crate::ir::{ErrorEnum, ErrorVariant, Method, ModPath, Paging, Start};
 use crate::spec::ApiVersion;
 
@@ -34,7 +34,7 @@ pub fn method(m: &Method, module: &ModPath) -> TokenStream {
 
 fn method_impl(m: &Method, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", m.request.name);
-    let cfg = cfg_only(&m.cfg);
+    let cfg = cfg_gate(&m.cfg);
     let wire = &m.wire_name;
     let api = match m.api {
         ApiVersion::V2 => quote!(V2),
@@ -65,7 +65,7 @@ fn method_impl(m: &Method, module: &ModPath) -> TokenStream {
 /// `Paged` for a paged list, and `FastListed` when it reads by identifier.
 fn paged_impl(m: &Method, paging: &Paging, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", m.request.name);
-    let cfg = cfg_only(&m.cfg);
+    let cfg = cfg_gate(&m.cfg);
     let response = format_ident!("{}", m.response.name());
     let item = paging.item.tokens(module);
     let set_start = match &paging.start {
@@ -159,40 +159,18 @@ pub fn variant_doc(v: &ErrorVariant) -> Vec<String> {
 
 fn error_enum(m: &Method, e: &ErrorEnum) -> TokenStream {
     let name = format_ident!("{}", e.name);
-    let cfg = cfg_attrs(&m.cfg);
-    let cfg_impl = cfg_only(&m.cfg);
+    let cfg = cfg_gate(&m.cfg);
     let doc = format!(" Errors of [`{}`]({}).", m.wire_name, m.docs_url);
     let variants = e.variants.iter().map(|v| {
         let ident = format_ident!("{}", v.name);
         let doc = doc_attrs(&variant_doc(v));
         quote!(#doc #ident(::bitrix24_runtime::ApiError),)
     });
-    let arms = e.variants.iter().map(|v| {
+    let codes = e.variants.iter().map(|v| {
         let ident = format_ident!("{}", v.name);
         let code = &v.code;
-        quote!(#code => Self::#ident(error),)
+        quote!(#ident = #code)
     });
-    let own: Vec<_> = e
-        .variants
-        .iter()
-        .map(|v| format_ident!("{}", v.name))
-        .collect();
-    let classify = quote! {
-        match crate::SystemError::classify(error) {
-            Ok(system) => Self::System(system),
-            Err(other) => Self::Unhandled(other),
-        }
-    };
-    let from_api_error = if e.variants.is_empty() {
-        classify
-    } else {
-        quote! {
-            match error.code.as_str() {
-                #(#arms)*
-                _ => #classify,
-            }
-        }
-    };
     quote! {
         #[doc = #doc]
         #cfg
@@ -202,32 +180,12 @@ fn error_enum(m: &Method, e: &ErrorEnum) -> TokenStream {
             #(#variants)*
             /// An error any method can return.
             System(crate::SystemError),
-            /// An error code the spec does not list for this method.
-            Unhandled(::bitrix24_runtime::ApiError),
+            /// A code neither this method's spec nor the system errors list.
+            #[deprecated(note = "a code read from `Unhandled` may get a variant of its own in a later release; match with a wildcard and read `code()`")]
+            Unhandled(::bitrix24_runtime::Unhandled),
         }
 
-        #cfg_impl
-        impl ::bitrix24_runtime::MethodError for #name {
-            fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-                #from_api_error
-            }
-
-            fn api_error(&self) -> &::bitrix24_runtime::ApiError {
-                match self {
-                    #(Self::#own(error) |)* Self::Unhandled(error) => error,
-                    Self::System(system) => system.api_error(),
-                }
-            }
-        }
-
-        #cfg_impl
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
-            }
-        }
-
-        #cfg_impl
-        impl ::std::error::Error for #name {}
+        #cfg
+        method_error!(#name { #(#codes),* });
     }
 }

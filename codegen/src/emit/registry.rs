@@ -7,14 +7,14 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::cfg_only;
+use super::cfg_gate;
 use crate::ir::Crate;
 
 /// The registry module: an `Entry` per method, in module order.
 pub fn registry(krate: &Crate) -> TokenStream {
     let pushes = krate.modules.iter().flat_map(|(path, module)| {
         module.methods.iter().map(move |m| {
-            let cfg = cfg_only(&m.cfg);
+            let cfg = cfg_gate(&m.cfg);
             let modules = path.iter().map(|p| format_ident!("{}", p));
             let name = format_ident!("{}", m.request.name);
             quote! {

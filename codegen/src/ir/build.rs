@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{
     Cfg, Crate, Direction, Enum, ErrorCase, ErrorEnum, ErrorVariant, FastListing, Method, ModPath,
-    Newtype, Paging, Start, Struct, StructField, Ty, TypeDef, TypeRef, Wildcards,
+    Newtype, Paging, Start, Struct, StructField, Traffic, Ty, TypeDef, TypeRef, Wildcards,
 };
 use crate::naming::{Case, ident, unique};
 use crate::spec::{
@@ -120,6 +120,8 @@ pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
         module.types.sort_by(|a, b| a.name().cmp(b.name()));
     }
     super::dedup::dedup(&mut krate);
+    super::gates::gate(&mut krate);
+    super::traffic::mark(&mut krate);
     diags.into_result(krate)
 }
 
@@ -318,6 +320,7 @@ impl<'a> Resolver<'a> {
                     doc: response_doc,
                     cfg: self.cfg.clone(),
                     ty,
+                    traffic: Traffic::default(),
                 })
             }
         };
@@ -393,6 +396,7 @@ impl<'a> Resolver<'a> {
             cfg: self.cfg.clone(),
             fields: struct_fields,
             wildcards,
+            traffic: Traffic::default(),
         }
     }
 
@@ -691,10 +695,7 @@ mod tests {
         );
         assert_eq!(
             text_or_map.adapter().as_deref(),
-            Some(
-                "::bitrix24_runtime::wire::OneOf<(::bitrix24_runtime::wire::Text, \
-                 ::bitrix24_runtime::wire::Map<::bitrix24_runtime::wire::Text>)>"
-            )
+            Some("w::OneOf<(w::Text, w::Map<w::Text>)>")
         );
         assert_eq!(one_of(vec![Ty::Int]), Ty::Int);
         assert_eq!(

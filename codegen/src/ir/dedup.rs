@@ -291,6 +291,7 @@ mod tests {
                 aliases: vec![],
             }],
             wildcards: None,
+            traffic: Default::default(),
         })
     }
 

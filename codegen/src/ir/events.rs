@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::build::{Resolver, claim, docs_url};
-use super::{Cfg, Crate, Direction, Event, ModPath, Newtype, TypeDef};
+use super::{Cfg, Crate, Direction, Event, ModPath, Newtype, Traffic, TypeDef};
 use crate::naming::{Case, ident};
 use crate::spec::{EventSpec, Field, Primitive, SpecSet, TypeExpr};
 use crate::{Diagnostic, Diagnostics};
@@ -99,6 +99,7 @@ fn event(resolver: &mut Resolver<'_>, spec: &EventSpec, module: ModPath, cfg: Cf
                     doc,
                     cfg: cfg.clone(),
                     ty,
+                    traffic: Traffic::default(),
                 })
             }
         }

@@ -5,9 +5,13 @@
 mod build;
 mod dedup;
 mod events;
+mod gates;
+mod traffic;
 mod types;
 
 pub use build::build;
+pub use gates::ungated;
+pub use traffic::Traffic;
 pub use types::{Ty, TypeRef};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,6 +45,9 @@ pub struct Module {
     pub methods: Vec<Method>,
     /// Named types, sorted by name.
     pub types: Vec<TypeDef>,
+    /// The features every item in the module and its submodules compiles under, when
+    /// they all share them: printed once, on the module's declaration.
+    pub gate: Option<Cfg>,
 }
 
 /// Cargo features under which an item is compiled: any of them; empty means always.
@@ -168,6 +175,26 @@ impl TypeDef {
             TypeDef::Alias(a) => &a.name,
         }
     }
+
+    /// The features that compile it.
+    pub fn cfg(&self) -> &Cfg {
+        match self {
+            TypeDef::Struct(s) => &s.cfg,
+            TypeDef::Enum(e) => &e.cfg,
+            TypeDef::Newtype(n) => &n.cfg,
+            TypeDef::Alias(a) => &a.cfg,
+        }
+    }
+
+    /// The features that compile it, to change.
+    pub fn cfg_mut(&mut self) -> &mut Cfg {
+        match self {
+            TypeDef::Struct(s) => &mut s.cfg,
+            TypeDef::Enum(e) => &mut e.cfg,
+            TypeDef::Newtype(n) => &mut n.cfg,
+            TypeDef::Alias(a) => &mut a.cfg,
+        }
+    }
 }
 
 /// Whether a struct is sent (strict, required fields) or received (everything optional).
@@ -192,6 +219,8 @@ pub struct Struct {
     pub fields: Vec<StructField>,
     /// Wildcard names (`UF_*`) collected into one flattened map, if any.
     pub wildcards: Option<Wildcards>,
+    /// Which way it travels.
+    pub traffic: Traffic,
 }
 
 /// One struct field.
@@ -248,6 +277,8 @@ pub struct Newtype {
     pub cfg: Cfg,
     /// The wrapped type.
     pub ty: Ty,
+    /// Which way it travels.
+    pub traffic: Traffic,
 }
 
 /// `pub type Name = Target;`

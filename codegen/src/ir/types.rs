@@ -78,10 +78,11 @@ impl Ty {
         }
     }
 
-    /// The `serde_with` adapter, as a string for `#[serde(with = "As::<…>")]`, or `None`
-    /// when serde's own impls are right (JSON values, generated types).
+    /// The `serde_with` adapter, as a string for `#[serde(with = "w::As::<…>")]` where `w`
+    /// is the runtime's `wire` module, or `None` when serde's own impls are right (JSON
+    /// values, generated types).
     pub fn adapter(&self) -> Option<String> {
-        const W: &str = "::bitrix24_runtime::wire";
+        const W: &str = "w";
         Some(match self {
             Ty::Int => format!("{W}::Int"),
             Ty::Float => format!("{W}::Float"),
@@ -101,8 +102,7 @@ impl Ty {
     }
 
     fn adapter_or_same(&self) -> String {
-        self.adapter()
-            .unwrap_or_else(|| "::bitrix24_runtime::wire::Same".to_owned())
+        self.adapter().unwrap_or_else(|| "w::Same".to_owned())
     }
 
     /// A short description for doc comments: `integer`, `list of CrmItem`.

@@ -3,9 +3,11 @@
 /// Methods `biconnector.connector.*`.
 #[rustfmt::skip]
 pub mod connector;
+
 /// Methods `biconnector.dataset.*`.
 #[rustfmt::skip]
 pub mod dataset;
+
 /// Methods `biconnector.source.*`.
 #[rustfmt::skip]
 pub mod source;

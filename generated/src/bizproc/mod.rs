@@ -3,15 +3,19 @@
 /// Methods `bizproc.activity.*`.
 #[rustfmt::skip]
 pub mod activity;
+
 /// Methods `bizproc.event.*`.
 #[rustfmt::skip]
 pub mod event;
+
 /// Methods `bizproc.robot.*`.
 #[rustfmt::skip]
 pub mod robot;
+
 /// Methods `bizproc.task.*`.
 #[rustfmt::skip]
 pub mod task;
+
 /// Methods `bizproc.workflow.*`.
 #[rustfmt::skip]
 pub mod workflow;

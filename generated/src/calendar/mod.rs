@@ -3,21 +3,27 @@
 /// Methods `calendar.accessibility.*`.
 #[rustfmt::skip]
 pub mod accessibility;
+
 /// Methods `calendar.event.*`.
 #[rustfmt::skip]
 pub mod event;
+
 /// Methods `calendar.meeting.*`.
 #[rustfmt::skip]
 pub mod meeting;
+
 /// Methods `calendar.resource.*`.
 #[rustfmt::skip]
 pub mod resource;
+
 /// Methods `calendar.section.*`.
 #[rustfmt::skip]
 pub mod section;
+
 /// Methods `calendar.settings.*`.
 #[rustfmt::skip]
 pub mod settings;
+
 /// Methods `calendar.user.*`.
 #[rustfmt::skip]
 pub mod user;

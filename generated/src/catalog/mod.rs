@@ -3,69 +3,91 @@
 /// Methods `catalog.catalog.*`.
 #[rustfmt::skip]
 pub mod catalog;
+
 /// Methods `catalog.document.*`.
 #[rustfmt::skip]
 pub mod document;
+
 /// Methods `catalog.documentcontractor.*`.
 #[rustfmt::skip]
 pub mod documentcontractor;
+
 /// Methods `catalog.enum.*`.
 #[rustfmt::skip]
 pub mod enum_;
+
 /// Methods `catalog.extra.*`.
 #[rustfmt::skip]
 pub mod extra;
+
 /// Methods `catalog.measure.*`.
 #[rustfmt::skip]
 pub mod measure;
+
 /// Methods `catalog.price.*`.
 #[rustfmt::skip]
 pub mod price;
+
 /// Methods `catalog.priceType.*`.
 #[rustfmt::skip]
 pub mod price_type;
+
 /// Methods `catalog.priceTypeGroup.*`.
 #[rustfmt::skip]
 pub mod price_type_group;
+
 /// Methods `catalog.priceTypeLang.*`.
 #[rustfmt::skip]
 pub mod price_type_lang;
+
 /// Methods `catalog.product.*`.
 #[rustfmt::skip]
 pub mod product;
+
 /// Methods `catalog.productImage.*`.
 #[rustfmt::skip]
 pub mod product_image;
+
 /// Methods `catalog.productProperty.*`.
 #[rustfmt::skip]
 pub mod product_property;
+
 /// Methods `catalog.productPropertyEnum.*`.
 #[rustfmt::skip]
 pub mod product_property_enum;
+
 /// Methods `catalog.productPropertyFeature.*`.
 #[rustfmt::skip]
 pub mod product_property_feature;
+
 /// Methods `catalog.productPropertySection.*`.
 #[rustfmt::skip]
 pub mod product_property_section;
+
 /// Methods `catalog.ratio.*`.
 #[rustfmt::skip]
 pub mod ratio;
+
 /// Methods `catalog.roundingRule.*`.
 #[rustfmt::skip]
 pub mod rounding_rule;
+
 /// Methods `catalog.section.*`.
 #[rustfmt::skip]
 pub mod section;
+
 /// Methods `catalog.store.*`.
 #[rustfmt::skip]
 pub mod store;
+
 /// Methods `catalog.storeproduct.*`.
 #[rustfmt::skip]
 pub mod storeproduct;
+
 /// Methods `catalog.userfield.*`.
 #[rustfmt::skip]
 pub mod userfield;
+
 /// Methods `catalog.vat.*`.
 #[rustfmt::skip]
 pub mod vat;

@@ -3,111 +3,147 @@
 /// Methods `crm.activity.*`.
 #[rustfmt::skip]
 pub mod activity;
+
 /// Methods `crm.address.*`.
 #[rustfmt::skip]
 pub mod address;
+
 /// Methods `crm.automatedsolution.*`.
 #[rustfmt::skip]
 pub mod automatedsolution;
+
 /// Methods `crm.automation.*`.
 #[rustfmt::skip]
 pub mod automation;
+
 /// Methods `crm.calllist.*`.
 #[rustfmt::skip]
 pub mod calllist;
+
 /// Methods `crm.catalog.*`.
 #[rustfmt::skip]
 pub mod catalog;
+
 /// Methods `crm.category.*`.
 #[rustfmt::skip]
 pub mod category;
+
 /// Methods `crm.company.*`.
 #[rustfmt::skip]
 pub mod company;
+
 /// Methods `crm.contact.*`.
 #[rustfmt::skip]
 pub mod contact;
+
 /// Methods `crm.currency.*`.
 #[rustfmt::skip]
 pub mod currency;
+
 /// Methods `crm.deal.*`.
 #[rustfmt::skip]
 pub mod deal;
+
 /// Methods `crm.dealcategory.*`.
 #[rustfmt::skip]
 pub mod dealcategory;
+
 /// Methods `crm.documentgenerator.*`.
 #[rustfmt::skip]
 pub mod documentgenerator;
+
 /// Methods `crm.duplicate.*`.
 #[rustfmt::skip]
 pub mod duplicate;
+
 /// Methods `crm.entity.*`.
 #[rustfmt::skip]
 pub mod entity;
+
 /// Methods `crm.enum.*`.
 #[rustfmt::skip]
 pub mod enum_;
+
 /// Methods `crm.invoice.*`.
 #[rustfmt::skip]
 pub mod invoice;
+
 /// Methods `crm.item.*`.
 #[rustfmt::skip]
 pub mod item;
+
 /// Methods `crm.lead.*`.
 #[rustfmt::skip]
 pub mod lead;
+
 /// Methods `crm.measure.*`.
 #[rustfmt::skip]
 pub mod measure;
+
 /// Methods `crm.multifield.*`.
 #[rustfmt::skip]
 pub mod multifield;
+
 /// Methods `crm.orderentity.*`.
 #[rustfmt::skip]
 pub mod orderentity;
+
 /// Methods `crm.paysystem.*`.
 #[rustfmt::skip]
 pub mod paysystem;
+
 /// Methods `crm.persontype.*`.
 #[rustfmt::skip]
 pub mod persontype;
+
 /// Methods `crm.product.*`.
 #[rustfmt::skip]
 pub mod product;
+
 /// Methods `crm.productrow.*`.
 #[rustfmt::skip]
 pub mod productrow;
+
 /// Methods `crm.productsection.*`.
 #[rustfmt::skip]
 pub mod productsection;
+
 /// Methods `crm.quote.*`.
 #[rustfmt::skip]
 pub mod quote;
+
 /// Methods `crm.requisite.*`.
 #[rustfmt::skip]
 pub mod requisite;
+
 /// Methods `crm.settings.*`.
 #[rustfmt::skip]
 pub mod settings;
+
 /// Methods `crm.stagehistory.*`.
 #[rustfmt::skip]
 pub mod stagehistory;
+
 /// Methods `crm.status.*`.
 #[rustfmt::skip]
 pub mod status;
+
 /// Methods `crm.timeline.*`.
 #[rustfmt::skip]
 pub mod timeline;
+
 /// Methods `crm.tracking.*`.
 #[rustfmt::skip]
 pub mod tracking;
+
 /// Methods `crm.type.*`.
 #[rustfmt::skip]
 pub mod type_;
+
 /// Methods `crm.userfield.*`.
 #[rustfmt::skip]
 pub mod userfield;
+
 /// Methods `crm.vat.*`.
 #[rustfmt::skip]
 pub mod vat;

@@ -3,18 +3,23 @@
 /// Methods `disk.attachedObject.*`.
 #[rustfmt::skip]
 pub mod attached_object;
+
 /// Methods `disk.file.*`.
 #[rustfmt::skip]
 pub mod file;
+
 /// Methods `disk.folder.*`.
 #[rustfmt::skip]
 pub mod folder;
+
 /// Methods `disk.rights.*`.
 #[rustfmt::skip]
 pub mod rights;
+
 /// Methods `disk.storage.*`.
 #[rustfmt::skip]
 pub mod storage;
+
 /// Methods `disk.version.*`.
 #[rustfmt::skip]
 pub mod version;

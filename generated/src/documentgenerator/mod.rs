@@ -3,15 +3,19 @@
 /// Methods `documentgenerator.document.*`.
 #[rustfmt::skip]
 pub mod document;
+
 /// Methods `documentgenerator.numerator.*`.
 #[rustfmt::skip]
 pub mod numerator;
+
 /// Methods `documentgenerator.region.*`.
 #[rustfmt::skip]
 pub mod region;
+
 /// Methods `documentgenerator.role.*`.
 #[rustfmt::skip]
 pub mod role;
+
 /// Methods `documentgenerator.template.*`.
 #[rustfmt::skip]
 pub mod template;

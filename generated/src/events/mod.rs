@@ -9,51 +9,67 @@
 /// Events of the `basic` scope.
 #[rustfmt::skip]
 pub mod basic;
+
 /// Events of the `booking` scope.
 #[rustfmt::skip]
 pub mod booking;
+
 /// Events of the `calendar` scope.
 #[rustfmt::skip]
 pub mod calendar;
+
 /// Events of the `catalog` scope.
 #[rustfmt::skip]
 pub mod catalog;
+
 /// Events of the `crm` scope.
 #[rustfmt::skip]
 pub mod crm;
+
 /// Events of the `im` scope.
 #[rustfmt::skip]
 pub mod im;
+
 /// Events of the `imbot` scope.
 #[rustfmt::skip]
 pub mod imbot;
+
 /// Events of the `imconnector` scope.
 #[rustfmt::skip]
 pub mod imconnector;
+
 /// Events of the `imopenlines` scope.
 #[rustfmt::skip]
 pub mod imopenlines;
+
 /// Events of the `log` scope.
 #[rustfmt::skip]
 pub mod log;
+
 /// Events of the `sale` scope.
 #[rustfmt::skip]
 pub mod sale;
+
 /// Events of the `sign.b2e` scope.
 #[rustfmt::skip]
 pub mod sign_b2e;
+
 /// Events of the `sonet` scope.
 #[rustfmt::skip]
 pub mod sonet;
+
 /// Events of the `task` scope.
 #[rustfmt::skip]
 pub mod task;
+
 /// Events of the `telephony` scope.
 #[rustfmt::skip]
 pub mod telephony;
+
 /// Events of the `user` scope.
 #[rustfmt::skip]
 pub mod user;
+
 /// Every event of the enabled scopes, with its typed `data`; any other event is
 /// [`AnyEvent::Unknown`].
 #[derive(Debug)]
@@ -61,435 +77,358 @@ pub mod user;
 pub enum AnyEvent {
     /// `CATALOG.MEASURE.ON.ADD`: [`catalog::CatalogMeasureOnAdd`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogMeasureOnAdd(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogMeasureOnAddData>,
     ),
     /// `CATALOG.MEASURE.ON.DELETE`: [`catalog::CatalogMeasureOnDelete`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogMeasureOnDelete(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogMeasureOnDeleteData>,
     ),
     /// `CATALOG.MEASURE.ON.UPDATE`: [`catalog::CatalogMeasureOnUpdate`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogMeasureOnUpdate(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogMeasureOnUpdateData>,
     ),
     /// `CATALOG.PRICE.ON.ADD`: [`catalog::CatalogPriceOnAdd`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogPriceOnAdd(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogPriceOnAddData>,
     ),
     /// `CATALOG.PRICE.ON.DELETE`: [`catalog::CatalogPriceOnDelete`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogPriceOnDelete(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogPriceOnDeleteData>,
     ),
     /// `CATALOG.PRICE.ON.UPDATE`: [`catalog::CatalogPriceOnUpdate`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogPriceOnUpdate(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogPriceOnUpdateData>,
     ),
     /// `CATALOG.PRICE.TYPE.ON.ADD`: [`catalog::CatalogPriceTypeOnAdd`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogPriceTypeOnAdd(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogPriceTypeOnAddData>,
     ),
     /// `CATALOG.PRICE.TYPE.ON.DELETE`: [`catalog::CatalogPriceTypeOnDelete`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogPriceTypeOnDelete(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogPriceTypeOnDeleteData>,
     ),
     /// `CATALOG.PRICE.TYPE.ON.UPDATE`: [`catalog::CatalogPriceTypeOnUpdate`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogPriceTypeOnUpdate(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogPriceTypeOnUpdateData>,
     ),
     /// `CATALOG.PRODUCT.ON.ADD`: [`catalog::CatalogProductOnAdd`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogProductOnAdd(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogProductOnAddData>,
     ),
     /// `CATALOG.PRODUCT.ON.DELETE`: [`catalog::CatalogProductOnDelete`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogProductOnDelete(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogProductOnDeleteData>,
     ),
     /// `CATALOG.PRODUCT.ON.UPDATE`: [`catalog::CatalogProductOnUpdate`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogProductOnUpdate(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogProductOnUpdateData>,
     ),
     /// `CATALOG.ROUNDING.ON.ADD`: [`catalog::CatalogRoundingOnAdd`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogRoundingOnAdd(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogRoundingOnAddData>,
     ),
     /// `CATALOG.ROUNDING.ON.DELETE`: [`catalog::CatalogRoundingOnDelete`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogRoundingOnDelete(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogRoundingOnDeleteData>,
     ),
     /// `CATALOG.ROUNDING.ON.UPDATE`: [`catalog::CatalogRoundingOnUpdate`].
     #[cfg(feature = "catalog")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
     CatalogRoundingOnUpdate(
         ::bitrix24_runtime::events::Delivery<catalog::CatalogRoundingOnUpdateData>,
     ),
     /// `ONAPPINSTALL`: [`basic::OnAppInstall`].
     #[cfg(feature = "basic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
     OnAppInstall(::bitrix24_runtime::events::Delivery<basic::OnAppInstallData>),
     /// `ONAPPMETHODCONFIRM`: [`basic::OnAppMethodConfirm`].
     #[cfg(feature = "basic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
     OnAppMethodConfirm(
         ::bitrix24_runtime::events::Delivery<basic::OnAppMethodConfirmData>,
     ),
     /// `ONAPPPAYMENT`: [`basic::OnAppPayment`].
     #[cfg(feature = "basic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
     OnAppPayment(::bitrix24_runtime::events::Delivery<basic::OnAppPaymentData>),
     /// `ONAPPUNINSTALL`: [`basic::OnAppUninstall`].
     #[cfg(feature = "basic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
     OnAppUninstall(::bitrix24_runtime::events::Delivery<basic::OnAppUninstallData>),
     /// `ONAPPUPDATE`: [`basic::OnAppUpdate`].
     #[cfg(feature = "basic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
     OnAppUpdate(::bitrix24_runtime::events::Delivery<basic::OnAppUpdateData>),
     /// `ONBOOKINGADD`: [`booking::OnBookingAdd`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingAdd(::bitrix24_runtime::events::Delivery<booking::OnBookingAddData>),
     /// `ONBOOKINGDELETE`: [`booking::OnBookingDelete`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingDelete(::bitrix24_runtime::events::Delivery<booking::OnBookingDeleteData>),
     /// `ONBOOKINGRESOURCEADD`: [`booking::OnBookingResourceAdd`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingResourceAdd(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingResourceAddData>,
     ),
     /// `ONBOOKINGRESOURCEDELETE`: [`booking::OnBookingResourceDelete`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingResourceDelete(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingResourceDeleteData>,
     ),
     /// `ONBOOKINGRESOURCETYPEADD`: [`booking::OnBookingResourceTypeAdd`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingResourceTypeAdd(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingResourceTypeAddData>,
     ),
     /// `ONBOOKINGRESOURCETYPEDELETE`: [`booking::OnBookingResourceTypeDelete`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingResourceTypeDelete(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingResourceTypeDeleteData>,
     ),
     /// `ONBOOKINGRESOURCETYPEUPDATE`: [`booking::OnBookingResourceTypeUpdate`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingResourceTypeUpdate(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingResourceTypeUpdateData>,
     ),
     /// `ONBOOKINGRESOURCEUPDATE`: [`booking::OnBookingResourceUpdate`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingResourceUpdate(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingResourceUpdateData>,
     ),
     /// `ONBOOKINGUPDATE`: [`booking::OnBookingUpdate`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingUpdate(::bitrix24_runtime::events::Delivery<booking::OnBookingUpdateData>),
     /// `ONBOOKINGWAITLISTITEMADD`: [`booking::OnBookingWaitListItemAdd`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingWaitListItemAdd(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingWaitListItemAddData>,
     ),
     /// `ONBOOKINGWAITLISTITEMDELETE`: [`booking::OnBookingWaitListItemDelete`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingWaitListItemDelete(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingWaitListItemDeleteData>,
     ),
     /// `ONBOOKINGWAITLISTITEMUPDATE`: [`booking::OnBookingWaitListItemUpdate`].
     #[cfg(feature = "booking")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
     OnBookingWaitListItemUpdate(
         ::bitrix24_runtime::events::Delivery<booking::OnBookingWaitListItemUpdateData>,
     ),
     /// `ONCALENDARENTRYADD`: [`calendar::OnCalendarEntryAdd`].
     #[cfg(feature = "calendar")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
     OnCalendarEntryAdd(
         ::bitrix24_runtime::events::Delivery<calendar::OnCalendarEntryAddData>,
     ),
     /// `ONCALENDARENTRYDELETE`: [`calendar::OnCalendarEntryDelete`].
     #[cfg(feature = "calendar")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
     OnCalendarEntryDelete(
         ::bitrix24_runtime::events::Delivery<calendar::OnCalendarEntryDeleteData>,
     ),
     /// `ONCALENDARENTRYUPDATE`: [`calendar::OnCalendarEntryUpdate`].
     #[cfg(feature = "calendar")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
     OnCalendarEntryUpdate(
         ::bitrix24_runtime::events::Delivery<calendar::OnCalendarEntryUpdateData>,
     ),
     /// `ONCALENDARSECTIONADD`: [`calendar::OnCalendarSectionAdd`].
     #[cfg(feature = "calendar")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
     OnCalendarSectionAdd(
         ::bitrix24_runtime::events::Delivery<calendar::OnCalendarSectionAddData>,
     ),
     /// `ONCALENDARSECTIONDELETE`: [`calendar::OnCalendarSectionDelete`].
     #[cfg(feature = "calendar")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
     OnCalendarSectionDelete(
         ::bitrix24_runtime::events::Delivery<calendar::OnCalendarSectionDeleteData>,
     ),
     /// `ONCALENDARSECTIONUPDATE`: [`calendar::OnCalendarSectionUpdate`].
     #[cfg(feature = "calendar")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
     OnCalendarSectionUpdate(
         ::bitrix24_runtime::events::Delivery<calendar::OnCalendarSectionUpdateData>,
     ),
     /// `ONCRMACTIVITYADD`: [`crm::OnCrmActivityAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmActivityAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmActivityAddData>),
     /// `ONCRMACTIVITYDELETE`: [`crm::OnCrmActivityDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmActivityDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmActivityDeleteData>,
     ),
     /// `ONCRMACTIVITYUPDATE`: [`crm::OnCrmActivityUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmActivityUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmActivityUpdateData>,
     ),
     /// `ONCRMADDRESSREGISTER`: [`crm::OnCrmAddressRegister`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmAddressRegister(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmAddressRegisterData>,
     ),
     /// `ONCRMADDRESSUNREGISTER`: [`crm::OnCrmAddressUnregister`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmAddressUnregister(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmAddressUnregisterData>,
     ),
     /// `ONCRMBANKDETAILADD`: [`crm::OnCrmBankDetailAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmBankDetailAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmBankDetailAddData>,
     ),
     /// `ONCRMBANKDETAILDELETE`: [`crm::OnCrmBankDetailDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmBankDetailDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmBankDetailDeleteData>,
     ),
     /// `ONCRMBANKDETAILUPDATE`: [`crm::OnCrmBankDetailUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmBankDetailUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmBankDetailUpdateData>,
     ),
     /// `ONCRMCOMPANYADD`: [`crm::OnCrmCompanyAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCompanyAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmCompanyAddData>),
     /// `ONCRMCOMPANYDELETE`: [`crm::OnCrmCompanyDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCompanyDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCompanyDeleteData>,
     ),
     /// `ONCRMCOMPANYUPDATE`: [`crm::OnCrmCompanyUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCompanyUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCompanyUpdateData>,
     ),
     /// `ONCRMCOMPANYUSERFIELDADD`: [`crm::OnCrmCompanyUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCompanyUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCompanyUserFieldAddData>,
     ),
     /// `ONCRMCOMPANYUSERFIELDDELETE`: [`crm::OnCrmCompanyUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCompanyUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCompanyUserFieldDeleteData>,
     ),
     /// `ONCRMCOMPANYUSERFIELDSETENUMVALUES`: [`crm::OnCrmCompanyUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCompanyUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCompanyUserFieldSetEnumValuesData>,
     ),
     /// `ONCRMCOMPANYUSERFIELDUPDATE`: [`crm::OnCrmCompanyUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCompanyUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCompanyUserFieldUpdateData>,
     ),
     /// `ONCRMCONTACTADD`: [`crm::OnCrmContactAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmContactAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmContactAddData>),
     /// `ONCRMCONTACTDELETE`: [`crm::OnCrmContactDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmContactDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmContactDeleteData>,
     ),
     /// `ONCRMCONTACTUPDATE`: [`crm::OnCrmContactUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmContactUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmContactUpdateData>,
     ),
     /// `ONCRMCONTACTUSERFIELDADD`: [`crm::OnCrmContactUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmContactUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmContactUserFieldAddData>,
     ),
     /// `ONCRMCONTACTUSERFIELDDELETE`: [`crm::OnCrmContactUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmContactUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmContactUserFieldDeleteData>,
     ),
     /// `ONCRMCONTACTUSERFIELDSETENUMVALUES`: [`crm::OnCrmContactUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmContactUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmContactUserFieldSetEnumValuesData>,
     ),
     /// `ONCRMCONTACTUSERFIELDUPDATE`: [`crm::OnCrmContactUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmContactUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmContactUserFieldUpdateData>,
     ),
     /// `ONCRMCURRENCYADD`: [`crm::OnCrmCurrencyAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCurrencyAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmCurrencyAddData>),
     /// `ONCRMCURRENCYDELETE`: [`crm::OnCrmCurrencyDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCurrencyDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCurrencyDeleteData>,
     ),
     /// `ONCRMCURRENCYUPDATE`: [`crm::OnCrmCurrencyUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmCurrencyUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmCurrencyUpdateData>,
     ),
     /// `ONCRMDEALADD`: [`crm::OnCrmDealAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmDealAddData>),
     /// `ONCRMDEALDELETE`: [`crm::OnCrmDealDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealDelete(::bitrix24_runtime::events::Delivery<crm::OnCrmDealDeleteData>),
     /// `ONCRMDEALMOVETOCATEGORY`: [`crm::OnCrmDealMoveToCategory`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealMoveToCategory(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealMoveToCategoryData>,
     ),
     /// `ONCRMDEALRECURRINGADD`: [`crm::OnCrmDealRecurringAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealRecurringAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealRecurringAddData>,
     ),
     /// `ONCRMDEALRECURRINGDELETE`: [`crm::OnCrmDealRecurringDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealRecurringDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealRecurringDeleteData>,
     ),
     /// `ONCRMDEALRECURRINGEXPOSE`: [`crm::OnCrmDealRecurringExpose`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealRecurringExpose(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealRecurringExposeData>,
     ),
     /// `ONCRMDEALRECURRINGUPDATE`: [`crm::OnCrmDealRecurringUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealRecurringUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealRecurringUpdateData>,
     ),
     /// `ONCRMDEALUPDATE`: [`crm::OnCrmDealUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealUpdate(::bitrix24_runtime::events::Delivery<crm::OnCrmDealUpdateData>),
     /// `ONCRMDEALUSERFIELDADD`: [`crm::OnCrmDealUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealUserFieldAddData>,
     ),
     /// `ONCRMDEALUSERFIELDDELETE`: [`crm::OnCrmDealUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealUserFieldDeleteData>,
     ),
     /// `ONCRMDEALUSERFIELDSETENUMVALUES`: [`crm::OnCrmDealUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealUserFieldSetEnumValuesData>,
     ),
     /// `ONCRMDEALUSERFIELDUPDATE`: [`crm::OnCrmDealUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDealUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDealUserFieldUpdateData>,
     ),
     /// `ONCRMDOCUMENTGENERATORDOCUMENTADD`: [`crm::OnCrmDocumentGeneratorDocumentAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDocumentGeneratorDocumentAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDocumentGeneratorDocumentAddData>,
     ),
     /// `ONCRMDOCUMENTGENERATORDOCUMENTDELETE`: [`crm::OnCrmDocumentGeneratorDocumentDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDocumentGeneratorDocumentDelete(
         ::bitrix24_runtime::events::Delivery<
             crm::OnCrmDocumentGeneratorDocumentDeleteData,
@@ -497,7 +436,6 @@ pub enum AnyEvent {
     ),
     /// `ONCRMDOCUMENTGENERATORDOCUMENTUPDATE`: [`crm::OnCrmDocumentGeneratorDocumentUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDocumentGeneratorDocumentUpdate(
         ::bitrix24_runtime::events::Delivery<
             crm::OnCrmDocumentGeneratorDocumentUpdateData,
@@ -505,287 +443,240 @@ pub enum AnyEvent {
     ),
     /// `ONCRMDYNAMICITEMADD`: [`crm::OnCrmDynamicItemAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDynamicItemAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDynamicItemAddData>,
     ),
     /// `ONCRMDYNAMICITEMDELETE`: [`crm::OnCrmDynamicItemDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDynamicItemDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDynamicItemDeleteData>,
     ),
     /// `ONCRMDYNAMICITEMUPDATE`: [`crm::OnCrmDynamicItemUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmDynamicItemUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmDynamicItemUpdateData>,
     ),
     /// `ONCRMINVOICEADD`: [`crm::OnCrmInvoiceAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceAddData>),
     /// `ONCRMINVOICEDELETE`: [`crm::OnCrmInvoiceDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceDeleteData>,
     ),
     /// `ONCRMINVOICERECURRINGADD`: [`crm::OnCrmInvoiceRecurringAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceRecurringAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceRecurringAddData>,
     ),
     /// `ONCRMINVOICERECURRINGDELETE`: [`crm::OnCrmInvoiceRecurringDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceRecurringDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceRecurringDeleteData>,
     ),
     /// `ONCRMINVOICERECURRINGEXPOSE`: [`crm::OnCrmInvoiceRecurringExpose`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceRecurringExpose(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceRecurringExposeData>,
     ),
     /// `ONCRMINVOICERECURRINGUPDATE`: [`crm::OnCrmInvoiceRecurringUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceRecurringUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceRecurringUpdateData>,
     ),
     /// `ONCRMINVOICESETSTATUS`: [`crm::OnCrmInvoiceSetStatus`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceSetStatus(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceSetStatusData>,
     ),
     /// `ONCRMINVOICEUPDATE`: [`crm::OnCrmInvoiceUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceUpdateData>,
     ),
     /// `ONCRMINVOICEUSERFIELDADD`: [`crm::OnCrmInvoiceUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceUserFieldAddData>,
     ),
     /// `ONCRMINVOICEUSERFIELDDELETE`: [`crm::OnCrmInvoiceUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceUserFieldDeleteData>,
     ),
     /// `ONCRMINVOICEUSERFIELDSETENUMVALUES`: [`crm::OnCrmInvoiceUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceUserFieldSetEnumValuesData>,
     ),
     /// `ONCRMINVOICEUSERFIELDUPDATE`: [`crm::OnCrmInvoiceUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmInvoiceUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmInvoiceUserFieldUpdateData>,
     ),
     /// `ONCRMLEADADD`: [`crm::OnCrmLeadAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmLeadAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmLeadAddData>),
     /// `ONCRMLEADDELETE`: [`crm::OnCrmLeadDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmLeadDelete(::bitrix24_runtime::events::Delivery<crm::OnCrmLeadDeleteData>),
     /// `ONCRMLEADUPDATE`: [`crm::OnCrmLeadUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmLeadUpdate(::bitrix24_runtime::events::Delivery<crm::OnCrmLeadUpdateData>),
     /// `ONCRMLEADUSERFIELDADD`: [`crm::OnCrmLeadUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmLeadUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmLeadUserFieldAddData>,
     ),
     /// `ONCRMLEADUSERFIELDDELETE`: [`crm::OnCrmLeadUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmLeadUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmLeadUserFieldDeleteData>,
     ),
     /// `ONCRMLEADUSERFIELDSETENUMVALUES`: [`crm::OnCrmLeadUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmLeadUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmLeadUserFieldSetEnumValuesData>,
     ),
     /// `ONCRMLEADUSERFIELDUPDATE`: [`crm::OnCrmLeadUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmLeadUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmLeadUserFieldUpdateData>,
     ),
     /// `ONCRMMEASUREADD`: [`crm::OnCrmMeasureAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmMeasureAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmMeasureAddData>),
     /// `ONCRMMEASUREDELETE`: [`crm::OnCrmMeasureDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmMeasureDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmMeasureDeleteData>,
     ),
     /// `ONCRMMEASUREUPDATE`: [`crm::OnCrmMeasureUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmMeasureUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmMeasureUpdateData>,
     ),
     /// `ONCRMPRODUCTADD`: [`crm::OnCrmProductAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmProductAddData>),
     /// `ONCRMPRODUCTDELETE`: [`crm::OnCrmProductDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductDeleteData>,
     ),
     /// `ONCRMPRODUCTPROPERTYADD`: [`crm::OnCrmProductPropertyAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductPropertyAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductPropertyAddData>,
     ),
     /// `ONCRMPRODUCTPROPERTYDELETE`: [`crm::OnCrmProductPropertyDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductPropertyDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductPropertyDeleteData>,
     ),
     /// `ONCRMPRODUCTPROPERTYUPDATE`: [`crm::OnCrmProductPropertyUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductPropertyUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductPropertyUpdateData>,
     ),
     /// `ONCRMPRODUCTSECTIONADD`: [`crm::OnCrmProductSectionAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductSectionAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductSectionAddData>,
     ),
     /// `ONCRMPRODUCTSECTIONDELETE`: [`crm::OnCrmProductSectionDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductSectionDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductSectionDeleteData>,
     ),
     /// `ONCRMPRODUCTSECTIONUPDATE`: [`crm::OnCrmProductSectionUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductSectionUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductSectionUpdateData>,
     ),
     /// `ONCRMPRODUCTUPDATE`: [`crm::OnCrmProductUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     #[deprecated(note = "documented as deprecated")]
     OnCrmProductUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmProductUpdateData>,
     ),
     /// `ONCRMQUOTEADD`: [`crm::OnCrmQuoteAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmQuoteAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmQuoteAddData>),
     /// `ONCRMQUOTEDELETE`: [`crm::OnCrmQuoteDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmQuoteDelete(::bitrix24_runtime::events::Delivery<crm::OnCrmQuoteDeleteData>),
     /// `ONCRMQUOTEUPDATE`: [`crm::OnCrmQuoteUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmQuoteUpdate(::bitrix24_runtime::events::Delivery<crm::OnCrmQuoteUpdateData>),
     /// `ONCRMQUOTEUSERFIELDADD`: [`crm::OnCrmQuoteUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmQuoteUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmQuoteUserFieldAddData>,
     ),
     /// `ONCRMQUOTEUSERFIELDDELETE`: [`crm::OnCrmQuoteUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmQuoteUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmQuoteUserFieldDeleteData>,
     ),
     /// `ONCRMQUOTEUSERFIELDSETENUMVALUES`: [`crm::OnCrmQuoteUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmQuoteUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmQuoteUserFieldSetEnumValuesData>,
     ),
     /// `ONCRMQUOTEUSERFIELDUPDATE`: [`crm::OnCrmQuoteUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmQuoteUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmQuoteUserFieldUpdateData>,
     ),
     /// `ONCRMREQUISITEADD`: [`crm::OnCrmRequisiteAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmRequisiteAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmRequisiteAddData>),
     /// `ONCRMREQUISITEDELETE`: [`crm::OnCrmRequisiteDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmRequisiteDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmRequisiteDeleteData>,
     ),
     /// `ONCRMREQUISITEUPDATE`: [`crm::OnCrmRequisiteUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmRequisiteUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmRequisiteUpdateData>,
     ),
     /// `ONCRMREQUISITEUSERFIELDADD`: [`crm::OnCrmRequisiteUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmRequisiteUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmRequisiteUserFieldAddData>,
     ),
     /// `ONCRMREQUISITEUSERFIELDDELETE`: [`crm::OnCrmRequisiteUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmRequisiteUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmRequisiteUserFieldDeleteData>,
     ),
     /// `ONCRMREQUISITEUSERFIELDSETENUMVALUES`: [`crm::OnCrmRequisiteUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmRequisiteUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<
             crm::OnCrmRequisiteUserFieldSetEnumValuesData,
@@ -793,331 +684,272 @@ pub enum AnyEvent {
     ),
     /// `ONCRMREQUISITEUSERFIELDUPDATE`: [`crm::OnCrmRequisiteUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmRequisiteUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmRequisiteUserFieldUpdateData>,
     ),
     /// `ONCRMTIMELINECOMMENTADD`: [`crm::OnCrmTimelineCommentAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTimelineCommentAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmTimelineCommentAddData>,
     ),
     /// `ONCRMTIMELINECOMMENTDELETE`: [`crm::OnCrmTimelineCommentDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTimelineCommentDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmTimelineCommentDeleteData>,
     ),
     /// `ONCRMTIMELINECOMMENTUPDATE`: [`crm::OnCrmTimelineCommentUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTimelineCommentUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmTimelineCommentUpdateData>,
     ),
     /// `ONCRMTYPEADD`: [`crm::OnCrmTypeAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTypeAdd(::bitrix24_runtime::events::Delivery<crm::OnCrmTypeAddData>),
     /// `ONCRMTYPEDELETE`: [`crm::OnCrmTypeDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTypeDelete(::bitrix24_runtime::events::Delivery<crm::OnCrmTypeDeleteData>),
     /// `ONCRMTYPEUPDATE`: [`crm::OnCrmTypeUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTypeUpdate(::bitrix24_runtime::events::Delivery<crm::OnCrmTypeUpdateData>),
     /// `ONCRMTYPEUSERFIELDADD`: [`crm::OnCrmTypeUserFieldAdd`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTypeUserFieldAdd(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmTypeUserFieldAddData>,
     ),
     /// `ONCRMTYPEUSERFIELDDELETE`: [`crm::OnCrmTypeUserFieldDelete`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTypeUserFieldDelete(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmTypeUserFieldDeleteData>,
     ),
     /// `ONCRMTYPEUSERFIELDSETENUMVALUES`: [`crm::OnCrmTypeUserFieldSetEnumValues`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTypeUserFieldSetEnumValues(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmTypeUserFieldSetEnumValuesData>,
     ),
     /// `ONCRMTYPEUSERFIELDUPDATE`: [`crm::OnCrmTypeUserFieldUpdate`].
     #[cfg(feature = "crm")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
     OnCrmTypeUserFieldUpdate(
         ::bitrix24_runtime::events::Delivery<crm::OnCrmTypeUserFieldUpdateData>,
     ),
     /// `ONEXTERNALCALLBACKSTART`: [`telephony::OnExternalCallBackStart`].
     #[cfg(feature = "telephony")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
     OnExternalCallBackStart(
         ::bitrix24_runtime::events::Delivery<telephony::OnExternalCallBackStartData>,
     ),
     /// `ONEXTERNALCALLSTART`: [`telephony::OnExternalCallStart`].
     #[cfg(feature = "telephony")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
     OnExternalCallStart(
         ::bitrix24_runtime::events::Delivery<telephony::OnExternalCallStartData>,
     ),
     /// `ONIMBOTDELETE`: [`imbot::OnImbotDelete`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     #[deprecated(note = "documented as deprecated")]
     OnImbotDelete(::bitrix24_runtime::events::Delivery<imbot::OnImbotDeleteData>),
     /// `ONIMBOTJOINCHAT`: [`imbot::OnImbotJoinChat`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     #[deprecated(note = "documented as deprecated")]
     OnImbotJoinChat(::bitrix24_runtime::events::Delivery<imbot::OnImbotJoinChatData>),
     /// `ONIMBOTMESSAGEADD`: [`imbot::OnImbotMessageAdd`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     #[deprecated(note = "documented as deprecated")]
     OnImbotMessageAdd(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotMessageAddData>,
     ),
     /// `ONIMBOTMESSAGEDELETE`: [`imbot::OnImbotMessageDelete`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     #[deprecated(note = "documented as deprecated")]
     OnImbotMessageDelete(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotMessageDeleteData>,
     ),
     /// `ONIMBOTMESSAGEUPDATE`: [`imbot::OnImbotMessageUpdate`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     #[deprecated(note = "documented as deprecated")]
     OnImbotMessageUpdate(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotMessageUpdateData>,
     ),
     /// `ONIMBOTV2COMMANDADD`: [`imbot::OnImbotV2CommandAdd`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2CommandAdd(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotV2CommandAddData>,
     ),
     /// `ONIMBOTV2CONTEXTGET`: [`imbot::OnImbotV2ContextGet`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2ContextGet(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotV2ContextGetData>,
     ),
     /// `ONIMBOTV2DELETE`: [`imbot::OnImbotV2Delete`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2Delete(::bitrix24_runtime::events::Delivery<imbot::OnImbotV2DeleteData>),
     /// `ONIMBOTV2JOINCHAT`: [`imbot::OnImbotV2JoinChat`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2JoinChat(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotV2JoinChatData>,
     ),
     /// `ONIMBOTV2MESSAGEADD`: [`imbot::OnImbotV2MessageAdd`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2MessageAdd(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotV2MessageAddData>,
     ),
     /// `ONIMBOTV2MESSAGEDELETE`: [`imbot::OnImbotV2MessageDelete`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2MessageDelete(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotV2MessageDeleteData>,
     ),
     /// `ONIMBOTV2MESSAGEUPDATE`: [`imbot::OnImbotV2MessageUpdate`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2MessageUpdate(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotV2MessageUpdateData>,
     ),
     /// `ONIMBOTV2REACTIONCHANGE`: [`imbot::OnImbotV2ReactionChange`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     OnImbotV2ReactionChange(
         ::bitrix24_runtime::events::Delivery<imbot::OnImbotV2ReactionChangeData>,
     ),
     /// `ONIMCOMMANDADD`: [`imbot::OnImCommandAdd`].
     #[cfg(feature = "imbot")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
     #[deprecated(note = "documented as deprecated")]
     OnImCommandAdd(::bitrix24_runtime::events::Delivery<imbot::OnImCommandAddData>),
     /// `ONIMCONNECTORDIALOGFINISH`: [`imconnector::OnImConnectorDialogFinish`].
     #[cfg(feature = "imconnector")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
     OnImConnectorDialogFinish(
         ::bitrix24_runtime::events::Delivery<imconnector::OnImConnectorDialogFinishData>,
     ),
     /// `ONIMCONNECTORDIALOGSTART`: [`imconnector::OnImConnectorDialogStart`].
     #[cfg(feature = "imconnector")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
     OnImConnectorDialogStart(
         ::bitrix24_runtime::events::Delivery<imconnector::OnImConnectorDialogStartData>,
     ),
     /// `ONIMCONNECTORLINEDELETE`: [`imconnector::OnImConnectorLineDelete`].
     #[cfg(feature = "imconnector")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
     OnImConnectorLineDelete(
         ::bitrix24_runtime::events::Delivery<imconnector::OnImConnectorLineDeleteData>,
     ),
     /// `ONIMCONNECTORMESSAGEADD`: [`imconnector::OnImConnectorMessageAdd`].
     #[cfg(feature = "imconnector")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
     OnImConnectorMessageAdd(
         ::bitrix24_runtime::events::Delivery<imconnector::OnImConnectorMessageAddData>,
     ),
     /// `ONIMCONNECTORMESSAGEDELETE`: [`imconnector::OnImConnectorMessageDelete`].
     #[cfg(feature = "imconnector")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
     OnImConnectorMessageDelete(
         ::bitrix24_runtime::events::Delivery<imconnector::OnImConnectorMessageDeleteData>,
     ),
     /// `ONIMCONNECTORMESSAGEUPDATE`: [`imconnector::OnImConnectorMessageUpdate`].
     #[cfg(feature = "imconnector")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
     OnImConnectorMessageUpdate(
         ::bitrix24_runtime::events::Delivery<imconnector::OnImConnectorMessageUpdateData>,
     ),
     /// `ONIMCONNECTORSTATUSDELETE`: [`imconnector::OnImConnectorStatusDelete`].
     #[cfg(feature = "imconnector")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
     OnImConnectorStatusDelete(
         ::bitrix24_runtime::events::Delivery<imconnector::OnImConnectorStatusDeleteData>,
     ),
     /// `ONIMV2JOINCHAT`: [`im::OnImV2JoinChat`].
     #[cfg(feature = "im")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
     OnImV2JoinChat(::bitrix24_runtime::events::Delivery<im::OnImV2JoinChatData>),
     /// `ONIMV2MESSAGEADD`: [`im::OnImV2MessageAdd`].
     #[cfg(feature = "im")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
     OnImV2MessageAdd(::bitrix24_runtime::events::Delivery<im::OnImV2MessageAddData>),
     /// `ONIMV2MESSAGEDELETE`: [`im::OnImV2MessageDelete`].
     #[cfg(feature = "im")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
     OnImV2MessageDelete(
         ::bitrix24_runtime::events::Delivery<im::OnImV2MessageDeleteData>,
     ),
     /// `ONIMV2MESSAGEUPDATE`: [`im::OnImV2MessageUpdate`].
     #[cfg(feature = "im")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
     OnImV2MessageUpdate(
         ::bitrix24_runtime::events::Delivery<im::OnImV2MessageUpdateData>,
     ),
     /// `ONIMV2REACTIONCHANGE`: [`im::OnImV2ReactionChange`].
     #[cfg(feature = "im")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
     OnImV2ReactionChange(
         ::bitrix24_runtime::events::Delivery<im::OnImV2ReactionChangeData>,
     ),
     /// `ONLIVEFEEDPOSTADD`: [`log::OnLiveFeedPostAdd`].
     #[cfg(feature = "log")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
     OnLiveFeedPostAdd(::bitrix24_runtime::events::Delivery<log::OnLiveFeedPostAddData>),
     /// `ONLIVEFEEDPOSTDELETE`: [`log::OnLiveFeedPostDelete`].
     #[cfg(feature = "log")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
     OnLiveFeedPostDelete(
         ::bitrix24_runtime::events::Delivery<log::OnLiveFeedPostDeleteData>,
     ),
     /// `ONLIVEFEEDPOSTUPDATE`: [`log::OnLiveFeedPostUpdate`].
     #[cfg(feature = "log")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
     OnLiveFeedPostUpdate(
         ::bitrix24_runtime::events::Delivery<log::OnLiveFeedPostUpdateData>,
     ),
     /// `ONOFFLINEEVENT`: [`basic::OnOfflineEvent`].
     #[cfg(feature = "basic")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "basic")))]
     OnOfflineEvent(::bitrix24_runtime::events::Delivery<::serde_json::Value>),
     /// `ONOPENLINEMESSAGEADD`: [`imopenlines::OnOpenLineMessageAdd`].
     #[cfg(feature = "imopenlines")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
     OnOpenLineMessageAdd(
         ::bitrix24_runtime::events::Delivery<imopenlines::OnOpenLineMessageAddData>,
     ),
     /// `ONOPENLINEMESSAGEDELETE`: [`imopenlines::OnOpenLineMessageDelete`].
     #[cfg(feature = "imopenlines")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
     OnOpenLineMessageDelete(
         ::bitrix24_runtime::events::Delivery<imopenlines::OnOpenLineMessageDeleteData>,
     ),
     /// `ONOPENLINEMESSAGEUPDATE`: [`imopenlines::OnOpenLineMessageUpdate`].
     #[cfg(feature = "imopenlines")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
     OnOpenLineMessageUpdate(
         ::bitrix24_runtime::events::Delivery<imopenlines::OnOpenLineMessageUpdateData>,
     ),
     /// `ONORDERDELETED`: [`sale::OnOrderDeleted`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnOrderDeleted(::bitrix24_runtime::events::Delivery<sale::OnOrderDeletedData>),
     /// `ONORDERENTITYSAVED`: [`sale::OnOrderEntitySaved`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnOrderEntitySaved(
         ::bitrix24_runtime::events::Delivery<sale::OnOrderEntitySavedData>,
     ),
     /// `ONPAYMENTDELETED`: [`sale::OnPaymentDeleted`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnPaymentDeleted(::bitrix24_runtime::events::Delivery<sale::OnPaymentDeletedData>),
     /// `ONPAYMENTENTITYSAVED`: [`sale::OnPaymentEntitySaved`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnPaymentEntitySaved(
         ::bitrix24_runtime::events::Delivery<sale::OnPaymentEntitySavedData>,
     ),
     /// `ONPROPERTYVALUEDELETED`: [`sale::OnPropertyValueDeleted`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnPropertyValueDeleted(
         ::bitrix24_runtime::events::Delivery<sale::OnPropertyValueDeletedData>,
     ),
     /// `ONPROPERTYVALUEENTITYSAVED`: [`sale::OnPropertyValueEntitySaved`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnPropertyValueEntitySaved(
         ::bitrix24_runtime::events::Delivery<sale::OnPropertyValueEntitySavedData>,
     ),
     /// `ONSALEBEFOREORDERDELETE`: [`sale::OnSaleBeforeOrderDelete`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnSaleBeforeOrderDelete(
         ::bitrix24_runtime::events::Delivery<sale::OnSaleBeforeOrderDeleteData>,
     ),
     /// `ONSALEORDERSAVED`: [`sale::OnSaleOrderSaved`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnSaleOrderSaved(::bitrix24_runtime::events::Delivery<sale::OnSaleOrderSavedData>),
     /// `ONSESSIONFINISH`: [`imopenlines::OnSessionFinish`].
     #[cfg(feature = "imopenlines")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
     OnSessionFinish(
         ::bitrix24_runtime::events::Delivery<imopenlines::OnSessionFinishData>,
     ),
     /// `ONSESSIONSTART`: [`imopenlines::OnSessionStart`].
     #[cfg(feature = "imopenlines")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
     OnSessionStart(
         ::bitrix24_runtime::events::Delivery<imopenlines::OnSessionStartData>,
     ),
     /// `ONSHIPMENTDELETED`: [`sale::OnShipmentDeleted`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnShipmentDeleted(::bitrix24_runtime::events::Delivery<sale::OnShipmentDeletedData>),
     /// `ONSHIPMENTENTITYSAVED`: [`sale::OnShipmentEntitySaved`].
     #[cfg(feature = "sale")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
     OnShipmentEntitySaved(
         ::bitrix24_runtime::events::Delivery<sale::OnShipmentEntitySavedData>,
     ),
     /// `ONSIGNB2EDOCUMENTSTATUSCHANGED`: [`sign_b2e::OnSignB2eDocumentStatusChanged`].
     #[cfg(feature = "sign.b2e")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
     OnSignB2eDocumentStatusChanged(
         ::bitrix24_runtime::events::Delivery<
             sign_b2e::OnSignB2eDocumentStatusChangedData,
@@ -1125,13 +957,11 @@ pub enum AnyEvent {
     ),
     /// `ONSIGNB2EMEMBERSTATUSCHANGED`: [`sign_b2e::OnSignB2eMemberStatusChanged`].
     #[cfg(feature = "sign.b2e")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
     OnSignB2eMemberStatusChanged(
         ::bitrix24_runtime::events::Delivery<sign_b2e::OnSignB2eMemberStatusChangedData>,
     ),
     /// `ONSIGNHCMLINKB2EDOCUMENTSIGNED`: [`sign_b2e::OnSignHcmLinkB2eDocumentSigned`].
     #[cfg(feature = "sign.b2e")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sign.b2e")))]
     OnSignHcmLinkB2eDocumentSigned(
         ::bitrix24_runtime::events::Delivery<
             sign_b2e::OnSignHcmLinkB2eDocumentSignedData,
@@ -1139,88 +969,72 @@ pub enum AnyEvent {
     ),
     /// `ONSONETGROUPADD`: [`sonet::OnSonetGroupAdd`].
     #[cfg(feature = "sonet")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     OnSonetGroupAdd(::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupAddData>),
     /// `ONSONETGROUPDELETE`: [`sonet::OnSonetGroupDelete`].
     #[cfg(feature = "sonet")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     OnSonetGroupDelete(
         ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupDeleteData>,
     ),
     /// `ONSONETGROUPSUBJECTADD`: [`sonet::OnSonetGroupSubjectAdd`].
     #[cfg(feature = "sonet")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     #[deprecated(note = "documented as deprecated")]
     OnSonetGroupSubjectAdd(
         ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupSubjectAddData>,
     ),
     /// `ONSONETGROUPSUBJECTDELETE`: [`sonet::OnSonetGroupSubjectDelete`].
     #[cfg(feature = "sonet")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     #[deprecated(note = "documented as deprecated")]
     OnSonetGroupSubjectDelete(
         ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupSubjectDeleteData>,
     ),
     /// `ONSONETGROUPSUBJECTUPDATE`: [`sonet::OnSonetGroupSubjectUpdate`].
     #[cfg(feature = "sonet")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     #[deprecated(note = "documented as deprecated")]
     OnSonetGroupSubjectUpdate(
         ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupSubjectUpdateData>,
     ),
     /// `ONSONETGROUPUPDATE`: [`sonet::OnSonetGroupUpdate`].
     #[cfg(feature = "sonet")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sonet")))]
     OnSonetGroupUpdate(
         ::bitrix24_runtime::events::Delivery<sonet::OnSonetGroupUpdateData>,
     ),
     /// `ONTASKADD`: [`task::OnTaskAdd`].
     #[cfg(feature = "task")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
     OnTaskAdd(::bitrix24_runtime::events::Delivery<task::OnTaskAddData>),
     /// `ONTASKCOMMENTADD`: [`task::OnTaskCommentAdd`].
     #[cfg(feature = "task")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
     OnTaskCommentAdd(::bitrix24_runtime::events::Delivery<task::OnTaskCommentAddData>),
     /// `ONTASKCOMMENTDELETE`: [`task::OnTaskCommentDelete`].
     #[cfg(feature = "task")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
     OnTaskCommentDelete(
         ::bitrix24_runtime::events::Delivery<task::OnTaskCommentDeleteData>,
     ),
     /// `ONTASKCOMMENTUPDATE`: [`task::OnTaskCommentUpdate`].
     #[cfg(feature = "task")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
     OnTaskCommentUpdate(
         ::bitrix24_runtime::events::Delivery<task::OnTaskCommentUpdateData>,
     ),
     /// `ONTASKDELETE`: [`task::OnTaskDelete`].
     #[cfg(feature = "task")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
     OnTaskDelete(::bitrix24_runtime::events::Delivery<task::OnTaskDeleteData>),
     /// `ONTASKUPDATE`: [`task::OnTaskUpdate`].
     #[cfg(feature = "task")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
     OnTaskUpdate(::bitrix24_runtime::events::Delivery<task::OnTaskUpdateData>),
     /// `ONUSERADD`: [`user::OnUserAdd`].
     #[cfg(feature = "user")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     OnUserAdd(::bitrix24_runtime::events::Delivery<user::OnUserAddData>),
     /// `ONVOXIMPLANTCALLEND`: [`telephony::OnVoximplantCallEnd`].
     #[cfg(feature = "telephony")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
     OnVoximplantCallEnd(
         ::bitrix24_runtime::events::Delivery<telephony::OnVoximplantCallEndData>,
     ),
     /// `ONVOXIMPLANTCALLINIT`: [`telephony::OnVoximplantCallInit`].
     #[cfg(feature = "telephony")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
     OnVoximplantCallInit(
         ::bitrix24_runtime::events::Delivery<telephony::OnVoximplantCallInitData>,
     ),
     /// `ONVOXIMPLANTCALLSTART`: [`telephony::OnVoximplantCallStart`].
     #[cfg(feature = "telephony")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
     OnVoximplantCallStart(
         ::bitrix24_runtime::events::Delivery<telephony::OnVoximplantCallStartData>,
     ),
@@ -1228,6 +1042,7 @@ pub enum AnyEvent {
     /// as JSON.
     Unknown(::bitrix24_runtime::events::Delivery<::serde_json::Value>),
 }
+
 impl ::bitrix24_runtime::events::EventSet for AnyEvent {
     fn from_delivery(
         delivery: ::bitrix24_runtime::events::Delivery<::serde_json::Value>,

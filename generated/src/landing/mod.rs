@@ -3,27 +3,35 @@
 /// Methods `landing.block.*`.
 #[rustfmt::skip]
 pub mod block;
+
 /// Methods `landing.demos.*`.
 #[rustfmt::skip]
 pub mod demos;
+
 /// Methods `landing.landing.*`.
 #[rustfmt::skip]
 pub mod landing;
+
 /// Methods `landing.repo.*`.
 #[rustfmt::skip]
 pub mod repo;
+
 /// Methods `landing.repowidget.*`.
 #[rustfmt::skip]
 pub mod repowidget;
+
 /// Methods `landing.role.*`.
 #[rustfmt::skip]
 pub mod role;
+
 /// Methods `landing.site.*`.
 #[rustfmt::skip]
 pub mod site;
+
 /// Methods `landing.syspage.*`.
 #[rustfmt::skip]
 pub mod syspage;
+
 /// Methods `landing.template.*`.
 #[rustfmt::skip]
 pub mod template;

@@ -3,6 +3,7 @@
 /// Methods `log.blogcomment.*`.
 #[rustfmt::skip]
 pub mod blogcomment;
+
 /// Methods `log.blogpost.*`.
 #[rustfmt::skip]
 pub mod blogpost;

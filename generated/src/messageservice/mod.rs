@@ -3,6 +3,7 @@
 /// Methods `messageservice.message.*`.
 #[rustfmt::skip]
 pub mod message;
+
 /// Methods `messageservice.sender.*`.
 #[rustfmt::skip]
 pub mod sender;

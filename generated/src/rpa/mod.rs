@@ -3,21 +3,27 @@
 /// Methods `rpa.comment.*`.
 #[rustfmt::skip]
 pub mod comment;
+
 /// Methods `rpa.fields.*`.
 #[rustfmt::skip]
 pub mod fields;
+
 /// Methods `rpa.item.*`.
 #[rustfmt::skip]
 pub mod item;
+
 /// Methods `rpa.stage.*`.
 #[rustfmt::skip]
 pub mod stage;
+
 /// Methods `rpa.task.*`.
 #[rustfmt::skip]
 pub mod task;
+
 /// Methods `rpa.timeline.*`.
 #[rustfmt::skip]
 pub mod timeline;
+
 /// Methods `rpa.type.*`.
 #[rustfmt::skip]
 pub mod type_;

@@ -3,30 +3,39 @@
 /// Methods `task.checklistitem.*`.
 #[rustfmt::skip]
 pub mod checklistitem;
+
 /// Methods `task.comment.*`.
 #[rustfmt::skip]
 pub mod comment;
+
 /// Methods `task.commentitem.*`.
 #[rustfmt::skip]
 pub mod commentitem;
+
 /// Methods `task.dependence.*`.
 #[rustfmt::skip]
 pub mod dependence;
+
 /// Methods `task.elapseditem.*`.
 #[rustfmt::skip]
 pub mod elapseditem;
+
 /// Methods `task.item.*`.
 #[rustfmt::skip]
 pub mod item;
+
 /// Methods `task.items.*`.
 #[rustfmt::skip]
 pub mod items;
+
 /// Methods `task.logitem.*`.
 #[rustfmt::skip]
 pub mod logitem;
+
 /// Methods `task.planner.*`.
 #[rustfmt::skip]
 pub mod planner;
+
 /// Methods `task.stages.*`.
 #[rustfmt::skip]
 pub mod stages;

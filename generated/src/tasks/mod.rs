@@ -3,12 +3,15 @@
 /// Methods `tasks.api.*`.
 #[rustfmt::skip]
 pub mod api;
+
 /// Methods `tasks.flow.*`.
 #[rustfmt::skip]
 pub mod flow;
+
 /// Methods `tasks.task.*`.
 #[rustfmt::skip]
 pub mod task;
+
 /// Methods `tasks.template.*`.
 #[rustfmt::skip]
 pub mod template;

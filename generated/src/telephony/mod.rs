@@ -3,9 +3,11 @@
 /// Methods `telephony.call.*`.
 #[rustfmt::skip]
 pub mod call;
+
 /// Methods `telephony.externalCall.*`.
 #[rustfmt::skip]
 pub mod external_call;
+
 /// Methods `telephony.externalLine.*`.
 #[rustfmt::skip]
 pub mod external_line;

@@ -3,6 +3,7 @@
 /// Methods `userconsent.agreement.*`.
 #[rustfmt::skip]
 pub mod agreement;
+
 /// Methods `userconsent.consent.*`.
 #[rustfmt::skip]
 pub mod consent;

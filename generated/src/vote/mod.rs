@@ -3,6 +3,7 @@
 /// Methods `vote.AttachedVote.*`.
 #[rustfmt::skip]
 pub mod attached_vote;
+
 /// Methods `vote.Integration.*`.
 #[rustfmt::skip]
 pub mod integration;

@@ -64,25 +64,36 @@ pub fn deserialize_object<'de, D: Deserializer<'de>, T: ObjectFields>(d: D) -> R
         .unwrap_or_default())
 }
 
-/// Implements `Serialize`, `Deserialize` and [`ObjectFields`] for a struct that derives
-/// serde's traits with `#[serde(remote = "Self")]`, making it read `[]` as empty.
+/// Implements serde's traits for a struct that derives them with
+/// `#[serde(remote = "Self")]`: `Deserialize` (with [`ObjectFields`]) reading `[]` as empty,
+/// and `Serialize` as derived. Name the halves the struct derives:
+/// `wire_object!(Name, Deserialize)`, `wire_object!(Name, Serialize)`, or
+/// `wire_object!(Name)` for both.
 #[macro_export]
 macro_rules! wire_object {
     ($ty:ty) => {
-        impl $crate::wire::ObjectFields for $ty {
-            fn deserialize_fields<'de, D: $crate::__private::serde::Deserializer<'de>>(
-                d: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                <$ty>::deserialize(d)
-            }
-        }
-
+        $crate::wire_object!($ty, Serialize, Deserialize);
+    };
+    ($ty:ty, Serialize, Deserialize) => {
+        $crate::wire_object!($ty, Serialize);
+        $crate::wire_object!($ty, Deserialize);
+    };
+    ($ty:ty, Serialize) => {
         impl $crate::__private::serde::Serialize for $ty {
             fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
                 s: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
                 <$ty>::serialize(self, s)
+            }
+        }
+    };
+    ($ty:ty, Deserialize) => {
+        impl $crate::wire::ObjectFields for $ty {
+            fn deserialize_fields<'de, D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                <$ty>::deserialize(d)
             }
         }
 

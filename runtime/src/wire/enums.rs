@@ -64,3 +64,87 @@ impl<'de, T: IntEnum> DeserializeAs<'de, Option<T>> for IntEnumValue {
         Ok(value.map(T::from_wire))
     }
 }
+
+/// Implements [`StrEnum`], `Serialize` and `Deserialize` for a generated enum of string
+/// values whose other variant is `Unknown(String)`.
+///
+/// `str_enum!(TypeId { Phone = "PHONE", Email = "EMAIL" });`
+#[macro_export]
+macro_rules! str_enum {
+    ($name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
+        impl $crate::wire::StrEnum for $name {
+            fn from_wire(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    $($wire => Self::$variant,)*
+                    _ => Self::Unknown(value),
+                }
+            }
+
+            fn as_wire(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_str($crate::wire::StrEnum::as_wire(self))
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::wire::deserialize_str_enum(d)
+            }
+        }
+    };
+}
+
+/// Implements [`IntEnum`], `Serialize` and `Deserialize` for a generated enum of integer
+/// values whose other variant is `Unknown(i64)`.
+///
+/// `int_enum!(Status { Open = 1, Closed = 2 });`
+#[macro_export]
+macro_rules! int_enum {
+    ($name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
+        impl $crate::wire::IntEnum for $name {
+            fn from_wire(value: i64) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::Unknown(other),
+                }
+            }
+
+            fn to_wire(&self) -> i64 {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Unknown(other) => *other,
+                }
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_i64($crate::wire::IntEnum::to_wire(self))
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::wire::deserialize_int_enum(d)
+            }
+        }
+    };
+}

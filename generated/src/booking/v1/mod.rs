@@ -3,15 +3,19 @@
 /// Methods `booking.v1.booking.*`.
 #[rustfmt::skip]
 pub mod booking;
+
 /// Methods `booking.v1.clienttype.*`.
 #[rustfmt::skip]
 pub mod clienttype;
+
 /// Methods `booking.v1.resource.*`.
 #[rustfmt::skip]
 pub mod resource;
+
 /// Methods `booking.v1.resourceType.*`.
 #[rustfmt::skip]
 pub mod resource_type;
+
 /// Methods `booking.v1.waitlist.*`.
 #[rustfmt::skip]
 pub mod waitlist;

@@ -3,9 +3,11 @@
 /// Methods `crm.documentgenerator.document.*`.
 #[rustfmt::skip]
 pub mod document;
+
 /// Methods `crm.documentgenerator.numerator.*`.
 #[rustfmt::skip]
 pub mod numerator;
+
 /// Methods `crm.documentgenerator.template.*`.
 #[rustfmt::skip]
 pub mod template;

@@ -3,24 +3,31 @@
 /// Methods `crm.timeline.bindings.*`.
 #[rustfmt::skip]
 pub mod bindings;
+
 /// Methods `crm.timeline.comment.*`.
 #[rustfmt::skip]
 pub mod comment;
+
 /// Methods `crm.timeline.icon.*`.
 #[rustfmt::skip]
 pub mod icon;
+
 /// Methods `crm.timeline.item.*`.
 #[rustfmt::skip]
 pub mod item;
+
 /// Methods `crm.timeline.layout.*`.
 #[rustfmt::skip]
 pub mod layout;
+
 /// Methods `crm.timeline.logmessage.*`.
 #[rustfmt::skip]
 pub mod logmessage;
+
 /// Methods `crm.timeline.logo.*`.
 #[rustfmt::skip]
 pub mod logo;
+
 /// Methods `crm.timeline.note.*`.
 #[rustfmt::skip]
 pub mod note;

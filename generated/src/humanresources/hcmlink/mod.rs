@@ -3,12 +3,15 @@
 /// Methods `humanresources.hcmlink.company.*`.
 #[rustfmt::skip]
 pub mod company;
+
 /// Methods `humanresources.hcmlink.employee.*`.
 #[rustfmt::skip]
 pub mod employee;
+
 /// Methods `humanresources.hcmlink.field.*`.
 #[rustfmt::skip]
 pub mod field;
+
 /// Methods `humanresources.hcmlink.job.*`.
 #[rustfmt::skip]
 pub mod job;

@@ -3,6 +3,7 @@
 /// Methods `im.disk.file.*`.
 #[rustfmt::skip]
 pub mod file;
+
 /// Methods `im.disk.folder.*`.
 #[rustfmt::skip]
 pub mod folder;

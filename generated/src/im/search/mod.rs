@@ -3,12 +3,15 @@
 /// Methods `im.search.chat.*`.
 #[rustfmt::skip]
 pub mod chat;
+
 /// Methods `im.search.department.*`.
 #[rustfmt::skip]
 pub mod department;
+
 /// Methods `im.search.last.*`.
 #[rustfmt::skip]
 pub mod last;
+
 /// Methods `im.search.user.*`.
 #[rustfmt::skip]
 pub mod user;

@@ -3,6 +3,7 @@
 /// Methods `im.v2.Event.*`.
 #[rustfmt::skip]
 pub mod event;
+
 /// Methods `im.v2.File.*`.
 #[rustfmt::skip]
 pub mod file;

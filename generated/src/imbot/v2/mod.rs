@@ -3,18 +3,23 @@
 /// Methods `imbot.v2.Bot.*`.
 #[rustfmt::skip]
 pub mod bot;
+
 /// Methods `imbot.v2.Chat.*`.
 #[rustfmt::skip]
 pub mod chat;
+
 /// Methods `imbot.v2.Command.*`.
 #[rustfmt::skip]
 pub mod command;
+
 /// Methods `imbot.v2.Event.*`.
 #[rustfmt::skip]
 pub mod event;
+
 /// Methods `imbot.v2.File.*`.
 #[rustfmt::skip]
 pub mod file;
+
 /// Methods `imbot.v2.Revision.*`.
 #[rustfmt::skip]
 pub mod revision;

@@ -3,9 +3,11 @@
 /// Methods `imopenlines.crm.chat.*`.
 #[rustfmt::skip]
 pub mod chat;
+
 /// Methods `imopenlines.crm.lead.*`.
 #[rustfmt::skip]
 pub mod lead;
+
 /// Methods `imopenlines.crm.message.*`.
 #[rustfmt::skip]
 pub mod message;

@@ -3,6 +3,7 @@
 /// Methods `imopenlines.message.quick.*`.
 #[rustfmt::skip]
 pub mod quick;
+
 /// Methods `imopenlines.message.session.*`.
 #[rustfmt::skip]
 pub mod session;

@@ -3,9 +3,11 @@
 /// Methods `pull.application.config.*`.
 #[rustfmt::skip]
 pub mod config;
+
 /// Methods `pull.application.event.*`.
 #[rustfmt::skip]
 pub mod event;
+
 /// Methods `pull.application.push.*`.
 #[rustfmt::skip]
 pub mod push;

@@ -3,9 +3,11 @@
 /// Methods `timeman.timecontrol.report.*`.
 #[rustfmt::skip]
 pub mod report;
+
 /// Methods `timeman.timecontrol.reports.*`.
 #[rustfmt::skip]
 pub mod reports;
+
 /// Methods `timeman.timecontrol.settings.*`.
 #[rustfmt::skip]
 pub mod settings;

@@ -6,24 +6,23 @@
 /// - Errors: [`GetError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "user.userfield")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Get {}
-#[cfg(feature = "user.userfield")]
-::bitrix24_runtime::wire_object!(Get);
-#[cfg(feature = "user.userfield")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
+::bitrix24_runtime::wire_object!(Get, Serialize);
+
+#[cfg(feature = "registry")]
+::bitrix24_runtime::wire_object!(Get, Deserialize);
+
 impl Get {
     /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
     }
 }
-#[cfg(feature = "user.userfield")]
+
 impl ::bitrix24_runtime::Method for Get {
     const NAME: &'static str = "user.userfield.file.get";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
@@ -33,51 +32,31 @@ impl ::bitrix24_runtime::Method for Get {
     type Response = GetResponse;
     type Error = GetError;
 }
+
 /// The `result` of [`user.userfield.file.get`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-file-get.html).
-#[cfg(feature = "user.userfield")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(pub ::serde_json::Value);
-#[cfg(feature = "user.userfield")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
+
 impl GetResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::serde_json::Value {
         self.0
     }
 }
+
 /// Errors of [`user.userfield.file.get`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-file-get.html).
-#[cfg(feature = "user.userfield")]
-#[cfg_attr(docsrs, doc(cfg(feature = "user.userfield")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetError {
     /// An error any method can return.
     System(crate::SystemError),
-    /// An error code the spec does not list for this method.
-    Unhandled(::bitrix24_runtime::ApiError),
+    /// A code neither this method's spec nor the system errors list.
+    #[deprecated(
+        note = "a code read from `Unhandled` may get a variant of its own in a later release; match with a wildcard and read `code()`"
+    )]
+    Unhandled(::bitrix24_runtime::Unhandled),
 }
-#[cfg(feature = "user.userfield")]
-impl ::bitrix24_runtime::MethodError for GetError {
-    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-        match crate::SystemError::classify(error) {
-            Ok(system) => Self::System(system),
-            Err(other) => Self::Unhandled(other),
-        }
-    }
-    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
-        match self {
-            Self::Unhandled(error) => error,
-            Self::System(system) => system.api_error(),
-        }
-    }
-}
-#[cfg(feature = "user.userfield")]
-impl ::std::fmt::Display for GetError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
-    }
-}
-#[cfg(feature = "user.userfield")]
-impl ::std::error::Error for GetError {}
+
+method_error!(GetError {});

@@ -3,6 +3,7 @@
 /// Methods `humanresources.employee.*`.
 #[rustfmt::skip]
 pub mod employee;
+
 /// Methods `humanresources.node.*`.
 #[rustfmt::skip]
 pub mod node;

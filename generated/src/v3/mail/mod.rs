@@ -3,9 +3,11 @@
 /// Methods `mail.mailbox.*`.
 #[rustfmt::skip]
 pub mod mailbox;
+
 /// Methods `mail.message.*`.
 #[rustfmt::skip]
 pub mod message;
+
 /// Methods `mail.recipient.*`.
 #[rustfmt::skip]
 pub mod recipient;

@@ -3,9 +3,11 @@
 /// Methods `note.collection.*`.
 #[rustfmt::skip]
 pub mod collection;
+
 /// Methods `note.document.*`.
 #[rustfmt::skip]
 pub mod document;
+
 /// Methods `note.file.*`.
 #[rustfmt::skip]
 pub mod file;

@@ -7,24 +7,23 @@
 /// - Errors: [`FieldsError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Fields);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+::bitrix24_runtime::wire_object!(Fields, Serialize);
+
+#[cfg(feature = "registry")]
+::bitrix24_runtime::wire_object!(Fields, Deserialize);
+
 impl Fields {
     /// An empty value; set fields with the setters.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
     }
 }
-#[cfg(feature = "crm")]
+
 impl ::bitrix24_runtime::Method for Fields {
     const NAME: &'static str = "crm.product.property.enumeration.fields";
     const API_VERSION: ::bitrix24_runtime::ApiVersion = ::bitrix24_runtime::ApiVersion::V2;
@@ -34,51 +33,31 @@ impl ::bitrix24_runtime::Method for Fields {
     type Response = FieldsResponse;
     type Error = FieldsError;
 }
+
 /// The `result` of [`crm.product.property.enumeration.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-enumeration-fields.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(pub ::serde_json::Value);
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
+
 impl FieldsResponse {
     /// The wrapped value.
     pub fn into_inner(self) -> ::serde_json::Value {
         self.0
     }
 }
+
 /// Errors of [`crm.product.property.enumeration.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-enumeration-fields.html).
-#[cfg(feature = "crm")]
-#[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FieldsError {
     /// An error any method can return.
     System(crate::SystemError),
-    /// An error code the spec does not list for this method.
-    Unhandled(::bitrix24_runtime::ApiError),
+    /// A code neither this method's spec nor the system errors list.
+    #[deprecated(
+        note = "a code read from `Unhandled` may get a variant of its own in a later release; match with a wildcard and read `code()`"
+    )]
+    Unhandled(::bitrix24_runtime::Unhandled),
 }
-#[cfg(feature = "crm")]
-impl ::bitrix24_runtime::MethodError for FieldsError {
-    fn from_api_error(error: ::bitrix24_runtime::ApiError) -> Self {
-        match crate::SystemError::classify(error) {
-            Ok(system) => Self::System(system),
-            Err(other) => Self::Unhandled(other),
-        }
-    }
-    fn api_error(&self) -> &::bitrix24_runtime::ApiError {
-        match self {
-            Self::Unhandled(error) => error,
-            Self::System(system) => system.api_error(),
-        }
-    }
-}
-#[cfg(feature = "crm")]
-impl ::std::fmt::Display for FieldsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::bitrix24_runtime::MethodError::api_error(self), f)
-    }
-}
-#[cfg(feature = "crm")]
-impl ::std::error::Error for FieldsError {}
+
+method_error!(FieldsError {});

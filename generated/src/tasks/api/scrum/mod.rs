@@ -3,15 +3,19 @@
 /// Methods `tasks.api.scrum.backlog.*`.
 #[rustfmt::skip]
 pub mod backlog;
+
 /// Methods `tasks.api.scrum.epic.*`.
 #[rustfmt::skip]
 pub mod epic;
+
 /// Methods `tasks.api.scrum.kanban.*`.
 #[rustfmt::skip]
 pub mod kanban;
+
 /// Methods `tasks.api.scrum.sprint.*`.
 #[rustfmt::skip]
 pub mod sprint;
+
 /// Methods `tasks.api.scrum.task.*`.
 #[rustfmt::skip]
 pub mod task;
