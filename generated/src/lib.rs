@@ -605,6 +605,7 @@ method_error!(MethodsError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Profile {}
+
 #[cfg(feature = "basic")]
 ::bitrix24_runtime::wire_object!(Profile, Serialize);
 

@@ -258,6 +258,7 @@ method_error!(DeleteError { ErrorCore = "ERROR_CORE" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -405,6 +406,7 @@ method_error!(GetError { ErrorCore = "ERROR_CORE" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 ::bitrix24_runtime::wire_object!(List, Serialize);
 
 #[cfg(feature = "registry")]

@@ -328,6 +328,7 @@ impl BindLangAll {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Get {}
+
 ::bitrix24_runtime::wire_object!(Get, Serialize);
 
 #[cfg(feature = "registry")]

@@ -278,7 +278,8 @@ fn spaced(source: &str) -> String {
     let mut previous: Option<&str> = None;
     for line in source.lines() {
         let ends_item = previous.is_some_and(|p| {
-            p == "}" || p == "    }" || (!p.starts_with([' ', '/', '#']) && p.ends_with(';'))
+            p == "    }"
+                || (!p.starts_with([' ', '/', '#']) && (p.ends_with(';') || p.ends_with('}')))
         });
         let indent = line.len() - line.trim_start().len();
         let same_level = previous.is_some_and(|p| indent == p.len() - p.trim_start().len());

@@ -18,6 +18,7 @@ pub mod option;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Info {}
+
 ::bitrix24_runtime::wire_object!(Info, Serialize);
 
 #[cfg(feature = "registry")]

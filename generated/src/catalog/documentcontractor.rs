@@ -185,6 +185,7 @@ method_error!(DeleteError { V0 = "0" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]

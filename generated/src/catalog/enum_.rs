@@ -14,6 +14,7 @@ use ::bitrix24_runtime::wire as w;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetRoundTypes {}
+
 ::bitrix24_runtime::wire_object!(GetRoundTypes, Serialize);
 
 #[cfg(feature = "registry")]
@@ -78,6 +79,7 @@ method_error!(GetRoundTypesError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetStoreDocumentTypes {}
+
 ::bitrix24_runtime::wire_object!(GetStoreDocumentTypes, Serialize);
 
 #[cfg(feature = "registry")]

@@ -192,6 +192,7 @@ method_error!(DeleteError { V200040300020 = "200040300020", V0 = "0", V100 = "10
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]

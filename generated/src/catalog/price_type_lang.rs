@@ -265,6 +265,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -342,6 +343,7 @@ method_error!(GetFieldsError { V200040300010 = "200040300010", V0 = "0" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetLanguages {}
+
 ::bitrix24_runtime::wire_object!(GetLanguages, Serialize);
 
 #[cfg(feature = "registry")]

@@ -253,6 +253,7 @@ method_error!(GetError { V200040300010 = "200040300010", V100 = "100", V0 = "0" 
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]

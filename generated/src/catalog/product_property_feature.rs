@@ -288,6 +288,7 @@ pub struct GetAvailableFeaturesByPropertyResponseFeatures {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -403,6 +403,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -739,6 +739,7 @@ pub struct GetChildrenItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -830,6 +831,7 @@ pub struct GetFieldsItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetForApp {}
+
 ::bitrix24_runtime::wire_object!(GetForApp, Serialize);
 
 #[cfg(feature = "registry")]
@@ -1104,6 +1106,7 @@ pub struct GetListItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetTypes {}
+
 ::bitrix24_runtime::wire_object!(GetTypes, Serialize);
 
 #[cfg(feature = "registry")]

@@ -372,6 +372,7 @@ pub type GetResponseRegion = AddResponseRegion;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 ::bitrix24_runtime::wire_object!(List, Serialize);
 
 #[cfg(feature = "registry")]

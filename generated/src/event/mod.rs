@@ -194,6 +194,7 @@ impl BindOptions {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Get {}
+
 ::bitrix24_runtime::wire_object!(Get, Serialize);
 
 #[cfg(feature = "registry")]

@@ -15,6 +15,7 @@ use ::bitrix24_runtime::wire as w;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Register {}
+
 ::bitrix24_runtime::wire_object!(Register, Serialize);
 
 #[cfg(feature = "registry")]
@@ -95,6 +96,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Unregister {}
+
 ::bitrix24_runtime::wire_object!(Unregister, Serialize);
 
 #[cfg(feature = "registry")]

@@ -134,6 +134,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 #[cfg(feature = "imopenlines")]
 ::bitrix24_runtime::wire_object!(List, Serialize);
 

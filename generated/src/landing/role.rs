@@ -299,6 +299,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct IsEnabled {}
+
 ::bitrix24_runtime::wire_object!(IsEnabled, Serialize);
 
 #[cfg(feature = "registry")]

@@ -252,6 +252,7 @@ method_error!(DeleteError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Do {}
+
 ::bitrix24_runtime::wire_object!(Do, Serialize);
 
 #[cfg(feature = "registry")]

@@ -754,6 +754,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -809,6 +810,7 @@ method_error!(GetFieldsError { V200040300010 = "200040300010", V0 = "0" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFieldsCatalogProduct {}
+
 ::bitrix24_runtime::wire_object!(GetFieldsCatalogProduct, Serialize);
 
 #[cfg(feature = "registry")]

@@ -288,6 +288,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Getfields {}
+
 ::bitrix24_runtime::wire_object!(Getfields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -207,6 +207,7 @@ pub struct GetResponsePropertyValue {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Getfields {}
+
 ::bitrix24_runtime::wire_object!(Getfields, Serialize);
 
 #[cfg(feature = "registry")]

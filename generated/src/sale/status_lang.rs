@@ -258,6 +258,7 @@ impl DeleteByFilterFields {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -335,6 +336,7 @@ method_error!(GetFieldsError { V200040300010 = "200040300010", V0 = "0" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetListLangs {}
+
 ::bitrix24_runtime::wire_object!(GetListLangs, Serialize);
 
 #[cfg(feature = "registry")]

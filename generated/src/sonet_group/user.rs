@@ -248,6 +248,7 @@ pub struct GetItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Groups {}
+
 ::bitrix24_runtime::wire_object!(Groups, Serialize);
 
 #[cfg(feature = "registry")]

@@ -693,6 +693,7 @@ pub struct GetlistItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Getmanifest {}
+
 ::bitrix24_runtime::wire_object!(Getmanifest, Serialize);
 
 #[cfg(feature = "registry")]

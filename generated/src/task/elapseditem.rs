@@ -653,6 +653,7 @@ pub type GetlistItem = GetItem;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Getmanifest {}
+
 ::bitrix24_runtime::wire_object!(Getmanifest, Serialize);
 
 #[cfg(feature = "registry")]

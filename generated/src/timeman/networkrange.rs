@@ -106,6 +106,7 @@ method_error!(CheckError { AccessError = "ACCESS_ERROR" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Get {}
+
 ::bitrix24_runtime::wire_object!(Get, Serialize);
 
 #[cfg(feature = "registry")]

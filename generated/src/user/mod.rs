@@ -1065,6 +1065,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Admin {}
+
 #[cfg(feature = "basic")]
 ::bitrix24_runtime::wire_object!(Admin, Serialize);
 
@@ -1134,6 +1135,7 @@ method_error!(AdminError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Current {}
+
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 ::bitrix24_runtime::wire_object!(Current, Serialize);
 
@@ -1208,6 +1210,7 @@ method_error!(CurrentError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 

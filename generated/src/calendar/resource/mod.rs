@@ -140,6 +140,7 @@ method_error!(DeleteError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 ::bitrix24_runtime::wire_object!(List, Serialize);
 
 #[cfg(feature = "registry")]

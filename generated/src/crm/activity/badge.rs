@@ -247,6 +247,7 @@ method_error!(GetError { AccessDenied = "ACCESS_DENIED", NotFound = "NOT_FOUND" 
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 ::bitrix24_runtime::wire_object!(List, Serialize);
 
 #[cfg(feature = "registry")]

@@ -235,6 +235,7 @@ method_error!(ExecuteError { AccessDenied = "ACCESS_DENIED" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 ::bitrix24_runtime::wire_object!(List, Serialize);
 
 #[cfg(feature = "registry")]

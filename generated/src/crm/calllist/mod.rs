@@ -365,6 +365,7 @@ pub struct ListItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Statuslist {}
+
 ::bitrix24_runtime::wire_object!(Statuslist, Serialize);
 
 #[cfg(feature = "registry")]

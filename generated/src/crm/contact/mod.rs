@@ -675,6 +675,7 @@ method_error!(DeleteError { ErrorCore = "ERROR_CORE" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -241,6 +241,7 @@ method_error!(DeleteError { ErrorCode = "ERROR_CODE" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -120,6 +120,7 @@ pub enum FieldsEntityTypeId {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 ::bitrix24_runtime::wire_object!(List, Serialize);
 
 #[cfg(feature = "registry")]

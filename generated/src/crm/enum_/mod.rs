@@ -19,6 +19,7 @@ pub mod settings;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Activitydirection {}
+
 ::bitrix24_runtime::wire_object!(Activitydirection, Serialize);
 
 #[cfg(feature = "registry")]
@@ -109,6 +110,7 @@ pub struct ActivitydirectionItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Activitynotifytype {}
+
 ::bitrix24_runtime::wire_object!(Activitynotifytype, Serialize);
 
 #[cfg(feature = "registry")]
@@ -177,6 +179,7 @@ pub type ActivitynotifytypeItem = ActivitydirectionItem;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Activitypriority {}
+
 ::bitrix24_runtime::wire_object!(Activitypriority, Serialize);
 
 #[cfg(feature = "registry")]
@@ -245,6 +248,7 @@ pub type ActivitypriorityItem = ActivitydirectionItem;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Activitystatus {}
+
 ::bitrix24_runtime::wire_object!(Activitystatus, Serialize);
 
 #[cfg(feature = "registry")]
@@ -313,6 +317,7 @@ pub type ActivitystatusItem = ActivitydirectionItem;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Activitytype {}
+
 ::bitrix24_runtime::wire_object!(Activitytype, Serialize);
 
 #[cfg(feature = "registry")]
@@ -380,6 +385,7 @@ pub type ActivitytypeItem = ActivitydirectionItem;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Addresstype {}
+
 ::bitrix24_runtime::wire_object!(Addresstype, Serialize);
 
 #[cfg(feature = "registry")]
@@ -448,6 +454,7 @@ pub type AddresstypeItem = ActivitydirectionItem;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Contenttype {}
+
 ::bitrix24_runtime::wire_object!(Contenttype, Serialize);
 
 #[cfg(feature = "registry")]
@@ -515,6 +522,7 @@ pub type ContenttypeItem = ActivitydirectionItem;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -587,6 +595,7 @@ method_error!(FieldsError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Getorderownertypes {}
+
 ::bitrix24_runtime::wire_object!(Getorderownertypes, Serialize);
 
 #[cfg(feature = "registry")]
@@ -676,6 +685,7 @@ pub struct GetorderownertypesItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Ownertype {}
+
 ::bitrix24_runtime::wire_object!(Ownertype, Serialize);
 
 #[cfg(feature = "registry")]

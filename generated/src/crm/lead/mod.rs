@@ -877,6 +877,7 @@ method_error!(DeleteError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -110,6 +110,7 @@ pub struct ItemsItem {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Types {}
+
 ::bitrix24_runtime::wire_object!(Types, Serialize);
 
 #[cfg(feature = "registry")]

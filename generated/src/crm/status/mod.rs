@@ -247,6 +247,7 @@ method_error!(DeleteError { V400 = "400" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]

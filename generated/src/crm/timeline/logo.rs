@@ -285,6 +285,7 @@ method_error!(GetError { NotFound = "NOT_FOUND", V100 = "100", V0 = "0" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct List {}
+
 ::bitrix24_runtime::wire_object!(List, Serialize);
 
 #[cfg(feature = "registry")]

@@ -22,6 +22,7 @@ pub mod settings;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -94,6 +95,7 @@ method_error!(FieldsError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Types {}
+
 ::bitrix24_runtime::wire_object!(Types, Serialize);
 
 #[cfg(feature = "registry")]

@@ -14,6 +14,7 @@ use ::bitrix24_runtime::wire as w;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct All {}
+
 ::bitrix24_runtime::wire_object!(All, Serialize);
 
 #[cfg(feature = "registry")]

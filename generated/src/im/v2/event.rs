@@ -132,6 +132,7 @@ pub struct GetResponseEvents {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Subscribe {}
+
 ::bitrix24_runtime::wire_object!(Subscribe, Serialize);
 
 #[cfg(feature = "registry")]
@@ -193,6 +194,7 @@ method_error!(SubscribeError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Unsubscribe {}
+
 ::bitrix24_runtime::wire_object!(Unsubscribe, Serialize);
 
 #[cfg(feature = "registry")]

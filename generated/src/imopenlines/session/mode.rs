@@ -116,6 +116,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct PinAll {}
+
 ::bitrix24_runtime::wire_object!(PinAll, Serialize);
 
 #[cfg(feature = "registry")]
@@ -278,6 +279,7 @@ method_error!(
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct UnpinAll {}
+
 ::bitrix24_runtime::wire_object!(UnpinAll, Serialize);
 
 #[cfg(feature = "registry")]

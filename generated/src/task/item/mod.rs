@@ -1486,6 +1486,7 @@ method_error!(GetfilesError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Getmanifest {}
+
 ::bitrix24_runtime::wire_object!(Getmanifest, Serialize);
 
 #[cfg(feature = "registry")]

@@ -570,6 +570,7 @@ pub struct GetResponseSettings {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Getfields {}
+
 ::bitrix24_runtime::wire_object!(Getfields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -579,6 +579,7 @@ method_error!(GetError { V0 = "0", V100 = "100" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct GetFields {}
+
 ::bitrix24_runtime::wire_object!(GetFields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -152,6 +152,7 @@ method_error!(DeleteError { V100 = "100" });
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]

@@ -11,6 +11,7 @@
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Get {}
+
 ::bitrix24_runtime::wire_object!(Get, Serialize);
 
 #[cfg(feature = "registry")]

@@ -18,6 +18,7 @@ pub mod outgoing;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Get {}
+
 ::bitrix24_runtime::wire_object!(Get, Serialize);
 
 #[cfg(feature = "registry")]

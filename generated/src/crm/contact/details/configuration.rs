@@ -15,6 +15,7 @@ use ::bitrix24_runtime::wire as w;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAll {}
+
 ::bitrix24_runtime::wire_object!(ForceCommonScopeForAll, Serialize);
 
 #[cfg(feature = "registry")]

@@ -12,6 +12,7 @@
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]

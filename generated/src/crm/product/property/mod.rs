@@ -394,6 +394,7 @@ method_error!(DeleteError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]
@@ -616,6 +617,7 @@ method_error!(ListError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Types {}
+
 ::bitrix24_runtime::wire_object!(Types, Serialize);
 
 #[cfg(feature = "registry")]

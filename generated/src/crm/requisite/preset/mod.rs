@@ -157,6 +157,7 @@ impl AddFields {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Countries {}
+
 ::bitrix24_runtime::wire_object!(Countries, Serialize);
 
 #[cfg(feature = "registry")]
@@ -307,6 +308,7 @@ method_error!(DeleteError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Fields {}
+
 ::bitrix24_runtime::wire_object!(Fields, Serialize);
 
 #[cfg(feature = "registry")]

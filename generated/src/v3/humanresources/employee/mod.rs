@@ -19,6 +19,7 @@ pub mod field;
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Count {}
+
 ::bitrix24_runtime::wire_object!(Count, Serialize);
 
 #[cfg(feature = "registry")]
@@ -84,6 +85,7 @@ method_error!(CountError {});
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Multidepartment {}
+
 ::bitrix24_runtime::wire_object!(Multidepartment, Serialize);
 
 #[cfg(feature = "registry")]

@@ -698,6 +698,7 @@ pub struct ChildrenResponseItems {
 #[serde(remote = "Self", default)]
 #[non_exhaustive]
 pub struct Count {}
+
 ::bitrix24_runtime::wire_object!(Count, Serialize);
 
 #[cfg(feature = "registry")]
