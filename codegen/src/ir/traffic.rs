@@ -125,3 +125,129 @@ fn named(ty: &Ty, out: &mut Vec<TypeRef>) {
         Ty::Int | Ty::Float | Ty::Bool(_) | Ty::Text | Ty::Json | Ty::FieldDescription => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{ErrorEnum, Method, Module, StructField};
+    use crate::spec::ApiVersion;
+
+    fn structure(name: &str, holds: Option<TypeRef>) -> Struct {
+        Struct {
+            name: name.to_owned(),
+            doc: Vec::new(),
+            cfg: Default::default(),
+            fields: holds
+                .into_iter()
+                .map(|r| StructField {
+                    name: "inner".into(),
+                    wire_name: "inner".into(),
+                    ty: Ty::List(Box::new(Ty::Named(r))),
+                    required: false,
+                    doc: Vec::new(),
+                    deprecated: false,
+                    aliases: Vec::new(),
+                })
+                .collect(),
+            wildcards: None,
+            traffic: Traffic::default(),
+        }
+    }
+
+    fn method(request: Struct, response: Struct, nested: Vec<TypeDef>) -> Method {
+        Method {
+            wire_name: "x.get".into(),
+            api: ApiVersion::V2,
+            scopes: Vec::new(),
+            access: None,
+            docs_url: String::new(),
+            deprecated: false,
+            batch: true,
+            safe_to_repeat: true,
+            cfg: Default::default(),
+            request,
+            response: TypeDef::Struct(response),
+            paging: None,
+            error: ErrorEnum {
+                name: "GetError".into(),
+                variants: Vec::new(),
+            },
+            nested,
+        }
+    }
+
+    #[test]
+    fn a_type_travels_the_ways_of_everything_that_holds_it() {
+        let at = |module: &str, name: &str| TypeRef {
+            module: vec![module.to_owned()],
+            name: name.to_owned(),
+        };
+        let mut krate = Crate::default();
+        // `Both` is held by a request and by a reply; `Sent` only by the request (through
+        // a nested type); `Received` only by the reply; `Unused` by nothing.
+        let types = Module {
+            types: vec![
+                TypeDef::Struct(structure("Both", None)),
+                TypeDef::Struct(structure("Sent", None)),
+                TypeDef::Struct(structure("Received", Some(at("types", "Both")))),
+                TypeDef::Struct(structure("Unused", None)),
+            ],
+            ..Module::default()
+        };
+        krate.modules.insert(vec!["types".into()], types);
+        let mut x = Module::default();
+        x.methods.push(method(
+            structure("Get", Some(at("x", "GetFilter"))),
+            structure("GetResponse", Some(at("types", "Received"))),
+            vec![TypeDef::Struct(structure(
+                "GetFilter",
+                Some(at("types", "Sent")),
+            ))],
+        ));
+        x.methods[0].nested.push(TypeDef::Struct(structure(
+            "GetOther",
+            Some(at("types", "Both")),
+        )));
+        x.methods[0]
+            .request
+            .fields
+            .extend(structure("Tmp", Some(at("x", "GetOther"))).fields);
+        krate.modules.insert(vec!["x".into()], x);
+
+        mark(&mut krate);
+        let traffic = |module: &str, name: &str| {
+            let module = &krate.modules[&vec![module.to_owned()]];
+            let m = &module.methods.first();
+            match m.filter(|m| m.request.name == name) {
+                Some(m) => m.request.traffic,
+                None => module
+                    .types
+                    .iter()
+                    .chain(
+                        m.iter()
+                            .flat_map(|m| std::iter::once(&m.response).chain(&m.nested)),
+                    )
+                    .find_map(|t| match t {
+                        TypeDef::Struct(s) if s.name == name => Some(s.traffic),
+                        _ => None,
+                    })
+                    .expect("defined"),
+            }
+        };
+        let (sent, received, both) = (
+            Traffic::SENT,
+            Traffic::RECEIVED,
+            Traffic {
+                sent: true,
+                received: true,
+            },
+        );
+        assert_eq!(traffic("x", "Get"), sent);
+        assert_eq!(traffic("x", "GetFilter"), sent);
+        assert_eq!(traffic("types", "Sent"), sent);
+        assert_eq!(traffic("x", "GetResponse"), received);
+        assert_eq!(traffic("types", "Received"), received);
+        assert_eq!(traffic("types", "Both"), both);
+        assert_eq!(traffic("types", "Unused"), Traffic::default());
+    }
+}
