@@ -36,8 +36,10 @@ categories = ["api-bindings"]
 test = false
 doctest = false
 
+# Every scope and the client; not `registry`, a test aid whose extra serde impls make
+# rustdoc take a third more memory (BENCHMARKS.md).
 [package.metadata.docs.rs]
-all-features = true
+features = ["full", "client"]
 rustdoc-args = ["--cfg", "docsrs"]
 targets = ["x86_64-unknown-linux-gnu"]
 
