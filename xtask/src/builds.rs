@@ -70,20 +70,15 @@ fn measure(checkout: &Path) -> Result<Costs, String> {
         cmd
     };
     // Dependencies first, untimed, in check and in build mode.
-    timed(cargo_in(&[
-        "check",
-        "-q",
-        "-p",
-        "bitrix24",
-        "--no-default-features",
-    ]))?;
-    timed(cargo_in(&[
-        "build",
-        "-q",
-        "-p",
-        "bitrix24",
-        "--no-default-features",
-    ]))?;
+    for mode in ["check", "build"] {
+        timed(cargo_in(&[
+            mode,
+            "-q",
+            "-p",
+            "bitrix24",
+            "--no-default-features",
+        ]))?;
+    }
     // Each timed step rebuilds the generated crate alone: its lib.rs is touched first.
     let step = |args: &[&str]| {
         touch(&lib);

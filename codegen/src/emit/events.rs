@@ -118,7 +118,6 @@ fn event(e: &Event, module: &ModPath) -> TokenStream {
     let wire = &e.wire_name;
     let scopes = &e.scopes;
     let cfg = cfg_gate(&e.cfg);
-    let cfg_impl = cfg_gate(&e.cfg);
     let quoted: Vec<String> = e.scopes.iter().map(|s| format!("`{s}`")).collect();
     let mut doc = vec![
         format!("`{wire}`: an event Bitrix24 posts to a bound handler."),
@@ -149,7 +148,7 @@ fn event(e: &Event, module: &ModPath) -> TokenStream {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct #name;
 
-        #cfg_impl
+        #cfg
         impl ::bitrix24_runtime::events::Event for #name {
             const NAME: &'static str = #wire;
             const SCOPES: &'static [&'static str] = &[#(#scopes),*];

@@ -39,21 +39,14 @@ fn with_attr(ty: &Ty) -> Option<String> {
 /// and the other half under the `registry` feature, for round trips in tests. A type
 /// nothing reaches gets both.
 fn serde_derives(traffic: Traffic) -> (TokenStream, TokenStream) {
-    let (sent, received) = match traffic {
-        Traffic {
-            sent: false,
-            received: false,
-        } => (true, true),
-        Traffic { sent, received } => (sent, received),
-    };
     let mut always = TokenStream::new();
     let mut registry = Vec::new();
-    if sent {
+    if traffic.sends() {
         always.extend(quote!(::serde::Serialize,));
     } else {
         registry.push(quote!(::serde::Serialize));
     }
-    if received {
+    if traffic.receives() {
         always.extend(quote!(::serde::Deserialize,));
     } else {
         registry.push(quote!(::serde::Deserialize));
@@ -74,11 +67,6 @@ fn registry_gate(cfg: &crate::ir::Cfg) -> TokenStream {
     }
 }
 
-/// Whether a type that travels as `traffic` gets `new()` and setters: sent types do.
-fn builds(traffic: Traffic) -> bool {
-    traffic.sent || !traffic.received
-}
-
 /// A struct, and for a sent struct its constructor and setters.
 ///
 /// Structs without required fields read PHP's empty values (`[]`) as empty, through
@@ -91,7 +79,7 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
     let lenient = !s.fields.iter().any(|f| f.required);
     let (derives, registry_derives) = serde_derives(s.traffic);
 
-    let sent = s.traffic.sent || !s.traffic.received;
+    let (sent, received) = (s.traffic.sends(), s.traffic.receives());
     let fields = s.fields.iter().map(|f| field(f, module, lenient, sent));
     let wildcards = s.wildcards.as_ref().map(|w| {
         let ident = format_ident!("{}", w.name);
@@ -108,7 +96,6 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
     });
 
     let (derive_default, container, wire_object) = if lenient {
-        let received = s.traffic.received || !s.traffic.sent;
         let halves = |sent: bool, received: bool| match (sent, received) {
             (true, true) => quote!(Serialize, Deserialize),
             (true, false) => quote!(Serialize),
@@ -130,7 +117,8 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
         (TokenStream::new(), TokenStream::new(), TokenStream::new())
     };
 
-    let builders = builds(s.traffic).then(|| builders(s, module));
+    // Sent types are built by the caller.
+    let builders = sent.then(|| builders(s, module));
 
     quote! {
         #doc

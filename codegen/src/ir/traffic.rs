@@ -15,6 +15,17 @@ pub struct Traffic {
 }
 
 impl Traffic {
+    /// Whether the type is serialized: it is sent, or nothing reaches it (then it gets
+    /// both directions).
+    pub fn sends(self) -> bool {
+        self.sent || !self.received
+    }
+
+    /// Whether the type is deserialized: it is received, or nothing reaches it.
+    pub fn receives(self) -> bool {
+        self.received || !self.sent
+    }
+
     const SENT: Traffic = Traffic {
         sent: true,
         received: false,
