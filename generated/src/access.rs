@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Name {
     /// `ACCESS`: list of `NameAccess`, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for Name {
 
 /// The `result` of [`access.name`](https://apidocs.bitrix24.com/api-reference/common/system/access-name.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct NameResponse(pub ::serde_json::Value);
 
@@ -66,8 +66,8 @@ method_error!(NameError {});
 
 /// The `ACCESS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct NameAccess {
     /// `name`: string.
@@ -80,11 +80,6 @@ pub struct NameAccess {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub provider_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(NameAccess, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(NameAccess, Deserialize);
 
 impl NameAccess {
     /// An empty value; set fields with the setters.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `NAME`: string, required.
@@ -77,7 +77,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`department.add`](https://apidocs.bitrix24.com/api-reference/departments/department-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -117,7 +117,7 @@ method_error!(AddError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `ID`: integer, required.
@@ -144,7 +144,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`department.delete`](https://apidocs.bitrix24.com/api-reference/departments/department-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -182,15 +182,10 @@ method_error!(DeleteError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -211,7 +206,7 @@ impl ::bitrix24_runtime::Method for Fields {
 
 /// The `result` of [`department.fields`](https://apidocs.bitrix24.com/api-reference/departments/department-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Text>>")]
@@ -251,8 +246,8 @@ method_error!(FieldsError {});
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `sort`: `GetSort`.
@@ -306,11 +301,6 @@ pub struct Get {
     )]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -402,7 +392,7 @@ impl ::bitrix24_runtime::Paged for Get {
 
 /// The `result` of [`department.get`](https://apidocs.bitrix24.com/api-reference/departments/department-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -469,9 +459,9 @@ pub enum GetOrder {
 ::bitrix24_runtime::str_enum!(GetOrder { Asc = "ASC", Desc = "DESC" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `ID`: integer.
@@ -488,11 +478,6 @@ pub struct GetItem {
     pub parent: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`department.update`](https://apidocs.bitrix24.com/api-reference/departments/department-update.html).
 ///
 /// - Scopes: `department`
@@ -501,7 +486,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `ID`: integer, required.
@@ -593,7 +578,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`department.update`](https://apidocs.bitrix24.com/api-reference/departments/department-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

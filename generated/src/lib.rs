@@ -273,7 +273,7 @@ pub mod voximplant;
 /// - Safe to repeat: no
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Batch {
     /// `cmd`: map of string, required.
@@ -318,9 +318,9 @@ impl ::bitrix24_runtime::Method for Batch {
 
 /// The `result` of [`batch`](https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html).
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BatchResponse {
     /// `result`: map of any JSON value.
@@ -350,12 +350,6 @@ pub struct BatchResponse {
     >,
 }
 
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(BatchResponse, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(BatchResponse, Serialize);
-
 /// Errors of [`batch`](https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html).
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -375,9 +369,9 @@ method_error!(BatchError {});
 
 /// The `result_error` object.
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BatchResponseResultError {
     /// `error`: string.
@@ -388,12 +382,6 @@ pub struct BatchResponseResultError {
     pub error_description: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(BatchResponseResultError, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(BatchResponseResultError, Serialize);
-
 /// Parameters of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
 ///
 /// - Scopes: `basic`
@@ -402,8 +390,8 @@ pub struct BatchResponseResultError {
 /// - Safe to repeat: no
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Events {
     /// `SCOPE`: string.
@@ -421,12 +409,6 @@ pub struct Events {
     )]
     pub full: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Events, Serialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Events, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Events {
@@ -465,7 +447,7 @@ impl ::bitrix24_runtime::Method for Events {
 /// The `result` of [`events`](https://apidocs.bitrix24.com/api-reference/events/events.html).
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct EventsResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -506,8 +488,8 @@ method_error!(EventsError {});
 /// - Safe to repeat: no
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Methods {
     /// `full`: boolean, sent as `Y`/`N`.
@@ -517,12 +499,6 @@ pub struct Methods {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub scope: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Methods, Serialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Methods, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Methods {
@@ -561,7 +537,7 @@ impl ::bitrix24_runtime::Method for Methods {
 /// The `result` of [`methods`](https://apidocs.bitrix24.com/api-reference/common/system/methods.html).
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MethodsResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -601,16 +577,10 @@ method_error!(MethodsError {});
 /// - Safe to repeat: no
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Profile {}
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Profile, Serialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Profile, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Profile {
@@ -633,9 +603,9 @@ impl ::bitrix24_runtime::Method for Profile {
 
 /// The `result` of [`profile`](https://apidocs.bitrix24.com/api-reference/common/users/profile.html).
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ProfileResponse {
     /// `ID`: string.
@@ -660,12 +630,6 @@ pub struct ProfileResponse {
     #[serde(rename = "PERSONAL_PHOTO", with = "w::As::<w::Text>")]
     pub personal_photo: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(ProfileResponse, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(ProfileResponse, Serialize);
 
 /// Errors of [`profile`](https://apidocs.bitrix24.com/api-reference/common/users/profile.html).
 #[cfg(feature = "basic")]
@@ -692,20 +656,14 @@ method_error!(ProfileError {});
 /// - Safe to repeat: no
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Scope {
     /// `full`: boolean.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub full: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Scope, Serialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Scope, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Scope {
@@ -735,7 +693,7 @@ impl ::bitrix24_runtime::Method for Scope {
 /// The `result` of [`scope`](https://apidocs.bitrix24.com/api-reference/common/system/scope.html).
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ScopeResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]

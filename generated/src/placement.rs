@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Bind {
     /// `PLACEMENT`: string, required.
@@ -146,7 +146,7 @@ impl ::bitrix24_runtime::Method for Bind {
 
 /// The `result` of [`placement.bind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct BindResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -198,8 +198,8 @@ method_error!(
 );
 
 /// The `de` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BindLangAllDe {
     /// `DESCRIPTION`: string.
@@ -227,8 +227,6 @@ pub struct BindLangAllDe {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(BindLangAllDe, Serialize, Deserialize);
 
 impl BindLangAllDe {
     /// An empty value; set fields with the setters.
@@ -274,8 +272,8 @@ pub type BindLangAllEn = BindLangAllDe;
 
 /// The `LANG_ALL` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BindLangAll {
     /// `de`: `BindLangAllDe`.
@@ -288,11 +286,6 @@ pub struct BindLangAll {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(BindLangAll, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(BindLangAll, Deserialize);
 
 impl BindLangAll {
     /// An empty value; set fields with the setters.
@@ -324,15 +317,10 @@ impl BindLangAll {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {}
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -353,7 +341,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`placement.get`](https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -390,9 +378,9 @@ method_error!(GetError { WrongAuthType = "WRONG_AUTH_TYPE" });
 pub type GetItemLangAllDe = BindLangAllDe;
 
 /// The `langAll` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemLangAll {
     /// `de`: `BindLangAllDe`.
@@ -402,15 +390,10 @@ pub struct GetItemLangAll {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemLangAll, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemLangAll, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `description`: string.
@@ -439,11 +422,6 @@ pub struct GetItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`placement.list`](https://apidocs.bitrix24.com/api-reference/widgets/placement-list.html).
 ///
 /// - Scopes: `placement`
@@ -451,8 +429,8 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `SCOPE`: string.
@@ -470,11 +448,6 @@ pub struct List {
     )]
     pub full: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -510,7 +483,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`placement.list`](https://apidocs.bitrix24.com/api-reference/widgets/placement-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -551,7 +524,7 @@ method_error!(ListError { WrongAuthType = "WRONG_AUTH_TYPE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unbind {
     /// `PLACEMENT`: string, required.
@@ -613,7 +586,7 @@ impl ::bitrix24_runtime::Method for Unbind {
 
 /// The `result` of [`placement.unbind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-unbind.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnbindResponse(
     #[serde(with = "w::As::<w::Map<w::Int>>")]

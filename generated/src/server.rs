@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Time {}
-
-::bitrix24_runtime::wire_object!(Time, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Time, Deserialize);
 
 impl Time {
     /// An empty value; set fields with the setters.
@@ -39,7 +34,7 @@ impl ::bitrix24_runtime::Method for Time {
 
 /// The `result` of [`server.time`](https://apidocs.bitrix24.com/api-reference/common/system/server-time.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct TimeResponse(#[serde(with = "w::As::<w::Text>")] pub ::std::string::String);
 

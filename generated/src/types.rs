@@ -7,8 +7,8 @@ use ::bitrix24_runtime::wire as w;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields.html#action)
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Action {
     /// `accept`: boolean, sent as `Y`/`N`.
@@ -129,9 +129,6 @@ pub struct Action {
     )]
     pub favorite_delete: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(Action, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl Action {
@@ -322,8 +319,8 @@ impl Action {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/action.html#parameters)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ActionDto {
     /// `type`: string.
@@ -357,12 +354,6 @@ pub struct ActionDto {
     #[serde(rename = "sliderParams", skip_serializing_if = "Option::is_none")]
     pub slider_params: ::std::option::Option<::serde_json::Value>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ActionDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(ActionDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl ActionDto {
@@ -432,8 +423,8 @@ impl ActionDto {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/landing/page/additional-fields.html)
 #[cfg(feature = "landing")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AdditionalFields {
     /// `THEME_CODE`: string.
@@ -1109,12 +1100,6 @@ pub struct AdditionalFields {
     )]
     pub settings_agreements: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(AdditionalFields, Serialize);
-
-#[cfg(all(feature = "registry", feature = "landing"))]
-::bitrix24_runtime::wire_object!(AdditionalFields, Deserialize);
 
 #[cfg(feature = "landing")]
 impl AdditionalFields {
@@ -1984,9 +1969,9 @@ impl AdditionalFields {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-fields.html#all-fields)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AllFields {
     /// `ID`: integer.
@@ -2133,18 +2118,12 @@ pub struct AllFields {
     pub is_incoming_channel: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(AllFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(AllFields, Serialize);
-
 /// The `anchor_widget_params` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-register.html#anchor-widget-params)
 #[cfg(feature = "landing")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnchorWidgetParams {
     /// `rootNode`: string.
@@ -2173,9 +2152,6 @@ pub struct AnchorWidgetParams {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-#[cfg(feature = "landing")]
-::bitrix24_runtime::wire_object!(AnchorWidgetParams, Serialize, Deserialize);
 
 #[cfg(feature = "landing")]
 impl AnchorWidgetParams {
@@ -2241,8 +2217,8 @@ impl AnchorWidgetParams {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/body.html#parameters-of-the-bodydto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BodyDto {
     /// `logo`: `LogoDto`.
@@ -2260,12 +2236,6 @@ pub struct BodyDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: ::std::option::Option<ActionDto>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(BodyDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(BodyDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl BodyDto {
@@ -2314,9 +2284,9 @@ impl BodyDto {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html#bot-object)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Bot {
     /// `id`: integer.
@@ -2363,19 +2333,13 @@ pub struct Bot {
     pub count_user: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(Bot, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(Bot, Serialize);
-
 /// The `bots_user` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html#user-object)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BotsUser {
     /// `id`: integer.
@@ -2443,19 +2407,13 @@ pub struct BotsUser {
     pub phones: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(BotsUser, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(BotsUser, Serialize);
-
 /// The `catalog_catalog` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_catalog)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogCatalog {
     /// `id`: integer.
@@ -2487,19 +2445,13 @@ pub struct CatalogCatalog {
     pub vat_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogCatalog, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogCatalog, Serialize);
-
 /// The `catalog_document` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_document)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogDocument {
     /// `id`: integer.
@@ -2556,19 +2508,13 @@ pub struct CatalogDocument {
     pub commentary: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogDocument, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogDocument, Serialize);
-
 /// The `catalog_document_contractor` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_documentcontractor)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogDocumentContractor {
     /// `id`: integer.
@@ -2585,19 +2531,13 @@ pub struct CatalogDocumentContractor {
     pub entity_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogDocumentContractor, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogDocumentContractor, Serialize);
-
 /// The `catalog_document_element` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_document_element)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogDocumentElement {
     /// `id`: integer.
@@ -2623,19 +2563,13 @@ pub struct CatalogDocumentElement {
     pub purchasing_price: ::std::option::Option<f64>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogDocumentElement, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogDocumentElement, Serialize);
-
 /// The `catalog_enum` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_enum)
 #[cfg(any(feature = "catalog", feature = "timeman"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogEnum {
     /// `id`: string.
@@ -2646,19 +2580,13 @@ pub struct CatalogEnum {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "catalog", feature = "timeman"))]
-::bitrix24_runtime::wire_object!(CatalogEnum, Deserialize);
-
-#[cfg(all(feature = "registry", any(feature = "catalog", feature = "timeman")))]
-::bitrix24_runtime::wire_object!(CatalogEnum, Serialize);
-
 /// The `catalog_extra` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_extra)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogExtra {
     /// `id`: integer.
@@ -2672,19 +2600,13 @@ pub struct CatalogExtra {
     pub percentage: ::std::option::Option<f64>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogExtra, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogExtra, Serialize);
-
 /// The `catalog_language` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_language)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogLanguage {
     /// `lid`: string.
@@ -2698,19 +2620,13 @@ pub struct CatalogLanguage {
     pub active: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogLanguage, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogLanguage, Serialize);
-
 /// The `catalog_measure` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_measure)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogMeasure {
     /// `id`: integer.
@@ -2736,19 +2652,13 @@ pub struct CatalogMeasure {
     pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogMeasure, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogMeasure, Serialize);
-
 /// The `catalog_price` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_price)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogPrice {
     /// `id`: integer.
@@ -2786,19 +2696,13 @@ pub struct CatalogPrice {
     pub timestamp_x: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPrice, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogPrice, Serialize);
-
 /// The `catalog_price_type` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_price_type)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogPriceType {
     /// `id`: integer.
@@ -2830,19 +2734,13 @@ pub struct CatalogPriceType {
     pub date_create: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceType, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogPriceType, Serialize);
-
 /// The `catalog_price_type_group` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_price_type_group)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogPriceTypeGroup {
     /// `id`: integer.
@@ -2859,19 +2757,13 @@ pub struct CatalogPriceTypeGroup {
     pub access: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeGroup, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeGroup, Serialize);
-
 /// The `catalog_price_type_lang` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_price_type_lang)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogPriceTypeLang {
     /// `id`: integer.
@@ -2888,19 +2780,13 @@ pub struct CatalogPriceTypeLang {
     pub lang: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeLang, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogPriceTypeLang, Serialize);
-
 /// The `catalog_product` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProduct {
     /// `id`: integer.
@@ -3042,12 +2928,6 @@ pub struct CatalogProduct {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProduct, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProduct, Serialize);
-
 /// Allowed values of `detailTextType`.
 #[cfg(any(feature = "catalog", feature = "lists"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3070,9 +2950,9 @@ pub enum CatalogProductDetailTextType {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_image)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductImage {
     /// `id`: integer.
@@ -3098,19 +2978,13 @@ pub struct CatalogProductImage {
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductImage, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductImage, Serialize);
-
 /// The `catalog_product_offer` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_offer)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductOffer {
     /// `id`: integer.
@@ -3253,12 +3127,6 @@ pub struct CatalogProductOffer {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductOffer, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductOffer, Serialize);
-
 /// Allowed values of `detailTextType`.
 #[cfg(feature = "catalog")]
 pub type CatalogProductOfferDetailTextType = CatalogProductDetailTextType;
@@ -3344,9 +3212,9 @@ pub type CatalogProductPreviewTextType = CatalogProductDetailTextType;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_property)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductProperty {
     /// `id`: integer.
@@ -3427,19 +3295,13 @@ pub struct CatalogProductProperty {
     >,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductProperty, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductProperty, Serialize);
-
 /// The `catalog_product_property_enum` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_property_enum)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductPropertyEnum {
     /// `id`: integer.
@@ -3462,19 +3324,13 @@ pub struct CatalogProductPropertyEnum {
     pub sort: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductPropertyEnum, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductPropertyEnum, Serialize);
-
 /// The `catalog_product_property_features` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_property_features)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductPropertyFeatures {
     /// `id`: integer.
@@ -3493,12 +3349,6 @@ pub struct CatalogProductPropertyFeatures {
     #[serde(rename = "isEnabled", with = "w::As::<w::YesNo>")]
     pub is_enabled: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductPropertyFeatures, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductPropertyFeatures, Serialize);
 
 /// Allowed values of `propertyType`.
 #[cfg(feature = "catalog")]
@@ -3531,9 +3381,9 @@ pub enum CatalogProductPropertyPropertyType {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_property_section)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductPropertySection {
     /// `iblockId`: integer.
@@ -3559,12 +3409,6 @@ pub struct CatalogProductPropertySection {
     #[serde(rename = "filterHint", with = "w::As::<w::Text>")]
     pub filter_hint: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductPropertySection, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductPropertySection, Serialize);
 
 /// Allowed values of `displayType`.
 #[cfg(feature = "catalog")]
@@ -3644,9 +3488,9 @@ pub type CatalogProductRecurSchemeType = CatalogProductOfferRecurSchemeType;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_service)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductService {
     /// `id`: integer.
@@ -3738,12 +3582,6 @@ pub struct CatalogProductService {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductService, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductService, Serialize);
-
 /// Allowed values of `detailTextType`.
 #[cfg(feature = "catalog")]
 pub type CatalogProductServiceDetailTextType = CatalogProductDetailTextType;
@@ -3756,9 +3594,9 @@ pub type CatalogProductServicePreviewTextType = CatalogProductDetailTextType;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_product_sku)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductSku {
     /// `id`: integer.
@@ -3878,12 +3716,6 @@ pub struct CatalogProductSku {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductSku, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductSku, Serialize);
-
 /// Allowed values of `detailTextType`.
 #[cfg(feature = "catalog")]
 pub type CatalogProductSkuDetailTextType = CatalogProductDetailTextType;
@@ -3920,9 +3752,9 @@ pub type CatalogProductSubscribe = CatalogProductOfferQuantityTrace;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_ratio)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogRatio {
     /// `id`: integer.
@@ -3939,19 +3771,13 @@ pub struct CatalogRatio {
     pub is_default: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRatio, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogRatio, Serialize);
-
 /// The `catalog_rounding_rule` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_rounding_rule)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogRoundingRule {
     /// `id`: integer.
@@ -3984,12 +3810,6 @@ pub struct CatalogRoundingRule {
     pub date_modify: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogRoundingRule, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogRoundingRule, Serialize);
-
 /// Allowed values of `roundType`.
 #[cfg(feature = "catalog")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -4014,9 +3834,9 @@ pub enum CatalogRoundingRuleRoundType {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_section)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogSection {
     /// `id`: integer.
@@ -4051,19 +3871,13 @@ pub struct CatalogSection {
     pub description_type: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogSection, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogSection, Serialize);
-
 /// The `catalog_store` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_store)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogStore {
     /// `id`: integer.
@@ -4127,19 +3941,13 @@ pub struct CatalogStore {
     pub code: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogStore, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogStore, Serialize);
-
 /// The `catalog_storeproduct` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_storeproduct)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogStoreproduct {
     /// `id`: integer.
@@ -4159,19 +3967,13 @@ pub struct CatalogStoreproduct {
     pub quantity_reserved: ::std::option::Option<f64>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogStoreproduct, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogStoreproduct, Serialize);
-
 /// The `catalog_userfield_document` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_userfield_document)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogUserfieldDocument {
     /// `documentId`: integer.
@@ -4185,19 +3987,13 @@ pub struct CatalogUserfieldDocument {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogUserfieldDocument, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogUserfieldDocument, Serialize);
-
 /// The `catalog_vat` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_vat)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogVat {
     /// `id`: integer.
@@ -4220,19 +4016,13 @@ pub struct CatalogVat {
     pub timestamp_x: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogVat, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogVat, Serialize);
-
 /// The `category` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-add.html#category)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Category {
     /// `id`: integer.
@@ -4264,19 +4054,13 @@ pub struct Category {
     pub code: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Category, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Category, Serialize);
-
 /// The `chat` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html#chat-object)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Chat {
     /// `id`: integer.
@@ -4320,19 +4104,13 @@ pub struct Chat {
     pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(Chat, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(Chat, Serialize);
-
 /// The `chat_bots_v2_chat` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/entities.html#chat)
 #[cfg(any(feature = "im", feature = "imbot"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatBotsV2Chat {
     /// `id`: integer.
@@ -4419,19 +4197,13 @@ pub struct ChatBotsV2Chat {
     pub background_id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "im", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(ChatBotsV2Chat, Deserialize);
-
-#[cfg(all(feature = "registry", any(feature = "im", feature = "imbot")))]
-::bitrix24_runtime::wire_object!(ChatBotsV2Chat, Serialize);
-
 /// The `chat_bots_v2_message` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/entities.html#message)
 #[cfg(any(feature = "im", feature = "imbot"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatBotsV2Message {
     /// `id`: integer.
@@ -4470,19 +4242,13 @@ pub struct ChatBotsV2Message {
     pub viewed_by_others: ::std::option::Option<bool>,
 }
 
-#[cfg(any(feature = "im", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(ChatBotsV2Message, Deserialize);
-
-#[cfg(all(feature = "registry", any(feature = "im", feature = "imbot")))]
-::bitrix24_runtime::wire_object!(ChatBotsV2Message, Serialize);
-
 /// The `chat_bots_v2_user` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/entities.html#user)
 #[cfg(any(feature = "im", feature = "imbot"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatBotsV2User {
     /// `id`: integer.
@@ -4562,19 +4328,13 @@ pub struct ChatBotsV2User {
     pub email: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "im", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(ChatBotsV2User, Deserialize);
-
-#[cfg(all(feature = "registry", any(feature = "im", feature = "imbot")))]
-::bitrix24_runtime::wire_object!(ChatBotsV2User, Serialize);
-
 /// The `chats` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/fields.html)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Chats {
     /// `id`: integer.
@@ -4752,17 +4512,11 @@ pub struct Chats {
     pub count_of_viewers: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(Chats, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(Chats, Serialize);
-
 /// The `entity_link` object.
 #[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatsEntityLink {
     /// `type`: string.
@@ -4776,22 +4530,11 @@ pub struct ChatsEntityLink {
     pub id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(ChatsEntityLink, Deserialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "im", feature = "imbot", feature = "imopenlines")
-    )
-)]
-::bitrix24_runtime::wire_object!(ChatsEntityLink, Serialize);
-
 /// The `first_viewers` object.
 #[cfg(any(feature = "imbot", feature = "imopenlines"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatsFirstViewers {
     /// `user_id`: integer.
@@ -4805,17 +4548,11 @@ pub struct ChatsFirstViewers {
     pub date: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "imbot", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(ChatsFirstViewers, Deserialize);
-
-#[cfg(all(feature = "registry", any(feature = "imbot", feature = "imopenlines")))]
-::bitrix24_runtime::wire_object!(ChatsFirstViewers, Serialize);
-
 /// The `last_message_views` object.
 #[cfg(any(feature = "imbot", feature = "imopenlines"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatsLastMessageViews {
     /// `message_id`: integer.
@@ -4829,21 +4566,15 @@ pub struct ChatsLastMessageViews {
     pub count_of_viewers: ::std::option::Option<i64>,
 }
 
-#[cfg(any(feature = "imbot", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(ChatsLastMessageViews, Deserialize);
-
-#[cfg(all(feature = "registry", any(feature = "imbot", feature = "imopenlines")))]
-::bitrix24_runtime::wire_object!(ChatsLastMessageViews, Serialize);
-
 /// The `first_viewers` object.
 #[cfg(feature = "imbot")]
 pub type ChatsLastMessageViewsFirstViewers = ChatsFirstViewers;
 
 /// The `permissions` object.
 #[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatsPermissions {
     /// `manage_users_add`: string.
@@ -4866,22 +4597,11 @@ pub struct ChatsPermissions {
     pub can_post: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(ChatsPermissions, Deserialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "im", feature = "imbot", feature = "imopenlines")
-    )
-)]
-::bitrix24_runtime::wire_object!(ChatsPermissions, Serialize);
-
 /// The `readed_list` object.
 #[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatsReadedList {
     /// `user_id`: integer.
@@ -4898,22 +4618,11 @@ pub struct ChatsReadedList {
     pub date: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(ChatsReadedList, Deserialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "im", feature = "imbot", feature = "imopenlines")
-    )
-)]
-::bitrix24_runtime::wire_object!(ChatsReadedList, Serialize);
-
 /// The `restrictions` object.
 #[cfg(any(feature = "im", feature = "imbot"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatsRestrictions {
     /// `avatar`: boolean, sent as `Y`/`N`.
@@ -4945,19 +4654,13 @@ pub struct ChatsRestrictions {
     pub user_list: ::std::option::Option<bool>,
 }
 
-#[cfg(any(feature = "im", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(ChatsRestrictions, Deserialize);
-
-#[cfg(all(feature = "registry", any(feature = "im", feature = "imbot")))]
-::bitrix24_runtime::wire_object!(ChatsRestrictions, Serialize);
-
 /// The `chats_user` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html#user-object)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChatsUser {
     /// `id`: integer.
@@ -4974,19 +4677,13 @@ pub struct ChatsUser {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(ChatsUser, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(ChatsUser, Serialize);
-
 /// The `command` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html#command-object)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Command {
     /// `id`: integer.
@@ -5021,19 +4718,13 @@ pub struct Command {
     pub context: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(Command, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(Command, Serialize);
-
 /// The `comment` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html#fields)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Comment {
     /// `ID`: integer.
@@ -5061,12 +4752,6 @@ pub struct Comment {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Comment, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Comment, Serialize);
 
 /// Allowed values of `ENTITY_TYPE`.
 #[cfg(feature = "crm")]
@@ -5098,8 +4783,8 @@ pub enum CommentEntityType {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Company {
     /// `ID`: integer.
@@ -5356,12 +5041,6 @@ pub struct Company {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Company, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Company, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Company {
@@ -5723,9 +5402,9 @@ impl Company {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html#company_contact_binding)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CompanyContactBinding {
     /// `CONTACT_ID`: integer.
@@ -5741,12 +5420,6 @@ pub struct CompanyContactBinding {
     #[serde(rename = "IS_PRIMARY", with = "w::As::<w::YesNo>")]
     pub is_primary: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CompanyContactBinding, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CompanyContactBinding, Serialize);
 
 /// Allowed values of `UTM_MEDIUM`.
 #[cfg(feature = "crm")]
@@ -5768,9 +5441,9 @@ pub enum CompanyUtmMedium {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/biconnector/connector/index.html#description)
 #[cfg(feature = "biconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Connector {
     /// `title`: string.
@@ -5793,19 +5466,13 @@ pub struct Connector {
     pub is_multiple: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(Connector, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "biconnector"))]
-::bitrix24_runtime::wire_object!(Connector, Serialize);
-
 /// The `connector_2` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/biconnector/connector/index.html#fields)
 #[cfg(feature = "biconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Connector2 {
     /// `id`: integer.
@@ -5850,17 +5517,11 @@ pub struct Connector2 {
     pub date_create: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(Connector2, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "biconnector"))]
-::bitrix24_runtime::wire_object!(Connector2, Serialize);
-
 /// The `settings` object.
 #[cfg(feature = "biconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Connector2Settings {
     /// `code`: string.
@@ -5877,19 +5538,13 @@ pub struct Connector2Settings {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(Connector2Settings, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "biconnector"))]
-::bitrix24_runtime::wire_object!(Connector2Settings, Serialize);
-
 /// The `contact` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html#contact)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Contact {
     /// `ID`: integer.
@@ -6006,19 +5661,13 @@ pub struct Contact {
     pub link: ::std::option::Option<::std::vec::Vec<CrmMultifield>>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Contact, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Contact, Serialize);
-
 /// The `contact_company_binding` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html#contact_company_binding)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ContactCompanyBinding {
     /// `COMPANY_ID`: integer.
@@ -6035,12 +5684,6 @@ pub struct ContactCompanyBinding {
     pub is_primary: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ContactCompanyBinding, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(ContactCompanyBinding, Serialize);
-
 /// Allowed values of `UTM_MEDIUM`.
 #[cfg(feature = "crm")]
 pub type ContactUtmMedium = CompanyUtmMedium;
@@ -6049,8 +5692,8 @@ pub type ContactUtmMedium = CompanyUtmMedium;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_activity_binding)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmActivityBinding {
     /// `OWNER_TYPE_ID`: map of any JSON value.
@@ -6070,9 +5713,6 @@ pub struct CrmActivityBinding {
     )]
     pub owner_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmActivityBinding, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CrmActivityBinding {
@@ -6104,8 +5744,8 @@ impl CrmActivityBinding {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_currency_localization)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmCurrencyLocalization {
     /// `DECIMALS`: integer.
@@ -6162,9 +5802,6 @@ pub struct CrmCurrencyLocalization {
         CrmCurrencyLocalizationThousandsVariant,
     >,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmCurrencyLocalization, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CrmCurrencyLocalization {
@@ -6268,9 +5905,9 @@ pub enum CrmCurrencyLocalizationThousandsVariant {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/object-fields.html)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmItem {
     /// `id`: integer.
@@ -6687,12 +6324,6 @@ pub struct CrmItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmItem, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CrmItem, Serialize);
-
 /// Allowed values of `commentsType`.
 #[cfg(any(feature = "bizproc", feature = "crm"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -6721,9 +6352,9 @@ pub type CrmItemContentType = CrmItemCommentsType;
 
 /// The `fm` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmItemFm {
     /// `id`: integer.
@@ -6740,12 +6371,6 @@ pub struct CrmItemFm {
     #[serde(with = "w::As::<w::Text>")]
     pub value: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmItemFm, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CrmItemFm, Serialize);
 
 /// Allowed values of `typeId`.
 #[cfg(feature = "crm")]
@@ -6776,9 +6401,9 @@ pub enum CrmItemFmTypeId {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-list.html#key-result.-object-of-type-crm_item_payment_delivery)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmItemPaymentDelivery {
     /// `id`: integer.
@@ -6795,19 +6420,13 @@ pub struct CrmItemPaymentDelivery {
     pub delivery_id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmItemPaymentDelivery, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CrmItemPaymentDelivery, Serialize);
-
 /// The `crm_item_payment_product` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-list.html#key-result.-object-of-type-crm_item_payment_product)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmItemPaymentProduct {
     /// `id`: integer.
@@ -6824,19 +6443,13 @@ pub struct CrmItemPaymentProduct {
     pub row_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmItemPaymentProduct, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CrmItemPaymentProduct, Serialize);
-
 /// The `crm_item_product_row` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_item_product_row)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmItemProductRow {
     /// `id`: integer.
@@ -6912,12 +6525,6 @@ pub struct CrmItemProductRow {
     #[serde(rename = "storeId", with = "w::As::<w::Int>")]
     pub store_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmItemProductRow, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CrmItemProductRow, Serialize);
 
 /// Allowed values of `discountTypeId`.
 #[cfg(any(feature = "crm", feature = "task"))]
@@ -7012,8 +6619,8 @@ pub type CrmItemUtmMedium = CompanyUtmMedium;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_multifield)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmMultifield {
     /// `ID`: integer.
@@ -7039,9 +6646,6 @@ pub struct CrmMultifield {
     #[serde(rename = "VALUE_TYPE", skip_serializing_if = "Option::is_none")]
     pub value_type: ::std::option::Option<CrmMultifieldValueType>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmMultifield, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CrmMultifield {
@@ -7147,9 +6751,9 @@ pub enum CrmMultifieldValueType {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#crm_orderentity)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmOrderentity {
     /// `OWNER_ID`: integer.
@@ -7163,18 +6767,12 @@ pub struct CrmOrderentity {
     pub order_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmOrderentity, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CrmOrderentity, Serialize);
-
 /// The `crm_relation` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#relation)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmRelation {
     /// `entityTypeId`: integer.
@@ -7199,9 +6797,6 @@ pub struct CrmRelation {
     )]
     pub is_predefined: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmRelation, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CrmRelation {
@@ -7238,8 +6833,8 @@ impl CrmRelation {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-fields.html)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CrmRequisitePreset {
     /// `type`: string.
@@ -7288,12 +6883,6 @@ pub struct CrmRequisitePreset {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub title: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CrmRequisitePreset, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(CrmRequisitePreset, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CrmRequisitePreset {
@@ -7363,8 +6952,8 @@ impl CrmRequisitePreset {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html#section)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CustomFormSection {
     /// `name`: string.
@@ -7384,9 +6973,6 @@ pub struct CustomFormSection {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub elements: ::std::option::Option<::std::vec::Vec<CustomFormSectionElement>>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CustomFormSection, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CustomFormSection {
@@ -7438,8 +7024,8 @@ impl CustomFormSection {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html#section)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CustomFormSection2 {
     /// `name`: string.
@@ -7465,9 +7051,6 @@ pub struct CustomFormSection2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<Time>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CustomFormSection2, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CustomFormSection2 {
@@ -7534,8 +7117,8 @@ impl CustomFormSection2 {
 
 /// The `elements` object.
 #[cfg(any(feature = "crm", feature = "landing"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CustomFormSection2Elements {
     /// `name`: string.
@@ -7545,9 +7128,6 @@ pub struct CustomFormSection2Elements {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(any(feature = "crm", feature = "landing"))]
-::bitrix24_runtime::wire_object!(CustomFormSection2Elements, Serialize, Deserialize);
 
 #[cfg(any(feature = "crm", feature = "landing"))]
 impl CustomFormSection2Elements {
@@ -7573,8 +7153,8 @@ impl CustomFormSection2Elements {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html#section)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CustomFormSection3 {
     /// `name`: string.
@@ -7600,9 +7180,6 @@ pub struct CustomFormSection3 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<Time>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CustomFormSection3, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CustomFormSection3 {
@@ -7669,8 +7246,8 @@ impl CustomFormSection3 {
 
 /// The `elements` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CustomFormSection3Elements {
     /// `name`: string.
@@ -7687,9 +7264,6 @@ pub struct CustomFormSection3Elements {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CustomFormSection3Elements, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CustomFormSection3Elements {
@@ -7725,8 +7299,8 @@ impl CustomFormSection3Elements {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html#section_element)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CustomFormSectionElement {
     /// `name`: string.
@@ -7743,9 +7317,6 @@ pub struct CustomFormSectionElement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: ::std::option::Option<CustomFormSectionElementOptions>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(CustomFormSectionElement, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl CustomFormSectionElement {
@@ -7782,8 +7353,8 @@ impl CustomFormSectionElement {
 
 /// The `options` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CustomFormSectionElementOptions {
     /// `defaultAddressType`: integer.
@@ -7815,11 +7386,6 @@ pub struct CustomFormSectionElementOptions {
     )]
     pub is_payment_documents_visible: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(
-    CustomFormSectionElementOptions, Serialize, Deserialize
-);
 
 #[cfg(feature = "crm")]
 impl CustomFormSectionElementOptions {
@@ -7865,8 +7431,8 @@ impl CustomFormSectionElementOptions {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/index.html#fields)
 #[cfg(feature = "biconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Dataset {
     /// `id`: integer.
@@ -7944,9 +7510,6 @@ pub struct Dataset {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub fields: ::std::option::Option<::std::vec::Vec<DatasetFields>>,
 }
-
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(Dataset, Serialize, Deserialize);
 
 #[cfg(feature = "biconnector")]
 impl Dataset {
@@ -8078,8 +7641,8 @@ impl Dataset {
 
 /// The `fields` object.
 #[cfg(feature = "biconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DatasetFields {
     /// `datasetId`: integer.
@@ -8116,9 +7679,6 @@ pub struct DatasetFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(DatasetFields, Serialize, Deserialize);
 
 #[cfg(feature = "biconnector")]
 impl DatasetFields {
@@ -8185,9 +7745,9 @@ impl DatasetFields {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-get.html#deal)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Deal {
     /// `ID`: integer.
@@ -8329,12 +7889,6 @@ pub struct Deal {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Deal, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Deal, Serialize);
-
 /// The `deal_contact_binding` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html#deal_contact_binding)
@@ -8349,8 +7903,8 @@ pub type DealStageSemanticId = CrmItemStageSemanticId;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-fields.html)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Dealcategory {
     /// `CREATED_DATE`: string.
@@ -8389,9 +7943,6 @@ pub struct Dealcategory {
     )]
     pub sort: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Dealcategory, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Dealcategory {
@@ -8450,8 +8001,8 @@ impl Dealcategory {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#diskfile)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Diskfile {
     /// `ID`: integer.
@@ -8511,9 +8062,6 @@ pub struct Diskfile {
     )]
     pub preview_url: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Diskfile, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Diskfile {
@@ -8597,8 +8145,8 @@ impl Diskfile {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/footer.html#parameters-of-the-footerbuttondto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FooterButtonDto {
     /// `title`: one of: string; map of string.
@@ -8634,12 +8182,6 @@ pub struct FooterButtonDto {
     )]
     pub hide_if_readonly: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FooterButtonDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(FooterButtonDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl FooterButtonDto {
@@ -8702,8 +8244,8 @@ impl FooterButtonDto {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/footer.html#parameters-of-the-footerdto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FooterDto {
     /// `buttons`: `FooterButtonDto`.
@@ -8772,12 +8314,6 @@ pub struct FooterDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: ::std::option::Option<MenuItemDto>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FooterDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(FooterDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl FooterDto {
@@ -8882,8 +8418,8 @@ impl FooterDto {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/footer.html#parameters-of-the-footermenudto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FooterMenuDto {
     /// `showPinItem`: boolean.
@@ -8914,12 +8450,6 @@ pub struct FooterMenuDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: ::std::option::Option<MenuItemDto>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(FooterMenuDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(FooterMenuDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl FooterMenuDto {
@@ -8963,8 +8493,8 @@ impl FooterMenuDto {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/header.html#parameters-of-the-headerdto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct HeaderDto {
     /// `title`: one of: string; map of string.
@@ -9006,12 +8536,6 @@ pub struct HeaderDto {
     )]
     pub hide_if_readonly: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(HeaderDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(HeaderDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl HeaderDto {
@@ -9087,9 +8611,9 @@ impl HeaderDto {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html#icon)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Icon {
     /// `code`: string.
@@ -9103,19 +8627,13 @@ pub struct Icon {
     pub file_uri: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Icon, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Icon, Serialize);
-
 /// The `imopenlines_config` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-add.html#params)
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ImopenlinesConfig {
     /// `LINE_NAME`: string.
@@ -9679,12 +9197,6 @@ pub struct ImopenlinesConfig {
     )]
     pub ignore_welcome_form_responsible: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(ImopenlinesConfig, Serialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(ImopenlinesConfig, Deserialize);
 
 #[cfg(feature = "imopenlines")]
 impl ImopenlinesConfig {
@@ -10488,8 +10000,8 @@ pub type ImopenlinesConfigWorktimeDayoffRule = ImopenlinesConfigAutoCloseRule;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-fields.html)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Invoice {
     /// `ID`: integer.
@@ -10787,9 +10299,6 @@ pub struct Invoice {
     )]
     pub product_rows: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Invoice, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Invoice {
@@ -11173,8 +10682,8 @@ impl Invoice {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html#section)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ItemDetailsConfigurationSection {
     /// `name`: string.
@@ -11202,11 +10711,6 @@ pub struct ItemDetailsConfigurationSection {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<Time>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(
-    ItemDetailsConfigurationSection, Serialize, Deserialize
-);
 
 #[cfg(feature = "crm")]
 impl ItemDetailsConfigurationSection {
@@ -11275,8 +10779,8 @@ impl ItemDetailsConfigurationSection {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html#section_element)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ItemDetailsConfigurationSectionElement {
     /// `name`: string.
@@ -11295,11 +10799,6 @@ pub struct ItemDetailsConfigurationSectionElement {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(
-    ItemDetailsConfigurationSectionElement, Serialize, Deserialize
-);
 
 #[cfg(feature = "crm")]
 impl ItemDetailsConfigurationSectionElement {
@@ -11345,8 +10844,8 @@ impl ItemDetailsConfigurationSectionElement {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/layout.html#parameters-of-the-layoutdto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LayoutDto {
     /// `icon`: map of any JSON value.
@@ -11364,12 +10863,6 @@ pub struct LayoutDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub footer: ::std::option::Option<FooterDto>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(LayoutDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(LayoutDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl LayoutDto {
@@ -11415,9 +10908,9 @@ impl LayoutDto {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-fields.html#lead)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Lead {
     /// `ID`: integer.
@@ -11593,19 +11086,13 @@ pub struct Lead {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Lead, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Lead, Serialize);
-
 /// The `log_message` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html#logMessage)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LogMessage {
     /// `id`: integer.
@@ -11628,12 +11115,6 @@ pub struct LogMessage {
     pub icon_code: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(LogMessage, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(LogMessage, Serialize);
-
 /// The `logo` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html#logo)
@@ -11645,8 +11126,8 @@ pub type Logo = Icon;
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/body.html#parameters-of-the-logodto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LogoDto {
     /// `code`: string.
@@ -11656,12 +11137,6 @@ pub struct LogoDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: ::std::option::Option<ActionDto>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(LogoDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(LogoDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl LogoDto {
@@ -11690,8 +11165,8 @@ impl LogoDto {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-fields.html)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Measure {
     /// `CODE`: integer.
@@ -11744,9 +11219,6 @@ pub struct Measure {
     )]
     pub symbol_rus: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Measure, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Measure {
@@ -11826,8 +11298,8 @@ impl Measure {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/menu-item.html#parameters-of-the-menuitemdto-object)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MenuItemDto {
     /// `title`: one of: string; map of string.
@@ -11856,12 +11328,6 @@ pub struct MenuItemDto {
     )]
     pub hide_if_readonly: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(MenuItemDto, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(MenuItemDto, Deserialize);
 
 #[cfg(feature = "crm")]
 impl MenuItemDto {
@@ -11913,9 +11379,9 @@ impl MenuItemDto {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html#message-object)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Message {
     /// `id`: integer.
@@ -11954,19 +11420,13 @@ pub struct Message {
     pub viewed_by_others: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(Message, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(Message, Serialize);
-
 /// The `messages_user` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html#user-object)
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesUser {
     /// `id`: integer.
@@ -11986,18 +11446,12 @@ pub struct MessagesUser {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(MessagesUser, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(MessagesUser, Serialize);
-
 /// The `object_2` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html#item)
 #[cfg(feature = "entity")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Object2 {
     /// `ID`: integer.
@@ -12129,9 +11583,6 @@ pub struct Object2 {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-#[cfg(feature = "entity")]
-::bitrix24_runtime::wire_object!(Object2, Serialize, Deserialize);
 
 #[cfg(feature = "entity")]
 impl Object2 {
@@ -12308,8 +11759,8 @@ impl Object2 {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html#parametr-fields)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ParametrFields {
     /// `typeId`: string.
@@ -12369,9 +11820,6 @@ pub struct ParametrFields {
     )]
     pub origin_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(ParametrFields, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl ParametrFields {
@@ -12464,9 +11912,9 @@ impl ParametrFields {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html#prices)
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PriceCatalogPrice {
     /// `id`: integer.
@@ -12483,18 +11931,12 @@ pub struct PriceCatalogPrice {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(PriceCatalogPrice, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(PriceCatalogPrice, Serialize);
-
 /// The `product` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-fields.html)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Product {
     /// `ACTIVE`: string.
@@ -12642,9 +12084,6 @@ pub struct Product {
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Product, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Product {
@@ -12832,9 +12271,9 @@ impl Product {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html#productrow)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Productrow {
     /// `ID`: integer.
@@ -12923,18 +12362,12 @@ pub struct Productrow {
     pub reserve_quantity: ::std::option::Option<f64>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Productrow, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Productrow, Serialize);
-
 /// The `productsection` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-fields.html)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Productsection {
     /// `CATALOG_ID`: integer.
@@ -12973,9 +12406,6 @@ pub struct Productsection {
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Productsection, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Productsection {
@@ -13031,9 +12461,9 @@ impl Productsection {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html#parameter-propertyvalues)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PropertyValueSaleOrderPropertyValue {
     /// `orderPropsId`: integer.
@@ -13043,17 +12473,11 @@ pub struct PropertyValueSaleOrderPropertyValue {
     pub value: ::std::option::Option<PropertyValueSaleOrderPropertyValueValue>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(PropertyValueSaleOrderPropertyValue, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(PropertyValueSaleOrderPropertyValue, Serialize);
-
 /// The `value` object.
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PropertyValueSaleOrderPropertyValueValue {
     /// `contentType`: string.
@@ -13109,12 +12533,6 @@ pub struct PropertyValueSaleOrderPropertyValueValue {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(PropertyValueSaleOrderPropertyValueValue, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(PropertyValueSaleOrderPropertyValueValue, Serialize);
-
 /// The `quote_contact_binding` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html#quote_contact_binding)
@@ -13125,9 +12543,9 @@ pub type QuoteContactBinding = CompanyContactBinding;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html#recurring-deal)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RecurringDeal {
     /// `ID`: integer.
@@ -13171,16 +12589,10 @@ pub struct RecurringDeal {
     pub params: ::std::option::Option<RecurringDealParams>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(RecurringDeal, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(RecurringDeal, Serialize);
-
 /// The `PARAMS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RecurringDealParams {
     /// `MODE`: string.
@@ -13247,9 +12659,6 @@ pub struct RecurringDealParams {
     )]
     pub offset_closedate_value: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(RecurringDealParams, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl RecurringDealParams {
@@ -13349,8 +12758,8 @@ pub type RecurringParams = RecurringDealParams;
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html#relation)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Relation {
     /// `entityTypeId`: integer.
@@ -13368,12 +12777,6 @@ pub struct Relation {
     )]
     pub is_children_list_enabled: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Relation, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Relation, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Relation {
@@ -13402,9 +12805,9 @@ impl Relation {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/index.html#fields)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Requisites {
     /// `ID`: integer.
@@ -13637,18 +13040,12 @@ pub struct Requisites {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Requisites, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Requisites, Serialize);
-
 /// The `rest_app_layout_dto` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/rest-app-layout-dto.html#parameters-of-the-restapplayoutdto-object)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RestAppLayoutDto {
     /// `blocks`: map of any JSON value.
@@ -13657,9 +13054,6 @@ pub struct RestAppLayoutDto {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(RestAppLayoutDto, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl RestAppLayoutDto {
@@ -13682,8 +13076,8 @@ impl RestAppLayoutDto {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_basket_item)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleBasketItem {
     /// `id`: integer.
@@ -13836,9 +13230,6 @@ pub struct SaleBasketItem {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub reservations: ::std::option::Option<::std::vec::Vec<SaleBasketItemReservation>>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleBasketItem, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleBasketItem {
@@ -14087,8 +13478,8 @@ impl SaleBasketItem {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_basket_item_property)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleBasketItemProperty {
     /// `id`: integer.
@@ -14121,9 +13512,6 @@ pub struct SaleBasketItemProperty {
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleBasketItemProperty, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleBasketItemProperty {
@@ -14199,8 +13587,8 @@ impl SaleBasketItemProperty {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_basket_item_reservation)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleBasketItemReservation {
     /// `id`: integer.
@@ -14245,9 +13633,6 @@ pub struct SaleBasketItemReservation {
     )]
     pub reserved_by: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleBasketItemReservation, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleBasketItemReservation {
@@ -14317,9 +13702,9 @@ impl SaleBasketItemReservation {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_business_value_person_domain)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleBusinessValuePersonDomain {
     /// `personTypeId`: integer.
@@ -14329,12 +13714,6 @@ pub struct SaleBusinessValuePersonDomain {
     /// Allowed values: `I`, `E`.
     pub domain: ::std::option::Option<SaleBusinessValuePersonDomainDomain>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleBusinessValuePersonDomain, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleBusinessValuePersonDomain, Serialize);
 
 /// Allowed values of `domain`.
 #[cfg(feature = "sale")]
@@ -14356,9 +13735,9 @@ pub enum SaleBusinessValuePersonDomainDomain {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_delivery_extra_service)
 #[cfg(feature = "delivery")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleDeliveryExtraService {
     /// `ID`: integer.
@@ -14390,19 +13769,13 @@ pub struct SaleDeliveryExtraService {
     pub items: ::std::option::Option<::std::vec::Vec<SaleDeliveryExtraServiceEnumItem>>,
 }
 
-#[cfg(feature = "delivery")]
-::bitrix24_runtime::wire_object!(SaleDeliveryExtraService, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "delivery"))]
-::bitrix24_runtime::wire_object!(SaleDeliveryExtraService, Serialize);
-
 /// The `sale_delivery_extra_service_enum_item` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_delivery_extra_service_enum_item)
 #[cfg(feature = "delivery")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleDeliveryExtraServiceEnumItem {
     /// `TITLE`: string.
@@ -14416,19 +13789,13 @@ pub struct SaleDeliveryExtraServiceEnumItem {
     pub price: ::std::option::Option<f64>,
 }
 
-#[cfg(feature = "delivery")]
-::bitrix24_runtime::wire_object!(SaleDeliveryExtraServiceEnumItem, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "delivery"))]
-::bitrix24_runtime::wire_object!(SaleDeliveryExtraServiceEnumItem, Serialize);
-
 /// The `sale_delivery_handler` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_delivery_handler)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleDeliveryHandler {
     /// `ID`: integer.
@@ -14454,19 +13821,13 @@ pub struct SaleDeliveryHandler {
     pub profiles: ::std::option::Option<::std::vec::Vec<SaleDeliveryHandlerProfile>>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandler, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandler, Serialize);
-
 /// The `sale_delivery_handler_profile` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_delivery_handler_profile)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleDeliveryHandlerProfile {
     /// `NAME`: string.
@@ -14480,19 +13841,13 @@ pub struct SaleDeliveryHandlerProfile {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandlerProfile, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandlerProfile, Serialize);
-
 /// The `sale_delivery_handler_settings` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_delivery_handler_settings)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleDeliveryHandlerSettings {
     /// `CALCULATE_URL`: string.
@@ -14514,19 +13869,13 @@ pub struct SaleDeliveryHandlerSettings {
     >,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandlerSettings, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandlerSettings, Serialize);
-
 /// The `sale_delivery_handler_settings_config_item` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_delivery_handler_settings_config_item)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleDeliveryHandlerSettingsConfigItem {
     /// `TYPE`: string.
@@ -14545,18 +13894,12 @@ pub struct SaleDeliveryHandlerSettingsConfigItem {
     >,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandlerSettingsConfigItem, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleDeliveryHandlerSettingsConfigItem, Serialize);
-
 /// The `sale_delivery_service` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_delivery_service)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleDeliveryService {
     /// `ID`: integer.
@@ -14609,9 +13952,6 @@ pub struct SaleDeliveryService {
     )]
     pub active: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleDeliveryService, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleDeliveryService {
@@ -14687,9 +14027,9 @@ impl SaleDeliveryService {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_lang)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleLang {
     /// `active`: string.
@@ -14703,19 +14043,13 @@ pub struct SaleLang {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleLang, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleLang, Serialize);
-
 /// The `sale_order` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrder {
     /// `id`: integer.
@@ -14871,18 +14205,12 @@ pub struct SaleOrder {
     pub trade_bindings: ::std::option::Option<::std::vec::Vec<SaleOrderTradeBinding>>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrder, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleOrder, Serialize);
-
 /// The `sale_order_crm_client` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_crm_client)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderCrmClient {
     /// `id`: integer.
@@ -14928,9 +14256,6 @@ pub struct SaleOrderCrmClient {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub sort: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderCrmClient, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleOrderCrmClient {
@@ -14994,8 +14319,8 @@ impl SaleOrderCrmClient {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_payment)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderPayment {
     /// `id`: integer.
@@ -15271,9 +14596,6 @@ pub struct SaleOrderPayment {
     )]
     pub emp_marked_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderPayment, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleOrderPayment {
@@ -15692,9 +15014,9 @@ impl SaleOrderPayment {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html#sale_order_payment_crm_simple)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderPaymentCrmSimple {
     /// `id`: integer.
@@ -15726,18 +15048,12 @@ pub struct SaleOrderPaymentCrmSimple {
     pub pay_system_name: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SaleOrderPaymentCrmSimple, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(SaleOrderPaymentCrmSimple, Serialize);
-
 /// The `sale_order_property` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_property)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderProperty {
     /// `id`: integer.
@@ -15893,9 +15209,6 @@ pub struct SaleOrderProperty {
     )]
     pub is_address_to: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderProperty, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleOrderProperty {
@@ -16124,9 +15437,9 @@ impl SaleOrderProperty {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_property_group)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderPropertyGroup {
     /// `id`: integer.
@@ -16143,19 +15456,13 @@ pub struct SaleOrderPropertyGroup {
     pub sort: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyGroup, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyGroup, Serialize);
-
 /// The `sale_order_property_relation` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_property_relation)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderPropertyRelation {
     /// `entityId`: integer.
@@ -16168,12 +15475,6 @@ pub struct SaleOrderPropertyRelation {
     #[serde(rename = "propertyId", with = "w::As::<w::Int>")]
     pub property_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyRelation, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyRelation, Serialize);
 
 /// Allowed values of `type`.
 #[cfg(feature = "sale")]
@@ -16210,9 +15511,9 @@ pub enum SaleOrderPropertyType {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_property_value)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderPropertyValue {
     /// `id`: integer.
@@ -16243,18 +15544,12 @@ pub struct SaleOrderPropertyValue {
     pub order_props_xml_id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyValue, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyValue, Serialize);
-
 /// The `sale_order_property_value_file_value` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_property_value_file_value)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderPropertyValueFileValue {
     /// `id`: string.
@@ -16332,11 +15627,6 @@ pub struct SaleOrderPropertyValueFileValue {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub height: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(
-    SaleOrderPropertyValueFileValue, Serialize, Deserialize
-);
 
 #[cfg(feature = "sale")]
 impl SaleOrderPropertyValueFileValue {
@@ -16488,9 +15778,9 @@ impl SaleOrderPropertyValueFileValue {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_property_variant)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderPropertyVariant {
     /// `id`: integer.
@@ -16513,17 +15803,11 @@ pub struct SaleOrderPropertyVariant {
     pub sort: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyVariant, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleOrderPropertyVariant, Serialize);
-
 /// The `requisiteLink` object.
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderRequisiteLink {
     /// `bankDetailId`: integer.
@@ -16543,18 +15827,12 @@ pub struct SaleOrderRequisiteLink {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderRequisiteLink, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleOrderRequisiteLink, Serialize);
-
 /// The `sale_order_shipment` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_shipment)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderShipment {
     /// `id`: string.
@@ -16844,9 +16122,6 @@ pub struct SaleOrderShipment {
     )]
     pub shipment_items: ::std::option::Option<::std::vec::Vec<SaleOrderShipmentItem>>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderShipment, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleOrderShipment {
@@ -17264,9 +16539,9 @@ impl SaleOrderShipment {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html#sale_order_shipment_crm_simple)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderShipmentCrmSimple {
     /// `id`: string.
@@ -17295,18 +16570,12 @@ pub struct SaleOrderShipmentCrmSimple {
     pub delivery_name: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SaleOrderShipmentCrmSimple, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(SaleOrderShipmentCrmSimple, Serialize);
-
 /// The `sale_order_shipment_item` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_shipment_item)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderShipmentItem {
     /// `id`: string.
@@ -17351,9 +16620,6 @@ pub struct SaleOrderShipmentItem {
     )]
     pub date_insert: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderShipmentItem, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleOrderShipmentItem {
@@ -17429,8 +16695,8 @@ impl SaleOrderShipmentItem {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_trade_binding)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderTradeBinding {
     /// `id`: integer.
@@ -17475,9 +16741,6 @@ pub struct SaleOrderTradeBinding {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub params: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderTradeBinding, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleOrderTradeBinding {
@@ -17553,9 +16816,9 @@ impl SaleOrderTradeBinding {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_order_trade_platform)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleOrderTradePlatform {
     /// `id`: integer.
@@ -17587,19 +16850,13 @@ pub struct SaleOrderTradePlatform {
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleOrderTradePlatform, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleOrderTradePlatform, Serialize);
-
 /// The `sale_payment_item_basket` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_payment_item_basket)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SalePaymentItemBasket {
     /// `id`: integer.
@@ -17622,19 +16879,13 @@ pub struct SalePaymentItemBasket {
     pub date_insert: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SalePaymentItemBasket, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SalePaymentItemBasket, Serialize);
-
 /// The `sale_payment_item_shipment` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_payment_item_shipment)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SalePaymentItemShipment {
     /// `id`: integer.
@@ -17654,19 +16905,13 @@ pub struct SalePaymentItemShipment {
     pub date_insert: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SalePaymentItemShipment, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SalePaymentItemShipment, Serialize);
-
 /// The `sale_paysystem` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_paysystem)
 #[cfg(feature = "pay_system")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SalePaysystem {
     /// `ID`: string.
@@ -17726,19 +16971,13 @@ pub struct SalePaysystem {
     pub tariff: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "pay_system")]
-::bitrix24_runtime::wire_object!(SalePaysystem, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "pay_system"))]
-::bitrix24_runtime::wire_object!(SalePaysystem, Serialize);
-
 /// The `sale_paysystem_handler` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_paysystem_handler)
 #[cfg(feature = "pay_system")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SalePaysystemHandler {
     /// `ID`: string.
@@ -17759,12 +16998,6 @@ pub struct SalePaysystemHandler {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-#[cfg(feature = "pay_system")]
-::bitrix24_runtime::wire_object!(SalePaysystemHandler, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "pay_system"))]
-::bitrix24_runtime::wire_object!(SalePaysystemHandler, Serialize);
 
 /// Allowed values of `IS_CASH`.
 #[cfg(feature = "pay_system")]
@@ -17788,9 +17021,9 @@ pub enum SalePaysystemIsCash {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_person_type)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SalePersonType {
     /// `id`: integer.
@@ -17813,19 +17046,13 @@ pub struct SalePersonType {
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SalePersonType, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SalePersonType, Serialize);
-
 /// The `sale_shipment_property_value` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_shipment_property_value)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleShipmentPropertyValue {
     /// `id`: integer.
@@ -17856,18 +17083,12 @@ pub struct SaleShipmentPropertyValue {
     pub shipment_props_xml_id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleShipmentPropertyValue, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleShipmentPropertyValue, Serialize);
-
 /// The `sale_status` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_status)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleStatus {
     /// `id`: string.
@@ -17897,9 +17118,6 @@ pub struct SaleStatus {
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleStatus, Serialize, Deserialize);
 
 #[cfg(feature = "sale")]
 impl SaleStatus {
@@ -17971,9 +17189,9 @@ impl SaleStatus {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/data-types.html#sale_status_lang)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaleStatusLang {
     /// `statusId`: string.
@@ -17990,18 +17208,12 @@ pub struct SaleStatusLang {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(SaleStatusLang, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(SaleStatusLang, Serialize);
-
 /// The `section` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html#section)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Section {
     /// `name`: string.
@@ -18021,9 +17233,6 @@ pub struct Section {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub elements: ::std::option::Option<::std::vec::Vec<SectionElement>>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Section, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl Section {
@@ -18075,8 +17284,8 @@ impl Section {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html#options)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SectionElement {
     /// `defaultAddressType`: integer.
@@ -18108,9 +17317,6 @@ pub struct SectionElement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: ::std::option::Option<SectionElementOptions>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SectionElement, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl SectionElement {
@@ -18164,8 +17370,8 @@ impl SectionElement {
 
 /// The `options` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SectionElementOptions {
     /// `defaultAddressType`: integer.
@@ -18183,9 +17389,6 @@ pub struct SectionElementOptions {
     )]
     pub default_country: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(SectionElementOptions, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl SectionElementOptions {
@@ -18217,8 +17420,8 @@ impl SectionElementOptions {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html#section)
 #[cfg(feature = "entity")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SectionsSection {
     /// `ID`: integer.
@@ -18341,9 +17544,6 @@ pub struct SectionsSection {
     )]
     pub section: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "entity")]
-::bitrix24_runtime::wire_object!(SectionsSection, Serialize, Deserialize);
 
 #[cfg(feature = "entity")]
 impl SectionsSection {
@@ -18501,9 +17701,9 @@ impl SectionsSection {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html#propertyvalues)
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ShipmentPropertyValueSaleShipmentPropertyValue {
     /// `shipmentPropsId`: integer.
@@ -18514,23 +17714,13 @@ pub struct ShipmentPropertyValueSaleShipmentPropertyValue {
     pub value: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(
-    ShipmentPropertyValueSaleShipmentPropertyValue, Deserialize
-);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(
-    ShipmentPropertyValueSaleShipmentPropertyValue, Serialize
-);
-
 /// The `source` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/biconnector/source/index.html#fields)
 #[cfg(feature = "biconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Source {
     /// `id`: any JSON value.
@@ -18566,17 +17756,11 @@ pub struct Source {
     pub settings: ::std::option::Option<::std::vec::Vec<SourceSettings>>,
 }
 
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(Source, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "biconnector"))]
-::bitrix24_runtime::wire_object!(Source, Serialize);
-
 /// The `settings` object.
 #[cfg(feature = "biconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SourceSettings {
     /// `code`: string.
@@ -18599,12 +17783,6 @@ pub struct SourceSettings {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "biconnector")]
-::bitrix24_runtime::wire_object!(SourceSettings, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "biconnector"))]
-::bitrix24_runtime::wire_object!(SourceSettings, Serialize);
-
 /// The `tag_dto` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/structure/header.html#parameters-of-the-tagdto-object)
@@ -18615,8 +17793,8 @@ pub type TagDto = FooterButtonDto;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields.html)
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Task {
     /// `id`: string.
@@ -19299,9 +18477,6 @@ pub struct Task {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(Task, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl Task {
@@ -20354,8 +19529,8 @@ impl Task {
 
 /// The `accomplicesData` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskAccomplicesData {
     /// `id`: string.
@@ -20378,9 +19553,6 @@ pub struct TaskAccomplicesData {
     )]
     pub work_position: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskAccomplicesData, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskAccomplicesData {
@@ -20447,17 +19619,14 @@ pub type TaskAction = Action;
 
 /// The `auditorsData` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskAuditorsData {
     /// `103`: `TaskAccomplicesData`.
     #[serde(rename = "103", skip_serializing_if = "Option::is_none")]
     pub v103: ::std::option::Option<TaskAccomplicesData>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskAuditorsData, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskAuditorsData {
@@ -20479,8 +19648,8 @@ pub type TaskAuditorsDataV103 = TaskAccomplicesData;
 
 /// The `checkListTree` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskCheckListTree {
     /// `nodeId`: integer.
@@ -20502,9 +19671,6 @@ pub struct TaskCheckListTree {
         ::std::vec::Vec<TaskCheckListTreeDescendants>,
     >,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskCheckListTree, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskCheckListTree {
@@ -20548,8 +19714,8 @@ impl TaskCheckListTree {
 
 /// The `action` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskCheckListTreeAction {
     /// `modify`: boolean, sent as `Y`/`N`.
@@ -20572,9 +19738,6 @@ pub struct TaskCheckListTreeAction {
     )]
     pub add_accomplice: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskCheckListTreeAction, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskCheckListTreeAction {
@@ -20622,8 +19785,8 @@ impl TaskCheckListTreeAction {
 
 /// The `descendants` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskCheckListTreeDescendants {
     /// `action`: `TaskCheckListTreeDescendantsAction`.
@@ -20646,9 +19809,6 @@ pub struct TaskCheckListTreeDescendants {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskCheckListTreeDescendants, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskCheckListTreeDescendants {
@@ -20690,8 +19850,8 @@ impl TaskCheckListTreeDescendants {
 
 /// The `action` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskCheckListTreeDescendantsAction {
     /// `add`: boolean, sent as `Y`/`N`.
@@ -20717,11 +19877,6 @@ pub struct TaskCheckListTreeDescendantsAction {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(
-    TaskCheckListTreeDescendantsAction, Serialize, Deserialize
-);
 
 #[cfg(feature = "task")]
 impl TaskCheckListTreeDescendantsAction {
@@ -20770,8 +19925,8 @@ impl TaskCheckListTreeDescendantsAction {
 
 /// The `fields` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskCheckListTreeDescendantsFields {
     /// `attachments`: list of any JSON value.
@@ -20859,11 +20014,6 @@ pub struct TaskCheckListTreeDescendantsFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(
-    TaskCheckListTreeDescendantsFields, Serialize, Deserialize
-);
 
 #[cfg(feature = "task")]
 impl TaskCheckListTreeDescendantsFields {
@@ -20988,8 +20138,8 @@ impl TaskCheckListTreeDescendantsFields {
 
 /// The `fields` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskCheckListTreeFields {
     /// `id`: string.
@@ -21082,9 +20232,6 @@ pub struct TaskCheckListTreeFields {
     )]
     pub node_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskCheckListTreeFields, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskCheckListTreeFields {
@@ -21229,17 +20376,14 @@ impl TaskCheckListTreeFields {
 
 /// The `checklist` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskChecklist {
     /// `431`: `TaskChecklistV431`.
     #[serde(rename = "431", skip_serializing_if = "Option::is_none")]
     pub v431: ::std::option::Option<TaskChecklistV431>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskChecklist, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskChecklist {
@@ -21257,8 +20401,8 @@ impl TaskChecklist {
 
 /// The `431` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskChecklistV431 {
     /// `id`: string.
@@ -21353,9 +20497,6 @@ pub struct TaskChecklistV431 {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
     pub add: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskChecklistV431, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskChecklistV431 {
@@ -21526,8 +20667,8 @@ pub type TaskFields = TaskCheckListTreeFields;
 
 /// The `group` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskGroup {
     /// `id`: string.
@@ -21557,9 +20698,6 @@ pub struct TaskGroup {
     )]
     pub additional_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(TaskGroup, Serialize, Deserialize);
 
 #[cfg(feature = "task")]
 impl TaskGroup {
@@ -21673,8 +20811,8 @@ pub enum TaskStatus {
 /// The `taskdto` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields-rest-v3.html#taskdto)
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Taskdto {
     /// `id`: integer.
@@ -22155,8 +21293,6 @@ pub struct Taskdto {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub scenarios: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(Taskdto, Serialize, Deserialize);
 
 impl Taskdto {
     /// An empty value; set fields with the setters.
@@ -22842,8 +21978,8 @@ impl Taskdto {
 }
 
 /// The `changedBy` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoChangedBy {
     /// `id`: integer.
@@ -22875,8 +22011,6 @@ pub struct TaskdtoChangedBy {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoChangedBy, Serialize, Deserialize);
 
 impl TaskdtoChangedBy {
     /// An empty value; set fields with the setters.
@@ -22958,8 +22092,8 @@ impl TaskdtoChangedBy {
 }
 
 /// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoChangedByImage {
     /// `id`: integer.
@@ -22998,8 +22132,6 @@ pub struct TaskdtoChangedByImage {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoChangedByImage, Serialize, Deserialize);
 
 impl TaskdtoChangedByImage {
     /// An empty value; set fields with the setters.
@@ -23085,8 +22217,8 @@ impl TaskdtoChangedByImage {
 }
 
 /// The `chat` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoChat {
     /// `id`: integer.
@@ -23107,8 +22239,6 @@ pub struct TaskdtoChat {
     )]
     pub entity_type: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoChat, Serialize, Deserialize);
 
 impl TaskdtoChat {
     /// An empty value; set fields with the setters.
@@ -23155,8 +22285,8 @@ pub type TaskdtoCreator = TaskdtoChangedBy;
 pub type TaskdtoCreatorImage = TaskdtoChangedByImage;
 
 /// The `elapsedTime` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoElapsedTime {
     /// `id`: integer.
@@ -23210,8 +22340,6 @@ pub struct TaskdtoElapsedTime {
     )]
     pub stop_ts: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoElapsedTime, Serialize, Deserialize);
 
 impl TaskdtoElapsedTime {
     /// An empty value; set fields with the setters.
@@ -23298,8 +22426,8 @@ impl TaskdtoElapsedTime {
 }
 
 /// The `email` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoEmail {
     /// `id`: integer.
@@ -23339,8 +22467,6 @@ pub struct TaskdtoEmail {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub link: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoEmail, Serialize, Deserialize);
 
 impl TaskdtoEmail {
     /// An empty value; set fields with the setters.
@@ -23419,8 +22545,8 @@ impl TaskdtoEmail {
 }
 
 /// The `flow` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoFlow {
     /// `id`: integer.
@@ -23430,8 +22556,6 @@ pub struct TaskdtoFlow {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoFlow, Serialize, Deserialize);
 
 impl TaskdtoFlow {
     /// An empty value; set fields with the setters.
@@ -23456,8 +22580,8 @@ impl TaskdtoFlow {
 }
 
 /// The `forkedByTemplate` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoForkedByTemplate {
     /// `id`: integer.
@@ -23534,8 +22658,6 @@ pub struct TaskdtoForkedByTemplate {
     #[serde(rename = "replicateParams", skip_serializing_if = "Option::is_none")]
     pub replicate_params: ::std::option::Option<TaskdtoForkedByTemplateReplicateParams>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoForkedByTemplate, Serialize, Deserialize);
 
 impl TaskdtoForkedByTemplate {
     /// An empty value; set fields with the setters.
@@ -23692,8 +22814,8 @@ pub type TaskdtoForkedByTemplateCreator = TaskdtoChangedBy;
 pub type TaskdtoForkedByTemplateCreatorImage = TaskdtoChangedByImage;
 
 /// The `group` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoForkedByTemplateGroup {
     /// `id`: integer.
@@ -23720,8 +22842,6 @@ pub struct TaskdtoForkedByTemplateGroup {
     )]
     pub is_visible: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoForkedByTemplateGroup, Serialize, Deserialize);
 
 impl TaskdtoForkedByTemplateGroup {
     /// An empty value; set fields with the setters.
@@ -23776,8 +22896,8 @@ impl TaskdtoForkedByTemplateGroup {
 pub type TaskdtoForkedByTemplateGroupImage = TaskdtoChangedByImage;
 
 /// The `replicateParams` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoForkedByTemplateReplicateParams {
     /// `period`: string.
@@ -23930,10 +23050,6 @@ pub struct TaskdtoForkedByTemplateReplicateParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub times: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(
-    TaskdtoForkedByTemplateReplicateParams, Serialize, Deserialize
-);
 
 impl TaskdtoForkedByTemplateReplicateParams {
     /// An empty value; set fields with the setters.
@@ -24204,8 +23320,8 @@ pub type TaskdtoResponsible = TaskdtoChangedBy;
 pub type TaskdtoResponsibleImage = TaskdtoChangedByImage;
 
 /// The `source` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoSource {
     /// `type`: string.
@@ -24219,8 +23335,6 @@ pub struct TaskdtoSource {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoSource, Serialize, Deserialize);
 
 impl TaskdtoSource {
     /// An empty value; set fields with the setters.
@@ -24245,8 +23359,8 @@ impl TaskdtoSource {
 }
 
 /// The `stage` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TaskdtoStage {
     /// `id`: integer.
@@ -24259,8 +23373,6 @@ pub struct TaskdtoStage {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub color: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(TaskdtoStage, Serialize, Deserialize);
 
 impl TaskdtoStage {
     /// An empty value; set fields with the setters.
@@ -24333,8 +23445,8 @@ pub type TaskdtoStatusChangedByImage = TaskdtoChangedByImage;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields-rest-v3.html)
 #[cfg(feature = "tasks")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Tasks {
     /// `id`: integer.
@@ -25146,9 +24258,6 @@ pub struct Tasks {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(Tasks, Serialize, Deserialize);
 
 #[cfg(feature = "tasks")]
 impl Tasks {
@@ -26458,8 +25567,8 @@ pub type TasksResponsibleImage = TaskdtoChangedByImage;
 
 /// The `rights` object.
 #[cfg(feature = "tasks")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TasksRights {
     /// `addAuditors`: boolean, sent as `Y`/`N`.
@@ -26693,9 +25802,6 @@ pub struct TasksRights {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksRights, Serialize, Deserialize);
 
 #[cfg(feature = "tasks")]
 impl TasksRights {
@@ -27046,9 +26152,9 @@ pub type TasksStatusChangedByImage = TaskdtoChangedByImage;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html#item)
 #[cfg(feature = "tasks")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TasksTask {
     /// `id`: integer.
@@ -27082,16 +26188,10 @@ pub struct TasksTask {
     pub message_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "tasks"))]
-::bitrix24_runtime::wire_object!(TasksTask, Serialize);
-
 /// The `task` object.
 #[cfg(feature = "tasks")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TasksTask2 {
     /// `id`: integer.
@@ -27578,9 +26678,6 @@ pub struct TasksTask2 {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub scenarios: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTask2, Serialize, Deserialize);
 
 #[cfg(feature = "tasks")]
 impl TasksTask2 {
@@ -28351,9 +27448,9 @@ pub type TasksTask2StatusChangedByImage = TaskdtoChangedByImage;
 
 /// The `rights` object.
 #[cfg(feature = "tasks")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TasksTaskRights {
     /// `edit`: boolean, sent as `Y`/`N`.
@@ -28364,19 +27461,13 @@ pub struct TasksTaskRights {
     pub remove: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "tasks")]
-::bitrix24_runtime::wire_object!(TasksTaskRights, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "tasks"))]
-::bitrix24_runtime::wire_object!(TasksTaskRights, Serialize);
-
 /// The `template` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/template/fields.html)
 #[cfg(feature = "task")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Template {
     /// `ID`: integer.
@@ -28765,12 +27856,6 @@ pub struct Template {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(Template, Serialize);
-
-#[cfg(all(feature = "registry", feature = "task"))]
-::bitrix24_runtime::wire_object!(Template, Deserialize);
 
 #[cfg(feature = "task")]
 impl Template {
@@ -29243,8 +28328,8 @@ pub type TemplateYearlyType = CrmItemProductRowDiscountTypeId;
         feature = "humanresources.hcmlink"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Time {
     /// `start`: number.
@@ -29272,16 +28357,6 @@ pub struct Time {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Float>")]
     pub operating: ::std::option::Option<f64>,
 }
-
-#[cfg(
-    any(
-        feature = "basic",
-        feature = "crm",
-        feature = "disk",
-        feature = "humanresources.hcmlink"
-    )
-)]
-::bitrix24_runtime::wire_object!(Time, Serialize, Deserialize);
 
 #[cfg(
     any(
@@ -29365,9 +28440,9 @@ impl Time {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/data-types.html#type)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Type {
     /// `id`: integer.
@@ -29459,16 +28534,10 @@ pub struct Type {
     pub custom_section_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Type, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Type, Serialize);
-
 /// The `relations` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TypeRelations {
     /// `parent`: list of `CrmRelation`.
@@ -29478,9 +28547,6 @@ pub struct TypeRelations {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub child: ::std::option::Option<::std::vec::Vec<CrmRelation>>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(TypeRelations, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl TypeRelations {
@@ -29507,8 +28573,8 @@ impl TypeRelations {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-add.html#uf_enum_element)
 #[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UfEnumElement {
     /// `VALUE`: string.
@@ -29541,12 +28607,6 @@ pub struct UfEnumElement {
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UfEnumElement, Serialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(UfEnumElement, Deserialize);
 
 #[cfg(feature = "crm")]
 impl UfEnumElement {
@@ -29595,8 +28655,8 @@ impl UfEnumElement {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/data-types.html#uf_enum_element)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UfEnumElement2 {
     /// `ID`: integer.
@@ -29642,9 +28702,6 @@ pub struct UfEnumElement2 {
     )]
     pub del: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UfEnumElement2, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl UfEnumElement2 {
@@ -29719,9 +28776,9 @@ pub type UserFieldUfEnumElement = UfEnumElement;
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/user/user-fields.html)
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserFields {
     /// `ID`: integer.
@@ -29919,17 +28976,6 @@ pub struct UserFields {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-::bitrix24_runtime::wire_object!(UserFields, Deserialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "user", feature = "user_basic", feature = "user_brief")
-    )
-)]
-::bitrix24_runtime::wire_object!(UserFields, Serialize);
-
 /// Allowed values of `USER_TYPE`.
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -29954,9 +29000,9 @@ pub enum UserFieldsUserType {
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html#userfield)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Userfield {
     /// `ID`: integer.
@@ -30032,17 +29078,11 @@ pub struct Userfield {
     pub user_type_owner: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(Userfield, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(Userfield, Serialize);
-
 /// The `SETTINGS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserfieldSettings {
     /// `PRECISION`: integer.
@@ -30062,17 +29102,11 @@ pub struct UserfieldSettings {
     pub default_value: ::std::option::Option<UserfieldSettingsDefaultValue>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UserfieldSettings, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(UserfieldSettings, Serialize);
-
 /// The `DEFAULT_VALUE` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserfieldSettingsDefaultValue {
     /// `TYPE`: string.
@@ -30086,18 +29120,12 @@ pub struct UserfieldSettingsDefaultValue {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UserfieldSettingsDefaultValue, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(UserfieldSettingsDefaultValue, Serialize);
-
 /// The `userfield_uf_enum_element` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-add.html#uf_enum_element)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserfieldUfEnumElement {
     /// `VALUE`: string.
@@ -30145,9 +29173,6 @@ pub struct UserfieldUfEnumElement {
     )]
     pub del: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(UserfieldUfEnumElement, Serialize, Deserialize);
 
 #[cfg(feature = "crm")]
 impl UserfieldUfEnumElement {
@@ -30267,8 +29292,8 @@ pub enum UserfieldUserTypeId {
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html#uf_enum_element)
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UserfieldconfigUfEnumElement {
     /// `value`: string.
@@ -30294,12 +29319,6 @@ pub struct UserfieldconfigUfEnumElement {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
     pub del: ::std::option::Option<bool>,
 }
-
-#[cfg(any(feature = "crm", feature = "userfieldconfig"))]
-::bitrix24_runtime::wire_object!(UserfieldconfigUfEnumElement, Serialize);
-
-#[cfg(all(feature = "registry", any(feature = "crm", feature = "userfieldconfig")))]
-::bitrix24_runtime::wire_object!(UserfieldconfigUfEnumElement, Deserialize);
 
 #[cfg(any(feature = "crm", feature = "userfieldconfig"))]
 impl UserfieldconfigUfEnumElement {

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `moduleId`: string, required.
@@ -45,19 +45,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `field`: `AddResponseField`.
     pub field: ::std::option::Option<AddResponseField>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +70,8 @@ pub enum AddError {
 method_error!(AddError {});
 
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldSettings {
     /// `DEFAULT_VALUE`: string.
@@ -122,8 +117,6 @@ pub struct AddFieldSettings {
     )]
     pub max_length: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldSettings, Serialize, Deserialize);
 
 impl AddFieldSettings {
     /// An empty value; set fields with the setters.
@@ -183,7 +176,7 @@ impl AddFieldSettings {
 
 /// The `field` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddField {
     /// `entityId`: string, required.
@@ -403,9 +396,9 @@ impl AddField {
 pub type AddResponseFieldSettings = AddFieldSettings;
 
 /// The `enum` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseFieldEnum {
     /// `def`: string.
@@ -431,15 +424,10 @@ pub struct AddResponseFieldEnum {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseFieldEnum, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseFieldEnum, Serialize);
-
 /// The `field` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseField {
     /// `id`: integer.
@@ -515,11 +503,6 @@ pub struct AddResponseField {
     pub enum_: ::std::option::Option<::std::vec::Vec<AddResponseFieldEnum>>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseField, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseField, Serialize);
-
 /// Parameters of [`userfieldconfig.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-delete.html).
 ///
 /// - Scopes: `userfieldconfig`, `crm`
@@ -528,7 +511,7 @@ pub struct AddResponseField {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `moduleId`: string, required.
@@ -564,7 +547,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`userfieldconfig.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -598,7 +581,7 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `moduleId`: string, required.
@@ -633,19 +616,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`userfieldconfig.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `field`: `GetResponseField`.
     pub field: ::std::option::Option<GetResponseField>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`userfieldconfig.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -666,9 +644,9 @@ method_error!(GetError {});
 pub type GetResponseFieldEnum = AddResponseFieldEnum;
 
 /// The `field` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseField {
     /// `id`: integer.
@@ -747,11 +725,6 @@ pub struct GetResponseField {
     pub enum_: ::std::option::Option<::std::vec::Vec<AddResponseFieldEnum>>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseField, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseField, Serialize);
-
 /// Parameters of [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html).
 ///
 /// - Scopes: `userfieldconfig`, `crm`
@@ -760,7 +733,7 @@ pub struct GetResponseField {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTypes {
     /// `moduleId`: string, required.
@@ -788,9 +761,9 @@ impl ::bitrix24_runtime::Method for GetTypes {
 }
 
 /// The `result` of [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetTypesResponse {
     /// `types`: map of any JSON value.
@@ -799,11 +772,6 @@ pub struct GetTypesResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetTypesResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetTypesResponse, Serialize);
 
 /// Errors of [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -830,7 +798,7 @@ method_error!(GetTypesError {});
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `moduleId`: string, required.
@@ -932,20 +900,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `fields`: list of `ListResponseFields`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub fields: ::std::option::Option<::std::vec::Vec<ListResponseFields>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -964,8 +927,8 @@ method_error!(ListError {});
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -1033,11 +996,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1138,9 +1096,9 @@ impl ListFilter {
 }
 
 /// The `fields` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseFields {
     /// `id`: integer.
@@ -1223,11 +1181,6 @@ pub struct ListResponseFields {
     >,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseFields, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseFields, Serialize);
-
 /// Parameters of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html).
 ///
 /// - Scopes: `userfieldconfig`, `crm`
@@ -1236,7 +1189,7 @@ pub struct ListResponseFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `moduleId`: string, required.
@@ -1303,8 +1256,8 @@ pub type UpdateFieldSettings = AddFieldSettings;
 
 /// The `field` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateField {
     /// `xmlId`: string.
@@ -1372,11 +1325,6 @@ pub struct UpdateField {
     )]
     pub user_type_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateField, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateField, Deserialize);
 
 impl UpdateField {
     /// An empty value; set fields with the setters.

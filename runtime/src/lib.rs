@@ -12,6 +12,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// `derive(wire::Object)` names the runtime by its crate name, here too.
+extern crate self as bitrix24_runtime;
+
 #[cfg(feature = "client")]
 pub mod client;
 mod envelope;

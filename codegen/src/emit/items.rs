@@ -36,9 +36,17 @@ fn with_attr(ty: &Ty) -> Option<String> {
 }
 
 /// The derives of a type that travels as `traffic`: the serde half its direction needs,
-/// and the other half under the `registry` feature, for round trips in tests. A type
-/// nothing reaches gets both.
-fn serde_derives(traffic: Traffic) -> (TokenStream, TokenStream) {
+/// and the other half under the `registry` feature (outside rustdoc), for round trips in
+/// tests. A type
+/// nothing reaches gets both. A `lenient` struct reads PHP's empty values (`[]`) as empty
+/// through the runtime's `wire::Object` derive (`w::Object`) instead of serde's
+/// `Deserialize`.
+fn serde_derives(traffic: Traffic, lenient: bool) -> (TokenStream, TokenStream) {
+    let deserialize = if lenient {
+        quote!(w::Object)
+    } else {
+        quote!(::serde::Deserialize)
+    };
     let mut always = TokenStream::new();
     let mut registry = Vec::new();
     if traffic.sends() {
@@ -47,39 +55,31 @@ fn serde_derives(traffic: Traffic) -> (TokenStream, TokenStream) {
         registry.push(quote!(::serde::Serialize));
     }
     if traffic.receives() {
-        always.extend(quote!(::serde::Deserialize,));
+        always.extend(quote!(#deserialize,));
     } else {
-        registry.push(quote!(::serde::Deserialize));
+        registry.push(deserialize);
     }
     let registry = if registry.is_empty() {
         TokenStream::new()
     } else {
-        quote!(#[cfg_attr(feature = "registry", derive(#(#registry),*))])
+        // Not under rustdoc: the halves serve tests, and would double the docs' cost.
+        quote!(#[cfg_attr(all(feature = "registry", not(doc)), derive(#(#registry),*))])
     };
     (always, registry)
 }
 
-/// `#[cfg]` for the half of a type's serde impls that only the `registry` feature needs.
-fn registry_gate(cfg: &crate::ir::Cfg) -> TokenStream {
-    match super::cfg_predicate(cfg) {
-        Some(own) => quote!(#[cfg(all(feature = "registry", #own))]),
-        None => quote!(#[cfg(feature = "registry")]),
-    }
-}
-
 /// A struct, and for a sent struct its constructor and setters.
 ///
-/// Structs without required fields read PHP's empty values (`[]`) as empty, through
-/// `#[serde(remote = "Self")]` and the runtime's `wire_object!`; structs with required
-/// fields are read strictly.
+/// Structs without required fields read PHP's empty values (`[]`) as empty, through the
+/// runtime's `wire::Object` derive; structs with required fields are read strictly.
 pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", s.name);
     let doc = doc_attrs(&s.doc);
     let cfg = cfg_gate(&s.cfg);
     let lenient = !s.fields.iter().any(|f| f.required);
-    let (derives, registry_derives) = serde_derives(s.traffic);
+    let (derives, registry_derives) = serde_derives(s.traffic, lenient);
 
-    let (sent, received) = (s.traffic.sends(), s.traffic.receives());
+    let sent = s.traffic.sends();
     let fields = s.fields.iter().map(|f| field(f, module, lenient, sent));
     let wildcards = s.wildcards.as_ref().map(|w| {
         let ident = format_ident!("{}", w.name);
@@ -95,26 +95,10 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
         }
     });
 
-    let (derive_default, container, wire_object) = if lenient {
-        let halves = |sent: bool, received: bool| match (sent, received) {
-            (true, true) => quote!(Serialize, Deserialize),
-            (true, false) => quote!(Serialize),
-            (false, _) => quote!(Deserialize),
-        };
-        let own = halves(sent, received);
-        let mut wire_object = quote!(#cfg ::bitrix24_runtime::wire_object!(#name, #own););
-        if !(sent && received) {
-            let other = halves(!sent, !received);
-            let gate = registry_gate(&s.cfg);
-            wire_object.extend(quote!(#gate ::bitrix24_runtime::wire_object!(#name, #other);));
-        }
-        (
-            quote!(Default,),
-            quote!(#[serde(remote = "Self", default)]),
-            wire_object,
-        )
+    let (derive_default, container) = if lenient {
+        (quote!(Default,), quote!(#[serde(default)]))
     } else {
-        (TokenStream::new(), TokenStream::new(), TokenStream::new())
+        (TokenStream::new(), TokenStream::new())
     };
 
     // Sent types are built by the caller.
@@ -131,8 +115,6 @@ pub fn structure(s: &Struct, module: &ModPath) -> TokenStream {
             #(#fields)*
             #wildcards
         }
-
-        #wire_object
 
         #builders
     }
@@ -305,7 +287,7 @@ pub fn newtype(n: &Newtype, module: &ModPath) -> TokenStream {
     let cfg = cfg_gate(&n.cfg);
     let ty = n.ty.tokens(module);
     let with = with_attr(&n.ty).map(|w| quote!(#[serde(with = #w)]));
-    let (derives, registry_derives) = serde_derives(n.traffic);
+    let (derives, registry_derives) = serde_derives(n.traffic, false);
     quote! {
         #doc
         #cfg

@@ -36,8 +36,8 @@ categories = ["api-bindings"]
 test = false
 doctest = false
 
-# Every scope and the client; not `registry`, a test aid whose extra serde impls make
-# rustdoc take a third more memory (BENCHMARKS.md).
+# Every scope and the client; not `registry`, a test aid (its extra serde impls are left
+# out of any rustdoc build).
 [package.metadata.docs.rs]
 features = ["full", "client"]
 rustdoc-args = ["--cfg", "docsrs"]
@@ -118,7 +118,8 @@ methods are not always under a module of the same name; the table says where the
         "\n\
 Also: `client`, the async HTTP client (`bitrix24::runtime::Client`); `registry`, every enabled\n\
 method by wire name with its types behind functions over JSON, and the serde half each type\n\
-does not need otherwise (`Deserialize` for requests, `Serialize` for replies), for tests.\n\n\
+does not need otherwise (`Deserialize` for requests, `Serialize` for replies), for tests;\n\
+those impls are left out of the documentation.\n\n\
 License: MIT."
     )
     .ok();

@@ -250,8 +250,8 @@ fn doc_attrs(lines: &[String]) -> TokenStream {
 }
 
 /// Formats a module's tokens with prettyplease, under the generated-file header; a module
-/// whose fields name wire adapters (`with = "w::As::<w::Int>"`) imports the runtime's
-/// `wire` module as `w`.
+/// that names wire adapters (`with = "w::As::<w::Int>"`, `derive(w::Object)`) imports the
+/// runtime's `wire` module as `w`.
 pub fn format(tokens: TokenStream) -> String {
     let uses_wire = names_wire_adapters(&tokens);
     let mut file: syn::File = syn::parse2(tokens).unwrap_or_else(|e| {
@@ -293,12 +293,20 @@ fn spaced(source: &str) -> String {
     out
 }
 
-/// Whether a string literal in `tokens` names a path under `w::`.
+/// Whether `tokens` name a path under `w::`: in a string literal (`with = "w::As::<…>"`)
+/// or as a path (`derive(w::Object)`).
 fn names_wire_adapters(tokens: &TokenStream) -> bool {
-    tokens.clone().into_iter().any(|tree| match tree {
-        proc_macro2::TokenTree::Literal(l) => l.to_string().starts_with("\"w::"),
-        proc_macro2::TokenTree::Group(g) => names_wire_adapters(&g.stream()),
-        _ => false,
+    use proc_macro2::{Spacing, TokenTree};
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(i, tree)| match tree {
+        TokenTree::Literal(l) => l.to_string().starts_with("\"w::"),
+        TokenTree::Group(g) => names_wire_adapters(&g.stream()),
+        TokenTree::Ident(id) => {
+            id == "w"
+                && matches!(trees.get(i + 1),
+                    Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint)
+        }
+        TokenTree::Punct(_) => false,
     })
 }
 

@@ -14,15 +14,10 @@ pub mod option;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Info {}
-
-::bitrix24_runtime::wire_object!(Info, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Info, Deserialize);
 
 impl Info {
     /// An empty value; set fields with the setters.
@@ -43,7 +38,7 @@ impl ::bitrix24_runtime::Method for Info {
 
 /// The `result` of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct InfoResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]

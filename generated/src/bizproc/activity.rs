@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `CODE`: string, required.
@@ -225,7 +225,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -327,8 +327,8 @@ pub enum AddPropertiesType {
 
 /// The `PROPERTIES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddProperties {
     /// `Name`: one of: string; map of string.
@@ -384,11 +384,6 @@ pub struct AddProperties {
     #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddProperties, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddProperties, Deserialize);
 
 impl AddProperties {
     /// An empty value; set fields with the setters.
@@ -464,8 +459,8 @@ pub type AddReturnPropertiesType = AddPropertiesType;
 
 /// The `RETURN_PROPERTIES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddReturnProperties {
     /// `Name`: one of: string; map of string.
@@ -512,11 +507,6 @@ pub struct AddReturnProperties {
     #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddReturnProperties, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddReturnProperties, Deserialize);
 
 impl AddReturnProperties {
     /// An empty value; set fields with the setters.
@@ -589,7 +579,7 @@ impl AddReturnProperties {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `CODE`: string, required.
@@ -616,7 +606,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`bizproc.activity.delete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -667,15 +657,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {}
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -696,7 +681,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`bizproc.activity.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -738,7 +723,7 @@ method_error!(ListError { AccessDenied = "ACCESS_DENIED" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Log {
     /// `EVENT_TOKEN`: string, required.
@@ -774,7 +759,7 @@ impl ::bitrix24_runtime::Method for Log {
 
 /// The `result` of [`bizproc.activity.log`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-log.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct LogResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -819,7 +804,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `CODE`: string, required.
@@ -852,7 +837,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`bizproc.activity.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -916,8 +901,8 @@ pub type UpdateFieldsPropertiesType = AddPropertiesType;
 
 /// The `PROPERTIES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsProperties {
     /// `Name`: any JSON value.
@@ -955,11 +940,6 @@ pub struct UpdateFieldsProperties {
     #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsProperties, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsProperties, Deserialize);
 
 impl UpdateFieldsProperties {
     /// An empty value; set fields with the setters.
@@ -1026,8 +1006,8 @@ pub type UpdateFieldsReturnProperties = UpdateFieldsProperties;
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `HANDLER`: string.
@@ -1112,11 +1092,6 @@ pub struct UpdateFields {
     )]
     pub placement_handler: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

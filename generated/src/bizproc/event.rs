@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Send {
     /// `EVENT_TOKEN`: string, required.
@@ -79,7 +79,7 @@ impl ::bitrix24_runtime::Method for Send {
 
 /// The `result` of [`bizproc.event.send`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SendResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Complete {
     /// `TASK_ID`: integer, required.
@@ -83,7 +83,7 @@ impl ::bitrix24_runtime::Method for Complete {
 
 /// The `result` of [`bizproc.task.complete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-complete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CompleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -160,7 +160,7 @@ pub enum CompleteStatus {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delegate {
     /// `TASK_IDS`: list of integer, required.
@@ -201,7 +201,7 @@ impl ::bitrix24_runtime::Method for Delegate {
 
 /// The `result` of [`bizproc.task.delegate`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-delegate.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DelegateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -254,8 +254,8 @@ method_error!(
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `SELECT`: list of string.
@@ -291,11 +291,6 @@ pub struct List {
     )]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -368,7 +363,7 @@ impl ::bitrix24_runtime::FastListed for List {
 
 /// The `result` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -508,8 +503,8 @@ pub enum ListFilterParametersFieldsType {
 );
 
 /// The `Fields` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilterParametersFields {
     /// `Id`: string.
@@ -565,8 +560,6 @@ pub struct ListFilterParametersFields {
     #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilterParametersFields, Serialize, Deserialize);
 
 impl ListFilterParametersFields {
     /// An empty value; set fields with the setters.
@@ -649,8 +642,8 @@ impl ListFilterParametersFields {
 }
 
 /// The `PARAMETERS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilterParameters {
     /// `CommentLabel`: string.
@@ -700,8 +693,6 @@ pub struct ListFilterParameters {
     )]
     pub fields: ::std::option::Option<::std::vec::Vec<ListFilterParametersFields>>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilterParameters, Serialize, Deserialize);
 
 impl ListFilterParameters {
     /// An empty value; set fields with the setters.
@@ -777,8 +768,8 @@ impl ListFilterParameters {
 
 /// The `FILTER` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `ID`: integer.
@@ -934,11 +925,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1164,9 +1150,9 @@ pub type ListItemParametersFields = ListFilterParametersFields;
 pub type ListItemParameters = ListFilterParameters;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `ID`: integer.
@@ -1239,8 +1225,3 @@ pub struct ListItem {
     #[serde(rename = "DOCUMENT_URL", with = "w::As::<w::Text>")]
     pub document_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);

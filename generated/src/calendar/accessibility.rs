@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `users`: list of integer, required.
@@ -51,9 +51,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `ID`: string.
@@ -94,11 +94,6 @@ pub struct GetResponse {
     #[serde(rename = "EVENT_TYPE", with = "w::As::<w::Text>")]
     pub event_type: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `type`: `AddType`, required.
@@ -102,7 +102,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`calendar.section.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -160,8 +160,8 @@ pub enum AddExportSet {
 
 /// The `export` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddExport {
     /// `ALLOW`: boolean.
@@ -176,11 +176,6 @@ pub struct AddExport {
     #[serde(rename = "SET", skip_serializing_if = "Option::is_none")]
     pub set: ::std::option::Option<AddExportSet>,
 }
-
-::bitrix24_runtime::wire_object!(AddExport, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddExport, Deserialize);
 
 impl AddExport {
     /// An empty value; set fields with the setters.
@@ -209,7 +204,7 @@ impl AddExport {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `type`: string, required.
@@ -250,7 +245,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`calendar.section.delete`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -284,7 +279,7 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `type`: string, required.
@@ -320,7 +315,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`calendar.section.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -350,9 +345,9 @@ pub enum GetError {
 method_error!(GetError {});
 
 /// The `EXPORT` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemExport {
     /// `ALLOW`: boolean, sent as `Y`/`N`.
@@ -360,15 +355,10 @@ pub struct GetItemExport {
     pub allow: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemExport, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemExport, Serialize);
-
 /// The `PERM` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemPerm {
     /// `view_time`: boolean, sent as `Y`/`N`.
@@ -394,15 +384,10 @@ pub struct GetItemPerm {
     pub access: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemPerm, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemPerm, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `ID`: string.
@@ -466,11 +451,6 @@ pub struct GetItem {
     pub perm: ::std::option::Option<GetItemPerm>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`calendar.section.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-update.html).
 ///
 /// - Scopes: `calendar`
@@ -479,7 +459,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `type`: `AddType`, required.
@@ -583,7 +563,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`calendar.section.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -617,8 +597,8 @@ pub type UpdateExportSet = AddExportSet;
 
 /// The `export` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateExport {
     /// `ALLOW`: boolean, sent as `Y`/`N`.
@@ -633,11 +613,6 @@ pub struct UpdateExport {
     #[serde(rename = "SET", skip_serializing_if = "Option::is_none")]
     pub set: ::std::option::Option<AddExportSet>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateExport, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateExport, Deserialize);
 
 impl UpdateExport {
     /// An empty value; set fields with the setters.

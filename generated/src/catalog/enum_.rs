@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetRoundTypes {}
-
-::bitrix24_runtime::wire_object!(GetRoundTypes, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetRoundTypes, Deserialize);
 
 impl GetRoundTypes {
     /// An empty value; set fields with the setters.
@@ -38,20 +33,15 @@ impl ::bitrix24_runtime::Method for GetRoundTypes {
 }
 
 /// The `result` of [`catalog.enum.getRoundTypes`](https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-round-types.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetRoundTypesResponse {
     /// `enum`: list of `CatalogEnum`.
     #[serde(rename = "enum", with = "w::As::<w::List<w::Same>>")]
     pub enum_: ::std::option::Option<::std::vec::Vec<crate::types::CatalogEnum>>,
 }
-
-::bitrix24_runtime::wire_object!(GetRoundTypesResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetRoundTypesResponse, Serialize);
 
 /// Errors of [`catalog.enum.getRoundTypes`](https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-round-types.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,15 +65,10 @@ method_error!(GetRoundTypesError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetStoreDocumentTypes {}
-
-::bitrix24_runtime::wire_object!(GetStoreDocumentTypes, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetStoreDocumentTypes, Deserialize);
 
 impl GetStoreDocumentTypes {
     /// An empty value; set fields with the setters.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,19 +36,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`catalog.price.add`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `price`: `CatalogPrice`.
     pub price: ::std::option::Option<crate::types::CatalogPrice>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`catalog.price.add`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +76,7 @@ method_error!(AddError { V200040300020 = "200040300020", V100 = "100", V0 = "0" 
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `productId`: integer, required.
@@ -123,7 +118,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -150,7 +145,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`catalog.price.delete`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -202,7 +197,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -270,15 +265,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -298,9 +288,9 @@ impl ::bitrix24_runtime::Method for GetFields {
 }
 
 /// The `result` of [`catalog.price.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
     /// `price`: map of field description.
@@ -312,11 +302,6 @@ pub struct GetFieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Serialize);
 
 /// Errors of [`catalog.price.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -350,8 +335,8 @@ method_error!(GetFieldsError { V200040300010 = "200040300010", V0 = "0" });
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -369,11 +354,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -448,20 +428,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`catalog.price.list`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `prices`: list of `CatalogPrice`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub prices: ::std::option::Option<::std::vec::Vec<crate::types::CatalogPrice>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`catalog.price.list`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -488,8 +463,8 @@ method_error!(ListError { V200040300010 = "200040300010", V0 = "0" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -557,11 +532,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -656,7 +626,7 @@ impl ListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Modify {
     /// `fields`: `ModifyFields`, required.
@@ -681,20 +651,15 @@ impl ::bitrix24_runtime::Method for Modify {
 }
 
 /// The `result` of [`catalog.price.modify`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ModifyResponse {
     /// `prices`: list of `PriceCatalogPrice`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub prices: ::std::option::Option<::std::vec::Vec<crate::types::PriceCatalogPrice>>,
 }
-
-::bitrix24_runtime::wire_object!(ModifyResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ModifyResponse, Serialize);
 
 /// Errors of [`catalog.price.modify`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -734,7 +699,7 @@ method_error!(
 
 /// The `prices` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyFieldsProductPrices {
     /// `id`: integer.
@@ -775,7 +740,7 @@ impl ModifyFieldsProductPrices {
 
 /// The `product` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyFieldsProduct {
     /// `id`: integer, required.
@@ -795,7 +760,7 @@ impl ModifyFieldsProduct {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyFields {
     /// `product`: `ModifyFieldsProduct`, required.
@@ -817,7 +782,7 @@ impl ModifyFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -889,7 +854,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `price`: number, required.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,20 +36,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`catalog.priceTypeGroup.add`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `priceTypeGroup`: `CatalogPriceTypeGroup`.
     #[serde(rename = "priceTypeGroup")]
     pub price_type_group: ::std::option::Option<crate::types::CatalogPriceTypeGroup>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`catalog.priceTypeGroup.add`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +78,7 @@ method_error!(AddError { V200040300020 = "200040300020", V100 = "100", V0 = "0" 
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `catalogGroupId`: integer, required.
@@ -116,7 +111,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -143,7 +138,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`catalog.priceTypeGroup.delete`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -188,15 +183,10 @@ method_error!(DeleteError { V200040300020 = "200040300020", V0 = "0", V100 = "10
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -216,9 +206,9 @@ impl ::bitrix24_runtime::Method for GetFields {
 }
 
 /// The `result` of [`catalog.priceTypeGroup.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
     /// `priceTypeGroup`: map of field description.
@@ -230,11 +220,6 @@ pub struct GetFieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Serialize);
 
 /// Errors of [`catalog.priceTypeGroup.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,8 +249,8 @@ method_error!(GetFieldsError { V200040300010 = "200040300010" });
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -283,11 +268,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -362,9 +342,9 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`catalog.priceTypeGroup.list`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `priceTypeGroups`: list of `CatalogPriceTypeGroup`.
@@ -373,11 +353,6 @@ pub struct ListResponse {
         ::std::vec::Vec<crate::types::CatalogPriceTypeGroup>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`catalog.priceTypeGroup.list`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -400,8 +375,8 @@ method_error!(ListError { V200040300010 = "200040300010" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -428,11 +403,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.

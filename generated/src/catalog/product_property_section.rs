@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `propertyId`: integer, required.
@@ -37,9 +37,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`catalog.productPropertySection.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `productPropertySection`: `CatalogProductPropertySection`.
@@ -48,11 +48,6 @@ pub struct GetResponse {
         crate::types::CatalogProductPropertySection,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`catalog.productPropertySection.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +82,8 @@ method_error!(GetError { V0 = "0", V100 = "100" });
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -108,11 +103,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -180,9 +170,9 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`catalog.productPropertySection.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `productPropertySections`: list of `CatalogProductPropertySection`.
@@ -191,11 +181,6 @@ pub struct ListResponse {
         ::std::vec::Vec<crate::types::CatalogProductPropertySection>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`catalog.productPropertySection.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +215,7 @@ method_error!(ListError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `propertyId`: integer, required.
@@ -290,8 +275,8 @@ pub type SetFieldsDisplayType = crate::types::CatalogProductPropertySectionDispl
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetFields {
     /// `smartFilter`: boolean, sent as `Y`/`N`.
@@ -322,11 +307,6 @@ pub struct SetFields {
     )]
     pub filter_hint: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(SetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetFields, Deserialize);
 
 impl SetFields {
     /// An empty value; set fields with the setters.

@@ -11,15 +11,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -39,9 +34,9 @@ impl ::bitrix24_runtime::Method for Fields {
 }
 
 /// The `result` of [`crm.catalog.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FieldsResponse {
     /// `ID`: integer.
@@ -60,11 +55,6 @@ pub struct FieldsResponse {
     #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(FieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FieldsResponse, Serialize);
 
 /// Errors of [`crm.catalog.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +80,7 @@ method_error!(FieldsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -117,7 +107,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.catalog.get`](https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(pub ::serde_json::Value);
 
@@ -151,8 +141,8 @@ method_error!(GetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -172,11 +162,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -232,7 +217,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`crm.catalog.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(pub ::serde_json::Value);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MergeBatch {
     /// `params`: `MergeBatchParams`, required.
@@ -36,9 +36,9 @@ impl ::bitrix24_runtime::Method for MergeBatch {
 }
 
 /// The `result` of [`crm.entity.mergeBatch`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-entity-merge-batch.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MergeBatchResponse {
     /// `STATUS`: `MergeBatchResponseStatus`.
@@ -49,11 +49,6 @@ pub struct MergeBatchResponse {
     #[serde(rename = "ENTITY_IDS", with = "w::As::<w::List<w::Int>>")]
     pub entity_ids: ::std::option::Option<::std::vec::Vec<i64>>,
 }
-
-::bitrix24_runtime::wire_object!(MergeBatchResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MergeBatchResponse, Serialize);
 
 /// Errors of [`crm.entity.mergeBatch`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-entity-merge-batch.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +107,7 @@ pub enum MergeBatchParamsEntityTypeId {
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MergeBatchParams {
     /// `entityTypeId`: `MergeBatchParamsEntityTypeId`, required.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,20 +36,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `type`: `AddResponseType`.
     #[serde(rename = "type")]
     pub type_: ::std::option::Option<AddResponseType>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,8 +91,8 @@ method_error!(
 
 /// The `relations` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsRelations {
     /// `parent`: list of `Relation`.
@@ -107,11 +102,6 @@ pub struct AddFieldsRelations {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub child: ::std::option::Option<::std::vec::Vec<crate::types::Relation>>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsRelations, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsRelations, Deserialize);
 
 impl AddFieldsRelations {
     /// An empty value; set fields with the setters.
@@ -134,8 +124,8 @@ impl AddFieldsRelations {
 
 /// The `linkedUserFields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsLinkedUserFields {
     /// `CALENDAR_EVENT`: boolean, sent as `Y`/`N`.
@@ -160,11 +150,6 @@ pub struct AddFieldsLinkedUserFields {
     )]
     pub tasks_task_template: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsLinkedUserFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsLinkedUserFields, Deserialize);
 
 impl AddFieldsLinkedUserFields {
     /// An empty value; set fields with the setters.
@@ -197,7 +182,7 @@ impl AddFieldsLinkedUserFields {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `title`: string, required.
@@ -515,8 +500,8 @@ impl AddFields {
 }
 
 /// The `relations` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseTypeRelations {
     /// `child`: list of any JSON value.
@@ -529,8 +514,6 @@ pub struct AddResponseTypeRelations {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponseTypeRelations, Serialize, Deserialize);
 
 impl AddResponseTypeRelations {
     /// An empty value; set fields with the setters.
@@ -556,9 +539,9 @@ impl AddResponseTypeRelations {
 }
 
 /// The `type` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseType {
     /// `createdBy`: integer.
@@ -646,11 +629,6 @@ pub struct AddResponseType {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseType, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseType, Serialize);
-
 /// Parameters of [`crm.type.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-delete.html).
 ///
 /// - Scopes: `crm`
@@ -659,7 +637,7 @@ pub struct AddResponseType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -686,7 +664,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.type.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -741,15 +719,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -769,9 +742,9 @@ impl ::bitrix24_runtime::Method for Fields {
 }
 
 /// The `result` of [`crm.type.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FieldsResponse {
     /// `fields`: map of field description.
@@ -783,11 +756,6 @@ pub struct FieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(FieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FieldsResponse, Serialize);
 
 /// Errors of [`crm.type.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -823,7 +791,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -889,7 +857,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetByEntityTypeId {
     /// `entityTypeId`: integer, required.
@@ -915,20 +883,15 @@ impl ::bitrix24_runtime::Method for GetByEntityTypeId {
 }
 
 /// The `result` of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetByEntityTypeIdResponse {
     /// `type`: `Type`.
     #[serde(rename = "type")]
     pub type_: ::std::option::Option<crate::types::Type>,
 }
-
-::bitrix24_runtime::wire_object!(GetByEntityTypeIdResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetByEntityTypeIdResponse, Serialize);
 
 /// Errors of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -969,8 +932,8 @@ method_error!(
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `order`: map of string.
@@ -985,11 +948,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -1055,20 +1013,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `types`: list of `ListResponseTypes`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub types: ::std::option::Option<::std::vec::Vec<ListResponseTypes>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1108,8 +1061,8 @@ pub type ListFilterRelations = crate::types::TypeRelations;
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -1300,11 +1253,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1530,9 +1478,9 @@ impl ListFilter {
 }
 
 /// The `types` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseTypes {
     /// `code`: string.
@@ -1615,11 +1563,6 @@ pub struct ListResponseTypes {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseTypes, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseTypes, Serialize);
-
 /// Parameters of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
 ///
 /// - Scopes: `crm`
@@ -1628,7 +1571,7 @@ pub struct ListResponseTypes {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -1663,20 +1606,15 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// `type`: `UpdateResponseType`.
     #[serde(rename = "type")]
     pub type_: ::std::option::Option<UpdateResponseType>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponse, Serialize);
 
 /// Errors of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1718,8 +1656,8 @@ pub type UpdateFieldsRelations = AddResponseTypeRelations;
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `title`: string.
@@ -1860,11 +1798,6 @@ pub struct UpdateFields {
     )]
     pub custom_sections: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.
@@ -2027,9 +1960,9 @@ impl UpdateFields {
 pub type UpdateResponseTypeRelations = AddResponseTypeRelations;
 
 /// The `type` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponseType {
     /// `code`: string.
@@ -2119,8 +2052,3 @@ pub struct UpdateResponseType {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponseType, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponseType, Serialize);

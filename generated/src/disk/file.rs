@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CopyTo {
     /// `id`: integer, required.
@@ -40,9 +40,9 @@ impl ::bitrix24_runtime::Method for CopyTo {
 }
 
 /// The `result` of [`disk.file.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CopyToResponse {
     /// `ID`: integer.
@@ -101,11 +101,6 @@ pub struct CopyToResponse {
     #[serde(rename = "DETAIL_URL", with = "w::As::<w::Text>")]
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(CopyToResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CopyToResponse, Serialize);
 
 /// Errors of [`disk.file.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +167,7 @@ pub enum CopyToResponseDeletedType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -199,7 +194,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`disk.file.delete`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -252,7 +247,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -321,7 +316,7 @@ pub type GetResponseDeletedType = CopyToResponseDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetExternalLink {
     /// `id`: integer, required.
@@ -348,7 +343,7 @@ impl ::bitrix24_runtime::Method for GetExternalLink {
 
 /// The `result` of [`disk.file.getExternalLink`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-external-link.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetExternalLinkResponse(
     #[serde(with = "w::As::<w::Text>")]
@@ -399,15 +394,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -428,7 +418,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 
 /// The `result` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetFieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -460,9 +450,9 @@ pub enum GetFieldsError {
 method_error!(GetFieldsError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsItem {
     /// `TYPE`: string.
@@ -479,11 +469,6 @@ pub struct GetFieldsItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetFieldsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsItem, Serialize);
-
 /// Parameters of [`disk.file.getVersions`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-versions.html).
 ///
 /// - Scopes: `disk`
@@ -493,7 +478,7 @@ pub struct GetFieldsItem {
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetVersions {
     /// `id`: integer, required.
@@ -562,7 +547,7 @@ impl ::bitrix24_runtime::Paged for GetVersions {
 
 /// The `result` of [`disk.file.getVersions`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-versions.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetVersionsResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -607,9 +592,9 @@ method_error!(
 );
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetVersionsItem {
     /// `ID`: integer.
@@ -638,11 +623,6 @@ pub struct GetVersionsItem {
     pub download_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetVersionsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetVersionsItem, Serialize);
-
 /// Parameters of [`disk.file.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html).
 ///
 /// - Scopes: `disk`
@@ -651,7 +631,7 @@ pub struct GetVersionsItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkDeleted {
     /// `id`: integer, required.
@@ -720,7 +700,7 @@ pub type MarkDeletedResponseDeletedType = CopyToResponseDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MoveTo {
     /// `id`: integer, required.
@@ -801,7 +781,7 @@ pub type MoveToResponseDeletedType = CopyToResponseDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Rename {
     /// `id`: integer, required.
@@ -887,7 +867,7 @@ pub type RenameResponseDeletedType = CopyToResponseDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Restore {
     /// `id`: integer, required.
@@ -956,7 +936,7 @@ pub type RestoreResponseDeletedType = CopyToResponseDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RestoreFromVersion {
     /// `id`: integer, required.
@@ -1038,7 +1018,7 @@ pub type RestoreFromVersionResponseDeletedType = CopyToResponseDeletedType;
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Search {
     /// `QUERY`: string, required.
@@ -1117,7 +1097,7 @@ impl ::bitrix24_runtime::Paged for Search {
 
 /// The `result` of [`disk.file.search`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-search.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SearchResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1176,8 +1156,8 @@ method_error!(
 
 /// The `FILTER` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchFilter {
     /// `STORAGE_ID`: integer.
@@ -1198,11 +1178,6 @@ pub struct SearchFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(SearchFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchFilter, Deserialize);
 
 impl SearchFilter {
     /// An empty value; set fields with the setters.
@@ -1228,9 +1203,9 @@ impl SearchFilter {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchItem {
     /// `ID`: integer.
@@ -1292,11 +1267,6 @@ pub struct SearchItem {
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(SearchItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchItem, Serialize);
-
 /// Parameters of [`disk.file.uploadVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html).
 ///
 /// - Scopes: `disk`
@@ -1305,7 +1275,7 @@ pub struct SearchItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadVersion {
     /// `id`: integer, required.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddSubFolder {
     /// `id`: integer, required.
@@ -39,9 +39,9 @@ impl ::bitrix24_runtime::Method for AddSubFolder {
 }
 
 /// The `result` of [`disk.folder.addSubFolder`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSubFolderResponse {
     /// `ID`: integer.
@@ -91,11 +91,6 @@ pub struct AddSubFolderResponse {
     #[serde(rename = "DETAIL_URL", with = "w::As::<w::Text>")]
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddSubFolderResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSubFolderResponse, Serialize);
 
 /// Errors of [`disk.folder.addSubFolder`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +146,8 @@ pub enum AddSubFolderDataDeletedType {
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSubFolderData {
     /// `result`: list of any JSON value.
@@ -268,11 +263,6 @@ pub struct AddSubFolderData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-
-::bitrix24_runtime::wire_object!(AddSubFolderData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSubFolderData, Deserialize);
 
 impl AddSubFolderData {
     /// An empty value; set fields with the setters.
@@ -433,7 +423,7 @@ pub type AddSubFolderResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CopyTo {
     /// `id`: integer, required.
@@ -509,7 +499,7 @@ pub type CopyToResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTree {
     /// `id`: integer, required.
@@ -536,7 +526,7 @@ impl ::bitrix24_runtime::Method for DeleteTree {
 
 /// The `result` of [`disk.folder.deleteTree`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteTreeResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -589,7 +579,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -660,7 +650,7 @@ pub type GetResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetChildren {
     /// `id`: integer, required.
@@ -757,7 +747,7 @@ impl ::bitrix24_runtime::FastListed for GetChildren {
 
 /// The `result` of [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetChildrenResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -801,9 +791,9 @@ method_error!(
 pub type GetChildrenItemDeletedType = AddSubFolderDataDeletedType;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetChildrenItem {
     /// `ID`: integer.
@@ -866,11 +856,6 @@ pub struct GetChildrenItem {
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetChildrenItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetChildrenItem, Serialize);
-
 /// Parameters of [`disk.folder.getExternalLink`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-external-link.html).
 ///
 /// - Scopes: `disk`
@@ -879,7 +864,7 @@ pub struct GetChildrenItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetExternalLink {
     /// `id`: integer, required.
@@ -906,7 +891,7 @@ impl ::bitrix24_runtime::Method for GetExternalLink {
 
 /// The `result` of [`disk.folder.getExternalLink`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-external-link.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetExternalLinkResponse(
     #[serde(with = "w::As::<w::Text>")]
@@ -957,15 +942,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -986,7 +966,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 
 /// The `result` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetFieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -1018,9 +998,9 @@ pub enum GetFieldsError {
 method_error!(GetFieldsError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsItem {
     /// `TYPE`: string.
@@ -1037,11 +1017,6 @@ pub struct GetFieldsItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetFieldsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsItem, Serialize);
-
 /// Parameters of [`disk.folder.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html).
 ///
 /// - Scopes: `disk`
@@ -1050,7 +1025,7 @@ pub struct GetFieldsItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkDeleted {
     /// `id`: integer, required.
@@ -1123,7 +1098,7 @@ pub type MarkDeletedResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MoveTo {
     /// `id`: integer, required.
@@ -1199,7 +1174,7 @@ pub type MoveToResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Rename {
     /// `id`: integer, required.
@@ -1277,7 +1252,7 @@ pub type RenameResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Restore {
     /// `id`: integer, required.
@@ -1346,7 +1321,7 @@ pub type RestoreResponseDeletedType = AddSubFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShareToUser {
     /// `id`: integer, required.
@@ -1380,7 +1355,7 @@ impl ::bitrix24_runtime::Method for ShareToUser {
 
 /// The `result` of [`disk.folder.shareToUser`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-share-to-user.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ShareToUserResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1451,7 +1426,7 @@ pub enum ShareToUserTaskName {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadFile {
     /// `id`: integer, required.
@@ -1530,9 +1505,9 @@ impl ::bitrix24_runtime::Method for UploadFile {
 }
 
 /// The `result` of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadFileResponse {
     /// `ID`: integer.
@@ -1592,11 +1567,6 @@ pub struct UploadFileResponse {
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(UploadFileResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadFileResponse, Serialize);
-
 /// Errors of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -1641,8 +1611,8 @@ pub type UploadFileDataDeletedType = AddSubFolderDataDeletedType;
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadFileData {
     /// `result`: list of any JSON value.
@@ -1779,11 +1749,6 @@ pub struct UploadFileData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-
-::bitrix24_runtime::wire_object!(UploadFileData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadFileData, Deserialize);
 
 impl UploadFileData {
     /// An empty value; set fields with the setters.

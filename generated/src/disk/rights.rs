@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetTasks {}
-
-::bitrix24_runtime::wire_object!(GetTasks, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetTasks, Deserialize);
 
 impl GetTasks {
     /// An empty value; set fields with the setters.
@@ -39,7 +34,7 @@ impl ::bitrix24_runtime::Method for GetTasks {
 
 /// The `result` of [`disk.rights.getTasks`](https://apidocs.bitrix24.com/api-reference/disk/rights/disk-rights-get-tasks.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetTasksResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -69,9 +64,9 @@ pub enum GetTasksError {
 method_error!(GetTasksError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetTasksItem {
     /// `ID`: integer.
@@ -84,8 +79,3 @@ pub struct GetTasksItem {
     #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
     pub title: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetTasksItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetTasksItem, Serialize);

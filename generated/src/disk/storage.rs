@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFolder {
     /// `id`: integer, required.
@@ -52,9 +52,9 @@ impl ::bitrix24_runtime::Method for AddFolder {
 }
 
 /// The `result` of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFolderResponse {
     /// `ID`: integer.
@@ -104,11 +104,6 @@ pub struct AddFolderResponse {
     #[serde(rename = "DETAIL_URL", with = "w::As::<w::Text>")]
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddFolderResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFolderResponse, Serialize);
 
 /// Errors of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,8 +159,8 @@ pub enum AddFolderDataDeletedType {
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFolderData {
     /// `result`: list of any JSON value.
@@ -281,11 +276,6 @@ pub struct AddFolderData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-
-::bitrix24_runtime::wire_object!(AddFolderData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFolderData, Deserialize);
 
 impl AddFolderData {
     /// An empty value; set fields with the setters.
@@ -446,7 +436,7 @@ pub type AddFolderResponseDeletedType = AddFolderDataDeletedType;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -517,7 +507,7 @@ pub type GetResponseEntityType = GetListItemEntityType;
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetChildren {
     /// `id`: integer, required.
@@ -614,7 +604,7 @@ impl ::bitrix24_runtime::FastListed for GetChildren {
 
 /// The `result` of [`disk.storage.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetChildrenResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -658,9 +648,9 @@ method_error!(
 pub type GetChildrenItemDeletedType = AddFolderDataDeletedType;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetChildrenItem {
     /// `ID`: integer.
@@ -723,11 +713,6 @@ pub struct GetChildrenItem {
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetChildrenItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetChildrenItem, Serialize);
-
 /// Parameters of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
 ///
 /// - Scopes: `disk`
@@ -735,15 +720,10 @@ pub struct GetChildrenItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -764,7 +744,7 @@ impl ::bitrix24_runtime::Method for GetFields {
 
 /// The `result` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetFieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -796,9 +776,9 @@ pub enum GetFieldsError {
 method_error!(GetFieldsError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsItem {
     /// `TYPE`: string.
@@ -815,11 +795,6 @@ pub struct GetFieldsItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetFieldsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsItem, Serialize);
-
 /// Parameters of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html).
 ///
 /// - Scopes: `disk`
@@ -827,15 +802,10 @@ pub struct GetFieldsItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetForApp {}
-
-::bitrix24_runtime::wire_object!(GetForApp, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetForApp, Deserialize);
 
 impl GetForApp {
     /// An empty value; set fields with the setters.
@@ -855,9 +825,9 @@ impl ::bitrix24_runtime::Method for GetForApp {
 }
 
 /// The `result` of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetForAppResponse {
     /// `ID`: integer.
@@ -882,11 +852,6 @@ pub struct GetForAppResponse {
     #[serde(rename = "ROOT_OBJECT_ID", with = "w::As::<w::Int>")]
     pub root_object_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetForAppResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetForAppResponse, Serialize);
 
 /// Errors of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -922,8 +887,8 @@ method_error!(
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetList {
     /// `filter`: map of any JSON value.
@@ -940,11 +905,6 @@ pub struct GetList {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetList, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetList, Deserialize);
 
 impl GetList {
     /// An empty value; set fields with the setters.
@@ -1013,7 +973,7 @@ impl ::bitrix24_runtime::FastListed for GetList {
 
 /// The `result` of [`disk.storage.getList`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1061,9 +1021,9 @@ pub enum GetListItemEntityType {
 );
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListItem {
     /// `ID`: integer.
@@ -1090,11 +1050,6 @@ pub struct GetListItem {
     pub root_object_id: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListItem, Serialize);
-
 /// Parameters of [`disk.storage.getTypes`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-types.html).
 ///
 /// - Scopes: `disk`
@@ -1102,15 +1057,10 @@ pub struct GetListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetTypes {}
-
-::bitrix24_runtime::wire_object!(GetTypes, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetTypes, Deserialize);
 
 impl GetTypes {
     /// An empty value; set fields with the setters.
@@ -1131,7 +1081,7 @@ impl ::bitrix24_runtime::Method for GetTypes {
 
 /// The `result` of [`disk.storage.getTypes`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-types.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetTypesResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -1168,7 +1118,7 @@ method_error!(GetTypesError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Rename {
     /// `id`: integer, required.
@@ -1238,7 +1188,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadFile {
     /// `id`: integer, required.
@@ -1307,9 +1257,9 @@ impl ::bitrix24_runtime::Method for UploadFile {
 }
 
 /// The `result` of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadFileResponse {
     /// `ID`: integer.
@@ -1369,11 +1319,6 @@ pub struct UploadFileResponse {
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(UploadFileResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadFileResponse, Serialize);
-
 /// Errors of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -1418,8 +1363,8 @@ pub type UploadFileDataDeletedType = AddFolderDataDeletedType;
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadFileData {
     /// `result`: list of any JSON value.
@@ -1556,11 +1501,6 @@ pub struct UploadFileData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-
-::bitrix24_runtime::wire_object!(UploadFileData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadFileData, Deserialize);
 
 impl UploadFileData {
     /// An empty value; set fields with the setters.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `templateId`: integer, required.
@@ -108,19 +108,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `document`: `AddResponseDocument`.
     pub document: ::std::option::Option<AddResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,8 +153,8 @@ method_error!(
 
 /// The `values` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddValues {
     /// `_creationMethod`: string.
@@ -180,11 +175,6 @@ pub struct AddValues {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddValues, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddValues, Deserialize);
 
 impl AddValues {
     /// An empty value; set fields with the setters.
@@ -214,8 +204,8 @@ impl AddValues {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFields {
     /// `TYPE`: string.
@@ -249,11 +239,6 @@ pub struct AddFields {
     )]
     pub title: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFields, Deserialize);
 
 impl AddFields {
     /// An empty value; set fields with the setters.
@@ -304,9 +289,9 @@ impl AddFields {
 }
 
 /// The `values` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseDocumentValues {
     /// `_creationMethod`: string.
@@ -320,15 +305,10 @@ pub struct AddResponseDocumentValues {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseDocumentValues, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseDocumentValues, Serialize);
-
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseDocument {
     /// `id`: integer.
@@ -386,11 +366,6 @@ pub struct AddResponseDocument {
     pub updated_by: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseDocument, Serialize);
-
 /// Parameters of [`documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-delete.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -399,7 +374,7 @@ pub struct AddResponseDocument {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -426,7 +401,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -469,7 +444,7 @@ method_error!(DeleteError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Enablepublicurl {
     /// `id`: integer, required.
@@ -505,20 +480,15 @@ impl ::bitrix24_runtime::Method for Enablepublicurl {
 }
 
 /// The `result` of [`documentgenerator.document.enablepublicurl`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-enable-public-url.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct EnablepublicurlResponse {
     /// `publicUrl`: string.
     #[serde(rename = "publicUrl", with = "w::As::<w::Text>")]
     pub public_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(EnablepublicurlResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(EnablepublicurlResponse, Serialize);
 
 /// Errors of [`documentgenerator.document.enablepublicurl`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-enable-public-url.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -552,7 +522,7 @@ method_error!(EnablepublicurlError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -578,19 +548,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `document`: `GetResponseDocument`.
     pub document: ::std::option::Option<GetResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -620,9 +585,9 @@ method_error!(GetError { V100 = "100", V0 = "0" });
 pub type GetResponseDocumentValues = AddResponseDocumentValues;
 
 /// The `publicUrlView` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDocumentPublicUrlView {
     /// `time`: string.
@@ -630,15 +595,10 @@ pub struct GetResponseDocumentPublicUrlView {
     pub time: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseDocumentPublicUrlView, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseDocumentPublicUrlView, Serialize);
-
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDocument {
     /// `id`: string.
@@ -735,11 +695,6 @@ pub struct GetResponseDocument {
     pub public_url_view: ::std::option::Option<GetResponseDocumentPublicUrlView>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseDocument, Serialize);
-
 /// Parameters of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -748,7 +703,7 @@ pub struct GetResponseDocument {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getfields {
     /// `id`: integer, required.
@@ -792,20 +747,15 @@ impl ::bitrix24_runtime::Method for Getfields {
 }
 
 /// The `result` of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
     /// `documentFields`: `GetfieldsResponseDocumentFields`.
     #[serde(rename = "documentFields")]
     pub document_fields: ::std::option::Option<GetfieldsResponseDocumentFields>,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Serialize);
 
 /// Errors of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -832,9 +782,9 @@ pub enum GetfieldsError {
 method_error!(GetfieldsError { V100 = "100", V0 = "0" });
 
 /// The `ClientName` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponseDocumentFieldsClientName {
     /// `title`: string.
@@ -859,26 +809,16 @@ pub struct GetfieldsResponseDocumentFieldsClientName {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFieldsClientName, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFieldsClientName, Serialize);
-
 /// The `documentFields` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponseDocumentFields {
     /// `ClientName`: `GetfieldsResponseDocumentFieldsClientName`.
     #[serde(rename = "ClientName")]
     pub client_name: ::std::option::Option<GetfieldsResponseDocumentFieldsClientName>,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields, Serialize);
 
 /// Parameters of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
 ///
@@ -888,8 +828,8 @@ pub struct GetfieldsResponseDocumentFields {
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -907,11 +847,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -974,20 +909,15 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `documents`: list of any JSON value.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub documents: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1013,8 +943,8 @@ pub type ListFilterValues = AddValues;
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -1095,11 +1025,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1234,7 +1159,7 @@ impl ListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -1298,19 +1223,14 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// `document`: `UpdateResponseDocument`.
     pub document: ::std::option::Option<UpdateResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponse, Serialize);
 
 /// Errors of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1338,8 +1258,8 @@ method_error!(UpdateError { V100 = "100", V0 = "0" });
 
 /// The `values` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateValues {
     /// `productsTableVariant`: string.
@@ -1367,11 +1287,6 @@ pub struct UpdateValues {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateValues, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateValues, Deserialize);
 
 impl UpdateValues {
     /// An empty value; set fields with the setters.
@@ -1413,9 +1328,9 @@ impl UpdateValues {
 pub type UpdateFields = AddFields;
 
 /// The `values` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponseDocumentValues {
     /// `productsTableVariant`: string.
@@ -1432,18 +1347,13 @@ pub struct UpdateResponseDocumentValues {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(UpdateResponseDocumentValues, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponseDocumentValues, Serialize);
-
 /// The `publicUrlView` object.
 pub type UpdateResponseDocumentPublicUrlView = GetResponseDocumentPublicUrlView;
 
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponseDocument {
     /// `id`: string.
@@ -1530,8 +1440,3 @@ pub struct UpdateResponseDocument {
     #[serde(rename = "updatedBy", with = "w::As::<w::Int>")]
     pub updated_by: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponseDocument, Serialize);

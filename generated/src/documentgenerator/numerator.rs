@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,19 +36,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `numerator`: `AddResponseNumerator`.
     pub numerator: ::std::option::Option<AddResponseNumerator>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +71,8 @@ method_error!(AddError { V100 = "100", V0 = "0" });
 
 /// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     /// `start`: integer.
@@ -119,15 +114,6 @@ pub struct AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     )]
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(
-    AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator, Serialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator, Deserialize
-);
 
 impl AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     /// An empty value; set fields with the setters.
@@ -197,8 +183,8 @@ impl AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
 
 /// The `settings` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsSettings {
     /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
@@ -210,11 +196,6 @@ pub struct AddFieldsSettings {
         AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
     >,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsSettings, Deserialize);
 
 impl AddFieldsSettings {
     /// An empty value; set fields with the setters.
@@ -236,7 +217,7 @@ impl AddFieldsSettings {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `name`: string, required.
@@ -271,9 +252,9 @@ impl AddFields {
 }
 
 /// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     /// `start`: integer.
@@ -299,21 +280,10 @@ pub struct AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumber
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(
-    AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    Deserialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    Serialize
-);
-
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseNumeratorSettings {
     /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
@@ -323,15 +293,10 @@ pub struct AddResponseNumeratorSettings {
     >,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseNumeratorSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseNumeratorSettings, Serialize);
-
 /// The `numerator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseNumerator {
     /// `id`: integer.
@@ -350,11 +315,6 @@ pub struct AddResponseNumerator {
     pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseNumerator, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseNumerator, Serialize);
-
 /// Parameters of [`documentgenerator.numerator.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-delete.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -363,7 +323,7 @@ pub struct AddResponseNumerator {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -390,7 +350,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`documentgenerator.numerator.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -439,7 +399,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -465,19 +425,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `numerator`: `GetResponseNumerator`.
     pub numerator: ::std::option::Option<GetResponseNumerator>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -510,9 +465,9 @@ pub type GetResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGe
 pub type GetResponseNumeratorSettings = AddResponseNumeratorSettings;
 
 /// The `numerator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseNumerator {
     /// `id`: string.
@@ -531,11 +486,6 @@ pub struct GetResponseNumerator {
     pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseNumerator, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseNumerator, Serialize);
-
 /// Parameters of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -544,19 +494,14 @@ pub struct GetResponseNumerator {
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `start`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -593,20 +538,15 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `numerators`: list of `ListResponseNumerators`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub numerators: ::std::option::Option<::std::vec::Vec<ListResponseNumerators>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -628,9 +568,9 @@ pub enum ListError {
 method_error!(ListError { V0 = "0" });
 
 /// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     /// `start`: integer.
@@ -656,21 +596,10 @@ pub struct ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumb
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(
-    ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    Deserialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    Serialize
-);
-
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseNumeratorsSettings {
     /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
@@ -680,15 +609,10 @@ pub struct ListResponseNumeratorsSettings {
     >,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseNumeratorsSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseNumeratorsSettings, Serialize);
-
 /// The `numerators` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseNumerators {
     /// `id`: string.
@@ -707,11 +631,6 @@ pub struct ListResponseNumerators {
     pub settings: ::std::option::Option<ListResponseNumeratorsSettings>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseNumerators, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseNumerators, Serialize);
-
 /// Parameters of [`documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-update.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -720,7 +639,7 @@ pub struct ListResponseNumerators {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -789,8 +708,8 @@ pub type UpdateFieldsSettings = AddFieldsSettings;
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `name`: string.
@@ -803,11 +722,6 @@ pub struct UpdateFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<AddFieldsSettings>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

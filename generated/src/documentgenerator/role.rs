@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,19 +36,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `role`: `AddResponseRole`.
     pub role: ::std::option::Option<AddResponseRole>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,8 +81,8 @@ method_error!(
 
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsPermissionsSettings {
     /// `MODIFY`: string.
@@ -98,11 +93,6 @@ pub struct AddFieldsPermissionsSettings {
     )]
     pub modify: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsPermissionsSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsPermissionsSettings, Deserialize);
 
 impl AddFieldsPermissionsSettings {
     /// An empty value; set fields with the setters.
@@ -140,8 +130,8 @@ pub enum AddFieldsPermissionsTemplatesModify {
 
 /// The `TEMPLATES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsPermissionsTemplates {
     /// `MODIFY`: `AddFieldsPermissionsTemplatesModify`.
@@ -149,11 +139,6 @@ pub struct AddFieldsPermissionsTemplates {
     #[serde(rename = "MODIFY", skip_serializing_if = "Option::is_none")]
     pub modify: ::std::option::Option<AddFieldsPermissionsTemplatesModify>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsPermissionsTemplates, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsPermissionsTemplates, Deserialize);
 
 impl AddFieldsPermissionsTemplates {
     /// An empty value; set fields with the setters.
@@ -170,8 +155,8 @@ impl AddFieldsPermissionsTemplates {
 
 /// The `DOCUMENTS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsPermissionsDocuments {
     /// `MODIFY`: string.
@@ -189,11 +174,6 @@ pub struct AddFieldsPermissionsDocuments {
     )]
     pub view: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsPermissionsDocuments, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsPermissionsDocuments, Deserialize);
 
 impl AddFieldsPermissionsDocuments {
     /// An empty value; set fields with the setters.
@@ -222,8 +202,8 @@ impl AddFieldsPermissionsDocuments {
 
 /// The `permissions` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsPermissions {
     /// `SETTINGS`: `AddFieldsPermissionsSettings`.
@@ -236,11 +216,6 @@ pub struct AddFieldsPermissions {
     #[serde(rename = "DOCUMENTS", skip_serializing_if = "Option::is_none")]
     pub documents: ::std::option::Option<AddFieldsPermissionsDocuments>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsPermissions, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsPermissions, Deserialize);
 
 impl AddFieldsPermissions {
     /// An empty value; set fields with the setters.
@@ -273,7 +248,7 @@ impl AddFieldsPermissions {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `name`: string, required.
@@ -314,9 +289,9 @@ impl AddFields {
 }
 
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseRolePermissionsSettings {
     /// `modify`: string.
@@ -324,18 +299,13 @@ pub struct AddResponseRolePermissionsSettings {
     pub modify: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseRolePermissionsSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseRolePermissionsSettings, Serialize);
-
 /// Allowed values of `modify`.
 pub type AddResponseRolePermissionsTemplatesModify = AddFieldsPermissionsTemplatesModify;
 
 /// The `templates` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseRolePermissionsTemplates {
     /// `modify`: `AddFieldsPermissionsTemplatesModify`.
@@ -343,15 +313,10 @@ pub struct AddResponseRolePermissionsTemplates {
     pub modify: ::std::option::Option<AddFieldsPermissionsTemplatesModify>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseRolePermissionsTemplates, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseRolePermissionsTemplates, Serialize);
-
 /// The `documents` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseRolePermissionsDocuments {
     /// `modify`: string.
@@ -362,15 +327,10 @@ pub struct AddResponseRolePermissionsDocuments {
     pub view: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseRolePermissionsDocuments, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseRolePermissionsDocuments, Serialize);
-
 /// The `permissions` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseRolePermissions {
     /// `settings`: `AddResponseRolePermissionsSettings`.
@@ -381,15 +341,10 @@ pub struct AddResponseRolePermissions {
     pub documents: ::std::option::Option<AddResponseRolePermissionsDocuments>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseRolePermissions, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseRolePermissions, Serialize);
-
 /// The `role` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseRole {
     /// `id`: integer.
@@ -405,11 +360,6 @@ pub struct AddResponseRole {
     pub permissions: ::std::option::Option<AddResponseRolePermissions>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseRole, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseRole, Serialize);
-
 /// Parameters of [`documentgenerator.role.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-delete.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -418,7 +368,7 @@ pub struct AddResponseRole {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -445,7 +395,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`documentgenerator.role.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -493,19 +443,14 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fillaccesses {
     /// `accesses`: list of `FillaccessesAccesses`.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub accesses: ::std::option::Option<::std::vec::Vec<FillaccessesAccesses>>,
 }
-
-::bitrix24_runtime::wire_object!(Fillaccesses, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fillaccesses, Deserialize);
 
 impl Fillaccesses {
     /// An empty value; set fields with the setters.
@@ -532,7 +477,7 @@ impl ::bitrix24_runtime::Method for Fillaccesses {
 
 /// The `result` of [`documentgenerator.role.fillaccesses`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-fill-accesses.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FillaccessesResponse(pub ::serde_json::Value);
 
@@ -590,7 +535,7 @@ pub enum FillaccessesAccessesAccessCode {
 
 /// The `accesses` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct FillaccessesAccesses {
     /// `roleId`: integer, required.
@@ -617,7 +562,7 @@ impl FillaccessesAccesses {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -701,19 +646,14 @@ pub type GetResponseRole = AddResponseRole;
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `start`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -750,20 +690,15 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `roles`: list of `ListResponseRoles`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub roles: ::std::option::Option<::std::vec::Vec<ListResponseRoles>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -789,9 +724,9 @@ pub enum ListError {
 method_error!(ListError { V0 = "0", DocgenAccessError = "DOCGEN_ACCESS_ERROR" });
 
 /// The `roles` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseRoles {
     /// `id`: integer.
@@ -805,11 +740,6 @@ pub struct ListResponseRoles {
     pub code: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseRoles, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseRoles, Serialize);
-
 /// Parameters of [`documentgenerator.role.update`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -818,7 +748,7 @@ pub struct ListResponseRoles {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -896,8 +826,8 @@ pub type UpdateFieldsPermissions = AddFieldsPermissions;
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `name`: string.
@@ -910,11 +840,6 @@ pub struct UpdateFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: ::std::option::Option<AddFieldsPermissions>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,19 +36,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `template`: `AddResponseTemplate`.
     pub template: ::std::option::Option<AddResponseTemplate>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +73,7 @@ method_error!(AddError { V100 = "100", V0 = "0" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `name`: string, required.
@@ -185,9 +180,9 @@ impl AddFields {
 }
 
 /// The `template` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseTemplate {
     /// `id`: string.
@@ -244,11 +239,6 @@ pub struct AddResponseTemplate {
     pub update_time: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseTemplate, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseTemplate, Serialize);
-
 /// Parameters of [`documentgenerator.template.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-delete.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -257,7 +247,7 @@ pub struct AddResponseTemplate {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -284,7 +274,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`documentgenerator.template.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -327,7 +317,7 @@ method_error!(DeleteError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -353,19 +343,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `template`: `GetResponseTemplate`.
     pub template: ::std::option::Option<GetResponseTemplate>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,9 +377,9 @@ pub enum GetError {
 method_error!(GetError { V100 = "100", V0 = "0" });
 
 /// The `template` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseTemplate {
     /// `id`: string.
@@ -448,11 +433,6 @@ pub struct GetResponseTemplate {
     pub update_time: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseTemplate, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseTemplate, Serialize);
-
 /// Parameters of [`documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get-fields.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -461,7 +441,7 @@ pub struct GetResponseTemplate {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getfields {
     /// `id`: integer, required.
@@ -487,20 +467,15 @@ impl ::bitrix24_runtime::Method for Getfields {
 }
 
 /// The `result` of [`documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
     /// `templateFields`: `GetfieldsResponseTemplateFields`.
     #[serde(rename = "templateFields")]
     pub template_fields: ::std::option::Option<GetfieldsResponseTemplateFields>,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Serialize);
 
 /// Errors of [`documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -528,9 +503,9 @@ pub enum GetfieldsError {
 method_error!(GetfieldsError { V100 = "100", V0 = "0" });
 
 /// The `ClientName` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponseTemplateFieldsClientName {
     /// `title`: string.
@@ -553,26 +528,16 @@ pub struct GetfieldsResponseTemplateFieldsClientName {
     pub chain: ::std::option::Option<::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetfieldsResponseTemplateFieldsClientName, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseTemplateFieldsClientName, Serialize);
-
 /// The `templateFields` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponseTemplateFields {
     /// `ClientName`: `GetfieldsResponseTemplateFieldsClientName`.
     #[serde(rename = "ClientName")]
     pub client_name: ::std::option::Option<GetfieldsResponseTemplateFieldsClientName>,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponseTemplateFields, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseTemplateFields, Serialize);
 
 /// Parameters of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
 ///
@@ -581,8 +546,8 @@ pub struct GetfieldsResponseTemplateFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -600,11 +565,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -656,19 +616,14 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `templates`: `ListResponseTemplates`.
     pub templates: ::std::option::Option<ListResponseTemplates>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -691,8 +646,8 @@ method_error!(ListError { V0 = "0" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -751,11 +706,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -866,9 +816,9 @@ impl ListFilter {
 }
 
 /// The `templates` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseTemplates {
     /// `id`: string.
@@ -939,11 +889,6 @@ pub struct ListResponseTemplates {
     pub providers: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseTemplates, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseTemplates, Serialize);
-
 /// Parameters of [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html).
 ///
 /// - Scopes: `documentgenerator`
@@ -952,7 +897,7 @@ pub struct ListResponseTemplates {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -1010,8 +955,8 @@ method_error!(UpdateError { V100 = "100", V0 = "0" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `name`: string.
@@ -1053,11 +998,6 @@ pub struct UpdateFields {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub sort: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

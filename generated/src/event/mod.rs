@@ -16,7 +16,7 @@ pub mod offline;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Bind {
     /// `event`: string, required.
@@ -97,7 +97,7 @@ impl ::bitrix24_runtime::Method for Bind {
 
 /// The `result` of [`event.bind`](https://apidocs.bitrix24.com/api-reference/events/event-bind.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct BindResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -151,8 +151,8 @@ pub enum BindEventType {
 
 /// The `options` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BindOptions {
     /// `minTimeout`: integer.
@@ -164,11 +164,6 @@ pub struct BindOptions {
     )]
     pub min_timeout: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(BindOptions, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(BindOptions, Deserialize);
 
 impl BindOptions {
     /// An empty value; set fields with the setters.
@@ -190,15 +185,10 @@ impl BindOptions {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {}
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -219,7 +209,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`event.get`](https://apidocs.bitrix24.com/api-reference/events/event-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -249,9 +239,9 @@ pub enum GetError {
 method_error!(GetError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `auth_type`: string.
@@ -271,11 +261,6 @@ pub struct GetItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`event.unbind`](https://apidocs.bitrix24.com/api-reference/events/event-unbind.html).
 ///
 /// - Scopes: `basic`
@@ -285,7 +270,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unbind {
     /// `event`: string, required.
@@ -342,20 +327,15 @@ impl ::bitrix24_runtime::Method for Unbind {
 }
 
 /// The `result` of [`event.unbind`](https://apidocs.bitrix24.com/api-reference/events/event-unbind.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UnbindResponse {
     /// `count`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub count: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UnbindResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UnbindResponse, Serialize);
 
 /// Errors of [`event.unbind`](https://apidocs.bitrix24.com/api-reference/events/event-unbind.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnAppInstall {
 
 /// The `data` of [`OnAppInstall`] (`ONAPPINSTALL`).
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnAppInstallData {
     /// `VERSION`: string.
@@ -40,12 +40,6 @@ pub struct OnAppInstallData {
     #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
     pub language_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(OnAppInstallData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(OnAppInstallData, Serialize);
 
 /// `ONAPPMETHODCONFIRM`: an event Bitrix24 posts to a bound handler.
 ///
@@ -66,9 +60,9 @@ impl ::bitrix24_runtime::events::Event for OnAppMethodConfirm {
 
 /// The `data` of [`OnAppMethodConfirm`] (`ONAPPMETHODCONFIRM`).
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnAppMethodConfirmData {
     /// `TOKEN`: string.
@@ -84,12 +78,6 @@ pub struct OnAppMethodConfirmData {
     #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
     pub language_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(OnAppMethodConfirmData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(OnAppMethodConfirmData, Serialize);
 
 /// `ONAPPPAYMENT`: an event Bitrix24 posts to a bound handler.
 ///
@@ -110,9 +98,9 @@ impl ::bitrix24_runtime::events::Event for OnAppPayment {
 
 /// The `data` of [`OnAppPayment`] (`ONAPPPAYMENT`).
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnAppPaymentData {
     /// `CODE`: string.
@@ -135,12 +123,6 @@ pub struct OnAppPaymentData {
     #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
     pub language_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(OnAppPaymentData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(OnAppPaymentData, Serialize);
 
 /// Allowed values of `STATUS`.
 #[cfg(feature = "basic")]
@@ -183,9 +165,9 @@ impl ::bitrix24_runtime::events::Event for OnAppUninstall {
 
 /// The `data` of [`OnAppUninstall`] (`ONAPPUNINSTALL`).
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnAppUninstallData {
     /// `LANGUAGE_ID`: string.
@@ -195,12 +177,6 @@ pub struct OnAppUninstallData {
     #[serde(rename = "CLEAN", with = "w::As::<w::Int>")]
     pub clean: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(OnAppUninstallData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(OnAppUninstallData, Serialize);
 
 /// `ONAPPUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -221,9 +197,9 @@ impl ::bitrix24_runtime::events::Event for OnAppUpdate {
 
 /// The `data` of [`OnAppUpdate`] (`ONAPPUPDATE`).
 #[cfg(feature = "basic")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnAppUpdateData {
     /// `VERSION`: string.
@@ -236,12 +212,6 @@ pub struct OnAppUpdateData {
     #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
     pub language_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(OnAppUpdateData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(OnAppUpdateData, Serialize);
 
 /// `ONOFFLINEEVENT`: an event Bitrix24 posts to a bound handler.
 ///

@@ -22,21 +22,15 @@ impl ::bitrix24_runtime::events::Event for OnBookingAdd {
 
 /// The `data` of [`OnBookingAdd`] (`ONBOOKINGADD`).
 #[cfg(feature = "booking")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnBookingAddData {
     /// `ID`: integer.
     #[serde(rename = "ID", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "booking")]
-::bitrix24_runtime::wire_object!(OnBookingAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "booking"))]
-::bitrix24_runtime::wire_object!(OnBookingAddData, Serialize);
 
 /// `ONBOOKINGDELETE`: an event Bitrix24 posts to a bound handler.
 ///

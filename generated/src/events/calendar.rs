@@ -22,21 +22,15 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryAdd {
 
 /// The `data` of [`OnCalendarEntryAdd`] (`ONCALENDARENTRYADD`).
 #[cfg(feature = "calendar")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCalendarEntryAddData {
     /// `id`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "calendar")]
-::bitrix24_runtime::wire_object!(OnCalendarEntryAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "calendar"))]
-::bitrix24_runtime::wire_object!(OnCalendarEntryAddData, Serialize);
 
 /// `ONCALENDARENTRYDELETE`: an event Bitrix24 posts to a bound handler.
 ///

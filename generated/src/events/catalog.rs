@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnAdd {
 
 /// The `data` of [`CatalogMeasureOnAdd`] (`CATALOG.MEASURE.ON.ADD`).
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogMeasureOnAddData {
     /// `FIELDS`: `CatalogMeasureOnAddDataFields`.
@@ -32,29 +32,17 @@ pub struct CatalogMeasureOnAddData {
     pub fields: ::std::option::Option<CatalogMeasureOnAddDataFields>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogMeasureOnAddDataFields {
     /// `ID`: integer.
     #[serde(rename = "ID", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogMeasureOnAddDataFields, Serialize);
 
 /// `CATALOG.MEASURE.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -275,9 +263,9 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnAdd {
 
 /// The `data` of [`CatalogProductOnAdd`] (`CATALOG.PRODUCT.ON.ADD`).
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductOnAddData {
     /// `FIELDS`: `CatalogProductOnAddDataFields`.
@@ -285,17 +273,11 @@ pub struct CatalogProductOnAddData {
     pub fields: ::std::option::Option<CatalogProductOnAddDataFields>,
 }
 
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductOnAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductOnAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CatalogProductOnAddDataFields {
     /// `ID`: integer.
@@ -305,12 +287,6 @@ pub struct CatalogProductOnAddDataFields {
     #[serde(rename = "TYPE", with = "w::As::<w::Int>")]
     pub type_: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "catalog")]
-::bitrix24_runtime::wire_object!(CatalogProductOnAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "catalog"))]
-::bitrix24_runtime::wire_object!(CatalogProductOnAddDataFields, Serialize);
 
 /// `CATALOG.PRODUCT.ON.DELETE`: an event Bitrix24 posts to a bound handler.
 ///

@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityAdd {
 
 /// The `data` of [`OnCrmActivityAdd`] (`ONCRMACTIVITYADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmActivityAddData {
     /// `FIELDS`: `OnCrmActivityAddDataFields`.
@@ -32,29 +32,17 @@ pub struct OnCrmActivityAddData {
     pub fields: ::std::option::Option<OnCrmActivityAddDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmActivityAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmActivityAddDataFields {
     /// `ID`: integer.
     #[serde(rename = "ID", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmActivityAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmActivityAddDataFields, Serialize);
 
 /// `ONCRMACTIVITYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -125,9 +113,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmAddressRegister {
 
 /// The `data` of [`OnCrmAddressRegister`] (`ONCRMADDRESSREGISTER`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmAddressRegisterData {
     /// `FIELDS`: `OnCrmAddressRegisterDataFields`.
@@ -135,17 +123,11 @@ pub struct OnCrmAddressRegisterData {
     pub fields: ::std::option::Option<OnCrmAddressRegisterDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmAddressRegisterData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmAddressRegisterData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmAddressRegisterDataFields {
     /// `TYPE_ID`: integer.
@@ -164,12 +146,6 @@ pub struct OnCrmAddressRegisterDataFields {
     #[serde(rename = "ANCHOR_TYPE_ID", with = "w::As::<w::Int>")]
     pub anchor_type_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmAddressRegisterDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmAddressRegisterDataFields, Serialize);
 
 /// `ONCRMADDRESSUNREGISTER`: an event Bitrix24 posts to a bound handler.
 ///
@@ -365,9 +341,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldAdd {
 
 /// The `data` of [`OnCrmCompanyUserFieldAdd`] (`ONCRMCOMPANYUSERFIELDADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmCompanyUserFieldAddData {
     /// `FIELDS`: `OnCrmCompanyUserFieldAddDataFields`.
@@ -375,17 +351,11 @@ pub struct OnCrmCompanyUserFieldAddData {
     pub fields: ::std::option::Option<OnCrmCompanyUserFieldAddDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmCompanyUserFieldAddDataFields {
     /// `ID`: integer.
@@ -398,12 +368,6 @@ pub struct OnCrmCompanyUserFieldAddDataFields {
     #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
     pub field_name: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmCompanyUserFieldAddDataFields, Serialize);
 
 /// `ONCRMCOMPANYUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -674,9 +638,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyAdd {
 
 /// The `data` of [`OnCrmCurrencyAdd`] (`ONCRMCURRENCYADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmCurrencyAddData {
     /// `FIELDS`: `OnCrmCurrencyAddDataFields`.
@@ -684,29 +648,17 @@ pub struct OnCrmCurrencyAddData {
     pub fields: ::std::option::Option<OnCrmCurrencyAddDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmCurrencyAddDataFields {
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmCurrencyAddDataFields, Serialize);
 
 /// `ONCRMCURRENCYDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -827,9 +779,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealMoveToCategory {
 
 /// The `data` of [`OnCrmDealMoveToCategory`] (`ONCRMDEALMOVETOCATEGORY`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDealMoveToCategoryData {
     /// `FIELDS`: `OnCrmDealMoveToCategoryDataFields`.
@@ -837,17 +789,11 @@ pub struct OnCrmDealMoveToCategoryData {
     pub fields: ::std::option::Option<OnCrmDealMoveToCategoryDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealMoveToCategoryData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDealMoveToCategoryData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDealMoveToCategoryDataFields {
     /// `ID`: integer.
@@ -860,12 +806,6 @@ pub struct OnCrmDealMoveToCategoryDataFields {
     #[serde(rename = "STAGE_ID", with = "w::As::<w::Text>")]
     pub stage_id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealMoveToCategoryDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDealMoveToCategoryDataFields, Serialize);
 
 /// `ONCRMDEALRECURRINGADD`: an event Bitrix24 posts to a bound handler.
 ///
@@ -886,9 +826,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringAdd {
 
 /// The `data` of [`OnCrmDealRecurringAdd`] (`ONCRMDEALRECURRINGADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDealRecurringAddData {
     /// `FIELDS`: `OnCrmDealRecurringAddDataFields`.
@@ -896,17 +836,11 @@ pub struct OnCrmDealRecurringAddData {
     pub fields: ::std::option::Option<OnCrmDealRecurringAddDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDealRecurringAddDataFields {
     /// `ID`: integer.
@@ -916,12 +850,6 @@ pub struct OnCrmDealRecurringAddDataFields {
     #[serde(rename = "RECURRING_DEAL_ID", with = "w::As::<w::Int>")]
     pub recurring_deal_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringAddDataFields, Serialize);
 
 /// `ONCRMDEALRECURRINGDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -967,9 +895,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringExpose {
 
 /// The `data` of [`OnCrmDealRecurringExpose`] (`ONCRMDEALRECURRINGEXPOSE`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDealRecurringExposeData {
     /// `FIELDS`: `OnCrmDealRecurringExposeDataFields`.
@@ -977,17 +905,11 @@ pub struct OnCrmDealRecurringExposeData {
     pub fields: ::std::option::Option<OnCrmDealRecurringExposeDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringExposeData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringExposeData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDealRecurringExposeDataFields {
     /// `ID`: integer.
@@ -1000,12 +922,6 @@ pub struct OnCrmDealRecurringExposeDataFields {
     #[serde(rename = "DEAL_ID", with = "w::As::<w::Int>")]
     pub deal_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringExposeDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDealRecurringExposeDataFields, Serialize);
 
 /// `ONCRMDEALRECURRINGUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -1176,9 +1092,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentAdd {
 
 /// The `data` of [`OnCrmDocumentGeneratorDocumentAdd`] (`ONCRMDOCUMENTGENERATORDOCUMENTADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDocumentGeneratorDocumentAddData {
     /// `FIELDS`: `OnCrmDocumentGeneratorDocumentAddDataFields`.
@@ -1186,17 +1102,11 @@ pub struct OnCrmDocumentGeneratorDocumentAddData {
     pub fields: ::std::option::Option<OnCrmDocumentGeneratorDocumentAddDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDocumentGeneratorDocumentAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDocumentGeneratorDocumentAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDocumentGeneratorDocumentAddDataFields {
     /// `ID`: integer.
@@ -1209,14 +1119,6 @@ pub struct OnCrmDocumentGeneratorDocumentAddDataFields {
     #[serde(rename = "ENTITY_ID", with = "w::As::<w::Int>")]
     pub entity_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(
-    OnCrmDocumentGeneratorDocumentAddDataFields, Deserialize
-);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDocumentGeneratorDocumentAddDataFields, Serialize);
 
 /// `ONCRMDOCUMENTGENERATORDOCUMENTDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -1287,9 +1189,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemAdd {
 
 /// The `data` of [`OnCrmDynamicItemAdd`] (`ONCRMDYNAMICITEMADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDynamicItemAddData {
     /// `FIELDS`: `OnCrmDynamicItemAddDataFields`.
@@ -1297,17 +1199,11 @@ pub struct OnCrmDynamicItemAddData {
     pub fields: ::std::option::Option<OnCrmDynamicItemAddDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmDynamicItemAddDataFields {
     /// `ID`: integer.
@@ -1317,12 +1213,6 @@ pub struct OnCrmDynamicItemAddDataFields {
     #[serde(rename = "ENTITY_TYPE_ID", with = "w::As::<w::Int>")]
     pub entity_type_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmDynamicItemAddDataFields, Serialize);
 
 /// `ONCRMDYNAMICITEMDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -1446,9 +1336,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringAdd {
 
 /// The `data` of [`OnCrmInvoiceRecurringAdd`] (`ONCRMINVOICERECURRINGADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringAddData {
     /// `FIELDS`: `OnCrmInvoiceRecurringAddDataFields`.
@@ -1456,17 +1346,11 @@ pub struct OnCrmInvoiceRecurringAddData {
     pub fields: ::std::option::Option<OnCrmInvoiceRecurringAddDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringAddDataFields {
     /// `ID`: integer.
@@ -1476,12 +1360,6 @@ pub struct OnCrmInvoiceRecurringAddDataFields {
     #[serde(rename = "RECURRING_INVOICE_ID", with = "w::As::<w::Int>")]
     pub recurring_invoice_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringAddDataFields, Serialize);
 
 /// `ONCRMINVOICERECURRINGDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -1529,9 +1407,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringExpose {
 
 /// The `data` of [`OnCrmInvoiceRecurringExpose`] (`ONCRMINVOICERECURRINGEXPOSE`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringExposeData {
     /// `FIELDS`: `OnCrmInvoiceRecurringExposeDataFields`.
@@ -1539,17 +1417,11 @@ pub struct OnCrmInvoiceRecurringExposeData {
     pub fields: ::std::option::Option<OnCrmInvoiceRecurringExposeDataFields>,
 }
 
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringExposeData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringExposeData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmInvoiceRecurringExposeDataFields {
     /// `ID`: integer.
@@ -1562,12 +1434,6 @@ pub struct OnCrmInvoiceRecurringExposeDataFields {
     #[serde(rename = "INVOICE_ID", with = "w::As::<w::Int>")]
     pub invoice_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringExposeDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceRecurringExposeDataFields, Serialize);
 
 /// `ONCRMINVOICERECURRINGUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -1667,9 +1533,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldAdd {
 
 /// The `data` of [`OnCrmInvoiceUserFieldAdd`] (`ONCRMINVOICEUSERFIELDADD`).
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnCrmInvoiceUserFieldAddData {
     /// `id`: integer.
@@ -1682,12 +1548,6 @@ pub struct OnCrmInvoiceUserFieldAddData {
     #[serde(rename = "fieldName", with = "w::As::<w::Text>")]
     pub field_name: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "crm")]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceUserFieldAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "crm"))]
-::bitrix24_runtime::wire_object!(OnCrmInvoiceUserFieldAddData, Serialize);
 
 /// `ONCRMINVOICEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
 ///

@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnImV2JoinChat {
 
 /// The `data` of [`OnImV2JoinChat`] (`ONIMV2JOINCHAT`).
 #[cfg(feature = "im")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImV2JoinChatData {
     /// `dialogId`: string.
@@ -38,12 +38,6 @@ pub struct OnImV2JoinChatData {
     #[serde(with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(OnImV2JoinChatData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "im"))]
-::bitrix24_runtime::wire_object!(OnImV2JoinChatData, Serialize);
 
 /// `ONIMV2MESSAGEADD`: an event Bitrix24 posts to a bound handler.
 ///
@@ -64,9 +58,9 @@ impl ::bitrix24_runtime::events::Event for OnImV2MessageAdd {
 
 /// The `data` of [`OnImV2MessageAdd`] (`ONIMV2MESSAGEADD`).
 #[cfg(feature = "im")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImV2MessageAddData {
     /// `message`: `ChatBotsV2Message`.
@@ -79,12 +73,6 @@ pub struct OnImV2MessageAddData {
     #[serde(with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(OnImV2MessageAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "im"))]
-::bitrix24_runtime::wire_object!(OnImV2MessageAddData, Serialize);
 
 /// `ONIMV2MESSAGEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -105,9 +93,9 @@ impl ::bitrix24_runtime::events::Event for OnImV2MessageDelete {
 
 /// The `data` of [`OnImV2MessageDelete`] (`ONIMV2MESSAGEDELETE`).
 #[cfg(feature = "im")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImV2MessageDeleteData {
     /// `messageId`: integer.
@@ -121,12 +109,6 @@ pub struct OnImV2MessageDeleteData {
     #[serde(with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(OnImV2MessageDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "im"))]
-::bitrix24_runtime::wire_object!(OnImV2MessageDeleteData, Serialize);
 
 /// `ONIMV2MESSAGEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -168,9 +150,9 @@ impl ::bitrix24_runtime::events::Event for OnImV2ReactionChange {
 
 /// The `data` of [`OnImV2ReactionChange`] (`ONIMV2REACTIONCHANGE`).
 #[cfg(feature = "im")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImV2ReactionChangeData {
     /// `reaction`: string.
@@ -189,9 +171,3 @@ pub struct OnImV2ReactionChangeData {
     #[serde(with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "im")]
-::bitrix24_runtime::wire_object!(OnImV2ReactionChangeData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "im"))]
-::bitrix24_runtime::wire_object!(OnImV2ReactionChangeData, Serialize);

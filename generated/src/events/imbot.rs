@@ -23,9 +23,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotDelete {
 
 /// The `data` of [`OnImbotDelete`] (`ONIMBOTDELETE`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotDeleteData {
     /// `BOT_ID`: integer.
@@ -35,12 +35,6 @@ pub struct OnImbotDeleteData {
     #[serde(rename = "BOT_CODE", with = "w::As::<w::Text>")]
     pub bot_code: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotDeleteData, Serialize);
 
 /// `ONIMBOTJOINCHAT`: an event Bitrix24 posts to a bound handler.
 ///
@@ -62,9 +56,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotJoinChat {
 
 /// The `data` of [`OnImbotJoinChat`] (`ONIMBOTJOINCHAT`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotJoinChatData {
     /// `BOT`: map of any JSON value.
@@ -80,12 +74,6 @@ pub struct OnImbotJoinChatData {
     pub user: ::std::option::Option<OnImbotJoinChatDataUser>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotJoinChatData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotJoinChatData, Serialize);
-
 /// Allowed values of `CHAT_TYPE`.
 #[cfg(feature = "imbot")]
 pub type OnImbotJoinChatDataParamsChatType = OnImCommandAddDataParamsChatType;
@@ -96,9 +84,9 @@ pub type OnImbotJoinChatDataParamsMessageType = OnImCommandAddDataParamsChatType
 
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotJoinChatDataParams {
     /// `CHAT_TYPE`: `OnImCommandAddDataParamsChatType`.
@@ -147,17 +135,11 @@ pub struct OnImbotJoinChatDataParams {
     pub language: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotJoinChatDataParams, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotJoinChatDataParams, Serialize);
-
 /// The `USER` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotJoinChatDataUser {
     /// `ID`: integer.
@@ -180,12 +162,6 @@ pub struct OnImbotJoinChatDataUser {
     pub gender: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotJoinChatDataUser, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotJoinChatDataUser, Serialize);
-
 /// `ONIMBOTMESSAGEADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imbot`
@@ -206,9 +182,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageAdd {
 
 /// The `data` of [`OnImbotMessageAdd`] (`ONIMBOTMESSAGEADD`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageAddData {
     /// `BOT`: map of any JSON value.
@@ -224,12 +200,6 @@ pub struct OnImbotMessageAddData {
     pub user: ::std::option::Option<OnImbotMessageAddDataUser>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotMessageAddData, Serialize);
-
 /// Allowed values of `MESSAGE_TYPE`.
 #[cfg(feature = "imbot")]
 pub type OnImbotMessageAddDataParamsMessageType = OnImCommandAddDataParamsChatType;
@@ -244,9 +214,9 @@ pub type OnImbotMessageAddDataParamsMentionedList = OnImCommandAddDataCommand;
 
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageAddDataParams {
     /// `MESSAGE`: string.
@@ -385,17 +355,11 @@ pub struct OnImbotMessageAddDataParams {
     pub language: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageAddDataParams, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotMessageAddDataParams, Serialize);
-
 /// The `USER` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageAddDataUser {
     /// `ID`: integer.
@@ -430,12 +394,6 @@ pub struct OnImbotMessageAddDataUser {
     pub is_extranet: ::std::option::Option<bool>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageAddDataUser, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotMessageAddDataUser, Serialize);
-
 /// `ONIMBOTMESSAGEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imbot`
@@ -456,9 +414,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageDelete {
 
 /// The `data` of [`OnImbotMessageDelete`] (`ONIMBOTMESSAGEDELETE`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageDeleteData {
     /// `BOT`: `OnImCommandAddDataCommand`.
@@ -471,12 +429,6 @@ pub struct OnImbotMessageDeleteData {
     #[serde(rename = "USER")]
     pub user: ::std::option::Option<OnImbotMessageAddDataUser>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotMessageDeleteData, Serialize);
 
 /// The `BOT` object.
 #[cfg(feature = "imbot")]
@@ -492,9 +444,9 @@ pub type OnImbotMessageDeleteDataParamsChatType = OnImCommandAddDataParamsChatTy
 
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageDeleteDataParams {
     /// `ID`: integer.
@@ -546,12 +498,6 @@ pub struct OnImbotMessageDeleteDataParams {
     pub language: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageDeleteDataParams, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotMessageDeleteDataParams, Serialize);
-
 /// The `USER` object.
 #[cfg(feature = "imbot")]
 pub type OnImbotMessageDeleteDataUser = OnImbotMessageAddDataUser;
@@ -576,9 +522,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageUpdate {
 
 /// The `data` of [`OnImbotMessageUpdate`] (`ONIMBOTMESSAGEUPDATE`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageUpdateData {
     /// `BOT`: `OnImCommandAddDataCommand`.
@@ -591,12 +537,6 @@ pub struct OnImbotMessageUpdateData {
     #[serde(rename = "USER")]
     pub user: ::std::option::Option<OnImbotMessageAddDataUser>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageUpdateData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotMessageUpdateData, Serialize);
 
 /// The `BOT` object.
 #[cfg(feature = "imbot")]
@@ -616,9 +556,9 @@ pub type OnImbotMessageUpdateDataParamsChatType = OnImCommandAddDataParamsChatTy
 
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageUpdateDataParams {
     /// `ID`: integer.
@@ -688,12 +628,6 @@ pub struct OnImbotMessageUpdateDataParams {
     pub language: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotMessageUpdateDataParams, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotMessageUpdateDataParams, Serialize);
-
 /// The `USER` object.
 #[cfg(feature = "imbot")]
 pub type OnImbotMessageUpdateDataUser = OnImbotMessageAddDataUser;
@@ -717,9 +651,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2CommandAdd {
 
 /// The `data` of [`OnImbotV2CommandAdd`] (`ONIMBOTV2COMMANDADD`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2CommandAddData {
     /// `bot`: map of any JSON value.
@@ -740,17 +674,11 @@ pub struct OnImbotV2CommandAddData {
     pub language: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2CommandAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2CommandAddData, Serialize);
-
 /// The `command` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2CommandAddDataCommand {
     /// `id`: integer.
@@ -766,12 +694,6 @@ pub struct OnImbotV2CommandAddDataCommand {
     #[serde(with = "w::As::<w::Text>")]
     pub context: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2CommandAddDataCommand, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2CommandAddDataCommand, Serialize);
 
 /// `ONIMBOTV2CONTEXTGET`: an event Bitrix24 posts to a bound handler.
 ///
@@ -792,9 +714,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2ContextGet {
 
 /// The `data` of [`OnImbotV2ContextGet`] (`ONIMBOTV2CONTEXTGET`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2ContextGetData {
     /// `bot`: map of any JSON value.
@@ -819,12 +741,6 @@ pub struct OnImbotV2ContextGetData {
     pub language: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2ContextGetData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2ContextGetData, Serialize);
-
 /// `ONIMBOTV2DELETE`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imbot`
@@ -844,9 +760,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2Delete {
 
 /// The `data` of [`OnImbotV2Delete`] (`ONIMBOTV2DELETE`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2DeleteData {
     /// `bot`: map of any JSON value.
@@ -855,12 +771,6 @@ pub struct OnImbotV2DeleteData {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2DeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2DeleteData, Serialize);
 
 /// `ONIMBOTV2JOINCHAT`: an event Bitrix24 posts to a bound handler.
 ///
@@ -881,9 +791,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2JoinChat {
 
 /// The `data` of [`OnImbotV2JoinChat`] (`ONIMBOTV2JOINCHAT`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2JoinChatData {
     /// `bot`: map of any JSON value.
@@ -902,12 +812,6 @@ pub struct OnImbotV2JoinChatData {
     #[serde(with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2JoinChatData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2JoinChatData, Serialize);
 
 /// `ONIMBOTV2MESSAGEADD`: an event Bitrix24 posts to a bound handler.
 ///
@@ -928,9 +832,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2MessageAdd {
 
 /// The `data` of [`OnImbotV2MessageAdd`] (`ONIMBOTV2MESSAGEADD`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2MessageAddData {
     /// `bot`: map of any JSON value.
@@ -948,12 +852,6 @@ pub struct OnImbotV2MessageAddData {
     #[serde(with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2MessageAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2MessageAddData, Serialize);
 
 /// `ONIMBOTV2MESSAGEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -974,9 +872,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2MessageDelete {
 
 /// The `data` of [`OnImbotV2MessageDelete`] (`ONIMBOTV2MESSAGEDELETE`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2MessageDeleteData {
     /// `bot`: map of any JSON value.
@@ -995,12 +893,6 @@ pub struct OnImbotV2MessageDeleteData {
     #[serde(with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2MessageDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2MessageDeleteData, Serialize);
 
 /// `ONIMBOTV2MESSAGEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -1042,9 +934,9 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2ReactionChange {
 
 /// The `data` of [`OnImbotV2ReactionChange`] (`ONIMBOTV2REACTIONCHANGE`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotV2ReactionChangeData {
     /// `bot`: map of any JSON value.
@@ -1069,12 +961,6 @@ pub struct OnImbotV2ReactionChangeData {
     pub language: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImbotV2ReactionChangeData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImbotV2ReactionChangeData, Serialize);
-
 /// `ONIMCOMMANDADD`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `imbot`
@@ -1095,9 +981,9 @@ impl ::bitrix24_runtime::events::Event for OnImCommandAdd {
 
 /// The `data` of [`OnImCommandAdd`] (`ONIMCOMMANDADD`).
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImCommandAddData {
     /// `COMMAND`: `OnImCommandAddDataCommand`.
@@ -1111,29 +997,17 @@ pub struct OnImCommandAddData {
     pub user: ::std::option::Option<OnImCommandAddDataUser>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImCommandAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImCommandAddData, Serialize);
-
 /// The `COMMAND` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImCommandAddDataCommand {
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImCommandAddDataCommand, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImCommandAddDataCommand, Serialize);
 
 /// Allowed values of `MESSAGE_TYPE`.
 #[cfg(feature = "imbot")]
@@ -1182,9 +1056,9 @@ pub type OnImCommandAddDataParamsBotInChat = OnImCommandAddDataCommand;
 
 /// The `PARAMS` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImCommandAddDataParams {
     /// `MESSAGE`: string.
@@ -1323,17 +1197,11 @@ pub struct OnImCommandAddDataParams {
     pub bot_in_chat: ::std::option::Option<OnImCommandAddDataCommand>,
 }
 
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImCommandAddDataParams, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImCommandAddDataParams, Serialize);
-
 /// The `USER` object.
 #[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImCommandAddDataUser {
     /// `ID`: integer.
@@ -1352,9 +1220,3 @@ pub struct OnImCommandAddDataUser {
     #[serde(rename = "GENDER", with = "w::As::<w::Text>")]
     pub gender: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imbot")]
-::bitrix24_runtime::wire_object!(OnImCommandAddDataUser, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imbot"))]
-::bitrix24_runtime::wire_object!(OnImCommandAddDataUser, Serialize);

@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorDialogFinish {
 
 /// The `data` of [`OnImConnectorDialogFinish`] (`ONIMCONNECTORDIALOGFINISH`).
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorDialogFinishData {
     /// `CONNECTOR`: string.
@@ -38,17 +38,11 @@ pub struct OnImConnectorDialogFinishData {
     pub data: ::std::option::Option<::std::vec::Vec<OnImConnectorDialogFinishDataData>>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishData, Serialize);
-
 /// The `connector` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorDialogFinishDataDataConnector {
     /// `connector_id`: string.
@@ -65,19 +59,11 @@ pub struct OnImConnectorDialogFinishDataDataConnector {
     pub user_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(
-    OnImConnectorDialogFinishDataDataConnector, Deserialize
-);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataConnector, Serialize);
-
 /// The `session` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorDialogFinishDataDataSession {
     /// `id`: integer.
@@ -94,17 +80,11 @@ pub struct OnImConnectorDialogFinishDataDataSession {
     pub close_term: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataSession, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataSession, Serialize);
-
 /// The `chat` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorDialogFinishDataDataChat {
     /// `id`: integer.
@@ -112,21 +92,15 @@ pub struct OnImConnectorDialogFinishDataDataChat {
     pub id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataChat, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataDataChat, Serialize);
-
 /// The `user` object.
 #[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogFinishDataDataUser = OnImConnectorDialogFinishDataDataChat;
 
 /// The `DATA` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorDialogFinishDataData {
     /// `connector`: `OnImConnectorDialogFinishDataDataConnector`.
@@ -138,12 +112,6 @@ pub struct OnImConnectorDialogFinishDataData {
     /// `user`: `OnImConnectorDialogFinishDataDataChat`.
     pub user: ::std::option::Option<OnImConnectorDialogFinishDataDataChat>,
 }
-
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorDialogFinishDataData, Serialize);
 
 /// `ONIMCONNECTORDIALOGSTART`: an event Bitrix24 posts to a bound handler.
 ///
@@ -206,7 +174,7 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorLineDelete {
 /// The `data` of [`OnImConnectorLineDelete`] (`ONIMCONNECTORLINEDELETE`).
 #[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct OnImConnectorLineDeleteData(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -237,9 +205,9 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorMessageAdd {
 
 /// The `data` of [`OnImConnectorMessageAdd`] (`ONIMCONNECTORMESSAGEADD`).
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageAddData {
     /// `CONNECTOR`: string.
@@ -255,17 +223,11 @@ pub struct OnImConnectorMessageAddData {
     >,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddData, Serialize);
-
 /// The `im` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageAddDataMessagesIm {
     /// `chat_id`: integer.
@@ -276,17 +238,11 @@ pub struct OnImConnectorMessageAddDataMessagesIm {
     pub message_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesIm, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesIm, Serialize);
-
 /// The `message` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageAddDataMessagesMessage {
     /// `user_id`: integer.
@@ -297,19 +253,11 @@ pub struct OnImConnectorMessageAddDataMessagesMessage {
     pub text: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(
-    OnImConnectorMessageAddDataMessagesMessage, Deserialize
-);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesMessage, Serialize);
-
 /// The `chat` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageAddDataMessagesChat {
     /// `id`: string.
@@ -317,17 +265,11 @@ pub struct OnImConnectorMessageAddDataMessagesChat {
     pub id: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesChat, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessagesChat, Serialize);
-
 /// The `MESSAGES` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageAddDataMessages {
     /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
@@ -337,12 +279,6 @@ pub struct OnImConnectorMessageAddDataMessages {
     /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
     pub chat: ::std::option::Option<OnImConnectorMessageAddDataMessagesChat>,
 }
-
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessages, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageAddDataMessages, Serialize);
 
 /// `ONIMCONNECTORMESSAGEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -363,9 +299,9 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorMessageDelete {
 
 /// The `data` of [`OnImConnectorMessageDelete`] (`ONIMCONNECTORMESSAGEDELETE`).
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageDeleteData {
     /// `CONNECTOR`: string.
@@ -381,12 +317,6 @@ pub struct OnImConnectorMessageDeleteData {
     >,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteData, Serialize);
-
 /// The `im` object.
 #[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageDeleteDataMessagesIm = OnImConnectorMessageAddDataMessagesIm;
@@ -401,9 +331,9 @@ pub type OnImConnectorMessageDeleteDataMessagesChat = OnImConnectorMessageAddDat
 
 /// The `MESSAGES` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageDeleteDataMessages {
     /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
@@ -413,12 +343,6 @@ pub struct OnImConnectorMessageDeleteDataMessages {
     /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
     pub chat: ::std::option::Option<OnImConnectorMessageAddDataMessagesChat>,
 }
-
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteDataMessages, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageDeleteDataMessages, Serialize);
 
 /// `ONIMCONNECTORMESSAGEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -439,9 +363,9 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorMessageUpdate {
 
 /// The `data` of [`OnImConnectorMessageUpdate`] (`ONIMCONNECTORMESSAGEUPDATE`).
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageUpdateData {
     /// `CONNECTOR`: string.
@@ -457,21 +381,15 @@ pub struct OnImConnectorMessageUpdateData {
     >,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageUpdateData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageUpdateData, Serialize);
-
 /// The `im` object.
 #[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageUpdateDataMessagesIm = OnImConnectorMessageAddDataMessagesIm;
 
 /// The `message` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageUpdateDataMessagesMessage {
     /// `id`: list of string.
@@ -482,25 +400,15 @@ pub struct OnImConnectorMessageUpdateDataMessagesMessage {
     pub text: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(
-    OnImConnectorMessageUpdateDataMessagesMessage, Deserialize
-);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(
-    OnImConnectorMessageUpdateDataMessagesMessage, Serialize
-);
-
 /// The `chat` object.
 #[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageUpdateDataMessagesChat = OnImConnectorMessageAddDataMessagesChat;
 
 /// The `MESSAGES` object.
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorMessageUpdateDataMessages {
     /// `im`: `OnImConnectorMessageAddDataMessagesIm`.
@@ -510,12 +418,6 @@ pub struct OnImConnectorMessageUpdateDataMessages {
     /// `chat`: `OnImConnectorMessageAddDataMessagesChat`.
     pub chat: ::std::option::Option<OnImConnectorMessageAddDataMessagesChat>,
 }
-
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageUpdateDataMessages, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorMessageUpdateDataMessages, Serialize);
 
 /// `ONIMCONNECTORSTATUSDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -536,9 +438,9 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorStatusDelete {
 
 /// The `data` of [`OnImConnectorStatusDelete`] (`ONIMCONNECTORSTATUSDELETE`).
 #[cfg(feature = "imconnector")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnImConnectorStatusDeleteData {
     /// `connector`: string.
@@ -548,9 +450,3 @@ pub struct OnImConnectorStatusDeleteData {
     #[serde(with = "w::As::<w::Int>")]
     pub line: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "imconnector")]
-::bitrix24_runtime::wire_object!(OnImConnectorStatusDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imconnector"))]
-::bitrix24_runtime::wire_object!(OnImConnectorStatusDeleteData, Serialize);

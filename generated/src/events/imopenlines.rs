@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnOpenLineMessageAdd {
 
 /// The `data` of [`OnOpenLineMessageAdd`] (`ONOPENLINEMESSAGEADD`).
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddData {
     /// `DATA`: list of `OnOpenLineMessageAddDataData`.
@@ -32,17 +32,11 @@ pub struct OnOpenLineMessageAddData {
     pub data: ::std::option::Option<::std::vec::Vec<OnOpenLineMessageAddDataData>>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddData, Serialize);
-
 /// The `connector` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddDataDataConnector {
     /// `connector_id`: string.
@@ -59,17 +53,11 @@ pub struct OnOpenLineMessageAddDataDataConnector {
     pub user_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataConnector, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataConnector, Serialize);
-
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddDataDataChat {
     /// `id`: integer.
@@ -77,17 +65,11 @@ pub struct OnOpenLineMessageAddDataDataChat {
     pub id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataChat, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataChat, Serialize);
-
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddDataDataMessage {
     /// `id`: integer.
@@ -113,17 +95,11 @@ pub struct OnOpenLineMessageAddDataDataMessage {
     pub user_id: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataMessage, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataMessage, Serialize);
-
 /// The `extra` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddDataDataExtra {
     /// `EXTRA_URL`: string.
@@ -131,17 +107,11 @@ pub struct OnOpenLineMessageAddDataDataExtra {
     pub extra_url: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataExtra, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataDataExtra, Serialize);
-
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageAddDataData {
     /// `connector`: `OnOpenLineMessageAddDataDataConnector`.
@@ -156,12 +126,6 @@ pub struct OnOpenLineMessageAddDataData {
     /// `extra`: `OnOpenLineMessageAddDataDataExtra`.
     pub extra: ::std::option::Option<OnOpenLineMessageAddDataDataExtra>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageAddDataData, Serialize);
 
 /// `ONOPENLINEMESSAGEDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -182,9 +146,9 @@ impl ::bitrix24_runtime::events::Event for OnOpenLineMessageDelete {
 
 /// The `data` of [`OnOpenLineMessageDelete`] (`ONOPENLINEMESSAGEDELETE`).
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageDeleteData {
     /// `CONNECTOR`: string.
@@ -198,17 +162,11 @@ pub struct OnOpenLineMessageDeleteData {
     pub data: ::std::option::Option<::std::vec::Vec<OnOpenLineMessageDeleteDataData>>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteData, Serialize);
-
 /// The `im` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageDeleteDataDataIm {
     /// `chat_id`: integer.
@@ -218,12 +176,6 @@ pub struct OnOpenLineMessageDeleteDataDataIm {
     #[serde(with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataDataIm, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataDataIm, Serialize);
 
 /// The `message` object.
 #[cfg(feature = "imopenlines")]
@@ -235,9 +187,9 @@ pub type OnOpenLineMessageDeleteDataDataChat = OnOpenLineMessageAddDataDataChat;
 
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOpenLineMessageDeleteDataData {
     /// `im`: `OnOpenLineMessageDeleteDataDataIm`.
@@ -247,12 +199,6 @@ pub struct OnOpenLineMessageDeleteDataData {
     /// `chat`: `OnOpenLineMessageAddDataDataChat`.
     pub chat: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnOpenLineMessageDeleteDataData, Serialize);
 
 /// `ONOPENLINEMESSAGEUPDATE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -310,9 +256,9 @@ impl ::bitrix24_runtime::events::Event for OnSessionFinish {
 
 /// The `data` of [`OnSessionFinish`] (`ONSESSIONFINISH`).
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSessionFinishData {
     /// `DATA`: list of `OnSessionFinishDataData`.
@@ -320,21 +266,15 @@ pub struct OnSessionFinishData {
     pub data: ::std::option::Option<::std::vec::Vec<OnSessionFinishDataData>>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnSessionFinishData, Serialize);
-
 /// The `connector` object.
 #[cfg(feature = "imopenlines")]
 pub type OnSessionFinishDataDataConnector = OnOpenLineMessageAddDataDataConnector;
 
 /// The `session` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSessionFinishDataDataSession {
     /// `id`: integer.
@@ -351,12 +291,6 @@ pub struct OnSessionFinishDataDataSession {
     pub close_term: ::std::option::Option<i64>,
 }
 
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataDataSession, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataDataSession, Serialize);
-
 /// The `chat` object.
 #[cfg(feature = "imopenlines")]
 pub type OnSessionFinishDataDataChat = OnOpenLineMessageAddDataDataChat;
@@ -367,9 +301,9 @@ pub type OnSessionFinishDataDataUser = OnOpenLineMessageAddDataDataChat;
 
 /// The `DATA` object.
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSessionFinishDataData {
     /// `connector`: `OnOpenLineMessageAddDataDataConnector`.
@@ -381,12 +315,6 @@ pub struct OnSessionFinishDataData {
     /// `user`: `OnOpenLineMessageAddDataDataChat`.
     pub user: ::std::option::Option<OnOpenLineMessageAddDataDataChat>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(OnSessionFinishDataData, Serialize);
 
 /// `ONSESSIONSTART`: an event Bitrix24 posts to a bound handler.
 ///

@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostAdd {
 
 /// The `data` of [`OnLiveFeedPostAdd`] (`ONLIVEFEEDPOSTADD`).
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnLiveFeedPostAddData {
     /// `FIELDS`: `OnLiveFeedPostAddDataFields`.
@@ -32,29 +32,17 @@ pub struct OnLiveFeedPostAddData {
     pub fields: ::std::option::Option<OnLiveFeedPostAddDataFields>,
 }
 
-#[cfg(feature = "log")]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "log"))]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnLiveFeedPostAddDataFields {
     /// `POST_ID`: integer.
     #[serde(rename = "POST_ID", with = "w::As::<w::Int>")]
     pub post_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "log")]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "log"))]
-::bitrix24_runtime::wire_object!(OnLiveFeedPostAddDataFields, Serialize);
 
 /// `ONLIVEFEEDPOSTDELETE`: an event Bitrix24 posts to a bound handler.
 ///

@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnOrderDeleted {
 
 /// The `data` of [`OnOrderDeleted`] (`ONORDERDELETED`).
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOrderDeletedData {
     /// `FIELDS`: `OnOrderDeletedDataFields`.
@@ -32,29 +32,17 @@ pub struct OnOrderDeletedData {
     pub fields: ::std::option::Option<OnOrderDeletedDataFields>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnOrderDeletedData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(OnOrderDeletedData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnOrderDeletedDataFields {
     /// `ID`: integer.
     #[serde(rename = "ID", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnOrderDeletedDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(OnOrderDeletedDataFields, Serialize);
 
 /// `ONORDERENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///
@@ -200,9 +188,9 @@ impl ::bitrix24_runtime::events::Event for OnSaleBeforeOrderDelete {
 
 /// The `data` of [`OnSaleBeforeOrderDelete`] (`ONSALEBEFOREORDERDELETE`).
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSaleBeforeOrderDeleteData {
     /// `FIELDS`: `OnSaleBeforeOrderDeleteDataFields`.
@@ -210,17 +198,11 @@ pub struct OnSaleBeforeOrderDeleteData {
     pub fields: ::std::option::Option<OnSaleBeforeOrderDeleteDataFields>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnSaleBeforeOrderDeleteData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(OnSaleBeforeOrderDeleteData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSaleBeforeOrderDeleteDataFields {
     /// `ID`: integer.
@@ -233,12 +215,6 @@ pub struct OnSaleBeforeOrderDeleteDataFields {
     #[serde(rename = "ACTION", with = "w::As::<w::Text>")]
     pub action: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnSaleBeforeOrderDeleteDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(OnSaleBeforeOrderDeleteDataFields, Serialize);
 
 /// `ONSALEORDERSAVED`: an event Bitrix24 posts to a bound handler.
 ///
@@ -284,9 +260,9 @@ impl ::bitrix24_runtime::events::Event for OnShipmentDeleted {
 
 /// The `data` of [`OnShipmentDeleted`] (`ONSHIPMENTDELETED`).
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnShipmentDeletedData {
     /// `FIELDS`: `OnShipmentDeletedDataFields`.
@@ -294,29 +270,17 @@ pub struct OnShipmentDeletedData {
     pub fields: ::std::option::Option<OnShipmentDeletedDataFields>,
 }
 
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnShipmentDeletedData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(OnShipmentDeletedData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnShipmentDeletedDataFields {
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(OnShipmentDeletedDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(OnShipmentDeletedDataFields, Serialize);
 
 /// `ONSHIPMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
 ///

@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnSignB2eDocumentStatusChanged {
 
 /// The `data` of [`OnSignB2eDocumentStatusChanged`] (`ONSIGNB2EDOCUMENTSTATUSCHANGED`).
 #[cfg(feature = "sign.b2e")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSignB2eDocumentStatusChangedData {
     /// `documentUid`: string.
@@ -40,12 +40,6 @@ pub struct OnSignB2eDocumentStatusChangedData {
     #[serde(rename = "statusName", with = "w::As::<w::Text>")]
     pub status_name: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sign.b2e")]
-::bitrix24_runtime::wire_object!(OnSignB2eDocumentStatusChangedData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sign.b2e"))]
-::bitrix24_runtime::wire_object!(OnSignB2eDocumentStatusChangedData, Serialize);
 
 /// `ONSIGNB2EMEMBERSTATUSCHANGED`: an event Bitrix24 posts to a bound handler.
 ///
@@ -66,9 +60,9 @@ impl ::bitrix24_runtime::events::Event for OnSignB2eMemberStatusChanged {
 
 /// The `data` of [`OnSignB2eMemberStatusChanged`] (`ONSIGNB2EMEMBERSTATUSCHANGED`).
 #[cfg(feature = "sign.b2e")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSignB2eMemberStatusChangedData {
     /// `memberUid`: string.
@@ -87,12 +81,6 @@ pub struct OnSignB2eMemberStatusChangedData {
     #[serde(rename = "statusName", with = "w::As::<w::Text>")]
     pub status_name: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sign.b2e")]
-::bitrix24_runtime::wire_object!(OnSignB2eMemberStatusChangedData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sign.b2e"))]
-::bitrix24_runtime::wire_object!(OnSignB2eMemberStatusChangedData, Serialize);
 
 /// `ONSIGNHCMLINKB2EDOCUMENTSIGNED`: an event Bitrix24 posts to a bound handler.
 ///
@@ -113,9 +101,9 @@ impl ::bitrix24_runtime::events::Event for OnSignHcmLinkB2eDocumentSigned {
 
 /// The `data` of [`OnSignHcmLinkB2eDocumentSigned`] (`ONSIGNHCMLINKB2EDOCUMENTSIGNED`).
 #[cfg(feature = "sign.b2e")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSignHcmLinkB2eDocumentSignedData {
     /// `id`: integer.
@@ -125,9 +113,3 @@ pub struct OnSignHcmLinkB2eDocumentSignedData {
     #[serde(with = "w::As::<w::Text>")]
     pub company: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "sign.b2e")]
-::bitrix24_runtime::wire_object!(OnSignHcmLinkB2eDocumentSignedData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sign.b2e"))]
-::bitrix24_runtime::wire_object!(OnSignHcmLinkB2eDocumentSignedData, Serialize);

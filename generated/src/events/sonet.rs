@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupAdd {
 
 /// The `data` of [`OnSonetGroupAdd`] (`ONSONETGROUPADD`).
 #[cfg(feature = "sonet")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSonetGroupAddData {
     /// `FIELDS`: `OnSonetGroupAddDataFields`.
@@ -32,29 +32,17 @@ pub struct OnSonetGroupAddData {
     pub fields: ::std::option::Option<OnSonetGroupAddDataFields>,
 }
 
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sonet"))]
-::bitrix24_runtime::wire_object!(OnSonetGroupAddData, Serialize);
-
 /// The `FIELDS` object.
 #[cfg(feature = "sonet")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSonetGroupAddDataFields {
     /// `ID`: integer.
     #[serde(rename = "ID", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupAddDataFields, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sonet"))]
-::bitrix24_runtime::wire_object!(OnSonetGroupAddDataFields, Serialize);
 
 /// `ONSONETGROUPDELETE`: an event Bitrix24 posts to a bound handler.
 ///
@@ -101,21 +89,15 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectAdd {
 
 /// The `data` of [`OnSonetGroupSubjectAdd`] (`ONSONETGROUPSUBJECTADD`).
 #[cfg(feature = "sonet")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnSonetGroupSubjectAddData {
     /// `ID`: any JSON value.
     #[serde(rename = "ID")]
     pub id: ::std::option::Option<::serde_json::Value>,
 }
-
-#[cfg(feature = "sonet")]
-::bitrix24_runtime::wire_object!(OnSonetGroupSubjectAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sonet"))]
-::bitrix24_runtime::wire_object!(OnSonetGroupSubjectAddData, Serialize);
 
 /// `ONSONETGROUPSUBJECTDELETE`: an event Bitrix24 posts to a bound handler.
 ///

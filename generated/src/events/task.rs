@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnTaskAdd {
 
 /// The `data` of [`OnTaskAdd`] (`ONTASKADD`).
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnTaskAddData {
     /// `FIELDS_BEFORE`: any JSON value.
@@ -40,12 +40,6 @@ pub struct OnTaskAddData {
     #[serde(rename = "IS_ACCESSIBLE_AFTER", with = "w::As::<w::Text>")]
     pub is_accessible_after: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "task")]
-::bitrix24_runtime::wire_object!(OnTaskAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "task"))]
-::bitrix24_runtime::wire_object!(OnTaskAddData, Serialize);
 
 /// `ONTASKCOMMENTADD`: an event Bitrix24 posts to a bound handler.
 ///

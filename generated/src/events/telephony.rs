@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnExternalCallBackStart {
 
 /// The `data` of [`OnExternalCallBackStart`] (`ONEXTERNALCALLBACKSTART`).
 #[cfg(feature = "telephony")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnExternalCallBackStartData {
     /// `PHONE_NUMBER`: string.
@@ -47,12 +47,6 @@ pub struct OnExternalCallBackStartData {
     pub line_number: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(feature = "telephony")]
-::bitrix24_runtime::wire_object!(OnExternalCallBackStartData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "telephony"))]
-::bitrix24_runtime::wire_object!(OnExternalCallBackStartData, Serialize);
-
 /// `ONEXTERNALCALLSTART`: an event Bitrix24 posts to a bound handler.
 ///
 /// - Scopes: `telephony`
@@ -72,9 +66,9 @@ impl ::bitrix24_runtime::events::Event for OnExternalCallStart {
 
 /// The `data` of [`OnExternalCallStart`] (`ONEXTERNALCALLSTART`).
 #[cfg(feature = "telephony")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnExternalCallStartData {
     /// `PHONE_NUMBER`: string.
@@ -109,12 +103,6 @@ pub struct OnExternalCallStartData {
     #[serde(rename = "CRM_ENTITY_ID", with = "w::As::<w::Int>")]
     pub crm_entity_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "telephony")]
-::bitrix24_runtime::wire_object!(OnExternalCallStartData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "telephony"))]
-::bitrix24_runtime::wire_object!(OnExternalCallStartData, Serialize);
 
 /// Allowed values of `IS_MOBILE`.
 #[cfg(feature = "telephony")]
@@ -151,9 +139,9 @@ impl ::bitrix24_runtime::events::Event for OnVoximplantCallEnd {
 
 /// The `data` of [`OnVoximplantCallEnd`] (`ONVOXIMPLANTCALLEND`).
 #[cfg(feature = "telephony")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnVoximplantCallEndData {
     /// `CALL_ID`: string.
@@ -195,12 +183,6 @@ pub struct OnVoximplantCallEndData {
     #[serde(rename = "CRM_ACTIVITY_ID", with = "w::As::<w::Int>")]
     pub crm_activity_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "telephony")]
-::bitrix24_runtime::wire_object!(OnVoximplantCallEndData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "telephony"))]
-::bitrix24_runtime::wire_object!(OnVoximplantCallEndData, Serialize);
 
 /// Allowed values of `CALL_TYPE`.
 #[cfg(feature = "telephony")]
@@ -288,9 +270,9 @@ impl ::bitrix24_runtime::events::Event for OnVoximplantCallInit {
 
 /// The `data` of [`OnVoximplantCallInit`] (`ONVOXIMPLANTCALLINIT`).
 #[cfg(feature = "telephony")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnVoximplantCallInitData {
     /// `CALL_ID`: string.
@@ -316,12 +298,6 @@ pub struct OnVoximplantCallInitData {
     #[serde(rename = "REST_APP_ID", with = "w::As::<w::Int>")]
     pub rest_app_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "telephony")]
-::bitrix24_runtime::wire_object!(OnVoximplantCallInitData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "telephony"))]
-::bitrix24_runtime::wire_object!(OnVoximplantCallInitData, Serialize);
 
 /// Allowed values of `CALL_TYPE`.
 #[cfg(feature = "telephony")]
@@ -367,9 +343,9 @@ impl ::bitrix24_runtime::events::Event for OnVoximplantCallStart {
 
 /// The `data` of [`OnVoximplantCallStart`] (`ONVOXIMPLANTCALLSTART`).
 #[cfg(feature = "telephony")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnVoximplantCallStartData {
     /// `CALL_ID`: string.
@@ -379,9 +355,3 @@ pub struct OnVoximplantCallStartData {
     #[serde(rename = "USER_ID", with = "w::As::<w::Int>")]
     pub user_id: ::std::option::Option<i64>,
 }
-
-#[cfg(feature = "telephony")]
-::bitrix24_runtime::wire_object!(OnVoximplantCallStartData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "telephony"))]
-::bitrix24_runtime::wire_object!(OnVoximplantCallStartData, Serialize);

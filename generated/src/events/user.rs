@@ -22,9 +22,9 @@ impl ::bitrix24_runtime::events::Event for OnUserAdd {
 
 /// The `data` of [`OnUserAdd`] (`ONUSERADD`).
 #[cfg(feature = "user")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OnUserAddData {
     /// `ID`: integer.
@@ -61,9 +61,3 @@ pub struct OnUserAddData {
     #[serde(rename = "UF_EMPLOYMENT_DATE", with = "w::As::<w::Text>")]
     pub uf_employment_date: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "user")]
-::bitrix24_runtime::wire_object!(OnUserAddData, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "user"))]
-::bitrix24_runtime::wire_object!(OnUserAddData, Serialize);

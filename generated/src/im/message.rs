@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `DIALOG_ID`: string, required.
@@ -135,7 +135,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`im.message.add`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -224,7 +224,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Command {
     /// `MESSAGE_ID`: integer, required.
@@ -283,7 +283,7 @@ impl ::bitrix24_runtime::Method for Command {
 
 /// The `result` of [`im.message.command`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-command.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CommandResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -336,7 +336,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `MESSAGE_ID`: integer, required.
@@ -363,7 +363,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`im.message.delete`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -408,7 +408,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Like {
     /// `MESSAGE_ID`: integer, required.
@@ -446,7 +446,7 @@ impl ::bitrix24_runtime::Method for Like {
 
 /// The `result` of [`im.message.like`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-like.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct LikeResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -508,7 +508,7 @@ pub enum LikeAction {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Share {
     /// `MESSAGE_ID`: integer, required.
@@ -550,7 +550,7 @@ impl ::bitrix24_runtime::Method for Share {
 
 /// The `result` of [`im.message.share`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-share.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ShareResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -623,7 +623,7 @@ pub enum ShareType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `MESSAGE_ID`: integer, required.
@@ -734,7 +734,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`im.message.update`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

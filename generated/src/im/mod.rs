@@ -59,7 +59,7 @@ pub mod v2;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Notify {
     /// `USER_ID`: integer, required.
@@ -189,7 +189,7 @@ impl ::bitrix24_runtime::Method for Notify {
 
 /// The `result` of [`im.notify`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct NotifyResponse(
     #[serde(with = "w::As::<w::OneOf<(w::Int, w::YesNo)>>")]

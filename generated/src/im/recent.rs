@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `SKIP_OPENLINES`: boolean, sent as `Y`/`N`.
@@ -57,11 +57,6 @@ pub struct Get {
     )]
     pub last_sync_date: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -131,7 +126,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -161,9 +156,9 @@ pub enum GetError {
 method_error!(GetError {});
 
 /// The `avatar` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemAvatar {
     /// `url`: string.
@@ -174,15 +169,10 @@ pub struct GetItemAvatar {
     pub color: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemAvatar, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemAvatar, Serialize);
-
 /// The `message` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemMessage {
     /// `id`: integer.
@@ -214,15 +204,10 @@ pub struct GetItemMessage {
     pub uuid: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemMessage, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemMessage, Serialize);
-
 /// The `user` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemUser {
     /// `id`: integer.
@@ -284,15 +269,10 @@ pub struct GetItemUser {
     pub absent: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemUser, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemUser, Serialize);
-
 /// The `restrictions` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemChatRestrictions {
     /// `avatar`: boolean.
@@ -324,11 +304,6 @@ pub struct GetItemChatRestrictions {
     pub user_list: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemChatRestrictions, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemChatRestrictions, Serialize);
-
 /// The `entity_link` object.
 pub type GetItemChatEntityLink = crate::types::ChatsEntityLink;
 
@@ -336,9 +311,9 @@ pub type GetItemChatEntityLink = crate::types::ChatsEntityLink;
 pub type GetItemChatPermissions = crate::types::ChatsPermissions;
 
 /// The `chat` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemChat {
     /// `id`: integer.
@@ -424,15 +399,10 @@ pub struct GetItemChat {
     pub public: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemChat, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemChat, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `id`: string.
@@ -481,11 +451,6 @@ pub struct GetItem {
     pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`im.recent.hide`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-hide.html).
 ///
 /// - Scopes: `im`
@@ -494,7 +459,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Hide {
     /// `DIALOG_ID`: string, required.
@@ -523,7 +488,7 @@ impl ::bitrix24_runtime::Method for Hide {
 
 /// The `result` of [`im.recent.hide`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-hide.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct HideResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -560,8 +525,8 @@ method_error!(HideError { DialogIdEmpty = "DIALOG_ID_EMPTY" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `SKIP_OPENLINES`: boolean, sent as `Y`/`N`.
@@ -658,11 +623,6 @@ pub struct List {
     )]
     pub limit: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -777,9 +737,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
@@ -801,11 +761,6 @@ pub struct ListResponse {
     >,
 }
 
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
-
 /// Errors of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -825,9 +780,9 @@ method_error!(ListError {});
 pub type ListResponseItemsAvatar = GetItemAvatar;
 
 /// The `message` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItemsMessage {
     /// `id`: integer.
@@ -859,15 +814,10 @@ pub struct ListResponseItemsMessage {
     pub uuid: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItemsMessage, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItemsMessage, Serialize);
-
 /// The `user` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItemsUser {
     /// `id`: integer.
@@ -960,11 +910,6 @@ pub struct ListResponseItemsUser {
     pub email: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItemsUser, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItemsUser, Serialize);
-
 /// The `restrictions` object.
 pub type ListResponseItemsChatRestrictions = crate::types::ChatsRestrictions;
 
@@ -975,9 +920,9 @@ pub type ListResponseItemsChatEntityLink = crate::types::ChatsEntityLink;
 pub type ListResponseItemsChatPermissions = crate::types::ChatsPermissions;
 
 /// The `chat` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItemsChat {
     /// `id`: integer.
@@ -1060,15 +1005,10 @@ pub struct ListResponseItemsChat {
     pub public: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItemsChat, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItemsChat, Serialize);
-
 /// The `lines` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItemsLines {
     /// `id`: integer.
@@ -1082,15 +1022,10 @@ pub struct ListResponseItemsLines {
     pub date_create: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItemsLines, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItemsLines, Serialize);
-
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `id`: string.
@@ -1141,15 +1076,10 @@ pub struct ListResponseItems {
     pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);
-
 /// The `copilot` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseCopilot {
     /// `chats`: map of any JSON value.
@@ -1172,11 +1102,6 @@ pub struct ListResponseCopilot {
     pub recommended_roles: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseCopilot, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseCopilot, Serialize);
-
 /// Parameters of [`im.recent.pin`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-pin.html).
 ///
 /// - Scopes: `im`
@@ -1185,7 +1110,7 @@ pub struct ListResponseCopilot {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Pin {
     /// `DIALOG_ID`: string, required.
@@ -1233,7 +1158,7 @@ impl ::bitrix24_runtime::Method for Pin {
 
 /// The `result` of [`im.recent.pin`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-pin.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PinResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1277,7 +1202,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unread {
     /// `DIALOG_ID`: string, required.
@@ -1325,7 +1250,7 @@ impl ::bitrix24_runtime::Method for Unread {
 
 /// The `result` of [`im.recent.unread`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-unread.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnreadResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,15 +11,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Register {}
-
-::bitrix24_runtime::wire_object!(Register, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Register, Deserialize);
 
 impl Register {
     /// An empty value; set fields with the setters.
@@ -40,7 +35,7 @@ impl ::bitrix24_runtime::Method for Register {
 
 /// The `result` of [`imbot.app.register`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-register.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RegisterResponse(pub ::serde_json::Value);
 
@@ -92,15 +87,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Unregister {}
-
-::bitrix24_runtime::wire_object!(Unregister, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Unregister, Deserialize);
 
 impl Unregister {
     /// An empty value; set fields with the setters.
@@ -121,7 +111,7 @@ impl ::bitrix24_runtime::Method for Unregister {
 
 /// The `result` of [`imbot.app.unregister`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-unregister.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnregisterResponse(pub ::serde_json::Value);
 
@@ -166,7 +156,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `APP_ID`: integer, required.
@@ -196,7 +186,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`imbot.app.update`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -289,8 +279,8 @@ pub enum UpdateFieldsContext {
 
 /// The `LANG` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsLang {
     /// `LANGUAGE_ID`: string.
@@ -322,11 +312,6 @@ pub struct UpdateFieldsLang {
     )]
     pub copyright: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsLang, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsLang, Deserialize);
 
 impl UpdateFieldsLang {
     /// An empty value; set fields with the setters.
@@ -378,8 +363,8 @@ impl UpdateFieldsLang {
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `IFRAME`: string.
@@ -462,11 +447,6 @@ pub struct UpdateFields {
     )]
     pub lang: ::std::option::Option<::std::vec::Vec<UpdateFieldsLang>>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

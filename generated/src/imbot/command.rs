@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Answer {
     /// `COMMAND_ID`: integer.
@@ -188,7 +188,7 @@ impl ::bitrix24_runtime::Method for Answer {
 
 /// The `result` of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AnswerResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -262,8 +262,8 @@ method_error!(
 
 /// The `ATTACH` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnswerAttach {
     /// `BLOCKS`: list of any JSON value.
@@ -277,11 +277,6 @@ pub struct AnswerAttach {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AnswerAttach, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AnswerAttach, Deserialize);
 
 impl AnswerAttach {
     /// An empty value; set fields with the setters.
@@ -301,8 +296,8 @@ impl AnswerAttach {
 
 /// The `KEYBOARD` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnswerKeyboard {
     /// `BUTTONS`: list of any JSON value.
@@ -316,11 +311,6 @@ pub struct AnswerKeyboard {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AnswerKeyboard, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AnswerKeyboard, Deserialize);
 
 impl AnswerKeyboard {
     /// An empty value; set fields with the setters.
@@ -347,7 +337,7 @@ impl AnswerKeyboard {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Register {
     /// `BOT_ID`: integer, required.
@@ -468,7 +458,7 @@ impl ::bitrix24_runtime::Method for Register {
 
 /// The `result` of [`imbot.command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-register.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RegisterResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -525,7 +515,7 @@ method_error!(
 
 /// The `LANG` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterLang {
     /// `LANGUAGE_ID`: string, required.
@@ -576,7 +566,7 @@ impl RegisterLang {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unregister {
     /// `COMMAND_ID`: integer, required.
@@ -623,7 +613,7 @@ impl ::bitrix24_runtime::Method for Unregister {
 
 /// The `result` of [`imbot.command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-unregister.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnregisterResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -673,7 +663,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `COMMAND_ID`: integer, required.
@@ -724,7 +714,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`imbot.command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -775,8 +765,8 @@ pub type UpdateFieldsLang = RegisterLang;
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `COMMAND`: string.
@@ -815,11 +805,6 @@ pub struct UpdateFields {
     )]
     pub lang: ::std::option::Option<::std::vec::Vec<RegisterLang>>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

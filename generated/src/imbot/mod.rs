@@ -40,7 +40,7 @@ pub mod v2;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Register {
     /// `CODE`: string, required.
@@ -190,7 +190,7 @@ impl ::bitrix24_runtime::Method for Register {
 
 /// The `result` of [`imbot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-register.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RegisterResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -290,8 +290,8 @@ pub enum RegisterType {
 
 /// The `PROPERTIES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterProperties {
     /// `NAME`: string.
@@ -354,11 +354,6 @@ pub struct RegisterProperties {
     #[serde(rename = "PERSONAL_PHOTO", skip_serializing_if = "Option::is_none")]
     pub personal_photo: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(RegisterProperties, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RegisterProperties, Deserialize);
 
 impl RegisterProperties {
     /// An empty value; set fields with the setters.
@@ -464,7 +459,7 @@ impl RegisterProperties {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unregister {
     /// `BOT_ID`: integer, required.
@@ -508,7 +503,7 @@ impl ::bitrix24_runtime::Method for Unregister {
 
 /// The `result` of [`imbot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-unregister.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnregisterResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -567,7 +562,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `BOT_ID`: integer, required.
@@ -618,7 +613,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`imbot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -701,8 +696,8 @@ pub type UpdateFieldsProperties = RegisterProperties;
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `CODE`: string.
@@ -758,11 +753,6 @@ pub struct UpdateFields {
     #[serde(rename = "PROPERTIES", skip_serializing_if = "Option::is_none")]
     pub properties: ::std::option::Option<RegisterProperties>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

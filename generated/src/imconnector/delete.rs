@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Messages {
     /// `CONNECTOR`: string, required.
@@ -51,9 +51,9 @@ impl ::bitrix24_runtime::Method for Messages {
 }
 
 /// The `result` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponse {
     /// `SUCCESS`: boolean.
@@ -63,11 +63,6 @@ pub struct MessagesResponse {
     #[serde(rename = "DATA")]
     pub data: ::std::option::Option<MessagesResponseData>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponse, Serialize);
 
 /// Errors of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +109,7 @@ pub type MessagesMessagesMessage = MessagesMessagesChat;
 
 /// The `chat` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesMessagesChat {
     /// `id`: string, required.
@@ -131,8 +126,8 @@ impl MessagesMessagesChat {
 
 /// The `MESSAGES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesMessages {
     /// `user`: `MessagesMessagesChat`.
@@ -145,11 +140,6 @@ pub struct MessagesMessages {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat: ::std::option::Option<MessagesMessagesChat>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesMessages, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesMessages, Deserialize);
 
 impl MessagesMessages {
     /// An empty value; set fields with the setters.
@@ -181,9 +171,9 @@ impl MessagesMessages {
 }
 
 /// The `message` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResultMessage {
     /// `id`: string.
@@ -200,15 +190,10 @@ pub struct MessagesResponseDataResultMessage {
     pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultMessage, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultMessage, Serialize);
-
 /// The `chat` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResultChat {
     /// `id`: string.
@@ -219,15 +204,10 @@ pub struct MessagesResponseDataResultChat {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultChat, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultChat, Serialize);
-
 /// The `RESULT` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResult {
     /// `user`: string.
@@ -245,23 +225,13 @@ pub struct MessagesResponseDataResult {
     pub errors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResult, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResult, Serialize);
-
 /// The `DATA` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseData {
     /// `RESULT`: list of `MessagesResponseDataResult`.
     #[serde(rename = "RESULT", with = "w::As::<w::List<w::Same>>")]
     pub result: ::std::option::Option<::std::vec::Vec<MessagesResponseDataResult>>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesResponseData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseData, Serialize);

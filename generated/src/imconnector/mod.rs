@@ -37,7 +37,7 @@ pub mod update;
 /// - Safe to repeat: no
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Activate {
     /// `CONNECTOR`: string, required.
@@ -81,7 +81,7 @@ impl ::bitrix24_runtime::Method for Activate {
 /// The `result` of [`imconnector.activate`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-activate.html).
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ActivateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -130,16 +130,10 @@ method_error!(
 /// - Safe to repeat: yes
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {}
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 #[cfg(feature = "imopenlines")]
 impl List {
@@ -163,7 +157,7 @@ impl ::bitrix24_runtime::Method for List {
 /// The `result` of [`imconnector.list`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html).
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::Map<w::Text>>")]
@@ -217,7 +211,7 @@ method_error!(
 /// - Safe to repeat: no
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Register {
     /// `ID`: string, required.
@@ -387,9 +381,9 @@ impl ::bitrix24_runtime::Method for Register {
 
 /// The `result` of [`imconnector.register`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html).
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterResponse {
     /// `result`: boolean.
@@ -402,12 +396,6 @@ pub struct RegisterResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub error_description: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(RegisterResponse, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(RegisterResponse, Serialize);
 
 /// Errors of [`imconnector.register`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html).
 #[cfg(feature = "imopenlines")]
@@ -473,7 +461,7 @@ method_error!(
 /// The `ICON` object.
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterIcon {
     /// `DATA_IMAGE`: string, required.
@@ -548,8 +536,8 @@ impl RegisterIcon {
 /// The `ICON_DISABLED` object.
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterIconDisabled {
     /// `DATA_IMAGE`: string.
@@ -581,12 +569,6 @@ pub struct RegisterIconDisabled {
     )]
     pub position: ::std::option::Option<::std::string::String>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(RegisterIconDisabled, Serialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(RegisterIconDisabled, Deserialize);
 
 #[cfg(feature = "imopenlines")]
 impl RegisterIconDisabled {
@@ -646,7 +628,7 @@ impl RegisterIconDisabled {
 /// - Safe to repeat: yes
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Status {
     /// `CONNECTOR`: string, required.
@@ -692,9 +674,9 @@ impl ::bitrix24_runtime::Method for Status {
 
 /// The `result` of [`imconnector.status`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-status.html).
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// `LINE`: integer.
@@ -713,12 +695,6 @@ pub struct StatusResponse {
     #[serde(rename = "STATUS", with = "w::As::<w::TrueFalse>")]
     pub status: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(StatusResponse, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(StatusResponse, Serialize);
 
 /// Errors of [`imconnector.status`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-status.html).
 #[cfg(feature = "imopenlines")]
@@ -756,7 +732,7 @@ method_error!(
 /// - Safe to repeat: no
 #[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unregister {
     /// `ID`: string, required.
@@ -785,21 +761,15 @@ impl ::bitrix24_runtime::Method for Unregister {
 
 /// The `result` of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).
 #[cfg(feature = "imopenlines")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UnregisterResponse {
     /// `result`: boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::YesNo>")]
     pub result: ::std::option::Option<bool>,
 }
-
-#[cfg(feature = "imopenlines")]
-::bitrix24_runtime::wire_object!(UnregisterResponse, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "imopenlines"))]
-::bitrix24_runtime::wire_object!(UnregisterResponse, Serialize);
 
 /// Errors of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).
 #[cfg(feature = "imopenlines")]

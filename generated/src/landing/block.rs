@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Addcard {
     /// `scope`: string.
@@ -86,7 +86,7 @@ impl ::bitrix24_runtime::Method for Addcard {
 
 /// The `result` of [`landing.block.addcard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-add-card.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddcardResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -134,7 +134,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeAnchor {
     /// `scope`: string.
@@ -204,7 +204,7 @@ impl ::bitrix24_runtime::Method for ChangeAnchor {
 
 /// The `result` of [`landing.block.changeAnchor`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-change-anchor.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ChangeAnchorResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -252,7 +252,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeNodeName {
     /// `scope`: string.
@@ -316,7 +316,7 @@ impl ::bitrix24_runtime::Method for ChangeNodeName {
 
 /// The `result` of [`landing.block.changeNodeName`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-change-node-name.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ChangeNodeNameResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -360,19 +360,14 @@ method_error!(
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChangeNodeNameData {
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ChangeNodeNameData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ChangeNodeNameData, Deserialize);
 
 impl ChangeNodeNameData {
     /// An empty value; set fields with the setters.
@@ -391,7 +386,7 @@ impl ChangeNodeNameData {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Clonecard {
     /// `scope`: string.
@@ -461,7 +456,7 @@ impl ::bitrix24_runtime::Method for Clonecard {
 
 /// The `result` of [`landing.block.clonecard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-clone-card.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ClonecardResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -509,7 +504,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetContentFromRepository {
     /// `code`: string, required.
@@ -536,7 +531,7 @@ impl ::bitrix24_runtime::Method for GetContentFromRepository {
 
 /// The `result` of [`landing.block.getContentFromRepository`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content-from-repository.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetContentFromRepositoryResponse(
     #[serde(with = "w::As::<w::Text>")]
@@ -580,7 +575,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getbyid {
     /// `scope`: string.
@@ -631,9 +626,9 @@ impl ::bitrix24_runtime::Method for Getbyid {
 }
 
 /// The `result` of [`landing.block.getbyid`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetbyidResponse {
     /// `id`: integer.
@@ -663,11 +658,6 @@ pub struct GetbyidResponse {
     #[serde(with = "w::As::<w::List<w::Text>>")]
     pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::bitrix24_runtime::wire_object!(GetbyidResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetbyidResponse, Serialize);
 
 /// Errors of [`landing.block.getbyid`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -700,8 +690,8 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetbyidParams {
     /// `edit_mode`: boolean.
@@ -717,11 +707,6 @@ pub struct GetbyidParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub get_content: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(GetbyidParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetbyidParams, Deserialize);
 
 impl GetbyidParams {
     /// An empty value; set fields with the setters.
@@ -753,9 +738,9 @@ impl GetbyidParams {
 }
 
 /// The `meta` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetbyidResponseMeta {
     /// `LID`: string.
@@ -796,11 +781,6 @@ pub struct GetbyidResponseMeta {
     pub favorite_meta: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetbyidResponseMeta, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetbyidResponseMeta, Serialize);
-
 /// Parameters of [`landing.block.getcontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content.html).
 ///
 /// - Scopes: `landing`
@@ -809,7 +789,7 @@ pub struct GetbyidResponseMeta {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getcontent {
     /// `scope`: string.
@@ -880,9 +860,9 @@ impl ::bitrix24_runtime::Method for Getcontent {
 }
 
 /// The `result` of [`landing.block.getcontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetcontentResponse {
     /// `id`: integer.
@@ -941,11 +921,6 @@ pub struct GetcontentResponse {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetcontentResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetcontentResponse, Serialize);
-
 /// Errors of [`landing.block.getcontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -975,8 +950,8 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetcontentParams {
     /// `wrapper_show`: boolean.
@@ -988,11 +963,6 @@ pub struct GetcontentParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub force_unactive: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(GetcontentParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetcontentParams, Deserialize);
 
 impl GetcontentParams {
     /// An empty value; set fields with the setters.
@@ -1024,7 +994,7 @@ impl GetcontentParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getlist {
     /// `scope`: string.
@@ -1078,7 +1048,7 @@ impl ::bitrix24_runtime::Method for Getlist {
 
 /// The `result` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1125,9 +1095,9 @@ method_error!(
 pub type GetlistParams = GetbyidParams;
 
 /// The `meta` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItemMeta {
     /// `LID`: string.
@@ -1162,15 +1132,10 @@ pub struct GetlistItemMeta {
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetlistItemMeta, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistItemMeta, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItem {
     /// `id`: integer.
@@ -1201,11 +1166,6 @@ pub struct GetlistItem {
     pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::bitrix24_runtime::wire_object!(GetlistItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistItem, Serialize);
-
 /// Parameters of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
 ///
 /// - Scopes: `landing`
@@ -1214,7 +1174,7 @@ pub struct GetlistItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getmanifest {
     /// `scope`: string.
@@ -1269,9 +1229,9 @@ impl ::bitrix24_runtime::Method for Getmanifest {
 }
 
 /// The `result` of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetmanifestResponse {
     /// `block`: `GetmanifestResponseBlock`.
@@ -1322,11 +1282,6 @@ pub struct GetmanifestResponse {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetmanifestResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetmanifestResponse, Serialize);
-
 /// Errors of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -1355,8 +1310,8 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetmanifestParams {
     /// `edit_mode`: boolean.
@@ -1364,11 +1319,6 @@ pub struct GetmanifestParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub edit_mode: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(GetmanifestParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetmanifestParams, Deserialize);
 
 impl GetmanifestParams {
     /// An empty value; set fields with the setters.
@@ -1384,9 +1334,9 @@ impl GetmanifestParams {
 }
 
 /// The `block` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetmanifestResponseBlock {
     /// `name`: string.
@@ -1408,15 +1358,10 @@ pub struct GetmanifestResponseBlock {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetmanifestResponseBlock, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetmanifestResponseBlock, Serialize);
-
 /// The `assets` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetmanifestResponseAssets {
     /// `css`: list of string.
@@ -1436,11 +1381,6 @@ pub struct GetmanifestResponseAssets {
     pub callbacks: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(GetmanifestResponseAssets, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetmanifestResponseAssets, Serialize);
-
 /// Parameters of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
 ///
 /// - Scopes: `landing`
@@ -1449,7 +1389,7 @@ pub struct GetmanifestResponseAssets {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getmanifestfile {
     /// `code`: string, required.
@@ -1476,7 +1416,7 @@ impl ::bitrix24_runtime::Method for Getmanifestfile {
 
 /// The `result` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetmanifestfileResponse(pub ::serde_json::Value);
 
@@ -1516,8 +1456,8 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getrepository {
     /// `section`: string.
@@ -1527,11 +1467,6 @@ pub struct Getrepository {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub scope: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Getrepository, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getrepository, Deserialize);
 
 impl Getrepository {
     /// An empty value; set fields with the setters.
@@ -1570,7 +1505,7 @@ impl ::bitrix24_runtime::Method for Getrepository {
 
 /// The `result` of [`landing.block.getrepository`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetrepositoryResponse(pub ::serde_json::Value);
 
@@ -1606,7 +1541,7 @@ method_error!(GetrepositoryError { AccessDenied = "ACCESS_DENIED" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Removecard {
     /// `scope`: string.
@@ -1676,7 +1611,7 @@ impl ::bitrix24_runtime::Method for Removecard {
 
 /// The `result` of [`landing.block.removecard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-remove-card.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RemovecardResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1724,7 +1659,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCards {
     /// `scope`: string.
@@ -1773,7 +1708,7 @@ impl ::bitrix24_runtime::Method for UpdateCards {
 
 /// The `result` of [`landing.block.updateCards`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-cards.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateCardsResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1824,7 +1759,7 @@ pub type UpdateCardsData = ChangeNodeNameData;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateStyles {
     /// `scope`: string.
@@ -1894,7 +1829,7 @@ impl ::bitrix24_runtime::Method for UpdateStyles {
 
 /// The `result` of [`landing.block.updateStyles`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateStylesResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1936,8 +1871,8 @@ method_error!(
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateStylesData {
     /// `classList`: list of string.
@@ -1956,11 +1891,6 @@ pub struct UpdateStylesData {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(UpdateStylesData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateStylesData, Deserialize);
 
 impl UpdateStylesData {
     /// An empty value; set fields with the setters.
@@ -2002,7 +1932,7 @@ impl UpdateStylesData {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Updateattrs {
     /// `scope`: string.
@@ -2051,7 +1981,7 @@ impl ::bitrix24_runtime::Method for Updateattrs {
 
 /// The `result` of [`landing.block.updateattrs`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-attrs.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateattrsResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -2107,7 +2037,7 @@ pub type UpdateattrsData = ChangeNodeNameData;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Updatecontent {
     /// `scope`: string.
@@ -2191,7 +2121,7 @@ impl ::bitrix24_runtime::Method for Updatecontent {
 
 /// The `result` of [`landing.block.updatecontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdatecontentResponse(#[serde(with = "w::As::<w::YesNo>")] pub bool);
 
@@ -2237,7 +2167,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Updatenodes {
     /// `scope`: string.
@@ -2312,7 +2242,7 @@ impl ::bitrix24_runtime::Method for Updatenodes {
 
 /// The `result` of [`landing.block.updatenodes`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-nodes.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdatenodesResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -2362,8 +2292,8 @@ pub type UpdatenodesData = ChangeNodeNameData;
 
 /// The `additional` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdatenodesAdditional {
     /// `appendMenu`: boolean.
@@ -2375,11 +2305,6 @@ pub struct UpdatenodesAdditional {
     )]
     pub append_menu: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(UpdatenodesAdditional, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdatenodesAdditional, Deserialize);
 
 impl UpdatenodesAdditional {
     /// An empty value; set fields with the setters.
@@ -2402,7 +2327,7 @@ impl UpdatenodesAdditional {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Uploadfile {
     /// `scope`: string.
@@ -2485,9 +2410,9 @@ impl ::bitrix24_runtime::Method for Uploadfile {
 }
 
 /// The `result` of [`landing.block.uploadfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-upload-file.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadfileResponse {
     /// `id`: integer.
@@ -2497,11 +2422,6 @@ pub struct UploadfileResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub src: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UploadfileResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadfileResponse, Serialize);
 
 /// Errors of [`landing.block.uploadfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-upload-file.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2535,8 +2455,8 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadfileParams {
     /// `width`: integer.
@@ -2550,11 +2470,6 @@ pub struct UploadfileParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub resize_type: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UploadfileParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadfileParams, Deserialize);
 
 impl UploadfileParams {
     /// An empty value; set fields with the setters.

@@ -10,19 +10,14 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetList {
     /// `params`: `GetListParams`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<GetListParams>,
 }
-
-::bitrix24_runtime::wire_object!(GetList, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetList, Deserialize);
 
 impl GetList {
     /// An empty value; set fields with the setters.
@@ -49,7 +44,7 @@ impl ::bitrix24_runtime::Method for GetList {
 
 /// The `result` of [`landing.demos.getList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -105,8 +100,8 @@ pub type GetListParamsFilterTplType = GetListItemTplType;
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParamsFilter {
     /// `ID`: string.
@@ -245,11 +240,6 @@ pub struct GetListParamsFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Deserialize);
 
 impl GetListParamsFilter {
     /// An empty value; set fields with the setters.
@@ -450,8 +440,8 @@ pub type GetListParamsGroup = GetListItem;
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParams {
     /// `select`: list of string.
@@ -475,11 +465,6 @@ pub struct GetListParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub offset: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParams, Deserialize);
 
 impl GetListParams {
     /// An empty value; set fields with the setters.
@@ -572,8 +557,8 @@ pub enum GetListItemTplType {
 ::bitrix24_runtime::str_enum!(GetListItemTplType { S = "S", P = "P" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListItem {
     /// `ID`: string.
@@ -709,8 +694,6 @@ pub struct GetListItem {
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetListItem, Serialize, Deserialize);
 
 impl GetListItem {
     /// An empty value; set fields with the setters.
@@ -907,7 +890,7 @@ impl GetListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetPageList {
     /// `type`: `GetListItemType`, required.
@@ -944,7 +927,7 @@ impl ::bitrix24_runtime::Method for GetPageList {
 
 /// The `result` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetPageListResponse(pub ::serde_json::Value);
 
@@ -999,8 +982,8 @@ pub type GetPageListType = GetListItemType;
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetPageListFilter {
     /// `ID`: string.
@@ -1127,11 +1110,6 @@ pub struct GetPageListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetPageListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetPageListFilter, Deserialize);
 
 impl GetPageListFilter {
     /// An empty value; set fields with the setters.
@@ -1299,7 +1277,7 @@ impl GetPageListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetSiteList {
     /// `type`: `GetListItemType`, required.
@@ -1336,7 +1314,7 @@ impl ::bitrix24_runtime::Method for GetSiteList {
 
 /// The `result` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetSiteListResponse(pub ::serde_json::Value);
 
@@ -1400,7 +1378,7 @@ pub type GetSiteListFilter = GetPageListFilter;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Register {
     /// `data`: map of any JSON value, required.
@@ -1438,7 +1416,7 @@ impl ::bitrix24_runtime::Method for Register {
 
 /// The `result` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RegisterResponse(
     #[serde(with = "w::As::<w::List<w::Int>>")]
@@ -1493,8 +1471,8 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterParams {
     /// `site_template_id`: string.
@@ -1509,11 +1487,6 @@ pub struct RegisterParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub lang_original: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(RegisterParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RegisterParams, Deserialize);
 
 impl RegisterParams {
     /// An empty value; set fields with the setters.
@@ -1561,7 +1534,7 @@ impl RegisterParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unregister {
     /// `code`: string, required.
@@ -1588,7 +1561,7 @@ impl ::bitrix24_runtime::Method for Unregister {
 
 /// The `result` of [`landing.demos.unregister`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-unregister.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnregisterResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `scope`: string.
@@ -49,7 +49,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`landing.landing.add`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -96,7 +96,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `TITLE`: string, required.
@@ -297,7 +297,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddByTemplate {
     /// `scope`: string.
@@ -356,7 +356,7 @@ impl ::bitrix24_runtime::Method for AddByTemplate {
 
 /// The `result` of [`landing.landing.addByTemplate`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add-by-template.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddByTemplateResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -408,8 +408,8 @@ method_error!(
 
 /// The `PREPARE_BLOCKS_DATA` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddByTemplateFieldsPrepareBlocksData {
     /// `ACTION`: string.
@@ -429,11 +429,6 @@ pub struct AddByTemplateFieldsPrepareBlocksData {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(AddByTemplateFieldsPrepareBlocksData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddByTemplateFieldsPrepareBlocksData, Deserialize);
 
 impl AddByTemplateFieldsPrepareBlocksData {
     /// An empty value; set fields with the setters.
@@ -462,8 +457,8 @@ impl AddByTemplateFieldsPrepareBlocksData {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddByTemplateFields {
     /// `TITLE`: string.
@@ -534,11 +529,6 @@ pub struct AddByTemplateFields {
     )]
     pub menu_code: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddByTemplateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddByTemplateFields, Deserialize);
 
 impl AddByTemplateFields {
     /// An empty value; set fields with the setters.
@@ -644,7 +634,7 @@ impl AddByTemplateFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Addblock {
     /// `scope`: string.
@@ -705,7 +695,7 @@ impl ::bitrix24_runtime::Method for Addblock {
 
 /// The `result` of [`landing.landing.addblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-add-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddblockResponse(pub ::serde_json::Value);
 
@@ -762,7 +752,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddblockFields {
     /// `CODE`: string, required.
@@ -857,7 +847,7 @@ impl AddblockFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Copy {
     /// `scope`: string.
@@ -945,7 +935,7 @@ impl ::bitrix24_runtime::Method for Copy {
 
 /// The `result` of [`landing.landing.copy`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-copy.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CopyResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -988,7 +978,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Copyblock {
     /// `scope`: string.
@@ -1044,7 +1034,7 @@ impl ::bitrix24_runtime::Method for Copyblock {
 
 /// The `result` of [`landing.landing.copyblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-copy-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CopyblockResponse(pub ::serde_json::Value);
 
@@ -1084,8 +1074,8 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CopyblockParams {
     /// `AFTER_ID`: integer.
@@ -1103,11 +1093,6 @@ pub struct CopyblockParams {
     )]
     pub return_content: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(CopyblockParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CopyblockParams, Deserialize);
 
 impl CopyblockParams {
     /// An empty value; set fields with the setters.
@@ -1142,7 +1127,7 @@ impl CopyblockParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `scope`: string.
@@ -1181,7 +1166,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`landing.landing.delete`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1231,7 +1216,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Deleteblock {
     /// `scope`: string.
@@ -1273,7 +1258,7 @@ impl ::bitrix24_runtime::Method for Deleteblock {
 
 /// The `result` of [`landing.landing.deleteblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-delete-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteblockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1319,7 +1304,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Downblock {
     /// `scope`: string.
@@ -1381,7 +1366,7 @@ impl ::bitrix24_runtime::Method for Downblock {
 
 /// The `result` of [`landing.landing.downblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-down-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DownblockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1443,7 +1428,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct FavoriteBlock {
     /// `scope`: string.
@@ -1499,7 +1484,7 @@ impl ::bitrix24_runtime::Method for FavoriteBlock {
 
 /// The `result` of [`landing.landing.favoriteBlock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-favorite-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FavoriteBlockResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -1546,8 +1531,8 @@ method_error!(
 
 /// The `meta` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FavoriteBlockMeta {
     /// `name`: string.
@@ -1571,11 +1556,6 @@ pub struct FavoriteBlockMeta {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub tpl_code: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(FavoriteBlockMeta, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FavoriteBlockMeta, Deserialize);
 
 impl FavoriteBlockMeta {
     /// An empty value; set fields with the setters.
@@ -1632,8 +1612,8 @@ impl FavoriteBlockMeta {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetList {
     /// `scope`: string.
@@ -1643,11 +1623,6 @@ pub struct GetList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<GetListParams>,
 }
-
-::bitrix24_runtime::wire_object!(GetList, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetList, Deserialize);
 
 impl GetList {
     /// An empty value; set fields with the setters.
@@ -1683,7 +1658,7 @@ impl ::bitrix24_runtime::Method for GetList {
 
 /// The `result` of [`landing.landing.getList`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1723,8 +1698,8 @@ method_error!(
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParamsFilter {
     /// `ID`: integer.
@@ -1885,11 +1860,6 @@ pub struct GetListParamsFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Deserialize);
 
 impl GetListParamsFilter {
     /// An empty value; set fields with the setters.
@@ -2101,8 +2071,8 @@ impl GetListParamsFilter {
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParams {
     /// `select`: list of string.
@@ -2135,11 +2105,6 @@ pub struct GetListParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub check_area: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParams, Deserialize);
 
 impl GetListParams {
     /// An empty value; set fields with the setters.
@@ -2216,9 +2181,9 @@ impl GetListParams {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListItem {
     /// `FIELD`: string, may be null.
@@ -2238,11 +2203,6 @@ pub struct GetListItem {
     pub is_area: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListItem, Serialize);
-
 /// Parameters of [`landing.landing.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html).
 ///
 /// - Scopes: `landing`
@@ -2251,7 +2211,7 @@ pub struct GetListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getadditionalfields {
     /// `scope`: string.
@@ -2290,7 +2250,7 @@ impl ::bitrix24_runtime::Method for Getadditionalfields {
 
 /// The `result` of [`landing.landing.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetadditionalfieldsResponse(pub ::serde_json::Value);
 
@@ -2333,7 +2293,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getpreview {
     /// `scope`: string.
@@ -2372,7 +2332,7 @@ impl ::bitrix24_runtime::Method for Getpreview {
 
 /// The `result` of [`landing.landing.getpreview`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-preview.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetpreviewResponse(
     #[serde(with = "w::As::<w::Text>")]
@@ -2416,7 +2376,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getpublicurl {
     /// `scope`: string.
@@ -2455,7 +2415,7 @@ impl ::bitrix24_runtime::Method for Getpublicurl {
 
 /// The `result` of [`landing.landing.getpublicurl`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-public-url.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetpublicurlResponse(
     #[serde(with = "w::As::<w::Text>")]
@@ -2506,7 +2466,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Hideblock {
     /// `scope`: string.
@@ -2548,7 +2508,7 @@ impl ::bitrix24_runtime::Method for Hideblock {
 
 /// The `result` of [`landing.landing.hideblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-hide-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct HideblockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -2594,7 +2554,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkDelete {
     /// `scope`: string.
@@ -2651,7 +2611,7 @@ impl ::bitrix24_runtime::Method for MarkDelete {
 
 /// The `result` of [`landing.landing.markDelete`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-mark-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkDeleteResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -2701,7 +2661,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkUnDelete {
     /// `lid`: integer, required.
@@ -2728,7 +2688,7 @@ impl ::bitrix24_runtime::Method for MarkUnDelete {
 
 /// The `result` of [`landing.landing.markUnDelete`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-mark-undelete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkUnDeleteResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -2773,7 +2733,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Markdeletedblock {
     /// `scope`: string.
@@ -2850,7 +2810,7 @@ impl ::bitrix24_runtime::Method for Markdeletedblock {
 
 /// The `result` of [`landing.landing.markdeletedblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-deleted-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkdeletedblockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -2898,7 +2858,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Markundeletedblock {
     /// `scope`: string.
@@ -2960,7 +2920,7 @@ impl ::bitrix24_runtime::Method for Markundeletedblock {
 
 /// The `result` of [`landing.landing.markundeletedblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-undeleted-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkundeletedblockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3008,7 +2968,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Move {
     /// `scope`: string.
@@ -3080,7 +3040,7 @@ impl ::bitrix24_runtime::Method for Move {
 
 /// The `result` of [`landing.landing.move`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-move.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MoveResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3133,7 +3093,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Moveblock {
     /// `scope`: string.
@@ -3189,7 +3149,7 @@ impl ::bitrix24_runtime::Method for Moveblock {
 
 /// The `result` of [`landing.landing.moveblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-move-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MoveblockResponse(pub ::serde_json::Value);
 
@@ -3238,7 +3198,7 @@ pub type MoveblockParams = CopyblockParams;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Publication {
     /// `scope`: string.
@@ -3277,7 +3237,7 @@ impl ::bitrix24_runtime::Method for Publication {
 
 /// The `result` of [`landing.landing.publication`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-publication.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PublicationResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3346,7 +3306,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RemoveEntities {
     /// `scope`: string.
@@ -3387,7 +3347,7 @@ impl ::bitrix24_runtime::Method for RemoveEntities {
 
 /// The `result` of [`landing.landing.removeEntities`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-remove-entities.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RemoveEntitiesResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3426,7 +3386,7 @@ method_error!(
 
 /// The `images` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RemoveEntitiesDataImages {
     /// `block`: integer, required.
@@ -3446,8 +3406,8 @@ impl RemoveEntitiesDataImages {
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RemoveEntitiesData {
     /// `blocks`: list of integer.
@@ -3457,11 +3417,6 @@ pub struct RemoveEntitiesData {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub images: ::std::option::Option<::std::vec::Vec<RemoveEntitiesDataImages>>,
 }
-
-::bitrix24_runtime::wire_object!(RemoveEntitiesData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RemoveEntitiesData, Deserialize);
 
 impl RemoveEntitiesData {
     /// An empty value; set fields with the setters.
@@ -3490,7 +3445,7 @@ impl RemoveEntitiesData {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResolveIdByPublicUrl {
     /// `scope`: string.
@@ -3539,7 +3494,7 @@ impl ::bitrix24_runtime::Method for ResolveIdByPublicUrl {
 
 /// The `result` of [`landing.landing.resolveIdByPublicUrl`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-resolve-id-by-public-url.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ResolveIdByPublicUrlResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -3584,7 +3539,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Showblock {
     /// `scope`: string.
@@ -3626,7 +3581,7 @@ impl ::bitrix24_runtime::Method for Showblock {
 
 /// The `result` of [`landing.landing.showblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-show-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ShowblockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3672,7 +3627,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnFavoriteBlock {
     /// `blockId`: integer, required.
@@ -3699,7 +3654,7 @@ impl ::bitrix24_runtime::Method for UnFavoriteBlock {
 
 /// The `result` of [`landing.landing.unFavoriteBlock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-unfavorite-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnFavoriteBlockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3752,7 +3707,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unpublic {
     /// `scope`: string.
@@ -3791,7 +3746,7 @@ impl ::bitrix24_runtime::Method for Unpublic {
 
 /// The `result` of [`landing.landing.unpublic`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-unpublic.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnpublicResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3839,7 +3794,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Upblock {
     /// `scope`: string.
@@ -3901,7 +3856,7 @@ impl ::bitrix24_runtime::Method for Upblock {
 
 /// The `result` of [`landing.landing.upblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-up-block.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpblockResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3951,7 +3906,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `lid`: integer, required.
@@ -3980,7 +3935,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`landing.landing.update`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -4034,8 +3989,8 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `TITLE`: string.
@@ -4119,11 +4074,6 @@ pub struct UpdateFields {
     #[serde(rename = "ADDITIONAL_FIELDS", skip_serializing_if = "Option::is_none")]
     pub additional_fields: ::std::option::Option<crate::types::AdditionalFields>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CheckContent {
     /// `content`: string, required.
@@ -53,9 +53,9 @@ impl ::bitrix24_runtime::Method for CheckContent {
 }
 
 /// The `result` of [`landing.repo.checkContent`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-check-content.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CheckContentResponse {
     /// `is_bad`: boolean.
@@ -65,11 +65,6 @@ pub struct CheckContentResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub content: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(CheckContentResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CheckContentResponse, Serialize);
 
 /// Errors of [`landing.repo.checkContent`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-check-content.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,19 +108,14 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetList {
     /// `params`: `GetListParams`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<GetListParams>,
 }
-
-::bitrix24_runtime::wire_object!(GetList, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetList, Deserialize);
 
 impl GetList {
     /// An empty value; set fields with the setters.
@@ -152,7 +142,7 @@ impl ::bitrix24_runtime::Method for GetList {
 
 /// The `result` of [`landing.repo.getList`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -202,8 +192,8 @@ method_error!(
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParamsFilter {
     /// `ID`: string.
@@ -311,11 +301,6 @@ pub struct GetListParamsFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Deserialize);
 
 impl GetListParamsFilter {
     /// An empty value; set fields with the setters.
@@ -475,8 +460,8 @@ pub type GetListParamsGroup = GetListItem;
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParams {
     /// `select`: list of string.
@@ -500,11 +485,6 @@ pub struct GetListParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub offset: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParams, Deserialize);
 
 impl GetListParams {
     /// An empty value; set fields with the setters.
@@ -560,8 +540,8 @@ impl GetListParams {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListItem {
     /// `ID`: string.
@@ -666,8 +646,6 @@ pub struct GetListItem {
     )]
     pub date_modify: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetListItem, Serialize, Deserialize);
 
 impl GetListItem {
     /// An empty value; set fields with the setters.
@@ -829,7 +807,7 @@ impl GetListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Register {
     /// `code`: string, required.
@@ -874,7 +852,7 @@ impl ::bitrix24_runtime::Method for Register {
 
 /// The `result` of [`landing.repo.register`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-register.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RegisterResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -953,7 +931,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterFields {
     /// `NAME`: string, required.
@@ -1061,8 +1039,8 @@ pub type RegisterManifestBlock = crate::types::CustomFormSection2Elements;
 
 /// The `manifest` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterManifest {
     /// `block`: `CustomFormSection2Elements`.
@@ -1075,11 +1053,6 @@ pub struct RegisterManifest {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(RegisterManifest, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RegisterManifest, Deserialize);
 
 impl RegisterManifest {
     /// An empty value; set fields with the setters.
@@ -1112,7 +1085,7 @@ impl RegisterManifest {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unbind {
     /// `code`: string, required.
@@ -1154,7 +1127,7 @@ impl ::bitrix24_runtime::Method for Unbind {
 
 /// The `result` of [`landing.repo.unbind`](https://apidocs.bitrix24.com/api-reference/landing/embedding/landing-repo-unbind.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnbindResponse(#[serde(with = "w::As::<w::YesNo>")] pub bool);
 
@@ -1203,7 +1176,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unregister {
     /// `code`: string, required.
@@ -1230,7 +1203,7 @@ impl ::bitrix24_runtime::Method for Unregister {
 
 /// The `result` of [`landing.repo.unregister`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-unregister.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnregisterResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -10,19 +10,14 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Debug {
     /// `enable`: boolean.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub enable: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(Debug, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Debug, Deserialize);
 
 impl Debug {
     /// An empty value; set fields with the setters.
@@ -49,7 +44,7 @@ impl ::bitrix24_runtime::Method for Debug {
 
 /// The `result` of [`landing.repowidget.debug`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-debug.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DebugResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -85,7 +80,7 @@ method_error!(DebugError { AppNotFound = "APP_NOT_FOUND" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getlist {
     /// `params`: `GetlistParams`, required.
@@ -111,7 +106,7 @@ impl ::bitrix24_runtime::Method for Getlist {
 
 /// The `result` of [`landing.repowidget.getlist`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -142,8 +137,8 @@ method_error!(GetlistError {});
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistParamsFilter {
     /// `ID`: integer.
@@ -260,11 +255,6 @@ pub struct GetlistParamsFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetlistParamsFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistParamsFilter, Deserialize);
 
 impl GetlistParamsFilter {
     /// An empty value; set fields with the setters.
@@ -425,8 +415,8 @@ pub type GetlistParamsGroup = GetlistItem;
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistParams {
     /// `select`: list of string.
@@ -444,11 +434,6 @@ pub struct GetlistParams {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetlistParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistParams, Deserialize);
 
 impl GetlistParams {
     /// An empty value; set fields with the setters.
@@ -490,8 +475,8 @@ impl GetlistParams {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItem {
     /// `ID`: integer.
@@ -605,8 +590,6 @@ pub struct GetlistItem {
     )]
     pub site_template_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetlistItem, Serialize, Deserialize);
 
 impl GetlistItem {
     /// An empty value; set fields with the setters.
@@ -769,7 +752,7 @@ impl GetlistItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Register {
     /// `code`: string, required.
@@ -801,7 +784,7 @@ impl ::bitrix24_runtime::Method for Register {
 
 /// The `result` of [`landing.repowidget.register`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-register.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RegisterResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -840,8 +823,8 @@ method_error!(
 
 /// The `demoData` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterFieldsWidgetParamsDemoData {
     /// `count`: integer.
@@ -857,11 +840,6 @@ pub struct RegisterFieldsWidgetParamsDemoData {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(RegisterFieldsWidgetParamsDemoData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RegisterFieldsWidgetParamsDemoData, Deserialize);
 
 impl RegisterFieldsWidgetParamsDemoData {
     /// An empty value; set fields with the setters.
@@ -898,7 +876,7 @@ impl RegisterFieldsWidgetParamsDemoData {
 
 /// The `WIDGET_PARAMS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterFieldsWidgetParams {
     /// `rootNode`: string, required.
@@ -955,7 +933,7 @@ impl RegisterFieldsWidgetParams {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterFields {
     /// `NAME`: string, required.
@@ -1053,7 +1031,7 @@ impl RegisterFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unregister {
     /// `code`: string, required.
@@ -1080,7 +1058,7 @@ impl ::bitrix24_runtime::Method for Unregister {
 
 /// The `result` of [`landing.repowidget.unregister`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-unregister.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnregisterResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

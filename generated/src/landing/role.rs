@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Enable {
     /// `scope`: string.
@@ -50,7 +50,7 @@ impl ::bitrix24_runtime::Method for Enable {
 
 /// The `result` of [`landing.role.enable`](https://apidocs.bitrix24.com/api-reference/landing/rights/landing-role-enable.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct EnableResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -94,19 +94,14 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetList {
     /// `scope`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub scope: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetList, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetList, Deserialize);
 
 impl GetList {
     /// An empty value; set fields with the setters.
@@ -136,7 +131,7 @@ impl ::bitrix24_runtime::Method for GetList {
 
 /// The `result` of [`landing.role.getList`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -175,9 +170,9 @@ method_error!(
 );
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListItem {
     /// `ID`: string.
@@ -191,11 +186,6 @@ pub struct GetListItem {
     pub xml_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListItem, Serialize);
-
 /// Parameters of [`landing.role.getRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-rights.html).
 ///
 /// - Scopes: `landing`
@@ -204,7 +194,7 @@ pub struct GetListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRights {
     /// `scope`: string.
@@ -243,7 +233,7 @@ impl ::bitrix24_runtime::Method for GetRights {
 
 /// The `result` of [`landing.role.getRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-rights.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetRightsResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -295,15 +285,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct IsEnabled {}
-
-::bitrix24_runtime::wire_object!(IsEnabled, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(IsEnabled, Deserialize);
 
 impl IsEnabled {
     /// An empty value; set fields with the setters.
@@ -324,7 +309,7 @@ impl ::bitrix24_runtime::Method for IsEnabled {
 
 /// The `result` of [`landing.role.isEnabled`](https://apidocs.bitrix24.com/api-reference/landing/rights/landing-role-is-enabled.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct IsEnabledResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -367,7 +352,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetAccessCodes {
     /// `scope`: string.
@@ -423,7 +408,7 @@ impl ::bitrix24_runtime::Method for SetAccessCodes {
 
 /// The `result` of [`landing.role.setAccessCodes`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-access-codes.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetAccessCodesResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -485,7 +470,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetRights {
     /// `scope`: string.
@@ -549,7 +534,7 @@ impl ::bitrix24_runtime::Method for SetRights {
 
 /// The `result` of [`landing.role.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-rights.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetRightsResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

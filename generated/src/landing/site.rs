@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `scope`: string.
@@ -49,7 +49,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`landing.site.add`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -124,7 +124,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `TITLE`: string, required.
@@ -249,7 +249,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFolder {
     /// `scope`: string.
@@ -294,7 +294,7 @@ impl ::bitrix24_runtime::Method for AddFolder {
 
 /// The `result` of [`landing.site.addFolder`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add-folder.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddFolderResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -334,7 +334,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFolderFields {
     /// `TITLE`: string, required.
@@ -411,7 +411,7 @@ impl AddFolderFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BindingToGroup {
     /// `id`: integer, required.
@@ -441,7 +441,7 @@ impl ::bitrix24_runtime::Method for BindingToGroup {
 
 /// The `result` of [`landing.site.bindingToGroup`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-group.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct BindingToGroupResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -492,7 +492,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BindingToMenu {
     /// `id`: integer, required.
@@ -528,7 +528,7 @@ impl ::bitrix24_runtime::Method for BindingToMenu {
 
 /// The `result` of [`landing.site.bindingToMenu`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-menu.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct BindingToMenuResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -578,7 +578,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `scope`: string.
@@ -617,7 +617,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`landing.site.delete`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -669,7 +669,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct FullExport {
     /// `id`: integer, required.
@@ -705,7 +705,7 @@ impl ::bitrix24_runtime::Method for FullExport {
 
 /// The `result` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FullExportResponse(pub ::serde_json::Value);
 
@@ -747,8 +747,8 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FullExportParams {
     /// `edit_mode`: string.
@@ -782,11 +782,6 @@ pub struct FullExportParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub preview_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(FullExportParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FullExportParams, Deserialize);
 
 impl FullExportParams {
     /// An empty value; set fields with the setters.
@@ -904,7 +899,7 @@ impl FullExportParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetFolders {
     /// `scope`: string.
@@ -956,7 +951,7 @@ impl ::bitrix24_runtime::Method for GetFolders {
 
 /// The `result` of [`landing.site.getFolders`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetFoldersResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -998,8 +993,8 @@ method_error!(
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFoldersFilter {
     /// `ID`: integer.
@@ -1083,11 +1078,6 @@ pub struct GetFoldersFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetFoldersFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFoldersFilter, Deserialize);
 
 impl GetFoldersFilter {
     /// An empty value; set fields with the setters.
@@ -1194,9 +1184,9 @@ impl GetFoldersFilter {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFoldersItem {
     /// `ID`: string.
@@ -1237,11 +1227,6 @@ pub struct GetFoldersItem {
     pub date_modify: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetFoldersItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFoldersItem, Serialize);
-
 /// Parameters of [`landing.site.getGroupBindings`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-group-bindings.html).
 ///
 /// - Scopes: `landing`
@@ -1249,8 +1234,8 @@ pub struct GetFoldersItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetGroupBindings {
     /// `groupId`: integer, may be null.
@@ -1261,11 +1246,6 @@ pub struct GetGroupBindings {
     )]
     pub group_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetGroupBindings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetGroupBindings, Deserialize);
 
 impl GetGroupBindings {
     /// An empty value; set fields with the setters.
@@ -1292,7 +1272,7 @@ impl ::bitrix24_runtime::Method for GetGroupBindings {
 
 /// The `result` of [`landing.site.getGroupBindings`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-group-bindings.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetGroupBindingsResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1332,9 +1312,9 @@ method_error!(
 );
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetGroupBindingsItem {
     /// `ENTITY_ID`: string.
@@ -1354,11 +1334,6 @@ pub struct GetGroupBindingsItem {
     pub public_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetGroupBindingsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetGroupBindingsItem, Serialize);
-
 /// Parameters of [`landing.site.getList`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html).
 ///
 /// - Scopes: `landing`
@@ -1366,8 +1341,8 @@ pub struct GetGroupBindingsItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetList {
     /// `scope`: string.
@@ -1377,11 +1352,6 @@ pub struct GetList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<GetListParams>,
 }
-
-::bitrix24_runtime::wire_object!(GetList, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetList, Deserialize);
 
 impl GetList {
     /// An empty value; set fields with the setters.
@@ -1417,7 +1387,7 @@ impl ::bitrix24_runtime::Method for GetList {
 
 /// The `result` of [`landing.site.getList`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1457,8 +1427,8 @@ method_error!(
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParamsFilter {
     /// `ID`: integer.
@@ -1621,11 +1591,6 @@ pub struct GetListParamsFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParamsFilter, Deserialize);
 
 impl GetListParamsFilter {
     /// An empty value; set fields with the setters.
@@ -1837,8 +1802,8 @@ impl GetListParamsFilter {
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListParams {
     /// `select`: list of string.
@@ -1862,11 +1827,6 @@ pub struct GetListParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub offset: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetListParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListParams, Deserialize);
 
 impl GetListParams {
     /// An empty value; set fields with the setters.
@@ -1922,9 +1882,9 @@ impl GetListParams {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListItem {
     /// `ID`: string.
@@ -1956,11 +1916,6 @@ pub struct GetListItem {
     pub landing_id_index: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListItem, Serialize);
-
 /// Parameters of [`landing.site.getMenuBindings`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-menu-bindings.html).
 ///
 /// - Scopes: `landing`
@@ -1968,8 +1923,8 @@ pub struct GetListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetMenuBindings {
     /// `menuCode`: string, may be null.
@@ -1980,11 +1935,6 @@ pub struct GetMenuBindings {
     )]
     pub menu_code: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetMenuBindings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetMenuBindings, Deserialize);
 
 impl GetMenuBindings {
     /// An empty value; set fields with the setters.
@@ -2014,7 +1964,7 @@ impl ::bitrix24_runtime::Method for GetMenuBindings {
 
 /// The `result` of [`landing.site.getMenuBindings`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-menu-bindings.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetMenuBindingsResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -2064,7 +2014,7 @@ pub type GetMenuBindingsItem = GetGroupBindingsItem;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetPreview {
     /// `scope`: string.
@@ -2103,7 +2053,7 @@ impl ::bitrix24_runtime::Method for GetPreview {
 
 /// The `result` of [`landing.site.getPreview`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-preview.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetPreviewResponse(
     #[serde(with = "w::As::<w::Text>")]
@@ -2150,7 +2100,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetPublicUrl {
     /// `scope`: string.
@@ -2189,7 +2139,7 @@ impl ::bitrix24_runtime::Method for GetPublicUrl {
 
 /// The `result` of [`landing.site.getPublicUrl`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-public-url.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetPublicUrlResponse(pub ::serde_json::Value);
 
@@ -2234,7 +2184,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRights {
     /// `id`: string, required.
@@ -2261,7 +2211,7 @@ impl ::bitrix24_runtime::Method for GetRights {
 
 /// The `result` of [`landing.site.getRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-get-rights.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetRightsResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -2307,7 +2257,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getadditionalfields {
     /// `scope`: string.
@@ -2346,7 +2296,7 @@ impl ::bitrix24_runtime::Method for Getadditionalfields {
 
 /// The `result` of [`landing.site.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetadditionalfieldsResponse(pub ::serde_json::Value);
 
@@ -2391,7 +2341,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkDelete {
     /// `scope`: string.
@@ -2448,7 +2398,7 @@ impl ::bitrix24_runtime::Method for MarkDelete {
 
 /// The `result` of [`landing.site.markDelete`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkDeleteResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -2496,7 +2446,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkFolderDelete {
     /// `scope`: string.
@@ -2553,7 +2503,7 @@ impl ::bitrix24_runtime::Method for MarkFolderDelete {
 
 /// The `result` of [`landing.site.markFolderDelete`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkFolderDeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -2601,7 +2551,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkFolderUnDelete {
     /// `scope`: string.
@@ -2640,7 +2590,7 @@ impl ::bitrix24_runtime::Method for MarkFolderUnDelete {
 
 /// The `result` of [`landing.site.markFolderUnDelete`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-undelete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkFolderUnDeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -2685,7 +2635,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MarkUnDelete {
     /// `scope`: string.
@@ -2724,7 +2674,7 @@ impl ::bitrix24_runtime::Method for MarkUnDelete {
 
 /// The `result` of [`landing.site.markUnDelete`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-undelete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MarkUnDeleteResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -2772,7 +2722,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Publication {
     /// `scope`: string.
@@ -2811,7 +2761,7 @@ impl ::bitrix24_runtime::Method for Publication {
 
 /// The `result` of [`landing.site.publication`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PublicationResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -2879,7 +2829,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PublicationFolder {
     /// `scope`: string.
@@ -2935,7 +2885,7 @@ impl ::bitrix24_runtime::Method for PublicationFolder {
 
 /// The `result` of [`landing.site.publicationFolder`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication-folder.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PublicationFolderResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -2980,7 +2930,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetRights {
     /// `id`: string, required.
@@ -3028,7 +2978,7 @@ impl ::bitrix24_runtime::Method for SetRights {
 
 /// The `result` of [`landing.site.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetRightsResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3073,7 +3023,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnPublicFolder {
     /// `scope`: string.
@@ -3112,7 +3062,7 @@ impl ::bitrix24_runtime::Method for UnPublicFolder {
 
 /// The `result` of [`landing.site.unPublicFolder`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic-folder.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnPublicFolderResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3157,7 +3107,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnbindingFromGroup {
     /// `id`: integer, required.
@@ -3187,7 +3137,7 @@ impl ::bitrix24_runtime::Method for UnbindingFromGroup {
 
 /// The `result` of [`landing.site.unbindingFromGroup`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-group.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnbindingFromGroupResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3238,7 +3188,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnbindingFromMenu {
     /// `id`: integer, required.
@@ -3274,7 +3224,7 @@ impl ::bitrix24_runtime::Method for UnbindingFromMenu {
 
 /// The `result` of [`landing.site.unbindingFromMenu`](https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-menu.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnbindingFromMenuResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3324,7 +3274,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unpublic {
     /// `scope`: string.
@@ -3363,7 +3313,7 @@ impl ::bitrix24_runtime::Method for Unpublic {
 
 /// The `result` of [`landing.site.unpublic`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnpublicResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -3408,7 +3358,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `scope`: string.
@@ -3449,7 +3399,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`landing.site.update`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3507,8 +3457,8 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `TITLE`: string.
@@ -3575,11 +3525,6 @@ pub struct UpdateFields {
     )]
     pub landing_id_503: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.
@@ -3678,7 +3623,7 @@ impl UpdateFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFolder {
     /// `scope`: string.
@@ -3727,7 +3672,7 @@ impl ::bitrix24_runtime::Method for UpdateFolder {
 
 /// The `result` of [`landing.site.updateFolder`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update-folder.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateFolderResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -3767,8 +3712,8 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFolderFields {
     /// `TITLE`: string.
@@ -3807,11 +3752,6 @@ pub struct UpdateFolderFields {
     )]
     pub active: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFolderFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFolderFields, Deserialize);
 
 impl UpdateFolderFields {
     /// An empty value; set fields with the setters.

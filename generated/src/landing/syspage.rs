@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteForLanding {
     /// `scope`: string.
@@ -50,7 +50,7 @@ impl ::bitrix24_runtime::Method for DeleteForLanding {
 
 /// The `result` of [`landing.syspage.deleteForLanding`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-delete-for-landing.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteForLandingResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -91,7 +91,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteForSite {
     /// `id`: integer, required.
@@ -118,7 +118,7 @@ impl ::bitrix24_runtime::Method for DeleteForSite {
 
 /// The `result` of [`landing.syspage.deleteForSite`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-delete-for-site.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteForSiteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -159,7 +159,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -198,9 +198,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `cart`: `GetResponseCart`.
@@ -221,11 +221,6 @@ pub struct GetResponse {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,9 +249,9 @@ method_error!(
 );
 
 /// The `cart` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseCart {
     /// `ACTIVE`: string.
@@ -278,11 +273,6 @@ pub struct GetResponseCart {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseCart, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseCart, Serialize);
 
 /// The `catalog` object.
 pub type GetResponseCatalog = GetResponseCart;
@@ -310,7 +300,7 @@ pub type GetResponsePersonal = GetResponseCart;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetSpecialPage {
     /// `siteId`: integer, required.
@@ -363,7 +353,7 @@ impl ::bitrix24_runtime::Method for GetSpecialPage {
 
 /// The `result` of [`landing.syspage.getSpecialPage`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get-special-page.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetSpecialPageResponse(
     #[serde(with = "w::As::<w::Text>")]
@@ -441,7 +431,7 @@ pub enum GetSpecialPageType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `id`: integer, required.
@@ -481,7 +471,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`landing.syspage.set`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetLandingRef {
     /// `id`: integer, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for GetLandingRef {
 
 /// The `result` of [`landing.template.getLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-landing-ref.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetLandingRefResponse(pub ::serde_json::Value);
 
@@ -81,7 +81,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetSiteRef {
     /// `id`: integer, required.
@@ -108,7 +108,7 @@ impl ::bitrix24_runtime::Method for GetSiteRef {
 
 /// The `result` of [`landing.template.getSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetSiteRefResponse(pub ::serde_json::Value);
 
@@ -150,19 +150,14 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getlist {
     /// `params`: `GetlistParams`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<GetlistParams>,
 }
-
-::bitrix24_runtime::wire_object!(Getlist, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getlist, Deserialize);
 
 impl Getlist {
     /// An empty value; set fields with the setters.
@@ -189,7 +184,7 @@ impl ::bitrix24_runtime::Method for Getlist {
 
 /// The `result` of [`landing.template.getlist`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -229,8 +224,8 @@ method_error!(
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistParamsFilter {
     /// `ID`: integer.
@@ -315,11 +310,6 @@ pub struct GetlistParamsFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetlistParamsFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistParamsFilter, Deserialize);
 
 impl GetlistParamsFilter {
     /// An empty value; set fields with the setters.
@@ -427,8 +417,8 @@ impl GetlistParamsFilter {
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistParams {
     /// `select`: list of string.
@@ -452,11 +442,6 @@ pub struct GetlistParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub offset: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetlistParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistParams, Deserialize);
 
 impl GetlistParams {
     /// An empty value; set fields with the setters.
@@ -512,20 +497,15 @@ impl GetlistParams {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItem {
     /// `FIELD`: string, may be null.
     #[serde(rename = "FIELD", with = "w::As::<w::Text>")]
     pub field: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetlistItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistItem, Serialize);
 
 /// Parameters of [`landing.template.setLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html).
 ///
@@ -535,7 +515,7 @@ pub struct GetlistItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetLandingRef {
     /// `id`: integer, required.
@@ -580,7 +560,7 @@ impl ::bitrix24_runtime::Method for SetLandingRef {
 
 /// The `result` of [`landing.template.setLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetLandingRefResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -623,7 +603,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSiteRef {
     /// `id`: integer, required.
@@ -668,7 +648,7 @@ impl ::bitrix24_runtime::Method for SetSiteRef {
 
 /// The `result` of [`landing.template.setSiteRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-site-ref.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetSiteRefResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

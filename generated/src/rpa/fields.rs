@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetSettings {
     /// `typeId`: integer, required.
@@ -54,7 +54,7 @@ impl ::bitrix24_runtime::Method for GetSettings {
 
 /// The `result` of [`rpa.fields.getSettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-get-settings.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetSettingsResponse(pub ::serde_json::Value);
 
@@ -89,7 +89,7 @@ method_error!(GetSettingsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSettings {
     /// `typeId`: integer, required.
@@ -141,7 +141,7 @@ impl ::bitrix24_runtime::Method for SetSettings {
 
 /// The `result` of [`rpa.fields.setSettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-settings.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetSettingsResponse(pub ::serde_json::Value);
 
@@ -176,7 +176,7 @@ method_error!(SetSettingsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetVisibilitySettings {
     /// `typeId`: integer, required.
@@ -233,7 +233,7 @@ impl ::bitrix24_runtime::Method for SetVisibilitySettings {
 
 /// The `result` of [`rpa.fields.setVisibilitySettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-visibility-settings.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetVisibilitySettingsResponse(pub ::serde_json::Value);
 

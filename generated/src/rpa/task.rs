@@ -11,8 +11,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddUser {
     /// `typeId`: integer.
@@ -44,11 +44,6 @@ pub struct AddUser {
     )]
     pub user_value: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddUser, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddUser, Deserialize);
 
 impl AddUser {
     /// An empty value; set fields with the setters.
@@ -104,7 +99,7 @@ impl ::bitrix24_runtime::Method for AddUser {
 
 /// The `result` of [`rpa.task.addUser`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/task/rpa-task-add-user.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddUserResponse(pub ::serde_json::Value);
 
@@ -138,8 +133,8 @@ method_error!(AddUserError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Delete {
     /// `typeId`: integer.
@@ -164,11 +159,6 @@ pub struct Delete {
     )]
     pub robot_name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Delete, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Delete, Deserialize);
 
 impl Delete {
     /// An empty value; set fields with the setters.
@@ -214,7 +204,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`rpa.task.delete`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/task/rpa-task-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -248,15 +238,10 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Do {}
-
-::bitrix24_runtime::wire_object!(Do, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Do, Deserialize);
 
 impl Do {
     /// An empty value; set fields with the setters.
@@ -277,7 +262,7 @@ impl ::bitrix24_runtime::Method for Do {
 
 /// The `result` of [`rpa.task.do`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/task/rpa-task-do.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DoResponse(pub ::serde_json::Value);
 

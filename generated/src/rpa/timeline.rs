@@ -11,8 +11,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Add {
     /// `typeId`: integer.
@@ -33,11 +33,6 @@ pub struct Add {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<AddFields>,
 }
-
-::bitrix24_runtime::wire_object!(Add, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Add, Deserialize);
 
 impl Add {
     /// An empty value; set fields with the setters.
@@ -80,7 +75,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`rpa.timeline.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(pub ::serde_json::Value);
 
@@ -108,8 +103,8 @@ method_error!(AddError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFields {
     /// `title`: string.
@@ -119,11 +114,6 @@ pub struct AddFields {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub description: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFields, Deserialize);
 
 impl AddFields {
     /// An empty value; set fields with the setters.
@@ -162,7 +152,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -189,7 +179,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`rpa.timeline.delete`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -223,8 +213,8 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListForItem {
     /// `typeId`: integer.
@@ -245,11 +235,6 @@ pub struct ListForItem {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ListForItem, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListForItem, Deserialize);
 
 impl ListForItem {
     /// An empty value; set fields with the setters.
@@ -291,9 +276,9 @@ impl ::bitrix24_runtime::Method for ListForItem {
 }
 
 /// The `result` of [`rpa.timeline.listForItem`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-list-for-item.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListForItemResponse {
     /// `id`: any JSON value.
@@ -323,11 +308,6 @@ pub struct ListForItemResponse {
     pub data: ::std::option::Option<::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListForItemResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListForItemResponse, Serialize);
-
 /// Errors of [`rpa.timeline.listForItem`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-list-for-item.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -351,8 +331,8 @@ method_error!(ListForItemError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer.
@@ -362,11 +342,6 @@ pub struct Update {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<AddFields>,
 }
-
-::bitrix24_runtime::wire_object!(Update, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Update, Deserialize);
 
 impl Update {
     /// An empty value; set fields with the setters.
@@ -399,7 +374,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`rpa.timeline.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(pub ::serde_json::Value);
 
@@ -436,8 +411,8 @@ pub type UpdateFields = AddFields;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateIsFixed {
     /// `id`: integer.
@@ -451,11 +426,6 @@ pub struct UpdateIsFixed {
     )]
     pub is_fixed: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateIsFixed, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateIsFixed, Deserialize);
 
 impl UpdateIsFixed {
     /// An empty value; set fields with the setters.
@@ -488,7 +458,7 @@ impl ::bitrix24_runtime::Method for UpdateIsFixed {
 
 /// The `result` of [`rpa.timeline.updateIsFixed`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update-is-fixed.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateIsFixedResponse(pub ::serde_json::Value);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sale.propertyvalue.delete`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -83,7 +83,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -109,20 +109,15 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`sale.propertyvalue.get`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `propertyValue`: `SaleOrderPropertyValue`.
     #[serde(rename = "propertyValue")]
     pub property_value: ::std::option::Option<crate::types::SaleOrderPropertyValue>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`sale.propertyvalue.get`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,15 +152,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getfields {}
-
-::bitrix24_runtime::wire_object!(Getfields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getfields, Deserialize);
 
 impl Getfields {
     /// An empty value; set fields with the setters.
@@ -185,9 +175,9 @@ impl ::bitrix24_runtime::Method for Getfields {
 }
 
 /// The `result` of [`sale.propertyvalue.getfields`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
     /// `propertyValue`: map of field description.
@@ -199,11 +189,6 @@ pub struct GetfieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Serialize);
 
 /// Errors of [`sale.propertyvalue.getfields`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,8 +218,8 @@ method_error!(GetfieldsError { V200040300020 = "200040300020", V0 = "0" });
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -254,11 +239,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -336,9 +316,9 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`sale.propertyvalue.list`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `propertyValues`: list of `SaleOrderPropertyValue`.
@@ -347,11 +327,6 @@ pub struct ListResponse {
         ::std::vec::Vec<crate::types::SaleOrderPropertyValue>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`sale.propertyvalue.list`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -380,7 +355,7 @@ method_error!(ListError { V200040300010 = "200040300010", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Modify {
     /// `fields`: `ModifyFields`, required.
@@ -405,9 +380,9 @@ impl ::bitrix24_runtime::Method for Modify {
 }
 
 /// The `result` of [`sale.propertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ModifyResponse {
     /// `propertyValues`: list of `PropertyValueSaleOrderPropertyValue`.
@@ -416,11 +391,6 @@ pub struct ModifyResponse {
         ::std::vec::Vec<crate::types::PropertyValueSaleOrderPropertyValue>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ModifyResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ModifyResponse, Serialize);
 
 /// Errors of [`sale.propertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -445,7 +415,7 @@ method_error!(ModifyError { V200040300020 = "200040300020", V100 = "100", V0 = "
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyFields {
     /// `order`: map of string, required.

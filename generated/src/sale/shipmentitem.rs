@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,20 +36,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`sale.shipmentitem.add`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `shipmentItem`: `SaleOrderShipmentItem`.
     #[serde(rename = "shipmentItem")]
     pub shipment_item: ::std::option::Option<crate::types::SaleOrderShipmentItem>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`sale.shipmentitem.add`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +91,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `orderDeliveryId`: string, required.
@@ -151,7 +146,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: string, required.
@@ -178,7 +173,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sale.shipmentitem.delete`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -223,7 +218,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: string, required.
@@ -284,15 +279,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getfields {}
-
-::bitrix24_runtime::wire_object!(Getfields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getfields, Deserialize);
 
 impl Getfields {
     /// An empty value; set fields with the setters.
@@ -312,9 +302,9 @@ impl ::bitrix24_runtime::Method for Getfields {
 }
 
 /// The `result` of [`sale.shipmentitem.getfields`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
     /// `shipmentItem`: map of field description.
@@ -326,11 +316,6 @@ pub struct GetfieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Serialize);
 
 /// Errors of [`sale.shipmentitem.getfields`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -360,8 +345,8 @@ method_error!(GetfieldsError { V200040300010 = "200040300010", V0 = "0" });
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -379,11 +364,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -458,9 +438,9 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`sale.shipmentitem.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `shipmentItems`: list of `SaleOrderShipmentItem`.
@@ -469,11 +449,6 @@ pub struct ListResponse {
         ::std::vec::Vec<crate::types::SaleOrderShipmentItem>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`sale.shipmentitem.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -500,8 +475,8 @@ method_error!(ListError { V200040300010 = "200040300010", V0 = "0" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: string.
@@ -549,11 +524,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -633,7 +603,7 @@ impl ListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: string, required.
@@ -702,7 +672,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `quantity`: number, required.

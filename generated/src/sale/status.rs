@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,19 +36,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`sale.status.add`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `status`: `SaleStatus`.
     pub status: ::std::option::Option<crate::types::SaleStatus>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`sale.status.add`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +94,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `id`: string, required.
@@ -186,7 +181,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: string, required.
@@ -213,7 +208,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sale.status.delete`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -260,7 +255,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: string, required.
@@ -321,15 +316,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -349,9 +339,9 @@ impl ::bitrix24_runtime::Method for GetFields {
 }
 
 /// The `result` of [`sale.status.getFields`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
     /// `status`: map of field description.
@@ -363,11 +353,6 @@ pub struct GetFieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Serialize);
 
 /// Errors of [`sale.status.getFields`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -401,8 +386,8 @@ method_error!(GetFieldsError { V200040300010 = "200040300010", V0 = "0" });
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -422,11 +407,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -502,20 +482,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`sale.status.list`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `status`: list of `SaleStatus`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub status: ::std::option::Option<::std::vec::Vec<crate::types::SaleStatus>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`sale.status.list`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -548,7 +523,7 @@ method_error!(ListError { V200040300010 = "200040300010", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: string, required.
@@ -634,7 +609,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `type`: string, required.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,20 +36,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`sale.statusLang.add`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `statusLang`: `SaleStatusLang`.
     #[serde(rename = "statusLang")]
     pub status_lang: ::std::option::Option<crate::types::SaleStatusLang>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`sale.statusLang.add`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +86,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `statusId`: string, required.
@@ -141,7 +136,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteByFilter {
     /// `fields`: `DeleteByFilterFields`, required.
@@ -167,7 +162,7 @@ impl ::bitrix24_runtime::Method for DeleteByFilter {
 
 /// The `result` of [`sale.statusLang.deleteByFilter`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-delete-by-filter.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteByFilterResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -218,7 +213,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteByFilterFields {
     /// `statusId`: string, required.
@@ -254,15 +249,10 @@ impl DeleteByFilterFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -282,9 +272,9 @@ impl ::bitrix24_runtime::Method for GetFields {
 }
 
 /// The `result` of [`sale.statusLang.getFields`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
     /// `statusLang`: map of field description.
@@ -296,11 +286,6 @@ pub struct GetFieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Serialize);
 
 /// Errors of [`sale.statusLang.getFields`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,15 +317,10 @@ method_error!(GetFieldsError { V200040300010 = "200040300010", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListLangs {}
-
-::bitrix24_runtime::wire_object!(GetListLangs, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListLangs, Deserialize);
 
 impl GetListLangs {
     /// An empty value; set fields with the setters.
@@ -360,20 +340,15 @@ impl ::bitrix24_runtime::Method for GetListLangs {
 }
 
 /// The `result` of [`sale.statusLang.getListLangs`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-list-langs.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetListLangsResponse {
     /// `langs`: list of `SaleLang`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub langs: ::std::option::Option<::std::vec::Vec<crate::types::SaleLang>>,
 }
-
-::bitrix24_runtime::wire_object!(GetListLangsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetListLangsResponse, Serialize);
 
 /// Errors of [`sale.statusLang.getListLangs`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-list-langs.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -406,8 +381,8 @@ method_error!(GetListLangsError { V200040300010 = "200040300010", V0 = "0" });
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -425,11 +400,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -494,9 +464,9 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`sale.statusLang.list`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `statusLangs`: list of `SaleStatusLang`.
@@ -505,11 +475,6 @@ pub struct ListResponse {
         ::std::vec::Vec<crate::types::SaleStatusLang>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`sale.statusLang.list`](https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -536,8 +501,8 @@ method_error!(ListError { V200040300010 = "200040300010", V0 = "0" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `statusId`: string.
@@ -560,11 +525,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.

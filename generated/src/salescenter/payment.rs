@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetPublicUrl {
     /// `id`: integer, required.
@@ -37,19 +37,14 @@ impl ::bitrix24_runtime::Method for GetPublicUrl {
 }
 
 /// The `result` of [`salescenter.payment.getPublicUrl`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetPublicUrlResponse {
     /// `payment`: `GetPublicUrlResponsePayment`.
     pub payment: ::std::option::Option<GetPublicUrlResponsePayment>,
 }
-
-::bitrix24_runtime::wire_object!(GetPublicUrlResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetPublicUrlResponse, Serialize);
 
 /// Errors of [`salescenter.payment.getPublicUrl`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,9 +76,9 @@ method_error!(
 );
 
 /// The `payment` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetPublicUrlResponsePayment {
     /// `url`: string.
@@ -96,8 +91,3 @@ pub struct GetPublicUrlResponsePayment {
     #[serde(with = "w::As::<w::Text>")]
     pub qr: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetPublicUrlResponsePayment, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetPublicUrlResponsePayment, Serialize);

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Access {
     /// `GROUP_ID`: integer, required.
@@ -54,7 +54,7 @@ impl ::bitrix24_runtime::Method for Access {
 
 /// The `result` of [`sonet_group.feature.access`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-feature-access.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AccessResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

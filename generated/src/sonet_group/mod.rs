@@ -19,7 +19,7 @@ pub mod user;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Create {
     /// `NAME`: string, required.
@@ -280,7 +280,7 @@ impl ::bitrix24_runtime::Method for Create {
 
 /// The `result` of [`sonet_group.create`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-create.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CreateResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -334,7 +334,7 @@ pub enum CreateInitiatePerms {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `GROUP_ID`: integer, required.
@@ -361,7 +361,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sonet_group.delete`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -396,8 +396,8 @@ method_error!(DeleteError {});
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `ORDER`: map of string.
@@ -430,11 +430,6 @@ pub struct Get {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -517,7 +512,7 @@ impl ::bitrix24_runtime::FastListed for Get {
 
 /// The `result` of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -548,8 +543,8 @@ method_error!(GetError {});
 
 /// The `FILTER` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFilter {
     /// `ID`: integer.
@@ -633,11 +628,6 @@ pub struct GetFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFilter, Deserialize);
 
 impl GetFilter {
     /// An empty value; set fields with the setters.
@@ -738,9 +728,9 @@ impl GetFilter {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `ID`: integer.
@@ -799,11 +789,6 @@ pub struct GetItem {
     pub is_extranet: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`sonet_group.setowner`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-setowner.html).
 ///
 /// - Scopes: `sonet`
@@ -812,7 +797,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Setowner {
     /// `GROUP_ID`: integer, required.
@@ -842,7 +827,7 @@ impl ::bitrix24_runtime::Method for Setowner {
 
 /// The `result` of [`sonet_group.setowner`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-setowner.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetownerResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -876,7 +861,7 @@ method_error!(SetownerError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `GROUP_ID`: integer, required.
@@ -1106,7 +1091,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`sonet_group.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 

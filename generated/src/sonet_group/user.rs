@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `GROUP_ID`: integer, required.
@@ -41,7 +41,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`sonet_group.user.add`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -78,7 +78,7 @@ method_error!(AddError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `GROUP_ID`: integer, required.
@@ -108,7 +108,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sonet_group.user.delete`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -145,7 +145,7 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `ID`: integer, required.
@@ -172,7 +172,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`sonet_group.user.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -218,9 +218,9 @@ pub enum GetItemRole {
 ::bitrix24_runtime::str_enum!(GetItemRole { A = "A", E = "E", K = "K" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `USER_ID`: integer.
@@ -232,11 +232,6 @@ pub struct GetItem {
     pub role: ::std::option::Option<GetItemRole>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`sonet_group.user.groups`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-user-groups.html).
 ///
 /// - Scopes: `sonet`
@@ -244,15 +239,10 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Groups {}
-
-::bitrix24_runtime::wire_object!(Groups, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Groups, Deserialize);
 
 impl Groups {
     /// An empty value; set fields with the setters.
@@ -273,7 +263,7 @@ impl ::bitrix24_runtime::Method for Groups {
 
 /// The `result` of [`sonet_group.user.groups`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-user-groups.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GroupsResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -306,9 +296,9 @@ method_error!(GroupsError {});
 pub type GroupsItemRole = GetItemRole;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GroupsItem {
     /// `GROUP_ID`: integer.
@@ -332,11 +322,6 @@ pub struct GroupsItem {
     pub is_extranet: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GroupsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GroupsItem, Serialize);
-
 /// Parameters of [`sonet_group.user.invite`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-invite.html).
 ///
 /// - Scopes: `sonet`
@@ -345,7 +330,7 @@ pub struct GroupsItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Invite {
     /// `GROUP_ID`: integer, required.
@@ -399,7 +384,7 @@ impl ::bitrix24_runtime::Method for Invite {
 
 /// The `result` of [`sonet_group.user.invite`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-invite.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct InviteResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]
@@ -436,7 +421,7 @@ method_error!(InviteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Request {
     /// `GROUP_ID`: integer, required.
@@ -480,7 +465,7 @@ impl ::bitrix24_runtime::Method for Request {
 
 /// The `result` of [`sonet_group.user.request`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-request.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RequestResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -514,7 +499,7 @@ method_error!(RequestError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `GROUP_ID`: integer, required.
@@ -548,7 +533,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`sonet_group.user.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]

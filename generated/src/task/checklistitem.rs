@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `TASKID`: integer, required.
@@ -41,7 +41,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`task.checklistitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -76,7 +76,7 @@ method_error!(AddError { ErrorCore = "ERROR_CORE" });
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `TITLE`: string, required.
@@ -182,7 +182,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Complete {
     /// `TASKID`: integer, required.
@@ -212,7 +212,7 @@ impl ::bitrix24_runtime::Method for Complete {
 
 /// The `result` of [`task.checklistitem.complete`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-complete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CompleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -253,7 +253,7 @@ method_error!(CompleteError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `TASKID`: integer, required.
@@ -283,7 +283,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`task.checklistitem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -323,7 +323,7 @@ method_error!(DeleteError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `TASKID`: integer, required.
@@ -352,9 +352,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `ID`: string.
@@ -394,11 +394,6 @@ pub struct GetResponse {
     #[serde(rename = "ATTACHMENTS")]
     pub attachments: ::std::option::Option<GetResponseAttachments>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -450,9 +445,9 @@ pub enum GetResponseMembersPersonalGender {
 ::bitrix24_runtime::str_enum!(GetResponseMembersPersonalGender { M = "M", F = "F" });
 
 /// The `MEMBERS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseMembers {
     /// `ID`: string.
@@ -480,15 +475,10 @@ pub struct GetResponseMembers {
     pub is_collaber: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseMembers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseMembers, Serialize);
-
 /// The `1111` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAttachmentsV1111 {
     /// `ATTACHMENT_ID`: integer.
@@ -511,26 +501,16 @@ pub struct GetResponseAttachmentsV1111 {
     pub view_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseAttachmentsV1111, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAttachmentsV1111, Serialize);
-
 /// The `ATTACHMENTS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAttachments {
     /// `1111`: `GetResponseAttachmentsV1111`.
     #[serde(rename = "1111")]
     pub v1111: ::std::option::Option<GetResponseAttachmentsV1111>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseAttachments, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAttachments, Serialize);
 
 /// Parameters of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
 ///
@@ -540,7 +520,7 @@ pub struct GetResponseAttachments {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getlist {
     /// `TASKID`: integer, required.
@@ -586,7 +566,7 @@ impl ::bitrix24_runtime::Method for Getlist {
 
 /// The `result` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -634,9 +614,9 @@ pub type GetlistItemMembers = GetResponseMembers;
 pub type GetlistItemAttachments = GetResponseAttachmentsV1111;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItem {
     /// `ID`: string.
@@ -677,11 +657,6 @@ pub struct GetlistItem {
     pub attachments: ::std::option::Option<GetResponseAttachmentsV1111>,
 }
 
-::bitrix24_runtime::wire_object!(GetlistItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistItem, Serialize);
-
 /// Parameters of [`task.checklistitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-manifest.html).
 ///
 /// - Scopes: `task`
@@ -689,15 +664,10 @@ pub struct GetlistItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getmanifest {}
-
-::bitrix24_runtime::wire_object!(Getmanifest, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getmanifest, Deserialize);
 
 impl Getmanifest {
     /// An empty value; set fields with the setters.
@@ -718,7 +688,7 @@ impl ::bitrix24_runtime::Method for Getmanifest {
 
 /// The `result` of [`task.checklistitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-manifest.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetmanifestResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -757,7 +727,7 @@ method_error!(GetmanifestError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Isactionallowed {
     /// `TASKID`: integer, required.
@@ -790,7 +760,7 @@ impl ::bitrix24_runtime::Method for Isactionallowed {
 
 /// The `result` of [`task.checklistitem.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-is-action-allowed.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct IsactionallowedResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -829,7 +799,7 @@ method_error!(IsactionallowedError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Moveafteritem {
     /// `TASKID`: integer, required.
@@ -866,7 +836,7 @@ impl ::bitrix24_runtime::Method for Moveafteritem {
 
 /// The `result` of [`task.checklistitem.moveafteritem`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-move-after-item.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MoveafteritemResponse(pub ::serde_json::Value);
 
@@ -906,7 +876,7 @@ method_error!(MoveafteritemError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Renew {
     /// `TASKID`: integer, required.
@@ -936,7 +906,7 @@ impl ::bitrix24_runtime::Method for Renew {
 
 /// The `result` of [`task.checklistitem.renew`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-renew.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RenewResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -977,7 +947,7 @@ method_error!(RenewError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `TASKID`: integer, required.
@@ -1010,7 +980,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`task.checklistitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(pub ::serde_json::Value);
 
@@ -1046,8 +1016,8 @@ method_error!(UpdateError { ErrorCore = "ERROR_CORE" });
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `TITLE`: string.
@@ -1096,11 +1066,6 @@ pub struct UpdateFields {
     )]
     pub parent_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

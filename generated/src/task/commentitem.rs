@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `TASKID`: integer, required.
@@ -42,7 +42,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`task.commentitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -78,7 +78,7 @@ method_error!(AddError { ErrorCore = "ERROR_CORE" });
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `POST_MESSAGE`: string, required.
@@ -157,7 +157,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `TASKID`: integer, required.
@@ -187,7 +187,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`task.commentitem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -228,7 +228,7 @@ method_error!(DeleteError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `TASKID`: integer, required.
@@ -257,9 +257,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `POST_MESSAGE_HTML`: string.
@@ -288,11 +288,6 @@ pub struct GetResponse {
     pub attached_objects: ::std::option::Option<GetResponseAttachedObjects>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -315,9 +310,9 @@ pub enum GetError {
 method_error!(GetError { ErrorCore = "ERROR_CORE" });
 
 /// The `973` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAttachedObjectsV973 {
     /// `ATTACHMENT_ID`: string.
@@ -340,26 +335,16 @@ pub struct GetResponseAttachedObjectsV973 {
     pub view_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseAttachedObjectsV973, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAttachedObjectsV973, Serialize);
-
 /// The `ATTACHED_OBJECTS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAttachedObjects {
     /// `973`: `GetResponseAttachedObjectsV973`.
     #[serde(rename = "973")]
     pub v973: ::std::option::Option<GetResponseAttachedObjectsV973>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseAttachedObjects, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAttachedObjects, Serialize);
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html).
@@ -370,7 +355,7 @@ pub struct GetResponseAttachedObjects {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getlist {
     /// `TASKID`: integer, required.
@@ -439,7 +424,7 @@ impl ::bitrix24_runtime::Method for Getlist {
 
 /// The `result` of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -479,9 +464,9 @@ method_error!(GetlistError { ErrorCore = "ERROR_CORE" });
 pub type GetlistItemAttachedObjects = GetResponseAttachedObjectsV973;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItem {
     /// `POST_MESSAGE_HTML`: string.
@@ -510,11 +495,6 @@ pub struct GetlistItem {
     pub attached_objects: ::std::option::Option<GetResponseAttachedObjectsV973>,
 }
 
-::bitrix24_runtime::wire_object!(GetlistItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistItem, Serialize);
-
 /// Parameters of [`task.commentitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-manifest.html).
 ///
 /// - Scopes: `task`
@@ -522,15 +502,10 @@ pub struct GetlistItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getmanifest {}
-
-::bitrix24_runtime::wire_object!(Getmanifest, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getmanifest, Deserialize);
 
 impl Getmanifest {
     /// An empty value; set fields with the setters.
@@ -551,7 +526,7 @@ impl ::bitrix24_runtime::Method for Getmanifest {
 
 /// The `result` of [`task.commentitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-manifest.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetmanifestResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -590,7 +565,7 @@ method_error!(GetmanifestError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Isactionallowed {
     /// `TASKID`: integer, required.
@@ -623,7 +598,7 @@ impl ::bitrix24_runtime::Method for Isactionallowed {
 
 /// The `result` of [`task.commentitem.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-is-action-allowed.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct IsactionallowedResponse(#[serde(with = "w::As::<w::YesNo>")] pub bool);
 
@@ -664,7 +639,7 @@ method_error!(IsactionallowedError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `TASKID`: integer, required.
@@ -697,7 +672,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`task.commentitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(pub ::serde_json::Value);
 
@@ -725,7 +700,7 @@ method_error!(UpdateError {});
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `POST_MESSAGE`: string, required.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `taskIdFrom`: integer, required.
@@ -48,7 +48,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`task.dependence.add`](https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -94,7 +94,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `taskIdFrom`: integer, required.
@@ -124,7 +124,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`task.dependence.delete`](https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]

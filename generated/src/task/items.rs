@@ -11,8 +11,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getlist {
     /// `ORDER`: map of string.
@@ -52,11 +52,6 @@ pub struct Getlist {
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(Getlist, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getlist, Deserialize);
 
 impl Getlist {
     /// An empty value; set fields with the setters.
@@ -115,7 +110,7 @@ impl ::bitrix24_runtime::Method for Getlist {
 
 /// The `result` of [`task.items.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-items-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(pub ::serde_json::Value);
 

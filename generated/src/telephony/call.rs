@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTranscription {
     /// `CALL_ID`: string, required.
@@ -79,20 +79,15 @@ impl ::bitrix24_runtime::Method for AttachTranscription {
 }
 
 /// The `result` of [`telephony.call.attachTranscription`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AttachTranscriptionResponse {
     /// `TRANSCRIPT_ID`: integer.
     #[serde(rename = "TRANSCRIPT_ID", with = "w::As::<w::Int>")]
     pub transcript_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AttachTranscriptionResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AttachTranscriptionResponse, Serialize);
 
 /// Errors of [`telephony.call.attachTranscription`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +132,7 @@ pub enum AttachTranscriptionMessagesSide {
 
 /// The `MESSAGES` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachTranscriptionMessages {
     /// `SIDE`: `AttachTranscriptionMessagesSide`, required.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachRecord {
     /// `CALL_ID`: string, required.
@@ -93,9 +93,9 @@ impl ::bitrix24_runtime::Method for AttachRecord {
 }
 
 /// The `result` of [`telephony.externalCall.attachRecord`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AttachRecordResponse {
     /// `FILE_ID`: integer.
@@ -108,11 +108,6 @@ pub struct AttachRecordResponse {
     #[serde(rename = "fieldName", with = "w::As::<w::Text>")]
     pub field_name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AttachRecordResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AttachRecordResponse, Serialize);
 
 /// Errors of [`telephony.externalCall.attachRecord`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +142,7 @@ method_error!(AttachRecordError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Finish {
     /// `CALL_ID`: string, required.
@@ -338,9 +333,9 @@ impl ::bitrix24_runtime::Method for Finish {
 }
 
 /// The `result` of [`telephony.externalCall.finish`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-finish.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FinishResponse {
     /// `ID`: integer.
@@ -415,11 +410,6 @@ pub struct FinishResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(FinishResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FinishResponse, Serialize);
 
 /// Errors of [`telephony.externalCall.finish`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-finish.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -555,7 +545,7 @@ pub enum FinishResponseCallFailedCode {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Hide {
     /// `CALL_ID`: string, required.
@@ -604,7 +594,7 @@ impl ::bitrix24_runtime::Method for Hide {
 
 /// The `result` of [`telephony.externalCall.hide`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-hide.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct HideResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -638,7 +628,7 @@ method_error!(HideError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Register {
     /// `USER_ID`: integer.
@@ -875,9 +865,9 @@ impl ::bitrix24_runtime::Method for Register {
 }
 
 /// The `result` of [`telephony.externalCall.register`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-register.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterResponse {
     /// `CALL_ID`: string.
@@ -901,11 +891,6 @@ pub struct RegisterResponse {
     #[serde(rename = "LEAD_CREATION_ERROR", with = "w::As::<w::Text>")]
     pub lead_creation_error: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(RegisterResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RegisterResponse, Serialize);
 
 /// Errors of [`telephony.externalCall.register`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-register.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -986,9 +971,9 @@ pub type RegisterShow = FinishAddToChat;
 pub type RegisterAddToChat = FinishAddToChat;
 
 /// The `CRM_CREATED_ENTITIES` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RegisterResponseCrmCreatedEntities {
     /// `ENTITY_TYPE`: string.
@@ -999,11 +984,6 @@ pub struct RegisterResponseCrmCreatedEntities {
     pub entity_id: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(RegisterResponseCrmCreatedEntities, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RegisterResponseCrmCreatedEntities, Serialize);
-
 /// Parameters of [`telephony.externalCall.searchCrmEntities`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html).
 ///
 /// - Scopes: `telephony`
@@ -1012,7 +992,7 @@ pub struct RegisterResponseCrmCreatedEntities {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchCrmEntities {
     /// `PHONE_NUMBER`: string, required.
@@ -1041,7 +1021,7 @@ impl ::bitrix24_runtime::Method for SearchCrmEntities {
 
 /// The `result` of [`telephony.externalCall.searchCrmEntities`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SearchCrmEntitiesResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1121,9 +1101,9 @@ pub enum SearchCrmEntitiesItemAssignedByTimemanStatus {
 );
 
 /// The `ASSIGNED_BY` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchCrmEntitiesItemAssignedBy {
     /// `ID`: integer.
@@ -1149,15 +1129,10 @@ pub struct SearchCrmEntitiesItemAssignedBy {
     pub personal_mobile: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(SearchCrmEntitiesItemAssignedBy, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchCrmEntitiesItemAssignedBy, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchCrmEntitiesItem {
     /// `CRM_ENTITY_TYPE`: `SearchCrmEntitiesItemCrmEntityType`.
@@ -1178,11 +1153,6 @@ pub struct SearchCrmEntitiesItem {
     pub assigned_by: ::std::option::Option<SearchCrmEntitiesItemAssignedBy>,
 }
 
-::bitrix24_runtime::wire_object!(SearchCrmEntitiesItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchCrmEntitiesItem, Serialize);
-
 /// Parameters of [`telephony.externalCall.show`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-show.html).
 ///
 /// - Scopes: `telephony`
@@ -1191,7 +1161,7 @@ pub struct SearchCrmEntitiesItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Show {
     /// `CALL_ID`: string, required.
@@ -1240,7 +1210,7 @@ impl ::bitrix24_runtime::Method for Show {
 
 /// The `result` of [`telephony.externalCall.show`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-show.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ShowResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

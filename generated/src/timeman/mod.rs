@@ -22,8 +22,8 @@ pub mod timecontrol;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Close {
     /// `USER_ID`: integer.
@@ -62,11 +62,6 @@ pub struct Close {
     )]
     pub lon: ::std::option::Option<f64>,
 }
-
-::bitrix24_runtime::wire_object!(Close, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Close, Deserialize);
 
 impl Close {
     /// An empty value; set fields with the setters.
@@ -128,9 +123,9 @@ impl ::bitrix24_runtime::Method for Close {
 }
 
 /// The `result` of [`timeman.close`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-close.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CloseResponse {
     /// `STATUS`: `CloseResponseStatus`.
@@ -177,11 +172,6 @@ pub struct CloseResponse {
     #[serde(rename = "TIME_FINISH_DEFAULT", with = "w::As::<w::Text>")]
     pub time_finish_default: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(CloseResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CloseResponse, Serialize);
 
 /// Errors of [`timeman.close`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-close.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,8 +220,8 @@ pub enum CloseResponseStatus {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Open {
     /// `USER_ID`: integer.
@@ -270,11 +260,6 @@ pub struct Open {
     )]
     pub lon: ::std::option::Option<f64>,
 }
-
-::bitrix24_runtime::wire_object!(Open, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Open, Deserialize);
 
 impl Open {
     /// An empty value; set fields with the setters.
@@ -371,8 +356,8 @@ pub type OpenResponseStatus = CloseResponseStatus;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Pause {
     /// `USER_ID`: integer.
@@ -383,11 +368,6 @@ pub struct Pause {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Pause, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Pause, Deserialize);
 
 impl Pause {
     /// An empty value; set fields with the setters.
@@ -440,8 +420,8 @@ pub type PauseResponseStatus = CloseResponseStatus;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Settings {
     /// `USER_ID`: integer.
@@ -452,11 +432,6 @@ pub struct Settings {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Settings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Settings, Deserialize);
 
 impl Settings {
     /// An empty value; set fields with the setters.
@@ -482,9 +457,9 @@ impl ::bitrix24_runtime::Method for Settings {
 }
 
 /// The `result` of [`timeman.settings`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-settings.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SettingsResponse {
     /// `UF_TIMEMAN`: boolean.
@@ -510,11 +485,6 @@ pub struct SettingsResponse {
     pub admin: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(SettingsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SettingsResponse, Serialize);
-
 /// Errors of [`timeman.settings`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-settings.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -537,8 +507,8 @@ method_error!(SettingsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Status {
     /// `USER_ID`: integer.
@@ -549,11 +519,6 @@ pub struct Status {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Status, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Status, Deserialize);
 
 impl Status {
     /// An empty value; set fields with the setters.

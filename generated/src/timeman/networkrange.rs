@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Check {
     /// `IP`: string.
@@ -22,11 +22,6 @@ pub struct Check {
     )]
     pub ip: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Check, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Check, Deserialize);
 
 impl Check {
     /// An empty value; set fields with the setters.
@@ -55,9 +50,9 @@ impl ::bitrix24_runtime::Method for Check {
 }
 
 /// The `result` of [`timeman.networkrange.check`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-check.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CheckResponse {
     /// `ip`: string.
@@ -70,11 +65,6 @@ pub struct CheckResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(CheckResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CheckResponse, Serialize);
 
 /// Errors of [`timeman.networkrange.check`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-check.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,15 +92,10 @@ method_error!(CheckError { AccessError = "ACCESS_ERROR" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {}
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -131,7 +116,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`timeman.networkrange.get`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -165,9 +150,9 @@ pub enum GetError {
 method_error!(GetError { AccessError = "ACCESS_ERROR" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `ip_range`: string.
@@ -178,11 +163,6 @@ pub struct GetItem {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
 ///
 /// - Scopes: `timeman`
@@ -191,7 +171,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `RANGES`: string, required.
@@ -217,20 +197,15 @@ impl ::bitrix24_runtime::Method for Set {
 }
 
 /// The `result` of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetResponse {
     /// `result`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub result: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(SetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetResponse, Serialize);
 
 /// Errors of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

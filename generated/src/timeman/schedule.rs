@@ -10,19 +10,14 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -48,9 +43,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `ID`: integer.
@@ -117,11 +112,6 @@ pub struct GetResponse {
         GetResponseScheduleViolationRules,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,9 +195,9 @@ pub enum GetResponseReportPeriodOptionsStartWeekDay {
 );
 
 /// The `REPORT_PERIOD_OPTIONS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseReportPeriodOptions {
     /// `START_WEEK_DAY`: `GetResponseReportPeriodOptionsStartWeekDay`.
@@ -218,15 +208,10 @@ pub struct GetResponseReportPeriodOptions {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseReportPeriodOptions, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseReportPeriodOptions, Serialize);
-
 /// The `ALLOWED_DEVICES` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAllowedDevices {
     /// `browser`: boolean.
@@ -234,15 +219,10 @@ pub struct GetResponseAllowedDevices {
     pub browser: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseAllowedDevices, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAllowedDevices, Serialize);
-
 /// The `SHIFTS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseShifts {
     /// `ID`: integer.
@@ -271,15 +251,10 @@ pub struct GetResponseShifts {
     pub deleted: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseShifts, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseShifts, Serialize);
-
 /// The `CALENDAR` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseCalendar {
     /// `ID`: integer.
@@ -299,15 +274,10 @@ pub struct GetResponseCalendar {
     pub exclusions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseCalendar, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseCalendar, Serialize);
-
 /// The `USERS_TO_NOTIFY` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseScheduleViolationRulesUsersToNotify {
     /// `FIXED_START_END`: list of string.
@@ -332,19 +302,10 @@ pub struct GetResponseScheduleViolationRulesUsersToNotify {
     pub shift_missed_start: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(
-    GetResponseScheduleViolationRulesUsersToNotify, Deserialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    GetResponseScheduleViolationRulesUsersToNotify, Serialize
-);
-
 /// The `SCHEDULE_VIOLATION_RULES` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseScheduleViolationRules {
     /// `ID`: integer.
@@ -404,8 +365,3 @@ pub struct GetResponseScheduleViolationRules {
         GetResponseScheduleViolationRulesUsersToNotify,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseScheduleViolationRules, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseScheduleViolationRules, Serialize);

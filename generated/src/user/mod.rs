@@ -22,7 +22,7 @@ pub mod userfield;
 /// - Safe to repeat: yes
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Access {
     /// `ACCESS`: list of string, required.
@@ -52,7 +52,7 @@ impl ::bitrix24_runtime::Method for Access {
 /// The `result` of [`user.access`](https://apidocs.bitrix24.com/api-reference/common/users/user-access.html).
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AccessResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -90,7 +90,7 @@ method_error!(AccessError {});
 /// - Safe to repeat: no
 #[cfg(feature = "user")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `EMAIL`: string, required.
@@ -1001,7 +1001,7 @@ impl ::bitrix24_runtime::Method for Add {
 /// The `result` of [`user.add`](https://apidocs.bitrix24.com/api-reference/user/user-add.html).
 #[cfg(feature = "user")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -1061,16 +1061,10 @@ method_error!(
 /// - Safe to repeat: no
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Admin {}
-
-#[cfg(feature = "basic")]
-::bitrix24_runtime::wire_object!(Admin, Serialize);
-
-#[cfg(all(feature = "registry", feature = "basic"))]
-::bitrix24_runtime::wire_object!(Admin, Deserialize);
 
 #[cfg(feature = "basic")]
 impl Admin {
@@ -1094,7 +1088,7 @@ impl ::bitrix24_runtime::Method for Admin {
 /// The `result` of [`user.admin`](https://apidocs.bitrix24.com/api-reference/common/users/user-admin.html).
 #[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AdminResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1131,21 +1125,10 @@ method_error!(AdminError {});
 /// - Safe to repeat: yes
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Current {}
-
-#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-::bitrix24_runtime::wire_object!(Current, Serialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "user", feature = "user_basic", feature = "user_brief")
-    )
-)]
-::bitrix24_runtime::wire_object!(Current, Deserialize);
 
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 impl Current {
@@ -1169,7 +1152,7 @@ impl ::bitrix24_runtime::Method for Current {
 /// The `result` of [`user.current`](https://apidocs.bitrix24.com/api-reference/user/user-current.html).
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CurrentResponse(pub crate::types::UserFields);
 
@@ -1206,21 +1189,10 @@ method_error!(CurrentError {});
 /// - Safe to repeat: yes
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "user", feature = "user_basic", feature = "user_brief")
-    )
-)]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 impl Fields {
@@ -1244,7 +1216,7 @@ impl ::bitrix24_runtime::Method for Fields {
 /// The `result` of [`user.fields`](https://apidocs.bitrix24.com/api-reference/user/user-fields.html).
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Text>>")]
@@ -1289,8 +1261,8 @@ method_error!(FieldsError {});
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `sort`: string.
@@ -1330,17 +1302,6 @@ pub struct Get {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "user", feature = "user_basic", feature = "user_brief")
-    )
-)]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 impl Get {
@@ -1443,7 +1404,7 @@ impl ::bitrix24_runtime::FastListed for Get {
 /// The `result` of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html).
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1520,8 +1481,8 @@ pub enum GetImageResize {
 /// - Paged: yes (`start`, `next`, `total`)
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Search {
     /// `FILTER`: string.
@@ -1559,17 +1520,6 @@ pub struct Search {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-::bitrix24_runtime::wire_object!(Search, Serialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "user", feature = "user_basic", feature = "user_brief")
-    )
-)]
-::bitrix24_runtime::wire_object!(Search, Deserialize);
 
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 impl Search {
@@ -1657,7 +1607,7 @@ impl ::bitrix24_runtime::Paged for Search {
 /// The `result` of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SearchResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1691,9 +1641,9 @@ method_error!(SearchError {});
 
 /// The `item` object.
 #[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchItem {
     /// `ACTIVE`: boolean, sent as `Y`/`N`.
@@ -1767,17 +1717,6 @@ pub struct SearchItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(any(feature = "user", feature = "user_basic", feature = "user_brief"))]
-::bitrix24_runtime::wire_object!(SearchItem, Deserialize);
-
-#[cfg(
-    all(
-        feature = "registry",
-        any(feature = "user", feature = "user_basic", feature = "user_brief")
-    )
-)]
-::bitrix24_runtime::wire_object!(SearchItem, Serialize);
-
 /// Parameters of [`user.update`](https://apidocs.bitrix24.com/api-reference/user/user-update.html).
 ///
 /// - Scopes: `user`
@@ -1787,7 +1726,7 @@ pub struct SearchItem {
 /// - Safe to repeat: no
 #[cfg(feature = "user")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `ID`: integer, required.
@@ -2731,7 +2670,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`user.update`](https://apidocs.bitrix24.com/api-reference/user/user-update.html).
 #[cfg(feature = "user")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

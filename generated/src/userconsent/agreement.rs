@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {}
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -39,7 +34,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`userconsent.agreement.list`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -69,9 +64,9 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `ID`: integer.
@@ -88,11 +83,6 @@ pub struct ListItem {
     pub language_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);
-
 /// Parameters of [`userconsent.agreement.text`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html).
 ///
 /// - Scopes: `userconsent`
@@ -101,7 +91,7 @@ pub struct ListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Text {
     /// `id`: integer, required.
@@ -136,9 +126,9 @@ impl ::bitrix24_runtime::Method for Text {
 }
 
 /// The `result` of [`userconsent.agreement.text`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TextResponse {
     /// `LABEL`: string.
@@ -148,11 +138,6 @@ pub struct TextResponse {
     #[serde(rename = "TEXT", with = "w::As::<w::Text>")]
     pub text: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(TextResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(TextResponse, Serialize);
 
 /// Errors of [`userconsent.agreement.text`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,8 +161,8 @@ method_error!(TextError { ErrorArgument = "ERROR_ARGUMENT" });
 
 /// The `replace` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TextReplace {
     /// `COMPANY_NAME`: string.
@@ -216,11 +201,6 @@ pub struct TextReplace {
     )]
     pub email: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(TextReplace, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(TextReplace, Deserialize);
 
 impl TextReplace {
     /// An empty value; set fields with the setters.

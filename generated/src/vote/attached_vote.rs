@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Download {
     /// `attachId`: integer, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for Download {
 
 /// The `result` of [`vote.AttachedVote.download`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.download.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DownloadResponse(pub ::serde_json::Value);
 
@@ -79,7 +79,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `attachId`: integer, required.
@@ -137,7 +137,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAnswerVoted {
     /// `attachId`: integer, required.
@@ -205,20 +205,15 @@ impl ::bitrix24_runtime::Method for GetAnswerVoted {
 }
 
 /// The `result` of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetAnswerVotedResponse {
     /// `items`: list of `GetAnswerVotedResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<GetAnswerVotedResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(GetAnswerVotedResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetAnswerVotedResponse, Serialize);
 
 /// Errors of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,9 +242,9 @@ method_error!(
 );
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetAnswerVotedResponseItems {
     /// `ID`: integer.
@@ -266,11 +261,6 @@ pub struct GetAnswerVotedResponseItems {
     pub work_position: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetAnswerVotedResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetAnswerVotedResponseItems, Serialize);
-
 /// Parameters of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
 ///
 /// - Scopes: `vote`
@@ -279,7 +269,7 @@ pub struct GetAnswerVotedResponseItems {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetMany {
     /// `moduleId`: string, required.
@@ -319,20 +309,15 @@ impl ::bitrix24_runtime::Method for GetMany {
 }
 
 /// The `result` of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetManyResponse {
     /// `items`: list of `GetManyResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<GetManyResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(GetManyResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetManyResponse, Serialize);
 
 /// Errors of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -350,9 +335,9 @@ pub enum GetManyError {
 method_error!(GetManyError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetManyResponseItems {
     /// `ID`: integer.
@@ -405,11 +390,6 @@ pub struct GetManyResponseItems {
     pub is_finished: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetManyResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetManyResponseItems, Serialize);
-
 /// Parameters of [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html).
 ///
 /// - Scopes: `vote`
@@ -418,7 +398,7 @@ pub struct GetManyResponseItems {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetWithVoted {
     /// `attachId`: integer, required.
@@ -478,9 +458,9 @@ impl ::bitrix24_runtime::Method for GetWithVoted {
 }
 
 /// The `result` of [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetWithVotedResponse {
     /// `attach`: `GetWithVotedResponseAttach`.
@@ -488,11 +468,6 @@ pub struct GetWithVotedResponse {
     /// `voted`: `GetWithVotedResponseVoted`.
     pub voted: ::std::option::Option<GetWithVotedResponseVoted>,
 }
-
-::bitrix24_runtime::wire_object!(GetWithVotedResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetWithVotedResponse, Serialize);
 
 /// Errors of [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -517,9 +492,9 @@ method_error!(
 );
 
 /// The `attach` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetWithVotedResponseAttach {
     /// `ID`: integer.
@@ -576,29 +551,19 @@ pub struct GetWithVotedResponseAttach {
     pub is_finished: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetWithVotedResponseAttach, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetWithVotedResponseAttach, Serialize);
-
 /// The `3` object.
 pub type GetWithVotedResponseVotedV3 = GetAnswerVotedResponseItems;
 
 /// The `voted` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetWithVotedResponseVoted {
     /// `3`: list of `GetAnswerVotedResponseItems`.
     #[serde(rename = "3", with = "w::As::<w::List<w::Same>>")]
     pub v3: ::std::option::Option<::std::vec::Vec<GetAnswerVotedResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(GetWithVotedResponseVoted, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetWithVotedResponseVoted, Serialize);
 
 /// Parameters of [`vote.AttachedVote.recall`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html).
 ///
@@ -608,7 +573,7 @@ pub struct GetWithVotedResponseVoted {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Recall {
     /// `attachId`: integer, required.
@@ -634,19 +599,14 @@ impl ::bitrix24_runtime::Method for Recall {
 }
 
 /// The `result` of [`vote.AttachedVote.recall`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RecallResponse {
     /// `attach`: `GetManyResponseItems`.
     pub attach: ::std::option::Option<GetManyResponseItems>,
 }
-
-::bitrix24_runtime::wire_object!(RecallResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RecallResponse, Serialize);
 
 /// Errors of [`vote.AttachedVote.recall`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -681,7 +641,7 @@ pub type RecallResponseAttach = GetManyResponseItems;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Resume {
     /// `attachId`: integer, required.
@@ -708,7 +668,7 @@ impl ::bitrix24_runtime::Method for Resume {
 
 /// The `result` of [`vote.AttachedVote.resume`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ResumeResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -752,7 +712,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Stop {
     /// `attachId`: integer, required.
@@ -779,7 +739,7 @@ impl ::bitrix24_runtime::Method for Stop {
 
 /// The `result` of [`vote.AttachedVote.stop`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.stop.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StopResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -823,7 +783,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Vote {
     /// `attachId`: integer, required.

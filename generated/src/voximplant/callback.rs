@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Start {
     /// `FROM_LINE`: string, required.
@@ -69,9 +69,9 @@ impl ::bitrix24_runtime::Method for Start {
 }
 
 /// The `result` of [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct StartResponse {
     /// `RESULT`: boolean.
@@ -81,11 +81,6 @@ pub struct StartResponse {
     #[serde(rename = "CALL_ID", with = "w::As::<w::Text>")]
     pub call_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(StartResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(StartResponse, Serialize);
 
 /// Errors of [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

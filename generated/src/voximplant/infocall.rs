@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Startwithsound {
     /// `FROM_LINE`: string, required.
@@ -51,9 +51,9 @@ impl ::bitrix24_runtime::Method for Startwithsound {
 }
 
 /// The `result` of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct StartwithsoundResponse {
     /// `RESULT`: boolean.
@@ -63,11 +63,6 @@ pub struct StartwithsoundResponse {
     #[serde(rename = "CALL_ID", with = "w::As::<w::Text>")]
     pub call_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(StartwithsoundResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(StartwithsoundResponse, Serialize);
 
 /// Errors of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +101,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Startwithtext {
     /// `FROM_LINE`: string, required.

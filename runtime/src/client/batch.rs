@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::envelope::OrDefault;
 use crate::wire::{As, Int, Map as WireMap, Same};
 use crate::{ApiError, ApiVersion, BATCH_LIMIT, Envelope, Method, MethodError, Time};
 
@@ -263,7 +264,7 @@ pub(crate) struct ChunkResult<R> {
     result_total: BTreeMap<String, i64>,
     #[serde(default, with = "As::<WireMap<Int>>")]
     result_next: BTreeMap<String, i64>,
-    #[serde(default, with = "As::<WireMap<Same>>")]
+    #[serde(default, with = "As::<WireMap<OrDefault>>")]
     pub(crate) result_time: BTreeMap<String, Time>,
 }
 

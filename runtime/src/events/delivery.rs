@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{Event, EventError};
 use crate::Secret;
-use crate::wire::{As, Int, ObjectFields, Text, deserialize_object};
+use crate::wire::{As, Int, Object, Text};
 
 /// One delivery of an event: `event`, `event_handler_id`, `data`, `ts` and `auth`, the
 /// members every event has (see `api-reference/events/index.md`).
@@ -78,8 +78,7 @@ impl Delivery<Value> {
 /// token; a delivery to an application also carries OAuth tokens of the user whose action
 /// raised the event, unless no user did. Every member may be absent; an empty string
 /// reads as absent. `Debug` shows no token.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Object)]
 #[non_exhaustive]
 pub struct EventAuth {
     /// The portal's address, such as `example.bitrix24.com`.
@@ -119,20 +118,6 @@ pub struct EventAuth {
     pub status: Option<String>,
 }
 
-/// Reads `auth` from an object, or PHP's empty values (`[]`, `null`, `false`) as empty;
-/// a list with elements is an error.
-impl<'de> Deserialize<'de> for EventAuth {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize_object(d)
-    }
-}
-
-impl ObjectFields for EventAuth {
-    fn deserialize_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::deserialize(d)
-    }
-}
-
 /// Reads a token as text; an empty one is no token.
 fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
     let text: Option<String> = As::<Text>::deserialize(d)?;
@@ -141,27 +126,24 @@ fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
 
 #[cfg(test)]
 mod tests {
-    use serde::{Deserialize, Serialize};
+    use serde::Serialize;
     use serde_json::{Value, json};
 
     use super::{Delivery, EventAuth};
     use crate::events::{Event, EventError};
+    use crate::wire::Object;
 
-    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(remote = "Self")]
+    #[derive(Debug, Default, PartialEq, Serialize, Object)]
     struct LeadFields {
         #[serde(rename = "ID", default, with = "crate::wire::As::<crate::wire::Int>")]
         id: Option<i64>,
     }
-    crate::wire_object!(LeadFields);
 
-    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(remote = "Self")]
+    #[derive(Debug, Default, PartialEq, Serialize, Object)]
     struct LeadData {
         #[serde(rename = "FIELDS", default)]
         fields: LeadFields,
     }
-    crate::wire_object!(LeadData);
 
     struct LeadAdd;
 

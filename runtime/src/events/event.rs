@@ -33,8 +33,7 @@ pub trait Event {
 ///
 /// ```
 /// use bitrix24_runtime::events::{Delivery, Event, EventError, EventSet};
-/// use bitrix24_runtime::wire::{As, Int};
-/// use serde::{Deserialize, Serialize};
+/// use bitrix24_runtime::wire::{As, Int, Object};
 ///
 /// /// `ONCRMLEADADD`: a lead was added.
 /// pub struct OnCrmLeadAdd;
@@ -46,31 +45,22 @@ pub trait Event {
 /// }
 ///
 /// /// The `data` of [`OnCrmLeadAdd`].
-/// #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-/// #[serde(remote = "Self")]
+/// #[derive(Debug, Clone, Default, PartialEq, Object)]
 /// #[non_exhaustive]
 /// pub struct OnCrmLeadAddData {
 ///     /// `FIELDS`.
 ///     #[serde(rename = "FIELDS", default)]
 ///     pub fields: OnCrmLeadAddFields,
 /// }
-/// bitrix24_runtime::wire_object!(OnCrmLeadAddData);
 ///
 /// /// The `FIELDS` of [`OnCrmLeadAddData`].
-/// #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-/// #[serde(remote = "Self")]
+/// #[derive(Debug, Clone, Default, PartialEq, Object)]
 /// #[non_exhaustive]
 /// pub struct OnCrmLeadAddFields {
 ///     /// `ID`: the lead's identifier.
-///     #[serde(
-///         rename = "ID",
-///         default,
-///         with = "As::<Int>",
-///         skip_serializing_if = "Option::is_none"
-///     )]
+///     #[serde(rename = "ID", default, with = "As::<Int>")]
 ///     pub id: Option<i64>,
 /// }
-/// bitrix24_runtime::wire_object!(OnCrmLeadAddFields);
 ///
 /// /// Every event.
 /// #[derive(Debug)]

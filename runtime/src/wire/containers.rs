@@ -50,9 +50,9 @@ pub struct Map<A>(PhantomData<A>);
 /// What a container visitor builds; `None` stands for PHP's empty or absent value.
 type Read<T> = Option<T>;
 
-/// A generated struct that reads PHP's empty values (`[]`, `null`, `false`) as
-/// `Default::default()`. Implemented by [`wire_object!`](crate::wire_object), which also
-/// routes the struct's `Deserialize` through [`deserialize_object`].
+/// A struct that reads PHP's empty values (`[]`, `null`, `false`) as
+/// `Default::default()`. Derived with [`Object`](crate::wire::Object), which also routes the
+/// struct's `Deserialize` through [`deserialize_object`].
 pub trait ObjectFields: Default + Sized {
     /// Reads the struct from a map (the serde-derived field reader).
     fn deserialize_fields<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
@@ -62,49 +62,6 @@ pub trait ObjectFields: Default + Sized {
 pub fn deserialize_object<'de, D: Deserializer<'de>, T: ObjectFields>(d: D) -> Result<T, D::Error> {
     Ok(d.deserialize_any(ObjectVisitor(PhantomData))?
         .unwrap_or_default())
-}
-
-/// Implements serde's traits for a struct that derives them with
-/// `#[serde(remote = "Self")]`: `Deserialize` (with [`ObjectFields`]) reading `[]` as empty,
-/// and `Serialize` as derived. Name the halves the struct derives:
-/// `wire_object!(Name, Deserialize)`, `wire_object!(Name, Serialize)`, or
-/// `wire_object!(Name)` for both.
-#[macro_export]
-macro_rules! wire_object {
-    ($ty:ty) => {
-        $crate::wire_object!($ty, Serialize, Deserialize);
-    };
-    ($ty:ty, Serialize, Deserialize) => {
-        $crate::wire_object!($ty, Serialize);
-        $crate::wire_object!($ty, Deserialize);
-    };
-    ($ty:ty, Serialize) => {
-        impl $crate::__private::serde::Serialize for $ty {
-            fn serialize<S: $crate::__private::serde::Serializer>(
-                &self,
-                s: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                <$ty>::serialize(self, s)
-            }
-        }
-    };
-    ($ty:ty, Deserialize) => {
-        impl $crate::wire::ObjectFields for $ty {
-            fn deserialize_fields<'de, D: $crate::__private::serde::Deserializer<'de>>(
-                d: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                <$ty>::deserialize(d)
-            }
-        }
-
-        impl<'de> $crate::__private::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
-                d: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                $crate::wire::deserialize_object(d)
-            }
-        }
-    };
 }
 
 struct ObjectVisitor<T>(PhantomData<T>);

@@ -15,6 +15,7 @@ mod enums;
 mod one_of;
 mod scalars;
 
+pub use bitrix24_macros::Object;
 pub use containers::{List, Map, ObjectFields, deserialize_object};
 pub use enums::{IntEnum, IntEnumValue, StrEnum, deserialize_int_enum, deserialize_str_enum};
 pub use one_of::{OneOf, OneOf2, OneOf3};

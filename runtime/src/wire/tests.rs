@@ -5,14 +5,11 @@ use serde_json::json;
 
 use super::*;
 
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Default, PartialEq, Serialize, Object)]
 struct Inner {
     #[serde(default, with = "As::<Int>", skip_serializing_if = "Option::is_none")]
     id: Option<i64>,
 }
-
-crate::wire_object!(Inner);
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Reply {

@@ -16,8 +16,8 @@ pub mod template;
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Instances {
     /// `SELECT`: list of string.
@@ -52,11 +52,6 @@ pub struct Instances {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Instances, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Instances, Deserialize);
 
 impl Instances {
     /// An empty value; set fields with the setters.
@@ -132,7 +127,7 @@ impl ::bitrix24_runtime::FastListed for Instances {
 
 /// The `result` of [`bizproc.workflow.instances`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct InstancesResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -166,9 +161,9 @@ pub enum InstancesError {
 method_error!(InstancesError { AccessDenied = "ACCESS_DENIED" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct InstancesItem {
     /// `DOCUMENT_ID`: string.
@@ -200,11 +195,6 @@ pub struct InstancesItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(InstancesItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(InstancesItem, Serialize);
-
 /// Parameters of [`bizproc.workflow.kill`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-kill.html).
 ///
 /// - Scopes: `bizproc`
@@ -213,7 +203,7 @@ pub struct InstancesItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Kill {
     /// `ID`: string, required.
@@ -240,7 +230,7 @@ impl ::bitrix24_runtime::Method for Kill {
 
 /// The `result` of [`bizproc.workflow.kill`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-kill.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct KillResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -285,7 +275,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Start {
     /// `TEMPLATE_ID`: integer, required.
@@ -341,7 +331,7 @@ impl ::bitrix24_runtime::Method for Start {
 
 /// The `result` of [`bizproc.workflow.start`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-start.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StartResponse(#[serde(with = "w::As::<w::Text>")] pub ::std::string::String);
 
@@ -387,7 +377,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Terminate {
     /// `ID`: string, required.
@@ -434,7 +424,7 @@ impl ::bitrix24_runtime::Method for Terminate {
 
 /// The `result` of [`bizproc.workflow.terminate`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-terminate.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct TerminateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

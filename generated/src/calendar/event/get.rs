@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Nearest {
     /// `type`: string.
@@ -55,11 +55,6 @@ pub struct Nearest {
     )]
     pub detail_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Nearest, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Nearest, Deserialize);
 
 impl Nearest {
     /// An empty value; set fields with the setters.
@@ -129,7 +124,7 @@ impl ::bitrix24_runtime::Method for Nearest {
 
 /// The `result` of [`calendar.event.get.nearest`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-nearest.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct NearestResponse(pub ::serde_json::Value);
 

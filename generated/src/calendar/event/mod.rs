@@ -15,7 +15,7 @@ pub mod get;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `type`: string, required.
@@ -318,7 +318,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -346,8 +346,8 @@ method_error!(AddError {});
 
 /// The `rrule` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddRrule {
     /// `FREQ`: string.
@@ -386,11 +386,6 @@ pub struct AddRrule {
     )]
     pub until: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddRrule, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddRrule, Deserialize);
 
 impl AddRrule {
     /// An empty value; set fields with the setters.
@@ -443,8 +438,8 @@ impl AddRrule {
 
 /// The `remind` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddRemind {
     /// `type`: string.
@@ -458,11 +453,6 @@ pub struct AddRemind {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub count: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AddRemind, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddRemind, Deserialize);
 
 impl AddRemind {
     /// An empty value; set fields with the setters.
@@ -488,8 +478,8 @@ impl AddRemind {
 
 /// The `meeting` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddMeeting {
     /// `notify`: boolean.
@@ -505,11 +495,6 @@ pub struct AddMeeting {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub hide_guests: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(AddMeeting, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddMeeting, Deserialize);
 
 impl AddMeeting {
     /// An empty value; set fields with the setters.
@@ -555,7 +540,7 @@ impl AddMeeting {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -582,7 +567,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`calendar.event.delete`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -616,7 +601,7 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `type`: string, required.
@@ -692,7 +677,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`calendar.event.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(pub ::serde_json::Value);
 
@@ -726,7 +711,7 @@ method_error!(GetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getbyid {
     /// `id`: integer, required.
@@ -753,7 +738,7 @@ impl ::bitrix24_runtime::Method for Getbyid {
 
 /// The `result` of [`calendar.event.getbyid`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetbyidResponse(pub ::serde_json::Value);
 
@@ -787,7 +772,7 @@ method_error!(GetbyidError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -1139,7 +1124,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 

@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {}
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -38,9 +33,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `view`: `GetResponseView`.
@@ -111,11 +106,6 @@ pub struct GetResponse {
     pub work_time_end: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -170,8 +160,8 @@ pub enum GetResponseDefaultRemindersFullDayType {
 );
 
 /// The `fullDay` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDefaultRemindersFullDay {
     /// `type`: `GetResponseDefaultRemindersFullDayType`.
@@ -182,10 +172,6 @@ pub struct GetResponseDefaultRemindersFullDay {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub count: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(
-    GetResponseDefaultRemindersFullDay, Serialize, Deserialize
-);
 
 impl GetResponseDefaultRemindersFullDay {
     /// An empty value; set fields with the setters.
@@ -213,8 +199,8 @@ pub type GetResponseDefaultRemindersWithTimeType = GetResponseDefaultRemindersFu
 pub type GetResponseDefaultRemindersWithTime = GetResponseDefaultRemindersFullDay;
 
 /// The `defaultReminders` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDefaultReminders {
     /// `fullDay`: list of `GetResponseDefaultRemindersFullDay`.
@@ -236,8 +222,6 @@ pub struct GetResponseDefaultReminders {
         ::std::vec::Vec<GetResponseDefaultRemindersFullDay>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseDefaultReminders, Serialize, Deserialize);
 
 impl GetResponseDefaultReminders {
     /// An empty value; set fields with the setters.
@@ -275,7 +259,7 @@ impl GetResponseDefaultReminders {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `settings`: `SetSettings`, required.
@@ -301,7 +285,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`calendar.user.settings.set`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -347,8 +331,8 @@ pub type SetSettingsDefaultReminders = GetResponseDefaultReminders;
 
 /// The `settings` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetSettings {
     /// `view`: `GetResponseView`.
@@ -460,11 +444,6 @@ pub struct SetSettings {
     #[serde(rename = "defaultReminders", skip_serializing_if = "Option::is_none")]
     pub default_reminders: ::std::option::Option<GetResponseDefaultReminders>,
 }
-
-::bitrix24_runtime::wire_object!(SetSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetSettings, Deserialize);
 
 impl SetSettings {
     /// An empty value; set fields with the setters.

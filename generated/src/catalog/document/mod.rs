@@ -19,7 +19,7 @@ pub mod mode;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -44,19 +44,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`catalog.document.add`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `document`: `CatalogDocument`.
     pub document: ::std::option::Option<crate::types::CatalogDocument>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`catalog.document.add`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +98,7 @@ pub enum AddFieldsDocType {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `docType`: `AddFieldsDocType`, required.
@@ -251,7 +246,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Cancel {
     /// `id`: integer, required.
@@ -278,7 +273,7 @@ impl ::bitrix24_runtime::Method for Cancel {
 
 /// The `result` of [`catalog.document.cancel`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-cancel.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CancelResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -319,7 +314,7 @@ method_error!(CancelError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CancelList {
     /// `documentIds`: list of integer, required.
@@ -346,7 +341,7 @@ impl ::bitrix24_runtime::Method for CancelList {
 
 /// The `result` of [`catalog.document.cancelList`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-cancel-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CancelListResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -388,7 +383,7 @@ method_error!(CancelListError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Conduct {
     /// `id`: integer, required.
@@ -415,7 +410,7 @@ impl ::bitrix24_runtime::Method for Conduct {
 
 /// The `result` of [`catalog.document.conduct`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-conduct.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ConductResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -458,7 +453,7 @@ method_error!(ConductError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConductList {
     /// `documentIds`: list of integer, required.
@@ -485,7 +480,7 @@ impl ::bitrix24_runtime::Method for ConductList {
 
 /// The `result` of [`catalog.document.conductList`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-conduct-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ConductListResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -527,7 +522,7 @@ method_error!(ConductListError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Confirm {
     /// `id`: integer, required.
@@ -554,7 +549,7 @@ impl ::bitrix24_runtime::Method for Confirm {
 
 /// The `result` of [`catalog.document.confirm`](https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-confirm.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ConfirmResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -599,7 +594,7 @@ method_error!(ConfirmError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -626,7 +621,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`catalog.document.delete`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -666,7 +661,7 @@ method_error!(DeleteError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteList {
     /// `documentIds`: list of integer, required.
@@ -693,7 +688,7 @@ impl ::bitrix24_runtime::Method for DeleteList {
 
 /// The `result` of [`catalog.document.deleteList`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-delete-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteListResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -734,15 +729,10 @@ method_error!(DeleteListError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -763,7 +753,7 @@ impl ::bitrix24_runtime::Method for Fields {
 
 /// The `result` of [`catalog.document.fields`](https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(
     #[serde(with = "w::As::<w::List<w::Map<w::Same>>>")]
@@ -815,15 +805,10 @@ method_error!(FieldsError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -843,9 +828,9 @@ impl ::bitrix24_runtime::Method for GetFields {
 }
 
 /// The `result` of [`catalog.document.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
     /// `document`: map of field description.
@@ -857,11 +842,6 @@ pub struct GetFieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Serialize);
 
 /// Errors of [`catalog.document.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -891,8 +871,8 @@ method_error!(GetFieldsError { V0 = "0" });
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -910,11 +890,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -989,20 +964,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`catalog.document.list`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `documents`: list of `CatalogDocument`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub documents: ::std::option::Option<::std::vec::Vec<crate::types::CatalogDocument>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`catalog.document.list`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1025,8 +995,8 @@ method_error!(ListError { V0 = "0" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -1129,11 +1099,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1305,7 +1270,7 @@ impl ListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unconfirm {
     /// `id`: integer, required.
@@ -1332,7 +1297,7 @@ impl ::bitrix24_runtime::Method for Unconfirm {
 
 /// The `result` of [`catalog.document.unconfirm`](https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-unconfirm.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnconfirmResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1376,7 +1341,7 @@ method_error!(UnconfirmError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -1428,8 +1393,8 @@ method_error!(UpdateError { V0 = "0" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `responsibleId`: integer.
@@ -1477,11 +1442,6 @@ pub struct UpdateFields {
     )]
     pub modified_by: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Status {}
-
-::bitrix24_runtime::wire_object!(Status, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Status, Deserialize);
 
 impl Status {
     /// An empty value; set fields with the setters.
@@ -39,7 +34,7 @@ impl ::bitrix24_runtime::Method for Status {
 
 /// The `result` of [`catalog.document.mode.status`](https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-mode-status.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StatusResponse(#[serde(with = "w::As::<w::YesNo>")] pub bool);
 

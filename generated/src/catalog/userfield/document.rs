@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string, required.
@@ -88,9 +88,9 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`catalog.userfield.document.list`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `documents`: list of `CatalogUserfieldDocument`.
@@ -99,11 +99,6 @@ pub struct ListResponse {
         ::std::vec::Vec<crate::types::CatalogUserfieldDocument>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`catalog.userfield.document.list`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +123,8 @@ method_error!(ListError { V0 = "0" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `documentId`: integer.
@@ -150,11 +145,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -190,7 +180,7 @@ impl ListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `documentId`: integer, required.
@@ -218,19 +208,14 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`catalog.userfield.document.update`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-update.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// `document`: `CatalogUserfieldDocument`.
     pub document: ::std::option::Option<crate::types::CatalogUserfieldDocument>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponse, Serialize);
 
 /// Errors of [`catalog.userfield.document.update`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,7 +239,7 @@ method_error!(UpdateError { V0 = "0" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `documentType`: string, required.

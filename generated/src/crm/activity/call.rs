@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTranscript {
     /// `activityId`: integer, required.
@@ -37,20 +37,15 @@ impl ::bitrix24_runtime::Method for GetTranscript {
 }
 
 /// The `result` of [`crm.activity.call.getTranscript`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-call-get-transcript.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetTranscriptResponse {
     /// `transcription`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub transcription: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetTranscriptResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetTranscriptResponse, Serialize);
 
 /// Errors of [`crm.activity.call.getTranscript`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-call-get-transcript.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

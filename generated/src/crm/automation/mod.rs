@@ -15,7 +15,7 @@ pub mod trigger;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Trigger {
     /// `target`: string, required.
@@ -57,7 +57,7 @@ impl ::bitrix24_runtime::Method for Trigger {
 
 /// The `result` of [`crm.automation.trigger`](https://apidocs.bitrix24.com/api-reference/crm/automation/crm-automation-trigger.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct TriggerResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

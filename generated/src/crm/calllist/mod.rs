@@ -15,7 +15,7 @@ pub mod items;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `ENTITY_TYPE`: string, required.
@@ -66,7 +66,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`crm.calllist.add`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -128,7 +128,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `ID`: integer, required.
@@ -154,9 +154,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.calllist.get`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `ID`: integer.
@@ -178,11 +178,6 @@ pub struct GetResponse {
     #[serde(rename = "ENTITY_TYPE", with = "w::As::<w::Text>")]
     pub entity_type: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`crm.calllist.get`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,8 +211,8 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `SELECT`: list of string.
@@ -246,11 +241,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -299,7 +289,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`crm.calllist.list`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -333,9 +323,9 @@ pub enum ListError {
 method_error!(ListError { V100 = "100" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `CREATED_BY_ID`: string.
@@ -349,11 +339,6 @@ pub struct ListItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);
-
 /// Parameters of [`crm.calllist.statuslist`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-statuslist.html).
 ///
 /// - Scopes: `crm`
@@ -361,15 +346,10 @@ pub struct ListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Statuslist {}
-
-::bitrix24_runtime::wire_object!(Statuslist, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Statuslist, Deserialize);
 
 impl Statuslist {
     /// An empty value; set fields with the setters.
@@ -390,7 +370,7 @@ impl ::bitrix24_runtime::Method for Statuslist {
 
 /// The `result` of [`crm.calllist.statuslist`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-statuslist.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StatuslistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -420,9 +400,9 @@ pub enum StatuslistError {
 method_error!(StatuslistError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct StatuslistItem {
     /// `ID`: integer.
@@ -439,11 +419,6 @@ pub struct StatuslistItem {
     pub status_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(StatuslistItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(StatuslistItem, Serialize);
-
 /// Parameters of [`crm.calllist.update`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-update.html).
 ///
 /// - Scopes: `crm`
@@ -452,7 +427,7 @@ pub struct StatuslistItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `LIST_ID`: integer, required.
@@ -508,7 +483,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`crm.calllist.update`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

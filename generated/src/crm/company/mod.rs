@@ -24,7 +24,7 @@ pub mod userfield;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `Company`, required.
@@ -68,7 +68,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`crm.company.add`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -107,7 +107,7 @@ method_error!(AddError { ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -134,7 +134,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.company.delete`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -168,15 +168,10 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -197,7 +192,7 @@ impl ::bitrix24_runtime::Method for Fields {
 
 /// The `result` of [`crm.company.fields`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -243,7 +238,7 @@ method_error!(FieldsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -270,7 +265,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -311,8 +306,8 @@ method_error!(GetError {});
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -338,11 +333,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -415,7 +405,7 @@ impl ::bitrix24_runtime::FastListed for List {
 
 /// The `result` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -449,8 +439,8 @@ pub type ListFilterUtmMedium = crate::types::CompanyUtmMedium;
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `ID`: integer.
@@ -707,11 +697,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1069,9 +1054,9 @@ impl ListFilter {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `ASSIGNED_BY_ID`: string.
@@ -1091,11 +1076,6 @@ pub struct ListItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);
-
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.company.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html).
 ///
@@ -1105,7 +1085,7 @@ pub struct ListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -1154,7 +1134,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`crm.company.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,15 +11,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {}
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -40,7 +35,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.dealcategory.default.get`](https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-default-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(pub ::serde_json::Value);
 
@@ -74,19 +69,14 @@ method_error!(GetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Set {
     /// `name`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Set, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Set, Deserialize);
 
 impl Set {
     /// An empty value; set fields with the setters.
@@ -116,7 +106,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.dealcategory.default.set`](https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-default-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(pub ::serde_json::Value);
 

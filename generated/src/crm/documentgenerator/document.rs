@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `templateId`: integer, required.
@@ -97,19 +97,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `document`: `AddResponseDocument`.
     pub document: ::std::option::Option<AddResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,8 +175,8 @@ pub enum AddEntityTypeId {
 
 /// The `DocumentTitle` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsDocumentTitle {
     /// `VALUE`: string.
@@ -214,11 +209,6 @@ pub struct AddFieldsDocumentTitle {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsDocumentTitle, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsDocumentTitle, Deserialize);
 
 impl AddFieldsDocumentTitle {
     /// An empty value; set fields with the setters.
@@ -288,8 +278,8 @@ impl AddFieldsDocumentTitle {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFields {
     /// `DocumentTitle`: `AddFieldsDocumentTitle`.
@@ -299,11 +289,6 @@ pub struct AddFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFields, Deserialize);
 
 impl AddFields {
     /// An empty value; set fields with the setters.
@@ -322,9 +307,9 @@ impl AddFields {
 }
 
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseDocument {
     /// `id`: integer.
@@ -417,11 +402,6 @@ pub struct AddResponseDocument {
     pub pdf_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseDocument, Serialize);
-
 /// Parameters of [`crm.documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html).
 ///
 /// - Scopes: `crm`
@@ -430,7 +410,7 @@ pub struct AddResponseDocument {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -457,7 +437,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -505,7 +485,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Enablepublicurl {
     /// `id`: integer, required.
@@ -541,20 +521,15 @@ impl ::bitrix24_runtime::Method for Enablepublicurl {
 }
 
 /// The `result` of [`crm.documentgenerator.document.enablepublicurl`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-enable-public-url.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct EnablepublicurlResponse {
     /// `publicUrl`: string, may be null.
     #[serde(rename = "publicUrl", with = "w::As::<w::Text>")]
     pub public_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(EnablepublicurlResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(EnablepublicurlResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.document.enablepublicurl`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-enable-public-url.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -594,7 +569,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -620,19 +595,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `document`: `GetResponseDocument`.
     pub document: ::std::option::Option<GetResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -664,9 +634,9 @@ method_error!(
 );
 
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDocument {
     /// `id`: string.
@@ -765,11 +735,6 @@ pub struct GetResponseDocument {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseDocument, Serialize);
-
 /// Parameters of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
 ///
 /// - Scopes: `crm`
@@ -778,7 +743,7 @@ pub struct GetResponseDocument {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getfields {
     /// `id`: integer, required.
@@ -813,20 +778,15 @@ impl ::bitrix24_runtime::Method for Getfields {
 }
 
 /// The `result` of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
     /// `documentFields`: `GetfieldsResponseDocumentFields`.
     #[serde(rename = "documentFields")]
     pub document_fields: ::std::option::Option<GetfieldsResponseDocumentFields>,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -859,8 +819,8 @@ method_error!(
 
 /// The `values` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsValues {
     /// `DocumentNumber`: string.
@@ -912,11 +872,6 @@ pub struct GetfieldsValues {
     )]
     pub total_sum: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsValues, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsValues, Deserialize);
 
 impl GetfieldsValues {
     /// An empty value; set fields with the setters.
@@ -1001,9 +956,9 @@ impl GetfieldsValues {
 }
 
 /// The `format` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponseDocumentFieldsDocumentNumberFormat {
     /// `currencyId`: string.
@@ -1017,19 +972,10 @@ pub struct GetfieldsResponseDocumentFieldsDocumentNumberFormat {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(
-    GetfieldsResponseDocumentFieldsDocumentNumberFormat, Deserialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    GetfieldsResponseDocumentFieldsDocumentNumberFormat, Serialize
-);
-
 /// The `DocumentNumber` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponseDocumentFieldsDocumentNumber {
     /// `title`: string.
@@ -1065,19 +1011,10 @@ pub struct GetfieldsResponseDocumentFieldsDocumentNumber {
     pub hide_row: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(
-    GetfieldsResponseDocumentFieldsDocumentNumber, Deserialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    GetfieldsResponseDocumentFieldsDocumentNumber, Serialize
-);
-
 /// The `documentFields` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponseDocumentFields {
     /// `DocumentNumber`: `GetfieldsResponseDocumentFieldsDocumentNumber`.
@@ -1086,11 +1023,6 @@ pub struct GetfieldsResponseDocumentFields {
         GetfieldsResponseDocumentFieldsDocumentNumber,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetfieldsResponseDocumentFields, Serialize);
 
 /// Parameters of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
 ///
@@ -1101,8 +1033,8 @@ pub struct GetfieldsResponseDocumentFields {
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -1120,11 +1052,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -1197,20 +1124,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `documents`: list of `ListResponseDocuments`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub documents: ::std::option::Option<::std::vec::Vec<ListResponseDocuments>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1237,8 +1159,8 @@ method_error!(ListError { V100 = "100", AccessDenied = "ACCESS_DENIED" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: string.
@@ -1378,11 +1300,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1601,9 +1518,9 @@ impl ListFilter {
 }
 
 /// The `documents` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseDocuments {
     /// `id`: string.
@@ -1673,11 +1590,6 @@ pub struct ListResponseDocuments {
     pub stamps_enabled: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseDocuments, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseDocuments, Serialize);
-
 /// Parameters of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
 ///
 /// - Scopes: `crm`
@@ -1686,7 +1598,7 @@ pub struct ListResponseDocuments {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -1749,19 +1661,14 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// `document`: `UpdateResponseDocument`.
     pub document: ::std::option::Option<UpdateResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1797,9 +1704,9 @@ method_error!(
 );
 
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponseDocument {
     /// `id`: string.
@@ -1892,11 +1799,6 @@ pub struct UpdateResponseDocument {
     pub pdf_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(UpdateResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponseDocument, Serialize);
-
 /// Parameters of [`crm.documentgenerator.document.upload`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html).
 ///
 /// - Scopes: `crm`
@@ -1905,7 +1807,7 @@ pub struct UpdateResponseDocument {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Upload {
     /// `fields`: `UploadFields`, required.
@@ -1930,19 +1832,14 @@ impl ::bitrix24_runtime::Method for Upload {
 }
 
 /// The `result` of [`crm.documentgenerator.document.upload`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadResponse {
     /// `document`: `UploadResponseDocument`.
     pub document: ::std::option::Option<UploadResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(UploadResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.document.upload`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2003,7 +1900,7 @@ pub enum UploadFieldsEntityTypeId {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadFields {
     /// `entityTypeId`: `UploadFieldsEntityTypeId`, required.
@@ -2085,9 +1982,9 @@ impl UploadFields {
 }
 
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadResponseDocument {
     /// `id`: string.
@@ -2185,8 +2082,3 @@ pub struct UploadResponseDocument {
     #[serde(rename = "pdfUrlMachine", with = "w::As::<w::Text>")]
     pub pdf_url_machine: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UploadResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadResponseDocument, Serialize);

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,19 +36,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `numerator`: `AddResponseNumerator`.
     pub numerator: ::std::option::Option<AddResponseNumerator>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +70,8 @@ method_error!(AddError { V100 = "100", V0 = "0" });
 
 /// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     /// `start`: integer.
@@ -118,15 +113,6 @@ pub struct AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     )]
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(
-    AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator, Serialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator, Deserialize
-);
 
 impl AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
     /// An empty value; set fields with the setters.
@@ -196,8 +182,8 @@ impl AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
 
 /// The `settings` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsSettings {
     /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
@@ -209,11 +195,6 @@ pub struct AddFieldsSettings {
         AddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
     >,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsSettings, Deserialize);
 
 impl AddFieldsSettings {
     /// An empty value; set fields with the setters.
@@ -235,7 +216,7 @@ impl AddFieldsSettings {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `name`: string, required.
@@ -270,9 +251,9 @@ impl AddFields {
 }
 
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseNumeratorSettings {
     /// `start`: integer.
@@ -298,15 +279,10 @@ pub struct AddResponseNumeratorSettings {
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseNumeratorSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseNumeratorSettings, Serialize);
-
 /// The `numerator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseNumerator {
     /// `id`: integer.
@@ -325,11 +301,6 @@ pub struct AddResponseNumerator {
     pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseNumerator, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseNumerator, Serialize);
-
 /// Parameters of [`crm.documentgenerator.numerator.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html).
 ///
 /// - Scopes: `crm`
@@ -338,7 +309,7 @@ pub struct AddResponseNumerator {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -365,7 +336,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.documentgenerator.numerator.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -408,7 +379,7 @@ method_error!(DeleteError { V100 = "100", DocgenAccessError = "DOCGEN_ACCESS_ERR
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -434,19 +405,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `numerator`: `GetResponseNumerator`.
     pub numerator: ::std::option::Option<GetResponseNumerator>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -476,9 +442,9 @@ method_error!(GetError { V100 = "100", DocgenAccessError = "DOCGEN_ACCESS_ERROR"
 pub type GetResponseNumeratorSettings = AddResponseNumeratorSettings;
 
 /// The `numerator` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseNumerator {
     /// `id`: string.
@@ -497,11 +463,6 @@ pub struct GetResponseNumerator {
     pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseNumerator, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseNumerator, Serialize);
-
 /// Parameters of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
 ///
 /// - Scopes: `crm`
@@ -510,19 +471,14 @@ pub struct GetResponseNumerator {
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `start`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -559,20 +515,15 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `numerators`: list of `ListResponseNumerators`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub numerators: ::std::option::Option<::std::vec::Vec<ListResponseNumerators>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -593,9 +544,9 @@ method_error!(ListError {});
 pub type ListResponseNumeratorsSettings = AddResponseNumeratorSettings;
 
 /// The `numerators` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseNumerators {
     /// `id`: string.
@@ -611,11 +562,6 @@ pub struct ListResponseNumerators {
     pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseNumerators, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseNumerators, Serialize);
-
 /// Parameters of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 ///
 /// - Scopes: `crm`
@@ -624,7 +570,7 @@ pub struct ListResponseNumerators {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -652,9 +598,9 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// `id`: string.
@@ -672,11 +618,6 @@ pub struct UpdateResponse {
     /// `settings`: `UpdateResponseSettings`.
     pub settings: ::std::option::Option<UpdateResponseSettings>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponse, Serialize);
 
 /// Errors of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -712,8 +653,8 @@ pub type UpdateFieldsSettings = AddFieldsSettings;
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `name`: string.
@@ -726,11 +667,6 @@ pub struct UpdateFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<AddFieldsSettings>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.
@@ -771,9 +707,9 @@ impl UpdateFields {
 pub type UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddResponseNumeratorSettings;
 
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateResponseSettings {
     /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddResponseNumeratorSettings`.
@@ -782,8 +718,3 @@ pub struct UpdateResponseSettings {
         AddResponseNumeratorSettings,
     >,
 }
-
-::bitrix24_runtime::wire_object!(UpdateResponseSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateResponseSettings, Serialize);

@@ -15,7 +15,7 @@ pub mod volatile_type;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Findbycomm {
     /// `type`: `FindbycommType`, required.
@@ -62,9 +62,9 @@ impl ::bitrix24_runtime::Method for Findbycomm {
 }
 
 /// The `result` of [`crm.duplicate.findbycomm`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-duplicate-find-by-comm.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FindbycommResponse {
     /// `LEAD`: list of integer.
@@ -77,11 +77,6 @@ pub struct FindbycommResponse {
     #[serde(rename = "COMPANY", with = "w::As::<w::List<w::Int>>")]
     pub company: ::std::option::Option<::std::vec::Vec<i64>>,
 }
-
-::bitrix24_runtime::wire_object!(FindbycommResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FindbycommResponse, Serialize);
 
 /// Errors of [`crm.duplicate.findbycomm`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-duplicate-find-by-comm.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

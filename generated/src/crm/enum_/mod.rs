@@ -15,15 +15,10 @@ pub mod settings;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Activitydirection {}
-
-::bitrix24_runtime::wire_object!(Activitydirection, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Activitydirection, Deserialize);
 
 impl Activitydirection {
     /// An empty value; set fields with the setters.
@@ -44,7 +39,7 @@ impl ::bitrix24_runtime::Method for Activitydirection {
 
 /// The `result` of [`crm.enum.activitydirection`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ActivitydirectionResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -74,9 +69,9 @@ pub enum ActivitydirectionError {
 method_error!(ActivitydirectionError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ActivitydirectionItem {
     /// `ID`: integer.
@@ -93,11 +88,6 @@ pub struct ActivitydirectionItem {
     pub symbol_code_short: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ActivitydirectionItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ActivitydirectionItem, Serialize);
-
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html).
 ///
@@ -106,15 +96,10 @@ pub struct ActivitydirectionItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Activitynotifytype {}
-
-::bitrix24_runtime::wire_object!(Activitynotifytype, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Activitynotifytype, Deserialize);
 
 impl Activitynotifytype {
     /// An empty value; set fields with the setters.
@@ -135,7 +120,7 @@ impl ::bitrix24_runtime::Method for Activitynotifytype {
 
 /// The `result` of [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ActivitynotifytypeResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -175,15 +160,10 @@ pub type ActivitynotifytypeItem = ActivitydirectionItem;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Activitypriority {}
-
-::bitrix24_runtime::wire_object!(Activitypriority, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Activitypriority, Deserialize);
 
 impl Activitypriority {
     /// An empty value; set fields with the setters.
@@ -204,7 +184,7 @@ impl ::bitrix24_runtime::Method for Activitypriority {
 
 /// The `result` of [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ActivitypriorityResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -244,15 +224,10 @@ pub type ActivitypriorityItem = ActivitydirectionItem;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Activitystatus {}
-
-::bitrix24_runtime::wire_object!(Activitystatus, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Activitystatus, Deserialize);
 
 impl Activitystatus {
     /// An empty value; set fields with the setters.
@@ -273,7 +248,7 @@ impl ::bitrix24_runtime::Method for Activitystatus {
 
 /// The `result` of [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ActivitystatusResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -313,15 +288,10 @@ pub type ActivitystatusItem = ActivitydirectionItem;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Activitytype {}
-
-::bitrix24_runtime::wire_object!(Activitytype, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Activitytype, Deserialize);
 
 impl Activitytype {
     /// An empty value; set fields with the setters.
@@ -342,7 +312,7 @@ impl ::bitrix24_runtime::Method for Activitytype {
 
 /// The `result` of [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ActivitytypeResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -381,15 +351,10 @@ pub type ActivitytypeItem = ActivitydirectionItem;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Addresstype {}
-
-::bitrix24_runtime::wire_object!(Addresstype, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Addresstype, Deserialize);
 
 impl Addresstype {
     /// An empty value; set fields with the setters.
@@ -410,7 +375,7 @@ impl ::bitrix24_runtime::Method for Addresstype {
 
 /// The `result` of [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddresstypeResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -450,15 +415,10 @@ pub type AddresstypeItem = ActivitydirectionItem;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Contenttype {}
-
-::bitrix24_runtime::wire_object!(Contenttype, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Contenttype, Deserialize);
 
 impl Contenttype {
     /// An empty value; set fields with the setters.
@@ -479,7 +439,7 @@ impl ::bitrix24_runtime::Method for Contenttype {
 
 /// The `result` of [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ContenttypeResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -518,15 +478,10 @@ pub type ContenttypeItem = ActivitydirectionItem;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -547,7 +502,7 @@ impl ::bitrix24_runtime::Method for Fields {
 
 /// The `result` of [`crm.enum.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -591,15 +546,10 @@ method_error!(FieldsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getorderownertypes {}
-
-::bitrix24_runtime::wire_object!(Getorderownertypes, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getorderownertypes, Deserialize);
 
 impl Getorderownertypes {
     /// An empty value; set fields with the setters.
@@ -620,7 +570,7 @@ impl ::bitrix24_runtime::Method for Getorderownertypes {
 
 /// The `result` of [`crm.enum.getorderownertypes`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-get-order-owner-types.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetorderownertypesResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -650,9 +600,9 @@ pub enum GetorderownertypesError {
 method_error!(GetorderownertypesError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetorderownertypesItem {
     /// `attribute`: string.
@@ -669,11 +619,6 @@ pub struct GetorderownertypesItem {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetorderownertypesItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetorderownertypesItem, Serialize);
-
 /// Parameters of [`crm.enum.ownertype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html).
 ///
 /// - Scopes: `crm`
@@ -681,15 +626,10 @@ pub struct GetorderownertypesItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Ownertype {}
-
-::bitrix24_runtime::wire_object!(Ownertype, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Ownertype, Deserialize);
 
 impl Ownertype {
     /// An empty value; set fields with the setters.
@@ -710,7 +650,7 @@ impl ::bitrix24_runtime::Method for Ownertype {
 
 /// The `result` of [`crm.enum.ownertype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct OwnertypeResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]

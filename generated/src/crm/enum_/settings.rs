@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Mode {}
-
-::bitrix24_runtime::wire_object!(Mode, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Mode, Deserialize);
 
 impl Mode {
     /// An empty value; set fields with the setters.
@@ -39,7 +34,7 @@ impl ::bitrix24_runtime::Method for Mode {
 
 /// The `result` of [`crm.enum.settings.mode`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ModeResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -69,9 +64,9 @@ pub enum ModeError {
 method_error!(ModeError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ModeItem {
     /// `ID`: integer.
@@ -87,8 +82,3 @@ pub struct ModeItem {
     #[serde(rename = "SYMBOL_CODE_SHORT", with = "w::As::<w::Text>")]
     pub symbol_code_short: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(ModeItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ModeItem, Serialize);

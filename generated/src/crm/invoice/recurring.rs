@@ -11,19 +11,14 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<AddFields>,
 }
-
-::bitrix24_runtime::wire_object!(Add, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Add, Deserialize);
 
 impl Add {
     /// An empty value; set fields with the setters.
@@ -50,7 +45,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`crm.invoice.recurring.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(pub ::serde_json::Value);
 
@@ -78,8 +73,8 @@ method_error!(AddError {});
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsParams {
     /// `DATE_PAY_BEFORE_OFFSET_TYPE`: string.
@@ -121,11 +116,6 @@ pub struct AddFieldsParams {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsParams, Deserialize);
 
 impl AddFieldsParams {
     /// An empty value; set fields with the setters.
@@ -182,8 +172,8 @@ impl AddFieldsParams {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFields {
     /// `INVOICE_ID`: string.
@@ -207,11 +197,6 @@ pub struct AddFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFields, Deserialize);
 
 impl AddFields {
     /// An empty value; set fields with the setters.
@@ -257,19 +242,14 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Delete, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Delete, Deserialize);
 
 impl Delete {
     /// An empty value; set fields with the setters.
@@ -296,7 +276,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.invoice.recurring.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -330,19 +310,14 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Expose {
     /// `id`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Expose, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Expose, Deserialize);
 
 impl Expose {
     /// An empty value; set fields with the setters.
@@ -369,7 +344,7 @@ impl ::bitrix24_runtime::Method for Expose {
 
 /// The `result` of [`crm.invoice.recurring.expose`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-expose.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ExposeResponse(pub ::serde_json::Value);
 
@@ -403,15 +378,10 @@ method_error!(ExposeError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -432,7 +402,7 @@ impl ::bitrix24_runtime::Method for Fields {
 
 /// The `result` of [`crm.invoice.recurring.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(pub ::serde_json::Value);
 
@@ -466,19 +436,14 @@ method_error!(FieldsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -505,7 +470,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.invoice.recurring.get`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(pub ::serde_json::Value);
 
@@ -539,8 +504,8 @@ method_error!(GetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -560,11 +525,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -620,7 +580,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`crm.invoice.recurring.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(pub ::serde_json::Value);
 
@@ -654,8 +614,8 @@ method_error!(ListError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer.
@@ -665,11 +625,6 @@ pub struct Update {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<UpdateFields>,
 }
-
-::bitrix24_runtime::wire_object!(Update, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Update, Deserialize);
 
 impl Update {
     /// An empty value; set fields with the setters.
@@ -702,7 +657,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`crm.invoice.recurring.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(pub ::serde_json::Value);
 
@@ -730,8 +685,8 @@ method_error!(UpdateError {});
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsParams {
     /// `DATE_PAY_BEFORE_OFFSET_TYPE`: string.
@@ -787,11 +742,6 @@ pub struct UpdateFieldsParams {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsParams, Deserialize);
 
 impl UpdateFieldsParams {
     /// An empty value; set fields with the setters.
@@ -862,8 +812,8 @@ impl UpdateFieldsParams {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `EMAIL_ID`: integer.
@@ -887,11 +837,6 @@ pub struct UpdateFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -28,7 +28,7 @@ pub mod productrow;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `entityTypeId`: integer, required.
@@ -75,19 +75,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`crm.item.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `item`: `CrmItem`.
     pub item: ::std::option::Option<crate::types::CrmItem>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`crm.item.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,8 +136,8 @@ pub type AddFieldsFmTypeId = crate::types::CrmItemFmTypeId;
 
 /// The `fm` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsFm {
     /// `typeId`: `CrmItemFmTypeId`.
@@ -160,11 +155,6 @@ pub struct AddFieldsFm {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub value: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsFm, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsFm, Deserialize);
 
 impl AddFieldsFm {
     /// An empty value; set fields with the setters.
@@ -206,8 +196,8 @@ pub type AddFieldsStorageTypeId = crate::types::CrmItemStorageTypeId;
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFields {
     /// `title`: string.
@@ -554,11 +544,6 @@ pub struct AddFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFields, Deserialize);
 
 impl AddFields {
     /// An empty value; set fields with the setters.
@@ -1093,7 +1078,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchImport {
     /// `entityTypeId`: integer, required.
@@ -1141,9 +1126,9 @@ impl ::bitrix24_runtime::Method for BatchImport {
 }
 
 /// The `result` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BatchImportResponse {
     /// `items`: list of `BatchImportResponseItems`.
@@ -1158,11 +1143,6 @@ pub struct BatchImportResponse {
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(BatchImportResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(BatchImportResponse, Serialize);
 
 /// Errors of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1219,8 +1199,8 @@ method_error!(
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BatchImportData {
     /// `result`: map of any JSON value.
@@ -1243,11 +1223,6 @@ pub struct BatchImportData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-
-::bitrix24_runtime::wire_object!(BatchImportData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(BatchImportData, Deserialize);
 
 impl BatchImportData {
     /// An empty value; set fields with the setters.
@@ -1299,9 +1274,9 @@ impl BatchImportData {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BatchImportResponseItemsItem {
     /// `id`: integer.
@@ -1312,15 +1287,10 @@ pub struct BatchImportResponseItemsItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(BatchImportResponseItemsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(BatchImportResponseItemsItem, Serialize);
-
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct BatchImportResponseItems {
     /// `item`: `BatchImportResponseItemsItem`.
@@ -1330,11 +1300,6 @@ pub struct BatchImportResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(BatchImportResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(BatchImportResponseItems, Serialize);
-
 /// Parameters of [`crm.item.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-delete.html).
 ///
 /// - Scopes: `crm`
@@ -1343,7 +1308,7 @@ pub struct BatchImportResponseItems {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `entityTypeId`: integer, required.
@@ -1373,7 +1338,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.item.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1426,7 +1391,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Fields {
     /// `entityTypeId`: integer, required.
@@ -1470,9 +1435,9 @@ impl ::bitrix24_runtime::Method for Fields {
 }
 
 /// The `result` of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FieldsResponse {
     /// `fields`: map of field description.
@@ -1484,11 +1449,6 @@ pub struct FieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(FieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FieldsResponse, Serialize);
 
 /// Errors of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1528,7 +1488,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `entityTypeId`: integer, required.
@@ -1617,7 +1577,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Import {
     /// `entityTypeId`: integer, required.
@@ -1664,9 +1624,9 @@ impl ::bitrix24_runtime::Method for Import {
 }
 
 /// The `result` of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ImportResponse {
     /// `item`: map of integer.
@@ -1678,11 +1638,6 @@ pub struct ImportResponse {
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ImportResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ImportResponse, Serialize);
 
 /// Errors of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1742,7 +1697,7 @@ method_error!(
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `entityTypeId`: integer, required.
@@ -1869,20 +1824,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `CrmItem`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<crate::types::CrmItem>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1925,7 +1875,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `entityTypeId`: integer, required.
@@ -2028,8 +1978,8 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `title`: string.
@@ -2213,11 +2163,6 @@ pub struct UpdateFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

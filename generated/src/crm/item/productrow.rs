@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,20 +36,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`crm.item.productrow.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `productRow`: `CrmItemProductRow`.
     #[serde(rename = "productRow")]
     pub product_row: ::std::option::Option<crate::types::CrmItemProductRow>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`crm.item.productrow.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +89,7 @@ pub type AddFieldsDiscountTypeId = crate::types::CrmItemProductRowDiscountTypeId
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `ownerId`: integer, required.
@@ -296,7 +291,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -323,7 +318,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.item.productrow.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -379,15 +374,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -407,9 +397,9 @@ impl ::bitrix24_runtime::Method for Fields {
 }
 
 /// The `result` of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct FieldsResponse {
     /// `fields`: map of field description.
@@ -421,11 +411,6 @@ pub struct FieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(FieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(FieldsResponse, Serialize);
 
 /// Errors of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -454,7 +439,7 @@ method_error!(FieldsError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -528,7 +513,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAvailableForPayment {
     /// `ownerId`: integer, required.
@@ -563,9 +548,9 @@ impl ::bitrix24_runtime::Method for GetAvailableForPayment {
 }
 
 /// The `result` of [`crm.item.productrow.getAvailableForPayment`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetAvailableForPaymentResponse {
     /// `productRows`: list of `CrmItemProductRow`.
@@ -574,11 +559,6 @@ pub struct GetAvailableForPaymentResponse {
         ::std::vec::Vec<crate::types::CrmItemProductRow>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetAvailableForPaymentResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetAvailableForPaymentResponse, Serialize);
 
 /// Errors of [`crm.item.productrow.getAvailableForPayment`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -620,7 +600,7 @@ method_error!(
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `filter`: `ListFilter`, required.
@@ -743,8 +723,8 @@ pub type ListFilterType = crate::types::CrmItemProductRowType;
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -897,11 +877,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -1102,7 +1077,7 @@ impl ListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `ownerId`: integer, required.
@@ -1142,9 +1117,9 @@ impl ::bitrix24_runtime::Method for Set {
 }
 
 /// The `result` of [`crm.item.productrow.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetResponse {
     /// `productRow`: list of `CrmItemProductRow`.
@@ -1153,11 +1128,6 @@ pub struct SetResponse {
         ::std::vec::Vec<crate::types::CrmItemProductRow>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetResponse, Serialize);
 
 /// Errors of [`crm.item.productrow.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1202,8 +1172,8 @@ pub type SetProductRowsDiscountTypeId = crate::types::CrmItemProductRowDiscountT
 
 /// The `productRows` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetProductRows {
     /// `productId`: integer.
@@ -1275,11 +1245,6 @@ pub struct SetProductRows {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub sort: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(SetProductRows, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetProductRows, Deserialize);
 
 impl SetProductRows {
     /// An empty value; set fields with the setters.
@@ -1383,7 +1348,7 @@ impl SetProductRows {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.

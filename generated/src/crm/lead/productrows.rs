@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -39,7 +39,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.lead.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -69,9 +69,9 @@ pub enum GetError {
 method_error!(GetError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `CUSTOMIZED`: string.
@@ -163,11 +163,6 @@ pub struct GetItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`crm.lead.productrows.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-set.html).
 ///
@@ -177,7 +172,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `id`: integer, required.
@@ -217,7 +212,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.lead.productrows.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -245,8 +240,8 @@ method_error!(SetError {});
 
 /// The `rows` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetRows {
     /// `PRODUCT_ID`: integer.
@@ -359,11 +354,6 @@ pub struct SetRows {
     )]
     pub sort: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(SetRows, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetRows, Deserialize);
 
 impl SetRows {
     /// An empty value; set fields with the setters.

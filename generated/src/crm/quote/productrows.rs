@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -39,7 +39,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.quote.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -77,7 +77,7 @@ method_error!(GetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `id`: integer, required.
@@ -117,7 +117,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.quote.productrows.set`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -145,8 +145,8 @@ method_error!(SetError {});
 
 /// The `rows` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetRows {
     /// `PRODUCT_ID`: integer.
@@ -241,11 +241,6 @@ pub struct SetRows {
     )]
     pub sort: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(SetRows, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetRows, Deserialize);
 
 impl SetRows {
     /// An empty value; set fields with the setters.

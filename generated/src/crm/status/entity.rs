@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Items {
     /// `entityId`: string, required.
@@ -40,7 +40,7 @@ impl ::bitrix24_runtime::Method for Items {
 
 /// The `result` of [`crm.status.entity.items`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-items.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ItemsResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -75,9 +75,9 @@ pub enum ItemsError {
 method_error!(ItemsError { V400 = "400" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ItemsItem {
     /// `NAME`: string.
@@ -94,11 +94,6 @@ pub struct ItemsItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ItemsItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ItemsItem, Serialize);
-
 /// Parameters of [`crm.status.entity.types`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-types.html).
 ///
 /// - Scopes: `crm`
@@ -106,15 +101,10 @@ pub struct ItemsItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Types {}
-
-::bitrix24_runtime::wire_object!(Types, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Types, Deserialize);
 
 impl Types {
     /// An empty value; set fields with the setters.
@@ -135,7 +125,7 @@ impl ::bitrix24_runtime::Method for Types {
 
 /// The `result` of [`crm.status.entity.types`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-types.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct TypesResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -165,9 +155,9 @@ pub enum TypesError {
 method_error!(TypesError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TypesItem {
     /// `ID`: string.
@@ -209,8 +199,3 @@ pub struct TypesItem {
     #[serde(rename = "IS_DEFAULT_CATEGORY", with = "w::As::<w::YesNo>")]
     pub is_default_category: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(TypesItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(TypesItem, Serialize);

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Pin {
     /// `id`: integer, required.
@@ -48,7 +48,7 @@ impl ::bitrix24_runtime::Method for Pin {
 
 /// The `result` of [`crm.timeline.item.pin`](https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-pin.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PinResponse(pub ::serde_json::Value);
 
@@ -110,7 +110,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unpin {
     /// `id`: integer, required.
@@ -147,7 +147,7 @@ impl ::bitrix24_runtime::Method for Unpin {
 
 /// The `result` of [`crm.timeline.item.unpin`](https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-unpin.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnpinResponse(pub ::serde_json::Value);
 

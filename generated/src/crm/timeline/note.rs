@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `ownerTypeId`: integer, required.
@@ -52,7 +52,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.timeline.note.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -105,7 +105,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `ownerTypeId`: integer, required.
@@ -145,9 +145,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.timeline.note.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `text`: string.
@@ -166,11 +166,6 @@ pub struct GetResponse {
     #[serde(rename = "updatedTime", with = "w::As::<w::Text>")]
     pub updated_time: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`crm.timeline.note.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,7 +209,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Save {
     /// `ownerTypeId`: integer, required.
@@ -265,7 +260,7 @@ impl ::bitrix24_runtime::Method for Save {
 
 /// The `result` of [`crm.timeline.note.save`](https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-save.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SaveResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -14,8 +14,8 @@ pub mod user;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Add {
     /// `USERS`: list of integer.
@@ -83,11 +83,6 @@ pub struct Add {
     )]
     pub copilot_main_role: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Add, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Add, Deserialize);
 
 impl Add {
     /// An empty value; set fields with the setters.
@@ -200,7 +195,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`im.chat.add`](https://apidocs.bitrix24.com/api-reference/chats/im-chat-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -318,7 +313,7 @@ pub enum AddEntityType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `ENTITY_TYPE`: `GetEntityType`, required.
@@ -355,7 +350,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`im.chat.get`](https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::Map<w::Int>>")]
@@ -431,7 +426,7 @@ pub enum GetEntityType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Leave {
     /// `CHAT_ID`: integer, required.
@@ -458,7 +453,7 @@ impl ::bitrix24_runtime::Method for Leave {
 
 /// The `result` of [`im.chat.leave`](https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-leave.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct LeaveResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -507,8 +502,8 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Mute {
     /// `CHAT_ID`: integer.
@@ -534,11 +529,6 @@ pub struct Mute {
     )]
     pub mute: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Mute, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Mute, Deserialize);
 
 impl Mute {
     /// An empty value; set fields with the setters.
@@ -587,7 +577,7 @@ impl ::bitrix24_runtime::Method for Mute {
 
 /// The `result` of [`im.chat.mute`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-chat-mute.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct MuteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -636,7 +626,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetOwner {
     /// `CHAT_ID`: integer.
@@ -698,7 +688,7 @@ impl ::bitrix24_runtime::Method for SetOwner {
 
 /// The `result` of [`im.chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-set-owner.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetOwnerResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -756,7 +746,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAvatar {
     /// `CHAT_ID`: integer.
@@ -818,7 +808,7 @@ impl ::bitrix24_runtime::Method for UpdateAvatar {
 
 /// The `result` of [`im.chat.updateAvatar`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-avatar.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateAvatarResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -882,7 +872,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateColor {
     /// `CHAT_ID`: integer.
@@ -945,7 +935,7 @@ impl ::bitrix24_runtime::Method for UpdateColor {
 
 /// The `result` of [`im.chat.updateColor`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-color.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateColorResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1006,7 +996,7 @@ pub type UpdateColorColor = AddColor;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateTitle {
     /// `CHAT_ID`: integer.
@@ -1068,7 +1058,7 @@ impl ::bitrix24_runtime::Method for UpdateTitle {
 
 /// The `result` of [`im.chat.updateTitle`](https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-title.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateTitleResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

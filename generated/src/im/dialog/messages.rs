@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `DIALOG_ID`: string, required.
@@ -85,9 +85,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `chat_id`: integer.
@@ -103,11 +103,6 @@ pub struct GetResponse {
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub files: ::std::option::Option<::std::vec::Vec<GetResponseFiles>>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,9 +139,9 @@ method_error!(
 );
 
 /// The `params` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseMessagesParams {
     /// `LIKE`: list of integer.
@@ -160,15 +155,10 @@ pub struct GetResponseMessagesParams {
     pub notify: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseMessagesParams, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseMessagesParams, Serialize);
-
 /// The `messages` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseMessages {
     /// `id`: integer.
@@ -202,15 +192,10 @@ pub struct GetResponseMessages {
     pub disappearing_date: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseMessages, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseMessages, Serialize);
-
 /// The `users` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseUsers {
     /// `id`: integer.
@@ -303,15 +288,10 @@ pub struct GetResponseUsers {
     pub email: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseUsers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseUsers, Serialize);
-
 /// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseFilesImage {
     /// `height`: integer.
@@ -322,15 +302,10 @@ pub struct GetResponseFilesImage {
     pub width: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseFilesImage, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseFilesImage, Serialize);
-
 /// The `viewerAttrs` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseFilesViewerAttrs {
     /// `viewer`: string.
@@ -362,15 +337,10 @@ pub struct GetResponseFilesViewerAttrs {
     pub actions: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseFilesViewerAttrs, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseFilesViewerAttrs, Serialize);
-
 /// The `mediaUrl` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseFilesMediaUrl {
     /// `preview`: map of string.
@@ -380,15 +350,10 @@ pub struct GetResponseFilesMediaUrl {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseFilesMediaUrl, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseFilesMediaUrl, Serialize);
-
 /// The `files` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseFiles {
     /// `id`: integer.
@@ -452,11 +417,6 @@ pub struct GetResponseFiles {
     pub is_voice_note: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseFiles, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseFiles, Serialize);
-
 /// Parameters of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
 ///
 /// - Scopes: `im`
@@ -465,7 +425,7 @@ pub struct GetResponseFiles {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Search {
     /// `CHAT_ID`: integer, required.
@@ -616,9 +576,9 @@ impl ::bitrix24_runtime::Method for Search {
 }
 
 /// The `result` of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// `messages`: list of `SearchResponseMessages`.
@@ -656,11 +616,6 @@ pub struct SearchResponse {
     pub users_short: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(SearchResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponse, Serialize);
-
 /// Errors of [`im.dialog.messages.search`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -687,9 +642,9 @@ method_error!(
 );
 
 /// The `messages` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseMessages {
     /// `id`: integer.
@@ -746,15 +701,10 @@ pub struct SearchResponseMessages {
     >,
 }
 
-::bitrix24_runtime::wire_object!(SearchResponseMessages, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseMessages, Serialize);
-
 /// The `users` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseUsers {
     /// `id`: integer.
@@ -847,15 +797,10 @@ pub struct SearchResponseUsers {
     pub email: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(SearchResponseUsers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseUsers, Serialize);
-
 /// The `additionalMessages` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseAdditionalMessages {
     /// `id`: integer.
@@ -912,15 +857,10 @@ pub struct SearchResponseAdditionalMessages {
     >,
 }
 
-::bitrix24_runtime::wire_object!(SearchResponseAdditionalMessages, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseAdditionalMessages, Serialize);
-
 /// The `reactions` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseReactions {
     /// `messageId`: integer.
@@ -940,8 +880,3 @@ pub struct SearchResponseReactions {
     #[serde(rename = "ownReactions", with = "w::As::<w::List<w::Same>>")]
     pub own_reactions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(SearchResponseReactions, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseReactions, Serialize);

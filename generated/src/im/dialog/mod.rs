@@ -23,7 +23,7 @@ pub mod users;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `DIALOG_ID`: string, required.
@@ -51,9 +51,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `id`: integer.
@@ -170,11 +170,6 @@ pub struct GetResponse {
     pub dialog_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -201,9 +196,9 @@ method_error!(
 );
 
 /// The `restrictions` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseRestrictions {
     /// `avatar`: boolean.
@@ -241,11 +236,6 @@ pub struct GetResponseRestrictions {
     pub path_title: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseRestrictions, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseRestrictions, Serialize);
-
 /// The `entity_link` object.
 pub type GetResponseEntityLink = crate::types::ChatsEntityLink;
 
@@ -256,9 +246,9 @@ pub type GetResponsePermissions = crate::types::ChatsPermissions;
 pub type GetResponseReadedList = crate::types::ChatsReadedList;
 
 /// The `last_message_views` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseLastMessageViews {
     /// `message_id`: integer.
@@ -272,11 +262,6 @@ pub struct GetResponseLastMessageViews {
     pub count_of_viewers: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseLastMessageViews, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseLastMessageViews, Serialize);
-
 /// Parameters of [`im.dialog.read`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html).
 ///
 /// - Scopes: `im`
@@ -285,7 +270,7 @@ pub struct GetResponseLastMessageViews {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Read {
     /// `DIALOG_ID`: string, required.
@@ -328,9 +313,9 @@ impl ::bitrix24_runtime::Method for Read {
 }
 
 /// The `result` of [`im.dialog.read`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ReadResponse {
     /// `dialogId`: string.
@@ -346,11 +331,6 @@ pub struct ReadResponse {
     #[serde(with = "w::As::<w::Int>")]
     pub counter: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ReadResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ReadResponse, Serialize);
 
 /// Errors of [`im.dialog.read`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,7 +359,7 @@ method_error!(ReadError { DialogIdEmpty = "DIALOG_ID_EMPTY" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unread {
     /// `DIALOG_ID`: string, required.
@@ -415,7 +395,7 @@ impl ::bitrix24_runtime::Method for Unread {
 
 /// The `result` of [`im.dialog.unread`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-unread.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnreadResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -460,7 +440,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Writing {
     /// `DIALOG_ID`: string, required.
@@ -489,7 +469,7 @@ impl ::bitrix24_runtime::Method for Writing {
 
 /// The `result` of [`im.dialog.writing`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-writing.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct WritingResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct All {}
-
-::bitrix24_runtime::wire_object!(All, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(All, Deserialize);
 
 impl All {
     /// An empty value; set fields with the setters.
@@ -39,7 +34,7 @@ impl ::bitrix24_runtime::Method for All {
 
 /// The `result` of [`im.dialog.read.all`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-dialog-read-all.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AllResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

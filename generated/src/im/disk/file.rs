@@ -11,8 +11,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Commit {
     /// `CHAT_ID`: integer.
@@ -67,11 +67,6 @@ pub struct Commit {
     )]
     pub as_file: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(Commit, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Commit, Deserialize);
 
 impl Commit {
     /// An empty value; set fields with the setters.
@@ -150,9 +145,9 @@ impl ::bitrix24_runtime::Method for Commit {
 }
 
 /// The `result` of [`im.disk.file.commit`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CommitResponse {
     /// `FILES`: map of any JSON value.
@@ -172,11 +167,6 @@ pub struct CommitResponse {
     #[serde(rename = "MESSAGE_ID", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(CommitResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CommitResponse, Serialize);
 
 /// Errors of [`im.disk.file.commit`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,7 +214,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `CHAT_ID`: integer, required.
@@ -254,7 +244,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`im.disk.file.delete`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -298,7 +288,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Save {
     /// `FILE_ID`: integer, required.
@@ -324,9 +314,9 @@ impl ::bitrix24_runtime::Method for Save {
 }
 
 /// The `result` of [`im.disk.file.save`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SaveResponse {
     /// `folder`: `TaskdtoFlow`.
@@ -334,11 +324,6 @@ pub struct SaveResponse {
     /// `file`: `TaskdtoFlow`.
     pub file: ::std::option::Option<crate::types::TaskdtoFlow>,
 }
-
-::bitrix24_runtime::wire_object!(SaveResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SaveResponse, Serialize);
 
 /// Errors of [`im.disk.file.save`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

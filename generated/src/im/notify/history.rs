@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Search {
     /// `SEARCH_TEXT`: string.
@@ -93,11 +93,6 @@ pub struct Search {
     )]
     pub group_tag: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Search, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Search, Deserialize);
 
 impl Search {
     /// An empty value; set fields with the setters.
@@ -219,9 +214,9 @@ impl ::bitrix24_runtime::Method for Search {
 }
 
 /// The `result` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// `chat_id`: integer.
@@ -239,11 +234,6 @@ pub struct SearchResponse {
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub users: ::std::option::Option<::std::vec::Vec<SearchResponseUsers>>,
 }
-
-::bitrix24_runtime::wire_object!(SearchResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponse, Serialize);
 
 /// Errors of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,9 +262,9 @@ method_error!(
 );
 
 /// The `notifications` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseNotifications {
     /// `id`: integer.
@@ -326,15 +316,10 @@ pub struct SearchResponseNotifications {
     >,
 }
 
-::bitrix24_runtime::wire_object!(SearchResponseNotifications, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseNotifications, Serialize);
-
 /// The `phones` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseUsersPhones {
     /// `work_phone`: string.
@@ -348,15 +333,10 @@ pub struct SearchResponseUsersPhones {
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(SearchResponseUsersPhones, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseUsersPhones, Serialize);
-
 /// The `users` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseUsers {
     /// `id`: integer.
@@ -445,8 +425,3 @@ pub struct SearchResponseUsers {
     #[serde(with = "w::As::<w::Text>")]
     pub email: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(SearchResponseUsers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseUsers, Serialize);

@@ -31,7 +31,7 @@ pub mod system;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Answer {
     /// `NOTIFY_ID`: integer, required.
@@ -66,19 +66,14 @@ impl ::bitrix24_runtime::Method for Answer {
 }
 
 /// The `result` of [`im.notify.answer`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-answer.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AnswerResponse {
     /// `result_message`: any JSON value.
     pub result_message: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AnswerResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AnswerResponse, Serialize);
 
 /// Errors of [`im.notify.answer`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-answer.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +108,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Confirm {
     /// `NOTIFY_ID`: integer, required.
@@ -182,8 +177,8 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Delete {
     /// `ID`: integer.
@@ -215,11 +210,6 @@ pub struct Delete {
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Delete, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Delete, Deserialize);
 
 impl Delete {
     /// An empty value; set fields with the setters.
@@ -278,7 +268,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`im.notify.delete`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -321,8 +311,8 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `LAST_ID`: integer.
@@ -356,11 +346,6 @@ pub struct Get {
     )]
     pub convert_text: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -412,9 +397,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `total_count`: integer.
@@ -433,11 +418,6 @@ pub struct GetResponse {
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub users: ::std::option::Option<::std::vec::Vec<GetResponseUsers>>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -480,9 +460,9 @@ pub enum GetLastType {
 ::bitrix24_runtime::int_enum!(GetLastType { V1 = 1i64, V3 = 3i64 });
 
 /// The `notifications` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseNotifications {
     /// `id`: integer.
@@ -534,15 +514,10 @@ pub struct GetResponseNotifications {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseNotifications, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseNotifications, Serialize);
-
 /// The `phones` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseUsersPhones {
     /// `work_phone`: string.
@@ -556,15 +531,10 @@ pub struct GetResponseUsersPhones {
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseUsersPhones, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseUsersPhones, Serialize);
-
 /// The `users` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseUsers {
     /// `id`: integer.
@@ -654,11 +624,6 @@ pub struct GetResponseUsers {
     pub email: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseUsers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseUsers, Serialize);
-
 /// Parameters of [`im.notify.read`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read.html).
 ///
 /// - Scopes: `im`
@@ -666,8 +631,8 @@ pub struct GetResponseUsers {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Read {
     /// `ID`: integer.
@@ -693,11 +658,6 @@ pub struct Read {
     )]
     pub only_current: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Read, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Read, Deserialize);
 
 impl Read {
     /// An empty value; set fields with the setters.
@@ -746,7 +706,7 @@ impl ::bitrix24_runtime::Method for Read {
 
 /// The `result` of [`im.notify.read`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ReadResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

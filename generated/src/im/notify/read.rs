@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct All {}
-
-::bitrix24_runtime::wire_object!(All, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(All, Deserialize);
 
 impl All {
     /// An empty value; set fields with the setters.
@@ -38,9 +33,9 @@ impl ::bitrix24_runtime::Method for All {
 }
 
 /// The `result` of [`im.notify.read.all`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read-all.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AllResponse {
     /// `result`: boolean.
@@ -50,11 +45,6 @@ pub struct AllResponse {
     #[serde(rename = "newCounter", with = "w::As::<w::Int>")]
     pub new_counter: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AllResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AllResponse, Serialize);
 
 /// Errors of [`im.notify.read.all`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read-all.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +69,7 @@ method_error!(AllError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `IDS`: list of integer, required.
@@ -124,7 +114,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`im.notify.read.list`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {}
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -38,19 +33,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `tasks`: `GetResponseTasks`.
     pub tasks: ::std::option::Option<GetResponseTasks>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,9 +58,9 @@ pub enum GetError {
 method_error!(GetError {});
 
 /// The `LIST` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseTasksList {
     /// `ID`: string.
@@ -81,15 +71,10 @@ pub struct GetResponseTasksList {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseTasksList, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseTasksList, Serialize);
-
 /// The `tasks` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseTasks {
     /// `NAME`: string.
@@ -102,8 +87,3 @@ pub struct GetResponseTasks {
     #[serde(rename = "LIST", with = "w::As::<w::List<w::Same>>")]
     pub list: ::std::option::Option<::std::vec::Vec<GetResponseTasksList>>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseTasks, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseTasks, Serialize);

@@ -11,8 +11,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `FIND`: string.
@@ -49,11 +49,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -127,7 +122,7 @@ impl ::bitrix24_runtime::Paged for List {
 
 /// The `result` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -161,9 +156,9 @@ pub enum ListError {
 method_error!(ListError { FindShort = "FIND_SHORT" });
 
 /// The `restrictions` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemRestrictions {
     /// `avatar`: boolean.
@@ -201,11 +196,6 @@ pub struct ListItemRestrictions {
     pub path_title: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemRestrictions, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemRestrictions, Serialize);
-
 /// The `entity_link` object.
 pub type ListItemEntityLink = crate::types::ChatsEntityLink;
 
@@ -213,9 +203,9 @@ pub type ListItemEntityLink = crate::types::ChatsEntityLink;
 pub type ListItemPermissions = crate::types::ChatsPermissions;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `id`: integer.
@@ -316,8 +306,3 @@ pub struct ListItem {
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub is_new: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);

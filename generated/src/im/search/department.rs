@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `FIND`: string, required.
@@ -110,7 +110,7 @@ impl ::bitrix24_runtime::Paged for List {
 
 /// The `result` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -144,9 +144,9 @@ pub enum ListError {
 method_error!(ListError { FindShort = "FIND_SHORT" });
 
 /// The `phones` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemManagerUserDataPhones {
     /// `work_phone`: string.
@@ -160,15 +160,10 @@ pub struct ListItemManagerUserDataPhones {
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemManagerUserDataPhones, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemManagerUserDataPhones, Serialize);
-
 /// The `manager_user_data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemManagerUserData {
     /// `id`: integer.
@@ -258,15 +253,10 @@ pub struct ListItemManagerUserData {
     pub email: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemManagerUserData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemManagerUserData, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `id`: integer.
@@ -284,8 +274,3 @@ pub struct ListItem {
     /// `manager_user_data`: `ListItemManagerUserData`.
     pub manager_user_data: ::std::option::Option<ListItemManagerUserData>,
 }
-
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);

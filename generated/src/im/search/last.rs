@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `DIALOG_ID`: string, required.
@@ -41,7 +41,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`im.search.last.add`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -80,7 +80,7 @@ method_error!(AddError { DialogIdEmpty = "DIALOG_ID_EMPTY" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `DIALOG_ID`: string, required.
@@ -109,7 +109,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`im.search.last.delete`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -147,8 +147,8 @@ method_error!(DeleteError { DialogIdEmpty = "DIALOG_ID_EMPTY" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `SKIP_OPENLINES`: boolean, sent as `Y`/`N`.
@@ -176,11 +176,6 @@ pub struct Get {
     )]
     pub skip_dialog: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -223,7 +218,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -253,9 +248,9 @@ pub enum GetError {
 method_error!(GetError {});
 
 /// The `avatar` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemAvatar {
     /// `url`: string.
@@ -266,15 +261,10 @@ pub struct GetItemAvatar {
     pub color: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemAvatar, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemAvatar, Serialize);
-
 /// The `phones` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemUserPhones {
     /// `work_phone`: string.
@@ -288,15 +278,10 @@ pub struct GetItemUserPhones {
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemUserPhones, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemUserPhones, Serialize);
-
 /// The `user` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemUser {
     /// `id`: integer.
@@ -386,15 +371,10 @@ pub struct GetItemUser {
     pub email: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemUser, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemUser, Serialize);
-
 /// The `chat` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemChat {
     /// `id`: integer.
@@ -446,15 +426,10 @@ pub struct GetItemChat {
     pub message_type: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetItemChat, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItemChat, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `id`: string.
@@ -473,8 +448,3 @@ pub struct GetItem {
     /// `chat`: `GetItemChat`.
     pub chat: ::std::option::Option<GetItemChat>,
 }
-
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);

@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `FIND`: string, required.
@@ -110,7 +110,7 @@ impl ::bitrix24_runtime::Paged for List {
 
 /// The `result` of [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -144,9 +144,9 @@ pub enum ListError {
 method_error!(ListError { FindShort = "FIND_SHORT" });
 
 /// The `phones` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemPhones {
     /// `work_phone`: string.
@@ -160,15 +160,10 @@ pub struct ListItemPhones {
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemPhones, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemPhones, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `id`: integer.
@@ -234,8 +229,3 @@ pub struct ListItem {
     /// `phones`: `ListItemPhones`.
     pub phones: ::std::option::Option<ListItemPhones>,
 }
-
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);

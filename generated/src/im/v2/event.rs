@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `offset`: integer.
@@ -22,11 +22,6 @@ pub struct Get {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub limit: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -58,9 +53,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `events`: list of `GetResponseEvents`.
@@ -73,11 +68,6 @@ pub struct GetResponse {
     #[serde(rename = "hasMore", with = "w::As::<w::TrueFalse>")]
     pub has_more: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,9 +85,9 @@ pub enum GetError {
 method_error!(GetError {});
 
 /// The `events` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseEvents {
     /// `data`: any JSON value.
@@ -116,11 +106,6 @@ pub struct GetResponseEvents {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseEvents, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseEvents, Serialize);
-
 /// Parameters of [`im.v2.Event.subscribe`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-subscribe.html).
 ///
 /// - Scopes: `im`
@@ -128,15 +113,10 @@ pub struct GetResponseEvents {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Subscribe {}
-
-::bitrix24_runtime::wire_object!(Subscribe, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Subscribe, Deserialize);
 
 impl Subscribe {
     /// An empty value; set fields with the setters.
@@ -157,7 +137,7 @@ impl ::bitrix24_runtime::Method for Subscribe {
 
 /// The `result` of [`im.v2.Event.subscribe`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-subscribe.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SubscribeResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -190,15 +170,10 @@ method_error!(SubscribeError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Unsubscribe {}
-
-::bitrix24_runtime::wire_object!(Unsubscribe, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Unsubscribe, Deserialize);
 
 impl Unsubscribe {
     /// An empty value; set fields with the setters.
@@ -219,7 +194,7 @@ impl ::bitrix24_runtime::Method for Unsubscribe {
 
 /// The `result` of [`im.v2.Event.unsubscribe`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-unsubscribe.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnsubscribeResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Download {
     /// `dialogId`: string, required.
@@ -46,20 +46,15 @@ impl ::bitrix24_runtime::Method for Download {
 }
 
 /// The `result` of [`im.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DownloadResponse {
     /// `downloadUrl`: string.
     #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
     pub download_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(DownloadResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DownloadResponse, Serialize);
 
 /// Errors of [`im.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +89,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Upload {
     /// `dialogId`: string, required.
@@ -128,9 +123,9 @@ impl ::bitrix24_runtime::Method for Upload {
 }
 
 /// The `result` of [`im.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-upload.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadResponse {
     /// `dialogId`: string.
@@ -145,11 +140,6 @@ pub struct UploadResponse {
     /// `file`: any JSON value.
     pub file: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UploadResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadResponse, Serialize);
 
 /// Errors of [`im.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-upload.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,7 +195,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadFields {
     /// `name`: string, required.

@@ -15,8 +15,8 @@ pub mod user;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Add {
     /// `TYPE`: `AddType`.
@@ -92,11 +92,6 @@ pub struct Add {
     )]
     pub client_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Add, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Add, Deserialize);
 
 impl Add {
     /// An empty value; set fields with the setters.
@@ -216,7 +211,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`imbot.chat.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -331,7 +326,7 @@ pub enum AddColor {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `ENTITY_TYPE`: string, required.
@@ -367,7 +362,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`imbot.chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::Map<w::Int>>")]
@@ -415,7 +410,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Leave {
     /// `CHAT_ID`: integer, required.
@@ -477,7 +472,7 @@ impl ::bitrix24_runtime::Method for Leave {
 
 /// The `result` of [`imbot.chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-leave.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct LeaveResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -538,7 +533,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendTyping {
     /// `BOT_ID`: integer.
@@ -600,7 +595,7 @@ impl ::bitrix24_runtime::Method for SendTyping {
 
 /// The `result` of [`imbot.chat.sendTyping`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-send-typing.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SendTypingResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -650,7 +645,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetManager {
     /// `CHAT_ID`: integer, required.
@@ -732,7 +727,7 @@ impl ::bitrix24_runtime::Method for SetManager {
 
 /// The `result` of [`imbot.chat.setManager`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-set-manager.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetManagerResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -791,7 +786,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetOwner {
     /// `CHAT_ID`: integer, required.
@@ -857,7 +852,7 @@ impl ::bitrix24_runtime::Method for SetOwner {
 
 /// The `result` of [`imbot.chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-set-owner.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetOwnerResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -920,7 +915,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAvatar {
     /// `CHAT_ID`: integer, required.
@@ -989,7 +984,7 @@ impl ::bitrix24_runtime::Method for UpdateAvatar {
 
 /// The `result` of [`imbot.chat.updateAvatar`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-avatar.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateAvatarResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1058,7 +1053,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateColor {
     /// `CHAT_ID`: integer, required.
@@ -1125,7 +1120,7 @@ impl ::bitrix24_runtime::Method for UpdateColor {
 
 /// The `result` of [`imbot.chat.updateColor`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-color.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateColorResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1191,7 +1186,7 @@ pub type UpdateColorColor = AddColor;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateTitle {
     /// `CHAT_ID`: integer, required.
@@ -1260,7 +1255,7 @@ impl ::bitrix24_runtime::Method for UpdateTitle {
 
 /// The `result` of [`imbot.chat.updateTitle`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-title.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateTitleResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Download {
     /// `botId`: integer, required.
@@ -61,20 +61,15 @@ impl ::bitrix24_runtime::Method for Download {
 }
 
 /// The `result` of [`imbot.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DownloadResponse {
     /// `downloadUrl`: string.
     #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
     pub download_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(DownloadResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DownloadResponse, Serialize);
 
 /// Errors of [`imbot.v2.File.download`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +123,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Upload {
     /// `botId`: integer, required.
@@ -185,9 +180,9 @@ impl ::bitrix24_runtime::Method for Upload {
 }
 
 /// The `result` of [`imbot.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-upload.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UploadResponse {
     /// `file`: any JSON value.
@@ -202,11 +197,6 @@ pub struct UploadResponse {
     #[serde(rename = "dialogId", with = "w::As::<w::Text>")]
     pub dialog_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UploadResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UploadResponse, Serialize);
 
 /// Errors of [`imbot.v2.File.upload`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-upload.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,7 +262,7 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadFields {
     /// `name`: string, required.

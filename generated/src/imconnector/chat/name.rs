@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `CONNECTOR`: string, required.
@@ -74,9 +74,9 @@ impl ::bitrix24_runtime::Method for Set {
 }
 
 /// The `result` of [`imconnector.chat.name.set`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-chat-name-set.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetResponse {
     /// `SUCCESS`: boolean.
@@ -88,11 +88,6 @@ pub struct SetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetResponse, Serialize);
 
 /// Errors of [`imconnector.chat.name.set`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-chat-name-set.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `CONNECTOR`: string, required.
@@ -52,7 +52,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`imconnector.connector.data.set`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-connector-data-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -92,8 +92,8 @@ method_error!(
 
 /// The `DATA` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetData {
     /// `ID`: string.
@@ -125,11 +125,6 @@ pub struct SetData {
     )]
     pub name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(SetData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetData, Deserialize);
 
 impl SetData {
     /// An empty value; set fields with the setters.

@@ -16,7 +16,7 @@ pub mod status;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Messages {
     /// `CONNECTOR`: string, required.
@@ -56,9 +56,9 @@ impl ::bitrix24_runtime::Method for Messages {
 }
 
 /// The `result` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponse {
     /// `SUCCESS`: boolean.
@@ -68,11 +68,6 @@ pub struct MessagesResponse {
     #[serde(rename = "DATA")]
     pub data: ::std::option::Option<MessagesResponseData>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponse, Serialize);
 
 /// Errors of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,19 +116,14 @@ method_error!(
 
 /// The `picture` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesMessagesUserPicture {
     /// `url`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesMessagesUserPicture, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesMessagesUserPicture, Deserialize);
 
 impl MessagesMessagesUserPicture {
     /// An empty value; set fields with the setters.
@@ -172,7 +162,7 @@ pub type MessagesMessagesUserSkipPhoneValidate = MessagesMessagesMessageDisableC
 
 /// The `user` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesMessagesUser {
     /// `id`: string, required.
@@ -291,8 +281,8 @@ impl MessagesMessagesUser {
 
 /// The `files` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesMessagesMessageFiles {
     /// `url`: string.
@@ -302,11 +292,6 @@ pub struct MessagesMessagesMessageFiles {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesMessagesMessageFiles, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesMessagesMessageFiles, Deserialize);
 
 impl MessagesMessagesMessageFiles {
     /// An empty value; set fields with the setters.
@@ -347,8 +332,8 @@ pub enum MessagesMessagesMessageDisableCrm {
 
 /// The `message` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesMessagesMessage {
     /// `id`: string.
@@ -371,11 +356,6 @@ pub struct MessagesMessagesMessage {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub user_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesMessagesMessage, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesMessagesMessage, Deserialize);
 
 impl MessagesMessagesMessage {
     /// An empty value; set fields with the setters.
@@ -438,7 +418,7 @@ impl MessagesMessagesMessage {
 
 /// The `chat` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesMessagesChat {
     /// `id`: string, required.
@@ -483,7 +463,7 @@ impl MessagesMessagesChat {
 
 /// The `MESSAGES` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesMessages {
     /// `user`: `MessagesMessagesUser`, required.
@@ -506,9 +486,9 @@ impl MessagesMessages {
 }
 
 /// The `message` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResultMessage {
     /// `id`: string.
@@ -527,15 +507,10 @@ pub struct MessagesResponseDataResultMessage {
     pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultMessage, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultMessage, Serialize);
-
 /// The `chat` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResultChat {
     /// `id`: string.
@@ -549,11 +524,6 @@ pub struct MessagesResponseDataResultChat {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultChat, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultChat, Serialize);
-
 /// Allowed values of `skip_phone_validate`.
 pub type MessagesResponseDataResultExtraSkipPhoneValidate = MessagesMessagesMessageDisableCrm;
 
@@ -561,9 +531,9 @@ pub type MessagesResponseDataResultExtraSkipPhoneValidate = MessagesMessagesMess
 pub type MessagesResponseDataResultExtraDisableTracker = MessagesMessagesMessageDisableCrm;
 
 /// The `extra` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResultExtra {
     /// `skip_phone_validate`: `MessagesMessagesMessageDisableCrm`.
@@ -574,15 +544,10 @@ pub struct MessagesResponseDataResultExtra {
     pub disable_tracker: ::std::option::Option<MessagesMessagesMessageDisableCrm>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultExtra, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultExtra, Serialize);
-
 /// The `session` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResultSession {
     /// `ID`: string.
@@ -593,15 +558,10 @@ pub struct MessagesResponseDataResultSession {
     pub chat_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultSession, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResultSession, Serialize);
-
 /// The `RESULT` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseDataResult {
     /// `user`: string.
@@ -623,23 +583,13 @@ pub struct MessagesResponseDataResult {
     pub session: ::std::option::Option<MessagesResponseDataResultSession>,
 }
 
-::bitrix24_runtime::wire_object!(MessagesResponseDataResult, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseDataResult, Serialize);
-
 /// The `DATA` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MessagesResponseData {
     /// `RESULT`: list of `MessagesResponseDataResult`.
     #[serde(rename = "RESULT", with = "w::As::<w::List<w::Same>>")]
     pub result: ::std::option::Option<::std::vec::Vec<MessagesResponseDataResult>>,
 }
-
-::bitrix24_runtime::wire_object!(MessagesResponseData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MessagesResponseData, Serialize);

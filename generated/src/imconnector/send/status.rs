@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delivery {
     /// `CONNECTOR`: string, required.
@@ -51,9 +51,9 @@ impl ::bitrix24_runtime::Method for Delivery {
 }
 
 /// The `result` of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeliveryResponse {
     /// `SUCCESS`: boolean.
@@ -63,11 +63,6 @@ pub struct DeliveryResponse {
     #[serde(rename = "DATA", with = "w::As::<w::List<w::Same>>")]
     pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(DeliveryResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeliveryResponse, Serialize);
 
 /// Errors of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,8 +98,8 @@ method_error!(
 
 /// The `im` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeliveryMessagesIm {
     /// `chat_id`: integer.
@@ -114,11 +109,6 @@ pub struct DeliveryMessagesIm {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(DeliveryMessagesIm, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeliveryMessagesIm, Deserialize);
 
 impl DeliveryMessagesIm {
     /// An empty value; set fields with the setters.
@@ -144,8 +134,8 @@ impl DeliveryMessagesIm {
 
 /// The `message` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeliveryMessagesMessage {
     /// `id`: list of string.
@@ -155,11 +145,6 @@ pub struct DeliveryMessagesMessage {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub date: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(DeliveryMessagesMessage, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeliveryMessagesMessage, Deserialize);
 
 impl DeliveryMessagesMessage {
     /// An empty value; set fields with the setters.
@@ -182,19 +167,14 @@ impl DeliveryMessagesMessage {
 
 /// The `chat` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeliveryMessagesChat {
     /// `id`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(DeliveryMessagesChat, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeliveryMessagesChat, Deserialize);
 
 impl DeliveryMessagesChat {
     /// An empty value; set fields with the setters.
@@ -214,8 +194,8 @@ impl DeliveryMessagesChat {
 
 /// The `MESSAGES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeliveryMessages {
     /// `im`: `DeliveryMessagesIm`.
@@ -228,11 +208,6 @@ pub struct DeliveryMessages {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat: ::std::option::Option<DeliveryMessagesChat>,
 }
-
-::bitrix24_runtime::wire_object!(DeliveryMessages, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeliveryMessages, Deserialize);
 
 impl DeliveryMessages {
     /// An empty value; set fields with the setters.
@@ -271,7 +246,7 @@ impl DeliveryMessages {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Reading {
     /// `CONNECTOR`: string, required.
@@ -350,19 +325,14 @@ pub type ReadingMessagesIm = DeliveryMessagesIm;
 
 /// The `message` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ReadingMessagesMessage {
     /// `id`: list of string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Text>>")]
     pub id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::bitrix24_runtime::wire_object!(ReadingMessagesMessage, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ReadingMessagesMessage, Deserialize);
 
 impl ReadingMessagesMessage {
     /// An empty value; set fields with the setters.
@@ -382,8 +352,8 @@ pub type ReadingMessagesChat = DeliveryMessagesChat;
 
 /// The `MESSAGES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ReadingMessages {
     /// `im`: `DeliveryMessagesIm`.
@@ -396,11 +366,6 @@ pub struct ReadingMessages {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat: ::std::option::Option<DeliveryMessagesChat>,
 }
-
-::bitrix24_runtime::wire_object!(ReadingMessages, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ReadingMessages, Deserialize);
 
 impl ReadingMessages {
     /// An empty value; set fields with the setters.

@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `PARAMS`: `GetParams`.
@@ -21,11 +21,6 @@ pub struct Get {
     #[serde(rename = "OPTIONS", skip_serializing_if = "Option::is_none")]
     pub options: ::std::option::Option<GetOptions>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -61,7 +56,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -132,8 +127,8 @@ pub type GetParamsFilterConfigQueue = GetItemConfigQueue;
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetParamsFilter {
     /// `ID`: string.
@@ -794,11 +789,6 @@ pub struct GetParamsFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetParamsFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetParamsFilter, Deserialize);
 
 impl GetParamsFilter {
     /// An empty value; set fields with the setters.
@@ -1651,8 +1641,8 @@ impl GetParamsFilter {
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetParams {
     /// `select`: list of string.
@@ -1675,11 +1665,6 @@ pub struct GetParams {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub offset: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetParams, Deserialize);
 
 impl GetParams {
     /// An empty value; set fields with the setters.
@@ -1729,8 +1714,8 @@ impl GetParams {
 
 /// The `OPTIONS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetOptions {
     /// `QUEUE`: boolean, sent as `Y`/`N`.
@@ -1755,11 +1740,6 @@ pub struct GetOptions {
     )]
     pub check_permission: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetOptions, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetOptions, Deserialize);
 
 impl GetOptions {
     /// An empty value; set fields with the setters.
@@ -1819,8 +1799,8 @@ pub enum GetItemQueueUsersFieldsUserAvatar {
 );
 
 /// The `QUEUE_USERS_FIELDS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemQueueUsersFields {
     /// `USER_NAME`: `GetItemQueueUsersFieldsUserAvatar`.
@@ -1843,8 +1823,6 @@ pub struct GetItemQueueUsersFields {
     )]
     pub user_avatar_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetItemQueueUsersFields, Serialize, Deserialize);
 
 impl GetItemQueueUsersFields {
     /// An empty value; set fields with the setters.
@@ -1889,8 +1867,8 @@ impl GetItemQueueUsersFields {
 }
 
 /// The `CONFIG_QUEUE` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItemConfigQueue {
     /// `ENTITY_ID`: string.
@@ -1908,8 +1886,6 @@ pub struct GetItemConfigQueue {
     )]
     pub entity_type: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetItemConfigQueue, Serialize, Deserialize);
 
 impl GetItemConfigQueue {
     /// An empty value; set fields with the setters.
@@ -1940,9 +1916,9 @@ impl GetItemConfigQueue {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `ID`: string.
@@ -2236,8 +2212,3 @@ pub struct GetItem {
     #[serde(rename = "IGNORE_WELCOME_FORM_RESPONSIBLE", with = "w::As::<w::YesNo>")]
     pub ignore_welcome_form_responsible: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);

@@ -18,19 +18,14 @@ pub mod path;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Add {
     /// `PARAMS`: `AddParams`.
     #[serde(rename = "PARAMS", skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<AddParams>,
 }
-
-::bitrix24_runtime::wire_object!(Add, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Add, Deserialize);
 
 impl Add {
     /// An empty value; set fields with the setters.
@@ -57,7 +52,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`imopenlines.config.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -112,8 +107,8 @@ pub type AddParamsAutoCloseRule = crate::types::ImopenlinesConfigAutoCloseRule;
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddParams {
     /// `LINE_NAME`: string.
@@ -689,11 +684,6 @@ pub struct AddParams {
     )]
     pub ignore_welcome_form_responsible: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(AddParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddParams, Deserialize);
 
 impl AddParams {
     /// An empty value; set fields with the setters.
@@ -1397,7 +1387,7 @@ impl AddParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `CONFIG_ID`: integer, required.
@@ -1424,7 +1414,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`imopenlines.config.delete`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1469,7 +1459,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `CONFIG_ID`: integer, required.
@@ -1527,9 +1517,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`imopenlines.config.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `ID`: string.
@@ -1827,11 +1817,6 @@ pub struct GetResponse {
     pub ignore_welcome_form_responsible: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`imopenlines.config.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -1877,9 +1862,9 @@ pub enum GetResponseQueueFullV103UserAvatar {
 );
 
 /// The `103` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseQueueFullV103 {
     /// `ID`: string.
@@ -1911,26 +1896,16 @@ pub struct GetResponseQueueFullV103 {
     pub user_avatar_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseQueueFullV103, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseQueueFullV103, Serialize);
-
 /// The `QUEUE_FULL` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseQueueFull {
     /// `103`: `GetResponseQueueFullV103`.
     #[serde(rename = "103")]
     pub v103: ::std::option::Option<GetResponseQueueFullV103>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseQueueFull, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseQueueFull, Serialize);
 
 /// Allowed values of `USER_NAME`.
 pub type GetResponseQueueUsersFieldsV103UserName = GetResponseQueueFullV103UserAvatar;
@@ -1942,9 +1917,9 @@ pub type GetResponseQueueUsersFieldsV103UserWorkPosition = GetResponseQueueFullV
 pub type GetResponseQueueUsersFieldsV103UserAvatar = GetResponseQueueFullV103UserAvatar;
 
 /// The `103` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseQueueUsersFieldsV103 {
     /// `USER_NAME`: `GetResponseQueueFullV103UserAvatar`.
@@ -1964,26 +1939,16 @@ pub struct GetResponseQueueUsersFieldsV103 {
     pub user_avatar_id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseQueueUsersFieldsV103, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseQueueUsersFieldsV103, Serialize);
-
 /// The `QUEUE_USERS_FIELDS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseQueueUsersFields {
     /// `103`: `GetResponseQueueUsersFieldsV103`.
     #[serde(rename = "103")]
     pub v103: ::std::option::Option<GetResponseQueueUsersFieldsV103>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseQueueUsersFields, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseQueueUsersFields, Serialize);
 
 /// Parameters of [`imopenlines.config.update`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html).
 ///
@@ -1993,7 +1958,7 @@ pub struct GetResponseQueueUsersFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `CONFIG_ID`: integer, required.
@@ -2029,7 +1994,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`imopenlines.config.update`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Start {
     /// `CHAT_ID`: integer, required.
@@ -41,7 +41,7 @@ impl ::bitrix24_runtime::Method for Start {
 
 /// The `result` of [`imopenlines.message.session.start`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-message-session-start.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StartResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

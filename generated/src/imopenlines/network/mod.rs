@@ -15,7 +15,7 @@ pub mod message;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Join {
     /// `CODE`: string, required.
@@ -42,7 +42,7 @@ impl ::bitrix24_runtime::Method for Join {
 
 /// The `result` of [`imopenlines.network.join`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-join.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct JoinResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 

@@ -23,7 +23,7 @@ pub mod mode;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Intercept {
     /// `CHAT_ID`: integer, required.
@@ -50,7 +50,7 @@ impl ::bitrix24_runtime::Method for Intercept {
 
 /// The `result` of [`imopenlines.session.intercept`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-intercept.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct InterceptResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -94,7 +94,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Join {
     /// `CHAT_ID`: integer, required.
@@ -121,7 +121,7 @@ impl ::bitrix24_runtime::Method for Join {
 
 /// The `result` of [`imopenlines.session.join`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-join.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct JoinResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -174,7 +174,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Open {
     /// `USER_CODE`: string, required.
@@ -202,20 +202,15 @@ impl ::bitrix24_runtime::Method for Open {
 }
 
 /// The `result` of [`imopenlines.session.open`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-open.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct OpenResponse {
     /// `chatId`: integer.
     #[serde(rename = "chatId", with = "w::As::<w::Int>")]
     pub chat_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(OpenResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(OpenResponse, Serialize);
 
 /// Errors of [`imopenlines.session.open`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-open.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +239,7 @@ method_error!(OpenError { AccessDenied = "ACCESS_DENIED" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Start {
     /// `CHAT_ID`: integer, required.
@@ -271,7 +266,7 @@ impl ::bitrix24_runtime::Method for Start {
 
 /// The `result` of [`imopenlines.session.start`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-start.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StartResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Pin {
     /// `CHAT_ID`: integer, required.
@@ -56,7 +56,7 @@ impl ::bitrix24_runtime::Method for Pin {
 
 /// The `result` of [`imopenlines.session.mode.pin`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PinResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -112,15 +112,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct PinAll {}
-
-::bitrix24_runtime::wire_object!(PinAll, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(PinAll, Deserialize);
 
 impl PinAll {
     /// An empty value; set fields with the setters.
@@ -141,7 +136,7 @@ impl ::bitrix24_runtime::Method for PinAll {
 
 /// The `result` of [`imopenlines.session.mode.pinAll`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin-all.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PinAllResponse(
     #[serde(with = "w::As::<w::List<w::Int>>")]
@@ -179,7 +174,7 @@ method_error!(PinAllError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Silent {
     /// `CHAT_ID`: integer, required.
@@ -223,7 +218,7 @@ impl ::bitrix24_runtime::Method for Silent {
 
 /// The `result` of [`imopenlines.session.mode.silent`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-silent.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SilentResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -275,15 +270,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UnpinAll {}
-
-::bitrix24_runtime::wire_object!(UnpinAll, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UnpinAll, Deserialize);
 
 impl UnpinAll {
     /// An empty value; set fields with the setters.
@@ -304,7 +294,7 @@ impl ::bitrix24_runtime::Method for UnpinAll {
 
 /// The `result` of [`imopenlines.session.mode.unpinAll`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-unpin-all.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnpinAllResponse(
     #[serde(with = "w::As::<w::List<w::Int>>")]

@@ -15,7 +15,7 @@ pub mod type_;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
@@ -82,7 +82,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`lists.field.add`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Text>")] pub ::std::string::String);
 
@@ -153,7 +153,7 @@ pub enum AddIblockTypeId {
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `NAME`: string, required.
@@ -398,7 +398,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
@@ -468,7 +468,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`lists.field.delete`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -520,7 +520,7 @@ pub type DeleteIblockTypeId = AddIblockTypeId;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
@@ -601,7 +601,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -658,7 +658,7 @@ pub type GetIblockTypeId = AddIblockTypeId;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `IBLOCK_TYPE_ID`: `AddIblockTypeId`, required.
@@ -733,7 +733,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -786,7 +786,7 @@ pub type UpdateIblockTypeId = AddIblockTypeId;
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `NAME`: string, required.

@@ -15,7 +15,7 @@ pub mod user;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `POST_ID`: integer, required.
@@ -81,7 +81,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`log.blogcomment.add`](https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -124,7 +124,7 @@ method_error!(AddError { Value = "-" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `COMMENT_ID`: integer, required.
@@ -165,7 +165,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`log.blogcomment.delete`](https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `CACHE`: string.
@@ -29,11 +29,6 @@ pub struct Get {
     )]
     pub reopen: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -71,9 +66,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`pull.application.config.get`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `server`: `GetResponseServer`.
@@ -101,11 +96,6 @@ pub struct GetResponse {
     pub jwt: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`pull.application.config.get`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -126,9 +116,9 @@ pub enum GetError {
 method_error!(GetError { WrongAuthType = "WRONG_AUTH_TYPE" });
 
 /// The `server` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseServer {
     /// `version`: integer.
@@ -172,15 +162,10 @@ pub struct GetResponseServer {
     pub config_timestamp: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseServer, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseServer, Serialize);
-
 /// The `private` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseChannelsPrivate {
     /// `id`: string.
@@ -200,22 +185,12 @@ pub struct GetResponseChannelsPrivate {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseChannelsPrivate, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseChannelsPrivate, Serialize);
-
 /// The `channels` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseChannels {
     /// `private`: `GetResponseChannelsPrivate`.
     pub private: ::std::option::Option<GetResponseChannelsPrivate>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseChannels, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseChannels, Serialize);

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Apply {
     /// `UUID`: string, required.
@@ -166,7 +166,7 @@ impl ::bitrix24_runtime::Method for Apply {
 
 /// The `result` of [`sale.cashbox.check.apply`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-check-apply.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ApplyResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

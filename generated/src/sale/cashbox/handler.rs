@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `CODE`: string, required.
@@ -84,7 +84,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`sale.cashbox.handler.add`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -155,7 +155,7 @@ pub enum AddSettingsConfigItemsType {
 
 /// The `ITEMS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddSettingsConfigItems {
     /// `TYPE`: `AddSettingsConfigItemsType`, required.
@@ -262,7 +262,7 @@ impl AddSettingsConfigItems {
 
 /// The `CONFIG` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddSettingsConfig {
     /// `LABEL`: string, required.
@@ -291,7 +291,7 @@ impl AddSettingsConfig {
 
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddSettings {
     /// `PRINT_URL`: string, required.
@@ -346,7 +346,7 @@ impl AddSettings {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `ID`: integer, required.
@@ -373,7 +373,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sale.cashbox.handler.delete`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -426,15 +426,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {}
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -455,7 +450,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`sale.cashbox.handler.list`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -489,8 +484,8 @@ pub enum ListError {
 method_error!(ListError { AccessDenied = "ACCESS_DENIED" });
 
 /// The `LOGIN` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigAuthItemsLogin {
     /// `LABEL`: string.
@@ -518,10 +513,6 @@ pub struct ListItemSettingsConfigAuthItemsLogin {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    ListItemSettingsConfigAuthItemsLogin, Serialize, Deserialize
-);
 
 impl ListItemSettingsConfigAuthItemsLogin {
     /// An empty value; set fields with the setters.
@@ -566,8 +557,8 @@ impl ListItemSettingsConfigAuthItemsLogin {
 pub type ListItemSettingsConfigAuthItemsPassword = ListItemSettingsConfigAuthItemsLogin;
 
 /// The `ITEMS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigAuthItems {
     /// `LOGIN`: `ListItemSettingsConfigAuthItemsLogin`.
@@ -580,10 +571,6 @@ pub struct ListItemSettingsConfigAuthItems {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    ListItemSettingsConfigAuthItems, Serialize, Deserialize
-);
 
 impl ListItemSettingsConfigAuthItems {
     /// An empty value; set fields with the setters.
@@ -609,8 +596,8 @@ impl ListItemSettingsConfigAuthItems {
 }
 
 /// The `AUTH` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigAuth {
     /// `ITEMS`: `ListItemSettingsConfigAuthItems`.
@@ -627,8 +614,6 @@ pub struct ListItemSettingsConfigAuth {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListItemSettingsConfigAuth, Serialize, Deserialize);
 
 impl ListItemSettingsConfigAuth {
     /// An empty value; set fields with the setters.
@@ -657,9 +642,9 @@ impl ListItemSettingsConfigAuth {
 }
 
 /// The `INN` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigCompanyItemsInn {
     /// `DISABLED`: string.
@@ -685,15 +670,10 @@ pub struct ListItemSettingsConfigCompanyItemsInn {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompanyItemsInn, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompanyItemsInn, Serialize);
-
 /// The `ITEMS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigCompanyItems {
     /// `INN`: `ListItemSettingsConfigCompanyItemsInn`.
@@ -704,15 +684,10 @@ pub struct ListItemSettingsConfigCompanyItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompanyItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompanyItems, Serialize);
-
 /// The `COMPANY` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigCompany {
     /// `ITEMS`: `ListItemSettingsConfigCompanyItems`.
@@ -726,14 +701,9 @@ pub struct ListItemSettingsConfigCompany {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompany, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemSettingsConfigCompany, Serialize);
-
 /// The `OPTIONS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigInteractionItemsModeOptions {
     /// `ACTIVE`: string.
@@ -754,10 +724,6 @@ pub struct ListItemSettingsConfigInteractionItemsModeOptions {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    ListItemSettingsConfigInteractionItemsModeOptions, Serialize, Deserialize
-);
 
 impl ListItemSettingsConfigInteractionItemsModeOptions {
     /// An empty value; set fields with the setters.
@@ -789,8 +755,8 @@ impl ListItemSettingsConfigInteractionItemsModeOptions {
 }
 
 /// The `MODE` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigInteractionItemsMode {
     /// `LABEL`: string.
@@ -816,10 +782,6 @@ pub struct ListItemSettingsConfigInteractionItemsMode {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    ListItemSettingsConfigInteractionItemsMode, Serialize, Deserialize
-);
 
 impl ListItemSettingsConfigInteractionItemsMode {
     /// An empty value; set fields with the setters.
@@ -861,8 +823,8 @@ impl ListItemSettingsConfigInteractionItemsMode {
 }
 
 /// The `ITEMS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigInteractionItems {
     /// `MODE`: `ListItemSettingsConfigInteractionItemsMode`.
@@ -872,10 +834,6 @@ pub struct ListItemSettingsConfigInteractionItems {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    ListItemSettingsConfigInteractionItems, Serialize, Deserialize
-);
 
 impl ListItemSettingsConfigInteractionItems {
     /// An empty value; set fields with the setters.
@@ -894,8 +852,8 @@ impl ListItemSettingsConfigInteractionItems {
 }
 
 /// The `INTERACTION` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfigInteraction {
     /// `ITEMS`: `ListItemSettingsConfigInteractionItems`.
@@ -912,10 +870,6 @@ pub struct ListItemSettingsConfigInteraction {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    ListItemSettingsConfigInteraction, Serialize, Deserialize
-);
 
 impl ListItemSettingsConfigInteraction {
     /// An empty value; set fields with the setters.
@@ -944,9 +898,9 @@ impl ListItemSettingsConfigInteraction {
 }
 
 /// The `CONFIG` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettingsConfig {
     /// `AUTH`: `ListItemSettingsConfigAuth`.
@@ -963,15 +917,10 @@ pub struct ListItemSettingsConfig {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemSettingsConfig, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemSettingsConfig, Serialize);
-
 /// The `SETTINGS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettings {
     /// `CHECK_URL`: string.
@@ -991,15 +940,10 @@ pub struct ListItemSettings {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemSettings, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `CODE`: string.
@@ -1022,11 +966,6 @@ pub struct ListItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);
-
 /// Parameters of [`sale.cashbox.handler.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-update.html).
 ///
 /// - Scopes: `cashbox`
@@ -1035,7 +974,7 @@ pub struct ListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `ID`: integer, required.
@@ -1065,7 +1004,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`sale.cashbox.handler.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1128,8 +1067,8 @@ pub type UpdateFieldsSettingsConfigCompanyItemsInn = ListItemSettingsConfigAuthI
 
 /// The `ITEMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsConfigCompanyItems {
     /// `INN`: `ListItemSettingsConfigAuthItemsLogin`.
@@ -1139,11 +1078,6 @@ pub struct UpdateFieldsSettingsConfigCompanyItems {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompanyItems, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompanyItems, Deserialize);
 
 impl UpdateFieldsSettingsConfigCompanyItems {
     /// An empty value; set fields with the setters.
@@ -1163,8 +1097,8 @@ impl UpdateFieldsSettingsConfigCompanyItems {
 
 /// The `COMPANY` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsConfigCompany {
     /// `ITEMS`: `UpdateFieldsSettingsConfigCompanyItems`.
@@ -1181,11 +1115,6 @@ pub struct UpdateFieldsSettingsConfigCompany {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompany, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfigCompany, Deserialize);
 
 impl UpdateFieldsSettingsConfigCompany {
     /// An empty value; set fields with the setters.
@@ -1227,8 +1156,8 @@ pub type UpdateFieldsSettingsConfigInteraction = ListItemSettingsConfigInteracti
 
 /// The `CONFIG` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsConfig {
     /// `AUTH`: `ListItemSettingsConfigAuth`.
@@ -1244,11 +1173,6 @@ pub struct UpdateFieldsSettingsConfig {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfig, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsConfig, Deserialize);
 
 impl UpdateFieldsSettingsConfig {
     /// An empty value; set fields with the setters.
@@ -1282,8 +1206,8 @@ impl UpdateFieldsSettingsConfig {
 
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettings {
     /// `CHECK_URL`: string.
@@ -1314,11 +1238,6 @@ pub struct UpdateFieldsSettings {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettings, Deserialize);
 
 impl UpdateFieldsSettings {
     /// An empty value; set fields with the setters.
@@ -1368,8 +1287,8 @@ impl UpdateFieldsSettings {
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `NAME`: string.
@@ -1393,11 +1312,6 @@ pub struct UpdateFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -32,7 +32,7 @@ pub mod request;
 /// - Safe to repeat: no
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `REST_CODE`: string, required.
@@ -157,9 +157,9 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`sale.delivery.add`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-add.html).
 #[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `parent`: `SaleDeliveryService`.
@@ -170,12 +170,6 @@ pub struct AddResponse {
         ::std::vec::Vec<crate::types::SaleDeliveryService>,
     >,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`sale.delivery.add`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-add.html).
 #[cfg(feature = "sale")]
@@ -217,7 +211,7 @@ method_error!(
 /// The `CONFIG` object.
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddConfig {
     /// `CODE`: string, required.
@@ -248,7 +242,7 @@ impl AddConfig {
 /// - Safe to repeat: no
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `ID`: integer, required.
@@ -278,7 +272,7 @@ impl ::bitrix24_runtime::Method for Delete {
 /// The `result` of [`sale.delivery.delete`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-delete.html).
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -335,8 +329,8 @@ method_error!(
 /// - Safe to repeat: yes
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getlist {
     /// `SELECT`: list of string.
@@ -365,12 +359,6 @@ pub struct Getlist {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-
-#[cfg(feature = "sale")]
-::bitrix24_runtime::wire_object!(Getlist, Serialize);
-
-#[cfg(all(feature = "registry", feature = "sale"))]
-::bitrix24_runtime::wire_object!(Getlist, Deserialize);
 
 #[cfg(feature = "sale")]
 impl Getlist {
@@ -422,7 +410,7 @@ impl ::bitrix24_runtime::Method for Getlist {
 /// The `result` of [`sale.delivery.getlist`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-get-list.html).
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -474,7 +462,7 @@ method_error!(
 /// - Safe to repeat: no
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `ID`: integer, required.
@@ -608,7 +596,7 @@ impl ::bitrix24_runtime::Method for Update {
 /// The `result` of [`sale.delivery.update`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-update.html).
 #[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

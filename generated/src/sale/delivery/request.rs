@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `DELIVERY_ID`: integer, required.
@@ -47,7 +47,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sale.delivery.request.delete`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -110,7 +110,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Sendmessage {
     /// `DELIVERY_ID`: integer, required.
@@ -157,7 +157,7 @@ impl ::bitrix24_runtime::Method for Sendmessage {
 
 /// The `result` of [`sale.delivery.request.sendmessage`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-send-message.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SendmessageResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -279,7 +279,7 @@ pub enum SendmessageMessageStatusSemantic {
 
 /// The `STATUS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendmessageMessageStatus {
     /// `MESSAGE`: string, required.
@@ -306,8 +306,8 @@ impl SendmessageMessageStatus {
 
 /// The `MESSAGE` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendmessageMessage {
     /// `SUBJECT`: string.
@@ -337,11 +337,6 @@ pub struct SendmessageMessage {
         ::std::collections::BTreeMap<::std::string::String, f64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SendmessageMessage, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendmessageMessage, Deserialize);
 
 impl SendmessageMessage {
     /// An empty value; set fields with the setters.
@@ -396,7 +391,7 @@ impl SendmessageMessage {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `DELIVERY_ID`: integer, required.
@@ -487,7 +482,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`sale.delivery.request.update`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -610,7 +605,7 @@ pub enum UpdateStatusSemantic {
 
 /// The `STATUS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateStatus {
     /// `TEXT`: string, required.
@@ -637,7 +632,7 @@ impl UpdateStatus {
 
 /// The `PROPERTIES` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProperties {
     /// `NAME`: string, required.

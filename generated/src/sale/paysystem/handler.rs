@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `NAME`: string, required.
@@ -68,7 +68,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`sale.paysystem.handler.add`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -116,8 +116,8 @@ method_error!(
 
 /// The `DEFAULT` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSettingsCodesDefault {
     /// `PROVIDER_KEY`: string.
@@ -135,11 +135,6 @@ pub struct AddSettingsCodesDefault {
     )]
     pub provider_value: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddSettingsCodesDefault, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSettingsCodesDefault, Deserialize);
 
 impl AddSettingsCodesDefault {
     /// An empty value; set fields with the setters.
@@ -171,8 +166,8 @@ impl AddSettingsCodesDefault {
 
 /// The `CODES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSettingsCodes {
     /// `NAME`: string.
@@ -216,11 +211,6 @@ pub struct AddSettingsCodes {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(AddSettingsCodes, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSettingsCodes, Deserialize);
 
 impl AddSettingsCodes {
     /// An empty value; set fields with the setters.
@@ -286,8 +276,8 @@ impl AddSettingsCodes {
 
 /// The `FORM_DATA` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSettingsFormData {
     /// `BX_PAYSYSTEM_ID`: integer.
@@ -305,11 +295,6 @@ pub struct AddSettingsFormData {
     )]
     pub bx_return_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddSettingsFormData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSettingsFormData, Deserialize);
 
 impl AddSettingsFormData {
     /// An empty value; set fields with the setters.
@@ -338,8 +323,8 @@ impl AddSettingsFormData {
 
 /// The `CHECKOUT_DATA` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSettingsCheckoutData {
     /// `RETURN_URL`: string.
@@ -385,11 +370,6 @@ pub struct AddSettingsCheckoutData {
     )]
     pub external_payment_id: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddSettingsCheckoutData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSettingsCheckoutData, Deserialize);
 
 impl AddSettingsCheckoutData {
     /// An empty value; set fields with the setters.
@@ -452,8 +432,8 @@ impl AddSettingsCheckoutData {
 
 /// The `IFRAME_DATA` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSettingsIframeData {
     /// `BX_SYSTEM_PARAMS`: map of any JSON value.
@@ -475,11 +455,6 @@ pub struct AddSettingsIframeData {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(AddSettingsIframeData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSettingsIframeData, Deserialize);
 
 impl AddSettingsIframeData {
     /// An empty value; set fields with the setters.
@@ -525,7 +500,7 @@ pub enum AddSettingsClientType {
 
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddSettings {
     /// `CODES`: map of `AddSettingsCodes`, required.
@@ -609,7 +584,7 @@ impl AddSettings {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `ID`: integer, required.
@@ -636,7 +611,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`sale.paysystem.handler.delete`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -689,15 +664,10 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {}
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -718,7 +688,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`sale.paysystem.handler.list`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -759,7 +729,7 @@ method_error!(ListError { AccessDenied = "ACCESS_DENIED" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `ID`: integer, required.
@@ -789,7 +759,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`sale.paysystem.handler.update`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -842,8 +812,8 @@ method_error!(
 
 /// The `DEFAULT` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsCodesPaymentBuyerId2Default {
     /// `PROVIDER_KEY`: string.
@@ -864,15 +834,6 @@ pub struct UpdateFieldsSettingsCodesPaymentBuyerId2Default {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    UpdateFieldsSettingsCodesPaymentBuyerId2Default, Serialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    UpdateFieldsSettingsCodesPaymentBuyerId2Default, Deserialize
-);
 
 impl UpdateFieldsSettingsCodesPaymentBuyerId2Default {
     /// An empty value; set fields with the setters.
@@ -905,8 +866,8 @@ impl UpdateFieldsSettingsCodesPaymentBuyerId2Default {
 
 /// The `PAYMENT_BUYER_ID_2` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsCodesPaymentBuyerId2 {
     /// `DEFAULT`: `UpdateFieldsSettingsCodesPaymentBuyerId2Default`.
@@ -937,11 +898,6 @@ pub struct UpdateFieldsSettingsCodesPaymentBuyerId2 {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentBuyerId2, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPaymentBuyerId2, Deserialize);
 
 impl UpdateFieldsSettingsCodesPaymentBuyerId2 {
     /// An empty value; set fields with the setters.
@@ -1006,8 +962,8 @@ pub type UpdateFieldsSettingsCodesPaymentShouldPay2 = UpdateFieldsSettingsCodesP
 
 /// The `INPUT` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
     /// `TYPE`: string.
@@ -1021,15 +977,6 @@ pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(
-    UpdateFieldsSettingsCodesPsChangeStatusPay2Input, Serialize
-);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    UpdateFieldsSettingsCodesPsChangeStatusPay2Input, Deserialize
-);
 
 impl UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
     /// An empty value; set fields with the setters.
@@ -1052,8 +999,8 @@ impl UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
 
 /// The `PS_CHANGE_STATUS_PAY_2` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2 {
     /// `INPUT`: `UpdateFieldsSettingsCodesPsChangeStatusPay2Input`.
@@ -1077,13 +1024,6 @@ pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2 {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesPsChangeStatusPay2, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    UpdateFieldsSettingsCodesPsChangeStatusPay2, Deserialize
-);
 
 impl UpdateFieldsSettingsCodesPsChangeStatusPay2 {
     /// An empty value; set fields with the setters.
@@ -1126,8 +1066,8 @@ impl UpdateFieldsSettingsCodesPsChangeStatusPay2 {
 
 /// The `REST_SERVICE_ID_2` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsCodesRestServiceId2 {
     /// `DESCRIPTION`: string.
@@ -1155,11 +1095,6 @@ pub struct UpdateFieldsSettingsCodesRestServiceId2 {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesRestServiceId2, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodesRestServiceId2, Deserialize);
 
 impl UpdateFieldsSettingsCodesRestServiceId2 {
     /// An empty value; set fields with the setters.
@@ -1205,8 +1140,8 @@ pub type UpdateFieldsSettingsCodesRestServiceKey2 = UpdateFieldsSettingsCodesRes
 
 /// The `CODES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsCodes {
     /// `PAYMENT_BUYER_ID_2`: `UpdateFieldsSettingsCodesPaymentBuyerId2`.
@@ -1241,11 +1176,6 @@ pub struct UpdateFieldsSettingsCodes {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodes, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsCodes, Deserialize);
 
 impl UpdateFieldsSettingsCodes {
     /// An empty value; set fields with the setters.
@@ -1318,8 +1248,8 @@ impl UpdateFieldsSettingsCodes {
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsFormDataParams {
     /// `Sum`: string.
@@ -1346,11 +1276,6 @@ pub struct UpdateFieldsSettingsFormDataParams {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsFormDataParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsFormDataParams, Deserialize);
 
 impl UpdateFieldsSettingsFormDataParams {
     /// An empty value; set fields with the setters.
@@ -1403,8 +1328,8 @@ impl UpdateFieldsSettingsFormDataParams {
 
 /// The `FORM_DATA` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsFormData {
     /// `ACTION_URI`: string.
@@ -1428,11 +1353,6 @@ pub struct UpdateFieldsSettingsFormData {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsFormData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettingsFormData, Deserialize);
 
 impl UpdateFieldsSettingsFormData {
     /// An empty value; set fields with the setters.
@@ -1472,8 +1392,8 @@ impl UpdateFieldsSettingsFormData {
 
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettings {
     /// `CODES`: `UpdateFieldsSettingsCodes`.
@@ -1493,11 +1413,6 @@ pub struct UpdateFieldsSettings {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsSettings, Deserialize);
 
 impl UpdateFieldsSettings {
     /// An empty value; set fields with the setters.
@@ -1531,8 +1446,8 @@ impl UpdateFieldsSettings {
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `NAME`: string.
@@ -1560,11 +1475,6 @@ pub struct UpdateFields {
     )]
     pub sort: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Invoice {
     /// `INVOICE_ID`: integer, required.
@@ -74,7 +74,7 @@ impl ::bitrix24_runtime::Method for Invoice {
 
 /// The `result` of [`sale.paysystem.pay.invoice`](https://apidocs.bitrix24.com/api-reference/pay-system/outdated/sale-pay-system-pay-invoice.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct InvoiceResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -134,7 +134,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Payment {
     /// `PAYMENT_ID`: integer, required.
@@ -164,7 +164,7 @@ impl ::bitrix24_runtime::Method for Payment {
 
 /// The `result` of [`sale.paysystem.pay.payment`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-pay-payment.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PaymentResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

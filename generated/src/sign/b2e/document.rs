@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `uid`: string.
@@ -22,11 +22,6 @@ pub struct Get {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub language: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -64,9 +59,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`sign.b2e.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `uid`: string.
@@ -78,11 +73,6 @@ pub struct GetResponse {
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub members: ::std::option::Option<::std::vec::Vec<GetResponseMembers>>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`sign.b2e.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,9 +113,9 @@ method_error!(
 pub type GetResponseState = GetResponseMembersState;
 
 /// The `user` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseMembersUser {
     /// `employeeCode`: string.
@@ -139,15 +129,10 @@ pub struct GetResponseMembersUser {
     pub user_id: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseMembersUser, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseMembersUser, Serialize);
-
 /// The `state` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseMembersState {
     /// `code`: string.
@@ -158,15 +143,10 @@ pub struct GetResponseMembersState {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseMembersState, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseMembersState, Serialize);
-
 /// The `members` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseMembers {
     /// `uid`: string.
@@ -184,11 +164,6 @@ pub struct GetResponseMembers {
     pub state: ::std::option::Option<GetResponseMembersState>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseMembers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseMembers, Serialize);
-
 /// Parameters of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
 ///
 /// - Scopes: `sign.b2e`, `crm`
@@ -197,7 +172,7 @@ pub struct GetResponseMembers {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Send {
     /// `fields`: `SendFields`, required.
@@ -235,9 +210,9 @@ impl ::bitrix24_runtime::Method for Send {
 }
 
 /// The `result` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// `uid`: string.
@@ -249,11 +224,6 @@ pub struct SendResponse {
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub members: ::std::option::Option<::std::vec::Vec<SendResponseMembers>>,
 }
-
-::bitrix24_runtime::wire_object!(SendResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendResponse, Serialize);
 
 /// Errors of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,7 +289,7 @@ method_error!(
 
 /// The `company` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendFieldsCompany {
     /// `uuid`: string, required.
@@ -363,7 +333,7 @@ pub enum SendFieldsMembersRole {
 
 /// The `members` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendFieldsMembers {
     /// `employeeCode`: string, required.
@@ -402,7 +372,7 @@ pub type SendFieldsResponsibleRole = SendFieldsMembersRole;
 
 /// The `responsible` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendFieldsResponsible {
     /// `employeeCode`: string, required.
@@ -445,7 +415,7 @@ impl SendFieldsResponsible {
 
 /// The `files` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendFieldsFiles {
     /// `fileName`: string, required.
@@ -476,7 +446,7 @@ impl SendFieldsFiles {
 
 /// The `externalSettings` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendFieldsExternalSettings {
     /// `externalId`: string, required.
@@ -502,7 +472,7 @@ impl SendFieldsExternalSettings {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendFields {
     /// `company`: `SendFieldsCompany`, required.
@@ -569,9 +539,9 @@ pub type SendResponseState = GetResponseMembersState;
 pub type SendResponseMembersRole = SendFieldsMembersRole;
 
 /// The `members` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendResponseMembers {
     /// `employeeCode`: string.
@@ -587,8 +557,3 @@ pub struct SendResponseMembers {
     /// Allowed values: `signer`, `assignee`, `reviewer`, `editor`.
     pub role: ::std::option::Option<SendFieldsMembersRole>,
 }
-
-::bitrix24_runtime::wire_object!(SendResponseMembers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendResponseMembers, Serialize);

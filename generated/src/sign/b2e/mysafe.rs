@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Tail {
     /// `limit`: integer.
@@ -21,11 +21,6 @@ pub struct Tail {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub offset: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Tail, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Tail, Deserialize);
 
 impl Tail {
     /// An empty value; set fields with the setters.
@@ -58,7 +53,7 @@ impl ::bitrix24_runtime::Method for Tail {
 
 /// The `result` of [`sign.b2e.mysafe.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct TailResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -88,9 +83,9 @@ pub enum TailError {
 method_error!(TailError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TailItem {
     /// `id`: integer.
@@ -121,8 +116,3 @@ pub struct TailItem {
     #[serde(with = "w::As::<w::Text>")]
     pub file_url: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(TailItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(TailItem, Serialize);

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `params`: `GetParams`, required.
@@ -36,9 +36,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `ID`: integer.
@@ -204,11 +204,6 @@ pub struct GetResponse {
     pub additional_data: ::std::option::Option<GetResponseAdditionalData>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -237,7 +232,7 @@ method_error!(
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetParams {
     /// `groupId`: integer, required.
@@ -282,9 +277,9 @@ impl GetParams {
 }
 
 /// The `AVATAR_TYPES` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAvatarTypes {
     /// `sort`: integer.
@@ -301,15 +296,10 @@ pub struct GetResponseAvatarTypes {
     pub entity_selector_url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseAvatarTypes, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAvatarTypes, Serialize);
-
 /// The `AVATAR_DATA` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAvatarData {
     /// `type`: string.
@@ -320,15 +310,10 @@ pub struct GetResponseAvatarData {
     pub id: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseAvatarData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAvatarData, Serialize);
-
 /// The `OWNER_DATA` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseOwnerData {
     /// `ID`: integer.
@@ -342,15 +327,10 @@ pub struct GetResponseOwnerData {
     pub formatted_name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseOwnerData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseOwnerData, Serialize);
-
 /// The `SUBJECT_DATA` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseSubjectData {
     /// `ID`: integer.
@@ -361,15 +341,10 @@ pub struct GetResponseSubjectData {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseSubjectData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseSubjectData, Serialize);
-
 /// The `ACTIONS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseActions {
     /// `EDIT`: boolean, sent as `Y`/`N`.
@@ -398,15 +373,10 @@ pub struct GetResponseActions {
     pub edit_features: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseActions, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseActions, Serialize);
-
 /// The `USER_DATA` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseUserData {
     /// `ROLE`: any JSON value.
@@ -420,15 +390,10 @@ pub struct GetResponseUserData {
     pub is_subscribed: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseUserData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseUserData, Serialize);
-
 /// The `LIST_OF_MEMBERS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseListOfMembers {
     /// `id`: integer.
@@ -460,15 +425,10 @@ pub struct GetResponseListOfMembers {
     pub photo: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseListOfMembers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseListOfMembers, Serialize);
-
 /// The `FEATURES` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseFeatures {
     /// `featureName`: string.
@@ -488,15 +448,10 @@ pub struct GetResponseFeatures {
     pub active: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseFeatures, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseFeatures, Serialize);
-
 /// The `LIST_OF_MEMBERS_AWAITING_INVITE` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseListOfMembersAwaitingInvite {
     /// `id`: integer.
@@ -510,15 +465,10 @@ pub struct GetResponseListOfMembersAwaitingInvite {
     pub photo: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseListOfMembersAwaitingInvite, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseListOfMembersAwaitingInvite, Serialize);
-
 /// The `GROUP_MEMBERS_LIST` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseGroupMembersList {
     /// `id`: integer.
@@ -535,15 +485,10 @@ pub struct GetResponseGroupMembersList {
     pub is_member: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseGroupMembersList, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseGroupMembersList, Serialize);
-
 /// The `COUNTERS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseCounters {
     /// `workgroup_requests_out`: integer.
@@ -554,15 +499,10 @@ pub struct GetResponseCounters {
     pub workgroup_requests_in: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseCounters, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseCounters, Serialize);
-
 /// The `ADDITIONAL_DATA` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseAdditionalData {
     /// `ROLE`: string.
@@ -573,11 +513,6 @@ pub struct GetResponseAdditionalData {
     pub initiated_by_type: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseAdditionalData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseAdditionalData, Serialize);
-
 /// Parameters of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
 ///
 /// - Scopes: `socialnetwork`
@@ -587,8 +522,8 @@ pub struct GetResponseAdditionalData {
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `filter`: `ListFilter`.
@@ -609,11 +544,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -693,20 +623,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `workgroups`: list of `ListResponseWorkgroups`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub workgroups: ::std::option::Option<::std::vec::Vec<ListResponseWorkgroups>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -725,8 +650,8 @@ method_error!(ListError {});
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `ID`: integer.
@@ -824,11 +749,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -975,8 +895,8 @@ pub enum ListParamsMode {
 
 /// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListParams {
     /// `IS_ADMIN`: string.
@@ -1016,11 +936,6 @@ pub struct ListParams {
     )]
     pub should_select_dialog_id: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(ListParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListParams, Deserialize);
 
 impl ListParams {
     /// An empty value; set fields with the setters.
@@ -1082,9 +997,9 @@ impl ListParams {
 }
 
 /// The `additionalData` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseWorkgroupsAdditionalData {
     /// `initiatedByType`: string.
@@ -1098,15 +1013,10 @@ pub struct ListResponseWorkgroupsAdditionalData {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseWorkgroupsAdditionalData, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseWorkgroupsAdditionalData, Serialize);
-
 /// The `workgroups` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseWorkgroups {
     /// `additionalData`: `ListResponseWorkgroupsAdditionalData`.
@@ -1137,8 +1047,3 @@ pub struct ListResponseWorkgroups {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponseWorkgroups, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseWorkgroups, Serialize);

@@ -15,8 +15,8 @@ pub mod userfield;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Add {
     /// `TASKDATA`: list of any JSON value.
@@ -27,11 +27,6 @@ pub struct Add {
     )]
     pub taskdata: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(Add, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Add, Deserialize);
 
 impl Add {
     /// An empty value; set fields with the setters.
@@ -58,7 +53,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`task.item.add`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(pub ::serde_json::Value);
 
@@ -92,8 +87,8 @@ method_error!(AddError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Addfile {
     /// `TASK_ID`: any JSON value.
@@ -110,11 +105,6 @@ pub struct Addfile {
     #[serde(rename = "CONTENT", skip_serializing_if = "Option::is_none")]
     pub content: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(Addfile, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Addfile, Deserialize);
 
 impl Addfile {
     /// An empty value; set fields with the setters.
@@ -160,7 +150,7 @@ impl ::bitrix24_runtime::Method for Addfile {
 
 /// The `result` of [`task.item.addfile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-file.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddfileResponse(pub ::serde_json::Value);
 
@@ -194,8 +184,8 @@ method_error!(AddfileError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Addtofavorite {
     /// `auth`: any JSON value.
@@ -212,11 +202,6 @@ pub struct Addtofavorite {
     #[serde(rename = "PARAMS", skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<AddtofavoriteParams>,
 }
-
-::bitrix24_runtime::wire_object!(Addtofavorite, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Addtofavorite, Deserialize);
 
 impl Addtofavorite {
     /// An empty value; set fields with the setters.
@@ -259,7 +244,7 @@ impl ::bitrix24_runtime::Method for Addtofavorite {
 
 /// The `result` of [`task.item.addtofavorite`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-to-favourite.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddtofavoriteResponse(pub ::serde_json::Value);
 
@@ -287,8 +272,8 @@ method_error!(AddtofavoriteError {});
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddtofavoriteParams {
     /// `AFFECT_CHILDREN`: string.
@@ -302,11 +287,6 @@ pub struct AddtofavoriteParams {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddtofavoriteParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddtofavoriteParams, Deserialize);
 
 impl AddtofavoriteParams {
     /// An empty value; set fields with the setters.
@@ -335,8 +315,8 @@ impl AddtofavoriteParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Approve {
     /// `TASKID`: integer.
@@ -347,11 +327,6 @@ pub struct Approve {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Approve, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Approve, Deserialize);
 
 impl Approve {
     /// An empty value; set fields with the setters.
@@ -378,7 +353,7 @@ impl ::bitrix24_runtime::Method for Approve {
 
 /// The `result` of [`task.item.approve`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-approve.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ApproveResponse(pub ::serde_json::Value);
 
@@ -412,8 +387,8 @@ method_error!(ApproveError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Complete {
     /// `TASKID`: integer.
@@ -424,11 +399,6 @@ pub struct Complete {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Complete, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Complete, Deserialize);
 
 impl Complete {
     /// An empty value; set fields with the setters.
@@ -455,7 +425,7 @@ impl ::bitrix24_runtime::Method for Complete {
 
 /// The `result` of [`task.item.complete`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-complete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CompleteResponse(pub ::serde_json::Value);
 
@@ -489,8 +459,8 @@ method_error!(CompleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Defer {
     /// `TASKID`: integer.
@@ -501,11 +471,6 @@ pub struct Defer {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Defer, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Defer, Deserialize);
 
 impl Defer {
     /// An empty value; set fields with the setters.
@@ -532,7 +497,7 @@ impl ::bitrix24_runtime::Method for Defer {
 
 /// The `result` of [`task.item.defer`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-defer.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeferResponse(pub ::serde_json::Value);
 
@@ -566,8 +531,8 @@ method_error!(DeferError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Delegate {
     /// `TASKID`: integer.
@@ -585,11 +550,6 @@ pub struct Delegate {
     )]
     pub userid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Delegate, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Delegate, Deserialize);
 
 impl Delegate {
     /// An empty value; set fields with the setters.
@@ -622,7 +582,7 @@ impl ::bitrix24_runtime::Method for Delegate {
 
 /// The `result` of [`task.item.delegate`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delegate.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DelegateResponse(pub ::serde_json::Value);
 
@@ -656,8 +616,8 @@ method_error!(DelegateError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Delete {
     /// `TASKID`: integer.
@@ -668,11 +628,6 @@ pub struct Delete {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Delete, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Delete, Deserialize);
 
 impl Delete {
     /// An empty value; set fields with the setters.
@@ -699,7 +654,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`task.item.delete`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -733,8 +688,8 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Deletefile {
     /// `auth`: any JSON value.
@@ -755,11 +710,6 @@ pub struct Deletefile {
     )]
     pub attachment_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Deletefile, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Deletefile, Deserialize);
 
 impl Deletefile {
     /// An empty value; set fields with the setters.
@@ -802,7 +752,7 @@ impl ::bitrix24_runtime::Method for Deletefile {
 
 /// The `result` of [`task.item.deletefile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-file.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeletefileResponse(pub ::serde_json::Value);
 
@@ -836,8 +786,8 @@ method_error!(DeletefileError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Deletefromfavorite {
     /// `auth`: any JSON value.
@@ -854,11 +804,6 @@ pub struct Deletefromfavorite {
     #[serde(rename = "PARAMS", skip_serializing_if = "Option::is_none")]
     pub params: ::std::option::Option<AddtofavoriteParams>,
 }
-
-::bitrix24_runtime::wire_object!(Deletefromfavorite, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Deletefromfavorite, Deserialize);
 
 impl Deletefromfavorite {
     /// An empty value; set fields with the setters.
@@ -901,7 +846,7 @@ impl ::bitrix24_runtime::Method for Deletefromfavorite {
 
 /// The `result` of [`task.item.deletefromfavorite`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-from-favorite.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeletefromfavoriteResponse(pub ::serde_json::Value);
 
@@ -938,8 +883,8 @@ pub type DeletefromfavoriteParams = AddtofavoriteParams;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Disapprove {
     /// `TASKID`: integer.
@@ -950,11 +895,6 @@ pub struct Disapprove {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Disapprove, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Disapprove, Deserialize);
 
 impl Disapprove {
     /// An empty value; set fields with the setters.
@@ -981,7 +921,7 @@ impl ::bitrix24_runtime::Method for Disapprove {
 
 /// The `result` of [`task.item.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-disapprove.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DisapproveResponse(pub ::serde_json::Value);
 
@@ -1015,8 +955,8 @@ method_error!(DisapproveError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getallowedactions {
     /// `TASKID`: integer.
@@ -1027,11 +967,6 @@ pub struct Getallowedactions {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Getallowedactions, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getallowedactions, Deserialize);
 
 impl Getallowedactions {
     /// An empty value; set fields with the setters.
@@ -1058,7 +993,7 @@ impl ::bitrix24_runtime::Method for Getallowedactions {
 
 /// The `result` of [`task.item.getallowedactions`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-actions.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetallowedactionsResponse(pub ::serde_json::Value);
 
@@ -1092,8 +1027,8 @@ method_error!(GetallowedactionsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getallowedtaskactionsasstrings {
     /// `TASKID`: integer.
@@ -1104,11 +1039,6 @@ pub struct Getallowedtaskactionsasstrings {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Getallowedtaskactionsasstrings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getallowedtaskactionsasstrings, Deserialize);
 
 impl Getallowedtaskactionsasstrings {
     /// An empty value; set fields with the setters.
@@ -1135,7 +1065,7 @@ impl ::bitrix24_runtime::Method for Getallowedtaskactionsasstrings {
 
 /// The `result` of [`task.item.getallowedtaskactionsasstrings`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-task-actions-as-strings.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetallowedtaskactionsasstringsResponse(pub ::serde_json::Value);
 
@@ -1169,8 +1099,8 @@ method_error!(GetallowedtaskactionsasstringsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getdata {
     /// `TASKID`: integer.
@@ -1181,11 +1111,6 @@ pub struct Getdata {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Getdata, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getdata, Deserialize);
 
 impl Getdata {
     /// An empty value; set fields with the setters.
@@ -1212,7 +1137,7 @@ impl ::bitrix24_runtime::Method for Getdata {
 
 /// The `result` of [`task.item.getdata`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-data.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetdataResponse(pub ::serde_json::Value);
 
@@ -1246,8 +1171,8 @@ method_error!(GetdataError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getdependson {
     /// `TASKID`: integer.
@@ -1258,11 +1183,6 @@ pub struct Getdependson {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Getdependson, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getdependson, Deserialize);
 
 impl Getdependson {
     /// An empty value; set fields with the setters.
@@ -1289,7 +1209,7 @@ impl ::bitrix24_runtime::Method for Getdependson {
 
 /// The `result` of [`task.item.getdependson`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-dependson.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetdependsonResponse(pub ::serde_json::Value);
 
@@ -1323,8 +1243,8 @@ method_error!(GetdependsonError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getdescription {
     /// `TASKID`: integer.
@@ -1338,11 +1258,6 @@ pub struct Getdescription {
     #[serde(rename = "FORMAT", skip_serializing_if = "Option::is_none")]
     pub format: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(Getdescription, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getdescription, Deserialize);
 
 impl Getdescription {
     /// An empty value; set fields with the setters.
@@ -1375,7 +1290,7 @@ impl ::bitrix24_runtime::Method for Getdescription {
 
 /// The `result` of [`task.item.getdescription`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-description.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetdescriptionResponse(pub ::serde_json::Value);
 
@@ -1409,19 +1324,14 @@ method_error!(GetdescriptionError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getfiles {
     /// `TASKID`: any JSON value.
     #[serde(rename = "TASKID", skip_serializing_if = "Option::is_none")]
     pub taskid: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(Getfiles, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getfiles, Deserialize);
 
 impl Getfiles {
     /// An empty value; set fields with the setters.
@@ -1448,7 +1358,7 @@ impl ::bitrix24_runtime::Method for Getfiles {
 
 /// The `result` of [`task.item.getfiles`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-files.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetfilesResponse(pub ::serde_json::Value);
 
@@ -1482,15 +1392,10 @@ method_error!(GetfilesError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getmanifest {}
-
-::bitrix24_runtime::wire_object!(Getmanifest, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getmanifest, Deserialize);
 
 impl Getmanifest {
     /// An empty value; set fields with the setters.
@@ -1511,7 +1416,7 @@ impl ::bitrix24_runtime::Method for Getmanifest {
 
 /// The `result` of [`task.item.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-manifest.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetmanifestResponse(pub ::serde_json::Value);
 
@@ -1545,8 +1450,8 @@ method_error!(GetmanifestError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Isactionallowed {
     /// `TASKID`: integer.
@@ -1560,11 +1465,6 @@ pub struct Isactionallowed {
     #[serde(rename = "ACTIONID", skip_serializing_if = "Option::is_none")]
     pub actionid: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(Isactionallowed, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Isactionallowed, Deserialize);
 
 impl Isactionallowed {
     /// An empty value; set fields with the setters.
@@ -1600,7 +1500,7 @@ impl ::bitrix24_runtime::Method for Isactionallowed {
 
 /// The `result` of [`task.item.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-is-action-allowed.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct IsactionallowedResponse(pub ::serde_json::Value);
 
@@ -1634,8 +1534,8 @@ method_error!(IsactionallowedError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `ORDER`: map of string.
@@ -1673,11 +1573,6 @@ pub struct List {
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -1733,7 +1628,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`task.item.list`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(pub ::serde_json::Value);
 
@@ -1761,8 +1656,8 @@ method_error!(ListError {});
 
 /// The `NAV_PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListParamsNavParams {
     /// `iNumPage`: integer.
@@ -1783,11 +1678,6 @@ pub struct ListParamsNavParams {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListParamsNavParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListParamsNavParams, Deserialize);
 
 impl ListParamsNavParams {
     /// An empty value; set fields with the setters.
@@ -1814,8 +1704,8 @@ impl ListParamsNavParams {
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListParams {
     /// `NAV_PARAMS`: `ListParamsNavParams`.
@@ -1825,11 +1715,6 @@ pub struct ListParams {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListParams, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListParams, Deserialize);
 
 impl ListParams {
     /// An empty value; set fields with the setters.
@@ -1855,8 +1740,8 @@ impl ListParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Renew {
     /// `TASKID`: integer.
@@ -1868,11 +1753,6 @@ pub struct Renew {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Renew, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Renew, Deserialize);
 
 impl Renew {
     /// An empty value; set fields with the setters.
@@ -1899,7 +1779,7 @@ impl ::bitrix24_runtime::Method for Renew {
 
 /// The `result` of [`task.item.renew`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-renew.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RenewResponse(pub ::serde_json::Value);
 
@@ -1933,8 +1813,8 @@ method_error!(RenewError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Startexecution {
     /// `TASKID`: integer.
@@ -1946,11 +1826,6 @@ pub struct Startexecution {
     )]
     pub taskid: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Startexecution, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Startexecution, Deserialize);
 
 impl Startexecution {
     /// An empty value; set fields with the setters.
@@ -1977,7 +1852,7 @@ impl ::bitrix24_runtime::Method for Startexecution {
 
 /// The `result` of [`task.item.startexecution`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-start-execution.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StartexecutionResponse(pub ::serde_json::Value);
 
@@ -2011,8 +1886,8 @@ method_error!(StartexecutionError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Update {
     /// `TASKID`: integer.
@@ -2027,11 +1902,6 @@ pub struct Update {
     #[serde(rename = "TASKDATA", skip_serializing_if = "Option::is_none")]
     pub taskdata: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(Update, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Update, Deserialize);
 
 impl Update {
     /// An empty value; set fields with the setters.
@@ -2067,7 +1937,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`task.item.update`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(pub ::serde_json::Value);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `PARAMS`: `AddParams`, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -95,8 +95,8 @@ pub enum AddParamsUserTypeId {
 
 /// The `EDIT_FORM_LABEL` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddParamsEditFormLabel {
     /// `de`: string.
@@ -106,11 +106,6 @@ pub struct AddParamsEditFormLabel {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub en: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddParamsEditFormLabel, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddParamsEditFormLabel, Deserialize);
 
 impl AddParamsEditFormLabel {
     /// An empty value; set fields with the setters.
@@ -139,8 +134,8 @@ impl AddParamsEditFormLabel {
 
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddParamsSettings {
     /// `DEFAULT_VALUE`: string.
@@ -158,11 +153,6 @@ pub struct AddParamsSettings {
     )]
     pub rows: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AddParamsSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddParamsSettings, Deserialize);
 
 impl AddParamsSettings {
     /// An empty value; set fields with the setters.
@@ -191,7 +181,7 @@ impl AddParamsSettings {
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddParams {
     /// `USER_TYPE_ID`: `AddParamsUserTypeId`, required.
@@ -329,7 +319,7 @@ impl AddParams {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `ID`: integer, required.
@@ -356,7 +346,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`task.item.userfield.delete`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -402,7 +392,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `ID`: integer, required.
@@ -428,9 +418,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `ID`: integer.
@@ -499,11 +489,6 @@ pub struct GetResponse {
     pub settings: ::std::option::Option<GetResponseSettings>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -529,9 +514,9 @@ pub enum GetError {
 method_error!(GetError { ErrorCore = "ERROR_CORE", ErrorNotFound = "ERROR_NOT_FOUND" });
 
 /// The `SETTINGS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseSettings {
     /// `SIZE`: integer.
@@ -554,11 +539,6 @@ pub struct GetResponseSettings {
     pub default_value: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseSettings, Serialize);
-
 /// Parameters of [`task.item.userfield.getfields`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-fields.html).
 ///
 /// - Scopes: `task`
@@ -566,15 +546,10 @@ pub struct GetResponseSettings {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getfields {}
-
-::bitrix24_runtime::wire_object!(Getfields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getfields, Deserialize);
 
 impl Getfields {
     /// An empty value; set fields with the setters.
@@ -595,7 +570,7 @@ impl ::bitrix24_runtime::Method for Getfields {
 
 /// The `result` of [`task.item.userfield.getfields`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetfieldsResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
@@ -641,8 +616,8 @@ method_error!(GetfieldsError {});
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `ID` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Getlist {
     /// `ORDER`: map of string.
@@ -667,11 +642,6 @@ pub struct Getlist {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Getlist, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Getlist, Deserialize);
 
 impl Getlist {
     /// An empty value; set fields with the setters.
@@ -740,7 +710,7 @@ impl ::bitrix24_runtime::FastListed for Getlist {
 
 /// The `result` of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetlistResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -770,9 +740,9 @@ pub enum GetlistError {
 method_error!(GetlistError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItem {
     /// `ID`: integer.
@@ -818,11 +788,6 @@ pub struct GetlistItem {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetlistItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetlistItem, Serialize);
-
 /// Parameters of [`task.item.userfield.gettypes`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html).
 ///
 /// - Scopes: `task`
@@ -831,19 +796,14 @@ pub struct GetlistItem {
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Gettypes {
     /// `start`: offset of the first element of the page (`-1`: do not count the total).
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Gettypes, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Gettypes, Deserialize);
 
 impl Gettypes {
     /// An empty value; set fields with the setters.
@@ -881,7 +841,7 @@ impl ::bitrix24_runtime::Paged for Gettypes {
 
 /// The `result` of [`task.item.userfield.gettypes`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GettypesResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -911,9 +871,9 @@ pub enum GettypesError {
 method_error!(GettypesError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GettypesItem {
     /// `ID`: string.
@@ -924,11 +884,6 @@ pub struct GettypesItem {
     pub title: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GettypesItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GettypesItem, Serialize);
-
 /// Parameters of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
 ///
 /// - Scopes: `task`
@@ -937,7 +892,7 @@ pub struct GettypesItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `ID`: integer, required.
@@ -967,7 +922,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1007,8 +962,8 @@ method_error!(
 
 /// The `EDIT_FORM_LABEL` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateDataEditFormLabel {
     /// `ru`: string.
@@ -1018,11 +973,6 @@ pub struct UpdateDataEditFormLabel {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub en: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateDataEditFormLabel, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateDataEditFormLabel, Deserialize);
 
 impl UpdateDataEditFormLabel {
     /// An empty value; set fields with the setters.
@@ -1054,8 +1004,8 @@ pub type UpdateDataSettings = AddParamsSettings;
 
 /// The `DATA` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateData {
     /// `XML_ID`: string.
@@ -1100,11 +1050,6 @@ pub struct UpdateData {
     #[serde(rename = "SETTINGS", skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<AddParamsSettings>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateData, Deserialize);
 
 impl UpdateData {
     /// An empty value; set fields with the setters.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Activate {
     /// `flowId`: integer, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for Activate {
 
 /// The `result` of [`tasks.flow.Flow.activate`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-activate.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ActivateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -78,7 +78,7 @@ method_error!(ActivateError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Create {
     /// `flowData`: `CreateFlowData`, required.
@@ -104,9 +104,9 @@ impl ::bitrix24_runtime::Method for Create {
 }
 
 /// The `result` of [`tasks.flow.Flow.create`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-create.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// `id`: integer.
@@ -183,11 +183,6 @@ pub struct CreateResponse {
     pub trial_feature_enabled: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(CreateResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CreateResponse, Serialize);
-
 /// Errors of [`tasks.flow.Flow.create`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-create.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -212,7 +207,7 @@ method_error!(CreateError { V0 = "0" });
 
 /// The `flowData` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFlowData {
     /// `name`: string, required.
@@ -447,7 +442,7 @@ impl CreateFlowData {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `flowData`: `DeleteFlowData`, required.
@@ -473,20 +468,15 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`tasks.flow.Flow.delete`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-delete.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// `deleted`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub deleted: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(DeleteResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeleteResponse, Serialize);
 
 /// Errors of [`tasks.flow.Flow.delete`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -511,7 +501,7 @@ method_error!(DeleteError { V0 = "0" });
 
 /// The `flowData` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteFlowData {
     /// `id`: integer, required.
@@ -534,7 +524,7 @@ impl DeleteFlowData {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `flowId`: integer, required.
@@ -591,7 +581,7 @@ method_error!(GetError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IsExists {
     /// `flowData`: `IsExistsFlowData`, required.
@@ -617,20 +607,15 @@ impl ::bitrix24_runtime::Method for IsExists {
 }
 
 /// The `result` of [`tasks.flow.Flow.isExists`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct IsExistsResponse {
     /// `exists`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub exists: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(IsExistsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(IsExistsResponse, Serialize);
 
 /// Errors of [`tasks.flow.Flow.isExists`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -654,7 +639,7 @@ method_error!(IsExistsError { V0 = "0" });
 
 /// The `flowData` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IsExistsFlowData {
     /// `name`: string, required.
@@ -689,7 +674,7 @@ impl IsExistsFlowData {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Pin {
     /// `flowId`: integer, required.
@@ -716,7 +701,7 @@ impl ::bitrix24_runtime::Method for Pin {
 
 /// The `result` of [`tasks.flow.Flow.pin`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-pin.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct PinResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -755,7 +740,7 @@ method_error!(PinError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `flowData`: `UpdateFlowData`, required.
@@ -807,7 +792,7 @@ method_error!(UpdateError { V0 = "0" });
 
 /// The `flowData` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFlowData {
     /// `id`: integer, required.

@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `userId`: integer.
@@ -36,11 +36,6 @@ pub struct Get {
     )]
     pub type_: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -85,19 +80,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`tasks.task.counters.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-counters-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `expired`: `GetResponseExpired`.
     pub expired: ::std::option::Option<GetResponseExpired>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`tasks.task.counters.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-counters-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,9 +110,9 @@ pub enum GetError {
 method_error!(GetError { V0 = "0" });
 
 /// The `expired` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseExpired {
     /// `counter`: integer.
@@ -132,8 +122,3 @@ pub struct GetResponseExpired {
     #[serde(with = "w::As::<w::Int>")]
     pub code: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseExpired, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseExpired, Serialize);

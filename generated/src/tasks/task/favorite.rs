@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `taskId`: integer, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`tasks.task.favorite.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-favorite-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -84,7 +84,7 @@ method_error!(AddError { V0 = "0", V1 = "1", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Remove {
     /// `taskId`: integer, required.
@@ -111,7 +111,7 @@ impl ::bitrix24_runtime::Method for Remove {
 
 /// The `result` of [`tasks.task.favorite.remove`](https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-favorite-remove.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RemoveResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Attach {
     /// `taskId`: integer, required.
@@ -40,20 +40,15 @@ impl ::bitrix24_runtime::Method for Attach {
 }
 
 /// The `result` of [`tasks.task.files.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-files-attach.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AttachResponse {
     /// `attachmentId`: integer.
     #[serde(rename = "attachmentId", with = "w::As::<w::Int>")]
     pub attachment_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AttachResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AttachResponse, Serialize);
 
 /// Errors of [`tasks.task.files.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-files-attach.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

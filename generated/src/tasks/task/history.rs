@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `taskId`: integer, required.
@@ -68,9 +68,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`tasks.task.history.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `id`: integer.
@@ -90,11 +90,6 @@ pub struct ListResponse {
     /// `user`: `ListFilterUser`.
     pub user: ::std::option::Option<ListFilterUser>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`tasks.task.history.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,8 +226,8 @@ pub enum ListFilterField {
 );
 
 /// The `user` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilterUser {
     /// `id`: integer.
@@ -259,8 +254,6 @@ pub struct ListFilterUser {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub login: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilterUser, Serialize, Deserialize);
 
 impl ListFilterUser {
     /// An empty value; set fields with the setters.
@@ -319,8 +312,8 @@ impl ListFilterUser {
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `id`: integer.
@@ -349,11 +342,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.

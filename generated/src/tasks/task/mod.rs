@@ -31,7 +31,7 @@ pub mod result;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `Task`, required.
@@ -56,19 +56,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.task.add`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `task`: `Task`.
     pub task: ::std::option::Option<crate::types::Task>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`tasks.task.add`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +103,7 @@ method_error!(AddError { V100 = "100", ErrorCore = "ERROR_CORE" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Approve {
     /// `taskId`: integer, required.
@@ -171,7 +166,7 @@ method_error!(ApproveError { V0 = "0", V1048582 = "1048582", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Complete {
     /// `taskId`: integer, required.
@@ -227,7 +222,7 @@ method_error!(CompleteError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Defer {
     /// `taskId`: integer, required.
@@ -286,7 +281,7 @@ method_error!(DeferError { V0 = "0", V1048582 = "1048582" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delegate {
     /// `taskId`: integer, required.
@@ -350,7 +345,7 @@ method_error!(DelegateError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `taskId`: integer, required.
@@ -376,20 +371,15 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// `task`: boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::YesNo>")]
     pub task: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(DeleteResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeleteResponse, Serialize);
 
 /// Errors of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -426,7 +416,7 @@ method_error!(DeleteError { V0 = "0", V1048582 = "1048582", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Disapprove {
     /// `taskId`: integer, required.
@@ -488,8 +478,8 @@ method_error!(DisapproveError { V0 = "0", V1048582 = "1048582", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `taskId`: integer.
@@ -503,11 +493,6 @@ pub struct Get {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Text>>")]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -575,15 +560,10 @@ method_error!(GetError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -603,9 +583,9 @@ impl ::bitrix24_runtime::Method for GetFields {
 }
 
 /// The `result` of [`tasks.task.getFields`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
     /// `fields`: map of field description.
@@ -617,11 +597,6 @@ pub struct GetFieldsResponse {
         >,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Serialize);
 
 /// Errors of [`tasks.task.getFields`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -646,7 +621,7 @@ method_error!(GetFieldsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Getaccess {
     /// `taskId`: integer, required.
@@ -685,20 +660,15 @@ impl ::bitrix24_runtime::Method for Getaccess {
 }
 
 /// The `result` of [`tasks.task.getaccess`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-access.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetaccessResponse {
     /// `allowedActions`: `Action`.
     #[serde(rename = "allowedActions")]
     pub allowed_actions: ::std::option::Option<crate::types::Action>,
 }
-
-::bitrix24_runtime::wire_object!(GetaccessResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetaccessResponse, Serialize);
 
 /// Errors of [`tasks.task.getaccess`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-access.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -733,8 +703,8 @@ method_error!(GetaccessError { V0 = "0", V100 = "100" });
 /// - Paged: yes (`start`, `next`, `total`)
 /// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `order`: map of string.
@@ -759,11 +729,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -849,20 +814,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `tasks`: list of `Task`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub tasks: ::std::option::Option<::std::vec::Vec<crate::types::Task>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -891,7 +851,7 @@ method_error!(ListError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Mute {
     /// `id`: integer, required.
@@ -946,7 +906,7 @@ method_error!(MuteError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Pause {
     /// `taskId`: integer, required.
@@ -1005,7 +965,7 @@ method_error!(PauseError { V0 = "0", V1048582 = "1048582" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Pin {
     /// `id`: integer, required.
@@ -1064,7 +1024,7 @@ method_error!(PinError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Renew {
     /// `taskId`: integer, required.
@@ -1123,7 +1083,7 @@ method_error!(RenewError { V0 = "0", V1048582 = "1048582" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Start {
     /// `taskId`: integer, required.
@@ -1179,7 +1139,7 @@ method_error!(StartError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Startwatch {
     /// `taskId`: integer, required.
@@ -1238,7 +1198,7 @@ method_error!(StartwatchError { V0 = "0", V1048584 = "1048584" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Stopwatch {
     /// `taskId`: integer, required.
@@ -1297,7 +1257,7 @@ method_error!(StopwatchError { V0 = "0", V1048584 = "1048584" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unmute {
     /// `id`: integer, required.
@@ -1352,7 +1312,7 @@ method_error!(UnmuteError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unpin {
     /// `id`: integer, required.
@@ -1407,7 +1367,7 @@ method_error!(UnpinError { V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `taskId`: integer, required.

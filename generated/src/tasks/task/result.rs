@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFromComment {
     /// `commentId`: integer, required.
@@ -37,9 +37,9 @@ impl ::bitrix24_runtime::Method for AddFromComment {
 }
 
 /// The `result` of [`tasks.task.result.addFromComment`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add-from-comment.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFromCommentResponse {
     /// `id`: integer.
@@ -73,11 +73,6 @@ pub struct AddFromCommentResponse {
     /// `files`: any JSON value.
     pub files: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFromCommentResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFromCommentResponse, Serialize);
 
 /// Errors of [`tasks.task.result.addFromComment`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add-from-comment.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +121,7 @@ pub enum AddFromCommentResponseStatus {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteFromComment {
     /// `commentId`: integer, required.
@@ -153,7 +148,7 @@ impl ::bitrix24_runtime::Method for DeleteFromComment {
 
 /// The `result` of [`tasks.task.result.deleteFromComment`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete-from-comment.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteFromCommentResponse(pub ::serde_json::Value);
 
@@ -196,7 +191,7 @@ method_error!(DeleteFromCommentError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `taskId`: integer, required.
@@ -223,7 +218,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`tasks.task.result.list`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -264,9 +259,9 @@ method_error!(ListError { V0 = "0", V100 = "100" });
 pub type ListItemStatus = AddFromCommentResponseStatus;
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `id`: integer.
@@ -301,8 +296,3 @@ pub struct ListItem {
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);

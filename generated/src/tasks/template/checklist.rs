@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `templateId`: integer, required.
@@ -69,7 +69,7 @@ method_error!(AddError { V100 = "100", V0 = "0" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `TITLE`: string, required.
@@ -167,7 +167,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddAttachmentByContent {
     /// `templateId`: integer, required.
@@ -207,9 +207,9 @@ impl ::bitrix24_runtime::Method for AddAttachmentByContent {
 }
 
 /// The `result` of [`tasks.template.checklist.addAttachmentByContent`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachment-by-content.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddAttachmentByContentResponse {
     /// `checkListItem`: map of any JSON value.
@@ -218,11 +218,6 @@ pub struct AddAttachmentByContentResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(AddAttachmentByContentResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddAttachmentByContentResponse, Serialize);
 
 /// Errors of [`tasks.template.checklist.addAttachmentByContent`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachment-by-content.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,8 +247,8 @@ method_error!(AddAttachmentByContentError { V100 = "100", V0 = "0" });
 
 /// The `attachmentParameters` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddAttachmentByContentAttachmentParameters {
     /// `NAME`: string.
@@ -271,13 +266,6 @@ pub struct AddAttachmentByContentAttachmentParameters {
     )]
     pub content: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddAttachmentByContentAttachmentParameters, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(
-    AddAttachmentByContentAttachmentParameters, Deserialize
-);
 
 impl AddAttachmentByContentAttachmentParameters {
     /// An empty value; set fields with the setters.
@@ -312,7 +300,7 @@ impl AddAttachmentByContentAttachmentParameters {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddAttachmentsFromDisk {
     /// `templateId`: integer, required.
@@ -389,7 +377,7 @@ method_error!(AddAttachmentsFromDiskError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Complete {
     /// `templateId`: integer, required.
@@ -457,7 +445,7 @@ method_error!(CompleteError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `templateId`: integer, required.
@@ -490,7 +478,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`tasks.template.checklist.delete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -535,7 +523,7 @@ method_error!(DeleteError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `templateId`: integer, required.
@@ -601,7 +589,7 @@ method_error!(GetError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `templateId`: integer, required.
@@ -681,9 +669,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`tasks.template.checklist.list`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `checkListItems`: map of any JSON value.
@@ -692,11 +680,6 @@ pub struct ListResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`tasks.template.checklist.list`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -729,7 +712,7 @@ method_error!(ListError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MoveAfter {
     /// `templateId`: integer, required.
@@ -802,7 +785,7 @@ method_error!(MoveAfterError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MoveBefore {
     /// `templateId`: integer, required.
@@ -875,7 +858,7 @@ method_error!(MoveBeforeError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RemoveAttachments {
     /// `templateId`: integer, required.
@@ -952,7 +935,7 @@ method_error!(RemoveAttachmentsError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Renew {
     /// `templateId`: integer, required.
@@ -1020,7 +1003,7 @@ method_error!(RenewError { V100 = "100", V0 = "0" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `templateId`: integer, required.
@@ -1086,8 +1069,8 @@ method_error!(UpdateError { V100 = "100", V0 = "0" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `TITLE`: string.
@@ -1135,11 +1118,6 @@ pub struct UpdateFields {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

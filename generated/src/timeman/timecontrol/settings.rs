@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {}
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -38,9 +33,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`timeman.timecontrol.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `active`: boolean.
@@ -79,11 +74,6 @@ pub struct GetResponse {
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub report_full_users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`timeman.timecontrol.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,8 +125,8 @@ pub enum GetResponseReportFullType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Set {
     /// `ACTIVE`: boolean.
@@ -210,11 +200,6 @@ pub struct Set {
     )]
     pub report_full_users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
-
-::bitrix24_runtime::wire_object!(Set, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Set, Deserialize);
 
 impl Set {
     /// An empty value; set fields with the setters.
@@ -322,7 +307,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`timeman.timecontrol.settings.set`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

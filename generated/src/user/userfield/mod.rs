@@ -15,7 +15,7 @@ pub mod file;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -41,7 +41,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -127,7 +127,7 @@ pub enum AddFieldsUserTypeId {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `FIELD_NAME`: string, required.
@@ -411,7 +411,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -438,7 +438,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`user.userfield.delete`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -471,8 +471,8 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `order`: one of: string; map of string.
@@ -492,11 +492,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -538,7 +533,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -568,9 +563,9 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `SETTINGS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItemSettings {
     /// `CAPTION_NO_VALUE`: string.
@@ -590,15 +585,10 @@ pub struct ListItemSettings {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItemSettings, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItemSettings, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
     /// `EDIT_IN_LIST`: string.
@@ -648,11 +638,6 @@ pub struct ListItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListItem, Serialize);
-
 /// Parameters of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
 ///
 /// - Scopes: `user.userfield`
@@ -661,7 +646,7 @@ pub struct ListItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -697,7 +682,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -725,8 +710,8 @@ method_error!(UpdateError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `XML_ID`: string.
@@ -830,11 +815,6 @@ pub struct UpdateFields {
     )]
     pub label: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Send {
     /// `chatId`: integer, required.
@@ -61,9 +61,9 @@ impl ::bitrix24_runtime::Method for Send {
 }
 
 /// The `result` of [`vote.Integration.Im.send`](https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// `messageId`: integer.
@@ -73,11 +73,6 @@ pub struct SendResponse {
     #[serde(rename = "voteId", with = "w::As::<w::Int>")]
     pub vote_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(SendResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendResponse, Serialize);
 
 /// Errors of [`vote.Integration.Im.send`](https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,8 +102,8 @@ pub type SendImMessageVoteDataQuestionsFieldType = SendImMessageVoteDataAnonymit
 
 /// The `ANSWERS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendImMessageVoteDataQuestionsAnswers {
     /// `MESSAGE`: string.
@@ -119,11 +114,6 @@ pub struct SendImMessageVoteDataQuestionsAnswers {
     )]
     pub message: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(SendImMessageVoteDataQuestionsAnswers, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendImMessageVoteDataQuestionsAnswers, Deserialize);
 
 impl SendImMessageVoteDataQuestionsAnswers {
     /// An empty value; set fields with the setters.
@@ -143,8 +133,8 @@ impl SendImMessageVoteDataQuestionsAnswers {
 
 /// The `QUESTIONS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendImMessageVoteDataQuestions {
     /// `QUESTION`: string.
@@ -173,11 +163,6 @@ pub struct SendImMessageVoteDataQuestions {
         ::std::vec::Vec<SendImMessageVoteDataQuestionsAnswers>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SendImMessageVoteDataQuestions, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendImMessageVoteDataQuestions, Deserialize);
 
 impl SendImMessageVoteDataQuestions {
     /// An empty value; set fields with the setters.
@@ -233,7 +218,7 @@ pub type SendImMessageVoteDataOptions = SendImMessageVoteDataAnonymity;
 
 /// The `IM_MESSAGE_VOTE_DATA` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendImMessageVoteData {
     /// `QUESTIONS`: list of `SendImMessageVoteDataQuestions`, required.

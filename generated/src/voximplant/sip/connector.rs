@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Status {}
-
-::bitrix24_runtime::wire_object!(Status, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Status, Deserialize);
 
 impl Status {
     /// An empty value; set fields with the setters.
@@ -38,9 +33,9 @@ impl ::bitrix24_runtime::Method for Status {
 }
 
 /// The `result` of [`voximplant.sip.connector.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-connector-status.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// `FREE_MINUTES`: integer.
@@ -53,11 +48,6 @@ pub struct StatusResponse {
     #[serde(rename = "PAID_DATE_END", with = "w::As::<w::Text>")]
     pub paid_date_end: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(StatusResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(StatusResponse, Serialize);
 
 /// Errors of [`voximplant.sip.connector.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-connector-status.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

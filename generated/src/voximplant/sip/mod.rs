@@ -15,7 +15,7 @@ pub mod connector;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `SERVER`: string, required.
@@ -98,9 +98,9 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`voximplant.sip.add`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `ID`: string.
@@ -155,11 +155,6 @@ pub struct AddResponse {
     #[serde(rename = "INCOMING_PASSWORD", with = "w::As::<w::Text>")]
     pub incoming_password: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`voximplant.sip.add`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,7 +214,7 @@ pub enum AddType {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `CONFIG_ID`: integer, required.
@@ -246,7 +241,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`voximplant.sip.delete`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -295,8 +290,8 @@ method_error!(
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `FILTER`: `GetFilter`.
@@ -317,11 +312,6 @@ pub struct Get {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -385,7 +375,7 @@ impl ::bitrix24_runtime::Paged for Get {
 
 /// The `result` of [`voximplant.sip.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -423,8 +413,8 @@ pub type GetFilterType = AddType;
 
 /// The `FILTER` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFilter {
     /// `ID`: integer.
@@ -556,11 +546,6 @@ pub struct GetFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(GetFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFilter, Deserialize);
 
 impl GetFilter {
     /// An empty value; set fields with the setters.
@@ -751,9 +736,9 @@ pub enum GetOrder {
 ::bitrix24_runtime::str_enum!(GetOrder { Asc = "ASC", Desc = "DESC" });
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetItem {
     /// `AUTH_USER`: string.
@@ -800,11 +785,6 @@ pub struct GetItem {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetItem, Serialize);
-
 /// Parameters of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).
 ///
 /// - Scopes: `telephony`
@@ -813,7 +793,7 @@ pub struct GetItem {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Status {
     /// `REG_ID`: integer, required.
@@ -839,9 +819,9 @@ impl ::bitrix24_runtime::Method for Status {
 }
 
 /// The `result` of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// `REG_ID`: integer.
@@ -861,11 +841,6 @@ pub struct StatusResponse {
     #[serde(rename = "STATUS_RESULT")]
     pub status_result: ::std::option::Option<StatusResponseStatusResult>,
 }
-
-::bitrix24_runtime::wire_object!(StatusResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(StatusResponse, Serialize);
 
 /// Errors of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -921,7 +896,7 @@ pub enum StatusResponseStatusResult {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `CONFIG_ID`: integer, required.
@@ -1022,7 +997,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`voximplant.sip.update`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `bookingId`: integer, required.
@@ -37,9 +37,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `bookingClient`: list of `ListResponseBookingClient`.
@@ -48,11 +48,6 @@ pub struct ListResponse {
         ::std::vec::Vec<ListResponseBookingClient>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +73,9 @@ pub enum ListError {
 method_error!(ListError { V1021 = "1021", V100 = "100" });
 
 /// The `bookingClient` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseBookingClient {
     /// `id`: integer.
@@ -93,11 +88,6 @@ pub struct ListResponseBookingClient {
     >,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseBookingClient, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseBookingClient, Serialize);
-
 /// Parameters of [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html).
 ///
 /// - Scopes: `booking`
@@ -106,7 +96,7 @@ pub struct ListResponseBookingClient {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `bookingId`: integer, required.
@@ -136,7 +126,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -176,7 +166,7 @@ method_error!(SetError { V0 = "0", V1021 = "1021", V100 = "100" });
 
 /// The `clients` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetClients {
     /// `id`: integer, required.
@@ -208,7 +198,7 @@ impl SetClients {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unset {
     /// `bookingId`: integer, required.
@@ -235,7 +225,7 @@ impl ::bitrix24_runtime::Method for Unset {
 
 /// The `result` of [`booking.v1.booking.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-unset.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnsetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

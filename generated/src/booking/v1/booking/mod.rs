@@ -19,7 +19,7 @@ pub mod external_data;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -44,20 +44,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +87,7 @@ method_error!(AddError { V1018 = "1018", V0 = "0", V100 = "100", V422 = "422" })
 
 /// The `datePeriod` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFieldsDatePeriod {
     /// `from`: map of string, required.
@@ -115,7 +110,7 @@ impl AddFieldsDatePeriod {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `resourceIds`: list of integer, required.
@@ -173,7 +168,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Createfromwaitlist {
     /// `waitListId`: integer, required.
@@ -209,7 +204,7 @@ impl ::bitrix24_runtime::Method for Createfromwaitlist {
 
 /// The `result` of [`booking.v1.booking.createfromwaitlist`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CreatefromwaitlistResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -267,7 +262,7 @@ pub type CreatefromwaitlistFields = AddFields;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -294,7 +289,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`booking.v1.booking.delete`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -332,7 +327,7 @@ method_error!(DeleteError { V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -358,19 +353,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`booking.v1.booking.get`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `booking`: `GetResponseBooking`.
     pub booking: ::std::option::Option<GetResponseBooking>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`booking.v1.booking.get`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,9 +386,9 @@ pub enum GetError {
 method_error!(GetError { V1021 = "1021", V100 = "100" });
 
 /// The `booking` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseBooking {
     /// `datePeriod`: map of any JSON value.
@@ -420,11 +410,6 @@ pub struct GetResponseBooking {
     pub resource_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseBooking, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseBooking, Serialize);
-
 /// Parameters of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
 ///
 /// - Scopes: `booking`
@@ -432,8 +417,8 @@ pub struct GetResponseBooking {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `FILTER`: `ListFilter`.
@@ -454,11 +439,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -493,20 +473,15 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `booking`: list of `GetResponseBooking`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub booking: ::std::option::Option<::std::vec::Vec<GetResponseBooking>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -541,8 +516,8 @@ method_error!(ListError { V1018 = "1018", V0 = "0", V100 = "100", V422 = "422" }
 
 /// The `client` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilterClient {
     /// `entities`: list of any JSON value.
@@ -552,11 +527,6 @@ pub struct ListFilterClient {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilterClient, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilterClient, Deserialize);
 
 impl ListFilterClient {
     /// An empty value; set fields with the setters.
@@ -576,8 +546,8 @@ impl ListFilterClient {
 
 /// The `FILTER` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `within`: map of string.
@@ -592,11 +562,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -635,7 +600,7 @@ pub type ListResponseBooking = GetResponseBooking;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -664,7 +629,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -717,8 +682,8 @@ pub type UpdateFieldsDatePeriod = AddFieldsDatePeriod;
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `resourceIds`: list of integer.
@@ -738,11 +703,6 @@ pub struct UpdateFields {
     #[serde(rename = "datePeriod", skip_serializing_if = "Option::is_none")]
     pub date_period: ::std::option::Option<AddFieldsDatePeriod>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

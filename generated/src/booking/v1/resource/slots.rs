@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `resourceId`: integer, required.
@@ -37,20 +37,15 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `slots`: list of `ListResponseSlots`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub slots: ::std::option::Option<::std::vec::Vec<ListResponseSlots>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,9 +71,9 @@ pub enum ListError {
 method_error!(ListError { V1009 = "1009", V100 = "100" });
 
 /// The `slots` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseSlots {
     /// `id`: integer.
@@ -101,11 +96,6 @@ pub struct ListResponseSlots {
     pub slot_size: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseSlots, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseSlots, Serialize);
-
 /// Parameters of [`booking.v1.resource.slots.set`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html).
 ///
 /// - Scopes: `booking`
@@ -114,7 +104,7 @@ pub struct ListResponseSlots {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `resourceId`: integer, required.
@@ -144,7 +134,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`booking.v1.resource.slots.set`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -184,7 +174,7 @@ method_error!(SetError { V1009 = "1009", V0 = "0", V100 = "100" });
 
 /// The `slots` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetSlots {
     /// `from`: integer, required.
@@ -231,7 +221,7 @@ impl SetSlots {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unset {
     /// `resourceId`: integer, required.
@@ -258,7 +248,7 @@ impl ::bitrix24_runtime::Method for Unset {
 
 /// The `result` of [`booking.v1.resource.slots.unset`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-unset.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnsetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

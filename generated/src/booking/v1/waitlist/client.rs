@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `waitListId`: integer, required.
@@ -37,9 +37,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `waitListClient`: list of `ListResponseWaitListClient`.
@@ -48,11 +48,6 @@ pub struct ListResponse {
         ::std::vec::Vec<ListResponseWaitListClient>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +73,9 @@ pub enum ListError {
 method_error!(ListError { V1040 = "1040", V100 = "100" });
 
 /// The `waitListClient` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseWaitListClient {
     /// `id`: integer.
@@ -93,11 +88,6 @@ pub struct ListResponseWaitListClient {
     >,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseWaitListClient, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseWaitListClient, Serialize);
-
 /// Parameters of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html).
 ///
 /// - Scopes: `booking`
@@ -106,7 +96,7 @@ pub struct ListResponseWaitListClient {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `waitListId`: integer, required.
@@ -136,7 +126,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -176,7 +166,7 @@ method_error!(SetError { V0 = "0", V1040 = "1040", V100 = "100" });
 
 /// The `clients` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetClients {
     /// `id`: integer, required.
@@ -208,7 +198,7 @@ impl SetClients {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Unset {
     /// `waitListId`: integer, required.
@@ -235,7 +225,7 @@ impl ::bitrix24_runtime::Method for Unset {
 
 /// The `result` of [`booking.v1.waitlist.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-unset.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UnsetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

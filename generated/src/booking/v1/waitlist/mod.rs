@@ -19,7 +19,7 @@ pub mod external_data;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -44,20 +44,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`booking.v1.waitlist.add`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`booking.v1.waitlist.add`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +75,7 @@ method_error!(AddError { V100 = "100" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `note`: string, required.
@@ -103,7 +98,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Createfrombooking {
     /// `bookingId`: integer, required.
@@ -130,7 +125,7 @@ impl ::bitrix24_runtime::Method for Createfrombooking {
 
 /// The `result` of [`booking.v1.waitlist.createfrombooking`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-createfrombooking.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CreatefrombookingResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
@@ -172,7 +167,7 @@ method_error!(CreatefrombookingError { V1037 = "1037", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -199,7 +194,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`booking.v1.waitlist.delete`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -241,7 +236,7 @@ method_error!(DeleteError { V100 = "100", V1036 = "1036" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -267,20 +262,15 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `waitList`: `GetResponseWaitList`.
     #[serde(rename = "waitList")]
     pub wait_list: ::std::option::Option<GetResponseWaitList>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,9 +296,9 @@ pub enum GetError {
 method_error!(GetError { V1040 = "1040", V100 = "100" });
 
 /// The `waitList` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseWaitList {
     /// `id`: integer.
@@ -319,11 +309,6 @@ pub struct GetResponseWaitList {
     pub note: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseWaitList, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseWaitList, Serialize);
-
 /// Parameters of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
 ///
 /// - Scopes: `booking`
@@ -331,8 +316,8 @@ pub struct GetResponseWaitList {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `filter`: map of `ListFilter`.
@@ -341,11 +326,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, ListFilter>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -374,20 +354,15 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `waitList`: list of `GetResponseWaitList`.
     #[serde(rename = "waitList", with = "w::As::<w::List<w::Same>>")]
     pub wait_list: ::std::option::Option<::std::vec::Vec<GetResponseWaitList>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,7 +389,7 @@ method_error!(ListError { V0 = "0", V422 = "422" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `from`: string, required.
@@ -453,7 +428,7 @@ pub type ListResponseWaitList = GetResponseWaitList;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -482,7 +457,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`booking.v1.waitlist.update`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

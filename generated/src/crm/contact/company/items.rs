@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -38,7 +38,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.contact.company.items.delete`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -76,7 +76,7 @@ method_error!(DeleteError { AccessDenied = "ACCESS_DENIED" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -103,7 +103,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.contact.company.items.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -144,7 +144,7 @@ method_error!(GetError { AccessDenied = "ACCESS_DENIED" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `id`: integer, required.
@@ -174,7 +174,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.contact.company.items.set`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -206,7 +206,7 @@ method_error!(SetError { AccessDenied = "ACCESS_DENIED" });
 
 /// The `items` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetItems {
     /// `COMPANY_ID`: integer, required.

@@ -11,15 +11,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAll {}
-
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAll, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAll, Deserialize);
 
 impl ForceCommonScopeForAll {
     /// An empty value; set fields with the setters.
@@ -40,7 +35,7 @@ impl ::bitrix24_runtime::Method for ForceCommonScopeForAll {
 
 /// The `result` of [`crm.contact.details.configuration.forceCommonScopeForAll`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-force-common-scope-for-all.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ForceCommonScopeForAllResponse(
     #[serde(with = "w::As::<w::TrueFalse>")]
@@ -77,8 +72,8 @@ method_error!(ForceCommonScopeForAllError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `scope`: string.
@@ -93,11 +88,6 @@ pub struct Get {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -133,7 +123,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.contact.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -170,8 +160,8 @@ method_error!(GetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Reset {
     /// `scope`: string.
@@ -186,11 +176,6 @@ pub struct Reset {
     )]
     pub user_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Reset, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Reset, Deserialize);
 
 impl Reset {
     /// An empty value; set fields with the setters.
@@ -226,7 +211,7 @@ impl ::bitrix24_runtime::Method for Reset {
 
 /// The `result` of [`crm.contact.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-reset.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ResetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -261,7 +246,7 @@ method_error!(ResetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `scope`: string.
@@ -319,7 +304,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.contact.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

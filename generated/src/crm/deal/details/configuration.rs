@@ -11,19 +11,14 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAll {
     /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
-
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAll, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAll, Deserialize);
 
 impl ForceCommonScopeForAll {
     /// An empty value; set fields with the setters.
@@ -50,7 +45,7 @@ impl ::bitrix24_runtime::Method for ForceCommonScopeForAll {
 
 /// The `result` of [`crm.deal.details.configuration.forceCommonScopeForAll`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-force-common-scope-for-all.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ForceCommonScopeForAllResponse(
     #[serde(with = "w::As::<w::TrueFalse>")]
@@ -81,8 +76,8 @@ method_error!(ForceCommonScopeForAllError {});
 
 /// The `extras` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAllExtras {
     /// `dealCategoryId`: integer.
@@ -93,11 +88,6 @@ pub struct ForceCommonScopeForAllExtras {
     )]
     pub deal_category_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAllExtras, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAllExtras, Deserialize);
 
 impl ForceCommonScopeForAllExtras {
     /// An empty value; set fields with the setters.
@@ -120,8 +110,8 @@ impl ForceCommonScopeForAllExtras {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `scope`: `GetScope`.
@@ -140,11 +130,6 @@ pub struct Get {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -187,7 +172,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.deal.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -241,8 +226,8 @@ pub type GetExtras = ForceCommonScopeForAllExtras;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Reset {
     /// `scope`: `GetScope`.
@@ -261,11 +246,6 @@ pub struct Reset {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
-
-::bitrix24_runtime::wire_object!(Reset, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Reset, Deserialize);
 
 impl Reset {
     /// An empty value; set fields with the setters.
@@ -308,7 +288,7 @@ impl ::bitrix24_runtime::Method for Reset {
 
 /// The `result` of [`crm.deal.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-reset.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ResetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -349,7 +329,7 @@ pub type ResetExtras = ForceCommonScopeForAllExtras;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `scope`: `GetScope`.
@@ -415,7 +395,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.deal.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

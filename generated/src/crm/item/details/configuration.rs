@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAll {
     /// `entityTypeId`: integer, required.
@@ -50,7 +50,7 @@ impl ::bitrix24_runtime::Method for ForceCommonScopeForAll {
 
 /// The `result` of [`crm.item.details.configuration.forceCommonScopeForAll`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-forceCommonScopeForAll.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ForceCommonScopeForAllResponse(
     #[serde(with = "w::As::<w::TrueFalse>")]
@@ -81,8 +81,8 @@ method_error!(ForceCommonScopeForAllError {});
 
 /// The `extras` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAllExtras {
     /// `CRM`: any JSON value.
@@ -116,11 +116,6 @@ pub struct ForceCommonScopeForAllExtras {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAllExtras, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAllExtras, Deserialize);
 
 impl ForceCommonScopeForAllExtras {
     /// An empty value; set fields with the setters.
@@ -175,7 +170,7 @@ impl ForceCommonScopeForAllExtras {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `entityTypeId`: integer, required.
@@ -243,7 +238,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -285,7 +280,7 @@ pub type GetExtras = ForceCommonScopeForAllExtras;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Reset {
     /// `entityTypeId`: integer, required.
@@ -353,7 +348,7 @@ impl ::bitrix24_runtime::Method for Reset {
 
 /// The `result` of [`crm.item.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ResetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -390,7 +385,7 @@ pub type ResetExtras = ForceCommonScopeForAllExtras;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `entityTypeId`: integer, required.
@@ -465,7 +460,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.item.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,19 +11,14 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAll {
     /// `extras`: `ForceCommonScopeForAllExtras`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extras: ::std::option::Option<ForceCommonScopeForAllExtras>,
 }
-
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAll, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAll, Deserialize);
 
 impl ForceCommonScopeForAll {
     /// An empty value; set fields with the setters.
@@ -50,7 +45,7 @@ impl ::bitrix24_runtime::Method for ForceCommonScopeForAll {
 
 /// The `result` of [`crm.lead.details.configuration.forceCommonScopeForAll`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-force-common-scope-for-all.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ForceCommonScopeForAllResponse(
     #[serde(with = "w::As::<w::TrueFalse>")]
@@ -84,8 +79,8 @@ pub type ForceCommonScopeForAllExtrasLeadCustomerType = crate::types::CrmItemPro
 
 /// The `extras` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ForceCommonScopeForAllExtras {
     /// `leadCustomerType`: `CrmItemProductRowDiscountTypeId`.
@@ -99,11 +94,6 @@ pub struct ForceCommonScopeForAllExtras {
         crate::types::CrmItemProductRowDiscountTypeId,
     >,
 }
-
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAllExtras, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ForceCommonScopeForAllExtras, Deserialize);
 
 impl ForceCommonScopeForAllExtras {
     /// An empty value; set fields with the setters.
@@ -129,8 +119,8 @@ impl ForceCommonScopeForAllExtras {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `userId`: integer.
@@ -148,11 +138,6 @@ pub struct Get {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extras: ::std::option::Option<GetExtras>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -198,7 +183,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.lead.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -232,8 +217,8 @@ pub type GetExtrasLeadCustomerType = crate::types::CrmItemProductRowDiscountType
 
 /// The `extras` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetExtras {
     /// `lead.customer.type`: `CrmItemProductRowDiscountTypeId`.
@@ -247,11 +232,6 @@ pub struct GetExtras {
         crate::types::CrmItemProductRowDiscountTypeId,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetExtras, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetExtras, Deserialize);
 
 impl GetExtras {
     /// An empty value; set fields with the setters.
@@ -277,8 +257,8 @@ impl GetExtras {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Reset {
     /// `userId`: integer.
@@ -296,11 +276,6 @@ pub struct Reset {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extras: ::std::option::Option<GetExtras>,
 }
-
-::bitrix24_runtime::wire_object!(Reset, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Reset, Deserialize);
 
 impl Reset {
     /// An empty value; set fields with the setters.
@@ -346,7 +321,7 @@ impl ::bitrix24_runtime::Method for Reset {
 
 /// The `result` of [`crm.lead.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-reset.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ResetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -387,7 +362,7 @@ pub type ResetExtras = GetExtras;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `data`: list of `CustomFormSection3`, required.
@@ -455,7 +430,7 @@ impl ::bitrix24_runtime::Method for Set {
 
 /// The `result` of [`crm.lead.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SetResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

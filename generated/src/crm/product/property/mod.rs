@@ -19,19 +19,14 @@ pub mod settings;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: ::std::option::Option<AddFields>,
 }
-
-::bitrix24_runtime::wire_object!(Add, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Add, Deserialize);
 
 impl Add {
     /// An empty value; set fields with the setters.
@@ -58,7 +53,7 @@ impl ::bitrix24_runtime::Method for Add {
 
 /// The `result` of [`crm.product.property.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-add.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct AddResponse(pub ::serde_json::Value);
 
@@ -86,8 +81,8 @@ method_error!(AddError {});
 
 /// The `DEFAULT_VALUE` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsDefaultValue {
     /// `TEXT`: string.
@@ -108,11 +103,6 @@ pub struct AddFieldsDefaultValue {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsDefaultValue, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsDefaultValue, Deserialize);
 
 impl AddFieldsDefaultValue {
     /// An empty value; set fields with the setters.
@@ -145,8 +135,8 @@ impl AddFieldsDefaultValue {
 
 /// The `USER_TYPE_SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFieldsUserTypeSettings {
     /// `HEIGHT`: integer.
@@ -160,11 +150,6 @@ pub struct AddFieldsUserTypeSettings {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFieldsUserTypeSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFieldsUserTypeSettings, Deserialize);
 
 impl AddFieldsUserTypeSettings {
     /// An empty value; set fields with the setters.
@@ -184,8 +169,8 @@ impl AddFieldsUserTypeSettings {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddFields {
     /// `ACTIVE`: string.
@@ -233,11 +218,6 @@ pub struct AddFields {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(AddFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddFields, Deserialize);
 
 impl AddFields {
     /// An empty value; set fields with the setters.
@@ -317,19 +297,14 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Delete, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Delete, Deserialize);
 
 impl Delete {
     /// An empty value; set fields with the setters.
@@ -356,7 +331,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`crm.product.property.delete`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(pub ::serde_json::Value);
 
@@ -390,15 +365,10 @@ method_error!(DeleteError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Fields {}
-
-::bitrix24_runtime::wire_object!(Fields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Fields, Deserialize);
 
 impl Fields {
     /// An empty value; set fields with the setters.
@@ -419,7 +389,7 @@ impl ::bitrix24_runtime::Method for Fields {
 
 /// The `result` of [`crm.product.property.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-fields.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct FieldsResponse(pub ::serde_json::Value);
 
@@ -453,19 +423,14 @@ method_error!(FieldsError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Get, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Get, Deserialize);
 
 impl Get {
     /// An empty value; set fields with the setters.
@@ -492,7 +457,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`crm.product.property.get`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(pub ::serde_json::Value);
 
@@ -526,8 +491,8 @@ method_error!(GetError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `order`: map of string.
@@ -539,11 +504,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: ::std::option::Option<::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -579,7 +539,7 @@ impl ::bitrix24_runtime::Method for List {
 
 /// The `result` of [`crm.product.property.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-list.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ListResponse(pub ::serde_json::Value);
 
@@ -613,15 +573,10 @@ method_error!(ListError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Types {}
-
-::bitrix24_runtime::wire_object!(Types, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Types, Deserialize);
 
 impl Types {
     /// An empty value; set fields with the setters.
@@ -642,7 +597,7 @@ impl ::bitrix24_runtime::Method for Types {
 
 /// The `result` of [`crm.product.property.types`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-types.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct TypesResponse(pub ::serde_json::Value);
 
@@ -676,8 +631,8 @@ method_error!(TypesError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer.
@@ -689,11 +644,6 @@ pub struct Update {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(Update, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Update, Deserialize);
 
 impl Update {
     /// An empty value; set fields with the setters.
@@ -729,7 +679,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`crm.product.property.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(pub ::serde_json::Value);
 

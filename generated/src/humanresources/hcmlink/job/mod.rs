@@ -15,7 +15,7 @@ pub mod status;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -44,7 +44,7 @@ impl ::bitrix24_runtime::Method for Update {
 
 /// The `result` of [`humanresources.hcmlink.job.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-update.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -106,8 +106,8 @@ pub enum UpdateFieldsStatus {
 
 /// The `data` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsData {
     /// `result`: boolean, sent as `Y`/`N`.
@@ -117,11 +117,6 @@ pub struct UpdateFieldsData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: ::std::option::Option<crate::types::Time>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFieldsData, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFieldsData, Deserialize);
 
 impl UpdateFieldsData {
     /// An empty value; set fields with the setters.
@@ -144,7 +139,7 @@ impl UpdateFieldsData {
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `status`: `UpdateFieldsStatus`, required.

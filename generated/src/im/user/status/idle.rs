@@ -10,15 +10,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct End {}
-
-::bitrix24_runtime::wire_object!(End, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(End, Deserialize);
 
 impl End {
     /// An empty value; set fields with the setters.
@@ -39,7 +34,7 @@ impl ::bitrix24_runtime::Method for End {
 
 /// The `result` of [`im.user.status.idle.end`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-idle-end.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct EndResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -72,8 +67,8 @@ method_error!(EndError {});
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Start {
     /// `AGO`: integer.
@@ -84,11 +79,6 @@ pub struct Start {
     )]
     pub ago: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(Start, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Start, Deserialize);
 
 impl Start {
     /// An empty value; set fields with the setters.
@@ -115,7 +105,7 @@ impl ::bitrix24_runtime::Method for Start {
 
 /// The `result` of [`im.user.status.idle.start`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-idle-start.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct StartResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Url {
     /// `IBLOCK_TYPE_ID`: `UrlIblockTypeId`, required.
@@ -111,7 +111,7 @@ impl ::bitrix24_runtime::Method for Url {
 
 /// The `result` of [`lists.element.get.file.url`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get-file-url.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct UrlResponse(
     #[serde(with = "w::As::<w::List<w::Text>>")]

@@ -10,8 +10,8 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Id {
     /// `IBLOCK_ID`: integer.
@@ -29,11 +29,6 @@ pub struct Id {
     )]
     pub iblock_code: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(Id, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Id, Deserialize);
 
 impl Id {
     /// An empty value; set fields with the setters.
@@ -72,7 +67,7 @@ impl ::bitrix24_runtime::Method for Id {
 
 /// The `result` of [`lists.get.iblock.type.id`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get-iblock-type-id.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct IdResponse(#[serde(with = "w::As::<w::Text>")] pub ::std::string::String);
 

@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `PAYMENT_ID`: integer, required.
@@ -41,7 +41,7 @@ impl ::bitrix24_runtime::Method for Get {
 
 /// The `result` of [`sale.paysystem.settings.payment.get`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-payment-get.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
     #[serde(with = "w::As::<w::Map<w::Text>>")]

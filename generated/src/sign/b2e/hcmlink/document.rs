@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -37,9 +37,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`sign.b2e.hcmlink.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `company`: string.
@@ -51,11 +51,6 @@ pub struct GetResponse {
     /// `document`: `GetResponseDocument`.
     pub document: ::std::option::Option<GetResponseDocument>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`sign.b2e.hcmlink.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,9 +93,9 @@ method_error!(
 );
 
 /// The `document` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDocument {
     /// `date`: string.
@@ -122,8 +117,3 @@ pub struct GetResponseDocument {
     #[serde(rename = "documentUid", with = "w::As::<w::Text>")]
     pub document_uid: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseDocument, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseDocument, Serialize);

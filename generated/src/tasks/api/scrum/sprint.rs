@@ -11,7 +11,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -36,9 +36,9 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.api.scrum.sprint.add`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `id`: integer.
@@ -76,11 +76,6 @@ pub struct AddResponse {
     pub status: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
-
 /// Errors of [`tasks.api.scrum.sprint.add`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -112,7 +107,7 @@ method_error!(AddError { V0 = "0", V100 = "100" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `groupId`: integer, required.
@@ -203,7 +198,7 @@ impl AddFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Complete {
     /// `id`: integer, required.
@@ -264,7 +259,7 @@ method_error!(CompleteError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -291,7 +286,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`tasks.api.scrum.sprint.delete`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -340,7 +335,7 @@ method_error!(DeleteError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -400,15 +395,10 @@ method_error!(GetError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFields {}
-
-::bitrix24_runtime::wire_object!(GetFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFields, Deserialize);
 
 impl GetFields {
     /// An empty value; set fields with the setters.
@@ -428,9 +418,9 @@ impl ::bitrix24_runtime::Method for GetFields {
 }
 
 /// The `result` of [`tasks.api.scrum.sprint.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
     /// `groupId`: integer.
@@ -464,11 +454,6 @@ pub struct GetFieldsResponse {
     >,
 }
 
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponse, Serialize);
-
 /// Errors of [`tasks.api.scrum.sprint.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get-fields.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -485,9 +470,9 @@ pub enum GetFieldsError {
 method_error!(GetFieldsError {});
 
 /// The `fields` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponseFields {
     /// `type`: string.
@@ -498,11 +483,6 @@ pub struct GetFieldsResponseFields {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetFieldsResponseFields, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetFieldsResponseFields, Serialize);
-
 /// Parameters of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
 ///
 /// - Scopes: `task`
@@ -510,8 +490,8 @@ pub struct GetFieldsResponseFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `order`: map of string.
@@ -529,11 +509,6 @@ pub struct List {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub start: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -608,8 +583,8 @@ method_error!(ListError { V0 = "0" });
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `ID`: integer.
@@ -695,11 +670,6 @@ pub struct ListFilter {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListFilter, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListFilter, Deserialize);
 
 impl ListFilter {
     /// An empty value; set fields with the setters.
@@ -813,7 +783,7 @@ impl ListFilter {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Start {
     /// `id`: integer, required.
@@ -875,7 +845,7 @@ method_error!(StartError { V0 = "0", V100 = "100" });
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -938,8 +908,8 @@ method_error!(UpdateError { V0 = "0", V100 = "100" });
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `groupId`: integer.
@@ -973,11 +943,6 @@ pub struct UpdateFields {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub status: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

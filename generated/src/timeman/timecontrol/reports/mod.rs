@@ -19,7 +19,7 @@ pub mod users;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `USER_ID`: integer, required.
@@ -85,9 +85,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `report`: map of any JSON value.
@@ -110,11 +110,6 @@ pub struct GetResponse {
     /// `user`: `GetResponseUser`.
     pub user: ::std::option::Option<GetResponseUser>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,9 +221,9 @@ pub enum GetResponseDaysReportsSourceFinish {
 );
 
 /// The `reports` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDaysReports {
     /// `id`: string.
@@ -283,15 +278,10 @@ pub struct GetResponseDaysReports {
     pub ip_finish_network: ::std::option::Option<::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseDaysReports, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseDaysReports, Serialize);
-
 /// The `days` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseDays {
     /// `index`: integer.
@@ -332,15 +322,10 @@ pub struct GetResponseDays {
     pub workday_time_leaks_real: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponseDays, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseDays, Serialize);
-
 /// The `user` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseUser {
     /// `id`: integer.
@@ -371,8 +356,3 @@ pub struct GetResponseUser {
     #[serde(with = "w::As::<w::Text>")]
     pub last_activity_date: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponseUser, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponseUser, Serialize);

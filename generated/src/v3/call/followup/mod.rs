@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `callId`: integer, required.
@@ -70,9 +70,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `item`: map of any JSON value.
@@ -81,11 +81,6 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +125,7 @@ pub enum GetMentionFormat {
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `filter`: `ListFilter`, required.
@@ -212,9 +207,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
@@ -227,11 +222,6 @@ pub struct ListResponse {
     #[serde(rename = "afterCursor")]
     pub after_cursor: ::std::option::Option<ListResponseAfterCursor>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,7 +240,7 @@ method_error!(ListError {});
 
 /// The `startDate` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListFilterStartDate {
     /// `from`: string, required.
@@ -276,7 +266,7 @@ impl ListFilterStartDate {
 
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListFilter {
     /// `startDate`: `ListFilterStartDate`, required.
@@ -314,7 +304,7 @@ impl ListFilter {
 
 /// The `afterCursor` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListPaginationAfterCursor {
     /// `startDate`: string, required.
@@ -340,8 +330,8 @@ impl ListPaginationAfterCursor {
 
 /// The `pagination` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListPagination {
     /// `limit`: integer.
@@ -352,11 +342,6 @@ pub struct ListPagination {
     #[serde(rename = "afterCursor", skip_serializing_if = "Option::is_none")]
     pub after_cursor: ::std::option::Option<ListPaginationAfterCursor>,
 }
-
-::bitrix24_runtime::wire_object!(ListPagination, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListPagination, Deserialize);
 
 impl ListPagination {
     /// An empty value; set fields with the setters.
@@ -384,9 +369,9 @@ impl ListPagination {
 pub type ListMentionFormat = GetMentionFormat;
 
 /// The `overview` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItemsOverview {
     /// `actionItems`: list of any JSON value.
@@ -400,15 +385,10 @@ pub struct ListResponseItemsOverview {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItemsOverview, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItemsOverview, Serialize);
-
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `callId`: integer.
@@ -427,15 +407,10 @@ pub struct ListResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);
-
 /// The `afterCursor` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseAfterCursor {
     /// `startDate`: string.
@@ -445,8 +420,3 @@ pub struct ListResponseAfterCursor {
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponseAfterCursor, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseAfterCursor, Serialize);

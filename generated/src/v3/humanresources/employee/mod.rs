@@ -15,15 +15,10 @@ pub mod field;
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Count {}
-
-::bitrix24_runtime::wire_object!(Count, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Count, Deserialize);
 
 impl Count {
     /// An empty value; set fields with the setters.
@@ -44,7 +39,7 @@ impl ::bitrix24_runtime::Method for Count {
 
 /// The `result` of [`humanresources.employee.count`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CountResponse(
     #[serde(with = "w::As::<w::Map<w::Int>>")]
@@ -81,15 +76,10 @@ method_error!(CountError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Multidepartment {}
-
-::bitrix24_runtime::wire_object!(Multidepartment, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Multidepartment, Deserialize);
 
 impl Multidepartment {
     /// An empty value; set fields with the setters.
@@ -109,9 +99,9 @@ impl ::bitrix24_runtime::Method for Multidepartment {
 }
 
 /// The `result` of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MultidepartmentResponse {
     /// `employees`: list of `MultidepartmentResponseEmployees`.
@@ -120,11 +110,6 @@ pub struct MultidepartmentResponse {
         ::std::vec::Vec<MultidepartmentResponseEmployees>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(MultidepartmentResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MultidepartmentResponse, Serialize);
 
 /// Errors of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,9 +127,9 @@ pub enum MultidepartmentError {
 method_error!(MultidepartmentError {});
 
 /// The `employees` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MultidepartmentResponseEmployees {
     /// `userId`: integer.
@@ -167,11 +152,6 @@ pub struct MultidepartmentResponseEmployees {
     pub departments_name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(MultidepartmentResponseEmployees, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MultidepartmentResponseEmployees, Serialize);
-
 /// Parameters of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
 ///
 /// - Scopes: `humanresources`
@@ -181,7 +161,7 @@ pub struct MultidepartmentResponseEmployees {
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Search {
     /// `name`: string, required.
@@ -238,20 +218,15 @@ impl ::bitrix24_runtime::Method for Search {
 }
 
 /// The `result` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// `items`: list of `SearchResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<SearchResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(SearchResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponse, Serialize);
 
 /// Errors of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,9 +244,9 @@ pub enum SearchError {
 method_error!(SearchError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponseItems {
     /// `avatar`: string.
@@ -300,11 +275,6 @@ pub struct SearchResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(SearchResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponseItems, Serialize);
-
 /// Parameters of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
 ///
 /// - Scopes: `humanresources`
@@ -314,7 +284,7 @@ pub struct SearchResponseItems {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Subordinates {
     /// `id`: integer, required.
@@ -340,9 +310,9 @@ impl ::bitrix24_runtime::Method for Subordinates {
 }
 
 /// The `result` of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SubordinatesResponse {
     /// `userId`: integer.
@@ -354,11 +324,6 @@ pub struct SubordinatesResponse {
         ::std::vec::Vec<SubordinatesResponseDepartments>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SubordinatesResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SubordinatesResponse, Serialize);
 
 /// Errors of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,9 +341,9 @@ pub enum SubordinatesError {
 method_error!(SubordinatesError {});
 
 /// The `departments` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SubordinatesResponseDepartments {
     /// `nodeId`: integer.
@@ -394,8 +359,3 @@ pub struct SubordinatesResponseDepartments {
     #[serde(rename = "subordinatesCount", with = "w::As::<w::Int>")]
     pub subordinates_count: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(SubordinatesResponseDepartments, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SubordinatesResponseDepartments, Serialize);

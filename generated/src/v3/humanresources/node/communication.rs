@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Edit {
     /// `nodeId`: integer, required.
@@ -105,20 +105,15 @@ impl ::bitrix24_runtime::Method for Edit {
 }
 
 /// The `result` of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct EditResponse {
     /// `success`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub success: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(EditResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(EditResponse, Serialize);
 
 /// Errors of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +157,7 @@ pub enum EditCommunicationType {
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `id`: integer, required.
@@ -188,9 +183,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `chats`: list of `ListResponseChannels`.
@@ -212,11 +207,6 @@ pub struct ListResponse {
     #[serde(rename = "collabsNoAccess", with = "w::As::<w::Int>")]
     pub collabs_no_access: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,9 +233,9 @@ pub type ListResponseChats = ListResponseChannels;
 pub type ListResponseChannelsType = EditCommunicationType;
 
 /// The `channels` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseChannels {
     /// `avatar`: string.
@@ -281,18 +271,13 @@ pub struct ListResponseChannels {
     pub type_: ::std::option::Option<EditCommunicationType>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseChannels, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseChannels, Serialize);
-
 /// Allowed values of `type`.
 pub type ListResponseCollabsType = EditCommunicationType;
 
 /// The `collabs` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseCollabs {
     /// `avatar`: string.
@@ -327,8 +312,3 @@ pub struct ListResponseCollabs {
     #[serde(rename = "type")]
     pub type_: ::std::option::Option<EditCommunicationType>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponseCollabs, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseCollabs, Serialize);

@@ -24,7 +24,7 @@ pub mod member;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `type`: `AddType`, required.
@@ -224,9 +224,9 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `id`: integer.
@@ -285,11 +285,6 @@ pub struct AddResponse {
     pub url: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
-
 /// Errors of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -346,8 +341,8 @@ pub enum AddColorName {
 
 /// The `userIds` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddUserIds {
     /// `MEMBER_HEAD`: list of integer.
@@ -397,11 +392,6 @@ pub struct AddUserIds {
         ::std::vec::Vec<::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(AddUserIds, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddUserIds, Deserialize);
 
 impl AddUserIds {
     /// An empty value; set fields with the setters.
@@ -467,8 +457,8 @@ impl AddUserIds {
 
 /// The `settings` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddSettings {
     /// `BUSINESS_PROC_AUTHORITY`: list of string.
@@ -488,11 +478,6 @@ pub struct AddSettings {
     )]
     pub reports_authority: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::bitrix24_runtime::wire_object!(AddSettings, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddSettings, Deserialize);
 
 impl AddSettings {
     /// An empty value; set fields with the setters.
@@ -523,9 +508,9 @@ impl AddSettings {
 }
 
 /// The `members` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseMembers {
     /// `avatar`: string.
@@ -551,11 +536,6 @@ pub struct AddResponseMembers {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseMembers, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseMembers, Serialize);
-
 /// Parameters of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
 ///
 /// - Scopes: `humanresources`
@@ -565,7 +545,7 @@ pub struct AddResponseMembers {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Children {
     /// `id`: integer, required.
@@ -604,20 +584,15 @@ impl ::bitrix24_runtime::Method for Children {
 }
 
 /// The `result` of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChildrenResponse {
     /// `items`: list of `ChildrenResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<ChildrenResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(ChildrenResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ChildrenResponse, Serialize);
 
 /// Errors of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -635,9 +610,9 @@ pub enum ChildrenError {
 method_error!(ChildrenError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ChildrenResponseItems {
     /// `accessCode`: string.
@@ -681,11 +656,6 @@ pub struct ChildrenResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ChildrenResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ChildrenResponseItems, Serialize);
-
 /// Parameters of [`humanresources.node.count`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html).
 ///
 /// - Scopes: `humanresources`
@@ -694,15 +664,10 @@ pub struct ChildrenResponseItems {
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Count {}
-
-::bitrix24_runtime::wire_object!(Count, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Count, Deserialize);
 
 impl Count {
     /// An empty value; set fields with the setters.
@@ -722,9 +687,9 @@ impl ::bitrix24_runtime::Method for Count {
 }
 
 /// The `result` of [`humanresources.node.count`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CountResponse {
     /// `departments`: integer.
@@ -734,11 +699,6 @@ pub struct CountResponse {
     #[serde(with = "w::As::<w::Int>")]
     pub teams: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(CountResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CountResponse, Serialize);
 
 /// Errors of [`humanresources.node.count`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -764,7 +724,7 @@ method_error!(CountError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Edit {
     /// `id`: integer, required.
@@ -829,9 +789,9 @@ impl ::bitrix24_runtime::Method for Edit {
 }
 
 /// The `result` of [`humanresources.node.edit`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct EditResponse {
     /// `id`: integer.
@@ -872,11 +832,6 @@ pub struct EditResponse {
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(EditResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(EditResponse, Serialize);
-
 /// Errors of [`humanresources.node.edit`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -904,7 +859,7 @@ pub type EditColorName = AddColorName;
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -943,9 +898,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `item`: map of any JSON value.
@@ -954,11 +909,6 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -985,7 +935,7 @@ method_error!(GetError {});
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `type`: `AddType`, required.
@@ -1060,20 +1010,15 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1094,9 +1039,9 @@ method_error!(ListError {});
 pub type ListType = AddType;
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `accessCode`: string.
@@ -1140,11 +1085,6 @@ pub struct ListResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);
-
 /// Parameters of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
 ///
 /// - Scopes: `humanresources`
@@ -1154,7 +1094,7 @@ pub struct ListResponseItems {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Move {
     /// `id`: integer, required.
@@ -1210,7 +1150,7 @@ method_error!(MoveError {});
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Search {
     /// `type`: `AddType`, required.
@@ -1293,9 +1233,9 @@ impl ::bitrix24_runtime::Paged for Search {
 }
 
 /// The `result` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// `items`: list of `ChildrenResponseItems`.
@@ -1338,11 +1278,6 @@ pub struct SearchResponse {
     #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(SearchResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SearchResponse, Serialize);
 
 /// Errors of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -55,9 +55,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `item`: map of any JSON value.
@@ -66,11 +66,6 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,8 +91,8 @@ method_error!(GetError {});
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `name`: string.
@@ -112,11 +107,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -180,9 +170,9 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
@@ -202,11 +192,6 @@ pub struct ListResponse {
     pub sender_name: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
-
 /// Errors of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -223,9 +208,9 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `email`: string.
@@ -245,11 +230,6 @@ pub struct ListResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);
-
 /// Parameters of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
 ///
 /// - Scopes: `mail`
@@ -259,8 +239,8 @@ pub struct ListResponseItems {
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Senders {
     /// `pagination`: map of integer.
@@ -269,11 +249,6 @@ pub struct Senders {
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(Senders, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Senders, Deserialize);
 
 impl Senders {
     /// An empty value; set fields with the setters.
@@ -315,9 +290,9 @@ impl ::bitrix24_runtime::Paged for Senders {
 }
 
 /// The `result` of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendersResponse {
     /// `items`: list of `SendersResponseItems`.
@@ -333,11 +308,6 @@ pub struct SendersResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub sender: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(SendersResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendersResponse, Serialize);
 
 /// Errors of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,9 +325,9 @@ pub enum SendersError {
 method_error!(SendersError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendersResponseItems {
     /// `email`: string.
@@ -373,8 +343,3 @@ pub struct SendersResponseItems {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(SendersResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendersResponseItems, Serialize);

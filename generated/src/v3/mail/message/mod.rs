@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Createcalendarevent {
     /// `messageId`: integer, required.
@@ -82,9 +82,9 @@ impl ::bitrix24_runtime::Method for Createcalendarevent {
 }
 
 /// The `result` of [`mail.message.createcalendarevent`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreatecalendareventResponse {
     /// `success`: boolean.
@@ -97,11 +97,6 @@ pub struct CreatecalendareventResponse {
     #[serde(rename = "messageId", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(CreatecalendareventResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CreatecalendareventResponse, Serialize);
 
 /// Errors of [`mail.message.createcalendarevent`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +122,7 @@ method_error!(CreatecalendareventError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Createchat {
     /// `messageId`: integer, required.
@@ -153,9 +148,9 @@ impl ::bitrix24_runtime::Method for Createchat {
 }
 
 /// The `result` of [`mail.message.createchat`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreatechatResponse {
     /// `success`: boolean.
@@ -171,11 +166,6 @@ pub struct CreatechatResponse {
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub existing: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(CreatechatResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CreatechatResponse, Serialize);
 
 /// Errors of [`mail.message.createchat`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,7 +191,7 @@ method_error!(CreatechatError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Createcrmactivity {
     /// `messageId`: integer, required.
@@ -228,7 +218,7 @@ impl ::bitrix24_runtime::Method for Createcrmactivity {
 
 /// The `result` of [`mail.message.createcrmactivity`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcrmactivity.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct CreatecrmactivityResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -263,7 +253,7 @@ method_error!(CreatecrmactivityError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Createfeedpost {
     /// `messageId`: integer, required.
@@ -301,9 +291,9 @@ impl ::bitrix24_runtime::Method for Createfeedpost {
 }
 
 /// The `result` of [`mail.message.createfeedpost`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreatefeedpostResponse {
     /// `success`: boolean.
@@ -316,11 +306,6 @@ pub struct CreatefeedpostResponse {
     #[serde(rename = "messageId", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(CreatefeedpostResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CreatefeedpostResponse, Serialize);
 
 /// Errors of [`mail.message.createfeedpost`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -346,7 +331,7 @@ method_error!(CreatefeedpostError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Createtask {
     /// `messageId`: integer, required.
@@ -415,9 +400,9 @@ impl ::bitrix24_runtime::Method for Createtask {
 }
 
 /// The `result` of [`mail.message.createtask`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct CreatetaskResponse {
     /// `success`: boolean.
@@ -430,11 +415,6 @@ pub struct CreatetaskResponse {
     #[serde(rename = "messageId", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(CreatetaskResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(CreatetaskResponse, Serialize);
 
 /// Errors of [`mail.message.createtask`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -460,7 +440,7 @@ method_error!(CreatetaskError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Forward {
     /// `forwardMessageId`: integer, required.
@@ -538,9 +518,9 @@ impl ::bitrix24_runtime::Method for Forward {
 }
 
 /// The `result` of [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ForwardResponse {
     /// `success`: boolean.
@@ -550,11 +530,6 @@ pub struct ForwardResponse {
     #[serde(with = "w::As::<w::List<w::Text>>")]
     pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::bitrix24_runtime::wire_object!(ForwardResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ForwardResponse, Serialize);
 
 /// Errors of [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -580,7 +555,7 @@ method_error!(ForwardError {});
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -619,9 +594,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `item`: map of any JSON value.
@@ -630,11 +605,6 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -660,8 +630,8 @@ method_error!(GetError {});
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `mailboxId`: integer.
@@ -715,11 +685,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -824,9 +789,9 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
@@ -873,11 +838,6 @@ pub struct ListResponse {
     pub body: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
-
 /// Errors of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -894,9 +854,9 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `bindings`: list of any JSON value.
@@ -943,11 +903,6 @@ pub struct ListResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);
-
 /// Parameters of [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html).
 ///
 /// - Scopes: `mail`
@@ -957,7 +912,7 @@ pub struct ListResponseItems {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Movetofolder {
     /// `messageIds`: list of integer, required.
@@ -1005,9 +960,9 @@ impl ::bitrix24_runtime::Method for Movetofolder {
 }
 
 /// The `result` of [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct MovetofolderResponse {
     /// `success`: boolean.
@@ -1020,11 +975,6 @@ pub struct MovetofolderResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub action: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(MovetofolderResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(MovetofolderResponse, Serialize);
 
 /// Errors of [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1050,7 +1000,7 @@ method_error!(MovetofolderError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Removecrmactivity {
     /// `messageId`: integer, required.
@@ -1077,7 +1027,7 @@ impl ::bitrix24_runtime::Method for Removecrmactivity {
 
 /// The `result` of [`mail.message.removecrmactivity`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-removecrmactivity.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct RemovecrmactivityResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
@@ -1112,7 +1062,7 @@ method_error!(RemovecrmactivityError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Reply {
     /// `replyToMessageId`: integer, required.
@@ -1216,7 +1166,7 @@ method_error!(ReplyError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Send {
     /// `from`: string, required.
@@ -1315,7 +1265,7 @@ method_error!(SendError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Thread {
     /// `id`: integer, required.
@@ -1352,7 +1302,7 @@ impl ::bitrix24_runtime::Method for Thread {
 
 /// The `result` of [`mail.message.thread`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ThreadResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
@@ -1382,9 +1332,9 @@ pub enum ThreadError {
 method_error!(ThreadError {});
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ThreadItem {
     /// `id`: integer.
@@ -1409,8 +1359,3 @@ pub struct ThreadItem {
     #[serde(with = "w::As::<w::Text>")]
     pub body: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(ThreadItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ThreadItem, Serialize);

@@ -16,8 +16,8 @@ pub mod field;
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Listcontacts {
     /// `query`: string.
@@ -29,11 +29,6 @@ pub struct Listcontacts {
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(Listcontacts, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Listcontacts, Deserialize);
 
 impl Listcontacts {
     /// An empty value; set fields with the setters.
@@ -89,9 +84,9 @@ impl ::bitrix24_runtime::Paged for Listcontacts {
 }
 
 /// The `result` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListcontactsResponse {
     /// `items`: list of `ListcontactsResponseItems`.
@@ -107,11 +102,6 @@ pub struct ListcontactsResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(ListcontactsResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListcontactsResponse, Serialize);
 
 /// Errors of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,9 +119,9 @@ pub enum ListcontactsError {
 method_error!(ListcontactsError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListcontactsResponseItems {
     /// `email`: string.
@@ -148,11 +138,6 @@ pub struct ListcontactsResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListcontactsResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListcontactsResponseItems, Serialize);
-
 /// Parameters of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
 ///
 /// - Scopes: `mail`
@@ -163,7 +148,7 @@ pub struct ListcontactsResponseItems {
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Listemployees {
     /// `query`: string, required.

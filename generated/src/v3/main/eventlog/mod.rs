@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -55,9 +55,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`main.eventlog.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `item`: map of any JSON value.
@@ -106,11 +106,6 @@ pub struct GetResponse {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
-
 /// Errors of [`main.eventlog.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -135,8 +130,8 @@ method_error!(GetError {});
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -156,11 +151,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -228,9 +218,9 @@ impl ::bitrix24_runtime::Paged for List {
 }
 
 /// The `result` of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of any JSON value.
@@ -277,11 +267,6 @@ pub struct ListResponse {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
-
 /// Errors of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -305,8 +290,8 @@ method_error!(ListError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Tail {
     /// `select`: list of string.
@@ -319,11 +304,6 @@ pub struct Tail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: ::std::option::Option<TailCursor>,
 }
-
-::bitrix24_runtime::wire_object!(Tail, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(Tail, Deserialize);
 
 impl Tail {
     /// An empty value; set fields with the setters.
@@ -384,8 +364,8 @@ method_error!(TailError {});
 
 /// The `cursor` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct TailCursor {
     /// `field`: string.
@@ -401,11 +381,6 @@ pub struct TailCursor {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(TailCursor, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(TailCursor, Deserialize);
 
 impl TailCursor {
     /// An empty value; set fields with the setters.

@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `name`: string, required.
@@ -54,9 +54,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`note.collection.field.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `item`: map of string.
@@ -65,11 +65,6 @@ pub struct GetResponse {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`note.collection.field.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,19 +89,14 @@ method_error!(GetError {});
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Text>>")]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -132,20 +122,15 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`note.collection.field.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`note.collection.field.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,9 +148,9 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `filterable`: boolean, sent as `Y`/`N`.
@@ -187,8 +172,3 @@ pub struct ListResponseItems {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);

@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -41,9 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`note.collection.add`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `item`: map of any JSON value.
@@ -77,11 +77,6 @@ pub struct AddResponse {
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
-
 /// Errors of [`note.collection.add`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -99,7 +94,7 @@ method_error!(AddError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `name`: string, required.
@@ -136,7 +131,7 @@ impl AddFields {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Archive {
     /// `id`: integer, required.
@@ -163,7 +158,7 @@ impl ::bitrix24_runtime::Method for Archive {
 
 /// The `result` of [`note.collection.archive`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ArchiveResponse(
     #[serde(with = "w::As::<w::Map<w::YesNo>>")]
@@ -203,7 +198,7 @@ method_error!(ArchiveError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -230,7 +225,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`note.collection.delete`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "w::As::<w::Map<w::YesNo>>")]
@@ -270,7 +265,7 @@ method_error!(DeleteError {});
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -296,9 +291,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `item`: map of any JSON value.
@@ -332,11 +327,6 @@ pub struct GetResponse {
     #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,19 +373,14 @@ pub enum GetResponsePolicyLevel {
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `pagination`: `ListPagination`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pagination: ::std::option::Option<ListPagination>,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -421,9 +406,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
@@ -461,11 +446,6 @@ pub struct ListResponse {
     >,
 }
 
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
-
 /// Errors of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -483,8 +463,8 @@ method_error!(ListError {});
 
 /// The `afterCursor` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListPaginationAfterCursor {
     /// `position`: integer.
@@ -494,11 +474,6 @@ pub struct ListPaginationAfterCursor {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ListPaginationAfterCursor, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListPaginationAfterCursor, Deserialize);
 
 impl ListPaginationAfterCursor {
     /// An empty value; set fields with the setters.
@@ -521,8 +496,8 @@ impl ListPaginationAfterCursor {
 
 /// The `pagination` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListPagination {
     /// `limit`: integer.
@@ -533,11 +508,6 @@ pub struct ListPagination {
     #[serde(rename = "afterCursor", skip_serializing_if = "Option::is_none")]
     pub after_cursor: ::std::option::Option<ListPaginationAfterCursor>,
 }
-
-::bitrix24_runtime::wire_object!(ListPagination, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListPagination, Deserialize);
 
 impl ListPagination {
     /// An empty value; set fields with the setters.
@@ -562,9 +532,9 @@ impl ListPagination {
 }
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `createdAt`: string.
@@ -596,11 +566,6 @@ pub struct ListResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);
-
 /// Allowed values of `policyLevel`.
 pub type ListResponsePolicyLevel = GetResponsePolicyLevel;
 
@@ -613,7 +578,7 @@ pub type ListResponsePolicyLevel = GetResponsePolicyLevel;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -660,7 +625,7 @@ method_error!(UpdateError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `name`: string, required.

@@ -24,7 +24,7 @@ pub mod tree;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -49,9 +49,9 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`note.document.add`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `item`: map of any JSON value.
@@ -91,11 +91,6 @@ pub struct AddResponse {
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
-
 /// Errors of [`note.document.add`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -113,7 +108,7 @@ method_error!(AddError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `collectionId`: integer, required.
@@ -174,7 +169,7 @@ impl AddFields {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Archive {
     /// `id`: integer, required.
@@ -201,7 +196,7 @@ impl ::bitrix24_runtime::Method for Archive {
 
 /// The `result` of [`note.document.archive`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-archive.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct ArchiveResponse(
     #[serde(with = "w::As::<w::Map<w::YesNo>>")]
@@ -241,7 +236,7 @@ method_error!(ArchiveError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -268,7 +263,7 @@ impl ::bitrix24_runtime::Method for Delete {
 
 /// The `result` of [`note.document.delete`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-delete.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct DeleteResponse(
     #[serde(with = "w::As::<w::Map<w::YesNo>>")]
@@ -308,7 +303,7 @@ method_error!(DeleteError {});
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -360,7 +355,7 @@ method_error!(GetError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -425,8 +420,8 @@ method_error!(UpdateError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `title`: string.
@@ -436,11 +431,6 @@ pub struct UpdateFields {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub markdown: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

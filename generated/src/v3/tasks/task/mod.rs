@@ -32,7 +32,7 @@ pub mod result;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -57,19 +57,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.task.add`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add-rest-v3.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `item`: `Tasks`.
     pub item: ::std::option::Option<crate::types::Tasks>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`tasks.task.add`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add-rest-v3.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +83,7 @@ method_error!(AddError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `title`: string, required.
@@ -126,7 +121,7 @@ impl AddFields {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -152,20 +147,15 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// `result`: boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::YesNo>")]
     pub result: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(DeleteResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeleteResponse, Serialize);
 
 /// Errors of [`tasks.task.delete`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +181,7 @@ method_error!(DeleteError {});
 /// - Safe to repeat: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `id`: integer, required.
@@ -257,8 +247,8 @@ method_error!(GetError {});
 /// - Read in full by `id` with `Client::list_fast`: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct List {
     /// `select`: list of string.
@@ -278,11 +268,6 @@ pub struct List {
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(List, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(List, Deserialize);
 
 impl List {
     /// An empty value; set fields with the setters.
@@ -360,20 +345,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -391,9 +371,9 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `deadline`: string.
@@ -416,11 +396,6 @@ pub struct ListResponseItems {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);
-
 /// Parameters of [`tasks.task.update`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html).
 ///
 /// - Scopes: `tasks`
@@ -430,7 +405,7 @@ pub struct ListResponseItems {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.

@@ -12,7 +12,7 @@ use ::bitrix24_runtime::wire as w;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `fields`: `AddFields`, required.
@@ -37,19 +37,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.task.result.add`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `item`: `AddResponseItem`.
     pub item: ::std::option::Option<AddResponseItem>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`tasks.task.result.add`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +63,7 @@ method_error!(AddError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFields {
     /// `taskId`: integer, required.
@@ -90,9 +85,9 @@ impl AddFields {
 }
 
 /// The `rights` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseItemRights {
     /// `edit`: boolean.
@@ -103,15 +98,10 @@ pub struct AddResponseItemRights {
     pub remove: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseItemRights, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseItemRights, Serialize);
-
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponseItem {
     /// `id`: integer.
@@ -145,11 +135,6 @@ pub struct AddResponseItem {
     pub message_id: ::std::option::Option<i64>,
 }
 
-::bitrix24_runtime::wire_object!(AddResponseItem, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponseItem, Serialize);
-
 /// Parameters of [`tasks.task.result.addfromchatmessage`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html).
 ///
 /// - Scopes: `tasks`
@@ -159,7 +144,7 @@ pub struct AddResponseItem {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Addfromchatmessage {
     /// `fields`: `AddfromchatmessageFields`, required.
@@ -184,19 +169,14 @@ impl ::bitrix24_runtime::Method for Addfromchatmessage {
 }
 
 /// The `result` of [`tasks.task.result.addfromchatmessage`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddfromchatmessageResponse {
     /// `item`: `TasksTask`.
     pub item: ::std::option::Option<crate::types::TasksTask>,
 }
-
-::bitrix24_runtime::wire_object!(AddfromchatmessageResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddfromchatmessageResponse, Serialize);
 
 /// Errors of [`tasks.task.result.addfromchatmessage`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,7 +195,7 @@ method_error!(AddfromchatmessageError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddfromchatmessageFields {
     /// `messageId`: integer, required.
@@ -239,7 +219,7 @@ impl AddfromchatmessageFields {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `id`: integer, required.
@@ -265,20 +245,15 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`tasks.task.result.delete`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// `result`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub result: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(DeleteResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeleteResponse, Serialize);
 
 /// Errors of [`tasks.task.result.delete`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,7 +281,7 @@ method_error!(DeleteError {});
 /// - Read in full by `id` with `Client::list_fast`: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `order`: map of string.
@@ -409,20 +384,15 @@ impl ::bitrix24_runtime::FastListed for List {
 }
 
 /// The `result` of [`tasks.task.result.list`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list-rest-v3.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `TasksTask`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub items: ::std::option::Option<::std::vec::Vec<crate::types::TasksTask>>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
 
 /// Errors of [`tasks.task.result.list`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list-rest-v3.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -448,7 +418,7 @@ method_error!(ListError {});
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `id`: integer, required.
@@ -495,7 +465,7 @@ method_error!(UpdateError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `text`: string, required.

@@ -15,7 +15,7 @@ pub mod reaction;
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Delete {
     /// `botId`: integer, required.
@@ -80,20 +80,15 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// `result`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub result: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(DeleteResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(DeleteResponse, Serialize);
 
 /// Errors of [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +137,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Get {
     /// `botId`: integer, required.
@@ -192,9 +187,9 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// `message`: `Message`.
@@ -202,11 +197,6 @@ pub struct GetResponse {
     /// `user`: `MessagesUser`.
     pub user: ::std::option::Option<crate::types::MessagesUser>,
 }
-
-::bitrix24_runtime::wire_object!(GetResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetResponse, Serialize);
 
 /// Errors of [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,7 +245,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetContext {
     /// `botId`: integer, required.
@@ -316,9 +306,9 @@ impl ::bitrix24_runtime::Method for GetContext {
 }
 
 /// The `result` of [`imbot.v2.Chat.Message.getContext`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct GetContextResponse {
     /// `messages`: list of `Message`.
@@ -334,11 +324,6 @@ pub struct GetContextResponse {
     #[serde(rename = "hasNextPage", with = "w::As::<w::TrueFalse>")]
     pub has_next_page: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(GetContextResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(GetContextResponse, Serialize);
 
 /// Errors of [`imbot.v2.Chat.Message.getContext`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,7 +381,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Read {
     /// `botId`: integer, required.
@@ -464,9 +449,9 @@ impl ::bitrix24_runtime::Method for Read {
 }
 
 /// The `result` of [`imbot.v2.Chat.Message.read`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ReadResponse {
     /// `chatId`: integer.
@@ -482,11 +467,6 @@ pub struct ReadResponse {
     #[serde(rename = "viewedMessages", with = "w::As::<w::List<w::Int>>")]
     pub viewed_messages: ::std::option::Option<::std::vec::Vec<i64>>,
 }
-
-::bitrix24_runtime::wire_object!(ReadResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ReadResponse, Serialize);
 
 /// Errors of [`imbot.v2.Chat.Message.read`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -540,7 +520,7 @@ method_error!(
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Send {
     /// `botId`: integer, required.
@@ -603,9 +583,9 @@ impl ::bitrix24_runtime::Method for Send {
 }
 
 /// The `result` of [`imbot.v2.Chat.Message.send`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-send.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// `id`: integer.
@@ -617,11 +597,6 @@ pub struct SendResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SendResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendResponse, Serialize);
 
 /// Errors of [`imbot.v2.Chat.Message.send`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-send.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -673,8 +648,8 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SendFields {
     /// `message`: string.
@@ -722,11 +697,6 @@ pub struct SendFields {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SendFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SendFields, Deserialize);
 
 impl SendFields {
     /// An empty value; set fields with the setters.
@@ -809,7 +779,7 @@ impl SendFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Update {
     /// `botId`: integer, required.
@@ -905,8 +875,8 @@ method_error!(
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFields {
     /// `message`: string.
@@ -927,11 +897,6 @@ pub struct UpdateFields {
     )]
     pub url_preview: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(UpdateFields, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(UpdateFields, Deserialize);
 
 impl UpdateFields {
     /// An empty value; set fields with the setters.

@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Add {
     /// `nodeId`: integer, required.
@@ -48,20 +48,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
     /// `success`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub success: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(AddResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AddResponse, Serialize);
 
 /// Errors of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +109,7 @@ pub enum AddRole {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Move {
     /// `nodeId`: integer, required.
@@ -187,7 +182,7 @@ pub type MoveRole = AddRole;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Remove {
     /// `nodeId`: integer, required.
@@ -216,9 +211,9 @@ impl ::bitrix24_runtime::Method for Remove {
 }
 
 /// The `result` of [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RemoveResponse {
     /// `removed`: list of integer.
@@ -234,11 +229,6 @@ pub struct RemoveResponse {
     #[serde(with = "w::As::<w::Text>")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
-
-::bitrix24_runtime::wire_object!(RemoveResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RemoveResponse, Serialize);
 
 /// Errors of [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,9 +246,9 @@ pub enum RemoveError {
 method_error!(RemoveError {});
 
 /// The `failed` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct RemoveResponseFailed {
     /// `reason`: string.
@@ -272,11 +262,6 @@ pub struct RemoveResponseFailed {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-::bitrix24_runtime::wire_object!(RemoveResponseFailed, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(RemoveResponseFailed, Serialize);
-
 /// Parameters of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
 ///
 /// - Scopes: `humanresources`
@@ -286,7 +271,7 @@ pub struct RemoveResponseFailed {
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Set {
     /// `nodeId`: integer, required.
@@ -334,8 +319,8 @@ method_error!(SetError {});
 
 /// The `userIds` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct SetUserIds {
     /// `MEMBER_HEAD`: list of integer.
@@ -385,11 +370,6 @@ pub struct SetUserIds {
         ::std::vec::Vec<::serde_json::Value>,
     >,
 }
-
-::bitrix24_runtime::wire_object!(SetUserIds, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(SetUserIds, Deserialize);
 
 impl SetUserIds {
     /// An empty value; set fields with the setters.

@@ -17,7 +17,7 @@ pub mod field;
 /// - Paged: yes (`pagination`)
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct List {
     /// `query`: string, required.
@@ -55,9 +55,9 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 /// The `result` of [`note.document.search.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// `items`: list of `ListResponseItems`.
@@ -86,11 +86,6 @@ pub struct ListResponse {
     pub has_more: ::std::option::Option<bool>,
 }
 
-::bitrix24_runtime::wire_object!(ListResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponse, Serialize);
-
 /// Errors of [`note.document.search.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -108,8 +103,8 @@ method_error!(ListError {});
 
 /// The `pagination` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
-#[serde(remote = "Self", default)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListPagination {
     /// `limit`: integer.
@@ -117,11 +112,6 @@ pub struct ListPagination {
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub limit: ::std::option::Option<i64>,
 }
-
-::bitrix24_runtime::wire_object!(ListPagination, Serialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListPagination, Deserialize);
 
 impl ListPagination {
     /// An empty value; set fields with the setters.
@@ -137,9 +127,9 @@ impl ListPagination {
 }
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
     /// `collectionId`: integer.
@@ -164,8 +154,3 @@ pub struct ListResponseItems {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-
-::bitrix24_runtime::wire_object!(ListResponseItems, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(ListResponseItems, Serialize);

@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Attach {
     /// `taskId`: integer, required.
@@ -45,20 +45,15 @@ impl ::bitrix24_runtime::Method for Attach {
 }
 
 /// The `result` of [`tasks.task.file.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
 #[non_exhaustive]
 pub struct AttachResponse {
     /// `result`: boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::YesNo>")]
     pub result: ::std::option::Option<bool>,
 }
-
-::bitrix24_runtime::wire_object!(AttachResponse, Deserialize);
-
-#[cfg(feature = "registry")]
-::bitrix24_runtime::wire_object!(AttachResponse, Serialize);
 
 /// Errors of [`tasks.task.file.attach`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

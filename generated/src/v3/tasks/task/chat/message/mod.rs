@@ -16,7 +16,7 @@ pub mod field;
 /// - Safe to repeat: no
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Send {
     /// `fields`: `SendFields`, required.
@@ -42,7 +42,7 @@ impl ::bitrix24_runtime::Method for Send {
 
 /// The `result` of [`tasks.task.chat.message.send`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-send.html).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Serialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct SendResponse(
     #[serde(with = "w::As::<w::Map<w::YesNo>>")]
@@ -75,7 +75,7 @@ method_error!(SendError {});
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "registry", derive(::serde::Deserialize))]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendFields {
     /// `taskId`: integer, required.
