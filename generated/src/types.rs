@@ -86,6 +86,13 @@ pub struct Action {
     /// `take`: boolean, sent as `Y`/`N`.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
     pub take: ::std::option::Option<bool>,
+    /// `edit.originator`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "edit.originator",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub edit_originator: ::std::option::Option<bool>,
     /// `checklist.reorder`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "checklist.reorder",
@@ -107,6 +114,13 @@ pub struct Action {
         with = "w::As::<w::YesNo>",
     )]
     pub dayplan_timer_toggle: ::std::option::Option<bool>,
+    /// `edit.plan`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "edit.plan",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub edit_plan: ::std::option::Option<bool>,
     /// `checklist.add`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "checklist.add",
@@ -154,9 +168,11 @@ impl Action {
             delete_favorite: None,
             rate: None,
             take: None,
+            edit_originator: None,
             checklist_reorder: None,
             elapsedtime_add: None,
             dayplan_timer_toggle: None,
+            edit_plan: None,
             checklist_add: None,
             favorite_add: None,
             favorite_delete: None,
@@ -277,6 +293,12 @@ impl Action {
         self
     }
 
+    /// Sets `edit.originator`.
+    pub fn edit_originator(mut self, value: bool) -> Self {
+        self.edit_originator = Some(value);
+        self
+    }
+
     /// Sets `checklist.reorder`.
     pub fn checklist_reorder(mut self, value: bool) -> Self {
         self.checklist_reorder = Some(value);
@@ -292,6 +314,12 @@ impl Action {
     /// Sets `dayplan.timer.toggle`.
     pub fn dayplan_timer_toggle(mut self, value: bool) -> Self {
         self.dayplan_timer_toggle = Some(value);
+        self
+    }
+
+    /// Sets `edit.plan`.
+    pub fn edit_plan(mut self, value: bool) -> Self {
+        self.edit_plan = Some(value);
         self
     }
 
@@ -18166,9 +18194,11 @@ pub struct Task {
     /// `accomplices`: list of string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Text>>")]
     pub accomplices: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `checklist`: `TaskChecklist`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checklist: ::std::option::Option<TaskChecklist>,
+    /// `checklist`: map of `TaskChecklist`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
+    pub checklist: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, TaskChecklist>,
+    >,
     /// `group`: `TaskGroup`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: ::std::option::Option<TaskGroup>,
@@ -18178,16 +18208,24 @@ pub struct Task {
     /// `responsible`: `TaskAccomplicesData`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible: ::std::option::Option<TaskAccomplicesData>,
-    /// `accomplicesData`: list of `TaskAccomplicesData`.
+    /// `accomplicesData`: map of `TaskAccomplicesData`.
     #[serde(
         rename = "accomplicesData",
         skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
+        with = "w::As::<w::Map<w::Same>>",
     )]
-    pub accomplices_data: ::std::option::Option<::std::vec::Vec<TaskAccomplicesData>>,
-    /// `auditorsData`: `TaskAuditorsData`.
-    #[serde(rename = "auditorsData", skip_serializing_if = "Option::is_none")]
-    pub auditors_data: ::std::option::Option<TaskAuditorsData>,
+    pub accomplices_data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, TaskAccomplicesData>,
+    >,
+    /// `auditorsData`: map of `TaskAccomplicesData`.
+    #[serde(
+        rename = "auditorsData",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Same>>",
+    )]
+    pub auditors_data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, TaskAccomplicesData>,
+    >,
     /// `newCommentsCount`: integer.
     #[serde(
         rename = "newCommentsCount",
@@ -18418,6 +18456,13 @@ pub struct Task {
     /// `take`: boolean, sent as `Y`/`N`.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
     pub take: ::std::option::Option<bool>,
+    /// `edit.originator`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "edit.originator",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub edit_originator: ::std::option::Option<bool>,
     /// `elapsedtime.add`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "elapsedtime.add",
@@ -18432,6 +18477,27 @@ pub struct Task {
         with = "w::As::<w::YesNo>",
     )]
     pub dayplan_timer_toggle: ::std::option::Option<bool>,
+    /// `edit.plan`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "edit.plan",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub edit_plan: ::std::option::Option<bool>,
+    /// `favorite.add`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "favorite.add",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub favorite_add: ::std::option::Option<bool>,
+    /// `favorite.delete`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "favorite.delete",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub favorite_delete: ::std::option::Option<bool>,
     /// `nodeId`: integer.
     #[serde(
         rename = "nodeId",
@@ -18598,8 +18664,12 @@ impl Task {
             delete_favorite: None,
             rate: None,
             take: None,
+            edit_originator: None,
             elapsedtime_add: None,
             dayplan_timer_toggle: None,
+            edit_plan: None,
+            favorite_add: None,
+            favorite_delete: None,
             node_id: None,
             fields: None,
             descendants: None,
@@ -19104,7 +19174,10 @@ impl Task {
     }
 
     /// Sets `checklist`.
-    pub fn checklist(mut self, value: TaskChecklist) -> Self {
+    pub fn checklist(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, TaskChecklist>,
+    ) -> Self {
         self.checklist = Some(value);
         self
     }
@@ -19130,14 +19203,17 @@ impl Task {
     /// Sets `accomplicesData`.
     pub fn accomplices_data(
         mut self,
-        value: ::std::vec::Vec<TaskAccomplicesData>,
+        value: ::std::collections::BTreeMap<::std::string::String, TaskAccomplicesData>,
     ) -> Self {
         self.accomplices_data = Some(value);
         self
     }
 
     /// Sets `auditorsData`.
-    pub fn auditors_data(mut self, value: TaskAuditorsData) -> Self {
+    pub fn auditors_data(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, TaskAccomplicesData>,
+    ) -> Self {
         self.auditors_data = Some(value);
         self
     }
@@ -19466,6 +19542,12 @@ impl Task {
         self
     }
 
+    /// Sets `edit.originator`.
+    pub fn edit_originator(mut self, value: bool) -> Self {
+        self.edit_originator = Some(value);
+        self
+    }
+
     /// Sets `elapsedtime.add`.
     pub fn elapsedtime_add(mut self, value: bool) -> Self {
         self.elapsedtime_add = Some(value);
@@ -19475,6 +19557,24 @@ impl Task {
     /// Sets `dayplan.timer.toggle`.
     pub fn dayplan_timer_toggle(mut self, value: bool) -> Self {
         self.dayplan_timer_toggle = Some(value);
+        self
+    }
+
+    /// Sets `edit.plan`.
+    pub fn edit_plan(mut self, value: bool) -> Self {
+        self.edit_plan = Some(value);
+        self
+    }
+
+    /// Sets `favorite.add`.
+    pub fn favorite_add(mut self, value: bool) -> Self {
+        self.favorite_add = Some(value);
+        self
+    }
+
+    /// Sets `favorite.delete`.
+    pub fn favorite_delete(mut self, value: bool) -> Self {
+        self.favorite_delete = Some(value);
         self
     }
 
@@ -19619,32 +19719,7 @@ pub type TaskAction = Action;
 
 /// The `auditorsData` object.
 #[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskAuditorsData {
-    /// `103`: `TaskAccomplicesData`.
-    #[serde(rename = "103", skip_serializing_if = "Option::is_none")]
-    pub v103: ::std::option::Option<TaskAccomplicesData>,
-}
-
-#[cfg(feature = "task")]
-impl TaskAuditorsData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { v103: None }
-    }
-
-    /// Sets `103`.
-    pub fn v103(mut self, value: TaskAccomplicesData) -> Self {
-        self.v103 = Some(value);
-        self
-    }
-}
-
-/// The `103` object.
-#[cfg(feature = "task")]
-pub type TaskAuditorsDataV103 = TaskAccomplicesData;
+pub type TaskAuditorsData = TaskAccomplicesData;
 
 /// The `checkListTree` object.
 #[cfg(feature = "task")]
@@ -20380,31 +20455,6 @@ impl TaskCheckListTreeFields {
 #[serde(default)]
 #[non_exhaustive]
 pub struct TaskChecklist {
-    /// `431`: `TaskChecklistV431`.
-    #[serde(rename = "431", skip_serializing_if = "Option::is_none")]
-    pub v431: ::std::option::Option<TaskChecklistV431>,
-}
-
-#[cfg(feature = "task")]
-impl TaskChecklist {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { v431: None }
-    }
-
-    /// Sets `431`.
-    pub fn v431(mut self, value: TaskChecklistV431) -> Self {
-        self.v431 = Some(value);
-        self
-    }
-}
-
-/// The `431` object.
-#[cfg(feature = "task")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskChecklistV431 {
     /// `id`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -20499,7 +20549,7 @@ pub struct TaskChecklistV431 {
 }
 
 #[cfg(feature = "task")]
-impl TaskChecklistV431 {
+impl TaskChecklist {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self {
@@ -20655,7 +20705,7 @@ impl TaskChecklistV431 {
 
 /// The `action` object.
 #[cfg(feature = "task")]
-pub type TaskChecklistV431Action = TaskCheckListTreeAction;
+pub type TaskChecklistAction = TaskCheckListTreeAction;
 
 /// The `creator` object.
 #[cfg(feature = "task")]

@@ -3,7 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Data, DeriveInput, Error, Fields, Meta, Token, parse_macro_input, parse_quote};
+use syn::{
+    Attribute, Data, DeriveInput, Error, Fields, Meta, Token, parse_macro_input, parse_quote,
+};
 
 /// Derives `Deserialize` for a struct that reads PHP's empty values (`[]`, `null`,
 /// `false`) as `Default::default()`, and `bitrix24_runtime::wire::ObjectFields`.
@@ -81,14 +83,14 @@ fn object(input: &DeriveInput) -> syn::Result<TokenStream> {
     })
 }
 
-/// A container attribute with a bare `default` written as `default = "Name::default"`:
+/// A container attribute with a bare `default` written as a path to `Name`'s `Default`:
 /// serde would otherwise ask the field reader, not the struct, to implement `Default`.
 fn default_by_path(attr: &Attribute, name: &syn::Ident) -> syn::Result<Attribute> {
     if !attr.path().is_ident("serde") {
         return Ok(attr.clone());
     }
     let metas = attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)?;
-    let path = format!("{name}::default");
+    let path = format!("<{name} as ::core::default::Default>::default");
     let metas = metas.into_iter().map(|meta| match meta {
         Meta::Path(p) if p.is_ident("default") => parse_quote!(default = #path),
         other => other,

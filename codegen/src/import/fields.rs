@@ -501,8 +501,9 @@ fn with_element(ty: TypeExpr, element: TypeExpr) -> TypeExpr {
     }
 }
 
-/// Adds a field, folding path names (`data[].web`, `fields.TITLE`) into their parent and
-/// keeping the first of two fields with the same name (tabs list variants of one object).
+/// Adds a field, folding path names (`data[].web`, `fields.TITLE`) into a parent that is an
+/// object or a list, and keeping the first of two fields with the same name (tabs list
+/// variants of one object).
 fn insert(fields: &mut Vec<Field>, field: Field) {
     let split = field
         .name
@@ -530,8 +531,10 @@ fn insert(fields: &mut Vec<Field>, field: Field) {
                         ..field
                     },
                 );
+                return;
             }
-            return;
+            // Under a scalar parent (`edit` and `edit.originator`, both booleans) the
+            // dotted name is a key of its own.
         }
     }
     if !fields.iter().any(|f| f.name == field.name) {
@@ -890,5 +893,11 @@ mod tests {
             .map(|f| f.name.as_str())
             .collect();
         assert_eq!(names, ["web", "id"]);
+        // A scalar parent keeps a dotted name as a key of its own.
+        let mut action = Vec::new();
+        insert(&mut action, field("edit", "boolean"));
+        insert(&mut action, field("edit.plan", "boolean"));
+        let names: Vec<&str> = action.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["edit", "edit.plan"]);
     }
 }

@@ -1,8 +1,10 @@
-//! Objects keyed by the caller. The docs write them in one form,
-//! `{"field_1": "value_1", ... "field_N": "value_N"}`, and say in words what the keys and
+//! Objects keyed by the caller or the server. The docs write them in the form
+//! `{"field_1": "value_1", ... "field_N": "value_N"}` and say in words what the keys and
 //! the values are, each usually with a link: "where `field` is a field of [the
-//! object](…) and `value` is an object of type [rest_field_description](…)". Such an
-//! object is a map, never a struct of the fields its keys are linked to.
+//! object](…) and `value` is an object of type [rest_field_description](…)"; or in words
+//! alone: "Key — item identifier, value — object with [item description](…)", "The key
+//! of the object is the user identifier, and the value is …". Such an object is a map,
+//! never a struct of the fields its keys are linked to, nor of the keys an example shows.
 
 /// Whether a description gives its object in the keyed form.
 pub fn is_keyed(description: &str) -> bool {
@@ -31,14 +33,34 @@ pub fn value_link(description: &str) -> Option<String> {
 }
 
 /// The byte offset just past the keyed form (its last key is `"<name>_N"`, such as
-/// `"field_N"` or `"lang_N"`), if the description has one.
+/// `"field_N"` or `"lang_N"`), or past the words that say what the keys are, if the
+/// description has either.
 fn form_end(description: &str) -> Option<usize> {
-    let at = description
+    let written = description
         .find("_N\":")
         .or_else(|| description.find("_N\" :"))
-        .or_else(|| description.find("field_N:"))?;
-    let close = description[at..].find('}')?;
-    Some(at + close + 1)
+        .or_else(|| description.find("field_N:"));
+    match written {
+        Some(at) => {
+            let close = description[at..].find('}')?;
+            Some(at + close + 1)
+        }
+        None => keys_in_words(description),
+    }
+}
+
+/// The byte offset past "Key — …" or "The key of the object is …" when the same sentence
+/// goes on to say what the value is.
+fn keys_in_words(description: &str) -> Option<usize> {
+    // ASCII lower case keeps byte offsets.
+    let lower = description.to_ascii_lowercase();
+    ["key — ", "key of the object is "]
+        .iter()
+        .find_map(|words| {
+            let at = lower.find(words)? + words.len();
+            let sentence = &lower[at..lower[at..].find(". ").map_or(lower.len(), |end| at + end)];
+            (sentence.contains("value — ") || sentence.contains("the value is")).then_some(at)
+        })
 }
 
 #[cfg(test)]
@@ -63,6 +85,22 @@ mod tests {
             Some("../types.md#field_info")
         );
         assert!(!sorts(FIELDS));
+    }
+
+    #[test]
+    fn reads_keys_and_values_said_in_words() {
+        let items = "Object with checklist items. Key — item identifier, value — object \
+            with [item description](#checklist-item)";
+        assert!(is_keyed(items));
+        assert_eq!(value_link(items).as_deref(), Some("#checklist-item"));
+        let users = "Object with descriptions of users.\n\nThe key of the object is the user \
+            identifier, and the value is the object with [user description](#user)";
+        assert_eq!(value_link(users).as_deref(), Some("#user"));
+        let counters = "Counters for chats. Key — chat ID, value — number of unread messages";
+        assert!(is_keyed(counters));
+        assert_eq!(value_link(counters), None);
+        // A key named, with no value said: not a map.
+        assert!(!is_keyed("Contains a single key — `item`"));
     }
 
     #[test]

@@ -481,6 +481,14 @@ fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool, kind: Example) -> Option<T
             let values: Vec<Value> = map.values().cloned().collect();
             scalar_kind(&values).map(|t| TypeExpr::Map(Box::new(t)))
         }
+        // A map whose values the docs do not type: the one scalar type a reply shows (a
+        // request's keyed form shows placeholders).
+        (TypeExpr::Map(inner), Value::Object(map))
+            if **inner == TypeExpr::Primitive(Primitive::Any) && kind == Example::Reply =>
+        {
+            let values: Vec<Value> = map.values().cloned().collect();
+            scalar_kind(&values).map(|t| TypeExpr::Map(Box::new(t)))
+        }
         // A PHP array written as an object is an associative one: a map of one scalar
         // type, or an object.
         (TypeExpr::Primitive(Primitive::Array), Value::Object(map))
@@ -630,6 +638,16 @@ mod tests {
             "integer",
             "replies do not widen types"
         );
+    }
+
+    #[test]
+    fn a_map_of_untyped_values_takes_the_scalar_type_they_show() {
+        let mut fields = vec![field("CHAT", "map<any>"), field("MIXED", "map<any>")];
+        let example =
+            serde_json::json!({"CHAT": {"1317": 2, "1319": 0}, "MIXED": {"1": 2, "2": "x"}});
+        refine(&mut fields, example.as_object().unwrap(), Example::Reply);
+        assert_eq!(fields[0].ty.to_string(), "map<integer>");
+        assert_eq!(fields[1].ty.to_string(), "map<any>");
     }
 
     #[test]

@@ -51,11 +51,62 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html).
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(transparent)]
+pub struct GetResponse(
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub ::std::collections::BTreeMap<::std::string::String, GetItem>,
+);
+
+impl GetResponse {
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, GetItem> {
+        self.0
+    }
+}
+
+/// Errors of [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GetError {
+    /// An error any method can return.
+    System(crate::SystemError),
+    /// A code neither this method's spec nor the system errors list.
+    #[deprecated(
+        note = "a code read from `Unhandled` may get a variant of its own in a later release; match with a wildcard and read `code()`"
+    )]
+    Unhandled(::bitrix24_runtime::Unhandled),
+}
+
+method_error!(GetError {});
+
+/// Allowed values of `IMPORTANCE`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetItemImportance {
+    /// `high`
+    High,
+    /// `normal`
+    Normal,
+    /// `low`
+    Low,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+::bitrix24_runtime::str_enum!(
+    GetItemImportance { High = "high", Normal = "normal", Low = "low" }
+);
+
+/// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetItem {
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -86,44 +137,11 @@ pub struct GetResponse {
     /// `ACCESSIBILITY`: integer.
     #[serde(rename = "ACCESSIBILITY", with = "w::As::<w::Int>")]
     pub accessibility: ::std::option::Option<i64>,
-    /// `IMPORTANCE`: `GetResponseImportance`.
+    /// `IMPORTANCE`: `GetItemImportance`.
     /// Allowed values: `high`, `normal`, `low`.
     #[serde(rename = "IMPORTANCE")]
-    pub importance: ::std::option::Option<GetResponseImportance>,
+    pub importance: ::std::option::Option<GetItemImportance>,
     /// `EVENT_TYPE`: string.
     #[serde(rename = "EVENT_TYPE", with = "w::As::<w::Text>")]
     pub event_type: ::std::option::Option<::std::string::String>,
 }
-
-/// Errors of [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GetError {
-    /// An error any method can return.
-    System(crate::SystemError),
-    /// A code neither this method's spec nor the system errors list.
-    #[deprecated(
-        note = "a code read from `Unhandled` may get a variant of its own in a later release; match with a wildcard and read `code()`"
-    )]
-    Unhandled(::bitrix24_runtime::Unhandled),
-}
-
-method_error!(GetError {});
-
-/// Allowed values of `IMPORTANCE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseImportance {
-    /// `high`
-    High,
-    /// `normal`
-    Normal,
-    /// `low`
-    Low,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(
-    GetResponseImportance { High = "high", Normal = "normal", Low = "low" }
-);

@@ -472,9 +472,14 @@ impl ::bitrix24_runtime::Method for Getfields {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
-    /// `templateFields`: `GetfieldsResponseTemplateFields`.
-    #[serde(rename = "templateFields")]
-    pub template_fields: ::std::option::Option<GetfieldsResponseTemplateFields>,
+    /// `templateFields`: map of `GetfieldsResponseTemplateFields`.
+    #[serde(rename = "templateFields", with = "w::As::<w::Map<w::Same>>")]
+    pub template_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetfieldsResponseTemplateFields,
+        >,
+    >,
 }
 
 /// Errors of [`documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get-fields.html).
@@ -502,12 +507,12 @@ pub enum GetfieldsError {
 
 method_error!(GetfieldsError { V100 = "100", V0 = "0" });
 
-/// The `ClientName` object.
+/// The `templateFields` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetfieldsResponseTemplateFieldsClientName {
+pub struct GetfieldsResponseTemplateFields {
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -521,22 +526,11 @@ pub struct GetfieldsResponseTemplateFieldsClientName {
     /// `type`: string.
     #[serde(rename = "type", with = "w::As::<w::Text>")]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `group`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `group`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub group: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `chain`: any JSON value.
     pub chain: ::std::option::Option<::serde_json::Value>,
-}
-
-/// The `templateFields` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetfieldsResponseTemplateFields {
-    /// `ClientName`: `GetfieldsResponseTemplateFieldsClientName`.
-    #[serde(rename = "ClientName")]
-    pub client_name: ::std::option::Option<GetfieldsResponseTemplateFieldsClientName>,
 }
 
 /// Parameters of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).

@@ -41,9 +41,11 @@ pub struct GetResponse {
     /// `TYPE`: `GetResponseType`.
     #[serde(rename = "TYPE")]
     pub type_: ::std::option::Option<GetResponseType>,
-    /// `CHAT`: list of any JSON value.
-    #[serde(rename = "CHAT", with = "w::As::<w::List<w::Same>>")]
-    pub chat: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `CHAT`: map of any JSON value.
+    #[serde(rename = "CHAT", with = "w::As::<w::Map<w::Same>>")]
+    pub chat: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `CHAT_MUTED`: map of integer.
     #[serde(rename = "CHAT_MUTED", with = "w::As::<w::Map<w::Int>>")]
     pub chat_muted: ::std::option::Option<

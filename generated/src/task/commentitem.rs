@@ -257,36 +257,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `POST_MESSAGE_HTML`: string.
-    #[serde(rename = "POST_MESSAGE_HTML", with = "w::As::<w::Text>")]
-    pub post_message_html: ::std::option::Option<::std::string::String>,
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `AUTHOR_ID`: string.
-    #[serde(rename = "AUTHOR_ID", with = "w::As::<w::Text>")]
-    pub author_id: ::std::option::Option<::std::string::String>,
-    /// `AUTHOR_NAME`: string.
-    #[serde(rename = "AUTHOR_NAME", with = "w::As::<w::Text>")]
-    pub author_name: ::std::option::Option<::std::string::String>,
-    /// `AUTHOR_EMAIL`: string.
-    #[serde(rename = "AUTHOR_EMAIL", with = "w::As::<w::Text>")]
-    pub author_email: ::std::option::Option<::std::string::String>,
-    /// `POST_DATE`: string.
-    #[serde(rename = "POST_DATE", with = "w::As::<w::Text>")]
-    pub post_date: ::std::option::Option<::std::string::String>,
-    /// `POST_MESSAGE`: string.
-    #[serde(rename = "POST_MESSAGE", with = "w::As::<w::Text>")]
-    pub post_message: ::std::option::Option<::std::string::String>,
-    /// `ATTACHED_OBJECTS`: `GetResponseAttachedObjects`.
-    #[serde(rename = "ATTACHED_OBJECTS")]
-    pub attached_objects: ::std::option::Option<GetResponseAttachedObjects>,
-}
+pub type GetResponse = GetlistItem;
 
 /// Errors of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,12 +280,12 @@ pub enum GetError {
 
 method_error!(GetError { ErrorCore = "ERROR_CORE" });
 
-/// The `973` object.
+/// The `ATTACHED_OBJECTS` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetResponseAttachedObjectsV973 {
+pub struct GetResponseAttachedObjects {
     /// `ATTACHMENT_ID`: string.
     #[serde(rename = "ATTACHMENT_ID", with = "w::As::<w::Text>")]
     pub attachment_id: ::std::option::Option<::std::string::String>,
@@ -333,17 +304,6 @@ pub struct GetResponseAttachedObjectsV973 {
     /// `VIEW_URL`: string.
     #[serde(rename = "VIEW_URL", with = "w::As::<w::Text>")]
     pub view_url: ::std::option::Option<::std::string::String>,
-}
-
-/// The `ATTACHED_OBJECTS` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseAttachedObjects {
-    /// `973`: `GetResponseAttachedObjectsV973`.
-    #[serde(rename = "973")]
-    pub v973: ::std::option::Option<GetResponseAttachedObjectsV973>,
 }
 
 #[deprecated(note = "documented as deprecated")]
@@ -461,7 +421,7 @@ pub enum GetlistError {
 method_error!(GetlistError { ErrorCore = "ERROR_CORE" });
 
 /// The `ATTACHED_OBJECTS` object.
-pub type GetlistItemAttachedObjects = GetResponseAttachedObjectsV973;
+pub type GetlistItemAttachedObjects = GetResponseAttachedObjects;
 
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -490,9 +450,11 @@ pub struct GetlistItem {
     /// `POST_MESSAGE`: string.
     #[serde(rename = "POST_MESSAGE", with = "w::As::<w::Text>")]
     pub post_message: ::std::option::Option<::std::string::String>,
-    /// `ATTACHED_OBJECTS`: `GetResponseAttachedObjectsV973`.
-    #[serde(rename = "ATTACHED_OBJECTS")]
-    pub attached_objects: ::std::option::Option<GetResponseAttachedObjectsV973>,
+    /// `ATTACHED_OBJECTS`: map of `GetResponseAttachedObjects`.
+    #[serde(rename = "ATTACHED_OBJECTS", with = "w::As::<w::Map<w::Same>>")]
+    pub attached_objects: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseAttachedObjects>,
+    >,
 }
 
 /// Parameters of [`task.commentitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-manifest.html).

@@ -650,9 +650,15 @@ pub struct GetParamsFilter {
         with = "w::As::<w::List<w::Same>>",
     )]
     pub queue: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `QUEUE_USERS_FIELDS`: `GetItemQueueUsersFields`.
-    #[serde(rename = "QUEUE_USERS_FIELDS", skip_serializing_if = "Option::is_none")]
-    pub queue_users_fields: ::std::option::Option<GetItemQueueUsersFields>,
+    /// `QUEUE_USERS_FIELDS`: map of `GetItemQueueUsersFields`.
+    #[serde(
+        rename = "QUEUE_USERS_FIELDS",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Same>>",
+    )]
+    pub queue_users_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetItemQueueUsersFields>,
+    >,
     /// `CONFIG_QUEUE`: list of `GetItemConfigQueue`.
     #[serde(
         rename = "CONFIG_QUEUE",
@@ -1501,7 +1507,13 @@ impl GetParamsFilter {
     }
 
     /// Sets `QUEUE_USERS_FIELDS`.
-    pub fn queue_users_fields(mut self, value: GetItemQueueUsersFields) -> Self {
+    pub fn queue_users_fields(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetItemQueueUsersFields,
+        >,
+    ) -> Self {
         self.queue_users_fields = Some(value);
         self
     }
@@ -2148,9 +2160,11 @@ pub struct GetItem {
     /// `QUEUE`: list of integer.
     #[serde(rename = "QUEUE", with = "w::As::<w::List<w::Int>>")]
     pub queue: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `QUEUE_USERS_FIELDS`: `GetItemQueueUsersFields`.
-    #[serde(rename = "QUEUE_USERS_FIELDS")]
-    pub queue_users_fields: ::std::option::Option<GetItemQueueUsersFields>,
+    /// `QUEUE_USERS_FIELDS`: map of `GetItemQueueUsersFields`.
+    #[serde(rename = "QUEUE_USERS_FIELDS", with = "w::As::<w::Map<w::Same>>")]
+    pub queue_users_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetItemQueueUsersFields>,
+    >,
     /// `CONFIG_QUEUE`: list of `GetItemConfigQueue`.
     #[serde(rename = "CONFIG_QUEUE", with = "w::As::<w::List<w::Same>>")]
     pub config_queue: ::std::option::Option<::std::vec::Vec<GetItemConfigQueue>>,

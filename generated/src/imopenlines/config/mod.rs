@@ -1724,10 +1724,10 @@ pub struct GetResponse {
     /// `TEMPORARY`: boolean, sent as `Y`/`N`.
     #[serde(rename = "TEMPORARY", with = "w::As::<w::YesNo>")]
     pub temporary: ::std::option::Option<bool>,
-    /// `XML_ID`: `GetResponseQueueFullV103UserAvatar`.
+    /// `XML_ID`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "XML_ID")]
-    pub xml_id: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
+    pub xml_id: ::std::option::Option<GetResponseQueueFullUserAvatar>,
     /// `LANGUAGE_ID`: string.
     #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
     pub language_id: ::std::option::Option<::std::string::String>,
@@ -1749,12 +1749,16 @@ pub struct GetResponse {
     /// `QUEUE`: list of string.
     #[serde(rename = "QUEUE", with = "w::As::<w::List<w::Text>>")]
     pub queue: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `QUEUE_FULL`: `GetResponseQueueFull`.
-    #[serde(rename = "QUEUE_FULL")]
-    pub queue_full: ::std::option::Option<GetResponseQueueFull>,
-    /// `QUEUE_USERS_FIELDS`: `GetResponseQueueUsersFields`.
-    #[serde(rename = "QUEUE_USERS_FIELDS")]
-    pub queue_users_fields: ::std::option::Option<GetResponseQueueUsersFields>,
+    /// `QUEUE_FULL`: map of `GetResponseQueueFull`.
+    #[serde(rename = "QUEUE_FULL", with = "w::As::<w::Map<w::Same>>")]
+    pub queue_full: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseQueueFull>,
+    >,
+    /// `QUEUE_USERS_FIELDS`: map of `GetResponseQueueUsersFields`.
+    #[serde(rename = "QUEUE_USERS_FIELDS", with = "w::As::<w::Map<w::Same>>")]
+    pub queue_users_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseQueueUsersFields>,
+    >,
     /// `QUEUE_ONLINE`: boolean, sent as `Y`/`N`.
     #[serde(rename = "QUEUE_ONLINE", with = "w::As::<w::YesNo>")]
     pub queue_online: ::std::option::Option<bool>,
@@ -1837,18 +1841,18 @@ pub enum GetError {
 method_error!(GetError { ConfigIdEmpty = "CONFIG_ID_EMPTY" });
 
 /// Allowed values of `XML_ID`.
-pub type GetResponseXmlId = GetResponseQueueFullV103UserAvatar;
+pub type GetResponseXmlId = GetResponseQueueFullUserAvatar;
 
 /// Allowed values of `USER_NAME`.
-pub type GetResponseQueueFullV103UserName = GetResponseQueueFullV103UserAvatar;
+pub type GetResponseQueueFullUserName = GetResponseQueueFullUserAvatar;
 
 /// Allowed values of `USER_WORK_POSITION`.
-pub type GetResponseQueueFullV103UserWorkPosition = GetResponseQueueFullV103UserAvatar;
+pub type GetResponseQueueFullUserWorkPosition = GetResponseQueueFullUserAvatar;
 
 /// Allowed values of `USER_AVATAR`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetResponseQueueFullV103UserAvatar {
+pub enum GetResponseQueueFullUserAvatar {
     /// `string`
     String,
     /// `null`
@@ -1858,15 +1862,15 @@ pub enum GetResponseQueueFullV103UserAvatar {
 }
 
 ::bitrix24_runtime::str_enum!(
-    GetResponseQueueFullV103UserAvatar { String = "string", Null = "null" }
+    GetResponseQueueFullUserAvatar { String = "string", Null = "null" }
 );
 
-/// The `103` object.
+/// The `QUEUE_FULL` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetResponseQueueFullV103 {
+pub struct GetResponseQueueFull {
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -1879,65 +1883,31 @@ pub struct GetResponseQueueFullV103 {
     /// `DEPARTMENT_ID`: string.
     #[serde(rename = "DEPARTMENT_ID", with = "w::As::<w::Text>")]
     pub department_id: ::std::option::Option<::std::string::String>,
-    /// `USER_NAME`: `GetResponseQueueFullV103UserAvatar`.
+    /// `USER_NAME`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_NAME")]
-    pub user_name: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
-    /// `USER_WORK_POSITION`: `GetResponseQueueFullV103UserAvatar`.
+    pub user_name: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_WORK_POSITION`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_WORK_POSITION")]
-    pub user_work_position: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
-    /// `USER_AVATAR`: `GetResponseQueueFullV103UserAvatar`.
+    pub user_work_position: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_AVATAR`: `GetResponseQueueFullUserAvatar`.
     /// Allowed values: `string`, `null`.
     #[serde(rename = "USER_AVATAR")]
-    pub user_avatar: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
+    pub user_avatar: ::std::option::Option<GetResponseQueueFullUserAvatar>,
     /// `USER_AVATAR_ID`: string.
     #[serde(rename = "USER_AVATAR_ID", with = "w::As::<w::Text>")]
     pub user_avatar_id: ::std::option::Option<::std::string::String>,
-}
-
-/// The `QUEUE_FULL` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseQueueFull {
-    /// `103`: `GetResponseQueueFullV103`.
-    #[serde(rename = "103")]
-    pub v103: ::std::option::Option<GetResponseQueueFullV103>,
 }
 
 /// Allowed values of `USER_NAME`.
-pub type GetResponseQueueUsersFieldsV103UserName = GetResponseQueueFullV103UserAvatar;
+pub type GetResponseQueueUsersFieldsUserName = GetResponseQueueFullUserAvatar;
 
 /// Allowed values of `USER_WORK_POSITION`.
-pub type GetResponseQueueUsersFieldsV103UserWorkPosition = GetResponseQueueFullV103UserAvatar;
+pub type GetResponseQueueUsersFieldsUserWorkPosition = GetResponseQueueFullUserAvatar;
 
 /// Allowed values of `USER_AVATAR`.
-pub type GetResponseQueueUsersFieldsV103UserAvatar = GetResponseQueueFullV103UserAvatar;
-
-/// The `103` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseQueueUsersFieldsV103 {
-    /// `USER_NAME`: `GetResponseQueueFullV103UserAvatar`.
-    /// Allowed values: `string`, `null`.
-    #[serde(rename = "USER_NAME")]
-    pub user_name: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
-    /// `USER_WORK_POSITION`: `GetResponseQueueFullV103UserAvatar`.
-    /// Allowed values: `string`, `null`.
-    #[serde(rename = "USER_WORK_POSITION")]
-    pub user_work_position: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
-    /// `USER_AVATAR`: `GetResponseQueueFullV103UserAvatar`.
-    /// Allowed values: `string`, `null`.
-    #[serde(rename = "USER_AVATAR")]
-    pub user_avatar: ::std::option::Option<GetResponseQueueFullV103UserAvatar>,
-    /// `USER_AVATAR_ID`: string.
-    #[serde(rename = "USER_AVATAR_ID", with = "w::As::<w::Text>")]
-    pub user_avatar_id: ::std::option::Option<::std::string::String>,
-}
+pub type GetResponseQueueUsersFieldsUserAvatar = GetResponseQueueFullUserAvatar;
 
 /// The `QUEUE_USERS_FIELDS` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -1945,9 +1915,21 @@ pub struct GetResponseQueueUsersFieldsV103 {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseQueueUsersFields {
-    /// `103`: `GetResponseQueueUsersFieldsV103`.
-    #[serde(rename = "103")]
-    pub v103: ::std::option::Option<GetResponseQueueUsersFieldsV103>,
+    /// `USER_NAME`: `GetResponseQueueFullUserAvatar`.
+    /// Allowed values: `string`, `null`.
+    #[serde(rename = "USER_NAME")]
+    pub user_name: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_WORK_POSITION`: `GetResponseQueueFullUserAvatar`.
+    /// Allowed values: `string`, `null`.
+    #[serde(rename = "USER_WORK_POSITION")]
+    pub user_work_position: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_AVATAR`: `GetResponseQueueFullUserAvatar`.
+    /// Allowed values: `string`, `null`.
+    #[serde(rename = "USER_AVATAR")]
+    pub user_avatar: ::std::option::Option<GetResponseQueueFullUserAvatar>,
+    /// `USER_AVATAR_ID`: string.
+    #[serde(rename = "USER_AVATAR_ID", with = "w::As::<w::Text>")]
+    pub user_avatar_id: ::std::option::Option<::std::string::String>,
 }
 
 /// Parameters of [`imopenlines.config.update`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html).
