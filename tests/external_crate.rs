@@ -7,7 +7,15 @@ use std::process::Command;
 #[test]
 fn a_crate_outside_the_workspace_builds_against_the_generated_crate() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("external");
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/external");
+    // The target directory this test was built in (`<target>/debug/deps/<test>`): the
+    // dependencies whose versions and features match the workspace's (its Cargo.lock is
+    // kept in step with the workspace's) are built once for both. Cargo does not hold
+    // the directory's lock while tests run.
+    let exe = std::env::current_exe().expect("the test knows its path");
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .expect("a test binary lives in <target>/<profile>/deps");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = Command::new(cargo)
         .args(["run", "--quiet", "--manifest-path"])

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::envelope::OrDefault;
 use crate::wire::{As, Int};
 use crate::{ApiError, InvalidField, Time};
 
@@ -49,7 +50,7 @@ struct RawReply<'a> {
     error: Option<Value>,
     #[serde(default)]
     error_description: Option<Value>,
-    #[serde(default)]
+    #[serde(default, with = "As::<Option<OrDefault>>")]
     time: Option<Time>,
     #[serde(default, with = "As::<Int>")]
     next: Option<i64>,
