@@ -513,28 +513,28 @@ fn insert(fields: &mut Vec<Field>, field: Field) {
     if let Some((end, start)) = split {
         let parent_name = field.name[..end].to_owned();
         let child_name = field.name[start..].to_owned();
-        if let Some(parent) = fields.iter_mut().find(|f| f.name == parent_name) {
-            if matches!(
+        // Under a scalar parent (`edit` and `edit.originator`, both booleans) the dotted
+        // name is a key of its own.
+        if let Some(parent) = fields.iter_mut().find(|f| f.name == parent_name)
+            && matches!(
                 parent.ty.element(),
                 TypeExpr::Primitive(Primitive::Object | Primitive::Array | Primitive::Any)
-            ) {
-                if parent.ty.element() == &TypeExpr::Primitive(Primitive::Array) {
-                    parent.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object)));
-                } else if parent.ty == TypeExpr::Primitive(Primitive::Any) {
-                    parent.ty = TypeExpr::Primitive(Primitive::Object);
-                }
-                let children = parent.fields.get_or_insert_with(Vec::new);
-                insert(
-                    children,
-                    Field {
-                        name: child_name,
-                        ..field
-                    },
-                );
-                return;
+            )
+        {
+            if parent.ty.element() == &TypeExpr::Primitive(Primitive::Array) {
+                parent.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object)));
+            } else if parent.ty == TypeExpr::Primitive(Primitive::Any) {
+                parent.ty = TypeExpr::Primitive(Primitive::Object);
             }
-            // Under a scalar parent (`edit` and `edit.originator`, both booleans) the
-            // dotted name is a key of its own.
+            let children = parent.fields.get_or_insert_with(Vec::new);
+            insert(
+                children,
+                Field {
+                    name: child_name,
+                    ..field
+                },
+            );
+            return;
         }
     }
     if !fields.iter().any(|f| f.name == field.name) {

@@ -255,6 +255,25 @@ pub fn reply_shape(
                         fields: Some(vec![held]),
                         ..Field::new(field.name.clone(), TypeExpr::Primitive(Primitive::Object))
                     };
+                } else if let Some([wrapper]) = field.fields.as_deref_mut()
+                    && let Some((key, held)) = members.iter().next()
+                    && members.len() == 1
+                {
+                    // The one member the table names holds records the example shows
+                    // under another name (`status` in the table, `statuses` in the
+                    // reply): the example's name.
+                    let records = match wrapper.ty.element() {
+                        TypeExpr::Name(name) => fields_of(name),
+                        _ => wrapper.fields.clone(),
+                    };
+                    let first = held
+                        .as_array()
+                        .and_then(|items| items.first())
+                        .unwrap_or(held);
+                    if records.is_some_and(|r| shares_keys(&r, first)) {
+                        wrapper.name = key.clone();
+                        reply_shape(wrapper, held, fields_of);
+                    }
                 }
                 return;
             }
@@ -769,6 +788,16 @@ mod tests {
         assert_eq!(
             shaped("object", serde_json::json!({"tasks": [record]})),
             ("object".into(), vec!["tasks: task[]".into()])
+        );
+        // A wrapper the table names otherwise takes the example's name when it holds
+        // the same records; one holding something else keeps the table's.
+        assert_eq!(
+            shaped("object", serde_json::json!({"items": [record]})),
+            ("object".into(), vec!["items: task[]".into()])
+        );
+        assert_eq!(
+            shaped("object", serde_json::json!({"items": [{"x": 1}]})),
+            ("object".into(), vec!["tasks: task".into()])
         );
         // The record itself, and replies that show something else, stay as they are.
         assert_eq!(shaped("task", record), ("task".into(), vec![]));

@@ -454,7 +454,7 @@ impl ::bitrix24_runtime::Paged for List {
     fn into_items(
         response: ListResponse,
     ) -> ::std::vec::Vec<crate::types::SalePaymentItemBasket> {
-        response.payment_item_basket.unwrap_or_default()
+        response.payment_items_basket.unwrap_or_default()
     }
 }
 
@@ -464,7 +464,7 @@ impl ::bitrix24_runtime::FastListed for List {
             .id_field("id")
             .filter_param("filter")
             .order_param("order")
-            .items_at("paymentItemBasket")
+            .items_at("paymentItemsBasket")
     }
 }
 
@@ -474,9 +474,9 @@ impl ::bitrix24_runtime::FastListed for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `paymentItemBasket`: list of `SalePaymentItemBasket`.
-    #[serde(rename = "paymentItemBasket", with = "w::As::<w::List<w::Same>>")]
-    pub payment_item_basket: ::std::option::Option<
+    /// `paymentItemsBasket`: list of `SalePaymentItemBasket`.
+    #[serde(rename = "paymentItemsBasket", with = "w::As::<w::List<w::Same>>")]
+    pub payment_items_basket: ::std::option::Option<
         ::std::vec::Vec<crate::types::SalePaymentItemBasket>,
     >,
 }

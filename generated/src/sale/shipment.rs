@@ -378,14 +378,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`sale.shipment.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `property`: `SaleOrderShipment`.
-    pub property: ::std::option::Option<crate::types::SaleOrderShipment>,
-}
+pub type GetResponse = AddResponse;
 
 /// Errors of [`sale.shipment.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

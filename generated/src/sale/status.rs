@@ -467,7 +467,7 @@ impl ::bitrix24_runtime::Paged for List {
     }
 
     fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::SaleStatus> {
-        response.status.unwrap_or_default()
+        response.statuses.unwrap_or_default()
     }
 }
 
@@ -477,7 +477,7 @@ impl ::bitrix24_runtime::FastListed for List {
             .id_field("id")
             .filter_param("filter")
             .order_param("order")
-            .items_at("status")
+            .items_at("statuses")
     }
 }
 
@@ -487,9 +487,9 @@ impl ::bitrix24_runtime::FastListed for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `status`: list of `SaleStatus`.
+    /// `statuses`: list of `SaleStatus`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub status: ::std::option::Option<::std::vec::Vec<crate::types::SaleStatus>>,
+    pub statuses: ::std::option::Option<::std::vec::Vec<crate::types::SaleStatus>>,
 }
 
 /// Errors of [`sale.status.list`](https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-list.html).

@@ -1583,8 +1583,9 @@ pub struct Import {
     /// `entityTypeId`: integer, required.
     #[serde(rename = "entityTypeId", with = "w::As::<w::Int>")]
     pub entity_type_id: i64,
-    /// `fields`: `CrmMultifield`, required.
-    pub fields: crate::types::CrmMultifield,
+    /// `fields`: map of any JSON value, required.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// `useOriginalUfNames`: boolean, sent as `Y`/`N`.
     /// Default: `N`.
     #[serde(
@@ -1598,7 +1599,10 @@ pub struct Import {
 
 impl Import {
     /// A value with the required `entityTypeId`, `fields`.
-    pub fn new(entity_type_id: i64, fields: crate::types::CrmMultifield) -> Self {
+    pub fn new(
+        entity_type_id: i64,
+        fields: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         Self {
             entity_type_id,
             fields,

@@ -1117,17 +1117,7 @@ impl ::bitrix24_runtime::Method for Set {
 }
 
 /// The `result` of [`crm.item.productrow.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SetResponse {
-    /// `productRow`: list of `CrmItemProductRow`.
-    #[serde(rename = "productRow", with = "w::As::<w::List<w::Same>>")]
-    pub product_row: ::std::option::Option<
-        ::std::vec::Vec<crate::types::CrmItemProductRow>,
-    >,
-}
+pub type SetResponse = GetAvailableForPaymentResponse;
 
 /// Errors of [`crm.item.productrow.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
