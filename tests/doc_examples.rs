@@ -44,7 +44,8 @@ const REQUEST_TARGET: f64 = 0.95;
 
 /// A rate that must not fall: `passed` of `of`, as measured on the docs snapshot 5988ed13
 /// (first with the specs of 231e510: 1,359, 1,274 and 7,703; now with shared types,
-/// field descriptions and sibling records). The targets are 97% of replies decoding, 97%
+/// field descriptions and sibling records; then maps said in words and wrappers named by
+/// the example). The targets are 97% of replies decoding, 97%
 /// keeping every key and 90% of distinct scalar fields checked; raise the floors to the
 /// printed totals as the importer improves.
 struct Floor {
@@ -54,17 +55,17 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1440,
+    passed: 1447,
     of: 1468,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1380,
+    passed: 1395,
     of: 1468,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 16787,
+    passed: 17416,
     of: 21217,
 };
 
