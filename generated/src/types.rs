@@ -2361,80 +2361,6 @@ pub struct Bot {
     pub count_user: ::std::option::Option<i64>,
 }
 
-/// The `bots_user` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html#user-object)
-#[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct BotsUser {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub active: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `bot`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub bot: ::std::option::Option<bool>,
-    /// `type`: string.
-    #[serde(rename = "type", with = "w::As::<w::Text>")]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `firstName`: string.
-    #[serde(rename = "firstName", with = "w::As::<w::Text>")]
-    pub first_name: ::std::option::Option<::std::string::String>,
-    /// `lastName`: string.
-    #[serde(rename = "lastName", with = "w::As::<w::Text>")]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `workPosition`: string.
-    #[serde(rename = "workPosition", with = "w::As::<w::Text>")]
-    pub work_position: ::std::option::Option<::std::string::String>,
-    /// `color`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `avatar`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `gender`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `birthday`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub birthday: ::std::option::Option<::std::string::String>,
-    /// `extranet`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub extranet: ::std::option::Option<bool>,
-    /// `connector`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub connector: ::std::option::Option<bool>,
-    /// `externalAuthId`: string.
-    #[serde(rename = "externalAuthId", with = "w::As::<w::Text>")]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub status: ::std::option::Option<::std::string::String>,
-    /// `idle`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub idle: ::std::option::Option<bool>,
-    /// `lastActivityDate`: string.
-    #[serde(rename = "lastActivityDate", with = "w::As::<w::Text>")]
-    pub last_activity_date: ::std::option::Option<::std::string::String>,
-    /// `absent`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub absent: ::std::option::Option<bool>,
-    /// `departments`: list of integer.
-    #[serde(with = "w::As::<w::List<w::Int>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `phones`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub phones: ::std::option::Option<bool>,
-}
-
 /// The `catalog_catalog` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_catalog)
@@ -4084,63 +4010,13 @@ pub struct Category {
 
 /// The `chat` object.
 ///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html#chat-object)
-#[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct Chat {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `dialogId`: string.
-    #[serde(rename = "dialogId", with = "w::As::<w::Text>")]
-    pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(rename = "type", with = "w::As::<w::Text>")]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `owner`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub owner: ::std::option::Option<i64>,
-    /// `color`: string, may be null.
-    #[serde(with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `avatar`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `dateCreate`: string, may be null.
-    #[serde(rename = "dateCreate", with = "w::As::<w::Text>")]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `lastMessageId`: integer, may be null.
-    #[serde(rename = "lastMessageId", with = "w::As::<w::Int>")]
-    pub last_message_id: ::std::option::Option<i64>,
-    /// `muteList`: list of any JSON value.
-    #[serde(rename = "muteList", with = "w::As::<w::List<w::Same>>")]
-    pub mute_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `managerList`: list of any JSON value.
-    #[serde(rename = "managerList", with = "w::As::<w::List<w::Same>>")]
-    pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-
-/// The `chat_bots_v2_chat` object.
-///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/entities.html#chat)
 #[cfg(any(feature = "im", feature = "imbot"))]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct ChatBotsV2Chat {
+pub struct Chat {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -4223,51 +4099,6 @@ pub struct ChatBotsV2Chat {
     /// `backgroundId`: string, may be null.
     #[serde(rename = "backgroundId", with = "w::As::<w::Text>")]
     pub background_id: ::std::option::Option<::std::string::String>,
-}
-
-/// The `chat_bots_v2_message` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/entities.html#message)
-#[cfg(any(feature = "im", feature = "imbot"))]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ChatBotsV2Message {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `chatId`: integer.
-    #[serde(rename = "chatId", with = "w::As::<w::Int>")]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `authorId`: integer.
-    #[serde(rename = "authorId", with = "w::As::<w::Int>")]
-    pub author_id: ::std::option::Option<i64>,
-    /// `date`: string, may be null.
-    #[serde(with = "w::As::<w::Text>")]
-    pub date: ::std::option::Option<::std::string::String>,
-    /// `text`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `isSystem`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isSystem", with = "w::As::<w::YesNo>")]
-    pub is_system: ::std::option::Option<bool>,
-    /// `uuid`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub uuid: ::std::option::Option<::std::string::String>,
-    /// `forward`: map of any JSON value, may be null.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub forward: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `params`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `viewedByOthers`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "viewedByOthers", with = "w::As::<w::YesNo>")]
-    pub viewed_by_others: ::std::option::Option<bool>,
 }
 
 /// The `chat_bots_v2_user` object.
@@ -4647,7 +4478,7 @@ pub struct ChatsReadedList {
 }
 
 /// The `restrictions` object.
-#[cfg(any(feature = "im", feature = "imbot"))]
+#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -4682,32 +4513,9 @@ pub struct ChatsRestrictions {
     pub user_list: ::std::option::Option<bool>,
 }
 
-/// The `chats_user` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html#user-object)
-#[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ChatsUser {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub active: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `type`: string.
-    #[serde(rename = "type", with = "w::As::<w::Text>")]
-    pub type_: ::std::option::Option<::std::string::String>,
-}
-
 /// The `command` object.
 ///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html#command-object)
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/entities.html#command)
 #[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -4723,12 +4531,6 @@ pub struct Command {
     /// `command`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub command: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `params`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub params: ::std::option::Option<::std::string::String>,
     /// `common`: boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::YesNo>")]
     pub common: ::std::option::Option<bool>,
@@ -4738,6 +4540,12 @@ pub struct Command {
     /// `extranetSupport`: boolean, sent as `Y`/`N`.
     #[serde(rename = "extranetSupport", with = "w::As::<w::YesNo>")]
     pub extranet_support: ::std::option::Option<bool>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `params`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub params: ::std::option::Option<::std::string::String>,
     /// `category`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub category: ::std::option::Option<::std::string::String>,
@@ -11405,8 +11213,8 @@ impl MenuItemDto {
 
 /// The `message` object.
 ///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html#message-object)
-#[cfg(feature = "imbot")]
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/entities.html#message)
+#[cfg(any(feature = "im", feature = "imbot"))]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -11421,7 +11229,7 @@ pub struct Message {
     /// `authorId`: integer.
     #[serde(rename = "authorId", with = "w::As::<w::Int>")]
     pub author_id: ::std::option::Option<i64>,
-    /// `date`: string.
+    /// `date`: string, may be null.
     #[serde(with = "w::As::<w::Text>")]
     pub date: ::std::option::Option<::std::string::String>,
     /// `text`: string.
@@ -11433,7 +11241,7 @@ pub struct Message {
     /// `uuid`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub uuid: ::std::option::Option<::std::string::String>,
-    /// `forward`: map of any JSON value.
+    /// `forward`: map of any JSON value, may be null.
     #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub forward: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -11446,32 +11254,6 @@ pub struct Message {
     /// `viewedByOthers`: boolean, sent as `Y`/`N`.
     #[serde(rename = "viewedByOthers", with = "w::As::<w::YesNo>")]
     pub viewed_by_others: ::std::option::Option<bool>,
-}
-
-/// The `messages_user` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html#user-object)
-#[cfg(feature = "imbot")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct MessagesUser {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub active: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `bot`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub bot: ::std::option::Option<bool>,
-    /// `type`: string.
-    #[serde(rename = "type", with = "w::As::<w::Text>")]
-    pub type_: ::std::option::Option<::std::string::String>,
 }
 
 /// The `object_2` object.
@@ -11934,29 +11716,6 @@ impl ParametrFields {
         self.origin_id = Some(value.into());
         self
     }
-}
-
-/// The `price_catalog_price` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html#prices)
-#[cfg(feature = "catalog")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct PriceCatalogPrice {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `catalogGroupId`: integer.
-    #[serde(rename = "catalogGroupId", with = "w::As::<w::Int>")]
-    pub catalog_group_id: ::std::option::Option<i64>,
-    /// `price`: number.
-    #[serde(with = "w::As::<w::Float>")]
-    pub price: ::std::option::Option<f64>,
-    /// `currency`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub currency: ::std::option::Option<::std::string::String>,
 }
 
 /// The `product` object.
@@ -17723,23 +17482,6 @@ impl SectionsSection {
         self.section = Some(value);
         self
     }
-}
-
-/// The `shipment_property_value_sale_shipment_property_value` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html#propertyvalues)
-#[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ShipmentPropertyValueSaleShipmentPropertyValue {
-    /// `shipmentPropsId`: integer.
-    #[serde(rename = "shipmentPropsId", with = "w::As::<w::Int>")]
-    pub shipment_props_id: ::std::option::Option<i64>,
-    /// `value`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub value: ::std::option::Option<::std::string::String>,
 }
 
 /// The `source` object.

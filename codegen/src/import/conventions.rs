@@ -116,6 +116,18 @@ pub fn lists_fields(method: &str) -> bool {
     last == "fields" || last.starts_with("getfields")
 }
 
+/// Whether a page's words say its method returns descriptions of fields ("returns the
+/// description of the fields of an invoice", "a list of fields … along with their
+/// descriptions"): for a `*.fields` page that describes its reply in nothing else.
+pub fn says_it_describes_fields(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    text.contains("return")
+        && text.contains("field")
+        && ["description of", "descriptions of", "their descriptions"]
+            .iter()
+            .any(|words| text.contains(words))
+}
+
 /// Types the map of field descriptions of a `*.fields` reply, where the example reply
 /// shows it: the result itself, the one item of a result list, or a member of the result.
 /// A map whose every member is a description (an object with a `type` and a `title` or an
@@ -191,6 +203,23 @@ fn is_scalar(p: Primitive) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_that_say_a_method_describes_fields() {
+        for said in [
+            "The method returns descriptions of fields for deal categories.",
+            "This method returns the description of the fields of an [invoice](x.md).",
+            "Returns a list of fields for the template along with their descriptions.",
+        ] {
+            assert!(says_it_describes_fields(said), "{said}");
+        }
+        assert!(!says_it_describes_fields(
+            "The method returns the list of fields."
+        ));
+        assert!(!says_it_describes_fields(
+            "The method updates the description of a field."
+        ));
+    }
 
     #[test]
     fn list_pages_take_the_list_parameters_they_lack() {

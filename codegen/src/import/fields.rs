@@ -420,6 +420,15 @@ impl<'a> FieldReader<'a> {
         description: &str,
         unknown: Option<&(String, Option<String>)>,
     ) -> Option<Described<'a>> {
+        // An anchor the row's type cell links to is the object's own description, ahead
+        // of a shorter one the description points to on this page.
+        if let Some((type_name, Some(link))) = unknown
+            && let Some((target, Some(anchor))) = self.corpus.follow(&page.path, link)
+            && let Some(tables) = Some(object_tables_at(target, Some(&anchor), Some(type_name)))
+                .filter(|tables| !tables.is_empty())
+        {
+            return Some(Described::at(target, tables, Some(&anchor), None));
+        }
         for anchor in same_page_anchors(description) {
             if let Some(t) = table_under_anchor(page, &anchor) {
                 return Some(Described::at(page, vec![t], Some(&anchor), None));
@@ -864,6 +873,23 @@ mod tests {
         assert_eq!(shapes[7], ("boolean".into(), vec![]));
         assert_eq!(fields[7].format, Some(crate::spec::BoolFormat::YesNo));
         assert_eq!(fields[7].values, None);
+    }
+
+    #[test]
+    fn an_anchor_in_the_type_cell_comes_before_a_shorter_description_here() {
+        let main = "# Get main.get\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+            || **item**\n[`Thing`](thing.md#thing) | The thing [(in short)](#short) ||\n|#\n\n\
+            ## Short {#short}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+            || **id**\n`integer` | Id ||\n|#\n";
+        let (fields, types) = read_params(main, THING);
+        assert_eq!(fields[0].ty.to_string(), "thing");
+        let names: Vec<&str> = types["thing"]
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["id", "title"]);
     }
 
     #[test]

@@ -378,6 +378,20 @@ fn result_spec(
                 Some("no result table; typed by the example reply".to_owned()),
             );
         }
+        // A `*.fields` page whose words say it returns field descriptions.
+        let words = page.blocks_in(Section::Head).any(
+            |block| matches!(block, Block::Text(t) if conventions::says_it_describes_fields(t)),
+        );
+        if words && method_name(page).is_some_and(|m| conventions::lists_fields(&m)) {
+            let result = ResultSpec {
+                ty: TypeExpr::Map(Box::new(TypeExpr::Primitive(Primitive::FieldDescription))),
+                ..untyped_result()
+            };
+            return (
+                result,
+                Some("no result table; field descriptions, as its words say".to_owned()),
+            );
+        }
         return (untyped_result(), Some("no result table".to_owned()));
     };
     let top = reader.read(page, placed, Section::Response);

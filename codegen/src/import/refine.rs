@@ -100,11 +100,14 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
                     }
                 }
             }
+            // Each item of a list of objects is an example of the object.
             (TypeExpr::List(inner), Value::Array(items)) if **inner == object => {
-                if let (Some(nested), Some(Value::Object(first))) =
-                    (&mut field.fields, items.first())
-                {
-                    refine(nested, first, kind);
+                if let Some(nested) = &mut field.fields {
+                    for item in items {
+                        if let Value::Object(members) = item {
+                            refine(nested, members, kind);
+                        }
+                    }
                 }
             }
             // `string | object`: the member the example is of.
@@ -493,6 +496,10 @@ fn keyed_by_caller(fields: &[Field], example: &Map<String, Value>) -> bool {
 /// object, an object or (when `keyed`) a map.
 fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool, kind: Example) -> Option<TypeExpr> {
     match (ty, value) {
+        // An integer the example writes with a fraction (a sum of money) is a number.
+        (TypeExpr::Primitive(Primitive::Integer), Value::Number(n)) if n.is_f64() => {
+            Some(TypeExpr::Primitive(Primitive::Double))
+        }
         (TypeExpr::Primitive(Primitive::Array), Value::Array(items)) => {
             scalar_kind(items).map(|t| TypeExpr::List(Box::new(t)))
         }
@@ -657,6 +664,18 @@ mod tests {
             "integer",
             "replies do not widen types"
         );
+    }
+
+    #[test]
+    fn an_integer_shown_with_a_fraction_is_a_number() {
+        let mut fields = vec![
+            field("DISCOUNT_SUM", "integer"),
+            field("QUANTITY", "integer"),
+        ];
+        let example = serde_json::json!({"DISCOUNT_SUM": 13199.6, "QUANTITY": 2});
+        refine(&mut fields, example.as_object().unwrap(), Example::Reply);
+        assert_eq!(fields[0].ty.to_string(), "double");
+        assert_eq!(fields[1].ty.to_string(), "integer");
     }
 
     #[test]

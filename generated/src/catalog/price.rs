@@ -651,15 +651,7 @@ impl ::bitrix24_runtime::Method for Modify {
 }
 
 /// The `result` of [`catalog.price.modify`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyResponse {
-    /// `prices`: list of `PriceCatalogPrice`.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub prices: ::std::option::Option<::std::vec::Vec<crate::types::PriceCatalogPrice>>,
-}
+pub type ModifyResponse = ListResponse;
 
 /// Errors of [`catalog.price.modify`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

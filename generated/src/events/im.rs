@@ -30,8 +30,8 @@ pub struct OnImV2JoinChatData {
     /// `dialogId`: string.
     #[serde(rename = "dialogId", with = "w::As::<w::Text>")]
     pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -63,10 +63,10 @@ impl ::bitrix24_runtime::events::Event for OnImV2MessageAdd {
 #[serde(default)]
 #[non_exhaustive]
 pub struct OnImV2MessageAddData {
-    /// `message`: `ChatBotsV2Message`.
-    pub message: ::std::option::Option<crate::types::ChatBotsV2Message>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `message`: `Message`.
+    pub message: ::std::option::Option<crate::types::Message>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -101,8 +101,8 @@ pub struct OnImV2MessageDeleteData {
     /// `messageId`: integer.
     #[serde(rename = "messageId", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -161,10 +161,10 @@ pub struct OnImV2ReactionChangeData {
     /// `action`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub action: ::std::option::Option<::std::string::String>,
-    /// `message`: `ChatBotsV2Message`.
-    pub message: ::std::option::Option<crate::types::ChatBotsV2Message>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `message`: `Message`.
+    pub message: ::std::option::Option<crate::types::Message>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.

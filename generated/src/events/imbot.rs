@@ -663,10 +663,10 @@ pub struct OnImbotV2CommandAddData {
     >,
     /// `command`: `OnImbotV2CommandAddDataCommand`.
     pub command: ::std::option::Option<OnImbotV2CommandAddDataCommand>,
-    /// `message`: `ChatBotsV2Message`.
-    pub message: ::std::option::Option<crate::types::ChatBotsV2Message>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `message`: `Message`.
+    pub message: ::std::option::Option<crate::types::Message>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -732,8 +732,8 @@ pub struct OnImbotV2ContextGetData {
     pub context: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -804,8 +804,8 @@ pub struct OnImbotV2JoinChatData {
     /// `dialogId`: string.
     #[serde(rename = "dialogId", with = "w::As::<w::Text>")]
     pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -842,10 +842,10 @@ pub struct OnImbotV2MessageAddData {
     pub bot: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `message`: `ChatBotsV2Message`.
-    pub message: ::std::option::Option<crate::types::ChatBotsV2Message>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `message`: `Message`.
+    pub message: ::std::option::Option<crate::types::Message>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -885,8 +885,8 @@ pub struct OnImbotV2MessageDeleteData {
     /// `messageId`: integer.
     #[serde(rename = "messageId", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.
@@ -950,10 +950,10 @@ pub struct OnImbotV2ReactionChangeData {
     /// `action`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub action: ::std::option::Option<::std::string::String>,
-    /// `message`: `ChatBotsV2Message`.
-    pub message: ::std::option::Option<crate::types::ChatBotsV2Message>,
-    /// `chat`: `ChatBotsV2Chat`.
-    pub chat: ::std::option::Option<crate::types::ChatBotsV2Chat>,
+    /// `message`: `Message`.
+    pub message: ::std::option::Option<crate::types::Message>,
+    /// `chat`: `Chat`.
+    pub chat: ::std::option::Option<crate::types::Chat>,
     /// `user`: `ChatBotsV2User`.
     pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
     /// `language`: string.

@@ -911,7 +911,7 @@ pub struct ListResponseItemsUser {
 }
 
 /// The `restrictions` object.
-pub type ListResponseItemsChatRestrictions = crate::types::ChatsRestrictions;
+pub type ListResponseItemsChatRestrictions = GetItemChatRestrictions;
 
 /// The `entity_link` object.
 pub type ListResponseItemsChatEntityLink = crate::types::ChatsEntityLink;
@@ -940,11 +940,11 @@ pub struct ListResponseItemsChat {
     /// `owner`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub owner: ::std::option::Option<i64>,
-    /// `extranet`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `extranet`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub extranet: ::std::option::Option<bool>,
-    /// `contains_collaber`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `contains_collaber`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub contains_collaber: ::std::option::Option<bool>,
     /// `avatar`: string.
     #[serde(with = "w::As::<w::Text>")]
@@ -970,9 +970,11 @@ pub struct ListResponseItemsChat {
     /// `entity_data_3`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub entity_data_3: ::std::option::Option<::std::string::String>,
-    /// `mute_list`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub mute_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `mute_list`: map of boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::Map<w::YesNo>>")]
+    pub mute_list: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, bool>,
+    >,
     /// `manager_list`: list of any JSON value.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -985,8 +987,8 @@ pub struct ListResponseItemsChat {
     /// `user_counter`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub user_counter: ::std::option::Option<i64>,
-    /// `restrictions`: `ChatsRestrictions`.
-    pub restrictions: ::std::option::Option<crate::types::ChatsRestrictions>,
+    /// `restrictions`: `GetItemChatRestrictions`.
+    pub restrictions: ::std::option::Option<GetItemChatRestrictions>,
     /// `role`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub role: ::std::option::Option<::std::string::String>,

@@ -541,17 +541,7 @@ impl ::bitrix24_runtime::Method for Modify {
 }
 
 /// The `result` of [`sale.shipmentpropertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyResponse {
-    /// `propertyValues`: list of `ShipmentPropertyValueSaleShipmentPropertyValue`.
-    #[serde(rename = "propertyValues", with = "w::As::<w::List<w::Same>>")]
-    pub property_values: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ShipmentPropertyValueSaleShipmentPropertyValue>,
-    >,
-}
+pub type ModifyResponse = ListResponse;
 
 /// Errors of [`sale.shipmentpropertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

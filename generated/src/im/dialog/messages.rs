@@ -147,9 +147,9 @@ pub struct GetResponseMessagesParams {
     /// `LIKE`: list of integer.
     #[serde(rename = "LIKE", with = "w::As::<w::List<w::Int>>")]
     pub like: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `CODE`: list of any JSON value.
-    #[serde(rename = "CODE", with = "w::As::<w::List<w::Same>>")]
-    pub code: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `CODE`: list of string.
+    #[serde(rename = "CODE", with = "w::As::<w::List<w::Text>>")]
+    pub code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `NOTIFY`: string.
     #[serde(rename = "NOTIFY", with = "w::As::<w::Text>")]
     pub notify: ::std::option::Option<::std::string::String>,

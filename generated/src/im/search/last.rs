@@ -287,8 +287,8 @@ pub struct GetItemUser {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `active`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub active: ::std::option::Option<bool>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
@@ -317,17 +317,17 @@ pub struct GetItemUser {
     /// `birthday`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub birthday: ::std::option::Option<::std::string::String>,
-    /// `extranet`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `extranet`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub extranet: ::std::option::Option<bool>,
-    /// `network`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `network`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub network: ::std::option::Option<bool>,
-    /// `bot`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `bot`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub bot: ::std::option::Option<bool>,
-    /// `connector`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `connector`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub connector: ::std::option::Option<bool>,
     /// `external_auth_id`: string.
     #[serde(with = "w::As::<w::Text>")]
@@ -350,9 +350,9 @@ pub struct GetItemUser {
     /// `absent`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub absent: ::std::option::Option<::std::string::String>,
-    /// `departments`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `departments`: list of integer.
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `phones`: `GetItemUserPhones`.
     pub phones: ::std::option::Option<GetItemUserPhones>,
     /// `bot_data`: map of any JSON value.

@@ -86,9 +86,9 @@ impl ::bitrix24_runtime::Method for Get {
 pub struct GetResponse {
     /// `bot`: `Bot`.
     pub bot: ::std::option::Option<crate::types::Bot>,
-    /// `users`: list of `BotsUser`.
+    /// `users`: list of `ChatBotsV2User`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub users: ::std::option::Option<::std::vec::Vec<crate::types::BotsUser>>,
+    pub users: ::std::option::Option<::std::vec::Vec<crate::types::ChatBotsV2User>>,
 }
 
 /// Errors of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html).
@@ -215,9 +215,9 @@ pub struct ListResponse {
     /// `bots`: list of `Bot`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub bots: ::std::option::Option<::std::vec::Vec<crate::types::Bot>>,
-    /// `users`: list of `BotsUser`.
+    /// `users`: list of `ChatBotsV2User`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub users: ::std::option::Option<::std::vec::Vec<crate::types::BotsUser>>,
+    pub users: ::std::option::Option<::std::vec::Vec<crate::types::ChatBotsV2User>>,
     /// `hasNextPage`: boolean.
     #[serde(rename = "hasNextPage", with = "w::As::<w::TrueFalse>")]
     pub has_next_page: ::std::option::Option<bool>,

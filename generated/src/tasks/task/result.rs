@@ -292,7 +292,7 @@ pub struct ListItem {
     /// `formattedText`: string.
     #[serde(rename = "formattedText", with = "w::As::<w::Text>")]
     pub formatted_text: ::std::option::Option<::std::string::String>,
-    /// `files`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `files`: list of integer.
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub files: ::std::option::Option<::std::vec::Vec<i64>>,
 }

@@ -94,9 +94,9 @@ impl ::bitrix24_runtime::Method for Add {
 pub struct AddResponse {
     /// `chat`: `Chat`.
     pub chat: ::std::option::Option<crate::types::Chat>,
-    /// `users`: list of `ChatsUser`.
+    /// `users`: list of `ChatBotsV2User`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub users: ::std::option::Option<::std::vec::Vec<crate::types::ChatsUser>>,
+    pub users: ::std::option::Option<::std::vec::Vec<crate::types::ChatBotsV2User>>,
 }
 
 /// Errors of [`imbot.v2.Chat.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html).

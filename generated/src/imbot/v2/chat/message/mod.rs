@@ -194,8 +194,8 @@ impl ::bitrix24_runtime::Method for Get {
 pub struct GetResponse {
     /// `message`: `Message`.
     pub message: ::std::option::Option<crate::types::Message>,
-    /// `user`: `MessagesUser`.
-    pub user: ::std::option::Option<crate::types::MessagesUser>,
+    /// `user`: `ChatBotsV2User`.
+    pub user: ::std::option::Option<crate::types::ChatBotsV2User>,
 }
 
 /// Errors of [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html).
@@ -314,9 +314,9 @@ pub struct GetContextResponse {
     /// `messages`: list of `Message`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub messages: ::std::option::Option<::std::vec::Vec<crate::types::Message>>,
-    /// `users`: list of `MessagesUser`.
+    /// `users`: list of `ChatBotsV2User`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub users: ::std::option::Option<::std::vec::Vec<crate::types::MessagesUser>>,
+    pub users: ::std::option::Option<::std::vec::Vec<crate::types::ChatBotsV2User>>,
     /// `hasPrevPage`: boolean.
     #[serde(rename = "hasPrevPage", with = "w::As::<w::TrueFalse>")]
     pub has_prev_page: ::std::option::Option<bool>,
